@@ -1,0 +1,114 @@
+"""Closing a request: the final status, the subject's notice, and an alert when staff must act."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+
+from aws_lambda_powertools import Logger
+
+from dsr import notices
+from dsr.desk import Desk
+from dsr.models import PrivacyRequest, Status
+from dsr.store import TransitionRejectedError
+
+logger = Logger(child=True)
+
+
+class Outcome(StrEnum):
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    DENIED = "denied"
+    UNVERIFIABLE = "unverifiable"
+    FAILED = "failed"
+
+
+TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {
+    Outcome.COMPLETED: (Status.COMPLETED, [Status.IN_PROGRESS]),
+    Outcome.PARTIAL: (Status.PARTIALLY_COMPLETED, [Status.IN_PROGRESS]),
+    Outcome.DENIED: (Status.DENIED, [Status.AWAITING_APPROVAL]),
+    Outcome.UNVERIFIABLE: (Status.UNVERIFIABLE, [Status.RECEIVED, Status.VERIFYING]),
+    Outcome.FAILED: (
+        Status.FAILED,
+        [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL, Status.IN_PROGRESS],
+    ),
+}
+
+
+def close(
+    desk: Desk, request_id: str, outcome: Outcome, reason: str | None = None, error: str | None = None
+) -> Status:
+    target, allowed_from = TARGETS[outcome]
+    try:
+        request = desk.store.transition(
+            request_id, allowed_from, target, {"closed_at": desk.now().isoformat()}
+        )
+    except TransitionRejectedError:
+        request = desk.store.get(request_id)
+        if request.status is not target:  # not a redelivery of this very close
+            raise
+    desk.audit(request_id, "workflow", "close request", target.value, reason=reason, error=error)
+    if outcome in (Outcome.FAILED, Outcome.PARTIAL):
+        _alert_staff(desk, request, outcome, error)
+    if outcome is not Outcome.FAILED:
+        _notify_subject_once(desk, request, outcome, reason)
+    return target
+
+
+def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, reason: str | None) -> None:
+    latest = desk.store.get(request.request_id)
+    if latest.closing_notice_sent_at is not None:
+        return
+    if outcome is Outcome.DENIED:
+        notice = notices.denial(request, reason or "not stated")
+    elif outcome is Outcome.UNVERIFIABLE:
+        notice = notices.unverifiable(request)
+    else:
+        notice = notices.completion(request, completion_summary(desk, request.request_id), _package_link(desk, latest))
+    desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request.request_id)
+    desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
+    desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
+
+
+def _package_link(desk: Desk, request: PrivacyRequest) -> str | None:
+    if not request.package_key:
+        return None
+    return desk.packages.link(request.package_key, desk.settings.package_link_ttl_hours * 3600)
+
+
+def completion_summary(desk: Desk, request_id: str) -> str:
+    names = {system.id: system.name for system in desk.registry.systems}
+    verbs = {"export": "records exported", "erase": "records deleted", "opt_out": "records opted out"}
+    lines = []
+    for outcome in sorted(desk.store.system_outcomes(request_id), key=lambda o: str(o["sk"])):
+        _, system_id, action = str(outcome["sk"]).split("#")
+        if outcome.get("status") == "done":
+            lines.append(f"- {names.get(system_id, system_id)}: {outcome.get('records', 0)} {verbs.get(action, action)}")
+        else:
+            lines.append(f"- {names.get(system_id, system_id)}: not yet done; our team is on it")
+    return "What we did:\n" + ("\n".join(lines) if lines else "- we hold no personal data about you")
+
+
+def _alert_staff(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: str | None) -> None:
+    desk.alerts.publish(
+        TopicArn=desk.settings.alerts_topic_arn,
+        Subject=f"Privacy request {request.request_id[:8]} needs attention",
+        Message=json.dumps(
+            {"request_id": request.request_id, "outcome": outcome.value, "error": (error or "")[:500]}
+        ),
+    )
+    logger.warning("staff alerted", request_id=request.request_id, outcome=outcome.value)
+
+
+def mark_execution_ended(desk: Desk, request_id: str, execution_status: str, error: str | None) -> bool:
+    """An execution ended outside any Catch: mark the request FAILED unless it was already closed."""
+    try:
+        request = desk.store.get(request_id)
+    except LookupError:
+        logger.warning("execution for an unknown request", request_id=request_id)
+        return False
+    if not request.status.is_open:
+        desk.audit(request_id, "eventbridge", f"execution {execution_status.lower()}", "request already closed")
+        return False
+    close(desk, request_id, Outcome.FAILED, error=f"execution {execution_status}: {error or ''}")
+    return True

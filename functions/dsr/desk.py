@@ -1,0 +1,86 @@
+"""Everything a stage needs, wired once per cold start: adapters, settings, registry and clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING
+
+from dsr.clock import Clock, system_clock
+from dsr.keyed_hash import KeyedHasher
+from dsr.mailer import Mailer
+from dsr.models import AuditEvent
+from dsr.packages import PackageStore
+from dsr.registry import SystemRegistry, load_registry
+from dsr.settings import DeskSettings
+from dsr.store import RequestStore
+from dsr.workflow import WorkflowEngine
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBServiceResource
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sns import SNSClient
+
+
+@dataclass
+class Desk:
+    settings: DeskSettings
+    store: RequestStore
+    mailer: Mailer
+    workflow: WorkflowEngine
+    hasher: KeyedHasher
+    packages: PackageStore
+    registry: SystemRegistry
+    dynamodb: DynamoDBServiceResource
+    s3: S3Client
+    alerts: SNSClient
+    clock: Clock
+
+    def audit(
+        self,
+        request_id: str,
+        actor: str,
+        action: str,
+        outcome: str,
+        **detail: str | int | bool | None,
+    ) -> None:
+        self.store.append_event(
+            AuditEvent(
+                request_id=request_id,
+                at=self.clock.now(),
+                actor=actor,
+                action=action,
+                outcome=outcome,
+                detail=detail,
+            )
+        )
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def status_url(self, request_id: str, status_token: str) -> str:
+        return f"{self.settings.public_base_url}/requests/{request_id}?token={status_token}"
+
+
+@cache
+def desk_from_environment() -> Desk:
+    """Built on first use in a cold start, never at import."""
+    import boto3  # noqa: PLC0415
+
+    settings = DeskSettings.from_environment()
+    dynamodb = boto3.resource("dynamodb")
+    s3 = boto3.client("s3")
+    return Desk(
+        settings=settings,
+        store=RequestStore(dynamodb.Table(settings.requests_table)),
+        mailer=Mailer(boto3.client("sesv2"), settings.sender_address),
+        workflow=WorkflowEngine(boto3.client("stepfunctions"), settings.state_machine_arn),
+        hasher=KeyedHasher(boto3.client("kms"), settings.identity_key_id),
+        packages=PackageStore(s3, settings.packages_bucket, settings.data_key_id),
+        registry=load_registry(settings.system_registry_path),
+        dynamodb=dynamodb,
+        s3=s3,
+        alerts=boto3.client("sns"),
+        clock=system_clock,
+    )

@@ -1,0 +1,36 @@
+"""Outgoing mail: a MIME message built with the standard library, sent raw through SES."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mypy_boto3_sesv2 import SESV2Client
+
+
+class Mailer:
+    def __init__(self, ses: SESV2Client, sender: str) -> None:
+        self._ses = ses
+        self._sender = sender
+
+    def send(self, to: str, subject: str, body: str, request_id: str) -> str:
+        """Send one plain-text message; the Message-ID, so replies can be tied to the request."""
+        message = EmailMessage()
+        message["From"] = self._sender
+        message["To"] = to
+        message["Subject"] = " ".join(subject.split())  # never a line break in a header
+        message["Date"] = formatdate(usegmt=True)
+        message_id = make_msgid(idstring=request_id, domain=self._sender.partition("@")[2] or None)
+        message["Message-ID"] = message_id
+        # Marks the mail as sent by a program, so well-behaved responders do not answer it.
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Privacy-Request-Id"] = request_id
+        message.set_content(body)
+        self._ses.send_email(
+            FromEmailAddress=self._sender,
+            Destination={"ToAddresses": [to]},
+            Content={"Raw": {"Data": message.as_bytes()}},
+        )
+        return message_id

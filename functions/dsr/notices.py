@@ -1,0 +1,98 @@
+"""What the subject is told at each step. Plain text; no personal data in subject lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dsr.models import PrivacyRequest
+
+TYPE_NAMES = {
+    "access": "a copy of your personal data",
+    "portability": "your personal data in a portable format",
+    "erasure": "deletion of your personal data",
+    "rectification": "correction of your personal data",
+    "restriction": "restriction of the use of your personal data",
+    "objection": "that we stop processing your data for our legitimate interests",
+    "marketing_opt_out": "that we stop sending you marketing",
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    subject: str
+    body: str
+
+
+def _asked_for(request: PrivacyRequest) -> str:
+    return "; ".join(TYPE_NAMES[t.value] for t in request.request_types)
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%d %B %Y")
+
+
+def acknowledgement(request: PrivacyRequest, status_url: str) -> Notice:
+    return Notice(
+        subject=f"We received your privacy request {request.request_id[:8]}",
+        body=(
+            f"Thank you. We have received your request for {_asked_for(request)}.\n\n"
+            f"Reference: {request.request_id}\n"
+            f"We will respond by {_day(request.respond_by)} at the latest.\n\n"
+            "What happens next: we will send you a code to confirm this email address is yours. "
+            "Once confirmed, our privacy team reviews the request and we carry it out in every "
+            "system that holds your data.\n\n"
+            f"Follow the status of your request: {status_url}\n"
+        ),
+    )
+
+
+def verification_code(request: PrivacyRequest, code: str, status_url: str, minutes: int) -> Notice:
+    return Notice(
+        subject=f"Your verification code for privacy request {request.request_id[:8]}",
+        body=(
+            f"Your verification code is {code}\n\n"
+            f"Enter it on your request's page to confirm this email address: {status_url}\n\n"
+            f"The code works once and expires in {minutes} minutes. If you did not make this "
+            "request, ignore this message and nothing will happen.\n"
+        ),
+    )
+
+
+def completion(request: PrivacyRequest, summary: str, package_link: str | None) -> Notice:
+    link_text = (
+        f"\nDownload your data (the link expires): {package_link}\n" if package_link else ""
+    )
+    return Notice(
+        subject=f"Your privacy request {request.request_id[:8]} is complete",
+        body=(
+            f"We have completed your request for {_asked_for(request)}.\n\n"
+            f"{summary}\n{link_text}\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def denial(request: PrivacyRequest, reason: str) -> Notice:
+    return Notice(
+        subject=f"Your privacy request {request.request_id[:8]}",
+        body=(
+            f"We cannot carry out your request for {_asked_for(request)}.\n\n"
+            f"Reason: {reason}\n\n"
+            "You may complain to your data protection authority, or contact us to discuss it.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def unverifiable(request: PrivacyRequest) -> Notice:
+    return Notice(
+        subject=f"Your privacy request {request.request_id[:8]} was closed",
+        body=(
+            "We could not confirm that this email address belongs to the person making the "
+            "request, so we have closed it without acting on it.\n\n"
+            "You can make a new request at any time through our privacy request form or by "
+            "writing to our privacy address.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )

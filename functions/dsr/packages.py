@@ -1,0 +1,82 @@
+"""Access packages: each system's export as a part, compiled into one encrypted object with an expiring link."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+
+class PackageStore:
+    def __init__(self, s3: S3Client, bucket: str, kms_key_id: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+        self._kms_key_id = kms_key_id
+
+    def _encryption(self) -> dict[str, str]:
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": self._kms_key_id}
+
+    def put_part(self, request_id: str, system_id: str, records: Iterable[dict[str, Any]]) -> int:
+        """Write one system's records as JSON Lines, streamed through a file; the count written."""
+        count = 0
+        with tempfile.TemporaryFile() as part:
+            for record in records:
+                part.write(json.dumps(record, default=str, sort_keys=True).encode() + b"\n")
+                count += 1
+            part.seek(0)
+            self._s3.upload_fileobj(
+                part,
+                self._bucket,
+                part_key(request_id, system_id),
+                ExtraArgs={**self._encryption(), "ContentType": "application/x-ndjson"},
+            )
+        return count
+
+    def compile(self, request_id: str, system_ids: Iterable[str], header: dict[str, Any]) -> str:
+        """Join the parts into one JSON document without holding it all in memory; its key."""
+        key = package_key(request_id)
+        with tempfile.TemporaryFile() as package:
+            package.write(b'{"request": ' + json.dumps(header, default=str).encode())
+            package.write(b', "systems": {')
+            for index, system_id in enumerate(sorted(system_ids)):
+                if index:
+                    package.write(b", ")
+                package.write(json.dumps(system_id).encode() + b": [")
+                body = self._s3.get_object(Bucket=self._bucket, Key=part_key(request_id, system_id))
+                for line_number, line in enumerate(body["Body"].iter_lines()):
+                    if line_number:
+                        package.write(b", ")
+                    package.write(line)
+                package.write(b"]")
+            package.write(b"}}\n")
+            package.seek(0)
+            self._s3.upload_fileobj(
+                package,
+                self._bucket,
+                key,
+                ExtraArgs={
+                    **self._encryption(),
+                    "ContentType": "application/json",
+                    "ContentDisposition": 'attachment; filename="my-personal-data.json"',
+                },
+            )
+        return key
+
+    def link(self, key: str, expires_in_seconds: int) -> str:
+        return self._s3.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=expires_in_seconds,
+        )
+
+
+def part_key(request_id: str, system_id: str) -> str:
+    return f"parts/{request_id}/{system_id}.jsonl"
+
+
+def package_key(request_id: str) -> str:
+    return f"packages/{request_id}/access-package.json"

@@ -1,0 +1,39 @@
+"""Environment settings, validated once per cold start. Nothing that differs per deployment has a default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DeskSettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    requests_table: str = Field(alias="REQUESTS_TABLE")
+    packages_bucket: str = Field(alias="PACKAGES_BUCKET")
+    inbound_mail_bucket: str = Field(alias="INBOUND_MAIL_BUCKET")
+    data_key_id: str = Field(alias="DATA_KEY_ID")
+    identity_key_id: str = Field(alias="IDENTITY_KEY_ID")
+    sender_address: str = Field(alias="SENDER_ADDRESS")
+    privacy_mailbox: str = Field(alias="PRIVACY_MAILBOX")
+    public_base_url: str = Field(alias="PUBLIC_BASE_URL")
+    alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN")
+    state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
+    system_registry_path: Path = Field(
+        default=Path(__file__).parent / "config" / "systems.yaml", alias="SYSTEM_REGISTRY_PATH"
+    )
+    response_days: int = Field(default=30, ge=1, le=90, alias="RESPONSE_DAYS")
+    verification_code_ttl_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, alias="VERIFICATION_CODE_TTL_MINUTES"
+    )
+    verification_window_seconds: int = Field(
+        default=14 * 24 * 3600, ge=60, alias="VERIFICATION_WINDOW_SECONDS"
+    )
+    review_window_seconds: int = Field(default=30 * 24 * 3600, ge=60, alias="REVIEW_WINDOW_SECONDS")
+    package_link_ttl_hours: int = Field(default=72, ge=1, le=168, alias="PACKAGE_LINK_TTL_HOURS")
+
+    @classmethod
+    def from_environment(cls) -> DeskSettings:
+        return cls.model_validate(dict(os.environ))

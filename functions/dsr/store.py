@@ -1,0 +1,275 @@
+"""The requests table: one item per request, plus its audit trail, task tokens and system outcomes.
+
+Layout (single table, partition key ``pk`` = ``REQ#<request id>``):
+
+* ``sk = REQUEST``: the request itself. While it is open it carries ``open_pk`` and
+  ``due_at``, which put it in the sparse ``OpenByDue`` index; closing removes both.
+* ``sk = EVT#<epoch ms>#<uuid>``: append-only audit events.
+* ``sk = TOKEN#<stage>``: a Step Functions task token waiting for a person, never sent out.
+* ``sk = SYS#<system>#<action>``: what one system did for the request.
+
+Every decision is a conditional write, so two callers racing cannot both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from dsr.models import AuditEvent, PrivacyRequest, Status
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+OPEN_PARTITION = "OPEN"
+REQUEST_SK = "REQUEST"
+
+
+class RequestNotFoundError(LookupError):
+    """No request has that id."""
+
+
+class TransitionRejectedError(RuntimeError):
+    """The request was not in a state that allows the change (somebody else got there first)."""
+
+    def __init__(self, request_id: str, allowed_from: Iterable[Status], target: Status) -> None:
+        self.request_id = request_id
+        self.allowed_from = tuple(allowed_from)
+        self.target = target
+        super().__init__(
+            f"request {request_id} cannot move to {target}: "
+            f"not in {', '.join(self.allowed_from)}"
+        )
+
+
+class AlreadyExistsError(RuntimeError):
+    """The item was written before (a redelivery or a race)."""
+
+
+def request_key(request_id: str) -> dict[str, str]:
+    return {"pk": f"REQ#{request_id}", "sk": REQUEST_SK}
+
+
+def _is_conditional_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class RequestStore:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    # --- the request item ------------------------------------------------------------------
+
+    def create(self, request: PrivacyRequest, subject_hash: str) -> None:
+        item: dict[str, Any] = {
+            **request_key(request.request_id),
+            **request.model_dump(mode="json", exclude_none=True),
+            "subject_hash": subject_hash,
+            "open_pk": OPEN_PARTITION,
+            "due_at": request.respond_by.isoformat(),
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise AlreadyExistsError(request.request_id) from error
+            raise
+
+    def get(self, request_id: str) -> PrivacyRequest:
+        item = self._table.get_item(Key=request_key(request_id), ConsistentRead=True).get("Item")
+        if item is None:
+            raise RequestNotFoundError(request_id)
+        return PrivacyRequest.model_validate(item)
+
+    def transition(
+        self,
+        request_id: str,
+        allowed_from: Iterable[Status],
+        target: Status,
+        updates: Mapping[str, Any] | None = None,
+    ) -> PrivacyRequest:
+        """Move the request to ``target`` only if it is now in one of ``allowed_from``."""
+        allowed = list(allowed_from)
+        names = {"#status": "status"}
+        values: dict[str, Any] = {":target": target.value}
+        sets = ["#status = :target"]
+        for index, (field, value) in enumerate((updates or {}).items()):
+            names[f"#f{index}"] = field
+            values[f":v{index}"] = value
+            sets.append(f"#f{index} = :v{index}")
+        placeholders = []
+        for index, status in enumerate(allowed):
+            values[f":from{index}"] = status.value
+            placeholders.append(f":from{index}")
+        expression = "SET " + ", ".join(sets)
+        if not target.is_open:
+            expression += " REMOVE open_pk, due_at"
+        try:
+            result = self._table.update_item(
+                Key=request_key(request_id),
+                UpdateExpression=expression,
+                ConditionExpression=f"attribute_exists(pk) AND #status IN ({', '.join(placeholders)})",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise TransitionRejectedError(request_id, allowed, target) from error
+            raise
+        return PrivacyRequest.model_validate(result["Attributes"])
+
+    def set_fields(self, request_id: str, fields: Mapping[str, Any]) -> None:
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":v{i}": value for i, value in enumerate(fields.values())}
+        sets = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        self._table.update_item(
+            Key=request_key(request_id),
+            UpdateExpression=f"SET {sets}",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def claim_once(self, request_id: str, marker: str, at: datetime) -> bool:
+        """Record that a one-off step (an email, say) happened; False if it already had."""
+        try:
+            self._table.update_item(
+                Key=request_key(request_id),
+                UpdateExpression="SET #m = :at",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(#m)",
+                ExpressionAttributeNames={"#m": marker},
+                ExpressionAttributeValues={":at": at.isoformat()},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def open_requests_due_before(self, before: datetime, limit: int = 100) -> list[PrivacyRequest]:
+        """Open requests due before ``before``, earliest first, from the sparse index only."""
+        result = self._table.query(
+            IndexName="OpenByDue",
+            KeyConditionExpression=Key("open_pk").eq(OPEN_PARTITION)
+            & Key("due_at").lt(before.isoformat()),
+            Limit=limit,
+        )
+        return [self.get(_request_id_of(item)) for item in result.get("Items", [])]
+
+    def open_requests(self, limit: int = 200) -> list[PrivacyRequest]:
+        result = self._table.query(
+            IndexName="OpenByDue",
+            KeyConditionExpression=Key("open_pk").eq(OPEN_PARTITION),
+            Limit=limit,
+        )
+        return [self.get(_request_id_of(item)) for item in result.get("Items", [])]
+
+    def requests_of_subject(self, subject_hash: str) -> list[str]:
+        result = self._table.query(
+            IndexName="BySubject", KeyConditionExpression=Key("subject_hash").eq(subject_hash)
+        )
+        return [_request_id_of(item) for item in result.get("Items", [])]
+
+    # --- the audit trail -------------------------------------------------------------------
+
+    def append_event(self, event: AuditEvent) -> None:
+        millis = int(event.at.timestamp() * 1000)
+        self._table.put_item(
+            Item={
+                "pk": f"REQ#{event.request_id}",
+                "sk": f"EVT#{millis:015d}#{uuid.uuid4()}",
+                **event.model_dump(mode="json"),
+            },
+            ConditionExpression="attribute_not_exists(sk)",
+        )
+
+    def events(self, request_id: str) -> list[AuditEvent]:
+        items = self._query_prefix(request_id, "EVT#")
+        return [AuditEvent.model_validate(item) for item in items]
+
+    # --- triage: mail that did not become a request ------------------------------------------
+
+    def put_triage(self, triage_id: str, fields: Mapping[str, Any]) -> bool:
+        """Record a triage item for staff; False if it was recorded before (a redelivery)."""
+        try:
+            self._table.put_item(
+                Item={"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE", **fields},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    # --- task tokens and per-system outcomes --------------------------------------------------
+
+    def put_task(self, request_id: str, stage: str, fields: Mapping[str, Any]) -> None:
+        """Store a waiting task; a redelivered invocation replaces a task nobody has acted on."""
+        try:
+            self._table.put_item(
+                Item={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}", **fields},
+                ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at)",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                raise AlreadyExistsError(f"{request_id} {stage}") from error
+            raise
+
+    def get_task(self, request_id: str, stage: str) -> dict[str, Any] | None:
+        key = {"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"}
+        return self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+
+    def update_task(
+        self,
+        request_id: str,
+        stage: str,
+        update_expression: str,
+        condition: str,
+        values: Mapping[str, Any],
+    ) -> bool:
+        """A conditional change to a waiting task; False when the condition does not hold."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"},
+                UpdateExpression=update_expression,
+                ConditionExpression=f"attribute_exists(sk) AND ({condition})",
+                ExpressionAttributeValues=dict(values),
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def put_system_outcome(self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any]) -> None:
+        self._table.put_item(
+            Item={"pk": f"REQ#{request_id}", "sk": f"SYS#{system_id}#{action}", **outcome}
+        )
+
+    def system_outcomes(self, request_id: str) -> list[dict[str, Any]]:
+        return self._query_prefix(request_id, "SYS#")
+
+    def _query_prefix(self, request_id: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}")
+            & Key("sk").begins_with(prefix),
+            "ConsistentRead": True,
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            items.extend(page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _request_id_of(item: Mapping[str, Any]) -> str:
+    return str(item["pk"]).removeprefix("REQ#")

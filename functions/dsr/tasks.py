@@ -1,0 +1,35 @@
+"""What the state machine hands each task: ids and small summaries, never personal data."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dsr.closing import Outcome
+from dsr.registry import Action
+
+
+class RequestTask(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    request_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
+
+
+class WaitingTask(RequestTask):
+    task_token: str = Field(min_length=1)
+
+
+class SystemTaskInput(RequestTask):
+    system_id: str
+    action: Action
+
+
+class FailedSystemTask(SystemTaskInput):
+    error: str = ""
+    cause: str = ""
+
+
+class CloseTask(RequestTask):
+    outcome: Outcome
+    reason: str | None = None
+    error: str | None = None
+    cause: str | None = None

@@ -1,0 +1,32 @@
+"""The Step Functions side: start the execution named by the request, resume waiting tasks."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_stepfunctions import SFNClient
+
+
+class WorkflowEngine:
+    def __init__(self, sfn: SFNClient, state_machine_arn: str | None) -> None:
+        self._sfn = sfn
+        self._state_machine_arn = state_machine_arn
+
+    def start(self, request_id: str, payload: dict[str, Any]) -> bool:
+        """Start the request's execution; False if it had been started already."""
+        if not self._state_machine_arn:
+            raise RuntimeError("STATE_MACHINE_ARN is not set for this function")
+        try:
+            self._sfn.start_execution(
+                stateMachineArn=self._state_machine_arn,
+                name=request_id,
+                input=json.dumps(payload),
+            )
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            return False
+        return True
+
+    def resume(self, task_token: str, output: dict[str, Any]) -> None:
+        self._sfn.send_task_success(taskToken=task_token, output=json.dumps(output))

@@ -1,0 +1,1 @@
+"""``dsr``: the command line for the local cloud and for staff work."""

@@ -1,0 +1,48 @@
+"""A small JSON-over-HTTP client for the desk's API (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class HttpAnswer:
+    status: int
+    body: Any
+
+
+class DeskClient:
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+
+    def call(self, method: str, path: str, payload: Any = None, raw: bytes | None = None) -> HttpAnswer:
+        data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
+        headers = {"Content-Type": "application/json"} if payload is not None else {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(  # noqa: S310 - the desk's own base URL
+            self.base_url + path, data=data, method=method, headers=headers
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+                return HttpAnswer(response.status, _decode(response.read()))
+        except urllib.error.HTTPError as error:
+            return HttpAnswer(error.code, _decode(error.read()))
+
+    def get(self, path: str) -> HttpAnswer:
+        return self.call("GET", path)
+
+    def post(self, path: str, payload: Any = None, raw: bytes | None = None) -> HttpAnswer:
+        return self.call("POST", path, payload, raw)
+
+
+def _decode(content: bytes) -> Any:
+    try:
+        return json.loads(content)
+    except ValueError:
+        return content.decode(errors="replace")

@@ -1,0 +1,63 @@
+"""SES receipt rule target: the raw message is already in S3; turn it into a request or a triage item."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import SesModel
+from aws_lambda_powertools.utilities.parser.models.ses import (
+    SesMessage,
+    SesReceipt,
+    SesReceiptVerdict,
+    SesRecordModel,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dsr.desk import desk_from_environment
+from dsr.email_requests import handle_inbound
+
+logger = Logger()
+tracer = Tracer()
+
+INBOUND_PREFIX = "inbound/"
+
+
+class ReceiptWithDkim(SesReceipt):
+    """SES also reports a DKIM verdict, which the Powertools model leaves out."""
+
+    dkimVerdict: SesReceiptVerdict | None = None  # noqa: N815 - SES's field name
+
+
+class MessageWithDkim(SesMessage):
+    receipt: ReceiptWithDkim
+
+
+class RecordWithDkim(SesRecordModel):
+    ses: MessageWithDkim
+
+
+class InboundMailEvent(SesModel):
+    Records: list[RecordWithDkim]  # noqa: N815
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_parser(model=InboundMailEvent)
+def lambda_handler(event: InboundMailEvent, context: LambdaContext) -> dict[str, Any]:
+    desk = desk_from_environment()
+    outcomes = []
+    for record in event.Records:
+        receipt = record.ses.receipt
+        message_id = record.ses.mail.messageId
+        raw = desk.s3.get_object(
+            Bucket=desk.settings.inbound_mail_bucket, Key=f"{INBOUND_PREFIX}{message_id}"
+        )["Body"].read()
+        verdicts = {
+            "spam": receipt.spamVerdict.status,
+            "virus": receipt.virusVerdict.status,
+            "spf": receipt.spfVerdict.status,
+            "dkim": receipt.dkimVerdict.status if receipt.dkimVerdict else "GRAY",
+            "dmarc": receipt.dmarcVerdict.status,
+        }
+        outcomes.append(handle_inbound(desk, raw, message_id, verdicts).model_dump(mode="json"))
+    return {"outcomes": outcomes}

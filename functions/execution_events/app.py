@@ -1,0 +1,36 @@
+"""EventBridge target: an execution ended FAILED, TIMED_OUT or ABORTED outside any Catch."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from dsr import closing
+from dsr.desk import desk_from_environment
+
+logger = Logger()
+tracer = Tracer()
+
+
+class ExecutionStatusChange(BaseModel):
+    name: str
+    status: str
+    error: str | None = None
+    cause: str | None = None
+
+
+class ExecutionEndedEvent(EventBridgeModel):
+    detail: ExecutionStatusChange
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_parser(model=ExecutionEndedEvent)
+def lambda_handler(event: ExecutionEndedEvent, context: LambdaContext) -> dict[str, Any]:
+    marked = closing.mark_execution_ended(
+        desk_from_environment(), event.detail.name, event.detail.status, event.detail.error
+    )
+    return {"marked_failed": marked}

@@ -1,0 +1,329 @@
+"""Builds the application in template.yaml inside moto and runs it on this machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+
+from local_cloud.lambda_bridge import LambdaBridge
+from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = Path(os.environ.get("DSR_TEMPLATE", REPOSITORY / "template.yaml"))
+
+LOCAL_PARAMETERS = {
+    "PrivacyMailbox": "privacy@desk.example",
+    "SenderAddress": "privacy@desk.example",
+    "AlertEmail": "privacy-team@desk.example",
+}
+
+# What runs differently on one machine: no X-Ray daemon and no CloudWatch to send metrics to.
+LOCAL_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_REGION": REGION,
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts any
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+}
+
+
+@dataclass(frozen=True)
+class SentMail:
+    message_id: str
+    to: list[str]
+    subject: str
+    body: str
+    request_id: str | None
+
+
+class LocalCloud:
+    def __init__(self, base_url: str, template_path: Path = TEMPLATE_PATH) -> None:
+        self.base_url = base_url
+        self.template: Template = read_template(
+            template_path, {**LOCAL_PARAMETERS, "PublicBaseUrl": base_url}
+        )
+        self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+        self._refs: dict[str, str] = {}
+        self.bridge: LambdaBridge | None = None
+        self.state_machine_arn = ""
+        self._lock = threading.Lock()
+        self._reported_executions: set[str] = set()
+
+    # --- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> LocalCloud:
+        os.environ.update(LOCAL_ENVIRONMENT)
+        self._mock.start()
+        boto3.setup_default_session(region_name=REGION)
+        self._create_keys()
+        self._create_tables()
+        self._create_buckets()
+        self._create_queues_and_topics()
+        self._verify_sender()
+        functions = self.template.functions(self._refs)
+        self._set_function_environment(functions)
+        arns = {name: self.template.arn(name) for name in functions}
+        self.bridge = LambdaBridge(functions, arns)
+        boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr]
+        self._create_state_machines()
+        from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
+
+        desk_from_environment.cache_clear()
+        return self
+
+    def stop(self) -> None:
+        if self.bridge is not None:
+            boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr]
+        self._mock.stop()
+
+    # --- building what template.yaml declares ---------------------------------------------------
+
+    def _create_keys(self) -> None:
+        kms = boto3.client("kms")
+        for logical_id, resource in self.template.of_type("AWS::KMS::Key").items():
+            props = resource.get("Properties", {})
+            key = kms.create_key(
+                Description=props.get("Description", logical_id),
+                KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+                KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+            )["KeyMetadata"]
+            self._refs[logical_id] = key["KeyId"]
+
+    def _create_tables(self) -> None:
+        dynamodb = boto3.client("dynamodb")
+        for logical_id, resource in self.template.of_type("AWS::DynamoDB::Table").items():
+            props = resource["Properties"]
+            name = self.template.physical_name(logical_id)
+            kwargs: dict[str, Any] = {
+                "TableName": name,
+                "AttributeDefinitions": props["AttributeDefinitions"],
+                "KeySchema": props["KeySchema"],
+                "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+            }
+            if props.get("GlobalSecondaryIndexes"):
+                kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+            dynamodb.create_table(**kwargs)
+            ttl = props.get("TimeToLiveSpecification")
+            if ttl:
+                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+    def _create_buckets(self) -> None:
+        s3 = boto3.client("s3")
+        for logical_id in self.template.of_type("AWS::S3::Bucket"):
+            s3.create_bucket(Bucket=self.template.physical_name(logical_id))
+
+    def _create_queues_and_topics(self) -> None:
+        for logical_id in self.template.of_type("AWS::SQS::Queue"):
+            boto3.client("sqs").create_queue(QueueName=self.template.physical_name(logical_id))
+        for logical_id in self.template.of_type("AWS::SNS::Topic"):
+            boto3.client("sns").create_topic(Name=self.template.physical_name(logical_id))
+        boto3.client("sqs").create_queue(QueueName="local-alerts")
+        alerts_queue = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:local-alerts"
+        for logical_id in self.template.of_type("AWS::SNS::Topic"):
+            boto3.client("sns").subscribe(
+                TopicArn=self.template.arn(logical_id), Protocol="sqs", Endpoint=alerts_queue
+            )
+
+    def _verify_sender(self) -> None:
+        boto3.client("ses").verify_email_identity(
+            EmailAddress=self.template.parameters["SenderAddress"]
+        )
+
+    def _set_function_environment(self, functions: dict[str, Any]) -> None:
+        """All handlers share this process, so their environments must agree; they do, because
+        every value is a name from template.yaml."""
+        merged: dict[str, str] = {}
+        for spec in functions.values():
+            for key, value in spec.environment.items():
+                if key in merged and merged[key] != value:
+                    raise ValueError(f"functions disagree on {key}; the local cloud cannot share it")
+                merged[key] = value
+        merged.update({k: v for k, v in LOCAL_ENVIRONMENT.items() if k.startswith("POWERTOOLS_")})
+        os.environ.update(merged)
+
+    def _create_state_machines(self) -> None:
+        sfn = boto3.client("stepfunctions")
+        for logical_id in self.template.of_type("AWS::Serverless::StateMachine"):
+            definition = self.template.state_machine_definition(logical_id, self._refs)
+            arn = sfn.create_state_machine(
+                name=self.template.physical_name(logical_id),
+                definition=definition,
+                roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/{logical_id}Role",
+            )["stateMachineArn"]
+            self.state_machine_arn = arn
+
+    # --- what a person or a test looks at -----------------------------------------------------
+
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        assert self.bridge is not None
+        return self.bridge.invoke(logical_id, event)
+
+    def outbox(self) -> list[SentMail]:
+        from moto.ses.models import ses_backends  # noqa: PLC0415
+
+        backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+        mails = []
+        for sent in list(backend.sent_messages):
+            raw = getattr(sent, "raw_data", None)
+            if raw is None:
+                continue
+            message = BytesParser(policy=policy.default).parsebytes(raw.encode())
+            assert isinstance(message, EmailMessage)
+            body = message.get_body(preferencelist=("plain",))
+            mails.append(
+                SentMail(
+                    message_id=str(message.get("Message-ID", sent.id)),
+                    to=list(sent.destinations.get("ToAddresses", [])) if isinstance(sent.destinations, dict) else list(sent.destinations),
+                    subject=str(message.get("Subject", "")),
+                    body=str(body.get_content()) if body is not None else "",
+                    request_id=message.get("X-Privacy-Request-Id"),
+                )
+            )
+        return mails
+
+    def alerts(self) -> list[dict[str, Any]]:
+        sqs = boto3.client("sqs")
+        url = sqs.get_queue_url(QueueName="local-alerts")["QueueUrl"]
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+        return [json.loads(m["Body"]) for m in messages.get("Messages", [])]
+
+    def execution_history(self, request_id: str) -> dict[str, Any]:
+        sfn = boto3.client("stepfunctions")
+        arn = self.execution_arn(request_id)
+        status = sfn.describe_execution(executionArn=arn)["status"]
+        events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+        return {"status": status, "events": events}
+
+    def execution_arn(self, request_id: str) -> str:
+        return self.state_machine_arn.replace(":stateMachine:", ":execution:") + f":{request_id}"
+
+    # --- inbound mail, scheduled work and the execution-status rule ------------------------------
+
+    def receive_email(self, raw: bytes, verdicts: dict[str, str] | None = None) -> Any:
+        """What SES does for the privacy mailbox: store the raw message, then run the function."""
+        bucket_id, prefix, function_id = self.template.mail_receipt()
+        message_id = f"local-{uuid.uuid4()}"
+        boto3.client("s3").put_object(
+            Bucket=self.template.physical_name(bucket_id), Key=f"{prefix}{message_id}", Body=raw
+        )
+        return self.invoke(function_id, ses_receipt_event(raw, message_id, self.template.parameters["PrivacyMailbox"], verdicts or {}))
+
+    def run_schedules(self) -> None:
+        for logical_id in self.template.scheduled_functions():
+            self.invoke(logical_id, scheduled_event())
+        self.report_ended_executions()
+
+    def report_ended_executions(self) -> int:
+        """The EventBridge rule on FAILED, TIMED_OUT and ABORTED executions, by polling."""
+        sfn = boto3.client("stepfunctions")
+        reported = 0
+        for status in ("FAILED", "TIMED_OUT", "ABORTED"):
+            listing = sfn.list_executions(stateMachineArn=self.state_machine_arn, statusFilter=status)
+            for execution in listing["executions"]:
+                if execution["executionArn"] in self._reported_executions:
+                    continue
+                self._reported_executions.add(execution["executionArn"])
+                detail = sfn.describe_execution(executionArn=execution["executionArn"])
+                for function_id in self.template.execution_event_functions():
+                    self.invoke(function_id, execution_status_event(detail))
+                reported += 1
+        return reported
+
+
+def scheduled_event() -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": ACCOUNT_ID,
+        "time": datetime.now(UTC).isoformat(),
+        "region": REGION,
+        "resources": [],
+        "detail": {},
+    }
+
+
+def execution_status_event(detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Step Functions Execution Status Change",
+        "source": "aws.states",
+        "account": ACCOUNT_ID,
+        "time": datetime.now(UTC).isoformat(),
+        "region": REGION,
+        "resources": [detail["executionArn"]],
+        "detail": {
+            "executionArn": detail["executionArn"],
+            "stateMachineArn": detail["stateMachineArn"],
+            "name": detail["name"],
+            "status": detail["status"],
+            "error": detail.get("error"),
+            "cause": detail.get("cause"),
+        },
+    }
+
+
+def ses_receipt_event(raw: bytes, message_id: str, recipient: str, verdicts: dict[str, str]) -> dict[str, Any]:
+    """The event SES gives a receipt rule's Lambda action, for a message already stored."""
+    message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    sender = str(message.get("From", ""))
+    headers = [{"name": k, "value": str(v)} for k, v in message.items()]
+
+    def verdict(name: str) -> dict[str, str]:
+        return {"status": verdicts.get(name, "PASS")}
+
+    return {
+        "Records": [
+            {
+                "eventSource": "aws:ses",
+                "eventVersion": "1.0",
+                "ses": {
+                    "mail": {
+                        "timestamp": now,
+                        "source": sender,
+                        "messageId": message_id,
+                        "destination": [recipient],
+                        "headersTruncated": False,
+                        "headers": headers,
+                        "commonHeaders": {
+                            "returnPath": str(message.get("Return-Path", sender)),
+                            "from": [sender],
+                            "date": str(message.get("Date", now)),
+                            "to": [recipient],
+                            "messageId": str(message.get("Message-ID", message_id)),
+                            "subject": str(message.get("Subject", "")),
+                        },
+                    },
+                    "receipt": {
+                        "timestamp": now,
+                        "processingTimeMillis": 1,
+                        "recipients": [recipient],
+                        "spamVerdict": verdict("spam"),
+                        "virusVerdict": verdict("virus"),
+                        "spfVerdict": verdict("spf"),
+                        "dkimVerdict": verdict("dkim"),
+                        "dmarcVerdict": verdict("dmarc"),
+                        "action": {"type": "Lambda", "functionArn": "local", "invocationType": "Event"},
+                    },
+                },
+            }
+        ]
+    }

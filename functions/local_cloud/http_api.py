@@ -1,0 +1,263 @@
+"""API Gateway on one machine: each HTTP request becomes a REST API proxy event for the route
+template.yaml declares, handled in-process. Also serves the local cloud's own pages."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import logging
+import re
+import threading
+import uuid
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+
+from local_cloud.cloud import LocalCloud
+from local_cloud.staff_tokens import DEMO_STAFF, InvalidTokenError, LocalTokenIssuer
+from local_cloud.template import ApiRoute
+
+logger = logging.getLogger(__name__)
+MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+
+
+class LocalApi:
+    def __init__(self, cloud: LocalCloud, host: str = "127.0.0.1", port: int = 3000) -> None:
+        self.cloud = cloud
+        self.tokens = LocalTokenIssuer()
+        self.routes: list[ApiRoute] = cloud.template.api_routes()
+        api = self
+
+        class Handler(_RequestHandler):
+            local_api = api
+
+        self.server = ThreadingHTTPServer((host, port), Handler)
+        self.server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def start_in_background(self) -> LocalApi:
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def proxy_event(
+        self, route: ApiRoute, method: str, path: str, params: dict[str, str], query: str, headers: dict[str, str], body: bytes, source_ip: str
+    ) -> dict[str, Any]:
+        claims = None
+        if route.authorizer:
+            claims = self.tokens.claims(headers.get("authorization"))
+        multi_query = parse_qs(query, keep_blank_values=True)
+        try:
+            text_body: str | None = body.decode() if body else None
+            encoded = False
+        except UnicodeDecodeError:
+            text_body, encoded = base64.b64encode(body).decode(), True
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": headers,
+            "multiValueHeaders": {k: [v] for k, v in headers.items()},
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "body": text_body,
+            "isBase64Encoded": encoded,
+            "requestContext": {
+                "resourcePath": route.path,
+                "httpMethod": method,
+                "path": f"/prod{path}",
+                "stage": "prod",
+                "requestId": str(uuid.uuid4()),
+                "accountId": "123456789012",
+                "apiId": "local",
+                "protocol": "HTTP/1.1",
+                "identity": {"sourceIp": source_ip, "userAgent": headers.get("user-agent")},
+                "authorizer": {"claims": claims} if claims else None,
+            },
+        }
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    local_api: LocalApi
+    server_version = "privacy-desk-local"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Quiet: the functions log what matters, without personal data."""
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_BODY_BYTES:
+            self._send(413, {"message": "Request Too Long"})
+            return
+        body = self.rfile.read(length) if length else b""
+        if url.path.startswith("/_local/") or url.path == "/":
+            self._local(method, url.path, url.query, body)
+            return
+        for route in self.local_api.routes:
+            params = route.match(method, url.path)
+            if params is not None:
+                self._proxy(route, method, url.path, params, url.query, body)
+                return
+        # API Gateway answers unknown routes with 403 "Missing Authentication Token".
+        self._send(403 if method != "GET" else 404, {"message": "Missing Authentication Token"})
+
+    def _proxy(self, route: ApiRoute, method: str, path: str, params: dict[str, str], query: str, body: bytes) -> None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        try:
+            event = self.local_api.proxy_event(route, method, path, params, query, headers, body, self.client_address[0])
+        except InvalidTokenError:
+            self._send(401, {"message": "Unauthorized"})
+            return
+        try:
+            result = self.local_api.cloud.invoke(route.function, event)
+        except Exception:  # what API Gateway says when the integration fails
+            logger.exception("function %s failed", route.function)
+            self._send(502, {"message": "Internal server error"})
+            return
+        payload = result.get("body") or ""
+        raw = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+        response_headers = dict(result.get("headers") or {})
+        for name, values in (result.get("multiValueHeaders") or {}).items():
+            response_headers[name] = ", ".join(values)
+        self._send_raw(int(result.get("statusCode", 200)), raw, response_headers)
+
+    # --- the local cloud's own pages -------------------------------------------------------------
+
+    def _local(self, method: str, path: str, query: str, body: bytes) -> None:
+        cloud = self.local_api.cloud
+        if path == "/" and method == "GET":
+            self._send_raw(200, _index_page(self.local_api).encode(), {"Content-Type": "text/html; charset=utf-8"})
+        elif path == "/_local/outbox.json":
+            self._send(200, [mail.__dict__ for mail in cloud.outbox()])
+        elif path == "/_local/outbox":
+            self._send_raw(200, _outbox_page(cloud).encode(), {"Content-Type": "text/html; charset=utf-8"})
+        elif path == "/_local/staff-token" and method == "POST":
+            self._issue_token(body)
+        elif (found := re.fullmatch(r"/_local/executions/([0-9a-f-]{36})", path)) and method == "GET":
+            self._send(200, _execution_summary(cloud, found.group(1)))
+        elif path == "/_local/inbound-email" and method == "POST":
+            self._send(200, cloud.receive_email(body))
+        elif path == "/_local/run-schedules" and method == "POST":
+            cloud.run_schedules()
+            self._send(200, {"ran": True})
+        elif (found := re.fullmatch(r"/_local/s3/([^/]+)/(.+)", path)) and method == "GET":
+            obj = boto3.client("s3").get_object(Bucket=found.group(1), Key=found.group(2))
+            self._send_raw(200, obj["Body"].read(), {"Content-Type": obj.get("ContentType", "application/octet-stream")})
+        else:
+            self._send(404, {"message": f"no local page {path}"})
+
+    def _issue_token(self, body: bytes) -> None:
+        try:
+            username = json.loads(body or b"{}").get("username", "")
+            token = self.local_api.tokens.issue(username)
+        except (ValueError, KeyError, AttributeError):
+            self._send(400, {"message": "username must be one of " + ", ".join(DEMO_STAFF)})
+            return
+        self._send(200, {"token": token, "username": username, "groups": DEMO_STAFF[username]})
+
+    def _send(self, status: int, payload: Any) -> None:
+        self._send_raw(status, json.dumps(payload, default=str).encode(), {"Content-Type": "application/json"})
+
+    def _send_raw(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _execution_summary(cloud: LocalCloud, request_id: str) -> dict[str, Any]:
+    history = cloud.execution_history(request_id)
+    return {"request_id": request_id, "status": history["status"], "states": states_timeline(history["events"])}
+
+
+def states_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each top-level state entered, with when it was entered and left (from the history)."""
+    timeline: list[dict[str, Any]] = []
+    open_states: dict[str, dict[str, Any]] = {}
+    depth = 0  # inside a Map iteration, states belong to the item, not to the request's path
+    for event in events:
+        kind = event["type"]
+        if kind == "MapIterationStarted":
+            depth += 1
+        elif kind in {"MapIterationSucceeded", "MapIterationFailed", "MapIterationAborted"}:
+            depth -= 1
+        elif depth:
+            continue
+        elif kind.endswith("StateEntered"):
+            name = event["stateEnteredEventDetails"]["name"]
+            entry = {"state": name, "entered": event["timestamp"].isoformat(), "exited": None}
+            if name not in open_states:
+                timeline.append(entry)
+                open_states[name] = entry
+        elif kind.endswith("StateExited"):
+            name = event["stateExitedEventDetails"]["name"]
+            if name in open_states:
+                open_states[name]["exited"] = event["timestamp"].isoformat()
+    return timeline
+
+
+_LINK = re.compile(r"https://([a-z0-9.-]+)\.s3\.amazonaws\.com/([^?\s]+)\?\S+")
+
+
+def _outbox_page(cloud: LocalCloud) -> str:
+    rows = []
+    for mail in reversed(cloud.outbox()):
+        text = html.escape(mail.body)
+        text = _LINK.sub(lambda m: f'<a href="/_local/s3/{m.group(1)}/{m.group(2)}">{m.group(0)}</a>', text)
+        rows.append(
+            f"<article><h2>{html.escape(mail.subject)}</h2>"
+            f"<p>To: {html.escape(', '.join(mail.to))}</p><pre>{text}</pre></article>"
+        )
+    return _page("Outbox", "<p>Mail the desk has sent, newest first.</p>" + "".join(rows))
+
+
+def _index_page(api: LocalApi) -> str:
+    return _page(
+        "Privacy rights desk (local cloud)",
+        "<ul>"
+        '<li><a href="/swagger">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>'
+        '<li><a href="/_local/outbox">Outbox</a>: the mail the desk has sent</li>'
+        "</ul>",
+    )
+
+
+def _page(title: str, content: str) -> str:
+    return (
+        "<!doctype html><html lang=en><meta charset=utf-8>"
+        f"<title>{html.escape(title)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "pre{white-space:pre-wrap;background:#f5f5f5;padding:1rem}article{border-bottom:1px solid #ddd}</style>"
+        f"<h1>{html.escape(title)}</h1>{content}</html>"
+    )

@@ -1,0 +1,108 @@
+"""Runs Lambda functions in-process: answers boto3's lambda.Invoke calls (those the state
+machine interpreter makes) with the handler that template.yaml names for the function."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import json
+import threading
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from botocore.awsrequest import AWSResponse
+
+from local_cloud.template import FunctionSpec
+
+Handler = Callable[[Any, Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context that handlers and Powertools read."""
+
+    function_name: str
+    memory_limit_in_mb: int
+    invoked_function_arn: str
+    timeout_seconds: int
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_version: str = "$LATEST"
+    log_group_name: str = "/aws/lambda/local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_seconds * 1000
+
+
+class _Body(io.BytesIO):
+    def stream(self, **_: Any) -> Any:
+        yield self.getvalue()
+
+
+@dataclass
+class Invocation:
+    function: str
+    error: str | None
+
+
+class LambdaBridge:
+    def __init__(self, functions: dict[str, FunctionSpec], arns: dict[str, str]) -> None:
+        self._functions = functions
+        self._by_name = {}
+        for logical_id, arn in arns.items():
+            self._by_name[arn] = logical_id
+            self._by_name[arn.rsplit(":", 1)[-1]] = logical_id
+            self._by_name[logical_id] = logical_id
+        self._handlers: dict[str, Handler] = {}
+        self._lock = threading.Lock()
+        self.invocations: list[Invocation] = []
+        self.fault: Callable[[str], Exception | None] = lambda _function: None
+
+    def handler(self, logical_id: str) -> Handler:
+        with self._lock:
+            if logical_id not in self._handlers:
+                module_name, _, attribute = self._functions[logical_id].handler.rpartition(".")
+                self._handlers[logical_id] = getattr(importlib.import_module(module_name), attribute)
+            return self._handlers[logical_id]
+
+    def invoke(self, function: str, event: Any) -> Any:
+        """Run a function directly, as Lambda would; exceptions propagate."""
+        logical_id = self._by_name[function]
+        spec = self._functions[logical_id]
+        context = LambdaContext(
+            function_name=logical_id,
+            memory_limit_in_mb=spec.memory_mb,
+            invoked_function_arn=function,
+            timeout_seconds=spec.timeout_seconds,
+        )
+        injected = self.fault(logical_id)
+        if injected is not None:
+            raise injected
+        return self.handler(logical_id)(event, context)
+
+    def on_before_send(self, request: Any, **_: Any) -> AWSResponse | None:
+        """botocore ``before-send.lambda.Invoke`` hook."""
+        name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
+        if name not in self._by_name:
+            return None
+        event = json.loads(request.body or b"null")
+        headers = {"X-Amz-Executed-Version": "$LATEST"}
+        try:
+            result = self.invoke(name, event)
+            body = json.dumps(result, default=str).encode()
+            self.invocations.append(Invocation(self._by_name[name], None))
+        except Exception as error:  # reported to the caller as Lambda reports it
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            body = json.dumps(
+                {
+                    "errorType": type(error).__name__,
+                    "errorMessage": str(error),
+                    "stackTrace": traceback.format_exception(error)[-5:],
+                }
+            ).encode()
+            self.invocations.append(Invocation(self._by_name[name], type(error).__name__))
+        return AWSResponse(request.url, 200, headers, _Body(body))

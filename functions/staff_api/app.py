@@ -1,0 +1,80 @@
+"""The staff API behind the console: the queue, one request, and decisions."""
+
+
+from typing import Annotated, Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dsr import approval
+from dsr.desk import desk_from_environment
+from dsr.staff_auth import ForbiddenError, NotSignedInError, StaffGroup, StaffMember, require
+from dsr.staff_views import QueueEntry, RequestDetail, queue_entry, request_detail
+from dsr.store import RequestNotFoundError
+
+logger = Logger()
+tracer = Tracer()
+app = APIGatewayRestResolver(enable_validation=True)
+
+RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+
+
+def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
+    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _staff(needed: StaffGroup) -> StaffMember:
+    claims = app.current_event.request_context.authorizer.claims
+    return require(claims, needed)
+
+
+@app.exception_handler(NotSignedInError)
+def _not_signed_in(error: NotSignedInError) -> Response[dict[str, Any]]:
+    return _json(401, {"message": str(error)})
+
+
+@app.exception_handler(ForbiddenError)
+def _forbidden(error: ForbiddenError) -> Response[dict[str, Any]]:
+    return _json(403, {"message": str(error)})
+
+
+@app.exception_handler(RequestNotFoundError)
+def _not_found(error: RequestNotFoundError) -> Response[dict[str, Any]]:
+    return _json(404, {"message": f"no request {error}"})
+
+
+@app.get("/staff/requests")
+def list_open_requests() -> list[QueueEntry]:
+    _staff(StaffGroup.ANALYST)
+    desk = desk_from_environment()
+    return [queue_entry(request) for request in desk.store.open_requests()]
+
+
+@app.get("/staff/requests/<request_id>")
+def show_request(request_id: RequestId) -> RequestDetail:
+    _staff(StaffGroup.ANALYST)
+    desk = desk_from_environment()
+    return request_detail(desk.store, desk.store.get(request_id))
+
+
+@app.post("/staff/requests/<request_id>/decision")
+def decide(
+    request_id: RequestId, decision: Annotated[approval.StaffDecision, Body()]
+) -> Response[dict[str, Any]]:
+    member = _staff(StaffGroup.APPROVER)
+    try:
+        approval.decide(desk_from_environment(), request_id, decision, member.username)
+    except approval.NothingToDecideError:
+        return _json(409, {"message": "this request is not waiting for a decision"})
+    except approval.DecisionConflictError as conflict:
+        return _json(409, {"message": str(conflict), "decided_by": conflict.decided_by})
+    return _json(200, {"request_id": request_id, "decision": decision.decision.value})
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)
