@@ -19,7 +19,5 @@ tracer = Tracer()
 @event_parser(model=CloseTask)
 def lambda_handler(event: CloseTask, context: LambdaContext) -> dict[str, Any]:
     error = f"{event.error}: {event.cause}" if event.error else None
-    status = closing.close(
-        desk_from_environment(), event.request_id, event.outcome, event.reason, error
-    )
+    status = closing.close(desk_from_environment(), event.request_id, event.outcome, event.reason, error)
     return {"status": status.value}

@@ -43,9 +43,7 @@ class NothingToDecideError(RuntimeError):
 
 
 def await_review(desk: Desk, request_id: str, task_token: str) -> None:
-    desk.store.transition(
-        request_id, [Status.VERIFYING, Status.AWAITING_APPROVAL], Status.AWAITING_APPROVAL
-    )
+    desk.store.transition(request_id, [Status.VERIFYING, Status.AWAITING_APPROVAL], Status.AWAITING_APPROVAL)
     desk.store.put_task(request_id, STAGE, {"task_token": task_token})
     desk.audit(request_id, "workflow", "staff review requested", "waiting for staff")
 
@@ -60,14 +58,22 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
         STAGE,
         "SET decided_at = :now, decided_by = :who, decision = :decision",
         "attribute_not_exists(decided_at)",
-        {":now": desk.now().isoformat(), ":who": staff_member, ":decision": decision.decision.value},
+        {
+            ":now": desk.now().isoformat(),
+            ":who": staff_member,
+            ":decision": decision.decision.value,
+        },
     )
     if not won:
         current = desk.store.get_task(request_id, STAGE) or {}
         raise DecisionConflictError(str(current.get("decided_by") or "") or None)
     desk.workflow.resume(
         str(task["task_token"]),
-        {"decision": decision.decision.value, "reason": decision.reason, "decided_by": staff_member},
+        {
+            "decision": decision.decision.value,
+            "reason": decision.reason,
+            "decided_by": staff_member,
+        },
     )
     desk.audit(
         request_id,

@@ -36,7 +36,11 @@ TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {
 
 
 def close(
-    desk: Desk, request_id: str, outcome: Outcome, reason: str | None = None, error: str | None = None
+    desk: Desk,
+    request_id: str,
+    outcome: Outcome,
+    reason: str | None = None,
+    error: str | None = None,
 ) -> Status:
     target, allowed_from = TARGETS[outcome]
     try:
@@ -64,7 +68,9 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
     elif outcome is Outcome.UNVERIFIABLE:
         notice = notices.unverifiable(request)
     else:
-        notice = notices.completion(request, completion_summary(desk, request.request_id), _package_link(desk, latest))
+        notice = notices.completion(
+            request, completion_summary(desk, request.request_id), _package_link(desk, latest)
+        )
     desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
     desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
@@ -78,12 +84,17 @@ def _package_link(desk: Desk, request: PrivacyRequest) -> str | None:
 
 def completion_summary(desk: Desk, request_id: str) -> str:
     names = {system.id: system.name for system in desk.registry.systems}
-    verbs = {"export": "records exported", "erase": "records deleted", "opt_out": "records opted out"}
+    verbs = {
+        "export": "records exported",
+        "erase": "records deleted",
+        "opt_out": "records opted out",
+    }
     lines = []
     for outcome in sorted(desk.store.system_outcomes(request_id), key=lambda o: str(o["sk"])):
         _, system_id, action = str(outcome["sk"]).split("#")
         if outcome.get("status") == "done":
-            lines.append(f"- {names.get(system_id, system_id)}: {outcome.get('records', 0)} {verbs.get(action, action)}")
+            count = outcome.get("records", 0)
+            lines.append(f"- {names.get(system_id, system_id)}: {count} {verbs.get(action, action)}")
         else:
             lines.append(f"- {names.get(system_id, system_id)}: not yet done; our team is on it")
     return "What we did:\n" + ("\n".join(lines) if lines else "- we hold no personal data about you")
@@ -94,21 +105,30 @@ def _alert_staff(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: s
         TopicArn=desk.settings.alerts_topic_arn,
         Subject=f"Privacy request {request.request_id[:8]} needs attention",
         Message=json.dumps(
-            {"request_id": request.request_id, "outcome": outcome.value, "error": (error or "")[:500]}
+            {
+                "request_id": request.request_id,
+                "outcome": outcome.value,
+                "error": (error or "")[:500],
+            }
         ),
     )
     logger.warning("staff alerted", request_id=request.request_id, outcome=outcome.value)
 
 
 def mark_execution_ended(desk: Desk, request_id: str, execution_status: str, error: str | None) -> bool:
-    """An execution ended outside any Catch: mark the request FAILED unless it was already closed."""
+    """An execution ended outside any Catch: mark the request FAILED unless already closed."""
     try:
         request = desk.store.get(request_id)
     except LookupError:
         logger.warning("execution for an unknown request", request_id=request_id)
         return False
     if not request.status.is_open:
-        desk.audit(request_id, "eventbridge", f"execution {execution_status.lower()}", "request already closed")
+        desk.audit(
+            request_id,
+            "eventbridge",
+            f"execution {execution_status.lower()}",
+            "request already closed",
+        )
         return False
     close(desk, request_id, Outcome.FAILED, error=f"execution {execution_status}: {error or ''}")
     return True

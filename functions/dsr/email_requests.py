@@ -25,13 +25,33 @@ logger = Logger(child=True)
 EMAIL_NAMESPACE = uuid.UUID("4f7a1f0e-2c1b-4f7e-9a52-8f1f5f0c2a11")
 
 KEYWORDS: dict[RequestType, tuple[str, ...]] = {
-    RequestType.ERASURE: ("delete", "erase", "erasure", "remove my", "forget me", "right to be forgotten"),
-    RequestType.ACCESS: ("access", "copy of my", "what data", "what personal", "subject access", "dsar"),
+    RequestType.ERASURE: (
+        "delete",
+        "erase",
+        "erasure",
+        "remove my",
+        "forget me",
+        "right to be forgotten",
+    ),
+    RequestType.ACCESS: (
+        "access",
+        "copy of my",
+        "what data",
+        "what personal",
+        "subject access",
+        "dsar",
+    ),
     RequestType.RECTIFICATION: ("correct", "rectif", "inaccurate", "out of date"),
     RequestType.PORTABILITY: ("portab", "machine-readable", "transfer my data"),
     RequestType.RESTRICTION: ("restrict",),
     RequestType.OBJECTION: ("object to", "objection", "stop processing", "legitimate interest"),
-    RequestType.MARKETING_OPT_OUT: ("unsubscribe", "opt out", "opt-out", "stop sending", "no more marketing"),
+    RequestType.MARKETING_OPT_OUT: (
+        "unsubscribe",
+        "opt out",
+        "opt-out",
+        "stop sending",
+        "no more marketing",
+    ),
 }
 
 
@@ -132,15 +152,20 @@ def _triage(
     triage_id = str(uuid.uuid5(EMAIL_NAMESPACE, f"triage:{message_id}"))
     first_time = desk.store.put_triage(
         triage_id,
-        {"disposition": disposition.value, "reason": reason, "message_id": message_id, "at": desk.now().isoformat()},
+        {
+            "disposition": disposition.value,
+            "reason": reason,
+            "message_id": message_id,
+            "at": desk.now().isoformat(),
+        },
     )
     if first_time and reply_to and disposition is Disposition.TRIAGE:
         desk.mailer.send(
             reply_to,
             "About your message to our privacy team",
-            "We could not tell what you would like us to do with your personal data. Please use our "
-            f"privacy request form at {desk.settings.public_base_url}/requests, or reply saying whether "
-            "you want a copy of your data, its deletion, its correction, or to unsubscribe.\n",
+            "We could not tell what you would like us to do with your personal data. Please use "
+            f"our privacy request form at {desk.settings.public_base_url}/requests, or reply saying "
+            "whether you want a copy of your data, its deletion, its correction, or to unsubscribe.\n",
             triage_id,
         )
     logger.info("email triaged", triage_id=triage_id, disposition=disposition.value)

@@ -136,7 +136,11 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
             "reference": request_id,
             "received_at": request.received_at.isoformat(),
             "generated_at": desk.now().isoformat(),
-            "systems": {s.id: {"name": s.name, "categories": s.categories} for s in desk.registry.systems if s.id in exported},
+            "systems": {
+                s.id: {"name": s.name, "categories": s.categories}
+                for s in desk.registry.systems
+                if s.id in exported
+            },
         }
         package_key = desk.packages.compile(request_id, exported, header)
         desk.store.set_fields(request_id, {"package_key": package_key})

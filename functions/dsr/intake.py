@@ -31,9 +31,7 @@ def respond_by(received_at: datetime, desk: Desk) -> datetime:
     return received_at + timedelta(days=desk.settings.response_days)
 
 
-def submit(
-    desk: Desk, new_request: NewRequest, channel: Channel, request_id: str | None = None
-) -> Receipt:
+def submit(desk: Desk, new_request: NewRequest, channel: Channel, request_id: str | None = None) -> Receipt:
     """Record the request, then start its execution.
 
     A caller that can be redelivered (email) passes an id derived from what it received, so the
@@ -131,9 +129,7 @@ def acknowledge(desk: Desk, request_id: str) -> bool:
     request = desk.store.get(request_id)
     if request.acknowledged_at is not None:
         return False
-    notice = notices.acknowledgement(
-        request, desk.status_url(request_id, status_token(desk, request_id))
-    )
+    notice = notices.acknowledgement(request, desk.status_url(request_id, status_token(desk, request_id)))
     desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request_id)
     desk.store.claim_once(request_id, "acknowledged_at", desk.now())
     desk.audit(request_id, "workflow", "acknowledge", "acknowledgement sent")

@@ -6,12 +6,12 @@ The key never leaves KMS, so a copy of the table alone cannot confirm a guessed 
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     from mypy_boto3_kms import KMSClient
 
-ALGORITHM = "HMAC_SHA_256"
+ALGORITHM: Final = "HMAC_SHA_256"
 
 
 class KeyedHasher:
@@ -20,9 +20,9 @@ class KeyedHasher:
         self._key_id = key_id
 
     def digest(self, message: str) -> str:
-        mac = self._kms.generate_mac(
-            KeyId=self._key_id, MacAlgorithm=ALGORITHM, Message=message.encode()
-        )["Mac"]
+        mac = self._kms.generate_mac(KeyId=self._key_id, MacAlgorithm=ALGORITHM, Message=message.encode())[
+            "Mac"
+        ]
         return base64.b64encode(mac).decode()
 
     def matches(self, message: str, digest: str) -> bool:

@@ -28,9 +28,6 @@ class Mailer:
         message["Auto-Submitted"] = "auto-generated"
         message["X-Privacy-Request-Id"] = request_id
         message.set_content(body)
-        self._ses.send_email(
-            FromEmailAddress=self._sender,
-            Destination={"ToAddresses": [to]},
-            Content={"Raw": {"Data": message.as_bytes()}},
-        )
+        # The recipients come from the message's own headers.
+        self._ses.send_email(FromEmailAddress=self._sender, Content={"Raw": {"Data": message.as_bytes()}})
         return message_id

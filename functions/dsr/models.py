@@ -62,9 +62,7 @@ CLOSED_STATUSES = frozenset(
 )
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-AccountId = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")
-]
+AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Jurisdiction = Annotated[str, StringConstraints(pattern=r"^(EU|UK|US-[A-Z]{2}|BR|CA|CA-QC|DEFAULT)$")]
 
 

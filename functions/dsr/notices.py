@@ -60,9 +60,7 @@ def verification_code(request: PrivacyRequest, code: str, status_url: str, minut
 
 
 def completion(request: PrivacyRequest, summary: str, package_link: str | None) -> Notice:
-    link_text = (
-        f"\nDownload your data (the link expires): {package_link}\n" if package_link else ""
-    )
+    link_text = f"\nDownload your data (the link expires): {package_link}\n" if package_link else ""
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]} is complete",
         body=(

@@ -1,4 +1,4 @@
-"""Access packages: each system's export as a part, compiled into one encrypted object with an expiring link."""
+"""Access packages: each system's export as a part, compiled into one encrypted object."""
 
 from __future__ import annotations
 

@@ -115,8 +115,7 @@ def parse_registry(text: str, source: str = "registry") -> SystemRegistry:
         return SystemRegistry.model_validate(document)
     except ValidationError as error:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
-            for issue in error.errors()
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}" for issue in error.errors()
         )
         raise RegistryError(f"{source}: {problems}") from error
 

@@ -42,8 +42,7 @@ class TransitionRejectedError(RuntimeError):
         self.allowed_from = tuple(allowed_from)
         self.target = target
         super().__init__(
-            f"request {request_id} cannot move to {target}: "
-            f"not in {', '.join(self.allowed_from)}"
+            f"request {request_id} cannot move to {target}: not in {', '.join(self.allowed_from)}"
         )
 
 
@@ -113,7 +112,7 @@ class RequestStore:
             result = self._table.update_item(
                 Key=request_key(request_id),
                 UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(pk) AND #status IN ({', '.join(placeholders)})",
+                ConditionExpression=f"attribute_exists(pk) AND #status IN ({','.join(placeholders)})",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
@@ -156,8 +155,7 @@ class RequestStore:
         """Open requests due before ``before``, earliest first, from the sparse index only."""
         result = self._table.query(
             IndexName="OpenByDue",
-            KeyConditionExpression=Key("open_pk").eq(OPEN_PARTITION)
-            & Key("due_at").lt(before.isoformat()),
+            KeyConditionExpression=Key("open_pk").eq(OPEN_PARTITION) & Key("due_at").lt(before.isoformat()),
             Limit=limit,
         )
         return [self.get(_request_id_of(item)) for item in result.get("Items", [])]
@@ -248,10 +246,10 @@ class RequestStore:
             raise
         return True
 
-    def put_system_outcome(self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any]) -> None:
-        self._table.put_item(
-            Item={"pk": f"REQ#{request_id}", "sk": f"SYS#{system_id}#{action}", **outcome}
-        )
+    def put_system_outcome(
+        self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any]
+    ) -> None:
+        self._table.put_item(Item={"pk": f"REQ#{request_id}", "sk": f"SYS#{system_id}#{action}", **outcome})
 
     def system_outcomes(self, request_id: str) -> list[dict[str, Any]]:
         return self._query_prefix(request_id, "SYS#")
@@ -259,8 +257,7 @@ class RequestStore:
     def _query_prefix(self, request_id: str, prefix: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
         kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}")
-            & Key("sk").begins_with(prefix),
+            "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}") & Key("sk").begins_with(prefix),
             "ConsistentRead": True,
         }
         while True:

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from dsr_cli.http_client import DeskClient
+from dsr_cli.http_client import DeskClient, HttpAnswer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 CLOSED = {"COMPLETED", "PARTIALLY_COMPLETED", "DENIED", "UNVERIFIABLE", "FAILED"}
@@ -93,11 +93,13 @@ class DemoRun:
         try:
             result.request_id = scenario.submit(self)
             self._verify(result.request_id)
-            self.wait_for("the staff review", lambda: self.staff_status(result.request_id or "") == "AWAITING_APPROVAL")
+            self.wait_for(
+                "the staff review",
+                lambda: self.staff_status(result.request_id or "") == "AWAITING_APPROVAL",
+            )
             if scenario.decision:
                 decided = self.staff.post(f"/staff/requests/{result.request_id}/decision", scenario.decision)
-                if decided.status != 200:
-                    raise DemoError(f"the decision was refused ({decided.status}): {decided.body}")
+                _expect_ok(decided, "the decision")
             result.final_status = self.wait_for(
                 "the request to close",
                 lambda: (s := self.staff_status(result.request_id or "")) in CLOSED and s,
@@ -111,24 +113,33 @@ class DemoRun:
         return result
 
     def _verify(self, request_id: str) -> None:
-        mail = self.wait_for("the verification code email", lambda: self.mail_for(request_id, "verification code"))
+        mail = self.wait_for(
+            "the verification code email", lambda: self.mail_for(request_id, "verification code")
+        )
         code = re.search(r"code is (\d{6})", mail["body"])
         if code is None:
             raise DemoError("the verification email has no code")
         answer = self.public.post(f"/requests/{request_id}/verification", {"code": code.group(1)})
-        if answer.status != 200:
-            raise DemoError(f"the code was refused ({answer.status}): {answer.body}")
+        _expect_ok(answer, "the code")
 
     def _timeline(self, result: ScenarioResult) -> None:
         summary = self.wait_for(
             "the execution to end",
-            lambda: (s := self.public.get(f"/_local/executions/{result.request_id}").body)["status"] != "RUNNING" and s,
+            lambda: (
+                (s := self.public.get(f"/_local/executions/{result.request_id}").body)["status"] != "RUNNING"
+                and s
+            ),
         )
         for state in summary["states"]:
             result.states_entered.append(state["state"])
             if state["exited"]:
                 spent = datetime.fromisoformat(state["exited"]) - datetime.fromisoformat(state["entered"])
                 result.seconds_per_stage[state["state"]] = round(spent.total_seconds(), 3)
+
+
+def _expect_ok(answer: HttpAnswer, what: str) -> None:
+    if answer.status != 200:
+        raise DemoError(f"{what} was refused ({answer.status}): {answer.body}")
 
 
 SCENARIOS = [
@@ -155,9 +166,16 @@ SCENARIOS = [
         name="erasure by web form, denied by staff",
         expected_status="DENIED",
         submit=lambda run: run.submit_by_form(
-            {"request_types": ["erasure"], "subject": {"email": "grace@example.org"}, "jurisdiction": "US-CA"}
+            {
+                "request_types": ["erasure"],
+                "subject": {"email": "grace@example.org"},
+                "jurisdiction": "US-CA",
+            }
         ),
-        decision={"decision": "deny", "reason": "An open invoice dispute requires us to keep the account records."},
+        decision={
+            "decision": "deny",
+            "reason": "An open invoice dispute requires us to keep the account records.",
+        },
     ),
 ]
 
@@ -186,7 +204,10 @@ def _print_timelines(results: list[ScenarioResult]) -> None:
     for result in results:
         mark = "ok  " if result.passed else "FAIL"
         print(f"{mark} {result.name}")
-        print(f"     request {result.request_id}: expected {result.expected_status}, ended {result.final_status} in {result.total_seconds:.2f}s")
+        print(
+            f"     request {result.request_id}: expected {result.expected_status}, "
+            f"ended {result.final_status} in {result.total_seconds:.2f}s"
+        )
         for state in result.states_entered:
             seconds = result.seconds_per_stage.get(state)
             shown = f"{seconds:7.3f}s" if seconds is not None else "      - "

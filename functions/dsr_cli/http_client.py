@@ -20,9 +20,18 @@ class DeskClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
 
-    def call(self, method: str, path: str, payload: Any = None, raw: bytes | None = None) -> HttpAnswer:
+    def call(
+        self,
+        method: str,
+        path: str,
+        payload: Any = None,
+        raw: bytes | None = None,
+        content_type: str | None = None,
+    ) -> HttpAnswer:
         data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
         headers = {"Content-Type": "application/json"} if payload is not None else {}
+        if content_type:
+            headers["Content-Type"] = content_type
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(  # noqa: S310 - the desk's own base URL

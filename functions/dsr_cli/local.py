@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import urllib.request
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from local_cloud.cloud import LocalCloud
@@ -36,6 +36,10 @@ def running_local_cloud(host: str = "127.0.0.1", port: int = 0) -> Iterator[Loca
         cloud.stop()
 
 
+EXAMPLE_REQUEST = '{"request_types":["access"],"subject":{"email":"ada@example.com"}}'
+EXAMPLE_SIGN_IN = '{"username":"approver@desk.example"}'
+
+
 def serve(host: str, port: int, sweep_every: float) -> int:
     with running_local_cloud(host, port) as api:
         base = api.cloud.base_url
@@ -43,9 +47,9 @@ def serve(host: str, port: int, sweep_every: float) -> int:
         print(f"  API documentation   {base}/swagger")
         print(f"  OpenAPI document    {base}/openapi.json")
         print(f"  Outbox              {base}/_local/outbox")
-        print(f"  Submit a request    curl -X POST {base}/requests -H 'Content-Type: application/json' \\")
-        print('                         -d \'{"request_types":["access"],"subject":{"email":"ada@example.com"}}\'')
-        print(f"  Staff token         curl -X POST {base}/_local/staff-token -d '{{\"username\":\"approver@desk.example\"}}'")
+        print(f"  Submit a request    curl -X POST {base}/requests -H 'Content-Type: application/json'")
+        print(f"                        -d '{EXAMPLE_REQUEST}'")
+        print(f"  Staff token         curl -X POST {base}/_local/staff-token -d '{EXAMPLE_SIGN_IN}'")
         print(f"  Staff users         {', '.join(DEMO_STAFF)}")
         print("Press Ctrl-C to stop.")
         stop = threading.Event()

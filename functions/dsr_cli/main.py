@@ -18,9 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     up = local.add_parser("up", help="run the local cloud with demonstration data")
     up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
     up.add_argument("--host", default="127.0.0.1")
-    up.add_argument(
-        "--sweep-every", type=float, default=30.0, help="seconds between scheduled sweeps"
-    )
+    up.add_argument("--sweep-every", type=float, default=30.0, help="seconds between scheduled sweeps")
 
     demo = local.add_parser("demo", help="run the demonstration scenarios end to end")
     demo.add_argument("--url", help="a running local cloud (default: start one in this process)")

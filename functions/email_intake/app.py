@@ -37,7 +37,7 @@ class RecordWithDkim(SesRecordModel):
 
 
 class InboundMailEvent(SesModel):
-    Records: list[RecordWithDkim]  # noqa: N815
+    Records: list[RecordWithDkim]  # type: ignore[assignment]
 
 
 @logger.inject_lambda_context

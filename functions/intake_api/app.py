@@ -1,10 +1,11 @@
 """The public API: submit a request, follow its status, verify the email address."""
 
-
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from dsr import intake, verification
 from dsr.desk import desk_from_environment
+from dsr.http_errors import invalid_fields
 from dsr.models import Channel, NewRequest
 from dsr.public_views import SubjectView, subject_view
 from dsr.store import RequestNotFoundError
@@ -41,11 +43,14 @@ class VerificationAnswer(BaseModel):
     message: str
 
 
-NOT_FOUND = Response(
-    status_code=404,
-    content_type=content_types.APPLICATION_JSON,
-    body={"message": "No request matches that reference and token."},
-)
+NO_MATCH = "No request matches that reference and token."
+
+
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def _invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=422, content_type=content_types.APPLICATION_JSON, body=invalid_fields(error.errors())
+    )
 
 
 @app.post("/requests", responses={201: {"description": "recorded and acknowledged"}})
@@ -67,14 +72,15 @@ def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[Submi
 @tracer.capture_method
 def request_status(
     request_id: RequestId, token: Annotated[str, Query(min_length=10, max_length=100)]
-) -> SubjectView | Response[Any]:
+) -> Response[SubjectView]:
     desk = desk_from_environment()
     if not intake.status_token_matches(desk, request_id, token):
-        return NOT_FOUND
+        raise NotFoundError(NO_MATCH)
     try:
-        return subject_view(desk.store.get(request_id))
-    except RequestNotFoundError:
-        return NOT_FOUND
+        view = subject_view(desk.store.get(request_id))
+    except RequestNotFoundError as missing:
+        raise NotFoundError(NO_MATCH) from missing
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
 
 
 @app.post("/requests/<request_id>/verification")

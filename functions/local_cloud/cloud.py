@@ -16,7 +16,6 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from local_cloud.lambda_bridge import LambdaBridge
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
@@ -35,7 +34,7 @@ LOCAL_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts any
+    "AWS_SECRET_ACCESS_KEY": "local",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -68,6 +67,7 @@ class LocalCloud:
 
     def start(self) -> LocalCloud:
         os.environ.update(LOCAL_ENVIRONMENT)
+        _make_dynamodb_writes_atomic()
         self._mock.start()
         boto3.setup_default_session(region_name=REGION)
         self._create_keys()
@@ -79,7 +79,7 @@ class LocalCloud:
         self._set_function_environment(functions)
         arns = {name: self.template.arn(name) for name in functions}
         self.bridge = LambdaBridge(functions, arns)
-        boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr]
+        boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
@@ -88,7 +88,7 @@ class LocalCloud:
 
     def stop(self) -> None:
         if self.bridge is not None:
-            boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr]
+            boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         self._mock.stop()
 
     # --- building what template.yaml declares ---------------------------------------------------
@@ -140,9 +140,7 @@ class LocalCloud:
             )
 
     def _verify_sender(self) -> None:
-        boto3.client("ses").verify_email_identity(
-            EmailAddress=self.template.parameters["SenderAddress"]
-        )
+        boto3.client("ses").verify_email_identity(EmailAddress=self.template.parameters["SenderAddress"])
 
     def _set_function_environment(self, functions: dict[str, Any]) -> None:
         """All handlers share this process, so their environments must agree; they do, because
@@ -176,7 +174,7 @@ class LocalCloud:
     def outbox(self) -> list[SentMail]:
         from moto.ses.models import ses_backends  # noqa: PLC0415
 
-        backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
+        backend = ses_backends[ACCOUNT_ID][REGION]
         mails = []
         for sent in list(backend.sent_messages):
             raw = getattr(sent, "raw_data", None)
@@ -188,7 +186,9 @@ class LocalCloud:
             mails.append(
                 SentMail(
                     message_id=str(message.get("Message-ID", sent.id)),
-                    to=list(sent.destinations.get("ToAddresses", [])) if isinstance(sent.destinations, dict) else list(sent.destinations),
+                    to=[str(address.addr_spec) for address in message["To"].addresses]
+                    if message["To"]
+                    else [],
                     subject=str(message.get("Subject", "")),
                     body=str(body.get_content()) if body is not None else "",
                     request_id=message.get("X-Privacy-Request-Id"),
@@ -216,12 +216,18 @@ class LocalCloud:
 
     def receive_email(self, raw: bytes, verdicts: dict[str, str] | None = None) -> Any:
         """What SES does for the privacy mailbox: store the raw message, then run the function."""
-        bucket_id, prefix, function_id = self.template.mail_receipt()
+        _, _, function_id = self.template.mail_receipt()
+        return self.invoke(function_id, self.ses_event_for(raw, verdicts))
+
+    def ses_event_for(self, raw: bytes, verdicts: dict[str, str] | None = None) -> dict[str, Any]:
+        """Store the raw message as the receipt rule's S3 action does; the event SES would send."""
+        bucket_id, prefix, _ = self.template.mail_receipt()
         message_id = f"local-{uuid.uuid4()}"
         boto3.client("s3").put_object(
             Bucket=self.template.physical_name(bucket_id), Key=f"{prefix}{message_id}", Body=raw
         )
-        return self.invoke(function_id, ses_receipt_event(raw, message_id, self.template.parameters["PrivacyMailbox"], verdicts or {}))
+        mailbox = self.template.parameters["PrivacyMailbox"]
+        return ses_receipt_event(raw, message_id, mailbox, verdicts or {})
 
     def run_schedules(self) -> None:
         for logical_id in self.template.scheduled_functions():
@@ -240,9 +246,32 @@ class LocalCloud:
                 self._reported_executions.add(execution["executionArn"])
                 detail = sfn.describe_execution(executionArn=execution["executionArn"])
                 for function_id in self.template.execution_event_functions():
-                    self.invoke(function_id, execution_status_event(detail))
+                    self.invoke(function_id, execution_status_event(dict(detail)))
                 reported += 1
         return reported
+
+
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+_dynamodb_write_lock = threading.RLock()
+
+
+def _make_dynamodb_writes_atomic() -> None:
+    """DynamoDB checks a condition and writes as one step; moto's backend does not, when two
+    threads write at once. Every decision here is a conditional write, so the local cloud
+    serializes moto's DynamoDB writes to keep the service's guarantee."""
+    from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+
+    for name in _DYNAMODB_WRITES:
+        method = getattr(DynamoDBBackend, name)
+        if getattr(method, "_serialized", False):
+            continue
+
+        def serialized(*args: Any, __method: Any = method, **kwargs: Any) -> Any:
+            with _dynamodb_write_lock:
+                return __method(*args, **kwargs)
+
+        serialized._serialized = True  # type: ignore[attr-defined]
+        setattr(DynamoDBBackend, name, serialized)
 
 
 def scheduled_event() -> dict[str, Any]:
@@ -280,7 +309,9 @@ def execution_status_event(detail: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def ses_receipt_event(raw: bytes, message_id: str, recipient: str, verdicts: dict[str, str]) -> dict[str, Any]:
+def ses_receipt_event(
+    raw: bytes, message_id: str, recipient: str, verdicts: dict[str, str]
+) -> dict[str, Any]:
     """The event SES gives a receipt rule's Lambda action, for a message already stored."""
     message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -321,7 +352,11 @@ def ses_receipt_event(raw: bytes, message_id: str, recipient: str, verdicts: dic
                         "spfVerdict": verdict("spf"),
                         "dkimVerdict": verdict("dkim"),
                         "dmarcVerdict": verdict("dmarc"),
-                        "action": {"type": "Lambda", "functionArn": "local", "invocationType": "Event"},
+                        "action": {
+                            "type": "Lambda",
+                            "functionArn": "local",
+                            "invocationType": "Event",
+                        },
                     },
                 },
             }

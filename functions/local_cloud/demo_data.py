@@ -9,9 +9,19 @@ import boto3
 
 from dsr.registry import DynamoDbStore, S3JsonLinesStore, SystemRegistry
 
-PEOPLE = [
-    {"name": "Ada Lovelace", "email": "ada@example.com", "phone": "+442071234567", "account": "acct-1001"},
-    {"name": "Grace Hopper", "email": "grace@example.org", "phone": "+12025550143", "account": "acct-1002"},
+PEOPLE: list[dict[str, Any]] = [
+    {
+        "name": "Ada Lovelace",
+        "email": "ada@example.com",
+        "phone": "+442071234567",
+        "account": "acct-1001",
+    },
+    {
+        "name": "Grace Hopper",
+        "email": "grace@example.org",
+        "phone": "+12025550143",
+        "account": "acct-1002",
+    },
     {"name": "Alan Turing", "email": "alan@example.net", "phone": "+441234567890", "account": None},
 ]
 
@@ -80,10 +90,30 @@ def _seed_bucket(store: S3JsonLinesStore) -> int:
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=store.bucket)
     tickets = [
-        {"ticket": 7001, "requester_email": "ada@example.com", "topic": "Importing contacts", "device": "macOS 14"},
-        {"ticket": 7002, "requester_email": "grace@example.org", "topic": "Billing question", "device": "Windows 11"},
-        {"ticket": 7003, "requester_email": "ADA@example.com", "topic": "Training session", "device": "iOS 17"},
-        {"ticket": 7004, "requester_email": "alan@example.net", "topic": "API limits", "device": "Linux"},
+        {
+            "ticket": 7001,
+            "requester_email": "ada@example.com",
+            "topic": "Importing contacts",
+            "device": "macOS 14",
+        },
+        {
+            "ticket": 7002,
+            "requester_email": "grace@example.org",
+            "topic": "Billing question",
+            "device": "Windows 11",
+        },
+        {
+            "ticket": 7003,
+            "requester_email": "ADA@example.com",
+            "topic": "Training session",
+            "device": "iOS 17",
+        },
+        {
+            "ticket": 7004,
+            "requester_email": "alan@example.net",
+            "topic": "API limits",
+            "device": "Linux",
+        },
     ]
     body = "".join(json.dumps(t) + "\n" for t in tickets)
     s3.put_object(Bucket=store.bucket, Key=f"{store.prefix}2026-10.jsonl", Body=body.encode())

@@ -53,7 +53,16 @@ class LocalApi:
         self.server.server_close()
 
     def proxy_event(
-        self, route: ApiRoute, method: str, path: str, params: dict[str, str], query: str, headers: dict[str, str], body: bytes, source_ip: str
+        self,
+        *,
+        route: ApiRoute,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        source_ip: str,
     ) -> dict[str, Any]:
         claims = None
         if route.authorizer:
@@ -126,15 +135,35 @@ class _RequestHandler(BaseHTTPRequestHandler):
         for route in self.local_api.routes:
             params = route.match(method, url.path)
             if params is not None:
-                self._proxy(route, method, url.path, params, url.query, body)
+                self._proxy(
+                    route=route, method=method, path=url.path, params=params, query=url.query, body=body
+                )
                 return
         # API Gateway answers unknown routes with 403 "Missing Authentication Token".
         self._send(403 if method != "GET" else 404, {"message": "Missing Authentication Token"})
 
-    def _proxy(self, route: ApiRoute, method: str, path: str, params: dict[str, str], query: str, body: bytes) -> None:
+    def _proxy(
+        self,
+        *,
+        route: ApiRoute,
+        method: str,
+        path: str,
+        params: dict[str, str],
+        query: str,
+        body: bytes,
+    ) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
-            event = self.local_api.proxy_event(route, method, path, params, query, headers, body, self.client_address[0])
+            event = self.local_api.proxy_event(
+                route=route,
+                method=method,
+                path=path,
+                params=params,
+                query=query,
+                headers=headers,
+                body=body,
+                source_ip=self.client_address[0],
+            )
         except InvalidTokenError:
             self._send(401, {"message": "Unauthorized"})
             return
@@ -156,7 +185,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def _local(self, method: str, path: str, query: str, body: bytes) -> None:
         cloud = self.local_api.cloud
         if path == "/" and method == "GET":
-            self._send_raw(200, _index_page(self.local_api).encode(), {"Content-Type": "text/html; charset=utf-8"})
+            self._send_raw(
+                200,
+                _index_page(self.local_api).encode(),
+                {"Content-Type": "text/html; charset=utf-8"},
+            )
         elif path == "/_local/outbox.json":
             self._send(200, [mail.__dict__ for mail in cloud.outbox()])
         elif path == "/_local/outbox":
@@ -172,7 +205,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(200, {"ran": True})
         elif (found := re.fullmatch(r"/_local/s3/([^/]+)/(.+)", path)) and method == "GET":
             obj = boto3.client("s3").get_object(Bucket=found.group(1), Key=found.group(2))
-            self._send_raw(200, obj["Body"].read(), {"Content-Type": obj.get("ContentType", "application/octet-stream")})
+            self._send_raw(
+                200,
+                obj["Body"].read(),
+                {"Content-Type": obj.get("ContentType", "application/octet-stream")},
+            )
         else:
             self._send(404, {"message": f"no local page {path}"})
 
@@ -186,10 +223,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(200, {"token": token, "username": username, "groups": DEMO_STAFF[username]})
 
     def _send(self, status: int, payload: Any) -> None:
-        self._send_raw(status, json.dumps(payload, default=str).encode(), {"Content-Type": "application/json"})
+        self._send_raw(
+            status, json.dumps(payload, default=str).encode(), {"Content-Type": "application/json"}
+        )
 
     def _send_raw(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-        self.send_response(status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "")
+        self.send_response(
+            status, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        )
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
@@ -199,7 +240,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
 def _execution_summary(cloud: LocalCloud, request_id: str) -> dict[str, Any]:
     history = cloud.execution_history(request_id)
-    return {"request_id": request_id, "status": history["status"], "states": states_timeline(history["events"])}
+    return {
+        "request_id": request_id,
+        "status": history["status"],
+        "states": states_timeline(history["events"]),
+    }
 
 
 def states_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -257,7 +302,8 @@ def _page(title: str, content: str) -> str:
     return (
         "<!doctype html><html lang=en><meta charset=utf-8>"
         f"<title>{html.escape(title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        "pre{white-space:pre-wrap;background:#f5f5f5;padding:1rem}article{border-bottom:1px solid #ddd}</style>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
+        "padding:0 1rem}pre{white-space:pre-wrap;background:#f5f5f5;padding:1rem}"
+        "article{border-bottom:1px solid #ddd}</style>"
         f"<h1>{html.escape(title)}</h1>{content}</html>"
     )

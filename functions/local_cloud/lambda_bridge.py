@@ -105,4 +105,4 @@ class LambdaBridge:
                 }
             ).encode()
             self.invocations.append(Invocation(self._by_name[name], type(error).__name__))
-        return AWSResponse(request.url, 200, headers, _Body(body))
+        return AWSResponse(request.url, 200, headers, _Body(body))  # type: ignore[arg-type]

@@ -37,7 +37,8 @@ _CloudFormationLoader.add_multi_constructor("!", _tag)
 
 
 def load_template(path: Path) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506
+    document: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506
+    return document
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Template:
         if name in pseudo:
             return pseudo[name]
         if name in self.parameters:
-            return self.parameters[name]
+            return str(self.parameters[name])
         if name in refs:
             return refs[name]
         kind = self.resources[name]["Type"]
@@ -142,7 +143,7 @@ class Template:
         if "." in term:
             logical_id, attribute = term.split(".", 1)
             return self._get_att(logical_id, attribute)
-        return str(self._ref(term, refs))
+        return self._ref(term, refs)
 
     # --- the application --------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class Template:
 
     def state_machine_definition(self, logical_id: str, refs: dict[str, str]) -> str:
         props = self.resources[logical_id]["Properties"]
-        text = (self.path.parent / props["DefinitionUri"]).read_text(encoding="utf-8")
+        text: str = (self.path.parent / props["DefinitionUri"]).read_text(encoding="utf-8")
         substitutions = {
             name: str(self.resolve(value, refs))
             for name, value in props.get("DefinitionSubstitutions", {}).items()

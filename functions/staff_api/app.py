@@ -1,16 +1,17 @@
 """The staff API behind the console: the queue, one request, and decisions."""
 
-
 from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import approval
 from dsr.desk import desk_from_environment
+from dsr.http_errors import invalid_fields
 from dsr.staff_auth import ForbiddenError, NotSignedInError, StaffGroup, StaffMember, require
 from dsr.staff_views import QueueEntry, RequestDetail, queue_entry, request_detail
 from dsr.store import RequestNotFoundError
@@ -31,17 +32,24 @@ def _staff(needed: StaffGroup) -> StaffMember:
     return require(claims, needed)
 
 
-@app.exception_handler(NotSignedInError)
+@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def _invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=422, content_type=content_types.APPLICATION_JSON, body=invalid_fields(error.errors())
+    )
+
+
+@app.exception_handler(NotSignedInError)  # type: ignore[untyped-decorator]
 def _not_signed_in(error: NotSignedInError) -> Response[dict[str, Any]]:
     return _json(401, {"message": str(error)})
 
 
-@app.exception_handler(ForbiddenError)
+@app.exception_handler(ForbiddenError)  # type: ignore[untyped-decorator]
 def _forbidden(error: ForbiddenError) -> Response[dict[str, Any]]:
     return _json(403, {"message": str(error)})
 
 
-@app.exception_handler(RequestNotFoundError)
+@app.exception_handler(RequestNotFoundError)  # type: ignore[untyped-decorator]
 def _not_found(error: RequestNotFoundError) -> Response[dict[str, Any]]:
     return _json(404, {"message": f"no request {error}"})
 

@@ -1,0 +1,111 @@
+"""Fixtures: the whole application on the embedded local cloud, and a subject's journey through it."""
+
+from __future__ import annotations
+
+import os
+
+# As in Lambda, the environment is set before any function code is imported, so every logger
+# gets the service's name (template.yaml sets it in Globals).
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "privacy-desk")
+
+import importlib
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from dsr.desk import Desk, desk_from_environment
+from dsr_cli.http_client import DeskClient, HttpAnswer
+from dsr_cli.local import running_local_cloud
+from local_cloud.cloud import TEMPLATE_PATH, LocalCloud
+from local_cloud.http_api import LocalApi
+from local_cloud.template import load_template
+
+WAIT_SECONDS = 20.0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _function_code_imported_once() -> None:
+    """Import every handler template.yaml names before any test captures output, as each
+    function's cold start would; their loggers then write to the session's output."""
+    template = load_template(TEMPLATE_PATH)
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            importlib.import_module(resource["Properties"]["Handler"].rpartition(".")[0])
+
+
+@pytest.fixture
+def local_api() -> Iterator[LocalApi]:
+    with running_local_cloud() as api:
+        yield api
+
+
+@pytest.fixture
+def cloud(local_api: LocalApi) -> LocalCloud:
+    return local_api.cloud
+
+
+@pytest.fixture
+def desk(local_api: LocalApi) -> Desk:
+    return desk_from_environment()
+
+
+@pytest.fixture
+def public(local_api: LocalApi) -> DeskClient:
+    return DeskClient(local_api.cloud.base_url)
+
+
+def staff_client(local_api: LocalApi, username: str) -> DeskClient:
+    token = local_api.tokens.issue(username)
+    return DeskClient(local_api.cloud.base_url, token)
+
+
+@pytest.fixture
+def approver(local_api: LocalApi) -> DeskClient:
+    return staff_client(local_api, "approver@desk.example")
+
+
+@pytest.fixture
+def analyst(local_api: LocalApi) -> DeskClient:
+    return staff_client(local_api, "analyst@desk.example")
+
+
+def wait_until(what: str, probe: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
+    """Poll ``probe`` until it returns something truthy, failing the test after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(0.05)
+    pytest.fail(f"waited {seconds:.0f}s for {what}")
+
+
+def verification_code(cloud: LocalCloud, request_id: str) -> str:
+    def latest_code() -> str | None:
+        for mail in reversed(cloud.outbox()):
+            if mail.request_id == request_id and "verification code" in mail.subject:
+                found = re.search(r"code is (\d{6})", mail.body)
+                return found.group(1) if found else None
+        return None
+
+    return str(wait_until("the verification code email", latest_code))
+
+
+def status_of(desk: Desk, request_id: str) -> str:
+    return desk.store.get(request_id).status.value
+
+
+def wait_for_status(desk: Desk, request_id: str, status: str) -> None:
+    wait_until(f"request {request_id} to reach {status}", lambda: status_of(desk, request_id) == status)
+
+
+def submit(public: DeskClient, **overrides: Any) -> HttpAnswer:
+    payload: dict[str, Any] = {
+        "request_types": ["access"],
+        "subject": {"email": "ada@example.com", "name": "Ada Lovelace"},
+    }
+    payload.update(overrides)
+    return public.post("/requests", payload)

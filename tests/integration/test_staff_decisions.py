@@ -1,0 +1,93 @@
+"""Staff decisions: only approvers decide, and of two decisions at once exactly one wins."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from dsr.desk import Desk
+from dsr_cli.http_client import DeskClient
+from local_cloud.cloud import LocalCloud
+from local_cloud.http_api import LocalApi
+from tests.conftest import staff_client, submit, verification_code, wait_for_status
+
+
+def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:
+    request_id = submit(public).body["request_id"]
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    return request_id
+
+
+def test_two_decisions_at_once_exactly_one_wins_and_the_loser_learns_who_decided(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, local_api: LocalApi
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public)
+    approver = staff_client(local_api, "approver@desk.example")
+    admin = staff_client(local_api, "admin@desk.example")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        approve = pool.submit(
+            approver.post, f"/staff/requests/{request_id}/decision", {"decision": "approve"}
+        )
+        deny = pool.submit(
+            admin.post, f"/staff/requests/{request_id}/decision", {"decision": "deny", "reason": "duplicate"}
+        )
+    answers = [approve.result(), deny.result()]
+
+    assert sorted(a.status for a in answers) == [200, 409]
+    loser = next(a for a in answers if a.status == 409)
+    winner = "approver@desk.example" if answers[0].status == 200 else "admin@desk.example"
+    assert loser.body["decided_by"] == winner
+    decisions = [e for e in desk.store.events(request_id) if e.action == "staff decision"]
+    assert len(decisions) == 1
+    wait_for_status(desk, request_id, "COMPLETED" if winner.startswith("approver") else "DENIED")
+
+
+def test_an_analyst_may_look_but_not_decide(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, analyst: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public)
+
+    shown = analyst.get(f"/staff/requests/{request_id}")
+    decided = analyst.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+
+    assert shown.status == 200
+    assert shown.body["subject"] == "a***@e***.com"  # masked until revealed
+    assert decided.status == 403
+    assert desk.store.get(request_id).status.value == "AWAITING_APPROVAL"
+
+
+def test_staff_routes_refuse_calls_without_a_valid_token(cloud: LocalCloud, public: DeskClient) -> None:
+    forged = DeskClient(cloud.base_url, token="eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl")
+    for client in (public, forged):
+        assert client.get("/staff/requests").status == 401
+        assert (
+            client.post(
+                "/staff/requests/00000000-0000-4000-8000-000000000000/decision", {"decision": "approve"}
+            ).status
+            == 401
+        )
+
+
+def test_a_denial_without_a_reason_is_refused(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public)
+
+    refused = approver.post(f"/staff/requests/{request_id}/decision", {"decision": "deny"})
+
+    assert refused.status == 422
+    assert "reason" in str(refused.body)
+    assert desk.store.get(request_id).status.value == "AWAITING_APPROVAL"
+
+
+def test_the_queue_lists_open_requests_by_due_date(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    first = submit(public).body["request_id"]
+    second = submit(public, subject={"email": "grace@example.org"}).body["request_id"]
+
+    queue = approver.get("/staff/requests").body
+
+    assert [entry["request_id"] for entry in queue] == [first, second]
+    assert all("@" in entry["subject"] and "***" in entry["subject"] for entry in queue)

@@ -1,0 +1,352 @@
+"""Static checks over template.yaml, the state machine definitions and the system registry.
+
+Each test is a thin assertion over a helper that returns a list of problems, so a failure names
+every offending resource, state or statement at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cfnlint.api import ManualArgs, lint_file
+from samtranslator.translator.arn_generator import ArnGenerator
+from samtranslator.translator.transform import transform
+
+from local_cloud.template import load_template
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE_PATH = ROOT / "template.yaml"
+STATEMACHINE_DIR = ROOT / "statemachine"
+SYSTEMS_PATH = ROOT / "functions" / "dsr" / "config" / "systems.yaml"
+REGION = "us-east-1"  # pinned, so neither tool depends on AWS_DEFAULT_REGION in the environment
+
+PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+SERVICE_WIDE_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:\*)$")
+ACCOUNT_ROOT = re.compile(r"^arn:(aws|\$\{AWS::Partition\}):iam::(\d{12}|\$\{AWS::AccountId\}):root$")
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return load_template(TEMPLATE_PATH)
+
+
+@pytest.fixture(scope="module")
+def asl_files() -> list[Path]:
+    files = sorted(STATEMACHINE_DIR.glob("*.asl.json"))
+    assert files, f"no state machine definitions in {STATEMACHINE_DIR}"
+    return files
+
+
+def resources_of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in template["Resources"].items() if res.get("Type") == kind}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- 1. cfn-lint ----------------------------------------------------------------------------
+
+
+def test_cfn_lint_reports_no_errors() -> None:
+    # When cfn-lint checks the template (as `cfn-lint template.yaml` does)
+    matches = lint_file(TEMPLATE_PATH, config=ManualArgs(regions=[REGION]))
+    # Then none of its findings is an error
+    errors = [m for m in matches if m.rule.id.startswith("E")]
+    assert not errors, "cfn-lint errors:\n" + "\n".join(str(m) for m in errors)
+
+
+# --- 2. SAM transform -----------------------------------------------------------------------
+
+
+class StubPolicyLoader:
+    """Stands in for ManagedPolicyLoader so the transform never calls IAM."""
+
+    def load(self) -> dict[str, str]:
+        return {
+            "AWSLambdaBasicExecutionRole": (
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+            ),
+            "AWSXrayWriteOnlyAccess": "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+        }
+
+
+def as_packaged(template: dict[str, Any]) -> dict[str, Any]:
+    """A copy with local code and definition paths replaced by S3 URIs, as `sam package` does."""
+    packaged = copy.deepcopy(template)
+    function_globals = packaged.get("Globals", {}).get("Function", {})
+    if isinstance(function_globals.get("CodeUri"), str):
+        function_globals["CodeUri"] = "s3://artifacts/functions.zip"
+    for name, res in packaged["Resources"].items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
+            props["CodeUri"] = f"s3://artifacts/{name}.zip"
+        if res["Type"] == "AWS::Serverless::StateMachine" and isinstance(props.get("DefinitionUri"), str):
+            props["DefinitionUri"] = f"s3://artifacts/{name}.asl.json"
+    return packaged
+
+
+def sam_transform(template: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    # The translator needs a region for ARNs and pseudo parameters; it never calls AWS here.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setattr(ArnGenerator, "BOTO_SESSION_REGION_NAME", REGION)
+    return transform(as_packaged(template), {}, StubPolicyLoader())  # type: ignore[arg-type]
+
+
+def test_sam_transform_produces_the_workflow_functions_and_api(
+    template: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # When the SAM translator turns the (packaged) template into CloudFormation
+    output = sam_transform(template, monkeypatch)
+    # Then the state machine, one Lambda function per SAM function and the REST API exist
+    kinds = {name: res["Type"] for name, res in output["Resources"].items()}
+    for kind in ("AWS::StepFunctions::StateMachine", "AWS::ApiGateway::RestApi"):
+        assert kind in kinds.values(), f"the transformed template has no {kind}"
+    sam_functions = set(resources_of_type(template, "AWS::Serverless::Function"))
+    plain_functions = set(resources_of_type(template, "AWS::Lambda::Function"))
+    lambda_functions = {name for name, kind in kinds.items() if kind == "AWS::Lambda::Function"}
+    assert sam_functions, "the template declares no AWS::Serverless::Function"
+    assert lambda_functions == sam_functions | plain_functions, (
+        f"missing: {sorted(sam_functions - lambda_functions)}, "
+        f"unexpected: {sorted(lambda_functions - sam_functions - plain_functions)}"
+    )
+    leftovers = sorted(name for name, kind in kinds.items() if kind.startswith("AWS::Serverless::"))
+    assert not leftovers, f"untransformed SAM resources: {leftovers}"
+
+
+# --- 3-5. state machine definitions ---------------------------------------------------------
+
+
+def state_machine_for(template: dict[str, Any], asl_file: Path) -> tuple[str, dict[str, Any]] | None:
+    for name, res in resources_of_type(template, "AWS::Serverless::StateMachine").items():
+        uri = res.get("Properties", {}).get("DefinitionUri")
+        if isinstance(uri, str) and (TEMPLATE_PATH.parent / uri).resolve() == asl_file.resolve():
+            return name, res["Properties"]
+    return None
+
+
+def substitution_problems(asl_text: str, substitutions: dict[str, Any]) -> list[str]:
+    used = set(PLACEHOLDER.findall(asl_text))
+    declared = set(substitutions)
+    return [f"${{{name}}} has no DefinitionSubstitutions entry" for name in sorted(used - declared)] + [
+        f"substitution {name} is never used" for name in sorted(declared - used)
+    ]
+
+
+def test_every_placeholder_has_a_substitution_and_every_substitution_is_used(
+    template: dict[str, Any], asl_files: list[Path]
+) -> None:
+    problems = []
+    for asl_file in asl_files:
+        # Given the state machine whose DefinitionUri is this file
+        found = state_machine_for(template, asl_file)
+        if found is None:
+            problems.append(f"{asl_file.name}: no AWS::Serverless::StateMachine uses it")
+            continue
+        name, props = found
+        # Then its placeholders and DefinitionSubstitutions match one to one
+        problems += [
+            f"{asl_file.name} ({name}): {problem}"
+            for problem in substitution_problems(
+                asl_file.read_text(encoding="utf-8"), props.get("DefinitionSubstitutions", {})
+            )
+        ]
+    assert not problems, "\n".join(problems)
+
+
+def walk_states(states: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every state, including those inside Map (ItemProcessor/Iterator) and Parallel branches."""
+    for name, state in states.items():
+        path = f"{prefix}{name}"
+        yield path, state
+        for key in ("ItemProcessor", "Iterator"):
+            if key in state:
+                yield from walk_states(state[key].get("States", {}), f"{path} > ")
+        for index, branch in enumerate(state.get("Branches", [])):
+            yield from walk_states(branch.get("States", {}), f"{path}[{index}] > ")
+
+
+def catch_errors(state: dict[str, Any]) -> list[list[str]]:
+    return [list(catcher.get("ErrorEquals", [])) for catcher in state.get("Catch", [])]
+
+
+def task_error_handling_problems(definition: dict[str, Any]) -> list[str]:
+    problems = []
+    for path, state in walk_states(definition["States"]):
+        if state.get("Type") != "Task":
+            continue
+        if not state.get("Retry"):
+            problems.append(f"{path}: no Retry")
+        if not any("States.ALL" in errors for errors in catch_errors(state)):
+            problems.append(f'{path}: no Catch for "States.ALL"')
+    return problems
+
+
+def test_every_task_retries_and_catches_all_errors(asl_files: list[Path]) -> None:
+    problems = []
+    for asl_file in asl_files:
+        definition = json.loads(asl_file.read_text(encoding="utf-8"))
+        problems += [f"{asl_file.name}: {p}" for p in task_error_handling_problems(definition)]
+    assert not problems, "\n".join(problems)
+
+
+def task_token_wait_problems(definition: dict[str, Any]) -> list[str]:
+    problems = []
+    for path, state in walk_states(definition["States"]):
+        if state.get("Type") != "Task" or not str(state.get("Resource", "")).endswith(".waitForTaskToken"):
+            continue
+        if "TimeoutSeconds" not in state and "TimeoutSecondsPath" not in state:
+            problems.append(f"{path}: waits for a task token with no TimeoutSeconds(Path)")
+        errors = catch_errors(state)
+        timeout_at = next((i for i, e in enumerate(errors) if "States.Timeout" in e), None)
+        catch_all_at = next((i for i, e in enumerate(errors) if "States.ALL" in e), len(errors))
+        if timeout_at is None:
+            problems.append(f'{path}: no Catch names "States.Timeout"')
+        elif timeout_at > catch_all_at:
+            problems.append(f'{path}: the "States.Timeout" Catch comes after "States.ALL"')
+    return problems
+
+
+def test_every_task_token_wait_has_a_timeout_and_catches_it(asl_files: list[Path]) -> None:
+    problems = []
+    for asl_file in asl_files:
+        definition = json.loads(asl_file.read_text(encoding="utf-8"))
+        problems += [f"{asl_file.name}: {p}" for p in task_token_wait_problems(definition)]
+    assert not problems, "\n".join(problems)
+
+
+# --- 6. system registry vs RunSystemTaskFunction --------------------------------------------
+
+
+def policy_template_names(policies: list[Any], policy_template: str, parameter: str) -> set[str]:
+    """The literal names given to a SAM policy template (a !Ref to a stack resource is no store)."""
+    found = set()
+    for policy in policies:
+        value = policy.get(policy_template, {}).get(parameter) if isinstance(policy, dict) else None
+        if isinstance(value, str):
+            found.add(value)
+    return found
+
+
+def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any]) -> list[str]:
+    policies = as_list(function.get("Properties", {}).get("Policies", []))
+    tables = policy_template_names(policies, "DynamoDBCrudPolicy", "TableName")
+    buckets = policy_template_names(policies, "S3CrudPolicy", "BucketName")
+    problems = []
+    for system in systems:
+        store = system.get("store", {})
+        kind = store.get("kind")
+        if kind == "dynamodb":
+            if store.get("table") not in tables:
+                problems.append(f"{system['id']}: no DynamoDBCrudPolicy for table {store.get('table')!r}")
+        elif kind == "s3_jsonl":
+            if store.get("bucket") not in buckets:
+                problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
+        else:
+            problems.append(f"{system['id']}: unknown store kind {kind!r}")
+    return problems
+
+
+def test_run_system_task_function_may_use_every_registered_store(template: dict[str, Any]) -> None:
+    # Given every system in the registry
+    systems = yaml.safe_load(SYSTEMS_PATH.read_text(encoding="utf-8"))["systems"]
+    assert systems, f"{SYSTEMS_PATH} lists no systems"
+    # Then RunSystemTaskFunction holds a CRUD policy on its table or bucket
+    function = template["Resources"]["RunSystemTaskFunction"]
+    problems = system_store_problems(systems, function)
+    assert not problems, "\n".join(problems)
+
+
+# --- 7. IAM wildcards -----------------------------------------------------------------------
+
+
+def policy_statements(node: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every statement of every policy document (a mapping with a Statement) under ``node``."""
+    if isinstance(node, dict):
+        if "Statement" in node:
+            for index, statement in enumerate(as_list(node["Statement"])):
+                yield f"{path}.Statement[{index}]", statement
+        for key, value in node.items():
+            if key != "Statement":
+                yield from policy_statements(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from policy_statements(item, f"{path}[{index}]")
+
+
+def is_account_root(principal: Any) -> bool:
+    """Principal {AWS: <this account's root>}, as an ARN string or a !Sub of one."""
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    if isinstance(aws, dict):
+        aws = aws.get("Fn::Sub")
+    return isinstance(aws, str) and ACCOUNT_ROOT.match(aws) is not None
+
+
+def wildcard_problems(template: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, res in template["Resources"].items():
+        for path, statement in policy_statements(res.get("Properties", {}), name):
+            if statement.get("Effect") != "Allow":
+                continue
+            if "NotAction" in statement:
+                problems.append(f"{path}: Allow with NotAction")
+            wide = [a for a in as_list(statement.get("Action", [])) if SERVICE_WIDE_ACTION.match(str(a))]
+            # The exception: a KMS key policy that lets the account root administer the key.
+            key_admin = (
+                res["Type"] == "AWS::KMS::Key"
+                and path.startswith(f"{name}.KeyPolicy.")
+                and is_account_root(statement.get("Principal"))
+            )
+            if wide and not key_admin:
+                problems.append(f"{path}: Allow {wide}")
+    return problems
+
+
+def test_no_allow_statement_grants_a_wildcard_action(template: dict[str, Any]) -> None:
+    # Given every policy statement in the template (function and state machine policies included)
+    serverless = resources_of_type(template, "AWS::Serverless::Function") | resources_of_type(
+        template, "AWS::Serverless::StateMachine"
+    )
+    assert any(True for res in serverless.values() for _ in policy_statements(res["Properties"], "")), (
+        "found no inline policy statements to check"
+    )
+    # Then no Allow names "*" or "service:*", but for the account root on a KMS key
+    problems = wildcard_problems(template)
+    assert not problems, "\n".join(problems)
+
+
+# --- 8. encryption, public access, retention ------------------------------------------------
+
+
+def is_true(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def storage_problems(template: dict[str, Any]) -> list[str]:
+    problems = []
+    for name, res in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        if not is_true(res.get("Properties", {}).get("SSESpecification", {}).get("SSEEnabled")):
+            problems.append(f"{name}: SSESpecification.SSEEnabled is not true")
+    flags = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+    for name, res in resources_of_type(template, "AWS::S3::Bucket").items():
+        props = res.get("Properties", {})
+        if not props.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration"):
+            problems.append(f"{name}: no BucketEncryption")
+        block = props.get("PublicAccessBlockConfiguration", {})
+        problems += [f"{name}: {flag} is not true" for flag in flags if not is_true(block.get(flag))]
+    for name, res in resources_of_type(template, "AWS::Logs::LogGroup").items():
+        if "RetentionInDays" not in res.get("Properties", {}):
+            problems.append(f"{name}: no RetentionInDays")
+    return problems
+
+
+def test_tables_and_buckets_are_encrypted_buckets_private_and_logs_expire(template: dict[str, Any]) -> None:
+    problems = storage_problems(template)
+    assert not problems, "\n".join(problems)
