@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -12,12 +13,15 @@ from dsr.tasks import CloseTask
 
 logger = Logger()
 tracer = Tracer()
+metrics = Metrics()
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 @tracer.capture_lambda_handler
 @event_parser(model=CloseTask)
 def lambda_handler(event: CloseTask, context: LambdaContext) -> dict[str, Any]:
     error = f"{event.error}: {event.cause}" if event.error else None
     status = closing.close(desk_from_environment(), event.request_id, event.outcome, event.reason, error)
+    metrics.add_metric(name=f"RequestsClosed_{status.value}", unit=MetricUnit.Count, value=1)
     return {"status": status.value}

@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import SesModel
 from aws_lambda_powertools.utilities.parser.models.ses import (
@@ -18,6 +19,7 @@ from dsr.email_requests import handle_inbound
 
 logger = Logger()
 tracer = Tracer()
+metrics = Metrics()
 
 INBOUND_PREFIX = "inbound/"
 
@@ -41,6 +43,7 @@ class InboundMailEvent(SesModel):
 
 
 @logger.inject_lambda_context
+@metrics.log_metrics
 @tracer.capture_lambda_handler
 @event_parser(model=InboundMailEvent)
 def lambda_handler(event: InboundMailEvent, context: LambdaContext) -> dict[str, Any]:
@@ -59,5 +62,7 @@ def lambda_handler(event: InboundMailEvent, context: LambdaContext) -> dict[str,
             "dkim": receipt.dkimVerdict.status if receipt.dkimVerdict else "GRAY",
             "dmarc": receipt.dmarcVerdict.status,
         }
-        outcomes.append(handle_inbound(desk, raw, message_id, verdicts).model_dump(mode="json"))
+        outcome = handle_inbound(desk, raw, message_id, verdicts)
+        metrics.add_metric(name=f"Emails_{outcome.disposition.value}", unit=MetricUnit.Count, value=1)
+        outcomes.append(outcome.model_dump(mode="json"))
     return {"outcomes": outcomes}

@@ -2,12 +2,13 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
@@ -20,6 +21,7 @@ from dsr.store import RequestNotFoundError
 
 logger = Logger()
 tracer = Tracer()
+metrics = Metrics()
 app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(path="/swagger", title="Privacy request API")
 
@@ -58,6 +60,7 @@ def _invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
 def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[SubmittedRequest]:
     desk = desk_from_environment()
     receipt = intake.submit(desk, new_request, Channel.WEB)
+    metrics.add_metric(name="RequestsReceived", unit=MetricUnit.Count, value=1)
     body = SubmittedRequest(
         request_id=receipt.request_id,
         status=receipt.status.value,
@@ -109,6 +112,7 @@ def openapi_document() -> Response[str]:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -2,20 +2,14 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import fulfilment
 from dsr.desk import desk_from_environment
+from dsr.task_handler import workflow_task
 from dsr.tasks import RequestTask
 
-logger = Logger()
-tracer = Tracer()
 
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@event_parser(model=RequestTask)
+@workflow_task(RequestTask)
 def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
     return fulfilment.plan(desk_from_environment(), event.request_id).model_dump(mode="json")

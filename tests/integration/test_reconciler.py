@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
 
 from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import status_of, submit, verification_code, wait_for_status
+from tests.conftest import status_of, submit, verification_code, wait_for_status, wait_until
 
 
 def _throttle_start_execution(desk: Desk) -> Any:
@@ -60,3 +61,35 @@ def test_a_request_whose_start_failed_is_started_by_the_sweeper_and_completes(
     wait_for_status(desk, request_id, "COMPLETED")
     starts = [e for e in desk.store.events(request_id) if e.action == "start workflow"]
     assert [e.outcome for e in starts] == ["deferred to the reconciler", "started"]
+
+
+def test_an_execution_that_fails_outside_any_catch_marks_the_request_failed_and_alerts_staff(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    # Given planning breaks, and so does recording the failure (so no Catch can close the request)
+    assert cloud.bridge is not None
+    broken = {"PlanSystemsFunction", "CloseRequestFunction"}
+    cloud.bridge.fault = lambda function: RuntimeError("injected") if function in broken else None
+    request_id = submit(public).body["request_id"]
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    sfn = boto3.client("stepfunctions")
+    wait_until(
+        "the execution to fail",
+        lambda: sfn.describe_execution(executionArn=cloud.execution_arn(request_id))["status"] == "FAILED",
+    )
+    cloud.bridge.fault = lambda function: None
+
+    # When the rule on FAILED / TIMED_OUT / ABORTED executions delivers its event (twice)
+    cloud.run_schedules()
+    cloud.run_schedules()
+
+    # Then the request is FAILED, with the reason in its trail, and staff are alerted once
+    assert status_of(desk, request_id) == "FAILED"
+    closes = [e for e in desk.store.events(request_id) if e.action == "close request"]
+    assert len(closes) == 1
+    assert "execution FAILED: FailureUnrecorded" in str(closes[0].detail["error"])
+    assert [alert["Subject"] for alert in cloud.alerts()] == [
+        f"Privacy request {request_id[:8]} needs attention"
+    ]
