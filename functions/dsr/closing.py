@@ -52,6 +52,8 @@ def close(
         if request.status is not target:  # not a redelivery of this very close
             raise
     desk.audit(request_id, "workflow", "close request", target.value, reason=reason, error=error)
+    if request.subject_hash:
+        desk.store.release_claims(request.subject_hash, request.request_types, request_id)
     if outcome in (Outcome.FAILED, Outcome.PARTIAL):
         _alert_staff(desk, request, outcome, error)
     if outcome is not Outcome.FAILED:

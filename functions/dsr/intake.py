@@ -1,4 +1,8 @@
-"""Taking a request in: record it first, then start exactly one execution named by its id."""
+"""Taking a request in: record it first, then start exactly one execution named by its id.
+
+Nothing is lost: the request item is written (conditionally) before anything else, a failed
+start leaves it RECEIVED for the reconciler, and a redelivery finds the first request.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from dsr import notices
 from dsr.desk import Desk
 from dsr.keyed_hash import normalized_email
 from dsr.masking import mask_email
-from dsr.models import Channel, NewRequest, PrivacyRequest, Status
+from dsr.models import AgentRecord, Channel, NewRequest, PrivacyRequest, RequestType, Status
 from dsr.store import AlreadyExistsError
 
 logger = Logger(child=True)
@@ -31,56 +35,134 @@ def respond_by(received_at: datetime, desk: Desk) -> datetime:
     return received_at + timedelta(days=desk.settings.response_days)
 
 
-def submit(desk: Desk, new_request: NewRequest, channel: Channel, request_id: str | None = None) -> Receipt:
+def with_global_privacy_control(new_request: NewRequest) -> NewRequest:
+    """``Sec-GPC: 1`` is a valid opt-out of sale/sharing; we record marketing and sale/sharing
+    opt-outs even when the form did not ask for them."""
+    extra = [RequestType.MARKETING_OPT_OUT, RequestType.SALE_SHARING_OPT_OUT]
+    types = list(dict.fromkeys([*new_request.request_types, *extra]))
+    return new_request.model_copy(update={"request_types": types})
+
+
+def submit(
+    desk: Desk,
+    new_request: NewRequest,
+    channel: Channel,
+    request_id: str | None = None,
+    *,
+    global_privacy_control: bool = False,
+) -> Receipt:
     """Record the request, then start its execution.
 
     A caller that can be redelivered (email) passes an id derived from what it received, so the
     second delivery finds the first request instead of making another.
     """
+    if global_privacy_control:
+        new_request = with_global_privacy_control(new_request)
+    request_id = request_id or str(uuid.uuid4())
+    existing = desk.store.find(request_id)
+    if existing is not None:
+        logger.info("redelivered submission", request_id=request_id)
+        return _receipt(desk, existing)
     received_at = desk.now()
+    subject_hash = desk.hasher.digest(normalized_email(str(new_request.subject.email)))
+    types = list(dict.fromkeys(new_request.request_types))
+    linked_to = _claim_or_find_open_request(desk, subject_hash, [t.value for t in types], request_id)
     request = PrivacyRequest(
-        request_id=request_id or str(uuid.uuid4()),
-        request_types=list(dict.fromkeys(new_request.request_types)),
+        request_id=request_id,
+        request_types=types,
         subject=new_request.subject,
         relationship=new_request.relationship,
-        jurisdiction=new_request.jurisdiction,
+        jurisdiction=new_request.resolved_jurisdiction(),
         channel=channel,
-        status=Status.RECEIVED,
+        status=Status.LINKED if linked_to else Status.RECEIVED,
         received_at=received_at,
         respond_by=respond_by(received_at, desk),
         details=new_request.details,
+        country=new_request.country,
+        region=new_request.region,
+        corrections=new_request.corrections,
+        agent=_store_agent_permission(desk, request_id, new_request),
+        preferred_language=new_request.preferred_language,
+        global_privacy_control=global_privacy_control,
+        linked_to=linked_to,
+        subject_hash=subject_hash,
+        closed_at=received_at if linked_to else None,
     )
-    subject_hash = desk.hasher.digest(normalized_email(str(request.subject.email)))
     try:
-        desk.store.create(request, subject_hash)
+        desk.store.create(request)
     except AlreadyExistsError:
-        existing = desk.store.get(request.request_id)
-        logger.info("redelivered submission", request_id=existing.request_id)
-        return Receipt(
-            request_id=existing.request_id,
-            status=existing.status,
-            respond_by=existing.respond_by,
-            status_token=status_token(desk, existing.request_id),
-        )
+        return _receipt(desk, desk.store.get(request_id))
     desk.audit(
-        request.request_id,
-        actor=f"subject via {channel.value}",
+        request_id,
+        actor=f"{'agent' if request.agent else 'subject'} via {channel.value}",
         action="request received",
         outcome="recorded",
         types=",".join(request.request_types),
+        jurisdiction=request.jurisdiction,
+        global_privacy_control=global_privacy_control,
     )
     logger.info(
         "request recorded",
-        request_id=request.request_id,
+        request_id=request_id,
         subject=mask_email(str(request.subject.email)),
         channel=channel.value,
     )
-    start_workflow(desk, request.request_id)
+    if linked_to:
+        _link_to_open_request(desk, request, linked_to)
+    else:
+        start_workflow(desk, request_id)
+    return _receipt(desk, request)
+
+
+def _receipt(desk: Desk, request: PrivacyRequest) -> Receipt:
     return Receipt(
         request_id=request.request_id,
         status=request.status,
         respond_by=request.respond_by,
         status_token=status_token(desk, request.request_id),
+    )
+
+
+def _claim_or_find_open_request(
+    desk: Desk, subject_hash: str, request_types: list[str], request_id: str
+) -> str | None:
+    """Claim each requested type for this subject. When every type is already held by an open
+    request, return that request's id: the new submission is linked to it, not duplicated."""
+    holders: dict[str, str] = {}
+    for request_type in request_types:
+        holder = desk.store.claim_subject_type(subject_hash, request_type, request_id)
+        if holder is None or holder == request_id:
+            continue
+        current = desk.store.find(holder)
+        if (current is None or not current.status.is_open) and desk.store.take_over_claim(
+            subject_hash, request_type, holder, request_id
+        ):
+            continue
+        holders[request_type] = holder
+    if len(holders) == len(request_types):
+        return holders[request_types[0]]
+    return None
+
+
+def _link_to_open_request(desk: Desk, request: PrivacyRequest, open_request_id: str) -> None:
+    desk.audit(request.request_id, "intake", "link to open request", "linked", open_request=open_request_id)
+    desk.audit(open_request_id, "intake", "duplicate submission", "linked", linked_request=request.request_id)
+    notice = notices.already_open(request, open_request_id)
+    desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request.request_id)
+    desk.store.claim_once(request.request_id, "acknowledged_at", desk.now())
+
+
+def _store_agent_permission(desk: Desk, request_id: str, new_request: NewRequest) -> AgentRecord | None:
+    agent = new_request.agent
+    if agent is None:
+        return None
+    key = desk.packages.put_evidence(request_id, "agent-permission", agent.permission_document)
+    return AgentRecord(
+        name=agent.name,
+        email=str(agent.email),
+        organisation=agent.organisation,
+        power_of_attorney=agent.power_of_attorney,
+        permission_document_key=key,
     )
 
 

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+import phonenumbers
+from pydantic import (
+    Base64Bytes,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from dsr.jurisdictions import infer_jurisdiction
 
 
 class RequestType(StrEnum):
@@ -17,6 +29,7 @@ class RequestType(StrEnum):
     RESTRICTION = "restriction"
     OBJECTION = "objection"
     MARKETING_OPT_OUT = "marketing_opt_out"
+    SALE_SHARING_OPT_OUT = "sale_sharing_opt_out"
 
 
 class Relationship(StrEnum):
@@ -45,6 +58,7 @@ class Status(StrEnum):
     DENIED = "DENIED"
     UNVERIFIABLE = "UNVERIFIABLE"
     FAILED = "FAILED"
+    LINKED = "LINKED"
 
     @property
     def is_open(self) -> bool:
@@ -58,12 +72,31 @@ CLOSED_STATUSES = frozenset(
         Status.DENIED,
         Status.UNVERIFIABLE,
         Status.FAILED,
+        Status.LINKED,
     }
 )
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-Jurisdiction = Annotated[str, StringConstraints(pattern=r"^(EU|UK|US-[A-Z]{2}|BR|CA|CA-QC|DEFAULT)$")]
+CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
+RegionCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9]{1,3}$")
+]
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
+Jurisdiction = Literal[
+    "EU", "UK", "US-CA", "US-VA", "US-CO", "US-CT", "US-TX", "US-UT", "BR", "CA", "CA-QC", "DEFAULT"
+]
+MAX_PERMISSION_DOCUMENT_BYTES = 300 * 1024
+
+
+class PostalAddress(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    street: ShortText
+    city: ShortText
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    country: CountryCode
 
 
 class SubjectIdentity(BaseModel):
@@ -73,7 +106,62 @@ class SubjectIdentity(BaseModel):
 
     email: EmailStr
     name: ShortText | None = None
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = Field(
+        default=None, description="any common format; stored in E.164 (+442071234567)"
+    )
+    postal_address: PostalAddress | None = None
     account_id: AccountId | None = None
+
+    @model_validator(mode="after")
+    def _phone_in_e164(self) -> SubjectIdentity:
+        if self.phone is not None:
+            region = self.postal_address.country if self.postal_address else None
+            self.phone = normalized_phone(self.phone, region)
+        return self
+
+
+def normalized_phone(raw: str, region: str | None) -> str:
+    """E.164 form of a phone number, read in the subject's country when it has no +prefix."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as error:
+        raise ValueError("not a phone number; use the international form, e.g. +44 20 7123 4567") from error
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number for its country")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Correction(BaseModel):
+    """One field the subject wants corrected, and to what."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    current_value: Annotated[str, StringConstraints(max_length=500)] | None = None
+    corrected_value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class AuthorizedAgent(BaseModel):
+    """Someone acting for the subject, with the subject's signed permission."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ShortText
+    email: EmailStr
+    organisation: ShortText | None = None
+    permission_document: Base64Bytes = Field(
+        description="the signed permission, base64-encoded (PDF or image), at most 300 KiB"
+    )
+    power_of_attorney: bool = False
+
+    @field_validator("permission_document")
+    @classmethod
+    def _not_too_large(cls, document: bytes) -> bytes:
+        if not document:
+            raise ValueError("the signed permission document is empty")
+        if len(document) > MAX_PERMISSION_DOCUMENT_BYTES:
+            raise ValueError("the signed permission document is larger than 300 KiB")
+        return document
 
 
 class NewRequest(BaseModel):
@@ -84,8 +172,42 @@ class NewRequest(BaseModel):
     request_types: list[RequestType] = Field(min_length=1, max_length=len(RequestType))
     subject: SubjectIdentity
     relationship: Relationship = Relationship.OTHER
-    jurisdiction: Jurisdiction = "DEFAULT"
+    jurisdiction: Jurisdiction | None = Field(
+        default=None, description="stated by the subject; inferred from country and region if absent"
+    )
+    country: CountryCode | None = None
+    region: RegionCode | None = None
+    corrections: list[Correction] = Field(default_factory=list, max_length=50)
+    agent: AuthorizedAgent | None = None
     details: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    preferred_language: LanguageTag | None = None
+
+    @model_validator(mode="after")
+    def _corrections_go_with_rectification(self) -> NewRequest:
+        asks_rectification = RequestType.RECTIFICATION in self.request_types
+        if asks_rectification and not self.corrections:
+            raise ValueError("a rectification request needs corrections: each field and its corrected value")
+        if self.corrections and not asks_rectification:
+            raise ValueError("corrections were given but rectification was not asked for")
+        return self
+
+    def resolved_jurisdiction(self) -> str:
+        if self.jurisdiction:
+            return self.jurisdiction
+        country = self.country or (
+            self.subject.postal_address.country if self.subject.postal_address else None
+        )
+        return infer_jurisdiction(country, self.region)
+
+
+class AgentRecord(BaseModel):
+    """What the request keeps about an agent: the document itself is stored encrypted in S3."""
+
+    name: str
+    email: str
+    organisation: str | None = None
+    power_of_attorney: bool = False
+    permission_document_key: str
 
 
 class PrivacyRequest(BaseModel):
@@ -101,6 +223,14 @@ class PrivacyRequest(BaseModel):
     received_at: datetime
     respond_by: datetime
     details: str | None = None
+    country: str | None = None
+    region: str | None = None
+    corrections: list[Correction] = Field(default_factory=list)
+    agent: AgentRecord | None = None
+    preferred_language: str | None = None
+    global_privacy_control: bool = False
+    linked_to: str | None = None
+    subject_hash: str | None = None
     package_key: str | None = None
     workflow_started_at: datetime | None = None
     acknowledged_at: datetime | None = None

@@ -15,6 +15,7 @@ TYPE_NAMES = {
     "restriction": "restriction of the use of your personal data",
     "objection": "that we stop processing your data for our legitimate interests",
     "marketing_opt_out": "that we stop sending you marketing",
+    "sale_sharing_opt_out": "that we do not sell or share your personal data",
 }
 
 
@@ -43,6 +44,18 @@ def acknowledgement(request: PrivacyRequest, status_url: str) -> Notice:
             "Once confirmed, our privacy team reviews the request and we carry it out in every "
             "system that holds your data.\n\n"
             f"Follow the status of your request: {status_url}\n"
+        ),
+    )
+
+
+def already_open(request: PrivacyRequest, open_request_id: str) -> Notice:
+    return Notice(
+        subject=f"We already have your privacy request {open_request_id[:8]}",
+        body=(
+            f"Thank you. You asked for {_asked_for(request)}, and we are already working on the same "
+            f"request from you (reference {open_request_id}). We have added this message to it, so "
+            "you do not need to do anything more; we will answer both together.\n\n"
+            f"Reference of this message: {request.request_id}\n"
         ),
     )
 

@@ -66,6 +66,12 @@ class PackageStore:
             )
         return key
 
+    def put_evidence(self, request_id: str, name: str, content: bytes) -> str:
+        """Keep a document the request relies on (an agent's signed permission), encrypted."""
+        key = f"evidence/{request_id}/{name}"
+        self._s3.put_object(Bucket=self._bucket, Key=key, Body=content, **self._encryption())  # type: ignore[arg-type]
+        return key
+
     def link(self, key: str, expires_in_seconds: int) -> str:
         return self._s3.generate_presigned_url(
             "get_object",

@@ -28,6 +28,7 @@ ACTIONS_FOR_REQUEST_TYPE: dict[RequestType, Action] = {
     RequestType.PORTABILITY: Action.EXPORT,
     RequestType.ERASURE: Action.ERASE,
     RequestType.MARKETING_OPT_OUT: Action.OPT_OUT,
+    RequestType.SALE_SHARING_OPT_OUT: Action.OPT_OUT,
 }
 
 SystemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]

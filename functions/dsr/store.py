@@ -64,14 +64,14 @@ class RequestStore:
 
     # --- the request item ------------------------------------------------------------------
 
-    def create(self, request: PrivacyRequest, subject_hash: str) -> None:
+    def create(self, request: PrivacyRequest) -> None:
         item: dict[str, Any] = {
             **request_key(request.request_id),
             **request.model_dump(mode="json", exclude_none=True),
-            "subject_hash": subject_hash,
-            "open_pk": OPEN_PARTITION,
-            "due_at": request.respond_by.isoformat(),
         }
+        if request.status.is_open:
+            item["open_pk"] = OPEN_PARTITION
+            item["due_at"] = request.respond_by.isoformat()
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
@@ -173,6 +173,59 @@ class RequestStore:
             IndexName="BySubject", KeyConditionExpression=Key("subject_hash").eq(subject_hash)
         )
         return [_request_id_of(item) for item in result.get("Items", [])]
+
+    # --- one open request per subject and request type ---------------------------------------
+
+    def claim_subject_type(self, subject_hash: str, request_type: str, request_id: str) -> str | None:
+        """Claim a (subject, request type) pair for an open request. ``None`` when the claim is
+        now ours; otherwise the id of the request that holds it."""
+        key = {"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"}
+        try:
+            self._table.put_item(
+                Item={**key, "request_id": request_id}, ConditionExpression="attribute_not_exists(pk)"
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+            holder = self._table.get_item(Key=key, ConsistentRead=True).get("Item", {})
+            return str(holder.get("request_id", "")) or None
+        return None
+
+    def take_over_claim(
+        self, subject_hash: str, request_type: str, stale_holder: str, request_id: str
+    ) -> bool:
+        """Take a claim whose holder has closed (or never got recorded); one taker wins."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"},
+                UpdateExpression="SET request_id = :new",
+                ConditionExpression="request_id = :old",
+                ExpressionAttributeValues={":new": request_id, ":old": stale_holder},
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def release_claims(self, subject_hash: str, request_types: Iterable[str], request_id: str) -> None:
+        """Give up this request's claims; a claim another request holds is left alone."""
+        for request_type in request_types:
+            try:
+                self._table.delete_item(
+                    Key={"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"},
+                    ConditionExpression="request_id = :mine",
+                    ExpressionAttributeValues={":mine": request_id},
+                )
+            except ClientError as error:
+                if not _is_conditional_failure(error):
+                    raise
+
+    def find(self, request_id: str) -> PrivacyRequest | None:
+        try:
+            return self.get(request_id)
+        except RequestNotFoundError:
+            return None
 
     # --- the audit trail -------------------------------------------------------------------
 

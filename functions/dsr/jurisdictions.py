@@ -1,0 +1,54 @@
+"""Which privacy law's clock a request runs on: stated by the subject, or inferred from where they live."""
+
+from __future__ import annotations
+
+EU_MEMBER_STATES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "HR",
+        "CY",
+        "CZ",
+        "DK",
+        "EE",
+        "FI",
+        "FR",
+        "DE",
+        "GR",
+        "IE",
+        "IT",
+        "LV",
+        "LT",
+        "LU",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SK",
+        "SI",
+        "ES",
+        "SE",
+    ]
+)
+# EEA states outside the EU apply the GDPR too.
+EEA_STATES = EU_MEMBER_STATES | {"IS", "LI", "NO"}
+US_STATES_WITH_LAWS = frozenset({"CA", "VA", "CO", "CT", "TX", "UT"})
+
+JURISDICTIONS = frozenset(
+    {"EU", "UK", "BR", "CA", "CA-QC", "DEFAULT"} | {f"US-{state}" for state in US_STATES_WITH_LAWS}
+)
+DEFAULT = "DEFAULT"
+
+
+def infer_jurisdiction(country: str | None, region: str | None) -> str:
+    """``("DE", None)`` is ``EU``; ``("US", "CA")`` is ``US-CA``; anything unknown is ``DEFAULT``."""
+    country = (country or "").upper()
+    region = (region or "").upper()
+    by_country = {"GB": "UK", "UK": "UK", "BR": "BR", "CA": "CA-QC" if region == "QC" else "CA"}
+    if country in EEA_STATES:
+        return "EU"
+    if country == "US":
+        return f"US-{region}" if region in US_STATES_WITH_LAWS else DEFAULT
+    return by_country.get(country, DEFAULT)
