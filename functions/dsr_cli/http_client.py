@@ -25,11 +25,16 @@ class DeskClient:
         method: str,
         path: str,
         payload: Any = None,
+        *,
         raw: bytes | None = None,
         content_type: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> HttpAnswer:
         data = raw if raw is not None else (json.dumps(payload).encode() if payload is not None else None)
-        headers = {"Content-Type": "application/json"} if payload is not None else {}
+        headers = {
+            **({"Content-Type": "application/json"} if payload is not None else {}),
+            **(headers or {}),
+        }
         if content_type:
             headers["Content-Type"] = content_type
         if self.token:
@@ -47,7 +52,7 @@ class DeskClient:
         return self.call("GET", path)
 
     def post(self, path: str, payload: Any = None, raw: bytes | None = None) -> HttpAnswer:
-        return self.call("POST", path, payload, raw)
+        return self.call("POST", path, payload, raw=raw)
 
 
 def _decode(content: bytes) -> Any:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
+import boto3
+
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
+from local_cloud.cloud import LocalCloud
 from tests.conftest import submit
 
 
@@ -59,3 +64,124 @@ def test_openapi_document_describes_the_public_routes(public: DeskClient) -> Non
     assert document["openapi"].startswith("3.")
     assert "/requests" in document["paths"]
     assert "/requests/{request_id}/verification" in document["paths"]
+
+
+def test_a_body_over_the_limit_is_refused_with_413(public: DeskClient, desk: Desk) -> None:
+    answer = submit(public, details="x" * (600 * 1024))
+
+    assert answer.status == 413
+    assert "larger than" in answer.body["message"]
+    assert desk.store.open_requests() == []
+
+
+def test_a_body_that_is_not_json_is_refused_with_415(public: DeskClient) -> None:
+    answer = public.call("POST", "/requests", raw=b"request_types=access", content_type="text/plain")
+
+    assert answer.status == 415
+    assert "application/json" in answer.body["message"]
+
+
+def test_a_repeated_idempotency_key_returns_the_first_answer(public: DeskClient, desk: Desk) -> None:
+    payload = {"request_types": ["access"], "subject": {"email": "ada@example.com"}}
+    first = public.call("POST", "/requests", payload, headers={"Idempotency-Key": "form-7f3a"})
+    again = public.call("POST", "/requests", payload, headers={"Idempotency-Key": "form-7f3a"})
+    other = public.call(
+        "POST", "/requests", {**payload, "details": "changed"}, headers={"Idempotency-Key": "form-7f3a"}
+    )
+
+    assert (first.status, again.status) == (201, 201)
+    assert again.body == first.body
+    assert other.status == 409
+    assert len(desk.store.open_requests()) == 1
+
+
+def test_a_second_open_request_of_the_same_type_is_linked_not_duplicated(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    first = submit(public).body
+    second = submit(public, subject={"email": "ADA@example.com "}).body
+
+    # the second answer looks like any other, so it says nothing about who else asked
+    assert second["request_id"] != first["request_id"]
+    assert set(second) == set(first)
+    record = desk.store.get(second["request_id"])
+    assert (record.status.value, record.linked_to) == ("LINKED", first["request_id"])
+    assert [r.request_id for r in desk.store.open_requests()] == [first["request_id"]]
+    assert "duplicate submission" in [e.action for e in desk.store.events(first["request_id"])]
+    assert any("We already have your privacy request" in m.subject for m in cloud.outbox())
+
+
+def test_a_different_request_type_from_the_same_subject_is_its_own_request(
+    public: DeskClient, desk: Desk
+) -> None:
+    submit(public, request_types=["access"])
+    submit(public, request_types=["erasure"])
+
+    assert len(desk.store.open_requests()) == 2
+
+
+def test_global_privacy_control_records_marketing_and_sale_opt_outs(public: DeskClient, desk: Desk) -> None:
+    answer = public.call(
+        "POST",
+        "/requests",
+        {"request_types": ["access"], "subject": {"email": "grace@example.org"}},
+        headers={"Sec-GPC": "1"},
+    )
+
+    record = desk.store.get(answer.body["request_id"])
+    assert [t.value for t in record.request_types] == ["access", "marketing_opt_out", "sale_sharing_opt_out"]
+    assert record.global_privacy_control is True
+
+
+def test_jurisdiction_is_inferred_from_where_the_subject_lives(public: DeskClient, desk: Desk) -> None:
+    german = submit(public, country="DE").body["request_id"]
+    californian = submit(public, subject={"email": "grace@example.org"}, country="US", region="CA").body
+    stated = submit(public, subject={"email": "alan@example.net"}, country="DE", jurisdiction="UK").body
+
+    assert desk.store.get(german).jurisdiction == "EU"
+    assert desk.store.get(californian["request_id"]).jurisdiction == "US-CA"
+    assert desk.store.get(stated["request_id"]).jurisdiction == "UK"
+
+
+def test_phone_numbers_are_stored_in_e164(public: DeskClient, desk: Desk) -> None:
+    answer = submit(
+        public,
+        subject={
+            "email": "ada@example.com",
+            "phone": "020 7123 4567",
+            "postal_address": {"street": "1 Example Row", "city": "London", "country": "GB"},
+        },
+    )
+
+    assert desk.store.get(answer.body["request_id"]).subject.phone == "+442071234567"
+
+
+def test_rectification_needs_the_corrections_field_by_field(public: DeskClient, desk: Desk) -> None:
+    missing = submit(public, request_types=["rectification"])
+    given = submit(
+        public,
+        request_types=["rectification"],
+        corrections=[{"field": "phone", "current_value": "+12025550100", "corrected_value": "+12025550143"}],
+    )
+
+    assert missing.status == 422
+    assert "corrections" in missing.body["detail"][0]["msg"]
+    assert given.status == 201
+    assert desk.store.get(given.body["request_id"]).corrections[0].corrected_value == "+12025550143"
+
+
+def test_an_agent_submission_keeps_the_signed_permission_encrypted(public: DeskClient, desk: Desk) -> None:
+    document = base64.b64encode(b"%PDF-1.7 signed permission").decode()
+    answer = submit(
+        public,
+        agent={"name": "Pat Agent", "email": "pat@agents.example", "permission_document": document},
+    )
+
+    record = desk.store.get(answer.body["request_id"])
+    assert record.agent is not None
+    stored = boto3.client("s3").get_object(
+        Bucket=desk.settings.packages_bucket, Key=record.agent.permission_document_key
+    )
+    assert stored["Body"].read() == b"%PDF-1.7 signed permission"
+    assert stored["ServerSideEncryption"] == "aws:kms"
+    assert "request received" in [e.action for e in desk.store.events(record.request_id)]
