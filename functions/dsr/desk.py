@@ -60,7 +60,8 @@ class Desk:
         return self.clock.now()
 
     def status_url(self, request_id: str, status_token: str) -> str:
-        return f"{self.settings.public_base_url}/requests/{request_id}?token={status_token}"
+        """The subject's status page (HTML; the same status as JSON is at /requests/{id})."""
+        return f"{self.settings.public_base_url}/status/{request_id}?token={status_token}"
 
 
 @cache

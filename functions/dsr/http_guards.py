@@ -50,4 +50,16 @@ def refusal(event: Mapping[str, Any], accepted: Mapping[str, str]) -> dict[str, 
     given = _header(event, "content-type").split(";", 1)[0].strip().lower()
     if given != expected:
         return _answer(415, f"Send the body as {expected}, not {given or 'an unnamed type'}.")
+    if not _is_text(event):
+        return _answer(400, "The request body is not UTF-8 text.")
     return None
+
+
+def _is_text(event: Mapping[str, Any]) -> bool:
+    if not event.get("isBase64Encoded"):
+        return True
+    try:
+        base64.b64decode(event.get("body") or "").decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return True

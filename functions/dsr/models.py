@@ -10,13 +10,16 @@ import phonenumbers
 from pydantic import (
     Base64Bytes,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from dsr.jurisdictions import infer_jurisdiction
 
@@ -78,10 +81,15 @@ CLOSED_STATUSES = frozenset(
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
-CountryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z]{2}$")]
-RegionCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Z0-9]{1,3}$")
-]
+
+
+def _upper(value: object) -> object:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+# The before-validators are listed last so that they run first, ahead of the pattern.
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), BeforeValidator(_upper)]
+RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$"), BeforeValidator(_upper)]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 Jurisdiction = Literal[
     "EU", "UK", "US-CA", "US-VA", "US-CO", "US-CT", "US-TX", "US-UT", "BR", "CA", "CA-QC", "DEFAULT"
@@ -111,13 +119,6 @@ class SubjectIdentity(BaseModel):
     )
     postal_address: PostalAddress | None = None
     account_id: AccountId | None = None
-
-    @model_validator(mode="after")
-    def _phone_in_e164(self) -> SubjectIdentity:
-        if self.phone is not None:
-            region = self.postal_address.country if self.postal_address else None
-            self.phone = normalized_phone(self.phone, region)
-        return self
 
 
 def normalized_phone(raw: str, region: str | None) -> str:
@@ -181,6 +182,23 @@ class NewRequest(BaseModel):
     agent: AuthorizedAgent | None = None
     details: Annotated[str, StringConstraints(max_length=4000)] | None = None
     preferred_language: LanguageTag | None = None
+
+    @model_validator(mode="after")
+    def _phone_in_e164(self) -> NewRequest:
+        """A number without +prefix is read in the country of the address, else the stated country."""
+        if self.subject.phone is not None:
+            address = self.subject.postal_address
+            region = address.country if address else self.country
+            try:
+                self.subject.phone = normalized_phone(self.subject.phone, region)
+            except ValueError as problem:
+                detail = InitErrorDetails(
+                    type=PydanticCustomError("phone_number", str(problem)),
+                    loc=("subject", "phone"),
+                    input=self.subject.phone,
+                )
+                raise ValidationError.from_exception_data(type(self).__name__, [detail]) from problem
+        return self
 
     @model_validator(mode="after")
     def _corrections_go_with_rectification(self) -> NewRequest:

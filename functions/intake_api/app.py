@@ -4,6 +4,7 @@ import hashlib
 import os
 from functools import cache
 from typing import Annotated, Any
+from urllib.parse import parse_qs, quote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
@@ -24,11 +25,11 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from dsr import intake, verification
+from dsr import intake, verification, web_pages
 from dsr.desk import desk_from_environment
 from dsr.http_errors import invalid_fields
-from dsr.http_guards import JSON, refusal
-from dsr.models import Channel, NewRequest
+from dsr.http_guards import FORM, JSON, refusal
+from dsr.models import Channel, NewRequest, Status
 from dsr.public_views import SubjectView, subject_view
 from dsr.store import RequestNotFoundError
 
@@ -39,7 +40,12 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(path="/swagger", title="Privacy request API")
 
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
-BODY_TYPES = {"/requests": JSON, "/requests/{request_id}/verification": JSON}
+BODY_TYPES = {
+    "/requests": JSON,
+    "/requests/{request_id}/verification": JSON,
+    "/privacy-request": FORM,
+    "/status/{request_id}/verification": FORM,
+}
 
 # A repeated submission with the same Idempotency-Key gets the first answer for 24 hours; the
 # same key with a different body is refused rather than answered with the wrong receipt.
@@ -166,6 +172,95 @@ def verify_email(
         message="That code did not work. Check it, or ask for a new one if it has expired.",
     )
     return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=answer)
+
+
+# --- the web form: plain HTML that works without JavaScript ------------------------------------
+
+
+def _html(status: int, page: str, extra_headers: dict[str, str] | None = None) -> Response[str]:
+    headers = {**web_pages.RESPONSE_HEADERS, **(extra_headers or {})}
+    return Response(status_code=status, content_type="text/html; charset=utf-8", body=page, headers=headers)
+
+
+def _form_data() -> dict[str, list[str]]:
+    return parse_qs(app.current_event.decoded_body or "", keep_blank_values=True)
+
+
+def _html_status_url(request_id: str, token: str) -> str:
+    return f"{desk_from_environment().settings.public_base_url}/status/{request_id}?token={quote(token)}"
+
+
+@app.get("/privacy-request", include_in_schema=False)
+def request_form() -> Response[str]:
+    return _html(200, web_pages.request_form_page())
+
+
+@app.post("/privacy-request", include_in_schema=False)
+def submit_request_form() -> Response[str]:
+    """Errors are shown beside the fields; success redirects to the status page (a refresh
+    there does not submit again)."""
+    form = _form_data()
+    try:
+        new_request = web_pages.new_request_from_form(form)
+    except web_pages.FormErrors as problems:
+        return _html(422, web_pages.request_form_page(form, problems.errors))
+    gpc = (app.current_event.headers.get("Sec-GPC") or "").strip() == "1"
+    receipt = intake.submit(desk_from_environment(), new_request, Channel.WEB, global_privacy_control=gpc)
+    metrics.add_metric(name="RequestsReceived", unit=MetricUnit.Count, value=1)
+    location = _html_status_url(receipt.request_id, receipt.status_token) + "&submitted=1"
+    return _html(
+        303,
+        web_pages.message_page("Request received", "Taking you to its status page."),
+        {"Location": location},
+    )
+
+
+def _status_page_for(request_id: str, token: str, message: str | None = None) -> Response[str]:
+    desk = desk_from_environment()
+    request = desk.store.find(request_id) if intake.status_token_matches(desk, request_id, token) else None
+    if request is None:
+        return _html(404, web_pages.message_page("Not found", NO_MATCH))
+    view = subject_view(request)
+    page = web_pages.status_page(
+        view, token=token, message=message, show_code_form=request.status is Status.VERIFYING
+    )
+    return _html(200, page)
+
+
+@app.get("/status/<request_id>", include_in_schema=False)
+def status_page(request_id: str) -> Response[str]:
+    query = app.current_event.query_string_parameters or {}
+    submitted = query.get("submitted") == "1"
+    message = "Thank you. We have emailed you a code to confirm your address." if submitted else None
+    return _status_page_for(request_id, query.get("token", ""), message)
+
+
+@app.post("/status/<request_id>/verification", include_in_schema=False)
+def verify_email_form(request_id: str) -> Response[str]:
+    form = _form_data()
+    token = (form.get("token") or [""])[0]
+    code = (form.get("code") or [""])[0].strip()
+    desk = desk_from_environment()
+    if not intake.status_token_matches(desk, request_id, token):
+        return _html(404, web_pages.message_page("Not found", NO_MATCH))
+    verified = (
+        code.isdigit()
+        and len(code) == 6
+        and (verification.submit_code(desk, request_id, code) is verification.VerificationOutcome.VERIFIED)
+    )
+    status_url = _html_status_url(request_id, token)
+    if verified:
+        page = web_pages.message_page(
+            "Email address confirmed", "Our privacy team will now review your request.", status_url=status_url
+        )
+        return _html(200, page)
+    page = web_pages.message_page(
+        "That code did not work",
+        "Check the code in our email and try again. Codes expire after a while; if yours has, "
+        "wait for a new one.",
+        status_url=status_url,
+    )
+    return _html(400, page)
 
 
 @app.get("/openapi.json", include_in_schema=False)
