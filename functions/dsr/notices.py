@@ -107,3 +107,20 @@ def unverifiable(request: PrivacyRequest) -> Notice:
             f"Reference: {request.request_id}\n"
         ),
     )
+
+
+def email_not_understood(form_url: str, *, correction: bool = False) -> Notice:
+    """The one answer to mail the desk could not turn into a request; never names what was written."""
+    if correction:
+        ask = (
+            "To correct your personal data we need to know which details are wrong and what they "
+            f"should be. Please use our privacy request form at {form_url}, which asks for each "
+            "detail and its corrected value.\n"
+        )
+    else:
+        ask = (
+            "We could not tell what you would like us to do with your personal data. Please use "
+            f"our privacy request form at {form_url}, or reply saying whether you want a copy of "
+            "your data, its deletion, its correction, or to unsubscribe.\n"
+        )
+    return Notice(subject="About your message to our privacy team", body=ask)

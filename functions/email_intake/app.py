@@ -13,9 +13,10 @@ from aws_lambda_powertools.utilities.parser.models.ses import (
     SesRecordModel,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 
-from dsr.desk import desk_from_environment
-from dsr.email_requests import handle_inbound
+from dsr.desk import Desk, desk_from_environment
+from dsr.email_requests import EmailOutcome, handle_inbound, handle_missing_message
 
 logger = Logger()
 tracer = Tracer()
@@ -50,19 +51,43 @@ def lambda_handler(event: InboundMailEvent, context: LambdaContext) -> dict[str,
     desk = desk_from_environment()
     outcomes = []
     for record in event.Records:
-        receipt = record.ses.receipt
-        message_id = record.ses.mail.messageId
-        raw = desk.s3.get_object(
-            Bucket=desk.settings.inbound_mail_bucket, Key=f"{INBOUND_PREFIX}{message_id}"
-        )["Body"].read()
-        verdicts = {
-            "spam": receipt.spamVerdict.status,
-            "virus": receipt.virusVerdict.status,
-            "spf": receipt.spfVerdict.status,
-            "dkim": receipt.dkimVerdict.status if receipt.dkimVerdict else "GRAY",
-            "dmarc": receipt.dmarcVerdict.status,
-        }
-        outcome = handle_inbound(desk, raw, message_id, verdicts)
+        outcome = _handle_record(desk, record)
         metrics.add_metric(name=f"Emails_{outcome.disposition.value}", unit=MetricUnit.Count, value=1)
+        logger.info(
+            "inbound email handled",
+            message_id=record.ses.mail.messageId,
+            disposition=outcome.disposition.value,
+            request_id=outcome.request_id,
+            triage_id=outcome.triage_id,
+        )
         outcomes.append(outcome.model_dump(mode="json"))
     return {"outcomes": outcomes}
+
+
+def _handle_record(desk: Desk, record: RecordWithDkim) -> EmailOutcome:
+    receipt = record.ses.receipt
+    message_id = record.ses.mail.messageId
+    raw = _raw_message(desk, message_id)
+    if raw is None:
+        return handle_missing_message(desk, message_id)
+    verdicts = {
+        "spam": receipt.spamVerdict.status,
+        "virus": receipt.virusVerdict.status,
+        "spf": receipt.spfVerdict.status,
+        "dkim": receipt.dkimVerdict.status if receipt.dkimVerdict else "GRAY",
+        "dmarc": receipt.dmarcVerdict.status,
+    }
+    return handle_inbound(desk, raw, message_id, verdicts)
+
+
+def _raw_message(desk: Desk, message_id: str) -> bytes | None:
+    """The message the receipt rule stored; None when it is not there (nothing to retry)."""
+    try:
+        found = desk.s3.get_object(
+            Bucket=desk.settings.inbound_mail_bucket, Key=f"{INBOUND_PREFIX}{message_id}"
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+            return None
+        raise
+    return found["Body"].read()
