@@ -73,7 +73,7 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
         notice = notices.completion(
             request, completion_summary(desk, request.request_id), _package_link(desk, latest)
         )
-    desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request.request_id)
+    desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
     desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
 

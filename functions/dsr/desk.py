@@ -11,6 +11,7 @@ from dsr.clock import Clock, system_clock
 from dsr.keyed_hash import KeyedHasher
 from dsr.mailer import Mailer
 from dsr.models import AuditEvent
+from dsr.notices import Notice
 from dsr.packages import PackageStore
 from dsr.registry import SystemRegistry, load_registry
 from dsr.settings import DeskSettings
@@ -55,6 +56,12 @@ class Desk:
                 detail=detail,
             )
         )
+
+    def send_notice(self, to: str, notice: Notice, request_id: str) -> None:
+        """Email the subject, and remember which request the message belongs to, so a reply
+        quoting SES's Message-ID still finds its request."""
+        sent_id = self.mailer.send(to, notice.subject, notice.body, request_id)
+        self.store.remember_sent_message(sent_id, request_id, self.now())
 
     def now(self) -> datetime:
         return self.clock.now()

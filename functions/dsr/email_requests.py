@@ -229,6 +229,7 @@ class InboundMail:
     body: str = ""
     automatic: str | None = None
     replied_ids: tuple[str, ...] = ()
+    replied_sent_ids: tuple[str, ...] = ()
     attachments: tuple[Attachment, ...] = ()
     reading_notes: tuple[str, ...] = ()
 
@@ -246,6 +247,8 @@ _DESK_MESSAGE_ID = re.compile(
     r"<(?:[^<>@\s]*\.)?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^<>\s]+>",
     re.IGNORECASE,
 )
+# Message-IDs SES gives the mail it sends: <id@email.amazonses.com> or <id@region.amazonses.com>.
+_SES_MESSAGE_ID = re.compile(r"<([0-9a-z-]{20,100})@(?:[a-z0-9-]+\.)*amazonses\.com>", re.IGNORECASE)
 _HEADER_DECODING_ERRORS = (HeaderParseError, LookupError, UnicodeError, ValueError)
 
 
@@ -305,6 +308,7 @@ def read_mail(raw: bytes) -> InboundMail:
         body=body,
         automatic=automatic_mail_reason(message),
         replied_ids=replied_message_request_ids(message),
+        replied_sent_ids=replied_sent_message_ids(message),
         attachments=tuple(_attachment(part) for part in parts.attached),
         reading_notes=tuple(notes),
     )
@@ -390,6 +394,13 @@ def replied_message_request_ids(message: Message) -> tuple[str, ...]:
     references = _DESK_MESSAGE_ID.findall(" ".join(_raw_headers(message, "References")))
     found = [*in_reply_to, *reversed(references)]
     return tuple(dict.fromkeys(rid.lower() for rid in found))[:MAX_REFERENCES_LOOKED_UP]
+
+
+def replied_sent_message_ids(message: Message) -> tuple[str, ...]:
+    """The ids SES gave the desk's mail that the message answers (SES may put its own
+    Message-ID on what it sends); each maps to a request through the table."""
+    quoted = " ".join([*_raw_headers(message, "In-Reply-To"), *_raw_headers(message, "References")])
+    return tuple(dict.fromkeys(_SES_MESSAGE_ID.findall(quoted)))[:MAX_REFERENCES_LOOKED_UP]
 
 
 def text_of(message: Message) -> str:
@@ -511,7 +522,8 @@ def handle_missing_message(desk: Desk, message_id: str) -> EmailOutcome:
 
 
 def _replied_request(desk: Desk, mail: InboundMail) -> PrivacyRequest | None:
-    for request_id in mail.replied_ids:
+    from_sent_mail = (desk.store.request_for_sent_message(sent_id) for sent_id in mail.replied_sent_ids)
+    for request_id in [*mail.replied_ids, *(rid for rid in from_sent_mail if rid)]:
         request = desk.store.find(request_id)
         if request is not None:
             return request
@@ -524,7 +536,7 @@ def _record_reply(desk: Desk, message_id: str, mail: InboundMail, request: Priva
     reason = f"reply to request {request_id}"
     triage_id = _triage_id(message_id)
     fields = {**_triage_fields(desk, message_id, Disposition.REPLY, reason, mail), "request_id": request_id}
-    if desk.store.put_triage(triage_id, fields):
+    if desk.store.put_triage(triage_id, fields, needs_staff=True):
         address = mail.sender.address
         desk.audit(
             request_id,
@@ -630,7 +642,11 @@ def _triage(
     """Record the message for staff. Only a person with a valid address, whose mail was neither
     automatic nor quarantined, is asked (once) to use the form."""
     triage_id = _triage_id(message_id)
-    first_time = desk.store.put_triage(triage_id, _triage_fields(desk, message_id, disposition, reason, mail))
+    first_time = desk.store.put_triage(
+        triage_id,
+        _triage_fields(desk, message_id, disposition, reason, mail),
+        needs_staff=disposition is not Disposition.IGNORED_AUTOMATIC,
+    )
     reply_to = mail.sender.address if mail is not None else None
     if first_time and reply_to and disposition is Disposition.TRIAGE:
         form_url = f"{desk.settings.public_base_url}/requests"

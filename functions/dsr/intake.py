@@ -148,7 +148,7 @@ def _link_to_open_request(desk: Desk, request: PrivacyRequest, open_request_id: 
     desk.audit(request.request_id, "intake", "link to open request", "linked", open_request=open_request_id)
     desk.audit(open_request_id, "intake", "duplicate submission", "linked", linked_request=request.request_id)
     notice = notices.already_open(request, open_request_id)
-    desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request.request_id)
+    desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "acknowledged_at", desk.now())
 
 
@@ -212,7 +212,7 @@ def acknowledge(desk: Desk, request_id: str) -> bool:
     if request.acknowledged_at is not None:
         return False
     notice = notices.acknowledgement(request, desk.status_url(request_id, status_token(desk, request_id)))
-    desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request_id)
+    desk.send_notice(str(request.subject.email), notice, request_id)
     desk.store.claim_once(request_id, "acknowledged_at", desk.now())
     desk.audit(request_id, "workflow", "acknowledge", "acknowledgement sent")
     return True

@@ -16,7 +16,8 @@ class Mailer:
         self._sender = sender
 
     def send(self, to: str, subject: str, body: str, request_id: str) -> str:
-        """Send one plain-text message; the Message-ID, so replies can be tied to the request."""
+        """Send one plain-text message; the id SES gives it, which SES may also put in the
+        Message-ID that replies quote."""
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
@@ -29,5 +30,7 @@ class Mailer:
         message["X-Privacy-Request-Id"] = request_id
         message.set_content(body)
         # The recipients come from the message's own headers.
-        self._ses.send_email(FromEmailAddress=self._sender, Content={"Raw": {"Data": message.as_bytes()}})
-        return message_id
+        sent = self._ses.send_email(
+            FromEmailAddress=self._sender, Content={"Raw": {"Data": message.as_bytes()}}
+        )
+        return str(sent.get("MessageId") or message_id)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 OPEN_PARTITION = "OPEN"
+TRIAGE_PARTITION = "TRIAGE"
+SENT_MAIL_MEMORY_SECONDS = 400 * 24 * 3600  # replies can come long after; TTL removes the rest
 REQUEST_SK = "REQUEST"
 
 
@@ -221,6 +223,23 @@ class RequestStore:
                 if not _is_conditional_failure(error):
                     raise
 
+    # --- the desk's own mail, so replies can find their request --------------------------------
+
+    def remember_sent_message(self, sent_message_id: str, request_id: str, at: datetime) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"MAIL#{sent_message_id}",
+                "sk": "MAIL",
+                "request_id": request_id,
+                "sent_at": at.isoformat(),
+                "expires_at": int(at.timestamp()) + SENT_MAIL_MEMORY_SECONDS,
+            }
+        )
+
+    def request_for_sent_message(self, sent_message_id: str) -> str | None:
+        item = self._table.get_item(Key={"pk": f"MAIL#{sent_message_id}", "sk": "MAIL"}).get("Item")
+        return str(item["request_id"]) if item else None
+
     def find(self, request_id: str) -> PrivacyRequest | None:
         try:
             return self.get(request_id)
@@ -246,12 +265,41 @@ class RequestStore:
 
     # --- triage: mail that did not become a request ------------------------------------------
 
-    def put_triage(self, triage_id: str, fields: Mapping[str, Any]) -> bool:
-        """Record a triage item for staff; False if it was recorded before (a redelivery)."""
+    def put_triage(self, triage_id: str, fields: Mapping[str, Any], *, needs_staff: bool) -> bool:
+        """Record a triage item; False if it was recorded before (a redelivery). Items that
+        need staff stay in the open index (partition TRIAGE) until someone resolves them."""
+        item: dict[str, Any] = {"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE", "triage_id": triage_id, **fields}
+        if needs_staff:
+            item["open_pk"] = TRIAGE_PARTITION
+            item["due_at"] = str(fields.get("at", ""))
         try:
-            self._table.put_item(
-                Item={"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE", **fields},
-                ConditionExpression="attribute_not_exists(pk)",
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def open_triage(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Triage items waiting for staff, oldest first, from the open index."""
+        result = self._table.query(
+            IndexName="OpenByDue",
+            KeyConditionExpression=Key("open_pk").eq(TRIAGE_PARTITION),
+            Limit=limit,
+        )
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in result.get("Items", [])]
+        return [self._table.get_item(Key=key, ConsistentRead=True)["Item"] for key in keys]
+
+    def resolve_triage(self, triage_id: str, resolved_by: str, note: str, at: datetime) -> bool:
+        """Take the item out of the open index; False if it was not open (resolved already)."""
+        try:
+            self._table.update_item(
+                Key={"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE"},
+                UpdateExpression=(
+                    "SET resolved_by = :who, resolution = :note, resolved_at = :at REMOVE open_pk, due_at"
+                ),
+                ConditionExpression="attribute_exists(open_pk)",
+                ExpressionAttributeValues={":who": resolved_by, ":note": note, ":at": at.isoformat()},
             )
         except ClientError as error:
             if _is_conditional_failure(error):

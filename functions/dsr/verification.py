@@ -47,7 +47,7 @@ def begin(desk: Desk, request_id: str, task_token: str) -> None:
     )
     status_url = desk.status_url(request_id, status_token(desk, request_id))
     notice = notices.verification_code(request, code, status_url, desk.settings.verification_code_ttl_minutes)
-    desk.mailer.send(str(request.subject.email), notice.subject, notice.body, request_id)
+    desk.send_notice(str(request.subject.email), notice, request_id)
     desk.audit(request_id, "workflow", "verification code sent", "waiting for the subject", level="email")
 
 

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ConfigDict, Field
 
 from dsr import approval
 from dsr.desk import desk_from_environment
@@ -80,6 +81,42 @@ def decide(
     except approval.DecisionConflictError as conflict:
         return _json(409, {"message": str(conflict), "decided_by": conflict.decided_by})
     return _json(200, {"request_id": request_id, "decision": decision.decision.value})
+
+
+class TriageItem(BaseModel):
+    triage_id: str
+    disposition: str
+    reason: str
+    at: str
+    sender: str | None = None
+    request_id: str | None = None
+    attachments: int | None = None
+
+
+class TriageResolution(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = Field(min_length=1, max_length=2000, description="what was done about it")
+
+
+@app.get("/staff/triage")
+def list_triage() -> list[TriageItem]:
+    """Mail that did not become a request: quarantined, not understood, or replies to requests."""
+    _staff(StaffGroup.ANALYST)
+    items = desk_from_environment().store.open_triage()
+    return [TriageItem.model_validate(item) for item in items]
+
+
+@app.post("/staff/triage/<triage_id>/resolution")
+def resolve_triage(
+    triage_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
+    resolution: Annotated[TriageResolution, Body()],
+) -> Response[dict[str, Any]]:
+    member = _staff(StaffGroup.ANALYST)
+    desk = desk_from_environment()
+    if not desk.store.resolve_triage(triage_id, member.username, resolution.note, desk.now()):
+        return _json(409, {"message": "this item is not open (resolved already, or unknown)"})
+    return _json(200, {"triage_id": triage_id, "resolved_by": member.username})
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

@@ -334,3 +334,27 @@ def test_the_sample_ses_receipt_event_makes_a_request(cloud: LocalCloud, desk: D
     request = desk.store.get(outcome["request_id"])
     assert [t.value for t in request.request_types] == ["access"]
     assert str(request.subject.email) == "alan@example.net"
+
+
+def test_a_reply_quoting_the_message_id_ses_assigned_finds_its_request(cloud: LocalCloud, desk: Desk) -> None:
+    # Given a request whose acknowledgement went out through SES, which names it by its own id
+    first = cloud.receive_email((EVENTS / "access_request.eml").read_bytes())["outcomes"][0]
+    wait_for_status(desk, first["request_id"], "VERIFYING")
+    table = boto3.resource("dynamodb").Table(desk.settings.requests_table)
+    sent = [item for item in table.scan()["Items"] if item["pk"].startswith("MAIL#")]
+    assert sent, "the desk remembers the mail it sent"
+    ses_id = sent[0]["pk"].removeprefix("MAIL#")
+
+    # When the subject replies, and their mail program quotes only SES's Message-ID
+    reply = (
+        "From: Alan Turing <alan@example.net>\r\nTo: privacy@desk.example\r\n"
+        "Subject: Re: We received your privacy request\r\n"
+        f"In-Reply-To: <{ses_id}@email.amazonses.com>\r\nMessage-ID: <r1@example.net>\r\n\r\n"
+        "Please also delete my account.\r\n"
+    ).encode()
+    outcome = cloud.receive_email(reply)["outcomes"][0]
+
+    # Then the reply is attached to that request, and no new request is made
+    assert outcome["disposition"] == "reply"
+    assert "subject replied" in [e.action for e in desk.store.events(first["request_id"])]
+    assert len(desk.store.open_requests()) == 1

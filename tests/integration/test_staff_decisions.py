@@ -91,3 +91,25 @@ def test_the_queue_lists_open_requests_by_due_date(
 
     assert [entry["request_id"] for entry in queue] == [first, second]
     assert all("@" in entry["subject"] and "***" in entry["subject"] for entry in queue)
+
+
+def test_staff_see_mail_that_did_not_become_a_request_and_resolve_it_once(
+    cloud: LocalCloud, analyst: DeskClient
+) -> None:
+    spam = b"From: x@example.com\r\nTo: privacy@desk.example\r\nSubject: delete my data\r\n\r\nplease\r\n"
+    unclear = b"From: y@example.com\r\nTo: privacy@desk.example\r\nSubject: hi\r\n\r\nlovely product\r\n"
+    automatic = b"From: z@example.com\r\nAuto-Submitted: auto-replied\r\nSubject: away\r\n\r\naway\r\n"
+    cloud.receive_email(spam, verdicts={"spam": "FAIL"})
+    cloud.receive_email(unclear)
+    cloud.receive_email(automatic)
+
+    queue = analyst.get("/staff/triage")
+
+    assert queue.status == 200
+    assert sorted(item["disposition"] for item in queue.body) == ["quarantined", "triage"]
+    assert all("@" not in (item["sender"] or "") or "***" in item["sender"] for item in queue.body)
+    first = queue.body[0]["triage_id"]
+    resolved = analyst.post(f"/staff/triage/{first}/resolution", {"note": "spam, deleted"})
+    again = analyst.post(f"/staff/triage/{first}/resolution", {"note": "twice"})
+    assert (resolved.status, again.status) == (200, 409)
+    assert len(analyst.get("/staff/triage").body) == 1
