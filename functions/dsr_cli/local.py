@@ -44,6 +44,7 @@ def serve(host: str, port: int, sweep_every: float) -> int:
     with running_local_cloud(host, port) as api:
         base = api.cloud.base_url
         print(f"Privacy rights desk running on {base}")
+        print(f"  Privacy request form {base}/privacy-request")
         print(f"  API documentation   {base}/swagger")
         print(f"  OpenAPI document    {base}/openapi.json")
         print(f"  Outbox              {base}/_local/outbox")

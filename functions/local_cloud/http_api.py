@@ -292,6 +292,7 @@ def _index_page(api: LocalApi) -> str:
     return _page(
         "Privacy rights desk (local cloud)",
         "<ul>"
+        '<li><a href="/privacy-request">Privacy request form</a></li>'
         '<li><a href="/swagger">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>'
         '<li><a href="/_local/outbox">Outbox</a>: the mail the desk has sent</li>'
         "</ul>",
