@@ -108,4 +108,8 @@ def submit(public: DeskClient, **overrides: Any) -> HttpAnswer:
         "subject": {"email": "ada@example.com", "name": "Ada Lovelace"},
     }
     payload.update(overrides)
+    if "jurisdiction" not in payload and "country" not in payload:
+        # Under the GDPR control of the address on file is the proof (an emailed code alone);
+        # tests of the stricter levels state their jurisdiction.
+        payload["jurisdiction"] = "EU"
     return public.post("/requests", payload)

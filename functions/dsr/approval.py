@@ -43,7 +43,9 @@ class NothingToDecideError(RuntimeError):
 
 
 def await_review(desk: Desk, request_id: str, task_token: str) -> None:
-    desk.store.transition(request_id, [Status.VERIFYING, Status.AWAITING_APPROVAL], Status.AWAITING_APPROVAL)
+    # RECEIVED when the request needed no verification (opt-outs).
+    allowed = [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL]
+    desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
     desk.store.put_task(request_id, STAGE, {"task_token": task_token})
     desk.audit(request_id, "workflow", "staff review requested", "waiting for staff")
 

@@ -13,6 +13,7 @@ from dsr.mailer import Mailer
 from dsr.models import AuditEvent
 from dsr.notices import Notice
 from dsr.packages import PackageStore
+from dsr.rate_limits import RateLimiter
 from dsr.registry import SystemRegistry, load_registry
 from dsr.settings import DeskSettings
 from dsr.store import RequestStore
@@ -36,6 +37,7 @@ class Desk:
     dynamodb: DynamoDBServiceResource
     s3: S3Client
     alerts: SNSClient
+    limiter: RateLimiter
     clock: Clock
 
     def audit(
@@ -90,5 +92,6 @@ def desk_from_environment() -> Desk:
         dynamodb=dynamodb,
         s3=s3,
         alerts=boto3.client("sns"),
+        limiter=RateLimiter(dynamodb.Table(settings.requests_table)),
         clock=system_clock,
     )

@@ -6,19 +6,19 @@ start leaves it RECEIVED for the reconciler, and a redelivery finds the first re
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from datetime import datetime, timedelta
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from dsr import notices
+from dsr import notices, throttling, verification
 from dsr.desk import Desk
 from dsr.keyed_hash import normalized_email
 from dsr.masking import mask_email
 from dsr.models import AgentRecord, Channel, NewRequest, PrivacyRequest, RequestType, Status
+from dsr.rate_limits import SUBMISSIONS_PER_SUBJECT
+from dsr.status_tokens import status_token
 from dsr.store import AlreadyExistsError
 
 logger = Logger(child=True)
@@ -66,6 +66,7 @@ def submit(
     received_at = desk.now()
     subject_hash = desk.hasher.digest(normalized_email(str(new_request.subject.email)))
     types = list(dict.fromkeys(new_request.request_types))
+    throttling.enforce(desk, SUBMISSIONS_PER_SUBJECT, subject_hash)
     linked_to = _claim_or_find_open_request(desk, subject_hash, [t.value for t in types], request_id)
     request = PrivacyRequest(
         request_id=request_id,
@@ -167,9 +168,12 @@ def _store_agent_permission(desk: Desk, request_id: str, new_request: NewRequest
 
 
 def workflow_input(desk: Desk, request_id: str) -> dict[str, object]:
-    """The execution's input: the id and the waiting windows, nothing personal."""
+    """The execution's input: the id, the verification level and the waiting windows; nothing
+    personal."""
+    requirement = verification.requirement_for(desk, desk.store.get(request_id))
     return {
         "request_id": request_id,
+        "verification": {"level": requirement.level.value},
         "timeouts": {
             "verification_seconds": desk.settings.verification_window_seconds,
             "review_seconds": desk.settings.review_window_seconds,
@@ -189,21 +193,6 @@ def start_workflow(desk: Desk, request_id: str) -> bool:
         desk.audit(request_id, "intake", "start workflow", "started")
     desk.store.claim_once(request_id, "workflow_started_at", desk.now())
     return started
-
-
-def status_token(desk: Desk, request_id: str) -> str:
-    """The subject's key to the status page: a keyed hash of the id, so it can be re-derived
-    for any later email and nothing secret is stored beside the request."""
-    digest = desk.hasher.digest(f"status:{request_id}")
-    return base64.urlsafe_b64encode(base64.b64decode(digest)).decode().rstrip("=")
-
-
-def status_token_matches(desk: Desk, request_id: str, token: str) -> bool:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return desk.hasher.matches(f"status:{request_id}", base64.b64encode(raw).decode())
 
 
 def acknowledge(desk: Desk, request_id: str) -> bool:

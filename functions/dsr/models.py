@@ -249,6 +249,7 @@ class PrivacyRequest(BaseModel):
     global_privacy_control: bool = False
     linked_to: str | None = None
     subject_hash: str | None = None
+    verification_level: str | None = None
     package_key: str | None = None
     workflow_started_at: datetime | None = None
     acknowledged_at: datetime | None = None

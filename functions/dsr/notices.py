@@ -60,14 +60,42 @@ def already_open(request: PrivacyRequest, open_request_id: str) -> Notice:
     )
 
 
-def verification_code(request: PrivacyRequest, code: str, status_url: str, minutes: int) -> Notice:
+def verification_code(
+    request: PrivacyRequest,
+    code: str,
+    status_url: str,
+    minutes: int,
+    *,
+    data_point_labels: list[str] | None = None,
+    data_points_needed: int = 0,
+) -> Notice:
+    points = ""
+    if data_point_labels and data_points_needed:
+        listed = "".join(f"- {label}\n" for label in data_point_labels)
+        points = (
+            f"To protect your data we also need {data_points_needed} of these details, as we hold them:\n"
+            f"{listed}\n"
+        )
     return Notice(
         subject=f"Your verification code for privacy request {request.request_id[:8]}",
         body=(
             f"Your verification code is {code}\n\n"
             f"Enter it on your request's page to confirm this email address: {status_url}\n\n"
+            f"{points}"
             f"The code works once and expires in {minutes} minutes. If you did not make this "
             "request, ignore this message and nothing will happen.\n"
+        ),
+    )
+
+
+def account_sign_in(request: PrivacyRequest, login_url: str) -> Notice:
+    return Notice(
+        subject=f"Sign in to confirm your privacy request {request.request_id[:8]}",
+        body=(
+            "Because this request concerns your account, please confirm it by signing in to your "
+            f"account: {login_url}\n\n"
+            "If you did not make this request, ignore this message and nothing will happen.\n"
+            f"Reference: {request.request_id}\n"
         ),
     )
 

@@ -32,6 +32,10 @@ class DeskSettings(BaseModel):
         default=14 * 24 * 3600, ge=60, alias="VERIFICATION_WINDOW_SECONDS"
     )
     review_window_seconds: int = Field(default=30 * 24 * 3600, ge=60, alias="REVIEW_WINDOW_SECONDS")
+    product_login_url: str = Field(default="", alias="PRODUCT_LOGIN_URL")
+    product_login_public_key: str = Field(
+        default="", alias="PRODUCT_LOGIN_PUBLIC_KEY", description="Ed25519, base64; empty: no account level"
+    )
     package_link_ttl_hours: int = Field(default=72, ge=1, le=168, alias="PACKAGE_LINK_TTL_HOURS")
 
     @classmethod

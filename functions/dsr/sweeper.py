@@ -7,6 +7,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
+from dsr import verification
 from dsr.desk import Desk
 from dsr.intake import start_workflow
 from dsr.models import Status
@@ -19,6 +20,14 @@ START_GRACE = timedelta(minutes=2)
 class SweepReport(BaseModel):
     open_requests_read: int
     executions_started: int
+    verification_windows_closed: int = 0
+
+
+def sweep(desk: Desk) -> SweepReport:
+    """Everything the schedule does: start what never started, close verification windows."""
+    report = reconcile(desk)
+    closed = verification.expire_windows(desk)
+    return report.model_copy(update={"verification_windows_closed": closed})
 
 
 def reconcile(desk: Desk) -> SweepReport:

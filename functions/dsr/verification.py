@@ -1,23 +1,38 @@
-"""Identity verification by email: a single-use code that unlocks the task token kept server-side."""
+"""Identity verification, matched to the risk of the request.
+
+The task token of the waiting state never leaves the server: a one-time code (or, for account
+holders, the product's signed assertion) unlocks it. Every failure looks the same from outside;
+the audit trail says which it was.
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from dsr import notices
+from dsr.account_assertion import InvalidAssertionError, assertion_fingerprint, verify_assertion
+from dsr.data_points import count_matches, excluded_points
 from dsr.desk import Desk
-from dsr.intake import status_token
-from dsr.models import Status
+from dsr.fulfilment import connector_for
+from dsr.keyed_hash import normalized_email
+from dsr.models import PrivacyRequest, Status
+from dsr.status_tokens import status_token
+from dsr.verification_policy import Level, Requirement, load_policy
 
 logger = Logger(child=True)
 
 STAGE = "verification"
 CODE_DIGITS = 6
 MAX_ATTEMPTS = 5
+MAX_DATA_POINT_FAILURES = 3
+WINDOW_CLOSED = "VerificationWindowClosed"
+FAILED = "VerificationFailed"
 
 
 class VerificationOutcome(StrEnum):
@@ -25,72 +40,313 @@ class VerificationOutcome(StrEnum):
     REJECTED = "rejected"
 
 
+def requirement_for(desk: Desk, request: PrivacyRequest) -> Requirement:
+    """Without a product login configured, account holders match data points instead."""
+    return load_policy().requirement_for(request, account_login=bool(desk.settings.product_login_public_key))
+
+
 def _code_message(request_id: str, code: str) -> str:
     """The code is bound to its request, so a code for one request is worthless for another."""
     return f"{request_id}:{code}"
 
 
-def begin(desk: Desk, request_id: str, task_token: str) -> None:
-    """Keep the task token, send the subject a code, and wait."""
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+
+
+def begin(desk: Desk, request_id: str, task_token: str) -> Requirement:
+    """Keep the task token, ask the subject for the proof the request needs, and wait."""
     request = desk.store.transition(request_id, [Status.RECEIVED, Status.VERIFYING], Status.VERIFYING)
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-    expires_at = desk.now() + timedelta(minutes=desk.settings.verification_code_ttl_minutes)
-    desk.store.put_task(
+    requirement = requirement_for(desk, request)
+    now = desk.now()
+    task: dict[str, Any] = {
+        "task_token": task_token,
+        "level": requirement.level.value,
+        "data_points_required": requirement.data_points,
+        "window_ends_at": (now + timedelta(seconds=desk.settings.verification_window_seconds)).isoformat(),
+        "attempts": 0,
+        "data_point_failures": 0,
+    }
+    power_of_attorney = bool(request.agent and request.agent.power_of_attorney)
+    code = None if power_of_attorney or requirement.level is Level.ACCOUNT else _new_code()
+    if code:
+        task.update(_code_fields(desk, request_id, code, now))
+    desk.store.put_task(request_id, STAGE, task)
+    desk.store.set_fields(request_id, {"verification_level": requirement.level.value})
+    _ask_subject(desk, request, requirement, code, power_of_attorney)
+    desk.audit(
         request_id,
-        STAGE,
-        {
-            "task_token": task_token,
-            "code_mac": desk.hasher.digest(_code_message(request_id, code)),
-            "code_expires_at": expires_at.isoformat(),
-            "attempts": 0,
-        },
+        "workflow",
+        "verification requested",
+        "waiting for staff to confirm the power of attorney"
+        if power_of_attorney
+        else "waiting for the subject",
+        level=requirement.level.value,
+        data_points=requirement.data_points,
+        path="power of attorney" if power_of_attorney else "subject confirms directly",
+        policy=load_policy().version,
     )
-    status_url = desk.status_url(request_id, status_token(desk, request_id))
-    notice = notices.verification_code(request, code, status_url, desk.settings.verification_code_ttl_minutes)
-    desk.send_notice(str(request.subject.email), notice, request_id)
-    desk.audit(request_id, "workflow", "verification code sent", "waiting for the subject", level="email")
+    return requirement
 
 
-def submit_code(desk: Desk, request_id: str, code: str) -> VerificationOutcome:
-    """Check a code. Every failure looks the same from outside; the audit trail says which it was."""
+def _code_fields(desk: Desk, request_id: str, code: str, now: datetime) -> dict[str, Any]:
+    expires_at = now + timedelta(minutes=desk.settings.verification_code_ttl_minutes)
+    return {
+        "code_mac": desk.hasher.digest(_code_message(request_id, code)),
+        "code_expires_at": expires_at.isoformat(),
+    }
+
+
+def _ask_subject(
+    desk: Desk, request: PrivacyRequest, requirement: Requirement, code: str | None, power_of_attorney: bool
+) -> None:
+    if power_of_attorney:
+        return  # staff confirm the power of attorney in the console
+    status_url = desk.status_url(request.request_id, status_token(desk, request.request_id))
+    if code is None:
+        login_url = f"{desk.settings.product_login_url}?request_id={request.request_id}"
+        notice = notices.account_sign_in(request, login_url)
+    else:
+        labels = [point.label for point in load_policy().data_points.points.values()]
+        asked = labels if requirement.level is Level.MATCHED else []
+        notice = notices.verification_code(
+            request,
+            code,
+            status_url,
+            desk.settings.verification_code_ttl_minutes,
+            data_point_labels=asked,
+            data_points_needed=requirement.data_points,
+        )
+    desk.send_notice(str(request.subject.email), notice, request.request_id)
+
+
+def submit_code(
+    desk: Desk, request_id: str, code: str, data_points: Mapping[str, str] | None = None
+) -> VerificationOutcome:
+    """Check a code (and, at the matched level, the data points)."""
     task = desk.store.get_task(request_id, STAGE)
     reason = _unusable(task, desk.now())
     if reason is None and task is not None:
-        counted = desk.store.update_task(
-            request_id,
-            STAGE,
-            "SET attempts = attempts + :one",
-            "attempts < :max AND attribute_not_exists(decided_at)",
-            {":one": 1, ":max": MAX_ATTEMPTS},
-        )
-        if not counted:
-            reason = "too many attempts or already used"
-        elif not desk.hasher.matches(_code_message(request_id, code), str(task["code_mac"])):
-            reason = "wrong code"
-        elif not desk.store.update_task(
-            request_id,
-            STAGE,
-            "SET decided_at = :now",
-            "attribute_not_exists(decided_at)",
-            {":now": desk.now().isoformat()},
-        ):
-            reason = "already used"
-    if reason is not None:
-        if task is not None:
-            desk.audit(request_id, "subject", "verification attempt", "rejected", reason=reason)
-        logger.info("verification rejected", request_id=request_id, reason=reason)
+        reason = _check_code(desk, request_id, code, task)
+    if reason is None and task is not None and task.get("level") == Level.MATCHED.value:
+        reason = _check_data_points(desk, request_id, task, data_points or {})
+    if reason is None and task is not None:
+        reason = _claim(desk, request_id)
+    if reason is not None or task is None:
+        _reject(desk, request_id, task, reason or "no verification waiting")
         return VerificationOutcome.REJECTED
-    assert task is not None
-    desk.workflow.resume(str(task["task_token"]), {"verified": True, "level": "email"})
-    desk.audit(request_id, "subject", "verification attempt", "verified", level="email")
+    _verified(desk, request_id, str(task["task_token"]), str(task.get("level")))
     return VerificationOutcome.VERIFIED
 
 
-def _unusable(task: dict[str, object] | None, now: datetime) -> str | None:
+def submit_assertion(desk: Desk, request_id: str, token: str) -> VerificationOutcome:
+    """An account holder signed in to the product, which vouches for them with a signed assertion."""
+    task = desk.store.get_task(request_id, STAGE)
+    reason = _assertion_problem(desk, request_id, task, token)
+    if reason is not None or task is None:
+        _reject(desk, request_id, task, reason or "no verification waiting")
+        return VerificationOutcome.REJECTED
+    _verified(desk, request_id, str(task["task_token"]), Level.ACCOUNT.value)
+    return VerificationOutcome.VERIFIED
+
+
+def _assertion_problem(desk: Desk, request_id: str, task: Mapping[str, Any] | None, token: str) -> str | None:
+    if task is None or "decided_at" in task:
+        return "no verification waiting" if task is None else "already used"
+    if task.get("level") != Level.ACCOUNT.value or not desk.settings.product_login_public_key:
+        return "this request is not verified by signing in"
+    try:
+        assertion = verify_assertion(
+            token, desk.settings.product_login_public_key, request_id=request_id, now=desk.now()
+        )
+    except InvalidAssertionError as refused:
+        return f"assertion refused: {refused.reason}"
+    request = desk.store.get(request_id)
+    same_email = normalized_email(assertion.email) == normalized_email(str(request.subject.email))
+    if assertion.account_id != request.subject.account_id or not same_email:
+        return "assertion for another account"
+    claimed = desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET decided_at = :now, assertion_fingerprint = :fp",
+        "attribute_not_exists(decided_at) AND attribute_not_exists(assertion_fingerprint)",
+        {":now": desk.now().isoformat(), ":fp": assertion_fingerprint(assertion)},
+    )
+    return None if claimed else "replayed"
+
+
+def _check_code(desk: Desk, request_id: str, code: str, task: Mapping[str, Any]) -> str | None:
+    counted = desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET attempts = attempts + :one",
+        "attempts < :max AND attribute_not_exists(decided_at)",
+        {":one": 1, ":max": MAX_ATTEMPTS},
+    )
+    if not counted:
+        return "too many attempts or already used"
+    if not desk.hasher.matches(_code_message(request_id, code), str(task["code_mac"])):
+        return "wrong code"
+    return None
+
+
+def _check_data_points(
+    desk: Desk, request_id: str, task: Mapping[str, Any], given: Mapping[str, str]
+) -> str | None:
+    request = desk.store.get(request_id)
+    source = load_policy().data_points
+    held = held_data_points(desk, request)
+    region = request.subject.postal_address.country if request.subject.postal_address else request.country
+    matched = count_matches(
+        given, held, source, excluded=excluded_points(request.corrections, source), region=region
+    )
+    if matched >= int(task.get("data_points_required", 0)):
+        return None
+    desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET data_point_failures = data_point_failures + :one",
+        "attribute_exists(sk)",
+        {":one": 1},
+    )
+    if int(task.get("data_point_failures", 0)) + 1 >= MAX_DATA_POINT_FAILURES:
+        close_window(desk, request_id, FAILED, "the data points did not match, too many times")
+    return f"data points did not match ({matched} of {task.get('data_points_required')})"
+
+
+def held_data_points(desk: Desk, request: PrivacyRequest) -> dict[str, Any]:
+    """What the company holds about the subject in the system the policy names."""
+    source = load_policy().data_points
+    system = desk.registry.system(source.source_system)
+    for record in connector_for(desk, system).export(str(request.subject.email)):
+        return record
+    return {}
+
+
+def _claim(desk: Desk, request_id: str) -> str | None:
+    claimed = desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET decided_at = :now",
+        "attribute_not_exists(decided_at)",
+        {":now": desk.now().isoformat()},
+    )
+    return None if claimed else "already used"
+
+
+def _reject(desk: Desk, request_id: str, task: Mapping[str, Any] | None, reason: str) -> None:
+    if task is None:
+        # The same work as for a real request, so timing does not tell whether it exists.
+        desk.hasher.matches(
+            _code_message(request_id, "000000"), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        )
+    else:
+        desk.audit(request_id, "subject", "verification attempt", "rejected", reason=reason)
+    logger.info("verification rejected", request_id=request_id, reason=reason)
+
+
+def _verified(desk: Desk, request_id: str, task_token: str, level: str) -> None:
+    desk.workflow.resume(task_token, {"verified": True, "level": level})
+    desk.audit(request_id, "subject", "verification attempt", "verified", level=level)
+    apply_clock_rule(desk, desk.store.get(request_id))
+
+
+def apply_clock_rule(desk: Desk, request: PrivacyRequest) -> None:
+    """California: the clock keeps running whatever the time spent verifying. UK: identification
+    received restarts it. Either way the trail says which rule applied."""
+    rule = load_policy().clock_rule(request.jurisdiction)
+    if rule == "restarts":
+        verified_at = desk.now()
+        respond_by = verified_at + timedelta(days=desk.settings.response_days)
+        desk.store.set_fields(
+            request.request_id, {"respond_by": respond_by.isoformat(), "due_at": respond_by.isoformat()}
+        )
+        desk.audit(
+            request.request_id,
+            "policy",
+            "legal clock",
+            "restarted on identification",
+            respond_by=respond_by.isoformat(),
+        )
+    else:
+        desk.audit(request.request_id, "policy", "legal clock", "kept running while verifying")
+
+
+def issue_new_code(desk: Desk, request_id: str) -> bool:
+    """A fresh code (and a fresh set of attempts) for a request still waiting on one."""
+    task = desk.store.get_task(request_id, STAGE)
+    if task is None or "decided_at" in task or "code_mac" not in task:
+        return False
+    code = _new_code()
+    fields = _code_fields(desk, request_id, code, desk.now())
+    renewed = desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET code_mac = :mac, code_expires_at = :expires, attempts = :zero",
+        "attribute_not_exists(decided_at)",
+        {":mac": fields["code_mac"], ":expires": fields["code_expires_at"], ":zero": 0},
+    )
+    if renewed:
+        request = desk.store.get(request_id)
+        _ask_subject(desk, request, requirement_for(desk, request), code, power_of_attorney=False)
+        desk.audit(request_id, "subject", "new verification code", "sent")
+    return renewed
+
+
+def close_window(desk: Desk, request_id: str, error: str, cause: str) -> bool:
+    """End the wait: the window closed, or the subject failed too often. One caller wins."""
+    task = desk.store.get_task(request_id, STAGE)
+    if task is None or not desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET decided_at = :now",
+        "attribute_not_exists(decided_at)",
+        {":now": desk.now().isoformat()},
+    ):
+        return False
+    desk.workflow.fail(str(task["task_token"]), error, cause)
+    desk.audit(request_id, "workflow", "verification ended", error, cause=cause)
+    return True
+
+
+def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) -> bool:
+    """Staff have checked the agent's power of attorney: the subject need not confirm directly."""
+    task = desk.store.get_task(request_id, STAGE)
+    request = desk.store.get(request_id)
+    if task is None or not (request.agent and request.agent.power_of_attorney) or _claim(desk, request_id):
+        return False
+    desk.workflow.resume(str(task["task_token"]), {"verified": True, "level": "power_of_attorney"})
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "power of attorney confirmed",
+        "verified",
+        path="power of attorney",
+    )
+    apply_clock_rule(desk, request)
+    return True
+
+
+def expire_windows(desk: Desk) -> int:
+    """Close the verification windows that have ended by the desk's clock."""
+    now = desk.now()
+    closed = 0
+    for request in desk.store.open_requests():
+        if request.status is not Status.VERIFYING:
+            continue
+        task = desk.store.get_task(request.request_id, STAGE)
+        if task and datetime.fromisoformat(str(task["window_ends_at"])) <= now:
+            closed += close_window(desk, request.request_id, WINDOW_CLOSED, "the verification window ended")
+    return closed
+
+
+def _unusable(task: Mapping[str, Any] | None, now: datetime) -> str | None:
     if task is None:
         return "no verification waiting"
     if "decided_at" in task:
         return "already used"
+    if "code_mac" not in task:
+        return "no code was issued for this request"
     if datetime.fromisoformat(str(task["code_expires_at"])) <= now:
         return "code expired"
     if int(str(task["attempts"])) >= MAX_ATTEMPTS:

@@ -30,3 +30,7 @@ class WorkflowEngine:
 
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self._sfn.send_task_success(taskToken=task_token, output=json.dumps(output))
+
+    def fail(self, task_token: str, error: str, cause: str) -> None:
+        """End a waiting task with a named error, which the state machine's Catch routes."""
+        self._sfn.send_task_failure(taskToken=task_token, error=error, cause=cause)

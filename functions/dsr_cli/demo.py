@@ -31,18 +31,24 @@ class ScenarioResult:
     seconds_per_stage: dict[str, float] = field(default_factory=dict)
     total_seconds: float = 0.0
     error: str | None = None
+    level: str = ""
 
     @property
     def passed(self) -> bool:
         return self.error is None and self.final_status == self.expected_status
 
 
+Proof = Callable[["DemoRun", str], None]
+
+
 @dataclass
 class Scenario:
     name: str
+    level: str
     expected_status: str
     submit: Callable[[DemoRun], str]
-    decision: dict[str, str] | None
+    prove: Proof
+    decision: dict[str, str] | None = None
 
 
 class DemoRun:
@@ -67,12 +73,24 @@ class DemoRun:
         answer = self.staff.get(f"/staff/requests/{request_id}")
         return answer.body.get("status") if answer.status == 200 else None
 
+    def wait_for_status(self, request_id: str, status: str) -> None:
+        self.wait_for(f"the request to reach {status}", lambda: self.staff_status(request_id) == status)
+
     def mail_for(self, request_id: str, subject_part: str) -> dict[str, Any] | None:
         outbox = self.public.get("/_local/outbox.json").body
         return next(
             (m for m in outbox if m["request_id"] == request_id and subject_part in m["subject"]),
             None,
         )
+
+    def code_for(self, request_id: str) -> str:
+        mail = self.wait_for(
+            "the verification code email", lambda: self.mail_for(request_id, "verification code")
+        )
+        code = re.search(r"code is (\d{6})", mail["body"])
+        if code is None:
+            raise DemoError("the verification email has no code")
+        return code.group(1)
 
     def submit_by_form(self, payload: dict[str, Any]) -> str:
         answer = self.public.post("/requests", payload)
@@ -88,16 +106,13 @@ class DemoRun:
         return str(outcome["request_id"])
 
     def run(self, scenario: Scenario) -> ScenarioResult:
-        result = ScenarioResult(scenario.name, None, scenario.expected_status, None)
+        result = ScenarioResult(scenario.name, None, scenario.expected_status, None, level=scenario.level)
         started = time.monotonic()
         try:
             result.request_id = scenario.submit(self)
-            self._verify(result.request_id)
-            self.wait_for(
-                "the staff review",
-                lambda: self.staff_status(result.request_id or "") == "AWAITING_APPROVAL",
-            )
+            scenario.prove(self, result.request_id)
             if scenario.decision:
+                self.wait_for_status(result.request_id, "AWAITING_APPROVAL")
                 decided = self.staff.post(f"/staff/requests/{result.request_id}/decision", scenario.decision)
                 _expect_ok(decided, "the decision")
             result.final_status = self.wait_for(
@@ -111,16 +126,6 @@ class DemoRun:
                 result.final_status = self.staff_status(result.request_id)
         result.total_seconds = round(time.monotonic() - started, 3)
         return result
-
-    def _verify(self, request_id: str) -> None:
-        mail = self.wait_for(
-            "the verification code email", lambda: self.mail_for(request_id, "verification code")
-        )
-        code = re.search(r"code is (\d{6})", mail["body"])
-        if code is None:
-            raise DemoError("the verification email has no code")
-        answer = self.public.post(f"/requests/{request_id}/verification", {"code": code.group(1)})
-        _expect_ok(answer, "the code")
 
     def _timeline(self, result: ScenarioResult) -> None:
         summary = self.wait_for(
@@ -142,9 +147,65 @@ def _expect_ok(answer: HttpAnswer, what: str) -> None:
         raise DemoError(f"{what} was refused ({answer.status}): {answer.body}")
 
 
+def by_code(data_points: dict[str, str] | None = None) -> Proof:
+    """The subject enters the emailed code (and, at the matched level, details we hold)."""
+
+    def prove(run: DemoRun, request_id: str) -> None:
+        answer = run.public.post(
+            f"/requests/{request_id}/verification",
+            {"code": run.code_for(request_id), "data_points": data_points or {}},
+        )
+        _expect_ok(answer, "the code")
+
+    return prove
+
+
+def by_signing_in(account_id: str, email: str) -> Proof:
+    """The account holder signs in to the product, which vouches for them to the desk."""
+
+    def prove(run: DemoRun, request_id: str) -> None:
+        run.wait_for("the sign-in email", lambda: run.mail_for(request_id, "Sign in to confirm"))
+        login = {"request_id": request_id, "account_id": account_id, "email": email}
+        assertion = run.public.post("/_local/product-login", login).body["assertion"]
+        answer = run.public.post(f"/requests/{request_id}/verification/account", {"assertion": assertion})
+        _expect_ok(answer, "the signed-in confirmation")
+
+    return prove
+
+
+def no_proof_needed(run: DemoRun, request_id: str) -> None:
+    """Opt-outs are carried out without verification."""
+    if run.mail_for(request_id, "verification code"):
+        raise DemoError("an opt-out was asked for a verification code")
+
+
+def with_wrong_details(data_points: dict[str, str]) -> Proof:
+    """Someone who has the mailbox but not the details: refused three times, then closed."""
+
+    def prove(run: DemoRun, request_id: str) -> None:
+        code = run.code_for(request_id)
+        for _ in range(3):
+            answer = run.public.post(
+                f"/requests/{request_id}/verification", {"code": code, "data_points": data_points}
+            )
+            if answer.status != 400:
+                raise DemoError(f"wrong details were not refused ({answer.status})")
+
+    return prove
+
+
+def window_runs_out(run: DemoRun, request_id: str) -> None:
+    """Nobody verifies; the desk's clock moves past the 14-day window and the sweeper runs."""
+    run.code_for(request_id)
+    _expect_ok(run.public.post("/_local/clock", {"advance_seconds": 15 * 24 * 3600}), "moving the clock")
+    _expect_ok(run.public.post("/_local/run-schedules", {}), "running the sweeper")
+
+
+APPROVE = {"decision": "approve"}
 SCENARIOS = [
     Scenario(
-        name="access and erasure by web form, approved",
+        name="access and erasure by web form, EU, email code",
+        level="email",
         expected_status="COMPLETED",
         submit=lambda run: run.submit_by_form(
             {
@@ -154,28 +215,72 @@ SCENARIOS = [
                 "jurisdiction": "EU",
             }
         ),
-        decision={"decision": "approve"},
+        prove=by_code(),
+        decision=APPROVE,
     ),
     Scenario(
-        name="access by email, approved",
+        name="access by email, code and two details we hold",
+        level="matched",
         expected_status="COMPLETED",
-        submit=lambda run: run.submit_by_email(EVENTS / "email_intake" / "access_request.eml"),
-        decision={"decision": "approve"},
+        submit=lambda run: run.submit_by_email(EVENTS / "email_intake" / "demo_access_request.eml"),
+        prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
+        decision=APPROVE,
     ),
     Scenario(
-        name="erasure by web form, denied by staff",
+        name="erasure by web form, California, denied by staff",
+        level="matched",
         expected_status="DENIED",
         submit=lambda run: run.submit_by_form(
-            {
-                "request_types": ["erasure"],
-                "subject": {"email": "grace@example.org"},
-                "jurisdiction": "US-CA",
-            }
+            {"request_types": ["erasure"], "subject": {"email": "grace@example.org"}, "jurisdiction": "US-CA"}
         ),
+        prove=by_code({"last_invoice_amount": "$129.50", "account_created_month": "November 2019"}),
         decision={
             "decision": "deny",
             "reason": "An open invoice dispute requires us to keep the account records.",
         },
+    ),
+    Scenario(
+        name="erasure by an account holder who signs in",
+        level="account",
+        expected_status="COMPLETED",
+        submit=lambda run: run.submit_by_form(
+            {
+                "request_types": ["erasure"],
+                "subject": {"email": "grace@example.org", "account_id": "acct-1002"},
+                "relationship": "account_holder",
+                "jurisdiction": "US-CA",
+            }
+        ),
+        prove=by_signing_in("acct-1002", "grace@example.org"),
+        decision=APPROVE,
+    ),
+    Scenario(
+        name="marketing opt-out, no verification",
+        level="none",
+        expected_status="COMPLETED",
+        submit=lambda run: run.submit_by_form(
+            {"request_types": ["marketing_opt_out"], "subject": {"email": "alan@example.net"}}
+        ),
+        prove=no_proof_needed,
+        decision=APPROVE,
+    ),
+    Scenario(
+        name="access with wrong details three times, fails verification",
+        level="matched",
+        expected_status="UNVERIFIABLE",
+        submit=lambda run: run.submit_by_form(
+            {"request_types": ["access"], "subject": {"email": "alan@example.net"}, "jurisdiction": "US-CA"}
+        ),
+        prove=with_wrong_details({"phone": "+1 415 555 0100", "postal_code": "10001"}),
+    ),
+    Scenario(
+        name="objection never verified, the window runs out",
+        level="email",
+        expected_status="UNVERIFIABLE",
+        submit=lambda run: run.submit_by_form(
+            {"request_types": ["objection"], "subject": {"email": "alan@example.net"}}
+        ),
+        prove=window_runs_out,
     ),
 ]
 
@@ -203,7 +308,7 @@ def _run_all(url: str, timeout: float) -> list[ScenarioResult]:
 def _print_timelines(results: list[ScenarioResult]) -> None:
     for result in results:
         mark = "ok  " if result.passed else "FAIL"
-        print(f"{mark} {result.name}")
+        print(f"{mark} {result.name} [verification: {result.level}]")
         print(
             f"     request {result.request_id}: expected {result.expected_status}, "
             f"ended {result.final_status} in {result.total_seconds:.2f}s"

@@ -3,7 +3,7 @@
 import hashlib
 import os
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -23,14 +23,16 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from dsr import intake, verification, web_pages
+from dsr import intake, throttling, verification, web_pages
 from dsr.desk import desk_from_environment
 from dsr.http_errors import invalid_fields
 from dsr.http_guards import FORM, JSON, refusal
 from dsr.models import Channel, NewRequest, Status
 from dsr.public_views import SubjectView, subject_view
+from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
+from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
 
 logger = Logger()
@@ -40,9 +42,11 @@ app = APIGatewayRestResolver(enable_validation=True)
 app.enable_swagger(path="/swagger", title="Privacy request API")
 
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+DataPointName = Literal["phone", "postal_code", "last_invoice_amount", "account_created_month"]
 BODY_TYPES = {
     "/requests": JSON,
     "/requests/{request_id}/verification": JSON,
+    "/requests/{request_id}/verification/account": JSON,
     "/privacy-request": FORM,
     "/status/{request_id}/verification": FORM,
 }
@@ -63,7 +67,13 @@ class SubmittedRequest(BaseModel):
 
 
 class CodeSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     code: str = Field(pattern=r"^\d{6}$")
+    data_points: dict[DataPointName, Annotated[str, Field(max_length=100)]] = Field(
+        default_factory=dict,
+        description="when the emailed code asks for them: details we hold, e.g. phone, postal_code",
+    )
 
 
 class VerificationAnswer(BaseModel):
@@ -72,6 +82,16 @@ class VerificationAnswer(BaseModel):
 
 
 NO_MATCH = "No request matches that reference and token."
+
+
+@app.exception_handler(throttling.TooManyAttemptsError)  # type: ignore[untyped-decorator]
+def _too_many(error: throttling.TooManyAttemptsError) -> Response[dict[str, Any]]:
+    return Response(
+        status_code=429,
+        content_type=content_types.APPLICATION_JSON,
+        body={"message": str(error)},
+        headers={"Retry-After": str(error.retry_after_seconds)},
+    )
 
 
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -96,6 +116,7 @@ def _submit_once() -> Any:
 
 def _submit(new_request: NewRequest, global_privacy_control: bool) -> dict[str, Any]:
     desk = desk_from_environment()
+    throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
     receipt = intake.submit(desk, new_request, Channel.WEB, global_privacy_control=global_privacy_control)
     metrics.add_metric(name="RequestsReceived", unit=MetricUnit.Count, value=1)
     return SubmittedRequest(
@@ -149,7 +170,7 @@ def request_status(
     request_id: RequestId, token: Annotated[str, Query(min_length=10, max_length=100)]
 ) -> Response[SubjectView]:
     desk = desk_from_environment()
-    if not intake.status_token_matches(desk, request_id, token):
+    if not status_token_matches(desk, request_id, token):
         raise NotFoundError(NO_MATCH)
     try:
         view = subject_view(desk.store.get(request_id))
@@ -158,20 +179,68 @@ def request_status(
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
 
 
-@app.post("/requests/<request_id>/verification")
+def _source_address() -> str:
+    return str(app.current_event.request_context.identity.source_ip or "unknown")
+
+
+def _verification_answer(outcome: verification.VerificationOutcome) -> Response[VerificationAnswer]:
+    if outcome is verification.VerificationOutcome.VERIFIED:
+        answer = VerificationAnswer(verified=True, message="Thank you, your identity is confirmed.")
+        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer)
+    answer = VerificationAnswer(
+        verified=False,
+        message="That did not work. Check what you entered, or ask for a new code if yours has expired.",
+    )
+    return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=answer)
+
+
+@app.post("/requests/<request_id>/verification", responses={429: {"description": "too many attempts"}})
 @tracer.capture_method
 def verify_email(
     request_id: RequestId, submission: Annotated[CodeSubmission, Body()]
 ) -> Response[VerificationAnswer]:
-    outcome = verification.submit_code(desk_from_environment(), request_id, submission.code)
-    if outcome is verification.VerificationOutcome.VERIFIED:
-        answer = VerificationAnswer(verified=True, message="Thank you, your email address is confirmed.")
-        return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer)
-    answer = VerificationAnswer(
-        verified=False,
-        message="That code did not work. Check it, or ask for a new one if it has expired.",
+    desk = desk_from_environment()
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
+    outcome = verification.submit_code(
+        desk, request_id, submission.code, {str(k): v for k, v in submission.data_points.items()}
     )
-    return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=answer)
+    return _verification_answer(outcome)
+
+
+class AccountAssertionSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    assertion: str = Field(min_length=10, max_length=4096, description="signed by the product's login")
+
+
+@app.post(
+    "/requests/<request_id>/verification/account", responses={429: {"description": "too many attempts"}}
+)
+@tracer.capture_method
+def verify_account(
+    request_id: RequestId, submission: Annotated[AccountAssertionSubmission, Body()]
+) -> Response[VerificationAnswer]:
+    """The product's login vouches for an account holder (posted by the product, not in a URL)."""
+    desk = desk_from_environment()
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
+    return _verification_answer(verification.submit_assertion(desk, request_id, submission.assertion))
+
+
+@app.post(
+    "/requests/<request_id>/verification/new-code",
+    responses={202: {"description": "if the request waits for a code, a new one is on its way"}},
+)
+@tracer.capture_method
+def new_verification_code(request_id: RequestId) -> Response[dict[str, str]]:
+    """Always the same answer, so it tells nobody whether the request exists."""
+    desk = desk_from_environment()
+    throttling.enforce(desk, NEW_CODES_PER_REQUEST, request_id)
+    verification.issue_new_code(desk, request_id)
+    return Response(
+        status_code=202,
+        content_type=content_types.APPLICATION_JSON,
+        body={"message": "If this request is waiting for a code, we have emailed a new one."},
+    )
 
 
 # --- the web form: plain HTML that works without JavaScript ------------------------------------
@@ -205,7 +274,9 @@ def submit_request_form() -> Response[str]:
     except web_pages.FormErrors as problems:
         return _html(422, web_pages.request_form_page(form, problems.errors))
     gpc = (app.current_event.headers.get("Sec-GPC") or "").strip() == "1"
-    receipt = intake.submit(desk_from_environment(), new_request, Channel.WEB, global_privacy_control=gpc)
+    desk = desk_from_environment()
+    throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
+    receipt = intake.submit(desk, new_request, Channel.WEB, global_privacy_control=gpc)
     metrics.add_metric(name="RequestsReceived", unit=MetricUnit.Count, value=1)
     location = _html_status_url(receipt.request_id, receipt.status_token) + "&submitted=1"
     return _html(
@@ -217,7 +288,7 @@ def submit_request_form() -> Response[str]:
 
 def _status_page_for(request_id: str, token: str, message: str | None = None) -> Response[str]:
     desk = desk_from_environment()
-    request = desk.store.find(request_id) if intake.status_token_matches(desk, request_id, token) else None
+    request = desk.store.find(request_id) if status_token_matches(desk, request_id, token) else None
     if request is None:
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
     view = subject_view(request)
@@ -241,7 +312,8 @@ def verify_email_form(request_id: str) -> Response[str]:
     token = (form.get("token") or [""])[0]
     code = (form.get("code") or [""])[0].strip()
     desk = desk_from_environment()
-    if not intake.status_token_matches(desk, request_id, token):
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
+    if not status_token_matches(desk, request_id, token):
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
     verified = (
         code.isdigit()

@@ -18,6 +18,7 @@ import boto3
 from moto import mock_aws
 
 from local_cloud.lambda_bridge import LambdaBridge
+from local_cloud.product_login import DemoProductLogin
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -53,8 +54,15 @@ class SentMail:
 class LocalCloud:
     def __init__(self, base_url: str, template_path: Path = TEMPLATE_PATH) -> None:
         self.base_url = base_url
+        self.product_login = DemoProductLogin()
         self.template: Template = read_template(
-            template_path, {**LOCAL_PARAMETERS, "PublicBaseUrl": base_url}
+            template_path,
+            {
+                **LOCAL_PARAMETERS,
+                "PublicBaseUrl": base_url,
+                "ProductLoginUrl": f"{base_url}/_local/product-login",
+                "ProductLoginPublicKey": self.product_login.public_key_b64,
+            },
         )
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._refs: dict[str, str] = {}

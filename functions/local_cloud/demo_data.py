@@ -15,12 +15,18 @@ PEOPLE: list[dict[str, Any]] = [
         "email": "ada@example.com",
         "phone": "+442071234567",
         "account": "acct-1001",
+        "postal_code": "SW1A 1AA",
+        "last_invoice_amount": "49.00",
+        "created_month": "2021-03",
     },
     {
         "name": "Grace Hopper",
         "email": "grace@example.org",
         "phone": "+12025550143",
         "account": "acct-1002",
+        "postal_code": "94105",
+        "last_invoice_amount": "129.50",
+        "created_month": "2019-11",
     },
     {"name": "Alan Turing", "email": "alan@example.net", "phone": "+441234567890", "account": None},
 ]
@@ -75,6 +81,9 @@ def _items_for(system_id: str) -> list[dict[str, Any]]:
                 "phone": p["phone"],
                 "plan": "business",
                 "card_last4": "4242",
+                "postal_code": p["postal_code"],
+                "last_invoice_amount": p["last_invoice_amount"],
+                "created_month": p["created_month"],
                 "marketing_opt_in": True,
             }
             for p in PEOPLE

@@ -10,6 +10,8 @@ import logging
 import re
 import threading
 import uuid
+from collections.abc import Callable
+from datetime import timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -17,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 
+from dsr.clock import system_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.staff_tokens import DEMO_STAFF, InvalidTokenError, LocalTokenIssuer
 from local_cloud.template import ApiRoute
@@ -184,34 +187,55 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _local(self, method: str, path: str, query: str, body: bytes) -> None:
         cloud = self.local_api.cloud
-        if path == "/" and method == "GET":
-            self._send_raw(
-                200,
-                _index_page(self.local_api).encode(),
-                {"Content-Type": "text/html; charset=utf-8"},
-            )
-        elif path == "/_local/outbox.json":
-            self._send(200, [mail.__dict__ for mail in cloud.outbox()])
-        elif path == "/_local/outbox":
-            self._send_raw(200, _outbox_page(cloud).encode(), {"Content-Type": "text/html; charset=utf-8"})
-        elif path == "/_local/staff-token" and method == "POST":
-            self._issue_token(body)
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        pages: dict[tuple[str, str], Callable[[], None]] = {
+            ("GET", "/"): lambda: self._send_raw(200, _index_page(self.local_api).encode(), html),
+            ("GET", "/_local/outbox.json"): lambda: self._send(200, [m.__dict__ for m in cloud.outbox()]),
+            ("GET", "/_local/outbox"): lambda: self._send_raw(200, _outbox_page(cloud).encode(), html),
+            ("POST", "/_local/staff-token"): lambda: self._issue_token(body),
+            ("POST", "/_local/inbound-email"): lambda: self._send(200, cloud.receive_email(body)),
+            ("POST", "/_local/product-login"): lambda: self._product_login(body),
+            ("POST", "/_local/clock"): lambda: self._move_clock(body),
+            ("POST", "/_local/run-schedules"): self._run_schedules,
+        }
+        if (method, path) in pages:
+            pages[(method, path)]()
         elif (found := re.fullmatch(r"/_local/executions/([0-9a-f-]{36})", path)) and method == "GET":
             self._send(200, _execution_summary(cloud, found.group(1)))
-        elif path == "/_local/inbound-email" and method == "POST":
-            self._send(200, cloud.receive_email(body))
-        elif path == "/_local/run-schedules" and method == "POST":
-            cloud.run_schedules()
-            self._send(200, {"ran": True})
         elif (found := re.fullmatch(r"/_local/s3/([^/]+)/(.+)", path)) and method == "GET":
             obj = boto3.client("s3").get_object(Bucket=found.group(1), Key=found.group(2))
-            self._send_raw(
-                200,
-                obj["Body"].read(),
-                {"Content-Type": obj.get("ContentType", "application/octet-stream")},
-            )
+            content_type = obj.get("ContentType", "application/octet-stream")
+            self._send_raw(200, obj["Body"].read(), {"Content-Type": content_type})
         else:
             self._send(404, {"message": f"no local page {path}"})
+
+    def _run_schedules(self) -> None:
+        self.local_api.cloud.run_schedules()
+        self._send(200, {"ran": True})
+
+    def _product_login(self, body: bytes) -> None:
+        """The company's product, played locally: the account holder has just signed in."""
+        try:
+            fields = json.loads(body or b"{}")
+            assertion = self.local_api.cloud.product_login.assertion_for(
+                str(fields["request_id"]), str(fields["account_id"]), str(fields["email"]), system_clock.now()
+            )
+        except (ValueError, KeyError, TypeError):
+            self._send(400, {"message": "send request_id, account_id and email"})
+            return
+        self._send(200, {"assertion": assertion})
+
+    def _move_clock(self, body: bytes) -> None:
+        """Move the desk's clock forward (never back), to show deadlines and windows passing."""
+        try:
+            seconds = float(json.loads(body or b"{}")["advance_seconds"])
+        except (ValueError, KeyError, TypeError):
+            seconds = -1
+        if seconds < 0:
+            self._send(400, {"message": "send advance_seconds, zero or more"})
+            return
+        system_clock.advance(timedelta(seconds=seconds))
+        self._send(200, {"now": system_clock.now().isoformat()})
 
     def _issue_token(self, body: bytes) -> None:
         try:

@@ -10,7 +10,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr import approval
+from dsr import approval, verification
 from dsr.desk import desk_from_environment
 from dsr.http_errors import invalid_fields
 from dsr.staff_auth import ForbiddenError, NotSignedInError, StaffGroup, StaffMember, require
@@ -81,6 +81,15 @@ def decide(
     except approval.DecisionConflictError as conflict:
         return _json(409, {"message": str(conflict), "decided_by": conflict.decided_by})
     return _json(200, {"request_id": request_id, "decision": decision.decision.value})
+
+
+@app.post("/staff/requests/<request_id>/power-of-attorney")
+def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]:
+    """Staff have examined the agent's power of attorney: the subject need not confirm directly."""
+    member = _staff(StaffGroup.APPROVER)
+    if not verification.confirm_power_of_attorney(desk_from_environment(), request_id, member.username):
+        return _json(409, {"message": "this request is not waiting for a power of attorney to be confirmed"})
+    return _json(200, {"request_id": request_id, "confirmed_by": member.username})
 
 
 class TriageItem(BaseModel):

@@ -1,4 +1,4 @@
-"""Scheduled: sweep the open requests (start any whose execution never started)."""
+"""Scheduled: sweep the open requests (start what never started, close ended verification windows)."""
 
 from typing import Any
 
@@ -15,4 +15,4 @@ tracer = Tracer()
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return sweeper.reconcile(desk_from_environment()).model_dump()
+    return sweeper.sweep(desk_from_environment()).model_dump()

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 HAPPY_PATH = [
     "Acknowledge",
+    "NeedsVerification",
     "VerifyIdentity",
     "ReviewRequest",
     "ReviewDecision",
@@ -75,8 +76,9 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
         "request received",
         "start workflow",
         "acknowledge",
-        "verification code sent",
+        "verification requested",
         "verification attempt",
+        "legal clock",
         "staff review requested",
         "staff decision",
         "plan systems",

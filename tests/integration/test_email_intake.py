@@ -11,7 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-import dsr.email_requests
+import dsr.email_reading
 from dsr.desk import Desk
 from local_cloud.cloud import LocalCloud, SentMail
 from tests.conftest import wait_for_status, wait_until
@@ -294,7 +294,7 @@ def test_a_message_the_parser_cannot_read_is_triaged_not_raised(
     def parser_gives_up(raw: bytes) -> Message:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(dsr.email_requests, "parse_message", parser_gives_up)
+    monkeypatch.setattr(dsr.email_reading, "parse_message", parser_gives_up)
 
     outcome = cloud.receive_email((EVENTS / "access_request.eml").read_bytes())["outcomes"][0]
 

@@ -17,9 +17,12 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
+from dsr import verification
 from dsr.desk import Desk, desk_from_environment
-from dsr.email_requests import EMAIL_NAMESPACE, PHRASES_BY_LANGUAGE, Disposition, handle_inbound
+from dsr.email_phrases import PHRASES_BY_LANGUAGE
+from dsr.email_requests import EMAIL_NAMESPACE, Disposition, handle_inbound
 from dsr.models import Status
+from dsr.verification_policy import Level
 from dsr_cli.local import running_local_cloud
 from tests.conftest import wait_until
 
@@ -80,7 +83,8 @@ def _assert_ends_well(box: Mailbox, raw: bytes, verdicts: dict[str, str]) -> Non
         request = desk.store.get(outcome.request_id)
         assert _valid_address(str(request.subject.email)), "a request needs a valid sender address"
         assert _written_in(str(request.subject.email), raw), "the address is the one in the message"
-        _wait_until_acknowledged(box, request.request_id, request.status is Status.LINKED)
+        asks_for_proof = verification.requirement_for(desk, request).level is not Level.NONE
+        _wait_until_acknowledged(box, request.request_id, request.status is Status.LINKED, asks_for_proof)
         return
     assert outcome.triage_id is not None
     item = _triage_item(desk, outcome.triage_id)
@@ -99,11 +103,11 @@ def _assert_ends_well(box: Mailbox, raw: bytes, verdicts: dict[str, str]) -> Non
         assert _written_in(answer, raw)
 
 
-def _wait_until_acknowledged(box: Mailbox, request_id: str, linked: bool) -> None:
-    """Every request is answered: a linked one at once, a new one with an acknowledgement and a
-    code from its workflow. Waiting for them also keeps the workflow's threads quiet while the
-    next example is drawn."""
-    expected = 1 if linked else 2
+def _wait_until_acknowledged(box: Mailbox, request_id: str, linked: bool, asks_for_proof: bool) -> None:
+    """Every request is answered: a linked one at once, a new one with an acknowledgement and,
+    unless it needs no verification (opt-outs), a code from its workflow. Waiting for them also
+    keeps the workflow's threads quiet while the next example is drawn."""
+    expected = 1 if linked or not asks_for_proof else 2
     wait_until(f"the answers to {request_id}", lambda: len(box.answers_for(request_id)) >= expected)
 
 

@@ -101,8 +101,11 @@ def test_any_json_body_is_recorded_or_refused_with_a_reason(
 
     answer = public.call("POST", "/requests", raw=json.dumps(body).encode(), content_type="application/json")
 
-    assert answer.status in {201, 422}, answer.body
-    if answer.status == 201:
+    # 429: the rate limits per address and per subject are real here too (all from 127.0.0.1)
+    assert answer.status in {201, 422, 429}, answer.body
+    if answer.status == 429:
+        assert answer.body == {"message": "Too many attempts; try again later."}
+    elif answer.status == 201:
         assert desk.store.get(answer.body["request_id"]).status.value in {"RECEIVED", "VERIFYING", "LINKED"}
     else:
         assert answer.body["detail"], "a refusal names what is wrong"

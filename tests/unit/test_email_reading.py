@@ -1,4 +1,4 @@
-"""Reading what an email asks for, and recognising mail that must never be answered."""
+"""Reading a raw message without trusting it, and recognising mail that must never be answered."""
 
 from __future__ import annotations
 
@@ -9,15 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import dsr.email_requests
-from dsr.email_requests import (
-    PHRASES_BY_LANGUAGE,
+from dsr.email_phrases import requested_types
+from dsr.email_reading import (
     automatic_mail_reason,
     failed_verdicts,
     parse_message,
     read_mail,
     replied_message_request_ids,
-    requested_types,
     sender_of,
     text_of,
 )
@@ -28,90 +26,6 @@ EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
 
 def _message(raw: bytes) -> Message:
     return parse_message(raw)
-
-
-@pytest.mark.parametrize(
-    ("subject", "body", "expected"),
-    [
-        ("Delete my account", "", [RequestType.ERASURE]),
-        ("Subject access request", "", [RequestType.ACCESS]),
-        ("", "Please unsubscribe me from your newsletter", [RequestType.MARKETING_OPT_OUT]),
-        ("", "My phone number is inaccurate, please correct it", [RequestType.RECTIFICATION]),
-        ("", "I object to processing based on legitimate interest", [RequestType.OBJECTION]),
-        ("Hello", "Great product!", []),
-    ],
-)
-def test_the_request_type_is_read_from_subject_and_body(
-    subject: str, body: str, expected: list[RequestType]
-) -> None:
-    assert requested_types(subject, body) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        # French
-        ("Je vous demande de supprimer mes données.", RequestType.ERASURE),
-        ("Droit à l'oubli", RequestType.ERASURE),
-        ("Exercice de mon droit d'accès", RequestType.ACCESS),
-        ("exercice de mon droit d\u2019acces", RequestType.ACCESS),  # typographic apostrophe, no accent
-        ("Je veux une copie de mes données", RequestType.ACCESS),
-        ("Merci de rectifier mon adresse", RequestType.RECTIFICATION),
-        ("Je souhaite me DÉSABONNER", RequestType.MARKETING_OPT_OUT),
-        ("se desabonner", RequestType.MARKETING_OPT_OUT),
-        ("Je fais opposition au traitement", RequestType.OBJECTION),
-        ("Portabilité de mes données", RequestType.PORTABILITY),
-        # German
-        ("Antrag auf Löschung meiner Daten", RequestType.ERASURE),
-        ("LOSCHUNG", RequestType.ERASURE),
-        ("Bitte um Datenlöschung", RequestType.ERASURE),
-        ("Bitte Daten loeschen", RequestType.ERASURE),
-        ("Auskunft nach Art. 15 DSGVO", RequestType.ACCESS),
-        ("Ich bitte um eine Selbstauskunft", RequestType.ACCESS),
-        ("Auskunftsersuchen", RequestType.ACCESS),
-        ("Bitte berichtigen Sie meine Anschrift", RequestType.RECTIFICATION),
-        ("Vom Newsletter abmelden", RequestType.MARKETING_OPT_OUT),
-        ("Widerspruch gegen die Verarbeitung", RequestType.OBJECTION),
-        ("Recht auf Datenübertragbarkeit", RequestType.PORTABILITY),
-        ("Einschränkung der Verarbeitung", RequestType.RESTRICTION),
-        # Spanish
-        ("Quiero suprimir mis datos", RequestType.ERASURE),
-        ("Derecho al olvido", RequestType.ERASURE),
-        ("Solicito acceso a mis datos", RequestType.ACCESS),
-        ("Quiero darme de baja", RequestType.MARKETING_OPT_OUT),
-        ("Deseo darse de baja", RequestType.MARKETING_OPT_OUT),
-        ("Solicito rectificar mi dirección", RequestType.RECTIFICATION),
-        ("Ejerzo mi derecho de oposición", RequestType.OBJECTION),
-        ("DERECHO DE OPOSICION", RequestType.OBJECTION),
-        ("Limitación del tratamiento", RequestType.RESTRICTION),
-    ],
-)
-def test_requests_are_read_in_french_german_and_spanish_whatever_the_accents_and_case(
-    text: str, expected: RequestType
-) -> None:
-    assert requested_types("", text) == [expected]
-    assert requested_types(text.upper(), "") == [expected]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Für weitere Auskünfte stehe ich Ihnen gern zur Verfügung.",  # a German sign-off
-        "Your website's accessibility is excellent.",
-        "Merci pour votre accueil chaleureux.",
-        "I was charged correctly, thank you.",
-        "Muchas gracias por su atención. Saludos cordiales.",
-        "Mit freundlichen Grüßen, Ihr Kundenservice",
-    ],
-)
-def test_common_words_do_not_pass_for_a_request(text: str) -> None:
-    assert requested_types("", text) == []
-
-
-def test_the_module_says_which_languages_it_reads() -> None:
-    assert set(PHRASES_BY_LANGUAGE) == {"English", "French", "German", "Spanish"}
-    doc = dsr.email_requests.__doc__ or ""
-    assert all(language in doc for language in PHRASES_BY_LANGUAGE)
 
 
 @pytest.mark.parametrize(
