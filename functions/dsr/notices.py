@@ -80,7 +80,7 @@ def verification_code(
         subject=f"Your verification code for privacy request {request.request_id[:8]}",
         body=(
             f"Your verification code is {code}\n\n"
-            f"Enter it on your request's page to confirm this email address: {status_url}\n\n"
+            f"Enter it on your request's page, or open this link, which fills it in: {status_url}\n\n"
             f"{points}"
             f"The code works once and expires in {minutes} minutes. If you did not make this "
             "request, ignore this message and nothing will happen.\n"

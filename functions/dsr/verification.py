@@ -103,6 +103,8 @@ def _ask_subject(
     if power_of_attorney:
         return  # staff confirm the power of attorney in the console
     status_url = desk.status_url(request.request_id, status_token(desk, request.request_id))
+    if code is not None:
+        status_url += f"&code={code}"  # the link carries the same secret as the code
     if code is None:
         login_url = f"{desk.settings.product_login_url}?request_id={request.request_id}"
         notice = notices.account_sign_in(request, login_url)

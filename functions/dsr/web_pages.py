@@ -657,8 +657,30 @@ def _request_type_label(value: str) -> str:
         return value
 
 
-def _code_form(action: str, token: str) -> str:
+def _data_point_input(name: str) -> dict[str, str | bool | None]:
+    return {"id": f"point_{name}", "name": f"point_{name}", "type": "text", "autocomplete": "off"}
+
+
+def _data_point_fields(data_points: Sequence[tuple[str, str]], needed: int) -> str:
+    """Inputs for the details we hold, named ``point_<name>``; the subject fills ``needed`` of them."""
+    if not data_points:
+        return ""
+    fields = "".join(
+        f'<div class="field"><label for="point_{_e(name)}">{_e(label)}</label>'
+        f"<input{_attributes(_data_point_input(name))}></div>"
+        for name, label in data_points
+    )
+    return (
+        f"<fieldset><legend>To protect your data, give at least {needed} of these details as we hold them"
+        f"</legend>{fields}</fieldset>"
+    )
+
+
+def _code_form(
+    action: str, token: str, prefilled: str, data_points: Sequence[tuple[str, str]], needed: int
+) -> str:
     code: dict[str, str | bool | None] = {
+        "value": prefilled if prefilled.isdigit() and len(prefilled) == 6 else None,
         "id": "code",
         "name": "code",
         "type": "text",
@@ -679,6 +701,7 @@ def _code_form(action: str, token: str) -> str:
 <p class="hint" id="code-hint">The 6 digits in the email we sent you.</p>
 <input{_attributes(code)}>
 </div>
+{_data_point_fields(data_points, needed)}
 <button type="submit">Confirm my email address</button>
 </form>"""
 
@@ -690,6 +713,9 @@ def status_page(
     message: str | None = None,
     show_code_form: bool,
     action: str | None = None,
+    code: str = "",
+    data_points: Sequence[tuple[str, str]] = (),
+    data_points_needed: int = 0,
 ) -> str:
     """The subject's view of their request; with the code form while their email address is unconfirmed.
 
@@ -701,7 +727,7 @@ def status_page(
         "<h1>Your privacy request</h1>",
         f'<div class="notice" role="status"><p>{_e(message)}</p></div>' if message else "",
         _status_details(view),
-        _code_form(action, token) if show_code_form else "",
+        _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",
     ]
     return _page("Your privacy request", "\n".join(section for section in sections if section))
 

@@ -34,6 +34,7 @@ from dsr.public_views import SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
+from dsr.verification_policy import Level, load_policy
 
 logger = Logger()
 tracer = Tracer()
@@ -286,14 +287,25 @@ def submit_request_form() -> Response[str]:
     )
 
 
-def _status_page_for(request_id: str, token: str, message: str | None = None) -> Response[str]:
+def _status_page_for(
+    request_id: str, token: str, message: str | None = None, code: str = ""
+) -> Response[str]:
     desk = desk_from_environment()
     request = desk.store.find(request_id) if status_token_matches(desk, request_id, token) else None
     if request is None:
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
-    view = subject_view(request)
+    matched = request.verification_level == Level.MATCHED.value
+    requirement = verification.requirement_for(desk, request)
+    points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
     page = web_pages.status_page(
-        view, token=token, message=message, show_code_form=request.status is Status.VERIFYING
+        subject_view(request),
+        token=token,
+        message=message,
+        show_code_form=request.status is Status.VERIFYING
+        and request.verification_level != Level.ACCOUNT.value,
+        code=code,
+        data_points=points if matched else (),
+        data_points_needed=requirement.data_points,
     )
     return _html(200, page)
 
@@ -303,7 +315,17 @@ def status_page(request_id: str) -> Response[str]:
     query = app.current_event.query_string_parameters or {}
     submitted = query.get("submitted") == "1"
     message = "Thank you. We have emailed you a code to confirm your address." if submitted else None
-    return _status_page_for(request_id, query.get("token", ""), message)
+    # The emailed link carries the code: the page shows it filled in; a person confirms it (a
+    # mail scanner that follows links confirms nothing).
+    return _status_page_for(request_id, query.get("token", ""), message, query.get("code", ""))
+
+
+def _given_data_points(form: dict[str, list[str]]) -> dict[str, str]:
+    return {
+        name.removeprefix("point_"): values[0].strip()
+        for name, values in form.items()
+        if name.startswith("point_") and values and values[0].strip()
+    }
 
 
 @app.post("/status/<request_id>/verification", include_in_schema=False)
@@ -318,7 +340,8 @@ def verify_email_form(request_id: str) -> Response[str]:
     verified = (
         code.isdigit()
         and len(code) == 6
-        and (verification.submit_code(desk, request_id, code) is verification.VerificationOutcome.VERIFIED)
+        and verification.submit_code(desk, request_id, code, _given_data_points(form))
+        is verification.VerificationOutcome.VERIFIED
     )
     status_url = _html_status_url(request_id, token)
     if verified:

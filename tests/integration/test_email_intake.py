@@ -13,7 +13,9 @@ import pytest
 
 import dsr.email_reading
 from dsr.desk import Desk
+from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud, SentMail
+from local_cloud.http_api import LocalApi
 from tests.conftest import wait_for_status, wait_until
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
@@ -358,3 +360,17 @@ def test_a_reply_quoting_the_message_id_ses_assigned_finds_its_request(cloud: Lo
     assert outcome["disposition"] == "reply"
     assert "subject replied" in [e.action for e in desk.store.events(first["request_id"])]
     assert len(desk.store.open_requests()) == 1
+
+
+def test_dsr_local_send_email_delivers_a_file_through_the_ses_path(
+    local_api: LocalApi, desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exit_code = main(
+        ["local", "send-email", str(EVENTS / "access_request.eml"), "--url", local_api.cloud.base_url]
+    )
+
+    printed = json.loads(capsys.readouterr().out)
+    assert exit_code == 0
+    [outcome] = printed["outcomes"]
+    assert outcome["disposition"] == "request"
+    assert desk.store.get(outcome["request_id"]).channel.value == "email"

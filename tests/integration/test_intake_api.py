@@ -185,3 +185,15 @@ def test_an_agent_submission_keeps_the_signed_permission_encrypted(public: DeskC
     assert stored["Body"].read() == b"%PDF-1.7 signed permission"
     assert stored["ServerSideEncryption"] == "aws:kms"
     assert "request received" in [e.action for e in desk.store.events(record.request_id)]
+
+
+def test_intake_answers_alike_whether_or_not_we_hold_data_about_the_subject(public: DeskClient) -> None:
+    known = submit(public, subject={"email": "ada@example.com"}, jurisdiction="US-CA")
+    unknown = submit(public, subject={"email": "nobody@example.net"}, jurisdiction="US-CA")
+
+    assert known.status == unknown.status == 201
+    assert set(known.body) == set(unknown.body)
+    assert (known.body["status"], known.body["respond_by"]) == (
+        unknown.body["status"],
+        unknown.body["respond_by"],
+    )

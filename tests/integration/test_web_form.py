@@ -85,3 +85,43 @@ def test_the_status_page_needs_the_token(public: DeskClient, desk: Desk) -> None
     assert answer.status == 200
     assert guessed.status == 404
     assert wrong_code.status == 404
+
+
+def test_the_emailed_link_fills_in_the_code_and_asks_for_the_details_we_hold(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    _post_form(
+        public,
+        "/privacy-request",
+        [("request_types", "access"), ("email", "grace@example.org"), ("country", "US"), ("region", "CA")],
+    )
+    [request] = desk.store.open_requests()
+    verification_code(cloud, request.request_id)
+    mail = next(m for m in cloud.outbox() if "verification code" in m.subject)
+    link = re.search(r"(/status/\S+&code=\d{6})", mail.body)
+    assert link is not None
+
+    page = public.get(link.group(1)).body
+    form = re.search(r'action="([^"]+)".*?name="token" value="([^"]+)"', page, re.DOTALL)
+    code_input = re.search(r'<input[^>]*id="code"[^>]*>', page)
+    assert form is not None and code_input is not None, page
+    prefilled = re.search(r'value="(\d{6})"', code_input.group(0))
+    assert prefilled is not None
+    assert 'name="point_phone"' in page
+
+    without_details = _post_form(
+        public, form.group(1), [("token", form.group(2)), ("code", prefilled.group(1))]
+    )
+    with_details = _post_form(
+        public,
+        form.group(1),
+        [
+            ("token", form.group(2)),
+            ("code", prefilled.group(1)),
+            ("point_phone", "202 555 0143"),
+            ("point_postal_code", "94105"),
+        ],
+    )
+
+    assert (without_details.status, with_details.status) == (400, 200)
+    wait_for_status(desk, request.request_id, "AWAITING_APPROVAL")
