@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from aws_lambda_powertools import Logger
 
-from dsr import notices
+from dsr import notices, suppression
 from dsr.desk import Desk
 from dsr.models import PrivacyRequest, Status
 from dsr.store import TransitionRejectedError
@@ -25,7 +25,7 @@ class Outcome(StrEnum):
 
 TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {
     Outcome.COMPLETED: (Status.COMPLETED, [Status.IN_PROGRESS]),
-    Outcome.PARTIAL: (Status.PARTIALLY_COMPLETED, [Status.IN_PROGRESS]),
+    Outcome.PARTIAL: (Status.PARTIALLY_COMPLETED, [Status.IN_PROGRESS]),  # staff may re-run
     Outcome.DENIED: (Status.DENIED, [Status.AWAITING_APPROVAL]),
     Outcome.UNVERIFIABLE: (Status.UNVERIFIABLE, [Status.RECEIVED, Status.VERIFYING]),
     Outcome.FAILED: (
@@ -54,6 +54,8 @@ def close(
     desk.audit(request_id, "workflow", "close request", target.value, reason=reason, error=error)
     if request.subject_hash:
         desk.store.release_claims(request.subject_hash, request.request_types, request_id)
+    if outcome in (Outcome.COMPLETED, Outcome.PARTIAL):
+        suppression.record(desk, request)
     if outcome in (Outcome.FAILED, Outcome.PARTIAL):
         _alert_staff(desk, request, outcome, error)
     if outcome is not Outcome.FAILED:

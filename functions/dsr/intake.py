@@ -173,6 +173,7 @@ def workflow_input(desk: Desk, request_id: str) -> dict[str, object]:
     requirement = verification.requirement_for(desk, desk.store.get(request_id))
     return {
         "request_id": request_id,
+        "rerun": False,
         "verification": {"level": requirement.level.value},
         "timeouts": {
             "verification_seconds": desk.settings.verification_window_seconds,

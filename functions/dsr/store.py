@@ -107,6 +107,9 @@ class RequestStore:
         for index, status in enumerate(allowed):
             values[f":from{index}"] = status.value
             placeholders.append(f":from{index}")
+        if target.is_open:  # (back) in the sparse index of open requests, due at respond_by
+            values[":open"] = OPEN_PARTITION
+            sets += ["open_pk = :open", "due_at = respond_by"]
         expression = "SET " + ", ".join(sets)
         if not target.is_open:
             expression += " REMOVE open_pk, due_at"
@@ -124,6 +127,22 @@ class RequestStore:
                 raise TransitionRejectedError(request_id, allowed, target) from error
             raise
         return PrivacyRequest.model_validate(result["Attributes"])
+
+    def get_item_fields(self, request_id: str) -> dict[str, Any]:
+        """The request item as stored, with the bookkeeping fields the model leaves out."""
+        item = self._table.get_item(Key=request_key(request_id), ConsistentRead=True).get("Item")
+        if item is None:
+            raise RequestNotFoundError(request_id)
+        return dict(item)
+
+    def remove_fields(self, request_id: str, names: Iterable[str]) -> None:
+        names = list(names)
+        self._table.update_item(
+            Key=request_key(request_id),
+            UpdateExpression="REMOVE " + ", ".join(f"#r{i}" for i in range(len(names))),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={f"#r{i}": name for i, name in enumerate(names)},
+        )
 
     def set_fields(self, request_id: str, fields: Mapping[str, Any]) -> None:
         names = {f"#f{i}": name for i, name in enumerate(fields)}
@@ -222,6 +241,22 @@ class RequestStore:
             except ClientError as error:
                 if not _is_conditional_failure(error):
                     raise
+
+    # --- suppression: erased or opted-out people must not be re-added by an import ------------
+
+    def suppress(self, subject_hash: str, reason: str, request_id: str, at: datetime) -> None:
+        self._table.update_item(
+            Key={"pk": f"SUPPRESS#{subject_hash}", "sk": "SUPPRESS"},
+            UpdateExpression="ADD reasons :reason SET last_request_id = :rid, updated_at = :at",
+            ExpressionAttributeValues={":reason": {reason}, ":rid": request_id, ":at": at.isoformat()},
+        )
+
+    def suppression_reasons(self, subject_hash: str) -> set[str]:
+        item = (
+            self._table.get_item(Key={"pk": f"SUPPRESS#{subject_hash}", "sk": "SUPPRESS"}).get("Item") or {}
+        )
+        reasons = item.get("reasons")
+        return {str(reason) for reason in reasons} if isinstance(reasons, set) else set()
 
     # --- the desk's own mail, so replies can find their request --------------------------------
 

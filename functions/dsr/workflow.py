@@ -28,6 +28,14 @@ class WorkflowEngine:
             return False
         return True
 
+    def start_named(self, name: str, payload: dict[str, Any]) -> None:
+        """Start a further execution for the same request (a re-run), under its own name."""
+        if not self._state_machine_arn:
+            raise RuntimeError("STATE_MACHINE_ARN is not set for this function")
+        self._sfn.start_execution(
+            stateMachineArn=self._state_machine_arn, name=name, input=json.dumps(payload)
+        )
+
     def resume(self, task_token: str, output: dict[str, Any]) -> None:
         self._sfn.send_task_success(taskToken=task_token, output=json.dumps(output))
 

@@ -30,7 +30,8 @@ class ExecutionEndedEvent(EventBridgeModel):
 @tracer.capture_lambda_handler
 @event_parser(model=ExecutionEndedEvent)
 def lambda_handler(event: ExecutionEndedEvent, context: LambdaContext) -> dict[str, Any]:
+    request_id = event.detail.name[:36]  # re-runs are named <request id>-rerun-<n>
     marked = closing.mark_execution_ended(
-        desk_from_environment(), event.detail.name, event.detail.status, event.detail.error
+        desk_from_environment(), request_id, event.detail.status, event.detail.error
     )
     return {"marked_failed": marked}

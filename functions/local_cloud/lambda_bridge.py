@@ -60,7 +60,9 @@ class LambdaBridge:
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
         self.invocations: list[Invocation] = []
-        self.fault: Callable[[str], Exception | None] = lambda _function: None
+        # A fault switch for tests and demonstrations: given the function and its event, an
+        # exception to raise instead of running the handler, or None.
+        self.fault: Callable[[str, Any], Exception | None] = lambda _function, _event: None
 
     def handler(self, logical_id: str) -> Handler:
         with self._lock:
@@ -79,7 +81,7 @@ class LambdaBridge:
             invoked_function_arn=function,
             timeout_seconds=spec.timeout_seconds,
         )
-        injected = self.fault(logical_id)
+        injected = self.fault(logical_id, event)
         if injected is not None:
             raise injected
         return self.handler(logical_id)(event, context)

@@ -10,12 +10,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr import approval, verification
+from dsr import approval, reruns, suppression, verification
 from dsr.desk import desk_from_environment
 from dsr.http_errors import invalid_fields
 from dsr.staff_auth import ForbiddenError, NotSignedInError, StaffGroup, StaffMember, require
 from dsr.staff_views import QueueEntry, RequestDetail, queue_entry, request_detail
-from dsr.store import RequestNotFoundError
+from dsr.store import RequestNotFoundError, TransitionRejectedError
 
 logger = Logger()
 tracer = Tracer()
@@ -81,6 +81,30 @@ def decide(
     except approval.DecisionConflictError as conflict:
         return _json(409, {"message": str(conflict), "decided_by": conflict.decided_by})
     return _json(200, {"request_id": request_id, "decision": decision.decision.value})
+
+
+class SuppressionCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    emails: list[Annotated[str, Field(max_length=320)]] = Field(min_length=1, max_length=500)
+
+
+@app.post("/staff/suppression/check")
+def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[str, Any]]:
+    """For import jobs: which of these addresses were erased or opted out, and must stay out."""
+    _staff(StaffGroup.ANALYST)
+    return suppression.check(desk_from_environment(), check.emails)
+
+
+@app.post("/staff/requests/<request_id>/rerun")
+def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
+    """Carry out again only the system tasks that failed; the others are not repeated."""
+    member = _staff(StaffGroup.APPROVER)
+    try:
+        execution = reruns.start_rerun(desk_from_environment(), request_id, member.username)
+    except (reruns.NothingToRerunError, TransitionRejectedError):
+        return _json(409, {"message": "this request has no failed systems to re-run"})
+    return _json(202, {"request_id": request_id, "execution": execution})
 
 
 @app.post("/staff/requests/<request_id>/power-of-attorney")

@@ -20,6 +20,7 @@ from tests.conftest import submit, verification_code, wait_for_status, wait_unti
 pytestmark = pytest.mark.e2e
 
 HAPPY_PATH = [
+    "RunKind",
     "Acknowledge",
     "NeedsVerification",
     "VerifyIdentity",

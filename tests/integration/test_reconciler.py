@@ -69,7 +69,7 @@ def test_an_execution_that_fails_outside_any_catch_marks_the_request_failed_and_
     # Given planning breaks, and so does recording the failure (so no Catch can close the request)
     assert cloud.bridge is not None
     broken = {"PlanSystemsFunction", "CloseRequestFunction"}
-    cloud.bridge.fault = lambda function: RuntimeError("injected") if function in broken else None
+    cloud.bridge.fault = lambda function, _event: RuntimeError("injected") if function in broken else None
     request_id = submit(public).body["request_id"]
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
@@ -79,7 +79,7 @@ def test_an_execution_that_fails_outside_any_catch_marks_the_request_failed_and_
         "the execution to fail",
         lambda: sfn.describe_execution(executionArn=cloud.execution_arn(request_id))["status"] == "FAILED",
     )
-    cloud.bridge.fault = lambda function: None
+    cloud.bridge.fault = lambda _function, _event: None
 
     # When the rule on FAILED / TIMED_OUT / ABORTED executions delivers its event (twice)
     cloud.run_schedules()

@@ -1,0 +1,58 @@
+"""Re-running only the systems that failed, before the deadline, without repeating the rest.
+
+A re-run is its own execution (named ``<request id>-rerun-<n>``) that skips verification and
+review, which the request has passed already, and plans only the failed system tasks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dsr.desk import Desk
+from dsr.fulfilment import Plan, SystemTask
+from dsr.models import Status
+from dsr.registry import Action
+
+
+class NothingToRerunError(RuntimeError):
+    """The request has no failed system to re-run, or is not in a state that allows it."""
+
+
+def failed_tasks(desk: Desk, request_id: str) -> list[SystemTask]:
+    tasks = []
+    for outcome in desk.store.system_outcomes(request_id):
+        if outcome.get("status") == "failed":
+            _, system_id, action = str(outcome["sk"]).split("#")
+            tasks.append(SystemTask(system_id=system_id, action=Action(action)))
+    return tasks
+
+
+def start_rerun(desk: Desk, request_id: str, staff_member: str) -> str:
+    """Reopen a partially completed request and start an execution for its failed systems."""
+    tasks = failed_tasks(desk, request_id)
+    if not tasks:
+        raise NothingToRerunError(request_id)
+    attempt = int(desk.store.get_item_fields(request_id).get("reruns", 0)) + 1
+    desk.store.transition(request_id, [Status.PARTIALLY_COMPLETED], Status.IN_PROGRESS, {"reruns": attempt})
+    desk.store.remove_fields(request_id, ["closed_at", "closing_notice_sent_at"])  # a new answer follows
+    name = f"{request_id}-rerun-{attempt}"
+    payload: dict[str, Any] = {"request_id": request_id, "rerun": True}
+    desk.workflow.start_named(name, payload)
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "re-run failed systems",
+        "started",
+        systems=",".join(sorted({t.system_id for t in tasks})),
+    )
+    return name
+
+
+def plan_rerun(desk: Desk, request_id: str) -> Plan:
+    tasks = failed_tasks(desk, request_id)
+    desk.audit(request_id, "workflow", "plan re-run", f"{len(tasks)} failed system tasks")
+    return Plan(
+        exports=[t for t in tasks if t.action is Action.EXPORT],
+        changes=[t for t in tasks if t.action is not Action.EXPORT],
+        not_covered=[],
+    )

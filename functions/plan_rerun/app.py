@@ -1,0 +1,15 @@
+"""Workflow task (a re-run's first step): plan only the system tasks that failed."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dsr import reruns
+from dsr.desk import desk_from_environment
+from dsr.task_handler import workflow_task
+from dsr.tasks import RequestTask
+
+
+@workflow_task(RequestTask)
+def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
+    return reruns.plan_rerun(desk_from_environment(), event.request_id).model_dump(mode="json")
