@@ -282,39 +282,35 @@ def _make_dynamodb_writes_atomic() -> None:
         setattr(DynamoDBBackend, name, serialized)
 
 
-def scheduled_event() -> dict[str, Any]:
+def eventbridge_event(
+    detail_type: str, source: str, detail: dict[str, Any], resources: list[str]
+) -> dict[str, Any]:
+    """The envelope EventBridge puts around every event it delivers."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
+        "detail-type": detail_type,
+        "source": source,
         "account": ACCOUNT_ID,
         "time": datetime.now(UTC).isoformat(),
         "region": REGION,
-        "resources": [],
-        "detail": {},
+        "resources": resources,
+        "detail": detail,
     }
+
+
+def scheduled_event() -> dict[str, Any]:
+    return eventbridge_event("Scheduled Event", "aws.events", {}, [])
 
 
 def execution_status_event(detail: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Step Functions Execution Status Change",
-        "source": "aws.states",
-        "account": ACCOUNT_ID,
-        "time": datetime.now(UTC).isoformat(),
-        "region": REGION,
-        "resources": [detail["executionArn"]],
-        "detail": {
-            "executionArn": detail["executionArn"],
-            "stateMachineArn": detail["stateMachineArn"],
-            "name": detail["name"],
-            "status": detail["status"],
-            "error": detail.get("error"),
-            "cause": detail.get("cause"),
-        },
-    }
+    fields = ("executionArn", "stateMachineArn", "name", "status", "error", "cause")
+    return eventbridge_event(
+        "Step Functions Execution Status Change",
+        "aws.states",
+        {field: detail.get(field) for field in fields},
+        [detail["executionArn"]],
+    )
 
 
 def ses_receipt_event(
