@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 
 from dsr import notices, suppression
 from dsr.desk import Desk
+from dsr.fulfilment import outcome_lines
 from dsr.models import PrivacyRequest, Status
 from dsr.store import TransitionRejectedError
 
@@ -87,21 +88,11 @@ def _package_link(desk: Desk, request: PrivacyRequest) -> str | None:
 
 
 def completion_summary(desk: Desk, request_id: str) -> str:
-    names = {system.id: system.name for system in desk.registry.systems}
-    verbs = {
-        "export": "records exported",
-        "erase": "records deleted",
-        "opt_out": "records opted out",
-    }
-    lines = []
-    for outcome in sorted(desk.store.system_outcomes(request_id), key=lambda o: str(o["sk"])):
-        _, system_id, action = str(outcome["sk"]).split("#")
-        if outcome.get("status") == "done":
-            count = outcome.get("records", 0)
-            lines.append(f"- {names.get(system_id, system_id)}: {count} {verbs.get(action, action)}")
-        else:
-            lines.append(f"- {names.get(system_id, system_id)}: not yet done; our team is on it")
-    return "What we did:\n" + ("\n".join(lines) if lines else "- we hold no personal data about you")
+    """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet."""
+    lines = outcome_lines(desk, request_id)
+    return "What we did:\n" + (
+        "\n".join(f"- {line}" for line in lines) if lines else "- we hold no personal data about you"
+    )
 
 
 def _alert_staff(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: str | None) -> None:

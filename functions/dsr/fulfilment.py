@@ -1,20 +1,59 @@
-"""Carrying the request out: plan the systems, run each one, compile what they returned."""
+"""Carrying the request out: plan the systems, run each one, compile what they returned.
+
+Each system task ends in an outcome, recorded on the request under ``SYS#<system>#<action>``:
+
+- ``done``: carried out; ``records`` says how many records it touched;
+- ``nothing_found``: the system holds nothing of the subject's (or, for a correction, none of the
+  fields the subject asked to correct: ``not_held`` names them);
+- ``exempt``: the law keeps the records; what was done instead (``carried_out``), the ``reason``
+  and the ``citation`` are recorded and told to the subject;
+- ``failed``: an error, after the workflow's retries; staff may re-run it;
+- ``waiting``: handed to someone else (a subprocessor, a vendor, a customer) who has not answered.
+
+What goes back to the state machine stays small: ids, the status and a count.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from dsr.connectors import Connector
+from dsr.connectors import Connector, IdentityUnavailableError, Subject
 from dsr.connectors.dynamodb import DynamoDbConnector
+from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
+from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.desk import Desk
-from dsr.models import Status
-from dsr.registry import ACTIONS_FOR_REQUEST_TYPE, Action, DynamoDbStore, SystemEntry
+from dsr.models import PrivacyRequest, Status, normalized_phone
+from dsr.registry import (
+    ACTIONS_FOR_REQUEST_TYPE,
+    Action,
+    AnonymizeSpec,
+    DynamoDbStore,
+    S3CsvStore,
+    S3JsonLinesStore,
+    SystemEntry,
+)
 
 logger = Logger(child=True)
+
+ACCOUNT_VERIFIED_LEVEL = "account"
+
+
+class OutcomeStatus(StrEnum):
+    DONE = "done"
+    NOTHING_FOUND = "nothing_found"
+    EXEMPT = "exempt"
+    FAILED = "failed"
+    WAITING = "waiting"
+
+
+SUCCESSFUL_OUTCOMES = frozenset({OutcomeStatus.DONE, OutcomeStatus.NOTHING_FOUND, OutcomeStatus.EXEMPT})
 
 
 class SystemTask(BaseModel):
@@ -33,7 +72,7 @@ class Plan(BaseModel):
 class SystemResult(BaseModel):
     system_id: str
     action: Action
-    status: str
+    status: OutcomeStatus
     records: int
 
 
@@ -44,22 +83,32 @@ class Compiled(BaseModel):
     package_key: str | None
 
 
+@dataclass
+class Carried:
+    """What one action in one system came to, before it is recorded."""
+
+    status: OutcomeStatus
+    records: int
+    detail: dict[str, str] = field(default_factory=dict)
+    """Reason, citation, field names: never a personal value."""
+
+
+# ------------------------------------------------------------------------------ planning
+
+
 def plan(desk: Desk, request_id: str) -> Plan:
     """Choose, from the registry, every system and action the request needs."""
     request = desk.store.transition(
         request_id, [Status.AWAITING_APPROVAL, Status.IN_PROGRESS], Status.IN_PROGRESS
     )
-    actions = list(
-        dict.fromkeys(
-            ACTIONS_FOR_REQUEST_TYPE[t] for t in request.request_types if t in ACTIONS_FOR_REQUEST_TYPE
-        )
-    )
-    not_covered = [t.value for t in request.request_types if t not in ACTIONS_FOR_REQUEST_TYPE]
+    actions = list(dict.fromkeys(ACTIONS_FOR_REQUEST_TYPE[t] for t in request.request_types))
+    supported = desk.registry.supported_actions()
+    not_covered = [t.value for t in request.request_types if ACTIONS_FOR_REQUEST_TYPE[t] not in supported]
     tasks = [
         SystemTask(system_id=system.id, action=action)
         for system in desk.registry.systems
         for action in actions
-        if action in system.actions
+        if system.supports(action)
     ]
     desk.audit(
         request_id,
@@ -70,45 +119,165 @@ def plan(desk: Desk, request_id: str) -> Plan:
         not_covered=",".join(not_covered) or None,
     )
     return Plan(
-        exports=[t for t in tasks if t.action is Action.EXPORT],
-        changes=[t for t in tasks if t.action is not Action.EXPORT],
+        exports=[t for t in tasks if not t.action.changes_data],
+        changes=[t for t in tasks if t.action.changes_data],
         not_covered=not_covered,
     )
 
 
+# ------------------------------------------------------------------------------ carrying out
+
+
 def connector_for(desk: Desk, system: SystemEntry) -> Connector:
-    if isinstance(system.store, DynamoDbStore):
-        return DynamoDbConnector(desk.dynamodb.Table(system.store.table), system.store)
-    return S3JsonLinesConnector(desk.s3, system.store)
+    store = system.store
+    if isinstance(store, DynamoDbStore):
+        return DynamoDbConnector(desk.dynamodb.Table(store.table), store)
+    if isinstance(store, S3JsonLinesStore):
+        return S3JsonLinesConnector(desk.s3, store)
+    if isinstance(store, S3CsvStore):
+        return S3CsvConnector(desk.s3, store)
+    return S3ObjectsConnector(desk.s3, store)
+
+
+def subject_of(request: PrivacyRequest) -> Subject:
+    """The identities a connector may look for: the verified email, and the account id only when
+    the product vouched for it (a subject's own claim to an account id finds nothing)."""
+    verified_account = request.verification_level == ACCOUNT_VERIFIED_LEVEL
+    return Subject(
+        email=str(request.subject.email),
+        account_id=request.subject.account_id if verified_account else None,
+    )
 
 
 def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResult:
     """Carry out one action in one system and record the outcome on the request."""
     request = desk.store.get(request_id)
     system = desk.registry.system(task.system_id)
+    try:
+        carried = carry_out(desk, request, system, task.action)
+    except IdentityUnavailableError as missing:
+        carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(missing)})
+    _record(desk, request_id, system.id, task.action, carried)
+    logger.info(
+        "system task finished",
+        request_id=request_id,
+        system_id=system.id,
+        action=task.action.value,
+        status=carried.status.value,
+        records=carried.records,
+    )
+    return SystemResult(
+        system_id=system.id, action=task.action, status=carried.status, records=carried.records
+    )
+
+
+def carry_out(desk: Desk, request: PrivacyRequest, system: SystemEntry, action: Action) -> Carried:
     connector = connector_for(desk, system)
-    identity = str(request.subject.email)
-    if task.action is Action.EXPORT:
-        count = desk.packages.put_part(request_id, system.id, connector.export(identity))
-    elif task.action is Action.ERASE:
-        count = connector.erase(identity)
-    else:
-        count = connector.opt_out(identity, system.actions[Action.OPT_OUT].set_fields)
-    result = SystemResult(system_id=system.id, action=task.action, status="done", records=count)
+    subject = subject_of(request)
+    exemption = system.exemption_for(action)
+    if exemption is not None:
+        detail = {"reason": exemption.reason, "citation": exemption.citation}
+        if exemption.instead is not None:
+            count = _anonymizing(exemption.instead)(connector, subject)
+            detail |= {"carried_out": "anonymized", "anonymized": ",".join(exemption.instead.fields)}
+        else:
+            count = sum(1 for _ in connector.export(subject))
+            detail["carried_out"] = "kept unchanged"
+        if not count:
+            return Carried(OutcomeStatus.NOTHING_FOUND, 0)
+        return Carried(OutcomeStatus.EXEMPT, count, detail)
+    if action is Action.EXPORT:
+        count = desk.packages.put_part(request.request_id, system.id, connector.export(subject))
+        return _counted(count)
+    if action is Action.RECTIFY:
+        return _rectify(connector, subject, system, request)
+    return _counted(_change_for(system, action)(connector, subject))
+
+
+ConnectorChange = Callable[[Connector, Subject], int]
+
+
+def _change_for(system: SystemEntry, action: Action) -> ConnectorChange:
+    """Erase (delete or anonymize), restrict, object or opt out: what to ask of the connector."""
+    if action is Action.ERASE and system.actions.erase is not None:
+        anonymization = system.actions.erase.anonymization
+        return _anonymizing(anonymization) if anonymization else _deleting
+    flags = system.actions.flags(action)
+    if flags is None:
+        raise ValueError(f"system {system.id} does not declare {action.value}")
+    return lambda connector, subject: connector.set_fields(subject, flags.set_fields)
+
+
+def _deleting(connector: Connector, subject: Subject) -> int:
+    return connector.delete(subject)
+
+
+def _anonymizing(spec: AnonymizeSpec) -> ConnectorChange:
+    return lambda connector, subject: connector.anonymize(subject, spec.fields)
+
+
+def _rectify(connector: Connector, subject: Subject, system: SystemEntry, request: PrivacyRequest) -> Carried:
+    """Write each correction this system maps; report the fields it does not hold."""
+    mapping = system.actions.rectify.fields if system.actions.rectify else {}
+    values: dict[str, str] = {}
+    not_held: list[str] = []
+    for correction in request.corrections:
+        name = correction_field_name(correction.field)
+        if name in mapping:
+            values[mapping[name]] = _stored_form(name, correction.corrected_value, request)
+        else:
+            not_held.append(name)
+    detail = {"not_held": ",".join(sorted(set(not_held)))} if not_held else {}
+    if not values:
+        return Carried(OutcomeStatus.NOTHING_FOUND, 0, detail)
+    count = connector.correct(subject, values)
+    if not count:
+        return Carried(OutcomeStatus.NOTHING_FOUND, 0)  # no record of theirs here at all
+    detail["corrected"] = ",".join(sorted(name for name in mapping if mapping[name] in values))
+    return Carried(OutcomeStatus.DONE, count, detail)
+
+
+def _stored_form(field_name: str, value: str, request: PrivacyRequest) -> str:
+    """Phones are stored in E.164, as intake stores them; a number that cannot be read is
+    written as the subject gave it."""
+    if field_name != "phone":
+        return value
+    address = request.subject.postal_address
+    try:
+        return normalized_phone(value, address.country if address else request.country)
+    except ValueError:
+        return value
+
+
+def correction_field_name(field_name: str) -> str:
+    """``Postal address`` and ``postal-address`` are the registry's ``postal_address``."""
+    return "_".join(field_name.strip().lower().replace("-", " ").split())
+
+
+def _counted(count: int) -> Carried:
+    return Carried(OutcomeStatus.DONE if count else OutcomeStatus.NOTHING_FOUND, count)
+
+
+def _record(desk: Desk, request_id: str, system_id: str, action: Action, carried: Carried) -> None:
     desk.store.put_system_outcome(
         request_id,
-        system.id,
-        task.action.value,
-        {"status": "done", "records": count, "finished_at": desk.now().isoformat()},
+        system_id,
+        action.value,
+        {
+            "status": carried.status.value,
+            "records": carried.records,
+            "finished_at": desk.now().isoformat(),
+            **carried.detail,
+        },
     )
     desk.audit(
         request_id,
-        f"system:{system.id}",
-        task.action.value,
-        "done",
-        records=count,
+        f"system:{system_id}",
+        action.value,
+        carried.status.value,
+        records=carried.records,
+        **{name: value[:200] for name, value in carried.detail.items()},
     )
-    return result
 
 
 def record_system_failure(desk: Desk, request_id: str, task: SystemTask, error: str) -> SystemResult:
@@ -117,19 +286,29 @@ def record_system_failure(desk: Desk, request_id: str, task: SystemTask, error: 
         request_id,
         task.system_id,
         task.action.value,
-        {"status": "failed", "error": error[:500], "finished_at": desk.now().isoformat()},
+        {"status": OutcomeStatus.FAILED.value, "error": error[:500], "finished_at": desk.now().isoformat()},
     )
     desk.audit(request_id, f"system:{task.system_id}", task.action.value, "failed", error=error[:200])
-    return SystemResult(system_id=task.system_id, action=task.action, status="failed", records=0)
+    return SystemResult(system_id=task.system_id, action=task.action, status=OutcomeStatus.FAILED, records=0)
+
+
+# ------------------------------------------------------------------------------ compiling
 
 
 def compile_results(desk: Desk, request_id: str) -> Compiled:
-    """Gather the outcomes; for an access request, build the package the subject downloads."""
+    """Gather the outcomes; for an access request, build the package the subject downloads.
+
+    Nothing found and exempt are successes: the system was asked and answered. Failed and waiting
+    are not (yet)."""
     request = desk.store.get(request_id)
     outcomes = desk.store.system_outcomes(request_id)
-    done = [o for o in outcomes if o.get("status") == "done"]
-    failed = [o for o in outcomes if o.get("status") != "done"]
-    exported = [_system_of(o) for o in done if _action_of(o) == Action.EXPORT.value]
+    succeeded = [o for o in outcomes if _status_of(o) in SUCCESSFUL_OUTCOMES]
+    unfinished = [o for o in outcomes if _status_of(o) not in SUCCESSFUL_OUTCOMES]
+    exported = [
+        _system_of(o)
+        for o in succeeded
+        if _action_of(o) == Action.EXPORT.value and _status_of(o) is OutcomeStatus.DONE
+    ]
     package_key = None
     if exported:
         header: dict[str, Any] = {
@@ -144,17 +323,132 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
         }
         package_key = desk.packages.compile(request_id, exported, header)
         desk.store.set_fields(request_id, {"package_key": package_key})
-    outcome = "partial" if failed else "completed"
+    outcome = "partial" if unfinished else "completed"
     desk.audit(
         request_id,
         "workflow",
         "compile results",
         outcome,
-        succeeded=len(done),
-        failed=len(failed),
+        succeeded=len(succeeded),
+        failed=len(unfinished),
         package=bool(package_key),
     )
-    return Compiled(outcome=outcome, succeeded=len(done), failed=len(failed), package_key=package_key)
+    return Compiled(
+        outcome=outcome, succeeded=len(succeeded), failed=len(unfinished), package_key=package_key
+    )
+
+
+# ------------------------------------------------------------------------------ telling the subject
+
+_DONE_WORDS = {
+    Action.EXPORT: "copied into your download",
+    Action.ERASE: "deleted",
+    Action.RECTIFY: "corrected",
+    Action.RESTRICT: "marked so that we only store them and do not otherwise use them",
+    Action.OBJECT: "marked so that we no longer use them for our legitimate interests",
+    Action.OPT_OUT: "opted out",
+}
+_ACTION_NAMES = {
+    Action.EXPORT: "copy",
+    Action.ERASE: "deletion",
+    Action.RECTIFY: "correction",
+    Action.RESTRICT: "restriction",
+    Action.OBJECT: "objection",
+    Action.OPT_OUT: "opt-out",
+}
+
+
+def outcome_lines(desk: Desk, request_id: str) -> list[str]:
+    """One plain-English line per system and action: what was done, found, kept or not yet done.
+    Names systems, counts and field names, never a personal value."""
+    names = {system.id: system.name for system in desk.registry.systems}
+    lines = []
+    for outcome in sorted(desk.store.system_outcomes(request_id), key=lambda o: str(o["sk"])):
+        system_id = _system_of(outcome)
+        name = names.get(system_id, system_id)
+        try:
+            action = Action(_action_of(outcome))
+        except ValueError:
+            continue
+        lines.append(f"{name}: {_describe_outcome(action, outcome)}")
+    return lines
+
+
+def _describe_outcome(action: Action, outcome: dict[str, Any]) -> str:
+    status = _status_of(outcome)
+    records = int(outcome.get("records", 0) or 0)
+    describe = _DESCRIBERS.get(status, _describe_unfinished)
+    return describe(action, records, outcome)
+
+
+def _describe_done(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    text = f"{_records(records)} {_DONE_WORDS[action]}"
+    if action is Action.RECTIFY and outcome.get("corrected"):
+        text += f" ({_fields(outcome['corrected'])})"
+    return text + _not_held_note(outcome) + "."
+
+
+def _describe_nothing_found(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    if action is Action.RECTIFY and outcome.get("not_held"):
+        return f"we do not hold {_fields(outcome['not_held'])} here, so there was nothing to correct."
+    return "we found no personal data about you here."
+
+
+def _describe_exempt(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    because = (
+        f"because {_sentence(str(outcome.get('reason', '')))}"
+        f" ({outcome.get('citation', 'no citation recorded')})"
+    )
+    if action is Action.EXPORT:
+        return f"{_records(records)} withheld from your copy {because}."
+    kept = f"we keep {_records(records)} {because}"
+    if outcome.get("carried_out") == "anonymized":
+        removed = _fields(str(outcome.get("anonymized", ""))) or "identifying details"
+        return f"{kept}, with your {removed} removed from them."
+    return f"{kept}; the {_ACTION_NAMES[action]} was not carried out here."
+
+
+def _describe_unfinished(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    if _status_of(outcome) is OutcomeStatus.WAITING:
+        return f"the {_ACTION_NAMES[action]} has been passed on and we are waiting for it to be confirmed."
+    return f"the {_ACTION_NAMES[action]} is not yet done; our team is on it."
+
+
+_DESCRIBERS: dict[OutcomeStatus | None, Callable[[Action, int, dict[str, Any]], str]] = {
+    OutcomeStatus.DONE: _describe_done,
+    OutcomeStatus.NOTHING_FOUND: _describe_nothing_found,
+    OutcomeStatus.EXEMPT: _describe_exempt,
+}
+
+
+def _records(count: int) -> str:
+    return "1 record" if count == 1 else f"{count} records"
+
+
+def _fields(names: str) -> str:
+    """``name,postal_address`` reads ``name and postal address``."""
+    words = [name.replace("_", " ") for name in names.split(",") if name]
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def _not_held_note(outcome: dict[str, Any]) -> str:
+    not_held = outcome.get("not_held")
+    return f"; {_fields(not_held)} not held here" if not_held else ""
+
+
+def _sentence(reason: str) -> str:
+    reason = reason.strip().rstrip(".")
+    if not reason:
+        return "the law requires it"
+    starts_a_sentence = len(reason) > 1 and reason[1].islower()  # "Tax law ...", not "IRS ..."
+    return reason[0].lower() + reason[1:] if starts_a_sentence else reason
+
+
+def _status_of(outcome: dict[str, Any]) -> OutcomeStatus | None:
+    try:
+        return OutcomeStatus(str(outcome.get("status")))
+    except ValueError:
+        return None
 
 
 def _system_of(outcome: dict[str, Any]) -> str:

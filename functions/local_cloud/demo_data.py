@@ -1,13 +1,29 @@
-"""Demonstration data: the stores in the system registry, created and filled with a few people."""
+"""Demonstration data: the stores in the system registry, created and filled with a few people.
+
+Ada has data in every system, Grace in most, Alan in a few; each system also holds someone else,
+so a test can see that one person's request leaves the others' data alone.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 
-from dsr.registry import DynamoDbStore, S3JsonLinesStore, SystemRegistry
+from dsr.connectors import Subject
+from dsr.connectors.s3_objects import S3ObjectsConnector
+from dsr.registry import (
+    DynamoDbStore,
+    S3JsonLinesStore,
+    S3LinesStore,
+    S3ObjectsStore,
+    SystemEntry,
+    SystemRegistry,
+)
 
 PEOPLE: list[dict[str, Any]] = [
     {
@@ -15,6 +31,7 @@ PEOPLE: list[dict[str, Any]] = [
         "email": "ada@example.com",
         "phone": "+442071234567",
         "account": "acct-1001",
+        "address": "12 St James's Square, London",
         "postal_code": "SW1A 1AA",
         "last_invoice_amount": "49.00",
         "created_month": "2021-03",
@@ -24,26 +41,103 @@ PEOPLE: list[dict[str, Any]] = [
         "email": "grace@example.org",
         "phone": "+12025550143",
         "account": "acct-1002",
+        "address": "1 Market Street, San Francisco",
         "postal_code": "94105",
         "last_invoice_amount": "129.50",
         "created_month": "2019-11",
     },
     {"name": "Alan Turing", "email": "alan@example.net", "phone": "+441234567890", "account": None},
 ]
+ADA, GRACE, ALAN = PEOPLE
 
 
 def create_and_seed(registry: SystemRegistry) -> dict[str, int]:
-    """Create every store the registry names and put the demonstration people in it."""
-    seeded = {}
-    for system in registry.systems:
-        if isinstance(system.store, DynamoDbStore):
-            seeded[system.id] = _seed_table(system.id, system.store)
-        elif isinstance(system.store, S3JsonLinesStore):
-            seeded[system.id] = _seed_bucket(system.store)
-    return seeded
+    """Create every store the registry names and put the demonstration people in it; for each
+    system, how many records (or objects) it was given."""
+    return {system.id: _seed(system) for system in registry.systems}
 
 
-def _seed_table(system_id: str, store: DynamoDbStore) -> int:
+def _seed(system: SystemEntry) -> int:
+    store = system.store
+    if isinstance(store, DynamoDbStore):
+        return _seed_table(store, TABLE_ITEMS.get(system.id, list)())
+    if isinstance(store, S3ObjectsStore):
+        return _seed_subject_objects(store, SUBJECT_OBJECTS.get(system.id, dict)())
+    if isinstance(store, S3JsonLinesStore):
+        return _seed_lines(store, "2026-10.jsonl", _json_lines(LINE_RECORDS.get(system.id, list)()))
+    return _seed_lines(store, "2026-10.csv", _csv(LINE_RECORDS.get(system.id, list)()))
+
+
+# ------------------------------------------------------------------------------ DynamoDB
+
+
+def _accounts() -> list[dict[str, Any]]:
+    return [
+        {
+            "account_id": p["account"],
+            "email": p["email"],
+            "name": p["name"],
+            "phone": p["phone"],
+            "plan": "business",
+            "card_last4": "4242",
+            "address": p["address"],
+            "postal_code": p["postal_code"],
+            "last_invoice_amount": p["last_invoice_amount"],
+            "created_month": p["created_month"],
+            "marketing_opt_in": True,
+        }
+        for p in PEOPLE
+        if p["account"]
+    ]
+
+
+def _invoices() -> list[dict[str, Any]]:
+    issued = [(ADA, "inv-2024-0107", "2024-01-31", "49.00"), (ADA, "inv-2025-0212", "2025-02-28", "49.00")]
+    issued.append((GRACE, "inv-2025-0318", "2025-03-31", "129.50"))
+    return [
+        {
+            "invoice_id": invoice_id,
+            "account_id": person["account"],
+            "email": person["email"],
+            "name": person["name"],
+            "address": person["address"],
+            "issued_on": issued_on,
+            "amount": amount,
+            "currency": "USD",
+        }
+        for person, invoice_id, issued_on, amount in issued
+    ]
+
+
+def _marketing_leads() -> list[dict[str, Any]]:
+    return [
+        {"email": p["email"], "name": p["name"], "source": "webinar sign-up", "subscribed": True}
+        for p in PEOPLE
+    ]
+
+
+def _analytics_profiles() -> list[dict[str, Any]]:
+    return [
+        {
+            "visitor_id": f"v-{index:04d}",
+            "email": person["email"],
+            "first_seen": "2025-06-01",
+            "pages_viewed": 12 + index,
+            "tracking_consent": True,
+        }
+        for index, person in enumerate(PEOPLE, start=1)
+    ]
+
+
+TABLE_ITEMS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "accounts": _accounts,
+    "billing-invoices": _invoices,
+    "marketing-leads": _marketing_leads,
+    "analytics": _analytics_profiles,
+}
+
+
+def _seed_table(store: DynamoDbStore, items: list[dict[str, Any]]) -> int:
     dynamodb = boto3.client("dynamodb")
     attributes = {*store.key_attributes, store.identity_attribute}
     kwargs: dict[str, Any] = {
@@ -65,40 +159,16 @@ def _seed_table(system_id: str, store: DynamoDbStore) -> int:
         ]
     dynamodb.create_table(**kwargs)
     table = boto3.resource("dynamodb").Table(store.table)
-    items = _items_for(system_id)
     for item in items:
         table.put_item(Item=item)
     return len(items)
 
 
-def _items_for(system_id: str) -> list[dict[str, Any]]:
-    if system_id == "accounts":
-        return [
-            {
-                "account_id": p["account"],
-                "email": p["email"],
-                "name": p["name"],
-                "phone": p["phone"],
-                "plan": "business",
-                "card_last4": "4242",
-                "postal_code": p["postal_code"],
-                "last_invoice_amount": p["last_invoice_amount"],
-                "created_month": p["created_month"],
-                "marketing_opt_in": True,
-            }
-            for p in PEOPLE
-            if p["account"]
-        ]
+# ------------------------------------------------------------------------------ S3 lines
+
+
+def _support_tickets() -> list[dict[str, Any]]:
     return [
-        {"email": p["email"], "name": p["name"], "source": "webinar sign-up", "subscribed": True}
-        for p in PEOPLE
-    ]
-
-
-def _seed_bucket(store: S3JsonLinesStore) -> int:
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=store.bucket)
-    tickets = [
         {
             "ticket": 7001,
             "requester_email": "ada@example.com",
@@ -117,13 +187,95 @@ def _seed_bucket(store: S3JsonLinesStore) -> int:
             "topic": "Training session",
             "device": "iOS 17",
         },
-        {
-            "ticket": 7004,
-            "requester_email": "alan@example.net",
-            "topic": "API limits",
-            "device": "Linux",
-        },
+        {"ticket": 7004, "requester_email": "alan@example.net", "topic": "API limits", "device": "Linux"},
     ]
-    body = "".join(json.dumps(t) + "\n" for t in tickets)
-    s3.put_object(Bucket=store.bucket, Key=f"{store.prefix}2026-10.jsonl", Body=body.encode())
-    return len(tickets)
+
+
+def _device_log_lines() -> list[dict[str, Any]]:
+    visits = [
+        ("2026-10-02T09:14:03Z", "ada@example.com", "203.0.113.7", "Safari/17.0 (Macintosh)", "/pricing"),
+        (
+            "2026-10-02T11:40:51Z",
+            "grace@example.org",
+            "198.51.100.23",
+            "Edge/129 (Windows NT 10.0)",
+            "/login",
+        ),
+        ("2026-10-05T17:02:12Z", "Ada@Example.com", "203.0.113.7", "Mobile Safari (iPhone; iOS 17)", "/app"),
+        ("2026-10-07T08:25:40Z", "alan@example.net", "192.0.2.44", "Firefox/131 (X11; Linux)", "/docs, api"),
+    ]
+    return [
+        {"timestamp": at, "email": email, "ip": ip, "user_agent": agent, "path": path}
+        for at, email, ip, agent, path in visits
+    ]
+
+
+LINE_RECORDS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "support-tickets": _support_tickets,
+    "device-logs": _device_log_lines,
+}
+
+
+def _json_lines(records: list[dict[str, Any]]) -> bytes:
+    return "".join(json.dumps(record) + "\n" for record in records).encode()
+
+
+def _csv(records: list[dict[str, Any]]) -> bytes:
+    if not records:
+        return b""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(records[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return text.getvalue().encode()
+
+
+def _seed_lines(store: S3LinesStore, name: str, body: bytes) -> int:
+    s3 = _bucket(store.bucket)
+    if not body:
+        return 0
+    s3.put_object(Bucket=store.bucket, Key=f"{store.prefix}{name}", Body=body)
+    return body.count(b"\n") - (1 if name.endswith(".csv") else 0)
+
+
+# ------------------------------------------------------------------------------ S3 objects
+
+# A few bytes that open as a PDF's first line: enough for the demo, not a real document.
+FAKE_PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+SubjectFiles = dict[str, list[tuple[str, bytes, str]]]
+
+
+def _job_applications() -> SubjectFiles:
+    """Per applicant: (file name, content, type), in upload order; a name twice is a new version."""
+    return {
+        ADA["email"]: [
+            ("cv.pdf", FAKE_PDF + b"% first draft\n", "application/pdf"),
+            ("cv.pdf", FAKE_PDF + b"% updated\n", "application/pdf"),
+            ("cover-letter.txt", b"I would like to apply for the analyst role.\n", "text/plain"),
+        ],
+        ALAN["email"]: [("cv.pdf", FAKE_PDF, "application/pdf")],
+    }
+
+
+SUBJECT_OBJECTS: dict[str, Callable[[], SubjectFiles]] = {"job-applications": _job_applications}
+
+
+def _seed_subject_objects(store: S3ObjectsStore, files: SubjectFiles) -> int:
+    """Versioned, as a bucket of applications should be: so erasure must remove old versions too."""
+    s3 = _bucket(store.bucket)
+    s3.put_bucket_versioning(Bucket=store.bucket, VersioningConfiguration={"Status": "Enabled"})
+    keys = set()
+    for email, uploads in files.items():
+        prefix = S3ObjectsConnector(s3, store).prefix_for(Subject(email=email))
+        for name, content, content_type in uploads:
+            s3.put_object(Bucket=store.bucket, Key=prefix + name, Body=content, ContentType=content_type)
+            keys.add(prefix + name)
+    return len(keys)
+
+
+def _bucket(name: str) -> Any:
+    s3 = boto3.client("s3")
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if name not in existing:
+        s3.create_bucket(Bucket=name)
+    return s3

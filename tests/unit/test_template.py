@@ -246,7 +246,7 @@ def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any
         if kind == "dynamodb":
             if store.get("table") not in tables:
                 problems.append(f"{system['id']}: no DynamoDBCrudPolicy for table {store.get('table')!r}")
-        elif kind == "s3_jsonl":
+        elif kind in ("s3_jsonl", "s3_csv", "s3_objects"):
             if store.get("bucket") not in buckets:
                 problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
         else:

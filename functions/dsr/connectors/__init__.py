@@ -1,22 +1,87 @@
-"""Connectors find one subject in one kind of store and carry out an action there."""
+"""Connectors find one subject in one kind of store and carry out an action there.
+
+Every change is idempotent: carried out twice, it changes the records once, and the second time
+finds nothing left to erase (0 records) or writes the same values again.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from dsr.keyed_hash import normalized_email
+from dsr.registry import FlagValue, Replacement
+
+__all__ = [
+    "Connector",
+    "FlagValue",
+    "IdentityUnavailableError",
+    "Record",
+    "Replacement",
+    "StoreLayoutError",
+    "Subject",
+]
 
 Record = dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Subject:
+    """Who a connector looks for. Only identities the desk has verified belong here."""
+
+    email: str
+    account_id: str | None = None
+    """Set only when the product vouched for the account (the subject signed in)."""
+
+    @classmethod
+    def of(cls, subject: Subject | str) -> Subject:
+        """A bare string is an email address (how verification asks for the held data points)."""
+        return subject if isinstance(subject, Subject) else cls(email=subject)
+
+    @property
+    def normalized_email(self) -> str:
+        return normalized_email(self.email)
+
+    @property
+    def email_hash(self) -> str:
+        """SHA-256 hex of the trimmed, lower-cased address: how object keys name a subject."""
+        return hashlib.sha256(self.normalized_email.encode("utf-8")).hexdigest()
+
+    def email_spellings(self) -> list[str]:
+        """The address as given and in its normalized form: stores compare keys exactly."""
+        return list(dict.fromkeys([self.email, self.normalized_email]))
+
+    def holds(self, value: object) -> bool:
+        return isinstance(value, str) and normalized_email(value) == self.normalized_email
+
+
+class IdentityUnavailableError(LookupError):
+    """The store finds people by an identity this request has not verified (an account id)."""
+
+
+class StoreLayoutError(ValueError):
+    """An object is not laid out as the registry says (a CSV column missing, say)."""
+
+
 class Connector(Protocol):
-    def export(self, identity: str) -> Iterator[Record]:
-        """Every record that holds ``identity``, streamed."""
+    def export(self, subject: Subject | str) -> Iterator[Record]:
+        """Every record that holds the subject, streamed."""
         ...
 
-    def erase(self, identity: str) -> int:
-        """Remove every record that holds ``identity``; the number removed."""
+    def delete(self, subject: Subject) -> int:
+        """Remove every record that holds the subject; the number removed."""
         ...
 
-    def opt_out(self, identity: str, set_fields: Mapping[str, Any]) -> int:
-        """Mark every record that holds ``identity`` as opted out; the number marked."""
+    def anonymize(self, subject: Subject, replacements: Mapping[str, Replacement]) -> int:
+        """Replace the named values the subject's records hold; the number of records changed."""
+        ...
+
+    def correct(self, subject: Subject, values: Mapping[str, str]) -> int:
+        """Write corrected values into the attributes the records already hold; records changed."""
+        ...
+
+    def set_fields(self, subject: Subject, fields: Mapping[str, FlagValue]) -> int:
+        """Record a restriction, objection or opt-out on every record; the number marked."""
         ...

@@ -1,13 +1,19 @@
-"""A DynamoDB table that holds subjects, found by a key or an index on the identity attribute."""
+"""A DynamoDB table that holds subjects, found by a key or an index on the identity attribute.
+
+Items are found with Query (paginated), never Scan. Every update is conditional on the item still
+existing, so a change racing an erasure cannot bring a deleted item back as a stub.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
-from dsr.connectors import Record
+from dsr.connectors import FlagValue, Record, Replacement, Subject
 from dsr.registry import DynamoDbStore
 
 if TYPE_CHECKING:
@@ -19,34 +25,85 @@ class DynamoDbConnector:
         self._table = table
         self._location = location
 
-    def export(self, identity: str) -> Iterator[Record]:
-        for item in self._matching_items(identity):
+    def export(self, subject: Subject | str) -> Iterator[Record]:
+        for item in self._matching_items(Subject.of(subject)):
             yield {key: _plain(value) for key, value in item.items()}
 
-    def erase(self, identity: str) -> int:
-        removed = 0
-        for item in list(self._matching_items(identity)):
-            self._table.delete_item(Key=self._key_of(item))
-            removed += 1
-        return removed
+    def delete(self, subject: Subject) -> int:
+        keys = [self._key_of(item) for item in self._matching_items(subject)]
+        for key in keys:
+            self._table.delete_item(Key=key)
+        return len(keys)
 
-    def opt_out(self, identity: str, set_fields: Mapping[str, Any]) -> int:
-        names = {f"#f{i}": name for i, name in enumerate(set_fields)}
-        values = {f":v{i}": value for i, value in enumerate(set_fields.values())}
-        expression = "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(set_fields)))
+    def anonymize(self, subject: Subject, replacements: Mapping[str, Replacement]) -> int:
+        return self._update_held_attributes(subject, replacements)
+
+    def correct(self, subject: Subject, values: Mapping[str, str]) -> int:
+        return self._update_held_attributes(subject, values)
+
+    def set_fields(self, subject: Subject, fields: Mapping[str, FlagValue]) -> int:
         marked = 0
-        for item in list(self._matching_items(identity)):
-            self._table.update_item(
-                Key=self._key_of(item),
-                UpdateExpression=expression,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
-            marked += 1
+        for key in [self._key_of(item) for item in self._matching_items(subject)]:
+            marked += self._update(key, fields)
         return marked
 
-    def _matching_items(self, identity: str) -> Iterator[dict[str, Any]]:
-        """Query, never Scan: by the table key or by the index on the identity attribute."""
+    def _update_held_attributes(self, subject: Subject, values: Mapping[str, Replacement]) -> int:
+        """Only attributes an item already holds are replaced: nothing is added that was not there."""
+        changed = 0
+        for item in list(self._matching_items(subject)):
+            held = {name: value for name, value in values.items() if name in item}
+            if held:
+                changed += self._update(self._key_of(item), held)
+        return changed
+
+    def _update(self, key: Mapping[str, Any], values: Mapping[str, Replacement]) -> int:
+        """SET the values (REMOVE those that are None) if the item still exists; 1 if it did."""
+        names = {"#key": self._location.key_attributes[0]}
+        expression_values: dict[str, Any] = {}
+        sets, removes = [], []
+        for index, (name, value) in enumerate(values.items()):
+            names[f"#a{index}"] = name
+            if value is None:
+                removes.append(f"#a{index}")
+            else:
+                expression_values[f":v{index}"] = value
+                sets.append(f"#a{index} = :v{index}")
+        expression = " ".join(
+            clause
+            for clause in (
+                "SET " + ", ".join(sets) if sets else "",
+                "REMOVE " + ", ".join(removes) if removes else "",
+            )
+            if clause
+        )
+        arguments: dict[str, Any] = {
+            "Key": dict(key),
+            "UpdateExpression": expression,
+            "ConditionExpression": "attribute_exists(#key)",
+            "ExpressionAttributeNames": names,
+        }
+        if expression_values:
+            arguments["ExpressionAttributeValues"] = expression_values
+        try:
+            self._table.update_item(**arguments)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return 0  # erased meanwhile: nothing to change
+            raise
+        return 1
+
+    def _matching_items(self, subject: Subject) -> Iterator[dict[str, Any]]:
+        """Query, never Scan: by the table key or by the index on the identity attribute, for the
+        address as given and as normalized (stores compare exactly), each item once."""
+        seen: set[tuple[Any, ...]] = set()
+        for spelling in subject.email_spellings():
+            for item in self._query(spelling):
+                key = tuple(item[name] for name in self._location.key_attributes)
+                if key not in seen:
+                    seen.add(key)
+                    yield item
+
+    def _query(self, identity: str) -> Iterator[dict[str, Any]]:
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": Key(self._location.identity_attribute).eq(identity)
         }
@@ -65,8 +122,6 @@ class DynamoDbConnector:
 
 def _plain(value: Any) -> Any:
     """DynamoDB numbers arrive as Decimal; a package holds plain JSON."""
-    from decimal import Decimal  # noqa: PLC0415
-
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, set):

@@ -1,0 +1,318 @@
+"""Every request type carried out in every system of the demonstration registry, on the local
+cloud and its seed data: the outcomes recorded (done, nothing found, exempt, failed), what the
+stores hold afterwards, and what the subject is told."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import boto3
+
+from dsr import fulfilment
+from dsr.connectors import Subject
+from dsr.desk import Desk
+from dsr.fulfilment import OutcomeStatus, SystemTask
+from dsr.models import (
+    Channel,
+    Correction,
+    PrivacyRequest,
+    Relationship,
+    RequestType,
+    Status,
+    SubjectIdentity,
+)
+from dsr.registry import Action, parse_registry
+from dsr_cli.http_client import DeskClient
+from local_cloud.cloud import LocalCloud
+from tests.conftest import submit, verification_code, wait_for_status
+
+ADA = "ada@example.com"
+CITATION = "26 U.S.C. 6001 and IRS record-keeping rules; EU member-state tax codes"
+
+
+def new_request(
+    desk: Desk,
+    types: list[RequestType],
+    email: str = ADA,
+    corrections: list[Correction] | None = None,
+    **fields: Any,
+) -> str:
+    """A request approved and ready to carry out, recorded directly (no workflow runs)."""
+    now = desk.now()
+    request = PrivacyRequest(
+        request_id=str(uuid.uuid4()),
+        request_types=types,
+        subject=SubjectIdentity(email=email, account_id=fields.pop("account_id", None)),
+        relationship=Relationship.OTHER,
+        jurisdiction="EU",
+        channel=Channel.WEB,
+        status=Status.AWAITING_APPROVAL,
+        received_at=now,
+        respond_by=now + timedelta(days=30),
+        corrections=corrections or [],
+        **fields,
+    )
+    desk.store.create(request)
+    return request.request_id
+
+
+def run_every_task(desk: Desk, request_id: str) -> dict[str, fulfilment.SystemResult]:
+    planned = fulfilment.plan(desk, request_id)
+    return {
+        f"{task.system_id}#{task.action.value}": fulfilment.run_system_task(desk, request_id, task)
+        for task in [*planned.exports, *planned.changes]
+    }
+
+
+def statuses(results: dict[str, fulfilment.SystemResult]) -> dict[str, tuple[str, int]]:
+    return {key: (result.status.value, result.records) for key, result in results.items()}
+
+
+def stored_outcome(desk: Desk, request_id: str, system_id: str, action: str) -> dict[str, Any]:
+    return next(o for o in desk.store.system_outcomes(request_id) if o["sk"] == f"SYS#{system_id}#{action}")
+
+
+def table_items(table: str) -> list[dict[str, Any]]:
+    return list(boto3.resource("dynamodb").Table(table).scan()["Items"])
+
+
+def test_the_plan_covers_every_requested_type_exports_first(desk: Desk) -> None:
+    request_id = new_request(
+        desk,
+        [RequestType.ERASURE, RequestType.ACCESS, RequestType.RESTRICTION, RequestType.OBJECTION],
+    )
+
+    planned = fulfilment.plan(desk, request_id)
+
+    assert {t.action for t in planned.exports} == {Action.EXPORT}
+    assert len(planned.exports) == len(desk.registry.systems)
+    changes = {(t.system_id, t.action) for t in planned.changes}
+    assert {s for s, a in changes if a is Action.ERASE} == {s.id for s in desk.registry.systems}
+    assert {s for s, a in changes if a is Action.RESTRICT} == {"accounts"}
+    assert {s for s, a in changes if a is Action.OBJECT} == {"accounts", "marketing-leads", "analytics"}
+    assert planned.not_covered == []
+
+
+def test_request_types_no_system_carries_out_are_reported(desk: Desk) -> None:
+    only_accounts = parse_registry(
+        """
+systems:
+  - id: accounts
+    name: Platform accounts
+    owner: platform
+    categories: [contact details]
+    store: {kind: dynamodb, table: crm-accounts, index: ByEmail, identity_attribute: email,
+            key_attributes: [account_id]}
+    actions: {export: {}, erase: {}}
+"""
+    )
+    narrow_desk = dataclasses.replace(desk, registry=only_accounts)
+    request_id = new_request(desk, [RequestType.ACCESS, RequestType.RESTRICTION, RequestType.OBJECTION])
+
+    planned = fulfilment.plan(narrow_desk, request_id)
+
+    assert planned.not_covered == ["restriction", "objection"]
+    assert [t.action for t in planned.exports] == [Action.EXPORT] and planned.changes == []
+
+
+def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(desk: Desk) -> None:
+    request_id = new_request(desk, [RequestType.ERASURE])
+
+    results = statuses(run_every_task(desk, request_id))
+
+    assert results == {
+        "accounts#erase": ("done", 1),
+        "billing-invoices#erase": ("exempt", 2),
+        "marketing-leads#erase": ("done", 1),
+        "support-tickets#erase": ("done", 2),
+        "job-applications#erase": ("done", 2),
+        "device-logs#erase": ("done", 2),
+        "analytics#erase": ("done", 1),
+    }
+    exempt = stored_outcome(desk, request_id, "billing-invoices", "erase")
+    assert exempt["status"] == "exempt"
+    assert exempt["citation"] == CITATION
+    assert exempt["reason"].startswith("Tax law requires us to keep invoices")
+    invoices = {item["invoice_id"]: item for item in table_items("billing-invoices")}
+    assert len(invoices) == 3, "every invoice is kept"
+    for invoice_id in ("inv-2024-0107", "inv-2025-0212"):
+        kept = invoices[invoice_id]
+        assert (kept["name"], kept["email"], kept["address"]) == ("[removed]", "removed@invalid", "[removed]")
+        assert kept["amount"] == "49.00" and kept["account_id"] == "acct-1001"
+    assert invoices["inv-2025-0318"]["name"] == "Grace Hopper"
+
+    s3 = boto3.client("s3")
+    versions = s3.list_object_versions(Bucket="job-applications", Prefix="cvs/")
+    remaining = {v["Key"] for v in [*versions.get("Versions", []), *versions.get("DeleteMarkers", [])]}
+    assert not any(key.startswith(f"cvs/{Subject(email=ADA).email_hash}/") for key in remaining)
+    assert remaining == {f"cvs/{Subject(email='alan@example.net').email_hash}/cv.pdf"}
+    logs = s3.get_object(Bucket="device-logs", Key="web/2026-10.csv")["Body"].read().decode()
+    assert "ada@example.com" not in logs.lower() and "203.0.113.7" not in logs
+    assert "grace@example.org" in logs and "alan@example.net" in logs
+    assert [item["email"] for item in table_items("analytics-profiles") if item["email"] == ADA] == []
+
+
+def test_an_erasure_run_twice_erases_once_and_then_finds_nothing(desk: Desk) -> None:
+    first = new_request(desk, [RequestType.ERASURE])
+    run_every_task(desk, first)
+    second = new_request(desk, [RequestType.ERASURE])
+
+    results = statuses(run_every_task(desk, second))
+
+    assert set(results.values()) == {("nothing_found", 0)}
+    assert fulfilment.outcome_lines(desk, second)[0] == (
+        "Platform accounts: we found no personal data about you here."
+    )
+
+
+def test_access_exports_every_system_into_the_package(desk: Desk) -> None:
+    request_id = new_request(desk, [RequestType.ACCESS], email="grace@example.org")
+
+    results = statuses(run_every_task(desk, request_id))
+    compiled = fulfilment.compile_results(desk, request_id)
+
+    assert results["billing-invoices#export"] == ("done", 1)
+    assert results["job-applications#export"] == ("nothing_found", 0)
+    assert results["device-logs#export"] == ("done", 1)
+    assert compiled.outcome == "completed" and compiled.failed == 0
+    assert compiled.succeeded == len(desk.registry.systems)
+    assert compiled.package_key is not None
+
+
+def test_a_rectification_corrects_what_each_system_holds_and_names_what_it_does_not(desk: Desk) -> None:
+    corrections = [
+        Correction(field="phone", corrected_value="+44 20 7946 0000"),
+        Correction(field="Postal address", corrected_value="10 Downing Street, London"),
+        Correction(field="favourite colour", corrected_value="green"),
+    ]
+    request_id = new_request(desk, [RequestType.RECTIFICATION], corrections=corrections)
+
+    results = statuses(run_every_task(desk, request_id))
+    accounts_after_first = table_items("crm-accounts")
+    again = statuses(run_every_task(desk, request_id))
+
+    assert (
+        results == again == {"accounts#rectify": ("done", 1), "marketing-leads#rectify": ("nothing_found", 0)}
+    )
+    assert table_items("crm-accounts") == accounts_after_first, "correcting twice changes nothing more"
+    ada = next(item for item in accounts_after_first if item["email"] == ADA)
+    assert (ada["phone"], ada["address"]) == ("+442079460000", "10 Downing Street, London")
+    grace = next(item for item in accounts_after_first if item["email"] == "grace@example.org")
+    assert grace["phone"] == "+12025550143"
+    lines = fulfilment.outcome_lines(desk, request_id)
+    assert lines == [
+        "Platform accounts: 1 record corrected (phone and postal address); favourite colour not held here.",
+        "Event and marketing sign-ups: we do not hold favourite colour, phone and postal address here, "
+        "so there was nothing to correct.",
+    ]
+
+
+def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
+    request_id = new_request(desk, [RequestType.RESTRICTION, RequestType.OBJECTION])
+
+    results = statuses(run_every_task(desk, request_id))
+
+    assert results == {
+        "accounts#restrict": ("done", 1),
+        "accounts#object": ("done", 1),
+        "marketing-leads#object": ("done", 1),
+        "analytics#object": ("done", 1),
+    }
+    account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
+    assert account["processing_restricted"] is True and account["legitimate_interest_processing"] is False
+    profiles = {item["email"]: item for item in table_items("analytics-profiles")}
+    assert profiles[ADA]["tracking_consent"] is False
+    assert profiles["grace@example.org"]["tracking_consent"] is True
+
+
+def test_exempt_and_nothing_found_are_successes_and_a_failure_makes_it_partial(desk: Desk) -> None:
+    request_id = new_request(desk, [RequestType.ERASURE], email="grace@example.org")
+    run_every_task(desk, request_id)
+    assert fulfilment.compile_results(desk, request_id).outcome == "completed"
+
+    fulfilment.record_system_failure(
+        desk, request_id, SystemTask(system_id="analytics", action=Action.ERASE), "Boom: unavailable"
+    )
+    compiled = fulfilment.compile_results(desk, request_id)
+
+    assert (compiled.outcome, compiled.failed) == ("partial", 1)
+    assert compiled.succeeded == len(desk.registry.systems) - 1
+
+
+def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk: Desk) -> None:
+    request_id = new_request(desk, [RequestType.ERASURE])
+    run_every_task(desk, request_id)
+    fulfilment.record_system_failure(
+        desk, request_id, SystemTask(system_id="device-logs", action=Action.ERASE), "Boom"
+    )
+
+    lines = fulfilment.outcome_lines(desk, request_id)
+
+    assert lines == [
+        "Platform accounts: 1 record deleted.",
+        "Website analytics: 1 record deleted.",
+        "Invoices: we keep 2 records because tax law requires us to keep invoices for several years "
+        f"({CITATION}), with your name, email and address removed from them.",
+        "Device and IP data: the deletion is not yet done; our team is on it.",
+        "Job applications: 2 records deleted.",
+        "Event and marketing sign-ups: 1 record deleted.",
+        "Support and training records: 2 records deleted.",
+    ]
+    told = "\n".join(lines).lower()
+    assert all(personal not in told for personal in ["ada@", "lovelace", "203.0.113.7", "+44"])
+
+
+def test_a_store_found_by_account_needs_an_account_the_product_vouched_for(desk: Desk) -> None:
+    by_account = parse_registry(
+        """
+systems:
+  - id: uploads
+    name: Uploads
+    owner: platform
+    categories: [files]
+    store: {kind: s3_objects, bucket: job-applications, key_template: "uploads/{account_id}/"}
+    actions: {export: {}, erase: {}}
+"""
+    )
+    uploads_desk = dataclasses.replace(desk, registry=by_account)
+    task = SystemTask(system_id="uploads", action=Action.ERASE)
+    claimed = new_request(desk, [RequestType.ERASURE], account_id="acct-1001")
+    vouched = new_request(desk, [RequestType.ERASURE], account_id="acct-1001", verification_level="account")
+
+    unverified = fulfilment.run_system_task(uploads_desk, claimed, task)
+    verified = fulfilment.run_system_task(uploads_desk, vouched, task)
+
+    assert unverified.status is OutcomeStatus.FAILED
+    assert "account_id" in stored_outcome(desk, claimed, "uploads", "erase")["error"]
+    assert verified.status is OutcomeStatus.NOTHING_FOUND
+
+
+def test_rectification_restriction_and_objection_run_through_the_workflow(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    request_id = submit(
+        public,
+        request_types=["rectification", "restriction", "objection"],
+        corrections=[{"field": "name", "corrected_value": "Augusta Ada King"}],
+    ).body["request_id"]
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+
+    wait_for_status(desk, request_id, "COMPLETED")
+    outcomes = {
+        str(o["sk"]).removeprefix("SYS#"): o["status"] for o in desk.store.system_outcomes(request_id)
+    }
+    assert outcomes == {
+        "accounts#rectify": "done",
+        "accounts#restrict": "done",
+        "accounts#object": "done",
+        "marketing-leads#rectify": "done",
+        "marketing-leads#object": "done",
+        "analytics#object": "done",
+    }
+    account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
+    assert account["name"] == "Augusta Ada King" and account["processing_restricted"] is True
