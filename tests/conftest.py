@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from moto import mock_aws
 
 from dsr.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient, HttpAnswer
@@ -34,6 +35,20 @@ def _function_code_imported_once() -> None:
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             importlib.import_module(resource["Properties"]["Handler"].rpartition(".")[0])
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto alone, with fake credentials, for tests that need AWS services but no local cloud."""
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ other people, and that every change carried out twice changes the records once."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from dsr.connectors import IdentityUnavailableError, StoreLayoutError, Subject
 from dsr.connectors.dynamodb import DynamoDbConnector
@@ -21,19 +19,6 @@ from dsr.registry import DynamoDbStore, S3CsvStore, S3JsonLinesStore, S3ObjectsS
 ADA = Subject(email="ada@example.com")
 GRACE = Subject(email="grace@example.org")
 REGION = "eu-west-1"
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield
 
 
 def s3_client() -> Any:
