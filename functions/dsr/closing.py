@@ -74,17 +74,20 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
         notice = notices.unverifiable(request)
     else:
         notice = notices.completion(
-            request, completion_summary(desk, request.request_id), _package_link(desk, latest)
+            request,
+            completion_summary(desk, request.request_id),
+            _package_link(desk, latest.package_key),
+            _package_link(desk, latest.readable_package_key),
         )
     desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
     desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
 
 
-def _package_link(desk: Desk, request: PrivacyRequest) -> str | None:
-    if not request.package_key:
+def _package_link(desk: Desk, key: str | None) -> str | None:
+    if not key:
         return None
-    return desk.packages.link(request.package_key, desk.settings.package_link_ttl_hours * 3600)
+    return desk.packages.link(key, desk.settings.package_link_ttl_hours * 3600)
 
 
 def completion_summary(desk: Desk, request_id: str) -> str:

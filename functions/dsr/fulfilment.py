@@ -322,7 +322,8 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
             },
         }
         package_key = desk.packages.compile(request_id, exported, header)
-        desk.store.set_fields(request_id, {"package_key": package_key})
+        readable_key = desk.packages.compile_readable(request_id, exported, header)
+        desk.store.set_fields(request_id, {"package_key": package_key, "readable_package_key": readable_key})
     outcome = "partial" if unfinished else "completed"
     desk.audit(
         request_id,

@@ -251,6 +251,7 @@ class PrivacyRequest(BaseModel):
     subject_hash: str | None = None
     verification_level: str | None = None
     package_key: str | None = None
+    readable_package_key: str | None = None
     workflow_started_at: datetime | None = None
     acknowledged_at: datetime | None = None
     closing_notice_sent_at: datetime | None = None

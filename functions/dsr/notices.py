@@ -100,8 +100,14 @@ def account_sign_in(request: PrivacyRequest, login_url: str) -> Notice:
     )
 
 
-def completion(request: PrivacyRequest, summary: str, package_link: str | None) -> Notice:
-    link_text = f"\nDownload your data (the link expires): {package_link}\n" if package_link else ""
+def completion(
+    request: PrivacyRequest, summary: str, package_link: str | None, readable_link: str | None = None
+) -> Notice:
+    link_text = ""
+    if readable_link:
+        link_text += f"\nYour data, to read (the link expires): {readable_link}\n"
+    if package_link:
+        link_text += f"\nYour data, for computers (JSON; the link expires): {package_link}\n"
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]} is complete",
         body=(

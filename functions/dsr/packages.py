@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import tempfile
 from collections.abc import Iterable
@@ -66,6 +67,36 @@ class PackageStore:
             )
         return key
 
+    def compile_readable(self, request_id: str, system_ids: Iterable[str], header: dict[str, Any]) -> str:
+        """The same package as a page for people: grouped by system, with each system's data
+        categories, every value escaped; streamed part by part like the JSON one. Its key."""
+        key = readable_package_key(request_id)
+        systems = header.get("systems", {})
+        with tempfile.TemporaryFile() as page:
+            page.write(_page_start(request_id, str(header.get("generated_at", ""))).encode())
+            for system_id in sorted(system_ids):
+                described = systems.get(system_id, {})
+                page.write(
+                    _system_heading(str(described.get("name", system_id)), described.get("categories", []))
+                )
+                body = self._s3.get_object(Bucket=self._bucket, Key=part_key(request_id, system_id))
+                for line in body["Body"].iter_lines():
+                    page.write(_record_html(json.loads(line)))
+                page.write(b"</section>\n")
+            page.write(b"</main></body></html>\n")
+            page.seek(0)
+            self._s3.upload_fileobj(
+                page,
+                self._bucket,
+                key,
+                ExtraArgs={
+                    **self._encryption(),
+                    "ContentType": "text/html; charset=utf-8",
+                    "ContentDisposition": 'attachment; filename="my-personal-data.html"',
+                },
+            )
+        return key
+
     def put_evidence(self, request_id: str, name: str, content: bytes) -> str:
         """Keep a document the request relies on (an agent's signed permission), encrypted."""
         key = f"evidence/{request_id}/{name}"
@@ -78,6 +109,42 @@ class PackageStore:
             Params={"Bucket": self._bucket, "Key": key},
             ExpiresIn=expires_in_seconds,
         )
+
+
+def _page_start(request_id: str, generated_at: str) -> str:
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Your personal data</title>"
+        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+        "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;border-top:1px solid #ccc;"
+        "padding-top:.5rem}dt{font-weight:600}dd{margin:0;word-break:break-word}</style></head><body><main>"
+        f"<h1>Your personal data</h1><p>Reference {html.escape(request_id)}, "
+        f"prepared {html.escape(generated_at)}."
+        " The same data in a format for computers (JSON) is at the other link in our email.</p>"
+    )
+
+
+def _system_heading(name: str, categories: Iterable[str]) -> bytes:
+    listed = ", ".join(html.escape(str(category)) for category in categories)
+    return f"<section><h2>{html.escape(name)}</h2><p>Kinds of data: {listed}</p>".encode()
+
+
+def _record_html(record: Any) -> bytes:
+    if not isinstance(record, dict):
+        record = {"value": record}
+    rows = "".join(
+        f"<dt>{html.escape(str(field))}</dt><dd>{html.escape(_shown(value))}</dd>"
+        for field, value in record.items()
+    )
+    return f"<dl>{rows}</dl>\n".encode()
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def readable_package_key(request_id: str) -> str:
+    return f"packages/{request_id}/access-package.html"
 
 
 def part_key(request_id: str, system_id: str) -> str:

@@ -106,7 +106,15 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     remaining = [json.loads(line)["requester_email"] for line in tickets["Body"].iter_lines()]
     assert remaining == ["grace@example.org", "alan@example.net"]
 
-    # And the completion email carries the expiring download link
+    # And a page for people holds the same records, grouped by system
+    page = boto3.client("s3").get_object(
+        Bucket=desk.settings.packages_bucket, Key=record.readable_package_key
+    )
+    readable = page["Body"].read().decode()
+    assert "Platform accounts" in readable
+    assert "ada@example.com" in readable
+
+    # And the completion email carries the expiring download links
     completion = next(m for m in cloud.outbox() if "is complete" in m.subject)
     assert "X-Amz-Expires" in completion.body or "Expires=" in completion.body
 
