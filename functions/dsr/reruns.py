@@ -37,7 +37,12 @@ def start_rerun(desk: Desk, request_id: str, staff_member: str) -> str:
     desk.store.remove_fields(request_id, ["closed_at", "closing_notice_sent_at"])  # a new answer follows
     name = f"{request_id}-rerun-{attempt}"
     payload: dict[str, Any] = {"request_id": request_id, "rerun": True}
-    desk.workflow.start_named(name, payload)
+    try:
+        desk.workflow.start_named(name, payload)
+    except Exception:
+        # Not started: put the request back, so staff see it partially completed and can retry.
+        desk.store.transition(request_id, [Status.IN_PROGRESS], Status.PARTIALLY_COMPLETED)
+        raise
     desk.audit(
         request_id,
         f"staff:{staff_member}",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
@@ -76,3 +78,37 @@ def test_an_erased_person_is_on_the_suppression_list_for_imports(
 
     assert answer.status == 200
     assert answer.body == [{"index": 1, "reasons": ["erased"]}]
+
+
+def test_a_re_run_that_cannot_start_leaves_the_request_ready_to_re_run(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    assert cloud.bridge is not None
+    cloud.bridge.fault = lambda function, event: (
+        RuntimeError("down")
+        if function == "RunSystemTaskFunction" and event.get("system_id") == "support-tickets"
+        else None
+    )
+    request_id = submit(public, request_types=["erasure"]).body["request_id"]
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    wait_for_status(desk, request_id, "PARTIALLY_COMPLETED")
+    cloud.bridge.fault = lambda _function, _event: None
+
+    def refuse(**_: Any) -> None:
+        raise ClientError(
+            {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "StartExecution"
+        )
+
+    events = desk.workflow._sfn.meta.events
+    events.register_first("before-call.sfn.StartExecution", refuse)
+    try:
+        refused = approver.post(f"/staff/requests/{request_id}/rerun")
+    finally:
+        events.unregister("before-call.sfn.StartExecution", refuse)
+
+    assert refused.status == 502
+    assert desk.store.get(request_id).status.value == "PARTIALLY_COMPLETED"
+    assert approver.post(f"/staff/requests/{request_id}/rerun").status == 202
+    wait_for_status(desk, request_id, "COMPLETED")
