@@ -9,15 +9,18 @@ import os
 os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "privacy-desk")
 
 import importlib
-import re
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from moto import mock_aws
 
+from dsr.clock import system_clock
 from dsr.desk import Desk, desk_from_environment
+from dsr.fulfilment import planned_tasks
+from dsr_cli import hand_offs
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from dsr_cli.local import running_local_cloud
 from local_cloud.cloud import TEMPLATE_PATH, LocalCloud
@@ -99,14 +102,7 @@ def wait_until(what: str, probe: Callable[[], Any], seconds: float = WAIT_SECOND
 
 
 def verification_code(cloud: LocalCloud, request_id: str) -> str:
-    def latest_code() -> str | None:
-        for mail in reversed(cloud.outbox()):
-            if mail.request_id == request_id and "verification code" in mail.subject:
-                found = re.search(r"code is (\d{6})", mail.body)
-                return found.group(1) if found else None
-        return None
-
-    return str(wait_until("the verification code email", latest_code))
+    return str(wait_until("the verification code email", lambda: cloud.latest_code(request_id)))
 
 
 def status_of(desk: Desk, request_id: str) -> str:
@@ -128,3 +124,36 @@ def submit(public: DeskClient, **overrides: Any) -> HttpAnswer:
         # tests of the stricter levels state their jurisdiction.
         payload["jurisdiction"] = "EU"
     return public.post("/requests", payload)
+
+
+STAFF_ANSWERED_KINDS = frozenset({"vendor_email", "customer_controllers"})
+
+
+def answer_hand_offs(desk: Desk, staff: DeskClient, request_id: str, answer: str = "done") -> None:
+    """Staff record the vendor's and the customers' answer ("done" unless said) for every task the
+    request hands to them, once each is waiting (the processors answer by themselves)."""
+    request = desk.store.get(request_id)
+    tasks = {
+        f"{task.system_id}#{task.action.value}": (answer, "answered in the test")
+        for task in planned_tasks(desk.registry, request.request_types)
+        if desk.registry.system(task.system_id).store.kind in STAFF_ANSWERED_KINDS
+    }
+    results = hand_offs.answer_hand_offs(staff, request_id, tasks, seconds=WAIT_SECONDS)
+    assert all(status == 200 for status in results.values()), results
+
+
+@pytest.fixture
+def moved_clock() -> Iterator[list[timedelta]]:
+    """Lets a test move the desk's clock forward with ``advance``; puts it back afterwards."""
+    moves: list[timedelta] = []
+    try:
+        yield moves
+    finally:
+        for move in moves:
+            system_clock.advance(-move)
+
+
+def advance(moves: list[timedelta], by: timedelta) -> None:
+    """Move the desk's clock ``by``, remembered in ``moves`` (the ``moved_clock`` fixture)."""
+    system_clock.advance(by)
+    moves.append(by)

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import closing
 from dsr.desk import desk_from_environment
+from dsr.task_handler import name_transient_aws_errors
 from dsr.tasks import CloseTask
 
 logger = Logger()
@@ -19,6 +20,7 @@ metrics = Metrics()
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
+@name_transient_aws_errors
 @event_parser(model=CloseTask)
 def lambda_handler(event: CloseTask, context: LambdaContext) -> dict[str, Any]:
     error = f"{event.error}: {event.cause}" if event.error else None

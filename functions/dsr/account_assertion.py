@@ -54,11 +54,8 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Final, Self
+from typing import TYPE_CHECKING, Annotated, Final, Self
 
-from nacl.encoding import URLSafeBase64Encoder
-from nacl.exceptions import BadSignatureError
-from nacl.signing import SigningKey, VerifyKey
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -69,6 +66,10 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+
+if TYPE_CHECKING:
+    # PyNaCl (libsodium) is imported where a signature is made or checked: only account verification.
+    from nacl.signing import SigningKey, VerifyKey
 
 SIGNATURE_BYTES: Final = 64
 PUBLIC_KEY_BYTES: Final = 32
@@ -149,6 +150,8 @@ def canonical_json(assertion: AccountAssertion) -> bytes:
 
 def sign_assertion(assertion: AccountAssertion, signing_key: SigningKey) -> str:
     """The product's side (and the tests'): ``base64url(signature || canonical JSON)``."""
+    from nacl.encoding import URLSafeBase64Encoder  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     signed = signing_key.sign(canonical_json(assertion), encoder=URLSafeBase64Encoder)
     return bytes(signed).decode("ascii")
 
@@ -161,6 +164,8 @@ def load_verify_key(public_key_b64: str) -> VerifyKey:
         raise InvalidPublicKeyError("the account assertion public key is not base64") from error
     if len(raw) != PUBLIC_KEY_BYTES:
         raise InvalidPublicKeyError(f"the account assertion public key must be {PUBLIC_KEY_BYTES} bytes")
+    from nacl.signing import VerifyKey  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     return VerifyKey(raw)
 
 
@@ -216,6 +221,8 @@ def _decode(token: str) -> bytes:
 
 def _signed_payload(signed: bytes, verify_key: VerifyKey) -> bytes:
     """The message, only if the signature over it verifies; nothing unsigned is ever parsed."""
+    from nacl.exceptions import BadSignatureError  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     try:
         return verify_key.verify(signed)
     except BadSignatureError as error:

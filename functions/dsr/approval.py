@@ -1,4 +1,9 @@
-"""Staff review: the workflow waits with a stored task token until a person decides."""
+"""Staff review: the workflow waits with a stored task token until a person decides.
+
+Where the company turns on the four-eyes rule for erasure (``FOUR_EYES_FOR_ERASURE``), a
+request that asks for erasure is first triaged by one staff member (a recommendation, with a
+note) and decided by another.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dsr.desk import Desk
-from dsr.models import Status
+from dsr.models import RequestType, Status
 
 STAGE = "approval"
 
@@ -30,6 +35,31 @@ class StaffDecision(BaseModel):
         return self
 
 
+class StaffTriage(BaseModel):
+    """One staff member's recommendation, before another decides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation: Decision
+    note: str = Field(min_length=1, max_length=2000, description="why; for the staff member who decides")
+
+
+class TriageConflictError(RuntimeError):
+    """Somebody triaged the request first."""
+
+    def __init__(self, triaged_by: str | None) -> None:
+        self.triaged_by = triaged_by
+        super().__init__(f"already triaged by {triaged_by or 'someone else'}")
+
+
+class FourEyesError(RuntimeError):
+    """The four-eyes rule for erasure stops this decision."""
+
+    def __init__(self, message: str, *, same_person: bool) -> None:
+        self.same_person = same_person
+        super().__init__(message)
+
+
 class DecisionConflictError(RuntimeError):
     """Somebody decided first."""
 
@@ -45,9 +75,59 @@ class NothingToDecideError(RuntimeError):
 def await_review(desk: Desk, request_id: str, task_token: str) -> None:
     # RECEIVED when the request needed no verification (opt-outs).
     allowed = [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL]
-    desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
+    # The task first: whoever sees the request awaiting approval can decide at once.
     desk.store.put_task(request_id, STAGE, {"task_token": task_token})
+    desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
     desk.audit(request_id, "workflow", "staff review requested", "waiting for staff")
+
+
+def triage(desk: Desk, request_id: str, recommended: StaffTriage, staff_member: str) -> None:
+    """Record one staff member's recommendation on a request waiting for a decision (once)."""
+    task = desk.store.get_task(request_id, STAGE)
+    if task is None or task.get("decided_at"):
+        raise NothingToDecideError(request_id)
+    won = desk.store.update_task(
+        request_id,
+        STAGE,
+        "SET triaged_at = :now, triaged_by = :who, recommendation = :recommendation, triage_note = :note",
+        "attribute_not_exists(triaged_at) AND attribute_not_exists(decided_at)",
+        {
+            ":now": desk.now().isoformat(),
+            ":who": staff_member,
+            ":recommendation": recommended.recommendation.value,
+            ":note": recommended.note,
+        },
+    )
+    if not won:
+        current = desk.store.get_task(request_id, STAGE) or {}
+        if current.get("decided_at"):
+            raise NothingToDecideError(request_id)
+        raise TriageConflictError(str(current.get("triaged_by") or "") or None)
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "triaged",
+        f"recommends {recommended.recommendation.value}",
+        note=recommended.note,
+    )
+
+
+def four_eyes_applies(desk: Desk, request_id: str) -> bool:
+    if not desk.settings.four_eyes_for_erasure:
+        return False
+    return RequestType.ERASURE in desk.store.get(request_id).request_types
+
+
+def _check_four_eyes(desk: Desk, request_id: str, task: dict[str, object], staff_member: str) -> None:
+    if not four_eyes_applies(desk, request_id):
+        return
+    triaged_by = task.get("triaged_by")
+    if not triaged_by:
+        raise FourEyesError(
+            "an erasure is decided only after another staff member has triaged it", same_person=False
+        )
+    if triaged_by == staff_member:
+        raise FourEyesError("you triaged this erasure; another staff member must decide it", same_person=True)
 
 
 def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: str) -> None:
@@ -55,6 +135,10 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
     task = desk.store.get_task(request_id, STAGE)
     if task is None:
         raise NothingToDecideError(request_id)
+    if not task.get("decided_at"):
+        if desk.store.get(request_id).status is not Status.AWAITING_APPROVAL:
+            raise NothingToDecideError(request_id)
+        _check_four_eyes(desk, request_id, task, staff_member)
     won = desk.store.update_task(
         request_id,
         STAGE,

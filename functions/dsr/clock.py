@@ -26,6 +26,11 @@ class SystemClock:
         with self._lock:
             self._offset += by
 
+    def reset(self) -> None:
+        """Back to the wall clock (a local cloud that moved it is stopping)."""
+        with self._lock:
+            self._offset = timedelta()
+
 
 class FixedClock:
     """A clock that stands still until moved; for tests."""

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from aws_lambda_powertools import Logger
 
-from dsr import notices, suppression
+from dsr import appeals, downloads, notices, records, suppression
 from dsr.desk import Desk
 from dsr.fulfilment import outcome_lines
 from dsr.models import PrivacyRequest, Status
@@ -22,6 +22,7 @@ class Outcome(StrEnum):
     DENIED = "denied"
     UNVERIFIABLE = "unverifiable"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {
@@ -29,6 +30,8 @@ TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {
     Outcome.PARTIAL: (Status.PARTIALLY_COMPLETED, [Status.IN_PROGRESS]),  # staff may re-run
     Outcome.DENIED: (Status.DENIED, [Status.AWAITING_APPROVAL]),
     Outcome.UNVERIFIABLE: (Status.UNVERIFIABLE, [Status.RECEIVED, Status.VERIFYING]),
+    # Only before anything is carried out: a request half done is finished, not cancelled.
+    Outcome.CANCELLED: (Status.CANCELLED, [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL]),
     Outcome.FAILED: (
         Status.FAILED,
         [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL, Status.IN_PROGRESS],
@@ -42,8 +45,12 @@ def close(
     outcome: Outcome,
     reason: str | None = None,
     error: str | None = None,
+    *,
+    only_from: list[Status] | None = None,
 ) -> Status:
+    """Close the request with ``outcome`` (from the states it allows, or only ``only_from``)."""
     target, allowed_from = TARGETS[outcome]
+    allowed_from = only_from or allowed_from
     try:
         request = desk.store.transition(
             request_id, allowed_from, target, {"closed_at": desk.now().isoformat()}
@@ -61,6 +68,7 @@ def close(
         _alert_staff(desk, request, outcome, error)
     if outcome is not Outcome.FAILED:
         _notify_subject_once(desk, request, outcome, reason)
+    records.schedule(desk, request_id)  # how long the record is kept; when the identity goes
     return target
 
 
@@ -69,25 +77,25 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
     if latest.closing_notice_sent_at is not None:
         return
     if outcome is Outcome.DENIED:
-        notice = notices.denial(request, reason or "not stated")
+        notice = notices.denial(request, reason or "not stated", appeals.invitation(desk, latest))
     elif outcome is Outcome.UNVERIFIABLE:
-        notice = notices.unverifiable(request)
-    else:
+        notice = notices.unverifiable(request, appeals.invitation(desk, latest))
+    elif outcome is Outcome.CANCELLED:
+        notice = notices.cancelled(request, reason or "not stated")
+    elif latest.package_key:
+        # The email links to the desk's download page, which asks for a fresh code before any
+        # download; the package itself is never linked from an email.
         notice = notices.completion(
             request,
             completion_summary(desk, request.request_id),
-            _package_link(desk, latest.package_key),
-            _package_link(desk, latest.readable_package_key),
+            downloads.download_url(desk, request.request_id),
+            downloads.open_window(desk, request.request_id),
         )
+    else:
+        notice = notices.completion(request, completion_summary(desk, request.request_id))
     desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
     desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
-
-
-def _package_link(desk: Desk, key: str | None) -> str | None:
-    if not key:
-        return None
-    return desk.packages.link(key, desk.settings.package_link_ttl_hours * 3600)
 
 
 def completion_summary(desk: Desk, request_id: str) -> str:

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import phonenumbers
-
 from dsr.models import Correction
 from dsr.verification_policy import Comparison, DataPointSource
 
@@ -41,6 +39,8 @@ def normalized(value: object, compare: Comparison, region: str | None = None) ->
 
 
 def _phone(text: str, region: str | None) -> str | None:
+    import phonenumbers  # noqa: PLC0415 - large metadata; only phone data points need it
+
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
@@ -77,6 +77,8 @@ def _region_of(held_phone: str | None, compare: Comparison) -> str | None:
     """A number given without +prefix is read in the country of the number we hold."""
     if compare != "phone" or not held_phone:
         return None
+    import phonenumbers  # noqa: PLC0415 - as in _phone
+
     region = phonenumbers.region_code_for_number(phonenumbers.parse(held_phone, None))
     return str(region) if region else None
 

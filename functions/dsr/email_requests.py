@@ -5,6 +5,7 @@ Every message ends as exactly one of the dispositions below, whatever bytes arri
 - ``quarantined``: SES found spam or a virus, or SPF, DKIM or DMARC failed;
 - ``ignored_automatic``: auto-replies, bounces and list mail, recorded and never answered;
 - ``reply``: an answer to one of the desk's own emails, recorded on the request it answers;
+- ``appeal``: a reply from the subject to a refusal, saying APPEAL, where the law gives one;
 - ``request``: a request, read from the subject and the body (never from an attachment);
 - ``triage``: anything else, with the reason, for staff; the sender is asked to use the form.
 
@@ -14,6 +15,7 @@ Attachments are never opened: their number, types and sizes go in the audit trai
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from enum import StrEnum
@@ -22,13 +24,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ValidationError
 
-from dsr import intake, notices
+from dsr import appeals, intake, notices
 from dsr.desk import Desk
 from dsr.email_phrases import requested_types
 from dsr.email_reading import InboundMail, failed_verdicts, read_mail
 from dsr.keyed_hash import normalized_email
 from dsr.masking import mask_email
 from dsr.models import Channel, NewRequest, PrivacyRequest, RequestType, SubjectIdentity
+from dsr.throttling import TooManyAttemptsError
 
 logger = Logger(child=True)
 
@@ -45,6 +48,7 @@ class Disposition(StrEnum):
     IGNORED_AUTOMATIC = "ignored_automatic"
     TRIAGE = "triage"
     REPLY = "reply"
+    APPEAL = "appeal"
 
 
 class EmailOutcome(BaseModel):
@@ -77,7 +81,9 @@ def handle_inbound(desk: Desk, raw: bytes, message_id: str, verdicts: Mapping[st
         return _triage(desk, message_id, Disposition.IGNORED_AUTOMATIC, mail.automatic, mail)
     replied_to = _replied_request(desk, mail)
     if replied_to is not None:
-        return _record_reply(desk, message_id, mail, replied_to)
+        return _appeal_by_reply(desk, message_id, mail, replied_to) or _record_reply(
+            desk, message_id, mail, replied_to
+        )
     return _request_or_triage(desk, message_id, mail)
 
 
@@ -94,6 +100,61 @@ def _replied_request(desk: Desk, mail: InboundMail) -> PrivacyRequest | None:
         if request is not None:
             return request
     return None
+
+
+# APPEAL opens the reply (or its subject, after any "Re:"), as the refusal asks; a reply that
+# merely mentions an appeal ("I do not want to appeal") is an ordinary reply, for staff.
+_OPENS_WITH_APPEAL = re.compile(r"^\s*(?:(?:re|aw|sv|fwd?)\s*:\s*)*appeal\b", re.IGNORECASE)
+
+
+def _appeal_by_reply(
+    desk: Desk, message_id: str, mail: InboundMail, request: PrivacyRequest
+) -> EmailOutcome | None:
+    """The subject's own reply to a refusal that opens with APPEAL, while it may be appealed, is
+    an appeal; the same message redelivered is recognised. Anything else, later replies about the
+    appeal included, is an ordinary reply for staff (None)."""
+    address = mail.sender.address
+    from_subject = address is not None and normalized_email(address) == normalized_email(
+        str(request.subject.email)
+    )
+    statement = _own_words(mail.body)
+    opens_with_appeal = _OPENS_WITH_APPEAL.match(statement) or _OPENS_WITH_APPEAL.match(mail.subject)
+    if not from_subject or not opens_with_appeal:
+        return None
+    existing = appeals.appeal_of(desk, request.request_id)
+    if existing is None:
+        if appeals.why_not_appealable(request, desk.now()) is not None:
+            return None
+        try:
+            appeals.lodge(
+                desk, request.request_id, statement, appeals.AppealChannel.EMAIL, source_message_id=message_id
+            )
+        except appeals.AppealRefusedError:
+            return None
+    elif existing.source_message_id != message_id:
+        return None
+    logger.info("appeal by email", request_id=request.request_id)
+    return EmailOutcome(
+        disposition=Disposition.APPEAL,
+        request_id=request.request_id,
+        reason=f"appeal on {request.request_id}",
+    )
+
+
+def _own_words(body: str) -> str:
+    """The reply without the quoted message below it."""
+    kept = []
+    for line in body.splitlines():
+        stripped = line.strip()
+        if (
+            stripped.startswith(">")
+            or re.match(r"^On .{1,200} wrote:$", stripped)
+            or re.match(r"^-{2,}\s*Original Message\s*-{2,}$", stripped, re.IGNORECASE)
+            or re.match(r"^From:\s", stripped)
+        ):
+            break
+        kept.append(line)
+    return "\n".join(kept).strip()
 
 
 def _record_reply(desk: Desk, message_id: str, mail: InboundMail, request: PrivacyRequest) -> EmailOutcome:
@@ -148,7 +209,12 @@ def _request_or_triage(desk: Desk, message_id: str, mail: InboundMail) -> EmailO
         return _triage(desk, message_id, Disposition.TRIAGE, reason, mail)
     request_id = str(uuid.uuid5(EMAIL_NAMESPACE, message_id))
     seen_before = desk.store.find(request_id) is not None
-    receipt = intake.submit(desk, new_request, Channel.EMAIL, request_id=request_id)
+    try:
+        receipt = intake.submit(desk, new_request, Channel.EMAIL, request_id=request_id)
+    except TooManyAttemptsError:
+        # Never dropped: a person over the daily limit may still mean it, so staff look at it.
+        reason = "more requests from this sender than the daily limit: held for staff to review"
+        return _triage(desk, message_id, Disposition.TRIAGE, reason, mail)
     if not seen_before:
         _note_attachments(desk, receipt.request_id, mail)
     logger.info("email request", request_id=receipt.request_id, sender=mask_email(str(mail.sender.address)))

@@ -15,29 +15,32 @@ What goes back to the state machine stays small: ids, the status and a count.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from dsr.connectors import Connector, IdentityUnavailableError, Subject
+from dsr.connectors import Connector, IdentityUnavailableError, Subject, is_safe_key_segment
 from dsr.connectors.dynamodb import DynamoDbConnector
 from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
 from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.desk import Desk
-from dsr.models import PrivacyRequest, Status, normalized_phone
+from dsr.models import PrivacyRequest, RequestType, Status, normalized_phone
 from dsr.registry import (
     ACTIONS_FOR_REQUEST_TYPE,
     Action,
     AnonymizeSpec,
     DynamoDbStore,
+    HandOffRoute,
     S3CsvStore,
     S3JsonLinesStore,
+    S3ObjectsStore,
     SystemEntry,
+    SystemRegistry,
 )
 
 logger = Logger(child=True)
@@ -56,16 +59,45 @@ class OutcomeStatus(StrEnum):
 SUCCESSFUL_OUTCOMES = frozenset({OutcomeStatus.DONE, OutcomeStatus.NOTHING_FOUND, OutcomeStatus.EXEMPT})
 
 
+class Route(StrEnum):
+    CARRY_OUT = "carry_out"
+    """The desk's own connector does it, now."""
+    HAND_OFF = "hand_off"
+    """A processor, vendor or customer does it; the task waits for their answer."""
+
+
 class SystemTask(BaseModel):
     system_id: str
     action: Action
+    route: Route = Route.CARRY_OUT
+    wait_seconds: int = Field(default=0, description="how long a hand-off may wait, as a backstop")
+
+
+ANSWER_GRACE_SECONDS = 2 * 24 * 3600
+"""The state machine's own timeout on a hand-off comes this long after the sweeper's, which ends
+the wait by the desk's clock; it only matters if the sweeper stopped running."""
+
+
+def task_for(system: SystemEntry, action: Action) -> SystemTask:
+    if not system.hands_off:
+        return SystemTask(system_id=system.id, action=action)
+    days = system.store.answer_within_days if isinstance(system.store, HandOffRoute) else 14
+    return SystemTask(
+        system_id=system.id,
+        action=action,
+        route=Route.HAND_OFF,
+        wait_seconds=days * 24 * 3600 + ANSWER_GRACE_SECONDS,
+    )
 
 
 class Plan(BaseModel):
-    """Exports run before changes, so an erasure in the same request cannot pre-empt the copy."""
+    """The desk's own exports run before its own changes, so an erasure in the same request
+    cannot pre-empt the copy; then what others hold is handed to them. Each list is one Map in
+    the state machine, so no item pays for a state that chooses its route."""
 
     exports: list[SystemTask]
     changes: list[SystemTask]
+    hand_offs: list[SystemTask] = []
     not_covered: list[str]
 
 
@@ -96,20 +128,26 @@ class Carried:
 # ------------------------------------------------------------------------------ planning
 
 
+def planned_tasks(registry: SystemRegistry, request_types: Iterable[RequestType]) -> list[SystemTask]:
+    """Every system and action the request types need, in registry order."""
+    actions = list(dict.fromkeys(ACTIONS_FOR_REQUEST_TYPE[t] for t in request_types))
+    return [
+        task_for(system, action)
+        for system in registry.systems
+        for action in actions
+        if system.supports(action)
+    ]
+
+
 def plan(desk: Desk, request_id: str) -> Plan:
     """Choose, from the registry, every system and action the request needs."""
     request = desk.store.transition(
         request_id, [Status.AWAITING_APPROVAL, Status.IN_PROGRESS], Status.IN_PROGRESS
     )
-    actions = list(dict.fromkeys(ACTIONS_FOR_REQUEST_TYPE[t] for t in request.request_types))
+    resolve_identities(desk, request)
     supported = desk.registry.supported_actions()
     not_covered = [t.value for t in request.request_types if ACTIONS_FOR_REQUEST_TYPE[t] not in supported]
-    tasks = [
-        SystemTask(system_id=system.id, action=action)
-        for system in desk.registry.systems
-        for action in actions
-        if system.supports(action)
-    ]
+    tasks = planned_tasks(desk.registry, request.request_types)
     desk.audit(
         request_id,
         "workflow",
@@ -118,11 +156,53 @@ def plan(desk: Desk, request_id: str) -> Plan:
         systems=",".join(sorted({t.system_id for t in tasks})),
         not_covered=",".join(not_covered) or None,
     )
+    return split_plan(tasks, not_covered)
+
+
+def split_plan(tasks: list[SystemTask], not_covered: list[str]) -> Plan:
+    """The desk's own exports first; then its own changes; then everything handed to others. A
+    processor or vendor orders its own copy and deletion, and waiting weeks for their answers
+    must not hold up the desk's own erasures."""
+    own = [t for t in tasks if t.route is Route.CARRY_OUT]
     return Plan(
-        exports=[t for t in tasks if not t.action.changes_data],
-        changes=[t for t in tasks if t.action.changes_data],
+        exports=[t for t in own if not t.action.changes_data],
+        changes=[t for t in own if t.action.changes_data],
+        hand_offs=[t for t in tasks if t.route is Route.HAND_OFF],
         not_covered=not_covered,
     )
+
+
+MAX_RESOLVED_IDENTIFIERS = 20
+
+
+def resolve_identities(desk: Desk, request: PrivacyRequest) -> list[str]:
+    """Identity enrichment: the account ids our own records tie to the verified email (the
+    systems that ``provides`` them), stored on the request so that systems keyed by account find
+    the subject too, in this run and any re-run. Only ids, never read from what the subject typed;
+    a value that is not a plain id (a slash, say) is left out, since ids may name object keys."""
+    subject = subject_of(request)
+    found: dict[str, None] = dict.fromkeys(request.resolved_account_ids)
+    unusable = 0
+    for system in desk.registry.systems:
+        attribute = system.provides.get("account_id")
+        if attribute is None:
+            continue
+        for record in connector_for(desk, system).export(subject):
+            value = record.get(attribute)
+            if value in (None, ""):
+                continue
+            if not is_safe_key_segment(value):
+                unusable += 1
+            elif len(found) < MAX_RESOLVED_IDENTIFIERS:
+                found[str(value)] = None
+    resolved = list(found)
+    if resolved != request.resolved_account_ids or unusable:
+        desk.store.set_fields(request.request_id, {"resolved_account_ids": resolved})
+        left_out = f", {unusable} left out (not a plain id)" if unusable else ""
+        desk.audit(
+            request.request_id, "workflow", "resolve identities", f"{len(resolved)} account ids{left_out}"
+        )
+    return resolved
 
 
 # ------------------------------------------------------------------------------ carrying out
@@ -136,16 +216,20 @@ def connector_for(desk: Desk, system: SystemEntry) -> Connector:
         return S3JsonLinesConnector(desk.s3, store)
     if isinstance(store, S3CsvStore):
         return S3CsvConnector(desk.s3, store)
-    return S3ObjectsConnector(desk.s3, store)
+    if isinstance(store, S3ObjectsStore):
+        return S3ObjectsConnector(desk.s3, store)
+    raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
 
 
 def subject_of(request: PrivacyRequest) -> Subject:
-    """The identities a connector may look for: the verified email, and the account id only when
-    the product vouched for it (a subject's own claim to an account id finds nothing)."""
+    """The identities a connector may look for: the verified email, the account id only when the
+    product vouched for it (a subject's own claim to an account id finds nothing), and the account
+    ids resolved from our records of that email."""
     verified_account = request.verification_level == ACCOUNT_VERIFIED_LEVEL
     return Subject(
         email=str(request.subject.email),
         account_id=request.subject.account_id if verified_account else None,
+        resolved_account_ids=tuple(request.resolved_account_ids),
     )
 
 
@@ -157,7 +241,7 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
         carried = carry_out(desk, request, system, task.action)
     except IdentityUnavailableError as missing:
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(missing)})
-    _record(desk, request_id, system.id, task.action, carried)
+    record_outcome(desk, request_id, system.id, task.action, carried)
     logger.info(
         "system task finished",
         request_id=request_id,
@@ -188,7 +272,7 @@ def carry_out(desk: Desk, request: PrivacyRequest, system: SystemEntry, action: 
         return Carried(OutcomeStatus.EXEMPT, count, detail)
     if action is Action.EXPORT:
         count = desk.packages.put_part(request.request_id, system.id, connector.export(subject))
-        return _counted(count)
+        return in_package(_counted(count))
     if action is Action.RECTIFY:
         return _rectify(connector, subject, system, request)
     return _counted(_change_for(system, action)(connector, subject))
@@ -254,11 +338,18 @@ def correction_field_name(field_name: str) -> str:
     return "_".join(field_name.strip().lower().replace("-", " ").split())
 
 
+def in_package(carried: Carried) -> Carried:
+    """Mark an export whose records are now a part of the subject's package."""
+    if carried.status is OutcomeStatus.DONE:
+        carried.detail["in_package"] = "true"
+    return carried
+
+
 def _counted(count: int) -> Carried:
     return Carried(OutcomeStatus.DONE if count else OutcomeStatus.NOTHING_FOUND, count)
 
 
-def _record(desk: Desk, request_id: str, system_id: str, action: Action, carried: Carried) -> None:
+def record_outcome(desk: Desk, request_id: str, system_id: str, action: Action, carried: Carried) -> None:
     desk.store.put_system_outcome(
         request_id,
         system_id,
@@ -304,10 +395,13 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
     outcomes = desk.store.system_outcomes(request_id)
     succeeded = [o for o in outcomes if _status_of(o) in SUCCESSFUL_OUTCOMES]
     unfinished = [o for o in outcomes if _status_of(o) not in SUCCESSFUL_OUTCOMES]
+    # Only parts the desk holds: an export a vendor or a customer answered themselves is not here.
     exported = [
         _system_of(o)
         for o in succeeded
-        if _action_of(o) == Action.EXPORT.value and _status_of(o) is OutcomeStatus.DONE
+        if _action_of(o) == Action.EXPORT.value
+        and _status_of(o) is OutcomeStatus.DONE
+        and o.get("in_package")
     ]
     package_key = None
     if exported:
@@ -383,6 +477,10 @@ def _describe_outcome(action: Action, outcome: dict[str, Any]) -> str:
 
 
 def _describe_done(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    confirmed_by = str(outcome.get("confirmed_by", ""))
+    if confirmed_by and not (action is Action.EXPORT and outcome.get("in_package")):
+        who = "our team" if confirmed_by.startswith("staff:") else confirmed_by
+        return f"we passed on the {_ACTION_NAMES[action]}, and {who} confirmed it was carried out."
     text = f"{_records(records)} {_DONE_WORDS[action]}"
     if action is Action.RECTIFY and outcome.get("corrected"):
         text += f" ({_fields(outcome['corrected'])})"
@@ -411,7 +509,10 @@ def _describe_exempt(action: Action, records: int, outcome: dict[str, Any]) -> s
 
 def _describe_unfinished(action: Action, records: int, outcome: dict[str, Any]) -> str:
     if _status_of(outcome) is OutcomeStatus.WAITING:
-        return f"the {_ACTION_NAMES[action]} has been passed on and we are waiting for it to be confirmed."
+        to = f" to {outcome['waiting_on']}" if outcome.get("waiting_on") else ""
+        return (
+            f"the {_ACTION_NAMES[action]} has been passed on{to} and we are waiting for it to be confirmed."
+        )
     return f"the {_ACTION_NAMES[action]} is not yet done; our team is on it."
 
 

@@ -1,4 +1,5 @@
-"""Checks made before a request body is even parsed: its size and its content type."""
+"""Checks made before a request body is even parsed: its size, its content type, and (for JSON)
+how deeply it nests, as a parser would otherwise recurse until it fails."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 MAX_BODY_BYTES = 512 * 1024
+MAX_JSON_DEPTH = 32  # the desk's own documents nest four or five levels
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 
@@ -36,7 +38,7 @@ def body_size(event: Mapping[str, Any]) -> int:
 
 
 def refusal(event: Mapping[str, Any], accepted: Mapping[str, str]) -> dict[str, Any] | None:
-    """A 413 or 415 answer for a body we will not read, or None to go on.
+    """A 413, 415 or 400 answer for a body we will not read, or None to go on.
 
     ``accepted`` maps a route's resource path to the content type its body must have.
     """
@@ -50,9 +52,46 @@ def refusal(event: Mapping[str, Any], accepted: Mapping[str, str]) -> dict[str, 
     given = _header(event, "content-type").split(";", 1)[0].strip().lower()
     if given != expected:
         return _answer(415, f"Send the body as {expected}, not {given or 'an unnamed type'}.")
+    problem = _unreadable(event, expected)
+    return _answer(400, problem) if problem else None
+
+
+def _unreadable(event: Mapping[str, Any], content_type: str) -> str | None:
     if not _is_text(event):
-        return _answer(400, "The request body is not UTF-8 text.")
+        return "The request body is not UTF-8 text."
+    if content_type == JSON and json_depth(_text(event)) > MAX_JSON_DEPTH:
+        return f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
     return None
+
+
+def json_depth(text: str) -> int:
+    """How deeply objects and arrays nest in ``text``, counted without parsing it (brackets
+    inside strings do not count)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for character in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in "]}":
+            depth -= 1
+    return deepest
+
+
+def _text(event: Mapping[str, Any]) -> str:
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        return base64.b64decode(body).decode("utf-8")
+    return str(body)
 
 
 def _is_text(event: Mapping[str, Any]) -> bool:

@@ -7,7 +7,7 @@ start leaves it RECEIVED for the reconciler, and a redelivery finds the first re
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
@@ -18,6 +18,7 @@ from dsr.keyed_hash import normalized_email
 from dsr.masking import mask_email
 from dsr.models import AgentRecord, Channel, NewRequest, PrivacyRequest, RequestType, Status
 from dsr.rate_limits import SUBMISSIONS_PER_SUBJECT
+from dsr.request_deadlines import deadlines_for, local_day
 from dsr.status_tokens import status_token
 from dsr.store import AlreadyExistsError
 
@@ -28,11 +29,9 @@ class Receipt(BaseModel):
     request_id: str
     status: Status
     respond_by: datetime
+    respond_on: date
+    """The due date where the request's law counts days: what people are shown."""
     status_token: str
-
-
-def respond_by(received_at: datetime, desk: Desk) -> datetime:
-    return received_at + timedelta(days=desk.settings.response_days)
 
 
 def with_global_privacy_control(new_request: NewRequest) -> NewRequest:
@@ -62,22 +61,34 @@ def submit(
     existing = desk.store.find(request_id)
     if existing is not None:
         logger.info("redelivered submission", request_id=request_id)
+        _finish_recording(desk, existing)
         return _receipt(desk, existing)
     received_at = desk.now()
     subject_hash = desk.hasher.digest(normalized_email(str(new_request.subject.email)))
     types = list(dict.fromkeys(new_request.request_types))
     throttling.enforce(desk, SUBMISSIONS_PER_SUBJECT, subject_hash)
     linked_to = _claim_or_find_open_request(desk, subject_hash, [t.value for t in types], request_id)
+    jurisdiction = new_request.resolved_jurisdiction()
+    deadlines = deadlines_for(
+        jurisdiction, types, received_at, country=new_request.country, region=new_request.region
+    )
     request = PrivacyRequest(
         request_id=request_id,
         request_types=types,
         subject=new_request.subject,
         relationship=new_request.relationship,
-        jurisdiction=new_request.resolved_jurisdiction(),
+        jurisdiction=jurisdiction,
         channel=channel,
         status=Status.LINKED if linked_to else Status.RECEIVED,
         received_at=received_at,
-        respond_by=respond_by(received_at, desk),
+        respond_by=deadlines.respond_by,
+        acknowledge_by=deadlines.acknowledge_by,
+        target_by=deadlines.target_by,
+        extended_respond_by=deadlines.extended_respond_by,
+        extension_notice_by=deadlines.extension_notice_by,
+        deadline_policy=deadlines.policy,
+        deadline_policy_version=deadlines.policy_version,
+        watch_at=deadlines.watch_at,
         details=new_request.details,
         country=new_request.country,
         region=new_request.region,
@@ -89,19 +100,13 @@ def submit(
         subject_hash=subject_hash,
         closed_at=received_at if linked_to else None,
     )
+    if not linked_to:
+        desk.store.mark_unstarted(request_id, received_at)  # first, so a failure after is found
     try:
         desk.store.create(request)
     except AlreadyExistsError:
         return _receipt(desk, desk.store.get(request_id))
-    desk.audit(
-        request_id,
-        actor=f"{'agent' if request.agent else 'subject'} via {channel.value}",
-        action="request received",
-        outcome="recorded",
-        types=",".join(request.request_types),
-        jurisdiction=request.jurisdiction,
-        global_privacy_control=global_privacy_control,
-    )
+    _audit_receipt(desk, request)
     logger.info(
         "request recorded",
         request_id=request_id,
@@ -120,6 +125,7 @@ def _receipt(desk: Desk, request: PrivacyRequest) -> Receipt:
         request_id=request.request_id,
         status=request.status,
         respond_by=request.respond_by,
+        respond_on=local_day(request.jurisdiction, request.respond_by),
         status_token=status_token(desk, request.request_id),
     )
 
@@ -174,12 +180,36 @@ def workflow_input(desk: Desk, request_id: str) -> dict[str, object]:
     return {
         "request_id": request_id,
         "rerun": False,
+        "appeal_granted": False,
         "verification": {"level": requirement.level.value},
         "timeouts": {
             "verification_seconds": desk.settings.verification_window_seconds,
             "review_seconds": desk.settings.review_window_seconds,
         },
     }
+
+
+def _audit_receipt(desk: Desk, request: PrivacyRequest) -> None:
+    desk.audit(
+        request.request_id,
+        actor=f"{'agent' if request.agent else 'subject'} via {request.channel.value}",
+        action="request received",
+        outcome="recorded",
+        types=",".join(request.request_types),
+        jurisdiction=request.jurisdiction,
+        global_privacy_control=request.global_privacy_control,
+    )
+
+
+def _finish_recording(desk: Desk, request: PrivacyRequest) -> None:
+    """A delivery again (an email redelivered, a form retried with its Idempotency-Key) after the
+    first failed midway, the request stored but its trail or its start not: finish what the first
+    left undone now, rather than leave the start to the reconciler."""
+    if request.status is not Status.RECEIVED or request.workflow_started_at is not None:
+        return
+    if not any(event.action == "request received" for event in desk.store.events(request.request_id)):
+        _audit_receipt(desk, request)
+    start_workflow(desk, request.request_id)
 
 
 def start_workflow(desk: Desk, request_id: str) -> bool:
@@ -192,7 +222,7 @@ def start_workflow(desk: Desk, request_id: str) -> bool:
         return False
     if started:
         desk.audit(request_id, "intake", "start workflow", "started")
-    desk.store.claim_once(request_id, "workflow_started_at", desk.now())
+    desk.store.mark_started(request_id, desk.now())
     return started
 
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-import phonenumbers
 from pydantic import (
     Base64Bytes,
     BaseModel,
@@ -62,6 +61,8 @@ class Status(StrEnum):
     UNVERIFIABLE = "UNVERIFIABLE"
     FAILED = "FAILED"
     LINKED = "LINKED"
+    CANCELLED = "CANCELLED"
+    """Withdrawn before anything was carried out: at the subject's word, or by staff (spam, a test)."""
 
     @property
     def is_open(self) -> bool:
@@ -76,6 +77,7 @@ CLOSED_STATUSES = frozenset(
         Status.UNVERIFIABLE,
         Status.FAILED,
         Status.LINKED,
+        Status.CANCELLED,
     }
 )
 
@@ -123,6 +125,8 @@ class SubjectIdentity(BaseModel):
 
 def normalized_phone(raw: str, region: str | None) -> str:
     """E.164 form of a phone number, read in the subject's country when it has no +prefix."""
+    import phonenumbers  # noqa: PLC0415 - large metadata; only requests that give a phone need it
+
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException as error:
@@ -240,6 +244,24 @@ class PrivacyRequest(BaseModel):
     status: Status
     received_at: datetime
     respond_by: datetime
+    """The legal response date (the end of the local due day, in UTC); extended if staff extend."""
+    acknowledge_by: datetime | None = None
+    target_by: datetime | None = None
+    """The company's internal target, stricter than the law; reminders follow the earlier."""
+    extended_respond_by: datetime | None = None
+    """The latest the law allows with an extension; None where it allows none."""
+    extension_notice_by: datetime | None = None
+    extended_at: datetime | None = None
+    extension_reason: str | None = None
+    clock_started_at: datetime | None = None
+    """Where the law restarts the clock (UK: identification received), the new start."""
+    paused_at: datetime | None = None
+    """Waiting for the subject's clarification, where the law stops the clock meanwhile."""
+    paused_days: int = 0
+    deadline_policy: str | None = None
+    deadline_policy_version: str | None = None
+    watch_at: datetime | None = None
+    """When the desk starts to worry: the earlier of the target and the legal date (the index key)."""
     details: str | None = None
     country: str | None = None
     region: str | None = None
@@ -250,12 +272,17 @@ class PrivacyRequest(BaseModel):
     linked_to: str | None = None
     subject_hash: str | None = None
     verification_level: str | None = None
+    resolved_account_ids: list[str] = Field(default_factory=list)
     package_key: str | None = None
     readable_package_key: str | None = None
+    package_available_until: datetime | None = None
     workflow_started_at: datetime | None = None
     acknowledged_at: datetime | None = None
     closing_notice_sent_at: datetime | None = None
     closed_at: datetime | None = None
+    records_kept_until: datetime | None = None
+    """The record (and, by TTL, every item of the request) expires after this."""
+    identity_reduced_at: datetime | None = None
 
 
 class AuditEvent(BaseModel):

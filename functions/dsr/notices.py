@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from dsr.models import PrivacyRequest
+from dsr.request_deadlines import local_day
 
 TYPE_NAMES = {
     "access": "a copy of your personal data",
@@ -29,6 +30,11 @@ def _asked_for(request: PrivacyRequest) -> str:
     return "; ".join(TYPE_NAMES[t.value] for t in request.request_types)
 
 
+def _local_day(request: PrivacyRequest, moment: datetime) -> str:
+    """The date where the request's law counts days (a due date ends there at midnight)."""
+    return local_day(request.jurisdiction, moment).strftime("%d %B %Y")
+
+
 def _day(moment: datetime) -> str:
     return moment.strftime("%d %B %Y")
 
@@ -39,7 +45,7 @@ def acknowledgement(request: PrivacyRequest, status_url: str) -> Notice:
         body=(
             f"Thank you. We have received your request for {_asked_for(request)}.\n\n"
             f"Reference: {request.request_id}\n"
-            f"We will respond by {_day(request.respond_by)} at the latest.\n\n"
+            f"We will respond by {_local_day(request, request.respond_by)} at the latest.\n\n"
             "What happens next: we will send you a code to confirm this email address is yours. "
             "Once confirmed, our privacy team reviews the request and we carry it out in every "
             "system that holds your data.\n\n"
@@ -100,44 +106,105 @@ def account_sign_in(request: PrivacyRequest, login_url: str) -> Notice:
     )
 
 
+def utc_moment(moment: datetime) -> str:
+    """``14 March 2026, 10:32 UTC``: how emails and pages state when a link stops working."""
+    at = moment.astimezone(UTC)
+    return f"{at.day} {at:%B %Y, %H:%M} UTC"
+
+
 def completion(
-    request: PrivacyRequest, summary: str, package_link: str | None, readable_link: str | None = None
+    request: PrivacyRequest,
+    summary: str,
+    download_url: str | None = None,
+    available_until: datetime | None = None,
 ) -> Notice:
-    link_text = ""
-    if readable_link:
-        link_text += f"\nYour data, to read (the link expires): {readable_link}\n"
-    if package_link:
-        link_text += f"\nYour data, for computers (JSON; the link expires): {package_link}\n"
+    download = ""
+    if download_url and available_until:
+        download = (
+            "\nYour personal data is ready to download, as a page to read and in a format for "
+            f"computers (JSON): {download_url}\n"
+            "To protect it, that page emails a fresh code to this address before the download "
+            "starts.\n"
+            f"The link works until {utc_moment(available_until)}. Keep it private.\n"
+        )
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]} is complete",
         body=(
             f"We have completed your request for {_asked_for(request)}.\n\n"
-            f"{summary}\n{link_text}\n"
+            f"{summary}\n{download}\n"
             f"Reference: {request.request_id}\n"
         ),
     )
 
 
-def denial(request: PrivacyRequest, reason: str) -> Notice:
+def download_code(request: PrivacyRequest, code: str, minutes: int) -> Notice:
+    """The fresh code that unlocks an access package download; asked for on the download page."""
+    return Notice(
+        subject=f"Your download code for privacy request {request.request_id[:8]}",
+        body=(
+            f"Your download code is {code}\n\n"
+            "Enter it on the download page to get your personal data. "
+            f"The code works once and expires in {minutes} minutes.\n\n"
+            "If you did not ask for it, ignore this message: nobody can download your data "
+            "without this code.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class AppealInvitation:
+    """How and until when a refusal may be appealed, for the notice that tells of it."""
+
+    until: datetime
+    status_url: str
+
+
+def _how_to_appeal(request: PrivacyRequest, appeal: AppealInvitation | None) -> str:
+    if appeal is None:
+        return "You may complain to your data protection authority, or contact us to discuss it.\n"
+    return (
+        f"You may appeal this decision until {_local_day(request, appeal.until)}: reply to this "
+        "email beginning with the word APPEAL and tell us why you disagree, or use the appeal form on your "
+        f"request's status page: {appeal.status_url}\n"
+        "We will answer your appeal in writing, with our reasons, within the time the law sets.\n"
+    )
+
+
+def denial(request: PrivacyRequest, reason: str, appeal: AppealInvitation | None = None) -> Notice:
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]}",
         body=(
             f"We cannot carry out your request for {_asked_for(request)}.\n\n"
             f"Reason: {reason}\n\n"
-            "You may complain to your data protection authority, or contact us to discuss it.\n"
+            f"{_how_to_appeal(request, appeal)}"
             f"Reference: {request.request_id}\n"
         ),
     )
 
 
-def unverifiable(request: PrivacyRequest) -> Notice:
+def unverifiable(request: PrivacyRequest, appeal: AppealInvitation | None = None) -> Notice:
+    appeal_text = f"\n{_how_to_appeal(request, appeal)}" if appeal is not None else ""
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]} was closed",
         body=(
             "We could not confirm that this email address belongs to the person making the "
             "request, so we have closed it without acting on it.\n\n"
             "You can make a new request at any time through our privacy request form or by "
-            "writing to our privacy address.\n"
+            f"writing to our privacy address.\n{appeal_text}"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def cancelled(request: PrivacyRequest, reason: str) -> Notice:
+    return Notice(
+        subject=f"Your privacy request {request.request_id[:8]} was closed",
+        body=(
+            f"We have closed your request for {_asked_for(request)} without acting on it.\n\n"
+            f"Why: {reason}\n\n"
+            "If you did not mean this, you can make a new request at any time through our privacy "
+            "request form or by writing to our privacy address.\n"
             f"Reference: {request.request_id}\n"
         ),
     )
@@ -158,3 +225,90 @@ def email_not_understood(form_url: str, *, correction: bool = False) -> Notice:
             "your data, its deletion, its correction, or to unsubscribe.\n"
         )
     return Notice(subject="About your message to our privacy team", body=ask)
+
+
+def extension(request: PrivacyRequest, reason: str) -> Notice:
+    """The notice the law requires before the original date runs out: the new date, and why."""
+    return Notice(
+        subject=f"More time is needed for your privacy request {request.request_id[:8]}",
+        body=(
+            f"We are working on your request for {_asked_for(request)}, and we need more time to "
+            "complete it, as the law allows.\n\n"
+            f"Why: {reason}\n\n"
+            f"We will now respond by {_local_day(request, request.respond_by)} at the latest.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def information_requested(request: PrivacyRequest, question: str, clock_paused: bool) -> Notice:
+    """Staff need more from the subject to answer the request."""
+    clock = (
+        "Until you answer, the time we have to respond stands still, as the law allows."
+        if clock_paused
+        else f"We will still respond by {_local_day(request, request.respond_by)} at the latest."
+    )
+    return Notice(
+        subject=f"We need more information for your privacy request {request.request_id[:8]}",
+        body=(
+            f"To answer your request for {_asked_for(request)}, we need to ask you:\n\n"
+            f"{question}\n\n"
+            f"Please reply to this email. {clock}\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+# --- appeals ----------------------------------------------------------------------------------
+
+
+def appeal_received(request: PrivacyRequest, respond_by: datetime) -> Notice:
+    return Notice(
+        subject=f"We received your appeal on privacy request {request.request_id[:8]}",
+        body=(
+            "We have received your appeal against our decision on your request for "
+            f"{_asked_for(request)}.\n\n"
+            "Someone who did not take the original decision will look at it again. We will answer "
+            f"in writing, with our reasons, by {_local_day(request, respond_by)} at the latest.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def appeal_extended(request: PrivacyRequest, respond_by: datetime, reason: str) -> Notice:
+    return Notice(
+        subject=f"More time is needed for your appeal on privacy request {request.request_id[:8]}",
+        body=(
+            "We need more time to answer your appeal, as the law allows.\n\n"
+            f"Why: {reason}\n\n"
+            f"We will answer by {_local_day(request, respond_by)} at the latest.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def appeal_upheld(request: PrivacyRequest, reason: str, regulator: str, complaint_url: str) -> Notice:
+    """The refusal stands: the reasons, and where the subject may complain (the law requires it)."""
+    return Notice(
+        subject=f"The answer to your appeal on privacy request {request.request_id[:8]}",
+        body=(
+            "We have looked again at our decision on your request for "
+            f"{_asked_for(request)}, and it stands.\n\n"
+            f"Our reasons: {reason}\n\n"
+            f"If you are not satisfied, you may complain to {regulator}: {complaint_url}\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )
+
+
+def appeal_granted(request: PrivacyRequest, reason: str) -> Notice:
+    return Notice(
+        subject=f"Your appeal on privacy request {request.request_id[:8]} succeeded",
+        body=(
+            "We have looked again at our decision on your request for "
+            f"{_asked_for(request)}, and we have changed it.\n\n"
+            f"Our reasons: {reason}\n\n"
+            "We are now carrying out your request, and will write to you again when it is done.\n"
+            f"Reference: {request.request_id}\n"
+        ),
+    )

@@ -46,17 +46,17 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Final, Literal, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import NameOID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
 from dsr.models import RequestType
+
+if TYPE_CHECKING:
+    # cryptography is imported where a certificate is read or a signature checked, not by every
+    # function that posts requests to processors (it takes long to import).
+    from cryptography import x509
 
 API_VERSION: Final = "2.0"
 
@@ -390,12 +390,23 @@ class OpenDsrClient:
             answer = answer.model_copy(update={"request_status": ProcessingStatus.CANCELLED})
         return answer
 
+    def results(self, results_url: str) -> bytes:
+        """The results a processor offers for a completed export: only from the processor's own
+        host, over the same scheme, and bounded like every answer."""
+        own, theirs = urlsplit(self._base_url), urlsplit(check_url(results_url))
+        if (own.scheme, own.netloc) != (theirs.scheme, theirs.netloc):
+            raise ProcessorError(None, "results_url is not on the processor's own host")
+        _, document = self._call("GET", results_url, expected=200)
+        return document
+
     def certificate(self) -> bytes:
         """The PEM certificate the discovery document names, to pin for ``verify_callback``."""
         url = self.discovery.processor_certificate
         if not url:
             raise ProcessorError(200, "the discovery document names no processor_certificate")
         _, pem = self._call("GET", check_url(url), expected=200, accept="application/x-pem-file")
+        from cryptography import x509  # noqa: PLC0415 - see the TYPE_CHECKING import
+
         try:
             x509.load_pem_x509_certificate(pem)
         except ValueError as error:
@@ -522,6 +533,8 @@ def _normal_domain(domain: str) -> str:
 
 
 def _load_certificate(pem: bytes) -> x509.Certificate:
+    from cryptography import x509  # noqa: PLC0415 - see the TYPE_CHECKING import
+
     try:
         return x509.load_pem_x509_certificate(pem)
     except ValueError:
@@ -538,6 +551,9 @@ def _check_certificate(certificate: x509.Certificate, domain: str, now: datetime
 
 def certificate_domains(certificate: x509.Certificate) -> list[str]:
     """The DNS names a certificate is for: its subjectAltName, or failing that its common name."""
+    from cryptography import x509  # noqa: PLC0415 - see the TYPE_CHECKING import
+    from cryptography.x509.oid import NameOID  # noqa: PLC0415
+
     try:
         san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -554,6 +570,11 @@ def _name_matches(pattern: str, domain: str) -> bool:
 
 
 def _check_signature(certificate: x509.Certificate, signature_b64: str, raw_body: bytes) -> None:
+    # See the TYPE_CHECKING import.
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: PLC0415
+
     try:
         signature = base64.b64decode(signature_b64, validate=True)
     except (binascii.Error, ValueError):

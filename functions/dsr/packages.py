@@ -120,7 +120,8 @@ def _page_start(request_id: str, generated_at: str) -> str:
         "padding-top:.5rem}dt{font-weight:600}dd{margin:0;word-break:break-word}</style></head><body><main>"
         f"<h1>Your personal data</h1><p>Reference {html.escape(request_id)}, "
         f"prepared {html.escape(generated_at)}."
-        " The same data in a format for computers (JSON) is at the other link in our email.</p>"
+        " The same data in a format for computers (JSON) is offered beside this page where you"
+        " downloaded it.</p>"
     )
 
 

@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, Final
 from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
+from dsr.store import is_conditional_failure
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
@@ -98,6 +100,13 @@ NEW_CODES_PER_REQUEST: Final = RateLimit(
     name="new-codes-per-request", limit=3, window_seconds=3600, lockout_seconds=0
 )
 
+# The same for the codes that unlock an access package download (dsr.downloads), counted apart:
+# 3 an hour, each with 5 tries, keeps a guesser near 15 tries an hour against a 6-digit code,
+# and the subject's inbox is not flooded. No lockout, for the same reason as above.
+DOWNLOAD_CODES_PER_REQUEST: Final = RateLimit(
+    name="download-codes-per-request", limit=3, window_seconds=3600, lockout_seconds=0
+)
+
 
 def opaque_key(value: str, secret: bytes) -> str:
     """The HMAC-SHA256 (hex) of ``value`` under ``secret``: a key that cannot be turned back
@@ -119,10 +128,6 @@ def _epoch(now: datetime) -> int:
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     return math.floor(now.timestamp())
-
-
-def _is_conditional_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class RateLimiter:
@@ -169,7 +174,7 @@ class RateLimiter:
                 ExpressionAttributeValues=values,
             )
         except ClientError as error:
-            if _is_conditional_failure(error):
+            if is_conditional_failure(error):
                 return False
             raise
         return True
@@ -185,7 +190,7 @@ class RateLimiter:
                 ExpressionAttributeValues={":now": at},
             )
         except ClientError as error:
-            if _is_conditional_failure(error):
+            if is_conditional_failure(error):
                 return False
             raise
         return True

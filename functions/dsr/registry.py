@@ -11,13 +11,13 @@ is done instead, and the reason and citation the subject is told.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
 from dsr.models import RequestType
 
@@ -67,6 +67,11 @@ class RegistryModel(BaseModel):
 # ------------------------------------------------------------------------------- stores
 
 
+IdentityKind = Literal["email", "account_id"]
+"""What finds a subject: the verified email, or an account id (vouched for by the product, or
+resolved from the email in a system that ``provides`` it)."""
+
+
 class DynamoDbStore(RegistryModel):
     kind: Literal["dynamodb"]
     table: str
@@ -74,6 +79,7 @@ class DynamoDbStore(RegistryModel):
         default=None, description="index keyed by the identity attribute, projecting ALL attributes"
     )
     identity_attribute: str
+    identity: IdentityKind = Field(default="email", description="what the identity attribute holds")
     key_attributes: list[str] = Field(min_length=1, max_length=2)
 
 
@@ -147,8 +153,83 @@ def key_template_problems(template: str) -> list[str]:
     return problems
 
 
+# ------------------------------------------------------------------------------ hand-offs
+# Data the desk cannot change itself: it asks whoever can, and waits for their answer.
+
+EnvironmentName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,127}$")]
+
+
+class HandOffRoute(RegistryModel):
+    answer_within_days: int = Field(
+        default=14, ge=1, le=90, description="after this, the task fails and staff are told"
+    )
+
+
+class OpenDsrProcessor(HandOffRoute):
+    """A subprocessor that takes requests over OpenDSR 2.0 (or OpenGDPR 1) and calls back, signed."""
+
+    kind: Literal["opendsr"]
+    domain: str = Field(
+        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        description="the processor's domain: its callbacks name it and its certificate must",
+    )
+    base_url: str | None = Field(default=None, description="https URL of the processor's OpenDSR API")
+    base_url_env: EnvironmentName | None = Field(
+        default=None, description="or the environment variable that holds it (differs per deployment)"
+    )
+    identity_format: Literal["raw", "sha256", "sha1", "md5"] = "sha256"
+
+    @model_validator(mode="after")
+    def _one_way_to_the_processor(self) -> OpenDsrProcessor:
+        if (self.base_url is None) == (self.base_url_env is None):
+            raise ValueError("give exactly one of base_url and base_url_env")
+        if self.base_url is not None and not self.base_url.startswith("https://"):
+            raise ValueError("base_url must be https")
+        return self
+
+    def resolved_base_url(self, environment: Mapping[str, str]) -> str:
+        if self.base_url is not None:
+            return self.base_url
+        url = environment.get(str(self.base_url_env), "")
+        if not url:
+            raise RegistryError(f"environment variable {self.base_url_env} (the processor's URL) is not set")
+        return url
+
+
+class VendorByEmail(HandOffRoute):
+    """A vendor without an API: the desk emails instructions; staff confirm the vendor's answer."""
+
+    kind: Literal["vendor_email"]
+    vendor: str = Field(min_length=1, max_length=200)
+    privacy_address: EmailStr
+
+
+class CustomerControllers(HandOffRoute):
+    """Data the company holds for its customers (it is their processor): the people in a customer's
+    CRM. The desk must not change a customer's records on its own; it tells each customer's
+    administrators what was asked, and staff record their answer."""
+
+    kind: Literal["customer_controllers"]
+    contacts_table: str
+    contacts_index: str = Field(description="index keyed by identity_attribute, projecting ALL")
+    identity_attribute: str = "email"
+    customer_attribute: str = "customer_id"
+    customers_table: str = Field(description="keyed by customer_attribute")
+    customer_name_attribute: str = "name"
+    admins_attribute: str = Field(default="admin_emails", description="a list or set of addresses")
+
+
+HAND_OFF_KINDS = frozenset({"opendsr", "vendor_email", "customer_controllers"})
+
 StoreLocation = Annotated[
-    DynamoDbStore | S3JsonLinesStore | S3CsvStore | S3ObjectsStore, Field(discriminator="kind")
+    DynamoDbStore
+    | S3JsonLinesStore
+    | S3CsvStore
+    | S3ObjectsStore
+    | OpenDsrProcessor
+    | VendorByEmail
+    | CustomerControllers,
+    Field(discriminator="kind"),
 ]
 
 
@@ -239,6 +320,10 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
     "s3_jsonl": frozenset(Action),
     "s3_csv": frozenset(Action),
     "s3_objects": frozenset({Action.EXPORT, Action.ERASE}),
+    # OpenDSR carries access, portability and erasure only.
+    "opendsr": frozenset({Action.EXPORT, Action.ERASE}),
+    "vendor_email": frozenset(Action),
+    "customer_controllers": frozenset(Action),
 }
 
 
@@ -250,6 +335,11 @@ class SystemEntry(RegistryModel):
     store: StoreLocation
     actions: SystemActions
     exemptions: list[Exemption] = Field(default_factory=list)
+    provides: dict[Literal["account_id"], AttributeName] = Field(
+        default_factory=dict,
+        description="identifiers this system's records map the email to (account_id: attribute): "
+        "resolved before fan-out, so systems keyed by them find the subject too",
+    )
 
     @model_validator(mode="after")
     def _store_can_carry_out_its_actions(self) -> SystemEntry:
@@ -266,6 +356,17 @@ class SystemEntry(RegistryModel):
         )
         if anonymizes and isinstance(self.store, S3ObjectsStore):
             raise ValueError("a s3_objects store cannot anonymize: its objects are deleted whole")
+        if self.hands_off and (anonymizes or self.exemptions):
+            raise ValueError(
+                f"a {self.store.kind} system decides how to carry out an action and reports any "
+                "exemption itself: declare erase: {} and no exemptions"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _provides_from_records_found_by_email(self) -> SystemEntry:
+        if self.provides and not (isinstance(self.store, DynamoDbStore) and self.store.identity == "email"):
+            raise ValueError("provides: only a dynamodb system found by email can resolve identifiers")
         return self
 
     @model_validator(mode="after")
@@ -314,6 +415,11 @@ class SystemEntry(RegistryModel):
     def supports(self, action: Action) -> bool:
         return self.actions.spec(action) is not None
 
+    @property
+    def hands_off(self) -> bool:
+        """The desk asks someone else (a processor, a vendor, a customer) and waits for the answer."""
+        return self.store.kind in HAND_OFF_KINDS
+
     def exemption_for(self, action: Action) -> Exemption | None:
         return next((e for e in self.exemptions if action in e.applies_to), None)
 
@@ -345,6 +451,8 @@ class RegistryError(ValueError):
 
 
 def parse_registry(text: str, source: str = "registry") -> SystemRegistry:
+    import yaml  # noqa: PLC0415 - needed only when the registry file is first read
+
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from dsr.desk import Desk
-from dsr.fulfilment import Plan, SystemTask
+from dsr.fulfilment import Plan, SystemTask, split_plan, task_for
 from dsr.models import Status
 from dsr.registry import Action
 
@@ -23,7 +23,7 @@ def failed_tasks(desk: Desk, request_id: str) -> list[SystemTask]:
     for outcome in desk.store.system_outcomes(request_id):
         if outcome.get("status") == "failed":
             _, system_id, action = str(outcome["sk"]).split("#")
-            tasks.append(SystemTask(system_id=system_id, action=Action(action)))
+            tasks.append(task_for(desk.registry.system(system_id), Action(action)))
     return tasks
 
 
@@ -34,9 +34,12 @@ def start_rerun(desk: Desk, request_id: str, staff_member: str) -> str:
         raise NothingToRerunError(request_id)
     attempt = int(desk.store.get_item_fields(request_id).get("reruns", 0)) + 1
     desk.store.transition(request_id, [Status.PARTIALLY_COMPLETED], Status.IN_PROGRESS, {"reruns": attempt})
-    desk.store.remove_fields(request_id, ["closed_at", "closing_notice_sent_at"])  # a new answer follows
+    # A new answer follows; the record's expiry is set again when it closes.
+    desk.store.remove_fields(
+        request_id, ["closed_at", "closing_notice_sent_at", "expires_at", "records_kept_until"]
+    )
     name = f"{request_id}-rerun-{attempt}"
-    payload: dict[str, Any] = {"request_id": request_id, "rerun": True}
+    payload: dict[str, Any] = {"request_id": request_id, "rerun": True, "appeal_granted": False}
     try:
         desk.workflow.start_named(name, payload)
     except Exception:
@@ -56,8 +59,4 @@ def start_rerun(desk: Desk, request_id: str, staff_member: str) -> str:
 def plan_rerun(desk: Desk, request_id: str) -> Plan:
     tasks = failed_tasks(desk, request_id)
     desk.audit(request_id, "workflow", "plan re-run", f"{len(tasks)} failed system tasks")
-    return Plan(
-        exports=[t for t in tasks if t.action is Action.EXPORT],
-        changes=[t for t in tasks if t.action is not Action.EXPORT],
-        not_covered=[],
-    )
+    return split_plan(tasks, not_covered=[])

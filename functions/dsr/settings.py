@@ -18,13 +18,15 @@ class DeskSettings(BaseModel):
     identity_key_id: str = Field(alias="IDENTITY_KEY_ID")
     sender_address: str = Field(alias="SENDER_ADDRESS")
     privacy_mailbox: str = Field(alias="PRIVACY_MAILBOX")
+    staff_alert_address: str = Field(
+        default="", alias="STAFF_ALERT_ADDRESS", description="where deadline reminders are emailed"
+    )
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
     alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN")
     state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
     system_registry_path: Path = Field(
         default=Path(__file__).parent / "config" / "systems.yaml", alias="SYSTEM_REGISTRY_PATH"
     )
-    response_days: int = Field(default=30, ge=1, le=90, alias="RESPONSE_DAYS")
     verification_code_ttl_minutes: int = Field(
         default=30, ge=1, le=24 * 60, alias="VERIFICATION_CODE_TTL_MINUTES"
     )
@@ -36,7 +38,18 @@ class DeskSettings(BaseModel):
     product_login_public_key: str = Field(
         default="", alias="PRODUCT_LOGIN_PUBLIC_KEY", description="Ed25519, base64; empty: no account level"
     )
-    package_link_ttl_hours: int = Field(default=72, ge=1, le=168, alias="PACKAGE_LINK_TTL_HOURS")
+    four_eyes_for_erasure: bool = Field(
+        default=False,
+        alias="FOUR_EYES_FOR_ERASURE",
+        description="an erasure is decided only after another staff member has triaged it",
+    )
+    package_link_ttl_hours: int = Field(
+        default=72,
+        ge=1,
+        le=168,
+        alias="PACKAGE_LINK_TTL_HOURS",
+        description="how long the emailed link to the access package's download page works; at most 7 days",
+    )
 
     @classmethod
     def from_environment(cls) -> DeskSettings:

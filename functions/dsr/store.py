@@ -7,6 +7,22 @@ Layout (single table, partition key ``pk`` = ``REQ#<request id>``):
 * ``sk = EVT#<epoch ms>#<uuid>``: append-only audit events.
 * ``sk = TOKEN#<stage>``: a Step Functions task token waiting for a person, never sent out.
 * ``sk = SYS#<system>#<action>``: what one system did for the request.
+* ``sk = TOKEN#HANDOFF#<system>#<action>``: a task handed to a processor, vendor or customer;
+  while nobody has answered it is in the ``OpenByDue`` index (partition ``HANDOFF``, due at the
+  answer-by time), so the sweeper finds overdue ones without a scan.
+
+A closed request waits in the same index (partition ``REDUCE``, due when its download link runs
+out) until the sweeper reduces its identity to the keyed hash (see ``dsr.records``).
+
+* ``sk = UNSTARTED``: written just before a new request, removed once its execution has started;
+  in the index (partition ``UNSTARTED``, due when received), so the sweeper finds the requests whose
+  start failed without reading the open ones that started.
+* A verification task (``TOKEN#<stage>`` with a window) waits in partition ``WINDOW``, due when its
+  window ends, so the sweeper closes ended windows without reading every open request.
+
+Other partitions: ``OPENDSR#<subject request id>`` maps a processor's request back to exactly one
+(request, system, action); ``PROCESSOR#<system>`` pins the certificate the processor's callbacks
+must be signed with; ``CALLBACK#<sha-256>`` remembers callbacks already acted on.
 
 Every decision is a conditional write, so two callers racing cannot both win.
 """
@@ -14,7 +30,7 @@ Every decision is a conditional write, so two callers racing cannot both win.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +44,13 @@ if TYPE_CHECKING:
 
 OPEN_PARTITION = "OPEN"
 TRIAGE_PARTITION = "TRIAGE"
+HAND_OFF_PARTITION = "HANDOFF"
+REDUCE_PARTITION = "REDUCE"
+UNSTARTED_PARTITION = "UNSTARTED"
+WINDOW_PARTITION = "WINDOW"
+UNSTARTED_SK = "UNSTARTED"
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+CALLBACK_MEMORY_SECONDS = 90 * 24 * 3600
 SENT_MAIL_MEMORY_SECONDS = 400 * 24 * 3600  # replies can come long after; TTL removes the rest
 REQUEST_SK = "REQUEST"
 
@@ -56,13 +79,24 @@ def request_key(request_id: str) -> dict[str, str]:
     return {"pk": f"REQ#{request_id}", "sk": REQUEST_SK}
 
 
-def _is_conditional_failure(error: ClientError) -> bool:
+def is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class RequestStore:
     def __init__(self, table: Table) -> None:
         self._table = table
+
+    @staticmethod
+    def _conditionally(write: Callable[..., Any], **arguments: Any) -> bool:
+        """A conditional write; False (not an error) when its condition did not hold."""
+        try:
+            write(**arguments)
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return False
+            raise
+        return True
 
     # --- the request item ------------------------------------------------------------------
 
@@ -71,13 +105,14 @@ class RequestStore:
             **request_key(request.request_id),
             **request.model_dump(mode="json", exclude_none=True),
         }
+        item["received_month"] = str(item["received_at"])[:7]  # "YYYY-MM" (UTC): the ByReceivedMonth index
         if request.status.is_open:
             item["open_pk"] = OPEN_PARTITION
-            item["due_at"] = request.respond_by.isoformat()
+            item["due_at"] = (request.watch_at or request.respond_by).isoformat()
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
-            if _is_conditional_failure(error):
+            if is_conditional_failure(error):
                 raise AlreadyExistsError(request.request_id) from error
             raise
 
@@ -93,8 +128,10 @@ class RequestStore:
         allowed_from: Iterable[Status],
         target: Status,
         updates: Mapping[str, Any] | None = None,
+        remove: Iterable[str] = (),
     ) -> PrivacyRequest:
-        """Move the request to ``target`` only if it is now in one of ``allowed_from``."""
+        """Move the request to ``target`` only if it is now in one of ``allowed_from``, setting
+        ``updates`` and removing the fields named in ``remove`` in the same write."""
         allowed = list(allowed_from)
         names = {"#status": "status"}
         values: dict[str, Any] = {":target": target.value}
@@ -107,12 +144,19 @@ class RequestStore:
         for index, status in enumerate(allowed):
             values[f":from{index}"] = status.value
             placeholders.append(f":from{index}")
-        if target.is_open:  # (back) in the sparse index of open requests, due at respond_by
+        names.update({f"#r{index}": field for index, field in enumerate(remove)})
+        removed = [name for name in names if name.startswith("#r")]
+        if target.is_open:  # (back) in the sparse index of open requests, due at its watch time
             values[":open"] = OPEN_PARTITION
-            sets += ["open_pk = :open", "due_at = respond_by"]
+            due = ":due" if updates and "watch_at" in updates else "if_not_exists(watch_at, respond_by)"
+            if due == ":due":
+                values[":due"] = (updates or {})["watch_at"]
+            sets += ["open_pk = :open", f"due_at = {due}"]
+        else:
+            removed += ["open_pk", "due_at"]
         expression = "SET " + ", ".join(sets)
-        if not target.is_open:
-            expression += " REMOVE open_pk, due_at"
+        if removed:
+            expression += " REMOVE " + ", ".join(removed)
         try:
             result = self._table.update_item(
                 Key=request_key(request_id),
@@ -123,7 +167,7 @@ class RequestStore:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if _is_conditional_failure(error):
+            if is_conditional_failure(error):
                 raise TransitionRejectedError(request_id, allowed, target) from error
             raise
         return PrivacyRequest.model_validate(result["Attributes"])
@@ -145,55 +189,202 @@ class RequestStore:
         )
 
     def set_fields(self, request_id: str, fields: Mapping[str, Any]) -> None:
-        names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values = {f":v{i}": value for i, value in enumerate(fields.values())}
-        sets = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+        sets, names, values = update_assignments(fields)
         self._table.update_item(
             Key=request_key(request_id),
-            UpdateExpression=f"SET {sets}",
+            UpdateExpression="SET " + ", ".join(sets),
             ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+
+    def record_extension(self, request_id: str, fields: Mapping[str, str]) -> bool:
+        """Extend an open request once: the new date, the reason and who; the index follows the new
+        date. False if it was extended or closed meanwhile."""
+        return self._move_dates(request_id, fields, "attribute_not_exists(extended_at)")
+
+    def pause_clock(self, request_id: str, at: datetime) -> bool:
+        """Stop an open request's clock; False if it was stopped already or the request closed."""
+        return self._conditionally(
+            self._table.update_item,
+            Key=request_key(request_id),
+            UpdateExpression="SET paused_at = :at",
+            ConditionExpression="open_pk = :open AND attribute_not_exists(paused_at)",
+            ExpressionAttributeValues={":at": at.isoformat(), ":open": OPEN_PARTITION},
+        )
+
+    def resume_clock(self, request_id: str, paused_days: int, dates: Mapping[str, str]) -> bool:
+        """Start the clock again with the recomputed dates; False if it was not paused."""
+        fields = {**dates, "paused_days": paused_days}
+        return self._move_dates(request_id, fields, "attribute_exists(paused_at)", remove="paused_at")
+
+    def _move_dates(
+        self, request_id: str, fields: Mapping[str, Any], condition: str, remove: str = ""
+    ) -> bool:
+        """Set an open request's new dates, with the index at its new watch time, if ``condition``."""
+        sets, names, values = update_assignments(fields)
+        values |= {":due": fields["watch_at"], ":open": OPEN_PARTITION}
+        return self._conditionally(
+            self._table.update_item,
+            Key=request_key(request_id),
+            UpdateExpression="SET "
+            + ", ".join([*sets, "due_at = :due"])
+            + (f" REMOVE {remove}" if remove else ""),
+            ConditionExpression=f"open_pk = :open AND {condition}",
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
 
     def claim_once(self, request_id: str, marker: str, at: datetime) -> bool:
         """Record that a one-off step (an email, say) happened; False if it already had."""
-        try:
-            self._table.update_item(
-                Key=request_key(request_id),
-                UpdateExpression="SET #m = :at",
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(#m)",
-                ExpressionAttributeNames={"#m": marker},
-                ExpressionAttributeValues={":at": at.isoformat()},
+        return self._conditionally(
+            self._table.update_item,
+            Key=request_key(request_id),
+            UpdateExpression="SET #m = :at",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(#m)",
+            ExpressionAttributeNames={"#m": marker},
+            ExpressionAttributeValues={":at": at.isoformat()},
+        )
+
+    def claim_step(self, request_id: str, step: str, at: datetime) -> bool:
+        """Record a one-off step of the request on its own item (an email to a vendor, say);
+        False if it was recorded before."""
+        return self._conditionally(
+            self._table.put_item,
+            Item={"pk": f"REQ#{request_id}", "sk": f"STEP#{step}", "at": at.isoformat()},
+            ConditionExpression="attribute_not_exists(sk)",
+        )
+
+    def has_step(self, request_id: str, step: str) -> bool:
+        key = {"pk": f"REQ#{request_id}", "sk": f"STEP#{step}"}
+        return "Item" in self._table.get_item(Key=key, ConsistentRead=True)
+
+    def open_requests_due_before(self, before: datetime, limit: int | None = None) -> list[dict[str, Any]]:
+        """The stored items of open requests whose watch time (``due_at``) is before ``before``,
+        earliest first, with the deadline fields the model leaves out. Found through the sparse
+        index alone, page after page (at most ``limit`` if given), so a closed request is never
+        read; one that closed since the index was read is left out."""
+        return self._open_items(before, limit)
+
+    def open_requests(self, limit: int | None = None) -> list[PrivacyRequest]:
+        """Every open request (or the ``limit`` due first), earliest due first."""
+        return [PrivacyRequest.model_validate(item) for item in self._open_items(None, limit)]
+
+    def _open_items(self, before: datetime | None, limit: int | None) -> list[dict[str, Any]]:
+        """The index's keys page after page, then the items a hundred at a time, in due order."""
+        keys = self._index_keys(OPEN_PARTITION, before, limit)
+        items = self._batch_get([request_key(_request_id_of(key)) for key in keys])
+        return [
+            items[key["pk"]]
+            for key in keys
+            if key["pk"] in items and items[key["pk"]].get("open_pk") == OPEN_PARTITION
+        ]
+
+    def _index_keys(
+        self, partition: str, before: datetime | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The keys in one partition of ``OpenByDue`` (due before ``before``, if given), in order."""
+        condition: Any = Key("open_pk").eq(partition)
+        if before is not None:
+            condition = condition & Key("due_at").lt(before.isoformat())
+        query: dict[str, Any] = {"IndexName": "OpenByDue", "KeyConditionExpression": condition}
+        keys: list[dict[str, Any]] = []
+        while limit is None or len(keys) < limit:
+            if limit is not None:
+                query["Limit"] = limit - len(keys)
+            page = self._table.query(**query)
+            keys.extend({"pk": item["pk"], "sk": item["sk"]} for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return keys
+
+    def _batch_get(self, keys: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+        """The items at ``keys`` (request items, one per partition), by ``pk``; strongly
+        consistent, a hundred keys a call, unprocessed keys asked again."""
+        found: dict[str, dict[str, Any]] = {}
+        client = self._table.meta.client  # the resource's client: it speaks plain Python values
+        for start in range(0, len(keys), BATCH_GET_LIMIT):
+            pending: dict[str, Any] = {
+                self._table.name: {"Keys": keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+            }
+            while pending:
+                answer = client.batch_get_item(RequestItems=pending)
+                for item in answer.get("Responses", {}).get(self._table.name, []):
+                    found[str(item["pk"])] = dict(item)
+                pending = dict(answer.get("UnprocessedKeys") or {})
+        return found
+
+    # --- requests whose start failed, and verification windows ----------------------------------
+
+    def mark_unstarted(self, request_id: str, received_at: datetime) -> None:
+        """Before a new request is written: the sweeper's way to find it if its start fails."""
+        self._table.put_item(
+            Item={
+                "pk": f"REQ#{request_id}",
+                "sk": UNSTARTED_SK,
+                "open_pk": UNSTARTED_PARTITION,
+                "due_at": received_at.isoformat(),
+            }
+        )
+
+    def mark_started(self, request_id: str, at: datetime) -> bool:
+        """The request's execution has started: recorded once (False if it had been), and the
+        request leaves the sweeper's list of unstarted ones."""
+        first = self.claim_once(request_id, "workflow_started_at", at)
+        self.forget_unstarted(request_id)
+        return first
+
+    def forget_unstarted(self, request_id: str) -> None:
+        self._table.delete_item(Key={"pk": f"REQ#{request_id}", "sk": UNSTARTED_SK})
+
+    def unstarted_before(self, before: datetime) -> list[tuple[str, PrivacyRequest | None]]:
+        """Requests received before ``before`` whose start was not recorded, with the request
+        (None where the submission failed before the request was written)."""
+        keys = self._index_keys(UNSTARTED_PARTITION, before)
+        items = self._batch_get([request_key(_request_id_of(key)) for key in keys])
+        return [
+            (
+                _request_id_of(key),
+                PrivacyRequest.model_validate(items[key["pk"]]) if key["pk"] in items else None,
             )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+            for key in keys
+        ]
 
-    def open_requests_due_before(self, before: datetime, limit: int = 100) -> list[PrivacyRequest]:
-        """Open requests due before ``before``, earliest first, from the sparse index only."""
-        result = self._table.query(
-            IndexName="OpenByDue",
-            KeyConditionExpression=Key("open_pk").eq(OPEN_PARTITION) & Key("due_at").lt(before.isoformat()),
-            Limit=limit,
-        )
-        return [self.get(_request_id_of(item)) for item in result.get("Items", [])]
+    def windows_ended_before(self, before: datetime) -> list[tuple[str, str]]:
+        """(request id, stage) of the tasks whose window ended before ``before``."""
+        return [
+            (_request_id_of(key), str(key["sk"]).removeprefix("TOKEN#"))
+            for key in self._index_keys(WINDOW_PARTITION, before)
+        ]
 
-    def open_requests(self, limit: int = 200) -> list[PrivacyRequest]:
-        result = self._table.query(
-            IndexName="OpenByDue",
-            KeyConditionExpression=Key("open_pk").eq(OPEN_PARTITION),
-            Limit=limit,
+    def forget_window(self, request_id: str, stage: str) -> None:
+        self._table.update_item(
+            Key={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"},
+            UpdateExpression="REMOVE open_pk, due_at",
         )
-        return [self.get(_request_id_of(item)) for item in result.get("Items", [])]
 
     def requests_of_subject(self, subject_hash: str) -> list[str]:
         result = self._table.query(
             IndexName="BySubject", KeyConditionExpression=Key("subject_hash").eq(subject_hash)
         )
         return [_request_id_of(item) for item in result.get("Items", [])]
+
+    def requests_received_in(self, month: str) -> list[dict[str, Any]]:
+        """The requests received in ``month`` ("YYYY-MM"), in the order received, as the
+        ``ByReceivedMonth`` index projects them: ids, types, status, jurisdiction and dates, no
+        identity. Page after page; never a Scan."""
+        query: dict[str, Any] = {
+            "IndexName": "ByReceivedMonth",
+            "KeyConditionExpression": Key("received_month").eq(month),
+        }
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**query)
+            items.extend(dict(item) for item in page.get("Items", []))
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # --- one open request per subject and request type ---------------------------------------
 
@@ -206,7 +397,7 @@ class RequestStore:
                 Item={**key, "request_id": request_id}, ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as error:
-            if not _is_conditional_failure(error):
+            if not is_conditional_failure(error):
                 raise
             holder = self._table.get_item(Key=key, ConsistentRead=True).get("Item", {})
             return str(holder.get("request_id", "")) or None
@@ -216,18 +407,13 @@ class RequestStore:
         self, subject_hash: str, request_type: str, stale_holder: str, request_id: str
     ) -> bool:
         """Take a claim whose holder has closed (or never got recorded); one taker wins."""
-        try:
-            self._table.update_item(
-                Key={"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"},
-                UpdateExpression="SET request_id = :new",
-                ConditionExpression="request_id = :old",
-                ExpressionAttributeValues={":new": request_id, ":old": stale_holder},
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._conditionally(
+            self._table.update_item,
+            Key={"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"},
+            UpdateExpression="SET request_id = :new",
+            ConditionExpression="request_id = :old",
+            ExpressionAttributeValues={":new": request_id, ":old": stale_holder},
+        )
 
     def release_claims(self, subject_hash: str, request_types: Iterable[str], request_id: str) -> None:
         """Give up this request's claims; a claim another request holds is left alone."""
@@ -239,8 +425,79 @@ class RequestStore:
                     ExpressionAttributeValues={":mine": request_id},
                 )
             except ClientError as error:
-                if not _is_conditional_failure(error):
+                if not is_conditional_failure(error):
                     raise
+
+    # --- records: the identity let go, the record expired ------------------------------------
+
+    def schedule_identity_reduction(self, request_id: str, after: datetime) -> None:
+        """A closed request joins the sparse index (partition REDUCE) until its identity goes."""
+        try:
+            self._table.update_item(
+                Key=request_key(request_id),
+                UpdateExpression="SET open_pk = :reduce, due_at = :after",
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(identity_reduced_at)",
+                ExpressionAttributeValues={":reduce": REDUCE_PARTITION, ":after": after.isoformat()},
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise  # else: reduced already (a redelivered close)
+
+    def identity_reductions_due(self, before: datetime, limit: int = 100) -> list[str]:
+        result = self._table.query(
+            IndexName="OpenByDue",
+            KeyConditionExpression=Key("open_pk").eq(REDUCE_PARTITION) & Key("due_at").lt(before.isoformat()),
+            Limit=limit,
+        )
+        return [_request_id_of(item) for item in result.get("Items", [])]
+
+    def cancel_identity_reduction(self, request_id: str) -> bool:
+        """The identity is needed again (a re-run, an appeal); False if none was scheduled."""
+        return self._conditionally(
+            self._table.update_item,
+            Key=request_key(request_id),
+            UpdateExpression="REMOVE open_pk, due_at",
+            ConditionExpression="open_pk = :reduce",
+            ExpressionAttributeValues={":reduce": REDUCE_PARTITION},
+        )
+
+    def reduce_identity(self, request_id: str, subject: Mapping[str, str], at: datetime) -> bool:
+        """Replace the subject with what names nobody and drop the free text; once."""
+        return self._conditionally(
+            self._table.update_item,
+            Key=request_key(request_id),
+            UpdateExpression=(
+                "SET #subject = :subject, identity_reduced_at = :at "
+                "REMOVE #details, corrections, #agent, resolved_account_ids, open_pk, due_at"
+            ),
+            ConditionExpression="open_pk = :reduce",
+            ExpressionAttributeNames={"#subject": "subject", "#details": "details", "#agent": "agent"},
+            ExpressionAttributeValues={
+                ":subject": dict(subject),
+                ":at": at.isoformat(),
+                ":reduce": REDUCE_PARTITION,
+            },
+        )
+
+    def expire_request_items(self, request_id: str, expires_at: int) -> int:
+        """Give every item of the request (events, tasks, outcomes) the record's expiry (TTL)."""
+        count = 0
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}"),
+            "ProjectionExpression": "pk, sk",
+        }
+        while True:
+            page = self._table.query(**kwargs)
+            for item in page.get("Items", []):
+                self._table.update_item(
+                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    UpdateExpression="SET expires_at = :ttl",
+                    ExpressionAttributeValues={":ttl": expires_at},
+                )
+                count += 1
+            if "LastEvaluatedKey" not in page:
+                return count
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # --- suppression: erased or opted-out people must not be re-added by an import ------------
 
@@ -310,7 +567,7 @@ class RequestStore:
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
-            if _is_conditional_failure(error):
+            if is_conditional_failure(error):
                 return False
             raise
         return True
@@ -327,32 +584,40 @@ class RequestStore:
 
     def resolve_triage(self, triage_id: str, resolved_by: str, note: str, at: datetime) -> bool:
         """Take the item out of the open index; False if it was not open (resolved already)."""
-        try:
-            self._table.update_item(
-                Key={"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE"},
-                UpdateExpression=(
-                    "SET resolved_by = :who, resolution = :note, resolved_at = :at REMOVE open_pk, due_at"
-                ),
-                ConditionExpression="attribute_exists(open_pk)",
-                ExpressionAttributeValues={":who": resolved_by, ":note": note, ":at": at.isoformat()},
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._conditionally(
+            self._table.update_item,
+            Key={"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE"},
+            UpdateExpression=(
+                "SET resolved_by = :who, resolution = :note, resolved_at = :at REMOVE open_pk, due_at"
+            ),
+            ConditionExpression="attribute_exists(open_pk)",
+            ExpressionAttributeValues={":who": resolved_by, ":note": note, ":at": at.isoformat()},
+        )
 
     # --- task tokens and per-system outcomes --------------------------------------------------
 
-    def put_task(self, request_id: str, stage: str, fields: Mapping[str, Any]) -> None:
-        """Store a waiting task; a redelivered invocation replaces a task nobody has acted on."""
+    def put_task(
+        self,
+        request_id: str,
+        stage: str,
+        fields: Mapping[str, Any],
+        *,
+        window_ends_at: datetime | None = None,
+    ) -> None:
+        """Store a waiting task; a redelivered invocation replaces a task nobody has acted on. A
+        task with a window waits in the index until then (``windows_ended_before``)."""
+        window = (
+            {}
+            if window_ends_at is None
+            else {"open_pk": WINDOW_PARTITION, "due_at": window_ends_at.isoformat()}
+        )
         try:
             self._table.put_item(
-                Item={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}", **fields},
+                Item={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}", **fields, **window},
                 ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at)",
             )
         except ClientError as error:
-            if _is_conditional_failure(error):
+            if is_conditional_failure(error):
                 raise AlreadyExistsError(f"{request_id} {stage}") from error
             raise
 
@@ -369,18 +634,128 @@ class RequestStore:
         values: Mapping[str, Any],
     ) -> bool:
         """A conditional change to a waiting task; False when the condition does not hold."""
+        return self._conditionally(
+            self._table.update_item,
+            Key={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"},
+            UpdateExpression=update_expression,
+            ConditionExpression=f"attribute_exists(sk) AND ({condition})",
+            ExpressionAttributeValues=dict(values),
+        )
+
+    def put_hand_off(self, request_id: str, stage: str, fields: Mapping[str, Any]) -> None:
+        """Store a task handed to someone else, waiting in the index until answered. A retried
+        invocation replaces one nobody answered; a re-run replaces one that ended failed."""
+        item = {
+            "pk": f"REQ#{request_id}",
+            "sk": f"TOKEN#{stage}",
+            **fields,
+            "open_pk": HAND_OFF_PARTITION,
+            "due_at": fields["answer_by"],
+        }
         try:
-            self._table.update_item(
-                Key={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"},
-                UpdateExpression=update_expression,
-                ConditionExpression=f"attribute_exists(sk) AND ({condition})",
-                ExpressionAttributeValues=dict(values),
+            self._table.put_item(
+                Item=item,
+                ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at) "
+                "OR answer = :failed",
+                ExpressionAttributeValues={":failed": "failed"},
             )
         except ClientError as error:
-            if _is_conditional_failure(error):
-                return False
+            if is_conditional_failure(error):
+                raise AlreadyExistsError(f"{request_id} {stage}") from error
             raise
+
+    def decide_hand_off(
+        self, request_id: str, stage: str, answer: Mapping[str, Any], decided_by: str, at: datetime
+    ) -> bool:
+        """Record the one answer to a handed-off task; False if it had been answered already (a
+        replayed callback, a second confirmation). The task stays in the index, due now, until
+        ``hand_off_resumed``: a sweep finishes an answer whose resume was interrupted."""
+        values = {f":{name}": value for name, value in answer.items()}
+        sets = ", ".join(f"{name} = :{name}" for name in answer)
+        return self.update_task(
+            request_id,
+            stage,
+            f"SET decided_at = :at, decided_by = :who, due_at = :at, {sets}",
+            "attribute_not_exists(decided_at)",
+            {":at": at.isoformat(), ":who": decided_by, **values},
+        )
+
+    def hand_off_resumed(self, request_id: str, stage: str, at: datetime) -> None:
+        """The workflow has the answer: the task leaves the waiting index."""
+        self.update_task(
+            request_id,
+            stage,
+            "SET resumed_at = :at REMOVE open_pk, due_at",
+            "attribute_exists(decided_at)",
+            {":at": at.isoformat()},
+        )
+
+    def hand_offs_due_before(self, before: datetime, limit: int = 100) -> list[dict[str, Any]]:
+        result = self._table.query(
+            IndexName="OpenByDue",
+            KeyConditionExpression=Key("open_pk").eq(HAND_OFF_PARTITION)
+            & Key("due_at").lt(before.isoformat()),
+            Limit=limit,
+        )
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in result.get("Items", [])]
+        found = (self._table.get_item(Key=key, ConsistentRead=True).get("Item") for key in keys)
+        return [dict(item) for item in found if item is not None]
+
+    def map_subject_request(
+        self, subject_request_id: str, request_id: str, system_id: str, action: str
+    ) -> bool:
+        """Tie a processor's subject request id to one (request, system, action), before it is sent.
+        True if it is (now) tied to exactly these; False if the id belongs to something else."""
+        key = {"pk": f"OPENDSR#{subject_request_id}", "sk": "OPENDSR"}
+        mine = {"request_id": request_id, "system_id": system_id, "action": action}
+        try:
+            self._table.put_item(Item={**key, **mine}, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+            held = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+            return all(held.get(name) == value for name, value in mine.items())
         return True
+
+    def subject_request(self, subject_request_id: str) -> dict[str, str] | None:
+        item = self._table.get_item(
+            Key={"pk": f"OPENDSR#{subject_request_id}", "sk": "OPENDSR"}, ConsistentRead=True
+        ).get("Item")
+        return {name: str(item[name]) for name in ("request_id", "system_id", "action")} if item else None
+
+    def pin_certificate(self, system_id: str, domain: str, pem: str, at: datetime) -> None:
+        self._table.put_item(
+            Item={
+                "pk": f"PROCESSOR#{system_id}",
+                "sk": "CERTIFICATE",
+                "domain": domain,
+                "pem": pem,
+                "fetched_at": at.isoformat(),
+            }
+        )
+
+    def pinned_certificate(self, system_id: str) -> dict[str, str] | None:
+        item = self._table.get_item(
+            Key={"pk": f"PROCESSOR#{system_id}", "sk": "CERTIFICATE"}, ConsistentRead=True
+        ).get("Item")
+        return {"domain": str(item["domain"]), "pem": str(item["pem"])} if item else None
+
+    def first_delivery(self, fingerprint: str, at: datetime) -> bool:
+        """Remember a callback's fingerprint; False if the same bytes were delivered before."""
+        return self._conditionally(
+            self._table.put_item,
+            Item={
+                "pk": f"CALLBACK#{fingerprint}",
+                "sk": "CALLBACK",
+                "received_at": at.isoformat(),
+                "expires_at": int(at.timestamp()) + CALLBACK_MEMORY_SECONDS,
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+
+    def forget_delivery(self, fingerprint: str) -> None:
+        """A callback that could not be acted on is forgotten, so its redelivery is acted on."""
+        self._table.delete_item(Key={"pk": f"CALLBACK#{fingerprint}", "sk": "CALLBACK"})
 
     def put_system_outcome(
         self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any]
@@ -402,6 +777,18 @@ class RequestStore:
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def update_assignments(fields: Mapping[str, Any]) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    """``#f0 = :v0`` for each field, with its names and values (any attribute name is safe)."""
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    values = {f":v{i}": value for i, value in enumerate(fields.values())}
+    return [f"#f{i} = :v{i}" for i in range(len(fields))], names, values
+
+
+def hand_off_stage(system_id: str, action: str) -> str:
+    """The task item of one system and action handed off: ``TOKEN#HANDOFF#<system>#<action>``."""
+    return f"HANDOFF#{system_id}#{action}"
 
 
 def _request_id_of(item: Mapping[str, Any]) -> str:

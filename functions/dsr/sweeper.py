@@ -1,4 +1,5 @@
-"""The scheduled sweep over open requests. Today: start any request whose execution never started."""
+"""The scheduled sweep: start what never started, end waits whose time has run out, and watch the
+requests' deadlines."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from dsr import verification
+from dsr import deadline_watch, handoffs, records, verification
 from dsr.desk import Desk
 from dsr.intake import start_workflow
 from dsr.models import Status
@@ -18,33 +19,47 @@ START_GRACE = timedelta(minutes=2)
 
 
 class SweepReport(BaseModel):
-    open_requests_read: int
+    unstarted_requests_read: int
     executions_started: int
     verification_windows_closed: int = 0
+    hand_offs_timed_out: int = 0
+    identities_reduced: int = 0
+    deadlines: deadline_watch.WatchReport | None = None
 
 
-def sweep(desk: Desk) -> SweepReport:
-    """Everything the schedule does: start what never started, close verification windows."""
+def sweep(desk: Desk, *, watch_clock: bool = True) -> SweepReport:
+    """Everything the schedule does: start what never started, close verification windows, end
+    hand-offs nobody answered in time (the request then closes partially completed), and, unless
+    ``watch_clock`` is False, remind staff of deadlines, escalate overdue requests and let go of
+    the identities of requests closed for good (last, so a failure there holds up nothing else)."""
     report = reconcile(desk)
     closed = verification.expire_windows(desk)
-    return report.model_copy(update={"verification_windows_closed": closed})
+    timed_out = handoffs.expire_overdue(desk)
+    deadlines = deadline_watch.watch(desk) if watch_clock else None
+    reduced = records.reduce_due_identities(desk) if watch_clock else 0
+    return report.model_copy(
+        update={
+            "verification_windows_closed": closed,
+            "hand_offs_timed_out": timed_out,
+            "identities_reduced": reduced,
+            "deadlines": deadlines,
+        }
+    )
 
 
 def reconcile(desk: Desk) -> SweepReport:
     """Requests recorded but never started (the start failed at intake) are started now.
 
-    The execution is named by the request id, so a request started meanwhile is not started twice.
+    Only requests whose start was not recorded are read (the index's ``UNSTARTED`` partition),
+    never the open requests that started. The execution is named by the request id, so a request
+    started meanwhile is not started twice.
     """
-    cutoff = desk.now() - START_GRACE
-    waiting = desk.store.open_requests()
+    unstarted = desk.store.unstarted_before(desk.now() - START_GRACE)
     started = 0
-    for request in waiting:
-        if (
-            request.status is Status.RECEIVED
-            and request.workflow_started_at is None
-            and request.received_at <= cutoff
-            and start_workflow(desk, request.request_id)
-        ):
-            started += 1
-    logger.info("reconciled", open_requests=len(waiting), started=started)
-    return SweepReport(open_requests_read=len(waiting), executions_started=started)
+    for request_id, request in unstarted:
+        if request is not None and request.status is Status.RECEIVED and request.workflow_started_at is None:
+            started += start_workflow(desk, request_id)
+        else:  # started meanwhile, closed, or never written (the submission was refused)
+            desk.store.forget_unstarted(request_id)
+    logger.info("reconciled", unstarted_requests=len(unstarted), started=started)
+    return SweepReport(unstarted_requests_read=len(unstarted), executions_started=started)

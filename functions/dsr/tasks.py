@@ -33,3 +33,7 @@ class CloseTask(RequestTask):
     reason: str | None = None
     error: str | None = None
     cause: str | None = None
+
+
+class HandOffTaskInput(SystemTaskInput):
+    task_token: str = Field(min_length=1)

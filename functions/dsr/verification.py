@@ -22,6 +22,7 @@ from dsr.desk import Desk
 from dsr.fulfilment import connector_for
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest, Status
+from dsr.request_deadlines import deadlines_for
 from dsr.status_tokens import status_token
 from dsr.verification_policy import Level, Requirement, load_policy
 
@@ -59,11 +60,12 @@ def begin(desk: Desk, request_id: str, task_token: str) -> Requirement:
     request = desk.store.transition(request_id, [Status.RECEIVED, Status.VERIFYING], Status.VERIFYING)
     requirement = requirement_for(desk, request)
     now = desk.now()
+    window_ends_at = now + timedelta(seconds=desk.settings.verification_window_seconds)
     task: dict[str, Any] = {
         "task_token": task_token,
         "level": requirement.level.value,
         "data_points_required": requirement.data_points,
-        "window_ends_at": (now + timedelta(seconds=desk.settings.verification_window_seconds)).isoformat(),
+        "window_ends_at": window_ends_at.isoformat(),
         "attempts": 0,
         "data_point_failures": 0,
     }
@@ -71,7 +73,7 @@ def begin(desk: Desk, request_id: str, task_token: str) -> Requirement:
     code = None if power_of_attorney or requirement.level is Level.ACCOUNT else _new_code()
     if code:
         task.update(_code_fields(desk, request_id, code, now))
-    desk.store.put_task(request_id, STAGE, task)
+    desk.store.put_task(request_id, STAGE, task, window_ends_at=window_ends_at)
     desk.store.set_fields(request_id, {"verification_level": requirement.level.value})
     _ask_subject(desk, request, requirement, code, power_of_attorney)
     desk.audit(
@@ -258,17 +260,23 @@ def apply_clock_rule(desk: Desk, request: PrivacyRequest) -> None:
     received restarts it. Either way the trail says which rule applied."""
     rule = load_policy().clock_rule(request.jurisdiction)
     if rule == "restarts":
-        verified_at = desk.now()
-        respond_by = verified_at + timedelta(days=desk.settings.response_days)
-        desk.store.set_fields(
-            request.request_id, {"respond_by": respond_by.isoformat(), "due_at": respond_by.isoformat()}
+        deadlines = deadlines_for(
+            request.jurisdiction,
+            request.request_types,
+            request.received_at,
+            country=request.country,
+            region=request.region,
+            clock_started_at=desk.now(),
         )
+        restarted = {name: value for name, value in deadlines.fields().items() if value is not None}
+        restarted["clock_started_at"] = desk.now().isoformat()
+        desk.store.set_fields(request.request_id, {**restarted, "due_at": restarted["watch_at"]})
         desk.audit(
             request.request_id,
             "policy",
             "legal clock",
             "restarted on identification",
-            respond_by=respond_by.isoformat(),
+            respond_by=deadlines.respond_by.isoformat(),
         )
     else:
         desk.audit(request.request_id, "policy", "legal clock", "kept running while verifying")
@@ -330,15 +338,15 @@ def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) ->
 
 
 def expire_windows(desk: Desk) -> int:
-    """Close the verification windows that have ended by the desk's clock."""
-    now = desk.now()
+    """Close the verification windows that have ended by the desk's clock. Only tasks whose
+    window has ended are read (the index's ``WINDOW`` partition), each once: closed, or, when the
+    subject verified or the request moved on meanwhile, let go of."""
     closed = 0
-    for request in desk.store.open_requests():
-        if request.status is not Status.VERIFYING:
-            continue
-        task = desk.store.get_task(request.request_id, STAGE)
-        if task and datetime.fromisoformat(str(task["window_ends_at"])) <= now:
-            closed += close_window(desk, request.request_id, WINDOW_CLOSED, "the verification window ended")
+    for request_id, stage in desk.store.windows_ended_before(desk.now()):
+        request = desk.store.find(request_id)
+        if stage == STAGE and request is not None and request.status is Status.VERIFYING:
+            closed += close_window(desk, request_id, WINDOW_CLOSED, "the verification window ended")
+        desk.store.forget_window(request_id, stage)
     return closed
 
 

@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsr.models import PrivacyRequest, Relationship, RequestType
@@ -130,4 +129,6 @@ def _is_account_holder(request: PrivacyRequest) -> bool:
 
 @cache
 def load_policy(path: Path = POLICY_PATH) -> VerificationPolicy:
+    import yaml  # noqa: PLC0415 - needed only when the policy file is first read
+
     return VerificationPolicy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeAlias
 from urllib.parse import quote, urlsplit
 
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from dsr.models import NewRequest, Relationship, RequestType, Status, normalized_phone
+from dsr.notices import utc_moment
 from dsr.public_views import SubjectView
 
 FormValues: TypeAlias = Mapping[str, str | list[str]]
@@ -60,6 +61,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.UNVERIFIABLE: "Closed: email address not confirmed",
     Status.FAILED: "Held up by a problem on our side",
     Status.LINKED: "Joined to another of your requests",
+    Status.CANCELLED: "Closed without action",
 }
 
 # Suggestions for the country box; any two-letter code may be typed.
@@ -639,15 +641,49 @@ check your spam or junk folder.</p>
 
 def _status_details(view: SubjectView) -> str:
     asked = "".join(f"<li>{_e(_request_type_label(value))}</li>" for value in view.request_types)
-    rows = (
+    rows = [
         ("Reference", _e(view.request_id)),
         ("Status", _e(STATUS_LABELS.get(view.status, view.status.value))),
         ("Next step", _e(view.next_step)),
         ("What you asked for", f"<ul>{asked}</ul>"),
         ("Received", _readable_date(view.received_on)),
         ("We will respond by", _readable_date(view.respond_by)),
-    )
+    ]
+    if view.appeal is not None:
+        rows += [
+            ("Your appeal", _e(view.appeal.next_step)),
+            ("Appeal received", _readable_date(view.appeal.received_on)),
+            ("We will answer your appeal by", _readable_date(view.appeal.answer_by)),
+        ]
     return "<dl>\n" + "\n".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in rows) + "\n</dl>"
+
+
+APPEAL_STATEMENT_LIMIT = 4000
+
+
+def _appeal_form(request_id: str, token: str, until: str) -> str:
+    """Where the law gives an appeal against a refusal: the subject says why they disagree."""
+    action = f"/status/{quote(request_id, safe='')}/appeal"
+    statement: Attributes = {
+        "id": "statement",
+        "name": "statement",
+        "rows": "6",
+        "maxlength": str(APPEAL_STATEMENT_LIMIT),
+        "required": True,
+        "aria-describedby": "statement-hint",
+    }
+    return f"""<h2>Appeal this decision</h2>
+<p>If you think we were wrong, you may appeal until {_readable_date(until)}. Someone who did not
+take the decision will look at it again and answer you in writing, with reasons.</p>
+<form method="post" action="{_e(action)}" accept-charset="utf-8">
+{_hidden_token(token)}
+<div class="field">
+<label for="statement">Why do you disagree?</label>
+<p class="hint" id="statement-hint">At most {APPEAL_STATEMENT_LIMIT} characters.</p>
+<textarea{_attributes(statement)}></textarea>
+</div>
+<button type="submit">Send my appeal</button>
+</form>"""
 
 
 def _request_type_label(value: str) -> str:
@@ -676,10 +712,9 @@ def _data_point_fields(data_points: Sequence[tuple[str, str]], needed: int) -> s
     )
 
 
-def _code_form(
-    action: str, token: str, prefilled: str, data_points: Sequence[tuple[str, str]], needed: int
-) -> str:
-    code: dict[str, str | bool | None] = {
+def _code_input(prefilled: str = "") -> dict[str, str | bool | None]:
+    """The attributes of a six-digit one-time code field; phones offer the code from the email."""
+    return {
         "value": prefilled if prefilled.isdigit() and len(prefilled) == 6 else None,
         "id": "code",
         "name": "code",
@@ -693,6 +728,12 @@ def _code_form(
         "aria-describedby": "code-hint",
         "class": "short",
     }
+
+
+def _code_form(
+    action: str, token: str, prefilled: str, data_points: Sequence[tuple[str, str]], needed: int
+) -> str:
+    code = _code_input(prefilled)
     return f"""<h2>Confirm your email address</h2>
 <form method="post" action="{_e(_safe_href(action))}" accept-charset="utf-8">
 <input{_attributes({"type": "hidden", "name": "token", "value": token})}>
@@ -728,6 +769,7 @@ def status_page(
         f'<div class="notice" role="status"><p>{_e(message)}</p></div>' if message else "",
         _status_details(view),
         _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",
+        _appeal_form(view.request_id, token, view.can_appeal_until) if view.can_appeal_until else "",
     ]
     return _page("Your privacy request", "\n".join(section for section in sections if section))
 
@@ -740,3 +782,89 @@ def message_page(title: str, message: str, *, status_url: str | None = None) -> 
         else ""
     )
     return _page(title, f"<h1>{_e(title)}</h1>\n<p>{_e(message)}</p>\n{link}".rstrip())
+
+
+# --- downloading the access package ------------------------------------------------------------
+
+
+def _until(moment: datetime) -> str:
+    return f'<time datetime="{_e(moment.isoformat())}">{_e(utc_moment(moment))}</time>'
+
+
+def _hidden_token(token: str) -> str:
+    return f"<input{_attributes({'type': 'hidden', 'name': 'token', 'value': token})}>"
+
+
+def _download_code_form(request_id: str, token: str) -> str:
+    code = _code_input()
+    action = f"/download/{quote(request_id, safe='')}"
+    return f"""<form method="post" action="{_e(action)}" accept-charset="utf-8">
+{_hidden_token(token)}
+<div class="field">
+<label for="code">Download code</label>
+<p class="hint" id="code-hint">The 6 digits in the email we have just sent you.</p>
+<input{_attributes(code)}>
+</div>
+<button type="submit">Download my data</button>
+</form>"""
+
+
+def _ask_for_code_form(request_id: str, token: str, *, again: bool) -> str:
+    action = f"/download/{quote(request_id, safe='')}/code"
+    label = "Email me a new code" if again else "Email me a code"
+    return f"""<form method="post" action="{_e(action)}" accept-charset="utf-8">
+{_hidden_token(token)}
+<button type="submit">{label}</button>
+</form>"""
+
+
+def download_page(
+    request_id: str,
+    token: str,
+    available_until: datetime,
+    *,
+    code_sent: bool = False,
+    problem: str | None = None,
+    code_minutes: int = 15,
+) -> str:
+    """The page the completion email links to: ask for a fresh code, then enter it."""
+    sections = [
+        "<h1>Download your personal data</h1>",
+        f'<div class="error-summary" role="alert"><p>{_e(problem)}</p></div>' if problem else "",
+        (
+            '<div class="notice" role="status"><p>We have emailed a 6-digit code to the address on '
+            f"your request. It works once, for {code_minutes} minutes.</p></div>"
+            if code_sent and not problem
+            else ""
+        ),
+        f"<p>Reference {_e(request_id)}. This link works until {_until(available_until)}.</p>",
+        _download_code_form(request_id, token) if code_sent else "",
+        "<p>To protect your data, we email a fresh code to the address on your request before you "
+        "download it. Nobody can download your data without that code.</p>",
+        _ask_for_code_form(request_id, token, again=code_sent),
+    ]
+    return _page("Download your personal data", "\n".join(section for section in sections if section))
+
+
+def download_links_page(readable: str | None, data: str | None, seconds: int) -> str:
+    """The package links, answered to a right code; they work for ``seconds`` only."""
+    links = [
+        (readable, "Your data as a page to read (HTML)"),
+        (data, "Your data in a format for computers (JSON)"),
+    ]
+    items = "".join(f'<li><a href="{_e(_safe_href(url))}">{_e(text)}</a></li>' for url, text in links if url)
+    body = f"""<h1>Your personal data</h1>
+<div class="notice" role="status"><p>Your code is accepted. These links work for the next
+{seconds // 60} minutes; save the files somewhere safe.</p></div>
+<ul>{items}</ul>
+<p>If the links stop working, open the link in our email again and ask for a new code.</p>"""
+    return _page("Your personal data", body)
+
+
+def download_expired_page(form_url: str, mailbox: str) -> str:
+    """Past the download window: the link has expired, and how to ask again."""
+    body = f"""<h1>This download link has expired</h1>
+<p>To protect your data, the link in our email worked for a limited time, and that time has passed.</p>
+<p>To get a copy of your personal data, <a href="{_e(_safe_href(form_url))}">make a new request</a>
+or write to <a href="mailto:{_e(mailbox)}">{_e(mailbox)}</a>.</p>"""
+    return _page("This download link has expired", body)

@@ -42,3 +42,17 @@ class WorkflowEngine:
     def fail(self, task_token: str, error: str, cause: str) -> None:
         """End a waiting task with a named error, which the state machine's Catch routes."""
         self._sfn.send_task_failure(taskToken=task_token, error=error, cause=cause)
+
+    def stop(self, request_id: str, cause: str) -> bool:
+        """Stop the request's own execution; False if there is none, or it had ended."""
+        if not self._state_machine_arn:
+            raise RuntimeError("STATE_MACHINE_ARN is not set for this function")
+        execution_arn = self._state_machine_arn.replace(":stateMachine:", ":execution:") + f":{request_id}"
+        try:
+            answer = self._sfn.describe_execution(executionArn=execution_arn)
+            if answer["status"] != "RUNNING":
+                return False
+            self._sfn.stop_execution(executionArn=execution_arn, error="Cancelled", cause=cause[:256])
+        except self._sfn.exceptions.ExecutionDoesNotExist:
+            return False
+        return True

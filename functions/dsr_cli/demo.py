@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from dsr_cli.hand_offs import Answer, HandOffsNotReadyError, answer_hand_offs, wait_for_systems
 from dsr_cli.http_client import DeskClient, HttpAnswer
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
@@ -32,6 +35,10 @@ class ScenarioResult:
     total_seconds: float = 0.0
     error: str | None = None
     level: str = ""
+    downloaded: list[str] = field(default_factory=list)
+    systems: dict[str, str] = field(default_factory=dict)
+    answered: list[str] = field(default_factory=list)
+    staff_see: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -39,6 +46,7 @@ class ScenarioResult:
 
 
 Proof = Callable[["DemoRun", str], None]
+FollowUp = Callable[["DemoRun", str], list[str]]
 
 
 @dataclass
@@ -49,6 +57,19 @@ class Scenario:
     submit: Callable[[DemoRun], str]
     prove: Proof
     decision: dict[str, str] | None = None
+    then: FollowUp | None = None
+    before: Callable[[DemoRun], None] | None = None
+    """Set the demonstration processors up (fail, stay silent) before the request comes in."""
+    answers: dict[str, Answer] = field(default_factory=dict)
+    """What the vendor and the customers answered, recorded by staff: ``system#action``."""
+    meanwhile: Callable[[DemoRun, str], None] | None = None
+    """After staff answered, before the request closes (move the clock, run the sweeper)."""
+    expect_systems: dict[str, str] = field(default_factory=dict)
+    """Outcomes the request must end with: ``system#action`` to status."""
+    before_decision: FollowUp | None = None
+    """While the request waits for staff (extend it, let the clock run); what staff were shown."""
+    afterwards: FollowUp | None = None
+    """Once the request has closed (an appeal, say); what the subject and staff were shown."""
 
 
 class DemoRun:
@@ -58,6 +79,10 @@ class DemoRun:
         if token.status != 200:
             raise DemoError(f"could not sign in as demonstration staff: {token.body}")
         self.staff = DeskClient(base_url, token.body["token"])
+        admin = self.public.post("/_local/staff-token", {"username": "admin@desk.example"})
+        if admin.status != 200:
+            raise DemoError(f"could not sign in as the demonstration administrator: {admin.body}")
+        self.admin = DeskClient(base_url, admin.body["token"])
         self.timeout = timeout
 
     def wait_for(self, what: str, probe: Callable[[], Any]) -> Any:
@@ -109,23 +134,61 @@ class DemoRun:
         result = ScenarioResult(scenario.name, None, scenario.expected_status, None, level=scenario.level)
         started = time.monotonic()
         try:
+            if scenario.before is not None:
+                scenario.before(self)
             result.request_id = scenario.submit(self)
             scenario.prove(self, result.request_id)
             if scenario.decision:
                 self.wait_for_status(result.request_id, "AWAITING_APPROVAL")
+                if scenario.before_decision is not None:
+                    result.staff_see += scenario.before_decision(self, result.request_id)
                 decided = self.staff.post(f"/staff/requests/{result.request_id}/decision", scenario.decision)
                 _expect_ok(decided, "the decision")
+            self._hand_offs(scenario, result)
             result.final_status = self.wait_for(
                 "the request to close",
                 lambda: (s := self.staff_status(result.request_id or "")) in CLOSED and s,
             )
             self._timeline(result)
-        except DemoError as error:
+            self._check_systems(scenario, result)
+            if scenario.then is not None:
+                result.downloaded = scenario.then(self, result.request_id)
+            if scenario.afterwards is not None:
+                result.staff_see += scenario.afterwards(self, result.request_id)
+                result.final_status = self.staff_status(result.request_id)
+        except (DemoError, HandOffsNotReadyError) as error:
             result.error = str(error)
             if result.request_id:
                 result.final_status = self.staff_status(result.request_id)
         result.total_seconds = round(time.monotonic() - started, 3)
         return result
+
+    def _hand_offs(self, scenario: Scenario, result: ScenarioResult) -> None:
+        request_id = result.request_id or ""
+        if scenario.answers:
+            statuses = answer_hand_offs(self.staff, request_id, scenario.answers, self.timeout)
+            refused = {task: status for task, status in statuses.items() if status != 200}
+            if refused:
+                raise DemoError(f"staff answers were refused: {refused}")
+            result.answered = sorted(statuses)
+        if scenario.meanwhile is not None:
+            scenario.meanwhile(self, request_id)
+
+    def _check_systems(self, scenario: Scenario, result: ScenarioResult) -> None:
+        detail = self.staff.get(f"/staff/requests/{result.request_id}").body
+        systems = {f"{s['system_id']}#{s['action']}": s for s in detail.get("systems", [])}
+        result.systems = {task: str(s["status"]) for task, s in sorted(systems.items())}
+        result.staff_see += sorted(
+            f"{task}: {s['error']}"
+            for task, s in systems.items()
+            if s.get("status") == "failed" and s.get("error")
+        )
+        for task, status in scenario.expect_systems.items():
+            if result.systems.get(task) != status:
+                raise DemoError(f"{task} ended {result.systems.get(task)}, expected {status}")
+
+    def processor(self, domain: str, **switches: object) -> None:
+        _expect_ok(self.public.post(f"/_local/processors/{domain}", switches), f"switching {domain}")
 
     def _timeline(self, result: ScenarioResult) -> None:
         summary = self.wait_for(
@@ -201,12 +264,159 @@ def window_runs_out(run: DemoRun, request_id: str) -> None:
     _expect_ok(run.public.post("/_local/run-schedules", {}), "running the sweeper")
 
 
+FORM = "application/x-www-form-urlencoded"
+_DOWNLOAD_LINK = re.compile(r"https?://\S+/download/[0-9a-f-]{36}\?token=\S+")
+_HREF = re.compile(r'<a href="([^"]+)">Your data ([^<]+)</a>')
+
+
+def follow_download(run: DemoRun, request_id: str) -> list[str]:
+    """The subject follows the link in the completion email: the page asks for a fresh code, the
+    code comes by email, and the right code gives short-lived links to the package. What was
+    fetched: ``["html", "json"]``."""
+    mail = run.wait_for("the completion email", lambda: run.mail_for(request_id, "is complete"))
+    found = _DOWNLOAD_LINK.search(mail["body"])
+    if found is None:
+        raise DemoError("the completion email has no download link")
+    link = urlsplit(found.group(0))
+    token = parse_qs(link.query).get("token", [""])[0]
+    page = run.public.get(f"{link.path}?{link.query}")
+    if page.status != 200 or "Email me a code" not in str(page.body):
+        raise DemoError(f"the download page did not offer a code ({page.status})")
+    form = {"token": token}
+    sent = run.public.call("POST", f"{link.path}/code", raw=urlencode(form).encode(), content_type=FORM)
+    if sent.status != 200:
+        raise DemoError(f"asking for a download code was refused ({sent.status})")
+    code_mail = run.wait_for("the download code email", lambda: run.mail_for(request_id, "download code"))
+    code = re.search(r"code is (\d{6})", code_mail["body"])
+    if code is None:
+        raise DemoError("the download code email has no code")
+    form["code"] = code.group(1)
+    links = run.public.call("POST", link.path, raw=urlencode(form).encode(), content_type=FORM)
+    if links.status != 200:
+        raise DemoError(f"the download code was refused ({links.status})")
+    fetched = [
+        _fetch_package(run, request_id, html.unescape(url), kind) for url, kind in _HREF.findall(links.body)
+    ]
+    if sorted(fetched) != ["html", "json"]:
+        raise DemoError("the download page did not link both formats of the package")
+    return fetched
+
+
+def _fetch_package(run: DemoRun, request_id: str, url: str, kind: str) -> str:
+    """One package link. The links are presigned S3 URLs; on the local cloud the same object is
+    read through its S3 page."""
+    parts = urlsplit(url)
+    bucket = "" if parts.netloc.startswith("s3.") else "/" + parts.netloc.split(".s3.", 1)[0]
+    answer = run.public.get(f"/_local/s3{bucket}{parts.path}")  # virtual-hosted or path style
+    if "JSON" in kind:
+        package = answer.body if isinstance(answer.body, dict) else {}
+        if answer.status != 200 or package.get("request", {}).get("reference") != request_id:
+            raise DemoError("the JSON package is not this request's")
+        return "json"
+    if answer.status != 200 or request_id not in str(answer.body):
+        raise DemoError("the package page is not this request's")
+    return "html"
+
+
 APPROVE = {"decision": "approve"}
+VENDOR = "customer-service"
+CUSTOMERS = "crm-contacts"
+
+
+def answered(*tasks: str) -> dict[str, Answer]:
+    """What the help-desk vendor and the customers answered, as staff record it."""
+    said = {
+        VENDOR: "Helpline Outsourcing confirmed by email",
+        CUSTOMERS: "the customers' administrators confirmed",
+    }
+    return {task: ("done", said[task.split("#")[0]]) for task in tasks}
+
+
+def payments_fail_twice(run: DemoRun) -> None:
+    run.processor("payments.example", fail_next=2)
+
+
+def mail_provider_goes_silent(run: DemoRun) -> None:
+    run.processor("mail.example", never_answer=True)
+
+
+def extended_then_overdue(run: DemoRun, request_id: str) -> list[str]:
+    """Staff extend the request (the subject is told); the clock runs to 6 days before the new
+    date (a reminder), then past it (an OVERDUE escalation)."""
+    extended = run.staff.post(
+        f"/staff/requests/{request_id}/extension", {"reason": "Your records span several archived systems."}
+    )
+    _expect_ok(extended, "the extension")
+    run.wait_for("the extension notice", lambda: run.mail_for(request_id, "More time is needed"))
+    due = datetime.fromisoformat(extended.body["respond_by"])
+    seen = []
+    for moment, subject_part in (
+        (due - timedelta(days=6), "day reminder"),
+        (due + timedelta(days=1), "OVERDUE"),
+    ):
+        _run_clock_to(run, moment)
+        mail = run.wait_for(f"the staff's {subject_part} email", _mail_about(run, request_id, subject_part))
+        seen.append(f"email to {', '.join(mail['to'])}: {mail['subject']}")
+    return seen
+
+
+def _run_clock_to(run: DemoRun, moment: datetime) -> None:
+    now = datetime.fromisoformat(run.public.post("/_local/clock", {"advance_seconds": 0}).body["now"])
+    ahead = max(0.0, (moment - now).total_seconds())
+    _expect_ok(run.public.post("/_local/clock", {"advance_seconds": ahead}), "moving the clock")
+    _expect_ok(run.public.post("/_local/run-schedules", {}), "running the sweeper")
+
+
+def _mail_about(run: DemoRun, request_id: str, subject_part: str) -> Callable[[], dict[str, Any] | None]:
+    return lambda: run.mail_for(request_id, subject_part)
+
+
+_STATUS_LINK = re.compile(r"https?://\S+/status/[0-9a-f-]{36}\?token=\S+")
+
+
+def appealed_and_upheld(run: DemoRun, request_id: str) -> list[str]:
+    """Virginia gives an appeal: the subject appeals from the status page the refusal links to;
+    the approver who refused may not answer it; the administrator upholds the refusal, and the
+    answer names the Attorney General's complaint route."""
+    denial = run.wait_for("the refusal", _mail_about(run, request_id, "Your privacy request"))
+    link = _STATUS_LINK.search(denial["body"])
+    if link is None:
+        raise DemoError("the refusal does not say how to appeal")
+    token = parse_qs(urlsplit(link.group(0)).query)["token"][0]
+    form = urlencode({"token": token, "statement": "I have been a customer for years; please look again."})
+    lodged = run.public.call("POST", f"/status/{request_id}/appeal", raw=form.encode(), content_type=FORM)
+    _expect_ok(lodged, "the appeal")
+    received = run.wait_for("the appeal's receipt", _mail_about(run, request_id, "We received your appeal"))
+    answer = {"decision": "uphold", "reason": "The dispute is still open; we must keep the records."}
+    same = run.staff.post(f"/staff/requests/{request_id}/appeal/decision", answer)
+    if same.status != 403:
+        raise DemoError(f"the person who refused was allowed to answer the appeal ({same.status})")
+    _expect_ok(run.admin.post(f"/staff/requests/{request_id}/appeal/decision", answer), "the appeal's answer")
+    outcome = run.wait_for("the appeal's answer", _mail_about(run, request_id, "The answer to your appeal"))
+    if "Attorney General" not in outcome["body"]:
+        raise DemoError("the answer to the appeal does not name the Attorney General")
+    return [
+        f"email to the subject: {received['subject']}",
+        f"the approver who refused may not answer the appeal ({same.status})",
+        f"email to the subject: {outcome['subject']} (names the Virginia Attorney General)",
+    ]
+
+
+def answer_by_passes(run: DemoRun, request_id: str) -> None:
+    """The email provider never answers: 31 days later the sweeper ends the wait."""
+    answering = {"email-provider#erase": {"waiting"}, "payments#erase": {"done"}}
+    wait_for_systems(run.staff, request_id, answering, run.timeout)
+    _expect_ok(run.public.post("/_local/clock", {"advance_seconds": 31 * 24 * 3600}), "moving the clock")
+    _expect_ok(run.public.post("/_local/run-schedules", {}), "running the sweeper")
+    run.processor("mail.example", never_answer=False)
+
+
 SCENARIOS = [
     Scenario(
-        name="access and erasure by web form, EU, email code",
+        name="access and erasure by web form, EU, email code; the payment processor fails twice first",
         level="email",
         expected_status="COMPLETED",
+        before=payments_fail_twice,
         submit=lambda run: run.submit_by_form(
             {
                 "request_types": ["access", "erasure"],
@@ -217,6 +427,16 @@ SCENARIOS = [
         ),
         prove=by_code(),
         decision=APPROVE,
+        answers=answered(f"{VENDOR}#export", f"{CUSTOMERS}#export", f"{VENDOR}#erase", f"{CUSTOMERS}#erase"),
+        expect_systems={
+            "payments#export": "done",
+            "payments#erase": "done",
+            "email-provider#erase": "done",
+            "billing-invoices#erase": "exempt",
+            f"{CUSTOMERS}#erase": "done",
+            f"{VENDOR}#erase": "done",
+        },
+        then=follow_download,
     ),
     Scenario(
         name="access by email, code and two details we hold",
@@ -225,6 +445,9 @@ SCENARIOS = [
         submit=lambda run: run.submit_by_email(EVENTS / "email_intake" / "demo_access_request.eml"),
         prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
         decision=APPROVE,
+        answers=answered(f"{VENDOR}#export", f"{CUSTOMERS}#export"),
+        expect_systems={"accounts#export": "done", "payments#export": "done"},
+        then=follow_download,
     ),
     Scenario(
         name="erasure by web form, California, denied by staff",
@@ -240,9 +463,52 @@ SCENARIOS = [
         },
     ),
     Scenario(
-        name="erasure by an account holder who signs in",
-        level="account",
+        name="access by web form, Virginia: denied, appealed on the status page, the refusal upheld",
+        level="matched",
+        expected_status="DENIED",
+        submit=lambda run: run.submit_by_form(
+            {"request_types": ["access"], "subject": {"email": "grace@example.org"}, "jurisdiction": "US-VA"}
+        ),
+        prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
+        decision={"decision": "deny", "reason": "An open invoice dispute: we answer it through our lawyers."},
+        afterwards=appealed_and_upheld,
+    ),
+    Scenario(
+        name="portability, correction, restriction and objection by web form, UK",
+        level="email",
         expected_status="COMPLETED",
+        submit=lambda run: run.submit_by_form(
+            {
+                "request_types": ["portability", "rectification", "restriction", "objection"],
+                "subject": {"email": "grace@example.org", "name": "Grace Hopper"},
+                "corrections": [{"field": "name", "corrected_value": "Rear Admiral Grace Hopper"}],
+                "jurisdiction": "UK",
+            }
+        ),
+        prove=by_code(),
+        decision=APPROVE,
+        answers=answered(
+            f"{VENDOR}#export",
+            f"{CUSTOMERS}#export",
+            f"{VENDOR}#rectify",
+            f"{CUSTOMERS}#rectify",
+            f"{VENDOR}#restrict",
+            f"{CUSTOMERS}#restrict",
+            f"{CUSTOMERS}#object",
+        ),
+        expect_systems={
+            "accounts#rectify": "done",
+            "accounts#restrict": "done",
+            "accounts#object": "done",
+            f"{CUSTOMERS}#rectify": "done",
+        },
+        then=follow_download,
+    ),
+    Scenario(
+        name="erasure by an account holder who signs in; the email provider never answers",
+        level="account",
+        expected_status="PARTIALLY_COMPLETED",
+        before=mail_provider_goes_silent,
         submit=lambda run: run.submit_by_form(
             {
                 "request_types": ["erasure"],
@@ -253,16 +519,23 @@ SCENARIOS = [
         ),
         prove=by_signing_in("acct-1002", "grace@example.org"),
         decision=APPROVE,
+        answers=answered(f"{VENDOR}#erase", f"{CUSTOMERS}#erase"),
+        meanwhile=answer_by_passes,
+        expect_systems={"payments#erase": "done", "email-provider#erase": "failed", "accounts#erase": "done"},
     ),
     Scenario(
-        name="marketing opt-out, no verification",
+        name="marketing and sale/sharing opt-out, no verification; no customer holds the person",
         level="none",
         expected_status="COMPLETED",
         submit=lambda run: run.submit_by_form(
-            {"request_types": ["marketing_opt_out"], "subject": {"email": "alan@example.net"}}
+            {
+                "request_types": ["marketing_opt_out", "sale_sharing_opt_out"],
+                "subject": {"email": "alan@example.net"},
+            }
         ),
         prove=no_proof_needed,
         decision=APPROVE,
+        expect_systems={"marketing-leads#opt_out": "done", f"{CUSTOMERS}#opt_out": "nothing_found"},
     ),
     Scenario(
         name="access with wrong details three times, fails verification",
@@ -272,6 +545,17 @@ SCENARIOS = [
             {"request_types": ["access"], "subject": {"email": "alan@example.net"}, "jurisdiction": "US-CA"}
         ),
         prove=with_wrong_details({"phone": "+1 415 555 0100", "postal_code": "10001"}),
+    ),
+    Scenario(
+        name="restriction in the UK: extended, reminded, overdue, then denied",
+        level="email",
+        expected_status="DENIED",
+        submit=lambda run: run.submit_by_form(
+            {"request_types": ["restriction"], "subject": {"email": "alan@example.net"}, "jurisdiction": "UK"}
+        ),
+        prove=by_code(),
+        before_decision=extended_then_overdue,
+        decision={"decision": "deny", "reason": "We hold no data whose use could be restricted."},
     ),
     Scenario(
         name="objection never verified, the window runs out",
@@ -317,7 +601,22 @@ def _print_timelines(results: list[ScenarioResult]) -> None:
             seconds = result.seconds_per_stage.get(state)
             shown = f"{seconds:7.3f}s" if seconds is not None else "      - "
             print(f"       {shown}  {state}")
+        if result.systems:
+            print(f"     systems: {_tally(result.systems)}")
+        if result.answered:
+            print(f"     staff recorded the answers of: {', '.join(result.answered)}")
+        for line in result.staff_see:
+            print(f"     staff see: {line}")
+        if result.downloaded:
+            print(f"     package downloaded with a fresh code: {', '.join(result.downloaded)}")
         if result.error:
             print(f"     error: {result.error}")
     passed = sum(r.passed for r in results)
     print(f"{passed} of {len(results)} scenarios ended as expected")
+
+
+def _tally(systems: dict[str, str]) -> str:
+    counts: dict[str, int] = {}
+    for status in systems.values():
+        counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{count} {status.replace('_', ' ')}" for status, count in sorted(counts.items()))

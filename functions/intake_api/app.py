@@ -2,7 +2,8 @@
 
 import hashlib
 import os
-from functools import cache
+import uuid
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote
 
@@ -11,6 +12,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
@@ -20,18 +22,22 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
+    IdempotencyInconsistentStateError,
+    IdempotencyPersistenceLayerError,
     IdempotencyValidationError,
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr import intake, throttling, verification, web_pages
+from dsr import appeals, downloads, intake, throttling, verification, web_pages
 from dsr.desk import desk_from_environment
 from dsr.http_errors import invalid_fields
 from dsr.http_guards import FORM, JSON, refusal
 from dsr.models import Channel, NewRequest, Status
 from dsr.public_views import SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
+from dsr.request_deadlines import local_day
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
 from dsr.verification_policy import Level, load_policy
@@ -50,10 +56,16 @@ BODY_TYPES = {
     "/requests/{request_id}/verification/account": JSON,
     "/privacy-request": FORM,
     "/status/{request_id}/verification": FORM,
+    "/status/{request_id}/appeal": FORM,
+    "/requests/{request_id}/appeal": JSON,
+    "/download/{request_id}": FORM,
+    "/download/{request_id}/code": FORM,
 }
 
 # A repeated submission with the same Idempotency-Key gets the first answer for 24 hours; the
 # same key with a different body is refused rather than answered with the wrong receipt.
+KEYED_SUBMISSIONS = uuid.UUID("8d3c1f52-6a0e-4b7c-9f1d-2e5a7b9c0d14")
+"""Namespace of the request ids named by an Idempotency-Key and the body sent with it."""
 IDEMPOTENCY = IdempotencyConfig(
     event_key_jmespath="key", payload_validation_jmespath="body_hash", expires_after_seconds=24 * 3600
 )
@@ -85,6 +97,33 @@ class VerificationAnswer(BaseModel):
 NO_MATCH = "No request matches that reference and token."
 
 
+# What each route may answer besides its success and 422, for the OpenAPI document.
+class Message(BaseModel):
+    message: str
+
+
+UNAVAILABLE: OpenAPIResponse = {
+    "description": "a store or service failed; trying again is safe (see Retry-After)",
+    "content": {"application/json": {"model": Message}},
+}
+THROTTLED: OpenAPIResponse = {
+    "description": "too many attempts from this address or for this request (see Retry-After)",
+    "content": {"application/json": {"model": Message}},
+}
+NOT_FOUND: OpenAPIResponse = {
+    "description": "no request matches that reference and token",
+    "content": {"application/json": {"model": Message}},
+}
+CANNOT_APPEAL: OpenAPIResponse = {
+    "description": "this request cannot be appealed (the message says why)",
+    "content": {"application/json": {"model": Message}},
+}
+NOT_VERIFIED: OpenAPIResponse = {
+    "description": "the code or the details did not match",
+    "content": {"application/json": {"model": VerificationAnswer}},
+}
+
+
 @app.exception_handler(throttling.TooManyAttemptsError)  # type: ignore[untyped-decorator]
 def _too_many(error: throttling.TooManyAttemptsError) -> Response[dict[str, Any]]:
     return Response(
@@ -95,6 +134,22 @@ def _too_many(error: throttling.TooManyAttemptsError) -> Response[dict[str, Any]
     )
 
 
+@app.exception_handler(ClientError)  # type: ignore[untyped-decorator]
+@app.exception_handler(BotoCoreError)  # type: ignore[untyped-decorator]
+@app.exception_handler(IdempotencyPersistenceLayerError)  # type: ignore[untyped-decorator]
+@app.exception_handler(IdempotencyInconsistentStateError)  # type: ignore[untyped-decorator]
+def _aws_unavailable(error: Exception) -> Response[dict[str, Any]]:
+    """A store or service failed past its retries (the idempotency table's included): say so,
+    and that trying again is safe (with the same Idempotency-Key the request is recorded once)."""
+    logger.warning("an AWS call failed", error=type(error).__name__)
+    return Response(
+        status_code=503,
+        content_type=content_types.APPLICATION_JSON,
+        body={"message": "The privacy desk could not complete this just now. Please try again in a moment."},
+        headers={"Retry-After": "5"},
+    )
+
+
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
 def _invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
     return Response(
@@ -102,28 +157,47 @@ def _invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
     )
 
 
-@cache
 def _submit_once() -> Any:
-    persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
+    import boto3  # noqa: PLC0415 - as the desk does, on first use rather than at import
+
+    desk_from_environment()  # on a cold start, this makes the default session
+    return _submit_once_with(boto3.DEFAULT_SESSION)
+
+
+@lru_cache(maxsize=1)
+def _submit_once_with(session: Any) -> Any:
+    """One idempotent submitter per boto3 default session: for the life of a Lambda environment,
+    and anew each time the local cloud starts. Its client comes from that session rather than the
+    new session the persistence layer would otherwise make (about 100 ms of a cold start)."""
+    persistence = DynamoDBPersistenceLayer(
+        table_name=os.environ["IDEMPOTENCY_TABLE"], boto3_client=session.client("dynamodb")
+    )
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="submission", config=IDEMPOTENCY, persistence_store=persistence
     )
     def submit_once(submission: dict[str, Any]) -> dict[str, Any]:
-        return _submit(NewRequest.model_validate(submission["request"]), submission["gpc"])
+        # The same key and body name the same request, so a retry after a failure midway (the
+        # request stored, the rest not) finds it and finishes it rather than making a second.
+        request_id = str(uuid.uuid5(KEYED_SUBMISSIONS, f"{submission['key']}\n{submission['body_hash']}"))
+        return _submit(NewRequest.model_validate(submission["request"]), submission["gpc"], request_id)
 
     return submit_once
 
 
-def _submit(new_request: NewRequest, global_privacy_control: bool) -> dict[str, Any]:
+def _submit(
+    new_request: NewRequest, global_privacy_control: bool, request_id: str | None = None
+) -> dict[str, Any]:
     desk = desk_from_environment()
     throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
-    receipt = intake.submit(desk, new_request, Channel.WEB, global_privacy_control=global_privacy_control)
+    receipt = intake.submit(
+        desk, new_request, Channel.WEB, request_id, global_privacy_control=global_privacy_control
+    )
     metrics.add_metric(name="RequestsReceived", unit=MetricUnit.Count, value=1)
     return SubmittedRequest(
         request_id=receipt.request_id,
         status=receipt.status.value,
-        respond_by=receipt.respond_by.date().isoformat(),
+        respond_by=receipt.respond_on.isoformat(),
         status_token=receipt.status_token,
         status_url=desk.status_url(receipt.request_id, receipt.status_token),
     ).model_dump()
@@ -140,6 +214,8 @@ def _json(status: int, body: Any) -> Response[Any]:
         409: {"description": "the same Idempotency-Key is in use with another body, or still in progress"},
         413: {"description": "the body is too large"},
         415: {"description": "the body is not JSON"},
+        429: THROTTLED,
+        503: UNAVAILABLE,
     },
 )
 @tracer.capture_method
@@ -165,7 +241,7 @@ def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[Submi
         ) from busy
 
 
-@app.get("/requests/<request_id>")
+@app.get("/requests/<request_id>", responses={404: NOT_FOUND, 503: UNAVAILABLE})
 @tracer.capture_method
 def request_status(
     request_id: RequestId, token: Annotated[str, Query(min_length=10, max_length=100)]
@@ -174,10 +250,39 @@ def request_status(
     if not status_token_matches(desk, request_id, token):
         raise NotFoundError(NO_MATCH)
     try:
-        view = subject_view(desk.store.get(request_id))
+        view = subject_view(desk.store.get(request_id), appeals.appeal_of(desk, request_id), desk.now())
     except RequestNotFoundError as missing:
         raise NotFoundError(NO_MATCH) from missing
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
+
+
+class AppealSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=100, description="the status token of the request")
+    statement: str = Field(
+        min_length=1, max_length=appeals.MAX_STATEMENT_CHARACTERS, description="why the subject disagrees"
+    )
+
+
+@app.post(
+    "/requests/<request_id>/appeal",
+    responses={409: CANNOT_APPEAL, 404: NOT_FOUND, 503: UNAVAILABLE},
+)
+@tracer.capture_method
+def appeal_request(
+    request_id: RequestId, submission: Annotated[AppealSubmission, Body()]
+) -> Response[SubjectView]:
+    """Appeal a refusal, where the request's law gives an appeal; answered within the law's time."""
+    desk = desk_from_environment()
+    if not status_token_matches(desk, request_id, submission.token) or desk.store.find(request_id) is None:
+        raise NotFoundError(NO_MATCH)
+    try:
+        appeal = appeals.lodge(desk, request_id, submission.statement, appeals.AppealChannel.STATUS_PAGE)
+    except appeals.AppealRefusedError as refused:
+        raise ServiceError(409, f"This request cannot be appealed: {refused}.") from refused
+    view = subject_view(desk.store.get(request_id), appeal, desk.now())
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=view)
 
 
 def _source_address() -> str:
@@ -195,7 +300,9 @@ def _verification_answer(outcome: verification.VerificationOutcome) -> Response[
     return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=answer)
 
 
-@app.post("/requests/<request_id>/verification", responses={429: {"description": "too many attempts"}})
+@app.post(
+    "/requests/<request_id>/verification", responses={400: NOT_VERIFIED, 429: THROTTLED, 503: UNAVAILABLE}
+)
 @tracer.capture_method
 def verify_email(
     request_id: RequestId, submission: Annotated[CodeSubmission, Body()]
@@ -215,7 +322,8 @@ class AccountAssertionSubmission(BaseModel):
 
 
 @app.post(
-    "/requests/<request_id>/verification/account", responses={429: {"description": "too many attempts"}}
+    "/requests/<request_id>/verification/account",
+    responses={400: NOT_VERIFIED, 429: THROTTLED, 503: UNAVAILABLE},
 )
 @tracer.capture_method
 def verify_account(
@@ -229,7 +337,11 @@ def verify_account(
 
 @app.post(
     "/requests/<request_id>/verification/new-code",
-    responses={202: {"description": "if the request waits for a code, a new one is on its way"}},
+    responses={
+        202: {"description": "if the request waits for a code, a new one is on its way"},
+        429: THROTTLED,
+        503: UNAVAILABLE,
+    },
 )
 @tracer.capture_method
 def new_verification_code(request_id: RequestId) -> Response[dict[str, str]]:
@@ -298,7 +410,7 @@ def _status_page_for(
     requirement = verification.requirement_for(desk, request)
     points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
     page = web_pages.status_page(
-        subject_view(request),
+        subject_view(request, appeals.appeal_of(desk, request_id), desk.now()),
         token=token,
         message=message,
         show_code_form=request.status is Status.VERIFYING
@@ -356,6 +468,121 @@ def verify_email_form(request_id: str) -> Response[str]:
         status_url=status_url,
     )
     return _html(400, page)
+
+
+@app.post("/status/<request_id>/appeal", include_in_schema=False)
+def appeal_form(request_id: str) -> Response[str]:
+    form = _form_data()
+    token = _form_value(form, "token")
+    statement = _form_value(form, "statement")
+    desk = desk_from_environment()
+    if not status_token_matches(desk, request_id, token) or desk.store.find(request_id) is None:
+        return _html(404, web_pages.message_page("Not found", NO_MATCH))
+    status_url = _html_status_url(request_id, token)
+    if not statement or len(statement) > appeals.MAX_STATEMENT_CHARACTERS:
+        problem = (
+            "Tell us why you disagree with our decision."
+            if not statement
+            else f"Your reasons are longer than {appeals.MAX_STATEMENT_CHARACTERS} characters; shorten them."
+        )
+        return _html(400, web_pages.message_page("Your appeal was not sent", problem, status_url=status_url))
+    try:
+        appeal = appeals.lodge(desk, request_id, statement, appeals.AppealChannel.STATUS_PAGE)
+    except appeals.AppealRefusedError as refused:
+        message = f"This request cannot be appealed: {refused}."
+        return _html(409, web_pages.message_page("Your appeal was not sent", message, status_url=status_url))
+    answer_by = local_day(appeal.jurisdiction, appeal.respond_by).strftime("%d %B %Y")
+    page = web_pages.message_page(
+        "Appeal received",
+        f"We have emailed you a confirmation. We will answer your appeal by {answer_by}.",
+        status_url=status_url,
+    )
+    return _html(200, page)
+
+
+# --- downloading the access package: the emailed link, a fresh code, then short-lived links ---------
+
+
+def _form_value(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0].strip()
+
+
+def _open_download(request_id: str, token: str) -> downloads.Download | Response[str]:
+    """The download if its window is open; otherwise the page to answer with: the status page's
+    404 for a wrong token (it never tells whether the request exists), the expired page past the
+    window, or "nothing to download"."""
+    desk = desk_from_environment()
+    download = downloads.find(desk, request_id, token)
+    if download is None:
+        return _html(404, web_pages.message_page("Not found", NO_MATCH))
+    if download.window is downloads.Window.NOTHING:
+        page = web_pages.message_page(
+            "Nothing to download",
+            "There is no copy of personal data to download for this request.",
+            status_url=_html_status_url(request_id, token),
+        )
+        return _html(404, page)
+    if download.window is downloads.Window.CLOSED or download.available_until is None:
+        form_url = f"{desk.settings.public_base_url}/privacy-request"
+        return _html(410, web_pages.download_expired_page(form_url, desk.settings.privacy_mailbox))
+    return download
+
+
+def _download_page(
+    download: downloads.Download, status: int = 200, *, code_sent: bool, problem: str | None = None
+) -> Response[str]:
+    page = web_pages.download_page(
+        download.request_id,
+        download.token,
+        download.available_until or desk_from_environment().now(),
+        code_sent=code_sent,
+        problem=problem,
+        code_minutes=downloads.CODE_TTL_MINUTES,
+    )
+    return _html(status, page)
+
+
+@app.get("/download/<request_id>", include_in_schema=False)
+def download_start(request_id: str) -> Response[str]:
+    """The link in the completion email: offers to email a fresh code."""
+    token = (app.current_event.query_string_parameters or {}).get("token", "")
+    found = _open_download(request_id, token)
+    if isinstance(found, Response):
+        return found
+    return _download_page(found, code_sent=False)
+
+
+@app.post("/download/<request_id>/code", include_in_schema=False)
+def download_send_code(request_id: str) -> Response[str]:
+    """Email a fresh code to the address on file (never one typed here)."""
+    found = _open_download(request_id, _form_value(_form_data(), "token"))
+    if isinstance(found, Response):
+        return found
+    try:
+        downloads.send_code(desk_from_environment(), found)
+    except throttling.TooManyAttemptsError as refused:
+        problem = "We have sent several codes in the last hour. Use the latest one, or ask again later."
+        answer = _download_page(found, 429, code_sent=True, problem=problem)
+        answer.headers["Retry-After"] = str(refused.retry_after_seconds)
+        return answer
+    return _download_page(found, code_sent=True)
+
+
+@app.post("/download/<request_id>", include_in_schema=False)
+def download_with_code(request_id: str) -> Response[str]:
+    """A right code is answered with links to the package that work for 5 minutes."""
+    form = _form_data()
+    desk = desk_from_environment()
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
+    found = _open_download(request_id, _form_value(form, "token"))
+    if isinstance(found, Response):
+        return found
+    redemption = downloads.redeem(desk, found, _form_value(form, "code"))
+    if redemption.links is not None:
+        links = redemption.links
+        return _html(200, web_pages.download_links_page(links.readable, links.data, links.seconds))
+    retry = redemption.refusal is downloads.Refusal.WRONG_CODE and redemption.attempts_left > 0
+    return _download_page(found, 400, code_sent=retry, problem=downloads.explain(redemption))
 
 
 @app.get("/openapi.json", include_in_schema=False)

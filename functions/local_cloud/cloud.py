@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -17,8 +18,11 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local_cloud.faults import FaultSwitch
 from local_cloud.lambda_bridge import LambdaBridge
+from local_cloud.opendsr_processor import DemoOpenDsrProcessor
 from local_cloud.product_login import DemoProductLogin
+from local_cloud.staff_tokens import DEMO_STAFF
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -30,16 +34,33 @@ LOCAL_PARAMETERS = {
     "AlertEmail": "privacy-team@desk.example",
 }
 
+# template.yaml parameter -> the demonstration processor that plays it (see systems.yaml).
+DEMO_PROCESSORS = {"PaymentsOpenDsrUrl": "payments.example", "EmailProviderOpenDsrUrl": "mail.example"}
+
 # What runs differently on one machine: no X-Ray daemon and no CloudWatch to send metrics to.
 LOCAL_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": REGION,
     "AWS_REGION": REGION,
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",
+    # moto's stand-in, not a credential
+    "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    # Staff sign in to the console as the demonstration staff, with tokens the local cloud signs.
+    "STAFF_SIGN_IN": "local",
+    "STAFF_DEMO_USERS": json.dumps(
+        [{"username": username, "groups": groups} for username, groups in DEMO_STAFF.items()]
+    ),
 }
+
+
+def start_demo_processors() -> dict[str, DemoOpenDsrProcessor]:
+    """The demonstration subprocessors, started (their certificates outlive any clock moves)."""
+    return {
+        domain: DemoOpenDsrProcessor(domain, certificate_lifetime=timedelta(days=3650)).start()
+        for domain in DEMO_PROCESSORS.values()
+    }
 
 
 @dataclass(frozen=True)
@@ -52,9 +73,16 @@ class SentMail:
 
 
 class LocalCloud:
-    def __init__(self, base_url: str, template_path: Path = TEMPLATE_PATH) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        template_path: Path = TEMPLATE_PATH,
+        processors: dict[str, DemoOpenDsrProcessor] | None = None,
+    ) -> None:
         self.base_url = base_url
         self.product_login = DemoProductLogin()
+        # The subprocessors in the demonstration registry, each on its own loopback port.
+        self.processors = processors if processors is not None else start_demo_processors()
         self.template: Template = read_template(
             template_path,
             {
@@ -62,11 +90,16 @@ class LocalCloud:
                 "PublicBaseUrl": base_url,
                 "ProductLoginUrl": f"{base_url}/_local/product-login",
                 "ProductLoginPublicKey": self.product_login.public_key_b64,
+                **{
+                    parameter: self.processors[domain].base_url
+                    for parameter, domain in DEMO_PROCESSORS.items()
+                },
             },
         )
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._refs: dict[str, str] = {}
         self.bridge: LambdaBridge | None = None
+        self.faults = FaultSwitch()
         self.state_machine_arn = ""
         self._lock = threading.Lock()
         self._reported_executions: set[str] = set()
@@ -88,6 +121,8 @@ class LocalCloud:
         arns = {name: self.template.arn(name) for name in functions}
         self.bridge = LambdaBridge(functions, arns)
         boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
+        # Every client made from here on consults the fault switch (tests and demonstrations).
+        boto3.DEFAULT_SESSION.events.register("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
@@ -95,8 +130,11 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        for processor in self.processors.values():
+            processor.stop()
         if self.bridge is not None:
             boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
+        boto3.DEFAULT_SESSION.events.unregister("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
         self._mock.stop()
 
     # --- building what template.yaml declares ---------------------------------------------------
@@ -176,7 +214,8 @@ class LocalCloud:
     # --- what a person or a test looks at -----------------------------------------------------
 
     def invoke(self, logical_id: str, event: Any) -> Any:
-        assert self.bridge is not None
+        if self.bridge is None:
+            raise RuntimeError("the local cloud is not started")
         return self.bridge.invoke(logical_id, event)
 
     def outbox(self) -> list[SentMail]:
@@ -189,7 +228,8 @@ class LocalCloud:
             if raw is None:
                 continue
             message = BytesParser(policy=policy.default).parsebytes(raw.encode())
-            assert isinstance(message, EmailMessage)
+            if not isinstance(message, EmailMessage):
+                continue
             body = message.get_body(preferencelist=("plain",))
             mails.append(
                 SentMail(
@@ -203,6 +243,14 @@ class LocalCloud:
                 )
             )
         return mails
+
+    def latest_code(self, request_id: str, kind: str = "verification code") -> str | None:
+        """The 6-digit code in the newest email of ``kind`` sent for the request, if any."""
+        for mail in reversed(self.outbox()):
+            if mail.request_id == request_id and kind in mail.subject:
+                found = re.search(r"code is (\d{6})", mail.body)
+                return found.group(1) if found else None
+        return None
 
     def alerts(self) -> list[dict[str, Any]]:
         sqs = boto3.client("sqs")
@@ -260,16 +308,33 @@ class LocalCloud:
 
 
 _DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+# Reads too: moto iterates an item's attributes while a write may be changing them, where the
+# service returns each item whole.
+_DYNAMODB_READS = ("get_item", "query", "scan", "batch_get_item")
 _dynamodb_write_lock = threading.RLock()
 
 
 def _make_dynamodb_writes_atomic() -> None:
     """DynamoDB checks a condition and writes as one step; moto's backend does not, when two
     threads write at once. Every decision here is a conditional write, so the local cloud
-    serializes moto's DynamoDB writes to keep the service's guarantee."""
+    serializes moto's DynamoDB writes (and the reads that could see one half done) to keep the
+    service's guarantee."""
     from moto.dynamodb.models import DynamoDBBackend  # noqa: PLC0415
+    from moto.dynamodb.responses import DynamoHandler  # noqa: PLC0415
 
-    for name in _DYNAMODB_WRITES:
+    # Whole requests too: moto parses a query's key condition outside its backend, and two
+    # threads parsing at once have been seen to lose a key.
+    if not getattr(DynamoHandler.call_action, "_serialized", False):
+        handle = DynamoHandler.call_action
+
+        def handled(*args: Any, __handle: Any = handle, **kwargs: Any) -> Any:
+            with _dynamodb_write_lock:
+                return __handle(*args, **kwargs)
+
+        handled._serialized = True  # type: ignore[attr-defined]
+        DynamoHandler.call_action = handled  # type: ignore[method-assign]
+
+    for name in (*_DYNAMODB_WRITES, *_DYNAMODB_READS):
         method = getattr(DynamoDBBackend, name)
         if getattr(method, "_serialized", False):
             continue

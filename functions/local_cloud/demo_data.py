@@ -17,7 +17,9 @@ import boto3
 from dsr.connectors import Subject
 from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.registry import (
+    CustomerControllers,
     DynamoDbStore,
+    S3CsvStore,
     S3JsonLinesStore,
     S3LinesStore,
     S3ObjectsStore,
@@ -65,7 +67,71 @@ def _seed(system: SystemEntry) -> int:
         return _seed_subject_objects(store, SUBJECT_OBJECTS.get(system.id, dict)())
     if isinstance(store, S3JsonLinesStore):
         return _seed_lines(store, "2026-10.jsonl", _json_lines(LINE_RECORDS.get(system.id, list)()))
-    return _seed_lines(store, "2026-10.csv", _csv(LINE_RECORDS.get(system.id, list)()))
+    if isinstance(store, S3CsvStore):
+        return _seed_lines(store, "2026-10.csv", _csv(LINE_RECORDS.get(system.id, list)()))
+    if isinstance(store, CustomerControllers):
+        return _seed_customer_contacts(store)
+    return 0  # a processor or a vendor holds the data; the desk keeps none of it
+
+
+# ------------------------------------------------------------------------------ customers' CRMs
+
+CUSTOMERS: list[dict[str, Any]] = [
+    {"customer_id": "cust-2001", "name": "Northwind Traders", "admin_emails": ["admin@northwind.example"]},
+    {
+        "customer_id": "cust-2002",
+        "name": "Globex Corporation",
+        "admin_emails": ["crm-admin@globex.example", "dpo@globex.example"],
+    },
+]
+CONTACTS: list[tuple[str, str, dict[str, Any]]] = [
+    ("c-5001", "cust-2001", ADA),
+    ("c-5002", "cust-2002", ADA),
+    ("c-5003", "cust-2002", GRACE),
+]
+
+
+def _seed_customer_contacts(store: CustomerControllers) -> int:
+    """Contacts in customers' CRMs (Ada is in two, Grace in one, Alan in none), and the customers
+    with their administrators."""
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName=store.contacts_table,
+        AttributeDefinitions=[
+            {"AttributeName": "contact_id", "AttributeType": "S"},
+            {"AttributeName": store.identity_attribute, "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "contact_id", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": store.contacts_index,
+                "KeySchema": [{"AttributeName": store.identity_attribute, "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.create_table(
+        TableName=store.customers_table,
+        AttributeDefinitions=[{"AttributeName": store.customer_attribute, "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": store.customer_attribute, "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    resource = boto3.resource("dynamodb")
+    for customer in CUSTOMERS:
+        resource.Table(store.customers_table).put_item(Item=customer)
+    for contact_id, customer_id, person in CONTACTS:
+        resource.Table(store.contacts_table).put_item(
+            Item={
+                "contact_id": contact_id,
+                store.customer_attribute: customer_id,
+                store.identity_attribute: person["email"],
+                "name": person["name"],
+                "phone": person["phone"],
+                "title": "Buyer",
+            }
+        )
+    return len(CONTACTS)
 
 
 # ------------------------------------------------------------------------------ DynamoDB
@@ -129,7 +195,19 @@ def _analytics_profiles() -> list[dict[str, Any]]:
     ]
 
 
+def _platform_usage() -> list[dict[str, Any]]:
+    """Per account and day, keyed by account id: no email here, so only enrichment finds it."""
+    days = [("acct-1001", "2026-10-01", "macOS 14", "MacBookPro18,3", "203.0.113.7")]
+    days += [("acct-1001", "2026-10-02", "iOS 17", "iPhone15,2", "203.0.113.7")]
+    days += [("acct-1002", "2026-10-01", "Windows 11", "Surface Laptop 5", "198.51.100.23")]
+    return [
+        {"account_id": account, "day": day, "os": os, "system_model": model, "ip": ip, "seats": 3}
+        for account, day, os, model, ip in days
+    ]
+
+
 TABLE_ITEMS: dict[str, Callable[[], list[dict[str, Any]]]] = {
+    "platform-usage": _platform_usage,
     "accounts": _accounts,
     "billing-invoices": _invoices,
     "marketing-leads": _marketing_leads,

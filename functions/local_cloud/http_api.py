@@ -200,6 +200,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         }
         if (method, path) in pages:
             pages[(method, path)]()
+        elif (found := re.fullmatch(r"/_local/processors/([a-z0-9.-]+)", path)) and method == "POST":
+            self._set_processor(found.group(1), body)
         elif (found := re.fullmatch(r"/_local/executions/([0-9a-f-]{36})", path)) and method == "GET":
             self._send(200, _execution_summary(cloud, found.group(1)))
         elif (found := re.fullmatch(r"/_local/s3/([^/]+)/(.+)", path)) and method == "GET":
@@ -208,6 +210,31 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send_raw(200, obj["Body"].read(), {"Content-Type": content_type})
         else:
             self._send(404, {"message": f"no local page {path}"})
+
+    def _set_processor(self, domain: str, body: bytes) -> None:
+        """Make a demonstration processor fail its next creates, slow (seconds per step), or accept
+        and never answer."""
+        processor = self.local_api.cloud.processors.get(domain)
+        if processor is None:
+            self._send(404, {"message": f"no demonstration processor {domain}"})
+            return
+        try:
+            switches = json.loads(body or b"{}")
+            if "fail_next" in switches:
+                processor.fail_next(int(switches["fail_next"]))
+            if "never_answer" in switches:
+                processor.never_answer = bool(switches["never_answer"])
+            if "delay_seconds" in switches:
+                processor.delay_seconds = min(max(float(switches["delay_seconds"]), 0.0), 60.0)
+        except (ValueError, TypeError, AttributeError):
+            self._send(
+                400,
+                {"message": "send fail_next (a count), delay_seconds, and/or never_answer (true or false)"},
+            )
+            return
+        self._send(
+            200, {"domain": domain, "base_url": processor.base_url, "never_answer": processor.never_answer}
+        )
 
     def _run_schedules(self) -> None:
         self.local_api.cloud.run_schedules()
@@ -301,10 +328,12 @@ _LINK = re.compile(r"https://([a-z0-9.-]+)\.s3\.amazonaws\.com/([^?\s]+)\?\S+")
 
 
 def _outbox_page(cloud: LocalCloud) -> str:
+    own_links = re.compile(re.escape(html.escape(cloud.base_url)) + r"/[^\s<]+")  # status, download
     rows = []
     for mail in reversed(cloud.outbox()):
         text = html.escape(mail.body)
         text = _LINK.sub(lambda m: f'<a href="/_local/s3/{m.group(1)}/{m.group(2)}">{m.group(0)}</a>', text)
+        text = own_links.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', text)
         rows.append(
             f"<article><h2>{html.escape(mail.subject)}</h2>"
             f"<p>To: {html.escape(', '.join(mail.to))}</p><pre>{text}</pre></article>"
@@ -317,6 +346,7 @@ def _index_page(api: LocalApi) -> str:
         "Privacy rights desk (local cloud)",
         "<ul>"
         '<li><a href="/privacy-request">Privacy request form</a></li>'
+        '<li><a href="/console">Staff console</a>: sign in as a demonstration staff member</li>'
         '<li><a href="/swagger">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>'
         '<li><a href="/_local/outbox">Outbox</a>: the mail the desk has sent</li>'
         "</ul>",

@@ -7,8 +7,10 @@ import importlib
 import io
 import json
 import threading
+import time
 import traceback
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,8 +47,13 @@ class _Body(io.BytesIO):
 
 @dataclass
 class Invocation:
+    """One run of a function, by the state machine or through the local API."""
+
     function: str
     error: str | None
+    milliseconds: float = 0.0
+    """How long the handler ran (what Lambda bills, before rounding up to the millisecond)."""
+    memory_mb: int = 0
 
 
 class LambdaBridge:
@@ -59,7 +66,14 @@ class LambdaBridge:
             self._by_name[logical_id] = logical_id
         self._handlers: dict[str, Handler] = {}
         self._lock = threading.Lock()
-        self.invocations: list[Invocation] = []
+        # A Lambda execution environment runs one event at a time, and handlers rely on it: the
+        # API resolvers, the idempotency layer and the logger keep the current event in module
+        # state. Every function here shares one process, so each runs its events one by one,
+        # as a function with a single warm environment would. (Re-entrant: a handler that
+        # reaches itself again on its own thread goes on rather than waiting forever.)
+        self._one_at_a_time = {logical_id: threading.RLock() for logical_id in functions}
+        # The latest runs, for tests and benchmarks (bounded: `make run` may go on for days).
+        self.invocations: deque[Invocation] = deque(maxlen=100_000)
         # A fault switch for tests and demonstrations: given the function and its event, an
         # exception to raise instead of running the handler, or None.
         self.fault: Callable[[str, Any], Exception | None] = lambda _function, _event: None
@@ -83,8 +97,19 @@ class LambdaBridge:
         )
         injected = self.fault(logical_id, event)
         if injected is not None:
+            self.invocations.append(Invocation(logical_id, type(injected).__name__, 0.0, spec.memory_mb))
             raise injected
-        return self.handler(logical_id)(event, context)
+        handler = self.handler(logical_id)
+        with self._one_at_a_time[logical_id]:
+            started = time.perf_counter()
+            error: str | None = None
+            try:
+                return handler(event, context)
+            except Exception as raised:
+                error = type(raised).__name__
+                raise
+            finally:
+                self.invocations.append(Invocation(logical_id, error, _since(started), spec.memory_mb))
 
     def on_before_send(self, request: Any, **_: Any) -> AWSResponse | None:
         """botocore ``before-send.lambda.Invoke`` hook."""
@@ -96,7 +121,6 @@ class LambdaBridge:
         try:
             result = self.invoke(name, event)
             body = json.dumps(result, default=str).encode()
-            self.invocations.append(Invocation(self._by_name[name], None))
         except Exception as error:  # reported to the caller as Lambda reports it
             headers["X-Amz-Function-Error"] = "Unhandled"
             body = json.dumps(
@@ -106,5 +130,8 @@ class LambdaBridge:
                     "stackTrace": traceback.format_exception(error)[-5:],
                 }
             ).encode()
-            self.invocations.append(Invocation(self._by_name[name], type(error).__name__))
         return AWSResponse(request.url, 200, headers, _Body(body))  # type: ignore[arg-type]
+
+
+def _since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -38,7 +38,8 @@ class LocalTokenIssuer:
             "email": username,
             "cognito:username": username,
             "cognito:groups": DEMO_STAFF[username],
-            "token_use": "id",
+            # The claim Cognito's ID tokens carry, not a secret.
+            "token_use": "id",  # nosec B105
             "iss": ISSUER,
             "iat": now,
             "exp": now + lifetime_seconds,

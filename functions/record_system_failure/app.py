@@ -4,7 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import fulfilment
+from dsr import fulfilment, handoffs
 from dsr.desk import desk_from_environment
 from dsr.task_handler import workflow_task
 from dsr.tasks import FailedSystemTask
@@ -13,7 +13,8 @@ from dsr.tasks import FailedSystemTask
 @workflow_task(FailedSystemTask)
 def lambda_handler(event: FailedSystemTask, context: LambdaContext) -> dict[str, Any]:
     task = fulfilment.SystemTask(system_id=event.system_id, action=event.action)
-    result = fulfilment.record_system_failure(
-        desk_from_environment(), event.request_id, task, f"{event.error}: {event.cause}"
-    )
+    error = f"{event.error}: {event.cause}"
+    desk = desk_from_environment()
+    result = fulfilment.record_system_failure(desk, event.request_id, task, error)
+    handoffs.abandon(desk, event.request_id, task.system_id, task.action, error)  # if it was waiting
     return result.model_dump(mode="json")

@@ -1,20 +1,52 @@
 """The staff API behind the console: the queue, one request, and decisions."""
 
-from typing import Annotated, Any
+import json
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr import approval, reruns, suppression, verification
+from dsr import (
+    appeals,
+    approval,
+    cancellation,
+    clock_pauses,
+    dashboard,
+    extensions,
+    handoffs,
+    reports,
+    reruns,
+    suppression,
+    verification,
+)
 from dsr.desk import desk_from_environment
+from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import invalid_fields
-from dsr.staff_auth import ForbiddenError, NotSignedInError, StaffGroup, StaffMember, require
-from dsr.staff_views import QueueEntry, RequestDetail, queue_entry, request_detail
+from dsr.http_guards import JSON, refusal
+from dsr.registry import Action
+from dsr.staff_auth import (
+    ROUTE_GROUPS,
+    ForbiddenError,
+    NotSignedInError,
+    StaffMember,
+    authorize_route,
+    staff_member_from,
+)
+from dsr.staff_views import (
+    AppealQueueEntry,
+    QueueEntry,
+    RequestDetail,
+    RevealedIdentity,
+    appeal_queue_entry,
+    queue_entry,
+    request_detail,
+    revealed_identity,
+)
 from dsr.store import RequestNotFoundError, TransitionRejectedError
 
 logger = Logger()
@@ -22,15 +54,36 @@ tracer = Tracer()
 app = APIGatewayRestResolver(enable_validation=True)
 
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+# A body sent to a staff route must be JSON: checked for size, type and depth before parsing.
+STAFF_BODIES = {resource: JSON for method, resource in ROUTE_GROUPS if method == "POST"}
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
 
 
-def _staff(needed: StaffGroup) -> StaffMember:
-    claims = app.current_event.request_context.authorizer.claims
-    return require(claims, needed)
+def _staff() -> StaffMember:
+    """Who is calling; the route's group was checked before the call reached its handler."""
+    return staff_member_from(app.current_event.request_context.authorizer.claims)
+
+
+def _refusal(event: dict[str, Any]) -> dict[str, Any] | None:
+    """401 or 403 for a caller outside the route's group, before the body is even read."""
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims")
+    try:
+        authorize_route(str(event.get("httpMethod", "")), str(event.get("resource", "")), claims)
+    except NotSignedInError as error:
+        status, message = 401, str(error)
+    except ForbiddenError as error:
+        status, message = 403, str(error)
+    else:
+        return None
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps({"message": message}),
+        "isBase64Encoded": False,
+    }
 
 
 @app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
@@ -55,32 +108,107 @@ def _not_found(error: RequestNotFoundError) -> Response[dict[str, Any]]:
     return _json(404, {"message": f"no request {error}"})
 
 
+class SignedIn(BaseModel):
+    username: str
+    groups: list[str]
+    may: list[str] = Field(description="what the console offers this staff member")
+
+
+@app.get("/staff/me")
+def who_am_i() -> SignedIn:
+    member = _staff()
+    return SignedIn(
+        username=member.username, groups=sorted(g.value for g in member.groups), may=member.abilities()
+    )
+
+
 @app.get("/staff/requests")
 def list_open_requests() -> list[QueueEntry]:
-    _staff(StaffGroup.ANALYST)
+    _staff()
     desk = desk_from_environment()
-    return [queue_entry(request) for request in desk.store.open_requests()]
+    # Most urgent first; requests due the same day in the order they came in.
+    requests = sorted(desk.store.open_requests(), key=lambda r: (r.watch_at or r.respond_by, r.received_at))
+    return [queue_entry(request) for request in requests]
 
 
 @app.get("/staff/requests/<request_id>")
 def show_request(request_id: RequestId) -> RequestDetail:
-    _staff(StaffGroup.ANALYST)
+    _staff()
     desk = desk_from_environment()
-    return request_detail(desk.store, desk.store.get(request_id))
+    return request_detail(
+        desk.store,
+        desk.store.get(request_id),
+        appeals.appeal_of(desk, request_id),
+        desk.store.get_task(request_id, approval.STAGE),
+        four_eyes=approval.four_eyes_applies(desk, request_id),
+    )
+
+
+class RevealReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=5, max_length=500, description="why the full identity is needed; audited")
+
+
+@app.post("/staff/requests/<request_id>/identity")
+def reveal_identity(request_id: RequestId, why: Annotated[RevealReason, Body()]) -> RevealedIdentity:
+    """The subject's identity in full, for a reason; the trail records who saw it, and why."""
+    member = _staff()
+    desk = desk_from_environment()
+    request = desk.store.get(request_id)
+    desk.audit(
+        request_id, f"staff:{member.username}", "identity revealed", "shown to staff", reason=why.reason
+    )
+    return revealed_identity(request)
 
 
 @app.post("/staff/requests/<request_id>/decision")
 def decide(
     request_id: RequestId, decision: Annotated[approval.StaffDecision, Body()]
 ) -> Response[dict[str, Any]]:
-    member = _staff(StaffGroup.APPROVER)
+    member = _staff()
     try:
         approval.decide(desk_from_environment(), request_id, decision, member.username)
     except approval.NothingToDecideError:
         return _json(409, {"message": "this request is not waiting for a decision"})
     except approval.DecisionConflictError as conflict:
         return _json(409, {"message": str(conflict), "decided_by": conflict.decided_by})
+    except approval.FourEyesError as rule:
+        return _json(403 if rule.same_person else 409, {"message": str(rule)})
     return _json(200, {"request_id": request_id, "decision": decision.decision.value})
+
+
+class CancelReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=5, max_length=1000, description="why; sent to the subject")
+
+
+@app.post("/staff/requests/<request_id>/cancel")
+def cancel_request(request_id: RequestId, why: Annotated[CancelReason, Body()]) -> Response[dict[str, Any]]:
+    """Close a request not yet carried out without acting on it (withdrawn, spam, a test)."""
+    member = _staff()
+    try:
+        cancellation.cancel(desk_from_environment(), request_id, why.reason, member.username)
+    except cancellation.NotCancellableError as refused:
+        return _json(409, {"message": str(refused)})
+    return _json(200, {"request_id": request_id, "status": "CANCELLED"})
+
+
+@app.post("/staff/requests/<request_id>/triage")
+def triage(
+    request_id: RequestId, recommended: Annotated[approval.StaffTriage, Body()]
+) -> Response[dict[str, Any]]:
+    """Recommend approve or deny, with a note, for the staff member who decides (the four-eyes
+    rule for erasure needs it to be someone else)."""
+    member = _staff()
+    try:
+        approval.triage(desk_from_environment(), request_id, recommended, member.username)
+    except approval.NothingToDecideError:
+        return _json(409, {"message": "this request is not waiting for a decision"})
+    except approval.TriageConflictError as conflict:
+        return _json(409, {"message": str(conflict), "triaged_by": conflict.triaged_by})
+    return _json(200, {"request_id": request_id, "recommendation": recommended.recommendation.value})
 
 
 class SuppressionCheck(BaseModel):
@@ -92,14 +220,14 @@ class SuppressionCheck(BaseModel):
 @app.post("/staff/suppression/check")
 def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[str, Any]]:
     """For import jobs: which of these addresses were erased or opted out, and must stay out."""
-    _staff(StaffGroup.ANALYST)
+    _staff()
     return suppression.check(desk_from_environment(), check.emails)
 
 
 @app.post("/staff/requests/<request_id>/rerun")
 def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
     """Carry out again only the system tasks that failed; the others are not repeated."""
-    member = _staff(StaffGroup.APPROVER)
+    member = _staff()
     try:
         execution = reruns.start_rerun(desk_from_environment(), request_id, member.username)
     except (reruns.NothingToRerunError, TransitionRejectedError):
@@ -107,10 +235,171 @@ def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
     return _json(202, {"request_id": request_id, "execution": execution})
 
 
+class HandOffAnswer(BaseModel):
+    """What the vendor or the customer answered about a task handed to them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answer: Literal["done", "nothing_found", "failed"] = Field(
+        description="done: they carried it out; nothing_found: they hold nothing; failed: they could not"
+    )
+    note: str = Field(min_length=1, max_length=2000, description="their answer, in short, for the record")
+    records: int = Field(default=0, ge=0, le=1_000_000, description="records they reported, if they said")
+
+
+@app.post("/staff/requests/<request_id>/systems/<system_id>/<action>/confirmation")
+def confirm_hand_off(
+    request_id: RequestId,
+    system_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{1,62}$")],
+    action: Annotated[Action, Path()],
+    answer: Annotated[HandOffAnswer, Body()],
+) -> Response[dict[str, Any]]:
+    """Record a vendor's or a customer's answer to a task handed to them; the workflow goes on."""
+    member = _staff()
+    try:
+        handoffs.confirm(
+            desk_from_environment(),
+            request_id,
+            system_id,
+            action,
+            answer=OutcomeStatus(answer.answer),
+            note=answer.note,
+            staff_member=member.username,
+            records=answer.records,
+        )
+    except handoffs.HandOffNotWaitingError as error:
+        if error.decided_by:
+            return _json(409, {"message": str(error), "decided_by": error.decided_by})
+        return _json(404, {"message": str(error)})
+    return _json(
+        200,
+        {"request_id": request_id, "system_id": system_id, "action": action.value, "answer": answer.answer},
+    )
+
+
+class ExtensionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(
+        min_length=10, max_length=1000, description="why more time is needed; sent to the subject"
+    )
+
+
+@app.post("/staff/requests/<request_id>/extension")
+def extend_deadline(
+    request_id: RequestId, extension: Annotated[ExtensionRequest, Body()]
+) -> Response[dict[str, Any]]:
+    """Extend the response date as far as the request's law allows (once); the subject is told."""
+    member = _staff()
+    try:
+        extended = extensions.extend(desk_from_environment(), request_id, extension.reason, member.username)
+    except extensions.ExtensionRefusedError as refused:
+        return _json(409, {"message": str(refused)})
+    return _json(200, {"request_id": request_id, "respond_by": extended.respond_by.isoformat()})
+
+
+@app.get("/staff/dashboard")
+def show_dashboard(
+    weeks: Annotated[int, Query(ge=1, le=52, description="how many weeks back")] = 12,
+) -> dashboard.Dashboard:
+    """Open requests by status, overdue and due this week; received per week; days to close."""
+    _staff()
+    desk = desk_from_environment()
+    return dashboard.collect(desk.store, desk.now(), weeks)
+
+
+@app.get("/staff/appeals")
+def list_open_appeals() -> list[AppealQueueEntry]:
+    """Appeals waiting for an answer, the one due first at the top."""
+    _staff()
+    desk = desk_from_environment()
+    return [
+        appeal_queue_entry(appeal, desk.store.get(appeal.request_id).status.value)
+        for appeal in appeals.open_appeals(desk)
+    ]
+
+
+@app.post("/staff/requests/<request_id>/appeal/decision")
+def answer_appeal(
+    request_id: RequestId, answer: Annotated[appeals.AppealAnswer, Body()]
+) -> Response[dict[str, Any]]:
+    """Uphold the refusal (the subject is told where to complain) or reverse it (the request is
+    carried out). Answered once, by someone other than the person who refused the request."""
+    member = _staff()
+    try:
+        decided = appeals.decide(desk_from_environment(), request_id, answer, member.username)
+    except appeals.NoOpenAppealError:
+        return _json(409, {"message": "this request has no appeal waiting for an answer"})
+    except appeals.SameDeciderError as same:
+        return _json(403, {"message": str(same)})
+    return _json(200, {"request_id": request_id, "appeal": decided.status.value})
+
+
+@app.post("/staff/requests/<request_id>/appeal/extension")
+def extend_appeal(
+    request_id: RequestId, extension: Annotated[ExtensionRequest, Body()]
+) -> Response[dict[str, Any]]:
+    """Extend the time to answer an appeal where the law allows it (once); the subject is told."""
+    member = _staff()
+    try:
+        extended = appeals.extend(desk_from_environment(), request_id, extension.reason, member.username)
+    except appeals.NoOpenAppealError:
+        return _json(409, {"message": "this request has no appeal waiting for an answer"})
+    except appeals.AppealRefusedError as refused:
+        return _json(409, {"message": str(refused)})
+    return _json(200, {"request_id": request_id, "respond_by": extended.respond_by.isoformat()})
+
+
+class InformationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        min_length=10, max_length=2000, description="what the subject is asked; sent to them"
+    )
+    because: clock_pauses.AskedBecause = Field(
+        default=clock_pauses.AskedBecause.CLARIFICATION,
+        description="clarification, or suspected_fraud (the request cannot be authenticated without "
+        "more); the clock stands still only where the request's law says so for that reason",
+    )
+
+
+@app.post("/staff/requests/<request_id>/information-request")
+def ask_for_information(
+    request_id: RequestId, asked: Annotated[InformationRequest, Body()]
+) -> Response[dict[str, Any]]:
+    """Ask the subject for what is needed; the clock stands still meanwhile where the law says so."""
+    member = _staff()
+    try:
+        paused = clock_pauses.ask_for_information(
+            desk_from_environment(), request_id, asked.question, member.username, asked.because
+        )
+    except clock_pauses.NotWaitingError as refused:
+        return _json(409, {"message": str(refused)})
+    return _json(200, {"request_id": request_id, "clock": "paused" if paused else "running"})
+
+
+@app.post("/staff/requests/<request_id>/information-received")
+def information_received(request_id: RequestId) -> Response[dict[str, Any]]:
+    """The subject answered: the clock runs again and the dates move by the days it stood still."""
+    member = _staff()
+    try:
+        request = clock_pauses.information_received(desk_from_environment(), request_id, member.username)
+    except clock_pauses.NotWaitingError as refused:
+        return _json(409, {"message": str(refused)})
+    return _json(
+        200,
+        {
+            "request_id": request_id,
+            "respond_by": request.respond_by.isoformat(),
+            "paused_days": request.paused_days,
+        },
+    )
+
+
 @app.post("/staff/requests/<request_id>/power-of-attorney")
 def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]:
     """Staff have examined the agent's power of attorney: the subject need not confirm directly."""
-    member = _staff(StaffGroup.APPROVER)
+    member = _staff()
     if not verification.confirm_power_of_attorney(desk_from_environment(), request_id, member.username):
         return _json(409, {"message": "this request is not waiting for a power of attorney to be confirmed"})
     return _json(200, {"request_id": request_id, "confirmed_by": member.username})
@@ -135,7 +424,7 @@ class TriageResolution(BaseModel):
 @app.get("/staff/triage")
 def list_triage() -> list[TriageItem]:
     """Mail that did not become a request: quarantined, not understood, or replies to requests."""
-    _staff(StaffGroup.ANALYST)
+    _staff()
     items = desk_from_environment().store.open_triage()
     return [TriageItem.model_validate(item) for item in items]
 
@@ -145,14 +434,38 @@ def resolve_triage(
     triage_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
     resolution: Annotated[TriageResolution, Body()],
 ) -> Response[dict[str, Any]]:
-    member = _staff(StaffGroup.ANALYST)
+    member = _staff()
     desk = desk_from_environment()
     if not desk.store.resolve_triage(triage_id, member.username, resolution.note, desk.now()):
         return _json(409, {"message": "this item is not open (resolved already, or unknown)"})
     return _json(200, {"triage_id": triage_id, "resolved_by": member.username})
 
 
+@app.get("/staff/reports/metrics")
+def metrics_report(
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+    jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z]{2})?$|^DEFAULT$")] = None,
+) -> Response[Any]:
+    """The CCPA 7102 figures for requests received in the calendar year: counts only."""
+    _staff()
+    report = reports.collect(desk_from_environment().store, year, jurisdiction)
+    if output == "csv":
+        return Response(
+            status_code=200,
+            content_type="text/csv; charset=utf-8",
+            body=reports.to_csv(report),
+            headers={"Content-Disposition": f'attachment; filename="request-metrics-{year}.csv"'},
+        )
+    return _json(200, report.model_dump(mode="json"))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    # Who may call first; then whether the body can be read at all; then the route.
+    return (
+        _refusal(event)
+        or (refusal(event, STAFF_BODIES) if event.get("body") else None)
+        or app.resolve(event, context)
+    )

@@ -25,3 +25,24 @@ def test_demo_runs_every_scenario_to_its_expected_status(capsys: pytest.CaptureF
         assert scenario["states_entered"][:2] == ["RunKind", "Acknowledge"]
         assert scenario["states_entered"][-1] == "Closed"
         assert set(scenario["seconds_per_stage"]) <= set(scenario["states_entered"])
+    # Every kind of hand-off is exercised, and the processor that never answered is shown to staff
+    covered = {task for scenario in document["scenarios"] for task in scenario["systems"]}
+    assert {
+        "payments#erase",
+        "email-provider#erase",
+        "customer-service#erase",
+        "crm-contacts#erase",
+    } <= covered
+    assert {"accounts#export", "accounts#rectify", "accounts#restrict", "accounts#object"} <= covered
+    assert "marketing-leads#opt_out" in covered
+    seen_by_staff = [line for scenario in document["scenarios"] for line in scenario["staff_see"]]
+    assert any(
+        line.startswith("email-provider#erase: no answer from mail.example by ") for line in seen_by_staff
+    )
+    # The clock moved forward on a request waiting for staff: extended, then a reminder, then OVERDUE
+    assert any("7-day reminder" in line for line in seen_by_staff)
+    assert any("OVERDUE" in line for line in seen_by_staff)
+    # A refusal in Virginia is appealed from the status page; someone else upholds it, naming the regulator
+    assert any("We received your appeal" in line for line in seen_by_staff)
+    assert any("may not answer the appeal (403)" in line for line in seen_by_staff)
+    assert any("The answer to your appeal" in line and "Attorney General" in line for line in seen_by_staff)

@@ -15,7 +15,7 @@ from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import states_timeline
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -29,6 +29,7 @@ HAPPY_PATH = [
     "PlanSystems",
     "ExportData",
     "ApplyChanges",
+    "HandOff",
     "CompileResults",
     "CloseCompleted",
     "Closed",
@@ -43,7 +44,7 @@ def _finished_execution(cloud: LocalCloud, request_id: str) -> dict:
 
 
 def test_access_and_erasure_request_runs_every_stage_and_completes(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
     # Given a subject who holds an account, a marketing sign-up and support tickets
     # When they ask for a copy of their data and its deletion through the web form
@@ -62,6 +63,7 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     decided = approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
     assert decided.status == 200, decided.body
+    answer_hand_offs(desk, analyst, request_id)
 
     # Then the execution passes through every stage and the request ends COMPLETED
     history = _finished_execution(cloud, request_id)
@@ -114,9 +116,12 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     assert "Platform accounts" in readable
     assert "ada@example.com" in readable
 
-    # And the completion email carries the expiring download links
+    # And the completion email links to the desk's download page (which asks for a fresh code),
+    # never to the package itself, and says until when the link works
     completion = next(m for m in cloud.outbox() if "is complete" in m.subject)
-    assert "X-Amz-Expires" in completion.body or "Expires=" in completion.body
+    assert f"/download/{request_id}?token=" in completion.body
+    assert "amazonaws.com" not in completion.body
+    assert "The link works until" in completion.body
 
 
 def test_denied_request_closes_with_the_reason_sent_to_the_subject(
@@ -165,7 +170,12 @@ def application_logs(cloud: LocalCloud) -> Iterator[io.StringIO]:
 
 
 def test_a_whole_journey_logs_no_personal_data(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, application_logs: io.StringIO
+    cloud: LocalCloud,
+    desk: Desk,
+    public: DeskClient,
+    approver: DeskClient,
+    application_logs: io.StringIO,
+    analyst: DeskClient,
 ) -> None:
     request_id = submit(
         public,
@@ -176,6 +186,7 @@ def test_a_whole_journey_logs_no_personal_data(
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    answer_hand_offs(desk, analyst, request_id)
     wait_for_status(desk, request_id, "COMPLETED")
 
     logged = application_logs.getvalue()

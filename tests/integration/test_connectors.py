@@ -461,3 +461,22 @@ def test_objects_by_account_need_an_account_the_product_vouched_for(aws: None) -
     with pytest.raises(IdentityUnavailableError, match="account_id"):
         connector.prefix_for(ADA)
     assert connector.prefix_for(Subject(email=ADA.email, account_id="acct-1001")) == "uploads/acct-1001/"
+
+
+@pytest.mark.parametrize(
+    "account_id",
+    ["acct-1001/../acct-1002", "../acct-1002", "acct-1002/", "acct-*", "acct 1002", "acct%2F1002", "." * 3],
+)
+def test_an_account_id_that_is_not_a_plain_id_reaches_no_object(aws: None, account_id: str) -> None:
+    by_account = S3ObjectsStore(kind="s3_objects", bucket="uploads", key_template="uploads/{account_id}/")
+    s3 = make_bucket(by_account.bucket, versioned=False)
+    for account in ("acct-1001", "acct-1002"):
+        s3.put_object(Bucket=by_account.bucket, Key=f"uploads/{account}/avatar.png", Body=b"png")
+    connector = S3ObjectsConnector(s3, by_account)
+    subject = Subject(email=ADA.email, account_id=account_id)
+
+    with pytest.raises(IdentityUnavailableError, match="cannot name an object prefix"):
+        connector.delete(subject)
+    with pytest.raises(IdentityUnavailableError, match="cannot name an object prefix"):
+        list(connector.export(subject))
+    assert s3.list_objects_v2(Bucket=by_account.bucket)["KeyCount"] == 2

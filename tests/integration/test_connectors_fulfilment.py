@@ -5,6 +5,7 @@ stores hold afterwards, and what the subject is told."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -24,10 +25,11 @@ from dsr.models import (
     Status,
     SubjectIdentity,
 )
+from dsr.packages import part_key
 from dsr.registry import Action, parse_registry
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, verification_code, wait_for_status
+from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status
 
 ADA = "ada@example.com"
 CITATION = "26 U.S.C. 6001 and IRS record-keeping rules; EU member-state tax codes"
@@ -60,11 +62,18 @@ def new_request(
 
 
 def run_every_task(desk: Desk, request_id: str) -> dict[str, fulfilment.SystemResult]:
+    """Every task the desk's own connectors carry out (hand-offs wait for others: test_hand_offs)."""
     planned = fulfilment.plan(desk, request_id)
     return {
         f"{task.system_id}#{task.action.value}": fulfilment.run_system_task(desk, request_id, task)
         for task in [*planned.exports, *planned.changes]
+        if task.route is fulfilment.Route.CARRY_OUT
     }
+
+
+def own_systems(desk: Desk) -> list[str]:
+    """The systems the desk carries out itself (the rest are handed off)."""
+    return [system.id for system in desk.registry.systems if not system.hands_off]
 
 
 def statuses(results: dict[str, fulfilment.SystemResult]) -> dict[str, tuple[str, int]]:
@@ -88,12 +97,37 @@ def test_the_plan_covers_every_requested_type_exports_first(desk: Desk) -> None:
     planned = fulfilment.plan(desk, request_id)
 
     assert {t.action for t in planned.exports} == {Action.EXPORT}
-    assert len(planned.exports) == len(desk.registry.systems)
-    changes = {(t.system_id, t.action) for t in planned.changes}
+    # The desk's own exports come first, then its own changes; others' exports are handed off
+    # with the rest, after the desk's own work
+    assert [t.system_id for t in planned.exports] == own_systems(desk)
+    assert {t.action for t in planned.changes} <= {Action.ERASE, Action.RESTRICT, Action.OBJECT}
+    assert {t.system_id for t in planned.hand_offs if t.action is Action.EXPORT} == {
+        "crm-contacts",
+        "payments",
+        "email-provider",
+        "customer-service",
+    }
+    changes = {(t.system_id, t.action) for t in planned.changes + planned.hand_offs}
     assert {s for s, a in changes if a is Action.ERASE} == {s.id for s in desk.registry.systems}
-    assert {s for s, a in changes if a is Action.RESTRICT} == {"accounts"}
-    assert {s for s, a in changes if a is Action.OBJECT} == {"accounts", "marketing-leads", "analytics"}
+    assert {s for s, a in changes if a is Action.RESTRICT} == {
+        "accounts",
+        "platform-usage",
+        "crm-contacts",
+        "customer-service",
+    }
+    assert {s for s, a in changes if a is Action.OBJECT} == {
+        "accounts",
+        "platform-usage",
+        "marketing-leads",
+        "analytics",
+        "crm-contacts",
+    }
     assert planned.not_covered == []
+    # And what others hold is handed to them, to wait for their answer
+    assert {t.route for t in planned.hand_offs} == {fulfilment.Route.HAND_OFF}
+    assert {t.route for t in planned.exports + planned.changes} == {fulfilment.Route.CARRY_OUT}
+    handed_off = {t.system_id for t in planned.hand_offs}
+    assert handed_off == {"crm-contacts", "payments", "email-provider", "customer-service"}
 
 
 def test_request_types_no_system_carries_out_are_reported(desk: Desk) -> None:
@@ -115,7 +149,9 @@ systems:
     planned = fulfilment.plan(narrow_desk, request_id)
 
     assert planned.not_covered == ["restriction", "objection"]
-    assert [t.action for t in planned.exports] == [Action.EXPORT] and planned.changes == []
+    assert [t.action for t in planned.exports] == [
+        Action.EXPORT
+    ] and planned.changes == planned.hand_offs == []
 
 
 def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(desk: Desk) -> None:
@@ -130,6 +166,7 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         "support-tickets#erase": ("done", 2),
         "job-applications#erase": ("done", 2),
         "device-logs#erase": ("done", 2),
+        "platform-usage#erase": ("done", 2),  # found by the account id resolved from the email
         "analytics#erase": ("done", 1),
     }
     exempt = stored_outcome(desk, request_id, "billing-invoices", "erase")
@@ -178,7 +215,7 @@ def test_access_exports_every_system_into_the_package(desk: Desk) -> None:
     assert results["job-applications#export"] == ("nothing_found", 0)
     assert results["device-logs#export"] == ("done", 1)
     assert compiled.outcome == "completed" and compiled.failed == 0
-    assert compiled.succeeded == len(desk.registry.systems)
+    assert compiled.succeeded == len(own_systems(desk))
     assert compiled.package_key is not None
 
 
@@ -220,6 +257,8 @@ def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
         "accounts#object": ("done", 1),
         "marketing-leads#object": ("done", 1),
         "analytics#object": ("done", 1),
+        "platform-usage#restrict": ("done", 2),
+        "platform-usage#object": ("done", 2),
     }
     account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
     assert account["processing_restricted"] is True and account["legitimate_interest_processing"] is False
@@ -239,7 +278,7 @@ def test_exempt_and_nothing_found_are_successes_and_a_failure_makes_it_partial(d
     compiled = fulfilment.compile_results(desk, request_id)
 
     assert (compiled.outcome, compiled.failed) == ("partial", 1)
-    assert compiled.succeeded == len(desk.registry.systems) - 1
+    assert compiled.succeeded == len(own_systems(desk)) - 1
 
 
 def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk: Desk) -> None:
@@ -259,6 +298,7 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Device and IP data: the deletion is not yet done; our team is on it.",
         "Job applications: 2 records deleted.",
         "Event and marketing sign-ups: 1 record deleted.",
+        "Platform usage by account: 2 records deleted.",
         "Support and training records: 2 records deleted.",
     ]
     told = "\n".join(lines).lower()
@@ -291,7 +331,7 @@ systems:
 
 
 def test_rectification_restriction_and_objection_run_through_the_workflow(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
     request_id = submit(
         public,
@@ -301,6 +341,7 @@ def test_rectification_restriction_and_objection_run_through_the_workflow(
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    answer_hand_offs(desk, analyst, request_id)
 
     wait_for_status(desk, request_id, "COMPLETED")
     outcomes = {
@@ -313,6 +354,58 @@ def test_rectification_restriction_and_objection_run_through_the_workflow(
         "marketing-leads#rectify": "done",
         "marketing-leads#object": "done",
         "analytics#object": "done",
+        "platform-usage#restrict": "done",
+        "platform-usage#object": "done",
+        # confirmed by staff: what the customers and the vendor answered
+        "crm-contacts#rectify": "done",
+        "crm-contacts#restrict": "done",
+        "crm-contacts#object": "done",
+        "customer-service#rectify": "done",
+        "customer-service#restrict": "done",
     }
     account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
     assert account["name"] == "Augusta Ada King" and account["processing_restricted"] is True
+
+
+def test_account_ids_resolved_from_the_email_find_records_that_hold_no_email(desk: Desk) -> None:
+    # Given usage kept per account, without the email, for Ada's account and Grace's
+    request_id = new_request(desk, [RequestType.ACCESS])
+
+    # When Ada's access request is planned and carried out
+    results = statuses(run_every_task(desk, request_id))
+
+    # Then her account id was resolved from the accounts system, and her usage found by it alone
+    assert desk.store.get(request_id).resolved_account_ids == ["acct-1001"]
+    assert results["platform-usage#export"] == ("done", 2)
+    part = desk.packages._s3.get_object(
+        Bucket=desk.settings.packages_bucket, Key=part_key(request_id, "platform-usage")
+    )
+    days = [json.loads(line) for line in part["Body"].iter_lines()]
+    assert {day["account_id"] for day in days} == {"acct-1001"}
+    assert "resolve identities" in [e.action for e in desk.store.events(request_id)]
+
+
+def test_a_person_without_an_account_resolves_nothing_and_is_not_found_by_account(desk: Desk) -> None:
+    request_id = new_request(desk, [RequestType.ERASURE], email="alan@example.net")
+
+    results = statuses(run_every_task(desk, request_id))
+
+    assert desk.store.get(request_id).resolved_account_ids == []
+    assert results["platform-usage#erase"] == ("nothing_found", 0)
+    assert len(table_items("platform-usage")) == 3, "nobody's usage was touched"
+
+
+def test_an_account_id_on_file_that_is_not_a_plain_id_is_left_out_of_the_search(desk: Desk) -> None:
+    # Given a second account row for Ada whose id would climb out of an object prefix
+    accounts = boto3.resource("dynamodb").Table("crm-accounts")
+    accounts.put_item(Item={"account_id": "acct-1001/../acct-1002", "email": ADA, "name": "Ada Lovelace"})
+    request_id = new_request(desk, [RequestType.ERASURE])
+
+    results = statuses(run_every_task(desk, request_id))
+
+    # Then only her plain account id was used: Grace's usage is untouched, the trail says why
+    assert desk.store.get(request_id).resolved_account_ids == ["acct-1001"]
+    assert results["platform-usage#erase"] == ("done", 2)
+    assert {item["account_id"] for item in table_items("platform-usage")} == {"acct-1002"}
+    resolved = next(e for e in desk.store.events(request_id) if e.action == "resolve identities")
+    assert resolved.outcome == "1 account ids, 1 left out (not a plain id)"

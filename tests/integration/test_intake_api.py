@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 
 import boto3
+import pytest
 
 from dsr.desk import Desk
+from dsr.http_guards import json_depth
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit
+from tests.conftest import submit, verification_code
 
 
 def test_an_invalid_submission_names_each_invalid_field(public: DeskClient, desk: Desk) -> None:
@@ -53,7 +55,10 @@ def test_status_page_shows_the_status_only_to_the_token_holder(public: DeskClien
         "request_types",
         "received_on",
         "respond_by",
+        "can_appeal_until",
+        "appeal",
     }
+    assert (own.body["can_appeal_until"], own.body["appeal"]) == (None, None)
     assert (guessed.status, unknown.status) == (404, 404)
     assert guessed.body == unknown.body
 
@@ -72,6 +77,34 @@ def test_a_body_over_the_limit_is_refused_with_413(public: DeskClient, desk: Des
     assert answer.status == 413
     assert "larger than" in answer.body["message"]
     assert desk.store.open_requests() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"request_types":["access"],"subject":{"email":"ada@example.com"},"details":'
+        + '{"x":' * 5_000
+        + "1"
+        + "}" * 5_000
+        + "}",
+    ],
+    ids=["arrays", "objects"],
+)
+def test_a_body_nested_too_deeply_is_refused_before_it_is_parsed(
+    public: DeskClient, desk: Desk, body: str
+) -> None:
+    answer = public.call("POST", "/requests", raw=body.encode(), content_type="application/json")
+
+    assert answer.status == 400
+    assert answer.body["message"] == "The request body nests deeper than 32 levels."
+    assert desk.store.open_requests() == []
+
+
+def test_json_depth_counts_brackets_outside_strings_only() -> None:
+    assert json_depth('{"a": [1, {"b": []}]}') == 4
+    assert json_depth('{"a": "[[[[{{{{", "b": "\\"}') == 1
+    assert json_depth('"just a string with ] and ["') == 0
 
 
 def test_a_body_that_is_not_json_is_refused_with_415(public: DeskClient) -> None:
@@ -197,3 +230,25 @@ def test_intake_answers_alike_whether_or_not_we_hold_data_about_the_subject(publ
         unknown.body["status"],
         unknown.body["respond_by"],
     )
+
+
+def test_one_requests_token_and_code_open_nothing_of_another(
+    cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    mine = submit(public, subject={"email": "ada@example.com"}).body
+    theirs = submit(public, subject={"email": "alan@example.net"}).body
+    my_code = verification_code(cloud, mine["request_id"])
+    verification_code(cloud, theirs["request_id"])  # theirs is waiting for its own code
+
+    with_my_token = public.get(f"/requests/{theirs['request_id']}?token={mine['status_token']}")
+    with_my_code = public.post(f"/requests/{theirs['request_id']}/verification", {"code": my_code})
+    appeal_with_my_token = public.post(
+        f"/requests/{theirs['request_id']}/appeal", {"token": mine["status_token"], "statement": "mine"}
+    )
+
+    assert with_my_token.status == 404
+    assert with_my_code.status == 400
+    assert appeal_with_my_token.status == 404
+    assert desk.store.get(theirs["request_id"]).status.value == "VERIFYING"
+    # My code still works for my own request: using it elsewhere did not spend it
+    assert public.post(f"/requests/{mine['request_id']}/verification", {"code": my_code}).status == 200

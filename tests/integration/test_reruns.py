@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 
 def _outcomes(desk: Desk, request_id: str) -> dict[str, str]:
@@ -19,7 +19,7 @@ def _outcomes(desk: Desk, request_id: str) -> dict[str, str]:
 
 
 def test_staff_re_run_only_the_failed_system_and_the_request_completes(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
     # Given the support archive is down while the request is carried out
     assert cloud.bridge is not None
@@ -34,6 +34,7 @@ def test_staff_re_run_only_the_failed_system_and_the_request_completes(
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    answer_hand_offs(desk, analyst, request_id)
 
     # Then the request ends partially completed, the failure recorded, staff alerted
     wait_for_status(desk, request_id, "PARTIALLY_COMPLETED")
@@ -70,6 +71,7 @@ def test_an_erased_person_is_on_the_suppression_list_for_imports(
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    answer_hand_offs(desk, analyst, request_id)
     wait_for_status(desk, request_id, "COMPLETED")
 
     answer = analyst.post(
@@ -81,7 +83,7 @@ def test_an_erased_person_is_on_the_suppression_list_for_imports(
 
 
 def test_a_re_run_that_cannot_start_leaves_the_request_ready_to_re_run(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
     assert cloud.bridge is not None
     cloud.bridge.fault = lambda function, event: (
@@ -93,6 +95,7 @@ def test_a_re_run_that_cannot_start_leaves_the_request_ready_to_re_run(
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+    answer_hand_offs(desk, analyst, request_id)
     wait_for_status(desk, request_id, "PARTIALLY_COMPLETED")
     cloud.bridge.fault = lambda _function, _event: None
 

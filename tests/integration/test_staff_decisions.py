@@ -8,7 +8,7 @@ from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.conftest import staff_client, submit, verification_code, wait_for_status
+from tests.conftest import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
 
 
 def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:
@@ -40,6 +40,8 @@ def test_two_decisions_at_once_exactly_one_wins_and_the_loser_learns_who_decided
     assert loser.body["decided_by"] == winner
     decisions = [e for e in desk.store.events(request_id) if e.action == "staff decision"]
     assert len(decisions) == 1
+    if winner.startswith("approver"):
+        answer_hand_offs(desk, staff_client(local_api, "analyst@desk.example"), request_id)
     wait_for_status(desk, request_id, "COMPLETED" if winner.startswith("approver") else "DENIED")
 
 

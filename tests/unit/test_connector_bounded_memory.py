@@ -2,21 +2,19 @@
 temporary file, and out, never held whole.
 
 moto keeps every object in memory itself, so these tests serve a generated object through a
-stand-in S3 client that streams it, and measure with tracemalloc what the connector allocates."""
+stand-in S3 client that streams it (benchmarks.streaming_s3, which the bounded-memory benchmark
+uses too), and measure with tracemalloc what the connector allocates."""
 
 from __future__ import annotations
 
-import io
 import json
-import shutil
 import tempfile
-import tracemalloc
-from collections.abc import Callable, Iterator
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import IO
 
 import pytest
-from botocore.response import StreamingBody
 
+from benchmarks.streaming_s3 import StreamingS3, peak_bytes_while
 from dsr.connectors import Subject
 from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
@@ -25,53 +23,6 @@ from dsr.registry import S3CsvStore, S3JsonLinesStore
 OBJECT_BYTES = 20 * 1024 * 1024
 SUBJECT_EVERY = 100  # one line in this many is the subject's
 ADA = Subject(email="ada@example.com")
-
-
-class GeneratedStream(io.RawIOBase):
-    """A read-only stream over lines made on demand: the object never exists in memory whole."""
-
-    def __init__(self, lines: Iterator[bytes]) -> None:
-        self._lines = lines
-        self._pending = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        while len(self._pending) < len(buffer):
-            line = next(self._lines, None)
-            if line is None:
-                break
-            self._pending += line
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        return size
-
-
-class StreamingS3:
-    """Just enough of S3 for one object: served as a stream, its rewrite received into a file."""
-
-    def __init__(self, key: str, make_lines: Callable[[], Iterator[bytes]], received: IO[bytes]) -> None:
-        self._key = key
-        self._make_lines = make_lines
-        self.received = received
-        self.puts: list[dict[str, Any]] = []
-
-    def get_paginator(self, _operation: str) -> StreamingS3:
-        return self
-
-    def paginate(self, **_arguments: Any) -> list[dict[str, Any]]:
-        return [{"Contents": [{"Key": self._key}]}]
-
-    def get_object(self, **_arguments: Any) -> dict[str, Any]:
-        stream = io.BufferedReader(GeneratedStream(self._make_lines()), buffer_size=64 * 1024)
-        return {"Body": StreamingBody(stream, None), "ETag": '"generated"', "ContentType": "text/plain"}
-
-    def put_object(self, **arguments: Any) -> dict[str, Any]:
-        shutil.copyfileobj(arguments["Body"], self.received, length=64 * 1024)
-        self.puts.append({name: value for name, value in arguments.items() if name != "Body"})
-        return {"ETag": '"rewritten"'}
 
 
 LINE_BYTES = 1024
@@ -94,17 +45,6 @@ def csv_lines() -> Iterator[bytes]:
     for number in range(LINES):
         start = f"{number},{email_on_line(number)},203.0.113.{number % 250},"
         yield (start + "x" * (LINE_BYTES - len(start) - 1) + "\n").encode()
-
-
-def peak_bytes_while(run: Callable[[], int]) -> tuple[int, int]:
-    tracemalloc.start()
-    try:
-        tracemalloc.reset_peak()
-        result = run()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return result, peak
 
 
 def received_lines(s3: StreamingS3) -> Iterator[bytes]:

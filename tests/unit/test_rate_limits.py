@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from dsr import rate_limits
 from dsr.rate_limits import (
     CODE_ATTEMPTS_PER_ADDRESS,
+    DOWNLOAD_CODES_PER_REQUEST,
     NEW_CODES_PER_REQUEST,
     SUBMISSIONS_PER_ADDRESS,
     SUBMISSIONS_PER_SUBJECT,
@@ -358,5 +359,7 @@ def test_the_desks_rules() -> None:
     assert CODE_ATTEMPTS_PER_ADDRESS.lockout_seconds == 30 * 60
     assert (NEW_CODES_PER_REQUEST.limit, NEW_CODES_PER_REQUEST.window_seconds) == (3, 3600)
     assert NEW_CODES_PER_REQUEST.lockout_seconds == 0
+    assert (DOWNLOAD_CODES_PER_REQUEST.limit, DOWNLOAD_CODES_PER_REQUEST.window_seconds) == (3, 3600)
+    assert DOWNLOAD_CODES_PER_REQUEST.lockout_seconds == 0
     names = [rule.name for rule in vars(rate_limits).values() if isinstance(rule, RateLimit)]
-    assert len(names) == len(set(names)) == 4
+    assert len(names) == len(set(names)) == 5

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dsr.models import RequestType
 from dsr.registry import (
     ACTIONS_FOR_REQUEST_TYPE,
     Action,
+    OpenDsrProcessor,
     RegistryError,
     S3ObjectsStore,
     load_registry,
@@ -65,8 +68,20 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
         "support-tickets",
         "job-applications",
         "device-logs",
+        "platform-usage",
         "analytics",
+        "crm-contacts",
+        "payments",
+        "email-provider",
+        "customer-service",
     ]
+    kinds = {s.id: s.store.kind for s in registry.systems if s.hands_off}
+    assert kinds == {
+        "crm-contacts": "customer_controllers",  # the customers decide about their contacts
+        "payments": "opendsr",
+        "email-provider": "opendsr",
+        "customer-service": "vendor_email",
+    }
     assert all(s.supports(Action.EXPORT) and s.supports(Action.ERASE) for s in registry.systems)
     assert registry.supported_actions() == set(Action), "every request type is carried out somewhere"
     exemption = registry.system("billing-invoices").exemption_for(Action.ERASE)
@@ -232,3 +247,49 @@ def test_the_new_fields_are_validated_with_the_system_and_field_named(text: str,
         parse_registry(text, source="systems.yaml")
 
     assert expected in str(refused.value)
+
+
+HAND_OFF_SYSTEM = """
+systems:
+  - id: payments
+    name: Payments
+    owner: finance
+    categories: [billing details]
+    store: {kind: opendsr, domain: payments.example, %s}
+    actions: {export: {}, erase: {}%s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("store", "actions", "problem"),
+    [
+        ("base_url: http://payments.example", "", "base_url must be https"),
+        (
+            "base_url: https://a.example, base_url_env: PAY_URL",
+            "",
+            "exactly one of base_url and base_url_env",
+        ),
+        ("", "", "exactly one of base_url and base_url_env"),
+        ("base_url_env: PAY_URL", ", rectify: {fields: {name: name}}", "a opendsr store cannot rectify"),
+        (
+            "base_url_env: PAY_URL",
+            ", erase: {method: anonymize, fields: {name: x}}",
+            "declare erase: {} and no",
+        ),
+    ],
+)
+def test_a_processor_entry_is_checked_when_loaded(store: str, actions: str, problem: str) -> None:
+    text = HAND_OFF_SYSTEM % (store, actions)
+    if "erase: {method" in actions:
+        text = text.replace("erase: {}, ", "")
+    with pytest.raises(RegistryError, match=re.escape(problem)):
+        parse_registry(text)
+
+
+def test_a_processor_url_from_the_environment_must_be_set() -> None:
+    registry = parse_registry(HAND_OFF_SYSTEM % ("base_url_env: PAY_URL", ""))
+    store = registry.system("payments").store
+    assert isinstance(store, OpenDsrProcessor)
+    assert store.resolved_base_url({"PAY_URL": "http://127.0.0.1:9"}) == "http://127.0.0.1:9"
+    with pytest.raises(RegistryError, match="PAY_URL"):
+        store.resolved_base_url({})

@@ -184,6 +184,9 @@ def task_error_handling_problems(definition: dict[str, Any]) -> list[str]:
             continue
         if not state.get("Retry"):
             problems.append(f"{path}: no Retry")
+        retried = {error for retrier in state.get("Retry", []) for error in retrier.get("ErrorEquals", [])}
+        if "AwsServiceBusy" not in retried:
+            problems.append(f"{path}: a throttled or failing AWS call (AwsServiceBusy) is not retried")
         if not any("States.ALL" in errors for errors in catch_errors(state)):
             problems.append(f'{path}: no Catch for "States.ALL"')
     return problems
@@ -249,6 +252,8 @@ def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any
         elif kind in ("s3_jsonl", "s3_csv", "s3_objects"):
             if store.get("bucket") not in buckets:
                 problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
+        elif kind in HAND_OFF_KINDS:
+            continue  # asked over HTTP or by email; see test_hand_off_function_may_read_the_customers
         else:
             problems.append(f"{system['id']}: unknown store kind {kind!r}")
     return problems
@@ -262,6 +267,27 @@ def test_run_system_task_function_may_use_every_registered_store(template: dict[
     function = template["Resources"]["RunSystemTaskFunction"]
     problems = system_store_problems(systems, function)
     assert not problems, "\n".join(problems)
+
+
+HAND_OFF_KINDS = ("opendsr", "vendor_email", "customer_controllers")
+
+
+def test_planning_may_read_the_systems_that_resolve_account_ids(template: dict[str, Any]) -> None:
+    systems = yaml.safe_load(SYSTEMS_PATH.read_text(encoding="utf-8"))["systems"]
+    providers = {s["store"]["table"] for s in systems if s.get("provides")}
+    assert providers, "the registry resolves account ids somewhere"
+    policies = as_list(template["Resources"]["PlanSystemsFunction"]["Properties"]["Policies"])
+    assert providers <= policy_template_names(policies, "DynamoDBReadPolicy", "TableName")
+
+
+def test_hand_off_function_may_read_the_customers_who_hold_a_contact(template: dict[str, Any]) -> None:
+    systems = yaml.safe_load(SYSTEMS_PATH.read_text(encoding="utf-8"))["systems"]
+    routes = [s["store"] for s in systems if s["store"]["kind"] == "customer_controllers"]
+    assert routes, "the registry routes CRM contacts to the customers"
+    policies = as_list(template["Resources"]["HandOffSystemTaskFunction"]["Properties"]["Policies"])
+    readable = policy_template_names(policies, "DynamoDBReadPolicy", "TableName")
+    for route in routes:
+        assert {route["contacts_table"], route["customers_table"]} <= readable
 
 
 # --- 7. IAM wildcards -----------------------------------------------------------------------
@@ -350,3 +376,92 @@ def storage_problems(template: dict[str, Any]) -> list[str]:
 def test_tables_and_buckets_are_encrypted_buckets_private_and_logs_expire(template: dict[str, Any]) -> None:
     problems = storage_problems(template)
     assert not problems, "\n".join(problems)
+
+
+# --- 9. locked down: resource wildcards, keys, TLS, throttling, records ---------------------------
+
+# The only Allow statements on every resource ("*"), and why nothing narrower is possible.
+RESOURCE_WILDCARDS = {
+    ("RequestWorkflow", "logs:CreateLogDelivery"): "Step Functions log delivery is account-wide",
+    ("RequestWorkflow", "logs:GetLogDelivery"): "Step Functions log delivery is account-wide",
+    ("RequestWorkflow", "logs:UpdateLogDelivery"): "Step Functions log delivery is account-wide",
+    ("RequestWorkflow", "logs:DeleteLogDelivery"): "Step Functions log delivery is account-wide",
+    ("RequestWorkflow", "logs:ListLogDeliveries"): "a list action takes no resource",
+    ("RequestWorkflow", "logs:PutResourcePolicy"): "log resource policies are account-wide",
+    ("RequestWorkflow", "logs:DescribeResourcePolicies"): "a describe action takes no resource",
+    ("RequestWorkflow", "logs:DescribeLogGroups"): "a describe action takes no resource",
+}
+
+
+def resource_wildcards(template: dict[str, Any]) -> set[tuple[str, str]]:
+    """(resource, action) of every Allow on Resource "*", key policies aside (there "*" is the key)."""
+    found = set()
+    for name, res in template["Resources"].items():
+        if res["Type"] == "AWS::KMS::Key":
+            continue
+        for _, statement in policy_statements(res.get("Properties", {}), name):
+            if statement.get("Effect") == "Allow" and "*" in as_list(statement.get("Resource")):
+                found |= {(name, str(action)) for action in as_list(statement.get("Action"))}
+    return found
+
+
+def test_resource_wildcards_only_where_the_service_allows_nothing_narrower(template: dict[str, Any]) -> None:
+    assert resource_wildcards(template) == set(RESOURCE_WILDCARDS)
+
+
+def test_personal_data_at_rest_is_under_the_desks_own_key(template: dict[str, Any]) -> None:
+    problems = []
+    for name, res in resources_of_type(template, "AWS::DynamoDB::Table").items():
+        sse = res["Properties"].get("SSESpecification", {})
+        if sse.get("SSEType") != "KMS" or sse.get("KMSMasterKeyId") != {"Ref": "DataKey"}:
+            problems.append(f"{name}: not encrypted with DataKey")
+    for name, res in resources_of_type(template, "AWS::S3::Bucket").items():
+        rules = res["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        default = rules[0]["ServerSideEncryptionByDefault"]
+        if default.get("SSEAlgorithm") != "aws:kms" or default.get("KMSMasterKeyID") != {"Ref": "DataKey"}:
+            problems.append(f"{name}: not encrypted with DataKey")
+    for kind in ("AWS::SQS::Queue", "AWS::SNS::Topic"):
+        for name, res in resources_of_type(template, kind).items():
+            if res["Properties"].get("KmsMasterKeyId") != {"Ref": "DataKey"}:
+                problems.append(f"{name}: not encrypted with DataKey")
+    for name, res in resources_of_type(template, "AWS::KMS::Key").items():
+        # KMS rotates encryption keys; an HMAC key cannot be rotated (and keyed hashes made with
+        # it, such as the suppression list's, must stay comparable), so it is exempt.
+        encrypts = res["Properties"].get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+        if encrypts and not is_true(res["Properties"].get("EnableKeyRotation")):
+            problems.append(f"{name}: key rotation is off")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_bucket_refuses_plain_http(template: dict[str, Any]) -> None:
+    buckets = set(resources_of_type(template, "AWS::S3::Bucket"))
+    refusing = set()
+    for res in resources_of_type(template, "AWS::S3::BucketPolicy").values():
+        for statement in res["Properties"]["PolicyDocument"]["Statement"]:
+            insecure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+            if (
+                statement.get("Effect") == "Deny"
+                and insecure == "false"
+                and statement.get("Action") == "s3:*"
+            ):
+                refusing.add(res["Properties"]["Bucket"]["Ref"])
+    assert refusing == buckets
+
+
+def test_the_api_is_throttled(template: dict[str, Any]) -> None:
+    settings = template["Resources"]["PrivacyApi"]["Properties"]["MethodSettings"]
+    everything = next(s for s in settings if s["ResourcePath"] == "/*" and s["HttpMethod"] == "*")
+    assert 0 < everything["ThrottlingRateLimit"] <= 100
+    assert 0 < everything["ThrottlingBurstLimit"] <= 200
+    firewall = template["Resources"]["PrivacyApiFirewall"]["Properties"]["Rules"]
+    assert any("RateBasedStatement" in rule["Statement"] for rule in firewall)
+
+
+def test_the_requests_table_survives_mistakes(template: dict[str, Any]) -> None:
+    table = template["Resources"]["RequestsTable"]
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    assert is_true(table["Properties"]["DeletionProtectionEnabled"])
+    assert is_true(table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"])
+    for name in ("InboundMailBucket", "AccessPackagesBucket"):
+        assert template["Resources"][name]["DeletionPolicy"] == "Retain", name

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode
 
@@ -17,6 +18,9 @@ from dsr.web_pages import (
     RESPONSE_HEADERS,
     STYLE,
     FormErrors,
+    download_expired_page,
+    download_links_page,
+    download_page,
     message_page,
     new_request_from_form,
     receipt_page,
@@ -28,6 +32,10 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 CONTROLS = {"input", "select", "textarea"}
 REQUEST_ID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+UNTIL = datetime(2026, 3, 14, 10, 32, tzinfo=UTC)
+PRESIGNED = (
+    "https://packages.s3.amazonaws.com/packages/r/access-package.json?X-Amz-Expires=300&X-Amz-Signature=ab"
+)
 
 
 class Page(HTMLParser):
@@ -119,6 +127,10 @@ def _all_pages() -> list[str]:
         status_page(_view(), token="t0ken-t0ken", show_code_form=True, message="Hello"),
         status_page(_view(Status.COMPLETED), token="t0ken-t0ken", show_code_form=False),
         message_page("Code accepted", "Thank you.", status_url="/status/x?token=y"),
+        download_page(REQUEST_ID, "t0ken-t0ken", UNTIL),
+        download_page(REQUEST_ID, "t0ken-t0ken", UNTIL, code_sent=True, problem="That code is not right."),
+        download_links_page(PRESIGNED, PRESIGNED, 300),
+        download_expired_page("https://desk.example/privacy-request", "privacy@desk.example"),
     ]
 
 
@@ -214,8 +226,10 @@ def test_a_hostile_value_appears_only_escaped() -> None:
             _view(request_id=HOSTILE, next_step=HOSTILE), token=HOSTILE, message=HOSTILE, show_code_form=True
         ),
         message_page(HOSTILE, HOSTILE, status_url=f'/status/"{HOSTILE}'),
+        download_page(HOSTILE, HOSTILE, UNTIL, code_sent=True, problem=HOSTILE),
+        download_links_page(HOSTILE, None, 300),
     ],
-    ids=["receipt", "status", "message"],
+    ids=["receipt", "status", "message", "download", "download links"],
 )
 def test_the_other_pages_escape_what_they_are_given(markup: str) -> None:
     page = Page(markup)
@@ -541,3 +555,48 @@ def test_a_message_page_links_back_only_when_given_a_status_url() -> None:
     assert "Code accepted" in with_link.text
     assert not without.all("a")
     assert "Try again." in without.text
+
+
+# --- downloading the access package ------------------------------------------------------------
+
+
+def test_the_download_page_offers_a_code_by_email_and_says_until_when_it_works() -> None:
+    page = Page(download_page(REQUEST_ID, "t0ken-t0ken", UNTIL))
+
+    [form] = page.all("form")
+    assert form["action"] == f"/download/{REQUEST_ID}/code"
+    assert page.one("input", type="hidden", name="token")["value"] == "t0ken-t0ken"
+    assert "Email me a code" in page.text
+    assert "14 March 2026, 10:32 UTC" in page.text
+    assert page.one("time")["datetime"] == UNTIL.isoformat()
+    assert not page.all("input", name="code")  # nothing to enter until a code is sent
+    assert not page.all("a")
+
+
+def test_once_a_code_is_sent_the_page_asks_for_it_and_offers_a_new_one() -> None:
+    page = Page(download_page(REQUEST_ID, "t0ken-t0ken", UNTIL, code_sent=True))
+
+    actions = [form["action"] for form in page.all("form")]
+    assert actions == [f"/download/{REQUEST_ID}", f"/download/{REQUEST_ID}/code"]
+    code = page.one("input", name="code")
+    assert (code["pattern"], code["autocomplete"]) == ("[0-9]{6}", "one-time-code")
+    assert "We have emailed a 6-digit code" in page.text
+    assert "Email me a new code" in page.text
+
+
+def test_the_links_page_links_both_formats_and_says_how_long_they_work() -> None:
+    markup = download_links_page(PRESIGNED, PRESIGNED.replace(".json", ".html"), 300)
+    page = Page(markup)
+
+    hrefs = [link["href"] for link in page.all("a")]
+    assert hrefs == [PRESIGNED, PRESIGNED.replace(".json", ".html")]
+    assert "&amp;X-Amz-Signature" in markup  # escaped in the markup, whole once parsed
+    assert "5 minutes" in page.text.replace("\n", " ")
+
+
+def test_the_expired_page_says_how_to_ask_again() -> None:
+    page = Page(download_expired_page("https://desk.example/privacy-request", "privacy@desk.example"))
+
+    assert "This download link has expired" in page.text
+    hrefs = [link["href"] for link in page.all("a")]
+    assert hrefs == ["https://desk.example/privacy-request", "mailto:privacy@desk.example"]

@@ -7,6 +7,7 @@ finds nothing left to erase (0 records) or writes the same values again.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -15,6 +16,7 @@ from dsr.keyed_hash import normalized_email
 from dsr.registry import FlagValue, Replacement
 
 __all__ = [
+    "SAFE_KEY_SEGMENT",
     "Connector",
     "FlagValue",
     "IdentityUnavailableError",
@@ -22,9 +24,18 @@ __all__ = [
     "Replacement",
     "StoreLayoutError",
     "Subject",
+    "is_safe_key_segment",
 ]
 
 Record = dict[str, Any]
+
+SAFE_KEY_SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What an identity must look like to be put into an S3 key or prefix: no slash, no dot, no
+wildcard, never empty, so that a value cannot reach above or beside the subject's own prefix."""
+
+
+def is_safe_key_segment(value: object) -> bool:
+    return isinstance(value, str) and SAFE_KEY_SEGMENT.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,8 @@ class Subject:
     email: str
     account_id: str | None = None
     """Set only when the product vouched for the account (the subject signed in)."""
+    resolved_account_ids: tuple[str, ...] = ()
+    """Accounts our own records tie to the verified email (resolved before fan-out)."""
 
     @classmethod
     def of(cls, subject: Subject | str) -> Subject:
@@ -53,12 +66,18 @@ class Subject:
         """The address as given and in its normalized form: stores compare keys exactly."""
         return list(dict.fromkeys([self.email, self.normalized_email]))
 
+    def account_ids(self) -> list[str]:
+        """Every account id the subject may be found by: vouched for, then resolved."""
+        vouched = [self.account_id] if self.account_id else []
+        return list(dict.fromkeys([*vouched, *self.resolved_account_ids]))
+
     def holds(self, value: object) -> bool:
         return isinstance(value, str) and normalized_email(value) == self.normalized_email
 
 
 class IdentityUnavailableError(LookupError):
-    """The store finds people by an identity this request has not verified (an account id)."""
+    """The store finds people by an identity this request has not verified (an account id), or
+    one that cannot name an S3 prefix safely."""
 
 
 class StoreLayoutError(ValueError):

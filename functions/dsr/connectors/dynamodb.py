@@ -1,4 +1,5 @@
-"""A DynamoDB table that holds subjects, found by a key or an index on the identity attribute.
+"""A DynamoDB table that holds subjects, found by a key or an index on the identity attribute
+(their email, or an account id).
 
 Items are found with Query (paginated), never Scan. Every update is conditional on the item still
 existing, so a change racing an erasure cannot bring a deleted item back as a stub.
@@ -94,10 +95,14 @@ class DynamoDbConnector:
 
     def _matching_items(self, subject: Subject) -> Iterator[dict[str, Any]]:
         """Query, never Scan: by the table key or by the index on the identity attribute, for the
-        address as given and as normalized (stores compare exactly), each item once."""
+        address as given and as normalized (stores compare exactly), or for each of the subject's
+        account ids in a table keyed by account; each item once."""
         seen: set[tuple[Any, ...]] = set()
-        for spelling in subject.email_spellings():
-            for item in self._query(spelling):
+        identities = (
+            subject.email_spellings() if self._location.identity == "email" else subject.account_ids()
+        )
+        for identity in identities:
+            for item in self._query(identity):
                 key = tuple(item[name] for name in self._location.key_attributes)
                 if key not in seen:
                     seen.add(key)

@@ -16,7 +16,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
-from dsr.connectors import FlagValue, IdentityUnavailableError, Record, Replacement, Subject
+from dsr.connectors import (
+    FlagValue,
+    IdentityUnavailableError,
+    Record,
+    Replacement,
+    Subject,
+    is_safe_key_segment,
+)
 from dsr.connectors.s3_versions import delete_versions, versions_under
 from dsr.registry import S3ObjectsStore
 
@@ -37,6 +44,13 @@ class S3ObjectsConnector:
         if missing:
             raise IdentityUnavailableError(
                 f"this store finds people by {', '.join(missing)}, which the request has not verified"
+            )
+        unsafe = sorted(
+            name for name in self._location.placeholders if not is_safe_key_segment(identities[name])
+        )
+        if unsafe:
+            raise IdentityUnavailableError(
+                f"the {', '.join(unsafe)} cannot name an object prefix (only letters, digits, - and _)"
             )
         return self._location.key_template.format(**identities)
 

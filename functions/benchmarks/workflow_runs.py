@@ -1,0 +1,276 @@
+"""Real runs of one request through the whole desk on the local cloud, with a registry of N
+systems, recording everything the run did: the execution history, every Lambda invocation with
+its duration and memory size, and every AWS call the functions made.
+
+The request is an erasure under the GDPR by the web form: the acknowledgement, a code by email
+(answered at once), a staff approval (given at once), then one erase task per system, the
+completion notice. Each system is a DynamoDB table holding the subject's record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+SUBJECT = "ada@example.com"
+POLL_SECONDS = 0.05
+
+
+@dataclass
+class CallRecord:
+    """The AWS calls made during a run, with what DynamoDB and S3 bill them by."""
+
+    calls: Counter[tuple[str, str]] = field(default_factory=Counter)
+    dynamodb_read_units: float = 0.0
+    dynamodb_write_units: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def before_call(self, model: Any, params: dict[str, Any], **_: Any) -> None:
+        service = model.service_model.service_name
+        with self.lock:
+            self.calls[(service, model.name)] += 1
+            if service == "dynamodb" and model.name in WRITES:
+                self.dynamodb_write_units += _write_units(model.name, params)
+
+    def after_call(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
+        if model.service_model.service_name != "dynamodb" or model.name not in READS:
+            return
+        with self.lock:
+            self.dynamodb_read_units += _read_units(parsed)
+
+    def count(self, service: str, *operations: str) -> int:
+        return sum(
+            n for (s, op), n in self.calls.items() if s == service and (not operations or op in operations)
+        )
+
+
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
+
+
+def _write_units(operation: str, params: dict[str, Any]) -> float:
+    """One write unit per 1 KB of the item written (rounded up), at least one per item."""
+    body = json.loads(params.get("body") or b"{}")
+    if operation == "BatchWriteItem":
+        writes = [w for ws in body.get("RequestItems", {}).values() for w in ws]
+        return float(sum(max(1, math.ceil(len(json.dumps(w)) / 1024)) for w in writes))
+    item = body.get("Item") or body.get("Key") or {}
+    size = len(json.dumps(item)) + len(json.dumps(body.get("ExpressionAttributeValues", {})))
+    return float(max(1, math.ceil(size / 1024)))
+
+
+def _read_units(parsed: dict[str, Any]) -> float:
+    """One read unit per 4 KB read (rounded up), halved when eventually consistent is asked
+    for; counted as strongly consistent here, which the desk mostly asks for."""
+    items: list[Any] = []
+    if "Item" in parsed:
+        items = [parsed["Item"]]
+    elif "Items" in parsed:
+        items = list(parsed["Items"])
+    elif "Responses" in parsed:
+        items = [i for found in parsed["Responses"].values() for i in found]
+    size = sum(len(json.dumps(item, default=str)) for item in items)
+    return float(max(1, math.ceil(size / 4096)))
+
+
+@dataclass
+class WorkflowRun:
+    systems: int
+    request_id: str
+    approval_to_completion_seconds: float
+    states_entered: Counter[str]
+    invocations: list[Any]
+    calls: CallRecord
+    api_requests: int
+    status: str
+    system_tasks_in_flight: int = 0
+    """The most system tasks running at one moment, by the execution history."""
+
+    @property
+    def state_transitions(self) -> int:
+        return sum(self.states_entered.values())
+
+    @property
+    def handler_milliseconds(self) -> float:
+        return float(sum(i.milliseconds for i in self.invocations))
+
+
+def registry_text(systems: int) -> str:
+    entries = []
+    for number in range(1, systems + 1):
+        entries.append(
+            f"""  - id: store-{number:02d}
+    name: Store {number}
+    owner: platform
+    categories: [contact details]
+    store: {{kind: dynamodb, table: store-{number:02d}, identity_attribute: email, key_attributes: [email]}}
+    actions: {{export: {{}}, erase: {{}}}}
+"""
+        )
+    return "systems:\n" + "".join(entries)
+
+
+@contextmanager
+def desk_with_systems(systems: int) -> Iterator[Any]:
+    """The local cloud and its HTTP API, with a registry of ``systems`` DynamoDB systems, each
+    holding the subject's record."""
+    import os  # noqa: PLC0415
+
+    from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
+
+    with tempfile.TemporaryDirectory() as folder:
+        registry = Path(folder) / "systems.yaml"
+        registry.write_text(registry_text(systems), encoding="utf-8")
+        before = os.environ.get("SYSTEM_REGISTRY_PATH")
+        os.environ["SYSTEM_REGISTRY_PATH"] = str(registry)
+        try:
+            with running_local_cloud() as api:
+                table = boto3.resource("dynamodb")
+                for number in range(1, systems + 1):
+                    table.Table(f"store-{number:02d}").put_item(
+                        Item={"email": SUBJECT, "name": "Ada Lovelace", "plan": "business"}
+                    )
+                yield api
+        finally:
+            if before is None:
+                os.environ.pop("SYSTEM_REGISTRY_PATH", None)
+            else:
+                os.environ["SYSTEM_REGISTRY_PATH"] = before
+
+
+def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
+    """Carry one erasure through the desk, answering the code and the approval at once; what it
+    cost in states, invocations and calls, and how long approval to completion took."""
+    from dsr.desk import desk_from_environment  # noqa: PLC0415
+    from dsr_cli.http_client import DeskClient  # noqa: PLC0415
+
+    cloud = api.cloud
+    record = CallRecord()
+    session: Any = boto3.DEFAULT_SESSION
+    session.events.register("before-call", record.before_call)
+    session.events.register("after-call", record.after_call)
+    desk_from_environment.cache_clear()  # the functions' clients, made anew, report their calls
+    watcher = _Watcher()  # reads the request from its own session, not counted
+    invoked_before = len(cloud.bridge.invocations)
+    public = DeskClient(cloud.base_url)
+    approver = DeskClient(cloud.base_url, api.tokens.issue("approver@desk.example"))
+    try:
+        submitted = public.post(
+            "/requests", {"request_types": ["erasure"], "subject": {"email": SUBJECT}, "jurisdiction": "EU"}
+        )
+        if submitted.status != 201:
+            raise RuntimeError(f"the benchmark's request was refused: {submitted.body}")
+        request_id = str(submitted.body["request_id"])
+        code = _wait(lambda: cloud.latest_code(request_id), "the verification code")
+        public.post(f"/requests/{request_id}/verification", {"code": code})
+        _wait(lambda: watcher.review_requested(request_id), "the request to wait for approval")
+        approved_at = time.perf_counter()
+        approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
+        status = _wait(lambda: watcher.closed_status(request_id), "the request to close", seconds=600)
+        seconds = time.perf_counter() - approved_at
+        _wait(lambda: watcher.execution_ended(cloud, request_id), "the execution to end")
+    finally:
+        session.events.unregister("before-call", record.before_call)
+        session.events.unregister("after-call", record.after_call)
+    history = cloud.execution_history(request_id)["events"]
+    entered = Counter(
+        e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e
+    )
+    return WorkflowRun(
+        systems=systems,
+        request_id=request_id,
+        approval_to_completion_seconds=seconds,
+        states_entered=entered,
+        invocations=list(cloud.bridge.invocations)[invoked_before:],
+        calls=record,
+        api_requests=3,  # the submission, the code, the approval
+        status=status,
+        system_tasks_in_flight=most_at_once(history, "RunSystemTask"),
+    )
+
+
+def most_at_once(history: list[dict[str, Any]], state: str) -> int:
+    """The most runs of ``state`` between entering and leaving it at one moment."""
+    changes = []
+    for event in history:
+        if event.get("stateEnteredEventDetails", {}).get("name") == state:
+            changes.append((event["timestamp"], 1))
+        elif event.get("stateExitedEventDetails", {}).get("name") == state:
+            changes.append((event["timestamp"], -1))
+    running = most = 0
+    for _, change in sorted(changes, key=lambda pair: (pair[0], pair[1])):
+        running += change
+        most = max(most, running)
+    return most
+
+
+class _Watcher:
+    """Looks at the request from a boto3 session of its own, so that watching costs the run
+    nothing it records."""
+
+    def __init__(self) -> None:
+        from dsr.settings import DeskSettings  # noqa: PLC0415
+
+        session = boto3.session.Session(region_name="us-east-1")
+        self._table = session.resource("dynamodb").Table(DeskSettings.from_environment().requests_table)
+        self._sfn = session.client("stepfunctions")
+
+    def _item(self, request_id: str) -> dict[str, Any]:
+        return self._table.get_item(Key={"pk": f"REQ#{request_id}", "sk": "REQUEST"}).get("Item") or {}
+
+    def review_requested(self, request_id: str) -> bool:
+        task = self._table.get_item(Key={"pk": f"REQ#{request_id}", "sk": "TOKEN#approval"}).get("Item")
+        return task is not None
+
+    def closed_status(self, request_id: str) -> str | None:
+        item = self._item(request_id)
+        return str(item["status"]) if item.get("closed_at") else None
+
+    def execution_ended(self, cloud: Any, request_id: str) -> bool:
+        status = self._sfn.describe_execution(executionArn=cloud.execution_arn(request_id))["status"]
+        return status != "RUNNING"
+
+
+def _wait(probe: Any, what: str, seconds: float = 120) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = probe()
+        if found:
+            return found
+        time.sleep(POLL_SECONDS)
+    raise TimeoutError(f"waited {seconds:.0f} s for {what}")
+
+
+SIZES = (5, 20, 50)
+_measured: dict[tuple[int, ...], list[WorkflowRun]] = {}
+
+
+def sizes_at(scale: float) -> tuple[int, ...]:
+    """5, 20 and 50 systems at full scale; fewer, still three distinct sizes, below it."""
+    if scale >= 1:
+        return SIZES
+    return tuple(sorted({max(1, round(size * scale)) + index for index, size in enumerate(SIZES)}))
+
+
+def measured_runs(scale: float) -> list[WorkflowRun]:
+    """One run per size, made once per process and shared by the cost and fan-out benchmarks."""
+    sizes = sizes_at(scale)
+    if sizes not in _measured:
+        runs = []
+        for systems in sizes:
+            with desk_with_systems(systems) as api:
+                run_one_erasure(api, systems)  # a first request warms the functions, as in AWS
+                runs.append(run_one_erasure(api, systems))
+        _measured[sizes] = runs
+    return _measured[sizes]

@@ -1,0 +1,20 @@
+"""Workflow task (one Map item, .waitForTaskToken): ask a processor, vendor or customer to act,
+and leave the task waiting for their answer."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from dsr import fulfilment, handoffs
+from dsr.desk import desk_from_environment
+from dsr.task_handler import workflow_task
+from dsr.tasks import HandOffTaskInput
+
+
+@workflow_task(HandOffTaskInput)
+def lambda_handler(event: HandOffTaskInput, context: LambdaContext) -> dict[str, Any]:
+    task = fulfilment.SystemTask(
+        system_id=event.system_id, action=event.action, route=fulfilment.Route.HAND_OFF
+    )
+    handoffs.hand_off(desk_from_environment(), event.request_id, task, event.task_token)
+    return {"handed_off": True}

@@ -1,0 +1,324 @@
+"""The staff console in a browser: sign in as each group, work the queue, decide, and stay safe
+from what subjects write."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from dsr.desk import Desk, desk_from_environment
+from dsr_cli.http_client import DeskClient
+from local_cloud.cloud import LocalCloud
+from local_cloud.http_api import LocalApi
+from tests.conftest import submit, verification_code, wait_for_status, wait_until
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+GROUPS = {
+    "analyst@desk.example": "privacy-analyst",
+    "approver@desk.example": "privacy-approver",
+    "admin@desk.example": "privacy-admin",
+}
+
+
+def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient, **request: object) -> str:
+    answer = submit(public, **request)
+    assert answer.status == 201, answer.body
+    request_id = str(answer.body["request_id"])
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    return request_id
+
+
+def _sign_in(page: Page, local_api: LocalApi, username: str) -> None:
+    page.goto(f"{local_api.cloud.base_url}/console")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Demonstration staff member").select_option(username)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Open requests")).to_be_visible()
+    expect(page.locator("#who")).to_contain_text(username)
+
+
+@pytest.mark.parametrize("username", list(GROUPS))
+def test_each_group_signs_in_and_sees_the_queue_most_urgent_first(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, username: str
+) -> None:
+    later = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    sooner = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["restriction"],
+        jurisdiction="US-UT",
+        subject={"email": "alan@example.net"},
+    )
+    # A 45-day clock (Utah) is due after the EU's month; the EU request comes first.
+    first, second = desk.store.get(later), desk.store.get(sooner)
+    expected = [r.request_id[:8] for r in sorted([first, second], key=lambda r: r.watch_at or r.respond_by)]
+
+    _sign_in(page, local_api, username)
+
+    expect(page.locator("#who")).to_contain_text(GROUPS[username])
+    rows = page.get_by_role("table", name="Open requests, most urgent first").locator("tbody tr")
+    expect(rows).to_have_count(2)
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(2)] == expected
+    expect(page.locator(".counts")).to_contain_text("2open")
+
+
+def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    approved = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    denied = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["erasure"],
+        jurisdiction="EU",
+        subject={"email": "alan@example.net"},
+    )
+    _sign_in(page, local_api, "approver@desk.example")
+
+    page.get_by_role("link", name=approved[:8]).click()
+    expect(page.locator("#request-status")).to_have_text("Awaiting approval")
+    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_contain_text("Approved")
+    expect(page.locator("#request-status")).not_to_have_text("Awaiting approval")
+    wait_until(
+        "the approval to take effect", lambda: desk.store.get(approved).status.value != "AWAITING_APPROVAL"
+    )
+
+    page.get_by_role("link", name="← Queue").click()
+    page.get_by_role("link", name=denied[:8]).click()
+    deny = page.get_by_role("region", name="Deny")
+    deny.get_by_label("Reason").select_option("legal_obligation")
+    deny.get_by_label("Explanation sent to the subject").fill(
+        "Your account has an unpaid invoice under dispute."
+    )
+    deny.get_by_role("button", name="Deny").click()
+    expect(page.get_by_role("status")).to_contain_text("Denied")
+    wait_for_status(desk, denied, "DENIED")
+    page.reload()
+    expect(page.locator("#request-status")).to_have_text("Denied")
+    expect(page.locator(".timeline")).to_contain_text("staff decision — deny")
+
+    mail = wait_until(
+        "the denial email",
+        lambda: next(
+            (m for m in cloud.outbox() if m.request_id == denied and "unpaid invoice" in m.body), None
+        ),
+    )
+    assert mail.to == ["alan@example.net"]
+    assert (
+        "The law requires us to keep this data. Your account has an unpaid invoice under dispute."
+        in mail.body
+    )
+
+    # The local cloud's outbox shows the same email to a person
+    page.goto(f"{local_api.cloud.base_url}/_local/outbox")
+    expect(page.locator("body")).to_contain_text("Your account has an unpaid invoice under dispute.")
+
+
+def test_a_second_decision_is_refused_and_the_console_says_who_decided(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    _sign_in(page, local_api, "admin@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.get_by_role("region", name="Approve")).to_be_visible()
+
+    # Meanwhile someone else decides
+    assert approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"}).status == 200
+    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("approver@desk.example")
+
+
+def test_an_analyst_is_offered_no_decision(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="UK")
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+
+    expect(page.get_by_role("region", name="Ask for information")).to_be_visible()
+    expect(page.get_by_role("region", name="Approve")).to_have_count(0)
+    expect(page.get_by_role("region", name="Deny")).to_have_count(0)
+
+    page.get_by_label("Question sent to the subject").fill("Which of your two accounts do you mean?")
+    page.get_by_role("button", name="Send the question").click()
+    expect(page.get_by_role("status")).to_contain_text("the clock stands still")
+
+
+def test_what_a_subject_wrote_is_shown_as_text_and_runs_nothing(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["access"],
+        jurisdiction="EU",
+        subject={"email": "ada@example.com", "name": HOSTILE_NAME},
+    )
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    failed_images: list[str] = []
+    page.on("requestfailed", lambda request: failed_images.append(request.url))
+
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+
+    expect(page.locator("dl.facts").first).to_contain_text("<*** s*** o***")
+
+    # Revealed in full, the name is still only text
+    page.get_by_label("Why you need the full identity (recorded)").fill("Checking the name as given.")
+    page.get_by_role("button", name="Reveal the identity").click()
+    expect(page.get_by_role("region", name="Identity")).to_contain_text(HOSTILE_NAME)
+
+    assert page.locator("main img").count() == 0
+    assert dialogs == []
+    assert not any(re.search(r"/x$", url) for url in failed_images)
+
+
+def test_the_console_script_never_parses_text_as_markup() -> None:
+    # Every node the console makes is built element by element with text nodes; none of the
+    # calls that turn a string into markup or code appears in it.
+    script = (Path(__file__).parents[2] / "functions" / "staff_console" / "static" / "console.js").read_text()
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+        assert sink not in script, sink
+    assert "createTextNode" in script
+
+
+def test_pages_carry_a_content_security_policy(local_api: LocalApi, public: DeskClient) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{local_api.cloud.base_url}/console") as answer:
+        policy = answer.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert public.get("/staff/me").status == 401
+
+
+def test_the_dashboard_charts_the_queue_and_the_weeks(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    _sign_in(page, local_api, "analyst@desk.example")
+
+    page.get_by_role("link", name="Dashboard").click()
+
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("img", name="Open requests by status")).to_be_visible()
+    page.get_by_text("Figures").first.click()
+    figures = page.get_by_role("table", name="Open requests by status (figures)")
+    expect(figures).to_contain_text("Awaiting approval1")
+    weeks = page.get_by_role("img", name=re.compile("Requests received per week"))
+    expect(weeks.locator("rect")).to_have_count(12)
+
+
+def test_revealing_the_full_identity_needs_a_reason_and_is_recorded(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["access"],
+        jurisdiction="EU",
+        subject={"email": "ada@example.com", "name": "Ada Lovelace"},
+    )
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.locator("main")).not_to_contain_text("ada@example.com")
+
+    page.get_by_label("Why you need the full identity (recorded)").fill(
+        "The subject phoned; matching the caller."
+    )
+    page.get_by_role("button", name="Reveal the identity").click()
+
+    identity = page.get_by_role("region", name="Identity")
+    expect(identity).to_contain_text("ada@example.com")
+    expect(identity).to_contain_text("Ada Lovelace")
+    [revealed] = [e for e in desk.store.events(request_id) if e.action == "identity revealed"]
+    assert revealed.actor == "staff:analyst@desk.example"
+    assert revealed.detail["reason"] == "The subject phoned; matching the caller."
+
+
+def test_with_four_eyes_an_erasure_is_recommended_by_one_and_decided_by_another(
+    page: Page,
+    local_api: LocalApi,
+    cloud: LocalCloud,
+    desk: Desk,
+    public: DeskClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FOUR_EYES_FOR_ERASURE", "true")
+    desk_from_environment.cache_clear()
+    request_id = _awaiting_approval(cloud, desk, public, request_types=["erasure"], jurisdiction="EU")
+
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.get_by_role("region", name="Approve")).to_have_count(0)
+    recommend = page.get_by_role("region", name="Recommend")
+    recommend.get_by_label("Why (for whoever decides)").fill("Matched two details; nothing holds it.")
+    recommend.get_by_role("button", name="Record the recommendation").click()
+    expect(page.get_by_role("region", name="Decision")).to_contain_text("another staff member decides it")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, local_api, "admin@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.locator("main")).to_contain_text("approve by approver@desk.example")
+    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+    expect(page.locator("#request-status")).not_to_have_text("Awaiting approval")
+
+
+def test_back_from_the_hosted_sign_in_page_the_token_in_the_fragment_signs_the_member_in(
+    page: Page, local_api: LocalApi
+) -> None:
+    # The user pool's hosted page returns to /console#id_token=...; the console keeps the token
+    # in the tab and takes it out of the address bar.
+    token = local_api.tokens.issue("analyst@desk.example")
+    page.goto(f"{local_api.cloud.base_url}/console#id_token={token}&token_type=Bearer&expires_in=3600")
+
+    expect(page.get_by_role("heading", name="Open requests")).to_be_visible()
+    expect(page.locator("#who")).to_contain_text("analyst@desk.example")
+    assert "id_token" not in page.url
+    assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") == token
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") is None
+
+
+def test_an_admin_reads_the_year_s_metrics_and_an_analyst_is_told_they_are_for_admins(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    approver.post(
+        f"/staff/requests/{request_id}/decision", {"decision": "deny", "reason": "Not from a consumer."}
+    )
+    wait_for_status(desk, request_id, "DENIED")
+    year = desk.store.get(request_id).received_at.year
+
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("alert")).to_contain_text("for the privacy-admin group")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, local_api, "admin@desk.example")
+    page.goto(f"{local_api.cloud.base_url}/console#/reports?year={year}")
+    table = page.get_by_role("table", name=f"Requests received in {year}, by type")
+    cells = table.get_by_role("row", name=re.compile("^access")).locator("td")
+    expect(cells.nth(0)).to_have_text("1")  # received
+    expect(cells.nth(3)).to_have_text("1")  # denied
+    expect(cells.nth(1)).to_have_text("0")  # complied with in whole
+    expect(page.get_by_role("img", name=f"Requests denied in {year}, by reason")).to_contain_text(
+        "not from a consumer"
+    )
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download as CSV").click()
+    assert download.value.suggested_filename == f"request-metrics-{year}.csv"

@@ -1,0 +1,132 @@
+"""The benchmark code measures what it says. Small runs only: these check the figures' making,
+never speed (``make bench`` measures at full size)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from benchmarks import cost
+from benchmarks.__main__ import main
+from benchmarks.figures import Figure, markdown_table
+from benchmarks.workflow_runs import CallRecord, WorkflowRun, most_at_once, registry_text, sizes_at
+from dsr.registry import parse_registry
+from local_cloud.lambda_bridge import Invocation
+
+
+def test_the_table_shows_value_baseline_ratio_and_a_missed_target() -> None:
+    table = markdown_table(
+        [
+            Figure("Cold start", "A: import a", 30.0, "ms", "import boto3", 20.0, "at most 1.5 x", True),
+            Figure("Cold start", "B: import b", 45.0, "ms", "import boto3", 20.0, "at most 1.5 x", False),
+            Figure("Intake", "median latency", 0.5, "ms"),
+        ]
+    )
+
+    rows = table.splitlines()
+    assert rows[2] == "| Cold start | A: import a | 30 ms | import boto3: 20 ms | 1.5 | at most 1.5 x | yes |"
+    assert rows[3].endswith("| 2.25 | at most 1.5 x | **no** |")
+    assert rows[4] == "| Intake | median latency | 0.5 ms |  |  |  |  |"
+
+
+def _run(transitions: int, invocations: list[Invocation], calls: dict[tuple[str, str], int]) -> WorkflowRun:
+    record = CallRecord(calls=Counter(calls), dynamodb_read_units=40, dynamodb_write_units=80)
+    return WorkflowRun(
+        systems=20,
+        request_id="r",
+        approval_to_completion_seconds=1.0,
+        states_entered=Counter({"RunSystemTask": transitions}),
+        invocations=invocations,
+        calls=record,
+        api_requests=3,
+        status="COMPLETED",
+    )
+
+
+def test_a_run_is_priced_per_service_from_what_it_did() -> None:
+    run = _run(
+        40,
+        [Invocation("RunSystemTaskFunction", None, 99.2, 512)] * 10,
+        {
+            ("sesv2", "SendEmail"): 3,
+            ("s3", "PutObject"): 2,
+            ("s3", "GetObject"): 5,
+            ("kms", "GenerateMac"): 4,
+        },
+    )
+
+    dollars = cost.priced(run)
+
+    assert dollars["Step Functions"] == pytest.approx(40 * 0.000025)
+    # 100 ms billed (rounded up from 99.2) at half a GB, ten times, and ten requests
+    assert dollars["Lambda"] == pytest.approx(10 * 0.0000002 + 10 * 0.1 * 0.5 * 0.0000166667)
+    assert dollars["DynamoDB"] == pytest.approx(80 * 0.625e-6 + 40 * 0.125e-6)
+    assert dollars["SES"] == pytest.approx(3 * 0.0001)
+    assert dollars["S3"] == pytest.approx(2 * 0.000005 + 5 * 0.0000004)
+    assert dollars["KMS"] == pytest.approx(4 * 0.000003)
+    assert dollars["API Gateway"] == pytest.approx(3 * 3.5e-6)
+
+
+def test_the_benchmark_registry_has_the_number_of_systems_asked_for() -> None:
+    registry = parse_registry(registry_text(7))
+
+    assert [s.id for s in registry.systems] == [f"store-{n:02d}" for n in range(1, 8)]
+    assert sizes_at(1) == (5, 20, 50)
+    assert len(set(sizes_at(0.02))) == 3
+
+
+def test_a_small_run_of_the_benchmarks_writes_every_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.json"
+
+    main(["--only", "reads,cost,fan_out,intake", "--scale", "0.02", "--out", str(out)])
+
+    document = json.loads(out.read_text())
+    figures = {(f["benchmark"], f["measure"]): f for f in document["figures"]}
+    by_benchmark = Counter(benchmark for benchmark, _ in figures)
+    assert by_benchmark == {
+        "Reads per subject": 3,
+        "Cost per request": 6,
+        "Fan-out speed": 7,
+        "Intake throughput": 3,
+    }
+    reads = next(f for (b, m), f in figures.items() if b == "Reads per subject" and "connector" in m)
+    assert reads["value"] == 1.0 and reads["met"] is True
+    assert reads["baseline_value"] > 10, "a Scan reads the whole table for one subject"
+    sweeper = next(f for (b, m), f in figures.items() if m == "Sweeper: closed requests read")
+    assert sweeper["value"] == 0
+    for f in document["figures"]:
+        if f["benchmark"] == "Cost per request" and f["unit"] == "USD":
+            usage = f["detail"]["usage"]
+            systems = int(f["measure"].split(", ")[1].split()[0])
+            assert usage["states_entered"]["RunSystemTask"] == systems  # one erase task per system
+            assert usage["emails"] == 3 and f["detail"]["status"] == "COMPLETED"
+            assert 0 < f["value"] < 0.01
+    intake = next(f for (b, m), f in figures.items() if b == "Intake throughput" and "submissions" in m)
+    assert intake["value"] > 0 and intake["baseline_value"] > 0
+    assert "| Cost per request |" in capsys.readouterr().out
+
+
+def test_an_unknown_benchmark_is_refused_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--only", "reads,speed"])
+
+    assert "unknown benchmark(s): speed" in capsys.readouterr().err
+
+
+def test_the_tasks_running_at_once_are_read_from_the_history() -> None:
+    def entered(at: int) -> dict[str, object]:
+        return {"timestamp": at, "stateEnteredEventDetails": {"name": "RunSystemTask"}}
+
+    def exited(at: int) -> dict[str, object]:
+        return {"timestamp": at, "stateExitedEventDetails": {"name": "RunSystemTask"}}
+
+    # Three tasks: the first two overlap, the third starts after both ended
+    history = [entered(1), entered(2), exited(3), exited(4), entered(5), exited(6)]
+
+    assert most_at_once(history, "RunSystemTask") == 2
+    assert most_at_once(history, "HandOffSystemTask") == 0

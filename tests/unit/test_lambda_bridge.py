@@ -1,0 +1,107 @@
+"""The local cloud runs each function as Lambda does: one event at a time per environment."""
+
+import threading
+from typing import Any
+
+import pytest
+
+from local_cloud.lambda_bridge import LambdaBridge
+from local_cloud.template import FunctionSpec
+
+HOLD = threading.Event()
+ENTERED: list[str] = []
+ENTERED_SIGNAL = threading.Condition()
+
+
+def held_handler(event: dict[str, Any], _context: object) -> str:
+    """Records that it started, then waits until the test lets it go."""
+    with ENTERED_SIGNAL:
+        ENTERED.append(event["name"])
+        ENTERED_SIGNAL.notify_all()
+    assert HOLD.wait(timeout=10), "the test never released the handler"
+    return event["name"]
+
+
+def _bridge(*logical_ids: str) -> LambdaBridge:
+    functions = {
+        logical_id: FunctionSpec(logical_id, f"{__name__}.held_handler", {}, 128, 30)
+        for logical_id in logical_ids
+    }
+    return LambdaBridge(
+        functions, {logical_id: f"arn:aws:lambda:::function:{logical_id}" for logical_id in functions}
+    )
+
+
+def _entered_count(at_least: int, within: float) -> int:
+    with ENTERED_SIGNAL:
+        ENTERED_SIGNAL.wait_for(lambda: len(ENTERED) >= at_least, timeout=within)
+        return len(ENTERED)
+
+
+def _reset() -> None:
+    HOLD.clear()
+    with ENTERED_SIGNAL:
+        ENTERED.clear()
+
+
+def test_a_function_takes_its_second_event_only_after_the_first_has_finished() -> None:
+    _reset()
+    bridge = _bridge("CallbackFunction")
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda n=name: results.append(bridge.invoke("CallbackFunction", {"name": n})))
+        for name in ("first", "second")
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        assert _entered_count(1, within=5) == 1
+        # The second event must not start while the first is still running (its module state,
+        # such as the resolver's current event, belongs to the first).
+        assert _entered_count(2, within=0.3) == 1
+    finally:
+        HOLD.set()
+        for thread in threads:
+            thread.join(timeout=10)
+    assert sorted(results) == ["first", "second"]
+    assert len(ENTERED) == 2
+
+
+def test_different_functions_still_run_side_by_side() -> None:
+    _reset()
+    bridge = _bridge("IntakeFunction", "CallbackFunction")
+    threads = [
+        threading.Thread(target=bridge.invoke, args=(logical_id, {"name": logical_id}))
+        for logical_id in ("IntakeFunction", "CallbackFunction")
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        assert _entered_count(2, within=5) == 2
+    finally:
+        HOLD.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+
+def failing_handler(event: dict[str, Any], _context: object) -> str:
+    raise ValueError(event["name"])
+
+
+def test_every_run_is_recorded_with_its_function_outcome_duration_and_memory() -> None:
+    _reset()
+    HOLD.set()
+    functions = {
+        "CallbackFunction": FunctionSpec("CallbackFunction", f"{__name__}.held_handler", {}, 128, 30),
+        "FailingFunction": FunctionSpec("FailingFunction", f"{__name__}.failing_handler", {}, 512, 30),
+    }
+    bridge = LambdaBridge(functions, {name: f"arn:aws:lambda:::function:{name}" for name in functions})
+
+    bridge.invoke("CallbackFunction", {"name": "first"})
+    with pytest.raises(ValueError, match="second"):
+        bridge.invoke("FailingFunction", {"name": "second"})
+
+    ran, failed = list(bridge.invocations)
+    assert (ran.function, ran.error, ran.memory_mb) == ("CallbackFunction", None, 128)
+    assert (failed.function, failed.error, failed.memory_mb) == ("FailingFunction", "ValueError", 512)
+    assert ran.milliseconds > 0 and failed.milliseconds > 0

@@ -1,0 +1,74 @@
+"""Outgoing mail cannot be made to carry headers a sender slipped into a subject or an address."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dsr.mailer import Mailer
+
+
+class CapturingSes:
+    def __init__(self) -> None:
+        self.raw: list[bytes] = []
+
+    def send_email(self, **arguments: Any) -> dict[str, str]:
+        self.raw.append(arguments["Content"]["Raw"]["Data"])
+        return {"MessageId": "sent-1"}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Your request\r\nBcc: thief@example.net",
+        "Your request\nBcc: thief@example.net",
+        "Your request\rBcc: thief@example.net",
+        "Your request\r\n\r\nA body of the attacker's choosing",
+    ],
+)
+def test_a_line_break_in_a_subject_cannot_add_a_header_or_a_body(subject: str) -> None:
+    ses = CapturingSes()
+    Mailer(ses, "privacy@desk.example").send("ada@example.com", subject, "The real body.", "req-1")  # type: ignore[arg-type]
+
+    sent = message_from_bytes(ses.raw[0], policy=policy.default)
+    assert sent["Bcc"] is None
+    assert "\n" not in str(sent["Subject"]) and "\r" not in str(sent["Subject"])
+    assert sent.get_content().strip() == "The real body."
+    assert list(sent.keys()).count("Subject") == 1
+
+
+@pytest.mark.parametrize(
+    "address", ["ada@example.com\r\nBcc: thief@example.net", "ada@example.com\nCc: x@y.z"]
+)
+def test_a_line_break_in_an_address_is_refused(address: str) -> None:
+    ses = CapturingSes()
+    with pytest.raises(ValueError):
+        Mailer(ses, "privacy@desk.example").send(address, "Subject", "Body", "req-1")  # type: ignore[arg-type]
+    assert ses.raw == []
+
+
+def test_markup_a_subject_wrote_is_sent_as_plain_text_and_never_as_html() -> None:
+    # A name or an explanation with markup reaches the recipient as the characters typed: the
+    # message has one text/plain part, so no mail program renders it or runs it.
+    hostile = '<img src=x onerror=alert(1)><a href="javascript:alert(2)">click</a>'
+    ses = CapturingSes()
+    Mailer(ses, "privacy@desk.example").send(
+        "ada@example.com", f"About {hostile}", f"Name: {hostile}\n", "req-1"
+    )  # type: ignore[arg-type]
+
+    sent = message_from_bytes(ses.raw[0], policy=policy.default)
+    assert [part.get_content_type() for part in sent.walk()] == ["text/plain"]
+    assert sent.get_content() == f"Name: {hostile}\n"
+
+
+def test_every_email_the_desk_sends_goes_through_the_one_plain_text_mailer() -> None:
+    functions = Path(__file__).parents[2] / "functions"
+    senders = sorted(
+        str(path.relative_to(functions))
+        for path in functions.rglob("*.py")
+        if ".send_email(" in path.read_text(encoding="utf-8") and "local_cloud" not in path.parts
+    )
+    assert senders == ["dsr/mailer.py"]
