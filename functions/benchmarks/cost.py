@@ -67,6 +67,7 @@ def usage(run: WorkflowRun) -> dict[str, Any]:
         "s3_requests": run.calls.count("s3"),
         "kms_requests": run.calls.count("kms"),
         "states_entered": dict(run.states_entered),
+        "records_erased": run.records_erased,
     }
 
 

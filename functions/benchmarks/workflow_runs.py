@@ -96,6 +96,8 @@ class WorkflowRun:
     status: str
     system_tasks_in_flight: int = 0
     """The most system tasks running at one moment, by the execution history."""
+    records_erased: int = 0
+    """Stores that held the subject's record when the run started and no longer do."""
 
     @property
     def state_transitions(self) -> int:
@@ -123,8 +125,7 @@ def registry_text(systems: int) -> str:
 
 @contextmanager
 def desk_with_systems(systems: int) -> Iterator[Any]:
-    """The local cloud and its HTTP API, with a registry of ``systems`` DynamoDB systems, each
-    holding the subject's record."""
+    """The local cloud and its HTTP API, with a registry of ``systems`` DynamoDB systems."""
     import os  # noqa: PLC0415
 
     from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
@@ -136,11 +137,6 @@ def desk_with_systems(systems: int) -> Iterator[Any]:
         os.environ["SYSTEM_REGISTRY_PATH"] = str(registry)
         try:
             with running_local_cloud() as api:
-                table = boto3.resource("dynamodb")
-                for number in range(1, systems + 1):
-                    table.Table(f"store-{number:02d}").put_item(
-                        Item={"email": SUBJECT, "name": "Ada Lovelace", "plan": "business"}
-                    )
                 yield api
         finally:
             if before is None:
@@ -149,12 +145,23 @@ def desk_with_systems(systems: int) -> Iterator[Any]:
                 os.environ["SYSTEM_REGISTRY_PATH"] = before
 
 
+def seed_subject(systems: int) -> None:
+    """Put the subject's record in each of the ``systems`` stores (again, after an erasure)."""
+    stores = boto3.resource("dynamodb")
+    for number in range(1, systems + 1):
+        stores.Table(f"store-{number:02d}").put_item(
+            Item={"email": SUBJECT, "name": "Ada Lovelace", "plan": "business"}
+        )
+
+
 def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
     """Carry one erasure through the desk, answering the code and the approval at once; what it
-    cost in states, invocations and calls, and how long approval to completion took."""
+    cost in states, invocations and calls, and how long approval to completion took. Every
+    system holds the subject's record when the run starts, so each one is found and erased."""
     from dsr.desk import desk_from_environment  # noqa: PLC0415
     from dsr_cli.http_client import DeskClient  # noqa: PLC0415
 
+    seed_subject(systems)
     cloud = api.cloud
     record = CallRecord()
     session: Any = boto3.DEFAULT_SESSION
@@ -180,6 +187,7 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
         status = _wait(lambda: watcher.closed_status(request_id), "the request to close", seconds=600)
         seconds = time.perf_counter() - approved_at
         _wait(lambda: watcher.execution_ended(cloud, request_id), "the execution to end")
+        records_left = watcher.stores_holding_subject(systems)
     finally:
         session.events.unregister("before-call", record.before_call)
         session.events.unregister("after-call", record.after_call)
@@ -197,6 +205,7 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
         api_requests=3,  # the submission, the code, the approval
         status=status,
         system_tasks_in_flight=most_at_once(history, "RunSystemTask"),
+        records_erased=systems - records_left,
     )
 
 
@@ -223,7 +232,8 @@ class _Watcher:
         from dsr.settings import DeskSettings  # noqa: PLC0415
 
         session = boto3.session.Session(region_name="us-east-1")
-        self._table = session.resource("dynamodb").Table(DeskSettings.from_environment().requests_table)
+        self._dynamodb = session.resource("dynamodb")
+        self._table = self._dynamodb.Table(DeskSettings.from_environment().requests_table)
         self._sfn = session.client("stepfunctions")
 
     def _item(self, request_id: str) -> dict[str, Any]:
@@ -236,6 +246,12 @@ class _Watcher:
     def closed_status(self, request_id: str) -> str | None:
         item = self._item(request_id)
         return str(item["status"]) if item.get("closed_at") else None
+
+    def stores_holding_subject(self, systems: int) -> int:
+        return sum(
+            "Item" in self._dynamodb.Table(f"store-{number:02d}").get_item(Key={"email": SUBJECT})
+            for number in range(1, systems + 1)
+        )
 
     def execution_ended(self, cloud: Any, request_id: str) -> bool:
         status = self._sfn.describe_execution(executionArn=cloud.execution_arn(request_id))["status"]

@@ -104,6 +104,7 @@ def test_a_small_run_of_the_benchmarks_writes_every_figure(
             usage = f["detail"]["usage"]
             systems = int(f["measure"].split(", ")[1].split()[0])
             assert usage["states_entered"]["RunSystemTask"] == systems  # one erase task per system
+            assert usage["records_erased"] == systems  # each found and erased, not "nothing found"
             assert usage["emails"] == 3 and f["detail"]["status"] == "COMPLETED"
             assert 0 < f["value"] < 0.01
     intake = next(f for (b, m), f in figures.items() if b == "Intake throughput" and "submissions" in m)
