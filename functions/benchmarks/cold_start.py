@@ -6,7 +6,10 @@ function's in Lambda: the template's variables, the region, placeholder credenti
 variables. The child times ``importlib.import_module`` alone with ``time.perf_counter``, so the
 interpreter's own start-up is not counted, and it imports only the handler module, as Lambda does
 (never the local cloud or moto). ``import boto3`` alone, measured the same way in the same rounds,
-is the baseline: every function should cost at most 1.5 times that.
+is the baseline: every function should cost at most 1.5 times that. Two references are measured in
+the same rounds: the least a workflow function and an API function import on this stack
+(``benchmarks.floors``), so that what the libraries cost and what the desk's own code adds can be
+told apart.
 
 The rounds are interleaved (the baseline, then each function, then again) so that a machine busy
 for a moment slows all of them alike; the figure is the median of the rounds, after one round that
@@ -148,6 +151,34 @@ def subjects(
     return baseline, chosen, code_root
 
 
+# The libraries alone, measured in the same rounds: what a function of each kind cannot go below on
+# this stack (benchmarks/floors), beside which each function's own share can be read.
+FLOORS = {
+    "Libraries alone, workflow function": "benchmarks.floors.workflow",
+    "Libraries alone, API function": "benchmarks.floors.api",
+}
+
+
+FLOORS_ROOT = Path(__file__).resolve().parents[1]  # beside the desk's functions, whatever the template
+
+
+def floor_subjects(baseline: Subject) -> list[Subject]:
+    return [
+        Subject(
+            name,
+            module,
+            "lambda_handler",
+            {
+                **baseline.environment,
+                "_HANDLER": f"{module}.lambda_handler",
+                "PYTHONPATH": str(FLOORS_ROOT),
+                "LAMBDA_TASK_ROOT": str(FLOORS_ROOT),
+            },
+        )
+        for name, module in FLOORS.items()
+    ]
+
+
 def import_milliseconds(subject: Subject, code_root: Path) -> dict[str, Any]:
     """One import of the subject's module in a fresh interpreter: {"ms": ..., "modules": ...}."""
     what = f"{subject.name}: import {subject.module}"
@@ -177,8 +208,9 @@ def run(
 ) -> list[Figure]:
     """One figure per function in template.yaml (or per function named in ``functions``)."""
     baseline, chosen, code_root = subjects(template_path, functions)
+    floors = floor_subjects(baseline)
     rounds = max(MIN_RUNS, math.ceil(FULL_RUNS * scale))
-    everything = [baseline, *chosen]
+    everything = [baseline, *floors, *chosen]
     # A first round, not counted, warms the file cache and stops at once on a failing import.
     modules = {subject.name: import_milliseconds(subject, code_root)["modules"] for subject in everything}
     runs: dict[str, list[float]] = {subject.name: [] for subject in everything}
@@ -186,7 +218,18 @@ def run(
         for subject in everything:
             runs[subject.name].append(round(import_milliseconds(subject, code_root)["ms"], 2))
     baseline_ms = round(statistics.median(runs[baseline.name]), 1)
-    figures = []
+    figures = [
+        Figure(
+            benchmark=BENCHMARK,
+            measure=f"{floor.name}: import {floor.module}",
+            value=round(statistics.median(runs[floor.name]), 1),
+            unit="ms",
+            baseline=BASELINE,
+            baseline_value=baseline_ms,
+            detail={"runs_ms": runs[floor.name], "modules_imported": modules[floor.name]},
+        )
+        for floor in floors
+    ]
     for subject in chosen:
         value = round(statistics.median(runs[subject.name]), 1)
         figures.append(

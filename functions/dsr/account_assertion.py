@@ -126,7 +126,8 @@ class AccountAssertion(BaseModel):
     """The product's statement: account ``account_id`` (``email``), signed in at ``authenticated_at``,
     confirms request ``request_id``; the statement is good until ``expires_at``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Built on first use: only the account sign-in route reads an assertion.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     request_id: RequestId
     account_id: AccountId

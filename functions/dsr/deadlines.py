@@ -51,9 +51,11 @@ class DeadlineError(ValueError):
 
 
 class PolicyModel(BaseModel):
-    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored."""
+    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Validators are built when first used, not at import: most functions never read this file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # ------------------------------------------------------------------------------ the table

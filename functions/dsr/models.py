@@ -109,10 +109,23 @@ class PostalAddress(BaseModel):
     country: CountryCode
 
 
-class SubjectIdentity(BaseModel):
-    """Who the request is about. Email is how we reach and verify the subject."""
+class RecordedIdentity(BaseModel):
+    """Who the request is about, as the request records it. Every value was checked as it came in
+    (``SubjectIdentity``), so a stage reads it back as stored: no function but intake loads the
+    email validator."""
 
-    model_config = ConfigDict(extra="forbid")
+    email: str
+    name: str | None = None
+    phone: str | None = None
+    postal_address: PostalAddress | None = None
+    account_id: str | None = None
+
+
+class SubjectIdentity(RecordedIdentity):
+    """Who the request is about, as submitted. Email is how we reach and verify the subject."""
+
+    # Built on first use: only the channels that take submissions validate one.
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     email: EmailStr
     name: ShortText | None = None
@@ -149,7 +162,7 @@ class Correction(BaseModel):
 class AuthorizedAgent(BaseModel):
     """Someone acting for the subject, with the subject's signed permission."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: ShortText
     email: EmailStr
@@ -172,7 +185,7 @@ class AuthorizedAgent(BaseModel):
 class NewRequest(BaseModel):
     """A submission, from any channel, before it is recorded."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     request_types: list[RequestType] = Field(min_length=1, max_length=len(RequestType))
     subject: SubjectIdentity
@@ -237,7 +250,7 @@ class PrivacyRequest(BaseModel):
 
     request_id: str
     request_types: list[RequestType]
-    subject: SubjectIdentity
+    subject: RecordedIdentity
     relationship: Relationship
     jurisdiction: str
     channel: Channel

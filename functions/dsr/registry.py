@@ -59,9 +59,11 @@ KEY_TEMPLATE_PLACEHOLDERS = frozenset({"email_hash", "account_id"})
 
 
 class RegistryModel(BaseModel):
-    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored."""
+    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Validators are built when first used, not at import: most functions never read this file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 # ------------------------------------------------------------------------------- stores

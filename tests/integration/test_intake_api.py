@@ -71,6 +71,17 @@ def test_openapi_document_describes_the_public_routes(public: DeskClient) -> Non
     assert "/requests/{request_id}/verification" in document["paths"]
 
 
+def test_the_api_documentation_page_shows_the_openapi_document(public: DeskClient) -> None:
+    page = public.get("/swagger")
+    document = public.get("/openapi.json").body
+
+    assert page.status == 200
+    assert isinstance(page.body, str) and "SwaggerUIBundle" in page.body
+    # The document itself, inside the page's script, as the JSON route gives it.
+    assert '"title": "Privacy request API"' in page.body
+    assert all(f'"{path}"' in page.body for path in document["paths"])
+
+
 def test_a_body_over_the_limit_is_refused_with_413(public: DeskClient, desk: Desk) -> None:
     answer = submit(public, details="x" * (600 * 1024))
 

@@ -14,12 +14,21 @@ from benchmarks import cold_start
 def test_a_small_run_gives_one_figure_per_function_named_beside_import_boto3() -> None:
     figures = cold_start.run(0.05, ["CloseRequestFunction", "StaffConsoleFunction"])
 
-    # In template order, whatever the order asked.
+    # The two references first, then the functions in template order, whatever the order asked.
     assert [figure.measure for figure in figures] == [
+        "Libraries alone, workflow function: import benchmarks.floors.workflow",
+        "Libraries alone, API function: import benchmarks.floors.api",
         "StaffConsoleFunction: import staff_console.app",
         "CloseRequestFunction: import close_request.app",
     ]
-    for figure in figures:
+    references, functions = figures[:2], figures[2:]
+    for reference in references:
+        assert reference.target is None and reference.met is None
+        assert reference.baseline == "import boto3" and reference.value > 0
+        assert reference.detail["modules_imported"] > 0
+    # An API function's libraries hold a workflow function's, and more.
+    assert references[1].detail["modules_imported"] > references[0].detail["modules_imported"]
+    for figure in functions:
         assert figure.benchmark == "Cold start"
         assert figure.unit == "ms"
         assert figure.value > 0
