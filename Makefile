@@ -7,9 +7,10 @@ PORT ?= 3000
 
 .PHONY: dev run demo load bench test lint audit format unit e2e deploy clean
 
+# pip and setuptools upgraded too: the venv module seeds an old setuptools with published
+# advisories, and the audit covers every installed distribution.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# The venv module seeds an old setuptools with published advisories; the audit covers it too.
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
