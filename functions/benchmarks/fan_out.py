@@ -58,6 +58,7 @@ def run(scale: float) -> list[Figure]:
     added = largest.systems - smallest.systems
     elapsed = largest.approval_to_completion_seconds - smallest.approval_to_completion_seconds
     handlers = (largest.handler_milliseconds - smallest.handler_milliseconds) / 1000
+    processor = largest.approval_to_completion_cpu_seconds - smallest.approval_to_completion_cpu_seconds
     figures += [
         Figure(BENCHMARK, "Time added per system", elapsed / added * 1000, "ms"),
         Figure(
@@ -66,6 +67,21 @@ def run(scale: float) -> list[Figure]:
             max(0.0, elapsed - handlers) / added * 1000,
             "ms",
             detail={"functions_ms_per_system": handlers / added * 1000},
+        ),
+        # Why the time grows: processor time added per system, and how busy the process kept the
+        # processor from approval to completion (1.0: one core busy throughout, so tasks that run
+        # at once only take turns).
+        Figure(
+            BENCHMARK,
+            "Processor time added per system (the whole local cloud)",
+            processor / added * 1000,
+            "ms",
+        ),
+        Figure(
+            BENCHMARK,
+            f"Processor busy from approval to completion, {largest.systems} systems",
+            largest.approval_to_completion_cpu_seconds / largest.approval_to_completion_seconds,
+            "cores",
         ),
     ]
     return figures

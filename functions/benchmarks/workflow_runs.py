@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import tempfile
 import threading
 import time
@@ -98,6 +99,8 @@ class WorkflowRun:
     """The most system tasks running at one moment, by the execution history."""
     records_erased: int = 0
     """Stores that held the subject's record when the run started and no longer do."""
+    approval_to_completion_cpu_seconds: float = 0.0
+    """Processor time the whole process (the local cloud and everything in it) used meanwhile."""
 
     @property
     def state_transitions(self) -> int:
@@ -126,7 +129,6 @@ def registry_text(systems: int) -> str:
 @contextmanager
 def desk_with_systems(systems: int) -> Iterator[Any]:
     """The local cloud and its HTTP API, with a registry of ``systems`` DynamoDB systems."""
-    import os  # noqa: PLC0415
 
     from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
 
@@ -182,10 +184,11 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
         code = _wait(lambda: cloud.latest_code(request_id), "the verification code")
         public.post(f"/requests/{request_id}/verification", {"code": code})
         _wait(lambda: watcher.review_requested(request_id), "the request to wait for approval")
-        approved_at = time.perf_counter()
+        approved_at, cpu_at_approval = time.perf_counter(), _process_cpu_seconds()
         approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
         status = _wait(lambda: watcher.closed_status(request_id), "the request to close", seconds=600)
         seconds = time.perf_counter() - approved_at
+        cpu_seconds = _process_cpu_seconds() - cpu_at_approval
         _wait(lambda: watcher.execution_ended(cloud, request_id), "the execution to end")
         records_left = watcher.stores_holding_subject(systems)
     finally:
@@ -206,7 +209,13 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
         status=status,
         system_tasks_in_flight=most_at_once(history, "RunSystemTask"),
         records_erased=systems - records_left,
+        approval_to_completion_cpu_seconds=cpu_seconds,
     )
+
+
+def _process_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def most_at_once(history: list[dict[str, Any]], state: str) -> int:

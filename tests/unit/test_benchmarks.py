@@ -91,7 +91,7 @@ def test_a_small_run_of_the_benchmarks_writes_every_figure(
     assert by_benchmark == {
         "Reads per subject": 3,
         "Cost per request": 6,
-        "Fan-out speed": 7,
+        "Fan-out speed": 9,
         "Intake throughput": 3,
     }
     reads = next(f for (b, m), f in figures.items() if b == "Reads per subject" and "connector" in m)
