@@ -9,10 +9,11 @@ from __future__ import annotations
 from botocore.exceptions import ClientError
 
 from dsr import approval, verification
-from dsr.closing import Outcome, close
+from dsr.closing import close
 from dsr.desk import Desk
 from dsr.models import Status
 from dsr.store import TransitionRejectedError
+from dsr.tasks import Outcome
 
 CANCEL_DECISION = "cancel"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 
 from aws_lambda_powertools import Logger
 
@@ -12,17 +11,9 @@ from dsr.desk import Desk
 from dsr.fulfilment import outcome_lines
 from dsr.models import PrivacyRequest, Status
 from dsr.store import TransitionRejectedError
+from dsr.tasks import Outcome
 
 logger = Logger(child=True)
-
-
-class Outcome(StrEnum):
-    COMPLETED = "completed"
-    PARTIAL = "partial"
-    DENIED = "denied"
-    UNVERIFIABLE = "unverifiable"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {

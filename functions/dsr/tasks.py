@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr.closing import Outcome
 from dsr.registry import Action
+
+
+class Outcome(StrEnum):
+    """How the state machine ends a request, as it hands the close task (``dsr.closing``)."""
+
+    COMPLETED = "completed"
+    PARTIAL = "partial"
+    DENIED = "denied"
+    UNVERIFIABLE = "unverifiable"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class RequestTask(BaseModel):
