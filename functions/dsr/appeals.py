@@ -90,7 +90,7 @@ class SameDeciderError(RuntimeError):
 
 
 def store(desk: Desk) -> AppealStore:
-    return AppealStore(desk.dynamodb.Table(desk.settings.requests_table))
+    return AppealStore(desk.table(desk.settings.requests_table))
 
 
 def appeal_of(desk: Desk, request_id: str) -> Appeal | None:

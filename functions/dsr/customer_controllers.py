@@ -25,7 +25,7 @@ MAX_CUSTOMERS_TOLD = 50
 
 def customers_holding(desk: Desk, route: CustomerControllers, email: str) -> list[str]:
     """The ids of the customers whose CRM holds this email address as a contact."""
-    table = desk.dynamodb.Table(route.contacts_table)
+    table = desk.table(route.contacts_table)
     customers: dict[str, None] = {}
     kwargs: dict[str, Any] = {
         "IndexName": route.contacts_index,
@@ -44,7 +44,7 @@ def customers_holding(desk: Desk, route: CustomerControllers, email: str) -> lis
 def _administrators(
     desk: Desk, route: CustomerControllers, customer_ids: list[str]
 ) -> Iterator[tuple[str, str, list[str]]]:
-    table = desk.dynamodb.Table(route.customers_table)
+    table = desk.table(route.customers_table)
     for customer_id in customer_ids[:MAX_CUSTOMERS_TOLD]:
         item = table.get_item(Key={route.customer_attribute: customer_id}).get("Item") or {}
         admins = item.get(route.admins_attribute)

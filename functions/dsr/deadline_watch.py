@@ -130,7 +130,7 @@ def watch(desk: Desk, settings: WatchSettings | None = None) -> WatchReport:
 
 def count_open_requests(desk: Desk) -> int:
     """How many requests are open: a COUNT over the index's open partition (no item is read)."""
-    table = desk.dynamodb.Table(desk.settings.requests_table)
+    table = desk.table(desk.settings.requests_table)
     query: dict[str, Any] = {
         "IndexName": "OpenByDue",
         "KeyConditionExpression": Key("open_pk").eq(OPEN_PARTITION),

@@ -29,7 +29,7 @@ from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
 from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.desk import Desk
-from dsr.models import PrivacyRequest, RequestType, Status, normalized_phone
+from dsr.models import PrivacyRequest, RequestForSystems, RequestType, Status, normalized_phone
 from dsr.registry import (
     ACTIONS_FOR_REQUEST_TYPE,
     Action,
@@ -211,7 +211,7 @@ def resolve_identities(desk: Desk, request: PrivacyRequest) -> list[str]:
 def connector_for(desk: Desk, system: SystemEntry) -> Connector:
     store = system.store
     if isinstance(store, DynamoDbStore):
-        return DynamoDbConnector(desk.dynamodb.Table(store.table), store)
+        return DynamoDbConnector(desk.table(store.table), store)
     if isinstance(store, S3JsonLinesStore):
         return S3JsonLinesConnector(desk.s3, store)
     if isinstance(store, S3CsvStore):
@@ -221,7 +221,7 @@ def connector_for(desk: Desk, system: SystemEntry) -> Connector:
     raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
 
 
-def subject_of(request: PrivacyRequest) -> Subject:
+def subject_of(request: RequestForSystems) -> Subject:
     """The identities a connector may look for: the verified email, the account id only when the
     product vouched for it (a subject's own claim to an account id finds nothing), and the account
     ids resolved from our records of that email."""
@@ -235,7 +235,7 @@ def subject_of(request: PrivacyRequest) -> Subject:
 
 def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResult:
     """Carry out one action in one system and record the outcome on the request."""
-    request = desk.store.get(request_id)
+    request = desk.store.get_for_systems(request_id)
     system = desk.registry.system(task.system_id)
     try:
         carried = carry_out(desk, request, system, task.action)
@@ -255,7 +255,7 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
     )
 
 
-def carry_out(desk: Desk, request: PrivacyRequest, system: SystemEntry, action: Action) -> Carried:
+def carry_out(desk: Desk, request: RequestForSystems, system: SystemEntry, action: Action) -> Carried:
     connector = connector_for(desk, system)
     subject = subject_of(request)
     exemption = system.exemption_for(action)
@@ -300,7 +300,9 @@ def _anonymizing(spec: AnonymizeSpec) -> ConnectorChange:
     return lambda connector, subject: connector.anonymize(subject, spec.fields)
 
 
-def _rectify(connector: Connector, subject: Subject, system: SystemEntry, request: PrivacyRequest) -> Carried:
+def _rectify(
+    connector: Connector, subject: Subject, system: SystemEntry, request: RequestForSystems
+) -> Carried:
     """Write each correction this system maps; report the fields it does not hold."""
     mapping = system.actions.rectify.fields if system.actions.rectify else {}
     values: dict[str, str] = {}
@@ -321,7 +323,7 @@ def _rectify(connector: Connector, subject: Subject, system: SystemEntry, reques
     return Carried(OutcomeStatus.DONE, count, detail)
 
 
-def _stored_form(field_name: str, value: str, request: PrivacyRequest) -> str:
+def _stored_form(field_name: str, value: str, request: RequestForSystems) -> str:
     """Phones are stored in E.164, as intake stores them; a number that cannot be read is
     written as the subject gave it."""
     if field_name != "phone":
@@ -360,14 +362,14 @@ def record_outcome(desk: Desk, request_id: str, system_id: str, action: Action, 
             "finished_at": desk.now().isoformat(),
             **carried.detail,
         },
-    )
-    desk.audit(
-        request_id,
-        f"system:{system_id}",
-        action.value,
-        carried.status.value,
-        records=carried.records,
-        **{name: value[:200] for name, value in carried.detail.items()},
+        desk.audit_event(
+            request_id,
+            f"system:{system_id}",
+            action.value,
+            carried.status.value,
+            records=carried.records,
+            **{name: value[:200] for name, value in carried.detail.items()},
+        ),
     )
 
 
@@ -378,8 +380,10 @@ def record_system_failure(desk: Desk, request_id: str, task: SystemTask, error: 
         task.system_id,
         task.action.value,
         {"status": OutcomeStatus.FAILED.value, "error": error[:500], "finished_at": desk.now().isoformat()},
+        desk.audit_event(
+            request_id, f"system:{task.system_id}", task.action.value, "failed", error=error[:200]
+        ),
     )
-    desk.audit(request_id, f"system:{task.system_id}", task.action.value, "failed", error=error[:200])
     return SystemResult(system_id=task.system_id, action=task.action, status=OutcomeStatus.FAILED, records=0)
 
 

@@ -245,12 +245,23 @@ class AgentRecord(BaseModel):
     permission_document_key: str
 
 
-class PrivacyRequest(BaseModel):
-    """The recorded request: what the stages read and update."""
+class RequestForSystems(BaseModel):
+    """What a task carrying out one system's part reads of a request: who the subject is, how
+    they were verified, the account ids resolved for them and their corrections. Nothing else of
+    the request is read by the tasks that reach into every system."""
 
     request_id: str
-    request_types: list[RequestType]
     subject: RecordedIdentity
+    verification_level: str | None = None
+    resolved_account_ids: list[str] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
+    country: str | None = None
+
+
+class PrivacyRequest(RequestForSystems):
+    """The recorded request: what the stages read and update."""
+
+    request_types: list[RequestType]
     relationship: Relationship
     jurisdiction: str
     channel: Channel
@@ -276,16 +287,12 @@ class PrivacyRequest(BaseModel):
     watch_at: datetime | None = None
     """When the desk starts to worry: the earlier of the target and the legal date (the index key)."""
     details: str | None = None
-    country: str | None = None
     region: str | None = None
-    corrections: list[Correction] = Field(default_factory=list)
     agent: AgentRecord | None = None
     preferred_language: str | None = None
     global_privacy_control: bool = False
     linked_to: str | None = None
     subject_hash: str | None = None
-    verification_level: str | None = None
-    resolved_account_ids: list[str] = Field(default_factory=list)
     package_key: str | None = None
     readable_package_key: str | None = None
     package_available_until: datetime | None = None

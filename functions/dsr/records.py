@@ -73,7 +73,7 @@ def reduce_due_identities(desk: Desk, limit: int = 100) -> int:
             continue
         if desk.store.reduce_identity(request_id, _reduced_subject(request), desk.now()):
             # What the subject wrote in an appeal goes with the rest of what they wrote.
-            AppealStore(desk.dynamodb.Table(desk.settings.requests_table)).forget_statement(request_id)
+            AppealStore(desk.table(desk.settings.requests_table)).forget_statement(request_id)
             desk.audit(request_id, "sweeper", "reduce identity", "only the keyed hash kept")
             desk.store.expire_request_items(request_id, int(_kept_until(request).timestamp()))
             reduced += 1

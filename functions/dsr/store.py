@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from dsr.models import AuditEvent, PrivacyRequest, Status
+from dsr.models import AuditEvent, PrivacyRequest, RequestForSystems, Status
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -121,6 +121,20 @@ class RequestStore:
         if item is None:
             raise RequestNotFoundError(request_id)
         return PrivacyRequest.model_validate(item)
+
+    def get_for_systems(self, request_id: str) -> RequestForSystems:
+        """Only what a system task needs of the request (``RequestForSystems``), read by a
+        projection: the rest of the record stays in the table."""
+        names = {f"#a{index}": name for index, name in enumerate(RequestForSystems.model_fields)}
+        item = self._table.get_item(
+            Key=request_key(request_id),
+            ConsistentRead=True,
+            ProjectionExpression=", ".join(names),
+            ExpressionAttributeNames=names,
+        ).get("Item")
+        if item is None:
+            raise RequestNotFoundError(request_id)
+        return RequestForSystems.model_validate(item)
 
     def transition(
         self,
@@ -541,15 +555,7 @@ class RequestStore:
     # --- the audit trail -------------------------------------------------------------------
 
     def append_event(self, event: AuditEvent) -> None:
-        millis = int(event.at.timestamp() * 1000)
-        self._table.put_item(
-            Item={
-                "pk": f"REQ#{event.request_id}",
-                "sk": f"EVT#{millis:015d}#{uuid.uuid4()}",
-                **event.model_dump(mode="json"),
-            },
-            ConditionExpression="attribute_not_exists(sk)",
-        )
+        self._table.put_item(Item=_event_item(event), ConditionExpression="attribute_not_exists(sk)")
 
     def events(self, request_id: str) -> list[AuditEvent]:
         items = self._query_prefix(request_id, "EVT#")
@@ -758,9 +764,13 @@ class RequestStore:
         self._table.delete_item(Key={"pk": f"CALLBACK#{fingerprint}", "sk": "CALLBACK"})
 
     def put_system_outcome(
-        self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any]
+        self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any], event: AuditEvent
     ) -> None:
-        self._table.put_item(Item={"pk": f"REQ#{request_id}", "sk": f"SYS#{system_id}#{action}", **outcome})
+        """A system's outcome and its line in the audit trail, in one request: a system task makes
+        one write call for both (BatchWriteItem; what DynamoDB leaves unprocessed is sent again)."""
+        with self._table.batch_writer() as batch:
+            batch.put_item(Item={"pk": f"REQ#{request_id}", "sk": f"SYS#{system_id}#{action}", **outcome})
+            batch.put_item(Item=_event_item(event))
 
     def system_outcomes(self, request_id: str) -> list[dict[str, Any]]:
         return self._query_prefix(request_id, "SYS#")
@@ -777,6 +787,15 @@ class RequestStore:
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def _event_item(event: AuditEvent) -> dict[str, Any]:
+    millis = int(event.at.timestamp() * 1000)
+    return {
+        "pk": f"REQ#{event.request_id}",
+        "sk": f"EVT#{millis:015d}#{uuid.uuid4()}",
+        **event.model_dump(mode="json"),
+    }
 
 
 def update_assignments(fields: Mapping[str, Any]) -> tuple[list[str], dict[str, str], dict[str, Any]]:

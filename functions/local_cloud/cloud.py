@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -109,6 +110,7 @@ class LocalCloud:
     def start(self) -> LocalCloud:
         os.environ.update(LOCAL_ENVIRONMENT)
         _make_dynamodb_writes_atomic()
+        _parse_each_json_path_once()
         self._mock.start()
         boto3.setup_default_session(region_name=REGION)
         self._create_keys()
@@ -123,6 +125,7 @@ class LocalCloud:
         boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         # Every client made from here on consults the fault switch (tests and demonstrations).
         boto3.DEFAULT_SESSION.events.register("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
+        _state_machine_lambda_clients.reuse()  # made from here on, so they carry the hooks above
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
@@ -135,6 +138,7 @@ class LocalCloud:
         if self.bridge is not None:
             boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         boto3.DEFAULT_SESSION.events.unregister("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
+        _state_machine_lambda_clients.forget()
         self._mock.stop()
 
     # --- building what template.yaml declares ---------------------------------------------------
@@ -345,6 +349,57 @@ def _make_dynamodb_writes_atomic() -> None:
 
         serialized._serialized = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, serialized)
+
+
+def _parse_each_json_path_once() -> None:
+    """Moto's state machine interpreter parses every JSONPath (InputPath, ResultPath, each
+    Parameters reference) again each time a state runs, building a parser each time (about a third
+    of a millisecond). A parsed path is never changed by its use, so the local cloud keeps each one."""
+    from moto.stepfunctions.parser.asl.component.common.path import result_path  # noqa: PLC0415
+    from moto.stepfunctions.parser.asl.utils import json_path  # noqa: PLC0415
+
+    for module in (json_path, result_path):
+        parse = module.parse
+        if not hasattr(parse, "cache_info"):
+            module.parse = functools.lru_cache(maxsize=1024)(parse)  # type: ignore[attr-defined]
+
+
+class _StateMachineLambdaClients:
+    """The emulated state machine makes a new boto3 client for every Lambda task it runs (moto's
+    interpreter); making one costs more processor time than the task's own call, and on the local
+    cloud every task shares one process. Step Functions keeps its connections; so does this: one
+    client per region and service, made anew for each local cloud (a client keeps the event hooks
+    of the session it was made from: the Lambda bridge and the fault switch)."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._make: Any = None
+
+    def reuse(self) -> None:
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task import (  # noqa: PLC0415
+            lambda_eval_utils,
+        )
+
+        self.forget()
+        if self._make is None:
+            self._make = lambda_eval_utils.boto_client_for  # type: ignore[attr-defined]
+            lambda_eval_utils.boto_client_for = self._client_for  # type: ignore[attr-defined]
+
+    def forget(self) -> None:
+        with self._lock:
+            self._clients.clear()
+
+    def _client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
+        # Moto's own maker ignores the task's credentials too: every client is the same.
+        del state_credentials
+        with self._lock:
+            if (region, service) not in self._clients:
+                self._clients[(region, service)] = self._make(region, service)
+            return self._clients[(region, service)]
+
+
+_state_machine_lambda_clients = _StateMachineLambdaClients()
 
 
 def eventbridge_event(

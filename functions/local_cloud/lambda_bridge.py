@@ -54,6 +54,11 @@ class Invocation:
     milliseconds: float = 0.0
     """How long the handler ran (what Lambda bills, before rounding up to the millisecond)."""
     memory_mb: int = 0
+    cpu_milliseconds: float = 0.0
+    """Processor time the handler's thread used meanwhile: on the local cloud, where functions
+    share one process, the rest of ``milliseconds`` went to other threads or to waiting."""
+    ended_at: float = 0.0
+    """When the handler returned or raised, by ``time.perf_counter``."""
 
 
 class LambdaBridge:
@@ -101,7 +106,7 @@ class LambdaBridge:
             raise injected
         handler = self.handler(logical_id)
         with self._one_at_a_time[logical_id]:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             error: str | None = None
             try:
                 return handler(event, context)
@@ -109,7 +114,18 @@ class LambdaBridge:
                 error = type(raised).__name__
                 raise
             finally:
-                self.invocations.append(Invocation(logical_id, error, _since(started), spec.memory_mb))
+                cpu_milliseconds = (time.thread_time() - cpu_started) * 1000
+                ended_at = time.perf_counter()
+                self.invocations.append(
+                    Invocation(
+                        logical_id,
+                        error,
+                        (ended_at - started) * 1000,
+                        spec.memory_mb,
+                        cpu_milliseconds,
+                        ended_at,
+                    )
+                )
 
     def on_before_send(self, request: Any, **_: Any) -> AWSResponse | None:
         """botocore ``before-send.lambda.Invoke`` hook."""
@@ -131,7 +147,3 @@ class LambdaBridge:
                 }
             ).encode()
         return AWSResponse(request.url, 200, headers, _Body(body))  # type: ignore[arg-type]
-
-
-def _since(started: float) -> float:
-    return (time.perf_counter() - started) * 1000

@@ -117,6 +117,28 @@ def test_dynamodb_delete_erases_once_and_the_second_run_finds_nothing(people: Qu
     assert list(remaining(people)) == ["p4"]
 
 
+def test_dynamodb_delete_by_key_erases_each_spelling_once_without_a_query(aws: None) -> None:
+    dynamodb = boto3.resource("dynamodb", region_name=REGION)
+    raw = dynamodb.create_table(
+        TableName="newsletter",
+        AttributeDefinitions=[{"AttributeName": "email", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "email", "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for email in ("Ada@Example.com", "ada@example.com", "grace@example.org"):
+        raw.put_item(Item={"email": email, "topics": "releases"})
+    table = QueryOnlyTable(raw)
+    keyed_by_email = DynamoDbStore(
+        kind="dynamodb", table="newsletter", identity_attribute="email", key_attributes=["email"]
+    )
+    connector = DynamoDbConnector(table, keyed_by_email)  # type: ignore[arg-type]
+
+    assert connector.delete(Subject(email="Ada@Example.com")) == 2  # as given, and normalized
+    assert connector.delete(Subject(email="Ada@Example.com")) == 0
+    assert [item["email"] for item in raw.scan()["Items"]] == ["grace@example.org"]
+    assert table.pages == 0, "the key is known: nothing to look up first"
+
+
 def test_dynamodb_anonymize_replaces_only_what_each_item_holds(people: QueryOnlyTable) -> None:
     connector = DynamoDbConnector(people, PEOPLE_TABLE)  # type: ignore[arg-type]
 

@@ -105,3 +105,20 @@ def test_every_run_is_recorded_with_its_function_outcome_duration_and_memory() -
     assert (ran.function, ran.error, ran.memory_mb) == ("CallbackFunction", None, 128)
     assert (failed.function, failed.error, failed.memory_mb) == ("FailingFunction", "ValueError", 512)
     assert ran.milliseconds > 0 and failed.milliseconds > 0
+
+
+def waiting_handler(event: dict[str, Any], _context: object) -> None:
+    threading.Event().wait(event["seconds"])
+
+
+def test_a_run_records_the_processor_time_its_thread_used_apart_from_waiting() -> None:
+    functions = {
+        "WaitingFunction": FunctionSpec("WaitingFunction", f"{__name__}.waiting_handler", {}, 128, 30)
+    }
+    bridge = LambdaBridge(functions, {name: f"arn:aws:lambda:::function:{name}" for name in functions})
+
+    bridge.invoke("WaitingFunction", {"seconds": 0.2})
+
+    (waited,) = bridge.invocations
+    assert waited.milliseconds >= 200
+    assert 0 <= waited.cpu_milliseconds < waited.milliseconds / 2

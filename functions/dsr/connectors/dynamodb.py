@@ -31,10 +31,27 @@ class DynamoDbConnector:
             yield {key: _plain(value) for key, value in item.items()}
 
     def delete(self, subject: Subject) -> int:
+        if self._keyed_by_identity:
+            # The identity is the whole key: one DeleteItem per spelling says whether it was there.
+            return sum(
+                "Attributes"
+                in self._table.delete_item(
+                    Key={self._location.identity_attribute: identity}, ReturnValues="ALL_OLD"
+                )
+                for identity in self._identities(subject)
+            )
         keys = [self._key_of(item) for item in self._matching_items(subject)]
         for key in keys:
             self._table.delete_item(Key=key)
         return len(keys)
+
+    @property
+    def _keyed_by_identity(self) -> bool:
+        location = self._location
+        return location.index is None and location.key_attributes == [location.identity_attribute]
+
+    def _identities(self, subject: Subject) -> list[str]:
+        return subject.email_spellings() if self._location.identity == "email" else subject.account_ids()
 
     def anonymize(self, subject: Subject, replacements: Mapping[str, Replacement]) -> int:
         return self._update_held_attributes(subject, replacements)
@@ -98,10 +115,7 @@ class DynamoDbConnector:
         address as given and as normalized (stores compare exactly), or for each of the subject's
         account ids in a table keyed by account; each item once."""
         seen: set[tuple[Any, ...]] = set()
-        identities = (
-            subject.email_spellings() if self._location.identity == "email" else subject.account_ids()
-        )
-        for identity in identities:
+        for identity in self._identities(subject):
             for item in self._query(identity):
                 key = tuple(item[name] for name in self._location.key_attributes)
                 if key not in seen:
