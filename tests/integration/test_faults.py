@@ -228,7 +228,7 @@ def test_a_verification_code_that_cannot_be_sent_fails_the_request_where_staff_s
     assert "acknowledge" in actions and actions[-1] == "close request"
 
 
-def _a_query_on(table: str) -> Callable[[Mapping[str, Any]], bool]:
+def _a_call_on(table: str) -> Callable[[Mapping[str, Any]], bool]:
     return lambda body: str(body.get("TableName", "")).endswith(table)
 
 
@@ -252,13 +252,15 @@ def _ada_signed_up() -> bool:
 def test_a_store_that_throttles_once_is_retried_and_the_erasure_completes(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
-    cloud.faults.fail("dynamodb", "Query", "throttle", nth=1, times=1, where=_a_query_on("marketing-leads"))
+    cloud.faults.fail(
+        "dynamodb", "DeleteItem", "throttle", nth=1, times=1, where=_a_call_on("marketing-leads")
+    )
 
     request_id = _approved_erasure(cloud, desk, public, approver)
     answer_hand_offs(desk, analyst, request_id)
 
     wait_for_status(desk, request_id, "COMPLETED")
-    assert cloud.faults.injected == [("dynamodb", "Query", "throttle")]
+    assert cloud.faults.injected == [("dynamodb", "DeleteItem", "throttle")]
     assert _outcome(desk, request_id, "marketing-leads#erase")["status"] == "done"
     assert not _ada_signed_up()
 
@@ -267,7 +269,7 @@ def test_a_store_that_stays_down_is_recorded_and_a_later_re_run_completes_the_er
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
     cloud.faults.fail(
-        "dynamodb", "Query", "server_error", nth=1, times=1000, where=_a_query_on("marketing-leads")
+        "dynamodb", "DeleteItem", "server_error", nth=1, times=1000, where=_a_call_on("marketing-leads")
     )
 
     request_id = _approved_erasure(cloud, desk, public, approver)
