@@ -20,7 +20,7 @@ import boto3
 from moto import mock_aws
 
 from local_cloud.faults import FaultSwitch
-from local_cloud.lambda_bridge import LambdaBridge
+from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor
 from local_cloud.product_login import DemoProductLogin
 from local_cloud.staff_tokens import DEMO_STAFF
@@ -125,7 +125,7 @@ class LocalCloud:
         boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         # Every client made from here on consults the fault switch (tests and demonstrations).
         boto3.DEFAULT_SESSION.events.register("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
-        _state_machine_lambda_clients.reuse()  # made from here on, so they carry the hooks above
+        _state_machine_lambda_clients.reuse(self.bridge)  # made from here on, so they carry the hooks above
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
@@ -369,19 +369,22 @@ class _StateMachineLambdaClients:
     interpreter); making one costs more processor time than the task's own call, and on the local
     cloud every task shares one process. Step Functions keeps its connections; so does this: one
     client per region and service, made anew for each local cloud (a client keeps the event hooks
-    of the session it was made from: the Lambda bridge and the fault switch)."""
+    of the session it was made from: the fault switch), and Lambda reached through the bridge
+    directly (``StateMachineLambda``)."""
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self._make: Any = None
+        self._bridge: LambdaBridge | None = None
 
-    def reuse(self) -> None:
+    def reuse(self, bridge: LambdaBridge) -> None:
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import (  # noqa: PLC0415
             lambda_eval_utils,
         )
 
         self.forget()
+        self._bridge = bridge
         if self._make is None:
             self._make = lambda_eval_utils.boto_client_for  # type: ignore[attr-defined]
             lambda_eval_utils.boto_client_for = self._client_for  # type: ignore[attr-defined]
@@ -389,13 +392,17 @@ class _StateMachineLambdaClients:
     def forget(self) -> None:
         with self._lock:
             self._clients.clear()
+            self._bridge = None
 
     def _client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
         # Moto's own maker ignores the task's credentials too: every client is the same.
         del state_credentials
         with self._lock:
             if (region, service) not in self._clients:
-                self._clients[(region, service)] = self._make(region, service)
+                client = self._make(region, service)
+                if service == "lambda" and self._bridge is not None:
+                    client = StateMachineLambda(self._bridge, client)
+                self._clients[(region, service)] = client
             return self._clients[(region, service)]
 
 

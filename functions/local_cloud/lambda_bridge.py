@@ -127,23 +127,51 @@ class LambdaBridge:
                     )
                 )
 
+    def knows(self, function: str) -> bool:
+        return function in self._by_name
+
+    def answer(self, function: str, payload: bytes | None) -> tuple[bytes, bool]:
+        """Run a function on a JSON payload as Lambda's Invoke does: the result as JSON, and
+        whether the function raised (then the body is Lambda's error document)."""
+        event = json.loads(payload or b"null")
+        try:
+            return json.dumps(self.invoke(function, event), default=str).encode(), False
+        except Exception as error:  # reported to the caller as Lambda reports it
+            document = {
+                "errorType": type(error).__name__,
+                "errorMessage": str(error),
+                "stackTrace": traceback.format_exception(error)[-5:],
+            }
+            return json.dumps(document).encode(), True
+
     def on_before_send(self, request: Any, **_: Any) -> AWSResponse | None:
         """botocore ``before-send.lambda.Invoke`` hook."""
         name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
-        if name not in self._by_name:
+        if not self.knows(name):
             return None
-        event = json.loads(request.body or b"null")
+        body, failed = self.answer(name, request.body)
         headers = {"X-Amz-Executed-Version": "$LATEST"}
-        try:
-            result = self.invoke(name, event)
-            body = json.dumps(result, default=str).encode()
-        except Exception as error:  # reported to the caller as Lambda reports it
+        if failed:
             headers["X-Amz-Function-Error"] = "Unhandled"
-            body = json.dumps(
-                {
-                    "errorType": type(error).__name__,
-                    "errorMessage": str(error),
-                    "stackTrace": traceback.format_exception(error)[-5:],
-                }
-            ).encode()
         return AWSResponse(request.url, 200, headers, _Body(body))  # type: ignore[arg-type]
+
+
+class StateMachineLambda:
+    """The Lambda service as the emulated state machine reaches it: ``invoke`` runs the function
+    through the bridge and answers as Lambda's Invoke does, without a round trip through a boto3
+    client. In AWS, Step Functions calls Lambda from its own fleet; here that call would be
+    serialized, signed, stubbed and parsed again in the one process every task shares, for each
+    task the Map runs."""
+
+    def __init__(self, bridge: LambdaBridge, client: Any) -> None:
+        self._bridge = bridge
+        self._client = client  # for a function the template does not declare: Lambda's own answer
+
+    def invoke(self, *, FunctionName: str, Payload: bytes | None = None, **rest: Any) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        if not self._bridge.knows(FunctionName):
+            return dict(self._client.invoke(FunctionName=FunctionName, Payload=Payload or b"", **rest))
+        body, failed = self._bridge.answer(FunctionName, Payload)
+        response: dict[str, Any] = {"StatusCode": 200, "ExecutedVersion": "$LATEST", "Payload": _Body(body)}
+        if failed:
+            response["FunctionError"] = "Unhandled"
+        return response

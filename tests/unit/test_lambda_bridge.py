@@ -1,11 +1,13 @@
 """The local cloud runs each function as Lambda does: one event at a time per environment."""
 
+import json
 import threading
+from datetime import date
 from typing import Any
 
 import pytest
 
-from local_cloud.lambda_bridge import LambdaBridge
+from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.template import FunctionSpec
 
 HOLD = threading.Event()
@@ -122,3 +124,44 @@ def test_a_run_records_the_processor_time_its_thread_used_apart_from_waiting() -
     (waited,) = bridge.invocations
     assert waited.milliseconds >= 200
     assert 0 <= waited.cpu_milliseconds < waited.milliseconds / 2
+
+
+def echo_handler(event: dict[str, Any], _context: object) -> dict[str, Any]:
+    return {"echo": event, "when": date(2026, 1, 2)}
+
+
+class _LambdaService:
+    """Stands in for Lambda's own answer to a function the template does not declare."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def invoke(self, *, FunctionName: str, Payload: bytes, **_: Any) -> dict[str, Any]:  # noqa: N803
+        self.asked.append(FunctionName)
+        return {"StatusCode": 404, "FunctionError": "ResourceNotFoundException"}
+
+
+def test_the_state_machine_reaches_a_function_as_lambda_answers_invoke() -> None:
+    functions = {
+        "EchoFunction": FunctionSpec("EchoFunction", f"{__name__}.echo_handler", {}, 128, 30),
+        "FailingFunction": FunctionSpec("FailingFunction", f"{__name__}.failing_handler", {}, 128, 30),
+    }
+    arns = {name: f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in functions}
+    bridge = LambdaBridge(functions, arns)
+    service = _LambdaService()
+    lambda_service = StateMachineLambda(bridge, service)
+
+    answered = lambda_service.invoke(FunctionName=arns["EchoFunction"], Payload=b'{"request_id": "r-1"}')
+    failed = lambda_service.invoke(FunctionName="FailingFunction", Payload=b'{"name": "broken"}')
+    elsewhere = lambda_service.invoke(FunctionName="NotInTheTemplate", Payload=b"{}")
+
+    # The event arrives as JSON read afresh, and the result goes back as JSON (dates as text).
+    assert answered["StatusCode"] == 200 and "FunctionError" not in answered
+    assert json.loads(answered["Payload"].read()) == {"echo": {"request_id": "r-1"}, "when": "2026-01-02"}
+    # A function that raises is a function error with Lambda's error document, not an exception.
+    assert failed["FunctionError"] == "Unhandled"
+    document = json.loads(failed["Payload"].read())
+    assert (document["errorType"], document["errorMessage"]) == ("ValueError", "broken")
+    # A function the template does not declare is Lambda's to answer.
+    assert service.asked == ["NotInTheTemplate"] and elsewhere["FunctionError"] == "ResourceNotFoundException"
+    assert [run.function for run in bridge.invocations] == ["EchoFunction", "FailingFunction"]
