@@ -59,6 +59,26 @@ class CallRecord:
         )
 
 
+class _Recording:
+    """The hooks on the default session, made once per local cloud, that hand each call to the
+    record of the run under way (none between runs). The functions' clients are made once, as a
+    warm Lambda environment keeps them, and report every call from then on."""
+
+    def __init__(self) -> None:
+        self.current: CallRecord | None = None
+
+    def before_call(self, **kwargs: Any) -> None:
+        if self.current is not None:
+            self.current.before_call(**kwargs)
+
+    def after_call(self, **kwargs: Any) -> None:
+        if self.current is not None:
+            self.current.after_call(**kwargs)
+
+
+_recording = _Recording()
+
+
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 READS = {"GetItem", "Query", "Scan", "BatchGetItem"}
 
@@ -137,7 +157,7 @@ def registry_text(systems: int) -> str:
 def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int], None]]]:
     """The local cloud and its HTTP API, with a registry for each size: the first ``n`` of the same
     DynamoDB systems. The cloud starts with the largest, so every store exists; the function given
-    beside the API points the desk at the registry of a size (it is read afresh by the next run)."""
+    beside the API points the desk at the registry of a size."""
     from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
 
     with tempfile.TemporaryDirectory() as folder:
@@ -148,12 +168,28 @@ def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int
 
         def use(systems: int) -> None:
             os.environ["SYSTEM_REGISTRY_PATH"] = str(registries[systems])
+            from dsr.desk import desk_from_environment  # noqa: PLC0415
+            from dsr.registry import load_registry  # noqa: PLC0415
+
+            # The functions keep their clients between runs, as warm environments do; only the
+            # registry they read changes.
+            desk_from_environment().registry = load_registry(registries[systems])
 
         before = os.environ.get("SYSTEM_REGISTRY_PATH")
-        use(max(sizes))
+        os.environ["SYSTEM_REGISTRY_PATH"] = str(registries[max(sizes)])
         try:
             with running_local_cloud() as api:
-                yield api, use
+                from dsr.desk import desk_from_environment  # noqa: PLC0415
+
+                session: Any = boto3.DEFAULT_SESSION
+                session.events.register("before-call", _recording.before_call)
+                session.events.register("after-call", _recording.after_call)
+                desk_from_environment.cache_clear()  # the functions' clients, made anew, carry the hooks
+                try:
+                    yield api, use
+                finally:
+                    session.events.unregister("before-call", _recording.before_call)
+                    session.events.unregister("after-call", _recording.after_call)
         finally:
             if before is None:
                 os.environ.pop("SYSTEM_REGISTRY_PATH", None)
@@ -174,17 +210,13 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
     """Carry one erasure through the desk, answering the code and the approval at once; what it
     cost in states, invocations and calls, and how long approval to completion took. Every
     system holds the subject's record when the run starts, so each one is found and erased."""
-    from dsr.desk import desk_from_environment  # noqa: PLC0415
     from dsr_cli.http_client import DeskClient  # noqa: PLC0415
 
     subject = f"subject{next(_subjects)}@example.com"
     seed_subject(systems, subject)
     cloud = api.cloud
     record = CallRecord()
-    session: Any = boto3.DEFAULT_SESSION
-    session.events.register("before-call", record.before_call)
-    session.events.register("after-call", record.after_call)
-    desk_from_environment.cache_clear()  # the functions' clients, made anew, report their calls
+    _recording.current = record
     watcher = _Watcher()  # reads the request from its own session, not counted
     invoked_before = len(cloud.bridge.invocations)
     public = DeskClient(cloud.base_url)
@@ -217,9 +249,10 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
         seconds = _runs_of(cloud, CLOSING_FUNCTION)[closes_before].ended_at - approved_at
         _wait(lambda: watcher.execution_ended(cloud, request_id), "the execution to end")
         records_left = watcher.stores_holding(subject, systems)
+        if records_left:  # a run that did less than it should would measure the wrong thing
+            raise RuntimeError(f"{records_left} of {systems} stores still hold the subject after the erasure")
     finally:
-        session.events.unregister("before-call", record.before_call)
-        session.events.unregister("after-call", record.after_call)
+        _recording.current = None
     history = cloud.execution_history(request_id)["events"]
     entered = Counter(
         e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e

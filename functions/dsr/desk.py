@@ -11,7 +11,6 @@ from dsr.clock import Clock, system_clock
 from dsr.keyed_hash import KeyedHasher
 from dsr.mailer import Mailer
 from dsr.models import AuditEvent
-from dsr.notices import Notice
 from dsr.packages import PackageStore
 from dsr.rate_limits import RateLimiter
 from dsr.registry import SystemRegistry, load_registry
@@ -20,6 +19,7 @@ from dsr.store import RequestStore
 from dsr.workflow import WorkflowEngine
 
 if TYPE_CHECKING:
+    from dsr.notices import Notice  # only senders build one: the notices load with their code
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_s3 import S3Client
