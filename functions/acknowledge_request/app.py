@@ -4,8 +4,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from dsr.acknowledgement import acknowledge
 from dsr.desk import desk_from_environment
-from dsr.intake import acknowledge
 from dsr.task_handler import workflow_task
 from dsr.tasks import RequestTask
 

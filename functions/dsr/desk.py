@@ -19,11 +19,12 @@ from dsr.store import RequestStore
 from dsr.workflow import WorkflowEngine
 
 if TYPE_CHECKING:
-    from dsr.notices import Notice  # only senders build one: the notices load with their code
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
+
+    from dsr.notices import Notice  # only senders build one: the notices load with their code
 
 
 @dataclass

@@ -224,15 +224,3 @@ def start_workflow(desk: Desk, request_id: str) -> bool:
         desk.audit(request_id, "intake", "start workflow", "started")
     desk.store.mark_started(request_id, desk.now())
     return started
-
-
-def acknowledge(desk: Desk, request_id: str) -> bool:
-    """Send the acknowledgement once: reference, what happens next, due date, status link."""
-    request = desk.store.get(request_id)
-    if request.acknowledged_at is not None:
-        return False
-    notice = notices.acknowledgement(request, desk.status_url(request_id, status_token(desk, request_id)))
-    desk.send_notice(str(request.subject.email), notice, request_id)
-    desk.store.claim_once(request_id, "acknowledged_at", desk.now())
-    desk.audit(request_id, "workflow", "acknowledge", "acknowledgement sent")
-    return True

@@ -16,10 +16,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from dsr import notices
-from dsr.account_assertion import InvalidAssertionError, assertion_fingerprint, verify_assertion
-from dsr.data_points import count_matches, excluded_points
 from dsr.desk import Desk
-from dsr.fulfilment import connector_for
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest, Status
 from dsr.request_deadlines import deadlines_for
@@ -159,6 +156,13 @@ def _assertion_problem(desk: Desk, request_id: str, task: Mapping[str, Any] | No
         return "no verification waiting" if task is None else "already used"
     if task.get("level") != Level.ACCOUNT.value or not desk.settings.product_login_public_key:
         return "this request is not verified by signing in"
+    # Loaded here: only the API that takes a signed-in assertion checks one.
+    from dsr.account_assertion import (  # noqa: PLC0415
+        InvalidAssertionError,
+        assertion_fingerprint,
+        verify_assertion,
+    )
+
     try:
         assertion = verify_assertion(
             token, desk.settings.product_login_public_key, request_id=request_id, now=desk.now()
@@ -197,6 +201,8 @@ def _check_code(desk: Desk, request_id: str, code: str, task: Mapping[str, Any])
 def _check_data_points(
     desk: Desk, request_id: str, task: Mapping[str, Any], given: Mapping[str, str]
 ) -> str | None:
+    from dsr.data_points import count_matches, excluded_points  # noqa: PLC0415 - this level's path only
+
     request = desk.store.get(request_id)
     source = load_policy().data_points
     held = held_data_points(desk, request)
@@ -220,6 +226,8 @@ def _check_data_points(
 
 def held_data_points(desk: Desk, request: PrivacyRequest) -> dict[str, Any]:
     """What the company holds about the subject in the system the policy names."""
+    from dsr.fulfilment import connector_for  # noqa: PLC0415 - only the data-point level reads a store
+
     source = load_policy().data_points
     system = desk.registry.system(source.source_system)
     for record in connector_for(desk, system).export(str(request.subject.email)):

@@ -1,0 +1,20 @@
+"""The acknowledgement: the first thing the workflow does for a request, and only that. Kept
+apart from intake so that the function sending it loads neither submission nor verification."""
+
+from __future__ import annotations
+
+from dsr import notices
+from dsr.desk import Desk
+from dsr.status_tokens import status_token
+
+
+def acknowledge(desk: Desk, request_id: str) -> bool:
+    """Send the acknowledgement once: reference, what happens next, due date, status link."""
+    request = desk.store.get(request_id)
+    if request.acknowledged_at is not None:
+        return False
+    notice = notices.acknowledgement(request, desk.status_url(request_id, status_token(desk, request_id)))
+    desk.send_notice(str(request.subject.email), notice, request_id)
+    desk.store.claim_once(request_id, "acknowledged_at", desk.now())
+    desk.audit(request_id, "workflow", "acknowledge", "acknowledgement sent")
+    return True
