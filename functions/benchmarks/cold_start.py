@@ -15,11 +15,8 @@ The rounds are interleaved (the baseline, then each function, then again) so tha
 for a moment slows all of them alike; the figure is the median of the rounds, after one round that
 is not counted (it warms the file cache, and stops at once on a handler that does not import).
 
-Tracing is off in the child (``POWERTOOLS_TRACE_DISABLED``), as on the local cloud. With it on,
-Powertools' Tracer has the X-Ray SDK patch, at import, every library it supports that it finds
-installed: in this virtualenv that includes requests, which only the dev tools bring and the Lambda
-package does not hold. That cost is the SDK's, the same for every function that traces, and would
-be measured wrong here.
+Tracing is on in the child, as ``Tracing: Active`` deploys it: the X-Ray SDK patches the
+libraries the desk names (``dsr.tracing``) when each function makes its tracer.
 """
 
 from __future__ import annotations
@@ -110,7 +107,6 @@ def _lambda_variables(function_name: str, handler: str, memory_mb: int, code_roo
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function_name}",
         "AWS_LAMBDA_LOG_STREAM_NAME": "2025/01/01/[$LATEST]cold-start",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
-        "POWERTOOLS_TRACE_DISABLED": "true",  # see the module's docstring
         "_HANDLER": handler,
         "LAMBDA_TASK_ROOT": str(code_root),
         "LAMBDA_RUNTIME_DIR": str(code_root),

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -11,9 +11,10 @@ from dsr import closing
 from dsr.desk import desk_from_environment
 from dsr.task_handler import name_transient_aws_errors
 from dsr.tasks import CloseTask
+from dsr.tracing import desk_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 metrics = Metrics()
 
 

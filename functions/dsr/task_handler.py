@@ -8,14 +8,16 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from botocore.exceptions import ClientError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 from pydantic import BaseModel
 
+from dsr.tracing import desk_tracer
+
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 
 Model = TypeVar("Model", bound=BaseModel)
 TaskFunction = Callable[[Model, Any], dict[str, Any]]

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import SesModel
@@ -17,9 +17,10 @@ from botocore.exceptions import ClientError
 
 from dsr.desk import Desk, desk_from_environment
 from dsr.email_requests import EmailOutcome, handle_inbound, handle_missing_message
+from dsr.tracing import desk_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 metrics = Metrics()
 
 INBOUND_PREFIX = "inbound/"

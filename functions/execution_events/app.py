@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -10,9 +10,10 @@ from pydantic import BaseModel
 
 from dsr import closing
 from dsr.desk import desk_from_environment
+from dsr.tracing import desk_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 
 
 class ExecutionStatusChange(BaseModel):

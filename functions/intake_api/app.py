@@ -8,7 +8,7 @@ from pathlib import Path as PathLib
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs, quote
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
@@ -41,10 +41,11 @@ from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SU
 from dsr.request_deadlines import local_day
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
+from dsr.tracing import desk_tracer
 from dsr.verification_policy import Level, load_policy
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 metrics = Metrics()
 app = APIGatewayRestResolver(enable_validation=True)
 API_TITLE = "Privacy request API"

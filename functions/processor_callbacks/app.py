@@ -6,7 +6,7 @@ parsed before the signature is checked (see dsr.processor_callbacks)."""
 import base64
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,9 +14,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dsr.desk import desk_from_environment
 from dsr.opendsr import MAX_CALLBACK_BYTES
 from dsr.processor_callbacks import receive_callback
+from dsr.tracing import desk_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 app = APIGatewayRestResolver()
 
 

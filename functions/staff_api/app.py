@@ -3,7 +3,7 @@
 import json
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
@@ -48,9 +48,10 @@ from dsr.staff_views import (
     revealed_identity,
 )
 from dsr.store import RequestNotFoundError, TransitionRejectedError
+from dsr.tracing import desk_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 app = APIGatewayRestResolver(enable_validation=True)
 
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]

@@ -5,16 +5,17 @@ schedule, the local cloud's timer, a manual run) watches the clock too."""
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import sweeper
 from dsr.deadline_watch import WatchReport
 from dsr.desk import desk_from_environment
+from dsr.tracing import desk_tracer
 
 logger = Logger()
-tracer = Tracer()
+tracer = desk_tracer()
 metrics = Metrics()
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+tracer = Tracer(patch_modules=("botocore", "httplib"))  # as the desk patches
 app = APIGatewayRestResolver(enable_validation=True)
 
 
