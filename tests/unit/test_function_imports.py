@@ -1,0 +1,85 @@
+"""What each function loads when Lambda imports its handler, tracing on as the template deploys
+every function: the X-Ray patches it makes, and the modules only some of its paths need, which
+must wait for those paths (each is a cold start every user of that function would wait for)."""
+
+from __future__ import annotations
+
+import json
+import subprocess  # nosec B404
+import sys
+from typing import Any
+
+import pytest
+
+from benchmarks import cold_start
+
+# Loaded by no handler at import: each serves a few paths, and costs 10 to 90 ms to load.
+ONLY_WHERE_USED = (
+    "holidays",  # business-day deadlines
+    "phonenumbers",  # data-point matching
+    "nacl",  # account assertions
+    "cryptography",  # processors' signed callbacks
+    "yaml",  # the registry and policies, read on first use
+    "aws_lambda_powertools.event_handler.openapi.models",  # the API's documentation page
+)
+# The desk's own modules that a function's paths never reach.
+NEVER_REACHED = {
+    "AcknowledgeRequestFunction": ("dsr.intake", "dsr.verification", "dsr.fulfilment"),
+    "StartVerificationFunction": ("dsr.account_assertion", "dsr.data_points", "dsr.connectors"),
+    "RunSystemTaskFunction": ("dsr.deadlines", "dsr.notices", "dsr.verification", "dsr.intake"),
+}
+WATCHED = sorted({*ONLY_WHERE_USED, *(name for names in NEVER_REACHED.values() for name in names)})
+
+# Runs in a fresh interpreter: imports the handler, prints what X-Ray patched and which of the
+# watched modules came with it.
+CHILD = """
+import importlib, json, sys
+importlib.import_module(sys.argv[1])
+from aws_xray_sdk.core import patcher
+loaded = [name for name in json.loads(sys.argv[2]) if name in sys.modules]
+print(json.dumps({"patched": sorted(patcher._PATCHED_MODULES), "loaded": loaded}))
+"""
+
+
+@pytest.fixture(scope="module")
+def imported() -> dict[str, dict[str, Any]]:
+    _baseline, functions, code_root = cold_start.subjects()
+    found = {}
+    for function in functions:
+        environment = {**function.environment}
+        environment.pop("POWERTOOLS_TRACE_DISABLED", None)
+        finished = subprocess.run(  # nosec B603 - this interpreter, a fixed script
+            [sys.executable, "-c", CHILD, function.module, json.dumps(WATCHED)],
+            cwd=code_root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        found[function.name] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return found
+
+
+def test_every_function_patches_only_botocore_and_http_client_when_tracing_is_on(
+    imported: dict[str, dict[str, Any]],
+) -> None:
+    patched = {name: found["patched"] for name, found in imported.items()}
+    traced = {name: modules for name, modules in patched.items() if modules}
+    # The console serves pages without AWS calls and does not trace; every other function does.
+    assert set(patched) - set(traced) == {"StaffConsoleFunction"}
+    # Without the list, the SDK patches every library it supports that is installed (requests and
+    # sqlite3 among them here), used or not, at each cold start.
+    assert {name: ["botocore", "httplib"] for name in traced} == traced
+
+
+def test_no_handler_loads_at_import_what_only_some_of_its_paths_use(
+    imported: dict[str, dict[str, Any]],
+) -> None:
+    loaded_early = {
+        name: [module for module in found["loaded"] if module in ONLY_WHERE_USED]
+        for name, found in imported.items()
+    }
+    assert {name: modules for name, modules in loaded_early.items() if modules} == {}
+    for name, modules in NEVER_REACHED.items():
+        assert [module for module in imported[name]["loaded"] if module in modules] == [], name
