@@ -1,5 +1,6 @@
-"""Runs Lambda functions in-process: answers boto3's lambda.Invoke calls (those the state
-machine interpreter makes) with the handler that template.yaml names for the function."""
+"""Runs Lambda functions in-process with the handler that template.yaml names for each: answers
+Invoke from the emulated state machine directly (``StateMachineLambda``) and from any boto3
+client through a ``before-send`` hook."""
 
 from __future__ import annotations
 
