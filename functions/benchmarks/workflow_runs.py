@@ -68,12 +68,14 @@ class _Recording:
         self.current: CallRecord | None = None
 
     def before_call(self, **kwargs: Any) -> None:
-        if self.current is not None:
-            self.current.before_call(**kwargs)
+        record = self.current  # read once: the run may end between a check and a second read
+        if record is not None:
+            record.before_call(**kwargs)
 
     def after_call(self, **kwargs: Any) -> None:
-        if self.current is not None:
-            self.current.after_call(**kwargs)
+        record = self.current
+        if record is not None:
+            record.after_call(**kwargs)
 
 
 _recording = _Recording()
@@ -216,11 +218,11 @@ def run_one_erasure(api: Any, systems: int) -> WorkflowRun:
     seed_subject(systems, subject)
     cloud = api.cloud
     record = CallRecord()
-    _recording.current = record
     watcher = _Watcher()  # reads the request from its own session, not counted
     invoked_before = len(cloud.bridge.invocations)
     public = DeskClient(cloud.base_url)
     approver = DeskClient(cloud.base_url, api.tokens.issue("approver@desk.example"))
+    _recording.current = record  # from here to the end of the run; reset in the finally below
     try:
         submitted = public.post(
             "/requests", {"request_types": ["erasure"], "subject": {"email": subject}, "jurisdiction": "EU"}

@@ -394,7 +394,12 @@ def _parse_each_definition_once() -> None:
 
     def parse(definition: str) -> tuple[Any, Any]:
         tree = syntax_tree(definition)
-        return Preprocessor().visit(tree), tree
+        preprocessor = Preprocessor()
+        # Moto keeps the preprocessor's stack of query-language scopes on the class, shared by
+        # every execution starting at once (and left with an entry by a definition it refused);
+        # each reading gets a stack of its own.
+        preprocessor._query_language_per_scope = []
+        return preprocessor.visit(tree), tree
 
     parse.keeps_syntax_trees = True  # type: ignore[attr-defined]
     language.parse = staticmethod(parse)  # type: ignore[method-assign]
@@ -406,7 +411,8 @@ class _StateMachineLambdaClients:
     cloud every task shares one process. Step Functions keeps its connections; so does this: one
     client per region and service, made anew for each local cloud (a client keeps the event hooks
     of the session it was made from: the fault switch), and Lambda reached through the bridge
-    directly (``StateMachineLambda``)."""
+    directly (``StateMachineLambda``), so the fault switch does not see those invocations: a
+    function's own faults are set with the bridge's ``fault``."""
 
     def __init__(self) -> None:
         self._clients: dict[tuple[str, str], Any] = {}

@@ -93,7 +93,7 @@ class LambdaBridge:
 
     def invoke(self, function: str, event: Any) -> Any:
         """Run a function directly, as Lambda would; exceptions propagate."""
-        logical_id = self._by_name[function]
+        logical_id = self._by_name[_unqualified(function)]
         spec = self._functions[logical_id]
         context = LambdaContext(
             function_name=logical_id,
@@ -129,7 +129,7 @@ class LambdaBridge:
                 )
 
     def knows(self, function: str) -> bool:
-        return function in self._by_name
+        return _unqualified(function) in self._by_name
 
     def answer(self, function: str, payload: bytes | None) -> tuple[bytes, bool]:
         """Run a function on a JSON payload as Lambda's Invoke does: the result as JSON, and
@@ -155,6 +155,12 @@ class LambdaBridge:
         if failed:
             headers["X-Amz-Function-Error"] = "Unhandled"
         return AWSResponse(request.url, 200, headers, _Body(body))  # type: ignore[arg-type]
+
+
+def _unqualified(function: str) -> str:
+    """A function's name or ARN without a version or alias (``...:function:Name:$LATEST``)."""
+    parts = function.split(":")
+    return ":".join(parts[:7]) if len(parts) == 8 and parts[5] == "function" else function
 
 
 class StateMachineLambda:

@@ -152,16 +152,18 @@ def test_the_state_machine_reaches_a_function_as_lambda_answers_invoke() -> None
     lambda_service = StateMachineLambda(bridge, service)
 
     answered = lambda_service.invoke(FunctionName=arns["EchoFunction"], Payload=b'{"request_id": "r-1"}')
+    qualified = lambda_service.invoke(FunctionName=f"{arns['EchoFunction']}:$LATEST", Payload=b"{}")
     failed = lambda_service.invoke(FunctionName="FailingFunction", Payload=b'{"name": "broken"}')
     elsewhere = lambda_service.invoke(FunctionName="NotInTheTemplate", Payload=b"{}")
 
     # The event arrives as JSON read afresh, and the result goes back as JSON (dates as text).
     assert answered["StatusCode"] == 200 and "FunctionError" not in answered
     assert json.loads(answered["Payload"].read()) == {"echo": {"request_id": "r-1"}, "when": "2026-01-02"}
+    assert json.loads(qualified["Payload"].read())["echo"] == {}  # a version or alias names it too
     # A function that raises is a function error with Lambda's error document, not an exception.
     assert failed["FunctionError"] == "Unhandled"
     document = json.loads(failed["Payload"].read())
     assert (document["errorType"], document["errorMessage"]) == ("ValueError", "broken")
     # A function the template does not declare is Lambda's to answer.
     assert service.asked == ["NotInTheTemplate"] and elsewhere["FunctionError"] == "ResourceNotFoundException"
-    assert [run.function for run in bridge.invocations] == ["EchoFunction", "FailingFunction"]
+    assert [run.function for run in bridge.invocations] == ["EchoFunction", "EchoFunction", "FailingFunction"]

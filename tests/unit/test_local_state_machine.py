@@ -6,7 +6,8 @@ import json
 import pytest
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
 
-from local_cloud.cloud import _parse_each_definition_once
+from local_cloud.cloud import _parse_each_definition_once, _state_machine_lambda_clients
+from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 
 DEFINITION = json.dumps(
     {
@@ -37,3 +38,24 @@ def test_a_definition_with_a_syntax_error_is_refused_every_time() -> None:
     for _ in range(2):
         with pytest.raises(ASLParserException):
             AmazonStateLanguageParser.parse(broken)
+
+
+def test_the_state_machine_invokes_functions_through_the_bridge_and_other_services_by_client() -> None:
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+
+    _state_machine_lambda_clients.reuse(LambdaBridge({}, {}))
+    try:
+        reached = lambda_eval_utils.boto_client_for(
+            region="us-east-1", service="lambda", state_credentials=None
+        )
+        other = lambda_eval_utils.boto_client_for(region="us-east-1", service="sqs", state_credentials=None)
+        again = lambda_eval_utils.boto_client_for(
+            region="us-east-1", service="lambda", state_credentials=None
+        )
+    finally:
+        _state_machine_lambda_clients.forget()
+
+    assert isinstance(reached, StateMachineLambda)
+    assert not isinstance(other, StateMachineLambda)
+    assert other.meta.service_model.service_name == "sqs"
+    assert again is reached  # made once per local cloud

@@ -8,9 +8,11 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
 
+from dsr.tracing import TRACED_LIBRARIES  # the list alone: aws_lambda_powertools is loaded already
+
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer(patch_modules=("botocore", "httplib"))  # as the desk patches
+tracer = Tracer(patch_modules=TRACED_LIBRARIES)  # as the desk patches
 app = APIGatewayRestResolver(enable_validation=True)
 
 
