@@ -160,6 +160,8 @@ def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int
     """The local cloud and its HTTP API, with a registry for each size: the first ``n`` of the same
     DynamoDB systems. The cloud starts with the largest, so every store exists; the function given
     beside the API points the desk at the registry of a size."""
+    from dsr.desk import desk_from_environment  # noqa: PLC0415
+    from dsr.registry import load_registry  # noqa: PLC0415
     from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
 
     with tempfile.TemporaryDirectory() as folder:
@@ -170,9 +172,6 @@ def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int
 
         def use(systems: int) -> None:
             os.environ["SYSTEM_REGISTRY_PATH"] = str(registries[systems])
-            from dsr.desk import desk_from_environment  # noqa: PLC0415
-            from dsr.registry import load_registry  # noqa: PLC0415
-
             # The functions keep their clients between runs, as warm environments do; only the
             # registry they read changes.
             desk_from_environment().registry = load_registry(registries[systems])
@@ -181,8 +180,6 @@ def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int
         os.environ["SYSTEM_REGISTRY_PATH"] = str(registries[max(sizes)])
         try:
             with running_local_cloud() as api:
-                from dsr.desk import desk_from_environment  # noqa: PLC0415
-
                 session: Any = boto3.DEFAULT_SESSION
                 session.events.register("before-call", _recording.before_call)
                 session.events.register("after-call", _recording.after_call)
