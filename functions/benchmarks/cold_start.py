@@ -9,7 +9,8 @@ interpreter's own start-up is not counted, and it imports only the handler modul
 is the baseline: every function should cost at most 1.5 times that. Two references are measured in
 the same rounds: the least a workflow function and an API function import on this stack
 (``benchmarks.floors``), so that what the libraries cost and what the desk's own code adds can be
-told apart.
+told apart; and, in one more fresh interpreter per round, what each of those libraries adds to
+``import boto3`` step by step, beside the half of ``import boto3`` that the target leaves them.
 
 The rounds are interleaved (the baseline, then each function, then again) so that a machine busy
 for a moment slows all of them alike; the figure is the median of the rounds, after one round that
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.figures import Figure
+from dsr.tracing import TRACED_LIBRARIES
 from local_cloud.template import NAME_PREFIX, REGION, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -71,6 +73,30 @@ if strays:
     sys.exit(f"importing {{module}} also imported {{', '.join(strays)}}")
 print({RESULT_MARK!r} + json.dumps({{"ms": elapsed * 1000, "modules": len(sys.modules) - before}}))
 """
+
+# What a workflow function's libraries each add to ``import boto3``, in the order a handler meets
+# them, timed one after the other in one fresh interpreter. The 1.5 x target leaves everything
+# after the first step half of ``import boto3``.
+LIBRARY_STEPS = (
+    ("import boto3", "import boto3"),
+    ("Powertools' logger", "from aws_lambda_powertools import Logger\nLogger()"),
+    ("Powertools' metrics", "from aws_lambda_powertools import Metrics\nMetrics()"),
+    (
+        "Powertools' tracer, patching botocore and httplib",
+        f"from aws_lambda_powertools import Tracer\nTracer(patch_modules={TRACED_LIBRARIES!r})",
+    ),
+    ("import pydantic's BaseModel", "from pydantic import BaseModel"),
+    ("pydantic's first model", "class TaskInput(BaseModel):\n    request_id: str"),
+)
+LIBRARY_STEPS_SCRIPT = (
+    "import json, time\nsteps_ms = []\n"
+    + "".join(
+        f"started = time.perf_counter()\n{code}\nsteps_ms.append((time.perf_counter() - started) * 1000)\n"
+        for _, code in LIBRARY_STEPS
+    )
+    + f"print({RESULT_MARK!r} + json.dumps({{'steps_ms': steps_ms}}))\n"
+)
+LIBRARIES_MEASURE = "The libraries beyond import boto3: Powertools' logger, metrics and tracer, pydantic"
 
 
 class ColdStartError(RuntimeError):
@@ -177,13 +203,32 @@ def floor_subjects(baseline: Subject) -> list[Subject]:
 
 def import_milliseconds(subject: Subject, code_root: Path) -> dict[str, Any]:
     """One import of the subject's module in a fresh interpreter: {"ms": ..., "modules": ...}."""
-    what = f"{subject.name}: import {subject.module}"
+    return _in_fresh_interpreter(
+        f"{subject.name}: import {subject.module}",
+        [CHILD_SCRIPT, subject.module, subject.attribute],
+        subject.environment,
+        code_root,
+    )
+
+
+def library_steps_milliseconds(baseline: Subject, code_root: Path) -> list[float]:
+    """Each of LIBRARY_STEPS timed in turn in one fresh interpreter, in the baseline's environment."""
+    result = _in_fresh_interpreter(
+        "the libraries step by step", [LIBRARY_STEPS_SCRIPT], baseline.environment, code_root
+    )
+    return [float(milliseconds) for milliseconds in result["steps_ms"]]
+
+
+def _in_fresh_interpreter(
+    what: str, arguments: list[str], environment: dict[str, str], code_root: Path
+) -> dict[str, Any]:
+    """Run one of this module's child scripts and read the JSON line it prints after RESULT_MARK."""
     try:
         # This very interpreter, on a fixed script; the module and attribute come from template.yaml.
         finished = subprocess.run(  # noqa: S603  # nosec B603
-            [sys.executable, "-c", CHILD_SCRIPT, subject.module, subject.attribute],
+            [sys.executable, "-c", *arguments],
             cwd=code_root,
-            env=subject.environment,
+            env=environment,
             capture_output=True,
             text=True,
             timeout=CHILD_TIMEOUT_SECONDS,
@@ -199,6 +244,28 @@ def import_milliseconds(subject: Subject, code_root: Path) -> dict[str, Any]:
     return result
 
 
+def _libraries_share(library_runs: list[list[float]], baseline_ms: float) -> Figure:
+    """What the libraries every function imports add to ``import boto3``, step by step: beside the
+    half of ``import boto3`` that the 1.5 x target leaves, before any of the desk's own code."""
+    beyond_boto3 = [sum(steps[1:]) for steps in library_runs]
+    return Figure(
+        benchmark=BENCHMARK,
+        measure=LIBRARIES_MEASURE,
+        value=round(statistics.median(beyond_boto3), 1),
+        unit="ms",
+        baseline=BASELINE,
+        baseline_value=baseline_ms,
+        detail={
+            "steps_median_ms": {
+                label: round(statistics.median(steps[index] for steps in library_runs), 1)
+                for index, (label, _) in enumerate(LIBRARY_STEPS)
+            },
+            "left_by_the_target_ms": round((TARGET_RATIO - 1) * baseline_ms, 1),
+            "runs_ms": [round(total, 2) for total in beyond_boto3],
+        },
+    )
+
+
 def run(
     scale: float, functions: Sequence[str] | None = None, *, template_path: Path = TEMPLATE_PATH
 ) -> list[Figure]:
@@ -210,9 +277,11 @@ def run(
     # A first round, not counted, warms the file cache and stops at once on a failing import.
     modules = {subject.name: import_milliseconds(subject, code_root)["modules"] for subject in everything}
     runs: dict[str, list[float]] = {subject.name: [] for subject in everything}
+    library_runs: list[list[float]] = []
     for _ in range(rounds):
         for subject in everything:
             runs[subject.name].append(round(import_milliseconds(subject, code_root)["ms"], 2))
+        library_runs.append(library_steps_milliseconds(baseline, code_root))
     baseline_ms = round(statistics.median(runs[baseline.name]), 1)
     figures = [
         Figure(
@@ -226,6 +295,7 @@ def run(
         )
         for floor in floors
     ]
+    figures.append(_libraries_share(library_runs, baseline_ms))
     for subject in chosen:
         value = round(statistics.median(runs[subject.name]), 1)
         figures.append(

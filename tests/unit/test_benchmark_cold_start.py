@@ -3,6 +3,7 @@ how it reads the figures; never timed, and no speed is asserted."""
 
 from __future__ import annotations
 
+import statistics
 import textwrap
 from pathlib import Path
 
@@ -18,16 +19,27 @@ def test_a_small_run_gives_one_figure_per_function_named_beside_import_boto3() -
     assert [figure.measure for figure in figures] == [
         "Libraries alone, workflow function: import benchmarks.floors.workflow",
         "Libraries alone, API function: import benchmarks.floors.api",
+        cold_start.LIBRARIES_MEASURE,
         "StaffConsoleFunction: import staff_console.app",
         "CloseRequestFunction: import close_request.app",
     ]
-    references, functions = figures[:2], figures[2:]
+    references, libraries, functions = figures[:2], figures[2], figures[3:]
     for reference in references:
         assert reference.target is None and reference.met is None
         assert reference.baseline == "import boto3" and reference.value > 0
         assert reference.detail["modules_imported"] > 0
     # An API function's libraries hold a workflow function's, and more.
     assert references[1].detail["modules_imported"] > references[0].detail["modules_imported"]
+    # What each library adds to import boto3, step by step, beside what the target leaves.
+    steps = libraries.detail["steps_median_ms"]
+    assert list(steps) == [label for label, _ in cold_start.LIBRARY_STEPS]
+    assert next(iter(steps)) == "import boto3" and all(milliseconds >= 0 for milliseconds in steps.values())
+    assert steps["import pydantic's BaseModel"] > 0 and steps["Powertools' logger"] > 0
+    assert libraries.target is None and libraries.met is None and libraries.baseline == "import boto3"
+    assert libraries.baseline_value is not None
+    assert libraries.detail["left_by_the_target_ms"] == round(0.5 * libraries.baseline_value, 1)
+    assert len(libraries.detail["runs_ms"]) >= 3
+    assert libraries.value == pytest.approx(statistics.median(libraries.detail["runs_ms"]), abs=0.1)
     for figure in functions:
         assert figure.benchmark == "Cold start"
         assert figure.unit == "ms"
