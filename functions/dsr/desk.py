@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -13,18 +14,20 @@ from dsr.mailer import Mailer
 from dsr.models import AuditEvent
 from dsr.packages import PackageStore
 from dsr.rate_limits import RateLimiter
-from dsr.registry import SystemRegistry, load_registry
 from dsr.settings import DeskSettings
 from dsr.store import RequestStore
 from dsr.workflow import WorkflowEngine
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
 
     from dsr.notices import Notice  # only senders build one: the notices load with their code
+    from dsr.registry import SystemRegistry
 
 
 @dataclass
@@ -35,13 +38,35 @@ class Desk:
     workflow: WorkflowEngine
     hasher: KeyedHasher
     packages: PackageStore
-    registry: SystemRegistry
+    registry_path: Path
+    """The system registry's file, read and checked on first use (``registry``)."""
     dynamodb: DynamoDBServiceResource
     s3: S3Client
     alerts: SNSClient
     limiter: RateLimiter
     clock: Clock
     _tables: dict[str, Table] = field(default_factory=dict, repr=False)
+    _registry: SystemRegistry | None = field(default=None, repr=False)
+    _registry_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def registry(self) -> SystemRegistry:
+        """The systems, read and checked when a stage first reaches one: acknowledging, verifying,
+        reviewing and taking in a request never do, so their functions neither import the
+        registry's models nor parse its file."""
+        if self._registry is None:
+            # One reading, even when the first tasks of a fan-out ask at once (the local cloud runs
+            # functions in threads), and pydantic builds the registry's deferred models only once.
+            with self._registry_lock:
+                if self._registry is None:
+                    from dsr.registry import load_registry  # noqa: PLC0415
+
+                    self._registry = load_registry(self.registry_path)
+        return self._registry
+
+    @registry.setter
+    def registry(self, registry: SystemRegistry) -> None:
+        self._registry = registry
 
     def table(self, name: str) -> Table:
         """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""
@@ -106,7 +131,7 @@ def desk_from_environment() -> Desk:
         workflow=WorkflowEngine(boto3.client("stepfunctions"), settings.state_machine_arn),
         hasher=KeyedHasher(boto3.client("kms"), settings.identity_key_id),
         packages=PackageStore(s3, settings.packages_bucket, settings.data_key_id),
-        registry=load_registry(settings.system_registry_path),
+        registry_path=settings.system_registry_path,
         dynamodb=dynamodb,
         s3=s3,
         alerts=boto3.client("sns"),

@@ -23,6 +23,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, Field
 
+from dsr.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.connectors import Connector, IdentityUnavailableError, Subject, is_safe_key_segment
 from dsr.connectors.dynamodb import DynamoDbConnector
 from dsr.connectors.s3_csv import S3CsvConnector
@@ -31,8 +32,6 @@ from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.desk import Desk
 from dsr.models import PrivacyRequest, RequestForSystems, RequestType, Status, normalized_phone
 from dsr.registry import (
-    ACTIONS_FOR_REQUEST_TYPE,
-    Action,
     AnonymizeSpec,
     DynamoDbStore,
     HandOffRoute,

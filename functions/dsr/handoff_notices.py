@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dsr.actions import Action
 from dsr.models import PrivacyRequest
 from dsr.notices import Notice
-from dsr.registry import Action
 
 _INSTRUCTIONS = {
     Action.EXPORT: "send us a copy of all personal data you hold about this person, in a common "

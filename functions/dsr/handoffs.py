@@ -18,17 +18,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
+from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.fulfilment import Carried, OutcomeStatus, SystemTask, record_outcome
 from dsr.models import PrivacyRequest
-from dsr.registry import (
-    Action,
-    CustomerControllers,
-    HandOffRoute,
-    OpenDsrProcessor,
-    SystemEntry,
-    VendorByEmail,
-)
+from dsr.registry import CustomerControllers, HandOffRoute, OpenDsrProcessor, SystemEntry, VendorByEmail
 from dsr.store import AlreadyExistsError, hand_off_stage
 
 logger = Logger(child=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from aws_lambda_powertools import Logger
 
+from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.fulfilment import Carried, OutcomeStatus
 from dsr.handoffs import HandOffNotWaitingError, settle
@@ -25,7 +26,7 @@ from dsr.opendsr import (
     verify_callback,
 )
 from dsr.processors import completed_outcome, route_of
-from dsr.registry import Action, OpenDsrProcessor, SystemEntry
+from dsr.registry import OpenDsrProcessor, SystemEntry
 
 logger = Logger(child=True)
 

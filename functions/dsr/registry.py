@@ -12,39 +12,13 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 
-from dsr.models import RequestType
-
-
-class Action(StrEnum):
-    EXPORT = "export"
-    ERASE = "erase"
-    RECTIFY = "rectify"
-    RESTRICT = "restrict"
-    OBJECT = "object"
-    OPT_OUT = "opt_out"
-
-    @property
-    def changes_data(self) -> bool:
-        return self is not Action.EXPORT
-
-
-ACTIONS_FOR_REQUEST_TYPE: dict[RequestType, Action] = {
-    RequestType.ACCESS: Action.EXPORT,
-    RequestType.PORTABILITY: Action.EXPORT,
-    RequestType.ERASURE: Action.ERASE,
-    RequestType.RECTIFICATION: Action.RECTIFY,
-    RequestType.RESTRICTION: Action.RESTRICT,
-    RequestType.OBJECTION: Action.OBJECT,
-    RequestType.MARKETING_OPT_OUT: Action.OPT_OUT,
-    RequestType.SALE_SHARING_OPT_OUT: Action.OPT_OUT,
-}
+from dsr.actions import Action
 
 SystemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
 AttributeName = Annotated[str, Field(min_length=1, max_length=255)]

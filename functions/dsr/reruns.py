@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.fulfilment import Plan, SystemTask, split_plan, task_for
 from dsr.models import Status
-from dsr.registry import Action
 
 
 class NothingToRerunError(RuntimeError):

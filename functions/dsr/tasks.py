@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr.registry import Action
+from dsr.actions import Action
 
 
 class Outcome(StrEnum):

@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.fulfilment import Carried
 from dsr.handoff_notices import vendor_instructions
 from dsr.models import PrivacyRequest
-from dsr.registry import Action, SystemEntry, VendorByEmail
+from dsr.registry import SystemEntry, VendorByEmail
 
 
 def send_instructions(

@@ -24,11 +24,11 @@ from dsr import (
     suppression,
     verification,
 )
+from dsr.actions import Action
 from dsr.desk import desk_from_environment
 from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import invalid_fields
 from dsr.http_guards import JSON, refusal
-from dsr.registry import Action
 from dsr.staff_auth import (
     ROUTE_GROUPS,
     ForbiddenError,

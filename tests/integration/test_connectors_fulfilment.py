@@ -13,6 +13,7 @@ from typing import Any
 import boto3
 
 from dsr import fulfilment
+from dsr.actions import Action
 from dsr.connectors import Subject
 from dsr.desk import Desk
 from dsr.fulfilment import OutcomeStatus, SystemTask
@@ -26,7 +27,7 @@ from dsr.models import (
     SubjectIdentity,
 )
 from dsr.packages import part_key
-from dsr.registry import Action, parse_registry
+from dsr.registry import parse_registry
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status
@@ -143,7 +144,8 @@ systems:
     actions: {export: {}, erase: {}}
 """
     )
-    narrow_desk = dataclasses.replace(desk, registry=only_accounts)
+    narrow_desk = dataclasses.replace(desk)
+    narrow_desk.registry = only_accounts
     request_id = new_request(desk, [RequestType.ACCESS, RequestType.RESTRICTION, RequestType.OBJECTION])
 
     planned = fulfilment.plan(narrow_desk, request_id)
@@ -317,7 +319,8 @@ systems:
     actions: {export: {}, erase: {}}
 """
     )
-    uploads_desk = dataclasses.replace(desk, registry=by_account)
+    uploads_desk = dataclasses.replace(desk)
+    uploads_desk.registry = by_account
     task = SystemTask(system_id="uploads", action=Action.ERASE)
     claimed = new_request(desk, [RequestType.ERASURE], account_id="acct-1001")
     vouched = new_request(desk, [RequestType.ERASURE], account_id="acct-1001", verification_level="account")

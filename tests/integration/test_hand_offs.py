@@ -12,12 +12,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dsr import handoffs
+from dsr.actions import Action
 from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.fulfilment import Route, SystemTask
 from dsr.opendsr import CallbackStatus, ProcessingStatus, status_document
 from dsr.packages import part_key
-from dsr.registry import Action
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor, generate_identity, sign

@@ -24,7 +24,10 @@ ONLY_WHERE_USED = (
 )
 # The desk's own modules that a function's paths never reach.
 NEVER_REACHED = {
-    "AcknowledgeRequestFunction": ("dsr.intake", "dsr.verification", "dsr.fulfilment"),
+    "IntakeApiFunction": ("dsr.registry", "dsr.fulfilment"),
+    "EmailIntakeFunction": ("dsr.registry", "dsr.fulfilment"),
+    "AcknowledgeRequestFunction": ("dsr.intake", "dsr.verification", "dsr.fulfilment", "dsr.registry"),
+    "RequestReviewFunction": ("dsr.registry", "dsr.fulfilment"),
     "StartVerificationFunction": ("dsr.account_assertion", "dsr.data_points", "dsr.connectors"),
     "RunSystemTaskFunction": ("dsr.deadlines", "dsr.notices", "dsr.verification", "dsr.intake"),
 }

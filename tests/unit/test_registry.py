@@ -6,16 +6,9 @@ import re
 
 import pytest
 
+from dsr.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.models import RequestType
-from dsr.registry import (
-    ACTIONS_FOR_REQUEST_TYPE,
-    Action,
-    OpenDsrProcessor,
-    RegistryError,
-    S3ObjectsStore,
-    load_registry,
-    parse_registry,
-)
+from dsr.registry import OpenDsrProcessor, RegistryError, S3ObjectsStore, load_registry, parse_registry
 from dsr.settings import DeskSettings
 
 VALID_SYSTEM = """
