@@ -19,11 +19,11 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local_cloud import hosted_sign_in
 from local_cloud.faults import FaultSwitch
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor
 from local_cloud.product_login import DemoProductLogin
-from local_cloud.staff_tokens import DEMO_STAFF
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -48,11 +48,9 @@ LOCAL_ENVIRONMENT = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
-    # Staff sign in to the console as the demonstration staff, with tokens the local cloud signs.
+    # Staff sign in to the console as the demonstration staff, on the local cloud's stand-in for
+    # the user pool's hosted page (local_cloud.hosted_sign_in), with tokens the local cloud signs.
     "STAFF_SIGN_IN": "local",
-    "STAFF_DEMO_USERS": json.dumps(
-        [{"username": username, "groups": groups} for username, groups in DEMO_STAFF.items()]
-    ),
 }
 
 
@@ -203,7 +201,21 @@ class LocalCloud:
                     raise ValueError(f"functions disagree on {key}; the local cloud cannot share it")
                 merged[key] = value
         merged.update({k: v for k, v in LOCAL_ENVIRONMENT.items() if k.startswith("POWERTOOLS_")})
+        merged.update(self.sign_in_environment())
         os.environ.update(merged)
+
+    def sign_in_environment(self) -> dict[str, str]:
+        """The console's sign-in, pointed at the local cloud's hosted page instead of Cognito's."""
+        return {
+            "STAFF_SIGN_IN_AUTHORIZE_URL": f"{self.base_url}{hosted_sign_in.AUTHORIZE_PATH}",
+            "STAFF_SIGN_IN_TOKEN_URL": f"{self.base_url}{hosted_sign_in.TOKEN_PATH}",
+            "STAFF_SIGN_IN_CLIENT_ID": hosted_sign_in.CLIENT_ID,
+            "STAFF_SIGN_IN_REDIRECT_URI": self.console_url,
+        }
+
+    @property
+    def console_url(self) -> str:
+        return f"{self.base_url}/console"
 
     def _create_state_machines(self) -> None:
         sfn = boto3.client("stepfunctions")

@@ -15,12 +15,19 @@ from datetime import timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import boto3
 
 from dsr.clock import system_clock
 from local_cloud.cloud import LocalCloud
+from local_cloud.hosted_sign_in import (
+    AUTHORIZE_PATH,
+    TOKEN_PATH,
+    AuthorizationRequest,
+    HostedSignIn,
+    SignInError,
+)
 from local_cloud.staff_tokens import DEMO_STAFF, InvalidTokenError, LocalTokenIssuer
 from local_cloud.template import ApiRoute
 
@@ -32,6 +39,7 @@ class LocalApi:
     def __init__(self, cloud: LocalCloud, host: str = "127.0.0.1", port: int = 3000) -> None:
         self.cloud = cloud
         self.tokens = LocalTokenIssuer()
+        self.sign_in = HostedSignIn(cloud.console_url, self.tokens.issue)
         self.routes: list[ApiRoute] = cloud.template.api_routes()
         api = self
 
@@ -193,6 +201,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             ("GET", "/_local/outbox.json"): lambda: self._send(200, [m.__dict__ for m in cloud.outbox()]),
             ("GET", "/_local/outbox"): lambda: self._send_raw(200, _outbox_page(cloud).encode(), html),
             ("POST", "/_local/staff-token"): lambda: self._issue_token(body),
+            ("GET", AUTHORIZE_PATH): lambda: self._sign_in_page(query),
+            ("POST", AUTHORIZE_PATH): lambda: self._signed_in(body),
+            ("POST", TOKEN_PATH): lambda: self._exchange_code(body),
             ("POST", "/_local/inbound-email"): lambda: self._send(200, cloud.receive_email(body)),
             ("POST", "/_local/product-login"): lambda: self._product_login(body),
             ("POST", "/_local/clock"): lambda: self._move_clock(body),
@@ -273,6 +284,47 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         self._send(200, {"token": token, "username": username, "groups": DEMO_STAFF[username]})
 
+    # --- the user pool's hosted sign-in page, played locally ---------------------------------------
+
+    def _sign_in_page(self, query: str) -> None:
+        try:
+            request = self.local_api.sign_in.authorization_request(_single_values(query.encode()))
+        except SignInError as problem:
+            self._refuse_sign_in(str(problem))
+            return
+        self._send_raw(200, _sign_in_form(request).encode(), _HTML)
+
+    def _signed_in(self, body: bytes) -> None:
+        form = _single_values(body)
+        try:
+            request = self.local_api.sign_in.authorization_request(form)
+        except SignInError as problem:
+            self._refuse_sign_in(str(problem))
+            return
+        if "cancel" in form:
+            answer = {"error": "access_denied", "error_description": "the sign-in was cancelled"}
+        elif form.get("username") in DEMO_STAFF:
+            answer = {"code": self.local_api.sign_in.grant(form["username"], request)}
+        else:
+            self._refuse_sign_in("Choose a demonstration staff member.")
+            return
+        location = f"{request.redirect_uri}?{urlencode({**answer, 'state': request.state})}"
+        self._send_raw(302, b"", {"Location": location, "Cache-Control": "no-store"})
+
+    def _refuse_sign_in(self, problem: str) -> None:
+        self._send_raw(400, _page("Sign-in refused", f"<p>{html.escape(problem)}</p>").encode(), _HTML)
+
+    def _exchange_code(self, body: bytes) -> None:
+        no_store = {"Content-Type": "application/json", "Cache-Control": "no-store"}
+        try:
+            tokens = self.local_api.sign_in.exchange(_single_values(body))
+        except SignInError as problem:
+            status = 401 if problem.error == "invalid_client" else 400
+            answer = {"error": problem.error, "error_description": str(problem)}
+            self._send_raw(status, json.dumps(answer).encode(), no_store)
+            return
+        self._send_raw(200, json.dumps(tokens).encode(), no_store)
+
     def _send(self, status: int, payload: Any) -> None:
         self._send_raw(
             status, json.dumps(payload, default=str).encode(), {"Content-Type": "application/json"}
@@ -339,6 +391,43 @@ def _outbox_page(cloud: LocalCloud) -> str:
             f"<p>To: {html.escape(', '.join(mail.to))}</p><pre>{text}</pre></article>"
         )
     return _page("Outbox", "<p>Mail the desk has sent, newest first.</p>" + "".join(rows))
+
+
+_HTML = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
+
+
+def _single_values(encoded: bytes) -> dict[str, str]:
+    """A query string or form body, each name with its first value."""
+    return {name: values[0] for name, values in parse_qs(encoded.decode("utf-8", "replace")).items()}
+
+
+def _sign_in_form(request: AuthorizationRequest) -> str:
+    """The hosted page: choose a demonstration staff member; the console's request rides along."""
+    carried = {
+        "response_type": "code",
+        "client_id": request.client_id,
+        "redirect_uri": request.redirect_uri,
+        "state": request.state,
+        "code_challenge": request.code_challenge,
+        "code_challenge_method": "S256",
+    }
+    hidden = "".join(
+        f'<input type=hidden name="{name}" value="{html.escape(value, quote=True)}">'
+        for name, value in carried.items()
+    )
+    options = "".join(
+        f'<option value="{html.escape(name, quote=True)}">{html.escape(name)} ({", ".join(groups)})</option>'
+        for name, groups in DEMO_STAFF.items()
+    )
+    return _page(
+        "Sign in to the privacy desk",
+        "<p>The local cloud's stand-in for the user pool's hosted sign-in page.</p>"
+        f'<form method=post action="{AUTHORIZE_PATH}">{hidden}'
+        "<p><label for=username>Demonstration staff member</label> "
+        f"<select id=username name=username>{options}</select></p>"
+        "<p><button type=submit>Sign in</button> <button type=submit name=cancel value=1>Cancel</button></p>"
+        "</form>",
+    )
 
 
 def _index_page(api: LocalApi) -> str:

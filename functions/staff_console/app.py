@@ -2,14 +2,17 @@
 Content-Security-Policy, and the sign-in settings the page reads (``console/config.json``).
 
 The console itself is a page of the staff API: it keeps no session on a server, and sends the
-staff member's token in the Authorization header. In AWS staff sign in through the Cognito
-user pool's hosted page; the local cloud signs tokens for its demonstration staff instead.
+staff member's token in the Authorization header. Staff sign in with the authorization code flow
+and PKCE: on the Cognito user pool's hosted page in AWS, on the local cloud's stand-in for it
+(its demonstration staff) locally.
 """
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -25,18 +28,44 @@ ASSETS = {
     "console.js": "text/javascript; charset=utf-8",
     "console.css": "text/css; charset=utf-8",
 }
-# Scripts and styles from the console's own origin only; no inline script, no framing; the
-# page talks to its own API and nowhere else.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-cache",
+SIGN_IN_VARIABLES = {
+    "authorize_url": "STAFF_SIGN_IN_AUTHORIZE_URL",
+    "token_url": "STAFF_SIGN_IN_TOKEN_URL",  # nosec B105 - a variable name, not a secret
+    "client_id": "STAFF_SIGN_IN_CLIENT_ID",
+    "redirect_uri": "STAFF_SIGN_IN_REDIRECT_URI",
 }
+
+
+def sign_in_settings(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where the console sends staff to sign in, and where it exchanges the code that comes back."""
+    settings: dict[str, Any] = {key: environ.get(variable, "") for key, variable in SIGN_IN_VARIABLES.items()}
+    settings["scope"] = "openid email"
+    settings["local"] = environ.get("STAFF_SIGN_IN") == "local"
+    return settings
+
+
+def security_headers(code_exchange_url: str = "") -> dict[str, str]:
+    """Scripts and styles from the console's own origin only; no inline script, no framing; the
+    page talks to its own API, and to the sign-in service's token endpoint (https) for the code."""
+    connect = "'self'"
+    exchange = urlsplit(code_exchange_url)
+    if exchange.scheme == "https" and exchange.netloc:
+        connect += f" https://{exchange.netloc}"
+    policy = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"connect-src {connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-Frame-Options": "DENY",
+        "Cache-Control": "no-cache",
+    }
+
+
+def _headers() -> dict[str, str]:
+    return security_headers(os.environ.get(SIGN_IN_VARIABLES["token_url"], ""))
 
 
 def _file(name: str, content_type: str) -> Response[str]:
@@ -44,19 +73,8 @@ def _file(name: str, content_type: str) -> Response[str]:
         status_code=200,
         content_type=content_type,
         body=(STATIC / name).read_text(encoding="utf-8"),
-        headers=SECURITY_HEADERS,
+        headers=_headers(),
     )
-
-
-def sign_in_settings(environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
-    """How staff sign in: the local cloud's demonstration staff, or the user pool's hosted page."""
-    if environ.get("STAFF_SIGN_IN") == "local":
-        return {
-            "sign_in": "local",
-            "token_url": "/_local/staff-token",  # nosec B105
-            "demo_users": json.loads(environ.get("STAFF_DEMO_USERS", "[]")),
-        }
-    return {"sign_in": "cognito", "sign_in_url": environ.get("STAFF_SIGN_IN_URL", "")}
 
 
 @app.get("/console", include_in_schema=False)
@@ -71,12 +89,10 @@ def console_asset(asset: Annotated[str, PathParameter(pattern=r"^[a-z.]{1,40}$")
             status_code=200,
             content_type="application/json",
             body=json.dumps(sign_in_settings(os.environ)),
-            headers=SECURITY_HEADERS,
+            headers=_headers(),
         )
     if asset not in ASSETS:
-        return Response(
-            status_code=404, content_type="text/plain", body="no such file", headers=SECURITY_HEADERS
-        )
+        return Response(status_code=404, content_type="text/plain", body="no such file", headers=_headers())
     return _file(asset, ASSETS[asset])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -33,10 +34,14 @@ def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient, **requ
 
 
 def _sign_in(page: Page, local_api: LocalApi, username: str) -> None:
+    """Through the hosted sign-in page, as in AWS: the console sends the member there and
+    exchanges the code that comes back."""
     page.goto(f"{local_api.cloud.base_url}/console")
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Continue to sign in").click()
+    expect(page.get_by_role("heading", name="Sign in to the privacy desk")).to_be_visible()
     page.get_by_label("Demonstration staff member").select_option(username)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Open requests")).to_be_visible()
     expect(page.locator("#who")).to_contain_text(username)
 
@@ -276,21 +281,45 @@ def test_with_four_eyes_an_erasure_is_recommended_by_one_and_decided_by_another(
     expect(page.locator("#request-status")).not_to_have_text("Awaiting approval")
 
 
-def test_back_from_the_hosted_sign_in_page_the_token_in_the_fragment_signs_the_member_in(
+def test_staff_sign_in_with_a_code_and_pkce_and_no_token_ever_travels_in_an_address(
     page: Page, local_api: LocalApi
 ) -> None:
-    # The user pool's hosted page returns to /console#id_token=...; the console keeps the token
-    # in the tab and takes it out of the address bar.
-    token = local_api.tokens.issue("analyst@desk.example")
-    page.goto(f"{local_api.cloud.base_url}/console#id_token={token}&token_type=Bearer&expires_in=3600")
+    addresses: list[str] = []
+    page.on("framenavigated", lambda frame: addresses.append(frame.url))
+    _sign_in(page, local_api, "analyst@desk.example")
 
-    expect(page.get_by_role("heading", name="Open requests")).to_be_visible()
-    expect(page.locator("#who")).to_contain_text("analyst@desk.example")
-    assert "id_token" not in page.url
-    assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") == token
+    hosted = next(address for address in addresses if "/_local/oauth2/authorize?" in address)
+    asked = parse_qs(urlsplit(hosted).query)
+    assert asked["response_type"] == ["code"] and asked["code_challenge_method"] == ["S256"]
+    assert len(asked["code_challenge"][0]) == 43 and len(asked["state"][0]) >= 16
+    back = next(address for address in addresses if "/console?" in address)
+    assert set(parse_qs(urlsplit(back).query)) == {"code", "state"}
+    token = page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')")
+    assert token and all(token not in address for address in addresses)
+    # The code is out of the address bar, and the verifier out of the tab once used.
+    assert "code=" not in page.url
+    assert page.evaluate("sessionStorage.getItem('privacy-desk-sign-in')") is None
 
     page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") is None
+
+
+def test_a_code_this_tab_did_not_ask_for_signs_nobody_in(page: Page, local_api: LocalApi) -> None:
+    # Someone else's code (a forged link, an answer to another tab): the state does not match.
+    page.goto(f"{local_api.cloud.base_url}/console?code=someone-elses-code&state=forged-state-value")
+
+    expect(page.get_by_text("does not belong to a sign-in started in this tab")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") is None
+    assert "code=" not in page.url
+
+
+def test_a_cancelled_sign_in_says_so_and_signs_nobody_in(page: Page, local_api: LocalApi) -> None:
+    page.goto(f"{local_api.cloud.base_url}/console")
+    page.get_by_role("button", name="Continue to sign in").click()
+    page.get_by_role("button", name="Cancel").click()
+
+    expect(page.get_by_text("Sign-in was not completed: it was cancelled or refused")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") is None
 
 

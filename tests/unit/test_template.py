@@ -465,3 +465,20 @@ def test_the_requests_table_survives_mistakes(template: dict[str, Any]) -> None:
     assert is_true(table["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"])
     for name in ("InboundMailBucket", "AccessPackagesBucket"):
         assert template["Resources"][name]["DeletionPolicy"] == "Retain", name
+
+
+def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dict[str, Any]) -> None:
+    client = template["Resources"]["StaffUserPoolClient"]["Properties"]
+    # A public client (the console keeps no secret) offered the authorization code flow only:
+    # never the implicit flow, which hands the token over in the address bar.
+    assert client["AllowedOAuthFlows"] == ["code"]
+    assert client["GenerateSecret"] is False
+    console = template["Resources"]["StaffConsoleFunction"]["Properties"]["Environment"]["Variables"]
+    endpoints = {name: console[name]["Fn::Sub"] for name in console if name.endswith("_URL")}
+    domain = "https://${StaffSignInDomainPrefix}.auth.${AWS::Region}.amazoncognito.com"
+    assert endpoints == {
+        "STAFF_SIGN_IN_AUTHORIZE_URL": f"{domain}/oauth2/authorize",
+        "STAFF_SIGN_IN_TOKEN_URL": f"{domain}/oauth2/token",
+    }
+    assert console["STAFF_SIGN_IN_CLIENT_ID"] == {"Ref": "StaffUserPoolClient"}
+    assert client["CallbackURLs"] == [console["STAFF_SIGN_IN_REDIRECT_URI"]]

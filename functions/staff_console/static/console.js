@@ -140,39 +140,94 @@ async function loadConfig() {
   return config;
 }
 
-async function signInPage() {
+// The user pool's hosted page signs staff in (the local cloud plays it with its demonstration
+// staff); the console uses the authorization code flow with PKCE (RFC 7636): it sends a SHA-256
+// challenge of a random verifier it keeps in this tab, and exchanges the one-time code that comes
+// back, with the verifier, for the ID token. A code seen in the address bar or a log is useless
+// without the verifier, and no token ever travels in a URL. The state ties the answer to the
+// sign-in this tab started.
+const SIGN_IN_KEY = "privacy-desk-sign-in";
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function randomText(byteCount) {
+  return base64url(crypto.getRandomValues(new Uint8Array(byteCount)));
+}
+
+async function startSignIn() {
   const settings = await loadConfig();
-  const problem = el("div");
-  if (settings.sign_in === "local") {
-    const user = el("select", { id: "username", name: "username" },
-      settings.demo_users.map((u) => el("option", { value: u.username }, `${u.username} (${u.groups.join(", ")})`)));
-    const form = el("form", {
-      onsubmit: async (event) => {
-        event.preventDefault();
-        try {
-          const answer = await fetch(API_BASE + settings.token_url, {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ username: user.value }),
-            credentials: "omit",
-          });
-          const body = await answer.json();
-          if (!answer.ok) throw new ApiError(answer.status, body);
-          sessionStorage.setItem(TOKEN_KEY, body.token);
-          me = null;
-          location.hash = "#/";
-        } catch (error) {
-          problem.replaceChildren(message(problemText(error), "error"));
-        }
-      },
-    },
-    el("div", { class: "field" }, el("label", { for: "username" }, "Demonstration staff member"), user),
-    el("button", { type: "submit" }, "Sign in"));
-    show(el("h1", {}, "Sign in"), message("The local cloud signs tokens for its demonstration staff."), problem, form);
+  const verifier = randomText(32);
+  const state = randomText(16);
+  const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(SIGN_IN_KEY, JSON.stringify({ state, verifier }));
+  const query = new URLSearchParams({
+    response_type: "code",
+    client_id: settings.client_id,
+    redirect_uri: settings.redirect_uri,
+    scope: settings.scope,
+    state,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  });
+  location.assign(`${settings.authorize_url}?${query}`);
+}
+
+// Back from the hosted page with ?code=...&state=... (or ?error=...): exchange the code, then take
+// it out of the address bar. Returns a problem to show, or null.
+async function finishSignIn() {
+  const answer = new URLSearchParams(location.search);
+  if (!answer.has("code") && !answer.has("error")) return null;
+  history.replaceState(null, "", `${location.pathname}#/`);
+  const pending = JSON.parse(sessionStorage.getItem(SIGN_IN_KEY) || "null");
+  sessionStorage.removeItem(SIGN_IN_KEY);
+  if (answer.has("error")) {
+    // Only the error's code is read: the address is anyone's to write, so its free text is not shown.
+    const code = answer.get("error");
+    return code === "access_denied"
+      ? "Sign-in was not completed: it was cancelled or refused on the sign-in page."
+      : `Sign-in was not completed: the sign-in page answered ${/^[a-z_]{1,40}$/.test(code) ? code : "with an error"}. Sign in again.`;
+  }
+  if (!pending || pending.state !== answer.get("state")) {
+    return "Sign-in was not completed: the answer does not belong to a sign-in started in this tab. Sign in again.";
+  }
+  const settings = await loadConfig();
+  const exchanged = await fetch(settings.token_url, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: settings.client_id,
+      code: answer.get("code"),
+      redirect_uri: settings.redirect_uri,
+      code_verifier: pending.verifier,
+    }),
+    credentials: "omit",
+  });
+  const body = await exchanged.json().catch(() => ({}));
+  if (!exchanged.ok || !body.id_token) {
+    return `Sign-in was not completed: ${body.error_description || body.error || `the sign-in service answered ${exchanged.status}`}. Sign in again.`;
+  }
+  sessionStorage.setItem(TOKEN_KEY, body.id_token);
+  me = null;
+  return null;
+}
+
+async function signInPage(problem) {
+  const settings = await loadConfig();
+  if (!settings.authorize_url) {
+    show(el("h1", {}, "Sign in"), message("Sign-in is not configured for this deployment.", "error"));
     return;
   }
-  show(el("h1", {}, "Sign in"), message("Sign in through your organisation's staff directory."),
-    el("p", {}, el("a", { href: settings.sign_in_url }, "Continue to sign in")));
+  show(
+    el("h1", {}, "Sign in"),
+    problem ? message(problem, "error") : el("div"),
+    el("p", {}, settings.local
+      ? "The local cloud's sign-in page offers its demonstration staff."
+      : "You sign in on your organisation's staff sign-in page, then come back here."),
+    el("button", { type: "button", onclick: () => startSignIn() }, "Continue to sign in"),
+  );
 }
 
 async function whoAmI() {
@@ -640,21 +695,11 @@ async function requestPage(requestId) {
 
 // --- routing ------------------------------------------------------------------------------------
 
-// Back from the user pool's hosted sign-in page: the ID token arrives in the fragment.
-function takeTokenFromSignIn() {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const token = fragment.get("id_token");
-  if (!token) return false;
-  sessionStorage.setItem(TOKEN_KEY, token);
-  me = null;
-  history.replaceState(null, "", `${location.pathname}#/`);
-  return true;
-}
-
 async function route() {
-  takeTokenFromSignIn();
-  const hash = location.hash || "#/";
   try {
+    const problem = await finishSignIn();
+    if (problem) return await signInPage(problem);
+    const hash = location.hash || "#/";
     if (hash === "#/sign-in") return await signInPage();
     if (!sessionStorage.getItem(TOKEN_KEY)) {
       location.hash = "#/sign-in";
