@@ -47,7 +47,9 @@ class Desk:
     clock: Clock
     _tables: dict[str, Table] = field(default_factory=dict, repr=False)
     _registry: SystemRegistry | None = field(default=None, repr=False)
-    _registry_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _registry_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
     @property
     def registry(self) -> SystemRegistry:
@@ -66,7 +68,8 @@ class Desk:
 
     @registry.setter
     def registry(self, registry: SystemRegistry) -> None:
-        self._registry = registry
+        with self._registry_lock:
+            self._registry = registry
 
     def table(self, name: str) -> Table:
         """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""

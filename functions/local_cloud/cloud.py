@@ -211,6 +211,7 @@ class LocalCloud:
             "STAFF_SIGN_IN_TOKEN_URL": f"{self.base_url}{hosted_sign_in.TOKEN_PATH}",
             "STAFF_SIGN_IN_CLIENT_ID": hosted_sign_in.CLIENT_ID,
             "STAFF_SIGN_IN_REDIRECT_URI": self.console_url,
+            "STAFF_SIGN_OUT_URL": f"{self.base_url}{hosted_sign_in.LOGOUT_PATH}",
         }
 
     @property

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 CLIENT_ID = "local-console"
 AUTHORIZE_PATH = "/_local/oauth2/authorize"
 TOKEN_PATH = "/_local/oauth2/token"  # noqa: S105  # nosec B105 - an address, not a secret
+LOGOUT_PATH = "/_local/logout"
 CODE_LIFETIME_SECONDS = 300  # Cognito's authorization codes last five minutes
-SCOPE = "openid email"
+ALLOWED_SCOPES = frozenset({"openid", "email"})  # the user pool client's AllowedOAuthScopes
 # RFC 7636 4.1 and 4.2: 43 to 128 characters of the unreserved set; an S256 challenge is 43.
 _VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 _CHALLENGE = re.compile(r"^[A-Za-z0-9\-_]{43}$")
@@ -48,6 +49,7 @@ class AuthorizationRequest:
     redirect_uri: str
     state: str
     code_challenge: str
+    scope: str
 
 
 @dataclass(frozen=True)
@@ -92,12 +94,25 @@ class HostedSignIn:
             raise SignInError("invalid_request", "code_challenge must be an S256 challenge (43 characters)")
         if not _STATE.fullmatch(query.get("state", "")):
             raise SignInError("invalid_request", "state is missing or not 8 to 512 printable characters")
+        scopes = set(query.get("scope", "").split())
+        if "openid" not in scopes or not scopes <= ALLOWED_SCOPES:
+            raise SignInError("invalid_scope", "scope must be openid, with email if wanted")
         return AuthorizationRequest(
             client_id=query["client_id"],
             redirect_uri=query["redirect_uri"],
             state=query["state"],
             code_challenge=query["code_challenge"],
+            scope=" ".join(sorted(scopes)),
         )
+
+    def signed_out_to(self, query: Mapping[str, str]) -> str:
+        """The logout endpoint: where to send the browser back once the session here is over (the
+        stand-in keeps no session: each sign-in asks whom to sign in as)."""
+        if query.get("client_id") != CLIENT_ID:
+            raise SignInError("unauthorized_client", "client_id is not the console's")
+        if query.get("logout_uri") != self.redirect_uri:
+            raise SignInError("invalid_request", "logout_uri is not the console's address")
+        return self.redirect_uri
 
     def grant(self, username: str, request: AuthorizationRequest) -> str:
         """The member signed in: a one-time code for the console to exchange."""

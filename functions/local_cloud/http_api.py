@@ -23,6 +23,7 @@ from dsr.clock import system_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.hosted_sign_in import (
     AUTHORIZE_PATH,
+    LOGOUT_PATH,
     TOKEN_PATH,
     AuthorizationRequest,
     HostedSignIn,
@@ -204,6 +205,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             ("GET", AUTHORIZE_PATH): lambda: self._sign_in_page(query),
             ("POST", AUTHORIZE_PATH): lambda: self._signed_in(body),
             ("POST", TOKEN_PATH): lambda: self._exchange_code(body),
+            ("GET", LOGOUT_PATH): lambda: self._signed_out(query),
             ("POST", "/_local/inbound-email"): lambda: self._send(200, cloud.receive_email(body)),
             ("POST", "/_local/product-login"): lambda: self._product_login(body),
             ("POST", "/_local/clock"): lambda: self._move_clock(body),
@@ -311,6 +313,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         location = f"{request.redirect_uri}?{urlencode({**answer, 'state': request.state})}"
         self._send_raw(302, b"", {"Location": location, "Cache-Control": "no-store"})
 
+    def _signed_out(self, query: str) -> None:
+        try:
+            destination = self.local_api.sign_in.signed_out_to(_single_values(query.encode()))
+        except SignInError as problem:
+            self._refuse_sign_in(str(problem))
+            return
+        self._send_raw(302, b"", {"Location": destination, "Cache-Control": "no-store"})
+
     def _refuse_sign_in(self, problem: str) -> None:
         self._send_raw(400, _page("Sign-in refused", f"<p>{html.escape(problem)}</p>").encode(), _HTML)
 
@@ -410,6 +420,7 @@ def _sign_in_form(request: AuthorizationRequest) -> str:
         "state": request.state,
         "code_challenge": request.code_challenge,
         "code_challenge_method": "S256",
+        "scope": request.scope,
     }
     hidden = "".join(
         f'<input type=hidden name="{name}" value="{html.escape(value, quote=True)}">'

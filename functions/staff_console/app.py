@@ -33,6 +33,7 @@ SIGN_IN_VARIABLES = {
     "token_url": "STAFF_SIGN_IN_TOKEN_URL",  # nosec B105 - a variable name, not a secret
     "client_id": "STAFF_SIGN_IN_CLIENT_ID",
     "redirect_uri": "STAFF_SIGN_IN_REDIRECT_URI",
+    "logout_url": "STAFF_SIGN_OUT_URL",
 }
 
 

@@ -286,6 +286,8 @@ def test_staff_sign_in_with_a_code_and_pkce_and_no_token_ever_travels_in_an_addr
 ) -> None:
     addresses: list[str] = []
     page.on("framenavigated", lambda frame: addresses.append(frame.url))
+    requested: list[str] = []  # redirects included, which a navigation does not show
+    page.on("request", lambda request: requested.append(request.url))
     _sign_in(page, local_api, "analyst@desk.example")
 
     hosted = next(address for address in addresses if "/_local/oauth2/authorize?" in address)
@@ -295,14 +297,30 @@ def test_staff_sign_in_with_a_code_and_pkce_and_no_token_ever_travels_in_an_addr
     back = next(address for address in addresses if "/console?" in address)
     assert set(parse_qs(urlsplit(back).query)) == {"code", "state"}
     token = page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')")
-    assert token and all(token not in address for address in addresses)
+    assert token and all(token not in address for address in addresses + requested)
     # The code is out of the address bar, and the verifier out of the tab once used.
     assert "code=" not in page.url
     assert page.evaluate("sessionStorage.getItem('privacy-desk-sign-in')") is None
 
+    # Signing out ends the hosted page's session too, and comes back to the console.
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('privacy-desk-staff-token')") is None
+    logout = next(address for address in requested if "/_local/logout?" in address)
+    assert parse_qs(urlsplit(logout).query)["logout_uri"] == [f"{local_api.cloud.base_url}/console"]
+
+
+def test_the_console_opened_at_another_address_sends_staff_to_the_one_sign_in_returns_to(
+    page: Page, local_api: LocalApi
+) -> None:
+    # What the tab keeps for a sign-in belongs to one origin: the one the hosted page returns to.
+    console = f"{local_api.cloud.base_url}/console"
+    page.goto(console.replace("127.0.0.1", "localhost"))
+
+    expect(page.get_by_text(f"Staff sign in at {console}")).to_be_visible()
+    page.get_by_role("link", name="Go to the console's address").click()
+    expect(page.get_by_role("button", name="Continue to sign in")).to_be_visible()
+    assert page.url.startswith(console)
 
 
 def test_a_code_this_tab_did_not_ask_for_signs_nobody_in(page: Page, local_api: LocalApi) -> None:

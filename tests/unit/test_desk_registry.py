@@ -5,6 +5,7 @@ whatever the registry holds, and a fan-out's first tasks read it once between th
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any, cast
 
@@ -53,6 +54,7 @@ def test_the_first_tasks_of_a_fan_out_read_the_registry_once(monkeypatch: pytest
 
     def counted_load(path: Path) -> SystemRegistry:
         readings.append(path)
+        time.sleep(0.02)  # a reading takes a while: without the lock, the others start theirs meanwhile
         return real_load(path)
 
     monkeypatch.setattr(dsr.registry, "load_registry", counted_load)

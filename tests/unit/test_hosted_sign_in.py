@@ -38,6 +38,7 @@ def _asked(**changes: str) -> dict[str, str]:
         "state": "a-state-of-sixteen",
         "code_challenge": s256(VERIFIER),
         "code_challenge_method": "S256",
+        "scope": "openid email",
         **changes,
     }
 
@@ -117,6 +118,8 @@ def test_a_code_expires_after_five_minutes(sign_in: HostedSignIn, clock: Clock) 
         ({"client_id": "another-client"}, "client_id"),
         ({"redirect_uri": "https://attacker.example/console"}, "redirect_uri"),
         ({"state": ""}, "state"),
+        ({"scope": "email"}, "scope must be openid"),
+        ({"scope": "openid aws.cognito.signin.user.admin"}, "scope must be openid"),
     ],
 )
 def test_the_page_is_refused_to_a_request_outside_the_flow(
@@ -124,3 +127,11 @@ def test_the_page_is_refused_to_a_request_outside_the_flow(
 ) -> None:
     with pytest.raises(SignInError, match=names):
         sign_in.authorization_request(_asked(**changes))
+
+
+def test_signing_out_returns_only_to_the_console(sign_in: HostedSignIn) -> None:
+    assert sign_in.signed_out_to({"client_id": CLIENT_ID, "logout_uri": CONSOLE}) == CONSOLE
+    with pytest.raises(SignInError, match="logout_uri"):
+        sign_in.signed_out_to({"client_id": CLIENT_ID, "logout_uri": "https://attacker.example/"})
+    with pytest.raises(SignInError, match="client_id"):
+        sign_in.signed_out_to({"client_id": "another-client", "logout_uri": CONSOLE})

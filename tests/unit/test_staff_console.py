@@ -27,6 +27,7 @@ def test_the_page_reads_where_to_sign_in_from_the_function_s_environment() -> No
             "STAFF_SIGN_IN_TOKEN_URL": f"{POOL}/oauth2/token",
             "STAFF_SIGN_IN_CLIENT_ID": "client-of-the-pool",
             "STAFF_SIGN_IN_REDIRECT_URI": "https://privacy.desk.example/console",
+            "STAFF_SIGN_OUT_URL": f"{POOL}/logout",
         }
     )
 
@@ -35,6 +36,7 @@ def test_the_page_reads_where_to_sign_in_from_the_function_s_environment() -> No
         "token_url": f"{POOL}/oauth2/token",
         "client_id": "client-of-the-pool",
         "redirect_uri": "https://privacy.desk.example/console",
+        "logout_url": f"{POOL}/logout",
         "scope": "openid email",
         "local": False,
     }

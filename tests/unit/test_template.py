@@ -474,7 +474,9 @@ def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dic
     assert client["AllowedOAuthFlows"] == ["code"]
     assert client["GenerateSecret"] is False
     console = template["Resources"]["StaffConsoleFunction"]["Properties"]["Environment"]["Variables"]
-    endpoints = {name: console[name]["Fn::Sub"] for name in console if name.endswith("_URL")}
+    endpoints = {
+        name: console[name]["Fn::Sub"] for name in console if name.endswith(("AUTHORIZE_URL", "TOKEN_URL"))
+    }
     domain = "https://${StaffSignInDomainPrefix}.auth.${AWS::Region}.amazoncognito.com"
     assert endpoints == {
         "STAFF_SIGN_IN_AUTHORIZE_URL": f"{domain}/oauth2/authorize",
@@ -482,3 +484,7 @@ def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dic
     }
     assert console["STAFF_SIGN_IN_CLIENT_ID"] == {"Ref": "StaffUserPoolClient"}
     assert client["CallbackURLs"] == [console["STAFF_SIGN_IN_REDIRECT_URI"]]
+    # Signing out ends the session on the hosted page too, and comes back to the console.
+    assert console["STAFF_SIGN_OUT_URL"] == {"Fn::Sub": f"{domain}/logout"}
+    assert client["LogoutURLs"] == [console["STAFF_SIGN_IN_REDIRECT_URI"]]
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email"}

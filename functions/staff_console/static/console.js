@@ -158,6 +158,11 @@ function randomText(byteCount) {
 
 async function startSignIn() {
   const settings = await loadConfig();
+  if (!window.crypto || !crypto.subtle) {
+    // Browsers give pages on plain http (other than this machine's own address) no WebCrypto.
+    await signInPage("Sign-in needs the console opened over https.");
+    return;
+  }
   const verifier = randomText(32);
   const state = randomText(16);
   const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
@@ -193,18 +198,23 @@ async function finishSignIn() {
     return "Sign-in was not completed: the answer does not belong to a sign-in started in this tab. Sign in again.";
   }
   const settings = await loadConfig();
-  const exchanged = await fetch(settings.token_url, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      grant_type: "authorization_code",
-      client_id: settings.client_id,
-      code: answer.get("code"),
-      redirect_uri: settings.redirect_uri,
-      code_verifier: pending.verifier,
-    }),
-    credentials: "omit",
-  });
+  let exchanged;
+  try {
+    exchanged = await fetch(settings.token_url, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        client_id: settings.client_id,
+        code: answer.get("code"),
+        redirect_uri: settings.redirect_uri,
+        code_verifier: pending.verifier,
+      }),
+      credentials: "omit",
+    });
+  } catch {
+    return "Sign-in was not completed: the sign-in service could not be reached. Sign in again.";
+  }
   const body = await exchanged.json().catch(() => ({}));
   if (!exchanged.ok || !body.id_token) {
     return `Sign-in was not completed: ${body.error_description || body.error || `the sign-in service answered ${exchanged.status}`}. Sign in again.`;
@@ -214,10 +224,35 @@ async function finishSignIn() {
   return null;
 }
 
+// Routing runs again on every hash change: one that comes while a code is being exchanged waits
+// for the exchange rather than finding no token yet and showing the sign-in page.
+let signInUnderWay = null;
+
+async function completeSignIn() {
+  if (signInUnderWay) {
+    await signInUnderWay;
+    return null;
+  }
+  signInUnderWay = finishSignIn();
+  try {
+    return await signInUnderWay;
+  } finally {
+    signInUnderWay = null;
+  }
+}
+
 async function signInPage(problem) {
   const settings = await loadConfig();
   if (!settings.authorize_url) {
     show(el("h1", {}, "Sign in"), message("Sign-in is not configured for this deployment.", "error"));
+    return;
+  }
+  // The sign-in page sends members back to one address, and what this tab keeps for the sign-in
+  // stays with this address's origin: start from there.
+  const home = new URL(settings.redirect_uri, location.href);
+  if (home.origin !== location.origin) {
+    show(el("h1", {}, "Sign in"), message(`Staff sign in at ${home.href}, where the sign-in page sends them back.`),
+      el("p", {}, el("a", { href: home.href }, "Go to the console's address")));
     return;
   }
   show(
@@ -226,7 +261,10 @@ async function signInPage(problem) {
     el("p", {}, settings.local
       ? "The local cloud's sign-in page offers its demonstration staff."
       : "You sign in on your organisation's staff sign-in page, then come back here."),
-    el("button", { type: "button", onclick: () => startSignIn() }, "Continue to sign in"),
+    el("button", {
+      type: "button",
+      onclick: () => startSignIn().catch((error) => signInPage(`Sign-in could not start: ${error}.`)),
+    }, "Continue to sign in"),
   );
 }
 
@@ -238,10 +276,18 @@ async function whoAmI() {
   return me;
 }
 
-function signOut() {
+// Signing out forgets the token here and ends the session on the sign-in page too, which would
+// otherwise sign the next person at this browser straight back in as this member.
+async function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   me = null;
   document.getElementById("who").replaceChildren();
+  const settings = await loadConfig();
+  if (settings.logout_url) {
+    const query = new URLSearchParams({ client_id: settings.client_id, logout_uri: settings.redirect_uri });
+    location.assign(`${settings.logout_url}?${query}`);
+    return;
+  }
   location.hash = "#/sign-in";
 }
 
@@ -697,7 +743,7 @@ async function requestPage(requestId) {
 
 async function route() {
   try {
-    const problem = await finishSignIn();
+    const problem = await completeSignIn();
     if (problem) return await signInPage(problem);
     const hash = location.hash || "#/";
     if (hash === "#/sign-in") return await signInPage();
