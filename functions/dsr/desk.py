@@ -1,12 +1,14 @@
-"""Everything a stage needs, wired once per cold start: adapters, settings, registry and clock."""
+"""Everything a stage needs, wired once per cold start: settings, clock, and the adapters and
+registry, each made when a stage first uses it."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from dsr.clock import Clock, system_clock
 from dsr.keyed_hash import KeyedHasher
@@ -23,59 +25,130 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_kms import KMSClient
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sesv2 import SESV2Client
+    from mypy_boto3_sfn import SFNClient
     from mypy_boto3_sns import SNSClient
 
     from dsr.notices import Notice  # only senders build one: the notices load with their code
     from dsr.registry import SystemRegistry
 
+Made = TypeVar("Made")
+
+
+def _client(service: str) -> Any:
+    import boto3  # noqa: PLC0415 - loaded by the function already; here so no AWS is touched at import
+
+    return boto3.client(service)  # type: ignore[call-overload]
+
 
 @dataclass
 class Desk:
+    """A stage's view of the desk. Each AWS client, adapter and the system registry is made the
+    first time a stage asks for it, then kept for the life of the environment: a boto3 client
+    costs 5 to 35 ms of a cold start (the DynamoDB resource, usually the first, about 75), and
+    most functions use two or three of the six. One lock makes each once, even when the local
+    cloud's threads ask at the same moment (boto3's default session is not safe to make clients
+    from at once)."""
+
     settings: DeskSettings
-    store: RequestStore
-    mailer: Mailer
-    workflow: WorkflowEngine
-    hasher: KeyedHasher
-    packages: PackageStore
+    clock: Clock
     registry_path: Path
     """The system registry's file, read and checked on first use (``registry``)."""
-    dynamodb: DynamoDBServiceResource
-    s3: S3Client
-    alerts: SNSClient
-    limiter: RateLimiter
-    clock: Clock
-    _tables: dict[str, Table] = field(default_factory=dict, repr=False)
-    _registry: SystemRegistry | None = field(default=None, repr=False)
-    _registry_lock: threading.Lock = field(
-        default_factory=threading.Lock, init=False, repr=False, compare=False
-    )
+    _made: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False, compare=False)
+
+    def _once(self, name: str, make: Callable[[], Made]) -> Made:
+        found = self._made.get(name)
+        if found is None:
+            with self._lock:
+                found = self._made.get(name)
+                if found is None:
+                    found = self._made[name] = make()
+        return cast("Made", found)
+
+    # --- AWS ------------------------------------------------------------------------------------
+
+    @property
+    def dynamodb(self) -> DynamoDBServiceResource:
+        def resource() -> DynamoDBServiceResource:
+            import boto3  # noqa: PLC0415
+
+            return boto3.resource("dynamodb")
+
+        return self._once("dynamodb", resource)
+
+    @property
+    def s3(self) -> S3Client:
+        return self._once("s3", lambda: cast("S3Client", _client("s3")))
+
+    @property
+    def alerts(self) -> SNSClient:
+        return self._once("sns", lambda: cast("SNSClient", _client("sns")))
+
+    def table(self, name: str) -> Table:
+        """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""
+        return self._once(f"table:{name}", lambda: self.dynamodb.Table(name))
+
+    # --- the desk's adapters ------------------------------------------------------------------
+
+    @property
+    def store(self) -> RequestStore:
+        return self._once("store", lambda: RequestStore(self.table(self.settings.requests_table)))
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self._once("limiter", lambda: RateLimiter(self.table(self.settings.requests_table)))
+
+    @property
+    def mailer(self) -> Mailer:
+        def mailer() -> Mailer:
+            return Mailer(cast("SESV2Client", _client("sesv2")), self.settings.sender_address)
+
+        return self._once("mailer", mailer)
+
+    @property
+    def workflow(self) -> WorkflowEngine:
+        def workflow() -> WorkflowEngine:
+            return WorkflowEngine(
+                cast("SFNClient", _client("stepfunctions")), self.settings.state_machine_arn
+            )
+
+        return self._once("workflow", workflow)
+
+    @property
+    def hasher(self) -> KeyedHasher:
+        def hasher() -> KeyedHasher:
+            return KeyedHasher(cast("KMSClient", _client("kms")), self.settings.identity_key_id)
+
+        return self._once("hasher", hasher)
+
+    @property
+    def packages(self) -> PackageStore:
+        def packages() -> PackageStore:
+            return PackageStore(self.s3, self.settings.packages_bucket, self.settings.data_key_id)
+
+        return self._once("packages", packages)
 
     @property
     def registry(self) -> SystemRegistry:
         """The systems, read and checked when a stage first reaches one: acknowledging, verifying,
         reviewing and taking in a request never do, so their functions neither import the
-        registry's models nor parse its file."""
-        if self._registry is None:
-            # One reading, even when the first tasks of a fan-out ask at once (the local cloud runs
-            # functions in threads), and pydantic builds the registry's deferred models only once.
-            with self._registry_lock:
-                if self._registry is None:
-                    from dsr.registry import load_registry  # noqa: PLC0415
+        registry's models nor parse its file. Read once, even when the first tasks of a fan-out
+        ask at once; pydantic builds the registry's deferred models on that reading."""
 
-                    self._registry = load_registry(self.registry_path)
-        return self._registry
+        def read() -> SystemRegistry:
+            from dsr.registry import load_registry  # noqa: PLC0415
+
+            return load_registry(self.registry_path)
+
+        return self._once("registry", read)
 
     @registry.setter
     def registry(self, registry: SystemRegistry) -> None:
-        with self._registry_lock:
-            self._registry = registry
-
-    def table(self, name: str) -> Table:
-        """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""
-        if name not in self._tables:
-            self._tables[name] = self.dynamodb.Table(name)
-        return self._tables[name]
+        with self._lock:
+            self._made["registry"] = registry
 
     def audit(
         self,
@@ -121,23 +194,6 @@ class Desk:
 
 @cache
 def desk_from_environment() -> Desk:
-    """Built on first use in a cold start, never at import."""
-    import boto3  # noqa: PLC0415
-
+    """Built on first use in a cold start, never at import; its clients on first use after."""
     settings = DeskSettings.from_environment()
-    dynamodb = boto3.resource("dynamodb")
-    s3 = boto3.client("s3")
-    return Desk(
-        settings=settings,
-        store=RequestStore(dynamodb.Table(settings.requests_table)),
-        mailer=Mailer(boto3.client("sesv2"), settings.sender_address),
-        workflow=WorkflowEngine(boto3.client("stepfunctions"), settings.state_machine_arn),
-        hasher=KeyedHasher(boto3.client("kms"), settings.identity_key_id),
-        packages=PackageStore(s3, settings.packages_bucket, settings.data_key_id),
-        registry_path=settings.system_registry_path,
-        dynamodb=dynamodb,
-        s3=s3,
-        alerts=boto3.client("sns"),
-        limiter=RateLimiter(dynamodb.Table(settings.requests_table)),
-        clock=system_clock,
-    )
+    return Desk(settings=settings, clock=system_clock, registry_path=settings.system_registry_path)
