@@ -25,10 +25,7 @@ if TYPE_CHECKING:
 
     from mypy_boto3_dynamodb import DynamoDBServiceResource
     from mypy_boto3_dynamodb.service_resource import Table
-    from mypy_boto3_kms import KMSClient
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_sesv2 import SESV2Client
-    from mypy_boto3_sfn import SFNClient
     from mypy_boto3_sns import SNSClient
 
     from dsr.notices import Notice  # only senders build one: the notices load with their code
@@ -37,10 +34,12 @@ if TYPE_CHECKING:
 Made = TypeVar("Made")
 
 
-def _client(service: str) -> Any:
-    import boto3  # noqa: PLC0415 - loaded by the function already; here so no AWS is touched at import
+def _aws(kind: str, service: str) -> Any:
+    """A boto3 client or resource; boto3 is imported here, by then loaded with the function."""
+    import boto3  # noqa: PLC0415
 
-    return boto3.client(service)  # type: ignore[call-overload]
+    # The stubs type each service by its name as a literal; the properties below give the types.
+    return boto3.resource(service) if kind == "resource" else boto3.client(service)  # type: ignore[call-overload]
 
 
 @dataclass
@@ -72,20 +71,15 @@ class Desk:
 
     @property
     def dynamodb(self) -> DynamoDBServiceResource:
-        def resource() -> DynamoDBServiceResource:
-            import boto3  # noqa: PLC0415
-
-            return boto3.resource("dynamodb")
-
-        return self._once("dynamodb", resource)
+        return cast("DynamoDBServiceResource", self._once("dynamodb", lambda: _aws("resource", "dynamodb")))
 
     @property
     def s3(self) -> S3Client:
-        return self._once("s3", lambda: cast("S3Client", _client("s3")))
+        return cast("S3Client", self._once("s3", lambda: _aws("client", "s3")))
 
     @property
     def alerts(self) -> SNSClient:
-        return self._once("sns", lambda: cast("SNSClient", _client("sns")))
+        return cast("SNSClient", self._once("sns", lambda: _aws("client", "sns")))
 
     def table(self, name: str) -> Table:
         """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""
@@ -103,33 +97,23 @@ class Desk:
 
     @property
     def mailer(self) -> Mailer:
-        def mailer() -> Mailer:
-            return Mailer(cast("SESV2Client", _client("sesv2")), self.settings.sender_address)
-
-        return self._once("mailer", mailer)
+        return self._once("mailer", lambda: Mailer(_aws("client", "sesv2"), self.settings.sender_address))
 
     @property
     def workflow(self) -> WorkflowEngine:
-        def workflow() -> WorkflowEngine:
-            return WorkflowEngine(
-                cast("SFNClient", _client("stepfunctions")), self.settings.state_machine_arn
-            )
-
-        return self._once("workflow", workflow)
+        arn = self.settings.state_machine_arn
+        return self._once("workflow", lambda: WorkflowEngine(_aws("client", "stepfunctions"), arn))
 
     @property
     def hasher(self) -> KeyedHasher:
-        def hasher() -> KeyedHasher:
-            return KeyedHasher(cast("KMSClient", _client("kms")), self.settings.identity_key_id)
-
-        return self._once("hasher", hasher)
+        return self._once("hasher", lambda: KeyedHasher(_aws("client", "kms"), self.settings.identity_key_id))
 
     @property
     def packages(self) -> PackageStore:
-        def packages() -> PackageStore:
-            return PackageStore(self.s3, self.settings.packages_bucket, self.settings.data_key_id)
-
-        return self._once("packages", packages)
+        settings = self.settings
+        return self._once(
+            "packages", lambda: PackageStore(self.s3, settings.packages_bucket, settings.data_key_id)
+        )
 
     @property
     def registry(self) -> SystemRegistry:

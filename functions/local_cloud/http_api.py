@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import boto3
@@ -33,6 +33,7 @@ from local_cloud.staff_tokens import DEMO_STAFF, InvalidTokenError, LocalTokenIs
 from local_cloud.template import ApiRoute
 
 logger = logging.getLogger(__name__)
+Checked = TypeVar("Checked")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
@@ -289,20 +290,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
     # --- the user pool's hosted sign-in page, played locally ---------------------------------------
 
     def _sign_in_page(self, query: str) -> None:
-        try:
-            request = self.local_api.sign_in.authorization_request(_single_values(query.encode()))
-        except SignInError as problem:
-            self._refuse_sign_in(str(problem))
-            return
-        self._send_raw(200, _sign_in_form(request).encode(), _HTML)
+        request = self._or_refused(self.local_api.sign_in.authorization_request, query.encode())
+        if request is not None:
+            self._send_raw(200, _sign_in_form(request).encode(), _HTML)
 
     def _signed_in(self, body: bytes) -> None:
-        form = _single_values(body)
-        try:
-            request = self.local_api.sign_in.authorization_request(form)
-        except SignInError as problem:
-            self._refuse_sign_in(str(problem))
+        request = self._or_refused(self.local_api.sign_in.authorization_request, body)
+        if request is None:
             return
+        form = _single_values(body)
         if "cancel" in form:
             answer = {"error": "access_denied", "error_description": "the sign-in was cancelled"}
         elif form.get("username") in DEMO_STAFF:
@@ -310,19 +306,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
         else:
             self._refuse_sign_in("Choose a demonstration staff member.")
             return
-        location = f"{request.redirect_uri}?{urlencode({**answer, 'state': request.state})}"
-        self._send_raw(302, b"", {"Location": location, "Cache-Control": "no-store"})
+        self._redirect(f"{request.redirect_uri}?{urlencode({**answer, 'state': request.state})}")
 
     def _signed_out(self, query: str) -> None:
+        destination = self._or_refused(self.local_api.sign_in.signed_out_to, query.encode())
+        if destination is not None:
+            self._redirect(destination)
+
+    def _or_refused(self, check: Callable[[dict[str, str]], Checked], encoded: bytes) -> Checked | None:
+        """What ``check`` makes of a query or form, or None once the page has said what is wrong."""
         try:
-            destination = self.local_api.sign_in.signed_out_to(_single_values(query.encode()))
+            return check(_single_values(encoded))
         except SignInError as problem:
             self._refuse_sign_in(str(problem))
-            return
-        self._send_raw(302, b"", {"Location": destination, "Cache-Control": "no-store"})
+            return None
 
     def _refuse_sign_in(self, problem: str) -> None:
         self._send_raw(400, _page("Sign-in refused", f"<p>{html.escape(problem)}</p>").encode(), _HTML)
+
+    def _redirect(self, location: str) -> None:
+        self._send_raw(302, b"", {"Location": location, "Cache-Control": "no-store"})
 
     def _exchange_code(self, body: bytes) -> None:
         no_store = {"Content-Type": "application/json", "Cache-Control": "no-store"}
