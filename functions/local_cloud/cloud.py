@@ -20,6 +20,7 @@ import boto3
 from moto import mock_aws
 
 from local_cloud import hosted_sign_in
+from local_cloud.demo_data import processor_holdings
 from local_cloud.faults import FaultSwitch
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor
@@ -55,9 +56,12 @@ LOCAL_ENVIRONMENT = {
 
 
 def start_demo_processors() -> dict[str, DemoOpenDsrProcessor]:
-    """The demonstration subprocessors, started (their certificates outlive any clock moves)."""
+    """The demonstration subprocessors, started (their certificates outlive any clock moves),
+    each holding the demonstration people's records that demo_data gives it."""
     return {
-        domain: DemoOpenDsrProcessor(domain, certificate_lifetime=timedelta(days=3650)).start()
+        domain: DemoOpenDsrProcessor(
+            domain, certificate_lifetime=timedelta(days=3650), holdings=processor_holdings(domain)
+        ).start()
         for domain in DEMO_PROCESSORS.values()
     }
 

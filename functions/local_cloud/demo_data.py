@@ -1,7 +1,8 @@
 """Demonstration data: the stores in the system registry, created and filled with a few people.
 
 Ada has data in every system, Grace in most, Alan in a few; each system also holds someone else,
-so a test can see that one person's request leaves the others' data alone.
+so a test can see that one person's request leaves the others' data alone. The README's table of
+demonstration subjects is checked against ``PEOPLE`` and ``systems_holding``.
 """
 
 from __future__ import annotations
@@ -72,6 +73,24 @@ def _seed(system: SystemEntry) -> int:
     if isinstance(store, CustomerControllers):
         return _seed_customer_contacts(store)
     return 0  # a processor or a vendor holds the data; the desk keeps none of it
+
+
+def systems_holding(person: dict[str, Any]) -> list[str]:
+    """The registry's systems the demonstration data gives this person records in (the help-desk
+    vendor's are not here: the vendor holds them, and answers by email)."""
+    email = str(person["email"]).casefold()
+    held: set[str] = set()
+    for system_id, items in {**TABLE_ITEMS, **LINE_RECORDS}.items():
+        for item in items():
+            owner = item.get("email") or item.get("requester_email") or ""
+            if str(owner).casefold() == email or (
+                person["account"] and item.get("account_id") == person["account"]
+            ):
+                held.add(system_id)
+    held |= {system_id for system_id, files in SUBJECT_OBJECTS.items() if person["email"] in files()}
+    held |= {"crm-contacts" for _, _, contact in CONTACTS if contact is person}
+    held |= {system_id for system_id, records in PROCESSOR_RECORDS.items() if person["email"] in records()}
+    return sorted(held)
 
 
 # ------------------------------------------------------------------------------ customers' CRMs
@@ -314,6 +333,71 @@ def _seed_lines(store: S3LinesStore, name: str, body: bytes) -> int:
         return 0
     s3.put_object(Bucket=store.bucket, Key=f"{store.prefix}{name}", Body=body)
     return body.count(b"\n") - (1 if name.endswith(".csv") else 0)
+
+
+# ------------------------------------------------------------------------------ processors
+
+ProcessorRecords = dict[str, list[dict[str, Any]]]
+
+
+def _payment_records() -> ProcessorRecords:
+    """The payment processor's: each customer's card on file and the charges it made."""
+    return {
+        ADA["email"]: [
+            {
+                "card_brand": "Visa",
+                "card_last4": "4242",
+                "card_expiry": "2028-09",
+                "name_on_card": ADA["name"],
+            },
+            {"charge_id": "ch-3001", "charged_on": "2024-01-31", "amount": "49.00", "currency": "USD"},
+            {"charge_id": "ch-3002", "charged_on": "2025-02-28", "amount": "49.00", "currency": "USD"},
+        ],
+        GRACE["email"]: [
+            {
+                "card_brand": "Mastercard",
+                "card_last4": "5454",
+                "card_expiry": "2027-05",
+                "name_on_card": GRACE["name"],
+            },
+            {"charge_id": "ch-3003", "charged_on": "2025-03-31", "amount": "129.50", "currency": "USD"},
+        ],
+    }
+
+
+def _mailing_list_records() -> ProcessorRecords:
+    """The email provider's: the newsletter subscription of everyone who signed up."""
+    return {
+        person["email"]: [
+            {
+                "email": person["email"],
+                "name": person["name"],
+                "mailing_list": "Product news",
+                "subscribed_on": "2025-06-01",
+                "emails_opened": 3 + index,
+            }
+        ]
+        for index, person in enumerate(PEOPLE)
+    }
+
+
+PROCESSOR_RECORDS: dict[str, Callable[[], ProcessorRecords]] = {
+    "payments": _payment_records,
+    "email-provider": _mailing_list_records,
+}
+PROCESSOR_DOMAINS = {"payments": "payments.example", "email-provider": "mail.example"}
+
+
+def processor_holdings(domain: str) -> ProcessorRecords:
+    """What the demonstration processor at ``domain`` holds, per email address."""
+    return next(
+        (
+            records()
+            for system_id, records in PROCESSOR_RECORDS.items()
+            if PROCESSOR_DOMAINS[system_id] == domain
+        ),
+        {},
+    )
 
 
 # ------------------------------------------------------------------------------ S3 objects

@@ -10,6 +10,10 @@ The signing key and its self-signed certificate are generated at ``start`` and l
 memory. Callback URLs must be on the loopback interface; bodies, stored requests and the delivery
 log are bounded; ``stop`` cancels pending timers and closes the socket.
 
+What it holds is ``holdings``: per email address, the records it keeps about that person; the
+results of an access request are the records of the person the request names (an empty list when
+it holds nothing about them).
+
 Switches for demonstrations and tests: ``fail_next(n)`` (the next n creates answer 503),
 ``never_answer`` (accept, then never move or call back) and ``delay_seconds`` (per step).
 """
@@ -24,7 +28,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
@@ -52,6 +56,7 @@ from dsr.opendsr import (
     SubjectRequest,
     SubjectRequestType,
     SupportedIdentity,
+    hash_identity,
     status_document,
 )
 
@@ -158,8 +163,10 @@ class DemoOpenDsrProcessor:
         certificate_lifetime: timedelta = timedelta(days=1),
         callback_timeout: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        holdings: Mapping[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.domain = domain
+        self.holdings = dict(holdings or {})
         self.delay_seconds = delay_seconds
         self.never_answer = never_answer
         self.api_version = api_version
@@ -353,8 +360,20 @@ class DemoOpenDsrProcessor:
             record = self._requests.get(subject_request_id)
             if record is None or record.status is not ProcessingStatus.COMPLETED:
                 return _error(HTTPStatus.NOT_FOUND, "no results")
-        # Synthetic: the demonstration holds no personal data, only counts of what it would hold.
-        return _json(200, {"subject_request_id": subject_request_id, "payment_methods": 0, "invoices": 0})
+            request = record.request
+        return Reply(200, json.dumps(self.records_of(request)).encode())
+
+    def records_of(self, request: SubjectRequest) -> list[dict[str, Any]]:
+        """The records held about the person the request names, found by each email identity
+        in the format the request gives it (hashed, as the discovery document asks)."""
+        found: list[dict[str, Any]] = []
+        for identity in request.subject_identities:
+            if identity.identity_type != "email":
+                continue
+            for email, records in self.holdings.items():
+                if hash_identity(email, identity.identity_format) == identity.identity_value:
+                    found.extend(records)
+        return found
 
     def _status_document(self, record: _Record, *, receipt: bool = False) -> RequestStatus:
         request = record.request

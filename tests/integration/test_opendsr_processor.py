@@ -6,6 +6,7 @@ verified with the certificate the processor's discovery document names.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -161,6 +162,34 @@ def test_a_request_is_discovered_created_called_back_and_read(
     assert refused.value.status_code == 409
     assert not isinstance(refused.value, TransientProcessorError)
     assert all(d.http_status == 204 for d in processor.deliveries)
+
+
+def test_the_results_of_an_access_request_are_the_records_it_holds_about_that_person(
+    receiver: Receiver,
+) -> None:
+    ada = [{"card_last4": "4242", "card_brand": "Visa"}]
+    holdings = {"ada@example.com": ada, "grace@example.org": [{"card_last4": "5454"}]}
+    with DemoOpenDsrProcessor(DOMAIN, delay_seconds=STEP_SECONDS, holdings=holdings) as processor:
+        client = client_for(processor)
+        certificate = client.certificate()
+        adas = a_request(receiver)  # the identity is hashed, as the discovery document asks
+        client.create(adas)
+        completed = [verified(c, certificate) for c in receiver.take(2)][-1]
+        assert completed.results_url
+        assert json.loads(client.results(completed.results_url)) == ada
+
+        alans = build_request(
+            new_subject_request_id(),
+            SubjectRequestType.ACCESS,
+            "alan@example.net",
+            Regulation.GDPR,
+            receiver.url,
+            submitted_time=datetime.now(UTC),
+        )
+        client.create(alans)
+        completed = [verified(c, certificate) for c in receiver.take(2)][-1]
+        assert completed.results_url
+        assert json.loads(client.results(completed.results_url)) == []
 
 
 def test_a_pending_request_can_be_cancelled(processor: DemoOpenDsrProcessor, receiver: Receiver) -> None:
