@@ -42,7 +42,7 @@ def running_local_cloud(host: str = "127.0.0.1", port: int = 0) -> Iterator[Loca
         system_clock.reset()  # a demonstration's moved clock ends with its cloud
 
 
-EXAMPLE_REQUEST = '{"request_types":["access"],"subject":{"email":"ada@example.com"}}'
+EXAMPLE_REQUEST = '{"request_types":["marketing_opt_out"],"subject":{"email":"grace@example.org"}}'
 EXAMPLE_SIGN_IN = '{"username":"approver@desk.example"}'
 
 
