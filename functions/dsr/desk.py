@@ -34,12 +34,22 @@ if TYPE_CHECKING:
 Made = TypeVar("Made")
 
 
-def _aws(kind: str, service: str) -> Any:
+def _aws(kind: str, service: str, **options: Any) -> Any:
     """A boto3 client or resource; boto3 is imported here, by then loaded with the function."""
     import boto3  # noqa: PLC0415
 
     # The stubs type each service by its name as a literal; the properties below give the types.
-    return boto3.resource(service) if kind == "resource" else boto3.client(service)  # type: ignore[call-overload]
+    if kind == "resource":
+        return boto3.resource(service, **options)  # type: ignore[call-overload]
+    return boto3.client(service, **options)  # type: ignore[call-overload]
+
+
+def _s3_client() -> Any:
+    """S3, presigning with Signature Version 4 (botocore's default for presigned links is still
+    version 2 in some regions, which S3 no longer accepts everywhere)."""
+    from botocore.config import Config  # noqa: PLC0415
+
+    return _aws("client", "s3", config=Config(signature_version="s3v4"))
 
 
 @dataclass
@@ -75,7 +85,7 @@ class Desk:
 
     @property
     def s3(self) -> S3Client:
-        return cast("S3Client", self._once("s3", lambda: _aws("client", "s3")))
+        return cast("S3Client", self._once("s3", _s3_client))
 
     @property
     def alerts(self) -> SNSClient:

@@ -303,11 +303,10 @@ def follow_download(run: DemoRun, request_id: str) -> list[str]:
 
 
 def _fetch_package(run: DemoRun, request_id: str, url: str, kind: str) -> str:
-    """One package link. The links are presigned S3 URLs; on the local cloud the same object is
-    read through its S3 page."""
+    """One package link, a presigned S3 URL, fetched as it is given (on the local cloud, S3 is at
+    the local cloud's own address)."""
     parts = urlsplit(url)
-    bucket = "" if parts.netloc.startswith("s3.") else "/" + parts.netloc.split(".s3.", 1)[0]
-    answer = run.public.get(f"/_local/s3{bucket}{parts.path}")  # virtual-hosted or path style
+    answer = DeskClient(f"{parts.scheme}://{parts.netloc}").get(f"{parts.path}?{parts.query}")
     if "JSON" in kind:
         package = answer.body if isinstance(answer.body, dict) else {}
         if answer.status != 200 or package.get("request", {}).get("reference") != request_id:

@@ -111,6 +111,7 @@ class LocalCloud:
 
     def start(self) -> LocalCloud:
         os.environ.update(LOCAL_ENVIRONMENT)
+        os.environ.update(self.s3_environment())
         _make_dynamodb_writes_atomic()
         _parse_each_json_path_once()
         _parse_each_definition_once()
@@ -143,6 +144,14 @@ class LocalCloud:
         boto3.DEFAULT_SESSION.events.unregister("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
         _state_machine_lambda_clients.forget()
         self._mock.stop()
+        for name in self.s3_environment():
+            os.environ.pop(name, None)
+
+    def s3_environment(self) -> dict[str, str]:
+        """S3 at the local cloud's own address, as every S3 client made from here on sees it: the
+        desk presigns links as in AWS and they open in a browser (local_cloud.s3_links answers
+        them); moto serves the clients' calls in-process, as it does for AWS's own addresses."""
+        return {"AWS_ENDPOINT_URL_S3": self.base_url, "MOTO_S3_CUSTOM_ENDPOINTS": self.base_url}
 
     # --- building what template.yaml declares ---------------------------------------------------
 

@@ -17,9 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import boto3
-
 from dsr.clock import system_clock
+from local_cloud import s3_links
 from local_cloud.cloud import LocalCloud
 from local_cloud.hosted_sign_in import (
     AUTHORIZE_PATH,
@@ -145,6 +144,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith("/_local/") or url.path == "/":
             self._local(method, url.path, url.query, body)
             return
+        if method == "GET" and s3_links.is_for_s3(url.path, url.query):  # S3 at this address (path style)
+            answer = s3_links.presigned_get(self.headers.get("Host", ""), url.path, url.query)
+            self._send_raw(answer.status, answer.body, answer.headers)
+            return
         for route in self.local_api.routes:
             params = route.match(method, url.path)
             if params is not None:
@@ -218,10 +221,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._set_processor(found.group(1), body)
         elif (found := re.fullmatch(r"/_local/executions/([0-9a-f-]{36})", path)) and method == "GET":
             self._send(200, _execution_summary(cloud, found.group(1)))
-        elif (found := re.fullmatch(r"/_local/s3/([^/]+)/(.+)", path)) and method == "GET":
-            obj = boto3.client("s3").get_object(Bucket=found.group(1), Key=found.group(2))
-            content_type = obj.get("ContentType", "application/octet-stream")
-            self._send_raw(200, obj["Body"].read(), {"Content-Type": content_type})
         else:
             self._send(404, {"message": f"no local page {path}"})
 
@@ -389,15 +388,11 @@ def states_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return timeline
 
 
-_LINK = re.compile(r"https://([a-z0-9.-]+)\.s3\.amazonaws\.com/([^?\s]+)\?\S+")
-
-
 def _outbox_page(cloud: LocalCloud) -> str:
-    own_links = re.compile(re.escape(html.escape(cloud.base_url)) + r"/[^\s<]+")  # status, download
+    own_links = re.compile(re.escape(html.escape(cloud.base_url)) + r"/[^\s<]+")  # every link the desk sends
     rows = []
     for mail in reversed(cloud.outbox()):
         text = html.escape(mail.body)
-        text = _LINK.sub(lambda m: f'<a href="/_local/s3/{m.group(1)}/{m.group(2)}">{m.group(0)}</a>', text)
         text = own_links.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', text)
         rows.append(
             f"<article><h2>{html.escape(mail.subject)}</h2>"

@@ -145,6 +145,7 @@ def test_the_emailed_link_asks_for_a_fresh_code_and_the_right_code_downloads_the
     assert set(links) == {"json", "html"}
     for url in links.values():
         assert 240 < _seconds_valid(url) <= 300
+        assert url.startswith(f"{cloud.base_url}/")  # S3 is at the local cloud's address: links open
 
     # And what they fetch is this subject's package
     data = requests.get(links["json"], timeout=10)
