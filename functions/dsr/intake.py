@@ -1,7 +1,10 @@
 """Taking a request in: record it first, then start exactly one execution named by its id.
 
 Nothing is lost: the request item is written (conditionally) before anything else, a failed
-start leaves it RECEIVED for the reconciler, and a redelivery finds the first request.
+start leaves it RECEIVED for the reconciler, and a redelivery finds the first request. A second
+request of the same type from the same subject is taken in like any other: it is linked to the
+open one only once its email address is verified (``dsr.duplicates``), so the answer here never
+tells whether an address has asked before.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from datetime import date, datetime
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from dsr import notices, throttling, verification
+from dsr import throttling, verification
 from dsr.desk import Desk
+from dsr.duplicates import claim_or_find_open_request
 from dsr.keyed_hash import normalized_email
 from dsr.masking import mask_email
 from dsr.models import AgentRecord, Channel, NewRequest, PrivacyRequest, RequestType, Status
@@ -67,7 +71,8 @@ def submit(
     subject_hash = desk.hasher.digest(normalized_email(str(new_request.subject.email)))
     types = list(dict.fromkeys(new_request.request_types))
     throttling.enforce(desk, SUBMISSIONS_PER_SUBJECT, subject_hash)
-    linked_to = _claim_or_find_open_request(desk, subject_hash, [t.value for t in types], request_id)
+    # Claimed now, so that whichever of two open requests is verified second is linked to the other.
+    claim_or_find_open_request(desk, subject_hash, [t.value for t in types], request_id)
     jurisdiction = new_request.resolved_jurisdiction()
     deadlines = deadlines_for(
         jurisdiction, types, received_at, country=new_request.country, region=new_request.region
@@ -79,7 +84,7 @@ def submit(
         relationship=new_request.relationship,
         jurisdiction=jurisdiction,
         channel=channel,
-        status=Status.LINKED if linked_to else Status.RECEIVED,
+        status=Status.RECEIVED,
         received_at=received_at,
         respond_by=deadlines.respond_by,
         acknowledge_by=deadlines.acknowledge_by,
@@ -96,12 +101,9 @@ def submit(
         agent=_store_agent_permission(desk, request_id, new_request),
         preferred_language=new_request.preferred_language,
         global_privacy_control=global_privacy_control,
-        linked_to=linked_to,
         subject_hash=subject_hash,
-        closed_at=received_at if linked_to else None,
     )
-    if not linked_to:
-        desk.store.mark_unstarted(request_id, received_at)  # first, so a failure after is found
+    desk.store.mark_unstarted(request_id, received_at)  # first, so a failure after is found
     try:
         desk.store.create(request)
     except AlreadyExistsError:
@@ -113,10 +115,7 @@ def submit(
         subject=mask_email(str(request.subject.email)),
         channel=channel.value,
     )
-    if linked_to:
-        _link_to_open_request(desk, request, linked_to)
-    else:
-        start_workflow(desk, request_id)
+    start_workflow(desk, request_id)
     return _receipt(desk, request)
 
 
@@ -128,35 +127,6 @@ def _receipt(desk: Desk, request: PrivacyRequest) -> Receipt:
         respond_on=local_day(request.jurisdiction, request.respond_by),
         status_token=status_token(desk, request.request_id),
     )
-
-
-def _claim_or_find_open_request(
-    desk: Desk, subject_hash: str, request_types: list[str], request_id: str
-) -> str | None:
-    """Claim each requested type for this subject. When every type is already held by an open
-    request, return that request's id: the new submission is linked to it, not duplicated."""
-    holders: dict[str, str] = {}
-    for request_type in request_types:
-        holder = desk.store.claim_subject_type(subject_hash, request_type, request_id)
-        if holder is None or holder == request_id:
-            continue
-        current = desk.store.find(holder)
-        if (current is None or not current.status.is_open) and desk.store.take_over_claim(
-            subject_hash, request_type, holder, request_id
-        ):
-            continue
-        holders[request_type] = holder
-    if len(holders) == len(request_types):
-        return holders[request_types[0]]
-    return None
-
-
-def _link_to_open_request(desk: Desk, request: PrivacyRequest, open_request_id: str) -> None:
-    desk.audit(request.request_id, "intake", "link to open request", "linked", open_request=open_request_id)
-    desk.audit(open_request_id, "intake", "duplicate submission", "linked", linked_request=request.request_id)
-    notice = notices.already_open(request, open_request_id)
-    desk.send_notice(str(request.subject.email), notice, request.request_id)
-    desk.store.claim_once(request.request_id, "acknowledged_at", desk.now())
 
 
 def _store_agent_permission(desk: Desk, request_id: str, new_request: NewRequest) -> AgentRecord | None:

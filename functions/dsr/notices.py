@@ -55,13 +55,15 @@ def acknowledgement(request: PrivacyRequest, status_url: str) -> Notice:
 
 
 def already_open(request: PrivacyRequest, open_request_id: str) -> Notice:
+    """Sent once the subject has confirmed the address: only then are they told of the other request."""
     return Notice(
-        subject=f"We already have your privacy request {open_request_id[:8]}",
+        subject=f"Your privacy request {request.request_id[:8]} is joined to {open_request_id[:8]}",
         body=(
-            f"Thank you. You asked for {_asked_for(request)}, and we are already working on the same "
-            f"request from you (reference {open_request_id}). We have added this message to it, so "
-            "you do not need to do anything more; we will answer both together.\n\n"
-            f"Reference of this message: {request.request_id}\n"
+            "Thank you for confirming your email address. You asked for "
+            f"{_asked_for(request)}, and we are already working on the same request from you "
+            f"(reference {open_request_id}). We have joined this request to it, so you do not need "
+            "to do anything more: we will answer both together, through that request.\n\n"
+            f"Reference of this request: {request.request_id}\n"
         ),
     )
 

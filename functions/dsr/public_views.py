@@ -10,8 +10,8 @@ from dsr.appeal_rules import Appeal, AppealStatus, appeal_open_until
 from dsr.models import PrivacyRequest, Status
 from dsr.request_deadlines import local_day
 
-NEXT_STEPS = {
-    Status.RECEIVED: "We are preparing to confirm your email address.",
+NEXT_STEPS: dict[Status, str] = {
+    Status.RECEIVED: "We are emailing you a code to confirm your email address.",
     Status.VERIFYING: "Enter the code we emailed you to confirm your email address.",
     Status.AWAITING_APPROVAL: "Our privacy team is reviewing your request.",
     Status.IN_PROGRESS: "We are carrying out your request in every system that holds your data.",
@@ -20,8 +20,20 @@ NEXT_STEPS = {
     Status.DENIED: "We could not carry out your request. We have emailed you the reason.",
     Status.UNVERIFIABLE: "We could not confirm your email address. You may make a new request.",
     Status.FAILED: "Something went wrong on our side; our team has been alerted and will follow up.",
+    Status.LINKED: (
+        "You already have an open request for the same thing, so we have joined this one to it and "
+        "will answer both together; we have emailed you about it."
+    ),
     Status.CANCELLED: "We closed this request without acting on it; we have emailed you why.",
 }
+"""The next step at each status: every status has one (a test walks them all)."""
+
+ANSWERED = frozenset({Status.COMPLETED, Status.DENIED, Status.UNVERIFIABLE, Status.LINKED, Status.CANCELLED})
+"""Closed with our answer given: the page says when, not a date we will respond by. (A request
+partly completed or held up by a failure is still being worked on.)"""
+
+RECEIVED_WITHOUT_CODE = "We have your request; our privacy team will review it next."
+"""The next step of a received request that needs no code (opting out needs no proof)."""
 
 
 APPEAL_NEXT_STEPS = {
@@ -45,27 +57,53 @@ class SubjectView(BaseModel):
     request_types: list[str]
     received_on: str
     respond_by: str
+    closed_on: str | None = Field(
+        default=None,
+        description="the day we closed the request with our answer; absent while it is worked on",
+    )
+    linked_to: str | None = Field(
+        default=None, description="when LINKED: the reference of the open request that answers this one"
+    )
     can_appeal_until: str | None = Field(
         default=None, description="the last day this decision may be appealed; absent when it cannot be"
     )
     appeal: AppealView | None = None
 
 
+def next_step(request: PrivacyRequest, *, asks_for_code: bool = True) -> str:
+    if request.status is Status.RECEIVED and not asks_for_code:
+        return RECEIVED_WITHOUT_CODE
+    if request.status is Status.LINKED and request.linked_to:
+        return (
+            f"You already have an open request for the same thing (reference {request.linked_to}), so we "
+            "have joined this one to it and will answer both together; we have emailed you about it."
+        )
+    return NEXT_STEPS[request.status]
+
+
 def subject_view(
-    request: PrivacyRequest, appeal: Appeal | None = None, now: datetime | None = None
+    request: PrivacyRequest,
+    appeal: Appeal | None = None,
+    now: datetime | None = None,
+    *,
+    asks_for_code: bool = True,
 ) -> SubjectView:
     """The subject's view; ``appeal`` is the request's appeal if there is one, ``now`` (when given)
-    decides whether the appeal window is still open."""
+    decides whether the appeal window is still open, ``asks_for_code`` whether the request waits for
+    an emailed code before review."""
     until = appeal_open_until(request) if appeal is None else None
     if until is not None and now is not None and now > until:
         until = None
+    closed_at = request.closed_at if request.status in ANSWERED else None
     return SubjectView(
         request_id=request.request_id,
         status=request.status,
-        next_step=NEXT_STEPS[request.status],
+        next_step=next_step(request, asks_for_code=asks_for_code),
         request_types=[t.value for t in request.request_types],
         received_on=local_day(request.jurisdiction, request.received_at).isoformat(),
         respond_by=local_day(request.jurisdiction, request.respond_by).isoformat(),
+        closed_on=local_day(request.jurisdiction, closed_at).isoformat() if closed_at else None,
+        linked_to=request.linked_to if request.status is Status.LINKED else None,
         can_appeal_until=local_day(request.jurisdiction, until).isoformat() if until else None,
         appeal=AppealView(
             status=appeal.status,

@@ -15,7 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from dsr import notices
+from dsr import duplicates, notices
 from dsr.desk import Desk
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest, Status
@@ -36,11 +36,23 @@ FAILED = "VerificationFailed"
 class VerificationOutcome(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
+    DETAILS_MISSING = "details_missing"
+    """The code is right, but the request also needs details we hold, and none were given."""
+    DETAILS_MISMATCHED = "details_mismatched"
+    """The code is right, but too few of the details given match what we hold."""
 
 
 def requirement_for(desk: Desk, request: PrivacyRequest) -> Requirement:
     """Without a product login configured, account holders match data points instead."""
     return load_policy().requirement_for(request, account_login=bool(desk.settings.product_login_public_key))
+
+
+def asks_for_code(desk: Desk, request: PrivacyRequest) -> bool:
+    """Whether the subject proves control of the address with an emailed code (not when nothing is
+    needed, nor when the product's sign-in or staff's check of a power of attorney stands for it)."""
+    if request.agent is not None and request.agent.power_of_attorney:
+        return False
+    return requirement_for(desk, request).level in (Level.EMAIL, Level.MATCHED)
 
 
 def _code_message(request_id: str, code: str) -> str:
@@ -124,13 +136,20 @@ def _ask_subject(
 def submit_code(
     desk: Desk, request_id: str, code: str, data_points: Mapping[str, str] | None = None
 ) -> VerificationOutcome:
-    """Check a code (and, at the matched level, the data points)."""
+    """Check a code (and, at the matched level, the data points). A right code with missing or
+    unmatched details is told apart from a wrong code: only whoever has the code learns it."""
     task = desk.store.get_task(request_id, STAGE)
     reason = _unusable(task, desk.now())
     if reason is None and task is not None:
         reason = _check_code(desk, request_id, code, task)
     if reason is None and task is not None and task.get("level") == Level.MATCHED.value:
-        reason = _check_data_points(desk, request_id, task, data_points or {})
+        if not any(value.strip() for value in (data_points or {}).values()):
+            _reject(desk, request_id, task, "the code was right; no data points were given")
+            return VerificationOutcome.DETAILS_MISSING
+        mismatch = _check_data_points(desk, request_id, task, data_points or {})
+        if mismatch is not None:
+            _reject(desk, request_id, task, mismatch)
+            return VerificationOutcome.DETAILS_MISMATCHED
     if reason is None and task is not None:
         reason = _claim(desk, request_id)
     if reason is not None or task is None:
@@ -258,9 +277,20 @@ def _reject(desk: Desk, request_id: str, task: Mapping[str, Any] | None, reason:
 
 
 def _verified(desk: Desk, request_id: str, task_token: str, level: str) -> None:
-    desk.workflow.resume(task_token, {"verified": True, "level": level})
     desk.audit(request_id, "subject", "verification attempt", "verified", level=level)
-    apply_clock_rule(desk, desk.store.get(request_id))
+    _resume_or_link(desk, request_id, task_token, level)
+
+
+def _resume_or_link(desk: Desk, request_id: str, task_token: str, level: str) -> None:
+    """The subject has proven control of the address: a duplicate of their open request is linked
+    to it now (and its execution ends); any other request goes on to review."""
+    request = desk.store.get(request_id)
+    open_request_id = duplicates.link_if_duplicate(desk, request)
+    if open_request_id is not None:
+        desk.workflow.fail(task_token, duplicates.LINKED_ERROR, "linked to an open request of the subject")
+        return
+    desk.workflow.resume(task_token, {"verified": True, "level": level})
+    apply_clock_rule(desk, request)
 
 
 def apply_clock_rule(desk: Desk, request: PrivacyRequest) -> None:
@@ -333,7 +363,6 @@ def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) ->
     request = desk.store.get(request_id)
     if task is None or not (request.agent and request.agent.power_of_attorney) or _claim(desk, request_id):
         return False
-    desk.workflow.resume(str(task["task_token"]), {"verified": True, "level": "power_of_attorney"})
     desk.audit(
         request_id,
         f"staff:{staff_member}",
@@ -341,7 +370,7 @@ def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) ->
         "verified",
         path="power of attorney",
     )
-    apply_clock_rule(desk, request)
+    _resume_or_link(desk, request_id, str(task["task_token"]), "power_of_attorney")
     return True
 
 

@@ -647,8 +647,13 @@ def _status_details(view: SubjectView) -> str:
         ("Next step", _e(view.next_step)),
         ("What you asked for", f"<ul>{asked}</ul>"),
         ("Received", _readable_date(view.received_on)),
-        ("We will respond by", _readable_date(view.respond_by)),
     ]
+    if view.linked_to:
+        rows.append(("Answered with your request", _e(view.linked_to)))
+    if view.closed_on:
+        rows.append(("Closed", _readable_date(view.closed_on)))
+    else:
+        rows.append(("We will respond by", _readable_date(view.respond_by)))
     if view.appeal is not None:
         rows += [
             ("Your appeal", _e(view.appeal.next_step)),

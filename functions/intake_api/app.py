@@ -32,7 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsr import appeals, downloads, intake, throttling, verification, web_pages
-from dsr.desk import desk_from_environment
+from dsr.desk import Desk, desk_from_environment
 from dsr.http_errors import invalid_fields
 from dsr.http_guards import FORM, JSON, refusal
 from dsr.models import Channel, NewRequest, Status
@@ -95,6 +95,12 @@ class CodeSubmission(BaseModel):
 class VerificationAnswer(BaseModel):
     verified: bool
     message: str
+    details_needed: int = Field(
+        default=0, description="when the code is right but details are missing or do not match: how many"
+    )
+    details: list[str] = Field(
+        default_factory=list, description="the names of the details we hold, to send in data_points"
+    )
 
 
 NO_MATCH = "No request matches that reference and token."
@@ -253,9 +259,15 @@ def request_status(
     if not status_token_matches(desk, request_id, token):
         raise NotFoundError(NO_MATCH)
     try:
-        view = subject_view(desk.store.get(request_id), appeals.appeal_of(desk, request_id), desk.now())
+        request = desk.store.get(request_id)
     except RequestNotFoundError as missing:
         raise NotFoundError(NO_MATCH) from missing
+    view = subject_view(
+        request,
+        appeals.appeal_of(desk, request_id),
+        desk.now(),
+        asks_for_code=verification.asks_for_code(desk, request),
+    )
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
 
 
@@ -292,14 +304,50 @@ def _source_address() -> str:
     return str(app.current_event.request_context.identity.source_ip or "unknown")
 
 
-def _verification_answer(outcome: verification.VerificationOutcome) -> Response[VerificationAnswer]:
+WRONG_CODE = "That did not work. Check what you entered, or ask for a new code if yours has expired."
+
+
+def _details_wanted(desk: Desk, request_id: str) -> tuple[int, list[tuple[str, str]]]:
+    """How many of the details we hold the request needs, and each detail's name and label."""
+    request = desk.store.get(request_id)
+    points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
+    return verification.requirement_for(desk, request).data_points, points
+
+
+def _details_problem(
+    outcome: verification.VerificationOutcome, needed: int, points: list[tuple[str, str]] | None = None
+) -> str:
+    """What to tell whoever sent the right code without the details the request needs: ``points``
+    listed, or (on the page, which shows a field for each) "the details below"."""
+    listed = "; ".join(f"{label} ({name})" for name, label in points) if points else ""
+    which = (
+        f"of these details, as we hold them: {listed}" if points else "of the details below, as we hold them"
+    )
+    if outcome is verification.VerificationOutcome.DETAILS_MISSING:
+        return f"Your code is right, but to protect your data we also need {needed} {which}."
+    return (
+        f"Your code is right, but fewer than {needed} of the details you gave match what we hold. "
+        f"Check them and send the code again with {needed} {which}."
+    )
+
+
+def _verification_answer(
+    outcome: verification.VerificationOutcome, request_id: str | None = None
+) -> Response[VerificationAnswer]:
     if outcome is verification.VerificationOutcome.VERIFIED:
         answer = VerificationAnswer(verified=True, message="Thank you, your identity is confirmed.")
         return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=answer)
-    answer = VerificationAnswer(
-        verified=False,
-        message="That did not work. Check what you entered, or ask for a new code if yours has expired.",
-    )
+    if outcome is verification.VerificationOutcome.REJECTED or request_id is None:
+        answer = VerificationAnswer(verified=False, message=WRONG_CODE)
+    else:
+        needed, points = _details_wanted(desk_from_environment(), request_id)
+        answer = VerificationAnswer(
+            verified=False,
+            message=_details_problem(outcome, needed, points)
+            + " Send them in data_points, with the same code.",
+            details_needed=needed,
+            details=[name for name, _ in points],
+        )
     return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=answer)
 
 
@@ -315,7 +363,7 @@ def verify_email(
     outcome = verification.submit_code(
         desk, request_id, submission.code, {str(k): v for k, v in submission.data_points.items()}
     )
-    return _verification_answer(outcome)
+    return _verification_answer(outcome, request_id)
 
 
 class AccountAssertionSubmission(BaseModel):
@@ -403,33 +451,32 @@ def submit_request_form() -> Response[str]:
 
 
 def _status_page_for(
-    request_id: str, token: str, message: str | None = None, code: str = ""
+    request_id: str, token: str, message: str | None = None, code: str = "", status: int = 200
 ) -> Response[str]:
     desk = desk_from_environment()
     request = desk.store.find(request_id) if status_token_matches(desk, request_id, token) else None
     if request is None:
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
-    matched = request.verification_level == Level.MATCHED.value
+    asks_for_code = verification.asks_for_code(desk, request)
     requirement = verification.requirement_for(desk, request)
     points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
     page = web_pages.status_page(
-        subject_view(request, appeals.appeal_of(desk, request_id), desk.now()),
+        subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), asks_for_code=asks_for_code),
         token=token,
         message=message,
-        show_code_form=request.status is Status.VERIFYING
-        and request.verification_level != Level.ACCOUNT.value,
+        # From the first moment: the code may arrive before the page is next loaded.
+        show_code_form=asks_for_code and request.status in (Status.RECEIVED, Status.VERIFYING),
         code=code,
-        data_points=points if matched else (),
+        data_points=points if requirement.level is Level.MATCHED else (),
         data_points_needed=requirement.data_points,
     )
-    return _html(200, page)
+    return _html(status, page)
 
 
 @app.get("/status/<request_id>", include_in_schema=False)
 def status_page(request_id: str) -> Response[str]:
     query = app.current_event.query_string_parameters or {}
-    submitted = query.get("submitted") == "1"
-    message = "Thank you. We have emailed you a code to confirm your address." if submitted else None
+    message = "Thank you, we have your request." if query.get("submitted") == "1" else None
     # The emailed link carries the code: the page shows it filled in; a person confirms it (a
     # mail scanner that follows links confirms nothing).
     return _status_page_for(request_id, query.get("token", ""), message, query.get("code", ""))
@@ -452,18 +499,21 @@ def verify_email_form(request_id: str) -> Response[str]:
     throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
     if not status_token_matches(desk, request_id, token):
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
-    verified = (
-        code.isdigit()
-        and len(code) == 6
-        and verification.submit_code(desk, request_id, code, _given_data_points(form))
-        is verification.VerificationOutcome.VERIFIED
+    outcome = (
+        verification.submit_code(desk, request_id, code, _given_data_points(form))
+        if code.isdigit() and len(code) == 6
+        else verification.VerificationOutcome.REJECTED
     )
     status_url = _html_status_url(request_id, token)
-    if verified:
+    if outcome is verification.VerificationOutcome.VERIFIED:
         page = web_pages.message_page(
             "Email address confirmed", "Our privacy team will now review your request.", status_url=status_url
         )
         return _html(200, page)
+    if outcome is not verification.VerificationOutcome.REJECTED:
+        # The code was right: the page again, the code kept, asking for the details it lacks.
+        needed, _ = _details_wanted(desk, request_id)
+        return _status_page_for(request_id, token, _details_problem(outcome, needed), code, 400)
     page = web_pages.message_page(
         "That code did not work",
         "Check the code in our email and try again. Codes expire after a while; if yours has, "

@@ -50,7 +50,8 @@ def test_a_person_submits_the_form_and_verifies_on_the_status_page(
     )
 
     assert answer.status == 200  # followed the redirect to the status page
-    assert "emailed you a code" in answer.body
+    assert "we have your request" in answer.body
+    assert 'name="code"' in answer.body  # the code form is there from the start, whatever the status
     [request] = desk.store.open_requests()
     assert request.jurisdiction == "EU"
     code = verification_code(cloud, request.request_id)

@@ -1,0 +1,166 @@
+"""The subject's own journey: a second request, the status page at every status, and verification
+answers that say what went wrong."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+
+from dsr.desk import Desk
+from dsr.models import Status
+from dsr.public_views import NEXT_STEPS
+from dsr.web_pages import STATUS_LABELS
+from dsr_cli.http_client import DeskClient, HttpAnswer
+from local_cloud.cloud import LocalCloud
+from local_cloud.http_api import states_timeline
+from tests.conftest import submit, verification_code, wait_for_status, wait_until
+
+FORM = "application/x-www-form-urlencoded"
+GRACE = {"email": "grace@example.org"}
+GRACE_DETAILS = {"phone": "(202) 555-0143", "postal_code": "94105"}
+
+
+def _status_json(public: DeskClient, receipt: dict[str, str]) -> HttpAnswer:
+    return public.get(f"/requests/{receipt['request_id']}?token={receipt['status_token']}")
+
+
+def _status_html(public: DeskClient, receipt: dict[str, str]) -> HttpAnswer:
+    return public.get(f"/status/{receipt['request_id']}?token={receipt['status_token']}")
+
+
+def _verify(public: DeskClient, request_id: str, code: str, **points: str) -> HttpAnswer:
+    return public.post(f"/requests/{request_id}/verification", {"code": code, "data_points": points})
+
+
+def _post_form(public: DeskClient, path: str, fields: list[tuple[str, str]]) -> HttpAnswer:
+    return public.call("POST", path, raw=urlencode(fields).encode(), content_type=FORM)
+
+
+def test_a_second_request_is_answered_like_any_other_and_linked_once_verified(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    first = submit(public).body
+    verified_first = _verify(public, first["request_id"], verification_code(cloud, first["request_id"]))
+    assert verified_first.status == 200
+    wait_for_status(desk, first["request_id"], "AWAITING_APPROVAL")
+
+    second = submit(public, subject={"email": "ADA@example.com "}).body
+    stranger = submit(public, subject={"email": "alan@example.net"}).body
+
+    # Nothing tells the second from a first request of someone who never asked before.
+    assert second["status"] == stranger["status"] == "RECEIVED"
+    assert set(second) == set(stranger)
+    for receipt in (second, stranger):
+        wait_for_status(desk, receipt["request_id"], "VERIFYING")
+    second_view, stranger_view = _status_json(public, second), _status_json(public, stranger)
+    assert (second_view.status, stranger_view.status) == (200, 200)
+    assert second_view.body["next_step"] == stranger_view.body["next_step"]
+    assert _status_html(public, second).status == 200
+
+    # The code is sent as to anyone; once the address is proven, it is joined to the open request.
+    code = verification_code(cloud, second["request_id"])
+    assert _verify(public, second["request_id"], code).status == 200
+    wait_for_status(desk, second["request_id"], "LINKED")
+
+    record = desk.store.get(second["request_id"])
+    assert record.linked_to == first["request_id"]
+    view = _status_json(public, second)
+    assert (view.status, view.body["status"], view.body["linked_to"]) == (200, "LINKED", first["request_id"])
+    page = _status_html(public, second)
+    assert page.status == 200
+    assert first["request_id"] in page.body
+    assert "We will respond by" not in page.body
+    joined = [
+        m for m in cloud.outbox() if m.request_id == second["request_id"] and "is joined to" in m.subject
+    ]
+    assert len(joined) == 1 and first["request_id"] in joined[0].body
+    open_ids = {r.request_id for r in desk.store.open_requests()}
+    assert first["request_id"] in open_ids and second["request_id"] not in open_ids
+    assert "duplicate submission" in [e.action for e in desk.store.events(first["request_id"])]
+    wait_until(
+        "the execution to end", lambda: cloud.execution_history(second["request_id"])["status"] != "RUNNING"
+    )
+    history = cloud.execution_history(second["request_id"])
+    assert history["status"] == "SUCCEEDED"
+    assert "ReviewRequest" not in [s["state"] for s in states_timeline(history["events"])]
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_every_status_has_a_page_and_a_json_view_for_the_subject(
+    public: DeskClient, desk: Desk, cloud: LocalCloud, status: Status
+) -> None:
+    receipt = submit(public, subject=GRACE, jurisdiction="US-CA").body
+    verification_code(cloud, receipt["request_id"])  # the workflow is waiting: nothing moves it now
+    closed_at = desk.now() + timedelta(days=3)
+    desk.store.set_fields(receipt["request_id"], {"status": status.value, "closed_at": closed_at.isoformat()})
+
+    view = _status_json(public, receipt)
+    page = _status_html(public, receipt)
+
+    assert (view.status, page.status) == (200, 200)
+    assert view.body["status"] == status.value
+    assert view.body["next_step"] == NEXT_STEPS[status]
+    assert STATUS_LABELS[status] in page.body
+    assert NEXT_STEPS[status] in page.body
+    answered = status in {
+        Status.COMPLETED,
+        Status.DENIED,
+        Status.UNVERIFIABLE,
+        Status.LINKED,
+        Status.CANCELLED,
+    }
+    assert ("We will respond by" in page.body) is not answered
+    assert (view.body["closed_on"] is not None) is answered
+    waiting_for_code = status in {Status.RECEIVED, Status.VERIFYING}
+    # While the address is unconfirmed the page takes the code and the details the request needs.
+    assert ('name="code"' in page.body) is waiting_for_code
+    assert ('name="point_phone"' in page.body) is waiting_for_code
+
+
+def test_every_status_has_a_next_step_and_a_label() -> None:
+    assert set(NEXT_STEPS) == set(Status)
+    assert set(STATUS_LABELS) == set(Status)
+
+
+def test_a_right_code_without_the_details_says_which_details_are_needed(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    request_id = submit(public, subject=GRACE, jurisdiction="US-CA").body["request_id"]
+    code = verification_code(cloud, request_id)
+
+    missing = _verify(public, request_id, code)
+    wrong = _verify(public, request_id, code, phone="+14155550100", postal_code="10001")
+    wrong_code = _verify(public, request_id, f"{(int(code) + 1) % 1_000_000:06d}", **GRACE_DETAILS)
+    right = _verify(public, request_id, code, **GRACE_DETAILS)
+
+    assert (missing.status, wrong.status, wrong_code.status, right.status) == (400, 400, 400, 200)
+    assert missing.body["message"].startswith("Your code is right")
+    assert "2 of these details" in missing.body["message"]
+    assert "Phone number on the account (phone)" in missing.body["message"]
+    assert missing.body["details_needed"] == 2
+    assert {"phone", "postal_code"} <= set(missing.body["details"])
+    assert "do not match" in wrong.body["message"] or "match what we hold" in wrong.body["message"]
+    assert "code is right" not in wrong_code.body["message"]
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+
+
+def test_the_verification_page_asks_for_the_details_rather_than_blaming_a_right_code(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    receipt = submit(public, subject=GRACE, jurisdiction="US-CA").body
+    request_id, token = receipt["request_id"], receipt["status_token"]
+    code = verification_code(cloud, request_id)
+
+    answer = _post_form(public, f"/status/{request_id}/verification", [("token", token), ("code", code)])
+
+    assert answer.status == 400
+    assert "did not work" not in answer.body
+    assert "Your code is right" in answer.body
+    assert 'name="point_phone"' in answer.body and 'name="point_postal_code"' in answer.body
+    assert f'value="{code}"' in answer.body  # kept, so only the details need typing
+    fields = [("token", token), ("code", code), *((f"point_{k}", v) for k, v in GRACE_DETAILS.items())]
+    confirmed = _post_form(public, f"/status/{request_id}/verification", fields)
+    assert confirmed.status == 200
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
