@@ -24,7 +24,7 @@ from local_cloud.demo_data import processor_holdings
 from local_cloud.faults import FaultSwitch
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor
-from local_cloud.product_login import DemoProductLogin
+from local_cloud.product_login import PRODUCT_SIGN_IN_PATH, DemoProductLogin
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ class LocalCloud:
             {
                 **LOCAL_PARAMETERS,
                 "PublicBaseUrl": base_url,
-                "ProductLoginUrl": f"{base_url}/_local/product-login",
+                "ProductLoginUrl": f"{base_url}{PRODUCT_SIGN_IN_PATH}",
                 "ProductLoginPublicKey": self.product_login.public_key_b64,
                 **{
                     parameter: self.processors[domain].base_url

@@ -52,6 +52,8 @@ PEOPLE: list[dict[str, Any]] = [
     {"name": "Alan Turing", "email": "alan@example.net", "phone": "+441234567890", "account": None},
 ]
 ADA, GRACE, ALAN = PEOPLE
+ACCOUNT_HOLDERS: dict[str, str] = {p["account"]: p["email"] for p in PEOPLE if p["account"]}
+"""Who can sign in to the product: account id and email."""
 
 
 def create_and_seed(registry: SystemRegistry) -> dict[str, int]:

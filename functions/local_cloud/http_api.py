@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from dsr.clock import system_clock
 from local_cloud import s3_links
 from local_cloud.cloud import LocalCloud
+from local_cloud.demo_data import ACCOUNT_HOLDERS
 from local_cloud.hosted_sign_in import (
     AUTHORIZE_PATH,
     LOGOUT_PATH,
@@ -28,6 +29,7 @@ from local_cloud.hosted_sign_in import (
     HostedSignIn,
     SignInError,
 )
+from local_cloud.product_login import PRODUCT_CONFIRM_PATH, PRODUCT_SIGN_IN_PATH
 from local_cloud.staff_tokens import DEMO_STAFF, InvalidTokenError, LocalTokenIssuer
 from local_cloud.template import ApiRoute
 
@@ -212,6 +214,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             ("GET", LOGOUT_PATH): lambda: self._signed_out(query),
             ("POST", "/_local/inbound-email"): lambda: self._send(200, cloud.receive_email(body)),
             ("POST", "/_local/product-login"): lambda: self._product_login(body),
+            ("GET", PRODUCT_SIGN_IN_PATH): lambda: self._product_sign_in_page(query),
+            ("POST", PRODUCT_CONFIRM_PATH): lambda: self._product_signed_in(body),
             ("POST", "/_local/clock"): lambda: self._move_clock(body),
             ("POST", "/_local/run-schedules"): self._run_schedules,
         }
@@ -264,6 +268,63 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(400, {"message": "send request_id, account_id and email"})
             return
         self._send(200, {"assertion": assertion})
+
+    def _product_sign_in_page(self, query: str) -> None:
+        """Where the sign-in email's link leads: the product's login, played locally."""
+        request_id = _single_values(query.encode()).get("request_id", "")
+        if not _REQUEST_ID.fullmatch(request_id):
+            self._refuse_product_sign_in("The link has no privacy request in it; open the one in our email.")
+            return
+        self._send_raw(200, _product_sign_in_form(request_id).encode(), _HTML)
+
+    def _product_signed_in(self, body: bytes) -> None:
+        """The account holder signed in: the product vouches for them to the desk, posting a signed
+        assertion to the desk's API as it would in production."""
+        form = _single_values(body)
+        request_id, account_id = form.get("request_id", ""), form.get("account_id", "")
+        email = ACCOUNT_HOLDERS.get(account_id)
+        if not _REQUEST_ID.fullmatch(request_id) or email is None:
+            self._refuse_product_sign_in("Choose a demonstration account holder.")
+            return
+        assertion = self.local_api.cloud.product_login.assertion_for(
+            request_id, account_id, email, system_clock.now()
+        )
+        path = f"/requests/{request_id}/verification/account"
+        route, params = next(
+            (route, params)
+            for route in self.local_api.routes
+            if (params := route.match("POST", path)) is not None
+        )
+        event = self.local_api.proxy_event(
+            route=route,
+            method="POST",
+            path=path,
+            params=params,
+            query="",
+            headers={"content-type": "application/json"},
+            body=json.dumps({"assertion": assertion}).encode(),
+            source_ip=self.client_address[0],
+        )
+        try:
+            answer = self.local_api.cloud.invoke(route.function, event)
+        except Exception:  # as API Gateway would answer the product
+            logger.exception("function %s failed", route.function)
+            answer = {"statusCode": 502}
+        if int(answer.get("statusCode", 502)) != 200:
+            self._refuse_product_sign_in(
+                "You are signed in, but the privacy desk did not accept the confirmation: the request "
+                "may be confirmed already, or belong to another account."
+            )
+            return
+        confirmed = (
+            f"<p>You are signed in as {html.escape(email)}. Your privacy request "
+            f"{html.escape(request_id[:8])} is confirmed; the privacy team will now review it and email "
+            "you.</p>"
+        )
+        self._send_raw(200, _page("Request confirmed", confirmed).encode(), _HTML)
+
+    def _refuse_product_sign_in(self, problem: str) -> None:
+        self._send_raw(400, _page("Not confirmed", f"<p>{html.escape(problem)}</p>").encode(), _HTML)
 
     def _move_clock(self, body: bytes) -> None:
         """Move the desk's clock forward (never back), to show deadlines and windows passing."""
@@ -401,6 +462,7 @@ def _outbox_page(cloud: LocalCloud) -> str:
     return _page("Outbox", "<p>Mail the desk has sent, newest first.</p>" + "".join(rows))
 
 
+_REQUEST_ID = re.compile(r"[0-9a-f-]{36}")
 _HTML = {"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"}
 
 
@@ -436,6 +498,25 @@ def _sign_in_form(request: AuthorizationRequest) -> str:
         f"<select id=username name=username>{options}</select></p>"
         "<p><button type=submit>Sign in</button> <button type=submit name=cancel value=1>Cancel</button></p>"
         "</form>",
+    )
+
+
+def _product_sign_in_form(request_id: str) -> str:
+    """The product's login, played locally: an account holder signs in to confirm a request."""
+    options = "".join(
+        f'<option value="{html.escape(account, quote=True)}">'
+        f"{html.escape(email)} ({html.escape(account)})</option>"
+        for account, email in ACCOUNT_HOLDERS.items()
+    )
+    return _page(
+        "Sign in to your account",
+        "<p>The local cloud's stand-in for the product's login. Signing in confirms privacy request "
+        f"{html.escape(request_id[:8])}.</p>"
+        f'<form method=post action="{PRODUCT_CONFIRM_PATH}">'
+        f'<input type=hidden name=request_id value="{html.escape(request_id, quote=True)}">'
+        "<p><label for=account_id>Demonstration account holder</label> "
+        f"<select id=account_id name=account_id>{options}</select></p>"
+        "<p><button type=submit>Sign in and confirm</button></p></form>",
     )
 
 

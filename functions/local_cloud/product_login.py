@@ -16,6 +16,8 @@ from nacl.signing import SigningKey
 
 from dsr.account_assertion import AccountAssertion, sign_assertion
 
+PRODUCT_SIGN_IN_PATH = "/_local/product-login"  # where the desk's sign-in email sends account holders
+PRODUCT_CONFIRM_PATH = "/_local/product-login/confirm"
 ASSERTION_LIFETIME = timedelta(minutes=10)
 NONCE_BYTES = 24  # 32 url-safe characters
 
