@@ -35,11 +35,13 @@ from dsr.registry import (
     AnonymizeSpec,
     DynamoDbStore,
     HandOffRoute,
+    OpenDsrProcessor,
     S3CsvStore,
     S3JsonLinesStore,
     S3ObjectsStore,
     SystemEntry,
     SystemRegistry,
+    VendorByEmail,
 )
 
 logger = Logger(child=True)
@@ -442,8 +444,8 @@ _DONE_WORDS = {
     Action.EXPORT: "copied into your download",
     Action.ERASE: "deleted",
     Action.RECTIFY: "corrected",
-    Action.RESTRICT: "marked so that we only store them and do not otherwise use them",
-    Action.OBJECT: "marked so that we no longer use them for our legitimate interests",
+    Action.RESTRICT: "marked so that we only store {them} and do not otherwise use {them}",
+    Action.OBJECT: "marked so that we no longer use {them} for our legitimate interests",
     Action.OPT_OUT: "opted out",
 }
 _ACTION_NAMES = {
@@ -459,20 +461,34 @@ _ACTION_NAMES = {
 def outcome_lines(desk: Desk, request_id: str) -> list[str]:
     """One plain-English line per system and action: what was done, found, kept or not yet done.
     Names systems, counts and field names, never a personal value."""
-    names = {system.id: system.name for system in desk.registry.systems}
+    systems = {system.id: system for system in desk.registry.systems}
     lines = []
     for outcome in sorted(desk.store.system_outcomes(request_id), key=lambda o: str(o["sk"])):
         system_id = _system_of(outcome)
-        name = names.get(system_id, system_id)
+        system = systems.get(system_id)
         try:
             action = Action(_action_of(outcome))
         except ValueError:
             continue
-        lines.append(f"{name}: {_describe_outcome(action, outcome)}")
+        described = {**outcome, "handed_to": handed_to(system) if system else ""}
+        lines.append(f"{system.name if system else system_id}: {describe_outcome(action, described)}")
     return lines
 
 
-def _describe_outcome(action: Action, outcome: dict[str, Any]) -> str:
+def handed_to(system: SystemEntry) -> str:
+    """Whom a system's tasks are passed to, as the subject is told (empty for the desk's own)."""
+    store = system.store
+    if isinstance(store, OpenDsrProcessor):
+        return store.domain
+    if isinstance(store, VendorByEmail):
+        return store.vendor
+    if isinstance(store, HandOffRoute):
+        return "the customers whose CRM holds your details"
+    return ""
+
+
+def describe_outcome(action: Action, outcome: dict[str, Any]) -> str:
+    """What the subject is told of one system's outcome for one action (after its name)."""
     status = _status_of(outcome)
     records = int(outcome.get("records", 0) or 0)
     describe = _DESCRIBERS.get(status, _describe_unfinished)
@@ -482,9 +498,14 @@ def _describe_outcome(action: Action, outcome: dict[str, Any]) -> str:
 def _describe_done(action: Action, records: int, outcome: dict[str, Any]) -> str:
     confirmed_by = str(outcome.get("confirmed_by", ""))
     if confirmed_by and not (action is Action.EXPORT and outcome.get("in_package")):
-        who = "our team" if confirmed_by.startswith("staff:") else confirmed_by
-        return f"we passed on the {_ACTION_NAMES[action]}, and {who} confirmed it was carried out."
-    text = f"{_records(records)} {_DONE_WORDS[action]}"
+        to = str(outcome.get("handed_to") or "those who hold it")
+        if action is Action.EXPORT:  # what they hold is theirs to send: it is not in the download
+            return (
+                f"we asked {to} for a copy of the personal data they hold about you, and they "
+                "confirmed they have answered; that copy is not part of your download."
+            )
+        return f"we passed on the {_ACTION_NAMES[action]} to {to}, and they confirmed it was carried out."
+    text = f"{_records(records)} {_DONE_WORDS[action].format(them='it' if records == 1 else 'them')}"
     if action is Action.RECTIFY and outcome.get("corrected"):
         text += f" ({_fields(outcome['corrected'])})"
     return text + _not_held_note(outcome) + "."

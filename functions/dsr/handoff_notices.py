@@ -11,6 +11,7 @@ from datetime import datetime
 from dsr.actions import Action
 from dsr.models import PrivacyRequest
 from dsr.notices import Notice
+from dsr.readable_dates import day_text
 
 _INSTRUCTIONS = {
     Action.EXPORT: "send us a copy of all personal data you hold about this person, in a common "
@@ -23,6 +24,17 @@ _INSTRUCTIONS = {
     Action.OBJECT: "stop processing this person's data for our legitimate interests",
     Action.OPT_OUT: "stop using this person's data for marketing, and stop selling or sharing it",
 }
+
+
+_ASKED_FOR = {
+    Action.EXPORT: "a copy of their personal data",
+    Action.ERASE: "the deletion of their personal data",
+    Action.RECTIFY: "the correction of their personal data, as listed below",
+    Action.RESTRICT: "that their personal data be only stored, and not otherwise used",
+    Action.OBJECT: "that their data no longer be processed on the grounds of legitimate interests",
+    Action.OPT_OUT: "that their data no longer be used for marketing, sold or shared",
+}
+"""What the person asked for, in their voice, for those who decide about it (the customers)."""
 
 
 def _who(request: PrivacyRequest) -> str:
@@ -40,7 +52,7 @@ def _corrections(request: PrivacyRequest, action: Action) -> str:
 
 
 def _day(moment: datetime) -> str:
-    return moment.strftime("%d %B %Y")
+    return day_text(moment)
 
 
 def vendor_instructions(
@@ -72,7 +84,7 @@ def customer_notification(
             "A person who is a contact in your CRM account has sent us a privacy request. You are "
             "the controller of the contacts you keep with us, and we only process them on your "
             "instructions, so we have not changed your records.\n\n"
-            f"They asked us to: {_INSTRUCTIONS[action]}.\n\n"
+            f"They asked for {_ASKED_FOR[action]}.\n\n"
             f"The person:\n{_who(request)}\n"
             f"{_corrections(request, action)}\n"
             "Please decide, and either act on it yourself in the Platform (you can edit or delete "

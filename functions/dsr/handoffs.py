@@ -22,6 +22,7 @@ from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.fulfilment import Carried, OutcomeStatus, SystemTask, record_outcome
 from dsr.models import PrivacyRequest
+from dsr.readable_dates import utc_moment_text
 from dsr.registry import CustomerControllers, HandOffRoute, OpenDsrProcessor, SystemEntry, VendorByEmail
 from dsr.store import AlreadyExistsError, hand_off_stage
 
@@ -250,7 +251,7 @@ def expire_overdue(desk: Desk, limit: int = 100) -> int:
         if item.get("decided_at"):
             _finish_if_interrupted(desk, request_id, system_id, action)
             continue
-        answer_by = datetime.fromisoformat(str(item["answer_by"])).strftime("%d %B %Y %H:%M UTC")
+        answer_by = utc_moment_text(datetime.fromisoformat(str(item["answer_by"])))
         error = f"no answer from {item.get('waiting_on', system_id)} by {answer_by}"
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": error, "timed_out": "true"})
         if settle(desk, request_id, system_id, action, carried=carried, actor="sweeper"):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from dsr.models import PrivacyRequest
+from dsr.readable_dates import day_text, utc_moment_text
 from dsr.request_deadlines import local_day
 
 TYPE_NAMES = {
@@ -14,10 +15,11 @@ TYPE_NAMES = {
     "erasure": "deletion of your personal data",
     "rectification": "correction of your personal data",
     "restriction": "restriction of the use of your personal data",
-    "objection": "that we stop processing your data for our legitimate interests",
-    "marketing_opt_out": "that we stop sending you marketing",
-    "sale_sharing_opt_out": "that we do not sell or share your personal data",
+    "objection": "an end to our use of your data for our legitimate interests",
+    "marketing_opt_out": "an end to our marketing to you",
+    "sale_sharing_opt_out": "an end to any sale or sharing of your personal data",
 }
+"""What a request asks for, as the subject reads it after "your request for"."""
 
 
 @dataclass(frozen=True)
@@ -27,16 +29,14 @@ class Notice:
 
 
 def _asked_for(request: PrivacyRequest) -> str:
-    return "; ".join(TYPE_NAMES[t.value] for t in request.request_types)
+    """``a copy of your personal data and deletion of your personal data``."""
+    names = [TYPE_NAMES[t.value] for t in request.request_types]
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
 def _local_day(request: PrivacyRequest, moment: datetime) -> str:
     """The date where the request's law counts days (a due date ends there at midnight)."""
-    return local_day(request.jurisdiction, moment).strftime("%d %B %Y")
-
-
-def _day(moment: datetime) -> str:
-    return moment.strftime("%d %B %Y")
+    return day_text(local_day(request.jurisdiction, moment))
 
 
 def acknowledgement(request: PrivacyRequest, status_url: str) -> Notice:
@@ -110,8 +110,7 @@ def account_sign_in(request: PrivacyRequest, login_url: str) -> Notice:
 
 def utc_moment(moment: datetime) -> str:
     """``14 March 2026, 10:32 UTC``: how emails and pages state when a link stops working."""
-    at = moment.astimezone(UTC)
-    return f"{at.day} {at:%B %Y, %H:%M} UTC"
+    return utc_moment_text(moment)
 
 
 def completion(

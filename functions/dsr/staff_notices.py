@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from dsr.notices import Notice
+from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
 
 
@@ -59,7 +60,7 @@ class DeadlineFacts:
 
 def _when(facts: DeadlineFacts, moment: datetime) -> str:
     """The day where the request's law counts, as the law's deadlines are whole days there."""
-    return f"{local_day(facts.jurisdiction, moment).strftime('%d %B %Y')} ({facts.jurisdiction} time)"
+    return f"{day_text(local_day(facts.jurisdiction, moment))} ({facts.jurisdiction} time)"
 
 
 def _days(days: int) -> str:

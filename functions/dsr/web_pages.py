@@ -23,6 +23,7 @@ from pydantic_core import ErrorDetails
 from dsr.models import NewRequest, Relationship, RequestType, Status, normalized_phone
 from dsr.notices import utc_moment
 from dsr.public_views import SubjectView
+from dsr.readable_dates import day_text
 
 FormValues: TypeAlias = Mapping[str, str | list[str]]
 Attributes: TypeAlias = Mapping[str, str | bool | None]
@@ -230,7 +231,7 @@ def _readable_date(iso: str) -> str:
         day = date.fromisoformat(iso[:10])
     except ValueError:
         return _e(iso)
-    return f'<time datetime="{day.isoformat()}">{day.day} {day:%B %Y}</time>'
+    return f'<time datetime="{day.isoformat()}">{day_text(day)}</time>'
 
 
 # --- the request form --------------------------------------------------------------------------

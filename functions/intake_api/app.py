@@ -38,6 +38,7 @@ from dsr.http_guards import FORM, JSON, refusal
 from dsr.models import Channel, NewRequest, Status
 from dsr.public_views import SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
+from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
@@ -544,7 +545,7 @@ def appeal_form(request_id: str) -> Response[str]:
     except appeals.AppealRefusedError as refused:
         message = f"This request cannot be appealed: {refused}."
         return _html(409, web_pages.message_page("Your appeal was not sent", message, status_url=status_url))
-    answer_by = local_day(appeal.jurisdiction, appeal.respond_by).strftime("%d %B %Y")
+    answer_by = day_text(local_day(appeal.jurisdiction, appeal.respond_by))
     page = web_pages.message_page(
         "Appeal received",
         f"We have emailed you a confirmation. We will answer your appeal by {answer_by}.",

@@ -77,8 +77,8 @@ def _appeal_by_form(public: DeskClient, refused: Refused, statement: str) -> Htt
 
 
 def _day_named_in(text: str, after: str) -> date:
-    """The date written as ``02 December 2026`` after ``after`` in a notice."""
-    found = re.search(re.escape(after) + r" (\d{2} \w+ \d{4})", text)
+    """The date written as ``2 December 2026`` (no leading zero) after ``after`` in a notice."""
+    found = re.search(re.escape(after) + r" ([1-9]\d? \w+ \d{4})", text)
     assert found, text
     return datetime.strptime(found.group(1), "%d %B %Y").date()
 

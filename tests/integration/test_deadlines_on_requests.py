@@ -60,7 +60,8 @@ def test_staff_extend_once_within_the_cap_and_the_subject_is_told(
             (m for m in cloud.outbox() if m.request_id == request_id and "More time" in m.subject), None
         ),
     )
-    assert local_day("US-VA", after.respond_by).strftime("%d %B %Y") in notice.body
+    due = local_day("US-VA", after.respond_by)
+    assert f"by {due.day} {due:%B %Y} at the latest" in notice.body
     assert "three archived systems" in notice.body
     # Past the cap: a second extension is refused, naming why
     again = approver.post(path, {"reason": "Still more archives were found."})

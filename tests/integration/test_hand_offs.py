@@ -99,8 +99,9 @@ def test_an_erasure_reaches_processors_vendor_and_customers_and_completes_when_a
             (m for m in cloud.outbox() if m.request_id == request_id and "complete" in m.subject), None
         ),
     )
-    assert f"{PAYMENTS} confirmed it was carried out" in notice.body
-    assert "our team confirmed it was carried out" in notice.body
+    assert f"we passed on the deletion to {PAYMENTS}, and they confirmed it was carried out" in notice.body
+    assert "to Helpline Outsourcing Ltd, and they confirmed it was carried out" in notice.body
+    assert "to the customers whose CRM holds your details, and they confirmed" in notice.body
 
 
 def test_a_person_no_customer_holds_is_not_passed_to_any_customer(
@@ -322,11 +323,15 @@ def test_an_access_request_adds_the_processors_results_to_the_package(
 
     done = _wait_for(desk, request_id, "payments#export", "done")
 
-    assert done["records"] == 1 and done["in_package"] == "true"
+    # The processor's records about this person (Ada's card and two charges), as it returned them
+    assert done["records"] == 3 and done["in_package"] == "true"
     part = desk.packages._s3.get_object(
         Bucket=desk.settings.packages_bucket, Key=part_key(request_id, "payments")
     )
-    assert "subject_request_id" in json.loads(part["Body"].read())
+    records = [json.loads(line) for line in part["Body"].iter_lines()]
+    assert len(records) == 3
+    assert records[0]["card_last4"] == "4242" and records[0]["name_on_card"] == "Ada Lovelace"
+    assert not [record for record in records if "subject_request_id" in record]
 
 
 # --- redelivery ----------------------------------------------------------------------------------

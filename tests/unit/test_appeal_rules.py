@@ -116,7 +116,7 @@ def test_the_refusal_says_how_and_until_when_to_appeal_only_where_it_may_be() ->
     with_appeal = denial(request, "no reason", invitation).body
     without = denial(request, "no reason").body
 
-    assert "You may appeal this decision until 09 May 2026" in with_appeal  # the local day in Virginia
+    assert "You may appeal this decision until 9 May 2026" in with_appeal  # the local day in Virginia
     assert "https://desk.example/status/x?token=t" in with_appeal
     assert "APPEAL" not in without
     assert "complain to your data protection authority" in without

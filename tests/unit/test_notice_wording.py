@@ -1,0 +1,92 @@
+"""What people read in the desk's emails: one date format, and each sentence true to the request."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from dsr.actions import Action
+from dsr.fulfilment import describe_outcome
+from dsr.handoff_notices import customer_notification, vendor_instructions
+from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.notices import acknowledgement, completion, extension
+from dsr.readable_dates import day_text, utc_moment_text
+from dsr.web_pages import _readable_date
+
+RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
+LEADING_ZERO_DATE = re.compile(
+    r"\b0\d (January|February|March|April|May|June|July|August|September|"
+    r"October|November|December) \d{4}"
+)
+
+
+def _request(*types: RequestType) -> PrivacyRequest:
+    return PrivacyRequest(
+        request_id="8d5bd9a4-3f0e-4a57-9e55-0c7f1f0e2a11",
+        request_types=list(types),
+        subject=SubjectIdentity(email="ada@example.com", name="Ada Lovelace"),
+        relationship=Relationship.OTHER,
+        jurisdiction="UK",
+        channel=Channel.WEB,
+        status=Status.IN_PROGRESS,
+        received_at=RECEIVED,
+        respond_by=DUE,
+    )
+
+
+def test_every_email_and_page_writes_a_date_the_same_way_without_a_leading_zero() -> None:
+    request = _request(RequestType.ACCESS)
+    answer_by = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    bodies = [
+        acknowledgement(request, "https://desk.example/status/x").body,
+        extension(request, "archives").body,
+        vendor_instructions(request, Action.EXPORT, "Helpline", answer_by, "privacy@desk.example").body,
+        customer_notification(request, Action.EXPORT, "Northwind", answer_by, "privacy@desk.example").body,
+        completion(request, "What we did:", "https://desk.example/download/x", answer_by).body,
+    ]
+
+    assert "by 5 January 2027 at the latest" in bodies[0]
+    assert "By when: 5 December 2026 at the latest" in bodies[2]
+    assert "answer by 5 December 2026" in bodies[3]
+    assert "until 5 December 2026, 12:00 UTC" in bodies[4]
+    assert not [body for body in bodies if LEADING_ZERO_DATE.search(body)]
+    assert day_text(date(2027, 1, 5)) == "5 January 2027"
+    assert utc_moment_text(datetime(2027, 1, 5, 9, 7, tzinfo=UTC)) == "5 January 2027, 09:07 UTC"
+    assert ">5 January 2027</time>" in _readable_date("2027-01-05")
+
+
+def test_the_customers_are_told_what_the_person_asked_for_in_the_persons_voice() -> None:
+    request = _request(RequestType.ACCESS)
+    body = customer_notification(
+        request, Action.EXPORT, "Northwind", RECEIVED + timedelta(days=14), "privacy@desk.example"
+    ).body
+
+    assert "They asked for a copy of their personal data." in body
+    assert "send us a copy" not in body
+
+
+def test_the_completion_email_says_what_happened_to_a_copy_asked_of_others() -> None:
+    by_vendor = {"status": "done", "records": 0, "confirmed_by": "staff:analyst@desk.example"}
+    copy = describe_outcome(Action.EXPORT, {**by_vendor, "handed_to": "Helpline Outsourcing Ltd"})
+    deletion = describe_outcome(Action.ERASE, {**by_vendor, "handed_to": "Helpline Outsourcing Ltd"})
+    restricted = describe_outcome(Action.RESTRICT, {"status": "done", "records": 1})
+
+    assert "passed on the copy" not in copy
+    assert copy.startswith("we asked Helpline Outsourcing Ltd for a copy of the personal data they hold")
+    assert "not part of your download" in copy
+    assert deletion == (
+        "we passed on the deletion to Helpline Outsourcing Ltd, and they confirmed it was carried out."
+    )
+    assert restricted == "1 record marked so that we only store it and do not otherwise use it."
+
+
+def test_what_a_request_asked_for_reads_as_a_sentence() -> None:
+    opt_outs = acknowledgement(
+        _request(RequestType.MARKETING_OPT_OUT, RequestType.SALE_SHARING_OPT_OUT), "https://desk.example/s"
+    ).body
+    two = acknowledgement(_request(RequestType.ACCESS, RequestType.ERASURE), "https://desk.example/s").body
+
+    assert "request for an end to our marketing to you and an end to any sale or sharing" in opt_outs
+    assert "request for that" not in opt_outs
+    assert "request for a copy of your personal data and deletion of your personal data." in two
