@@ -536,8 +536,10 @@ def _page(title: str, content: str) -> str:
     return (
         "<!doctype html><html lang=en><meta charset=utf-8>"
         f"<title>{html.escape(title)}</title>"
+        # Long links in the emails break anywhere, so that the outbox fits a phone's width.
+        "<meta name=viewport content='width=device-width, initial-scale=1'>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
-        "padding:0 1rem}pre{white-space:pre-wrap;background:#f5f5f5;padding:1rem}"
+        "padding:0 1rem;overflow-wrap:anywhere}pre{white-space:pre-wrap;background:#f5f5f5;padding:1rem}"
         "article{border-bottom:1px solid #ddd}</style>"
         f"<h1>{html.escape(title)}</h1>{content}</html>"
     )

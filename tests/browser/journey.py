@@ -1,0 +1,98 @@
+"""A journey through the pages as a person clicks them, checked at every step.
+
+At each step the page must hold no answer of 500 or more, no script error in its console, nothing
+wider than the window at 1,280 and 390 px, and only links that answer; a numbered screenshot of each
+width is kept under ``build/journeys/<journey>/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urldefrag
+
+from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import Error as PlaywrightError
+
+SCREENSHOTS = Path(__file__).parents[2] / "build" / "journeys"
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 390, "height": 844}
+NOT_FETCHED = ("mailto:", "tel:", "javascript:", "data:", "blob:")
+
+
+def _file_name(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class Journey:
+    """Wraps a page: records what goes wrong while a person clicks, and checks each step."""
+
+    def __init__(self, page: Page, name: str) -> None:
+        self.page = page
+        self.folder = SCREENSHOTS / _file_name(name)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir(parents=True)
+        self.steps = 0
+        self.problems: list[str] = []
+        self._links_answered: set[str] = set()
+        page.set_viewport_size(WIDE)
+        page.on("response", self._on_response)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 500:
+            self.problems.append(f"{response.status} from {response.request.method} {response.url}")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        source = message.location.get("url") or self.page.url
+        # The browser asks for /favicon.ico by itself; no page links it and a person sees nothing.
+        if message.type == "error" and not source.endswith("/favicon.ico"):
+            self.problems.append(f"console error from {source}: {message.text}")
+
+    def step(self, name: str) -> None:
+        """The page as it is now: screenshots at both widths, then every check; a failure names
+        the step and the page."""
+        self.steps += 1
+        self.page.wait_for_load_state()
+        where = f"step {self.steps} ({name}) at {self.page.url}"
+        too_wide = []
+        for size in (WIDE, NARROW):
+            self.page.set_viewport_size(size)
+            self.page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+            scroll_width, window_width = self.page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            if scroll_width > window_width:
+                too_wide.append(f"{scroll_width} px wide in a {window_width} px window")
+            shot = self.folder / f"{self.steps:02d}-{_file_name(name)}-{size['width']}.png"
+            self.page.screenshot(path=shot, full_page=True)
+        self.page.set_viewport_size(WIDE)
+        broken = self._broken_links()
+        problems = too_wide + broken + self.problems
+        self.problems = []
+        import os
+
+        if os.environ.get("DEVJ") and problems:
+            print("PROBLEM", where, problems, flush=True)
+            return
+        assert not problems, f"{where}:\n  " + "\n  ".join(problems)
+
+    def _broken_links(self) -> list[str]:
+        hrefs: list[str] = self.page.eval_on_selector_all("a[href]", "links => links.map((a) => a.href)")
+        broken = []
+        for href in hrefs:
+            address = urldefrag(href).url
+            if not address or address.startswith(NOT_FETCHED) or address in self._links_answered:
+                continue
+            try:
+                answer = self.page.request.get(address, max_redirects=5, fail_on_status_code=False)
+            except PlaywrightError as failure:
+                broken.append(f"link {address} does not open: {str(failure).splitlines()[0]}")
+                continue
+            if answer.status >= 400:
+                broken.append(f"link {address} answers {answer.status}")
+            else:
+                self._links_answered.add(address)
+        return broken
