@@ -1,28 +1,76 @@
-"""What staff see of a request: identities masked, the timeline, the systems and the deadlines."""
+"""What staff see of a request: identities masked, the timeline, the systems and the deadlines.
+
+Dates are shown to staff as the subject is told them: the day in the jurisdiction's time zone
+(``dsr.request_deadlines.local_day``), not the UTC day of the stored moment. A California
+request due at the end of 19 January there is due "2027-01-19 (US-CA)", though the moment is
+08:00 UTC on the 20th. The moments stay beside the days for tools that want them.
+
+The queue is ordered by ``due_on``, the day it shows first: the earlier of the desk's internal
+target and the legal date (the moment the ``OpenByDue`` index is keyed by, ``watch_at``), so a
+request whose target falls first is at the top and says why ("internal target"), with its legal
+date beside it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from dsr.appeal_rules import Appeal
 from dsr.masking import mask_email, mask_name
-from dsr.models import AuditEvent, PrivacyRequest
+from dsr.models import AuditEvent, PrivacyRequest, Status
+from dsr.request_deadlines import JURISDICTION_ZONES, local_day
 from dsr.store import RequestStore
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: "Received",
+    Status.VERIFYING: "Verifying identity",
+    Status.AWAITING_APPROVAL: "Awaiting approval",
+    Status.IN_PROGRESS: "In progress",
+    Status.COMPLETED: "Completed",
+    Status.PARTIALLY_COMPLETED: "Partially completed",
+    Status.DENIED: "Denied",
+    Status.UNVERIFIABLE: "Unverifiable",
+    Status.FAILED: "Failed",
+    Status.LINKED: "Linked to another request",
+    Status.CANCELLED: "Cancelled",
+}
+"""What staff read for each status (the console keeps the same words for its filters)."""
+
+IDENTITY_RELEASED = "identity erased after closing (only a keyed hash kept)"
+"""Shown instead of the subject once the identity has been let go: no masked stand-in."""
 
 
 class QueueEntry(BaseModel):
     request_id: str
     status: str
+    status_label: str
     request_types: list[str]
     jurisdiction: str
+    time_zone: str
+    """Where the jurisdiction's law counts days; every ``*_on`` day is a day there."""
     channel: str
     subject: str
+    identity_released: bool = False
+    """The identity was let go after the request closed: ``subject`` says so, masking nothing."""
     received_at: str
+    received_on: str
     respond_by: str
+    """The legal response moment, in UTC."""
+    respond_on: str
+    """The legal response day, as the subject is told it."""
+    target_on: str | None
+    """The desk's internal target day, where it is stricter than the law."""
+    due_on: str
+    """The day the desk works to: the earlier of the internal target and the legal date."""
+    due_for: Literal["target", "law"]
+    days_left: int
+    """Days from today (in the jurisdiction, by the desk's clock) to ``due_on``; negative when late."""
+    legal_days_left: int
+    """Days from today to ``respond_on``; negative when overdue."""
 
 
 class SystemOutcome(BaseModel):
@@ -38,8 +86,15 @@ class SystemOutcome(BaseModel):
 
 
 class Deadlines(BaseModel):
-    """The request's dates (UTC) and the policy that produced them."""
+    """The request's dates: the moments (UTC), the same as days in the jurisdiction (``*_on``),
+    and the policy that produced them."""
 
+    time_zone: str
+    respond_on: str
+    target_on: str | None
+    acknowledge_on: str | None
+    extended_respond_on: str | None
+    extension_notice_on: str | None
     policy: str | None
     policy_version: str | None
     acknowledge_by: str | None
@@ -62,6 +117,8 @@ class AppealDetail(BaseModel):
     statement: str
     received_at: str
     respond_by: str
+    respond_on: str
+    """The day the appeal must be answered, where the jurisdiction counts days."""
     extended_respond_by: str | None
     extension_notice_by: str | None
     extended_at: str | None
@@ -89,13 +146,18 @@ class AppealQueueEntry(BaseModel):
     jurisdiction: str
     request_status: str
     received_at: str
+    received_on: str
     respond_by: str
+    respond_on: str
+    days_left: int
     extended: bool
 
 
 class RequestDetail(QueueEntry):
     subject_name: str | None
     relationship: str
+    linked_to: str | None = None
+    """For a request joined to another of the subject's: the request that answers both."""
     verification_level: str | None = None
     package_available_until: str | None = None
     """The subject's access package: its download page works until then (with a fresh code)."""
@@ -106,17 +168,45 @@ class RequestDetail(QueueEntry):
     review: Review | None = None
 
 
-def queue_entry(request: PrivacyRequest) -> QueueEntry:
+def _day(jurisdiction: str, moment: datetime | None) -> str | None:
+    return local_day(jurisdiction, moment).isoformat() if moment else None
+
+
+def queue_entry(request: PrivacyRequest, now: datetime) -> QueueEntry:
+    """One line of the queue; ``now`` is the desk's clock, for the days left."""
+    place = request.jurisdiction
+    today = local_day(place, now)
+    respond_on = local_day(place, request.respond_by)
+    target_on = _day(place, request.target_by)
+    due_on = min(local_day(place, request.watch_at or request.respond_by), respond_on)
+    released = request.identity_reduced_at is not None
     return QueueEntry(
         request_id=request.request_id,
         status=request.status.value,
+        status_label=STATUS_LABELS[request.status],
         request_types=[t.value for t in request.request_types],
-        jurisdiction=request.jurisdiction,
+        jurisdiction=place,
+        time_zone=JURISDICTION_ZONES.get(place, "UTC"),
         channel=request.channel.value,
-        subject=mask_email(str(request.subject.email)),
+        subject=IDENTITY_RELEASED if released else mask_email(str(request.subject.email)),
+        identity_released=released,
         received_at=request.received_at.isoformat(),
+        received_on=local_day(place, request.received_at).isoformat(),
         respond_by=request.respond_by.isoformat(),
+        respond_on=respond_on.isoformat(),
+        target_on=target_on,
+        due_on=due_on.isoformat(),
+        due_for="target" if due_on < respond_on else "law",
+        days_left=(due_on - today).days,
+        legal_days_left=(respond_on - today).days,
     )
+
+
+def open_queue(requests: Iterable[PrivacyRequest], now: datetime) -> list[QueueEntry]:
+    """The queue, most urgent first: by the day shown first (``due_on``), then the legal day,
+    then the order they came in."""
+    entries = [queue_entry(request, now) for request in requests]
+    return sorted(entries, key=lambda entry: (entry.due_on, entry.respond_on, entry.received_at))
 
 
 _OUTCOME_NOTES = ("waiting_on", "answer_by", "error", "confirmed_by")
@@ -125,6 +215,7 @@ _OUTCOME_NOTES = ("waiting_on", "answer_by", "error", "confirmed_by")
 def request_detail(
     store: RequestStore,
     request: PrivacyRequest,
+    now: datetime,
     appeal: Appeal | None = None,
     review_task: Mapping[str, Any] | None = None,
     *,
@@ -143,16 +234,18 @@ def request_detail(
                 **{name: str(outcome[name]) for name in _OUTCOME_NOTES if outcome.get(name)},
             )
         )
+    released = request.identity_reduced_at is not None
     return RequestDetail(
-        **queue_entry(request).model_dump(),
-        subject_name=mask_name(request.subject.name) if request.subject.name else None,
+        **queue_entry(request, now).model_dump(),
+        subject_name=mask_name(request.subject.name) if request.subject.name and not released else None,
         relationship=request.relationship.value,
+        linked_to=request.linked_to,
         verification_level=request.verification_level,
         package_available_until=_moment(request.package_available_until),
         deadlines=_deadlines(request),
         timeline=store.events(request.request_id),
         systems=systems,
-        appeal=appeal_detail(appeal) if appeal is not None else None,
+        appeal=appeal_detail(appeal, request.jurisdiction) if appeal is not None else None,
         review=_review(review_task, four_eyes=four_eyes) if review_task is not None else None,
     )
 
@@ -166,13 +259,14 @@ def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def appeal_detail(appeal: Appeal) -> AppealDetail:
+def appeal_detail(appeal: Appeal, jurisdiction: str) -> AppealDetail:
     return AppealDetail(
         status=appeal.status.value,
         channel=appeal.channel.value,
         statement=appeal.statement,
         received_at=appeal.received_at.isoformat(),
         respond_by=appeal.respond_by.isoformat(),
+        respond_on=local_day(jurisdiction, appeal.respond_by).isoformat(),
         extended_respond_by=_moment(appeal.extended_respond_by),
         extension_notice_by=_moment(appeal.extension_notice_by),
         extended_at=_moment(appeal.extended_at),
@@ -184,19 +278,31 @@ def appeal_detail(appeal: Appeal) -> AppealDetail:
     )
 
 
-def appeal_queue_entry(appeal: Appeal, request_status: str) -> AppealQueueEntry:
+def appeal_queue_entry(appeal: Appeal, request_status: str, now: datetime) -> AppealQueueEntry:
+    place = appeal.jurisdiction
+    respond_on = local_day(place, appeal.respond_by)
     return AppealQueueEntry(
         request_id=appeal.request_id,
-        jurisdiction=appeal.jurisdiction,
+        jurisdiction=place,
         request_status=request_status,
         received_at=appeal.received_at.isoformat(),
+        received_on=local_day(place, appeal.received_at).isoformat(),
         respond_by=appeal.respond_by.isoformat(),
+        respond_on=respond_on.isoformat(),
+        days_left=(respond_on - local_day(place, now)).days,
         extended=appeal.extended_at is not None,
     )
 
 
 def _deadlines(request: PrivacyRequest) -> Deadlines:
+    place = request.jurisdiction
     return Deadlines(
+        time_zone=JURISDICTION_ZONES.get(place, "UTC"),
+        respond_on=local_day(place, request.respond_by).isoformat(),
+        target_on=_day(place, request.target_by),
+        acknowledge_on=_day(place, request.acknowledge_by),
+        extended_respond_on=_day(place, request.extended_respond_by),
+        extension_notice_on=_day(place, request.extension_notice_by),
         policy=request.deadline_policy,
         policy_version=request.deadline_policy_version,
         acknowledge_by=_moment(request.acknowledge_by),

@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         dest="report", required=True
     )
     metrics = report.add_parser("metrics", help="the CCPA 7102 figures for a calendar year (privacy-admin)")
-    metrics.add_argument("--year", type=int, required=True, help="the calendar year, e.g. 2025")
+    metrics.add_argument(
+        "--year", type=int, help="the calendar year, e.g. 2025; this year by the desk's clock if not given"
+    )
     metrics.add_argument("--format", dest="output_format", choices=["json", "csv"], default="json")
     metrics.add_argument("--jurisdiction", help="only requests under this jurisdiction, e.g. US-CA")
     metrics.add_argument("--url", required=True, help="the desk's API, e.g. http://127.0.0.1:3000")

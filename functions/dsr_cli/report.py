@@ -10,10 +10,13 @@ from dsr_cli.http_client import DeskClient
 
 
 def print_metrics(
-    url: str, token: str, year: int, output_format: str = "json", jurisdiction: str | None = None
+    url: str, token: str, year: int | None, output_format: str = "json", jurisdiction: str | None = None
 ) -> int:
-    """Ask the desk (an admin's token) for the year's figures and print them as they come."""
-    query = {"year": year, "format": output_format}
+    """Ask the desk (an admin's token) for the year's figures (this year by the desk's clock if
+    ``year`` is None) and print them as they come."""
+    query: dict[str, str | int] = {"format": output_format}
+    if year is not None:
+        query["year"] = year
     if jurisdiction:
         query["jurisdiction"] = jurisdiction
     answer = DeskClient(url, token).get(f"/staff/reports/metrics?{urlencode(query)}")

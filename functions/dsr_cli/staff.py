@@ -11,9 +11,9 @@ import argparse
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
+from dsr.display_text import visible_text
 from dsr_cli.http_client import DeskClient, HttpAnswer
 
 
@@ -64,7 +64,9 @@ def add_staff_commands(commands: Any) -> None:
     appeal.add_argument("--decision", choices=["uphold", "reverse"], required=True)
     appeal.add_argument("--reason", required=True, help="sent to the subject")
     report = work.add_parser("report", help="the CCPA 7102 figures for a year (admin)")
-    report.add_argument("--year", type=int, required=True)
+    report.add_argument(
+        "--year", type=int, help="the calendar year; this year by the desk's clock if not given"
+    )
     report.add_argument("--format", dest="output_format", choices=["json", "csv"], default="json")
 
 
@@ -137,33 +139,49 @@ def _message(answer: HttpAnswer) -> str:
     return f"{text} (decided by {body['decided_by']})" if body.get("decided_by") else text
 
 
-def _days_left(iso: str) -> str:
-    left = (datetime.fromisoformat(iso) - datetime.now(UTC)).days
+def _days_left(left: int) -> str:
     return f"{-left}d overdue" if left < 0 else f"{left}d left"
 
 
+def _due(entry: dict[str, Any]) -> str:
+    """The day the desk works to, with the legal day beside it where the internal target is
+    earlier; days where the request's law counts them, as the subject is told them."""
+    due = f"{entry['due_on']} ({_days_left(entry['days_left'])})"
+    if entry["due_for"] == "target":
+        due += f" target; law {entry['respond_on']}"
+    return due
+
+
 def _readable(command: str, answer: Any) -> str:
+    return visible_text(_readable_lines(command, answer))
+
+
+def _readable_lines(command: str, answer: Any) -> str:
     if command == "list":
         lines = [
-            f"{r['request_id'][:8]}  {r['respond_by'][:10]} ({_days_left(r['respond_by'])})  "
-            f"{r['status']:<19} {','.join(r['request_types']):<24} {r['jurisdiction']:<7} "
-            f"{r['channel']:<5} {r['subject']}"
+            f"{r['request_id'][:8]}  {_due(r):<44} {r['status']:<19} {','.join(r['request_types']):<24} "
+            f"{r['jurisdiction']:<7} {r['channel']:<5} {r['subject']}"
             for r in answer
         ]
         return "\n".join(lines) or "no open request"
     if command == "appeals":
         lines = [
-            f"{a['request_id'][:8]}  answer by {a['respond_by'][:10]}  {a['jurisdiction']}" for a in answer
+            f"{a['request_id'][:8]}  answer by {a['respond_on']} ({a['jurisdiction']} time, "
+            f"{_days_left(a['days_left'])})"
+            for a in answer
         ]
         return "\n".join(lines) or "no appeal waiting"
     if command == "show":
         deadlines = answer["deadlines"]
+        target = f"; internal target {deadlines['target_on']}" if deadlines["target_on"] else ""
         lines = [
             f"Request {answer['request_id']}",
             f"  status {answer['status']}; asked for {', '.join(answer['request_types'])}; "
             f"{answer['jurisdiction']}; by {answer['channel']}; subject {answer['subject']}",
-            f"  respond by {deadlines['respond_by'][:10]} ({_days_left(deadlines['respond_by'])}); "
+            f"  respond by {deadlines['respond_on']} ({answer['jurisdiction']} time, "
+            f"{_days_left(answer['legal_days_left'])}){target}; "
             f"policy {deadlines['policy']} {deadlines['policy_version']}",
+            *([f"  linked to {answer['linked_to']}"] if answer.get("linked_to") else []),
             *(f"  system {s['system_id']} {s['action']}: {s['status']}" for s in answer["systems"]),
             *(f"  {e['at'][:16]} {e['actor']}: {e['action']} - {e['outcome']}" for e in answer["timeline"]),
         ]

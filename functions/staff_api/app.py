@@ -1,6 +1,7 @@
 """The staff API behind the console: the queue, one request, and decisions."""
 
 import json
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
@@ -29,6 +30,7 @@ from dsr.desk import desk_from_environment
 from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import invalid_fields
 from dsr.http_guards import JSON, refusal
+from dsr.request_deadlines import local_day
 from dsr.staff_auth import (
     ROUTE_GROUPS,
     ForbiddenError,
@@ -43,7 +45,7 @@ from dsr.staff_views import (
     RequestDetail,
     RevealedIdentity,
     appeal_queue_entry,
-    queue_entry,
+    open_queue,
     request_detail,
     revealed_identity,
 )
@@ -61,6 +63,14 @@ STAFF_BODIES = {resource: JSON for method, resource in ROUTE_GROUPS if method ==
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
     return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body=body)
+
+
+def _response_date(jurisdiction: str, respond_by: datetime) -> dict[str, str]:
+    """A new response date as the moment and as the day the subject is told (their law's day)."""
+    return {
+        "respond_by": respond_by.isoformat(),
+        "respond_on": local_day(jurisdiction, respond_by).isoformat(),
+    }
 
 
 def _staff() -> StaffMember:
@@ -125,11 +135,11 @@ def who_am_i() -> SignedIn:
 
 @app.get("/staff/requests")
 def list_open_requests() -> list[QueueEntry]:
+    """Open requests, most urgent first: by the day each is due (its internal target where that
+    comes first), as days in its jurisdiction."""
     _staff()
     desk = desk_from_environment()
-    # Most urgent first; requests due the same day in the order they came in.
-    requests = sorted(desk.store.open_requests(), key=lambda r: (r.watch_at or r.respond_by, r.received_at))
-    return [queue_entry(request) for request in requests]
+    return open_queue(desk.store.open_requests(), desk.now())
 
 
 @app.get("/staff/requests/<request_id>")
@@ -139,6 +149,7 @@ def show_request(request_id: RequestId) -> RequestDetail:
     return request_detail(
         desk.store,
         desk.store.get(request_id),
+        desk.now(),
         appeals.appeal_of(desk, request_id),
         desk.store.get_task(request_id, approval.STAGE),
         four_eyes=approval.four_eyes_applies(desk, request_id),
@@ -296,7 +307,9 @@ def extend_deadline(
         extended = extensions.extend(desk_from_environment(), request_id, extension.reason, member.username)
     except extensions.ExtensionRefusedError as refused:
         return _json(409, {"message": str(refused)})
-    return _json(200, {"request_id": request_id, "respond_by": extended.respond_by.isoformat()})
+    return _json(
+        200, {"request_id": request_id, **_response_date(extended.jurisdiction, extended.respond_by)}
+    )
 
 
 @app.get("/staff/dashboard")
@@ -315,7 +328,7 @@ def list_open_appeals() -> list[AppealQueueEntry]:
     _staff()
     desk = desk_from_environment()
     return [
-        appeal_queue_entry(appeal, desk.store.get(appeal.request_id).status.value)
+        appeal_queue_entry(appeal, desk.store.get(appeal.request_id).status.value, desk.now())
         for appeal in appeals.open_appeals(desk)
     ]
 
@@ -348,7 +361,9 @@ def extend_appeal(
         return _json(409, {"message": "this request has no appeal waiting for an answer"})
     except appeals.AppealRefusedError as refused:
         return _json(409, {"message": str(refused)})
-    return _json(200, {"request_id": request_id, "respond_by": extended.respond_by.isoformat()})
+    return _json(
+        200, {"request_id": request_id, **_response_date(extended.jurisdiction, extended.respond_by)}
+    )
 
 
 class InformationRequest(BaseModel):
@@ -391,7 +406,7 @@ def information_received(request_id: RequestId) -> Response[dict[str, Any]]:
         200,
         {
             "request_id": request_id,
-            "respond_by": request.respond_by.isoformat(),
+            **_response_date(request.jurisdiction, request.respond_by),
             "paused_days": request.paused_days,
         },
     )
@@ -444,19 +459,23 @@ def resolve_triage(
 
 @app.get("/staff/reports/metrics")
 def metrics_report(
-    year: Annotated[int, Query(ge=2000, le=2100)],
+    year: Annotated[
+        int | None,
+        Query(ge=2000, le=2100, description="the calendar year; this year by the desk's clock if not given"),
+    ] = None,
     output: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
     jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z]{2})?$|^DEFAULT$")] = None,
 ) -> Response[Any]:
     """The CCPA 7102 figures for requests received in the calendar year: counts only."""
     _staff()
-    report = reports.collect(desk_from_environment().store, year, jurisdiction)
+    desk = desk_from_environment()
+    report = reports.collect(desk.store, year or desk.now().year, jurisdiction)
     if output == "csv":
         return Response(
             status_code=200,
             content_type="text/csv; charset=utf-8",
             body=reports.to_csv(report),
-            headers={"Content-Disposition": f'attachment; filename="request-metrics-{year}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="request-metrics-{report.year}.csv"'},
         )
     return _json(200, report.model_dump(mode="json"))
 

@@ -4,17 +4,28 @@ from what subjects write."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from dsr.desk import Desk, desk_from_environment
+from dsr.fulfilment import planned_tasks
+from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.request_deadlines import end_of_local_day
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.conftest import (
+    STAFF_ANSWERED_KINDS,
+    submit,
+    verification_code,
+    wait_for_status,
+    wait_until,
+)
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 GROUPS = {
@@ -31,6 +42,12 @@ def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient, **requ
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     return request_id
+
+
+def _open_action(page: Page, title: str) -> Locator:
+    """Press the action's button: its form opens (and any other closes)."""
+    page.get_by_role("group", name="Actions").get_by_role("button", name=title, exact=True).click()
+    return page.get_by_role("region", name=title)
 
 
 def _sign_in(page: Page, local_api: LocalApi, username: str) -> None:
@@ -88,7 +105,7 @@ def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
 
     page.get_by_role("link", name=approved[:8]).click()
     expect(page.locator("#request-status")).to_have_text("Awaiting approval")
-    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+    _open_action(page, "Approve").get_by_role("button", name="Approve").click()
     expect(page.get_by_role("status")).to_contain_text("Approved")
     expect(page.locator("#request-status")).not_to_have_text("Awaiting approval")
     wait_until(
@@ -97,7 +114,7 @@ def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
 
     page.get_by_role("link", name="← Queue").click()
     page.get_by_role("link", name=denied[:8]).click()
-    deny = page.get_by_role("region", name="Deny")
+    deny = _open_action(page, "Deny")
     deny.get_by_label("Reason").select_option("legal_obligation")
     deny.get_by_label("Explanation sent to the subject").fill(
         "Your account has an unpaid invoice under dispute."
@@ -132,11 +149,12 @@ def test_a_second_decision_is_refused_and_the_console_says_who_decided(
     request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     _sign_in(page, local_api, "admin@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
-    expect(page.get_by_role("region", name="Approve")).to_be_visible()
+    approve = _open_action(page, "Approve")
+    expect(approve).to_be_visible()
 
     # Meanwhile someone else decides
     assert approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"}).status == 200
-    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+    approve.get_by_role("button", name="Approve").click()
 
     expect(page.get_by_role("alert")).to_contain_text("approver@desk.example")
 
@@ -148,9 +166,10 @@ def test_an_analyst_is_offered_no_decision(
     _sign_in(page, local_api, "analyst@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
 
-    expect(page.get_by_role("region", name="Ask for information")).to_be_visible()
-    expect(page.get_by_role("region", name="Approve")).to_have_count(0)
-    expect(page.get_by_role("region", name="Deny")).to_have_count(0)
+    expect(_open_action(page, "Ask for information")).to_be_visible()
+    actions = page.get_by_role("group", name="Actions")
+    expect(actions.get_by_role("button", name="Approve")).to_have_count(0)
+    expect(actions.get_by_role("button", name="Deny")).to_have_count(0)
 
     page.get_by_label("Question sent to the subject").fill("Which of your two accounts do you mean?")
     page.get_by_role("button", name="Send the question").click()
@@ -267,8 +286,8 @@ def test_with_four_eyes_an_erasure_is_recommended_by_one_and_decided_by_another(
 
     _sign_in(page, local_api, "approver@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
-    expect(page.get_by_role("region", name="Approve")).to_have_count(0)
-    recommend = page.get_by_role("region", name="Recommend")
+    expect(page.get_by_role("group", name="Actions").get_by_role("button", name="Approve")).to_have_count(0)
+    recommend = _open_action(page, "Recommend")
     recommend.get_by_label("Why (for whoever decides)").fill("Matched two details; nothing holds it.")
     recommend.get_by_role("button", name="Record the recommendation").click()
     expect(page.get_by_role("region", name="Decision")).to_contain_text("another staff member decides it")
@@ -277,7 +296,7 @@ def test_with_four_eyes_an_erasure_is_recommended_by_one_and_decided_by_another(
     _sign_in(page, local_api, "admin@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
     expect(page.locator("main")).to_contain_text("approve by approver@desk.example")
-    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+    _open_action(page, "Approve").get_by_role("button", name="Approve").click()
     expect(page.locator("#request-status")).not_to_have_text("Awaiting approval")
 
 
@@ -369,3 +388,200 @@ def test_an_admin_reads_the_year_s_metrics_and_an_analyst_is_told_they_are_for_a
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as CSV").click()
     assert download.value.suggested_filename == f"request-metrics-{year}.csv"
+
+
+# --- what staff see: the days, the order, the layout -----------------------------------------------
+
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+def _page_fits(page: Page) -> tuple[int, int]:
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+def test_staff_see_the_due_day_the_subject_was_told(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    # In California a due date ends at midnight there: 08:00 UTC the next day. The subject is
+    # told the Californian day; staff see the same one, and which time it is in.
+    answer = submit(public, request_types=["erasure"], jurisdiction="US-CA")
+    request_id, subject_day = str(answer.body["request_id"]), str(answer.body["respond_by"])[:10]
+    utc_day = desk.store.get(request_id).respond_by.date().isoformat()
+    assert utc_day != subject_day
+
+    _sign_in(page, local_api, "analyst@desk.example")
+    row = page.get_by_role("row", name=re.compile(request_id[:8]))
+    expect(row.locator("td").nth(2)).to_have_text(subject_day)  # the legal date
+    expect(row).not_to_contain_text(utc_day)
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.locator("#respond-on")).to_contain_text(f"{subject_day} (US-CA time")
+    expect(page.locator("main")).not_to_contain_text(utc_day)
+
+
+def _open_request(
+    desk: Desk, jurisdiction: str, respond_on: date, target_on: date | None = None, name: str | None = None
+) -> str:
+    """An open request with the given legal day (and internal target), written as intake would."""
+    request_id = str(uuid.uuid4())
+    respond_by = end_of_local_day(respond_on, jurisdiction)
+    target_by = end_of_local_day(target_on, jurisdiction)
+    assert respond_by is not None
+    desk.store.create(
+        PrivacyRequest(
+            request_id=request_id,
+            request_types=[RequestType.ACCESS],
+            subject=SubjectIdentity(email=f"s{request_id[:8]}@example.com", name=name),
+            relationship=Relationship.CUSTOMER_CONTACT,
+            jurisdiction=jurisdiction,
+            channel=Channel.WEB,
+            status=Status.AWAITING_APPROVAL,
+            received_at=desk.now(),
+            respond_by=respond_by,
+            target_by=target_by,
+            watch_at=min(respond_by, target_by) if target_by else respond_by,
+        )
+    )
+    return request_id
+
+
+def test_the_queue_is_in_the_order_of_the_days_it_shows(page: Page, local_api: LocalApi, desk: Desk) -> None:
+    day = desk.now().date() + timedelta(days=30)
+    # Due the next day by law, but the desk's own target comes four days sooner: it goes first,
+    # and says why; the Californian request due on the day itself comes before the later ones.
+    targeted = _open_request(desk, "EU", day + timedelta(days=1), target_on=day - timedelta(days=3))
+    later_eu = _open_request(desk, "EU", day + timedelta(days=1))
+    californian = _open_request(desk, "US-CA", day)
+    later_utc = _open_request(desk, "DEFAULT", day + timedelta(days=1))
+
+    _sign_in(page, local_api, "analyst@desk.example")
+    rows = page.get_by_role("table", name="Open requests, most urgent first").locator("tbody tr")
+    expect(rows).to_have_count(4)
+    shown = [
+        (rows.nth(i).locator("td").nth(0).inner_text(), rows.nth(i).locator("td").nth(1).inner_text())
+        for i in range(4)
+    ]
+    assert [reference for reference, _ in shown][:2] == [targeted[:8], californian[:8]]
+    assert {reference for reference, _ in shown[2:]} == {later_eu[:8], later_utc[:8]}
+    due_days = [due[:10] for _, due in shown]
+    assert due_days == sorted(due_days)
+    assert due_days[:2] == [(day - timedelta(days=3)).isoformat(), day.isoformat()]
+    assert "internal target" in shown[0][1]
+    expect(rows.nth(0).locator("td").nth(2)).to_have_text((day + timedelta(days=1)).isoformat())
+
+
+def _staff_answered(desk: Desk, request_types: list[RequestType]) -> list[str]:
+    return [
+        f"Confirm {task.system_id} ({task.action.value})"
+        for task in planned_tasks(desk.registry, request_types)
+        if desk.registry.system(task.system_id).store.kind in STAFF_ANSWERED_KINDS
+    ]
+
+
+def test_after_approve_the_page_shows_the_hand_offs_without_a_reload(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    expected = _staff_answered(desk, [RequestType.ACCESS])
+    assert expected, "the registry hands some access tasks to vendors or customers"
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    _open_action(page, "Approve").get_by_role("button", name="Approve").click()
+
+    actions = page.get_by_role("group", name="Actions")
+    for title in expected:
+        expect(actions.get_by_role("button", name=title)).to_be_visible(timeout=30_000)
+    expect(page.locator("#request-status")).to_have_text("In progress")
+    assert navigations == []  # no reload: the page read the request again by itself
+    # One form at a time: opening a second closes the first
+    first = _open_action(page, expected[0])
+    expect(first).to_be_visible()
+    if len(expected) > 1:
+        second = _open_action(page, expected[1])
+        expect(second).to_be_visible()
+        expect(first).to_be_hidden()
+
+
+def test_console_pages_fit_the_window_on_a_desktop_and_a_phone(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["access", "erasure"],
+        jurisdiction="EU",
+        subject={"email": "ada@example.com", "name": "Ada Augusta King Countess of Lovelace"},
+    )
+    _sign_in(page, local_api, "admin@desk.example")
+    for name, (width, height) in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        for hash_ in ("#/", "#/dashboard", "#/reports", "#/appeals"):
+            page.goto(f"{local_api.cloud.base_url}/console{hash_}")
+            expect(page.locator("main h1")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            scroll_width, window_width = _page_fits(page)
+            assert scroll_width <= window_width, (name, hash_, scroll_width)
+        page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+        expect(page.locator("#request-status")).to_have_text("Awaiting approval")
+        page.screenshot(path=f"/tmp/console-request-{width}.png", full_page=True)
+        buttons = page.get_by_role("group", name="Actions").get_by_role("button")
+        titles = [buttons.nth(i).inner_text() for i in range(buttons.count())]
+        assert {"Approve", "Deny", "Ask for information", "Cancel"} <= set(titles)
+        for title in titles:
+            form = _open_action(page, title)
+            expect(form).to_be_visible()
+            # One form at a time
+            expect(page.locator(".action-panels > section:not([hidden])")).to_have_count(1)
+            scroll_width, window_width = _page_fits(page)
+            assert scroll_width <= window_width, (name, title, scroll_width)
+            for control in form.locator("select, textarea").all():
+                box, card = control.bounding_box(), form.bounding_box()
+                assert box and card and box["x"] + box["width"] <= card["x"] + card["width"], (name, title)
+            if title == "Deny":
+                page.screenshot(path=f"/tmp/console-deny-{width}.png", full_page=True)
+        page.goto(f"{local_api.cloud.base_url}/console#/")
+        expect(page.locator("main h1")).to_have_text("Open requests")
+        page.screenshot(path=f"/tmp/console-queue-{width}.png", full_page=True)
+
+
+def test_the_report_opens_on_the_desk_s_current_year(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    submit(public, request_types=["access"], jurisdiction="EU")
+    year = desk.now().year
+    _sign_in(page, local_api, "admin@desk.example")
+
+    page.get_by_role("link", name="Reports").click()
+
+    table = page.get_by_role("table", name=f"Requests received in {year}, by type")
+    expect(table.get_by_role("row", name=re.compile("^access")).locator("td").nth(0)).to_have_text("1")
+    expect(page.get_by_label("Calendar year")).to_have_value(str(year))
+
+
+BIDI_NAME = "Eve \u202egpj.exe\x00 Mallory"
+
+
+def test_bidirectional_and_control_characters_are_shown_not_obeyed(
+    page: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    request_id = _open_request(desk, "EU", desk.now().date() + timedelta(days=30), name=BIDI_NAME)
+    desk.audit(request_id, "subject", "note", "wrote \u202eten.elpmaxe\u202c back")
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    page.get_by_label("Why you need the full identity (recorded)").fill("Checking the name as given.")
+    page.get_by_role("button", name="Reveal the identity").click()
+
+    identity = page.get_by_role("region", name="Identity")
+    expect(identity).to_contain_text("Eve \u27e8U+202E\u27e9gpj.exe\u2400 Mallory")
+    expect(page.locator(".timeline")).to_contain_text(
+        "wrote \u27e8U+202E\u27e9ten.elpmaxe\u27e8U+202C\u27e9 back"
+    )
+    text = page.locator("main").inner_text()
+    assert "\u202e" not in text and "\x00" not in text
+    # Each piece of what someone wrote is isolated from the words around it
+    isolated = identity.locator("bdi", has_text="Mallory")
+    expect(isolated).to_have_count(1)
+    assert isolated.evaluate("node => getComputedStyle(node).unicodeBidi") == "isolate"

@@ -201,9 +201,12 @@ def test_only_admins_get_the_report(
     assert approver.get("/staff/reports/metrics?year=2024").status == 403
 
 
-def test_a_year_must_be_given_and_plausible(local_api: LocalApi) -> None:
+def test_the_year_is_this_year_by_the_desk_s_clock_unless_a_plausible_one_is_given(
+    local_api: LocalApi, desk: Desk
+) -> None:
     admin = staff_client(local_api, "admin@desk.example")
 
-    assert admin.get("/staff/reports/metrics").status == 422
+    this_year = admin.get("/staff/reports/metrics")
+    assert (this_year.status, this_year.body["year"]) == (200, desk.now().year)
     assert admin.get("/staff/reports/metrics?year=24").status == 422
     assert admin.get("/staff/reports/metrics?year=2024&format=xlsx").status == 422

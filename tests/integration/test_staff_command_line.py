@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
 from dsr.desk import Desk
+from dsr.records import REDUCED_DOMAIN
 from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud
@@ -61,3 +63,38 @@ def test_staff_list_show_approve_and_deny_from_the_command_line(
 def test_without_a_token_the_command_says_how_to_sign_in(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["staff", "--url", "http://127.0.0.1:9", "list"]) == 1
     assert "give --token" in capsys.readouterr().err
+
+
+def test_staff_list_shows_the_subject_s_due_day_in_the_order_it_shows(
+    local_api: LocalApi, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # California counts days in Los Angeles: the subject is told a day that is not the UTC one.
+    answer = submit(public, request_types=["erasure"], jurisdiction="US-CA")
+    californian, subject_day = str(answer.body["request_id"]), str(answer.body["respond_by"])[:10]
+    eu = str(submit(public, request_types=["access"], jurisdiction="EU").body["request_id"])
+
+    assert main(_staff(local_api, "analyst@desk.example", "list")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [line] = [line for line in lines if line.startswith(californian[:8])]
+    assert subject_day in line
+    assert desk.store.get(californian).respond_by.date().isoformat() not in line
+    due_days = [line.split()[1] for line in lines]
+    assert due_days == sorted(due_days)
+    assert {californian[:8], eu[:8]} <= {line[:8] for line in lines}
+
+    assert main(_staff(local_api, "analyst@desk.example", "show", californian)) == 0
+    assert f"respond by {subject_day} (US-CA time" in capsys.readouterr().out
+
+
+def test_staff_show_says_plainly_that_an_identity_was_erased(
+    local_api: LocalApi, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request_id = str(submit(public, request_types=["access"], jurisdiction="EU").body["request_id"])
+    # Closed, then the identity let go as the sweeper does: only the keyed hash is kept.
+    desk.store.schedule_identity_reduction(request_id, desk.now() - timedelta(seconds=1))
+    assert desk.store.reduce_identity(request_id, {"email": f"{'0' * 32}@{REDUCED_DOMAIN}"}, desk.now())
+
+    assert main(_staff(local_api, "analyst@desk.example", "show", request_id)) == 0
+    shown = capsys.readouterr().out
+    assert "subject identity erased after closing" in shown
+    assert "***@" not in shown

@@ -47,9 +47,31 @@ function el(tag, attributes = {}, ...children) {
   }
   for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.append(child instanceof Node ? child : document.createTextNode(visibleText(String(child))));
   }
   return node;
+}
+
+// Control characters in text someone else wrote are shown as marks, never obeyed: U+202E would
+// turn what follows around, NUL and ESC mean nothing to a reader. C0 controls and DEL become
+// their control pictures (NUL as "␀"), the others (bidirectional controls, separators) "⟨U+202E⟩".
+// Line breaks and tabs stay. The command line does the same (dsr.display_text).
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
+
+function visibleText(text) {
+  return text.replace(CONTROLS, (character) => {
+    const code = character.codePointAt(0);
+    if (code < 0x20) return String.fromCodePoint(0x2400 + code);
+    if (code === 0x7f) return "\u2421";
+    return `\u27e8U+${code.toString(16).toUpperCase().padStart(4, "0")}\u27e9`;
+  });
+}
+
+// What a subject (or anyone outside the console) wrote, isolated from the text around it: a
+// right-to-left name does not reorder the words beside it.
+function userText(value) {
+  if (value === undefined || value === null || value === "") return value;
+  return el("bdi", { class: "user-text" }, String(value));
 }
 
 function show(...nodes) {
@@ -58,20 +80,13 @@ function show(...nodes) {
   main.focus();
 }
 
-function day(iso) {
-  return iso ? new Date(iso).toISOString().slice(0, 10) : "–";
-}
-
 function moment(iso) {
   return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "–";
 }
 
-function daysLeft(iso, now = Date.now()) {
-  return Math.floor((new Date(iso).getTime() - now) / DAY_MS);
-}
-
-function daysLeftText(iso) {
-  const left = daysLeft(iso);
+// Due dates are days where the request's law counts them (the desk sends them so: *_on), as the
+// subject is told them; days left are counted there by the desk's clock.
+function daysLeftText(left) {
   if (left < 0) return `${-left} day${left === -1 ? "" : "s"} overdue`;
   if (left === 0) return "due today";
   return `${left} day${left === 1 ? "" : "s"} left`;
@@ -293,12 +308,23 @@ async function signOut() {
 
 // --- the queue ----------------------------------------------------------------------------------
 
+// One due date as staff read it: the day, where the request's law counts it, and the days left.
+function dueText(dayText, left) {
+  return `${dayText} (${daysLeftText(left)})`;
+}
+
+// Tables scroll inside their own box on a narrow screen; the page itself never grows wider.
+function scrolling(table) {
+  return el("div", { class: "table-scroll" }, table);
+}
+
 async function queuePage() {
   await whoAmI();
+  // The desk sends the queue most urgent first: by the day in the Due column (the internal
+  // target where it comes before the legal date), then the legal date.
   const requests = await api("GET", "/staff/requests");
-  const now = Date.now();
-  const overdue = requests.filter((r) => daysLeft(r.respond_by, now) < 0).length;
-  const thisWeek = requests.filter((r) => daysLeft(r.respond_by, now) >= 0 && daysLeft(r.respond_by, now) < 7).length;
+  const overdue = requests.filter((r) => r.legal_days_left < 0).length;
+  const thisWeek = requests.filter((r) => r.legal_days_left >= 0 && r.legal_days_left < 7).length;
   const statusFilter = el("select", { id: "status-filter" }, el("option", { value: "" }, "Any status"),
     Object.entries(STATUS_LABELS).map(([value, label]) => el("option", { value }, label)));
   const jurisdictions = [...new Set(requests.map((r) => r.jurisdiction))].sort();
@@ -311,14 +337,16 @@ async function queuePage() {
       .filter((r) => !jurisdictionFilter.value || r.jurisdiction === jurisdictionFilter.value)
       .map((r) => el("tr", {},
         el("td", {}, el("a", { href: `#/requests/${encodeURIComponent(r.request_id)}` }, r.request_id.slice(0, 8))),
-        el("td", { class: daysLeft(r.respond_by, now) < 0 ? "late" : "" }, `${day(r.respond_by)} (${daysLeftText(r.respond_by)})`),
-        el("td", {}, STATUS_LABELS[r.status] || r.status),
+        el("td", { class: r.days_left < 0 ? "late due" : "due" }, dueText(r.due_on, r.days_left),
+          r.due_for === "target" ? el("span", { class: "note" }, "internal target") : null),
+        el("td", { class: r.legal_days_left < 0 ? "late" : "" }, r.respond_on),
+        el("td", {}, r.status_label || STATUS_LABELS[r.status] || r.status),
         el("td", {}, r.request_types.join(", ")),
         el("td", {}, r.jurisdiction),
         el("td", {}, r.channel),
-        el("td", {}, r.subject),
-        el("td", {}, day(r.received_at))));
-    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 8 }, "No open request matches."))]));
+        el("td", {}, userText(r.subject)),
+        el("td", {}, r.received_on)));
+    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, "No open request matches."))]));
   };
   statusFilter.addEventListener("change", render);
   jurisdictionFilter.addEventListener("change", render);
@@ -332,10 +360,11 @@ async function queuePage() {
     el("div", { class: "filters" },
       el("div", {}, el("label", { for: "status-filter" }, "Status"), statusFilter),
       el("div", {}, el("label", { for: "jurisdiction-filter" }, "Jurisdiction"), jurisdictionFilter)),
-    el("table", { "aria-label": "Open requests, most urgent first" },
-      el("thead", {}, el("tr", {}, ["Reference", "Due", "Status", "Asked for", "Jurisdiction", "Channel", "Subject", "Received"]
+    el("p", { class: "hint" }, "Most urgent first, by the Due day: the desk's internal target where it comes before the legal date. Days are counted where each request's law counts them."),
+    scrolling(el("table", { "aria-label": "Open requests, most urgent first" },
+      el("thead", {}, el("tr", {}, ["Reference", "Due", "Legal date", "Status", "Asked for", "Jurisdiction", "Channel", "Subject", "Received"]
         .map((name) => el("th", { scope: "col" }, name)))),
-      body),
+      body)),
   );
 }
 
@@ -410,13 +439,15 @@ const REPORT_COLUMNS = [
 
 async function reportsPage() {
   const member = await whoAmI();
-  const year = Number(new URLSearchParams(location.hash.split("?")[1] || "").get("year")) || new Date().getUTCFullYear() - 1;
+  // Without a year in the address, the desk answers for this year by its own clock.
+  const asked = Number(new URLSearchParams(location.hash.split("?")[1] || "").get("year")) || null;
   const heading = el("h1", {}, "Request metrics (CCPA 7102)");
   if (!member.may.includes("reports")) {
     show(heading, message("The metrics report is for the privacy-admin group.", "error"));
     return;
   }
-  const report = await api("GET", `/staff/reports/metrics?year=${year}`);
+  const report = await api("GET", asked ? `/staff/reports/metrics?year=${asked}` : "/staff/reports/metrics");
+  const year = report.year;
   const picker = el("input", { type: "number", id: "report-year", min: 2000, max: 2100, value: year });
   const download = el("button", {
     type: "button",
@@ -444,9 +475,9 @@ async function reportsPage() {
         location.hash = `#/reports?year=${picker.value}`;
       },
     }, el("div", {}, el("label", { for: "report-year" }, "Calendar year"), picker), el("button", { type: "submit" }, "Show"), download),
-    el("table", { "aria-label": `Requests received in ${year}, by type` },
+    scrolling(el("table", { "aria-label": `Requests received in ${year}, by type` },
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Request type"), REPORT_COLUMNS.map(([, name]) => el("th", { scope: "col" }, name)))),
-      el("tbody", {}, rows)),
+      el("tbody", {}, rows))),
     el("h2", {}, "Denied, by reason"),
     barChart(`Requests denied in ${year}, by reason`, Object.entries(all.denied_by_reason), "denied"),
     el("h2", {}, "Days to respond"),
@@ -463,13 +494,13 @@ async function appealsPage() {
   const appeals = await api("GET", "/staff/appeals");
   const rows = appeals.map((a) => el("tr", {},
     el("td", {}, el("a", { href: `#/requests/${encodeURIComponent(a.request_id)}` }, a.request_id.slice(0, 8))),
-    el("td", { class: daysLeft(a.respond_by) < 0 ? "late" : "" }, `${day(a.respond_by)} (${daysLeftText(a.respond_by)})`),
+    el("td", { class: a.days_left < 0 ? "late" : "" }, dueText(a.respond_on, a.days_left)),
     el("td", {}, a.jurisdiction),
-    el("td", {}, day(a.received_at)),
+    el("td", {}, a.received_on),
     el("td", {}, a.extended ? "extended" : "")));
   show(el("h1", {}, "Appeals waiting for an answer"),
     rows.length
-      ? el("table", {}, el("thead", {}, el("tr", {}, ["Reference", "Answer by", "Jurisdiction", "Received", ""].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows))
+      ? scrolling(el("table", {}, el("thead", {}, el("tr", {}, ["Reference", "Answer by", "Jurisdiction", "Received", ""].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
       : el("p", {}, "No appeal is waiting."));
 }
 
@@ -479,9 +510,20 @@ function facts(pairs) {
   return el("dl", { class: "facts" }, pairs.filter(([, value]) => value !== undefined).map(([term, value]) => [el("dt", {}, term), el("dd", {}, value ?? "–")]));
 }
 
-function actionBox(title, ...content) {
-  return el("section", { class: "action", "aria-label": title }, el("h3", {}, title), ...content);
-}
+// What each status means for staff, beside its label: every status has both.
+const STATUS_NOTES = {
+  RECEIVED: "The workflow is starting: the subject is sent the acknowledgement and a code.",
+  VERIFYING: "Waiting for the subject to prove their identity.",
+  AWAITING_APPROVAL: "Waiting for a staff decision.",
+  IN_PROGRESS: "Being carried out in each system; answers from vendors and customers are recorded here.",
+  COMPLETED: "Closed: carried out in every system.",
+  PARTIALLY_COMPLETED: "Closed with systems that failed: re-run them before the deadline.",
+  DENIED: "Closed: refused, and the subject was told why.",
+  UNVERIFIABLE: "Closed: the subject did not prove their identity in time.",
+  FAILED: "Closed: the workflow failed; the timeline says where.",
+  LINKED: "Joined to another request of the same subject: that request answers both.",
+  CANCELLED: "Closed without action.",
+};
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -496,25 +538,71 @@ async function statusAfter(requestId, before, attempts = 20) {
   return before;
 }
 
+// The request page's state: the request shown, the message from the last action (kept while
+// the page refreshes itself) and the action whose form is open.
+const requestView = { id: null, shown: null, flash: null, openAction: null, watching: null };
+const problemBox = el("div");
+
+// Each action is a button; its form opens below the buttons, one at a time. An action without a
+// form (a rule that says who decides) is a note, always shown.
 function actionForm(title, fields, submitLabel, send, buttonClass = "", movesStatusFrom = null) {
   const form = el("form", {
     onsubmit: async (event) => {
       event.preventDefault();
-      const button = form.querySelector("button");
+      const button = form.querySelector("button[type=submit]");
       button.disabled = true;
+      const requestId = requestView.id;
       try {
         const outcome = await send(new FormData(form));
-        flash = outcome || `${title}: done.`;
-        if (movesStatusFrom) await statusAfter(currentRequestId, movesStatusFrom);
-        await requestPage(currentRequestId);
+        requestView.flash = outcome || `${title}: done.`;
+        requestView.openAction = null;
+        if (movesStatusFrom) await statusAfter(requestId, movesStatusFrom);
+        if (requestView.id === requestId) await showRequest(requestId, { focus: true });
       } catch (error) {
-        flash = null;
         problemBox.replaceChildren(message(problemText(error), "error"));
         button.disabled = false;
       }
     },
-  }, fields, el("button", { type: "submit", class: buttonClass }, submitLabel));
-  return actionBox(title, form);
+  }, fields, el("div", { class: "form-buttons" },
+    el("button", { type: "submit", class: buttonClass }, submitLabel),
+    el("button", { type: "button", class: "secondary", onclick: () => openAction(null) }, "Close")));
+  return { title, buttonClass, panel: el("section", { class: "action", "aria-label": title, hidden: true }, el("h3", {}, title), form) };
+}
+
+function actionNote(title, text) {
+  return { title, note: el("section", { class: "action note", "aria-label": title }, el("h3", {}, title), el("p", {}, text)) };
+}
+
+function openAction(title) {
+  requestView.openAction = title;
+  for (const button of document.querySelectorAll(".action-buttons button")) {
+    button.setAttribute("aria-expanded", String(button.dataset.action === title));
+  }
+  for (const panel of document.querySelectorAll(".action-panels > section")) {
+    panel.hidden = panel.getAttribute("aria-label") !== title;
+    if (!panel.hidden) {
+      const first = panel.querySelector("select, textarea, input, button");
+      if (first) first.focus();
+    }
+  }
+}
+
+function actionArea(actions) {
+  const forms = actions.filter((action) => action.panel);
+  const notes = actions.filter((action) => action.note).map((action) => action.note);
+  if (!forms.length && !notes.length) return [el("p", {}, "Nothing for you to do on this request now.")];
+  const buttons = forms.map((action) => el("button", {
+    type: "button",
+    class: `${action.buttonClass || ""} action-button`.trim(),
+    "data-action": action.title,
+    "aria-expanded": "false",
+    onclick: () => openAction(requestView.openAction === action.title ? null : action.title),
+  }, action.title));
+  return [
+    ...notes,
+    forms.length ? el("div", { class: "action-buttons", role: "group", "aria-label": "Actions" }, buttons) : null,
+    el("div", { class: "action-panels" }, forms.map((action) => action.panel)),
+  ];
 }
 
 function field(id, label, control) {
@@ -523,18 +611,14 @@ function field(id, label, control) {
   return el("div", { class: "field" }, el("label", { for: id }, label), control);
 }
 
-let flash = null;
-let currentRequestId = null;
-const problemBox = el("div");
-
 function actionsFor(request, member) {
   const id = encodeURIComponent(request.request_id);
   const base = `/staff/requests/${id}`;
   const may = new Set(member.may);
-  const boxes = [];
+  const actions = [];
   const review = request.review || {};
   if (request.status === "AWAITING_APPROVAL" && may.has("triage") && !review.triaged_by) {
-    boxes.push(actionForm("Recommend", [
+    actions.push(actionForm("Recommend", [
       field("recommendation", "Recommendation", el("select", {},
         el("option", { value: "approve" }, "approve"), el("option", { value: "deny" }, "deny"))),
       field("triage-note", "Why (for whoever decides)", el("textarea", { required: true, maxlength: 2000 })),
@@ -546,17 +630,17 @@ function actionsFor(request, member) {
   // The four-eyes rule for erasure: someone other than the triager decides, after the triage.
   const fourEyesWaits = review.four_eyes && (!review.triaged_by || review.triaged_by === member.username);
   if (request.status === "AWAITING_APPROVAL" && may.has("decide") && fourEyesWaits) {
-    boxes.push(actionBox("Decision", el("p", {}, review.triaged_by
+    actions.push(actionNote("Decision", review.triaged_by
       ? "You triaged this erasure: another staff member decides it."
-      : "This erasure is decided after another staff member has triaged it.")));
+      : "This erasure is decided after another staff member has triaged it."));
   }
   if (request.status === "AWAITING_APPROVAL" && may.has("decide") && !fourEyesWaits) {
-    boxes.push(actionForm("Approve", [], "Approve", async () => {
+    actions.push(actionForm("Approve", [el("p", {}, "The request is carried out in every system that holds the subject's data.")], "Approve", async () => {
       await api("POST", `${base}/decision`, { decision: "approve" });
       return "Approved: the request is being carried out.";
     }, "", request.status));
     const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, label)));
-    boxes.push(actionForm("Deny", [
+    actions.push(actionForm("Deny", [
       field("deny-reason", "Reason", reason),
       field("deny-detail", "Explanation sent to the subject", el("textarea", { maxlength: 1500 })),
     ], "Deny", async (data) => {
@@ -567,11 +651,11 @@ function actionsFor(request, member) {
       return "Denied: the subject has been sent the reason.";
     }, "danger", request.status));
   }
-  const open = !["COMPLETED", "PARTIALLY_COMPLETED", "DENIED", "UNVERIFIABLE", "FAILED", "LINKED", "CANCELLED"].includes(request.status);
+  const open = ["RECEIVED", "VERIFYING", "AWAITING_APPROVAL", "IN_PROGRESS"].includes(request.status);
   if (open && may.has("ask")) {
     const because = el("select", {}, el("option", { value: "clarification" }, "to clarify the request"),
       el("option", { value: "suspected_fraud" }, "fraud is suspected: more proof of identity"));
-    boxes.push(actionForm("Ask for information", [
+    actions.push(actionForm("Ask for information", [
       field("question", "Question sent to the subject", el("textarea", { required: true, minlength: 10, maxlength: 2000 })),
       field("because", "Why", because),
     ], "Send the question", async (data) => {
@@ -579,23 +663,23 @@ function actionsFor(request, member) {
       return answer.clock === "paused" ? "Question sent; the clock stands still until they answer." : "Question sent; the clock keeps running.";
     }));
     if (request.deadlines.paused_at) {
-      boxes.push(actionForm("Information received", [], "Record the answer", async () => {
+      actions.push(actionForm("Information received", [], "Record the answer", async () => {
         const answer = await api("POST", `${base}/information-received`);
-        return `The clock runs again; respond by ${day(answer.respond_by)}.`;
+        return `The clock runs again; respond by ${answer.respond_on} (${request.jurisdiction} time).`;
       }));
     }
   }
   if (open && may.has("extend") && !request.deadlines.extended_at && request.deadlines.extended_respond_by) {
-    boxes.push(actionForm("Extend", [
+    actions.push(actionForm("Extend", [
       field("extension-reason", "Why more time is needed (sent to the subject)", el("textarea", { required: true, minlength: 10, maxlength: 1000 })),
     ], "Extend the deadline", async (data) => {
       const answer = await api("POST", `${base}/extension`, { reason: data.get("extension-reason") });
-      return `Extended: respond by ${day(answer.respond_by)}.`;
+      return `Extended: respond by ${answer.respond_on} (${request.jurisdiction} time).`;
     }));
   }
   for (const system of request.systems.filter((s) => s.status === "waiting" && s.waiting_on && may.has("confirm"))) {
     const key = `${system.system_id}-${system.action}`;
-    boxes.push(actionForm(`Confirm ${system.system_id} (${system.action})`, [
+    actions.push(actionForm(`Confirm ${system.system_id} (${system.action})`, [
       field(`answer-${key}`, `What ${system.waiting_on} answered`, el("select", {},
         el("option", { value: "done" }, "done"), el("option", { value: "nothing_found" }, "they hold nothing"),
         el("option", { value: "failed" }, "they could not"))),
@@ -607,13 +691,13 @@ function actionsFor(request, member) {
     }));
   }
   if (request.status === "PARTIALLY_COMPLETED" && may.has("rerun")) {
-    boxes.push(actionForm("Re-run failed systems", [], "Re-run", async () => {
+    actions.push(actionForm("Re-run failed systems", [el("p", {}, "Only the systems that failed are asked again.")], "Re-run", async () => {
       await api("POST", `${base}/rerun`);
       return "Re-running the systems that failed.";
     }, "", request.status));
   }
   if (["RECEIVED", "VERIFYING", "AWAITING_APPROVAL"].includes(request.status) && may.has("cancel")) {
-    boxes.push(actionForm("Cancel", [
+    actions.push(actionForm("Cancel", [
       field("cancel-reason", "Why (sent to the subject)", el("textarea", { required: true, minlength: 5, maxlength: 1000 })),
     ], "Cancel the request", async (data) => {
       await api("POST", `${base}/cancel`, { reason: data.get("cancel-reason") });
@@ -621,7 +705,7 @@ function actionsFor(request, member) {
     }, "danger"));
   }
   if (request.appeal && request.appeal.status === "OPEN" && may.has("decide")) {
-    boxes.push(actionForm("Answer the appeal", [
+    actions.push(actionForm("Answer the appeal", [
       field("appeal-decision", "Decision", el("select", {}, el("option", { value: "uphold" }, "uphold the refusal"),
         el("option", { value: "reverse" }, "reverse it and carry the request out"))),
       field("appeal-reason", "Reasons (sent to the subject)", el("textarea", { required: true, maxlength: 2000 })),
@@ -630,11 +714,16 @@ function actionsFor(request, member) {
       return `Appeal answered: ${answer.appeal}.`;
     }));
   }
-  return boxes;
+  return actions;
 }
 
 // The subject's full identity is shown only when asked for, with a reason the trail records.
-function revealForm(requestId) {
+function revealForm(request) {
+  if (request.identity_released) {
+    return el("section", { "aria-label": "Identity" },
+      message("The identity was erased after the request closed; only its keyed hash is kept."));
+  }
+  const requestId = request.request_id;
   const shown = el("div", { "aria-live": "polite" });
   const reason = el("input", { type: "text", id: "reveal-reason", required: true, minlength: 5, maxlength: 500 });
   const form = el("form", {
@@ -644,16 +733,17 @@ function revealForm(requestId) {
       try {
         const identity = await api("POST", `/staff/requests/${encodeURIComponent(requestId)}/identity`, { reason: reason.value });
         shown.replaceChildren(identity.reduced
-          ? message("The identity was let go after the request closed; only its keyed hash is kept.")
+          ? message("The identity was erased after the request closed; only its keyed hash is kept.")
           : facts([
-            ["Email", identity.email],
-            ["Name", identity.name],
-            ["Phone", identity.phone],
-            ["Address", identity.postal_address ? Object.values(identity.postal_address).filter(Boolean).join(", ") : null],
-            ["Account", identity.account_id],
-            ["Agent", identity.agent_name ? `${identity.agent_name} <${identity.agent_email}>` : null],
+            ["Email", userText(identity.email)],
+            ["Name", userText(identity.name)],
+            ["Phone", userText(identity.phone)],
+            ["Address", identity.postal_address ? userText(Object.values(identity.postal_address).filter(Boolean).join(", ")) : null],
+            ["Account", userText(identity.account_id)],
+            ["Agent", identity.agent_name ? userText(`${identity.agent_name} <${identity.agent_email}>`) : null],
           ]));
         form.remove();
+        requestView.revealed = true;
       } catch (error) {
         shown.replaceChildren(message(problemText(error), "error"));
       }
@@ -663,50 +753,49 @@ function revealForm(requestId) {
   return el("section", { "aria-label": "Identity" }, form, shown);
 }
 
-async function requestPage(requestId) {
-  currentRequestId = requestId;
-  const member = await whoAmI();
-  const request = await api("GET", `/staff/requests/${encodeURIComponent(requestId)}`);
+function requestNodes(request, member) {
   const d = request.deadlines;
+  const place = `${request.jurisdiction} time`;
   const timeline = el("ol", { class: "timeline" }, request.timeline.map((event) => el("li", {},
     el("time", { datetime: event.at }, moment(event.at)),
-    `${event.actor}: ${event.action} — ${event.outcome}`)));
+    userText(event.actor), ": ", event.action, " — ", userText(event.outcome))));
   const systems = request.systems.length
-    ? el("table", { "aria-label": "Systems" },
+    ? scrolling(el("table", { "aria-label": "Systems" },
       el("thead", {}, el("tr", {}, ["System", "Action", "Outcome", "Records", "Note"].map((n) => el("th", { scope: "col" }, n)))),
       el("tbody", {}, request.systems.map((s) => el("tr", {},
         el("td", {}, s.system_id), el("td", {}, s.action), el("td", {}, s.status),
-        el("td", {}, s.records ?? ""), el("td", {}, s.error || (s.waiting_on ? `waiting on ${s.waiting_on} until ${day(s.answer_by)}` : s.confirmed_by || ""))))))
+        el("td", {}, s.records ?? ""),
+        el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || ""))))))
     : el("p", {}, "No system has been asked yet.");
   const appeal = request.appeal
     ? [el("h2", {}, "Appeal"), facts([
       ["Status", request.appeal.status],
       ["Received", moment(request.appeal.received_at)],
-      ["Answer by", `${day(request.appeal.respond_by)} (${daysLeftText(request.appeal.respond_by)})`],
+      ["Answer by", `${request.appeal.respond_on} (${place})`],
       ["Refused by", request.appeal.original_decision_by],
       ["Answered", request.appeal.decided_by ? `${request.appeal.decision} by ${request.appeal.decided_by}` : undefined],
-    ]), el("p", {}, "What the subject wrote:"), el("p", { class: "statement" }, request.appeal.statement)]
+    ]), el("p", {}, "What the subject wrote:"), el("p", { class: "statement" }, userText(request.appeal.statement))]
     : [];
   const review = request.review && request.review.triaged_by
     ? [el("h2", {}, "Review"), facts([
       ["Recommended", `${request.review.recommendation} by ${request.review.triaged_by}`],
-      ["Why", request.review.triage_note],
+      ["Why", userText(request.review.triage_note)],
       ["Decided", request.review.decided_by ? `${request.review.decision} by ${request.review.decided_by}` : undefined],
     ])]
     : [];
-  const shown = flash ? [message(flash)] : [];
-  flash = null;
-  problemBox.replaceChildren();
-  const actions = actionsFor(request, member);
-  show(
+  const nodes = [
     el("p", {}, el("a", { href: "#/" }, "← Queue")),
     el("h1", {}, `Request ${request.request_id.slice(0, 8)}`),
-    ...shown,
+    requestView.flash ? message(requestView.flash) : null,
     problemBox,
     facts([
-      ["Status", el("strong", { id: "request-status" }, STATUS_LABELS[request.status] || request.status)],
-      ["Subject", request.subject],
-      ["Name", request.subject_name],
+      ["Status", [el("strong", { id: "request-status" }, request.status_label || STATUS_LABELS[request.status] || request.status),
+        el("span", { class: "note" }, STATUS_NOTES[request.status])]],
+      ["Linked to", request.linked_to
+        ? el("a", { href: `#/requests/${encodeURIComponent(request.linked_to)}` }, `request ${request.linked_to.slice(0, 8)}`)
+        : undefined],
+      ["Subject", request.identity_released ? el("em", { id: "identity-released" }, request.subject) : userText(request.subject)],
+      ["Name", request.identity_released ? undefined : userText(request.subject_name)],
       ["Relationship", request.relationship],
       ["Asked for", request.request_types.join(", ")],
       ["Jurisdiction", request.jurisdiction],
@@ -717,26 +806,83 @@ async function requestPage(requestId) {
         : undefined],
       ["Received", moment(request.received_at)],
     ]),
-    revealForm(request.request_id),
+    revealForm(request),
     el("h2", {}, "Deadlines"),
+    el("p", { class: "hint" }, `Days as the subject is told them: where the request's law counts days (${d.time_zone}).`),
     facts([
-      ["Respond by", `${day(d.respond_by)} (${daysLeftText(d.respond_by)})`],
-      ["Internal target", d.target_by ? day(d.target_by) : undefined],
-      ["Acknowledge by", d.acknowledge_by ? day(d.acknowledge_by) : undefined],
-      ["Extension possible to", d.extended_respond_by ? day(d.extended_respond_by) : "the law allows none"],
-      ["Extension notice by", d.extension_notice_by ? day(d.extension_notice_by) : undefined],
-      ["Extended", d.extended_at ? `${moment(d.extended_at)}: ${d.extension_reason}` : undefined],
+      ["Respond by", el("span", { id: "respond-on" }, `${d.respond_on} (${place}, ${daysLeftText(request.legal_days_left)})`)],
+      ["Internal target", d.target_on ? `${d.target_on}${request.due_for === "target" ? ": the queue orders by it" : ""}` : undefined],
+      ["Acknowledge by", d.acknowledge_on || undefined],
+      ["Extension possible to", d.extended_respond_on || "the law allows none"],
+      ["Extension notice by", d.extension_notice_on || undefined],
+      ["Extended", d.extended_at ? [moment(d.extended_at), ": ", userText(d.extension_reason)] : undefined],
       ["Policy", d.policy ? `${d.policy} (version ${d.policy_version})` : undefined],
     ]),
     ...review,
     el("h2", {}, "Actions"),
-    actions.length ? el("div", { class: "actions" }, actions) : el("p", {}, "Nothing for you to do on this request now."),
+    ...actionArea(actionsFor(request, member)),
     ...appeal,
     el("h2", {}, "Systems"),
     systems,
     el("h2", {}, "Timeline"),
     timeline,
-  );
+  ];
+  return nodes.filter(Boolean);
+}
+
+async function showRequest(requestId, { focus = false } = {}) {
+  const member = await whoAmI();
+  const request = await api("GET", `/staff/requests/${encodeURIComponent(requestId)}`);
+  if (requestView.id !== requestId) return;
+  requestView.shown = JSON.stringify(request);
+  problemBox.replaceChildren();
+  const main = document.getElementById("main");
+  main.replaceChildren(...requestNodes(request, member));
+  if (focus) main.focus();
+  if (requestView.openAction) openAction(requestView.openAction);
+  watchRequest(requestId);
+}
+
+// While a request page is open the desk may move the request on (the workflow runs after a
+// decision; vendors and customers answer): the page reads it again every few seconds for a
+// while after it was shown or acted on, and shows it afresh when it changed, unless a form is
+// open or an identity has been revealed, which a refresh would take away.
+const WATCH_FOR_MS = 90 * 1000;
+
+function watchRequest(requestId) {
+  if (requestView.watching) clearTimeout(requestView.watching.timer);
+  const until = Date.now() + WATCH_FOR_MS;
+  const watching = { timer: null };
+  requestView.watching = watching;
+  const tick = async () => {
+    if (requestView.watching !== watching || requestView.id !== requestId || Date.now() > until) return;
+    if (!requestView.openAction && !requestView.revealed && document.visibilityState !== "hidden") {
+      try {
+        const request = await api("GET", `/staff/requests/${encodeURIComponent(requestId)}`);
+        if (requestView.watching !== watching || requestView.id !== requestId) return;
+        if (JSON.stringify(request) !== requestView.shown && !requestView.openAction && !requestView.revealed) {
+          requestView.shown = JSON.stringify(request);
+          const member = await whoAmI();
+          document.getElementById("main").replaceChildren(...requestNodes(request, member));
+          if (requestView.openAction) openAction(requestView.openAction);
+        }
+      } catch (_) {
+        // The next look tries again; the page keeps what it shows.
+      }
+    }
+    watching.timer = setTimeout(tick, 1500);
+  };
+  watching.timer = setTimeout(tick, 1500);
+}
+
+async function requestPage(requestId) {
+  if (requestView.id !== requestId) {
+    requestView.flash = null;
+    requestView.openAction = null;
+  }
+  requestView.id = requestId;
+  requestView.revealed = false;
+  await showRequest(requestId, { focus: true });
 }
 
 // --- routing ------------------------------------------------------------------------------------
@@ -753,6 +899,7 @@ async function route() {
     }
     const request = hash.match(/^#\/requests\/([0-9a-f-]{36})$/);
     if (request) return await requestPage(request[1]);
+    requestView.id = null;
     if (hash === "#/appeals") return await appealsPage();
     if (hash === "#/dashboard") return await dashboardPage();
     if (hash.startsWith("#/reports")) return await reportsPage();
