@@ -410,15 +410,27 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
     ]
     package_key = None
     if exported:
+        # The counts the completion email gives, so the package and the email agree
+        records = {
+            _system_of(o): int(o.get("records", 0) or 0)
+            for o in succeeded
+            if _action_of(o) == Action.EXPORT.value and _system_of(o) in exported
+        }
+        found_nothing = {
+            _system_of(o)
+            for o in succeeded
+            if _action_of(o) == Action.EXPORT.value and _status_of(o) is OutcomeStatus.NOTHING_FOUND
+        }
         header: dict[str, Any] = {
             "reference": request_id,
             "received_at": request.received_at.isoformat(),
             "generated_at": desk.now().isoformat(),
             "systems": {
-                s.id: {"name": s.name, "categories": s.categories}
+                s.id: {"name": s.name, "categories": s.categories, "records": records[s.id]}
                 for s in desk.registry.systems
                 if s.id in exported
             },
+            "nothing_found": {s.id: s.name for s in desk.registry.systems if s.id in found_nothing},
         }
         package_key = desk.packages.compile(request_id, exported, header)
         readable_key = desk.packages.compile_readable(request_id, exported, header)

@@ -96,7 +96,8 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     # And the access package holds the subject's records from every system, exported before erasure
     package = boto3.client("s3").get_object(Bucket=desk.settings.packages_bucket, Key=record.package_key)
     content = json.loads(package["Body"].read())
-    assert {len(records) for records in content["systems"].values()} == {1, 2}
+    assert {len(records) for records in content["systems"].values()} == {1, 2, 3}
+    assert len(content["systems"]["payments"]) == 3  # her card and two charges, from the processor
     assert len(content["systems"]["support-tickets"]) == 2  # both spellings of her address
     assert content["systems"]["accounts"][0]["email"] == "ada@example.com"
     assert "grace@example.org" not in json.dumps(content)

@@ -157,6 +157,18 @@ def test_the_emailed_link_asks_for_a_fresh_code_and_the_right_code_downloads_the
     readable = requests.get(links["html"], timeout=10)
     assert readable.status_code == 200
     assert "Your personal data" in readable.text and "ada@example.com" in readable.text
+    # Each system's section counts what the completion email counts, and shows the data itself:
+    # the email provider's section holds her subscription, not a processor's stub
+    copied = re.findall(r"- (.+): (\d+) records? copied into your download\.", body)
+    assert len(copied) >= 8
+    for name, count in copied:
+        records = f"{count} record{'s' if count != '1' else ''} about you."
+        assert re.search(f"<h2>{re.escape(html.escape(name))}</h2>.*?<p>{records}</p>", readable.text)
+    marketing = readable.text.split("<h2>Marketing email (our email provider)</h2>", 1)[1].split(
+        "</section>"
+    )[0]
+    assert "<dt>Mailing list</dt><dd>Product news</dd>" in marketing
+    assert "subject_request_id" not in readable.text and "card_last4" not in readable.text
 
     # The code works once
     again = _enter(public, completed, code)

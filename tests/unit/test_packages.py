@@ -29,4 +29,35 @@ def test_the_readable_package_groups_by_system_and_escapes_every_value(aws: None
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
     assert "<img" not in page
     assert page.count("<dl>") == 3
-    assert "[&quot;a&quot;, &quot;b&quot;]" in page
+    assert "<dd>a, b</dd>" in page
+
+
+def test_the_readable_package_shows_each_systems_data_for_people_and_says_where_there_was_none(
+    aws: None,
+) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    kms_key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
+    store = PackageStore(s3, BUCKET, kms_key)
+    card = {"card_last4": "4242", "marketing_opt_in": True, "created_month": "2021-03"}
+    charge = {"charged_on": "2025-02-28", "timestamp": "2026-10-02T09:14:03Z", "order_total": 49}
+    count = store.put_part("r-1", "payments", [card, charge])
+    header = {
+        "generated_at": "2026-12-06T10:55:48.688334+00:00",
+        "systems": {"payments": {"name": "Payments", "categories": ["billing details"], "records": count}},
+        "nothing_found": {"crm-contacts": "Contacts in our customers' CRMs"},
+    }
+
+    key = store.compile_readable("r-1", ["payments"], header)
+
+    page = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    assert "prepared 6 December 2026, 10:55 UTC." in page
+    assert "<p>2 records about you.</p>" in page  # the count the completion email gives
+    assert "<dt>Card number (last 4 digits)</dt><dd>4242</dd>" in page
+    assert "<dt>Agreed to marketing emails</dt><dd>Yes</dd>" in page
+    assert "<dt>Account opened (month)</dt><dd>March 2021</dd>" in page
+    assert "<dt>Charged on</dt><dd>28 February 2025</dd>" in page
+    assert "<dd>2 October 2026, 09:14 UTC</dd>" in page
+    assert "<dt>Order total</dt><dd>49</dd>" in page  # a field with no label: its name in words
+    assert "card_last4" not in page and "marketing_opt_in" not in page
+    assert "Where we found nothing" in page and "<li>Contacts in our customers&#x27; CRMs</li>" in page
