@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     Base64Bytes,
     BaseModel,
     BeforeValidator,
@@ -89,8 +90,30 @@ def _upper(value: object) -> object:
     return value.strip().upper() if isinstance(value, str) else value
 
 
+def _iso_country(code: str) -> str:
+    """An ISO 3166-1 alpha-2 code that names a country (``XX`` does not)."""
+    import pycountry  # noqa: PLC0415 - its data load on first use; only submissions check a country
+
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise PydanticCustomError(
+            "country_code",
+            "{code} is not a country code (ISO 3166-1): use two letters such as GB, DE or US",
+            {"code": code},
+        )
+    return code
+
+
+def unknown_subdivision(country: str, region: str) -> bool:
+    """True unless ``region`` is one of ``country``'s ISO 3166-2 subdivisions (``US`` and ``CA``)."""
+    import pycountry  # noqa: PLC0415 - as for the country
+
+    return pycountry.subdivisions.get(code=f"{country}-{region}") is None  # type: ignore[no-untyped-call]
+
+
 # The before-validators are listed last so that they run first, ahead of the pattern.
-CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), BeforeValidator(_upper)]
+CountryCode = Annotated[
+    str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country), BeforeValidator(_upper)
+]
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$"), BeforeValidator(_upper)]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 Jurisdiction = Literal[
@@ -216,6 +239,29 @@ class NewRequest(BaseModel):
                 )
                 raise ValidationError.from_exception_data(type(self).__name__, [detail]) from problem
         return self
+
+    @model_validator(mode="after")
+    def _region_of_the_country(self) -> NewRequest:
+        """A region is an ISO 3166-2 subdivision of the stated country (``CA`` of ``US``)."""
+        if self.region is None:
+            return self
+        address = self.subject.postal_address
+        country = self.country or (address.country if address else None)
+        if country is None:
+            problem = PydanticCustomError(
+                "region_without_country",
+                "a region needs its country: give the country too, such as US for CA",
+            )
+        elif unknown_subdivision(country, self.region):
+            problem = PydanticCustomError(
+                "region_code",
+                "{region} is not a region of {country} (ISO 3166-2): use its code, such as CA in US",
+                {"region": self.region, "country": country},
+            )
+        else:
+            return self
+        detail = InitErrorDetails(type=problem, loc=("region",), input=self.region)
+        raise ValidationError.from_exception_data(type(self).__name__, [detail])
 
     @model_validator(mode="after")
     def _corrections_go_with_rectification(self) -> NewRequest:

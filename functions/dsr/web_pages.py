@@ -65,7 +65,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.CANCELLED: "Closed without action",
 }
 
-# Suggestions for the country box; any two-letter code may be typed.
+# Suggestions for the country box; any ISO 3166-1 two-letter code may be typed.
 COUNTRY_SUGGESTIONS: tuple[tuple[str, str], ...] = (
     ("GB", "United Kingdom"),
     ("IE", "Ireland"),
@@ -155,6 +155,7 @@ STYLE = (
     ":focus{outline:3px solid #ffdd00;outline-offset:0}"
     "button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;color:#fff;"
     "background:#00703c;cursor:pointer}"
+    "button.secondary{color:#0b0c0c;background:#f3f2f1;border:2px solid #0b0c0c;font-weight:400}"
     ".error-summary{border:5px solid #d4351c;padding:1rem 1.25rem;margin:0 0 2rem}"
     ".error-summary h2{margin-top:0}"
     ".error-summary a{color:#d4351c;font-weight:600}"
@@ -606,8 +607,14 @@ def _model_error(issue: ErrorDetails, data: Mapping[str, Any], rows: Sequence[in
 _NOT_AN_EMAIL = "Value is not a valid email address: "
 
 
+# Errors whose own words name the value and what to enter instead.
+SELF_EXPLAINING_ERRORS = frozenset({"country_code", "region_code", "region_without_country"})
+
+
 def _message(name: str, issue: ErrorDetails) -> str:
     kind = issue["type"]
+    if kind in SELF_EXPLAINING_ERRORS:
+        return _sentence(str(issue["msg"]))
     if kind == "value_error":
         reason = _sentence(str(issue["msg"]))
         if reason.startswith(_NOT_AN_EMAIL):
@@ -816,11 +823,19 @@ def _download_code_form(request_id: str, token: str) -> str:
 
 
 def _ask_for_code_form(request_id: str, token: str, *, again: bool) -> str:
+    """The first code is the page's one action; once one is sent, a new one is the lesser choice,
+    worded so nobody presses it instead of downloading (it replaces the code we sent)."""
     action = f"/download/{quote(request_id, safe='')}/code"
-    label = "Email me a new code" if again else "Email me a code"
-    return f"""<form method="post" action="{_e(action)}" accept-charset="utf-8">
+    if not again:
+        return f"""<form method="post" action="{_e(action)}" accept-charset="utf-8">
 {_hidden_token(token)}
-<button type="submit">{label}</button>
+<button type="submit">Email me a code</button>
+</form>"""
+    return f"""<h2>Code not arrived, or expired?</h2>
+<p>We can email you a new code. The code we sent before then stops working.</p>
+<form method="post" action="{_e(action)}" accept-charset="utf-8">
+{_hidden_token(token)}
+<button type="submit" class="secondary">Email me a new code instead</button>
 </form>"""
 
 

@@ -110,7 +110,7 @@ def test_any_json_body_is_recorded_or_refused_with_a_reason(
         assert set(recorded.request_types) == set(body["request_types"])
         # Its execution may already be under way: where a subject or staff must answer, it waits
         # (an opt-out asks for no verification, so it can be waiting for approval already).
-        assert recorded.status.value in {"RECEIVED", "VERIFYING", "AWAITING_APPROVAL", "LINKED"}
+        assert recorded.status.value in {"RECEIVED", "VERIFYING", "AWAITING_APPROVAL"}
     else:
         assert answer.body["detail"], "a refusal names what is wrong"
         assert all(problem["msg"] for problem in answer.body["detail"])

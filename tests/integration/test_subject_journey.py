@@ -164,3 +164,19 @@ def test_the_verification_page_asks_for_the_details_rather_than_blaming_a_right_
     confirmed = _post_form(public, f"/status/{request_id}/verification", fields)
     assert confirmed.status == 200
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+
+
+def test_a_country_or_region_that_does_not_exist_is_refused_naming_the_field(
+    public: DeskClient, desk: Desk
+) -> None:
+    no_country = submit(public, country="XX")
+    no_region = submit(public, country="US", region="ZZZ")
+
+    assert (no_country.status, no_region.status) == (422, 422)
+    [country_error] = no_country.body["detail"]
+    [region_error] = no_region.body["detail"]
+    assert country_error["loc"] == ["body", "country"]
+    assert "XX is not a country code" in country_error["msg"]
+    assert region_error["loc"] == ["body", "region"]
+    assert "ZZZ is not a region of US" in region_error["msg"]
+    assert desk.store.open_requests() == []

@@ -584,6 +584,15 @@ def test_once_a_code_is_sent_the_page_asks_for_it_and_offers_a_new_one() -> None
     assert "Email me a new code" in page.text
 
 
+def test_once_a_code_is_sent_downloading_is_the_one_primary_action() -> None:
+    page = Page(download_page(REQUEST_ID, "t0ken-t0ken", UNTIL, code_sent=True))
+
+    download, new_code = page.all("button")
+    assert "class" not in download  # the primary look
+    assert new_code["class"] == "secondary"
+    assert "The code we sent before then stops working" in page.text
+
+
 def test_the_links_page_links_both_formats_and_says_how_long_they_work() -> None:
     markup = download_links_page(PRESIGNED, PRESIGNED.replace(".json", ".html"), 300)
     page = Page(markup)
@@ -600,3 +609,28 @@ def test_the_expired_page_says_how_to_ask_again() -> None:
     assert "This download link has expired" in page.text
     hrefs = [link["href"] for link in page.all("a")]
     assert hrefs == ["https://desk.example/privacy-request", "mailto:privacy@desk.example"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"country": "XX"}, "country", "XX is not a country code (ISO 3166-1)"),
+        ({"country": "US", "region": "ZZZ"}, "region", "ZZZ is not a region of US (ISO 3166-2)"),
+        ({"region": "QC"}, "region", "A region needs its country"),
+    ],
+)
+def test_a_country_or_region_that_does_not_exist_is_shown_beside_its_field(
+    fields: dict[str, str], field: str, message: str
+) -> None:
+    errors = _errors(_blank_form(request_types="access", email="ada@example.com", **fields))
+
+    assert list(errors) == [field]
+    assert errors[field].startswith(message)
+
+
+def test_a_real_country_and_region_are_taken() -> None:
+    request = new_request_from_form(
+        _blank_form(request_types="access", email="ada@example.com", country="us", region="ca")
+    )
+
+    assert (request.country, request.region, request.resolved_jurisdiction()) == ("US", "CA", "US-CA")
