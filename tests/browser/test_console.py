@@ -19,6 +19,7 @@ from dsr.request_deadlines import end_of_local_day
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
+from tests.browser.journey import Journey
 from tests.conftest import (
     STAFF_ANSWERED_KINDS,
     submit,
@@ -585,3 +586,44 @@ def test_bidirectional_and_control_characters_are_shown_not_obeyed(
     isolated = identity.locator("bdi", has_text="Mallory")
     expect(isolated).to_have_count(1)
     assert isolated.evaluate("node => getComputedStyle(node).unicodeBidi") == "isolate"
+
+
+def test_an_approver_s_journey_through_the_console_on_a_desktop_and_a_phone(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["access"],
+        jurisdiction="EU",
+        subject={"email": "ada@example.com", "name": "Ada Augusta King, Countess of Lovelace"},
+    )
+    hand_offs = _staff_answered(desk, [RequestType.ACCESS])
+    journey = Journey(page, "staff console")
+    _sign_in(page, local_api, "approver@desk.example")
+    journey.step("queue")
+
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.locator("#request-status")).to_have_text("Awaiting approval")
+    journey.step("request awaiting approval")
+    for title in ("Deny", "Ask for information", "Approve"):
+        expect(_open_action(page, title)).to_be_visible()
+        journey.step(f"{title} form")
+
+    page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
+    actions = page.get_by_role("group", name="Actions")
+    expect(actions.get_by_role("button", name=hand_offs[0])).to_be_visible(timeout=30_000)
+    journey.step("request in progress, waiting on vendors and customers")
+
+    answer = _open_action(page, hand_offs[0])
+    answer.get_by_label("Their answer, in short").fill("Done on their side; nothing kept.")
+    answer.get_by_role("button", name="Record the answer").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded the answer")
+    expect(actions.get_by_role("button", name=hand_offs[0])).to_have_count(0)
+    journey.step("an answer recorded")
+
+    for link, heading in (("Dashboard", "Dashboard"), ("Appeals", "Appeals waiting for an answer")):
+        page.get_by_role("link", name=link, exact=True).click()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        journey.step(link.lower())
