@@ -318,6 +318,17 @@ function scrolling(table) {
   return el("div", { class: "table-scroll" }, table);
 }
 
+// A row whose cells carry their column's name: on a phone a "cards" table shows each row as a
+// card of name and value (console.css), with nothing to scroll sideways.
+function labelledRow(columns, cells) {
+  return el("tr", {}, cells.map((cell, index) => {
+    cell.setAttribute("data-label", columns[index]);
+    return cell;
+  }));
+}
+
+const QUEUE_COLUMNS = ["Reference", "Due", "Legal date", "Status", "Asked for", "Jurisdiction", "Channel", "Subject", "Received"];
+
 async function queuePage() {
   await whoAmI();
   // The desk sends the queue most urgent first: by the day in the Due column (the internal
@@ -335,17 +346,17 @@ async function queuePage() {
     const rows = requests
       .filter((r) => !statusFilter.value || r.status === statusFilter.value)
       .filter((r) => !jurisdictionFilter.value || r.jurisdiction === jurisdictionFilter.value)
-      .map((r) => el("tr", {},
+      .map((r) => labelledRow(QUEUE_COLUMNS, [
         el("td", {}, el("a", { href: `#/requests/${encodeURIComponent(r.request_id)}` }, r.request_id.slice(0, 8))),
-        el("td", { class: r.days_left < 0 ? "late due" : "due" }, dueText(r.due_on, r.days_left),
-          r.due_for === "target" ? el("span", { class: "note" }, "internal target") : null),
+        el("td", { class: r.days_left < 0 ? "late due" : "due" }, el("div", {}, dueText(r.due_on, r.days_left),
+          r.due_for === "target" ? el("span", { class: "note" }, "internal target") : null)),
         el("td", { class: r.legal_days_left < 0 ? "late" : "" }, r.respond_on),
         el("td", {}, r.status_label || STATUS_LABELS[r.status] || r.status),
         el("td", {}, r.request_types.join(", ")),
         el("td", {}, r.jurisdiction),
         el("td", {}, r.channel),
         el("td", {}, userText(r.subject)),
-        el("td", {}, r.received_on)));
+        el("td", {}, r.received_on)]));
     body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, "No open request matches."))]));
   };
   statusFilter.addEventListener("change", render);
@@ -361,9 +372,8 @@ async function queuePage() {
       el("div", {}, el("label", { for: "status-filter" }, "Status"), statusFilter),
       el("div", {}, el("label", { for: "jurisdiction-filter" }, "Jurisdiction"), jurisdictionFilter)),
     el("p", { class: "hint" }, "Most urgent first, by the Due day: the desk's internal target where it comes before the legal date. Days are counted where each request's law counts them."),
-    scrolling(el("table", { "aria-label": "Open requests, most urgent first" },
-      el("thead", {}, el("tr", {}, ["Reference", "Due", "Legal date", "Status", "Asked for", "Jurisdiction", "Channel", "Subject", "Received"]
-        .map((name) => el("th", { scope: "col" }, name)))),
+    scrolling(el("table", { class: "cards", "aria-label": "Open requests, most urgent first" },
+      el("thead", {}, el("tr", {}, QUEUE_COLUMNS.map((name) => el("th", { scope: "col" }, name)))),
       body)),
   );
 }
@@ -753,6 +763,8 @@ function revealForm(request) {
   return el("section", { "aria-label": "Identity" }, form, shown);
 }
 
+const SYSTEM_COLUMNS = ["System", "Action", "Outcome", "Records", "Note"];
+
 function requestNodes(request, member) {
   const d = request.deadlines;
   const place = `${request.jurisdiction} time`;
@@ -760,12 +772,12 @@ function requestNodes(request, member) {
     el("time", { datetime: event.at }, moment(event.at)),
     userText(event.actor), ": ", event.action, " — ", userText(event.outcome))));
   const systems = request.systems.length
-    ? scrolling(el("table", { "aria-label": "Systems" },
-      el("thead", {}, el("tr", {}, ["System", "Action", "Outcome", "Records", "Note"].map((n) => el("th", { scope: "col" }, n)))),
-      el("tbody", {}, request.systems.map((s) => el("tr", {},
+    ? scrolling(el("table", { class: "cards", "aria-label": "Systems" },
+      el("thead", {}, el("tr", {}, SYSTEM_COLUMNS.map((n) => el("th", { scope: "col" }, n)))),
+      el("tbody", {}, request.systems.map((s) => labelledRow(SYSTEM_COLUMNS, [
         el("td", {}, s.system_id), el("td", {}, s.action), el("td", {}, s.status),
         el("td", {}, s.records ?? ""),
-        el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || ""))))))
+        el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || "")])))))
     : el("p", {}, "No system has been asked yet.");
   const appeal = request.appeal
     ? [el("h2", {}, "Appeal"), facts([
