@@ -38,6 +38,7 @@ PEOPLE: list[dict[str, Any]] = [
         "postal_code": "SW1A 1AA",
         "last_invoice_amount": "49.00",
         "created_month": "2021-03",
+        "card_last4": "4242",
     },
     {
         "name": "Grace Hopper",
@@ -48,6 +49,7 @@ PEOPLE: list[dict[str, Any]] = [
         "postal_code": "94105",
         "last_invoice_amount": "129.50",
         "created_month": "2019-11",
+        "card_last4": "5454",
     },
     {"name": "Alan Turing", "email": "alan@example.net", "phone": "+441234567890", "account": None},
 ]
@@ -166,7 +168,7 @@ def _accounts() -> list[dict[str, Any]]:
             "name": p["name"],
             "phone": p["phone"],
             "plan": "business",
-            "card_last4": "4242",
+            "card_last4": p["card_last4"],
             "address": p["address"],
             "postal_code": p["postal_code"],
             "last_invoice_amount": p["last_invoice_amount"],
@@ -348,7 +350,7 @@ def _payment_records() -> ProcessorRecords:
         ADA["email"]: [
             {
                 "card_brand": "Visa",
-                "card_last4": "4242",
+                "card_last4": ADA["card_last4"],
                 "card_expiry": "2028-09",
                 "name_on_card": ADA["name"],
             },
@@ -358,7 +360,7 @@ def _payment_records() -> ProcessorRecords:
         GRACE["email"]: [
             {
                 "card_brand": "Mastercard",
-                "card_last4": "5454",
+                "card_last4": GRACE["card_last4"],
                 "card_expiry": "2027-05",
                 "name_on_card": GRACE["name"],
             },
