@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -32,8 +33,22 @@ ANSWERED = frozenset({Status.COMPLETED, Status.DENIED, Status.UNVERIFIABLE, Stat
 """Closed with our answer given: the page says when, not a date we will respond by. (A request
 partly completed or held up by a failure is still being worked on.)"""
 
-RECEIVED_WITHOUT_CODE = "We have your request; our privacy team will review it next."
-"""The next step of a received request that needs no code (opting out needs no proof)."""
+
+class Proof(StrEnum):
+    """What a request waits for before review: how the subject shows the request is theirs."""
+
+    CODE = "code"
+    SIGN_IN = "sign_in"
+    POWER_OF_ATTORNEY = "power_of_attorney"
+    NONE = "none"
+
+
+WAITING_FOR_PROOF = {
+    Proof.SIGN_IN: "Sign in to your account with the link we emailed you, to confirm the request is yours.",
+    Proof.POWER_OF_ATTORNEY: "Our privacy team is checking the power of attorney your agent sent.",
+    Proof.NONE: "We have your request; our privacy team will review it next.",
+}
+"""The next step while a request waits for its proof, when the proof is not an emailed code."""
 
 
 APPEAL_NEXT_STEPS = {
@@ -70,9 +85,9 @@ class SubjectView(BaseModel):
     appeal: AppealView | None = None
 
 
-def next_step(request: PrivacyRequest, *, asks_for_code: bool = True) -> str:
-    if request.status is Status.RECEIVED and not asks_for_code:
-        return RECEIVED_WITHOUT_CODE
+def next_step(request: PrivacyRequest, proof: Proof = Proof.CODE) -> str:
+    if request.status in (Status.RECEIVED, Status.VERIFYING) and proof is not Proof.CODE:
+        return WAITING_FOR_PROOF[proof]
     if request.status is Status.LINKED and request.linked_to:
         return (
             f"You already have an open request for the same thing (reference {request.linked_to}), so we "
@@ -86,11 +101,11 @@ def subject_view(
     appeal: Appeal | None = None,
     now: datetime | None = None,
     *,
-    asks_for_code: bool = True,
+    proof: Proof = Proof.CODE,
 ) -> SubjectView:
     """The subject's view; ``appeal`` is the request's appeal if there is one, ``now`` (when given)
-    decides whether the appeal window is still open, ``asks_for_code`` whether the request waits for
-    an emailed code before review."""
+    decides whether the appeal window is still open, ``proof`` what the request waits for before
+    review."""
     until = appeal_open_until(request) if appeal is None else None
     if until is not None and now is not None and now > until:
         until = None
@@ -98,7 +113,7 @@ def subject_view(
     return SubjectView(
         request_id=request.request_id,
         status=request.status,
-        next_step=next_step(request, asks_for_code=asks_for_code),
+        next_step=next_step(request, proof),
         request_types=[t.value for t in request.request_types],
         received_on=local_day(request.jurisdiction, request.received_at).isoformat(),
         respond_by=local_day(request.jurisdiction, request.respond_by).isoformat(),

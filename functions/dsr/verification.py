@@ -19,6 +19,7 @@ from dsr import duplicates, notices
 from dsr.desk import Desk
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest, Status
+from dsr.public_views import Proof
 from dsr.request_deadlines import deadlines_for
 from dsr.status_tokens import status_token
 from dsr.verification_policy import Level, Requirement, load_policy
@@ -47,12 +48,15 @@ def requirement_for(desk: Desk, request: PrivacyRequest) -> Requirement:
     return load_policy().requirement_for(request, account_login=bool(desk.settings.product_login_public_key))
 
 
-def asks_for_code(desk: Desk, request: PrivacyRequest) -> bool:
-    """Whether the subject proves control of the address with an emailed code (not when nothing is
-    needed, nor when the product's sign-in or staff's check of a power of attorney stands for it)."""
+def proof_asked(desk: Desk, request: PrivacyRequest) -> Proof:
+    """How the subject shows the request is theirs: an emailed code, the product's sign-in, staff's
+    check of an agent's power of attorney, or nothing (opting out needs no proof)."""
     if request.agent is not None and request.agent.power_of_attorney:
-        return False
-    return requirement_for(desk, request).level in (Level.EMAIL, Level.MATCHED)
+        return Proof.POWER_OF_ATTORNEY
+    level = requirement_for(desk, request).level
+    if level is Level.ACCOUNT:
+        return Proof.SIGN_IN
+    return Proof.NONE if level is Level.NONE else Proof.CODE
 
 
 def _code_message(request_id: str, code: str) -> str:

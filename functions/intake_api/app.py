@@ -36,7 +36,7 @@ from dsr.desk import Desk, desk_from_environment
 from dsr.http_errors import invalid_fields
 from dsr.http_guards import FORM, JSON, refusal
 from dsr.models import Channel, NewRequest, Status
-from dsr.public_views import SubjectView, subject_view
+from dsr.public_views import Proof, SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
 from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
@@ -267,7 +267,7 @@ def request_status(
         request,
         appeals.appeal_of(desk, request_id),
         desk.now(),
-        asks_for_code=verification.asks_for_code(desk, request),
+        proof=verification.proof_asked(desk, request),
     )
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
 
@@ -458,15 +458,15 @@ def _status_page_for(
     request = desk.store.find(request_id) if status_token_matches(desk, request_id, token) else None
     if request is None:
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
-    asks_for_code = verification.asks_for_code(desk, request)
+    proof = verification.proof_asked(desk, request)
     requirement = verification.requirement_for(desk, request)
     points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
     page = web_pages.status_page(
-        subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), asks_for_code=asks_for_code),
+        subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), proof=proof),
         token=token,
         message=message,
         # From the first moment: the code may arrive before the page is next loaded.
-        show_code_form=asks_for_code and request.status in (Status.RECEIVED, Status.VERIFYING),
+        show_code_form=proof is Proof.CODE and request.status in (Status.RECEIVED, Status.VERIFYING),
         code=code,
         data_points=points if requirement.level is Level.MATCHED else (),
         data_points_needed=requirement.data_points,

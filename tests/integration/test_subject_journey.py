@@ -3,6 +3,7 @@ answers that say what went wrong."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -180,3 +181,35 @@ def test_a_country_or_region_that_does_not_exist_is_refused_naming_the_field(
     assert region_error["loc"] == ["body", "region"]
     assert "ZZZ is not a region of US" in region_error["msg"]
     assert desk.store.open_requests() == []
+
+
+def test_a_request_waiting_for_a_sign_in_or_a_power_of_attorney_does_not_ask_for_a_code(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    account = {"email": "grace@example.org", "account_id": "acct-1002"}
+    signing_in = submit(
+        public,
+        request_types=["erasure"],
+        subject=account,
+        relationship="account_holder",
+        jurisdiction="US-CA",
+    ).body
+    agent = {
+        "name": "Pat Agent",
+        "email": "pat@agents.example",
+        "permission_document": base64.b64encode(b"%PDF power of attorney").decode(),
+        "power_of_attorney": True,
+    }
+    by_agent = submit(public, agent=agent).body
+    for receipt in (signing_in, by_agent):
+        wait_for_status(desk, receipt["request_id"], "VERIFYING")
+
+    sign_in_view, sign_in_page = _status_json(public, signing_in), _status_html(public, signing_in)
+    agent_view, agent_page = _status_json(public, by_agent), _status_html(public, by_agent)
+
+    assert "Sign in to your account" in sign_in_view.body["next_step"]
+    assert "power of attorney" in agent_view.body["next_step"]
+    for page in (sign_in_page, agent_page):
+        assert page.status == 200
+        assert 'name="code"' not in page.body
+        assert "code we emailed" not in page.body
