@@ -174,7 +174,7 @@ def _how_to_appeal(request: PrivacyRequest, appeal: AppealInvitation | None) -> 
 
 def denial(request: PrivacyRequest, reason: str, appeal: AppealInvitation | None = None) -> Notice:
     return Notice(
-        subject=f"Your privacy request {request.request_id[:8]}",
+        subject=f"Your privacy request {request.request_id[:8]}: we cannot carry it out",
         body=(
             f"We cannot carry out your request for {_asked_for(request)}.\n\n"
             f"Reason: {reason}\n\n"

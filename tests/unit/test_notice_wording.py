@@ -9,7 +9,7 @@ from dsr.actions import Action
 from dsr.fulfilment import describe_outcome
 from dsr.handoff_notices import customer_notification, vendor_instructions
 from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
-from dsr.notices import acknowledgement, completion, extension
+from dsr.notices import acknowledgement, completion, denial, extension
 from dsr.readable_dates import day_text, utc_moment_text
 from dsr.web_pages import _readable_date
 
@@ -90,3 +90,9 @@ def test_what_a_request_asked_for_reads_as_a_sentence() -> None:
     assert "request for an end to our marketing to you and an end to any sale or sharing" in opt_outs
     assert "request for that" not in opt_outs
     assert "request for a copy of your personal data and deletion of your personal data." in two
+
+
+def test_a_refusal_says_so_in_its_subject_line() -> None:
+    refused = denial(_request(RequestType.ERASURE), "A legal hold applies.")
+
+    assert refused.subject == "Your privacy request 8d5bd9a4: we cannot carry it out"
