@@ -757,7 +757,17 @@ def _code_form(
 </div>
 {_data_point_fields(data_points, needed)}
 <button type="submit">Confirm my email address</button>
+</form>
+<form method="post" action="{_e(_safe_href(_new_code_action(action)))}" accept-charset="utf-8">
+<input{_attributes({"type": "hidden", "name": "token", "value": token})}>
+<p>Code not arrived, or expired? We can email you a new one; the code we sent before then stops working.</p>
+<button type="submit" class="secondary">Email me a new code</button>
 </form>"""
+
+
+def _new_code_action(verification_action: str) -> str:
+    """``…/status/{id}/new-code`` beside ``…/status/{id}/verification`` (under any stage prefix)."""
+    return verification_action.removesuffix("/verification") + "/new-code"
 
 
 def status_page(

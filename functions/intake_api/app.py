@@ -60,6 +60,7 @@ BODY_TYPES = {
     "/requests/{request_id}/verification/account": JSON,
     "/privacy-request": FORM,
     "/status/{request_id}/verification": FORM,
+    "/status/{request_id}/new-code": FORM,
     "/status/{request_id}/appeal": FORM,
     "/requests/{request_id}/appeal": JSON,
     "/download/{request_id}": FORM,
@@ -517,11 +518,28 @@ def verify_email_form(request_id: str) -> Response[str]:
         return _status_page_for(request_id, token, _details_problem(outcome, needed), code, 400)
     page = web_pages.message_page(
         "That code did not work",
-        "Check the code in our email and try again. Codes expire after a while; if yours has, "
-        "wait for a new one.",
+        "Check the code in our newest email and try again. If it has expired, ask for a new one on "
+        "the status page of your request.",
         status_url=status_url,
     )
     return _html(400, page)
+
+
+@app.post("/status/<request_id>/new-code", include_in_schema=False)
+def new_code_form(request_id: str) -> Response[str]:
+    """The status page's "Email me a new code": the answer is the status page again."""
+    token = _form_value(_form_data(), "token")
+    desk = desk_from_environment()
+    if not status_token_matches(desk, request_id, token):
+        return _html(404, web_pages.message_page("Not found", NO_MATCH))
+    throttling.enforce(desk, NEW_CODES_PER_REQUEST, request_id)
+    sent = verification.issue_new_code(desk, request_id)
+    message = (
+        "We have emailed you a new code; the one before no longer works."
+        if sent
+        else "This request is not waiting for a code."
+    )
+    return _status_page_for(request_id, token, message)
 
 
 @app.post("/status/<request_id>/appeal", include_in_schema=False)

@@ -213,3 +213,29 @@ def test_a_request_waiting_for_a_sign_in_or_a_power_of_attorney_does_not_ask_for
         assert page.status == 200
         assert 'name="code"' not in page.body
         assert "code we emailed" not in page.body
+
+
+def test_the_status_page_emails_a_new_code_and_the_wrong_code_page_says_where_to_ask(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    receipt = submit(public).body
+    request_id, token = receipt["request_id"], receipt["status_token"]
+    first_code = verification_code(cloud, request_id)
+    wait_for_status(desk, request_id, "VERIFYING")
+    page = _status_html(public, receipt).body
+    assert f'action="/status/{request_id}/new-code"' in page
+
+    wrong = _post_form(public, f"/status/{request_id}/verification", [("token", token), ("code", "000000")])
+    assert "ask for a new one on the status page" in wrong.body
+    assert "wait for a new one" not in wrong.body
+    answered = _post_form(public, f"/status/{request_id}/new-code", [("token", token)])
+    guessed = _post_form(public, f"/status/{request_id}/new-code", [("token", "AAAAAAAAAAAAAAAA")])
+
+    assert (answered.status, guessed.status) == (200, 404)
+    assert "We have emailed you a new code" in answered.body
+    new_code = wait_until(
+        "a second code", lambda: (code := cloud.latest_code(request_id)) != first_code and code
+    )
+    fields = [("token", token), ("code", str(new_code))]
+    assert _post_form(public, f"/status/{request_id}/verification", fields).status == 200
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")

@@ -504,11 +504,14 @@ def test_the_status_page_shows_the_code_form_with_the_token_when_asked() -> None
     markup = status_page(_view(), token="t0ken/with+chars", show_code_form=True)
     page = Page(markup)
 
-    form = page.one("form")
-    assert form["method"] == "post"
+    form, new_code = page.all("form")
+    assert form["method"] == new_code["method"] == "post"
     assert form["action"] == f"/status/{REQUEST_ID}/verification"
-    assert page.one("input", type="hidden")["name"] == "token"
-    assert page.one("input", type="hidden")["value"] == "t0ken/with+chars"
+    assert new_code["action"] == f"/status/{REQUEST_ID}/new-code"
+    tokens = page.all("input", type="hidden")
+    assert [(t["name"], t["value"]) for t in tokens] == [("token", "t0ken/with+chars")] * 2
+    confirm, ask_again = page.all("button")
+    assert "class" not in confirm and ask_again["class"] == "secondary"  # one primary action
     code = page.one("input", name="code")
     assert code["inputmode"] == "numeric"
     assert code["pattern"] == "[0-9]{6}"
@@ -544,7 +547,8 @@ def test_the_status_page_shows_a_message_and_can_post_elsewhere() -> None:
 
     assert page.one("div", role="status")
     assert "That code did not work." in page.text
-    assert page.one("form")["action"] == "/Prod/status/x/verification"
+    actions = [form["action"] for form in page.all("form")]
+    assert actions == ["/Prod/status/x/verification", "/Prod/status/x/new-code"]
 
 
 def test_a_message_page_links_back_only_when_given_a_status_url() -> None:
