@@ -1,8 +1,9 @@
 """Identity verification, matched to the risk of the request.
 
 The task token of the waiting state never leaves the server: a one-time code (or, for account
-holders, the product's signed assertion) unlocks it. Every failure looks the same from outside;
-the audit trail says which it was.
+holders, the product's signed assertion) unlocks it. Every failure of the code looks the same
+from outside; only whoever sent the right code is told that details are missing or do not match.
+The audit trail says which failure it was.
 """
 
 from __future__ import annotations
