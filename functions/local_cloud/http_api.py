@@ -146,9 +146,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path.startswith("/_local/") or url.path == "/":
             self._local(method, url.path, url.query, body)
             return
-        if method == "GET" and s3_links.is_for_s3(url.path, url.query):  # S3 at this address (path style)
-            answer = s3_links.presigned_get(self.headers.get("Host", ""), url.path, url.query)
-            self._send_raw(answer.status, answer.body, answer.headers)
+        if method == "GET" and s3_links.is_presigned(url.query):  # S3 at this address (path style)
+            self._s3_get(url.path, url.query)
             return
         for route in self.local_api.routes:
             params = route.match(method, url.path)
@@ -157,8 +156,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     route=route, method=method, path=url.path, params=params, query=url.query, body=body
                 )
                 return
+        if method == "GET" and s3_links.names_a_bucket(url.path):  # an unsigned GET of an object
+            self._s3_get(url.path, url.query)
+            return
         # API Gateway answers unknown routes with 403 "Missing Authentication Token".
         self._send(403 if method != "GET" else 404, {"message": "Missing Authentication Token"})
+
+    def _s3_get(self, path: str, query: str) -> None:
+        answer = s3_links.presigned_get(self.headers.get("Host", ""), path, query)
+        self._send_raw(answer.status, answer.body, answer.headers)
 
     def _proxy(
         self,

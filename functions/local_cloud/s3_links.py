@@ -56,12 +56,14 @@ class RefusedError(Exception):
         )
 
 
-def is_for_s3(path: str, query: str) -> bool:
-    """Whether a request is S3's: it carries S3's query-string authentication (a presigned link),
-    or its path begins with the name of a bucket (path-style addressing)."""
+def is_presigned(query: str) -> bool:
+    """Whether a query carries S3's query-string authentication (a presigned link)."""
     names = {name for name, _ in parse_qsl(query, keep_blank_values=True)}
-    if "X-Amz-Signature" in names or "AWSAccessKeyId" in names:
-        return True
+    return "X-Amz-Signature" in names or "AWSAccessKeyId" in names
+
+
+def names_a_bucket(path: str) -> bool:
+    """Whether a path begins with the name of a bucket (path-style addressing)."""
     bucket = path.lstrip("/").partition("/")[0]
     return bool(bucket) and bucket in {
         found["Name"] for found in boto3.client("s3").list_buckets()["Buckets"]

@@ -9,7 +9,9 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+import boto3
 import pytest
+from botocore.config import Config
 
 from dsr.desk import Desk
 from dsr.packages import package_key
@@ -94,3 +96,23 @@ def test_the_check_counts_from_when_the_link_was_signed(desk: Desk, stored: str)
 
     assert (within.status, within.body) == (200, PACKAGE)
     assert after.status == 403 and b"Request has expired" in after.body
+
+
+def test_a_link_signed_with_a_key_the_cloud_does_not_know_is_refused(
+    cloud: LocalCloud, desk: Desk, stored: str
+) -> None:
+    stranger = boto3.client(
+        "s3",
+        endpoint_url=cloud.base_url,
+        aws_access_key_id="AKIASOMEONEELSE",
+        aws_secret_access_key="not-the-desks",
+        config=Config(signature_version="s3v4"),
+    )
+    link = stranger.generate_presigned_url(
+        "get_object", Params={"Bucket": desk.settings.packages_bucket, "Key": stored}, ExpiresIn=300
+    )
+
+    status, body, _ = plain_get(link)
+
+    assert status == 403
+    assert b"<Code>InvalidAccessKeyId</Code>" in body
