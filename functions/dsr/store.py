@@ -20,6 +20,10 @@ out) until the sweeper reduces its identity to the keyed hash (see ``dsr.records
 * A verification task (``TOKEN#<stage>`` with a window) waits in partition ``WINDOW``, due when its
   window ends, so the sweeper closes ended windows without reading every open request.
 
+Short references: ``REF#<first 8 characters of the id>`` holds one item per request whose id
+starts so (``sk = REQ#<request id>``), so the reference that lists, the console and emails print
+finds its request, or all of them when two share it, without a scan.
+
 Other partitions: ``OPENDSR#<subject request id>`` maps a processor's request back to exactly one
 (request, system, action); ``PROCESSOR#<system>`` pins the certificate the processor's callbacks
 must be signed with; ``CALLBACK#<sha-256>`` remembers callbacks already acted on.
@@ -53,10 +57,24 @@ BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 CALLBACK_MEMORY_SECONDS = 90 * 24 * 3600
 SENT_MAIL_MEMORY_SECONDS = 400 * 24 * 3600  # replies can come long after; TTL removes the rest
 REQUEST_SK = "REQUEST"
+REFERENCE_LENGTH = 8
+FULL_ID_LENGTH = 36
 
 
 class RequestNotFoundError(LookupError):
     """No request has that id."""
+
+
+class AmbiguousReferenceError(LookupError):
+    """A short reference that more than one request starts with: only the full id names one."""
+
+    def __init__(self, reference: str, request_ids: Iterable[str]) -> None:
+        self.reference = reference
+        self.request_ids = sorted(request_ids)
+        super().__init__(
+            f"{reference} is the reference of {len(self.request_ids)} requests "
+            f"({', '.join(self.request_ids)}): give the full request id"
+        )
 
 
 class TransitionRejectedError(RuntimeError):
@@ -77,6 +95,15 @@ class AlreadyExistsError(RuntimeError):
 
 def request_key(request_id: str) -> dict[str, str]:
     return {"pk": f"REQ#{request_id}", "sk": REQUEST_SK}
+
+
+def reference_of(request_id: str) -> str:
+    """The short reference staff see: the id's first characters."""
+    return request_id[:REFERENCE_LENGTH]
+
+
+def _reference_key(request_id: str) -> dict[str, str]:
+    return {"pk": f"REF#{reference_of(request_id)}", "sk": f"REQ#{request_id}"}
 
 
 def is_conditional_failure(error: ClientError) -> bool:
@@ -109,6 +136,8 @@ class RequestStore:
         if request.status.is_open:
             item["open_pk"] = OPEN_PARTITION
             item["due_at"] = (request.watch_at or request.respond_by).isoformat()
+        # The reference first: a retry after a failure below finds the request already referenced.
+        self._table.put_item(Item={**_reference_key(request.request_id), "request_id": request.request_id})
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
@@ -121,6 +150,22 @@ class RequestStore:
         if item is None:
             raise RequestNotFoundError(request_id)
         return PrivacyRequest.model_validate(item)
+
+    def resolve(self, id_or_reference: str) -> str:
+        """The full id of the one request named by its id or its short reference; a reference
+        that several requests share is refused (``AmbiguousReferenceError``), never guessed."""
+        if len(id_or_reference) == FULL_ID_LENGTH:
+            return id_or_reference
+        found = self._table.query(
+            KeyConditionExpression=Key("pk").eq(f"REF#{id_or_reference}"), ConsistentRead=True
+        ).get("Items", [])
+        request_ids = [str(item["sk"]).removeprefix("REQ#") for item in found]
+        existing = [request_id for request_id in request_ids if self.find(request_id) is not None]
+        if not existing:
+            raise RequestNotFoundError(id_or_reference)
+        if len(existing) > 1:
+            raise AmbiguousReferenceError(id_or_reference, existing)
+        return existing[0]
 
     def get_for_systems(self, request_id: str) -> RequestForSystems:
         """Only what a system task needs of the request (``RequestForSystems``), read by a
@@ -495,6 +540,11 @@ class RequestStore:
 
     def expire_request_items(self, request_id: str, expires_at: int) -> int:
         """Give every item of the request (events, tasks, outcomes) the record's expiry (TTL)."""
+        self._table.update_item(
+            Key=_reference_key(request_id),
+            UpdateExpression="SET expires_at = :ttl",
+            ExpressionAttributeValues={":ttl": expires_at},
+        )
         count = 0
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}"),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dsr_cli.hand_offs import Answer, HandOffsNotReadyError, answer_hand_offs, wait_for_systems
@@ -568,18 +568,23 @@ SCENARIOS = [
 ]
 
 
-def run_demo(url: str | None, as_json: bool, timeout: float) -> int:
-    if url:
-        results = _run_all(url, timeout)
-    else:
-        from dsr_cli.local import running_local_cloud  # noqa: PLC0415
+def run_demo(url: str | None, as_json: bool, timeout: float, *, out: TextIO, logs: bool = False) -> int:
+    """Run every scenario (on a desk started here unless ``url`` names one); the timeline on
+    ``out``, or one JSON document; the desk's logs only when asked for."""
+    from dsr_cli.local import desk_logs, running_local_cloud  # noqa: PLC0415
 
-        with running_local_cloud() as api:
-            results = _run_all(api.cloud.base_url, timeout)
+    with desk_logs(shown=logs):
+        if url:
+            results = _run_all(url, timeout)
+        else:
+            with running_local_cloud() as api:
+                results = _run_all(api.cloud.base_url, timeout)
     if as_json:
-        print(json.dumps({"scenarios": [asdict(r) | {"passed": r.passed} for r in results]}, indent=2))
+        print(
+            json.dumps({"scenarios": [asdict(r) | {"passed": r.passed} for r in results]}, indent=2), file=out
+        )
     else:
-        _print_timelines(results)
+        _print_timelines(results, out)
     return 0 if all(r.passed for r in results) else 1
 
 
@@ -588,30 +593,31 @@ def _run_all(url: str, timeout: float) -> list[ScenarioResult]:
     return [run.run(scenario) for scenario in SCENARIOS]
 
 
-def _print_timelines(results: list[ScenarioResult]) -> None:
+def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
     for result in results:
         mark = "ok  " if result.passed else "FAIL"
-        print(f"{mark} {result.name} [verification: {result.level}]")
+        print(f"{mark} {result.name} [verification: {result.level}]", file=out)
         print(
             f"     request {result.request_id}: expected {result.expected_status}, "
-            f"ended {result.final_status} in {result.total_seconds:.2f}s"
+            f"ended {result.final_status} in {result.total_seconds:.2f}s",
+            file=out,
         )
         for state in result.states_entered:
             seconds = result.seconds_per_stage.get(state)
             shown = f"{seconds:7.3f}s" if seconds is not None else "      - "
-            print(f"       {shown}  {state}")
+            print(f"       {shown}  {state}", file=out)
         if result.systems:
-            print(f"     systems: {_tally(result.systems)}")
+            print(f"     systems: {_tally(result.systems)}", file=out)
         if result.answered:
-            print(f"     staff recorded the answers of: {', '.join(result.answered)}")
+            print(f"     staff recorded the answers of: {', '.join(result.answered)}", file=out)
         for line in result.staff_see:
-            print(f"     staff see: {line}")
+            print(f"     staff see: {line}", file=out)
         if result.downloaded:
-            print(f"     package downloaded with a fresh code: {', '.join(result.downloaded)}")
+            print(f"     package downloaded with a fresh code: {', '.join(result.downloaded)}", file=out)
         if result.error:
-            print(f"     error: {result.error}")
+            print(f"     error: {result.error}", file=out)
     passed = sum(r.passed for r in results)
-    print(f"{passed} of {len(results)} scenarios ended as expected")
+    print(f"{passed} of {len(results)} scenarios ended as expected", file=out)
 
 
 def _tally(systems: dict[str, str]) -> str:

@@ -16,6 +16,10 @@ class HttpAnswer:
     body: Any
 
 
+class DeskUnreachableError(ConnectionError):
+    """Nothing answered at the desk's address (not running, wrong port, no network)."""
+
+
 class DeskClient:
     def __init__(self, base_url: str, token: str | None = None) -> None:
         if urllib.parse.urlsplit(base_url).scheme not in {"http", "https"}:
@@ -51,6 +55,12 @@ class DeskClient:
                 return HttpAnswer(response.status, _decode(response.read()))
         except urllib.error.HTTPError as error:
             return HttpAnswer(error.code, _decode(error.read()))
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+            reason = getattr(error, "reason", error)
+            raise DeskUnreachableError(
+                f"no answer from the desk at {self.base_url} ({reason}): is it running? "
+                "Start it with `make run`, or name it with --url or DSR_URL"
+            ) from error
 
     def get(self, path: str) -> HttpAnswer:
         return self.call("GET", path)

@@ -19,7 +19,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 from dsr_cli.http_client import DeskClient
@@ -187,13 +187,44 @@ def _stuck(base_url: str, request_ids: set[str], waiting_before: int, timeout: f
     )
 
 
-def print_load(url: str | None, submissions: int, clients: int, retry_share: float, timeout: float) -> int:
-    if url is not None:
-        report = run_load(url, submissions, clients, retry_share, timeout)
-    else:
-        from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
+def print_load(
+    url: str | None,
+    submissions: int,
+    clients: int,
+    retry_share: float,
+    timeout: float,
+    *,
+    out: TextIO,
+    as_json: bool = False,
+    logs: bool = False,
+) -> int:
+    from dsr_cli.local import desk_logs, running_local_cloud  # noqa: PLC0415 - moto loads only when needed
 
-        with running_local_cloud() as api:
-            report = run_load(api.cloud.base_url, submissions, clients, retry_share, timeout)
-    print(json.dumps({**asdict(report), "passed": report.passed}, indent=2))
+    with desk_logs(shown=logs):
+        if url is not None:
+            report = run_load(url, submissions, clients, retry_share, timeout)
+        else:
+            with running_local_cloud() as api:
+                report = run_load(api.cloud.base_url, submissions, clients, retry_share, timeout)
+    if as_json:
+        print(json.dumps({**asdict(report), "passed": report.passed}, indent=2), file=out)
+    else:
+        print(_summary(report), file=out)
     return 0 if report.passed else 1
+
+
+def _summary(report: LoadReport) -> str:
+    verdict = "nothing lost, doubled or stuck" if report.passed else "FAILED"
+    latency = ", ".join(f"{name} {ms:.0f} ms" for name, ms in report.latency_ms.items())
+    statuses = ", ".join(f"{count} x {status}" for status, count in sorted(report.statuses.items()))
+    lines = [
+        f"{report.submissions} sends ({report.distinct} distinct) from {report.clients} clients "
+        f"in {report.seconds:.1f}s: {report.per_second:.0f} per second",
+        f"  answers: {statuses}",
+        f"  latency: {latency}",
+        f"  requests: {report.requests} for {report.distinct} distinct submissions: {verdict}",
+    ]
+    lines += [f"  doubled: {', '.join(report.doubled)}"] if report.doubled else []
+    lines += [f"  lost: {len(report.lost)} submissions"] if report.lost else []
+    lines += [f"  stuck: {', '.join(report.stuck)}"] if report.stuck else []
+    return "\n".join(lines)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TextIO
 
 from dsr.clock import system_clock
+from dsr_cli.command import CommandError, print_json, refusal
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud, start_demo_processors
 from local_cloud.demo_data import create_and_seed
@@ -42,38 +44,73 @@ def running_local_cloud(host: str = "127.0.0.1", port: int = 0) -> Iterator[Loca
         system_clock.reset()  # a demonstration's moved clock ends with its cloud
 
 
+@contextmanager
+def desk_logs(shown: bool) -> Iterator[None]:
+    """The desk's logs (on stderr) only when asked for: a demonstration's output is its timeline."""
+    if not shown:
+        logging.disable(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 EXAMPLE_REQUEST = '{"request_types":["marketing_opt_out"],"subject":{"email":"grace@example.org"}}'
 EXAMPLE_SIGN_IN = '{"username":"approver@desk.example"}'
 
 
-def serve(host: str, port: int, sweep_every: float, *, with_requests: bool = True) -> int:
+def serve(
+    host: str, port: int, sweep_every: float, *, with_requests: bool = True, out: TextIO | None = None
+) -> int:
+    """Serve until Ctrl-C: the addresses on ``out``; the desk's logs on stderr."""
     with running_local_cloud(host, port) as api:
         base = api.cloud.base_url
+        lines = []
         if with_requests:
             from dsr_cli.seed_requests import seed_requests  # noqa: PLC0415
 
-            for shown, request_id in seed_requests(base).items():
-                print(f"  seeded request {request_id[:8]}: {shown}")
-        print(f"Privacy rights desk running on {base}")
-        print(f"  Privacy request form {base}/privacy-request")
-        print(f"  Staff console       {base}/console  (sign in as {', '.join(DEMO_STAFF)})")
-        print(f"  API documentation   {base}/swagger")
-        print(f"  OpenAPI document    {base}/openapi.json")
-        print(f"  Outbox              {base}/_local/outbox")
-        print(f"  Submit a request    curl -X POST {base}/requests -H 'Content-Type: application/json'")
-        print(f"                        -d '{EXAMPLE_REQUEST}'")
-        print(f"  Staff token         curl -X POST {base}/_local/staff-token -d '{EXAMPLE_SIGN_IN}'")
-        print("Press Ctrl-C to stop.")
+            lines += [f"  seeded request {rid[:8]}: {shown}" for shown, rid in seed_requests(base).items()]
+        lines += [
+            f"Privacy rights desk running on {base}",
+            f"  Privacy request form {base}/privacy-request",
+            f"  Staff console       {base}/console  (sign in as {', '.join(DEMO_STAFF)})",
+            f"  API documentation   {base}/swagger",
+            f"  OpenAPI document    {base}/openapi.json",
+            f"  Outbox              {base}/_local/outbox",
+            f"  Submit a request    curl -X POST {base}/requests -H 'Content-Type: application/json'",
+            f"                        -d '{EXAMPLE_REQUEST}'",
+            f"  Staff token         curl -X POST {base}/_local/staff-token -d '{EXAMPLE_SIGN_IN}'",
+            "Press Ctrl-C to stop.",
+        ]
+        print("\n".join(lines), file=out, flush=True)
         stop = threading.Event()
         try:
             while not stop.wait(sweep_every):
                 api.cloud.run_schedules()
         except KeyboardInterrupt:
-            print("\nstopped")
+            print("\nstopped", file=out, flush=True)
     return 0
 
 
-def send_email(url: str, path: Path) -> int:
-    answer = DeskClient(url).call("POST", "/_local/inbound-email", raw=path.read_bytes())
-    print(json.dumps(answer.body, indent=2))
-    return 0 if answer.status == 200 else 1
+def send_email(url: str, path: Path, *, out: TextIO, as_json: bool = False) -> int:
+    """Deliver the file as SES would; what became of it, one line per outcome (or the JSON)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {path}: {error.strerror}") from error
+    answer = DeskClient(url).call("POST", "/_local/inbound-email", raw=raw)
+    if answer.status != 200:
+        raise CommandError(f"the desk at {url} refused the email: {refusal(answer)}")
+    if as_json:
+        print_json(answer.body, out)
+    else:
+        for outcome in answer.body.get("outcomes", []):
+            print(_outcome_line(outcome), file=out)
+    return 0
+
+
+def _outcome_line(outcome: dict[str, Any]) -> str:
+    named = [f"request {outcome['request_id'][:8]}"] if outcome.get("request_id") else []
+    named += [f"triage item {outcome['triage_id']}"] if outcome.get("triage_id") else []
+    reason = f": {outcome['reason']}" if outcome.get("reason") else ""
+    return f"{outcome['disposition']}{' ' if named else ''}{', '.join(named)}{reason}"

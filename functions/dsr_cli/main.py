@@ -1,41 +1,93 @@
-"""``dsr`` command line."""
+"""``dsr`` command line.
+
+stdout holds only what the command prints (with ``--json``, one JSON document); everything else,
+the desk's own logs included, goes to stderr. An error is one line on stderr and a non-zero exit.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from contextlib import redirect_stdout
 from pathlib import Path
+from typing import TextIO
+
+from dsr_cli.command import (
+    OneLineArgumentParser,
+    add_desk_options,
+    add_json_option,
+    desk_url,
+    fail,
+    one_line,
+    staff_client,
+)
+
+OWN_CLOUD = "a running desk (default: DSR_URL, else start a local cloud in this process)"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dsr", description="Privacy rights desk")
+    args = _parser().parse_args(argv)
+    out = sys.stdout
+    prog = " ".join(["dsr", args.group, *(name for name in _subcommand(args) if name)])
+    try:
+        # Whatever else writes to stdout while the command runs (the desk's logs, when it runs
+        # in this process) goes to stderr: stdout is the command's output alone.
+        with redirect_stdout(sys.stderr):
+            return _run(args, out)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # every failure is one line, not a traceback
+        if os.environ.get("DSR_DEBUG"):
+            raise
+        if isinstance(error, (RuntimeError, OSError, ValueError, LookupError)):
+            return fail(prog, error)
+        print(f"{prog}: {type(error).__name__}: {one_line(error)} (DSR_DEBUG=1 shows where)", file=sys.stderr)
+        return 1
+
+
+def _subcommand(args: argparse.Namespace) -> list[str | None]:
+    return [
+        getattr(args, "command", None),
+        getattr(args, "staff_command", None),
+        getattr(args, "report", None),
+    ]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = OneLineArgumentParser(prog="dsr", description="Privacy rights desk")
     commands = parser.add_subparsers(dest="group", required=True)
 
     local = commands.add_parser("local", help="the embedded local cloud").add_subparsers(
         dest="command", required=True
     )
     up = local.add_parser("up", help="run the local cloud with demonstration data")
-    up.add_argument("--port", type=int, default=int(os.environ.get("PORT", "3000")))
+    up.add_argument("--port", type=int, default=int(os.environ.get("PORT") or "3000"))
     up.add_argument("--host", default="127.0.0.1")
     up.add_argument("--sweep-every", type=float, default=30.0, help="seconds between scheduled sweeps")
     up.add_argument("--empty", action="store_true", help="no demonstration requests, only the stores' data")
 
     demo = local.add_parser("demo", help="run the demonstration scenarios end to end")
-    demo.add_argument("--url", help="a running local cloud (default: start one in this process)")
-    demo.add_argument("--json", action="store_true", help="print one JSON document")
+    demo.add_argument("--url", help=OWN_CLOUD)
+    add_json_option(demo)
     demo.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each stage")
+    demo.add_argument("--logs", action="store_true", help="show the desk's logs on stderr")
 
     load = local.add_parser("load", help="many concurrent submissions, some retried; nothing lost")
-    load.add_argument("--url", help="a running local cloud (default: start one in this process)")
+    load.add_argument("--url", help=OWN_CLOUD)
     load.add_argument("--submissions", type=int, default=1000, help="sends in all, retries included")
     load.add_argument("--clients", type=int, default=16, help="concurrent clients")
     load.add_argument("--retry-share", type=float, default=0.2, help="the share of sends that are retries")
     load.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for every execution")
+    add_json_option(load)
+    load.add_argument("--logs", action="store_true", help="show the desk's logs on stderr")
 
     send = local.add_parser("send-email", help="deliver a raw email to the privacy mailbox")
     send.add_argument("path", type=Path)
-    send.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('PORT', '3000')}")
+    send.add_argument(
+        "--url", help="the desk's API (default: DSR_URL, else http://127.0.0.1:$PORT, port 3000)"
+    )
+    add_json_option(send)
 
     deadlines = commands.add_parser(
         "deadlines", help="a request's due dates under a jurisdiction, with the rule and source of each"
@@ -47,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     deadlines.add_argument("--country", help="ISO country code, for public holidays (EU, DEFAULT)")
     deadlines.add_argument("--region", help="subdivision code, for regional public holidays")
-    deadlines.add_argument("--json", action="store_true", help="print one JSON document")
+    add_json_option(deadlines)
 
     report = commands.add_parser("report", help="reports for staff").add_subparsers(
         dest="report", required=True
@@ -56,25 +108,22 @@ def main(argv: list[str] | None = None) -> int:
     metrics.add_argument(
         "--year", type=int, help="the calendar year, e.g. 2025; this year by the desk's clock if not given"
     )
-    metrics.add_argument("--format", dest="output_format", choices=["json", "csv"], default="json")
+    metrics.add_argument("--format", dest="output_format", choices=["table", "json", "csv"], default="table")
     metrics.add_argument("--jurisdiction", help="only requests under this jurisdiction, e.g. US-CA")
-    metrics.add_argument("--url", required=True, help="the desk's API, e.g. http://127.0.0.1:3000")
-    metrics.add_argument("--token", required=True, help="a privacy-admin staff token")
+    add_desk_options(metrics)
 
     from dsr_cli.staff import add_staff_commands  # noqa: PLC0415
 
     add_staff_commands(commands)
-
-    args = parser.parse_args(argv)
-    return _run(args)
+    return parser
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, out: TextIO) -> int:
     """Each command imports what it needs only when it runs (moto, for one, loads slowly)."""
     if args.group == "staff":
         from dsr_cli.staff import run_staff_command  # noqa: PLC0415
 
-        return run_staff_command(args)
+        return run_staff_command(args, out)
     if args.group == "deadlines":
         from dsr_cli.deadlines import print_deadlines  # noqa: PLC0415
 
@@ -85,30 +134,42 @@ def _run(args: argparse.Namespace) -> int:
             args.country,
             args.region,
             json_output=args.json,
+            out=out,
         )
     if args.group == "report":
         from dsr_cli.report import print_metrics  # noqa: PLC0415
 
-        return print_metrics(args.url, args.token, args.year, args.output_format, args.jurisdiction)
-    return _run_local(args)
+        output_format = "json" if args.json else args.output_format
+        return print_metrics(staff_client(args), args.year, output_format, args.jurisdiction, out=out)
+    return _run_local(args, out)
 
 
-def _run_local(args: argparse.Namespace) -> int:
+def _run_local(args: argparse.Namespace, out: TextIO) -> int:
     if args.command == "up":
         from dsr_cli.local import serve  # noqa: PLC0415
 
-        return serve(args.host, args.port, args.sweep_every, with_requests=not args.empty)
+        return serve(args.host, args.port, args.sweep_every, with_requests=not args.empty, out=out)
+    running_desk = args.url or os.environ.get("DSR_URL")
     if args.command == "demo":
         from dsr_cli.demo import run_demo  # noqa: PLC0415
 
-        return run_demo(args.url, as_json=args.json, timeout=args.timeout)
+        return run_demo(running_desk, as_json=args.json, timeout=args.timeout, out=out, logs=args.logs)
     if args.command == "load":
         from dsr_cli.load import print_load  # noqa: PLC0415
 
-        return print_load(args.url, args.submissions, args.clients, args.retry_share, args.timeout)
+        return print_load(
+            running_desk,
+            args.submissions,
+            args.clients,
+            args.retry_share,
+            args.timeout,
+            out=out,
+            as_json=args.json,
+            logs=args.logs,
+        )
     from dsr_cli.local import send_email  # noqa: PLC0415
 
-    return send_email(args.url, args.path)
+    return send_email(desk_url(args.url), args.path, out=out, as_json=args.json)
 
 
 if __name__ == "__main__":

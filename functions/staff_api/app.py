@@ -49,7 +49,7 @@ from dsr.staff_views import (
     request_detail,
     revealed_identity,
 )
-from dsr.store import RequestNotFoundError, TransitionRejectedError
+from dsr.store import AmbiguousReferenceError, RequestNotFoundError, TransitionRejectedError
 from dsr.tracing import desk_tracer
 
 logger = Logger()
@@ -57,6 +57,8 @@ tracer = desk_tracer()
 app = APIGatewayRestResolver(enable_validation=True)
 
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
+# A request's full id, or the short reference (its first 8 characters) the queue and emails show.
+RequestIdOrReference = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$|^[0-9a-f]{8}$")]
 # A body sent to a staff route must be JSON: checked for size, type and depth before parsing.
 STAFF_BODIES = {resource: JSON for method, resource in ROUTE_GROUPS if method == "POST"}
 
@@ -119,6 +121,11 @@ def _not_found(error: RequestNotFoundError) -> Response[dict[str, Any]]:
     return _json(404, {"message": f"no request {error}"})
 
 
+@app.exception_handler(AmbiguousReferenceError)  # type: ignore[untyped-decorator]
+def _ambiguous(error: AmbiguousReferenceError) -> Response[dict[str, Any]]:
+    return _json(409, {"message": str(error), "request_ids": error.request_ids})
+
+
 class SignedIn(BaseModel):
     username: str
     groups: list[str]
@@ -143,9 +150,10 @@ def list_open_requests() -> list[QueueEntry]:
 
 
 @app.get("/staff/requests/<request_id>")
-def show_request(request_id: RequestId) -> RequestDetail:
+def show_request(request_id: RequestIdOrReference) -> RequestDetail:
     _staff()
     desk = desk_from_environment()
+    request_id = desk.store.resolve(request_id)
     return request_detail(
         desk.store,
         desk.store.get(request_id),

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-
-from dsr_cli.main import main
 
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_runs_every_scenario_to_its_expected_status(capsys: pytest.CaptureFixture[str]) -> None:
-    exit_code = main(["local", "demo", "--json"])
+def test_demo_runs_every_scenario_to_its_expected_status() -> None:
+    # In a process of its own, as `make demo` runs it: stdout is the one document, and the
+    # desk's logs (it runs in that process) are off, on stderr too.
+    finished = subprocess.run(
+        [str(Path(sys.executable).parent / "dsr"), "local", "demo", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        env={name: value for name, value in os.environ.items() if name != "DSR_URL"},
+    )
 
-    document = json.loads(capsys.readouterr().out)
-    assert exit_code == 0, document
+    document = json.loads(finished.stdout)
+    assert finished.returncode == 0, document
+    assert finished.stderr == ""
     names = [scenario["name"] for scenario in document["scenarios"]]
     assert any("web form" in name for name in names)
     assert any("email" in name for name in names)

@@ -366,7 +366,14 @@ def test_dsr_local_send_email_delivers_a_file_through_the_ses_path(
     local_api: LocalApi, desk: Desk, capsys: pytest.CaptureFixture[str]
 ) -> None:
     exit_code = main(
-        ["local", "send-email", str(EVENTS / "access_request.eml"), "--url", local_api.cloud.base_url]
+        [
+            "local",
+            "send-email",
+            str(EVENTS / "access_request.eml"),
+            "--json",
+            "--url",
+            local_api.cloud.base_url,
+        ]
     )
 
     printed = json.loads(capsys.readouterr().out)

@@ -1,0 +1,138 @@
+"""The ``dsr`` command's rules, without a desk: where it looks for the desk, what it prints for a
+decision or a report, and how it fails (one line on stderr, never a traceback, a failing status)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+from pathlib import Path
+
+import pytest
+
+from dsr_cli.command import desk_url
+from dsr_cli.main import main
+from dsr_cli.report import as_table
+from dsr_cli.staff import SENTENCES, _readable
+
+REQUEST_ID = "32624cbe-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_desk_is_the_url_given_else_dsr_url_else_the_local_cloud_at_port_else_3000(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DSR_URL", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    assert desk_url() == "http://127.0.0.1:3000"
+    monkeypatch.setenv("PORT", "3311")
+    assert desk_url() == "http://127.0.0.1:3311"
+    monkeypatch.setenv("DSR_URL", "https://desk.example/prod")
+    assert desk_url() == "https://desk.example/prod"
+    assert desk_url("http://127.0.0.1:4000") == "http://127.0.0.1:4000"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["staff", "--as", "approver@desk.example", "list"],
+        ["staff", "--token", "t", "approve", "32624cbe"],
+        ["report", "metrics", "--token", "t"],
+        ["local", "send-email", "events/email_intake/access_request.eml"],
+    ],
+)
+def test_a_desk_that_is_not_running_is_one_line_naming_its_address(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = _free_port()
+    monkeypatch.delenv("DSR_URL", raising=False)
+    monkeypatch.setenv("PORT", str(port))
+    monkeypatch.chdir(Path(__file__).resolve().parents[2])
+
+    assert main(argv) == 1
+
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert f"no answer from the desk at http://127.0.0.1:{port}" in line
+    assert "Traceback" not in captured.err
+
+
+def test_a_missing_file_and_a_usage_mistake_are_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["local", "send-email", str(tmp_path / "nothing.eml"), "--url", "http://127.0.0.1:9"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("dsr local send-email: cannot read ") and "No such file" in line
+
+    with pytest.raises(SystemExit) as exited:
+        main(["report", "metrics", "--year", "last"])
+    assert exited.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("dsr report metrics: argument --year: invalid int value: 'last'")
+
+
+def test_each_decision_is_one_sentence_naming_the_request_by_its_reference() -> None:
+    answers = {
+        "approve": {"request_id": REQUEST_ID, "decision": "approve"},
+        "deny": {"request_id": REQUEST_ID, "decision": "deny"},
+        "extend": {"request_id": REQUEST_ID, "respond_by": "2027-03-01T00:00:00+00:00"},
+        "ask": {"request_id": REQUEST_ID, "clock": "paused"},
+        "confirm": {"request_id": REQUEST_ID, "answer": "nothing_found"},
+        "cancel": {"request_id": REQUEST_ID, "status": "CANCELLED"},
+        "rerun": {"request_id": REQUEST_ID, "execution": "arn:aws:states:execution"},
+        "answer-appeal": {"request_id": REQUEST_ID, "appeal": "UPHELD"},
+    }
+    assert set(answers) == set(SENTENCES)
+    for command, answer in answers.items():
+        args = argparse.Namespace(
+            staff_command=command,
+            request_id=REQUEST_ID,
+            system_id="customer-service",
+            action="erase",
+            answer="nothing_found",
+        )
+        sentence = _readable(args, answer)
+        assert sentence.startswith("Request 32624cbe") and sentence.endswith("."), sentence
+        assert "\n" not in sentence and "{" not in sentence
+    extend = argparse.Namespace(staff_command="extend", request_id=REQUEST_ID)
+    assert "respond by 2027-03-01" in _readable(extend, answers["extend"])
+
+
+def _figures(request_type: str, received: int) -> dict[str, object]:
+    return {
+        "request_type": request_type,
+        "received": received,
+        "complied_in_whole": received,
+        "complied_in_part": 0,
+        "denied": 0,
+        "denied_by_reason": {},
+        "unverifiable": 0,
+        "failed": 0,
+        "linked": 0,
+        "cancelled": 0,
+        "pending": 0,
+        "responded": received,
+        "median_days": 12.0 if received else None,
+        "mean_days": 12.0 if received else None,
+    }
+
+
+def test_the_report_is_a_short_table_of_the_types_that_had_requests() -> None:
+    report = {
+        "year": 2026,
+        "jurisdiction": "US-CA",
+        "request_types": [_figures("access", 2), _figures("erasure", 0), _figures("all", 2)],
+    }
+
+    lines = as_table(report).splitlines()
+
+    assert lines[0] == "Requests received in 2026, US-CA (CCPA 7102 figures)"
+    assert [line.split()[:3] for line in lines[2:]] == [["access", "2", "2"], ["all", "2", "2"]]
+    assert as_table({**report, "request_types": [_figures("all", 0)]}) == (
+        "Requests received in 2026, US-CA (CCPA 7102 figures): none."
+    )
