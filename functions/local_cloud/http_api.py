@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -29,6 +29,7 @@ from local_cloud.hosted_sign_in import (
     HostedSignIn,
     SignInError,
 )
+from local_cloud.http_server import LocalHTTPServer
 from local_cloud.product_login import PRODUCT_CONFIRM_PATH, PRODUCT_SIGN_IN_PATH
 from local_cloud.staff_tokens import DEMO_STAFF, InvalidTokenError, LocalTokenIssuer
 from local_cloud.template import ApiRoute
@@ -49,8 +50,7 @@ class LocalApi:
         class Handler(_RequestHandler):
             local_api = api
 
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = LocalHTTPServer((host, port), Handler)
         self._thread: threading.Thread | None = None
 
     @property

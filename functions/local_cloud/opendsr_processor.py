@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 
@@ -59,6 +59,7 @@ from dsr.opendsr import (
     hash_identity,
     status_document,
 )
+from local_cloud.http_server import LocalHTTPServer
 
 logger = logging.getLogger(__name__)
 
@@ -469,9 +470,7 @@ def _content_length(value: str | None) -> int:
         return -1
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _Server(LocalHTTPServer):
     def __init__(self, processor: DemoOpenDsrProcessor) -> None:
         self.processor = processor
         super().__init__(("127.0.0.1", 0), _Handler)

@@ -4,7 +4,11 @@ decision or a report, and how it fails (one line on stderr, never a traceback, a
 from __future__ import annotations
 
 import argparse
+import http.client
 import socket
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,7 @@ from dsr_cli.command import desk_url
 from dsr_cli.main import main
 from dsr_cli.report import as_table
 from dsr_cli.staff import SENTENCES, _readable
+from local_cloud.http_server import LocalHTTPServer
 
 REQUEST_ID = "32624cbe-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
 
@@ -136,3 +141,27 @@ def test_the_report_is_a_short_table_of_the_types_that_had_requests() -> None:
     assert as_table({**report, "request_types": [_figures("all", 0)]}) == (
         "Requests received in 2026, US-CA (CCPA 7102 figures): none."
     )
+
+
+class _AnswersTooLate(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")  # as when the client timed out and hung up
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Quiet."""
+
+
+def test_a_client_that_hung_up_prints_no_traceback_while_a_command_runs(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    server = LocalHTTPServer(("127.0.0.1", 0), _AnswersTooLate)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(http.client.RemoteDisconnected):
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")
