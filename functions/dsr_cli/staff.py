@@ -10,6 +10,7 @@ desk's reason (and, for a decision someone else made first, who made it), and ex
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
@@ -22,6 +23,9 @@ from dsr_cli.command import (
     staff_client,
 )
 from dsr_cli.http_client import DeskClient
+
+FULL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+REFERENCE = re.compile(r"[0-9a-f]{8}")
 
 
 class StaffCommandError(CommandError):
@@ -85,18 +89,25 @@ def run_staff_command(args: argparse.Namespace, out: TextIO) -> int:
     answer = _call(client, args)
     if args.json:
         print_json(answer, out)
+    elif args.staff_command in TABLES:
+        print(_readable(args.staff_command, answer), file=out)
     else:
-        print(_readable(args, answer), file=out)
+        print(_sentence(args, answer), file=out)
     return 0
 
 
 def _full_id(client: DeskClient, id_or_reference: str) -> str:
     """The one request a reference names, asked of the desk (which refuses a shared reference)."""
-    if len(id_or_reference) == len("00000000-0000-0000-0000-000000000000"):
-        return id_or_reference
-    answer = client.get(f"/staff/requests/{id_or_reference.lower()}")
+    named = id_or_reference.strip().lower()
+    if FULL_ID.fullmatch(named):
+        return named
+    if not REFERENCE.fullmatch(named):
+        raise StaffCommandError(
+            f"{id_or_reference!r} is neither a request id nor an 8-character reference such as 32624cbe"
+        )
+    answer = client.get(f"/staff/requests/{named}")
     if answer.status != 200:
-        raise StaffCommandError(f"{id_or_reference}: {refusal(answer)}")
+        raise StaffCommandError(f"{named}: {refusal(answer)}")
     return str(answer.body["request_id"])
 
 
@@ -207,8 +218,14 @@ SENTENCES: dict[str, Callable[[argparse.Namespace, Any], str]] = {
 }
 
 
-def _readable(args: argparse.Namespace, answer: Any) -> str:
-    tables = {"list": _list, "appeals": _appeals, "show": _show}
-    if args.staff_command in tables:
-        return visible_text(tables[args.staff_command](answer))
+TABLES: dict[str, Callable[[Any], str]] = {"list": _list, "appeals": _appeals, "show": _show}
+
+
+def _readable(command: str, answer: Any) -> str:
+    """The queue, the appeals or one request, as a short table for a person."""
+    return visible_text(TABLES[command](answer))
+
+
+def _sentence(args: argparse.Namespace, answer: Any) -> str:
+    """What a decision or an answer did, in one sentence naming the request by its reference."""
     return visible_text(SENTENCES[args.staff_command](args, answer))

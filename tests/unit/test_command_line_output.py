@@ -16,7 +16,7 @@ import pytest
 from dsr_cli.command import desk_url
 from dsr_cli.main import main
 from dsr_cli.report import as_table
-from dsr_cli.staff import SENTENCES, _readable
+from dsr_cli.staff import SENTENCES, _sentence
 from local_cloud.http_server import LocalHTTPServer
 
 REQUEST_ID = "32624cbe-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
@@ -101,11 +101,11 @@ def test_each_decision_is_one_sentence_naming_the_request_by_its_reference() -> 
             action="erase",
             answer="nothing_found",
         )
-        sentence = _readable(args, answer)
+        sentence = _sentence(args, answer)
         assert sentence.startswith("Request 32624cbe") and sentence.endswith("."), sentence
         assert "\n" not in sentence and "{" not in sentence
     extend = argparse.Namespace(staff_command="extend", request_id=REQUEST_ID)
-    assert "respond by 2027-03-01" in _readable(extend, answers["extend"])
+    assert "respond by 2027-03-01" in _sentence(extend, answers["extend"])
 
 
 def _figures(request_type: str, received: int) -> dict[str, object]:
@@ -165,3 +165,12 @@ def test_a_client_that_hung_up_prints_no_traceback_while_a_command_runs(
 
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
+
+
+def test_a_request_named_by_neither_an_id_nor_a_reference_is_refused_before_the_desk_is_asked(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The token is never used: nothing is sent for a name that is not a request's.
+    assert main(["staff", "--url", "http://127.0.0.1:9", "--token", "t", "approve", "32624cbe/../x"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert "is neither a request id nor an 8-character reference" in line
