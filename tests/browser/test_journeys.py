@@ -29,6 +29,9 @@ from tests.conftest import STAFF_ANSWERED_KINDS, submit, verification_code, wait
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace", "phone": "+44 20 7123 4567", "postal": "SW1A 1AA"}
 GRACE = {"email": "grace@example.org", "name": "Grace Hopper", "account": "acct-1002"}
 ALAN = {"email": "alan@example.net", "name": "Alan Turing"}
+# A person waits for mail and for the desk longer than a unit test would: CI shares two cores.
+PATIENCE = 60.0
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +112,7 @@ def open_mail(journey: Journey, subject: str | re.Pattern[str]) -> Locator:
         page.reload()
         return False
 
-    wait_until(f"an email “{subject}”", arrived)
+    wait_until(f"an email “{subject}”", arrived, PATIENCE)
     journey.step(f"outbox {subject if isinstance(subject, str) else subject.pattern}")
     return mail.first
 
@@ -140,7 +143,7 @@ def reload_until_status(page: Page, status: str) -> None:
         page.reload()
         return False
 
-    wait_until(f"the status page to say {status}", moved_on)
+    wait_until(f"the status page to say {status}", moved_on, PATIENCE)
 
 
 def see_it_complete(journey: Journey, reference: str, done: str) -> None:
@@ -209,7 +212,7 @@ def open_request(journey: Journey, reference: str, status: str | None = None) ->
             expect(shown).to_be_visible()
             return False
 
-        wait_until(f"request {reference[:8]} to be {status}", arrived)
+        wait_until(f"request {reference[:8]} to be {status}", arrived, PATIENCE)
     journey.step(f"request {reference[:8]}")
 
 
@@ -259,7 +262,7 @@ def record_hand_off_answers(journey: Journey, desk: Desk, reference: str) -> Non
             answered.add(task)
         return all(task in answered or statuses.get(task) in {"done", "nothing_found"} for task in expected)
 
-    wait_until("every hand-off to be answered", answer_what_waits)
+    wait_until("every hand-off to be answered", answer_what_waits, PATIENCE)
     journey.step("answers recorded")
 
 
