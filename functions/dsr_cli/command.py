@@ -79,7 +79,8 @@ def refusal(answer: HttpAnswer) -> str:
     """The desk's answer to a refused call, in one line: status, reason, who decided first."""
     body = answer.body if isinstance(answer.body, dict) else {"message": str(answer.body)}
     text = " ".join(f"{answer.status} {body.get('message', '')}".split())
-    return f"{text} (decided by {body['decided_by']})" if body.get("decided_by") else text
+    decided_by = str(body.get("decided_by") or "")
+    return f"{text} (decided by {decided_by})" if decided_by and decided_by not in text else text
 
 
 def print_json(document: Any, out: TextIO) -> None:

@@ -109,8 +109,20 @@ def send_email(url: str, path: Path, *, out: TextIO, as_json: bool = False) -> i
     return 0
 
 
+EMAIL_OUTCOMES = {
+    "request": "a new request",
+    "reply": "a reply, attached to request",
+    "appeal": "an appeal of request",
+    "triage": "left for staff to triage",
+    "quarantined": "quarantined",
+    "ignored_automatic": "an automatic message, recorded and not answered",
+}
+
+
 def _outcome_line(outcome: dict[str, Any]) -> str:
-    named = [f"request {outcome['request_id'][:8]}"] if outcome.get("request_id") else []
-    named += [f"triage item {outcome['triage_id']}"] if outcome.get("triage_id") else []
-    reason = f": {outcome['reason']}" if outcome.get("reason") else ""
-    return f"{outcome['disposition']}{' ' if named else ''}{', '.join(named)}{reason}"
+    """What became of one email, e.g. ``a new request 32624cbe``."""
+    disposition = str(outcome["disposition"])
+    said = [EMAIL_OUTCOMES.get(disposition, disposition.replace("_", " "))]
+    said += [outcome["request_id"][:8]] if outcome.get("request_id") else []
+    said += [f"(triage item {outcome['triage_id']})"] if outcome.get("triage_id") else []
+    return " ".join(said) + (f": {outcome['reason']}" if outcome.get("reason") else "")

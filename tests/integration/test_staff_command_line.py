@@ -216,7 +216,7 @@ def test_every_command_finds_the_desk_by_dsr_url_or_port(
         assert outcome["disposition"] == "request"
 
         code, out, _ = _run(["local", "send-email", email], capsys)
-        assert code == 0 and out.startswith("request ")
+        assert code == 0 and out.startswith("a new request ")
 
         code, out, _ = _run(["staff", "--as", "analyst@desk.example", "list"], capsys)
         assert code == 0 and "VERIFYING" in out  # the request the email made, or the one it joined

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from dsr_cli.command import desk_url
+from dsr_cli.command import desk_url, refusal
+from dsr_cli.http_client import HttpAnswer
+from dsr_cli.local import _outcome_line
 from dsr_cli.main import main
 from dsr_cli.report import as_table
 from dsr_cli.staff import SENTENCES, _sentence
@@ -174,3 +176,14 @@ def test_a_request_named_by_neither_an_id_nor_a_reference_is_refused_before_the_
     assert main(["staff", "--url", "http://127.0.0.1:9", "--token", "t", "approve", "32624cbe/../x"]) == 1
     [line] = capsys.readouterr().err.splitlines()
     assert "is neither a request id nor an 8-character reference" in line
+
+
+def test_what_became_of_an_email_and_who_decided_first_are_said_once() -> None:
+    assert _outcome_line({"disposition": "request", "request_id": REQUEST_ID}) == "a new request 32624cbe"
+    assert _outcome_line({"disposition": "triage", "triage_id": "t-1", "reason": "no request type"}) == (
+        "left for staff to triage (triage item t-1): no request type"
+    )
+    first = {"message": "already decided by approver@desk.example", "decided_by": "approver@desk.example"}
+    assert refusal(HttpAnswer(409, first)) == "409 already decided by approver@desk.example"
+    elsewhere = {"message": "already decided", "decided_by": "admin@desk.example"}
+    assert refusal(HttpAnswer(409, elsewhere)) == "409 already decided (decided by admin@desk.example)"
