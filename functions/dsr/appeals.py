@@ -67,7 +67,7 @@ class AppealAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: AppealDecision
-    reason: str = Field(min_length=1, max_length=2000, description="sent to the subject")
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="sent to the subject")
 
     @field_validator("reason")
     @classmethod

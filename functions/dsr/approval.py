@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from dsr.desk import Desk
 from dsr.models import RequestType, Status
@@ -22,8 +23,17 @@ class Decision(StrEnum):
     DENY = "deny"
 
 
+# The rule of ``_denial_needs_reason``, in the document too: a denial has a reason of more than spaces.
+DENIAL_NEEDS_REASON: JsonDict = {
+    "anyOf": [
+        {"properties": {"decision": {"not": {"const": "deny"}}}},
+        {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": r"\S"}}},
+    ]
+}
+
+
 class StaffDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=DENIAL_NEEDS_REASON)
 
     decision: Decision
     reason: str | None = Field(default=None, max_length=2000)

@@ -1,11 +1,11 @@
-"""Checks made before a request body is even parsed: its size, its content type, and (for JSON)
-how deeply it nests, as a parser would otherwise recurse until it fails."""
+"""Checks made before a request body is even parsed: the method, the body's size, its content
+type, and (for JSON) how deeply it nests, as a parser would otherwise recurse until it fails."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 MAX_BODY_BYTES = 512 * 1024
@@ -35,6 +35,24 @@ def body_size(event: Mapping[str, Any]) -> int:
     if event.get("isBase64Encoded"):
         return len(base64.b64decode(body, validate=False))
     return len(str(body).encode())
+
+
+def method_not_allowed(
+    event: Mapping[str, Any], taken: Mapping[str, Collection[str]]
+) -> dict[str, Any] | None:
+    """A 405 with the methods the path takes (Allow) for a method it does not take, or None.
+
+    ``taken`` maps a route's resource path to its methods; API Gateway sends the path's other
+    methods here through its ANY route.
+    """
+    methods = taken.get(str(event.get("resource", "")))
+    method = str(event.get("httpMethod", ""))
+    if methods is None or method in methods:
+        return None
+    allowed = ", ".join(sorted(methods))
+    answer = _answer(405, f"This address does not take {method}; it takes {allowed}.")
+    answer["headers"]["Allow"] = allowed
+    return answer
 
 
 def refusal(event: Mapping[str, Any], accepted: Mapping[str, str]) -> dict[str, Any] | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     AfterValidator,
@@ -14,11 +15,14 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict, JsonValue
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from dsr.jurisdictions import infer_jurisdiction
@@ -82,7 +86,10 @@ CLOSED_STATUSES = frozenset(
     }
 )
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# "\S": more than spaces, as the document says too (the spaces around a value are dropped).
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+]
 AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
@@ -122,8 +129,46 @@ Jurisdiction = Literal[
 MAX_PERMISSION_DOCUMENT_BYTES = 300 * 1024
 
 
+def _any_case(name: str) -> str:
+    return "".join(f"[{letter.lower()}{letter.upper()}]" for letter in name)
+
+
+# The email validator refuses the special-use domains (RFC 6761) mail cannot be delivered to; the
+# document says so with a pattern, as it cannot name the validator.
+SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+DELIVERABLE_EMAIL = r"^[^@]+@(?!(?:[^@]*\.)?(?:" + "|".join(map(_any_case, SPECIAL_USE_DOMAINS)) + r")\.?$)"
+DeliverableEmail = Annotated[
+    EmailStr, WithJsonSchema({"type": "string", "format": "email", "pattern": DELIVERABLE_EMAIL})
+]
+BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$"
+
+
+def _strict_base64(value: object) -> object:
+    """Standard base64 with its padding, nothing else: what the document's pattern says."""
+    if isinstance(value, str) and not re.match(BASE64, value):
+        raise ValueError("not base64 (A-Z, a-z, 0-9, + and /, padded with =)")
+    return value
+
+
+def _country_codes() -> list[str]:
+    import pycountry  # noqa: PLC0415 - as for the country, when the document is first built
+
+    return sorted(country.alpha_2 for country in pycountry.countries)
+
+
+def _documented_country(schema: JsonDict) -> None:
+    """The document lists the country codes ``_iso_country`` accepts, rather than a pattern."""
+    codes: JsonDict = {"type": "string", "enum": list[JsonValue](_country_codes())}
+    country = cast(dict[str, Any], schema["properties"])["country"]
+    if "anyOf" in country:
+        country["anyOf"] = [codes, {"type": "null"}]
+    else:
+        country.pop("pattern", None)
+        country.update(codes)
+
+
 class PostalAddress(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_documented_country)
 
     street: ShortText
     city: ShortText
@@ -150,11 +195,17 @@ class SubjectIdentity(RecordedIdentity):
     # Built on first use: only the channels that take submissions validate one.
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
-    email: EmailStr
+    email: DeliverableEmail
     name: ShortText | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = Field(
-        default=None, description="any common format; stored in E.164 (+442071234567)"
-    )
+    # "phone" names the format for the document's readers: a number valid in its country.
+    phone: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=40),
+            WithJsonSchema({"type": "string", "maxLength": 40, "format": "phone"}),
+        ]
+        | None
+    ) = Field(default=None, description="any common format; stored in E.164 (+442071234567)")
     postal_address: PostalAddress | None = None
     account_id: AccountId | None = None
 
@@ -177,9 +228,13 @@ class Correction(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    field: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    field: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+    ]
     current_value: Annotated[str, StringConstraints(max_length=500)] | None = None
-    corrected_value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    corrected_value: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")
+    ]
 
 
 class AuthorizedAgent(BaseModel):
@@ -188,12 +243,22 @@ class AuthorizedAgent(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: ShortText
-    email: EmailStr
+    email: DeliverableEmail
     organisation: ShortText | None = None
-    permission_document: Base64Bytes = Field(
-        description="the signed permission, base64-encoded (PDF or image), at most 300 KiB"
-    )
-    power_of_attorney: bool = False
+    permission_document: Annotated[
+        Base64Bytes,
+        BeforeValidator(_strict_base64),
+        WithJsonSchema(
+            {
+                "type": "string",
+                "contentEncoding": "base64",
+                "pattern": BASE64,
+                "minLength": 4,
+                "maxLength": MAX_PERMISSION_DOCUMENT_BYTES * 4 // 3,
+            }
+        ),
+    ] = Field(description="the signed permission, base64-encoded (PDF or image), at most 300 KiB")
+    power_of_attorney: StrictBool = False
 
     @field_validator("permission_document")
     @classmethod
@@ -205,10 +270,63 @@ class AuthorizedAgent(BaseModel):
         return document
 
 
+# The rule of ``_corrections_go_with_rectification``, in the document too.
+CORRECTIONS_GO_WITH_RECTIFICATION: JsonDict = {
+    "anyOf": [
+        {
+            "required": ["request_types", "corrections"],
+            "properties": {
+                "request_types": {"contains": {"const": "rectification"}},
+                "corrections": {"minItems": 1},
+            },
+        },
+        {
+            "properties": {
+                "request_types": {"not": {"contains": {"const": "rectification"}}},
+                "corrections": {"maxItems": 0},
+            },
+        },
+    ]
+}
+
+
+# The regions the document lists: those of the countries whose laws differ by region. The API
+# takes any ISO 3166-2 subdivision of the stated country.
+DOCUMENTED_REGIONS_OF = ("US", "CA")
+
+
+def _documented_new_request(schema: JsonDict) -> None:
+    """The country codes, corrections with rectification, and a region only with its country."""
+    import pycountry  # noqa: PLC0415 - as for the country
+
+    _documented_country(schema)
+    with_its_country: list[JsonValue] = [
+        {
+            "required": ["country", "region"],
+            "properties": {
+                "country": {"const": country},
+                "region": {
+                    "enum": sorted(
+                        subdivision.code.split("-", 1)[1]
+                        for subdivision in pycountry.subdivisions.get(country_code=country)  # type: ignore[no-untyped-call]
+                    )
+                },
+            },
+        }
+        for country in DOCUMENTED_REGIONS_OF
+    ]
+    region_rule: JsonDict = {"anyOf": [{"properties": {"region": {"type": "null"}}}, *with_its_country]}
+    schema["allOf"] = [CORRECTIONS_GO_WITH_RECTIFICATION, region_rule]
+    region = cast(dict[str, Any], schema["properties"])["region"]
+    region["description"] = (
+        "an ISO 3166-2 subdivision of the country, such as CA in US; listed here for US and CA"
+    )
+
+
 class NewRequest(BaseModel):
     """A submission, from any channel, before it is recorded."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid", defer_build=True, json_schema_extra=_documented_new_request)
 
     request_types: list[RequestType] = Field(min_length=1, max_length=len(RequestType))
     subject: SubjectIdentity

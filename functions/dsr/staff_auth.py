@@ -34,6 +34,7 @@ ABILITIES = {
 # caller outside the group learns nothing from validation errors; a route missing here is refused.
 ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("GET", "/staff/me"): StaffGroup.ANALYST,
+    ("GET", "/staff/openapi.json"): StaffGroup.ANALYST,
     ("GET", "/staff/requests"): StaffGroup.ANALYST,
     ("GET", "/staff/requests/{request_id}"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/identity"): StaffGroup.ANALYST,

@@ -30,8 +30,11 @@ def record(desk: Desk, request: PrivacyRequest) -> list[str]:
 def check(desk: Desk, emails: Sequence[str]) -> list[dict[str, object]]:
     """For an import job: which of these addresses must not be added, and why."""
     results = []
+    reasons_by_address: dict[str, set[str]] = {}  # each address hashed and looked up once
     for index, email in enumerate(emails):
-        reasons = desk.store.suppression_reasons(desk.hasher.digest(normalized_email(email)))
-        if reasons:
-            results.append({"index": index, "reasons": sorted(reasons)})
+        address = normalized_email(email)
+        if address not in reasons_by_address:
+            reasons_by_address[address] = desk.store.suppression_reasons(desk.hasher.digest(address))
+        if reasons_by_address[address]:
+            results.append({"index": index, "reasons": sorted(reasons_by_address[address])})
     return results

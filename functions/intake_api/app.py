@@ -13,7 +13,6 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError, ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import (
@@ -33,8 +32,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dsr import appeals, downloads, intake, throttling, verification, web_pages
 from dsr.desk import Desk, desk_from_environment
-from dsr.http_errors import invalid_fields
-from dsr.http_guards import FORM, JSON, refusal
+from dsr.http_errors import (
+    BODY_REFUSALS,
+    TOO_LARGE,
+    documented_answer,
+    invalid_fields,
+    with_invalid_request_schema,
+)
+from dsr.http_guards import FORM, JSON, method_not_allowed, refusal
 from dsr.models import Channel, NewRequest, Status
 from dsr.public_views import Proof, SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
@@ -65,6 +70,15 @@ BODY_TYPES = {
     "/requests/{request_id}/appeal": JSON,
     "/download/{request_id}": FORM,
     "/download/{request_id}/code": FORM,
+}
+# The documented paths and their methods; API Gateway sends their other methods (ANY) for a 405.
+DOCUMENTED_METHODS = {
+    "/requests": ("POST",),
+    "/requests/{request_id}": ("GET",),
+    "/requests/{request_id}/verification": ("POST",),
+    "/requests/{request_id}/verification/account": ("POST",),
+    "/requests/{request_id}/verification/new-code": ("POST",),
+    "/requests/{request_id}/appeal": ("POST",),
 }
 
 # A repeated submission with the same Idempotency-Key gets the first answer for 24 hours; the
@@ -108,31 +122,14 @@ class VerificationAnswer(BaseModel):
 NO_MATCH = "No request matches that reference and token."
 
 
-# What each route may answer besides its success and 422, for the OpenAPI document.
-class Message(BaseModel):
-    message: str
-
-
-UNAVAILABLE: OpenAPIResponse = {
-    "description": "a store or service failed; trying again is safe (see Retry-After)",
-    "content": {"application/json": {"model": Message}},
-}
-THROTTLED: OpenAPIResponse = {
-    "description": "too many attempts from this address or for this request (see Retry-After)",
-    "content": {"application/json": {"model": Message}},
-}
-NOT_FOUND: OpenAPIResponse = {
-    "description": "no request matches that reference and token",
-    "content": {"application/json": {"model": Message}},
-}
-CANNOT_APPEAL: OpenAPIResponse = {
-    "description": "this request cannot be appealed (the message says why)",
-    "content": {"application/json": {"model": Message}},
-}
-NOT_VERIFIED: OpenAPIResponse = {
-    "description": "the code or the details did not match",
-    "content": {"application/json": {"model": VerificationAnswer}},
-}
+# What each route may answer besides its success and 422, for the OpenAPI document: each status
+# with the body the API really answers it with.
+UNAVAILABLE = documented_answer("a store or service failed; trying again is safe (see Retry-After)")
+THROTTLED = documented_answer("too many attempts from this address or for this request (see Retry-After)")
+NOT_FOUND = documented_answer("no request matches that reference and token")
+CANNOT_APPEAL = documented_answer("this request cannot be appealed (the message says why)")
+VERIFIED = documented_answer("the identity is confirmed", VerificationAnswer)
+NOT_VERIFIED = documented_answer("the code or the details did not match", VerificationAnswer)
 
 
 @app.exception_handler(throttling.TooManyAttemptsError)  # type: ignore[untyped-decorator]
@@ -221,10 +218,9 @@ def _json(status: int, body: Any) -> Response[Any]:
 @app.post(
     "/requests",
     responses={
-        201: {"description": "recorded; the subject is acknowledged by email"},
-        409: {"description": "the same Idempotency-Key is in use with another body, or still in progress"},
-        413: {"description": "the body is too large"},
-        415: {"description": "the body is not JSON"},
+        201: documented_answer("recorded; the subject is acknowledged by email", SubmittedRequest),
+        **BODY_REFUSALS,
+        409: documented_answer("the same Idempotency-Key is in use with another body, or still in progress"),
         429: THROTTLED,
         503: UNAVAILABLE,
     },
@@ -252,7 +248,10 @@ def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[Submi
         ) from busy
 
 
-@app.get("/requests/<request_id>", responses={404: NOT_FOUND, 503: UNAVAILABLE})
+@app.get(
+    "/requests/<request_id>",
+    responses={200: documented_answer("the request's status", SubjectView), 404: NOT_FOUND, 503: UNAVAILABLE},
+)
 @tracer.capture_method
 def request_status(
     request_id: RequestId, token: Annotated[str, Query(min_length=10, max_length=100)]
@@ -284,7 +283,13 @@ class AppealSubmission(BaseModel):
 
 @app.post(
     "/requests/<request_id>/appeal",
-    responses={409: CANNOT_APPEAL, 404: NOT_FOUND, 503: UNAVAILABLE},
+    responses={
+        201: documented_answer("the appeal is recorded; the subject is emailed", SubjectView),
+        **BODY_REFUSALS,
+        409: CANNOT_APPEAL,
+        404: NOT_FOUND,
+        503: UNAVAILABLE,
+    },
 )
 @tracer.capture_method
 def appeal_request(
@@ -350,11 +355,13 @@ def _verification_answer(
             details_needed=needed,
             details=[name for name, _ in points],
         )
-    return Response(status_code=400, content_type=content_types.APPLICATION_JSON, body=answer)
+    # Refused rather than malformed: the request was well formed, its proof did not convince.
+    return Response(status_code=403, content_type=content_types.APPLICATION_JSON, body=answer)
 
 
 @app.post(
-    "/requests/<request_id>/verification", responses={400: NOT_VERIFIED, 429: THROTTLED, 503: UNAVAILABLE}
+    "/requests/<request_id>/verification",
+    responses={200: VERIFIED, **BODY_REFUSALS, 403: NOT_VERIFIED, 429: THROTTLED, 503: UNAVAILABLE},
 )
 @tracer.capture_method
 def verify_email(
@@ -376,7 +383,7 @@ class AccountAssertionSubmission(BaseModel):
 
 @app.post(
     "/requests/<request_id>/verification/account",
-    responses={400: NOT_VERIFIED, 429: THROTTLED, 503: UNAVAILABLE},
+    responses={200: VERIFIED, **BODY_REFUSALS, 403: NOT_VERIFIED, 429: THROTTLED, 503: UNAVAILABLE},
 )
 @tracer.capture_method
 def verify_account(
@@ -391,7 +398,8 @@ def verify_account(
 @app.post(
     "/requests/<request_id>/verification/new-code",
     responses={
-        202: {"description": "if the request waits for a code, a new one is on its way"},
+        202: documented_answer("if the request waits for a code, a new one is on its way"),
+        413: TOO_LARGE,
         429: THROTTLED,
         503: UNAVAILABLE,
     },
@@ -664,7 +672,7 @@ def download_with_code(request_id: str) -> Response[str]:
 
 @lru_cache(maxsize=1)
 def _openapi_document() -> str:
-    return app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION)
+    return with_invalid_request_schema(app.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
 
 
 @app.get("/openapi.json", include_in_schema=False)
@@ -694,7 +702,7 @@ def api_documentation() -> Response[str]:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refused = refusal(event, BODY_TYPES)
+    refused = method_not_allowed(event, DOCUMENTED_METHODS) or refusal(event, BODY_TYPES)
     if refused is not None:
         return refused
     IDEMPOTENCY.register_lambda_context(context)

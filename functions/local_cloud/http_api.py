@@ -37,6 +37,12 @@ from local_cloud.template import ApiRoute
 logger = logging.getLogger(__name__)
 Checked = TypeVar("Checked")
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
+# What a REST API answers, whatever the method, for a path or method that no route declares.
+MISSING_ROUTE_BODY = b'{"message":"Missing Authentication Token"}'
+MISSING_ROUTE_HEADERS = {
+    "Content-Type": "application/json",
+    "x-amzn-ErrorType": "MissingAuthenticationTokenException",
+}
 
 
 class LocalApi:
@@ -44,7 +50,10 @@ class LocalApi:
         self.cloud = cloud
         self.tokens = LocalTokenIssuer()
         self.sign_in = HostedSignIn(cloud.console_url, self.tokens.issue)
-        self.routes: list[ApiRoute] = cloud.template.api_routes()
+        # A route of the method itself comes before an ANY route of the same path, as in API Gateway.
+        self.routes: list[ApiRoute] = sorted(
+            cloud.template.api_routes(), key=lambda route: route.method == "ANY"
+        )
         api = self
 
         class Handler(_RequestHandler):
@@ -121,20 +130,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Quiet: the functions log what matters, without personal data."""
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def do_PATCH(self) -> None:
-        self._dispatch("PATCH")
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """``do_<METHOD>`` for every method, TRACE and QUERY included: each goes to the routes,
+        and a method no route declares is answered as API Gateway answers it, not with a 501."""
+        if name.startswith("do_"):
+            return lambda: self._dispatch(self.command)
+        raise AttributeError(name)
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -159,8 +160,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if method == "GET" and s3_links.names_a_bucket(url.path):  # an unsigned GET of an object
             self._s3_get(url.path, url.query)
             return
-        # API Gateway answers unknown routes with 403 "Missing Authentication Token".
-        self._send(403 if method != "GET" else 404, {"message": "Missing Authentication Token"})
+        self._send_raw(403, MISSING_ROUTE_BODY, MISSING_ROUTE_HEADERS)
 
     def _s3_get(self, path: str, query: str) -> None:
         answer = s3_links.presigned_get(self.headers.get("Host", ""), path, query)
@@ -417,7 +417,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a HEAD answer has the headers of the body, never the body
+            self.wfile.write(body)
 
 
 def _execution_summary(cloud: LocalCloud, request_id: str) -> dict[str, Any]:

@@ -42,6 +42,9 @@ def load_template(path: Path) -> dict[str, Any]:
     return document
 
 
+ANY_METHODS = frozenset({"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+
+
 @dataclass(frozen=True)
 class ApiRoute:
     method: str
@@ -50,7 +53,10 @@ class ApiRoute:
     authorizer: str | None
 
     def match(self, method: str, path: str) -> dict[str, str] | None:
-        if method.upper() != self.method:
+        """The path's parameters if this route takes ``method`` on ``path``; an ANY route takes
+        the methods API Gateway routes (not TRACE, CONNECT or other methods it refuses itself)."""
+        taken = ANY_METHODS if self.method == "ANY" else {self.method}
+        if method.upper() not in taken:
             return None
         pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
         found = re.match(pattern, path)

@@ -2,6 +2,7 @@
 
 import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools import Logger
@@ -10,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from dsr import (
     appeals,
@@ -28,7 +29,7 @@ from dsr import (
 from dsr.actions import Action
 from dsr.desk import desk_from_environment
 from dsr.fulfilment import OutcomeStatus
-from dsr.http_errors import invalid_fields
+from dsr.http_errors import BODY_REFUSALS, documented_answer, invalid_fields, with_invalid_request_schema
 from dsr.http_guards import JSON, refusal
 from dsr.request_deadlines import local_day
 from dsr.staff_auth import (
@@ -56,11 +57,42 @@ logger = Logger()
 tracer = desk_tracer()
 app = APIGatewayRestResolver(enable_validation=True)
 
+API_TITLE = "Privacy desk staff API"
+API_VERSION = "1.0.0"
 RequestId = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")]
 # A request's full id, or the short reference (its first 8 characters) the queue and emails show.
 RequestIdOrReference = Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$|^[0-9a-f]{8}$")]
 # A body sent to a staff route must be JSON: checked for size, type and depth before parsing.
 STAFF_BODIES = {resource: JSON for method, resource in ROUTE_GROUPS if method == "POST"}
+
+
+# What a staff route may answer besides its success and 422, for the OpenAPI document: each
+# route is refused before it runs to a caller without a staff sign-in (401) or outside its group
+# (403), and a body the route cannot read (400, 413, 415).
+SIGN_IN_REFUSALS = {
+    401: documented_answer("no staff sign-in token, or one that is forged or expired"),
+    403: documented_answer("the staff member's groups may not do this (the message says which may)"),
+}
+NO_SUCH_REQUEST = documented_answer("no request has this id")
+
+
+def _answers(
+    success: int = 200, *, takes_body: bool = False, names_request: bool = False, conflict: str | None = None
+) -> dict[int, Any]:
+    """A route's documented answers: ``success`` with the route's return type, and its refusals."""
+    answers: dict[int, Any] = {success: {"description": "done"}, **SIGN_IN_REFUSALS}
+    if takes_body:
+        answers.update(BODY_REFUSALS)
+    if names_request:
+        answers[404] = NO_SUCH_REQUEST
+    if conflict:
+        answers[409] = documented_answer(conflict)
+    return answers
+
+
+READS = _answers()
+NOT_WAITING = "the request is not in a state that allows this (the message says why)"
+ACTS_ON_REQUEST = _answers(takes_body=True, names_request=True, conflict=NOT_WAITING)
 
 
 def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
@@ -132,7 +164,7 @@ class SignedIn(BaseModel):
     may: list[str] = Field(description="what the console offers this staff member")
 
 
-@app.get("/staff/me")
+@app.get("/staff/me", responses=READS)
 def who_am_i() -> SignedIn:
     member = _staff()
     return SignedIn(
@@ -140,7 +172,7 @@ def who_am_i() -> SignedIn:
     )
 
 
-@app.get("/staff/requests")
+@app.get("/staff/requests", responses=READS)
 def list_open_requests() -> list[QueueEntry]:
     """Open requests, most urgent first: by the day each is due (its internal target where that
     comes first), as days in its jurisdiction."""
@@ -149,7 +181,12 @@ def list_open_requests() -> list[QueueEntry]:
     return open_queue(desk.store.open_requests(), desk.now())
 
 
-@app.get("/staff/requests/<request_id>")
+@app.get(
+    "/staff/requests/<request_id>",
+    responses=_answers(
+        names_request=True, conflict="the short reference names several requests (request_ids)"
+    ),
+)
 def show_request(request_id: RequestIdOrReference) -> RequestDetail:
     _staff()
     desk = desk_from_environment()
@@ -170,7 +207,7 @@ class RevealReason(BaseModel):
     reason: str = Field(min_length=5, max_length=500, description="why the full identity is needed; audited")
 
 
-@app.post("/staff/requests/<request_id>/identity")
+@app.post("/staff/requests/<request_id>/identity", responses=_answers(takes_body=True, names_request=True))
 def reveal_identity(request_id: RequestId, why: Annotated[RevealReason, Body()]) -> RevealedIdentity:
     """The subject's identity in full, for a reason; the trail records who saw it, and why."""
     member = _staff()
@@ -182,7 +219,7 @@ def reveal_identity(request_id: RequestId, why: Annotated[RevealReason, Body()])
     return revealed_identity(request)
 
 
-@app.post("/staff/requests/<request_id>/decision")
+@app.post("/staff/requests/<request_id>/decision", responses=ACTS_ON_REQUEST)
 def decide(
     request_id: RequestId, decision: Annotated[approval.StaffDecision, Body()]
 ) -> Response[dict[str, Any]]:
@@ -204,7 +241,7 @@ class CancelReason(BaseModel):
     reason: str = Field(min_length=5, max_length=1000, description="why; sent to the subject")
 
 
-@app.post("/staff/requests/<request_id>/cancel")
+@app.post("/staff/requests/<request_id>/cancel", responses=ACTS_ON_REQUEST)
 def cancel_request(request_id: RequestId, why: Annotated[CancelReason, Body()]) -> Response[dict[str, Any]]:
     """Close a request not yet carried out without acting on it (withdrawn, spam, a test)."""
     member = _staff()
@@ -215,7 +252,7 @@ def cancel_request(request_id: RequestId, why: Annotated[CancelReason, Body()]) 
     return _json(200, {"request_id": request_id, "status": "CANCELLED"})
 
 
-@app.post("/staff/requests/<request_id>/triage")
+@app.post("/staff/requests/<request_id>/triage", responses=ACTS_ON_REQUEST)
 def triage(
     request_id: RequestId, recommended: Annotated[approval.StaffTriage, Body()]
 ) -> Response[dict[str, Any]]:
@@ -237,14 +274,17 @@ class SuppressionCheck(BaseModel):
     emails: list[Annotated[str, Field(max_length=320)]] = Field(min_length=1, max_length=500)
 
 
-@app.post("/staff/suppression/check")
+@app.post("/staff/suppression/check", responses=_answers(takes_body=True))
 def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[str, Any]]:
     """For import jobs: which of these addresses were erased or opted out, and must stay out."""
     _staff()
     return suppression.check(desk_from_environment(), check.emails)
 
 
-@app.post("/staff/requests/<request_id>/rerun")
+@app.post(
+    "/staff/requests/<request_id>/rerun",
+    responses=_answers(202, takes_body=True, names_request=True, conflict=NOT_WAITING),
+)
 def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
     """Carry out again only the system tasks that failed; the others are not repeated."""
     member = _staff()
@@ -253,6 +293,16 @@ def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
     except (reruns.NothingToRerunError, TransitionRejectedError):
         return _json(409, {"message": "this request has no failed systems to re-run"})
     return _json(202, {"request_id": request_id, "execution": execution})
+
+
+def _a_number_not_text(value: object) -> object:
+    """JSON's integers (5, and 5.0 as JSON Schema counts it), not "5" or true as Python would."""
+    if isinstance(value, str | bool):
+        raise ValueError("a number, not text or true/false")  # noqa: TRY004 - pydantic reports ValueError
+    return value
+
+
+JsonInteger = Annotated[int, BeforeValidator(_a_number_not_text)]
 
 
 class HandOffAnswer(BaseModel):
@@ -264,10 +314,12 @@ class HandOffAnswer(BaseModel):
         description="done: they carried it out; nothing_found: they hold nothing; failed: they could not"
     )
     note: str = Field(min_length=1, max_length=2000, description="their answer, in short, for the record")
-    records: int = Field(default=0, ge=0, le=1_000_000, description="records they reported, if they said")
+    records: JsonInteger = Field(
+        default=0, ge=0, le=1_000_000, description="records they reported, if they said"
+    )
 
 
-@app.post("/staff/requests/<request_id>/systems/<system_id>/<action>/confirmation")
+@app.post("/staff/requests/<request_id>/systems/<system_id>/<action>/confirmation", responses=ACTS_ON_REQUEST)
 def confirm_hand_off(
     request_id: RequestId,
     system_id: Annotated[str, Path(pattern=r"^[a-z][a-z0-9-]{1,62}$")],
@@ -305,7 +357,7 @@ class ExtensionRequest(BaseModel):
     )
 
 
-@app.post("/staff/requests/<request_id>/extension")
+@app.post("/staff/requests/<request_id>/extension", responses=ACTS_ON_REQUEST)
 def extend_deadline(
     request_id: RequestId, extension: Annotated[ExtensionRequest, Body()]
 ) -> Response[dict[str, Any]]:
@@ -320,7 +372,7 @@ def extend_deadline(
     )
 
 
-@app.get("/staff/dashboard")
+@app.get("/staff/dashboard", responses=READS)
 def show_dashboard(
     weeks: Annotated[int, Query(ge=1, le=52, description="how many weeks back")] = 12,
 ) -> dashboard.Dashboard:
@@ -330,7 +382,7 @@ def show_dashboard(
     return dashboard.collect(desk.store, desk.now(), weeks)
 
 
-@app.get("/staff/appeals")
+@app.get("/staff/appeals", responses=READS)
 def list_open_appeals() -> list[AppealQueueEntry]:
     """Appeals waiting for an answer, the one due first at the top."""
     _staff()
@@ -341,7 +393,7 @@ def list_open_appeals() -> list[AppealQueueEntry]:
     ]
 
 
-@app.post("/staff/requests/<request_id>/appeal/decision")
+@app.post("/staff/requests/<request_id>/appeal/decision", responses=ACTS_ON_REQUEST)
 def answer_appeal(
     request_id: RequestId, answer: Annotated[appeals.AppealAnswer, Body()]
 ) -> Response[dict[str, Any]]:
@@ -357,7 +409,7 @@ def answer_appeal(
     return _json(200, {"request_id": request_id, "appeal": decided.status.value})
 
 
-@app.post("/staff/requests/<request_id>/appeal/extension")
+@app.post("/staff/requests/<request_id>/appeal/extension", responses=ACTS_ON_REQUEST)
 def extend_appeal(
     request_id: RequestId, extension: Annotated[ExtensionRequest, Body()]
 ) -> Response[dict[str, Any]]:
@@ -387,7 +439,7 @@ class InformationRequest(BaseModel):
     )
 
 
-@app.post("/staff/requests/<request_id>/information-request")
+@app.post("/staff/requests/<request_id>/information-request", responses=ACTS_ON_REQUEST)
 def ask_for_information(
     request_id: RequestId, asked: Annotated[InformationRequest, Body()]
 ) -> Response[dict[str, Any]]:
@@ -402,7 +454,7 @@ def ask_for_information(
     return _json(200, {"request_id": request_id, "clock": "paused" if paused else "running"})
 
 
-@app.post("/staff/requests/<request_id>/information-received")
+@app.post("/staff/requests/<request_id>/information-received", responses=ACTS_ON_REQUEST)
 def information_received(request_id: RequestId) -> Response[dict[str, Any]]:
     """The subject answered: the clock runs again and the dates move by the days it stood still."""
     member = _staff()
@@ -420,7 +472,7 @@ def information_received(request_id: RequestId) -> Response[dict[str, Any]]:
     )
 
 
-@app.post("/staff/requests/<request_id>/power-of-attorney")
+@app.post("/staff/requests/<request_id>/power-of-attorney", responses=ACTS_ON_REQUEST)
 def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]:
     """Staff have examined the agent's power of attorney: the subject need not confirm directly."""
     member = _staff()
@@ -445,7 +497,7 @@ class TriageResolution(BaseModel):
     note: str = Field(min_length=1, max_length=2000, description="what was done about it")
 
 
-@app.get("/staff/triage")
+@app.get("/staff/triage", responses=READS)
 def list_triage() -> list[TriageItem]:
     """Mail that did not become a request: quarantined, not understood, or replies to requests."""
     _staff()
@@ -453,7 +505,10 @@ def list_triage() -> list[TriageItem]:
     return [TriageItem.model_validate(item) for item in items]
 
 
-@app.post("/staff/triage/<triage_id>/resolution")
+@app.post(
+    "/staff/triage/<triage_id>/resolution",
+    responses=_answers(takes_body=True, conflict="this item is not open (resolved already, or unknown)"),
+)
 def resolve_triage(
     triage_id: Annotated[str, Path(pattern=r"^[0-9a-f-]{36}$")],
     resolution: Annotated[TriageResolution, Body()],
@@ -465,7 +520,19 @@ def resolve_triage(
     return _json(200, {"triage_id": triage_id, "resolved_by": member.username})
 
 
-@app.get("/staff/reports/metrics")
+METRICS_ANSWERS = {
+    **READS,
+    200: {
+        "description": "the figures, as JSON or (format=csv) as CSV",
+        "content": {
+            "application/json": {"model": reports.MetricsReport},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    },
+}
+
+
+@app.get("/staff/reports/metrics", responses=METRICS_ANSWERS)
 def metrics_report(
     year: Annotated[
         int | None,
@@ -486,6 +553,34 @@ def metrics_report(
             headers={"Content-Disposition": f'attachment; filename="request-metrics-{report.year}.csv"'},
         )
     return _json(200, report.model_dump(mode="json"))
+
+
+# --- the API's own documentation ----------------------------------------------------------------
+# Built when first asked for, not at import (the OpenAPI models take about 90 ms to import).
+
+
+@lru_cache(maxsize=1)
+def _openapi_document() -> str:
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer  # noqa: PLC0415
+
+    staff_token = HTTPBearer(
+        bearerFormat="JWT", description="the ID token of the staff member's sign-in (the staff user pool)"
+    )
+    return with_invalid_request_schema(
+        app.get_openapi_json_schema(
+            title=API_TITLE,
+            version=API_VERSION,
+            security_schemes={"staffToken": staff_token},
+            security=[{"staffToken": []}],
+        )
+    )
+
+
+@app.get("/staff/openapi.json", include_in_schema=False)
+def openapi_document() -> Response[str]:
+    """The staff routes, for any staff member: the list is not secret, but only staff call them."""
+    _staff()
+    return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_openapi_document())
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)

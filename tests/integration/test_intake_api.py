@@ -244,7 +244,7 @@ def test_one_requests_token_and_code_open_nothing_of_another(
     )
 
     assert with_my_token.status == 404
-    assert with_my_code.status == 400
+    assert with_my_code.status == 403
     assert appeal_with_my_token.status == 404
     assert desk.store.get(theirs["request_id"]).status.value == "VERIFYING"
     # My code still works for my own request: using it elsewhere did not spend it

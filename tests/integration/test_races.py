@@ -89,7 +89,7 @@ def test_the_right_code_sent_four_times_at_once_verifies_once(
     for thread in threads:
         thread.join(timeout=60)
 
-    assert sorted(a.status for a in answers) == [200, 400, 400, 400], [a.body for a in answers]
+    assert sorted(a.status for a in answers) == [200, 403, 403, 403], [a.body for a in answers]
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     events = desk.store.events(request_id)
     assert [e.outcome for e in events if e.action == "verification attempt"].count("verified") == 1

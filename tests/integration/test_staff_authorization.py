@@ -17,6 +17,7 @@ RANKED = [ANALYST, APPROVER, ADMIN]
 # The authorization matrix: the least group each staff route needs.
 MATRIX = {
     ("GET", "/staff/me"): ANALYST,
+    ("GET", "/staff/openapi.json"): ANALYST,
     ("GET", "/staff/requests"): ANALYST,
     ("GET", "/staff/requests/{request_id}"): ANALYST,
     ("POST", "/staff/requests/{request_id}/identity"): ANALYST,

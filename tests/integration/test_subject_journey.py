@@ -136,7 +136,7 @@ def test_a_right_code_without_the_details_says_which_details_are_needed(
     wrong_code = _verify(public, request_id, f"{(int(code) + 1) % 1_000_000:06d}", **GRACE_DETAILS)
     right = _verify(public, request_id, code, **GRACE_DETAILS)
 
-    assert (missing.status, wrong.status, wrong_code.status, right.status) == (400, 400, 400, 200)
+    assert (missing.status, wrong.status, wrong_code.status, right.status) == (403, 403, 403, 200)
     assert missing.body["message"].startswith("Your code is right")
     assert "2 of these details" in missing.body["message"]
     assert "Phone number on the account (phone)" in missing.body["message"]

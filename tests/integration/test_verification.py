@@ -30,7 +30,7 @@ def test_wrong_code_then_right_code_verifies(cloud: LocalCloud, desk: Desk, publ
     wrong = public.post(f"/requests/{request_id}/verification", {"code": _wrong(code)})
     right = public.post(f"/requests/{request_id}/verification", {"code": code})
 
-    assert (wrong.status, wrong.body["verified"]) == (400, False)
+    assert (wrong.status, wrong.body["verified"]) == (403, False)
     assert (right.status, right.body["verified"]) == (200, True)
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
 
@@ -41,7 +41,7 @@ def test_a_used_code_cannot_be_replayed(cloud: LocalCloud, desk: Desk, public: D
 
     replay = public.post(f"/requests/{request_id}/verification", {"code": code})
 
-    assert replay.status == 400
+    assert replay.status == 403
     outcomes = [e.detail.get("reason") for e in desk.store.events(request_id) if e.outcome == "rejected"]
     assert outcomes == ["already used"]
 
@@ -51,11 +51,11 @@ def test_five_wrong_codes_lock_the_code_even_against_the_right_one(
 ) -> None:
     request_id, code = _verifying_request(cloud, desk, public)
     for _ in range(5):
-        assert public.post(f"/requests/{request_id}/verification", {"code": _wrong(code)}).status == 400
+        assert public.post(f"/requests/{request_id}/verification", {"code": _wrong(code)}).status == 403
 
     locked = public.post(f"/requests/{request_id}/verification", {"code": code})
 
-    assert locked.status == 400
+    assert locked.status == 403
     assert status_of(desk, request_id) == "VERIFYING"
 
 
@@ -69,7 +69,7 @@ def test_a_code_for_one_request_does_not_verify_another(
 
     crossed = public.post(f"/requests/{second}/verification", {"code": first_code})
 
-    assert crossed.status == 400
+    assert crossed.status == 403
     assert status_of(desk, second) == "VERIFYING"
     assert status_of(desk, first) == "VERIFYING"
 
@@ -82,7 +82,7 @@ def test_an_expired_code_is_refused(cloud: LocalCloud, desk: Desk, public: DeskC
     finally:
         system_clock.advance(-timedelta(minutes=desk.settings.verification_code_ttl_minutes + 1))
 
-    assert expired.status == 400
+    assert expired.status == 403
     reasons = [e.detail.get("reason") for e in desk.store.events(request_id) if e.outcome == "rejected"]
     assert reasons == ["code expired"]
 

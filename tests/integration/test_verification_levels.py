@@ -56,7 +56,7 @@ def test_matched_level_needs_the_code_and_two_details_we_hold(
     only_one = _verify(public, request_id, code, phone="202-555-0143", postal_code="94107")
     both = _verify(public, request_id, code, phone="202-555-0143", postal_code=" 94105 ")
 
-    assert (only_one.status, both.status) == (400, 200)
+    assert (only_one.status, both.status) == (403, 200)
     assert "fewer than 2 of the details you gave match" in only_one.body["message"]
     assert "code is right" not in _verify(public, request_id, "999999").body["message"]
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
@@ -73,7 +73,7 @@ def test_three_wrong_sets_of_details_close_the_request_as_unverifiable(
     code = verification_code(cloud, request_id)
 
     for _ in range(3):
-        assert _verify(public, request_id, code, phone="+14155550100", postal_code="10001").status == 400
+        assert _verify(public, request_id, code, phone="+14155550100", postal_code="10001").status == 403
 
     wait_for_status(desk, request_id, "UNVERIFIABLE")
     assert _final_states(cloud, request_id)[-2:] == ["CloseUnverifiable", "Closed"]
@@ -95,7 +95,7 @@ def test_the_field_being_corrected_is_never_used_to_verify(
     with_phone = _verify(public, request_id, code, phone="+12025550143", postal_code="00000")
     without_phone = _verify(public, request_id, code, postal_code="94105", last_invoice_amount="129.5")
 
-    assert (with_phone.status, without_phone.status) == (400, 200)
+    assert (with_phone.status, without_phone.status) == (403, 200)
 
 
 def test_an_account_holder_signs_in_and_an_assertion_works_once(
@@ -120,7 +120,7 @@ def test_an_account_holder_signs_in_and_an_assertion_works_once(
     right = public.post(f"/requests/{request_id}/verification/account", {"assertion": assertion})
     replay = public.post(f"/requests/{request_id}/verification/account", {"assertion": assertion})
 
-    assert (wrong.status, right.status, replay.status) == (400, 200, 400)
+    assert (wrong.status, right.status, replay.status) == (403, 200, 403)
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
     reasons = [e.detail["reason"] for e in desk.store.events(request_id) if e.outcome == "rejected"]
     assert reasons == ["assertion for another account", "already used"]
@@ -165,7 +165,7 @@ def test_a_new_code_replaces_the_old_one_at_most_three_times_an_hour(
     assert unknown.body == answers[0].body
     latest = verification_code(cloud, request_id)
     if latest != first:
-        assert _verify(public, request_id, first).status == 400
+        assert _verify(public, request_id, first).status == 403
     assert _verify(public, request_id, latest).status == 200
 
 
@@ -177,7 +177,7 @@ def test_code_attempts_from_one_address_are_limited(
 
     statuses = [_verify(public, request_id, "000000").status for _ in range(21)]
 
-    assert statuses[:20] == [400] * 20
+    assert statuses[:20] == [403] * 20
     assert statuses[20] == 429
 
 
