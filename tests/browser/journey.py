@@ -1,8 +1,8 @@
 """A journey through the pages as a person clicks them, checked at every step.
 
 At each step the page must hold no answer of 500 or more, no script error in its console, nothing
-wider than the window at 1,280 and 390 px, and only links that answer; a numbered screenshot of each
-width is kept under ``build/journeys/<journey>/``.
+wider than the window at 1,280 and 390 px (nor a chart label cut off), and only links that answer;
+a numbered screenshot of each width is kept under ``build/journeys/<journey>/``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,12 @@ from playwright.sync_api import Error as PlaywrightError
 SCREENSHOTS = Path(__file__).parents[2] / "build" / "journeys"
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
+# A chart's labels are drawn in an SVG, which clips what does not fit instead of widening the page.
+CUT_OFF_CHART_TEXT = """() => [...document.querySelectorAll("svg text")].filter((text) => {
+  const chart = text.ownerSVGElement.getBoundingClientRect();
+  const box = text.getBoundingClientRect();
+  return box.width > 0 && (box.left < chart.left - 1 || box.right > chart.right + 1);
+}).map((text) => text.textContent)"""
 NOT_FETCHED = ("mailto:", "tel:", "javascript:", "data:", "blob:")
 
 
@@ -66,6 +72,10 @@ class Journey:
             )
             if scroll_width > window_width:
                 too_wide.append(f"{scroll_width} px wide in a {window_width} px window")
+            too_wide += [
+                f"chart text cut off at {size['width']} px: {text!r}"
+                for text in self.page.evaluate(CUT_OFF_CHART_TEXT)
+            ]
             shot = self.folder / f"{self.steps:02d}-{_file_name(name)}-{size['width']}.png"
             self.page.screenshot(path=shot, full_page=True)
         self.page.set_viewport_size(WIDE)

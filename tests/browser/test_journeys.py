@@ -24,7 +24,14 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.http_api import LocalApi
 from tests.browser.journey import Journey
-from tests.conftest import STAFF_ANSWERED_KINDS, submit, verification_code, wait_for_status, wait_until
+from tests.conftest import (
+    STAFF_ANSWERED_KINDS,
+    staff_client,
+    submit,
+    verification_code,
+    wait_for_status,
+    wait_until,
+)
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace", "phone": "+44 20 7123 4567", "postal": "SW1A 1AA"}
 GRACE = {"email": "grace@example.org", "name": "Grace Hopper", "account": "acct-1002"}
@@ -501,6 +508,14 @@ def test_an_approver_denies_extends_asks_and_approves(
 def test_an_admin_reads_the_dashboard_and_the_year_s_report(
     people: People, local_api: LocalApi, desk: Desk, public: DeskClient
 ) -> None:
+    refused = _verified(public, local_api, desk, request_types=["erasure"], jurisdiction="UK")
+    approver = staff_client(local_api, "approver@desk.example")
+    reason = "We could not verify your identity well enough for this request. Write to us again."
+    assert (
+        approver.post(f"/staff/requests/{refused}/decision", {"decision": "deny", "reason": reason}).status
+        == 200
+    )
+    wait_for_status(desk, refused, "DENIED")
     staff = Journey(people.page(), "admin")
     sign_in(staff, "admin@desk.example")
     page = staff.page
@@ -510,6 +525,9 @@ def test_an_admin_reads_the_dashboard_and_the_year_s_report(
     page.get_by_role("link", name="Reports").click()
     year = desk.now().year
     expect(page.get_by_role("table", name=f"Requests received in {year}, by type")).to_be_visible()
+    expect(page.get_by_role("img", name=f"Requests denied in {year}, by reason")).to_contain_text(
+        "we could not verify your identity well enough for this request"
+    )
     staff.step("the year's report")
     page.get_by_role("link", name="Appeals").click()
     staff.step("appeals")

@@ -396,15 +396,24 @@ function barChart(title, rows, valueName) {
   const barHeight = 22;
   const labelWidth = 130;
   const largest = Math.max(1, ...rows.map(([, value]) => value));
-  const height = rows.length * (barHeight + 6) + 6;
+  // A label too long for the column beside the bars (about 7.5 units a character at 13 px) goes
+  // above its bar instead, so that the chart never clips it.
+  const labelsAbove = rows.some(([label]) => String(label).length * 7.5 > labelWidth - 8);
+  const barStart = labelsAbove ? 0 : labelWidth;
+  const labelHeight = labelsAbove ? 18 : 0;
+  const height = rows.length * (labelHeight + barHeight + 6) + 6;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "chart" },
     rows.map(([label, value], index) => {
-      const y = 6 + index * (barHeight + 6);
-      const length = Math.round(((width - labelWidth - 60) * value) / largest);
+      const top = 6 + index * (labelHeight + barHeight + 6);
+      const y = top + labelHeight;
+      const length = Math.round(((width - barStart - 60) * value) / largest);
+      const labelAt = labelsAbove
+        ? { x: 0, y: top + 13, class: "chart-label" }
+        : { x: labelWidth - 8, y: y + barHeight * 0.7, "text-anchor": "end", class: "chart-label" };
       return svg("g", {},
-        svg("text", { x: labelWidth - 8, y: y + barHeight * 0.7, "text-anchor": "end", class: "chart-label" }, label),
-        svg("rect", { x: labelWidth, y, width: Math.max(length, value ? 2 : 0), height: barHeight, class: "chart-bar" }),
-        svg("text", { x: labelWidth + length + 6, y: y + barHeight * 0.7, class: "chart-value" }, String(value)));
+        svg("text", labelAt, label),
+        svg("rect", { x: barStart, y, width: Math.max(length, value ? 2 : 0), height: barHeight, class: "chart-bar" }),
+        svg("text", { x: barStart + length + 6, y: y + barHeight * 0.7, class: "chart-value" }, String(value)));
     }));
   const table = el("table", { class: "chart-figures", "aria-label": `${title} (figures)` },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, ""), el("th", { scope: "col" }, valueName))),
