@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import redirect_stdout
+from contextlib import redirect_stdout, suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -34,9 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         # Whatever else writes to stdout while the command runs (the desk's logs, when it runs
         # in this process) goes to stderr: stdout is the command's output alone.
         with redirect_stdout(sys.stderr):
-            return _run(args, out)
+            status = _run(args, out)
+        out.flush()  # here, so a reader that went away is seen below rather than at exit
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away(out)
     except Exception as error:  # every failure is one line, not a traceback
         if os.environ.get("DSR_DEBUG"):
             raise
@@ -44,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
             return fail(prog, error)
         print(f"{prog}: {type(error).__name__}: {one_line(error)} (DSR_DEBUG=1 shows where)", file=sys.stderr)
         return 1
+
+
+def _reader_went_away(out: TextIO) -> int:
+    """``dsr … | head``: the reader closed the pipe. Stop quietly, as other commands do; what is
+    still buffered goes nowhere rather than raising again when Python exits."""
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+    return 1
 
 
 def _subcommand(args: argparse.Namespace) -> list[str | None]:

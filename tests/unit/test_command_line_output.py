@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import socket
+import subprocess
+import sys
 import threading
 import urllib.request
 from http.server import BaseHTTPRequestHandler
@@ -187,3 +189,18 @@ def test_what_became_of_an_email_and_who_decided_first_are_said_once() -> None:
     assert refusal(HttpAnswer(409, first)) == "409 already decided by approver@desk.example"
     elsewhere = {"message": "already decided", "decided_by": "admin@desk.example"}
     assert refusal(HttpAnswer(409, elsewhere)) == "409 already decided (decided by admin@desk.example)"
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """``dsr deadlines … | head -1``: the pipe closes before the command writes."""
+    command = Path(sys.executable).parent / "dsr"
+    args = ["deadlines", "--jurisdiction", "UK", "--received", "2026-01-31", "--type", "access"]
+    process = subprocess.Popen([str(command), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before the interpreter has even started
+
+    said = process.stderr.read().decode()
+    process.wait(timeout=60)
+
+    assert said == ""
+    assert process.returncode == 1
