@@ -32,7 +32,7 @@ from dsr.appeal_rules import (
 from dsr.appeal_store import AppealExistsError, AppealStore
 from dsr.approval import STAGE as REVIEW_STAGE
 from dsr.desk import Desk
-from dsr.models import PrivacyRequest, Status
+from dsr.models import NOT_ONLY_SPACES, PrivacyRequest, Status
 from dsr.request_deadlines import appeal_deadlines_for, local_day
 from dsr.status_tokens import status_token
 
@@ -67,7 +67,9 @@ class AppealAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: AppealDecision
-    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="sent to the subject")
+    reason: str = Field(
+        min_length=1, max_length=2000, pattern=NOT_ONLY_SPACES, description="sent to the subject"
+    )
 
     @field_validator("reason")
     @classmethod

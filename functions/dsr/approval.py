@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from dsr.desk import Desk
-from dsr.models import RequestType, Status
+from dsr.models import NOT_ONLY_SPACES, RequestType, Status
 
 STAGE = "approval"
 
@@ -27,7 +27,7 @@ class Decision(StrEnum):
 DENIAL_NEEDS_REASON: JsonDict = {
     "anyOf": [
         {"properties": {"decision": {"not": {"const": "deny"}}}},
-        {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": r"\S"}}},
+        {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": NOT_ONLY_SPACES}}},
     ]
 }
 

@@ -86,9 +86,12 @@ CLOSED_STATUSES = frozenset(
     }
 )
 
-# "\S": more than spaces, as the document says too (the spaces around a value are dropped).
+# More than spaces, as the document says too (the spaces around a value are dropped): a character
+# that is no space to JSON Schema's regular expressions nor to Python's str.strip(), which also
+# strips the separators \x1c-\x1f and NEL (\x85).
+NOT_ONLY_SPACES = r"[^\s\x1c-\x1f\x85]"
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"\S")
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_ONLY_SPACES)
 ]
 AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -229,11 +232,11 @@ class Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     field: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"\S")
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_ONLY_SPACES)
     ]
     current_value: Annotated[str, StringConstraints(max_length=500)] | None = None
     corrected_value: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=r"\S")
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=NOT_ONLY_SPACES)
     ]
 
 
