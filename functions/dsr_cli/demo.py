@@ -251,7 +251,7 @@ def with_wrong_details(data_points: dict[str, str]) -> Proof:
             answer = run.public.post(
                 f"/requests/{request_id}/verification", {"code": code, "data_points": data_points}
             )
-            if answer.status != 400:
+            if answer.status != 403:
                 raise DemoError(f"wrong details were not refused ({answer.status})")
 
     return prove
