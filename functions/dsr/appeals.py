@@ -32,7 +32,7 @@ from dsr.appeal_rules import (
 from dsr.appeal_store import AppealExistsError, AppealStore
 from dsr.approval import STAGE as REVIEW_STAGE
 from dsr.desk import Desk
-from dsr.models import NOT_ONLY_SPACES, PrivacyRequest, Status
+from dsr.models import NOT_ONLY_SPACES, PrivacyRequest, Status, without_control_characters
 from dsr.request_deadlines import appeal_deadlines_for, local_day
 from dsr.status_tokens import status_token
 
@@ -143,7 +143,8 @@ def lodge(
         request_types=[kind.value for kind in request.request_types],
         status=AppealStatus.OPEN,
         channel=channel,
-        statement=statement.strip()[:MAX_STATEMENT_CHARACTERS] or "(no reasons given)",
+        statement=without_control_characters(statement).strip()[:MAX_STATEMENT_CHARACTERS]
+        or "(no reasons given)",
         received_at=now,
         respond_by=deadlines.respond_by,
         extended_respond_by=deadlines.extended_respond_by,

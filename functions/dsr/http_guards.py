@@ -7,6 +7,7 @@ import base64
 import json
 from collections.abc import Collection, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 MAX_BODY_BYTES = 512 * 1024
 MAX_JSON_DEPTH = 32  # the desk's own documents nest four or five levels
@@ -120,3 +121,23 @@ def _is_text(event: Mapping[str, Any]) -> bool:
     except (ValueError, UnicodeDecodeError):
         return False
     return True
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` of ``url``, lower-cased, as a browser writes an Origin header."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def sent_from_another_site(event: Mapping[str, Any], site_origin: str) -> bool:
+    """True when a browser says the call comes from a page of another site: its Origin (``null``
+    included, as sandboxed and privacy-minded pages send), else its Referer, names another
+    origin, or Sec-Fetch-Site says ``cross-site``. Calls that carry none of these (scripts, the
+    command line) are not browsers posting on a visitor's behalf and go on."""
+    if _header(event, "sec-fetch-site").strip().lower() == "cross-site":
+        return True
+    origin = _header(event, "origin").strip()
+    if origin:
+        return origin.lower() != site_origin
+    referer = _header(event, "referer").strip()
+    return bool(referer) and origin_of(referer) != site_origin

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Final, Literal, cast
 
 from pydantic import (
     AfterValidator,
@@ -86,12 +87,66 @@ CLOSED_STATUSES = frozenset(
     }
 )
 
+# Characters no name or message needs, refused at intake: control characters (NUL is dropped
+# instead, as some clients append one) and the bidirectional embeddings, overrides and isolates,
+# which make text read differently from what it is ("U+202E" turns "exe.txt" into "txt.exe").
+# The marks that only set a direction (U+200E, U+200F, U+061C) and the joiners scripts need stay.
+BIDI_CONTROLS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+LINE_BREAKS: Final = frozenset("\t\n\r")
+
+
+def control_character_problem(text: str, *, line_breaks: bool) -> str | None:
+    """Why ``text`` cannot be taken in, naming the first character refused; None if it can."""
+    for character in text:
+        if character in BIDI_CONTROLS:
+            return (
+                f"contains a character that changes the direction text is shown in "
+                f"(U+{ord(character):04X}); remove it"
+            )
+        if unicodedata.category(character) == "Cc" and not (line_breaks and character in LINE_BREAKS):
+            return f"contains a control character (U+{ord(character):04X}); remove it"
+    return None
+
+
+def without_control_characters(text: str) -> str:
+    """``text`` with every character :func:`control_character_problem` refuses taken out (line
+    breaks kept): for free text that arrives by email, where refusing would lose the message."""
+    return "".join(
+        character
+        for character in text
+        if character not in BIDI_CONTROLS
+        and (unicodedata.category(character) != "Cc" or character in LINE_BREAKS)
+    )
+
+
+def _without_nul(value: object) -> object:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _single_line(value: str) -> str:
+    problem = control_character_problem(value, line_breaks=False)
+    if problem:
+        raise PydanticCustomError("control_character", problem)
+    return value
+
+
+def _free_text(value: str) -> str:
+    problem = control_character_problem(value, line_breaks=True)
+    if problem:
+        raise PydanticCustomError("control_character", problem)
+    return value
+
+
+SingleLine = [AfterValidator(_single_line), BeforeValidator(_without_nul)]
+FreeText = [AfterValidator(_free_text), BeforeValidator(_without_nul)]
 # More than spaces, as the document says too (the spaces around a value are dropped): a character
 # that is no space to JSON Schema's regular expressions nor to Python's str.strip(), which also
 # strips the separators \x1c-\x1f and NEL (\x85).
 NOT_ONLY_SPACES = r"[^\s\x1c-\x1f\x85]"
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_ONLY_SPACES)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_ONLY_SPACES),
+    *SingleLine,
 ]
 AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -175,8 +230,12 @@ class PostalAddress(BaseModel):
 
     street: ShortText
     city: ShortText
-    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100), *SingleLine] | None = (
+        None
+    )
+    postal_code: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=20), *SingleLine] | None
+    ) = None
     country: CountryCode
 
 
@@ -206,6 +265,7 @@ class SubjectIdentity(RecordedIdentity):
             str,
             StringConstraints(strip_whitespace=True, max_length=40),
             WithJsonSchema({"type": "string", "maxLength": 40, "format": "phone"}),
+            *SingleLine,
         ]
         | None
     ) = Field(default=None, description="any common format; stored in E.164 (+442071234567)")
@@ -232,11 +292,15 @@ class Correction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     field: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_ONLY_SPACES)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_ONLY_SPACES),
+        *SingleLine,
     ]
-    current_value: Annotated[str, StringConstraints(max_length=500)] | None = None
+    current_value: Annotated[str, StringConstraints(max_length=500), *FreeText] | None = None
     corrected_value: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=NOT_ONLY_SPACES)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=NOT_ONLY_SPACES),
+        *FreeText,
     ]
 
 
@@ -341,7 +405,7 @@ class NewRequest(BaseModel):
     region: RegionCode | None = None
     corrections: list[Correction] = Field(default_factory=list, max_length=50)
     agent: AuthorizedAgent | None = None
-    details: Annotated[str, StringConstraints(max_length=4000)] | None = None
+    details: Annotated[str, StringConstraints(max_length=4000), *FreeText] | None = None
     preferred_language: LanguageTag | None = None
 
     @model_validator(mode="after")

@@ -1,9 +1,9 @@
 """Who may do what in the staff API. The claims come from the Cognito authorizer in AWS and from
-the local cloud's token check locally; this code reads them the same way in both."""
+the local cloud's token check locally, which hands them over in the same shape (every claim a
+string); this code reads them the same way in both."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -104,6 +104,10 @@ def authorize_route(method: str, resource: str, claims: Mapping[str, Any] | None
 
 
 def _groups(raw: Any) -> list[StaffGroup]:
-    """REST API authorizers pass list claims as a string ("[a b]" or "a,b"); tokens as a list."""
-    names = raw if isinstance(raw, list) else re.split(r"[\s,\[\]]+", str(raw or ""))
-    return [StaffGroup(name) for name in names if name in StaffGroup._value2member_map_]
+    """The ``cognito:groups`` claim as the REST API's Cognito authorizer hands it over: every claim
+    a string, a list of groups joined by commas ("privacy-analyst,privacy-approver"). Nothing
+    looser: a name counts only when it is exactly a group's name, so brackets, spaces or any other
+    rendering give no rights, and neither does a claim that is not a string."""
+    if not isinstance(raw, str) or not raw:
+        return []
+    return [StaffGroup(name) for name in raw.split(",") if name in StaffGroup._value2member_map_]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
-import binascii
+import re
+from typing import Final
 
 from dsr.desk import Desk
+
+# A SHA-256 keyed hash (32 bytes) in URL-safe base64 without padding.
+_TOKEN_SPELLING: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 def status_token(desk: Desk, request_id: str) -> str:
@@ -16,8 +20,12 @@ def status_token(desk: Desk, request_id: str) -> str:
 
 
 def status_token_matches(desk: Desk, request_id: str, token: str) -> bool:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
+    """One token, one spelling: exactly the 43 URL-safe base64 characters :func:`status_token`
+    writes. Padding, the ``+/`` alphabet, inserted junk or stray bits in the last character are
+    refused before any key is asked, so no two spellings open the same page."""
+    if not _TOKEN_SPELLING.fullmatch(token):
+        return False
+    raw = base64.urlsafe_b64decode(token + "=")
+    if base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
         return False
     return desk.hasher.matches(f"status:{request_id}", base64.b64encode(raw).decode())

@@ -1,6 +1,7 @@
 """The public API: submit a request, follow its status, verify the email address."""
 
 import hashlib
+import json
 import os
 import uuid
 from functools import lru_cache
@@ -39,12 +40,13 @@ from dsr.http_errors import (
     invalid_fields,
     with_invalid_request_schema,
 )
-from dsr.http_guards import FORM, JSON, method_not_allowed, refusal
+from dsr.http_guards import FORM, JSON, method_not_allowed, origin_of, refusal, sent_from_another_site
 from dsr.models import Channel, NewRequest, Status
 from dsr.public_views import Proof, SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
 from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
+from dsr.response_headers import policy_for_inline_page, with_security_headers
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
 from dsr.tracing import desk_tracer
@@ -695,15 +697,50 @@ def api_documentation() -> Response[str]:
         "",
         None,
     )
-    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page)
+    headers = {"Content-Security-Policy": policy_for_inline_page(page), "Cache-Control": "no-cache"}
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page, headers=headers)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    refused = method_not_allowed(event, DOCUMENTED_METHODS) or refusal(event, BODY_TYPES)
+    refused = (
+        method_not_allowed(event, DOCUMENTED_METHODS)
+        or refusal(event, BODY_TYPES)
+        or _cross_site_refusal(event)
+    )
     if refused is not None:
-        return refused
+        return with_security_headers(refused)
     IDEMPOTENCY.register_lambda_context(context)
-    return app.resolve(event, context)
+    return with_security_headers(app.resolve(event, context))
+
+
+CROSS_SITE = (
+    "This form was sent from another website. For your safety we only accept it from our own "
+    "pages: open the privacy request page on our site and send it from there."
+)
+
+
+def _cross_site_refusal(event: dict[str, Any]) -> dict[str, Any] | None:
+    """A post a page of another site made a visitor's browser send: refused with 403 before it
+    is read (a form there could file or confirm a request in the visitor's name)."""
+    if event.get("httpMethod") != "POST":
+        return None
+    site = origin_of(desk_from_environment().settings.public_base_url)
+    if not sent_from_another_site(event, site):
+        return None
+    logger.warning("cross-site post refused", route=event.get("resource"))
+    if BODY_TYPES.get(str(event.get("resource"))) == JSON:
+        return {
+            "statusCode": 403,
+            "headers": {"Content-Type": content_types.APPLICATION_JSON},
+            "body": json.dumps({"message": CROSS_SITE}),
+            "isBase64Encoded": False,
+        }
+    return {
+        "statusCode": 403,
+        "headers": dict(web_pages.RESPONSE_HEADERS),
+        "body": web_pages.message_page("Sent from another website", CROSS_SITE),
+        "isBase64Encoded": False,
+    }

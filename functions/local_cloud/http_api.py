@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dsr.clock import system_clock
+from dsr.response_headers import GATEWAY_HEADERS
 from local_cloud import s3_links
 from local_cloud.cloud import LocalCloud
 from local_cloud.demo_data import ACCOUNT_HOLDERS
@@ -405,8 +406,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send_raw(200, json.dumps(tokens).encode(), no_store)
 
     def _send(self, status: int, payload: Any) -> None:
+        """The gateway's own answer, with the headers template.yaml's GatewayResponses give it."""
         self._send_raw(
-            status, json.dumps(payload, default=str).encode(), {"Content-Type": "application/json"}
+            status,
+            json.dumps(payload, default=str).encode(),
+            {"Content-Type": "application/json", **GATEWAY_HEADERS},
         )
 
     def _send_raw(self, status: int, body: bytes, headers: dict[str, str]) -> None:

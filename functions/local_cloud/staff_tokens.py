@@ -51,6 +51,17 @@ class LocalTokenIssuer:
             raise InvalidTokenError("no token")
         token = authorization.removeprefix("Bearer ").strip()
         try:
-            return dict(jwt.decode(token, self._key, algorithms=["HS256"], issuer=ISSUER))
+            claims = jwt.decode(token, self._key, algorithms=["HS256"], issuer=ISSUER)
         except jwt.PyJWTError as error:
             raise InvalidTokenError(str(error)) from error
+        return authorizer_claims(claims)
+
+
+def authorizer_claims(token_claims: dict[str, Any]) -> dict[str, str]:
+    """The claims as API Gateway's Cognito authorizer gives them to a REST API's function in
+    ``requestContext.authorizer.claims``: every value a string, a list (``cognito:groups``)
+    joined by commas."""
+    return {
+        name: ",".join(map(str, value)) if isinstance(value, list) else str(value)
+        for name, value in token_claims.items()
+    }

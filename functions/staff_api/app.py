@@ -32,6 +32,7 @@ from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import BODY_REFUSALS, documented_answer, invalid_fields, with_invalid_request_schema
 from dsr.http_guards import JSON, refusal
 from dsr.request_deadlines import local_day
+from dsr.response_headers import with_security_headers
 from dsr.staff_auth import (
     ROUTE_GROUPS,
     ForbiddenError,
@@ -587,7 +588,7 @@ def openapi_document() -> Response[str]:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Who may call first; then whether the body can be read at all; then the route.
-    return (
+    return with_security_headers(
         _refusal(event)
         or (refusal(event, STAFF_BODIES) if event.get("body") else None)
         or app.resolve(event, context)

@@ -20,6 +20,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from dsr.response_headers import with_security_headers
+
 logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
 
@@ -99,4 +101,4 @@ def console_asset(asset: Annotated[str, PathParameter(pattern=r"^[a-z.]{1,40}$")
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return with_security_headers(app.resolve(event, context))

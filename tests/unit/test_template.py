@@ -488,3 +488,13 @@ def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dic
     assert console["STAFF_SIGN_OUT_URL"] == {"Fn::Sub": f"{domain}/logout"}
     assert client["LogoutURLs"] == [console["STAFF_SIGN_IN_REDIRECT_URI"]]
     assert set(client["AllowedOAuthScopes"]) == {"openid", "email"}
+
+
+def test_api_gateways_own_answers_carry_the_security_headers(template: dict[str, Any]) -> None:
+    from dsr.response_headers import GATEWAY_HEADERS
+
+    responses = template["Resources"]["PrivacyApi"]["Properties"]["GatewayResponses"]
+
+    for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
+        headers = responses[kind]["ResponseParameters"]["Headers"]
+        assert headers == {name: f"'{value}'" for name, value in GATEWAY_HEADERS.items()}, kind

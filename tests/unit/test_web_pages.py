@@ -638,3 +638,11 @@ def test_a_real_country_and_region_are_taken() -> None:
     )
 
     assert (request.country, request.region, request.resolved_jurisdiction()) == ("US", "CA", "US-CA")
+
+
+def test_an_appeal_that_arrives_by_email_keeps_its_words_without_direction_overrides() -> None:
+    from dsr.models import without_control_characters
+
+    assert (
+        without_control_characters("I \u202eelbissopmi\u202c disagree\x00\x07\n") == "I elbissopmi disagree\n"
+    )
