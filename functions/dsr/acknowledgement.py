@@ -3,7 +3,7 @@ apart from intake so that the function sending it loads neither submission nor v
 
 from __future__ import annotations
 
-from dsr import notices
+from dsr import notices, throttling
 from dsr.desk import Desk
 from dsr.status_tokens import status_token
 
@@ -12,6 +12,11 @@ def acknowledge(desk: Desk, request_id: str) -> bool:
     """Send the acknowledgement once: reference, what happens next, due date, status link."""
     request = desk.store.get(request_id)
     if request.acknowledged_at is not None:
+        return False
+    if not throttling.admit_mail(desk, str(request.subject.email), request_id):
+        # The address has had its day's share of mail: the request goes on, unannounced.
+        desk.store.claim_once(request_id, "acknowledged_at", desk.now())
+        desk.audit(request_id, "workflow", "acknowledge", "acknowledgement withheld")
         return False
     notice = notices.acknowledgement(request, desk.status_url(request_id, status_token(desk, request_id)))
     desk.send_notice(str(request.subject.email), notice, request_id)

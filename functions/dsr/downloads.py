@@ -151,6 +151,8 @@ def send_code(desk: Desk, download: Download) -> bool:
         return False
     request_id = download.request_id
     throttling.enforce(desk, DOWNLOAD_CODES_PER_REQUEST, request_id, request_id=request_id)
+    request = desk.store.get(request_id)
+    throttling.enforce_mail(desk, str(request.subject.email), request_id)
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     now = desk.now()
     desk.store.put_task(
@@ -163,7 +165,6 @@ def send_code(desk: Desk, download: Download) -> bool:
             "issued_at": now.isoformat(),
         },
     )
-    request = desk.store.get(request_id)
     notice = notices.download_code(request, code, CODE_TTL_MINUTES)
     desk.send_notice(str(request.subject.email), notice, request_id)  # the address on file, never typed
     desk.audit(request_id, "subject", "download code", "sent", minutes=CODE_TTL_MINUTES)

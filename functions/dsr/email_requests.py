@@ -24,7 +24,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ValidationError
 
-from dsr import appeals, intake, notices
+from dsr import appeals, intake, notices, throttling
 from dsr.desk import Desk
 from dsr.email_phrases import requested_types
 from dsr.email_reading import InboundMail, failed_verdicts, read_mail
@@ -280,7 +280,12 @@ def _triage(
         needs_staff=disposition is not Disposition.IGNORED_AUTOMATIC,
     )
     reply_to = mail.sender.address if mail is not None else None
-    if first_time and reply_to and disposition is Disposition.TRIAGE:
+    if (
+        first_time
+        and reply_to
+        and disposition is Disposition.TRIAGE
+        and throttling.admit_mail(desk, reply_to)
+    ):
         form_url = f"{desk.settings.public_base_url}/requests"
         notice = notices.email_not_understood(form_url, correction=reason.startswith(NEEDS_CORRECTED_VALUES))
         desk.mailer.send(reply_to, notice.subject, notice.body, triage_id)

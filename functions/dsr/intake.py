@@ -70,7 +70,9 @@ def submit(
     received_at = desk.now()
     subject_hash = desk.hasher.digest(normalized_email(str(new_request.subject.email)))
     types = list(dict.fromkeys(new_request.request_types))
-    throttling.enforce(desk, SUBMISSIONS_PER_SUBJECT, subject_hash)
+    throttling.enforce(
+        desk, SUBMISSIONS_PER_SUBJECT, throttling.mailbox_key(desk, str(new_request.subject.email))
+    )
     # Claimed now, so that whichever of two open requests is verified second is linked to the other.
     claim_or_find_open_request(desk, subject_hash, [t.value for t in types], request_id)
     jurisdiction = new_request.resolved_jurisdiction()

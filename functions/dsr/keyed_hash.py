@@ -42,3 +42,12 @@ class KeyedHasher:
 
 def normalized_email(email: str) -> str:
     return email.strip().lower()
+
+
+def normalized_mailbox(email: str) -> str:
+    """The mailbox an address delivers to, for counting mail and submissions: case ignored and a
+    plus-tag taken off ("Bob+1@Example.com" and "bob@example.com" are one mailbox)."""
+    local, at, domain = normalized_email(email).rpartition("@")
+    if not at:
+        return domain
+    return f"{local.split('+', 1)[0] or local}@{domain}"

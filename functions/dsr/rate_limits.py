@@ -69,12 +69,22 @@ class Verdict:
 
 # --- the desk's rules ---------------------------------------------------------------------------
 
-# A subject (keyed hash of the normalized email) may file 5 requests a day: enough for several
+# A subject (keyed hash of the mailbox: see MAILS_PER_RECIPIENT) may file 5 requests a day: enough for several
 # rights at once (access, then erasure, a correction, a retry after a typo); more is a script, or
 # someone filing in another person's name to flood their inbox with acknowledgements. No lockout:
 # the window alone caps the abuse, and a real subject must never be shut out of their rights.
 SUBMISSIONS_PER_SUBJECT: Final = RateLimit(
     name="submissions-per-subject", limit=5, window_seconds=24 * 3600, lockout_seconds=0
+)
+
+# A mailbox (keyed hash of the address, case ignored and plus-tag taken off) may be sent 15 emails
+# a day that someone other than its owner could have asked for: acknowledgements, verification
+# codes (first and new), download codes and answers to mail we could not read. A real subject
+# filing their five requests a day needs two each, and a few new or download codes; more is
+# someone using the desk to flood an inbox. Mail staff decide to send (decisions, extensions,
+# closing notices) is not counted.
+MAILS_PER_RECIPIENT: Final = RateLimit(
+    name="mails-per-recipient", limit=15, window_seconds=24 * 3600, lockout_seconds=0
 )
 
 # A source address (keyed hash of the IP) may submit 30 requests an hour: one address can be a

@@ -607,6 +607,18 @@ class RequestStore:
     def append_event(self, event: AuditEvent) -> None:
         self._table.put_item(Item=_event_item(event), ConditionExpression="attribute_not_exists(sk)")
 
+    def write_nothing(self, request_id: str) -> None:
+        """A write that cannot succeed, as costly as appending a line to a request's trail: what a
+        path answering for a request that does not exist does instead, so it takes as long."""
+        try:
+            self._table.put_item(
+                Item={"pk": f"REQ#{request_id}", "sk": "EVT#0#stand-in"},
+                ConditionExpression="attribute_exists(sk)",
+            )
+        except ClientError as error:
+            if not is_conditional_failure(error):
+                raise
+
     def events(self, request_id: str) -> list[AuditEvent]:
         items = self._query_prefix(request_id, "EVT#")
         return [AuditEvent.model_validate(item) for item in items]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 
 from dsr.desk import Desk
-from dsr.rate_limits import RateLimit, Verdict
+from dsr.keyed_hash import normalized_mailbox
+from dsr.rate_limits import MAILS_PER_RECIPIENT, RateLimit, Verdict
 
 logger = Logger(child=True)
 
@@ -24,6 +25,28 @@ class TooManyAttemptsError(Exception):
 
 def address_key(desk: Desk, source_ip: str) -> str:
     return desk.hasher.digest(f"address:{source_ip}")
+
+
+def mailbox_key(desk: Desk, email: str) -> str:
+    """The rate-limit key of the mailbox ``email`` delivers to (see ``normalized_mailbox``)."""
+    return desk.hasher.digest(f"mailbox:{normalized_mailbox(email)}")
+
+
+def admit_mail(desk: Desk, email: str, request_id: str | None = None) -> bool:
+    """Count one email to ``email`` that its owner may not have asked for; False (and the trail
+    says so) when the mailbox has had its day's share, and the email must not be sent."""
+    verdict = desk.limiter.hit(MAILS_PER_RECIPIENT, mailbox_key(desk, email), desk.now())
+    if not verdict.allowed:
+        logger.warning("email withheld: recipient's daily limit", request_id=request_id)
+        if request_id:
+            desk.audit(request_id, "rate limit", MAILS_PER_RECIPIENT.name, "email withheld")
+    return verdict.allowed
+
+
+def enforce_mail(desk: Desk, email: str, request_id: str | None = None) -> None:
+    """As :func:`admit_mail`, for a path that answers the caller: 429 when over the limit."""
+    if not admit_mail(desk, email, request_id):
+        raise TooManyAttemptsError(MAILS_PER_RECIPIENT.window_seconds)
 
 
 def enforce(desk: Desk, rule: RateLimit, key: str, *, request_id: str | None = None) -> Verdict:

@@ -16,7 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from dsr import duplicates, notices
+from dsr import duplicates, notices, throttling
 from dsr.desk import Desk
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest, Status
@@ -31,6 +31,14 @@ STAGE = "verification"
 CODE_DIGITS = 6
 MAX_ATTEMPTS = 5
 MAX_DATA_POINT_FAILURES = 3
+# Wrong codes over a request's whole life, whatever new codes it was sent: three codes' worth. A
+# new code brings fresh tries at that code, not a fresh start: once these are used up the request
+# closes unverifiable (the subject is told, and may file again), so a guesser gets about 15
+# tries at a 6-digit code in all rather than 5 an hour for the request's window.
+MAX_LIFETIME_ATTEMPTS = 3 * MAX_ATTEMPTS
+LIFETIME_ATTEMPTS_USED = "too many wrong codes for this request"
+# Compared against when there is no code to compare with, so that path costs the same work.
+STAND_IN_MAC = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 WINDOW_CLOSED = "VerificationWindowClosed"
 FAILED = "VerificationFailed"
 
@@ -114,10 +122,18 @@ def _code_fields(desk: Desk, request_id: str, code: str, now: datetime) -> dict[
 
 
 def _ask_subject(
-    desk: Desk, request: PrivacyRequest, requirement: Requirement, code: str | None, power_of_attorney: bool
+    desk: Desk,
+    request: PrivacyRequest,
+    requirement: Requirement,
+    code: str | None,
+    power_of_attorney: bool,
+    *,
+    mail_counted: bool = False,
 ) -> None:
     if power_of_attorney:
         return  # staff confirm the power of attorney in the console
+    if not mail_counted and not throttling.admit_mail(desk, str(request.subject.email), request.request_id):
+        return  # the address has had its day's share of mail; the subject may ask for a code later
     status_url = desk.status_url(request.request_id, status_token(desk, request.request_id))
     if code is not None:
         status_url += f"&code={code}"  # the link carries the same secret as the code
@@ -142,11 +158,23 @@ def submit_code(
     desk: Desk, request_id: str, code: str, data_points: Mapping[str, str] | None = None
 ) -> VerificationOutcome:
     """Check a code (and, at the matched level, the data points). A right code with missing or
-    unmatched details is told apart from a wrong code: only whoever has the code learns it."""
+    unmatched details is told apart from a wrong code: only whoever has the code learns it.
+
+    A wrong code costs the same work whether or not the request exists, so the time an answer
+    takes does not tell: one read of the task, one counted attempt, one keyed-hash comparison
+    (against a stand-in when there is no code) and one write to the trail (a write that cannot
+    succeed when there is no request)."""
     task = desk.store.get_task(request_id, STAGE)
     reason = _unusable(task, desk.now())
-    if reason is None and task is not None:
-        reason = _check_code(desk, request_id, code, task)
+    counted = _count_attempt(desk, request_id)
+    code_mac = str(task["code_mac"]) if task is not None and "code_mac" in task else STAND_IN_MAC
+    code_matches = desk.hasher.matches(_code_message(request_id, code), code_mac)
+    if reason is None and not counted:
+        reason = "too many attempts or already used"
+    if reason is None and not code_matches:
+        reason = "wrong code"
+    if reason is not None and counted:
+        _close_after_the_last_attempt(desk, request_id, task)
     if reason is None and task is not None and task.get("level") == Level.MATCHED.value:
         if not any(value.strip() for value in (data_points or {}).values()):
             _reject(desk, request_id, task, "the code was right; no data points were given")
@@ -207,19 +235,23 @@ def _assertion_problem(desk: Desk, request_id: str, task: Mapping[str, Any] | No
     return None if claimed else "replayed"
 
 
-def _check_code(desk: Desk, request_id: str, code: str, task: Mapping[str, Any]) -> str | None:
-    counted = desk.store.update_task(
+def _count_attempt(desk: Desk, request_id: str) -> bool:
+    """Count one try against the code's attempts and the request's lifetime attempts; False when
+    either is used up, the request is decided, or there is no task (the same conditional write)."""
+    return desk.store.update_task(
         request_id,
         STAGE,
-        "SET attempts = attempts + :one",
-        "attempts < :max AND attribute_not_exists(decided_at)",
-        {":one": 1, ":max": MAX_ATTEMPTS},
+        "SET attempts = attempts + :one, lifetime_attempts = if_not_exists(lifetime_attempts, :zero) + :one",
+        "attempts < :max AND attribute_not_exists(decided_at) "
+        "AND (attribute_not_exists(lifetime_attempts) OR lifetime_attempts < :lifetime)",
+        {":one": 1, ":zero": 0, ":max": MAX_ATTEMPTS, ":lifetime": MAX_LIFETIME_ATTEMPTS},
     )
-    if not counted:
-        return "too many attempts or already used"
-    if not desk.hasher.matches(_code_message(request_id, code), str(task["code_mac"])):
-        return "wrong code"
-    return None
+
+
+def _close_after_the_last_attempt(desk: Desk, request_id: str, task: Mapping[str, Any] | None) -> None:
+    """The request's last attempt was wrong: it closes unverifiable, and the subject is told."""
+    if task is not None and int(task.get("lifetime_attempts", 0)) + 1 >= MAX_LIFETIME_ATTEMPTS:
+        close_window(desk, request_id, FAILED, LIFETIME_ATTEMPTS_USED)
 
 
 def _check_data_points(
@@ -272,10 +304,7 @@ def _claim(desk: Desk, request_id: str) -> str | None:
 
 def _reject(desk: Desk, request_id: str, task: Mapping[str, Any] | None, reason: str) -> None:
     if task is None:
-        # The same work as for a real request, so timing does not tell whether it exists.
-        desk.hasher.matches(
-            _code_message(request_id, "000000"), "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-        )
+        desk.store.write_nothing(request_id)  # the stand-in for the trail's line, as costly
     else:
         desk.audit(request_id, "subject", "verification attempt", "rejected", reason=reason)
     logger.info("verification rejected", request_id=request_id, reason=reason)
@@ -326,10 +355,15 @@ def apply_clock_rule(desk: Desk, request: PrivacyRequest) -> None:
 
 
 def issue_new_code(desk: Desk, request_id: str) -> bool:
-    """A fresh code (and a fresh set of attempts) for a request still waiting on one."""
+    """A fresh code (and a fresh set of attempts at it, within the request's lifetime attempts)
+    for a request still waiting on one; False if it is not. Raises
+    :class:`~dsr.throttling.TooManyAttemptsError` when the subject's mailbox has had its day's
+    share of mail, before the old code is replaced."""
     task = desk.store.get_task(request_id, STAGE)
     if task is None or "decided_at" in task or "code_mac" not in task:
         return False
+    request = desk.store.get(request_id)
+    throttling.enforce_mail(desk, str(request.subject.email), request_id)
     code = _new_code()
     fields = _code_fields(desk, request_id, code, desk.now())
     renewed = desk.store.update_task(
@@ -340,8 +374,8 @@ def issue_new_code(desk: Desk, request_id: str) -> bool:
         {":mac": fields["code_mac"], ":expires": fields["code_expires_at"], ":zero": 0},
     )
     if renewed:
-        request = desk.store.get(request_id)
-        _ask_subject(desk, request, requirement_for(desk, request), code, power_of_attorney=False)
+        requirement = requirement_for(desk, request)
+        _ask_subject(desk, request, requirement, code, power_of_attorney=False, mail_counted=True)
         desk.audit(request_id, "subject", "new verification code", "sent")
     return renewed
 

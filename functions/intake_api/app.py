@@ -35,7 +35,6 @@ from dsr import appeals, downloads, intake, throttling, verification, web_pages
 from dsr.desk import Desk, desk_from_environment
 from dsr.http_errors import (
     BODY_REFUSALS,
-    TOO_LARGE,
     documented_answer,
     invalid_fields,
     with_invalid_request_schema,
@@ -65,6 +64,7 @@ BODY_TYPES = {
     "/requests": JSON,
     "/requests/{request_id}/verification": JSON,
     "/requests/{request_id}/verification/account": JSON,
+    "/requests/{request_id}/verification/new-code": JSON,
     "/privacy-request": FORM,
     "/status/{request_id}/verification": FORM,
     "/status/{request_id}/new-code": FORM,
@@ -84,11 +84,16 @@ DOCUMENTED_METHODS = {
 }
 
 # A repeated submission with the same Idempotency-Key gets the first answer for 24 hours; the
-# same key with a different body is refused rather than answered with the wrong receipt.
+# same key with a different body is refused rather than answered with the wrong receipt. The key
+# is bound to the caller's address (as a keyed hash) as well: another caller who learns or guesses
+# a key and the body sent with it makes a submission of their own, and never gets the first
+# caller's receipt and status token.
 KEYED_SUBMISSIONS = uuid.UUID("8d3c1f52-6a0e-4b7c-9f1d-2e5a7b9c0d14")
 """Namespace of the request ids named by an Idempotency-Key and the body sent with it."""
 IDEMPOTENCY = IdempotencyConfig(
-    event_key_jmespath="key", payload_validation_jmespath="body_hash", expires_after_seconds=24 * 3600
+    event_key_jmespath="[key, caller]",
+    payload_validation_jmespath="body_hash",
+    expires_after_seconds=24 * 3600,
 )
 
 
@@ -189,17 +194,30 @@ def _submit_once_with(session: Any) -> Any:
     def submit_once(submission: dict[str, Any]) -> dict[str, Any]:
         # The same key and body name the same request, so a retry after a failure midway (the
         # request stored, the rest not) finds it and finishes it rather than making a second.
-        request_id = str(uuid.uuid5(KEYED_SUBMISSIONS, f"{submission['key']}\n{submission['body_hash']}"))
-        return _submit(NewRequest.model_validate(submission["request"]), submission["gpc"], request_id)
+        named_by = f"{submission['key']}\n{submission['caller']}\n{submission['body_hash']}"
+        request_id = str(uuid.uuid5(KEYED_SUBMISSIONS, named_by))
+        return _submit(
+            NewRequest.model_validate(submission["request"]),
+            submission["gpc"],
+            request_id,
+            caller=submission["caller"],
+        )
 
     return submit_once
 
 
 def _submit(
-    new_request: NewRequest, global_privacy_control: bool, request_id: str | None = None
+    new_request: NewRequest,
+    global_privacy_control: bool,
+    request_id: str | None = None,
+    *,
+    caller: str | None = None,
 ) -> dict[str, Any]:
+    """``caller``: the keyed hash of the caller's address, when already made."""
     desk = desk_from_environment()
-    throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, throttling.address_key(desk, _source_address()))
+    throttling.enforce(
+        desk, SUBMISSIONS_PER_ADDRESS, caller or throttling.address_key(desk, _source_address())
+    )
     receipt = intake.submit(
         desk, new_request, Channel.WEB, request_id, global_privacy_control=global_privacy_control
     )
@@ -236,6 +254,7 @@ def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[Submi
         return _json(201, _submit(new_request, gpc))
     submission = {
         "key": key[:200],
+        "caller": throttling.address_key(desk_from_environment(), _source_address()),
         "body_hash": hashlib.sha256((event.body or "").encode()).hexdigest(),
         "gpc": gpc,
         "request": new_request.model_dump(mode="json"),
@@ -397,26 +416,40 @@ def verify_account(
     return _verification_answer(verification.submit_assertion(desk, request_id, submission.assertion))
 
 
+class NewCodeAsk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=10, max_length=100, description="the status token of the request")
+
+
+NEW_CODE_SENT = "We have emailed you a new code. It replaces the one before."
+NOT_WAITING_FOR_CODE = "This request is not waiting for a code."
+
+
 @app.post(
     "/requests/<request_id>/verification/new-code",
     responses={
-        202: documented_answer("if the request waits for a code, a new one is on its way"),
-        413: TOO_LARGE,
+        202: documented_answer("a new code is on its way to the address on file"),
+        **BODY_REFUSALS,
+        404: NOT_FOUND,
+        409: documented_answer("the request is not waiting for a code"),
         429: THROTTLED,
         503: UNAVAILABLE,
     },
 )
 @tracer.capture_method
-def new_verification_code(request_id: RequestId) -> Response[dict[str, str]]:
-    """Always the same answer, so it tells nobody whether the request exists."""
+def new_verification_code(
+    request_id: RequestId, ask: Annotated[NewCodeAsk, Body()]
+) -> Response[dict[str, str]]:
+    """Only the holder of the status token may have a code sent, so nobody can use the desk to
+    mail someone else: every caller does the same work until the token is checked."""
     desk = desk_from_environment()
+    if not status_token_matches(desk, request_id, ask.token):
+        raise NotFoundError(NO_MATCH)
     throttling.enforce(desk, NEW_CODES_PER_REQUEST, request_id)
-    verification.issue_new_code(desk, request_id)
-    return Response(
-        status_code=202,
-        content_type=content_types.APPLICATION_JSON,
-        body={"message": "If this request is waiting for a code, we have emailed a new one."},
-    )
+    if not verification.issue_new_code(desk, request_id):
+        raise ServiceError(409, NOT_WAITING_FOR_CODE)
+    return _json(202, {"message": NEW_CODE_SENT})
 
 
 # --- the web form: plain HTML that works without JavaScript ------------------------------------
@@ -542,8 +575,15 @@ def new_code_form(request_id: str) -> Response[str]:
     desk = desk_from_environment()
     if not status_token_matches(desk, request_id, token):
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
-    throttling.enforce(desk, NEW_CODES_PER_REQUEST, request_id)
-    sent = verification.issue_new_code(desk, request_id)
+    try:
+        throttling.enforce(desk, NEW_CODES_PER_REQUEST, request_id)
+        sent = verification.issue_new_code(desk, request_id)
+    except throttling.TooManyAttemptsError as refused:
+        message = "We have sent several codes already. Use the latest one, or ask again later."
+        answer = _status_page_for(request_id, token, message)
+        answer.status_code = 429
+        answer.headers["Retry-After"] = str(refused.retry_after_seconds)
+        return answer
     message = (
         "We have emailed you a new code; the one before no longer works."
         if sent

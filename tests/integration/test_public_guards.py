@@ -4,9 +4,11 @@ headers, status tokens spelt another way."""
 from __future__ import annotations
 
 import base64
+import json
 import string
 import urllib.error
 import urllib.request
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -47,6 +49,7 @@ def _filed(public: DeskClient) -> tuple[str, str]:
 HTML_POSTS = [
     "/privacy-request",
     "/status/{id}/verification",
+    "/status/{id}/new-code",
     "/status/{id}/appeal",
     "/download/{id}/code",
     "/download/{id}",
@@ -247,3 +250,35 @@ def test_the_form_shows_the_refused_character_beside_the_name(local_api: LocalAp
     assert 'id="name-error"' in page
     assert "U+202E" in page
     assert desk.store.open_requests() == []
+
+
+def _submission_from(local_api: LocalApi, source_ip: str, body: bytes, key: str) -> dict[str, Any]:
+    route = next(r for r in local_api.routes if r.match("POST", "/requests") is not None)
+    event = local_api.proxy_event(
+        route=route,
+        method="POST",
+        path="/requests",
+        params={},
+        query="",
+        headers={"content-type": "application/json", "idempotency-key": key},
+        body=body,
+        source_ip=source_ip,
+    )
+    answer = local_api.cloud.invoke(route.function, event)
+    return {"http_status": answer["statusCode"], **json.loads(answer["body"])}
+
+
+def test_an_idempotency_key_replayed_by_another_caller_never_returns_the_first_callers_token(
+    local_api: LocalApi, desk: Desk
+) -> None:
+    body = b'{"request_types": ["access"], "subject": {"email": "ada@example.com"}, "jurisdiction": "EU"}'
+
+    first = _submission_from(local_api, "198.51.100.7", body, "form-7f3a")
+    retried = _submission_from(local_api, "198.51.100.7", body, "form-7f3a")
+    replayed = _submission_from(local_api, "203.0.113.9", body, "form-7f3a")
+
+    assert retried == first  # the first caller's own retry gets its own receipt again
+    assert replayed["http_status"] == 201
+    assert replayed["status_token"] != first["status_token"]
+    assert replayed["request_id"] != first["request_id"]
+    assert [r.request_id for r in desk.store.open_requests()] == [first["request_id"]]

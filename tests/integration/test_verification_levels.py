@@ -8,6 +8,7 @@ from datetime import timedelta
 from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.request_deadlines import deadlines_for
+from dsr.status_tokens import status_token
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import states_timeline
@@ -153,16 +154,17 @@ def test_the_window_closes_by_the_desks_clock(
 def test_a_new_code_replaces_the_old_one_at_most_three_times_an_hour(
     cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = submit(public).body["request_id"]
+    receipt = submit(public).body
+    request_id, token = receipt["request_id"], receipt["status_token"]
     first = verification_code(cloud, request_id)
 
-    answers = [public.post(f"/requests/{request_id}/verification/new-code") for _ in range(4)]
-    unknown = public.post("/requests/00000000-0000-4000-8000-000000000000/verification/new-code")
+    answers = [
+        public.post(f"/requests/{request_id}/verification/new-code", {"token": token}) for _ in range(4)
+    ]
 
     assert [a.status for a in answers] == [202, 202, 202, 429]
+    assert answers[0].body == {"message": "We have emailed you a new code. It replaces the one before."}
     assert answers[3].body == {"message": "Too many attempts; try again later."}
-    assert unknown.status == 202
-    assert unknown.body == answers[0].body
     latest = verification_code(cloud, request_id)
     if latest != first:
         assert _verify(public, request_id, first).status == 403
@@ -241,7 +243,9 @@ def test_californias_clock_keeps_running_and_the_uks_restarts_on_identification(
     # three days later the subjects ask for fresh codes (the first ones expired) and verify
     advance(moved_clock, timedelta(days=3))
     for request_id, first in first_codes.items():
-        public.post(f"/requests/{request_id}/verification/new-code")
+        public.post(
+            f"/requests/{request_id}/verification/new-code", {"token": status_token(desk, request_id)}
+        )
         fresh = wait_until(
             "a fresh code",
             lambda rid=request_id, old=first: (c := verification_code(cloud, rid)) != old and c,

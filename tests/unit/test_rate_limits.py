@@ -15,6 +15,7 @@ from dsr import rate_limits
 from dsr.rate_limits import (
     CODE_ATTEMPTS_PER_ADDRESS,
     DOWNLOAD_CODES_PER_REQUEST,
+    MAILS_PER_RECIPIENT,
     NEW_CODES_PER_REQUEST,
     SUBMISSIONS_PER_ADDRESS,
     SUBMISSIONS_PER_SUBJECT,
@@ -361,5 +362,7 @@ def test_the_desks_rules() -> None:
     assert NEW_CODES_PER_REQUEST.lockout_seconds == 0
     assert (DOWNLOAD_CODES_PER_REQUEST.limit, DOWNLOAD_CODES_PER_REQUEST.window_seconds) == (3, 3600)
     assert DOWNLOAD_CODES_PER_REQUEST.lockout_seconds == 0
+    assert (MAILS_PER_RECIPIENT.limit, MAILS_PER_RECIPIENT.window_seconds) == (15, 24 * 3600)
+    assert MAILS_PER_RECIPIENT.lockout_seconds == 0
     names = [rule.name for rule in vars(rate_limits).values() if isinstance(rule, RateLimit)]
-    assert len(names) == len(set(names)) == 5
+    assert len(names) == len(set(names)) == 6
