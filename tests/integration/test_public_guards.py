@@ -106,7 +106,7 @@ def test_a_form_posted_from_the_desks_own_pages_goes_through(local_api: LocalApi
     )
 
     assert status == 200  # followed the redirect to the status page
-    assert "emailed you a code" in page
+    assert "we have your request" in page
 
 
 def test_json_posted_from_another_site_is_refused(local_api: LocalApi, desk: Desk) -> None:
@@ -281,4 +281,4 @@ def test_an_idempotency_key_replayed_by_another_caller_never_returns_the_first_c
     assert replayed["http_status"] == 201
     assert replayed["status_token"] != first["status_token"]
     assert replayed["request_id"] != first["request_id"]
-    assert [r.request_id for r in desk.store.open_requests()] == [first["request_id"]]
+    assert len(desk.store.open_requests()) == 2  # the replay is a submission of its own
