@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, cast
@@ -16,6 +17,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    GetJsonSchemaHandler,
     StrictBool,
     StringConstraints,
     ValidationError,
@@ -24,7 +26,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic.config import JsonDict, JsonValue
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
 from dsr.jurisdictions import infer_jurisdiction
 
@@ -137,8 +140,44 @@ def _free_text(value: str) -> str:
     return value
 
 
-SingleLine = [AfterValidator(_single_line), BeforeValidator(_without_nul)]
-FreeText = [AfterValidator(_free_text), BeforeValidator(_without_nul)]
+# The same rule in the OpenAPI document, as a pattern (what the validators above check in code);
+# NUL is allowed there, as it is dropped, but it does not make a value more than spaces.
+_REFUSED_IN_A_LINE = r"\x01-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_REFUSED_IN_TEXT = r"\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+
+
+@dataclass(frozen=True)
+class _DocumentedPattern:
+    """Puts ``pattern`` in a type's JSON schema, over any the type already has there."""
+
+    pattern: str
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema["pattern"] = self.pattern
+        return json_schema
+
+
+def _documented(refused: str, *, non_blank: bool = False) -> _DocumentedPattern:
+    if non_blank:
+        return _DocumentedPattern(f"^[^{refused}]*[^{refused}\\s\\x00\\x1c-\\x1f\\x85][^{refused}]*$")
+    return _DocumentedPattern(f"^[^{refused}]*$")
+
+
+SingleLine = [AfterValidator(_single_line), BeforeValidator(_without_nul), _documented(_REFUSED_IN_A_LINE)]
+NonBlankLine = [
+    AfterValidator(_single_line),
+    BeforeValidator(_without_nul),
+    _documented(_REFUSED_IN_A_LINE, non_blank=True),
+]
+FreeText = [AfterValidator(_free_text), BeforeValidator(_without_nul), _documented(_REFUSED_IN_TEXT)]
+NonBlankText = [
+    AfterValidator(_free_text),
+    BeforeValidator(_without_nul),
+    _documented(_REFUSED_IN_TEXT, non_blank=True),
+]
 # More than spaces, as the document says too (the spaces around a value are dropped): a character
 # that is no space to JSON Schema's regular expressions nor to Python's str.strip(), which also
 # strips the separators \x1c-\x1f and NEL (\x85).
@@ -146,7 +185,7 @@ NOT_ONLY_SPACES = r"[^\s\x1c-\x1f\x85]"
 ShortText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NOT_ONLY_SPACES),
-    *SingleLine,
+    *NonBlankLine,
 ]
 AccountId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
@@ -294,13 +333,13 @@ class Correction(BaseModel):
     field: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=NOT_ONLY_SPACES),
-        *SingleLine,
+        *NonBlankLine,
     ]
     current_value: Annotated[str, StringConstraints(max_length=500), *FreeText] | None = None
     corrected_value: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=NOT_ONLY_SPACES),
-        *FreeText,
+        *NonBlankText,
     ]
 
 

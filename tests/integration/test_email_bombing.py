@@ -135,9 +135,9 @@ def test_a_request_allows_a_fixed_number_of_wrong_codes_over_its_life_then_close
         right = verification_code(cloud, request_id)
         wrong = f"{(int(right) + 1) % 10**6:06d}"
 
-    assert answers == [400] * verification.MAX_LIFETIME_ATTEMPTS
+    assert answers == [403] * verification.MAX_LIFETIME_ATTEMPTS  # refused, each the same way
     wait_for_status(desk, request_id, "UNVERIFIABLE")
-    assert public.post(f"/requests/{request_id}/verification", {"code": right}).status == 400
+    assert public.post(f"/requests/{request_id}/verification", {"code": right}).status == 403
     ended = [e for e in desk.store.events(request_id) if e.action == "verification ended"]
     assert [e.detail["cause"] for e in ended] == [verification.LIFETIME_ATTEMPTS_USED]
     page = public.get(f"/status/{request_id}?token={token}").body
