@@ -130,14 +130,17 @@ def origin_of(url: str) -> str:
 
 
 def sent_from_another_site(event: Mapping[str, Any], site_origin: str) -> bool:
-    """True when a browser says the call comes from a page of another site: its Origin (``null``
-    included, as sandboxed and privacy-minded pages send), else its Referer, names another
-    origin, or Sec-Fetch-Site says ``cross-site``. Calls that carry none of these (scripts, the
-    command line) are not browsers posting on a visitor's behalf and go on."""
-    if _header(event, "sec-fetch-site").strip().lower() == "cross-site":
-        return True
-    origin = _header(event, "origin").strip()
-    if origin:
-        return origin.lower() != site_origin
+    """True when a browser says the call comes from a page of another site. Sec-Fetch-Site is
+    asked first: anything but ``same-origin`` (or ``none``, typed by the visitor) is another
+    site's page. Without it, an Origin, else a Referer, naming another origin. ``Origin: null``
+    alone says nothing: browsers send it from the desk's own pages too, which ask for no
+    referrer. Calls that carry none of these (scripts, the command line) are not browsers
+    posting on a visitor's behalf and go on."""
+    fetch_site = _header(event, "sec-fetch-site").strip().lower()
+    if fetch_site:
+        return fetch_site not in {"same-origin", "none"}
+    origin = _header(event, "origin").strip().lower()
+    if origin and origin != "null":
+        return origin != site_origin
     referer = _header(event, "referer").strip()
     return bool(referer) and origin_of(referer) != site_origin
