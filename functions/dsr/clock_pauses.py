@@ -61,6 +61,7 @@ def ask_for_information(
         "ask for information",
         "clock paused" if pauses else "clock keeps running",
         because=because.value,
+        question=question,
     )
     return pauses
 

@@ -75,6 +75,8 @@ class QueueEntry(BaseModel):
 
 class SystemOutcome(BaseModel):
     system_id: str
+    system_name: str | None = None
+    """The registry's name for the system, for people."""
     action: str
     status: str
     records: int | None = None
@@ -153,6 +155,16 @@ class AppealQueueEntry(BaseModel):
     extended: bool
 
 
+class InformationAsked(BaseModel):
+    """The last question sent to the subject that is not answered yet, and whether the clock
+    stands still meanwhile (only where the request's law pauses it for that reason)."""
+
+    asked_at: str
+    asked_by: str
+    question: str | None = None
+    clock_paused: bool
+
+
 class RequestDetail(QueueEntry):
     subject_name: str | None
     relationship: str
@@ -166,6 +178,7 @@ class RequestDetail(QueueEntry):
     systems: list[SystemOutcome]
     appeal: AppealDetail | None = None
     review: Review | None = None
+    information_request: InformationAsked | None = None
 
 
 def _day(jurisdiction: str, moment: datetime | None) -> str | None:
@@ -220,7 +233,9 @@ def request_detail(
     review_task: Mapping[str, Any] | None = None,
     *,
     four_eyes: bool = False,
+    system_names: Mapping[str, str] | None = None,
 ) -> RequestDetail:
+    names = system_names or {}
     systems = []
     for outcome in store.system_outcomes(request.request_id):
         _, system_id, action = str(outcome["sk"]).split("#")
@@ -228,6 +243,7 @@ def request_detail(
         systems.append(
             SystemOutcome(
                 system_id=system_id,
+                system_name=names.get(system_id),
                 action=action,
                 status=str(outcome.get("status")),
                 records=int(records) if records is not None else None,
@@ -235,6 +251,7 @@ def request_detail(
             )
         )
     released = request.identity_reduced_at is not None
+    timeline = store.events(request.request_id)
     return RequestDetail(
         **queue_entry(request, now).model_dump(),
         subject_name=mask_name(request.subject.name) if request.subject.name and not released else None,
@@ -243,11 +260,30 @@ def request_detail(
         verification_level=request.verification_level,
         package_available_until=_moment(request.package_available_until),
         deadlines=_deadlines(request),
-        timeline=store.events(request.request_id),
+        timeline=timeline,
         systems=systems,
         appeal=appeal_detail(appeal, request.jurisdiction) if appeal is not None else None,
         review=_review(review_task, four_eyes=four_eyes) if review_task is not None else None,
+        information_request=_information_asked(request, timeline),
     )
+
+
+def _information_asked(request: PrivacyRequest, timeline: list[AuditEvent]) -> InformationAsked | None:
+    """The last question asked while the request is open, until the subject's answer is recorded."""
+    if not request.status.is_open:
+        return None
+    for event in reversed(timeline):
+        if event.action == "information received":
+            return None
+        if event.action == "ask for information":
+            question = event.detail.get("question")
+            return InformationAsked(
+                asked_at=event.at.isoformat(),
+                asked_by=event.actor.removeprefix("staff:"),
+                question=str(question) if question else None,
+                clock_paused=request.paused_at is not None,
+            )
+    return None
 
 
 def _review(task: Mapping[str, Any], *, four_eyes: bool) -> Review:

@@ -199,6 +199,7 @@ def show_request(request_id: RequestIdOrReference) -> RequestDetail:
         appeals.appeal_of(desk, request_id),
         desk.store.get_task(request_id, approval.STAGE),
         four_eyes=approval.four_eyes_applies(desk, request_id),
+        system_names={system.id: system.name for system in desk.registry.systems},
     )
 
 

@@ -106,3 +106,19 @@ class Journey:
             else:
                 self._links_answered.add(address)
         return broken
+
+
+# What staff read for each action on a system: the console names the system as the registry does.
+ACTION_WORDS = {
+    "export": "copy",
+    "erase": "erasure",
+    "rectify": "correction",
+    "restrict": "restriction",
+    "object": "objection",
+    "opt_out": "opt-out",
+}
+
+
+def confirm_card_title(system_name: str, action: str) -> str:
+    """The title of the card on which staff record a vendor's or customer's answer."""
+    return f"Confirm the {ACTION_WORDS[action]} in {system_name}"

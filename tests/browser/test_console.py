@@ -19,7 +19,7 @@ from dsr.request_deadlines import end_of_local_day
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.browser.journey import Journey
+from tests.browser.journey import Journey, confirm_card_title
 from tests.conftest import (
     STAFF_ANSWERED_KINDS,
     submit,
@@ -242,7 +242,7 @@ def test_the_dashboard_charts_the_queue_and_the_weeks(
     figures = page.get_by_role("table", name="Open requests by status (figures)")
     expect(figures).to_contain_text("Awaiting approval1")
     weeks = page.get_by_role("img", name=re.compile("Requests received per week"))
-    expect(weeks.locator("rect")).to_have_count(12)
+    expect(weeks.locator("progress")).to_have_count(12)
 
 
 def test_revealing_the_full_identity_needs_a_reason_and_is_recorded(
@@ -472,7 +472,7 @@ def test_the_queue_is_in_the_order_of_the_days_it_shows(page: Page, local_api: L
 
 def _staff_answered(desk: Desk, request_types: list[RequestType]) -> list[str]:
     return [
-        f"Confirm {task.system_id} ({task.action.value})"
+        confirm_card_title(desk.registry.system(task.system_id).name, task.action.value)
         for task in planned_tasks(desk.registry, request_types)
         if desk.registry.system(task.system_id).store.kind in STAFF_ANSWERED_KINDS
     ]

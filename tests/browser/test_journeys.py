@@ -23,7 +23,7 @@ from dsr.fulfilment import planned_tasks
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.http_api import LocalApi
-from tests.browser.journey import Journey
+from tests.browser.journey import Journey, confirm_card_title
 from tests.conftest import (
     STAFF_ANSWERED_KINDS,
     staff_client,
@@ -260,12 +260,13 @@ def record_hand_off_answers(journey: Journey, desk: Desk, reference: str) -> Non
             if statuses.get(task) != "waiting":
                 continue
             system_id, action_name = task.split("#")
-            card = action(page, f"Confirm {system_id} ({action_name})")
+            system_name = desk.registry.system(system_id).name
+            card = action(page, confirm_card_title(system_name, action_name))
             card.get_by_label(re.compile("answered")).select_option("done")
             card.get_by_label("Their answer, in short").fill("Done, they wrote back today.")
             journey.step(f"answer from {system_id}")
             card.get_by_role("button", name="Record the answer").click()
-            expect(page.get_by_role("status")).to_contain_text(f"Recorded the answer for {system_id}")
+            expect(page.get_by_role("status")).to_contain_text(f"Recorded the answer for {system_name}")
             answered.add(task)
         return all(task in answered or statuses.get(task) in {"done", "nothing_found"} for task in expected)
 

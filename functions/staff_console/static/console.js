@@ -257,6 +257,7 @@ async function completeSignIn() {
 }
 
 async function signInPage(problem) {
+  document.getElementById("console-nav").hidden = true;
   const settings = await loadConfig();
   if (!settings.authorize_url) {
     show(el("h1", {}, "Sign in"), message("Sign-in is not configured for this deployment.", "error"));
@@ -285,6 +286,7 @@ async function signInPage(problem) {
 
 async function whoAmI() {
   if (me === null) me = await api("GET", "/staff/me");
+  document.getElementById("console-nav").hidden = false;
   const who = document.getElementById("who");
   who.replaceChildren(`${me.username} · ${me.groups.join(", ")} `,
     el("button", { class: "secondary", type: "button", onclick: signOut }, "Sign out"));
@@ -297,6 +299,7 @@ async function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
   me = null;
   document.getElementById("who").replaceChildren();
+  document.getElementById("console-nav").hidden = true;
   const settings = await loadConfig();
   if (settings.logout_url) {
     const query = new URLSearchParams({ client_id: settings.client_id, logout_uri: settings.redirect_uri });
@@ -366,7 +369,7 @@ async function queuePage() {
     el("h1", {}, "Open requests"),
     el("ul", { class: "counts", "aria-label": "Deadlines" },
       el("li", { class: "overdue" }, el("strong", {}, String(overdue)), "overdue"),
-      el("li", { class: "soon" }, el("strong", {}, String(thisWeek)), "due this week"),
+      el("li", { class: "soon" }, el("strong", {}, String(thisWeek)), "due within 7 days"),
       el("li", {}, el("strong", {}, String(requests.length)), "open")),
     el("div", { class: "filters" },
       el("div", {}, el("label", { for: "status-filter" }, "Status"), statusFilter),
@@ -380,41 +383,17 @@ async function queuePage() {
 
 // --- the dashboard ------------------------------------------------------------------------------
 
-const SVG = "http://www.w3.org/2000/svg";
-
-function svg(tag, attributes = {}, ...children) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  for (const child of children.flat(Infinity)) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return node;
-}
-
-// A bar chart drawn with SVG elements (no inline style, which the page's policy forbids), with
-// the same figures in a table beside it for screen readers and for copying.
+// A bar chart in HTML: each label and figure is page text at the page's own size (readable on a
+// phone, where a scaled-down drawing would shrink its text), each bar a progress element (no inline
+// style, which the page's policy forbids). The same figures are in a table for screen readers and
+// for copying.
 function barChart(title, rows, valueName) {
-  const width = 640;
-  const barHeight = 22;
-  const labelWidth = 130;
   const largest = Math.max(1, ...rows.map(([, value]) => value));
-  // A label too long for the column beside the bars (about 7.5 units a character at 13 px) goes
-  // above its bar instead, so that the chart never clips it.
-  const labelsAbove = rows.some(([label]) => String(label).length * 7.5 > labelWidth - 8);
-  const barStart = labelsAbove ? 0 : labelWidth;
-  const labelHeight = labelsAbove ? 18 : 0;
-  const height = rows.length * (labelHeight + barHeight + 6) + 6;
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "chart" },
-    rows.map(([label, value], index) => {
-      const top = 6 + index * (labelHeight + barHeight + 6);
-      const y = top + labelHeight;
-      const length = Math.round(((width - barStart - 60) * value) / largest);
-      const labelAt = labelsAbove
-        ? { x: 0, y: top + 13, class: "chart-label" }
-        : { x: labelWidth - 8, y: y + barHeight * 0.7, "text-anchor": "end", class: "chart-label" };
-      return svg("g", {},
-        svg("text", labelAt, label),
-        svg("rect", { x: barStart, y, width: Math.max(length, value ? 2 : 0), height: barHeight, class: "chart-bar" }),
-        svg("text", { x: barStart + length + 6, y: y + barHeight * 0.7, class: "chart-value" }, String(value)));
-    }));
+  const chart = el("div", { role: "img", "aria-label": title, class: "chart" },
+    rows.map(([label, value]) => el("div", { class: "chart-row" },
+      el("span", { class: "chart-label" }, label),
+      el("progress", { class: "chart-bar", max: largest, value }),
+      el("span", { class: "chart-value" }, String(value)))));
   const table = el("table", { class: "chart-figures", "aria-label": `${title} (figures)` },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, ""), el("th", { scope: "col" }, valueName))),
     el("tbody", {}, rows.map(([label, value]) => el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, String(value))))));
@@ -431,11 +410,8 @@ async function dashboardPage() {
       el("li", { class: "soon" }, el("strong", {}, String(figures.due_within_7_days)), "due within 7 days"),
       el("li", {}, el("strong", {}, String(figures.open_requests)), "open"),
       el("li", {}, el("strong", {}, figures.median_days_to_close === null ? "–" : String(figures.median_days_to_close)), "median days to close")),
-    el("h2", {}, "Open requests by status"),
     barChart("Open requests by status", Object.entries(figures.by_status).map(([status, count]) => [STATUS_LABELS[status] || status, count]), "requests"),
-    el("h2", {}, "Received per week"),
     barChart("Requests received per week (weeks starting Monday)", figures.received_per_week.map((w) => [w.week_starting, w.received]), "received"),
-    el("h2", {}, "Days to close"),
     barChart("Requests received in these weeks and closed, by days to close", figures.days_to_close.map((b) => [b.label, b.closed]), "closed"),
   );
 }
@@ -497,13 +473,53 @@ async function reportsPage() {
     scrolling(el("table", { "aria-label": `Requests received in ${year}, by type` },
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Request type"), REPORT_COLUMNS.map(([, name]) => el("th", { scope: "col" }, name)))),
       el("tbody", {}, rows))),
-    el("h2", {}, "Denied, by reason"),
     barChart(`Requests denied in ${year}, by reason`, Object.entries(all.denied_by_reason), "denied"),
-    el("h2", {}, "Days to respond"),
     barChart(`Median days to respond in ${year}, by request type`,
       report.request_types.filter((row) => row.median_days !== null).map((row) => [row.request_type.replaceAll("_", " "), row.median_days]),
       "median days"),
   );
+}
+
+// --- triage: mail the desk could not turn into a request ---------------------------------------
+
+const TRIAGE_COLUMNS = ["Received", "What", "Why", "From", "Request", "Resolve"];
+
+async function triagePage() {
+  await whoAmI();
+  const items = await api("GET", "/staff/triage");
+  const resolveForm = (item) => {
+    const note = el("textarea", { id: `note-${item.triage_id}`, name: "note", required: true, maxlength: 2000 });
+    const status = el("div", { "aria-live": "polite" });
+    const form = el("form", {
+      "aria-label": `Resolve the item received ${moment(item.at)}`,
+      onsubmit: async (event) => {
+        event.preventDefault();
+        try {
+          await api("POST", `/staff/triage/${encodeURIComponent(item.triage_id)}/resolution`, { note: note.value });
+          form.replaceWith(message(`Resolved by ${me.username}.`));
+        } catch (error) {
+          status.replaceChildren(message(problemText(error), "error"));
+        }
+      },
+    }, el("label", { for: `note-${item.triage_id}` }, "What was done about it"), note,
+    el("button", { type: "submit" }, "Resolve"), status);
+    return form;
+  };
+  const rows = items.map((item) => labelledRow(TRIAGE_COLUMNS, [
+    el("td", {}, moment(item.at)),
+    el("td", {}, item.disposition.replaceAll("_", " ")),
+    el("td", {}, userText(item.reason)),
+    el("td", {}, item.sender ? userText(item.sender) : "–"),
+    el("td", {}, item.request_id
+      ? el("a", { href: `#/requests/${encodeURIComponent(item.request_id)}` }, item.request_id.slice(0, 8))
+      : "–"),
+    el("td", {}, resolveForm(item))]));
+  show(el("h1", {}, "Triage"),
+    el("p", { class: "hint" }, "Emails the desk could not read as a request, or asked staff to handle. Resolve each with a note of what was done."),
+    rows.length
+      ? scrolling(el("table", { class: "cards", "aria-label": "Emails for staff to handle" },
+        el("thead", {}, el("tr", {}, TRIAGE_COLUMNS.map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
+      : el("p", {}, "No email is waiting for staff."));
 }
 
 // --- appeals ------------------------------------------------------------------------------------
@@ -559,7 +575,7 @@ async function statusAfter(requestId, before, attempts = 20) {
 
 // The request page's state: the request shown, the message from the last action (kept while
 // the page refreshes itself) and the action whose form is open.
-const requestView = { id: null, shown: null, flash: null, openAction: null, watching: null };
+const requestView = { id: null, shown: null, flash: null, openAction: null, watching: null, identity: null };
 const problemBox = el("div");
 
 // Each action is a button; its form opens below the buttons, one at a time. An action without a
@@ -630,13 +646,30 @@ function field(id, label, control) {
   return el("div", { class: "field" }, el("label", { for: id }, label), control);
 }
 
+// What each system does, in words; the registry's name for a system rather than its id.
+const ACTION_WORDS = {
+  export: "copy",
+  erase: "erasure",
+  rectify: "correction",
+  restrict: "restriction",
+  object: "objection",
+  opt_out: "opt-out",
+};
+
+function systemName(system) {
+  return system.system_name || system.system_id;
+}
+
 function actionsFor(request, member) {
   const id = encodeURIComponent(request.request_id);
   const base = `/staff/requests/${id}`;
   const may = new Set(member.may);
   const actions = [];
   const review = request.review || {};
-  if (request.status === "AWAITING_APPROVAL" && may.has("triage") && !review.triaged_by) {
+  // A recommendation is for someone else to decide on: offered to those who cannot decide, and
+  // where the four-eyes rule wants a triage before anyone decides.
+  const recommending = !may.has("decide") || review.four_eyes;
+  if (request.status === "AWAITING_APPROVAL" && may.has("triage") && !review.triaged_by && recommending) {
     actions.push(actionForm("Recommend", [
       field("recommendation", "Recommendation", el("select", {},
         el("option", { value: "approve" }, "approve"), el("option", { value: "deny" }, "deny"))),
@@ -698,7 +731,7 @@ function actionsFor(request, member) {
   }
   for (const system of request.systems.filter((s) => s.status === "waiting" && s.waiting_on && may.has("confirm"))) {
     const key = `${system.system_id}-${system.action}`;
-    actions.push(actionForm(`Confirm ${system.system_id} (${system.action})`, [
+    actions.push(actionForm(`Confirm the ${ACTION_WORDS[system.action] || system.action} in ${systemName(system)}`, [
       field(`answer-${key}`, `What ${system.waiting_on} answered`, el("select", {},
         el("option", { value: "done" }, "done"), el("option", { value: "nothing_found" }, "they hold nothing"),
         el("option", { value: "failed" }, "they could not"))),
@@ -706,7 +739,7 @@ function actionsFor(request, member) {
     ], "Record the answer", async (data) => {
       await api("POST", `${base}/systems/${encodeURIComponent(system.system_id)}/${encodeURIComponent(system.action)}/confirmation`,
         { answer: data.get(`answer-${key}`), note: data.get(`note-${key}`) });
-      return `Recorded the answer for ${system.system_id}.`;
+      return `Recorded the answer for ${systemName(system)}.`;
     }));
   }
   if (request.status === "PARTIALLY_COMPLETED" && may.has("rerun")) {
@@ -744,6 +777,22 @@ function revealForm(request) {
   }
   const requestId = request.request_id;
   const shown = el("div", { "aria-live": "polite" });
+  const showIdentity = (identity) => shown.replaceChildren(identity.reduced
+    ? message("The identity was erased after the request closed; only its keyed hash is kept.")
+    : facts([
+      ["Email", userText(identity.email)],
+      ["Name", userText(identity.name)],
+      ["Phone", userText(identity.phone)],
+      ["Address", identity.postal_address ? userText(Object.values(identity.postal_address).filter(Boolean).join(", ")) : null],
+      ["Account", userText(identity.account_id)],
+      ["Agent", identity.agent_name ? userText(`${identity.agent_name} <${identity.agent_email}>`) : null],
+    ]));
+  // An identity revealed on this request stays shown while staff stay on it (the page is drawn
+  // again after each action); it is kept in this page's memory only, and forgotten on leaving.
+  if (requestView.identity && requestView.identity.requestId === requestId) {
+    showIdentity(requestView.identity.shown);
+    return el("section", { "aria-label": "Identity" }, shown);
+  }
   const reason = el("input", { type: "text", id: "reveal-reason", required: true, minlength: 5, maxlength: 500 });
   const form = el("form", {
     class: "reveal",
@@ -751,18 +800,10 @@ function revealForm(request) {
       event.preventDefault();
       try {
         const identity = await api("POST", `/staff/requests/${encodeURIComponent(requestId)}/identity`, { reason: reason.value });
-        shown.replaceChildren(identity.reduced
-          ? message("The identity was erased after the request closed; only its keyed hash is kept.")
-          : facts([
-            ["Email", userText(identity.email)],
-            ["Name", userText(identity.name)],
-            ["Phone", userText(identity.phone)],
-            ["Address", identity.postal_address ? userText(Object.values(identity.postal_address).filter(Boolean).join(", ")) : null],
-            ["Account", userText(identity.account_id)],
-            ["Agent", identity.agent_name ? userText(`${identity.agent_name} <${identity.agent_email}>`) : null],
-          ]));
+        showIdentity(identity);
         form.remove();
         requestView.revealed = true;
+        requestView.identity = { requestId, shown: identity };
       } catch (error) {
         shown.replaceChildren(message(problemText(error), "error"));
       }
@@ -770,6 +811,20 @@ function revealForm(request) {
   }, el("div", { class: "field" }, el("label", { for: "reveal-reason" }, "Why you need the full identity (recorded)"), reason),
   el("button", { type: "submit", class: "secondary" }, "Reveal the identity"));
   return el("section", { "aria-label": "Identity" }, form, shown);
+}
+
+// The last question sent to the subject while it waits for an answer: when, what, and whether the
+// clock stands still meanwhile (only where the request's law says so).
+function informationAsked(request) {
+  const asked = request.information_request;
+  if (!asked) return [];
+  return [el("h2", { id: "information-asked" }, "Information asked"), facts([
+    ["Asked", `${moment(asked.asked_at)} by ${asked.asked_by}`],
+    ["Question", asked.question ? el("span", { class: "statement" }, userText(asked.question)) : undefined],
+    ["Clock", asked.clock_paused
+      ? el("strong", {}, `stands still until the subject answers (since ${moment(asked.asked_at)})`)
+      : "keeps running: the law does not pause it for this question"],
+  ])];
 }
 
 const SYSTEM_COLUMNS = ["System", "Action", "Outcome", "Records", "Note"];
@@ -784,7 +839,7 @@ function requestNodes(request, member) {
     ? scrolling(el("table", { class: "cards", "aria-label": "Systems" },
       el("thead", {}, el("tr", {}, SYSTEM_COLUMNS.map((n) => el("th", { scope: "col" }, n)))),
       el("tbody", {}, request.systems.map((s) => labelledRow(SYSTEM_COLUMNS, [
-        el("td", {}, s.system_id), el("td", {}, s.action), el("td", {}, s.status),
+        el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, s.status),
         el("td", {}, s.records ?? ""),
         el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || "")])))))
     : el("p", {}, "No system has been asked yet.");
@@ -811,7 +866,12 @@ function requestNodes(request, member) {
     problemBox,
     facts([
       ["Status", [el("strong", { id: "request-status" }, request.status_label || STATUS_LABELS[request.status] || request.status),
-        el("span", { class: "note" }, STATUS_NOTES[request.status])]],
+        el("span", { class: "note" }, STATUS_NOTES[request.status]),
+        request.information_request
+          ? el("span", { class: "note" }, request.information_request.clock_paused
+            ? "Waiting for the subject's answer to a question: the clock stands still."
+            : "Waiting for the subject's answer to a question.")
+          : null]],
       ["Linked to", request.linked_to
         ? el("a", { href: `#/requests/${encodeURIComponent(request.linked_to)}` }, `request ${request.linked_to.slice(0, 8)}`)
         : undefined],
@@ -839,6 +899,7 @@ function requestNodes(request, member) {
       ["Extended", d.extended_at ? [moment(d.extended_at), ": ", userText(d.extension_reason)] : undefined],
       ["Policy", d.policy ? `${d.policy} (version ${d.policy_version})` : undefined],
     ]),
+    ...informationAsked(request),
     ...review,
     el("h2", {}, "Actions"),
     ...actionArea(actionsFor(request, member)),
@@ -900,9 +961,10 @@ async function requestPage(requestId) {
   if (requestView.id !== requestId) {
     requestView.flash = null;
     requestView.openAction = null;
+    requestView.identity = null;
   }
   requestView.id = requestId;
-  requestView.revealed = false;
+  requestView.revealed = Boolean(requestView.identity);
   await showRequest(requestId, { focus: true });
 }
 
@@ -921,6 +983,8 @@ async function route() {
     const request = hash.match(/^#\/requests\/([0-9a-f-]{36})$/);
     if (request) return await requestPage(request[1]);
     requestView.id = null;
+    requestView.identity = null;
+    if (hash === "#/triage") return await triagePage();
     if (hash === "#/appeals") return await appealsPage();
     if (hash === "#/dashboard") return await dashboardPage();
     if (hash.startsWith("#/reports")) return await reportsPage();
