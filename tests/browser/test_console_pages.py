@@ -3,6 +3,7 @@ no navigation before sign-in, the clock while a question waits, and the triage p
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -147,3 +148,24 @@ def test_an_analyst_resolves_an_email_on_the_triage_page(
     expect(table).to_contain_text("Resolved by analyst@desk.example")
     page.reload()
     expect(page.get_by_text("No email is waiting for staff.")).to_be_visible()
+
+
+def test_timeline_moments_read_as_the_console_s_other_times_on_one_line_on_a_phone(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    page.set_viewport_size(PHONE)
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    # A staff action puts a long name beside its time in the timeline.
+    recommend = _open_action(page, "Recommend")
+    recommend.get_by_label("Why (for whoever decides)").fill("The details match the account.")
+    recommend.get_by_role("button", name="Record the recommendation").click()
+    expect(page.locator(".timeline")).to_contain_text("staff:analyst@desk.example")
+    moments = page.locator(".timeline time")
+    expect(moments.first).to_have_text(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$"))
+    heights = moments.evaluate_all("(times) => times.map((time) => time.getBoundingClientRect().height)")
+    line = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.timeline time')).fontSize) * 1.45"
+    )
+    assert max(heights) < line * 1.5, (heights, line)
