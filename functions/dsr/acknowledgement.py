@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dsr import notices, throttling
 from dsr.desk import Desk
+from dsr.proof_of_identity import proof_asked
 from dsr.status_tokens import status_token
 
 
@@ -18,7 +19,8 @@ def acknowledge(desk: Desk, request_id: str) -> bool:
         desk.store.claim_once(request_id, "acknowledged_at", desk.now())
         desk.audit(request_id, "workflow", "acknowledge", "acknowledgement withheld")
         return False
-    notice = notices.acknowledgement(request, desk.status_url(request_id, status_token(desk, request_id)))
+    status_url = desk.status_url(request_id, status_token(desk, request_id))
+    notice = notices.acknowledgement(request, status_url, proof_asked(desk, request))
     desk.send_notice(str(request.subject.email), notice, request_id)
     desk.store.claim_once(request_id, "acknowledged_at", desk.now())
     desk.audit(request_id, "workflow", "acknowledge", "acknowledgement sent")

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel
 
-from dsr import throttling, verification
+from dsr import proof_of_identity, throttling
 from dsr.desk import Desk
 from dsr.duplicates import claim_or_find_open_request
 from dsr.keyed_hash import normalized_email
@@ -148,7 +148,7 @@ def _store_agent_permission(desk: Desk, request_id: str, new_request: NewRequest
 def workflow_input(desk: Desk, request_id: str) -> dict[str, object]:
     """The execution's input: the id, the verification level and the waiting windows; nothing
     personal."""
-    requirement = verification.requirement_for(desk, desk.store.get(request_id))
+    requirement = proof_of_identity.requirement_for(desk, desk.store.get(request_id))
     return {
         "request_id": request_id,
         "rerun": False,

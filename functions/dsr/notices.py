@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dsr.models import PrivacyRequest
+from dsr.public_views import Proof
 from dsr.readable_dates import day_text, utc_moment_text
 from dsr.request_deadlines import local_day
 
@@ -39,16 +40,38 @@ def _local_day(request: PrivacyRequest, moment: datetime) -> str:
     return day_text(local_day(request.jurisdiction, moment))
 
 
-def acknowledgement(request: PrivacyRequest, status_url: str) -> Notice:
+WHAT_HAPPENS_NEXT: dict[Proof, str] = {
+    Proof.CODE: (
+        "What happens next: we will send you a code to confirm this email address is yours. "
+        "Once confirmed, our privacy team reviews the request and we carry it out in every "
+        "system that holds your data."
+    ),
+    Proof.SIGN_IN: (
+        "What happens next: because this request concerns your account, we will email you a link "
+        "to sign in to it, to confirm the request is yours. Once you have signed in, our privacy "
+        "team reviews the request and we carry it out in every system that holds your data."
+    ),
+    Proof.POWER_OF_ATTORNEY: (
+        "What happens next: our privacy team checks the power of attorney your agent sent. Once it "
+        "is confirmed, they review the request and we carry it out in every system that holds "
+        "your data. You do not need to do anything."
+    ),
+    Proof.NONE: (
+        "What happens next: you do not need to do anything more. Our privacy team reviews the "
+        "request and we carry it out in every system that holds your data."
+    ),
+}
+"""The acknowledgement's next step, by how the request is proved to be the subject's."""
+
+
+def acknowledgement(request: PrivacyRequest, status_url: str, proof: Proof = Proof.CODE) -> Notice:
     return Notice(
         subject=f"We received your privacy request {request.request_id[:8]}",
         body=(
             f"Thank you. We have received your request for {_asked_for(request)}.\n\n"
             f"Reference: {request.request_id}\n"
             f"We will respond by {_local_day(request, request.respond_by)} at the latest.\n\n"
-            "What happens next: we will send you a code to confirm this email address is yours. "
-            "Once confirmed, our privacy team reviews the request and we carry it out in every "
-            "system that holds your data.\n\n"
+            f"{WHAT_HAPPENS_NEXT[proof]}\n\n"
             f"Follow the status of your request: {status_url}\n"
         ),
     )

@@ -20,7 +20,7 @@ from dsr import duplicates, notices, throttling
 from dsr.desk import Desk
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest, Status
-from dsr.public_views import Proof
+from dsr.proof_of_identity import requirement_for
 from dsr.request_deadlines import deadlines_for
 from dsr.status_tokens import status_token
 from dsr.verification_policy import Level, Requirement, load_policy
@@ -50,22 +50,6 @@ class VerificationOutcome(StrEnum):
     """The code is right, but the request also needs details we hold, and none were given."""
     DETAILS_MISMATCHED = "details_mismatched"
     """The code is right, but too few of the details given match what we hold."""
-
-
-def requirement_for(desk: Desk, request: PrivacyRequest) -> Requirement:
-    """Without a product login configured, account holders match data points instead."""
-    return load_policy().requirement_for(request, account_login=bool(desk.settings.product_login_public_key))
-
-
-def proof_asked(desk: Desk, request: PrivacyRequest) -> Proof:
-    """How the subject shows the request is theirs: an emailed code, the product's sign-in, staff's
-    check of an agent's power of attorney, or nothing (opting out needs no proof)."""
-    if request.agent is not None and request.agent.power_of_attorney:
-        return Proof.POWER_OF_ATTORNEY
-    level = requirement_for(desk, request).level
-    if level is Level.ACCOUNT:
-        return Proof.SIGN_IN
-    return Proof.NONE if level is Level.NONE else Proof.CODE
 
 
 def _code_message(request_id: str, code: str) -> str:

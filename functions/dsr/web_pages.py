@@ -22,7 +22,7 @@ from pydantic_core import ErrorDetails
 
 from dsr.models import NewRequest, Relationship, RequestType, Status, normalized_phone
 from dsr.notices import utc_moment
-from dsr.public_views import SubjectView
+from dsr.public_views import Proof, SubjectView
 from dsr.readable_dates import day_text
 
 FormValues: TypeAlias = Mapping[str, str | list[str]]
@@ -64,6 +64,21 @@ STATUS_LABELS: dict[Status, str] = {
     Status.LINKED: "Joined to another of your requests",
     Status.CANCELLED: "Closed without action",
 }
+
+WAITING_FOR_PROOF_LABELS: dict[Proof, str] = {
+    Proof.CODE: STATUS_LABELS[Status.VERIFYING],
+    Proof.SIGN_IN: "Waiting for you to sign in to your account",
+    Proof.POWER_OF_ATTORNEY: "Checking your agent's power of attorney",
+    Proof.NONE: "Being reviewed",
+}
+"""The VERIFYING status as the subject reads it: what it waits for depends on the proof asked."""
+
+
+def status_label(status: Status, proof: Proof = Proof.CODE) -> str:
+    if status is Status.VERIFYING:
+        return WAITING_FOR_PROOF_LABELS[proof]
+    return STATUS_LABELS.get(status, status.value)
+
 
 # Suggestions for the country box; any ISO 3166-1 two-letter code may be typed.
 COUNTRY_SUGGESTIONS: tuple[tuple[str, str], ...] = (
@@ -647,11 +662,11 @@ check your spam or junk folder.</p>
     return _page("Request received", body)
 
 
-def _status_details(view: SubjectView) -> str:
+def _status_details(view: SubjectView, proof: Proof) -> str:
     asked = "".join(f"<li>{_e(_request_type_label(value))}</li>" for value in view.request_types)
     rows = [
         ("Reference", _e(view.request_id)),
-        ("Status", _e(STATUS_LABELS.get(view.status, view.status.value))),
+        ("Status", _e(status_label(view.status, proof))),
         ("Next step", _e(view.next_step)),
         ("What you asked for", f"<ul>{asked}</ul>"),
         ("Received", _readable_date(view.received_on)),
@@ -743,11 +758,17 @@ def _code_input(prefilled: str = "") -> dict[str, str | bool | None]:
     }
 
 
+CONFIRM_EMAIL_WORDS = ("Confirm your email address", "Confirm my email address")
+"""The code form's heading and button when the code alone is asked."""
+
+
 def _code_form(
     action: str, token: str, prefilled: str, data_points: Sequence[tuple[str, str]], needed: int
 ) -> str:
     code = _code_input(prefilled)
-    return f"""<h2>Confirm your email address</h2>
+    # With details as well as the code, the form confirms the person, not only the address.
+    heading, button = ("Confirm it is you", "Confirm") if data_points else CONFIRM_EMAIL_WORDS
+    return f"""<h2>{heading}</h2>
 <form method="post" action="{_e(_safe_href(action))}" accept-charset="utf-8">
 <input{_attributes({"type": "hidden", "name": "token", "value": token})}>
 <div class="field">
@@ -756,7 +777,7 @@ def _code_form(
 <input{_attributes(code)}>
 </div>
 {_data_point_fields(data_points, needed)}
-<button type="submit">Confirm my email address</button>
+<button type="submit">{button}</button>
 </form>
 <form method="post" action="{_e(_safe_href(_new_code_action(action)))}" accept-charset="utf-8">
 <input{_attributes({"type": "hidden", "name": "token", "value": token})}>
@@ -780,6 +801,7 @@ def status_page(
     code: str = "",
     data_points: Sequence[tuple[str, str]] = (),
     data_points_needed: int = 0,
+    proof: Proof = Proof.CODE,
 ) -> str:
     """The subject's view of their request; with the code form while their email address is unconfirmed.
 
@@ -790,7 +812,7 @@ def status_page(
     sections = [
         "<h1>Your privacy request</h1>",
         f'<div class="notice" role="status"><p>{_e(message)}</p></div>' if message else "",
-        _status_details(view),
+        _status_details(view, proof),
         _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",
         _appeal_form(view.request_id, token, view.can_appeal_until) if view.can_appeal_until else "",
     ]

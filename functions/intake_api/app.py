@@ -31,7 +31,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
-from dsr import appeals, downloads, intake, throttling, verification, web_pages
+from dsr import appeals, downloads, intake, proof_of_identity, throttling, verification, web_pages
 from dsr.desk import Desk, desk_from_environment
 from dsr.http_errors import (
     BODY_REFUSALS,
@@ -288,7 +288,7 @@ def request_status(
         request,
         appeals.appeal_of(desk, request_id),
         desk.now(),
-        proof=verification.proof_asked(desk, request),
+        proof=proof_of_identity.proof_asked(desk, request),
     )
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
 
@@ -339,7 +339,7 @@ def _details_wanted(desk: Desk, request_id: str) -> tuple[int, list[tuple[str, s
     """How many of the details we hold the request needs, and each detail's name and label."""
     request = desk.store.get(request_id)
     points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
-    return verification.requirement_for(desk, request).data_points, points
+    return proof_of_identity.requirement_for(desk, request).data_points, points
 
 
 def _details_problem(
@@ -502,8 +502,8 @@ def _status_page_for(
     request = desk.store.find(request_id) if status_token_matches(desk, request_id, token) else None
     if request is None:
         return _html(404, web_pages.message_page("Not found", NO_MATCH))
-    proof = verification.proof_asked(desk, request)
-    requirement = verification.requirement_for(desk, request)
+    proof = proof_of_identity.proof_asked(desk, request)
+    requirement = proof_of_identity.requirement_for(desk, request)
     points = [(name, point.label) for name, point in load_policy().data_points.points.items()]
     page = web_pages.status_page(
         subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), proof=proof),
@@ -514,6 +514,7 @@ def _status_page_for(
         code=code,
         data_points=points if requirement.level is Level.MATCHED else (),
         data_points_needed=requirement.data_points,
+        proof=proof,
     )
     return _html(status, page)
 

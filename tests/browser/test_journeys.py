@@ -175,7 +175,10 @@ def confirm_with_the_emailed_link(journey: Journey, reference: str, details: dic
     for label, value in details.items():
         page.get_by_label(label).fill(value)
     journey.step("status page with the emailed code")
-    page.get_by_role("button", name="Confirm my email address").click()
+    if details:  # asked for details as well, the form confirms the person, not only the address
+        expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    confirm = "Confirm" if details else "Confirm my email address"
+    page.get_by_role("button", name=confirm, exact=True).click()
     expect(page.get_by_role("heading", name="Email address confirmed")).to_be_visible()
     journey.step("email address confirmed")
     page.get_by_role("link", name="Back to the status of your request").click()

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from dsr import verification
+from dsr import proof_of_identity
 from dsr.desk import Desk, desk_from_environment
 from dsr.email_phrases import PHRASES_BY_LANGUAGE
 from dsr.email_requests import EMAIL_NAMESPACE, Disposition, handle_inbound
@@ -83,7 +83,7 @@ def _assert_ends_well(box: Mailbox, raw: bytes, verdicts: dict[str, str]) -> Non
         request = desk.store.get(outcome.request_id)
         assert _valid_address(str(request.subject.email)), "a request needs a valid sender address"
         assert _written_in(str(request.subject.email), raw), "the address is the one in the message"
-        asks_for_proof = verification.requirement_for(desk, request).level is not Level.NONE
+        asks_for_proof = proof_of_identity.requirement_for(desk, request).level is not Level.NONE
         _wait_until_acknowledged(box, request.request_id, request.status is Status.LINKED, asks_for_proof)
         return
     assert outcome.triage_id is not None

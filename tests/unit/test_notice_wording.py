@@ -10,8 +10,9 @@ from dsr.fulfilment import describe_outcome
 from dsr.handoff_notices import customer_notification, vendor_instructions
 from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
 from dsr.notices import acknowledgement, completion, denial, extension
+from dsr.public_views import Proof, subject_view
 from dsr.readable_dates import day_text, utc_moment_text
-from dsr.web_pages import _readable_date
+from dsr.web_pages import _readable_date, status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
@@ -96,3 +97,37 @@ def test_a_refusal_says_so_in_its_subject_line() -> None:
     refused = denial(_request(RequestType.ERASURE), "A legal hold applies.")
 
     assert refused.subject == "Your privacy request 8d5bd9a4: we cannot carry it out"
+
+
+def test_the_acknowledgement_promises_a_code_only_when_the_request_is_proved_by_one() -> None:
+    request = _request(RequestType.ACCESS)
+    by_code = acknowledgement(request, "https://status", Proof.CODE).body
+    assert "we will send you a code" in by_code
+    for proof, promised in (
+        (Proof.SIGN_IN, "link to sign in"),
+        (Proof.POWER_OF_ATTORNEY, "power of attorney your agent sent"),
+        (Proof.NONE, "you do not need to do anything more"),
+    ):
+        body = acknowledgement(request, "https://status", proof).body
+        assert "code" not in body, proof
+        assert promised in body, proof
+
+
+def test_the_status_page_says_what_the_request_waits_for_and_the_matched_form_asks_to_confirm_it_is_you() -> (
+    None
+):
+    request = _request(RequestType.ERASURE).model_copy(update={"status": Status.VERIFYING})
+    view = subject_view(request, proof=Proof.SIGN_IN)
+    page = status_page(view, token="t", show_code_form=False, proof=Proof.SIGN_IN)
+    assert "Waiting for you to sign in to your account" in page
+    assert "confirm your email address" not in page.lower()
+    matched = status_page(
+        subject_view(request),
+        token="t",
+        show_code_form=True,
+        data_points=[("phone", "Phone number")],
+        data_points_needed=1,
+    )
+    assert "<h2>Confirm it is you</h2>" in matched
+    assert '<button type="submit">Confirm</button>' in matched
+    assert "Confirm my email address" not in matched

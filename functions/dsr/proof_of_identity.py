@@ -1,0 +1,24 @@
+"""How a request is proved to be the subject's: light enough for the acknowledgement to load."""
+
+from __future__ import annotations
+
+from dsr.desk import Desk
+from dsr.models import PrivacyRequest
+from dsr.public_views import Proof
+from dsr.verification_policy import Level, Requirement, load_policy
+
+
+def requirement_for(desk: Desk, request: PrivacyRequest) -> Requirement:
+    """Without a product login configured, account holders match data points instead."""
+    return load_policy().requirement_for(request, account_login=bool(desk.settings.product_login_public_key))
+
+
+def proof_asked(desk: Desk, request: PrivacyRequest) -> Proof:
+    """How the subject shows the request is theirs: an emailed code, the product's sign-in, staff's
+    check of an agent's power of attorney, or nothing (opting out needs no proof)."""
+    if request.agent is not None and request.agent.power_of_attorney:
+        return Proof.POWER_OF_ATTORNEY
+    level = requirement_for(desk, request).level
+    if level is Level.ACCOUNT:
+        return Proof.SIGN_IN
+    return Proof.NONE if level is Level.NONE else Proof.CODE
