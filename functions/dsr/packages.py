@@ -158,9 +158,17 @@ def _record_html(record: Any) -> bytes:
         record = {"value": record}
     rows = "".join(
         f"<dt>{html.escape(field_label(str(field)))}</dt><dd>{html.escape(_shown(value))}</dd>"
-        for field, value in record.items()
+        for field, value in sorted(record.items(), key=lambda item: _reading_order(str(item[0])))
     )
     return f"<dl>{rows}</dl>\n".encode()
+
+
+FIELD_ORDER = ("name", "email", "requester_email", "phone", "address", "postal_code", "title")
+"""Who the person is, as they read it on a form: these first, then every other field as stored."""
+
+
+def _reading_order(field: str) -> int:
+    return FIELD_ORDER.index(field) if field in FIELD_ORDER else len(FIELD_ORDER)
 
 
 FIELD_LABELS: dict[str, str] = {

@@ -10,6 +10,7 @@ from dsr.fulfilment import describe_outcome
 from dsr.handoff_notices import customer_notification, vendor_instructions
 from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
 from dsr.notices import acknowledgement, completion, denial, extension
+from dsr.packages import _record_html
 from dsr.public_views import Proof, subject_view
 from dsr.readable_dates import day_text, utc_moment_text
 from dsr.web_pages import _readable_date, status_page
@@ -131,3 +132,12 @@ def test_the_status_page_says_what_the_request_waits_for_and_the_matched_form_as
     assert "<h2>Confirm it is you</h2>" in matched
     assert '<button type="submit">Confirm</button>' in matched
     assert "Confirm my email address" not in matched
+
+
+def test_the_readable_package_shows_who_the_person_is_first_with_the_address_beside_its_postal_code() -> None:
+    record = {"account_id": "A1", "address": "1 Main St", "email": "ada@example.com", "name": "Ada"}
+    record |= {"phone": "+44 20", "plan": "pro", "postal_code": "N1 9GU"}
+    page = _record_html(record).decode()
+    labels = re.findall(r"<dt>([^<]*)</dt>", page)
+    assert labels[:5] == ["Name", "Email address", "Phone number", "Postal address", "Postal code"]
+    assert labels[5:] == ["Account number", "Plan"]
