@@ -487,11 +487,18 @@ def outcome_lines(desk: Desk, request_id: str) -> list[str]:
     return lines
 
 
+def _processor_name(system_name: str) -> str:
+    """``Marketing email (our email provider)`` names its processor in brackets: ``our email
+    provider``; a name without brackets is said whole. Never the processor's domain."""
+    inner = system_name.rpartition("(")[2].removesuffix(")").strip()
+    return inner if system_name.endswith(")") and inner else f"the provider of {system_name}"
+
+
 def handed_to(system: SystemEntry) -> str:
     """Whom a system's tasks are passed to, as the subject is told (empty for the desk's own)."""
     store = system.store
     if isinstance(store, OpenDsrProcessor):
-        return store.domain
+        return _processor_name(system.name)
     if isinstance(store, VendorByEmail):
         return store.vendor
     if isinstance(store, HandOffRoute):

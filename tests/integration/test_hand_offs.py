@@ -99,7 +99,10 @@ def test_an_erasure_reaches_processors_vendor_and_customers_and_completes_when_a
             (m for m in cloud.outbox() if m.request_id == request_id and "complete" in m.subject), None
         ),
     )
-    assert f"we passed on the deletion to {PAYMENTS}, and they confirmed it was carried out" in notice.body
+    assert (
+        "we passed on the deletion to our payment provider, and they confirmed it was carried out"
+        in notice.body
+    )
     assert "to Helpline Outsourcing Ltd, and they confirmed it was carried out" in notice.body
     assert "to the customers whose CRM holds your details, and they confirmed" in notice.body
 

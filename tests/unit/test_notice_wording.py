@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+from dsr import fulfilment
 from dsr.actions import Action
 from dsr.fulfilment import describe_outcome
 from dsr.handoff_notices import customer_notification, vendor_instructions
@@ -13,6 +15,7 @@ from dsr.notices import acknowledgement, completion, denial, extension
 from dsr.packages import _record_html
 from dsr.public_views import Proof, subject_view
 from dsr.readable_dates import day_text, utc_moment_text
+from dsr.registry import load_registry
 from dsr.web_pages import _readable_date, status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
@@ -141,3 +144,13 @@ def test_the_readable_package_shows_who_the_person_is_first_with_the_address_bes
     labels = re.findall(r"<dt>([^<]*)</dt>", page)
     assert labels[:5] == ["Name", "Email address", "Phone number", "Postal address", "Postal code"]
     assert labels[5:] == ["Account number", "Plan"]
+
+
+def test_the_completion_email_names_a_processor_as_the_registry_names_it_not_by_its_domain() -> None:
+    registry = load_registry(Path(fulfilment.__file__).parent / "config" / "systems.yaml")
+    provider = next(system for system in registry.systems if system.id == "email-provider")
+    said = fulfilment.handed_to(provider)
+    assert said == "our email provider"
+    told = describe_outcome(Action.ERASE, {"status": "done", "confirmed_by": "x", "handed_to": said})
+    assert "passed on the deletion to our email provider" in told
+    assert "mail.example" not in told
