@@ -157,10 +157,24 @@ def _record_html(record: Any) -> bytes:
     if not isinstance(record, dict):
         record = {"value": record}
     rows = "".join(
-        f"<dt>{html.escape(field_label(str(field)))}</dt><dd>{html.escape(_shown(value))}</dd>"
+        f"<dt>{html.escape(field_label(str(field)))}</dt><dd>{_value_html(str(field), value, record)}</dd>"
         for field, value in sorted(record.items(), key=lambda item: _reading_order(str(item[0])))
     )
     return f"<dl>{rows}</dl>\n".encode()
+
+
+def _value_html(field: str, value: Any, record: dict[str, Any]) -> str:
+    """A file's content (kept as base64 in the JSON) is a link that opens or saves the named file."""
+    if field != "content_base64" or not isinstance(value, str):
+        return html.escape(_shown(value))
+    name = str(record.get("file") or "file")
+    content_type = str(record.get("content_type") or "application/octet-stream")
+    if not all(character.isalnum() or character in "/.+-" for character in content_type):
+        content_type = "application/octet-stream"
+    href = f"data:{content_type};base64,{value}"
+    return (
+        f'<a download="{html.escape(name)}" href="{html.escape(href)}">Open or save {html.escape(name)}</a>'
+    )
 
 
 FIELD_ORDER = ("name", "email", "requester_email", "phone", "address", "postal_code", "title")
@@ -184,6 +198,7 @@ FIELD_LABELS: dict[str, str] = {
     "currency": "Currency",
     "customer_id": "Customer",
     "day": "Day",
+    "content_base64": "The file",
     "email": "Email address",
     "emails_opened": "Emails opened",
     "first_seen": "First seen",

@@ -154,3 +154,12 @@ def test_the_completion_email_names_a_processor_as_the_registry_names_it_not_by_
     told = describe_outcome(Action.ERASE, {"status": "done", "confirmed_by": "x", "handed_to": said})
     assert "passed on the deletion to our email provider" in told
     assert "mail.example" not in told
+
+
+def test_a_file_in_the_readable_package_is_a_named_file_to_open_not_base64_text() -> None:
+    record = {"file": "cv.pdf", "content_type": "application/pdf", "content_base64": "JVBERi0xLjQK"}
+    page = _record_html(record).decode()
+    assert (
+        '<a download="cv.pdf" href="data:application/pdf;base64,JVBERi0xLjQK">Open or save cv.pdf</a>' in page
+    )
+    assert "<dd>JVBERi0xLjQK</dd>" not in page
