@@ -74,8 +74,14 @@ WAITING_FOR_PROOF_LABELS: dict[Proof, str] = {
 """The VERIFYING status as the subject reads it: what it waits for depends on the proof asked."""
 
 
-def status_label(status: Status, proof: Proof = Proof.CODE) -> str:
+WAITING_FOR_CODE_AND_DETAILS = "Waiting for you to confirm it is you"
+"""The VERIFYING status when the code comes with details the company holds (the matched level)."""
+
+
+def status_label(status: Status, proof: Proof = Proof.CODE, *, details_asked: bool = False) -> str:
     if status is Status.VERIFYING:
+        if proof is Proof.CODE and details_asked:
+            return WAITING_FOR_CODE_AND_DETAILS
         return WAITING_FOR_PROOF_LABELS[proof]
     return STATUS_LABELS.get(status, status.value)
 
@@ -645,28 +651,11 @@ def _message(name: str, issue: ErrorDetails) -> str:
 # --- the subject's other pages -----------------------------------------------------------------
 
 
-def receipt_page(request_id: str, respond_by: str, status_url: str) -> str:
-    """Shown once a request is recorded: its reference, when we will respond, and where to follow it."""
-    body = f"""<h1>Thank you, we have your request</h1>
-<div class="notice">
-<p>Your reference</p>
-<p class="reference">{_e(request_id)}</p>
-</div>
-<p>We will respond by {_readable_date(respond_by)}.</p>
-<h2>What happens next</h2>
-<p>We have emailed you a 6-digit verification code. Enter it on your status page to confirm that the
-email address is yours: we cannot start on your request until you do. If the email has not arrived,
-check your spam or junk folder.</p>
-<p><a href="{_e(_safe_href(status_url))}">See the status of your request and enter your code</a></p>
-<p>Keep that link private: anyone who has it can see the status of your request.</p>"""
-    return _page("Request received", body)
-
-
-def _status_details(view: SubjectView, proof: Proof) -> str:
+def _status_details(view: SubjectView, proof: Proof, *, details_asked: bool) -> str:
     asked = "".join(f"<li>{_e(_request_type_label(value))}</li>" for value in view.request_types)
     rows = [
         ("Reference", _e(view.request_id)),
-        ("Status", _e(status_label(view.status, proof))),
+        ("Status", _e(status_label(view.status, proof, details_asked=details_asked))),
         ("Next step", _e(view.next_step)),
         ("What you asked for", f"<ul>{asked}</ul>"),
         ("Received", _readable_date(view.received_on)),
@@ -812,7 +801,7 @@ def status_page(
     sections = [
         "<h1>Your privacy request</h1>",
         f'<div class="notice" role="status"><p>{_e(message)}</p></div>' if message else "",
-        _status_details(view, proof),
+        _status_details(view, proof, details_asked=show_code_form and bool(data_points)),
         _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",
         _appeal_form(view.request_id, token, view.can_appeal_until) if view.can_appeal_until else "",
     ]

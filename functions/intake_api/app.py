@@ -552,8 +552,9 @@ def verify_email_form(request_id: str) -> Response[str]:
     )
     status_url = _html_status_url(request_id, token)
     if outcome is verification.VerificationOutcome.VERIFIED:
+        confirmed = "Thank you, it is you" if _given_data_points(form) else "Email address confirmed"
         page = web_pages.message_page(
-            "Email address confirmed", "Our privacy team will now review your request.", status_url=status_url
+            confirmed, "Our privacy team will now review your request.", status_url=status_url
         )
         return _html(200, page)
     if outcome is not verification.VerificationOutcome.REJECTED:

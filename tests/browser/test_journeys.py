@@ -179,7 +179,8 @@ def confirm_with_the_emailed_link(journey: Journey, reference: str, details: dic
         expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
     confirm = "Confirm" if details else "Confirm my email address"
     page.get_by_role("button", name=confirm, exact=True).click()
-    expect(page.get_by_role("heading", name="Email address confirmed")).to_be_visible()
+    confirmed = "Thank you, it is you" if details else "Email address confirmed"
+    expect(page.get_by_role("heading", name=confirmed)).to_be_visible()
     journey.step("email address confirmed")
     page.get_by_role("link", name="Back to the status of your request").click()
     status_says(page, "Being reviewed")

@@ -16,7 +16,7 @@ from dsr.packages import _record_html
 from dsr.public_views import Proof, subject_view
 from dsr.readable_dates import day_text, utc_moment_text
 from dsr.registry import load_registry
-from dsr.web_pages import _readable_date, status_page
+from dsr.web_pages import STATUS_LABELS, _readable_date, status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
@@ -134,7 +134,8 @@ def test_the_status_page_says_what_the_request_waits_for_and_the_matched_form_as
     )
     assert "<h2>Confirm it is you</h2>" in matched
     assert '<button type="submit">Confirm</button>' in matched
-    assert "Confirm my email address" not in matched
+    assert "Waiting for you to confirm it is you" in matched
+    assert STATUS_LABELS[Status.VERIFYING] not in matched
 
 
 def test_the_readable_package_shows_who_the_person_is_first_with_the_address_beside_its_postal_code() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode
@@ -23,7 +22,6 @@ from dsr.web_pages import (
     download_page,
     message_page,
     new_request_from_form,
-    receipt_page,
     request_form_page,
     status_page,
 )
@@ -123,7 +121,6 @@ def _all_pages() -> list[str]:
     return [
         request_form_page(),
         request_form_page({"email": "a@example.com"}, {"email": "wrong", "_form": "also wrong"}),
-        receipt_page(REQUEST_ID, "2026-03-31", f"/status/{REQUEST_ID}?token=t0ken-t0ken"),
         status_page(_view(), token="t0ken-t0ken", show_code_form=True, message="Hello"),
         status_page(_view(Status.COMPLETED), token="t0ken-t0ken", show_code_form=False),
         message_page("Code accepted", "Thank you.", status_url="/status/x?token=y"),
@@ -221,7 +218,6 @@ def test_a_hostile_value_appears_only_escaped() -> None:
 @pytest.mark.parametrize(
     "markup",
     [
-        receipt_page(HOSTILE, HOSTILE, f'/status/x?token="{HOSTILE}'),
         status_page(
             _view(request_id=HOSTILE, next_step=HOSTILE), token=HOSTILE, message=HOSTILE, show_code_form=True
         ),
@@ -229,7 +225,7 @@ def test_a_hostile_value_appears_only_escaped() -> None:
         download_page(HOSTILE, HOSTILE, UNTIL, code_sent=True, problem=HOSTILE),
         download_links_page(HOSTILE, None, 300),
     ],
-    ids=["receipt", "status", "message", "download", "download links"],
+    ids=["status", "message", "download", "download links"],
 )
 def test_the_other_pages_escape_what_they_are_given(markup: str) -> None:
     page = Page(markup)
@@ -486,18 +482,6 @@ def test_errors_from_the_reader_render_beside_the_fields_they_name() -> None:
 
 
 # --- the subject's other pages -----------------------------------------------------------------
-
-
-def test_the_receipt_gives_the_reference_the_due_date_and_the_status_link() -> None:
-    status_url = f"https://desk.example/status/{REQUEST_ID}?token=abc&x=1"
-    page = Page(receipt_page(REQUEST_ID, "2026-03-31", status_url))
-
-    assert REQUEST_ID in page.text
-    assert "31 March 2026" in page.text
-    assert page.one("time")["datetime"] == "2026-03-31"
-    assert [link["href"] for link in page.all("a")] == [status_url]
-    assert re.search(r"6-digit verification code", page.text)
-    assert "emailed" in page.text
 
 
 def test_the_status_page_shows_the_code_form_with_the_token_when_asked() -> None:
