@@ -46,6 +46,12 @@ WHAT_HAPPENS_NEXT: dict[Proof, str] = {
         "Once confirmed, our privacy team reviews the request and we carry it out in every "
         "system that holds your data."
     ),
+    Proof.CODE_AND_DETAILS: (
+        "What happens next: we will send you a code to confirm this email address is yours, and "
+        "ask for two or three details we hold about you, to confirm it is you. Once confirmed, "
+        "our privacy team reviews the request and we carry it out in every system that holds "
+        "your data."
+    ),
     Proof.SIGN_IN: (
         "What happens next: because this request concerns your account, we will email you a link "
         "to sign in to it, to confirm the request is yours. Once you have signed in, our privacy "

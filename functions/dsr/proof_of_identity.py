@@ -14,11 +14,14 @@ def requirement_for(desk: Desk, request: PrivacyRequest) -> Requirement:
 
 
 def proof_asked(desk: Desk, request: PrivacyRequest) -> Proof:
-    """How the subject shows the request is theirs: an emailed code, the product's sign-in, staff's
-    check of an agent's power of attorney, or nothing (opting out needs no proof)."""
+    """How the subject shows the request is theirs: an emailed code (with details the company holds,
+    where the level asks for them), the product's sign-in, staff's check of an agent's power of
+    attorney, or nothing (opting out needs no proof)."""
     if request.agent is not None and request.agent.power_of_attorney:
         return Proof.POWER_OF_ATTORNEY
     level = requirement_for(desk, request).level
     if level is Level.ACCOUNT:
         return Proof.SIGN_IN
+    if level is Level.MATCHED:
+        return Proof.CODE_AND_DETAILS
     return Proof.NONE if level is Level.NONE else Proof.CODE

@@ -38,17 +38,25 @@ class Proof(StrEnum):
     """What a request waits for before review: how the subject shows the request is theirs."""
 
     CODE = "code"
+    CODE_AND_DETAILS = "code_and_details"
+    """The emailed code and details the company holds about the person (the matched level)."""
     SIGN_IN = "sign_in"
     POWER_OF_ATTORNEY = "power_of_attorney"
     NONE = "none"
 
 
+CODE_PROOFS = frozenset({Proof.CODE, Proof.CODE_AND_DETAILS})
+"""The proofs the subject gives on the status page, starting with the emailed code."""
+
 WAITING_FOR_PROOF = {
+    Proof.CODE_AND_DETAILS: (
+        "Enter the code we emailed you and the details we ask for below, to confirm it is you."
+    ),
     Proof.SIGN_IN: "Sign in to your account with the link we emailed you, to confirm the request is yours.",
     Proof.POWER_OF_ATTORNEY: "Our privacy team is checking the power of attorney your agent sent.",
     Proof.NONE: "We have your request; our privacy team will review it next.",
 }
-"""The next step while a request waits for its proof, when the proof is not an emailed code."""
+"""The next step while a request waits for its proof, when the proof is not the emailed code alone."""
 
 
 APPEAL_NEXT_STEPS = {

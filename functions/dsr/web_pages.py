@@ -67,6 +67,7 @@ STATUS_LABELS: dict[Status, str] = {
 
 WAITING_FOR_PROOF_LABELS: dict[Proof, str] = {
     Proof.CODE: STATUS_LABELS[Status.VERIFYING],
+    Proof.CODE_AND_DETAILS: "Waiting for you to confirm it is you",
     Proof.SIGN_IN: "Waiting for you to sign in to your account",
     Proof.POWER_OF_ATTORNEY: "Checking your agent's power of attorney",
     Proof.NONE: "Being reviewed",
@@ -74,14 +75,8 @@ WAITING_FOR_PROOF_LABELS: dict[Proof, str] = {
 """The VERIFYING status as the subject reads it: what it waits for depends on the proof asked."""
 
 
-WAITING_FOR_CODE_AND_DETAILS = "Waiting for you to confirm it is you"
-"""The VERIFYING status when the code comes with details the company holds (the matched level)."""
-
-
-def status_label(status: Status, proof: Proof = Proof.CODE, *, details_asked: bool = False) -> str:
+def status_label(status: Status, proof: Proof = Proof.CODE) -> str:
     if status is Status.VERIFYING:
-        if proof is Proof.CODE and details_asked:
-            return WAITING_FOR_CODE_AND_DETAILS
         return WAITING_FOR_PROOF_LABELS[proof]
     return STATUS_LABELS.get(status, status.value)
 
@@ -651,11 +646,11 @@ def _message(name: str, issue: ErrorDetails) -> str:
 # --- the subject's other pages -----------------------------------------------------------------
 
 
-def _status_details(view: SubjectView, proof: Proof, *, details_asked: bool) -> str:
+def _status_details(view: SubjectView, proof: Proof) -> str:
     asked = "".join(f"<li>{_e(_request_type_label(value))}</li>" for value in view.request_types)
     rows = [
         ("Reference", _e(view.request_id)),
-        ("Status", _e(status_label(view.status, proof, details_asked=details_asked))),
+        ("Status", _e(status_label(view.status, proof))),
         ("Next step", _e(view.next_step)),
         ("What you asked for", f"<ul>{asked}</ul>"),
         ("Received", _readable_date(view.received_on)),
@@ -801,7 +796,7 @@ def status_page(
     sections = [
         "<h1>Your privacy request</h1>",
         f'<div class="notice" role="status"><p>{_e(message)}</p></div>' if message else "",
-        _status_details(view, proof, details_asked=show_code_form and bool(data_points)),
+        _status_details(view, proof),
         _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",
         _appeal_form(view.request_id, token, view.can_appeal_until) if view.can_appeal_until else "",
     ]

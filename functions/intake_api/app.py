@@ -41,7 +41,7 @@ from dsr.http_errors import (
 )
 from dsr.http_guards import FORM, JSON, method_not_allowed, origin_of, refusal, sent_from_another_site
 from dsr.models import Channel, NewRequest, Status
-from dsr.public_views import Proof, SubjectView, subject_view
+from dsr.public_views import CODE_PROOFS, SubjectView, subject_view
 from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
 from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
@@ -510,7 +510,7 @@ def _status_page_for(
         token=token,
         message=message,
         # From the first moment: the code may arrive before the page is next loaded.
-        show_code_form=proof is Proof.CODE and request.status in (Status.RECEIVED, Status.VERIFYING),
+        show_code_form=proof in CODE_PROOFS and request.status in (Status.RECEIVED, Status.VERIFYING),
         code=code,
         data_points=points if requirement.level is Level.MATCHED else (),
         data_points_needed=requirement.data_points,

@@ -16,7 +16,7 @@ from dsr.packages import _record_html
 from dsr.public_views import Proof, subject_view
 from dsr.readable_dates import day_text, utc_moment_text
 from dsr.registry import load_registry
-from dsr.web_pages import STATUS_LABELS, _readable_date, status_page
+from dsr.web_pages import _readable_date, status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
@@ -107,6 +107,9 @@ def test_the_acknowledgement_promises_a_code_only_when_the_request_is_proved_by_
     request = _request(RequestType.ACCESS)
     by_code = acknowledgement(request, "https://status", Proof.CODE).body
     assert "we will send you a code" in by_code
+    with_details = acknowledgement(request, "https://status", Proof.CODE_AND_DETAILS).body
+    assert "we will send you a code" in with_details
+    assert "details we hold about you" in with_details
     for proof, promised in (
         (Proof.SIGN_IN, "link to sign in"),
         (Proof.POWER_OF_ATTORNEY, "power of attorney your agent sent"),
@@ -126,16 +129,18 @@ def test_the_status_page_says_what_the_request_waits_for_and_the_matched_form_as
     assert "Waiting for you to sign in to your account" in page
     assert "confirm your email address" not in page.lower()
     matched = status_page(
-        subject_view(request),
+        subject_view(request, proof=Proof.CODE_AND_DETAILS),
         token="t",
         show_code_form=True,
         data_points=[("phone", "Phone number")],
         data_points_needed=1,
+        proof=Proof.CODE_AND_DETAILS,
     )
     assert "<h2>Confirm it is you</h2>" in matched
     assert '<button type="submit">Confirm</button>' in matched
     assert "Waiting for you to confirm it is you" in matched
-    assert STATUS_LABELS[Status.VERIFYING] not in matched
+    assert "the details we ask for below" in matched
+    assert "confirm your email address" not in matched.lower()
 
 
 def test_the_readable_package_shows_who_the_person_is_first_with_the_address_beside_its_postal_code() -> None:
