@@ -214,12 +214,14 @@ def test_every_command_finds_the_desk_by_dsr_url_or_port(
         assert (code, err) == (0, ""), name
         [outcome] = json.loads(out)["outcomes"]
         assert outcome["disposition"] == "request"
+        short_reference = outcome["request_id"][:8]
 
         code, out, _ = _run(["local", "send-email", email], capsys)
         assert code == 0 and out.startswith("a new request ")
 
         code, out, _ = _run(["staff", "--as", "analyst@desk.example", "list"], capsys)
-        assert code == 0 and "VERIFYING" in out  # the request the email made, or the one it joined
+        # The state machine may or may not have reached VERIFYING yet; the request is listed either way.
+        assert code == 0 and short_reference in out, out
 
         code, out, _ = _run(["report", "metrics", "--as", "admin@desk.example", "--json"], capsys)
         assert code == 0 and json.loads(out)["year"] == desk.now().year
