@@ -1,21 +1,26 @@
 # The workflow, in the order a developer meets it.
-PYTHON ?= python3
+# Python 3.12, the functions' runtime in Lambda: pyenv's if it has one, else python3.12 on the PATH.
+PYTHON ?= $(or $(lastword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)),python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: dev run demo load bench test lint audit format unit e2e deploy clean
+.PHONY: dev print-python run demo load bench test lint audit format unit e2e deploy clean
 
 # pip and setuptools upgraded too: the venv module seeds an old setuptools with published
 # advisories, and the audit covers every installed distribution.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), "make needs Python 3.12 (PYTHON=...)"'
+	$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
 
 dev: $(STAMP)
+
+print-python:
+	@$(PYTHON) --version
 
 run: $(STAMP)
 	PORT=$(PORT) $(BIN)/dsr local up

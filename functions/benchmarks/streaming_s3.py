@@ -175,7 +175,7 @@ def _copy(source: IO[bytes], target: Sink) -> int:
     return counted
 
 
-def peak_bytes_while(run: Callable[[], T]) -> tuple[T, int]:
+def peak_bytes_while[T](run: Callable[[], T]) -> tuple[T, int]:
     """What ``run`` returns, and the most memory it held at once, as tracemalloc counts it."""
     tracemalloc.start()
     try:

@@ -447,7 +447,7 @@ class OpenDsrClient:
 M = TypeVar("M", bound=BaseModel)
 
 
-def _parse(model: type[M], answer: tuple[int, bytes], what: str) -> M:
+def _parse[M: BaseModel](model: type[M], answer: tuple[int, bytes], what: str) -> M:
     status, body = answer
     try:
         return model.model_validate_json(body)

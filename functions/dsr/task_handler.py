@@ -57,7 +57,7 @@ def name_transient_aws_errors(
     return run
 
 
-def workflow_task(
+def workflow_task[Model: BaseModel](
     model: type[Model],
 ) -> Callable[[TaskFunction[Model]], Callable[[Any, Any], dict[str, Any]]]:
     """``@workflow_task(RequestTask)`` on ``lambda_handler(event: RequestTask, context)``."""

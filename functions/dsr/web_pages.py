@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, TypeAlias
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from pydantic import ValidationError
@@ -25,8 +25,8 @@ from dsr.notices import utc_moment
 from dsr.public_views import Proof, SubjectView
 from dsr.readable_dates import day_text
 
-FormValues: TypeAlias = Mapping[str, str | list[str]]
-Attributes: TypeAlias = Mapping[str, str | bool | None]
+type FormValues = Mapping[str, str | list[str]]
+type Attributes = Mapping[str, str | bool | None]
 
 SITE_NAME = "Privacy requests"
 FORM_LEVEL = "_form"
