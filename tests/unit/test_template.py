@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from local_cloud.template import load_template
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 STATEMACHINE_DIR = ROOT / "statemachine"
+SAMCONFIG_PATH = ROOT / "samconfig.toml"
 SYSTEMS_PATH = ROOT / "functions" / "dsr" / "config" / "systems.yaml"
 REGION = "us-east-1"  # pinned, so neither tool depends on AWS_DEFAULT_REGION in the environment
 
@@ -61,6 +63,14 @@ def test_cfn_lint_reports_no_errors() -> None:
     # Then none of its findings is an error
     errors = [m for m in matches if m.rule.id.startswith("E")]
     assert not errors, "cfn-lint errors:\n" + "\n".join(str(m) for m in errors)
+
+
+def test_cfn_lint_with_informational_checks_finds_nothing() -> None:
+    # When cfn-lint also runs its informational checks (as `make lint` runs `cfn-lint -c I`)
+    matches = lint_file(TEMPLATE_PATH, config=ManualArgs(regions=[REGION], include_checks=["I"]))
+    # Then it has nothing to say: each rule the project does not follow is ignored in .cfnlintrc,
+    # with the reason beside it
+    assert not matches, "cfn-lint findings:\n" + "\n".join(str(m) for m in matches)
 
 
 # --- 2. SAM transform -----------------------------------------------------------------------
@@ -467,6 +477,126 @@ def test_the_requests_table_survives_mistakes(template: dict[str, Any]) -> None:
         assert template["Resources"][name]["DeletionPolicy"] == "Retain", name
 
 
+def test_keys_and_staff_accounts_outlive_the_stack_with_the_data_they_protect(
+    template: dict[str, Any],
+) -> None:
+    # A `sam delete` keeps the tables and buckets; the keys that encrypt them and the staff
+    # accounts (with their groups) who may read them stay too, or the data could not be read.
+    kept = [
+        name
+        for name, res in template["Resources"].items()
+        if res["Type"] in {"AWS::KMS::Key", "AWS::Cognito::UserPool", "AWS::Cognito::UserPoolGroup"}
+    ]
+    assert {"DataKey", "IdentityHashKey", "StaffUserPool"} <= set(kept)
+    deleted = [
+        f"{name}: {res.get('DeletionPolicy')} on delete, {res.get('UpdateReplacePolicy')} on replace"
+        for name in kept
+        if (res := template["Resources"][name]).get("DeletionPolicy") != "Retain"
+        or res.get("UpdateReplacePolicy") != "Retain"
+    ]
+    assert not deleted, "deleted with the stack: " + "; ".join(deleted)
+
+
+def test_no_function_behind_the_api_runs_past_api_gateways_29_seconds(template: dict[str, Any]) -> None:
+    default = template["Globals"]["Function"].get("Timeout", 3)
+    behind_the_api = {
+        name: res["Properties"].get("Timeout", default)
+        for name, res in resources_of_type(template, "AWS::Serverless::Function").items()
+        if any(event["Type"] in {"Api", "HttpApi"} for event in res["Properties"].get("Events", {}).values())
+    }
+    assert behind_the_api, "no function has an Api event"
+    # API Gateway ends the integration at 29 s; a function still running then has lost its caller.
+    too_long = {name: timeout for name, timeout in behind_the_api.items() if timeout > 29}
+    assert not too_long, f"Timeout over 29 s behind API Gateway: {too_long}"
+
+
+def evaluate(value: Any, template: dict[str, Any], parameters: dict[str, str], stack_id: str) -> Any:
+    """The value CloudFormation gives an expression of Ref, Sub, Select, Split, If, Not and Equals."""
+    refs = {**parameters, "AWS::StackId": stack_id}
+
+    def sub(argument: Any) -> str:
+        text, variables = (argument, {}) if isinstance(argument, str) else argument
+        scope = {**refs, **{name: ev(variable) for name, variable in variables.items()}}
+        return PLACEHOLDER.sub(lambda m: str(scope[m.group(1)]), text)
+
+    def if_(argument: list[Any]) -> Any:
+        condition, if_true, if_false = argument
+        return ev(if_true if ev(template["Conditions"][condition]) else if_false)
+
+    functions = {
+        "Ref": lambda name: refs[name],
+        "Fn::Sub": sub,
+        "Fn::Select": lambda arg: ev(arg[1])[int(arg[0])],
+        "Fn::Split": lambda arg: ev(arg[1]).split(arg[0]),
+        "Fn::If": if_,
+        "Fn::Not": lambda arg: not ev(arg[0]),
+        "Fn::Equals": lambda arg: ev(arg[0]) == ev(arg[1]),
+    }
+
+    def ev(node: Any) -> Any:
+        if not isinstance(node, dict):
+            return node
+        ((function, argument),) = node.items()
+        return functions[function](argument)
+
+    return ev(value)
+
+
+def test_staff_sign_in_domain_is_unique_to_each_stack_unless_one_is_named(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["StaffSignInDomainPrefix"]
+    domain = template["Resources"]["StaffSignInDomain"]["Properties"]["Domain"]
+    stacks = [
+        "arn:aws:cloudformation:eu-west-1:111122223333:stack/privacy-desk/1c2fa620-982a-11e3-aff7-50e2416294e0",
+        "arn:aws:cloudformation:eu-west-1:111122223333:stack/Privacy-Desk-Test/9b3c5d70-1f2e-11ef-8a1b-0a2b3c4d5e6f",
+        "arn:aws:cloudformation:eu-west-1:444455556666:stack/privacy-desk/2d4e6f80-0a1b-11ef-9c8d-1a2b3c4d5e6f",
+    ]
+    # Given the default (empty) parameter, each stack gets its own prefix that Cognito accepts
+    prefixes = [
+        evaluate(domain, template, {"StaffSignInDomainPrefix": parameter["Default"]}, s) for s in stacks
+    ]
+    assert len(set(prefixes)) == len(stacks), prefixes
+    for prefix in prefixes:
+        assert re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", prefix), prefix
+        assert not re.search("aws|amazon|cognito", prefix), f"{prefix} has a word Cognito reserves"
+    # Given a prefix, it is used as it is
+    named = evaluate(domain, template, {"StaffSignInDomainPrefix": "acme-privacy-staff"}, stacks[0])
+    assert named == "acme-privacy-staff"
+    # And the parameter refuses what Cognito would refuse, before anything is created
+    allowed = re.compile(parameter["AllowedPattern"])
+    for refused in ("my-aws-desk", "amazon-privacy", "desk-cognito", "Privacy-Desk", "-desk", "a" * 64):
+        assert not allowed.fullmatch(refused), refused
+    for accepted in ("", "acme-privacy-staff", "desk1"):
+        assert allowed.fullmatch(accepted), accepted
+
+
+def test_sam_deploy_asks_before_changing_and_refuses_placeholder_parameters(
+    template: dict[str, Any],
+) -> None:
+    config = tomllib.loads(SAMCONFIG_PATH.read_text())
+    deploy = config["default"]["deploy"]["parameters"]
+    # The change set is shown and confirmed; a deploy with no change is not a failure
+    assert deploy["confirm_changeset"] is True
+    assert deploy["fail_on_empty_changeset"] is False
+    assert deploy["capabilities"] == "CAPABILITY_IAM"
+    assert deploy["resolve_s3"] is True
+    assert config["default"]["global"]["parameters"]["stack_name"]
+    # The region is the reader's choice (flag, environment or profile), never a silent default
+    assert "region" not in deploy and "region" not in config["default"]["global"]["parameters"]
+    # Every parameter without a default has a placeholder, and each placeholder is refused by
+    # CloudFormation's own check, so a forgotten one stops the deploy before anything changes
+    overrides = dict(pair.split("=", 1) for pair in deploy["parameter_overrides"].split())
+    parameters = template["Parameters"]
+    required = {name for name, spec in parameters.items() if "Default" not in spec}
+    assert set(overrides) == required
+    accepted = {
+        name: value
+        for name, value in overrides.items()
+        if re.fullmatch(parameters[name]["AllowedPattern"], value)
+    }
+    assert not accepted, f"placeholders a deploy would accept: {accepted}"
+    assert all(parameters[name].get("ConstraintDescription") for name in required)
+
+
 def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dict[str, Any]) -> None:
     client = template["Resources"]["StaffUserPoolClient"]["Properties"]
     # A public client (the console keeps no secret) offered the authorization code flow only:
@@ -477,7 +607,7 @@ def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dic
     endpoints = {
         name: console[name]["Fn::Sub"] for name in console if name.endswith(("AUTHORIZE_URL", "TOKEN_URL"))
     }
-    domain = "https://${StaffSignInDomainPrefix}.auth.${AWS::Region}.amazoncognito.com"
+    domain = "https://${StaffSignInDomain}.auth.${AWS::Region}.amazoncognito.com"
     assert endpoints == {
         "STAFF_SIGN_IN_AUTHORIZE_URL": f"{domain}/oauth2/authorize",
         "STAFF_SIGN_IN_TOKEN_URL": f"{domain}/oauth2/token",
