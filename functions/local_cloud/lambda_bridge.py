@@ -158,9 +158,15 @@ class LambdaBridge:
 
 
 def _unqualified(function: str) -> str:
-    """A function's name or ARN without a version or alias (``...:function:Name:$LATEST``)."""
+    """A function's name or ARN without a version or alias: ``...:function:Name:live`` (an
+    alias, as callers of a function published behind one name it), ``...:function:Name:$LATEST``
+    or ``Name:live``."""
     parts = function.split(":")
-    return ":".join(parts[:7]) if len(parts) == 8 and parts[5] == "function" else function
+    if len(parts) == 8 and parts[5] == "function":
+        return ":".join(parts[:7])
+    if len(parts) == 2:
+        return parts[0]
+    return function
 
 
 class StateMachineLambda:

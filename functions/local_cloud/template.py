@@ -109,6 +109,19 @@ class Template:
             raise KeyError(f"the local cloud has no ARN for {logical_id} ({kind})")
         return arns[kind]
 
+    def published_alias(self, logical_id: str) -> str | None:
+        """The alias SAM publishes a function's versions behind (``AutoPublishAlias``), if any."""
+        props = self.resources[logical_id].get("Properties", {})
+        alias = props.get("AutoPublishAlias")
+        return str(alias) if alias else None
+
+    def alias_arn(self, logical_id: str) -> str:
+        """What ``!Ref Function.Alias`` gives: the function's ARN qualified by its alias."""
+        alias = self.published_alias(logical_id)
+        if alias is None:
+            raise KeyError(f"{logical_id} has no AutoPublishAlias, so no {logical_id}.Alias to refer to")
+        return f"{self.arn(logical_id)}:{alias}"
+
     # --- intrinsic functions ------------------------------------------------------------------
 
     def resolve(self, value: Any, refs: dict[str, str]) -> Any:
@@ -130,6 +143,8 @@ class Template:
         pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
         if name in pseudo:
             return pseudo[name]
+        if name.endswith(".Alias"):
+            return self.alias_arn(name.removesuffix(".Alias"))
         if name in self.parameters:
             return str(self.parameters[name])
         if name in refs:
@@ -225,10 +240,12 @@ class Template:
             actions = resource["Properties"]["Rule"]["Actions"]
             s3 = next(a["S3Action"] for a in actions if "S3Action" in a)
             invoke = next(a["LambdaAction"] for a in actions if "LambdaAction" in a)
+            target = invoke["FunctionArn"]
+            function = target["Fn::GetAtt"][0] if "Fn::GetAtt" in target else target["Ref"]
             return (
                 s3["BucketName"]["Ref"],
                 s3.get("ObjectKeyPrefix", ""),
-                invoke["FunctionArn"]["Fn::GetAtt"][0],
+                str(function).removesuffix(".Alias"),
             )
         raise LookupError("template.yaml has no SES receipt rule")
 
