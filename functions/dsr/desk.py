@@ -91,6 +91,16 @@ class Desk:
     def alerts(self) -> SNSClient:
         return cast("SNSClient", self._once("sns", lambda: _aws("client", "sns")))
 
+    @property
+    def account_id(self) -> str:
+        """The desk's own AWS account, the owner of any bucket the registry names no owner for:
+        from the environment (template.yaml sets it), else asked of STS once."""
+
+        def ask_sts() -> str:
+            return str(_aws("client", "sts").get_caller_identity()["Account"])
+
+        return self._once("account_id", lambda: self.settings.account_id or ask_sts())
+
     def table(self, name: str) -> Table:
         """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""
         return self._once(f"table:{name}", lambda: self.dynamodb.Table(name))

@@ -21,11 +21,13 @@ from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, Field
 
 from dsr.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.connectors import Connector, IdentityUnavailableError, Subject, is_safe_key_segment
 from dsr.connectors.dynamodb import DynamoDbConnector
+from dsr.connectors.owned_bucket import ACCESS_DENIED
 from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
 from dsr.connectors.s3_objects import S3ObjectsConnector
@@ -36,6 +38,7 @@ from dsr.registry import (
     DynamoDbStore,
     HandOffRoute,
     OpenDsrProcessor,
+    S3Bucket,
     S3CsvStore,
     S3JsonLinesStore,
     S3ObjectsStore,
@@ -214,12 +217,30 @@ def connector_for(desk: Desk, system: SystemEntry) -> Connector:
     if isinstance(store, DynamoDbStore):
         return DynamoDbConnector(desk.table(store.table), store)
     if isinstance(store, S3JsonLinesStore):
-        return S3JsonLinesConnector(desk.s3, store)
+        return S3JsonLinesConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
     if isinstance(store, S3CsvStore):
-        return S3CsvConnector(desk.s3, store)
+        return S3CsvConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
     if isinstance(store, S3ObjectsStore):
-        return S3ObjectsConnector(desk.s3, store)
+        return S3ObjectsConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
     raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
+
+
+def bucket_owner(desk: Desk, store: S3Bucket) -> str:
+    """The account every call to the store's bucket names as its owner."""
+    return store.owner_account or desk.account_id
+
+
+def refused_bucket(system: SystemEntry, error: ClientError) -> str | None:
+    """What to tell staff when S3 refused a call to the system's bucket; None for other errors."""
+    store = system.store
+    if not isinstance(store, S3Bucket) or error.response.get("Error", {}).get("Code") != ACCESS_DENIED:
+        return None
+    owner = f"account {store.owner_account}" if store.owner_account else "the desk's own account"
+    return (
+        f"system {system.id}: S3 refused access to bucket {store.bucket} (AccessDenied). The registry "
+        f"expects it to be owned by {owner} (owner_account in systems.yaml); if it is, the "
+        "function's role may not use the bucket"
+    )
 
 
 def subject_of(request: RequestForSystems) -> Subject:
@@ -242,6 +263,12 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
         carried = carry_out(desk, request, system, task.action)
     except IdentityUnavailableError as missing:
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(missing)})
+    except ClientError as error:
+        # Refused for the bucket's owner or the role's permissions: retrying changes neither.
+        refusal = refused_bucket(system, error)
+        if refusal is None:
+            raise
+        carried = Carried(OutcomeStatus.FAILED, 0, {"error": refusal})
     record_outcome(desk, request_id, system.id, task.action, carried)
     logger.info(
         "system task finished",

@@ -59,10 +59,24 @@ class DynamoDbStore(RegistryModel):
     key_attributes: list[str] = Field(min_length=1, max_length=2)
 
 
-class S3LinesStore(RegistryModel):
-    """Objects of many records each, one record a line, under a prefix: archives, logs, exports."""
+AccountId = Annotated[str, Field(pattern=r"^\d{12}$")]
+
+
+class S3Bucket(RegistryModel):
+    """A bucket the desk reads and changes but does not own: its stack never created it."""
 
     bucket: str
+    owner_account: AccountId | None = Field(
+        default=None,
+        description="the AWS account that owns the bucket, named on every call to it "
+        "(ExpectedBucketOwner), so a bucket of the same name in another account is never read or "
+        "written; default: the desk's own account",
+    )
+
+
+class S3LinesStore(S3Bucket):
+    """Objects of many records each, one record a line, under a prefix: archives, logs, exports."""
+
     prefix: str = ""
     identity_attribute: str = Field(description="the field or column that holds the subject's email")
 
@@ -77,11 +91,10 @@ class S3CsvStore(S3LinesStore):
     kind: Literal["s3_csv"]
 
 
-class S3ObjectsStore(RegistryModel):
+class S3ObjectsStore(S3Bucket):
     """Objects that belong to one subject each (CVs, uploads), found under a per-subject prefix."""
 
     kind: Literal["s3_objects"]
-    bucket: str
     key_template: str = Field(
         description="the subject's prefix, e.g. cvs/{email_hash}/; placeholders: "
         + ", ".join(sorted(KEY_TEMPLATE_PLACEHOLDERS))

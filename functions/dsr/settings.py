@@ -22,6 +22,12 @@ class DeskSettings(BaseModel):
         default="", alias="STAFF_ALERT_ADDRESS", description="where deadline reminders are emailed"
     )
     public_base_url: str = Field(alias="PUBLIC_BASE_URL")
+    account_id: str | None = Field(
+        default=None,
+        pattern=r"^\d{12}$",
+        alias="DESK_ACCOUNT_ID",
+        description="the desk's own AWS account (template.yaml sets it); unset: asked of STS on first use",
+    )
     alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN")
     state_machine_arn: str | None = Field(default=None, alias="STATE_MACHINE_ARN")
     system_registry_path: Path = Field(

@@ -20,6 +20,7 @@ import boto3
 from moto import mock_aws
 
 from local_cloud import hosted_sign_in
+from local_cloud.bucket_owners import BucketOwnerCheck
 from local_cloud.demo_data import processor_holdings
 from local_cloud.faults import FaultSwitch
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
@@ -103,6 +104,7 @@ class LocalCloud:
         self._refs: dict[str, str] = {}
         self.bridge: LambdaBridge | None = None
         self.faults = FaultSwitch()
+        self.bucket_owners = BucketOwnerCheck(ACCOUNT_ID)
         self.state_machine_arn = ""
         self._lock = threading.Lock()
         self._reported_executions: set[str] = set()
@@ -129,6 +131,10 @@ class LocalCloud:
         boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         # Every client made from here on consults the fault switch (tests and demonstrations).
         boto3.DEFAULT_SESSION.events.register("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
+        # ... and S3's check of the owner a call names (moto does not make it).
+        events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+        events.register("before-parameter-build.s3", self.bucket_owners.on_before_parameter_build)
+        events.register("before-call.s3", self.bucket_owners.on_before_call)  # type: ignore[arg-type]
         _state_machine_lambda_clients.reuse(self.bridge)  # made from here on, so they carry the hooks above
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
@@ -142,6 +148,9 @@ class LocalCloud:
         if self.bridge is not None:
             boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         boto3.DEFAULT_SESSION.events.unregister("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
+        events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+        events.unregister("before-parameter-build.s3", self.bucket_owners.on_before_parameter_build)
+        events.unregister("before-call.s3", self.bucket_owners.on_before_call)  # type: ignore[arg-type]
         _state_machine_lambda_clients.forget()
         self._mock.stop()
         for name in self.s3_environment():

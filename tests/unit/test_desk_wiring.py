@@ -105,3 +105,25 @@ def test_a_stage_makes_only_the_clients_it_uses(recorded_clients: list[str]) -> 
     for thread in threads:
         thread.join()
     assert recorded_clients == ["sesv2", "s3"]
+
+
+@pytest.mark.usefixtures("aws")
+def test_the_desks_own_account_comes_from_the_environment_or_once_from_sts(
+    recorded_clients: list[str],
+) -> None:
+    # template.yaml gives every function DESK_ACCOUNT_ID: no call is made for it
+    configured = Desk(
+        settings=DeskSettings.model_construct(account_id="444455556666"),
+        clock=system_clock,
+        registry_path=SEED_REGISTRY,
+    )
+    assert configured.account_id == "444455556666"
+    assert recorded_clients == []
+    # Without it, STS says whose credentials the function runs with, asked once
+    unconfigured = Desk(
+        settings=DeskSettings.model_construct(account_id=None),
+        clock=system_clock,
+        registry_path=SEED_REGISTRY,
+    )
+    assert unconfigured.account_id == unconfigured.account_id == "123456789012"  # moto's account
+    assert recorded_clients == ["sts"]

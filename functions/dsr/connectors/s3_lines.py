@@ -20,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from dsr.connectors import FlagValue, Record, Replacement, Subject
+from dsr.connectors.owned_bucket import OwnedBucket
 from dsr.connectors.s3_versions import UNVERSIONED, purge_noncurrent_versions
 from dsr.registry import S3LinesStore
 
@@ -63,9 +64,10 @@ class ObjectChangedMeanwhileError(RuntimeError):
 
 
 class S3LinesConnector(ABC):
-    def __init__(self, s3: S3Client, location: S3LinesStore) -> None:
+    def __init__(self, s3: S3Client, location: S3LinesStore, bucket_owner: str | None = None) -> None:
         self._s3 = s3
         self._location = location
+        self._bucket = OwnedBucket(location.bucket, bucket_owner)
 
     @abstractmethod
     def _rows(self, body: StreamingBody) -> ObjectRows:
@@ -74,7 +76,7 @@ class S3LinesConnector(ABC):
     def export(self, subject: Subject | str) -> Iterator[Record]:
         found = Subject.of(subject)
         for key in self._object_keys():
-            response = self._s3.get_object(Bucket=self._location.bucket, Key=key)
+            response = self._s3.get_object(**self._bucket.arguments, Key=key)
             with closing(response["Body"]) as body:
                 for row in self._rows(body):
                     if row.record is not None and self._holds(row.record, found):
@@ -107,7 +109,7 @@ class S3LinesConnector(ABC):
         )
 
     def _rewrite_once(self, key: str, subject: Subject, change: Change) -> int:
-        response = self._s3.get_object(Bucket=self._location.bucket, Key=key)
+        response = self._s3.get_object(**self._bucket.arguments, Key=key)
         applied, modified = 0, False
         with tempfile.TemporaryFile() as rewritten, closing(response["Body"]) as body:
             rows = self._rows(body)
@@ -132,7 +134,7 @@ class S3LinesConnector(ABC):
     def _put_back(self, key: str, content: IO[bytes], read: GetObjectOutputTypeDef) -> None:
         content.seek(0)
         arguments: dict[str, Any] = {
-            "Bucket": self._location.bucket,
+            **self._bucket.arguments,
             "Key": key,
             "Body": content,
             "IfMatch": read["ETag"],
@@ -149,14 +151,14 @@ class S3LinesConnector(ABC):
                 raise ObjectChangedMeanwhileError(key) from error
             raise
         if read.get("VersionId", UNVERSIONED) != UNVERSIONED:
-            purge_noncurrent_versions(self._s3, self._location.bucket, key)
+            purge_noncurrent_versions(self._s3, self._bucket, key)
 
     def _holds(self, record: Mapping[str, Any], subject: Subject) -> bool:
         return subject.holds(record.get(self._location.identity_attribute))
 
     def _object_keys(self) -> Iterator[str]:
         paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._location.bucket, Prefix=self._location.prefix):
+        for page in paginator.paginate(**self._bucket.arguments, Prefix=self._location.prefix):
             for entry in page.get("Contents", []):
                 yield entry["Key"]
 

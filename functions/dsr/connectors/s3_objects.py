@@ -24,6 +24,7 @@ from dsr.connectors import (
     Subject,
     is_safe_key_segment,
 )
+from dsr.connectors.owned_bucket import OwnedBucket
 from dsr.connectors.s3_versions import delete_versions, versions_under
 from dsr.registry import S3ObjectsStore
 
@@ -34,9 +35,10 @@ TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-ndj
 
 
 class S3ObjectsConnector:
-    def __init__(self, s3: S3Client, location: S3ObjectsStore) -> None:
+    def __init__(self, s3: S3Client, location: S3ObjectsStore, bucket_owner: str | None = None) -> None:
         self._s3 = s3
         self._location = location
+        self._bucket = OwnedBucket(location.bucket, bucket_owner)
 
     def prefix_for(self, subject: Subject) -> str:
         identities = {"email_hash": subject.email_hash, "account_id": subject.account_id}
@@ -57,14 +59,14 @@ class S3ObjectsConnector:
     def export(self, subject: Subject | str) -> Iterator[Record]:
         prefix = self.prefix_for(Subject.of(subject))
         paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._location.bucket, Prefix=prefix):
+        for page in paginator.paginate(**self._bucket.arguments, Prefix=prefix):
             for entry in page.get("Contents", []):
                 yield self._exported(entry["Key"], prefix)
 
     def delete(self, subject: Subject) -> int:
         """Every version of every object under the subject's prefix; the number of objects."""
-        versions = list(versions_under(self._s3, self._location.bucket, self.prefix_for(subject)))
-        delete_versions(self._s3, self._location.bucket, versions)
+        versions = list(versions_under(self._s3, self._bucket, self.prefix_for(subject)))
+        delete_versions(self._s3, self._bucket, versions)
         return len({version.key for version in versions if not version.is_delete_marker})
 
     def anonymize(self, subject: Subject, replacements: Mapping[str, Replacement]) -> int:
@@ -77,7 +79,7 @@ class S3ObjectsConnector:
         raise NotImplementedError("objects that belong to one subject have no fields to set")
 
     def _exported(self, key: str, prefix: str) -> Record:
-        head = self._s3.head_object(Bucket=self._location.bucket, Key=key)
+        head = self._s3.head_object(**self._bucket.arguments, Key=key)
         content_type = head.get("ContentType", "application/octet-stream")
         record: Record = {
             "file": key.removeprefix(prefix),
@@ -90,7 +92,7 @@ class S3ObjectsConnector:
                 f"larger than {self._location.max_inline_bytes} bytes; ask us for a copy of this file"
             )
             return record
-        response = self._s3.get_object(Bucket=self._location.bucket, Key=key)
+        response = self._s3.get_object(**self._bucket.arguments, Key=key)
         with closing(response["Body"]) as body:
             return record | _content(body.read(), content_type)
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
+    from dsr.connectors.owned_bucket import OwnedBucket
+
 UNVERSIONED = "null"  # the version id S3 reports for objects written while versioning was off
 DELETE_BATCH = 1000  # the most keys DeleteObjects takes at once
 
@@ -24,10 +26,10 @@ class ObjectVersion:
     is_delete_marker: bool
 
 
-def versions_under(s3: S3Client, bucket: str, prefix: str) -> Iterator[ObjectVersion]:
+def versions_under(s3: S3Client, bucket: OwnedBucket, prefix: str) -> Iterator[ObjectVersion]:
     """Every version and delete marker under ``prefix`` (in an unversioned bucket: each object)."""
     paginator = s3.get_paginator("list_object_versions")
-    for page in paginator.paginate(Bucket=bucket, Prefix=prefix):
+    for page in paginator.paginate(**bucket.arguments, Prefix=prefix):
         for version in page.get("Versions", []):
             yield ObjectVersion(
                 key=version["Key"],
@@ -44,19 +46,19 @@ def versions_under(s3: S3Client, bucket: str, prefix: str) -> Iterator[ObjectVer
             )
 
 
-def delete_versions(s3: S3Client, bucket: str, versions: Iterable[ObjectVersion]) -> None:
+def delete_versions(s3: S3Client, bucket: OwnedBucket, versions: Iterable[ObjectVersion]) -> None:
     """Delete each version for good (a version id given, S3 adds no delete marker)."""
     remaining = iter(versions)
     while batch := list(islice(remaining, DELETE_BATCH)):
         objects: list[ObjectIdentifierTypeDef] = [_identifier(version) for version in batch]
-        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+        answer = s3.delete_objects(**bucket.arguments, Delete={"Objects": objects, "Quiet": True})
         errors = answer.get("Errors", [])
         if errors:
             codes = sorted({str(error.get("Code")) for error in errors})
-            raise RuntimeError(f"{len(errors)} object versions in {bucket} were not deleted: {codes}")
+            raise RuntimeError(f"{len(errors)} object versions in {bucket.name} were not deleted: {codes}")
 
 
-def purge_noncurrent_versions(s3: S3Client, bucket: str, key: str) -> None:
+def purge_noncurrent_versions(s3: S3Client, bucket: OwnedBucket, key: str) -> None:
     """After a rewrite, the versions before it (which held what the rewrite removed) go too."""
     noncurrent = [v for v in versions_under(s3, bucket, key) if v.key == key and not v.is_latest]
     delete_versions(s3, bucket, noncurrent)
