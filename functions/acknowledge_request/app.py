@@ -5,7 +5,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.acknowledgement import acknowledge
+from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
+from dsr.snapshot import prepare_snapshot
 from dsr.task_handler import workflow_task
 from dsr.tasks import RequestTask
 
@@ -13,3 +15,11 @@ from dsr.tasks import RequestTask
 @workflow_task(RequestTask)
 def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
     return {"sent": acknowledge(desk_from_environment(), event.request_id)}
+
+
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+prepare_snapshot(
+    ("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),  # the message
+    lambda: desk_from_environment().preload("store", "hasher", "mailer"),
+    load_calendars,
+)

@@ -354,6 +354,14 @@ def _with_region(country: str, region: str | None) -> HolidayCalendar:
     return HolidayCalendar(country, note=f"region {wanted} unknown to the calendar: national holidays only")
 
 
+def load_calendars(on: date | None = None) -> None:
+    """Read the policies and count a deadline under each jurisdiction: the holidays package and
+    the calendars of the countries the policies name are loaded, as the first count would."""
+    received = on or date.today()
+    for code in jurisdiction_codes():
+        due_dates(code, received)
+
+
 # ------------------------------------------------------------------------------ arithmetic
 
 

@@ -4,6 +4,7 @@ registry, each made when a stage first uses it."""
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,14 +35,32 @@ if TYPE_CHECKING:
 Made = TypeVar("Made")
 
 
+_clients: weakref.WeakSet[Any] = weakref.WeakSet()
+"""Every AWS client the desk has made (a resource's included), for ``close_pooled_connections``."""
+
+
 def _aws(kind: str, service: str, **options: Any) -> Any:
     """A boto3 client or resource; boto3 is imported here, by then loaded with the function."""
     import boto3  # noqa: PLC0415
 
     # The stubs type each service by its name as a literal; the properties below give the types.
     if kind == "resource":
-        return boto3.resource(service, **options)  # type: ignore[call-overload]
-    return boto3.client(service, **options)  # type: ignore[call-overload]
+        resource = boto3.resource(service, **options)  # type: ignore[call-overload]
+        _clients.add(resource.meta.client)
+        return resource
+    client = boto3.client(service, **options)  # type: ignore[call-overload]
+    _clients.add(client)
+    return client
+
+
+def close_pooled_connections() -> int:
+    """Close the connections each of the desk's clients keeps open between calls; the next call
+    opens a new one. After a restore from a snapshot none of them can be assumed alive. The
+    clients themselves (their credentials refresh on their own) are kept. How many there were."""
+    clients = list(_clients)
+    for client in clients:
+        client._endpoint.http_session.close()
+    return len(clients)
 
 
 def _s3_client() -> Any:
@@ -153,6 +172,12 @@ class Desk:
     def registry(self, registry: SystemRegistry) -> None:
         with self._lock:
             self._made["registry"] = registry
+
+    def preload(self, *adapters: str) -> None:
+        """Make the named adapters (``store``, ``mailer``...) and their clients now, rather than on
+        first use: before a snapshot, what the first event would make."""
+        for name in adapters:
+            getattr(self, name)
 
     def audit(
         self,

@@ -15,9 +15,12 @@ from aws_lambda_powertools.utilities.parser.models.ses import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import ClientError
 
+from dsr.deadlines import load_calendars
 from dsr.desk import Desk, desk_from_environment
 from dsr.email_requests import EmailOutcome, handle_inbound, handle_missing_message
+from dsr.snapshot import prepare_snapshot
 from dsr.tracing import desk_tracer
+from dsr.verification_policy import load_policy
 
 logger = Logger()
 tracer = desk_tracer()
@@ -92,3 +95,12 @@ def _raw_message(desk: Desk, message_id: str) -> bytes | None:
             return None
         raise
     return found["Body"].read()
+
+
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+prepare_snapshot(
+    ("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),  # reading mail
+    lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),
+    load_calendars,
+    load_policy,
+)

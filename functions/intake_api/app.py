@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import BaseModel, ConfigDict, Field
 
 from dsr import appeals, downloads, intake, proof_of_identity, throttling, verification, web_pages
+from dsr.deadlines import load_calendars
 from dsr.desk import Desk, desk_from_environment
 from dsr.http_errors import (
     BODY_REFUSALS,
@@ -46,6 +47,7 @@ from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SU
 from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
 from dsr.response_headers import policy_for_inline_page, with_security_headers
+from dsr.snapshot import prepare_snapshot
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
 from dsr.tracing import desk_tracer
@@ -786,3 +788,14 @@ def _cross_site_refusal(event: dict[str, Any]) -> dict[str, Any] | None:
         "body": web_pages.message_page("Sent from another website", CROSS_SITE),
         "isBase64Encoded": False,
     }
+
+
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+prepare_snapshot(
+    ("email_validator",),  # pydantic imports it on the first email address it checks
+    lambda: desk_from_environment().preload("store", "limiter", "hasher", "mailer", "workflow", "packages"),
+    load_calendars,
+    load_policy,
+    _submit_once,
+    _openapi_document,
+)

@@ -27,12 +27,14 @@ from dsr import (
     verification,
 )
 from dsr.actions import Action
+from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
 from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import BODY_REFUSALS, documented_answer, invalid_fields, with_invalid_request_schema
 from dsr.http_guards import JSON, refusal
 from dsr.request_deadlines import local_day
 from dsr.response_headers import with_security_headers
+from dsr.snapshot import prepare_snapshot
 from dsr.staff_auth import (
     ROUTE_GROUPS,
     ForbiddenError,
@@ -53,6 +55,7 @@ from dsr.staff_views import (
 )
 from dsr.store import AmbiguousReferenceError, RequestNotFoundError, TransitionRejectedError
 from dsr.tracing import desk_tracer
+from dsr.verification_policy import load_policy
 
 logger = Logger()
 tracer = desk_tracer()
@@ -594,3 +597,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         or (refusal(event, STAFF_BODIES) if event.get("body") else None)
         or app.resolve(event, context)
     )
+
+
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+prepare_snapshot(
+    ("email_validator",),  # pydantic imports it on the first email address it checks
+    lambda: desk_from_environment().preload("store", "hasher", "mailer", "workflow", "packages"),
+    load_calendars,
+    load_policy,
+    _openapi_document,
+)

@@ -21,6 +21,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.response_headers import with_security_headers
+from dsr.snapshot import prepare_snapshot
 
 logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
@@ -102,3 +103,8 @@ def console_asset(asset: Annotated[str, PathParameter(pattern=r"^[a-z.]{1,40}$")
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return with_security_headers(app.resolve(event, context))
+
+
+# SnapStart (template.yaml): the console imports nothing on its first event; its restore hook
+# still gives each environment its own randomness (dsr.snapshot).
+prepare_snapshot(())

@@ -5,12 +5,24 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import verification
+from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
+from dsr.snapshot import prepare_snapshot
 from dsr.task_handler import workflow_task
 from dsr.tasks import WaitingTask
+from dsr.verification_policy import load_policy
 
 
 @workflow_task(WaitingTask)
 def lambda_handler(event: WaitingTask, context: LambdaContext) -> dict[str, Any]:
     verification.begin(desk_from_environment(), event.request_id, event.task_token)
     return {"waiting_for": "subject"}
+
+
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+prepare_snapshot(
+    ("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),  # the message
+    lambda: desk_from_environment().preload("store", "hasher", "mailer"),
+    load_calendars,
+    load_policy,
+)
