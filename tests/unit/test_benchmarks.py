@@ -70,6 +70,36 @@ def test_a_run_is_priced_per_service_from_what_it_did() -> None:
     assert dollars["API Gateway"] == pytest.approx(3 * 3.5e-6)
 
 
+def test_snapstart_is_priced_by_memory_cached_for_a_month_and_per_restore() -> None:
+    memory = {"IntakeApiFunction": 512, "StaffConsoleFunction": 256}
+    run = _run(
+        10,
+        [Invocation("IntakeApiFunction", None, 40.0, 512)] * 2
+        + [Invocation("StaffConsoleFunction", None, 2.0, 256)]
+        + [Invocation("RunSystemTaskFunction", None, 99.2, 512)] * 5,
+        {},
+    )
+
+    # Every call to a SnapStart function a restore: two of half a GB, one of a quarter.
+    assert cost.snapstart_restores_at_most(run, memory) == pytest.approx(1.25 * 0.0001397998)
+    # Three quarters of a GB cached for 730 hours.
+    assert cost.snapstart_cache_per_month(memory) == pytest.approx(0.75 * 730 * 3600 * 0.0000015046)
+    assert cost.snapstart_cache_per_month(memory) == pytest.approx(2.97, abs=0.01)
+
+
+def test_the_snapstart_functions_are_read_from_the_template_with_their_memory() -> None:
+    memory = cost.snapstart_memory()
+
+    assert memory == {
+        "IntakeApiFunction": 512,
+        "StaffApiFunction": 512,
+        "StaffConsoleFunction": 256,
+        "EmailIntakeFunction": 512,
+        "AcknowledgeRequestFunction": 512,
+        "StartVerificationFunction": 512,
+    }
+
+
 def test_the_benchmark_registry_has_the_number_of_systems_asked_for() -> None:
     registry = parse_registry(registry_text(7))
 
@@ -90,7 +120,7 @@ def test_a_small_run_of_the_benchmarks_writes_every_figure(
     by_benchmark = Counter(benchmark for benchmark, _ in figures)
     assert by_benchmark == {
         "Reads per subject": 3,
-        "Cost per request": 6,
+        "Cost per request": 8,  # two per size, SnapStart's restores for one, and its cache
         "Fan-out speed": 9,
         "Intake throughput": 3,
     }
@@ -107,6 +137,13 @@ def test_a_small_run_of_the_benchmarks_writes_every_figure(
             assert usage["records_erased"] == systems  # each found and erased, not "nothing found"
             assert usage["emails"] == 3 and f["detail"]["status"] == "COMPLETED"
             assert 0 < f["value"] < 0.01
+    restores = next(f for (b, m), f in figures.items() if "SnapStart restores" in m)
+    assert restores["detail"]["restores"] >= 4  # submission, code, acknowledgement, verification, approval
+    assert restores["value"] > 0 and restores["baseline_value"] > 0
+    cache = next(f for (b, m), f in figures.items() if "SnapStart snapshot cache" in m)
+    assert cache["unit"] == "USD/month" and cache["value"] == pytest.approx(
+        cost.snapstart_cache_per_month(cost.snapstart_memory())
+    )
     intake = next(f for (b, m), f in figures.items() if b == "Intake throughput" and "submissions" in m)
     assert intake["value"] > 0 and intake["baseline_value"] > 0
     assert "| Cost per request |" in capsys.readouterr().out
