@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 STATEMACHINE_DIR = ROOT / "statemachine"
 SAMCONFIG_PATH = ROOT / "samconfig.toml"
+README_PATH = ROOT / "README.md"
 SYSTEMS_PATH = ROOT / "functions" / "dsr" / "config" / "systems.yaml"
 REGION = "us-east-1"  # pinned, so neither tool depends on AWS_DEFAULT_REGION in the environment
 
@@ -595,6 +596,23 @@ def test_sam_deploy_asks_before_changing_and_refuses_placeholder_parameters(
     }
     assert not accepted, f"placeholders a deploy would accept: {accepted}"
     assert all(parameters[name].get("ConstraintDescription") for name in required)
+
+
+def test_the_readme_deploy_steps_name_real_outputs_and_every_required_parameter(
+    template: dict[str, Any],
+) -> None:
+    readme = README_PATH.read_text()
+    deploy = readme.split("\n## Deploy\n", 1)[1].split("\n## ", 1)[0]
+    # Each <Name> a step reads off the stack or its parameters (CamelCase; <ALL_CAPS> are the
+    # reader's own values) is one template.yaml has
+    named = set(re.findall(r"<([A-Z][a-z]+(?:[A-Z][a-z]*)+)>", deploy))
+    assert named & set(template["Outputs"]), "the Deploy section names no stack output"
+    missing = sorted(named - set(template["Outputs"]) - set(template["Parameters"]))
+    assert not missing, f"README names outputs or parameters template.yaml does not have: {missing}"
+    # And every parameter a deploy must be given is explained there
+    required = [name for name, spec in template["Parameters"].items() if "Default" not in spec]
+    unexplained = [name for name in required if f"`{name}`" not in deploy]
+    assert not unexplained, f"parameters the Deploy section does not mention: {unexplained}"
 
 
 def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dict[str, Any]) -> None:
