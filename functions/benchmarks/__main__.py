@@ -13,6 +13,7 @@ from benchmarks.figures import Figure, markdown_table, write_results
 # In the order they run and are printed; each module has run(scale) -> list[Figure].
 BENCHMARKS = {
     "cold_start": "benchmarks.cold_start",
+    "snapstart": "benchmarks.snapstart",
     "cost": "benchmarks.cost",
     "fan_out": "benchmarks.fan_out",
     "reads": "benchmarks.reads",

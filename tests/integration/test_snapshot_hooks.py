@@ -5,14 +5,14 @@ the hooks run as Lambda runs them; see snapshot_harness)."""
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.snapshot_harness import Services, api_event, moto_over_http
+from benchmarks import snapstart
+from benchmarks.first_events import Services, api_event, moto_over_http
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 APPROVER = {
@@ -25,7 +25,6 @@ APPROVER = {
 
 @pytest.fixture(scope="module")
 def services() -> Iterator[Services]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's server logs every call
     with moto_over_http() as served:
         yield served
 
@@ -108,3 +107,15 @@ def test_email_intake_takes_its_first_message_with_everything_loaded(services: S
 
     assert runs.runs[0]["answer"]["outcomes"][0]["disposition"] == "request"
     _imports_nothing_more("EmailIntakeFunction", runs)
+
+
+def test_the_benchmark_times_each_first_event_resumed_and_cold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapstart, "MIN_ROUNDS", 1)
+
+    figures = snapstart.run(0.02)
+
+    assert [f.measure.split(":")[0] for f in figures] == list(snapstart.FUNCTIONS)
+    for figure in figures:
+        # Resumed, the import and the loading are in the snapshot: the first event alone is left.
+        assert 0 < figure.value < figure.baseline_value, figure.measure
+        assert figure.detail["imported_by_the_first_event"] == [], figure.measure

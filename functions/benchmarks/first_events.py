@@ -1,18 +1,21 @@
-"""Runs a SnapStart function as Lambda does, one fresh interpreter per function: import the
-handler, run the before-snapshot hooks (in the reverse order of registration), run the
-after-restore hooks (in order), then its first events; and reports what each event imported that
-was not loaded yet, and how long it took.
+"""A function's first events in a fresh interpreter, as Lambda runs them: import the handler,
+then (for an environment resumed from a SnapStart snapshot) run the before-snapshot hooks in the
+reverse order of registration and the after-restore hooks in order, then the events. Reports how
+long the import and each event took, and what each event imported that was not loaded yet.
 
-The AWS services are moto's, served over HTTP from the test's process, so that the function's
+The AWS services are moto's, served over HTTP from this process, so that the function's
 interpreter imports nothing but the function: the local cloud would load much of the desk
-before the handler does, and hide what a first event imports."""
+before the handler does, and hide what a first event imports. Used by the SnapStart benchmark
+(``benchmarks.snapstart``) and its tests."""
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import subprocess
+import subprocess  # nosec B404
 import sys
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,9 +26,8 @@ import boto3
 
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_PATH = ROOT / "template.yaml"
-CODE_ROOT = ROOT / "functions"
+CODE_ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_PATH = Path(os.environ.get("DSR_TEMPLATE", CODE_ROOT.parent / "template.yaml"))
 RESULT_MARK = "first-events:"
 PARAMETERS = {
     "PrivacyMailbox": "privacy@desk.example",
@@ -37,6 +39,7 @@ PARAMETERS = {
 CHILD_SCRIPT = f"""
 import importlib, json, sys, time
 module, attribute, events, arn = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
+restored = sys.argv[5] == "restored"
 
 class Context:
     function_name = arn.rsplit(":", 1)[-1]
@@ -49,12 +52,15 @@ class Context:
     def get_remaining_time_in_millis(self):
         return 25_000
 
+started = time.perf_counter()
 handler = getattr(importlib.import_module(module), attribute)
+import_ms = (time.perf_counter() - started) * 1000
 import snapshot_restore_py as hooks
-for hook, args, kwargs in reversed(hooks.get_before_snapshot()):
-    hook(*args, **kwargs)
-for hook, args, kwargs in hooks.get_after_restore():
-    hook(*args, **kwargs)
+if restored:
+    for hook, args, kwargs in reversed(hooks.get_before_snapshot()):
+        hook(*args, **kwargs)
+    for hook, args, kwargs in hooks.get_after_restore():
+        hook(*args, **kwargs)
 runs = []
 for event in events:
     before = set(sys.modules)
@@ -65,14 +71,22 @@ for event in events:
         "imported": sorted(set(sys.modules) - before),
         "answer": answer,
     }})
-print({RESULT_MARK!r} + json.dumps({{"hooks": len(hooks.get_before_snapshot()), "runs": runs}}, default=str))
+result = {{"hooks": len(hooks.get_before_snapshot()), "import_ms": import_ms, "runs": runs}}
+print({RESULT_MARK!r} + json.dumps(result, default=str))
 """
+
+
+class FirstEventsError(RuntimeError):
+    """A function failed in its fresh interpreter (the message ends with what it printed)."""
 
 
 @dataclass
 class FirstEvents:
     hooks: int
+    """How many before-snapshot hooks the handler's import registered."""
+    import_ms: float
     runs: list[dict[str, Any]]
+    """Per event: ``ms``, ``imported`` (modules not loaded before it) and ``answer``."""
 
 
 class Services:
@@ -84,12 +98,12 @@ class Services:
         self.refs: dict[str, str] = {}
 
     def client(self, service: str) -> Any:
-        return boto3.client(
+        return boto3.client(  # type: ignore[call-overload]
             service,
             endpoint_url=self.endpoint,
             region_name=REGION,
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_secret_access_key="testing",  # noqa: S106  # nosec B106 - moto's, not a secret
         )
 
     def create(self) -> None:
@@ -136,8 +150,8 @@ class Services:
             "AWS_REGION": REGION,
             "AWS_DEFAULT_REGION": REGION,
             "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",  # nosec B105 - moto's, not a secret
+            "AWS_SESSION_TOKEN": "testing",  # nosec B105
             "AWS_ENDPOINT_URL": self.endpoint,
             "AWS_CONFIG_FILE": os.devnull,
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
@@ -153,12 +167,15 @@ class Services:
             "PATH": os.environ.get("PATH", os.defpath),
         }
 
-    def first_events(self, logical_id: str, events: list[Any]) -> FirstEvents:
+    def first_events(self, logical_id: str, events: list[Any], *, restored: bool = True) -> FirstEvents:
+        """The function's ``events`` in a fresh interpreter: resumed from its snapshot (the hooks
+        run before the first), or, ``restored=False``, a cold start without SnapStart."""
         spec = self.template.functions(self.refs)[logical_id]
         module, _, attribute = spec.handler.rpartition(".")
-        finished = subprocess.run(
+        # This very interpreter, on a fixed script; the module and attribute come from template.yaml.
+        finished = subprocess.run(  # noqa: S603  # nosec B603
             [sys.executable, "-c", CHILD_SCRIPT, module, attribute, json.dumps(events),
-             self.template.arn(logical_id)],
+             self.template.arn(logical_id), "restored" if restored else "on-demand"],
             cwd=CODE_ROOT,
             env=self.environment(logical_id),
             capture_output=True,
@@ -168,22 +185,27 @@ class Services:
         )  # fmt: skip
         results = [line for line in finished.stdout.splitlines() if line.startswith(RESULT_MARK)]
         if finished.returncode != 0 or not results:
-            raise AssertionError(
+            raise FirstEventsError(
                 f"{logical_id} failed (exit {finished.returncode}):\n{finished.stderr[-3000:]}"
             )
         document = json.loads(results[-1].removeprefix(RESULT_MARK))
-        return FirstEvents(hooks=document["hooks"], runs=document["runs"])
+        return FirstEvents(hooks=document["hooks"], import_ms=document["import_ms"], runs=document["runs"])
 
 
 @contextmanager
 def moto_over_http() -> Iterator[Services]:
-    from moto.server import ThreadedMotoServer
+    from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only when a benchmark or test serves moto
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the server logs every call
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
         host, port = server.get_host_and_port()
         services = Services(f"http://{host}:{port}")
+        # moto keeps its services' state per process, shared by every server and mock in it.
+        reset = urllib.request.Request(f"{services.endpoint}/moto-api/reset", method="POST")  # noqa: S310
+        with urllib.request.urlopen(reset, timeout=30):  # noqa: S310  # nosec B310 - the server above
+            pass
         services.create()
         yield services
     finally:
@@ -191,7 +213,13 @@ def moto_over_http() -> Iterator[Services]:
 
 
 def api_event(
-    method: str, resource: str, path: str, body: Any = None, claims: dict[str, str] | None = None
+    method: str,
+    resource: str,
+    path: str,
+    body: Any = None,
+    *,
+    claims: dict[str, str] | None = None,
+    source_ip: str = "198.51.100.23",
 ) -> dict[str, Any]:
     """An API Gateway proxy event, as the REST API delivers it."""
     params = dict(zip(
@@ -199,7 +227,7 @@ def api_event(
         [p for r, p in zip(resource.split("/"), path.split("/"), strict=True) if r.startswith("{")],
         strict=True,
     ))  # fmt: skip
-    headers = {"host": "privacy.desk.example", "user-agent": "test", "x-forwarded-for": "198.51.100.23"}
+    headers = {"host": "privacy.desk.example", "user-agent": "test", "x-forwarded-for": source_ip}
     if body is not None:
         headers["content-type"] = "application/json"
     return {
@@ -222,7 +250,7 @@ def api_event(
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
             "accountId": ACCOUNT_ID,
             "apiId": "snapshot",
-            "identity": {"sourceIp": "198.51.100.23", "userAgent": "test"},
+            "identity": {"sourceIp": source_ip, "userAgent": "test"},
             "authorizer": {"claims": claims} if claims else None,
         },
     }
