@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: dev print-python run demo load bench test lint audit format unit e2e deploy clean
+.PHONY: dev print-python run demo load bench test lint audit format unit e2e build deploy clean
 
 # pip and setuptools upgraded too: the venv module seeds an old setuptools with published
 # advisories, and the audit covers every installed distribution.
@@ -69,8 +69,22 @@ e2e: $(STAMP)
 test: lint
 	$(BIN)/pytest
 
-deploy:
-	sam build && sam deploy --guided
+# The deployed artifacts in .aws-sam/build: each function its own handler package, and one layer
+# with the domain package and the runtime dependencies, bytecode compiled (functions/Makefile).
+# The development environment's python3.12 runs the recipes; no container is needed.
+# The SAM CLI lives in .venv-build, at the version range of pyproject's `build` extra.
+BUILD_DIR ?= .aws-sam/build
+SAM_VENV := .venv-build
+$(SAM_VENV)/bin/sam: pyproject.toml $(STAMP)
+	rm -rf $(SAM_VENV) && $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet "$$($(BIN)/python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["build"])')"
+	touch $(SAM_VENV)/bin/sam
+
+build: $(SAM_VENV)/bin/sam
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(SAM_VENV)/bin/sam build --build-dir $(BUILD_DIR)
+
+deploy: build
+	$(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -22,6 +22,7 @@ NOT_RUN = {
     "make load": "tests/integration/test_load.py",
     "make bench": "tests/unit/test_benchmarks.py runs the benchmarks at a small size",
     "make audit": "CI runs it",
+    "make build": "tests/artifacts/test_built_artifacts.py runs the same sam build and checks what it makes",
     "sam build": "needs an AWS account",
     "make build": "a deploy step: it runs the SAM CLI's build, not the local cloud",
     "sam deploy": "needs an AWS account; tests/unit/test_template.py checks samconfig.toml's defaults",

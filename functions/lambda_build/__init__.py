@@ -1,0 +1,166 @@
+"""What ``sam build`` puts in each deployed artifact: a function's own handler package, or the
+layer every function shares (the domain package ``dsr`` and the runtime dependencies).
+
+``functions/Makefile`` calls ``python -m lambda_build`` for each resource (``BuildMethod:
+makefile``): SAM's python builder copies the whole code folder into every function, cannot leave
+out a dependency's dependency and compiles no bytecode. Nothing here is deployed.
+"""
+
+from __future__ import annotations
+
+import compileall
+import py_compile
+import re
+import shutil
+import subprocess  # nosec B404
+import sys
+import tomllib
+from pathlib import Path
+
+from local_cloud.template import load_template
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[1]
+REPOSITORY = FUNCTIONS_DIR.parent
+TEMPLATE_PATH = REPOSITORY / "template.yaml"
+PYPROJECT_PATH = REPOSITORY / "pyproject.toml"
+
+LAYER_PACKAGES = ("dsr",)
+# The Lambda python3.12 runtime provides the AWS SDK and what it depends on. aws-xray-sdk (through
+# Powertools' tracer) requires botocore too; a second copy in the layer would be 20 MB more and
+# would shadow the runtime's, so these are left out of the layer whoever requires them.
+RUNTIME_PROVIDED = frozenset(
+    {"boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3"}
+)
+# Installed as a dependency's dependency, never imported by the desk: email-validator looks
+# addresses up in DNS only when asked to (pydantic's EmailStr checks the syntax alone); cffi parses
+# C declarations with pycparser, and PyNaCl's bindings come compiled.
+NEVER_IMPORTED = frozenset({"dnspython", "pycparser"})
+# Files of the installed distributions that the desk never reads.
+NEVER_READ = (
+    "pycountry/locales",  # translations of country names: the desk reads codes
+    "holidays/locale",  # translations of holiday names: the desk counts days (names fall back)
+    "bin",  # the distributions' command-line scripts
+)
+# Shared objects lose their symbol tables and debug information (8 MB), as a release build would.
+STRIP_TOOLS = ("llvm-strip", "aarch64-linux-gnu-strip")
+# Lambda's arm64 python3.12: wheels only, never built here for this machine.
+TARGET_PLATFORM = (
+    "--platform",
+    "manylinux2014_aarch64",
+    "--implementation",
+    "cp",
+    "--python-version",
+    "3.12",
+)
+FUNCTION_ROOT = "/var/task"
+LAYER_ROOT = "/opt/python"
+NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+
+def distribution_name(requirement: str) -> str:
+    """The normalized distribution name a requirement line names: ``pydantic[email]>=2`` -> ``pydantic``."""
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if match is None:
+        raise ValueError(f"not a requirement: {requirement!r}")
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def layer_requirements(pyproject_path: Path = PYPROJECT_PATH) -> list[str]:
+    """pyproject's ``[project] dependencies``, less what the runtime provides: read at build time,
+    so the layer cannot drift from what the tests run with."""
+    dependencies = tomllib.loads(pyproject_path.read_text(encoding="utf-8"))["project"]["dependencies"]
+    return [line for line in dependencies if distribution_name(line) not in RUNTIME_PROVIDED]
+
+
+def handler_package(logical_id: str, template_path: Path = TEMPLATE_PATH) -> str:
+    """The package of a function's handler, as template.yaml names it: ``intake_api.app.lambda_handler``
+    -> ``intake_api``."""
+    resource = load_template(template_path).get("Resources", {}).get(logical_id)
+    if resource is None or resource.get("Type") != "AWS::Serverless::Function":
+        raise ValueError(f"{logical_id} is not a function in {template_path.name}")
+    handler: str = resource["Properties"]["Handler"]
+    return handler.split(".", 1)[0]
+
+
+def compile_bytecode(root: Path, deployed_at: str) -> None:
+    """Every module compiled once, here: Lambda's code folders are read-only, so a module without
+    bytecode is compiled again on every cold start. Unchecked-hash ``.pyc`` files are used without
+    looking at the source's timestamp (which a zip does not keep); tracebacks name the deployed path."""
+    compiled = compileall.compile_dir(
+        root,
+        quiet=1,
+        stripdir=str(root),
+        prependdir=deployed_at,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        workers=0,
+    )
+    if not compiled:
+        raise RuntimeError(f"some modules under {root} do not compile")
+
+
+def build_function(logical_id: str, artifacts_dir: Path) -> None:
+    """The function's own handler package (with its files, e.g. the console's page), nothing else."""
+    package = handler_package(logical_id)
+    shutil.copytree(FUNCTIONS_DIR / package, artifacts_dir / package, ignore=NOT_SHIPPED, dirs_exist_ok=True)
+    compile_bytecode(artifacts_dir, FUNCTION_ROOT)
+
+
+def _distribution_files(site: Path, name: str) -> list[Path]:
+    """The files one installed distribution put under ``site``, as its RECORD lists them."""
+    for dist_info in site.glob("*.dist-info"):
+        if distribution_name(dist_info.name.split("-", 1)[0]) == name:
+            record = (dist_info / "RECORD").read_text(encoding="utf-8")
+            return [site / line.split(",", 1)[0] for line in record.splitlines() if line.strip()]
+    return []
+
+
+def remove_unused(site: Path) -> None:
+    """Take out what the runtime provides, whichever dependency pulled it in, and what is never
+    imported or read."""
+    for name in RUNTIME_PROVIDED | NEVER_IMPORTED:
+        for path in _distribution_files(site, name):
+            path.unlink(missing_ok=True)
+    for directory in sorted(site.rglob("*"), reverse=True):  # deepest first, emptied ones go
+        if directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+    for relative in NEVER_READ:
+        shutil.rmtree(site / relative, ignore_errors=True)
+
+
+def strip_shared_objects(site: Path) -> None:
+    """Strip the wheels' aarch64 shared objects with a strip that reads ELF for that machine."""
+    tool = next((found for name in STRIP_TOOLS if (found := shutil.which(name))), None)
+    if tool is None:
+        raise RuntimeError(f"building the layer needs one of {', '.join(STRIP_TOOLS)} (Debian: llvm)")
+    shared_objects = sorted(str(path) for path in site.rglob("*.so"))
+    subprocess.run([tool, "--strip-unneeded", *shared_objects], check=True)  # noqa: S603  # nosec B603
+
+
+def build_layer(artifacts_dir: Path) -> None:
+    """``python/``: the runtime dependencies as Lambda's arm64 python3.12 wheels, and ``dsr``."""
+    site = artifacts_dir / "python"
+    site.mkdir(parents=True, exist_ok=True)
+    requirements = layer_requirements()
+    # pip, run by this interpreter, with pyproject's own requirement lines.
+    subprocess.run(  # noqa: S603  # nosec B603
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-compile",
+            "--upgrade",
+            "--target",
+            str(site),
+            *TARGET_PLATFORM,
+            "--only-binary=:all:",
+            *requirements,
+        ],
+        check=True,
+    )
+    remove_unused(site)
+    strip_shared_objects(site)
+    for package in LAYER_PACKAGES:
+        shutil.copytree(FUNCTIONS_DIR / package, site / package, ignore=NOT_SHIPPED, dirs_exist_ok=True)
+    compile_bytecode(site, LAYER_ROOT)

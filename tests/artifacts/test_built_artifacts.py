@@ -1,0 +1,148 @@
+"""What `sam build` makes is what is deployed: each function its own handler package, one layer
+with the domain package and the runtime dependencies, bytecode compiled, one botocore (the
+runtime's), and every function under 45 MB unzipped with the layer.
+
+`make build` runs once for this module, into a temporary folder: about 20 s on 2 cores once the
+SAM CLI's environment exists (a first `make build` installs it, about a minute more), most of it
+pip fetching the arm64 wheels."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from lambda_build import PYPROJECT_PATH, REPOSITORY, RUNTIME_PROVIDED, distribution_name
+from local_cloud.template import load_template
+
+MAX_UNZIPPED_BYTES = 45_000_000
+NOT_DEPLOYED = {"local_cloud", "dsr_cli", "benchmarks", "tests", "lambda_build"}
+RUNTIME_PACKAGES = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3"}
+UNCHECKED_HASH_FLAGS = 0b01  # PEP 552: hash-based, source not checked
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    built = tmp_path_factory.mktemp("sam-build")
+    finished = subprocess.run(
+        ["make", "build", f"BUILD_DIR={built}"],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    yield built
+
+
+def _functions() -> dict[str, str]:
+    """Each function's logical id and its handler package."""
+    resources = load_template(REPOSITORY / "template.yaml")["Resources"]
+    return {
+        logical_id: resource["Properties"]["Handler"].split(".", 1)[0]
+        for logical_id, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def _unzipped_bytes(root: Path) -> int:
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+
+
+def test_each_function_holds_its_own_handler_package_only(build_dir: Path) -> None:
+    for logical_id, package in _functions().items():
+        top_level = {path.name for path in (build_dir / logical_id).iterdir()}
+        assert top_level == {package}, f"{logical_id} ships {sorted(top_level)}"
+        assert (build_dir / logical_id / package / "app.py").is_file()
+    assert (build_dir / "StaffConsoleFunction" / "staff_console" / "static" / "index.html").is_file()
+
+
+def test_the_built_template_gives_every_function_its_folder_and_the_layer(build_dir: Path) -> None:
+    resources = load_template(build_dir / "template.yaml")["Resources"]
+    layer = resources["DeskLayer"]["Properties"]
+    assert layer["ContentUri"] == "DeskLayer"
+    assert layer["CompatibleArchitectures"] == ["arm64"]
+    assert layer["CompatibleRuntimes"] == ["python3.12"]
+    for logical_id in _functions():
+        assert resources[logical_id]["Properties"]["CodeUri"] == logical_id
+    globals_function = load_template(build_dir / "template.yaml")["Globals"]["Function"]
+    assert globals_function["Layers"] == [{"Ref": "DeskLayer"}]
+
+
+def test_the_layer_holds_the_domain_package_and_pyprojects_dependencies(build_dir: Path) -> None:
+    site = build_dir / "DeskLayer" / "python"
+    assert (site / "dsr" / "config").is_dir()
+    installed = {
+        distribution_name(path.name.split("-", 1)[0]): path.name.removesuffix(".dist-info").split("-")[1]
+        for path in site.glob("*.dist-info")
+    }
+    dependencies = tomllib.loads(PYPROJECT_PATH.read_text(encoding="utf-8"))["project"]["dependencies"]
+    for line in dependencies:
+        requirement = Requirement(line)
+        name = distribution_name(requirement.name)
+        if name in RUNTIME_PROVIDED:
+            assert name not in installed, f"{name} is the runtime's, yet in the layer"
+            continue
+        assert name in installed, f"{line} is in pyproject but not in the layer"
+        assert requirement.specifier.contains(installed[name]), f"layer has {name} {installed[name]}"
+
+
+def test_nothing_for_the_local_cloud_the_cli_the_benchmarks_or_the_tests_is_deployed(build_dir: Path) -> None:
+    deployed = [path for path in build_dir.iterdir() if path.is_dir() and path.name != ".cache"]
+    found = sorted(
+        str(path.relative_to(build_dir))
+        for artifact in deployed
+        for path in artifact.rglob("*")
+        if path.is_dir() and path.name in NOT_DEPLOYED and path.parent.name in {artifact.name, "python"}
+    )
+    assert found == []
+
+
+def test_one_botocore_the_runtimes(build_dir: Path) -> None:
+    """Nothing importable as the AWS SDK or its dependencies: the runtime provides them."""
+    import_roots = [
+        build_dir / "DeskLayer" / "python",
+        *(build_dir / logical_id for logical_id in _functions()),
+    ]
+    found = sorted(
+        str(path.relative_to(build_dir))
+        for root in import_roots
+        for path in root.iterdir()
+        if path.name.split("-", 1)[0].removesuffix(".py") in RUNTIME_PACKAGES
+    )
+    assert found == []
+
+
+def test_phone_numbers_without_geodata_carriers_or_time_zones(build_dir: Path) -> None:
+    phonenumbers = build_dir / "DeskLayer" / "python" / "phonenumbers"
+    assert (phonenumbers / "data").is_dir()
+    assert [name for name in ("geodata", "carrierdata", "tzdata") if (phonenumbers / name).exists()] == []
+
+
+def test_every_module_has_unchecked_hash_bytecode_for_python312(build_dir: Path) -> None:
+    magic = importlib.util.MAGIC_NUMBER
+    assert sys.version_info[:2] == (3, 12)
+    missing, stale = [], []
+    for source in build_dir.rglob("*.py"):
+        compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc"
+        if not compiled.is_file():
+            missing.append(str(source.relative_to(build_dir)))
+            continue
+        header = compiled.read_bytes()[:8]
+        if header[:4] != magic or int.from_bytes(header[4:8], "little") != UNCHECKED_HASH_FLAGS:
+            stale.append(str(source.relative_to(build_dir)))
+    assert missing == []
+    assert stale == []
+
+
+def test_every_function_with_the_layer_is_at_most_45_mb_unzipped(build_dir: Path) -> None:
+    layer_bytes = _unzipped_bytes(build_dir / "DeskLayer")
+    for logical_id in _functions():
+        total = layer_bytes + _unzipped_bytes(build_dir / logical_id)
+        assert total <= MAX_UNZIPPED_BYTES, f"{logical_id}: {total / 1e6:.1f} MB with the layer"
