@@ -24,7 +24,6 @@ NOT_RUN = {
     "make audit": "CI runs it",
     "make build": "tests/artifacts/test_built_artifacts.py runs the same sam build and checks what it makes",
     "sam build": "needs an AWS account",
-    "make build": "a deploy step: it runs the SAM CLI's build, not the local cloud",
     "sam deploy": "needs an AWS account; tests/unit/test_template.py checks samconfig.toml's defaults",
     "sam delete": "needs an AWS account",
     "aws ": "the deploy steps' AWS CLI commands need an AWS account and a domain",
