@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from dsr.deadlines import load_calendars
 from dsr.desk import Desk, desk_from_environment
 from dsr.email_requests import EmailOutcome, handle_inbound, handle_missing_message
-from dsr.snapshot import prepare_snapshot
+from dsr.snapshot import check_a_sample_submission, prepare_snapshot
 from dsr.tracing import desk_tracer
 from dsr.verification_policy import load_policy
 
@@ -100,6 +100,7 @@ def _raw_message(desk: Desk, message_id: str) -> bytes | None:
 # SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
 prepare_snapshot(
     ("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),  # reading mail
+    check_a_sample_submission,
     lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),
     load_calendars,
     load_policy,

@@ -47,7 +47,7 @@ from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SU
 from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
 from dsr.response_headers import policy_for_inline_page, with_security_headers
-from dsr.snapshot import prepare_snapshot
+from dsr.snapshot import check_a_sample_submission, prepare_snapshot
 from dsr.status_tokens import status_token_matches
 from dsr.store import RequestNotFoundError
 from dsr.tracing import desk_tracer
@@ -792,8 +792,18 @@ def _cross_site_refusal(event: dict[str, Any]) -> dict[str, Any] | None:
 
 # SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
 prepare_snapshot(
-    ("email_validator",),  # pydantic imports it on the first email address it checks
-    lambda: desk_from_environment().preload("store", "limiter", "hasher", "mailer", "workflow", "packages"),
+    # The verification levels' lazily imported checks, and Swagger's page.
+    (
+        "dsr.account_assertion",
+        "dsr.data_points",
+        "dsr.fulfilment",
+        "nacl.signing",
+        "aws_lambda_powertools.event_handler.openapi.swagger_ui",
+    ),
+    check_a_sample_submission,
+    lambda: desk_from_environment().preload(
+        "store", "limiter", "hasher", "mailer", "workflow", "packages", "registry"
+    ),
     load_calendars,
     load_policy,
     _submit_once,

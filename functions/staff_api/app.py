@@ -602,7 +602,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 # SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
 prepare_snapshot(
     ("email_validator",),  # pydantic imports it on the first email address it checks
-    lambda: desk_from_environment().preload("store", "hasher", "mailer", "workflow", "packages"),
+    lambda: desk_from_environment().preload("store", "hasher", "mailer", "workflow", "packages", "registry"),
     load_calendars,
     load_policy,
     _openapi_document,

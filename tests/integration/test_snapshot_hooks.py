@@ -51,6 +51,29 @@ def test_the_intake_api_answers_its_first_submission_with_everything_loaded(
     _imports_nothing_more("IntakeApiFunction", runs)
 
 
+def test_the_intake_api_answers_its_other_first_calls_with_everything_loaded(
+    services: Services, submitted: dict[str, Any]
+) -> None:
+    request_id = submitted["request_id"]
+    code = {"code": "000000", "data_points": {"phone": "020 7946 0018"}}
+
+    for event in (
+        api_event("GET", "/privacy-request", "/privacy-request"),
+        api_event("GET", "/openapi.json", "/openapi.json"),
+        api_event(
+            "POST",
+            "/requests/{request_id}/verification",
+            f"/requests/{request_id}/verification",
+            code,
+            source_ip="203.0.113.9",
+        ),
+    ):
+        runs = services.first_events("IntakeApiFunction", [event])
+
+        assert runs.runs[0]["answer"]["statusCode"] < 500, event["path"]
+        _imports_nothing_more("IntakeApiFunction", runs)
+
+
 def test_the_workflow_tasks_a_subject_waits_on_have_everything_loaded(
     services: Services, submitted: dict[str, Any]
 ) -> None:
