@@ -101,6 +101,8 @@ def as_packaged(template: dict[str, Any]) -> dict[str, Any]:
             props["CodeUri"] = f"s3://artifacts/{name}.zip"
         if res["Type"] == "AWS::Serverless::StateMachine" and isinstance(props.get("DefinitionUri"), str):
             props["DefinitionUri"] = f"s3://artifacts/{name}.asl.json"
+        if res["Type"] == "AWS::Serverless::LayerVersion" and isinstance(props.get("ContentUri"), str):
+            props["ContentUri"] = f"s3://artifacts/{name}.zip"
     return packaged
 
 
