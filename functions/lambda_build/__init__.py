@@ -15,6 +15,7 @@ import shutil
 import subprocess  # nosec B404
 import sys
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 
 from local_cloud.template import load_template
@@ -136,8 +137,10 @@ def strip_shared_objects(site: Path) -> None:
     subprocess.run([tool, "--strip-unneeded", *shared_objects], check=True)  # noqa: S603  # nosec B603
 
 
-def build_layer(artifacts_dir: Path) -> None:
-    """``python/``: the runtime dependencies as Lambda's arm64 python3.12 wheels, and ``dsr``."""
+def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) -> None:
+    """``python/``: the runtime dependencies as Lambda's arm64 python3.12 wheels, and ``dsr``.
+    With ``platform=()``, the same for this machine, where arm64's compiled modules cannot load
+    (the cold-start benchmark imports from it)."""
     site = artifacts_dir / "python"
     site.mkdir(parents=True, exist_ok=True)
     requirements = layer_requirements()
@@ -150,10 +153,11 @@ def build_layer(artifacts_dir: Path) -> None:
             "install",
             "--quiet",
             "--no-compile",
+            "--no-warn-conflicts",  # with --target, pip compares with the running environment's
             "--upgrade",
             "--target",
             str(site),
-            *TARGET_PLATFORM,
+            *platform,
             "--only-binary=:all:",
             *requirements,
         ],

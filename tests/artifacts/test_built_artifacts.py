@@ -2,20 +2,15 @@
 with the domain package and the runtime dependencies, bytecode compiled, one botocore (the
 runtime's), and every function under 45 MB unzipped with the layer.
 
-`make build` runs once for this module, into a temporary folder: about 20 s on 2 cores once the
-SAM CLI's environment exists (a first `make build` installs it, about a minute more), most of it
-pip fetching the arm64 wheels."""
+`make build` runs once for the session (tests/artifacts/conftest.py)."""
 
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from packaging.requirements import Requirement
 
 from lambda_build import PYPROJECT_PATH, REPOSITORY, RUNTIME_PROVIDED, distribution_name
@@ -25,20 +20,6 @@ MAX_UNZIPPED_BYTES = 45_000_000
 NOT_DEPLOYED = {"local_cloud", "dsr_cli", "benchmarks", "tests", "lambda_build"}
 RUNTIME_PACKAGES = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3"}
 UNCHECKED_HASH_FLAGS = 0b01  # PEP 552: hash-based, source not checked
-
-
-@pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    built = tmp_path_factory.mktemp("sam-build")
-    finished = subprocess.run(
-        ["make", "build", f"BUILD_DIR={built}"],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
-    yield built
 
 
 def _functions() -> dict[str, str]:
