@@ -23,6 +23,13 @@ from local_cloud import hosted_sign_in
 from local_cloud.bucket_owners import BucketOwnerCheck
 from local_cloud.demo_data import processor_holdings
 from local_cloud.faults import FaultSwitch
+from local_cloud.iam import (
+    Addressing,
+    Enforcement,
+    RolePolicy,
+    carry_role_into_thread_pools,
+    roles_from_template,
+)
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor
 from local_cloud.product_login import PRODUCT_SIGN_IN_PATH, DemoProductLogin
@@ -103,6 +110,7 @@ class LocalCloud:
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._refs: dict[str, str] = {}
         self.bridge: LambdaBridge | None = None
+        self.enforcement: Enforcement | None = None
         self.faults = FaultSwitch()
         self.bucket_owners = BucketOwnerCheck(ACCOUNT_ID)
         self.state_machine_arn = ""
@@ -127,7 +135,13 @@ class LocalCloud:
         functions = self.template.functions(self._refs)
         self._set_function_environment(functions)
         arns = {name: self.template.arn(name) for name in functions}
-        self.bridge = LambdaBridge(functions, arns)
+        roles = roles_from_template(self.template, self._refs)
+        self.bridge = LambdaBridge(functions, arns, roles)
+        # Every call a function makes is checked against its own role, as in AWS.
+        self.enforcement = Enforcement(roles, self._addressing())
+        carry_role_into_thread_pools()
+        session_events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
+        session_events.register("before-parameter-build", self.enforcement.on_before_parameter_build)
         boto3.DEFAULT_SESSION.events.register("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         # Every client made from here on consults the fault switch (tests and demonstrations).
         boto3.DEFAULT_SESSION.events.register("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
@@ -135,7 +149,10 @@ class LocalCloud:
         events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
         events.register("before-parameter-build.s3", self.bucket_owners.on_before_parameter_build)
         events.register("before-call.s3", self.bucket_owners.on_before_call)  # type: ignore[arg-type]
-        _state_machine_lambda_clients.reuse(self.bridge)  # made from here on, so they carry the hooks above
+        workflow_roles = [roles[name] for name in self.template.of_type("AWS::Serverless::StateMachine")]
+        _state_machine_lambda_clients.reuse(
+            self.bridge, workflow_roles[0] if workflow_roles else None
+        )  # made from here on, so they carry the hooks above
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
@@ -147,6 +164,10 @@ class LocalCloud:
             processor.stop()
         if self.bridge is not None:
             boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
+        if self.enforcement is not None:
+            boto3.DEFAULT_SESSION.events.unregister(  # type: ignore[union-attr]
+                "before-parameter-build", self.enforcement.on_before_parameter_build
+            )
         boto3.DEFAULT_SESSION.events.unregister("before-call", self.faults.on_before_call)  # type: ignore[union-attr,arg-type]
         events = boto3.DEFAULT_SESSION.events  # type: ignore[union-attr]
         events.unregister("before-parameter-build.s3", self.bucket_owners.on_before_parameter_build)
@@ -155,6 +176,26 @@ class LocalCloud:
         self._mock.stop()
         for name in self.s3_environment():
             os.environ.pop(name, None)
+
+    def _addressing(self) -> Addressing:
+        """The buckets' default KMS keys and the state machines, for what calls address."""
+        bucket_keys = {}
+        for logical_id, resource in self.template.of_type("AWS::S3::Bucket").items():
+            rules = (
+                resource.get("Properties", {})
+                .get("BucketEncryption", {})
+                .get("ServerSideEncryptionConfiguration", [])
+            )
+            for rule in rules:
+                default = rule.get("ServerSideEncryptionByDefault", {})
+                if default.get("SSEAlgorithm") == "aws:kms" and "KMSMasterKeyID" in default:
+                    key = str(self.template.resolve(default["KMSMasterKeyID"], self._refs))
+                    arn = key if key.startswith("arn:") else f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{key}"
+                    bucket_keys[self.template.physical_name(logical_id)] = arn
+        machines = [
+            self.template.arn(name) for name in self.template.of_type("AWS::Serverless::StateMachine")
+        ]
+        return Addressing(bucket_keys=bucket_keys, state_machine_arns=machines)
 
     def s3_environment(self) -> dict[str, str]:
         """S3 at the local cloud's own address, as every S3 client made from here on sees it: the
@@ -454,14 +495,16 @@ class _StateMachineLambdaClients:
         self._lock = threading.Lock()
         self._make: Any = None
         self._bridge: LambdaBridge | None = None
+        self._role: RolePolicy | None = None
 
-    def reuse(self, bridge: LambdaBridge) -> None:
+    def reuse(self, bridge: LambdaBridge, role: RolePolicy | None = None) -> None:
         from moto.stepfunctions.parser.asl.component.state.exec.state_task import (  # noqa: PLC0415
             lambda_eval_utils,
         )
 
         self.forget()
         self._bridge = bridge
+        self._role = role
         if self._make is None:
             self._make = lambda_eval_utils.boto_client_for  # type: ignore[attr-defined]
             lambda_eval_utils.boto_client_for = self._client_for  # type: ignore[attr-defined]
@@ -478,7 +521,7 @@ class _StateMachineLambdaClients:
             if (region, service) not in self._clients:
                 client = self._make(region, service)
                 if service == "lambda" and self._bridge is not None:
-                    client = StateMachineLambda(self._bridge, client)
+                    client = StateMachineLambda(self._bridge, client, self._role)
                 self._clients[(region, service)] = client
             return self._clients[(region, service)]
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote
 
 from botocore.awsrequest import AWSResponse
 
+from local_cloud.iam import RolePolicy, acting_as
 from local_cloud.template import FunctionSpec
 
 Handler = Callable[[Any, Any], Any]
@@ -63,8 +64,18 @@ class Invocation:
 
 
 class LambdaBridge:
-    def __init__(self, functions: dict[str, FunctionSpec], arns: dict[str, str]) -> None:
+    def __init__(
+        self,
+        functions: dict[str, FunctionSpec],
+        arns: dict[str, str],
+        roles: dict[str, RolePolicy] | None = None,
+    ) -> None:
         self._functions = functions
+        # Each function's own role: every AWS call its handler makes is checked against it
+        # (local_cloud.iam). Without roles (a bridge for one unit test), calls go unchecked.
+        self.roles = roles or {}
+        if roles is not None and set(functions) - set(roles):
+            raise ValueError(f"no role for {', '.join(sorted(set(functions) - set(roles)))}")
         self._by_name = {}
         for logical_id, arn in arns.items():
             self._by_name[arn] = logical_id
@@ -106,7 +117,7 @@ class LambdaBridge:
             self.invocations.append(Invocation(logical_id, type(injected).__name__, 0.0, spec.memory_mb))
             raise injected
         handler = self.handler(logical_id)
-        with self._one_at_a_time[logical_id]:
+        with self._one_at_a_time[logical_id], acting_as(self.roles.get(logical_id)):
             started, cpu_started = time.perf_counter(), time.thread_time()
             error: str | None = None
             try:
@@ -176,11 +187,14 @@ class StateMachineLambda:
     serialized, signed, stubbed and parsed again in the one process every task shares, for each
     task the Map runs."""
 
-    def __init__(self, bridge: LambdaBridge, client: Any) -> None:
+    def __init__(self, bridge: LambdaBridge, client: Any, role: RolePolicy | None = None) -> None:
         self._bridge = bridge
         self._client = client  # for a function the template does not declare: Lambda's own answer
+        self._role = role  # the state machine's own role, which its Lambda tasks invoke with
 
     def invoke(self, *, FunctionName: str, Payload: bytes | None = None, **rest: Any) -> dict[str, Any]:  # noqa: N803 - boto3's names
+        if self._role is not None:
+            self._role.check("lambda", "Invoke", "lambda:InvokeFunction", FunctionName)
         if not self._bridge.knows(FunctionName):
             return self._client.invoke(FunctionName=FunctionName, Payload=Payload or b"", **rest)  # type: ignore[no-any-return]
         body, failed = self._bridge.answer(FunctionName, Payload)

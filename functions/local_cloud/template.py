@@ -89,12 +89,20 @@ class Template:
 
     def physical_name(self, logical_id: str) -> str:
         kind = self.resources[logical_id]["Type"]
+        declared = self.resources[logical_id].get("Properties", {}).get("Name")
+        if kind == "AWS::Serverless::StateMachine" and declared is not None:
+            # The name the template gives it, as the roles that refer to it by name expect.
+            return str(self.resolve(declared, {}))
         if kind == "AWS::S3::Bucket":
             return f"{NAME_PREFIX}-{logical_id.lower()}"
         return f"{NAME_PREFIX}-{logical_id}"
 
-    def arn(self, logical_id: str) -> str:
+    def arn(self, logical_id: str, refs: dict[str, str] | None = None) -> str:
         kind = self.resources[logical_id]["Type"]
+        if kind == "AWS::KMS::Key":
+            if refs is None or logical_id not in refs:
+                raise KeyError(f"the key {logical_id} has no id until the local cloud creates it")
+            return f"arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{refs[logical_id]}"
         name = self.physical_name(logical_id)
         arns = {
             "AWS::Serverless::Function": f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}",
@@ -125,7 +133,7 @@ class Template:
     # --- intrinsic functions ------------------------------------------------------------------
 
     def resolve(self, value: Any, refs: dict[str, str]) -> Any:
-        """Resolve Ref, GetAtt and Sub against parameters and the ``refs`` the cloud created."""
+        """Resolve Ref, GetAtt, Sub and Join against parameters and the ``refs`` the cloud created."""
         if isinstance(value, list):
             return [self.resolve(item, refs) for item in value]
         if not isinstance(value, dict):
@@ -134,13 +142,32 @@ class Template:
             return self._ref(value["Ref"], refs)
         if "Fn::GetAtt" in value:
             logical_id, attribute = value["Fn::GetAtt"]
-            return self._get_att(logical_id, attribute)
-        if "Fn::Sub" in value:
-            return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub_term(m.group(1), refs), value["Fn::Sub"])
+            return self._get_att(logical_id, attribute, refs)
+        if "Fn::Sub" in value or "Fn::Join" in value:
+            return self._text(value, refs)
         return {key: self.resolve(item, refs) for key, item in value.items()}
 
+    def _text(self, value: dict[str, Any], refs: dict[str, str]) -> str:
+        if "Fn::Join" in value:
+            separator, items = value["Fn::Join"]
+            return str(separator).join(str(item) for item in self.resolve(items, refs))
+        text, variables = value["Fn::Sub"], {}
+        if isinstance(text, list):  # the long form: [text, {name: value}]
+            text, variables = text[0], {k: str(self.resolve(v, refs)) for k, v in text[1].items()}
+        return re.sub(
+            r"\$\{([^}]+)\}",
+            lambda m: variables.get(m.group(1)) or self._sub_term(m.group(1), refs),
+            text,
+        )
+
     def _ref(self, name: str, refs: dict[str, str]) -> str:
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT_ID, "AWS::Partition": "aws"}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::Partition": "aws",
+            "AWS::StackName": NAME_PREFIX,
+            "AWS::URLSuffix": "amazonaws.com",
+        }
         if name in pseudo:
             return pseudo[name]
         if name.endswith(".Alias"):
@@ -154,9 +181,9 @@ class Template:
             return self.arn(name)
         return self.physical_name(name)
 
-    def _get_att(self, logical_id: str, attribute: str) -> str:
+    def _get_att(self, logical_id: str, attribute: str, refs: dict[str, str] | None = None) -> str:
         if attribute == "Arn":
-            return self.arn(logical_id)
+            return self.arn(logical_id, refs)
         if attribute in {"Name", "TopicName"}:
             return self.physical_name(logical_id)
         raise KeyError(f"the local cloud cannot resolve {logical_id}.{attribute}")
@@ -164,7 +191,7 @@ class Template:
     def _sub_term(self, term: str, refs: dict[str, str]) -> str:
         if "." in term:
             logical_id, attribute = term.split(".", 1)
-            return self._get_att(logical_id, attribute)
+            return self._get_att(logical_id, attribute, refs)
         return self._ref(term, refs)
 
     # --- the application --------------------------------------------------------------------
