@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from local_cloud.iam import Addressing, RolePolicy
+from local_cloud.iam import Addressing, RolePolicy, acting_as, carry_role_into_thread_pools, current_role
 
 BUCKET = "arn:aws:s3:::desk.packages"
 
@@ -121,3 +124,28 @@ def test_what_each_call_addresses() -> None:
     assert addressing.targets(
         "sqs", "SendMessage", {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/dlq"}
     ) == [("sqs:SendMessage", "arn:aws:sqs:us-east-1:123456789012:dlq")]
+
+
+def test_work_a_function_hands_to_a_thread_pool_runs_as_the_function() -> None:
+    carry_role_into_thread_pools()
+    acting = role(allow("s3:GetObject", "*"))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        with acting_as(acting):
+            inside = pool.submit(current_role).result()
+        outside = pool.submit(current_role).result()
+    assert inside is acting
+    assert outside is None
+
+
+def test_no_function_code_starts_a_thread_of_its_own() -> None:
+    """A thread started by hand would not carry the function's role, and its calls would go
+    unchecked; thread pools do carry it (S3's managed transfers use one)."""
+    functions = Path(__file__).resolve().parents[2] / "functions"
+    local_only = {"local_cloud", "benchmarks", "dsr_cli"}
+    starting = [
+        str(path.relative_to(functions))
+        for path in functions.rglob("*.py")
+        if path.relative_to(functions).parts[0] not in local_only
+        and re.search(r"threading\.Thread\(|\bThread\(|_thread\.start_new", path.read_text(encoding="utf-8"))
+    ]
+    assert starting == []
