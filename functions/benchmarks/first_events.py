@@ -16,7 +16,7 @@ import os
 import subprocess  # nosec B404
 import sys
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +40,7 @@ CHILD_SCRIPT = f"""
 import importlib, json, sys, time
 module, attribute, events, arn = sys.argv[1], sys.argv[2], json.loads(sys.argv[3]), sys.argv[4]
 restored = sys.argv[5] == "restored"
+sys.path[:0] = json.loads(sys.argv[6])  # a built artifact's folders, as Lambda's bootstrap puts them
 
 class Context:
     function_name = arn.rsplit(":", 1)[-1]
@@ -167,17 +168,32 @@ class Services:
             "PATH": os.environ.get("PATH", os.defpath),
         }
 
-    def first_events(self, logical_id: str, events: list[Any], *, restored: bool = True) -> FirstEvents:
+    def first_events(
+        self,
+        logical_id: str,
+        events: list[Any],
+        *,
+        restored: bool = True,
+        folders: Sequence[str] = (),
+    ) -> FirstEvents:
         """The function's ``events`` in a fresh interpreter: resumed from its snapshot (the hooks
-        run before the first), or, ``restored=False``, a cold start without SnapStart."""
+        run before the first), or, ``restored=False``, a cold start without SnapStart. Given the
+        ``folders`` of a built artifact (the function's, the layer's, the runtime's SDK), the
+        interpreter is a ``python -I -S -B`` that sees those alone, as in Lambda; otherwise it
+        imports from the development environment."""
+        isolated = ["-I", "-S", "-B"] if folders else []
+        environment = self.environment(logical_id)
+        if folders:
+            environment["LAMBDA_TASK_ROOT"] = folders[0]
         spec = self.template.functions(self.refs)[logical_id]
         module, _, attribute = spec.handler.rpartition(".")
         # This very interpreter, on a fixed script; the module and attribute come from template.yaml.
         finished = subprocess.run(  # noqa: S603  # nosec B603
-            [sys.executable, "-c", CHILD_SCRIPT, module, attribute, json.dumps(events),
-             self.template.arn(logical_id), "restored" if restored else "on-demand"],
-            cwd=CODE_ROOT,
-            env=self.environment(logical_id),
+            [sys.executable, *isolated, "-c", CHILD_SCRIPT, module, attribute, json.dumps(events),
+             self.template.arn(logical_id), "restored" if restored else "on-demand",
+             json.dumps(list(folders))],
+            cwd=folders[0] if folders else CODE_ROOT,
+            env=environment,
             capture_output=True,
             text=True,
             timeout=180,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,8 @@ class Scenario:
     def events(self, function: str, *, restored: bool) -> list[Any]:
         """Without and with SnapStart, the tasks each take a request of their own: one the
         acknowledgement has not been sent for, one without a verification code yet."""
-        request_id = self.request_ids[-1 if restored else -2] if len(self.request_ids) >= 2 else ""
+        index = -1 if restored else -2
+        request_id = self.request_ids[index] if len(self.request_ids) >= -index else ""
         makers: dict[str, Callable[[], list[Any]]] = {
             "IntakeApiFunction": self._submission,
             "AcknowledgeRequestFunction": lambda: [{"request_id": request_id}],
@@ -103,6 +104,32 @@ FUNCTIONS = (
     "StaffConsoleFunction",
     "EmailIntakeFunction",
 )
+
+
+def resumed_first_event_ms(folders: dict[str, Sequence[str]], rounds: int) -> dict[str, float]:
+    """For each SnapStart function named in ``folders`` (a built artifact's folders, as the
+    cold-start benchmark gives them), the median first event once resumed from its snapshot:
+    the before-snapshot hook has run, and the time is what the event still imports and its
+    handling. The intake function runs in each round whenever the tasks need its request."""
+    chosen = [function for function in FUNCTIONS if function in folders]
+    needs_a_request = {"AcknowledgeRequestFunction", "StartVerificationFunction"} & set(chosen)
+    times: dict[str, list[float]] = {function: [] for function in chosen}
+    if not chosen:
+        return {}
+    with moto_over_http() as services:
+        scenario = Scenario(services)
+        for _ in range(rounds):
+            for function in FUNCTIONS:
+                if function not in chosen and not (function == "IntakeApiFunction" and needs_a_request):
+                    continue
+                events = scenario.events(function, restored=True)
+                resumed = services.first_events(
+                    function, events, restored=True, folders=folders.get(function, ())
+                )
+                scenario.note(function, resumed.runs[0]["answer"])
+                if function in times:
+                    times[function].append(resumed.runs[0]["ms"])
+    return {function: round(statistics.median(runs), 1) for function, runs in times.items()}
 
 
 def run(scale: float) -> list[Figure]:

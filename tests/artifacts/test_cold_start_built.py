@@ -42,10 +42,16 @@ def test_a_small_run_times_each_built_function_beside_the_floor_and_from_source(
         assert timing.detail["from_source_ms"] > 1.5 * timing.value
         assert size.unit == "MB" and size.value == timing.detail["artifact_mb"]
         assert size.met is (size.value <= 45)
+    # SnapStart's functions only (the console): its first event resumed from the snapshot, from
+    # the same artifact, the before-snapshot hook's loading done; far below a cold import.
+    console, closing = figures[3], figures[5]
+    assert 0 < console.detail["with_before_snapshot_loading_ms"] < console.value
+    assert closing.detail["with_before_snapshot_loading_ms"] is None
     table = capsys.readouterr().out
     assert (
-        "| Function | Artifact + layer MB | From source ms | With bytecode ms | Floor ms | Ratio |" in table
-    )
+        "| Function | Artifact + layer MB | From source ms | With bytecode ms"
+        " | With before-snapshot loading ms | Floor ms | Ratio |"
+    ) in table
     assert "| CloseRequestFunction (workflow) |" in table
     assert "| StaffConsoleFunction (api) |" in table
 
