@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import base64
 import copy
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from dsr import handoffs
+from dsr.actions import Action
+from dsr.clock import system_clock
 from dsr.desk import Desk
+from dsr.opendsr import ProcessingStatus
+from dsr.packages import part_key
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.iam import acting_as, roles_from_template, translated_template
 from local_cloud.template import Template
-from tests.conftest import submit
+from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 AGENT_PERMISSION = base64.b64encode(b"%PDF-1.7 signed permission").decode()
 
@@ -161,3 +167,38 @@ def test_the_state_machine_invokes_its_tasks_with_its_own_role(cloud: LocalCloud
     assert role.allows("lambda:InvokeFunction", f"{acknowledge}:live")
     intake = cloud.template.arn("IntakeApiFunction")
     assert not role.allows("lambda:InvokeFunction", intake)
+
+
+def test_a_processor_asked_again_after_finishing_an_export_has_its_part_written_by_the_hand_off(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
+) -> None:
+    payments = cloud.processors["payments.example"]
+    payments.never_answer = True  # it takes the request, and its answer never arrives
+    try:
+        request_id = str(submit(public, request_types=["access"]).body["request_id"])
+        public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+        wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+        assert approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"}).status == 200
+        stage = handoffs.stage("payments", Action.EXPORT)
+        task = wait_until("the processor to be asked", lambda: desk.store.get_task(request_id, stage))
+        answer_hand_offs(desk, analyst, request_id)
+        # The processor finishes the export; its callback is lost, and the wait runs out.
+        with payments._lock:
+            payments._requests[str(task["subject_request_id"])].status = ProcessingStatus.COMPLETED
+        late = datetime.fromisoformat(str(task["answer_by"])) - system_clock.now() + timedelta(hours=1)
+        system_clock.advance(late)
+        try:
+            cloud.run_schedules()
+        finally:
+            system_clock.advance(-late)
+        wait_for_status(desk, request_id, "PARTIALLY_COMPLETED")
+
+        # Staff re-run it: the hand-off asks the processor again and writes the finished part itself.
+        assert approver.post(f"/staff/requests/{request_id}/rerun").status == 202
+        wait_for_status(desk, request_id, "COMPLETED")
+    finally:
+        payments.never_answer = False
+    part = boto3.client("s3").get_object(
+        Bucket=desk.settings.packages_bucket, Key=part_key(request_id, "payments")
+    )
+    assert b"4242" in part["Body"].read()
