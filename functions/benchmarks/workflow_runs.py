@@ -180,6 +180,15 @@ def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int
         os.environ["SYSTEM_REGISTRY_PATH"] = str(registries[max(sizes)])
         try:
             with running_local_cloud() as api:
+                # Deployed with this registry, the task that reaches the stores has a policy for
+                # each, as template.yaml has one for each store of the desk's own registry.
+                api.cloud.add_policies(
+                    "RunSystemTaskFunction",
+                    [
+                        {"DynamoDBCrudPolicy": {"TableName": f"store-{n:02d}"}}
+                        for n in range(1, max(sizes) + 1)
+                    ],
+                )
                 session: Any = boto3.DEFAULT_SESSION
                 session.events.register("before-call", _recording.before_call)
                 session.events.register("after-call", _recording.after_call)
