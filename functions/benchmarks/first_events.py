@@ -62,14 +62,27 @@ if restored:
         hook(*args, **kwargs)
     for hook, args, kwargs in hooks.get_after_restore():
         hook(*args, **kwargs)
+
+def built_models():
+    desk_model = sys.modules.get("dsr.desk_model")
+    found, waiting = set(), [desk_model.DeskModel] if desk_model else []
+    while waiting:
+        for model in waiting.pop().__subclasses__():
+            waiting.append(model)
+            if model.__pydantic_complete__:
+                found.add(model.__module__ + "." + model.__qualname__)
+    return found
+
 runs = []
 for event in events:
     before = set(sys.modules)
+    built_before = built_models()
     started = time.perf_counter()
     answer = handler(event, Context())
     runs.append({{
         "ms": (time.perf_counter() - started) * 1000,
         "imported": sorted(set(sys.modules) - before),
+        "built": sorted(built_models() - built_before),
         "answer": answer,
     }})
 result = {{"hooks": len(hooks.get_before_snapshot()), "import_ms": import_ms, "runs": runs}}
@@ -87,7 +100,8 @@ class FirstEvents:
     """How many before-snapshot hooks the handler's import registered."""
     import_ms: float
     runs: list[dict[str, Any]]
-    """Per event: ``ms``, ``imported`` (modules not loaded before it) and ``answer``."""
+    """Per event: ``ms``, ``imported`` (modules not loaded before it), ``built`` (the desk's models
+    it built, each built on first use) and ``answer``."""
 
 
 class Services:

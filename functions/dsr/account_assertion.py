@@ -59,13 +59,14 @@ from typing import TYPE_CHECKING, Annotated, Final, Self
 from pydantic import (
     AfterValidator,
     AwareDatetime,
-    BaseModel,
     ConfigDict,
     EmailStr,
     StringConstraints,
     ValidationError,
     model_validator,
 )
+
+from dsr.desk_model import DeskModel
 
 if TYPE_CHECKING:
     # PyNaCl (libsodium) is imported where a signature is made or checked: only account verification.
@@ -122,7 +123,7 @@ AccountId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Nonce = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,64}$")]
 
 
-class AccountAssertion(BaseModel):
+class AccountAssertion(DeskModel):
     """The product's statement: account ``account_id`` (``email``), signed in at ``authenticated_at``,
     confirms request ``request_id``; the statement is good until ``expires_at``."""
 

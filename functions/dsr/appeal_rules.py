@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from dsr.deadlines import AppealRule, DeadlineError, policy_for
+from dsr.desk_model import DeskModel
 from dsr.models import PrivacyRequest, Status
 from dsr.request_deadlines import end_of_local_day, local_day
 
@@ -40,7 +41,7 @@ class AppealDecision(StrEnum):
     REVERSE = "reverse"
 
 
-class Appeal(BaseModel):
+class Appeal(DeskModel):
     """One request's appeal, as stored."""
 
     model_config = ConfigDict(extra="ignore")

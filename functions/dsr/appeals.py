@@ -16,7 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from dsr import notices, records
 from dsr.appeal_rules import (
@@ -32,6 +32,7 @@ from dsr.appeal_rules import (
 from dsr.appeal_store import AppealExistsError, AppealStore
 from dsr.approval import STAGE as REVIEW_STAGE
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.models import NOT_ONLY_SPACES, PrivacyRequest, Status, without_control_characters
 from dsr.request_deadlines import appeal_deadlines_for, local_day
 from dsr.status_tokens import status_token
@@ -61,7 +62,7 @@ REOPENED_FIELDS = ("closed_at", "closing_notice_sent_at", "expires_at", "records
 ANSWER_FIELDS = ("status", "decision", "decision_reason", "decided_at", "decided_by")
 
 
-class AppealAnswer(BaseModel):
+class AppealAnswer(DeskModel):
     """What a staff member decides on an appeal, with the reasons the subject is sent."""
 
     model_config = ConfigDict(extra="forbid")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.models import NOT_ONLY_SPACES, RequestType, Status
 
 STAGE = "approval"
@@ -32,7 +33,7 @@ DENIAL_NEEDS_REASON: JsonDict = {
 }
 
 
-class StaffDecision(BaseModel):
+class StaffDecision(DeskModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=DENIAL_NEEDS_REASON)
 
     decision: Decision
@@ -45,7 +46,7 @@ class StaffDecision(BaseModel):
         return self
 
 
-class StaffTriage(BaseModel):
+class StaffTriage(DeskModel):
     """One staff member's recommendation, before another decides."""
 
     model_config = ConfigDict(extra="forbid")

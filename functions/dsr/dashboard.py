@@ -17,8 +17,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from dsr.desk_model import DeskModel
 from dsr.reports import CountedRequest
 
 if TYPE_CHECKING:
@@ -29,17 +28,17 @@ DAY = timedelta(days=1)
 CLOSE_BANDS = (7, 14, 30, 45, 60, 90)
 
 
-class WeekCount(BaseModel):
+class WeekCount(DeskModel):
     week_starting: date
     received: int
 
 
-class Band(BaseModel):
+class Band(DeskModel):
     label: str
     closed: int
 
 
-class Dashboard(BaseModel):
+class Dashboard(DeskModel):
     as_of: datetime
     open_requests: int
     overdue: int

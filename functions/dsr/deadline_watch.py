@@ -23,11 +23,12 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from boto3.dynamodb.conditions import Key
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from dsr import appeals, staff_notices
 from dsr.appeal_rules import Appeal
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.models import Status
 from dsr.notices import Notice
 from dsr.staff_notices import DeadlineFacts
@@ -42,7 +43,7 @@ OVERDUE_STEP = "overdue"
 EXTENSION_WARNING_STEP = "extension-notice-warning"
 
 
-class WatchSettings(BaseModel):
+class WatchSettings(DeskModel):
     """How far ahead the sweep looks and when it reminds; from the function's environment."""
 
     model_config = ConfigDict(frozen=True, populate_by_name=True)
@@ -79,7 +80,7 @@ class WatchSettings(BaseModel):
         return timedelta(days=self.horizon_days)
 
 
-class WatchReport(BaseModel):
+class WatchReport(DeskModel):
     """What one watch saw and did; the first three figures are the deadline metrics."""
 
     open_requests: int = 0

@@ -21,8 +21,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from dsr.desk_model import DeskModel
 from dsr.jurisdictions import JURISDICTIONS
 from dsr.models import RequestType
 
@@ -50,7 +51,7 @@ class DeadlineError(ValueError):
     """A policy table, jurisdiction, date or request type that cannot be used; the message says why."""
 
 
-class PolicyModel(BaseModel):
+class PolicyModel(DeskModel):
     """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
 
     Validators are built when first used, not at import: most functions never read this file."""

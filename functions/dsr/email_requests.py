@@ -22,10 +22,11 @@ from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from dsr import appeals, intake, notices, throttling
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.email_phrases import requested_types
 from dsr.email_reading import InboundMail, failed_verdicts, read_mail
 from dsr.keyed_hash import normalized_email
@@ -51,7 +52,7 @@ class Disposition(StrEnum):
     APPEAL = "appeal"
 
 
-class EmailOutcome(BaseModel):
+class EmailOutcome(DeskModel):
     disposition: Disposition
     request_id: str | None = None
     triage_id: str | None = None

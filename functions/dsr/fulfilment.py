@@ -22,7 +22,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dsr.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.connectors import Connector, IdentityUnavailableError, Subject, is_safe_key_segment
@@ -32,6 +32,7 @@ from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
 from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.models import PrivacyRequest, RequestForSystems, RequestType, Status, normalized_phone
 from dsr.registry import (
     AnonymizeSpec,
@@ -70,7 +71,7 @@ class Route(StrEnum):
     """A processor, vendor or customer does it; the task waits for their answer."""
 
 
-class SystemTask(BaseModel):
+class SystemTask(DeskModel):
     system_id: str
     action: Action
     route: Route = Route.CARRY_OUT
@@ -94,7 +95,7 @@ def task_for(system: SystemEntry, action: Action) -> SystemTask:
     )
 
 
-class Plan(BaseModel):
+class Plan(DeskModel):
     """The desk's own exports run before its own changes, so an erasure in the same request
     cannot pre-empt the copy; then what others hold is handed to them. Each list is one Map in
     the state machine, so no item pays for a state that chooses its route."""
@@ -105,14 +106,14 @@ class Plan(BaseModel):
     not_covered: list[str]
 
 
-class SystemResult(BaseModel):
+class SystemResult(DeskModel):
     system_id: str
     action: Action
     status: OutcomeStatus
     records: int
 
 
-class Compiled(BaseModel):
+class Compiled(DeskModel):
     outcome: str
     succeeded: int
     failed: int

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
 
+from dsr.desk_model import DeskModel
+
 if TYPE_CHECKING:  # the OpenAPI types are only needed to check; importing them costs a cold start
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
@@ -27,19 +29,19 @@ def invalid_fields(errors: Sequence[Any]) -> dict[str, Any]:
     return {"message": f"Invalid request: {fields}", "detail": detail}
 
 
-class ErrorMessage(BaseModel):
+class ErrorMessage(DeskModel):
     """The body of every refusal: what is wrong, in a sentence."""
 
     message: str
 
 
-class InvalidField(BaseModel):
+class InvalidField(DeskModel):
     loc: list[str | int] = Field(description="where: body, query or path, then the field's path")
     type: str = Field(description="what kind of problem")
     msg: str = Field(description="why the value was refused")
 
 
-class InvalidRequest(BaseModel):
+class InvalidRequest(DeskModel):
     """The body of a 422: the fields that were refused."""
 
     message: str

@@ -13,10 +13,10 @@ import uuid
 from datetime import date, datetime
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
 
 from dsr import proof_of_identity, throttling
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.duplicates import claim_or_find_open_request
 from dsr.keyed_hash import normalized_email
 from dsr.masking import mask_email
@@ -29,7 +29,7 @@ from dsr.store import AlreadyExistsError
 logger = Logger(child=True)
 
 
-class Receipt(BaseModel):
+class Receipt(DeskModel):
     request_id: str
     status: Status
     respond_by: datetime

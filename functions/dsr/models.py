@@ -12,7 +12,6 @@ from typing import Annotated, Any, Final, Literal, cast
 from pydantic import (
     AfterValidator,
     Base64Bytes,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     EmailStr,
@@ -29,6 +28,7 @@ from pydantic.config import JsonDict, JsonValue
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError
 
+from dsr.desk_model import DeskModel
 from dsr.jurisdictions import infer_jurisdiction
 
 
@@ -264,7 +264,7 @@ def _documented_country(schema: JsonDict) -> None:
         country.update(codes)
 
 
-class PostalAddress(BaseModel):
+class PostalAddress(DeskModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=_documented_country)
 
     street: ShortText
@@ -278,7 +278,7 @@ class PostalAddress(BaseModel):
     country: CountryCode
 
 
-class RecordedIdentity(BaseModel):
+class RecordedIdentity(DeskModel):
     """Who the request is about, as the request records it. Every value was checked as it came in
     (``SubjectIdentity``), so a stage reads it back as stored: no function but intake loads the
     email validator."""
@@ -325,7 +325,7 @@ def normalized_phone(raw: str, region: str | None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class Correction(BaseModel):
+class Correction(DeskModel):
     """One field the subject wants corrected, and to what."""
 
     model_config = ConfigDict(extra="forbid")
@@ -343,7 +343,7 @@ class Correction(BaseModel):
     ]
 
 
-class AuthorizedAgent(BaseModel):
+class AuthorizedAgent(DeskModel):
     """Someone acting for the subject, with the subject's signed permission."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
@@ -429,7 +429,7 @@ def _documented_new_request(schema: JsonDict) -> None:
     )
 
 
-class NewRequest(BaseModel):
+class NewRequest(DeskModel):
     """A submission, from any channel, before it is recorded."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True, json_schema_extra=_documented_new_request)
@@ -505,7 +505,7 @@ class NewRequest(BaseModel):
         return infer_jurisdiction(country, self.region)
 
 
-class AgentRecord(BaseModel):
+class AgentRecord(DeskModel):
     """What the request keeps about an agent: the document itself is stored encrypted in S3."""
 
     name: str
@@ -515,7 +515,7 @@ class AgentRecord(BaseModel):
     permission_document_key: str
 
 
-class RequestForSystems(BaseModel):
+class RequestForSystems(DeskModel):
     """What a task carrying out one system's part reads of a request: who the subject is, how
     they were verified, the account ids resolved for them and their corrections. Nothing else of
     the request is read by the tasks that reach into every system."""
@@ -575,7 +575,7 @@ class PrivacyRequest(RequestForSystems):
     identity_reduced_at: datetime | None = None
 
 
-class AuditEvent(BaseModel):
+class AuditEvent(DeskModel):
     """One line of a request's append-only trail: who or what did what, with which outcome."""
 
     request_id: str

@@ -51,6 +51,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_serializer
 
+from dsr.desk_model import DeskModel
 from dsr.models import RequestType
 
 if TYPE_CHECKING:
@@ -125,14 +126,14 @@ def regulation_for(jurisdiction: str) -> Regulation | None:
 # --- the documents --------------------------------------------------------------------------
 
 
-class SupportedIdentity(BaseModel):
+class SupportedIdentity(DeskModel):
     model_config = ConfigDict(extra="allow")
 
     identity_type: str
     identity_format: IdentityFormat = IdentityFormat.RAW
 
 
-class Discovery(BaseModel):
+class Discovery(DeskModel):
     """``GET /discovery``. Fields this version does not know are kept, not refused."""
 
     model_config = ConfigDict(extra="allow")
@@ -156,7 +157,7 @@ class Discovery(BaseModel):
         )
 
 
-class SubjectIdentity(BaseModel):
+class SubjectIdentity(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     identity_type: str = Field(min_length=1)
@@ -164,7 +165,7 @@ class SubjectIdentity(BaseModel):
     identity_format: IdentityFormat = IdentityFormat.RAW
 
 
-class SubjectRequest(BaseModel):
+class SubjectRequest(DeskModel):
     """What the controller posts to ``/requests``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -185,7 +186,7 @@ class SubjectRequest(BaseModel):
         return self.model_dump_json(exclude_none=True).encode()
 
 
-class RequestStatus(BaseModel):
+class RequestStatus(DeskModel):
     """A processor's answer about one request (create, status, cancel)."""
 
     model_config = ConfigDict(extra="allow")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dsr.appeal_rules import Appeal, AppealStatus, appeal_open_until
+from dsr.desk_model import DeskModel
 from dsr.models import PrivacyRequest, Status
 from dsr.request_deadlines import local_day
 
@@ -66,14 +67,14 @@ APPEAL_NEXT_STEPS = {
 }
 
 
-class AppealView(BaseModel):
+class AppealView(DeskModel):
     status: AppealStatus
     next_step: str
     received_on: str
     answer_by: str
 
 
-class SubjectView(BaseModel):
+class SubjectView(DeskModel):
     request_id: str
     status: Status
     next_step: str

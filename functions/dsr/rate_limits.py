@@ -30,8 +30,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from dsr.desk_model import DeskModel
 from dsr.store import is_conditional_failure
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ LOCK_SK: Final = "LOCK"
 _OPAQUE_KEY: Final = re.compile(r"[A-Za-z0-9+/=_-]{32,256}")
 
 
-class RateLimit(BaseModel):
+class RateLimit(DeskModel):
     """At most ``limit`` attempts per key in each fixed window of ``window_seconds``. Once an
     attempt goes over the limit, the key is refused for ``lockout_seconds`` (0: no lockout),
     even after its window has ended."""

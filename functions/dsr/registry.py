@@ -16,9 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
+from pydantic import ConfigDict, EmailStr, Field, ValidationError, model_validator
 
 from dsr.actions import Action
+from dsr.desk_model import DeskModel
 
 SystemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
 AttributeName = Annotated[str, Field(min_length=1, max_length=255)]
@@ -32,7 +33,7 @@ Replacement = str | bool | int | None
 KEY_TEMPLATE_PLACEHOLDERS = frozenset({"email_hash", "account_id"})
 
 
-class RegistryModel(BaseModel):
+class RegistryModel(DeskModel):
     """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
 
     Validators are built when first used, not at import: most functions never read this file."""

@@ -28,8 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from dsr.desk_model import DeskModel
 from dsr.models import AuditEvent, RequestType, Status
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s|\n")
 _EMAIL_LIKE = re.compile(r"\S+@\S+")
 
 
-class CountedRequest(BaseModel):
+class CountedRequest(DeskModel):
     """What the report reads of one request: what it asked, where it stands, and its dates."""
 
     request_id: str
@@ -73,7 +72,7 @@ class CountedRequest(BaseModel):
     jurisdiction: str
 
 
-class TypeFigures(BaseModel):
+class TypeFigures(DeskModel):
     request_type: str
     received: int
     complied_in_whole: int
@@ -90,7 +89,7 @@ class TypeFigures(BaseModel):
     mean_days: float | None
 
 
-class MetricsReport(BaseModel):
+class MetricsReport(DeskModel):
     year: int
     jurisdiction: str | None
     """None: requests from every jurisdiction, which the report then says."""

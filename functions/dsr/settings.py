@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from dsr.desk_model import DeskModel
 
 
-class DeskSettings(BaseModel):
+class DeskSettings(DeskModel):
     model_config = ConfigDict(frozen=True)
 
     requests_table: str = Field(alias="REQUESTS_TABLE")

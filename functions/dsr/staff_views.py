@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from dsr.appeal_rules import Appeal
+from dsr.desk_model import DeskModel
 from dsr.masking import mask_email, mask_name
 from dsr.models import AuditEvent, PrivacyRequest, Status
 from dsr.request_deadlines import JURISDICTION_ZONES, local_day
@@ -44,7 +43,7 @@ IDENTITY_RELEASED = "identity erased after closing (only a keyed hash kept)"
 """Shown instead of the subject once the identity has been let go: no masked stand-in."""
 
 
-class QueueEntry(BaseModel):
+class QueueEntry(DeskModel):
     request_id: str
     status: str
     status_label: str
@@ -73,7 +72,7 @@ class QueueEntry(BaseModel):
     """Days from today to ``respond_on``; negative when overdue."""
 
 
-class SystemOutcome(BaseModel):
+class SystemOutcome(DeskModel):
     system_id: str
     system_name: str | None = None
     """The registry's name for the system, for people."""
@@ -87,7 +86,7 @@ class SystemOutcome(BaseModel):
     confirmed_by: str | None = None
 
 
-class Deadlines(BaseModel):
+class Deadlines(DeskModel):
     """The request's dates: the moments (UTC), the same as days in the jurisdiction (``*_on``),
     and the policy that produced them."""
 
@@ -111,7 +110,7 @@ class Deadlines(BaseModel):
     paused_days: int = 0
 
 
-class AppealDetail(BaseModel):
+class AppealDetail(DeskModel):
     """The request's appeal: what the subject wrote, its own dates, and the answer once given."""
 
     status: str
@@ -131,7 +130,7 @@ class AppealDetail(BaseModel):
     original_decision_by: str | None
 
 
-class Review(BaseModel):
+class Review(DeskModel):
     """The staff review: a recommendation (triage) and the decision, once made."""
 
     triaged_by: str | None = None
@@ -143,7 +142,7 @@ class Review(BaseModel):
     """The four-eyes rule applies: someone other than the triager decides, after the triage."""
 
 
-class AppealQueueEntry(BaseModel):
+class AppealQueueEntry(DeskModel):
     request_id: str
     jurisdiction: str
     request_status: str
@@ -155,7 +154,7 @@ class AppealQueueEntry(BaseModel):
     extended: bool
 
 
-class InformationAsked(BaseModel):
+class InformationAsked(DeskModel):
     """The last question sent to the subject that is not answered yet, and whether the clock
     stands still meanwhile (only where the request's law pauses it for that reason)."""
 
@@ -353,7 +352,7 @@ def _deadlines(request: PrivacyRequest) -> Deadlines:
     )
 
 
-class RevealedIdentity(BaseModel):
+class RevealedIdentity(DeskModel):
     """The subject's identity in full: shown to staff only on request, and the trail records it."""
 
     request_id: str

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from aws_lambda_powertools import Logger
-from pydantic import BaseModel
 
 from dsr import deadline_watch, handoffs, records, verification
 from dsr.desk import Desk
+from dsr.desk_model import DeskModel
 from dsr.intake import start_workflow
 from dsr.models import Status
 
@@ -18,7 +18,7 @@ logger = Logger(child=True)
 START_GRACE = timedelta(minutes=2)
 
 
-class SweepReport(BaseModel):
+class SweepReport(DeskModel):
     unstarted_requests_read: int
     executions_started: int
     verification_windows_closed: int = 0

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from dsr.actions import Action
+from dsr.desk_model import DeskModel
 
 
 class Outcome(StrEnum):
@@ -20,7 +21,7 @@ class Outcome(StrEnum):
     CANCELLED = "cancelled"
 
 
-class RequestTask(BaseModel):
+class RequestTask(DeskModel):
     model_config = ConfigDict(extra="ignore")
 
     request_id: str = Field(pattern=r"^[0-9a-f-]{36}$")

@@ -11,8 +11,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from dsr.desk_model import DeskModel
 from dsr.models import PrivacyRequest, Relationship, RequestType
 
 POLICY_PATH = Path(__file__).parent / "config" / "verification.yaml"
@@ -30,7 +31,7 @@ ClockRule = Literal["keeps_running", "restarts"]
 Comparison = Literal["phone", "postal_code", "amount", "month", "exact"]
 
 
-class Rule(BaseModel):
+class Rule(DeskModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     level: Level
@@ -39,7 +40,7 @@ class Rule(BaseModel):
     account_data_points: int | None = Field(default=None, ge=1, le=4)
 
 
-class JurisdictionRules(BaseModel):
+class JurisdictionRules(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str
@@ -47,7 +48,7 @@ class JurisdictionRules(BaseModel):
     clock_on_verification: ClockRule | None = None
 
 
-class DataPoint(BaseModel):
+class DataPoint(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     attribute: str
@@ -55,14 +56,14 @@ class DataPoint(BaseModel):
     label: str
 
 
-class DataPointSource(BaseModel):
+class DataPointSource(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     source_system: str
     points: dict[str, DataPoint] = Field(min_length=1)
 
 
-class Requirement(BaseModel):
+class Requirement(DeskModel):
     """What one request needs: a level, how many data points, and why."""
 
     level: Level
@@ -71,7 +72,7 @@ class Requirement(BaseModel):
     clock_on_verification: ClockRule
 
 
-class VerificationPolicy(BaseModel):
+class VerificationPolicy(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str

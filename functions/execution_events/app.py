@@ -6,17 +6,17 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from dsr import closing
 from dsr.desk import desk_from_environment
+from dsr.desk_model import DeskModel
 from dsr.tracing import desk_tracer
 
 logger = Logger()
 tracer = desk_tracer()
 
 
-class ExecutionStatusChange(BaseModel):
+class ExecutionStatusChange(DeskModel):
     name: str
     status: str
     error: str | None = None

@@ -29,11 +29,12 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from dsr import appeals, downloads, intake, proof_of_identity, throttling, verification, web_pages
 from dsr.deadlines import load_calendars
 from dsr.desk import Desk, desk_from_environment
+from dsr.desk_model import DeskModel
 from dsr.http_errors import (
     BODY_REFUSALS,
     documented_answer,
@@ -99,7 +100,7 @@ IDEMPOTENCY = IdempotencyConfig(
 )
 
 
-class SubmittedRequest(BaseModel):
+class SubmittedRequest(DeskModel):
     request_id: str
     status: str
     respond_by: str
@@ -107,7 +108,7 @@ class SubmittedRequest(BaseModel):
     status_url: str
 
 
-class CodeSubmission(BaseModel):
+class CodeSubmission(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=r"^\d{6}$")
@@ -117,7 +118,7 @@ class CodeSubmission(BaseModel):
     )
 
 
-class VerificationAnswer(BaseModel):
+class VerificationAnswer(DeskModel):
     verified: bool
     message: str
     details_needed: int = Field(
@@ -295,7 +296,7 @@ def request_status(
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=view)
 
 
-class AppealSubmission(BaseModel):
+class AppealSubmission(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=10, max_length=100, description="the status token of the request")
@@ -398,7 +399,7 @@ def verify_email(
     return _verification_answer(outcome, request_id)
 
 
-class AccountAssertionSubmission(BaseModel):
+class AccountAssertionSubmission(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     assertion: str = Field(min_length=10, max_length=4096, description="signed by the product's login")
@@ -418,7 +419,7 @@ def verify_account(
     return _verification_answer(verification.submit_assertion(desk, request_id, submission.assertion))
 
 
-class NewCodeAsk(BaseModel):
+class NewCodeAsk(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=10, max_length=100, description="the status token of the request")

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from dsr import (
     appeals,
@@ -29,6 +29,7 @@ from dsr import (
 from dsr.actions import Action
 from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
+from dsr.desk_model import DeskModel
 from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import BODY_REFUSALS, documented_answer, invalid_fields, with_invalid_request_schema
 from dsr.http_guards import JSON, refusal
@@ -162,7 +163,7 @@ def _ambiguous(error: AmbiguousReferenceError) -> Response[dict[str, Any]]:
     return _json(409, {"message": str(error), "request_ids": error.request_ids})
 
 
-class SignedIn(BaseModel):
+class SignedIn(DeskModel):
     username: str
     groups: list[str]
     may: list[str] = Field(description="what the console offers this staff member")
@@ -206,7 +207,7 @@ def show_request(request_id: RequestIdOrReference) -> RequestDetail:
     )
 
 
-class RevealReason(BaseModel):
+class RevealReason(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=5, max_length=500, description="why the full identity is needed; audited")
@@ -240,7 +241,7 @@ def decide(
     return _json(200, {"request_id": request_id, "decision": decision.decision.value})
 
 
-class CancelReason(BaseModel):
+class CancelReason(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=5, max_length=1000, description="why; sent to the subject")
@@ -273,7 +274,7 @@ def triage(
     return _json(200, {"request_id": request_id, "recommendation": recommended.recommendation.value})
 
 
-class SuppressionCheck(BaseModel):
+class SuppressionCheck(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     emails: list[Annotated[str, Field(max_length=320)]] = Field(min_length=1, max_length=500)
@@ -310,7 +311,7 @@ def _a_number_not_text(value: object) -> object:
 JsonInteger = Annotated[int, BeforeValidator(_a_number_not_text)]
 
 
-class HandOffAnswer(BaseModel):
+class HandOffAnswer(DeskModel):
     """What the vendor or the customer answered about a task handed to them."""
 
     model_config = ConfigDict(extra="forbid")
@@ -354,7 +355,7 @@ def confirm_hand_off(
     )
 
 
-class ExtensionRequest(BaseModel):
+class ExtensionRequest(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(
@@ -431,7 +432,7 @@ def extend_appeal(
     )
 
 
-class InformationRequest(BaseModel):
+class InformationRequest(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(
@@ -486,7 +487,7 @@ def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]
     return _json(200, {"request_id": request_id, "confirmed_by": member.username})
 
 
-class TriageItem(BaseModel):
+class TriageItem(DeskModel):
     triage_id: str
     disposition: str
     reason: str
@@ -496,7 +497,7 @@ class TriageItem(BaseModel):
     attachments: int | None = None
 
 
-class TriageResolution(BaseModel):
+class TriageResolution(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
     note: str = Field(min_length=1, max_length=2000, description="what was done about it")

@@ -41,6 +41,7 @@ def _imports_nothing_more(function: str, runs: Any) -> None:
     assert runs.hooks >= 1, f"{function} registered no before-snapshot hook"
     for number, run in enumerate(runs.runs, start=1):
         assert not run["imported"], f"{function}'s event {number} imported {run['imported']}"
+        assert not run["built"], f"{function}'s event {number} built the models {run['built']}"
 
 
 def test_the_intake_api_answers_its_first_submission_with_everything_loaded(

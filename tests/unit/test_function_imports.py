@@ -31,16 +31,21 @@ NEVER_REACHED = {
     "StartVerificationFunction": ("dsr.account_assertion", "dsr.data_points", "dsr.connectors"),
     "RunSystemTaskFunction": ("dsr.deadlines", "dsr.notices", "dsr.verification", "dsr.intake"),
 }
+# Built at import: the desk's rate limits are validated constants of the module every function
+# that mails or counts attempts reads.
+BUILT_AT_IMPORT = {"RateLimit"}
 WATCHED = sorted({*ONLY_WHERE_USED, *(name for names in NEVER_REACHED.values() for name in names)})
 
-# Runs in a fresh interpreter: imports the handler, prints what X-Ray patched and which of the
-# watched modules came with it.
+# Runs in a fresh interpreter: imports the handler, prints what X-Ray patched, which of the
+# watched modules came with it, and which of the desk's models the import built.
 CHILD = """
 import importlib, json, sys
 importlib.import_module(sys.argv[1])
 from aws_xray_sdk.core import patcher
 loaded = [name for name in json.loads(sys.argv[2]) if name in sys.modules]
-print(json.dumps({"patched": sorted(patcher._PATCHED_MODULES), "loaded": loaded}))
+from dsr.snapshot import loaded_models
+built = sorted(model.__qualname__ for model in loaded_models() if model.__pydantic_complete__)
+print(json.dumps({"patched": sorted(patcher._PATCHED_MODULES), "loaded": loaded, "built": built}))
 """
 
 
@@ -86,3 +91,10 @@ def test_no_handler_loads_at_import_what_only_some_of_its_paths_use(
     assert {name: modules for name, modules in loaded_early.items() if modules} == {}
     for name, modules in NEVER_REACHED.items():
         assert [module for module in imported[name]["loaded"] if module in modules] == [], name
+
+
+def test_no_handler_builds_a_desk_model_at_import(imported: dict[str, dict[str, Any]]) -> None:
+    # Each model costs about a millisecond to build; a function's paths use a few of the desk's
+    # fifty, so each is built on its first use (dsr.desk_model), or before a snapshot.
+    built = {name: sorted(set(found["built"]) - BUILT_AT_IMPORT) for name, found in imported.items()}
+    assert {name: models for name, models in built.items() if models} == {}
