@@ -30,9 +30,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import ClientError
-from pydantic import ConfigDict, Field
 
-from dsr.desk_model import DeskModel
 from dsr.store import is_conditional_failure
 
 if TYPE_CHECKING:
@@ -42,19 +40,30 @@ LOCK_SK: Final = "LOCK"
 # Hex or base64 digests (64 or 44 characters) and request ids (UUIDs, 36) pass; emails, IP
 # addresses (dots, colons) and phone numbers (at most 16 characters) do not.
 _OPAQUE_KEY: Final = re.compile(r"[A-Za-z0-9+/=_-]{32,256}")
+_RULE_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
-class RateLimit(DeskModel):
+@dataclass(frozen=True)
+class RateLimit:
     """At most ``limit`` attempts per key in each fixed window of ``window_seconds``. Once an
     attempt goes over the limit, the key is refused for ``lockout_seconds`` (0: no lockout),
-    even after its window has ended."""
+    even after its window has ended.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    A plain dataclass checked as it is made: the rules are constants every function imports, and
+    a pydantic model would be built for them at every cold start."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
-    limit: int = Field(ge=1)
-    window_seconds: int = Field(ge=1)
-    lockout_seconds: int = Field(default=0, ge=0)
+    name: str
+    limit: int
+    window_seconds: int
+    lockout_seconds: int = 0
+
+    def __post_init__(self) -> None:
+        if not _RULE_NAME.fullmatch(self.name):
+            raise ValueError(f"name {self.name!r}: lowercase letters, digits and hyphens, at most 64")
+        for field_name, least in (("limit", 1), ("window_seconds", 1), ("lockout_seconds", 0)):
+            value = getattr(self, field_name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{field_name} {value!r}: a whole number of at least {least}")
 
 
 @dataclass(frozen=True)
