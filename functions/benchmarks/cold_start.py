@@ -43,7 +43,7 @@ from benchmarks import snapstart
 from benchmarks.cost import snapstart_memory
 from benchmarks.figures import Figure
 from benchmarks.snapstart import resumed_first_event_ms
-from lambda_build import build_layer, compile_bytecode
+from lambda_build import build_layer, compile_bytecode, install_into
 from local_cloud.template import NAME_PREFIX, REGION, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -180,21 +180,7 @@ def ensure_runtime_sdk(folder: Path = RUNTIME_SDK_DIR) -> Path:
     """The stand-in for what Lambda's python3.12 runtime provides in /var/runtime: boto3 (at the
     version the development environment pins) and SnapStart's hook library, compiled."""
     if not (folder / "boto3").is_dir():
-        requirements = [f"boto3=={version('boto3')}", *RUNTIME_EXTRAS]
-        subprocess.run(  # noqa: S603  # nosec B603 - this interpreter's pip, fixed requirements
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-compile",
-                "--target",
-                str(folder),
-                *requirements,
-            ],
-            check=True,
-        )
+        install_into(folder, [f"boto3=={version('boto3')}", *RUNTIME_EXTRAS])
         compile_bytecode(folder, "/var/runtime")
     return folder
 

@@ -128,7 +128,7 @@ class AccountAssertion(DeskModel):
     confirms request ``request_id``; the statement is good until ``expires_at``."""
 
     # Built on first use: only the account sign-in route reads an assertion.
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     request_id: RequestId
     account_id: AccountId

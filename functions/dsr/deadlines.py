@@ -56,7 +56,7 @@ class PolicyModel(DeskModel):
 
     Validators are built when first used, not at import: most functions never read this file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # ------------------------------------------------------------------------------ the table

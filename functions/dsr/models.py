@@ -294,7 +294,7 @@ class SubjectIdentity(RecordedIdentity):
     """Who the request is about, as submitted. Email is how we reach and verify the subject."""
 
     # Built on first use: only the channels that take submissions validate one.
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     email: DeliverableEmail
     name: ShortText | None = None
@@ -346,7 +346,7 @@ class Correction(DeskModel):
 class AuthorizedAgent(DeskModel):
     """Someone acting for the subject, with the subject's signed permission."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     name: ShortText
     email: DeliverableEmail
@@ -432,7 +432,7 @@ def _documented_new_request(schema: JsonDict) -> None:
 class NewRequest(DeskModel):
     """A submission, from any channel, before it is recorded."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True, json_schema_extra=_documented_new_request)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_documented_new_request)
 
     request_types: list[RequestType] = Field(min_length=1, max_length=len(RequestType))
     subject: SubjectIdentity

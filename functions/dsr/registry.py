@@ -38,7 +38,7 @@ class RegistryModel(DeskModel):
 
     Validators are built when first used, not at import: most functions never read this file."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # ------------------------------------------------------------------------------- stores

@@ -137,15 +137,10 @@ def strip_shared_objects(site: Path) -> None:
     subprocess.run([tool, "--strip-unneeded", *shared_objects], check=True)  # noqa: S603  # nosec B603
 
 
-def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) -> None:
-    """``python/``: the runtime dependencies as Lambda's arm64 python3.12 wheels, and ``dsr``.
-    With ``platform=()``, the same for this machine, where arm64's compiled modules cannot load
-    (the cold-start benchmark imports from it)."""
-    site = artifacts_dir / "python"
-    site.mkdir(parents=True, exist_ok=True)
-    requirements = layer_requirements()
-    # pip, run by this interpreter, with pyproject's own requirement lines.
-    subprocess.run(  # noqa: S603  # nosec B603
+def install_into(folder: Path, requirements: Sequence[str], *options: str) -> None:
+    """pip, run by this interpreter, installs the requirements into ``folder``, uncompiled
+    (the bytecode is compiled afterwards, for the path the folder will have in Lambda)."""
+    subprocess.run(  # noqa: S603  # nosec B603 - this interpreter's pip, the project's own requirements
         [
             sys.executable,
             "-m",
@@ -156,13 +151,21 @@ def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) 
             "--no-warn-conflicts",  # with --target, pip compares with the running environment's
             "--upgrade",
             "--target",
-            str(site),
-            *platform,
-            "--only-binary=:all:",
+            str(folder),
+            *options,
             *requirements,
         ],
         check=True,
     )
+
+
+def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) -> None:
+    """``python/``: the runtime dependencies as Lambda's arm64 python3.12 wheels, and ``dsr``.
+    With ``platform=()``, the same for this machine, where arm64's compiled modules cannot load
+    (the cold-start benchmark imports from it)."""
+    site = artifacts_dir / "python"
+    site.mkdir(parents=True, exist_ok=True)
+    install_into(site, layer_requirements(), *platform, "--only-binary=:all:")
     remove_unused(site)
     strip_shared_objects(site)
     for package in LAYER_PACKAGES:

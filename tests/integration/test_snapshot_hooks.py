@@ -6,21 +6,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from benchmarks import snapstart
 from benchmarks.first_events import Services, api_event, moto_over_http
-
-EVENTS = Path(__file__).resolve().parents[2] / "events"
-APPROVER = {
-    "sub": "staff-1",
-    "email": "approver@desk.example",
-    "cognito:username": "approver@desk.example",
-    "cognito:groups": "privacy-approver",
-}
+from benchmarks.snapstart import APPROVER, EVENTS
 
 
 @pytest.fixture(scope="module")
