@@ -1,5 +1,7 @@
 """Workflow task: send the subject the acknowledgement (once)."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -23,3 +25,5 @@ prepare_snapshot(
     lambda: desk_from_environment().preload("store", "hasher", "mailer"),
     load_calendars,
 )
+
+initialised()

@@ -9,14 +9,18 @@ from the template, with the variables Lambda sets and placeholder credentials. T
 ``importlib.import_module`` alone with ``time.perf_counter``.
 
 Beside each function, in the same rounds: its floor, the libraries a function of its kind imports
-alone (boto3, Powertools' logger, metrics and tracer patching as the desk does, a pydantic model;
-for a function behind API Gateway also Powertools' REST resolver with validation:
-``benchmarks/floors``, compiled, from the same layer), and ``import boto3`` alone. The target is
-each function at most 1.25 times its floor. The from-source figure is the same
-import from a copy without ``__pycache__``, so what the compiled bytecode saves stays visible.
-The artifact's size (function and layer, unzipped) is held to 45 MB. On a machine that is not
-arm64, the layer the children import is built again for this machine (the same requirements,
-pruning and bytecode; arm64's compiled modules cannot load here); the sizes are the arm64 build's.
+alone, wired as the desk wires a handler (boto3, Powertools' logger, metrics and tracer patching
+as the desk does, and the collector paused while it imports, dsr.initialising; for a workflow
+function Powertools' parser with a pydantic model, for a function behind API Gateway Powertools'
+REST resolver with validation: ``benchmarks/floors``, compiled, from the same layer), and
+``import boto3`` alone. The target is each function's median at most 1.25 times its floor's.
+Single imports on a shared machine vary by a third from one to the next, the floor's as much as
+a function's, and not together: the medians of fifteen rounds are steadier than any one round's
+ratio. The from-source figure is the same import from a copy without ``__pycache__``, so what
+the compiled bytecode saves stays visible. The artifact's size (function and layer, unzipped) is
+held to 45 MB. On a machine that is not arm64, the layer the children import is built again for
+this machine (the same requirements, pruning and bytecode; arm64's compiled modules cannot load
+here); the sizes are the arm64 build's.
 
 The rounds are interleaved so that a machine busy for a moment slows all of them alike; each
 figure is the median of the rounds (at least 7), after one round that is not counted.
@@ -62,7 +66,7 @@ FLOORS = {
 }
 TARGET_RATIO = 1.25
 MAX_ARTIFACT_MB = 45.0
-FULL_RUNS = 9  # at scale 1; never fewer than MIN_RUNS
+FULL_RUNS = 15  # at scale 1; never fewer than MIN_RUNS
 MIN_RUNS = 7
 CHILD_TIMEOUT_SECONDS = 120
 RESULT_MARK = "cold-start-result:"

@@ -1,5 +1,7 @@
 """Workflow task: close the request with its outcome and tell the subject."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -28,3 +30,6 @@ def lambda_handler(event: CloseTask, context: LambdaContext) -> dict[str, Any]:
     status = closing.close(desk_from_environment(), event.request_id, event.outcome, event.reason, error)
     metrics.add_metric(name=f"RequestsClosed_{status.value}", unit=MetricUnit.Count, value=1)
     return {"status": status.value}
+
+
+initialised()

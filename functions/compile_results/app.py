@@ -1,5 +1,7 @@
 """Workflow task: gather every system's outcome and build the access package."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,3 +16,6 @@ from dsr.tasks import RequestTask
 def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
     compiled = fulfilment.compile_results(desk_from_environment(), event.request_id)
     return compiled.model_dump(mode="json")
+
+
+initialised()

@@ -45,8 +45,6 @@ The assertion also carries the account id and email the product signed in; the c
 that they match the request's subject before treating the request as verified.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import hashlib
@@ -150,7 +148,7 @@ def canonical_json(assertion: AccountAssertion) -> bytes:
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
-def sign_assertion(assertion: AccountAssertion, signing_key: SigningKey) -> str:
+def sign_assertion(assertion: AccountAssertion, signing_key: "SigningKey") -> str:
     """The product's side (and the tests'): ``base64url(signature || canonical JSON)``."""
     from nacl.encoding import URLSafeBase64Encoder  # noqa: PLC0415 - see the TYPE_CHECKING import
 
@@ -158,7 +156,7 @@ def sign_assertion(assertion: AccountAssertion, signing_key: SigningKey) -> str:
     return bytes(signed).decode("ascii")
 
 
-def load_verify_key(public_key_b64: str) -> VerifyKey:
+def load_verify_key(public_key_b64: str) -> "VerifyKey":
     """The deployment's public key, from standard base64 of its 32 raw bytes."""
     try:
         raw = base64.b64decode(public_key_b64.strip(), validate=True)
@@ -221,7 +219,7 @@ def _decode(token: str) -> bytes:
     return raw
 
 
-def _signed_payload(signed: bytes, verify_key: VerifyKey) -> bytes:
+def _signed_payload(signed: bytes, verify_key: "VerifyKey") -> bytes:
     """The message, only if the signature over it verifies; nothing unsigned is ever parsed."""
     from nacl.exceptions import BadSignatureError  # noqa: PLC0415 - see the TYPE_CHECKING import
 

@@ -7,8 +7,6 @@ could not be verified. The laws ask that the process be open for a reasonable pe
 decision and set none: the policy table's ``open_for_days`` (60 by default) is the company's.
 """
 
-from __future__ import annotations
-
 from datetime import datetime, timedelta
 from enum import StrEnum
 

@@ -9,8 +9,6 @@ reopened and carried out, without asking the subject to start again). Where the 
 the answer may be extended once, with a notice that gives the reasons.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 from typing import Any
 

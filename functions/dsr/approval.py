@@ -5,9 +5,8 @@ request that asks for erasure is first triaged by one staff member (a recommenda
 note) and decided by another.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
+from typing import Self
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -40,7 +39,7 @@ class StaffDecision(DeskModel):
     reason: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
-    def _denial_needs_reason(self) -> StaffDecision:
+    def _denial_needs_reason(self) -> Self:
         if self.decision is Decision.DENY and not (self.reason and self.reason.strip()):
             raise ValueError("a denial needs a reason, which is sent to the subject")
         return self

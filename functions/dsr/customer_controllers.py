@@ -15,10 +15,10 @@ from boto3.dynamodb.conditions import Key
 
 from dsr.actions import Action
 from dsr.desk import Desk
-from dsr.fulfilment import Carried, OutcomeStatus
 from dsr.handoff_notices import customer_notification
 from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest
+from dsr.outcomes import Carried, OutcomeStatus
 from dsr.registry import CustomerControllers, SystemEntry
 
 MAX_CUSTOMERS_TOLD = 50

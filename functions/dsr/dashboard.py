@@ -10,8 +10,6 @@
 Only counts leave this module: no identity, no request id.
 """
 
-from __future__ import annotations
-
 import statistics
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -102,7 +100,7 @@ def build(
     )
 
 
-def collect(store: RequestStore, now: datetime, weeks: int = 12) -> Dashboard:
+def collect(store: "RequestStore", now: datetime, weeks: int = 12) -> Dashboard:
     """Read what the dashboard needs: the open requests through their index, the window's
     requests month by month through the received-month index."""
     open_items = store.open_requests_due_before(datetime.max.replace(tzinfo=UTC))

@@ -11,15 +11,13 @@ runs. Staff are told by the alerts topic and by email to the privacy team's mail
 carries the subject's name, email or anything else the subject wrote.
 """
 
-from __future__ import annotations
-
 import json
 import math
 import os
 from collections import Counter
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from aws_lambda_powertools import Logger
 from boto3.dynamodb.conditions import Key
@@ -33,6 +31,7 @@ from dsr.models import Status
 from dsr.notices import Notice
 from dsr.staff_notices import DeadlineFacts
 from dsr.store import OPEN_PARTITION
+from dsr.watch_report import WatchReport
 
 logger = Logger(child=True)
 
@@ -63,7 +62,7 @@ class WatchSettings(DeskModel):
         return value
 
     @model_validator(mode="after")
-    def _horizon_covers_every_point(self) -> WatchSettings:
+    def _horizon_covers_every_point(self) -> Self:
         if any(days < 1 for days in self.reminder_days):
             raise ValueError("reminder points are whole days before the watch time, 1 or more")
         widest = max((*self.reminder_days, METRIC_WINDOW_DAYS))
@@ -72,31 +71,12 @@ class WatchSettings(DeskModel):
         return self
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> WatchSettings:
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Self:
         return cls.model_validate(dict(os.environ if environ is None else environ))
 
     @property
     def horizon(self) -> timedelta:
         return timedelta(days=self.horizon_days)
-
-
-class WatchReport(DeskModel):
-    """What one watch saw and did; the first three figures are the deadline metrics."""
-
-    open_requests: int = 0
-    due_within_7_days: int = 0
-    overdue: int = 0
-    requests_read: int = 0
-    reminders_sent: int = 0
-    escalations_sent: int = 0
-    extension_warnings_sent: int = 0
-    open_appeals: int = 0
-    appeals_read: int = 0
-    appeals_due_within_7_days: int = 0
-    appeals_overdue: int = 0
-    appeals_reminders_sent: int = 0
-    appeals_escalations_sent: int = 0
-    appeals_extension_warnings_sent: int = 0
 
 
 def watch(desk: Desk, settings: WatchSettings | None = None) -> WatchReport:

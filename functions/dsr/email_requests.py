@@ -13,8 +13,6 @@ The message is read by ``dsr.email_reading`` and what it asks for by ``dsr.email
 Attachments are never opened: their number, types and sizes go in the audit trail.
 """
 
-from __future__ import annotations
-
 import re
 import uuid
 from collections.abc import Mapping
@@ -24,7 +22,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
-from dsr import appeals, intake, notices, throttling
+from dsr import intake, notices, throttling
 from dsr.desk import Desk
 from dsr.desk_model import DeskModel
 from dsr.email_phrases import requested_types
@@ -122,6 +120,8 @@ def _appeal_by_reply(
     opens_with_appeal = _OPENS_WITH_APPEAL.match(statement) or _OPENS_WITH_APPEAL.match(mail.subject)
     if not from_subject or not opens_with_appeal:
         return None
+    from dsr import appeals  # noqa: PLC0415 - only a reply that opens with APPEAL needs the appeals
+
     existing = appeals.appeal_of(desk, request.request_id)
     if existing is None:
         if appeals.why_not_appealable(request, desk.now()) is not None:

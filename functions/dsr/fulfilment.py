@@ -13,10 +13,7 @@ Each system task ends in an outcome, recorded on the request under ``SYS#<system
 What goes back to the state machine stays small: ids, the status and a count.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -26,14 +23,10 @@ from pydantic import Field
 
 from dsr.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.connectors import Connector, IdentityUnavailableError, Subject, is_safe_key_segment
-from dsr.connectors.dynamodb import DynamoDbConnector
-from dsr.connectors.owned_bucket import ACCESS_DENIED
-from dsr.connectors.s3_csv import S3CsvConnector
-from dsr.connectors.s3_jsonl import S3JsonLinesConnector
-from dsr.connectors.s3_objects import S3ObjectsConnector
 from dsr.desk import Desk
 from dsr.desk_model import DeskModel
 from dsr.models import PrivacyRequest, RequestForSystems, RequestType, Status, normalized_phone
+from dsr.outcomes import SUCCESSFUL_OUTCOMES, Carried, OutcomeStatus, record_outcome
 from dsr.registry import (
     AnonymizeSpec,
     DynamoDbStore,
@@ -51,17 +44,6 @@ from dsr.registry import (
 logger = Logger(child=True)
 
 ACCOUNT_VERIFIED_LEVEL = "account"
-
-
-class OutcomeStatus(StrEnum):
-    DONE = "done"
-    NOTHING_FOUND = "nothing_found"
-    EXEMPT = "exempt"
-    FAILED = "failed"
-    WAITING = "waiting"
-
-
-SUCCESSFUL_OUTCOMES = frozenset({OutcomeStatus.DONE, OutcomeStatus.NOTHING_FOUND, OutcomeStatus.EXEMPT})
 
 
 class Route(StrEnum):
@@ -118,16 +100,6 @@ class Compiled(DeskModel):
     succeeded: int
     failed: int
     package_key: str | None
-
-
-@dataclass
-class Carried:
-    """What one action in one system came to, before it is recorded."""
-
-    status: OutcomeStatus
-    records: int
-    detail: dict[str, str] = field(default_factory=dict)
-    """Reason, citation, field names: never a personal value."""
 
 
 # ------------------------------------------------------------------------------ planning
@@ -214,14 +186,24 @@ def resolve_identities(desk: Desk, request: PrivacyRequest) -> list[str]:
 
 
 def connector_for(desk: Desk, system: SystemEntry) -> Connector:
+    """The connector for the system's kind of store. Each kind's module is imported the first time
+    a system of that kind is reached: a function loads only the connectors its systems use."""
     store = system.store
     if isinstance(store, DynamoDbStore):
+        from dsr.connectors.dynamodb import DynamoDbConnector  # noqa: PLC0415 - see the docstring
+
         return DynamoDbConnector(desk.table(store.table), store)
     if isinstance(store, S3JsonLinesStore):
+        from dsr.connectors.s3_jsonl import S3JsonLinesConnector  # noqa: PLC0415
+
         return S3JsonLinesConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
     if isinstance(store, S3CsvStore):
+        from dsr.connectors.s3_csv import S3CsvConnector  # noqa: PLC0415
+
         return S3CsvConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
     if isinstance(store, S3ObjectsStore):
+        from dsr.connectors.s3_objects import S3ObjectsConnector  # noqa: PLC0415
+
         return S3ObjectsConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
     raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
 
@@ -229,6 +211,10 @@ def connector_for(desk: Desk, system: SystemEntry) -> Connector:
 def bucket_owner(desk: Desk, store: S3Bucket) -> str:
     """The account every call to the store's bucket names as its owner."""
     return store.owner_account or desk.account_id
+
+
+# S3's code when the expected owner is not the bucket's owner (dsr.connectors.owned_bucket).
+ACCESS_DENIED = "AccessDenied"
 
 
 def refused_bucket(system: SystemEntry, error: ClientError) -> str | None:
@@ -378,28 +364,6 @@ def in_package(carried: Carried) -> Carried:
 
 def _counted(count: int) -> Carried:
     return Carried(OutcomeStatus.DONE if count else OutcomeStatus.NOTHING_FOUND, count)
-
-
-def record_outcome(desk: Desk, request_id: str, system_id: str, action: Action, carried: Carried) -> None:
-    desk.store.put_system_outcome(
-        request_id,
-        system_id,
-        action.value,
-        {
-            "status": carried.status.value,
-            "records": carried.records,
-            "finished_at": desk.now().isoformat(),
-            **carried.detail,
-        },
-        desk.audit_event(
-            request_id,
-            f"system:{system_id}",
-            action.value,
-            carried.status.value,
-            records=carried.records,
-            **{name: value[:200] for name, value in carried.detail.items()},
-        ),
-    )
 
 
 def record_system_failure(desk: Desk, request_id: str, task: SystemTask, error: str) -> SystemResult:

@@ -13,18 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
 from dsr.actions import Action
 from dsr.desk import Desk
-from dsr.fulfilment import Carried, OutcomeStatus, SystemTask, record_outcome
 from dsr.models import PrivacyRequest
+from dsr.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.readable_dates import utc_moment_text
-from dsr.registry import CustomerControllers, HandOffRoute, OpenDsrProcessor, SystemEntry, VendorByEmail
 from dsr.store import AlreadyExistsError, hand_off_stage
+
+if TYPE_CHECKING:  # the registry's models are loaded with the registry, when a hand-off is made
+    from dsr.fulfilment import SystemTask
+    from dsr.registry import SystemEntry
 
 logger = Logger(child=True)
 
@@ -43,7 +46,7 @@ def stage(system_id: str, action: Action | str) -> str:
     return hand_off_stage(system_id, Action(action).value)
 
 
-Sender = Callable[[Desk, PrivacyRequest, SystemEntry, Action, dict[str, Any]], Carried | None]
+Sender = Callable[[Desk, PrivacyRequest, "SystemEntry", Action, dict[str, Any]], Carried | None]
 
 
 def hand_off(desk: Desk, request_id: str, task: SystemTask, task_token: str) -> None:
@@ -104,6 +107,7 @@ def _answered(task: dict[str, Any]) -> bool:
 
 def _sender_for(system: SystemEntry) -> Sender:
     from dsr import customer_controllers, processors, vendor_mail  # noqa: PLC0415 - as in hand_off
+    from dsr.registry import CustomerControllers, OpenDsrProcessor, VendorByEmail  # noqa: PLC0415
 
     store = system.store
     if isinstance(store, OpenDsrProcessor):
@@ -116,6 +120,8 @@ def _sender_for(system: SystemEntry) -> Sender:
 
 
 def _answer_within_days(system: SystemEntry) -> int:
+    from dsr.registry import HandOffRoute  # noqa: PLC0415 - loaded with the system's registry
+
     if not isinstance(system.store, HandOffRoute):
         raise TypeError(f"system {system.id} is carried out by the desk, not handed off")
     return system.store.answer_within_days
@@ -123,6 +129,8 @@ def _answer_within_days(system: SystemEntry) -> int:
 
 def waiting_on(system: SystemEntry) -> str:
     """Who the task waits for, as staff and the subject are told (no personal data)."""
+    from dsr.registry import OpenDsrProcessor, VendorByEmail  # noqa: PLC0415 - as in _answer_within_days
+
     store = system.store
     if isinstance(store, OpenDsrProcessor):
         return store.domain

@@ -1,8 +1,6 @@
 """Refusals as the API answers them (a message; for invalid input each field, where it was, and
 why), and as its OpenAPI documents describe them."""
 
-from __future__ import annotations
-
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -48,14 +46,14 @@ class InvalidRequest(DeskModel):
     detail: list[InvalidField]
 
 
-def documented_answer(description: str, model: type[BaseModel] = ErrorMessage) -> OpenAPIResponse:
+def documented_answer(description: str, model: type[BaseModel] = ErrorMessage) -> "OpenAPIResponse":
     """One answer of a route in its OpenAPI document: the status's description and its body."""
     return {"description": description, "content": {"application/json": {"model": model}}}
 
 
 # What the body checks (``http_guards.refusal``) answer, before a route reads the body.
 TOO_LARGE = documented_answer("the body is larger than 512 KiB")
-BODY_REFUSALS: dict[int, OpenAPIResponse] = {
+BODY_REFUSALS: "dict[int, OpenAPIResponse]" = {
     400: documented_answer("the body is not UTF-8 text, or nests more than 32 levels deep"),
     413: TOO_LARGE,
     415: documented_answer("the body was not sent as the route's content type (application/json)"),

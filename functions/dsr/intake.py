@@ -7,8 +7,6 @@ open one only once its email address is verified (``dsr.duplicates``), so the an
 tells whether an address has asked before.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 

@@ -1,13 +1,11 @@
 """The request as every channel, stage and store sees it."""
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Final, Literal, cast
+from typing import Annotated, Any, Final, Literal, Self, cast
 
 from pydantic import (
     AfterValidator,
@@ -448,7 +446,7 @@ class NewRequest(DeskModel):
     preferred_language: LanguageTag | None = None
 
     @model_validator(mode="after")
-    def _phone_in_e164(self) -> NewRequest:
+    def _phone_in_e164(self) -> Self:
         """A number without +prefix is read in the country of the address, else the stated country."""
         if self.subject.phone is not None:
             address = self.subject.postal_address
@@ -465,7 +463,7 @@ class NewRequest(DeskModel):
         return self
 
     @model_validator(mode="after")
-    def _region_of_the_country(self) -> NewRequest:
+    def _region_of_the_country(self) -> Self:
         """A region is an ISO 3166-2 subdivision of the stated country (``CA`` of ``US``)."""
         if self.region is None:
             return self
@@ -488,7 +486,7 @@ class NewRequest(DeskModel):
         raise ValidationError.from_exception_data(type(self).__name__, [detail])
 
     @model_validator(mode="after")
-    def _corrections_go_with_rectification(self) -> NewRequest:
+    def _corrections_go_with_rectification(self) -> Self:
         asks_rectification = RequestType.RECTIFICATION in self.request_types
         if asks_rectification and not self.corrections:
             raise ValueError("a rectification request needs corrections: each field and its corrected value")

@@ -32,8 +32,6 @@ Nothing here logs identities: ``SubjectIdentity`` keeps its value out of ``repr`
 messages name methods, routes and status codes, never bodies.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import hashlib
@@ -147,7 +145,7 @@ class Discovery(DeskModel):
     def speaks_v1(self) -> bool:
         return self.api_version.startswith(("0.", "1."))
 
-    def supports(self, request_type: SubjectRequestType, identity: SubjectIdentity) -> bool:
+    def supports(self, request_type: SubjectRequestType, identity: "SubjectIdentity") -> bool:
         """Whether the processor says it accepts this type of request for this kind of identity."""
         if request_type.value not in self.supported_subject_request_types:
             return False
@@ -533,7 +531,7 @@ def _normal_domain(domain: str) -> str:
     return domain.strip().rstrip(".").lower()
 
 
-def _load_certificate(pem: bytes) -> x509.Certificate:
+def _load_certificate(pem: bytes) -> "x509.Certificate":
     from cryptography import x509  # noqa: PLC0415 - see the TYPE_CHECKING import
 
     try:
@@ -542,7 +540,7 @@ def _load_certificate(pem: bytes) -> x509.Certificate:
         raise CallbackRejected("bad-certificate") from None
 
 
-def _check_certificate(certificate: x509.Certificate, domain: str, now: datetime) -> None:
+def _check_certificate(certificate: "x509.Certificate", domain: str, now: datetime) -> None:
     if not certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc:
         raise CallbackRejected("certificate-expired")
     wanted = _normal_domain(domain)
@@ -550,7 +548,7 @@ def _check_certificate(certificate: x509.Certificate, domain: str, now: datetime
         raise CallbackRejected("certificate-domain-mismatch")
 
 
-def certificate_domains(certificate: x509.Certificate) -> list[str]:
+def certificate_domains(certificate: "x509.Certificate") -> list[str]:
     """The DNS names a certificate is for: its subjectAltName, or failing that its common name."""
     from cryptography import x509  # noqa: PLC0415 - see the TYPE_CHECKING import
     from cryptography.x509.oid import NameOID  # noqa: PLC0415
@@ -570,7 +568,7 @@ def _name_matches(pattern: str, domain: str) -> bool:
     return pattern == domain
 
 
-def _check_signature(certificate: x509.Certificate, signature_b64: str, raw_body: bytes) -> None:
+def _check_signature(certificate: "x509.Certificate", signature_b64: str, raw_body: bytes) -> None:
     # See the TYPE_CHECKING import.
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm  # noqa: PLC0415
     from cryptography.hazmat.primitives import hashes  # noqa: PLC0415

@@ -16,7 +16,6 @@ from aws_lambda_powertools import Logger
 
 from dsr.actions import Action
 from dsr.desk import Desk
-from dsr.fulfilment import Carried, OutcomeStatus
 from dsr.handoffs import HandOffNotWaitingError, settle
 from dsr.opendsr import (
     CallbackRejected,
@@ -25,6 +24,7 @@ from dsr.opendsr import (
     callback_fingerprint,
     verify_callback,
 )
+from dsr.outcomes import Carried, OutcomeStatus
 from dsr.processors import completed_outcome, route_of
 from dsr.registry import OpenDsrProcessor, SystemEntry
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 
 from dsr.actions import Action
-from dsr.fulfilment import Carried, OutcomeStatus, in_package
+from dsr.fulfilment import in_package
 from dsr.models import PrivacyRequest, RequestType
 from dsr.opendsr import (
     IdentityFormat,
@@ -39,6 +39,7 @@ from dsr.opendsr import (
     hash_identity,
     new_subject_request_id,
 )
+from dsr.outcomes import Carried, OutcomeStatus
 from dsr.registry import OpenDsrProcessor, SystemEntry
 from dsr.store import hand_off_stage
 

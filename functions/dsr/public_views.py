@@ -1,7 +1,5 @@
 """What the subject may see of their own request: the status and the next step, nothing more."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from enum import StrEnum
 

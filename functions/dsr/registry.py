@@ -8,13 +8,11 @@ exemptions: an action the law does not let us carry out in full (invoices kept f
 is done instead, and the reason and citation the subject is told.
 """
 
-from __future__ import annotations
-
 import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import ConfigDict, EmailStr, Field, ValidationError, model_validator
 
@@ -105,7 +103,7 @@ class S3ObjectsStore(S3Bucket):
     )
 
     @model_validator(mode="after")
-    def _template_finds_one_subject(self) -> S3ObjectsStore:
+    def _template_finds_one_subject(self) -> Self:
         problems = key_template_problems(self.key_template)
         if problems:
             raise ValueError("key_template: " + "; ".join(problems))
@@ -170,7 +168,7 @@ class OpenDsrProcessor(HandOffRoute):
     identity_format: Literal["raw", "sha256", "sha1", "md5"] = "sha256"
 
     @model_validator(mode="after")
-    def _one_way_to_the_processor(self) -> OpenDsrProcessor:
+    def _one_way_to_the_processor(self) -> Self:
         if (self.base_url is None) == (self.base_url_env is None):
             raise ValueError("give exactly one of base_url and base_url_env")
         if self.base_url is not None and not self.base_url.startswith("https://"):
@@ -244,7 +242,7 @@ class EraseSpec(RegistryModel):
     fields: dict[AttributeName, Replacement] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _fields_go_with_anonymize(self) -> EraseSpec:
+    def _fields_go_with_anonymize(self) -> Self:
         if self.method == "anonymize" and not self.fields:
             raise ValueError("method anonymize needs fields: {attribute: replacement}")
         if self.method == "delete" and self.fields:
@@ -332,7 +330,7 @@ class SystemEntry(RegistryModel):
     )
 
     @model_validator(mode="after")
-    def _store_can_carry_out_its_actions(self) -> SystemEntry:
+    def _store_can_carry_out_its_actions(self) -> Self:
         allowed = ACTIONS_BY_STORE_KIND[self.store.kind]
         unsupported = [a.value for a in self.actions.declared() if a not in allowed]
         if unsupported:
@@ -354,13 +352,13 @@ class SystemEntry(RegistryModel):
         return self
 
     @model_validator(mode="after")
-    def _provides_from_records_found_by_email(self) -> SystemEntry:
+    def _provides_from_records_found_by_email(self) -> Self:
         if self.provides and not (isinstance(self.store, DynamoDbStore) and self.store.identity == "email"):
             raise ValueError("provides: only a dynamodb system found by email can resolve identifiers")
         return self
 
     @model_validator(mode="after")
-    def _exemptions_name_declared_actions(self) -> SystemEntry:
+    def _exemptions_name_declared_actions(self) -> Self:
         seen: set[Action] = set()
         for index, exemption in enumerate(self.exemptions):
             where = f"exemptions.{index}"
@@ -375,7 +373,7 @@ class SystemEntry(RegistryModel):
         return self
 
     @model_validator(mode="after")
-    def _keys_are_never_written(self) -> SystemEntry:
+    def _keys_are_never_written(self) -> Self:
         if not isinstance(self.store, DynamoDbStore):
             return self
         keys = set(self.store.key_attributes)
@@ -418,7 +416,7 @@ class SystemRegistry(RegistryModel):
     systems: list[SystemEntry] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ids_are_unique(self) -> SystemRegistry:
+    def _ids_are_unique(self) -> Self:
         seen: set[str] = set()
         for system in self.systems:
             if system.id in seen:

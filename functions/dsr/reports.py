@@ -17,8 +17,6 @@ Counting:
 * Only counts leave this module: no identity, no request id.
 """
 
-from __future__ import annotations
-
 import csv
 import io
 import re
@@ -203,7 +201,7 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
-def collect(store: RequestStore, year: int, jurisdiction: str | None = None) -> MetricsReport:
+def collect(store: "RequestStore", year: int, jurisdiction: str | None = None) -> MetricsReport:
     """Read the year month by month from the ``ByReceivedMonth`` index (never a Scan), and the
     audit trail of each denied request for its reason."""
     requests = [

@@ -1,9 +1,8 @@
 """Environment settings, validated once per cold start. Nothing that differs per deployment has a default."""
 
-from __future__ import annotations
-
 import os
 from pathlib import Path
+from typing import Self
 
 from pydantic import ConfigDict, Field
 
@@ -60,5 +59,5 @@ class DeskSettings(DeskModel):
     )
 
     @classmethod
-    def from_environment(cls) -> DeskSettings:
+    def from_environment(cls) -> Self:
         return cls.model_validate(dict(os.environ))

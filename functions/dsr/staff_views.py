@@ -11,8 +11,6 @@ request whose target falls first is at the top and says why ("internal target"),
 date beside it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Literal

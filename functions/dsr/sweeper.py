@@ -1,17 +1,16 @@
 """The scheduled sweep: start what never started, end waits whose time has run out, and watch the
 requests' deadlines."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 from aws_lambda_powertools import Logger
 
-from dsr import deadline_watch, handoffs, records, verification
+from dsr import handoffs, records, verification
 from dsr.desk import Desk
 from dsr.desk_model import DeskModel
 from dsr.intake import start_workflow
 from dsr.models import Status
+from dsr.watch_report import WatchReport
 
 logger = Logger(child=True)
 
@@ -24,7 +23,7 @@ class SweepReport(DeskModel):
     verification_windows_closed: int = 0
     hand_offs_timed_out: int = 0
     identities_reduced: int = 0
-    deadlines: deadline_watch.WatchReport | None = None
+    deadlines: WatchReport | None = None
 
 
 def sweep(desk: Desk, *, watch_clock: bool = True) -> SweepReport:
@@ -35,7 +34,7 @@ def sweep(desk: Desk, *, watch_clock: bool = True) -> SweepReport:
     report = reconcile(desk)
     closed = verification.expire_windows(desk)
     timed_out = handoffs.expire_overdue(desk)
-    deadlines = deadline_watch.watch(desk) if watch_clock else None
+    deadlines = _watch_deadlines(desk) if watch_clock else None
     reduced = records.reduce_due_identities(desk) if watch_clock else 0
     return report.model_copy(
         update={
@@ -63,3 +62,11 @@ def reconcile(desk: Desk) -> SweepReport:
             desk.store.forget_unstarted(request_id)
     logger.info("reconciled", unstarted_requests=len(unstarted), started=started)
     return SweepReport(unstarted_requests_read=len(unstarted), executions_started=started)
+
+
+def _watch_deadlines(desk: Desk) -> WatchReport:
+    """The hourly part. The watch, with the notices and appeals it reads, is loaded by the first
+    sweep that watches: the five-minute sweeps never do."""
+    from dsr import deadline_watch  # noqa: PLC0415 - see the docstring
+
+    return deadline_watch.watch(desk)

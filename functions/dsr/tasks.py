@@ -1,7 +1,5 @@
 """What the state machine hands each task: ids and small summaries, never personal data."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 from pydantic import ConfigDict, Field

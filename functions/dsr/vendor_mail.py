@@ -8,9 +8,9 @@ from typing import Any
 
 from dsr.actions import Action
 from dsr.desk import Desk
-from dsr.fulfilment import Carried
 from dsr.handoff_notices import vendor_instructions
 from dsr.models import PrivacyRequest
+from dsr.outcomes import Carried
 from dsr.registry import SystemEntry, VendorByEmail
 
 

@@ -4,8 +4,6 @@ The rules live in ``config/verification.yaml`` with the reason beside each one, 
 lawyer can audit them and a company can make them stricter without touching code.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from functools import cache
 from pathlib import Path

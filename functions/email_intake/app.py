@@ -1,5 +1,7 @@
 """SES receipt rule target: the raw message is already in S3; turn it into a request or a triage item."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -99,9 +101,15 @@ def _raw_message(desk: Desk, message_id: str) -> bytes | None:
 
 # SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
 prepare_snapshot(
-    ("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),  # reading mail
+    (
+        *("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),
+        "email_validator",  # the sender's address, checked
+        "dsr.appeals",  # an appeal by email
+    ),
     check_a_sample_submission,
     lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),
     load_calendars,
     load_policy,
 )
+
+initialised()

@@ -1,5 +1,7 @@
 """EventBridge target: an execution ended FAILED, TIMED_OUT or ABORTED outside any Catch."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -36,3 +38,6 @@ def lambda_handler(event: ExecutionEndedEvent, context: LambdaContext) -> dict[s
         desk_from_environment(), request_id, event.detail.status, event.detail.error
     )
     return {"marked_failed": marked}
+
+
+initialised()

@@ -1,6 +1,8 @@
 """Workflow task (one Map item, .waitForTaskToken): ask a processor, vendor or customer to act,
 and leave the task waiting for their answer."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,3 +20,6 @@ def lambda_handler(event: HandOffTaskInput, context: LambdaContext) -> dict[str,
     )
     handoffs.hand_off(desk_from_environment(), event.request_id, task, event.task_token)
     return {"handed_off": True}
+
+
+initialised()

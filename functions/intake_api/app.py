@@ -1,5 +1,7 @@
 """The public API: submit a request, follow its status, verify the email address."""
 
+from dsr.initialising import initialised
+
 import hashlib
 import json
 import os
@@ -798,6 +800,7 @@ prepare_snapshot(
         "dsr.account_assertion",
         "dsr.data_points",
         "dsr.fulfilment",
+        *(f"dsr.connectors.{kind}" for kind in ("dynamodb", "s3_csv", "s3_jsonl", "s3_objects")),
         "nacl.signing",
         "aws_lambda_powertools.event_handler.openapi.swagger_ui",
     ),
@@ -810,3 +813,5 @@ prepare_snapshot(
     _submit_once,
     _openapi_document,
 )
+
+initialised()

@@ -1,5 +1,7 @@
 """Workflow task (a re-run's first step): plan only the system tasks that failed."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -13,3 +15,6 @@ from dsr.tasks import RequestTask
 @workflow_task(RequestTask)
 def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
     return reruns.plan_rerun(desk_from_environment(), event.request_id).model_dump(mode="json")
+
+
+initialised()

@@ -3,6 +3,8 @@
 The body is read as the exact bytes received, because the signature covers them; nothing is
 parsed before the signature is checked (see dsr.processor_callbacks)."""
 
+from dsr.initialising import initialised
+
 import base64
 from typing import Any
 
@@ -44,3 +46,6 @@ def callback(system_id: str) -> Response[Any]:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+initialised()

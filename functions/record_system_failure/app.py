@@ -1,5 +1,7 @@
 """Workflow task (a Map item's Catch): record a system task that failed after its retries."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,3 +20,6 @@ def lambda_handler(event: FailedSystemTask, context: LambdaContext) -> dict[str,
     result = fulfilment.record_system_failure(desk, event.request_id, task, error)
     handoffs.abandon(desk, event.request_id, task.system_id, task.action, error)  # if it was waiting
     return result.model_dump(mode="json")
+
+
+initialised()

@@ -1,5 +1,7 @@
 """Workflow task (wait for task token): keep the token until staff decide in the console."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,3 +16,6 @@ from dsr.tasks import WaitingTask
 def lambda_handler(event: WaitingTask, context: LambdaContext) -> dict[str, Any]:
     approval.await_review(desk_from_environment(), event.request_id, event.task_token)
     return {"waiting_for": "staff"}
+
+
+initialised()

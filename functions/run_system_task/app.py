@@ -1,5 +1,7 @@
 """Workflow task (one Map item): carry out one action in one system."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -15,3 +17,6 @@ def lambda_handler(event: SystemTaskInput, context: LambdaContext) -> dict[str, 
     task = fulfilment.SystemTask(system_id=event.system_id, action=event.action)
     result = fulfilment.run_system_task(desk_from_environment(), event.request_id, task)
     return result.model_dump(mode="json")
+
+
+initialised()

@@ -1,5 +1,7 @@
 """The staff API behind the console: the queue, one request, and decisions."""
 
+from dsr.initialising import initialised
+
 import json
 from datetime import datetime
 from functools import lru_cache
@@ -13,24 +15,11 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from dsr import (
-    appeals,
-    approval,
-    cancellation,
-    clock_pauses,
-    dashboard,
-    extensions,
-    handoffs,
-    reports,
-    reruns,
-    suppression,
-    verification,
-)
+from dsr import appeals, approval, clock_pauses, dashboard, reports
 from dsr.actions import Action
 from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
 from dsr.desk_model import DeskModel
-from dsr.fulfilment import OutcomeStatus
 from dsr.http_errors import BODY_REFUSALS, documented_answer, invalid_fields, with_invalid_request_schema
 from dsr.http_guards import JSON, refusal
 from dsr.request_deadlines import local_day
@@ -250,6 +239,8 @@ class CancelReason(DeskModel):
 @app.post("/staff/requests/<request_id>/cancel", responses=ACTS_ON_REQUEST)
 def cancel_request(request_id: RequestId, why: Annotated[CancelReason, Body()]) -> Response[dict[str, Any]]:
     """Close a request not yet carried out without acting on it (withdrawn, spam, a test)."""
+    from dsr import cancellation  # noqa: PLC0415 - this route's path only (see LOADED_BY_ONE_ROUTE)
+
     member = _staff()
     try:
         cancellation.cancel(desk_from_environment(), request_id, why.reason, member.username)
@@ -283,6 +274,8 @@ class SuppressionCheck(DeskModel):
 @app.post("/staff/suppression/check", responses=_answers(takes_body=True))
 def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[str, Any]]:
     """For import jobs: which of these addresses were erased or opted out, and must stay out."""
+    from dsr import suppression  # noqa: PLC0415 - as in cancel_request
+
     _staff()
     return suppression.check(desk_from_environment(), check.emails)
 
@@ -293,6 +286,8 @@ def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[s
 )
 def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
     """Carry out again only the system tasks that failed; the others are not repeated."""
+    from dsr import reruns  # noqa: PLC0415 - as in cancel_request
+
     member = _staff()
     try:
         execution = reruns.start_rerun(desk_from_environment(), request_id, member.username)
@@ -333,6 +328,9 @@ def confirm_hand_off(
     answer: Annotated[HandOffAnswer, Body()],
 ) -> Response[dict[str, Any]]:
     """Record a vendor's or a customer's answer to a task handed to them; the workflow goes on."""
+    from dsr import handoffs  # noqa: PLC0415 - as in cancel_request
+    from dsr.outcomes import OutcomeStatus  # noqa: PLC0415 - as in cancel_request
+
     member = _staff()
     try:
         handoffs.confirm(
@@ -368,6 +366,8 @@ def extend_deadline(
     request_id: RequestId, extension: Annotated[ExtensionRequest, Body()]
 ) -> Response[dict[str, Any]]:
     """Extend the response date as far as the request's law allows (once); the subject is told."""
+    from dsr import extensions  # noqa: PLC0415 - as in cancel_request
+
     member = _staff()
     try:
         extended = extensions.extend(desk_from_environment(), request_id, extension.reason, member.username)
@@ -481,6 +481,8 @@ def information_received(request_id: RequestId) -> Response[dict[str, Any]]:
 @app.post("/staff/requests/<request_id>/power-of-attorney", responses=ACTS_ON_REQUEST)
 def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]:
     """Staff have examined the agent's power of attorney: the subject need not confirm directly."""
+    from dsr import verification  # noqa: PLC0415 - as in cancel_request
+
     member = _staff()
     if not verification.confirm_power_of_attorney(desk_from_environment(), request_id, member.username):
         return _json(409, {"message": "this request is not waiting for a power of attorney to be confirmed"})
@@ -600,11 +602,28 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
 
 
+# Loaded by the routes that act on a request in one way, on their first call: the queue and a
+# request's page, which staff open first, need none of them.
+LOADED_BY_ONE_ROUTE = (
+    "dsr.cancellation",
+    "dsr.extensions",
+    "dsr.fulfilment",
+    "dsr.handoffs",
+    "dsr.reruns",
+    "dsr.suppression",
+    "dsr.verification",
+)
+
 # SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
 prepare_snapshot(
-    ("email_validator",),  # pydantic imports it on the first email address it checks
+    (
+        *LOADED_BY_ONE_ROUTE,
+        "email_validator",  # pydantic imports it on the first email address it checks
+    ),
     lambda: desk_from_environment().preload("store", "hasher", "mailer", "workflow", "packages", "registry"),
     load_calendars,
     load_policy,
     _openapi_document,
 )
+
+initialised()

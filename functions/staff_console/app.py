@@ -7,6 +7,8 @@ and PKCE: on the Cognito user pool's hosted page in AWS, on the local cloud's st
 (its demonstration staff) locally.
 """
 
+from dsr.initialising import initialised
+
 import json
 import os
 from collections.abc import Mapping
@@ -108,3 +110,5 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 # SnapStart (template.yaml): the console imports nothing on its first event; its restore hook
 # still gives each environment its own randomness (dsr.snapshot).
 prepare_snapshot(())
+
+initialised()

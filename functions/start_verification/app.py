@@ -1,5 +1,7 @@
 """Workflow task (wait for task token): keep the token, email the subject a verification code."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -26,3 +28,5 @@ prepare_snapshot(
     load_calendars,
     load_policy,
 )
+
+initialised()

@@ -3,6 +3,8 @@ end unanswered hand-offs) and, on the hourly schedule, watch their deadlines and
 deadline metrics. The five-minute schedule sends ``{"watch": false}``; any other event (the hourly
 schedule, the local cloud's timer, a manual run) watches the clock too."""
 
+from dsr.initialising import initialised
+
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -10,9 +12,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import sweeper
-from dsr.deadline_watch import WatchReport
 from dsr.desk import desk_from_environment
 from dsr.tracing import desk_tracer
+from dsr.watch_report import WatchReport
 
 logger = Logger()
 tracer = desk_tracer()
@@ -41,3 +43,6 @@ def publish_deadline_metrics(metrics: Metrics, report: WatchReport) -> None:
         name="AppealsDueWithin7Days", unit=MetricUnit.Count, value=report.appeals_due_within_7_days
     )
     metrics.add_metric(name="AppealsOverdue", unit=MetricUnit.Count, value=report.appeals_overdue)
+
+
+initialised()

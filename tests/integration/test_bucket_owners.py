@@ -14,8 +14,9 @@ from typing import Any
 from dsr import fulfilment
 from dsr.actions import Action
 from dsr.desk import Desk
-from dsr.fulfilment import OutcomeStatus, SystemTask
+from dsr.fulfilment import SystemTask
 from dsr.models import RequestType
+from dsr.outcomes import OutcomeStatus
 from dsr.registry import parse_registry
 from local_cloud.cloud import LocalCloud
 from local_cloud.template import ACCOUNT_ID

@@ -16,7 +16,7 @@ from dsr import fulfilment
 from dsr.actions import Action
 from dsr.connectors import Subject
 from dsr.desk import Desk
-from dsr.fulfilment import OutcomeStatus, SystemTask
+from dsr.fulfilment import SystemTask
 from dsr.models import (
     Channel,
     Correction,
@@ -26,6 +26,7 @@ from dsr.models import (
     Status,
     SubjectIdentity,
 )
+from dsr.outcomes import OutcomeStatus
 from dsr.packages import part_key
 from dsr.registry import parse_registry
 from dsr_cli.http_client import DeskClient

@@ -13,9 +13,10 @@ from aws_lambda_powertools import Metrics
 from pydantic import ValidationError
 
 from dsr import sweeper
-from dsr.deadline_watch import WatchReport, WatchSettings
+from dsr.deadline_watch import WatchSettings
 from dsr.desk import Desk
 from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.watch_report import WatchReport
 from local_cloud.cloud import LocalCloud, SentMail
 from sweeper.app import publish_deadline_metrics
 from tests.conftest import advance

@@ -1,6 +1,8 @@
 """The least an API function imports: a workflow function's libraries, and Powertools' REST
 resolver with request validation and one route."""
 
+from dsr.initialising import initialised  # as every handler starts (and ends, below)
+
 from typing import Any
 
 import boto3
@@ -31,3 +33,6 @@ def submit(submission: Submission) -> dict[str, str]:
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+initialised()

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-ACCESS_DENIED = "AccessDenied"  # S3's code when the expected owner is not the bucket's owner
-
 
 @dataclass(frozen=True)
 class OwnedBucket:
