@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
-from dsr.store import is_conditional_failure, update_assignments
+from dsr.storage.dynamo import count_all, query_all, update_assignments, write_if
+from dsr.storage.keys import key_of, request_item_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -27,7 +27,7 @@ STATEMENT_REMOVED = "(removed with the identity)"
 
 
 def appeal_key(request_id: str) -> dict[str, str]:
-    return {"pk": f"REQ#{request_id}", "sk": APPEAL_SK}
+    return request_item_key(request_id, APPEAL_SK)
 
 
 class AppealExistsError(RuntimeError):
@@ -45,12 +45,8 @@ class AppealStore:
             "open_pk": APPEAL_PARTITION,
             "due_at": due_at.isoformat(),
         }
-        try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(sk)")
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise AppealExistsError(request_id) from error
-            raise
+        if not write_if(self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(sk)"):
+            raise AppealExistsError(request_id)
 
     def get(self, request_id: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key=appeal_key(request_id), ConsistentRead=True).get("Item")
@@ -59,7 +55,8 @@ class AppealStore:
     def decide(self, request_id: str, fields: Mapping[str, Any]) -> bool:
         """Record the one answer; the appeal leaves the index. False if it was answered already."""
         sets, names, values = update_assignments(fields)
-        return self._conditionally(
+        return write_if(
+            self._table.update_item,
             Key=appeal_key(request_id),
             UpdateExpression=f"SET {', '.join(sets)} REMOVE open_pk, due_at",
             ConditionExpression="open_pk = :open",
@@ -69,7 +66,8 @@ class AppealStore:
 
     def forget_statement(self, request_id: str) -> bool:
         """The subject's own words go when their identity does; False if there is no appeal."""
-        return self._conditionally(
+        return write_if(
+            self._table.update_item,
             Key=appeal_key(request_id),
             UpdateExpression="SET statement = :gone",
             ConditionExpression="attribute_exists(sk)",
@@ -77,7 +75,8 @@ class AppealStore:
         )
 
     def mark_answer_sent(self, request_id: str, at: datetime) -> None:
-        self._conditionally(
+        write_if(
+            self._table.update_item,
             Key=appeal_key(request_id),
             UpdateExpression="SET answer_sent_at = :at",
             ConditionExpression="attribute_exists(decided_at) AND attribute_not_exists(answer_sent_at)",
@@ -87,7 +86,8 @@ class AppealStore:
     def extend(self, request_id: str, fields: Mapping[str, Any], due_at: datetime) -> bool:
         """Move an open appeal's answer-by date once; False if it was extended or answered."""
         sets, names, values = update_assignments(fields)
-        return self._conditionally(
+        return write_if(
+            self._table.update_item,
             Key=appeal_key(request_id),
             UpdateExpression=f"SET {', '.join([*sets, 'due_at = :due'])}",
             ConditionExpression="open_pk = :open AND attribute_not_exists(extended_at)",
@@ -102,35 +102,10 @@ class AppealStore:
             "KeyConditionExpression": Key("open_pk").eq(APPEAL_PARTITION)
             & Key("due_at").lt(before.isoformat()),
         }
-        keys: list[dict[str, str]] = []
-        while True:
-            page = self._table.query(**query)
-            keys.extend({"pk": str(item["pk"]), "sk": str(item["sk"])} for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        keys = [key_of(item) for item in query_all(self._table, query)]
         found = (self._table.get_item(Key=key, ConsistentRead=True).get("Item") for key in keys)
         return [dict(item) for item in found if item is not None and item.get("open_pk") == APPEAL_PARTITION]
 
     def count_open(self) -> int:
-        query: dict[str, Any] = {
-            "IndexName": "OpenByDue",
-            "KeyConditionExpression": Key("open_pk").eq(APPEAL_PARTITION),
-            "Select": "COUNT",
-        }
-        total = 0
-        while True:
-            page = self._table.query(**query)
-            total += int(page.get("Count", 0))
-            if "LastEvaluatedKey" not in page:
-                return total
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def _conditionally(self, **arguments: Any) -> bool:
-        try:
-            self._table.update_item(**arguments)
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        query = {"IndexName": "OpenByDue", "KeyConditionExpression": Key("open_pk").eq(APPEAL_PARTITION)}
+        return count_all(self._table, query)

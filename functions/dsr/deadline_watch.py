@@ -20,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from aws_lambda_powertools import Logger
-from boto3.dynamodb.conditions import Key
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from dsr import appeals, staff_notices
@@ -30,7 +29,6 @@ from dsr.desk_model import DeskModel
 from dsr.models import Status
 from dsr.notices import Notice
 from dsr.staff_notices import DeadlineFacts
-from dsr.store import OPEN_PARTITION
 from dsr.watch_report import WatchReport
 
 logger = Logger(child=True)
@@ -111,19 +109,7 @@ def watch(desk: Desk, settings: WatchSettings | None = None) -> WatchReport:
 
 def count_open_requests(desk: Desk) -> int:
     """How many requests are open: a COUNT over the index's open partition (no item is read)."""
-    table = desk.table(desk.settings.requests_table)
-    query: dict[str, Any] = {
-        "IndexName": "OpenByDue",
-        "KeyConditionExpression": Key("open_pk").eq(OPEN_PARTITION),
-        "Select": "COUNT",
-    }
-    total = 0
-    while True:
-        page = table.query(**query)
-        total += int(page.get("Count", 0))
-        if "LastEvaluatedKey" not in page:
-            return total
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return desk.store.count_open_requests()
 
 
 def deadline_facts(item: Mapping[str, Any]) -> DeadlineFacts | None:

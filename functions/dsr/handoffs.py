@@ -23,7 +23,8 @@ from dsr.desk import Desk
 from dsr.models import PrivacyRequest
 from dsr.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.readable_dates import utc_moment_text
-from dsr.store import AlreadyExistsError, hand_off_stage
+from dsr.storage.keys import hand_off_stage
+from dsr.store import AlreadyExistsError
 
 if TYPE_CHECKING:  # the registry's models are loaded with the registry, when a hand-off is made
     from dsr.fulfilment import SystemTask
@@ -248,12 +249,12 @@ def abandon(desk: Desk, request_id: str, system_id: str, action: Action, error: 
     desk.store.hand_off_resumed(request_id, task_stage, desk.now())
 
 
-def expire_overdue(desk: Desk, limit: int = 100) -> int:
+def expire_overdue(desk: Desk) -> int:
     """The sweeper's part: hand-offs whose answer-by time has passed end failed, so the request
     closes partially completed and staff are alerted; a re-run asks again. Answers whose resume
     was interrupted are finished here too."""
     expired = 0
-    for item in desk.store.hand_offs_due_before(desk.now(), limit):
+    for item in desk.store.hand_offs_due_before(desk.now()):
         request_id, system_id = str(item["request_id"]), str(item["system_id"])
         action = Action(str(item["action"]))
         if item.get("decided_at"):

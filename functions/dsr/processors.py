@@ -41,7 +41,7 @@ from dsr.opendsr import (
 )
 from dsr.outcomes import Carried, OutcomeStatus
 from dsr.registry import OpenDsrProcessor, SystemEntry
-from dsr.store import hand_off_stage
+from dsr.storage.keys import hand_off_stage
 
 if TYPE_CHECKING:
     from dsr.desk import Desk

@@ -29,9 +29,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from botocore.exceptions import ClientError
-
-from dsr.store import is_conditional_failure
+from dsr.storage.dynamo import write_if
+from dsr.storage.keys import rate_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -158,7 +157,7 @@ class RateLimiter:
 
     def hit(self, rule: RateLimit, key: str, now: datetime) -> Verdict:
         """Count one attempt by ``key`` (opaque: see :func:`opaque_key`) at ``now``."""
-        pk = f"RATE#{rule.name}#{check_opaque(key)}"
+        pk = rate_pk(rule.name, check_opaque(key))
         at = _epoch(now)
         locked_until = self._locked_until(pk, at)
         if locked_until is not None:
@@ -185,35 +184,25 @@ class RateLimiter:
         """Add one to this window's count if it is below the limit; False if it is not."""
         window_start = window_end - rule.window_seconds
         values: dict[str, Any] = {":one": 1, ":limit": rule.limit, ":expires": window_end}
-        try:
-            self._table.update_item(
-                Key={"pk": pk, "sk": f"W#{window_start}"},
-                UpdateExpression="ADD #count :one SET expires_at = :expires",
-                ConditionExpression="attribute_not_exists(pk) OR #count < :limit",
-                ExpressionAttributeNames={"#count": "count"},
-                ExpressionAttributeValues=values,
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return write_if(
+            self._table.update_item,
+            Key={"pk": pk, "sk": f"W#{window_start}"},
+            UpdateExpression="ADD #count :one SET expires_at = :expires",
+            ConditionExpression="attribute_not_exists(pk) OR #count < :limit",
+            ExpressionAttributeNames={"#count": "count"},
+            ExpressionAttributeValues=values,
+        )
 
     def _lock(self, pk: str, at: int, until: int) -> bool:
         """Start a lockout ending at ``until``; False if one is running already (another caller
         started it), so only one attempt per lockout reports ``locked_now``."""
-        try:
-            self._table.put_item(
-                Item={"pk": pk, "sk": LOCK_SK, "until": until, "expires_at": until},
-                ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
-                ExpressionAttributeNames={"#until": "until"},
-                ExpressionAttributeValues={":now": at},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return write_if(
+            self._table.put_item,
+            Item={"pk": pk, "sk": LOCK_SK, "until": until, "expires_at": until},
+            ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
+            ExpressionAttributeNames={"#until": "until"},
+            ExpressionAttributeValues={":now": at},
+        )
 
 
 def _wait(until: int, at: int) -> int:

@@ -63,10 +63,10 @@ def schedule(desk: Desk, request_id: str, *, keep_for_appeal: bool = True) -> bo
     return True
 
 
-def reduce_due_identities(desk: Desk, limit: int = 100) -> int:
+def reduce_due_identities(desk: Desk) -> int:
     """The sweeper's part: identities whose time has come are reduced to the keyed hash."""
     reduced = 0
-    for request_id in desk.store.identity_reductions_due(desk.now(), limit):
+    for request_id in desk.store.identity_reductions_due(desk.now()):
         request = desk.store.get(request_id)
         if request.status not in REDUCIBLE or not request.subject_hash:
             desk.store.cancel_identity_reduction(request_id)  # reopened by a re-run, say

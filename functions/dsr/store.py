@@ -34,14 +34,37 @@ Every decision is a conditional write, so two callers racing cannot both win.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from dsr.models import AuditEvent, PrivacyRequest, RequestForSystems, Status
+from dsr.storage.dynamo import batch_get, count_all, query_all, update_assignments, write_if
+from dsr.storage.keys import (
+    EVENT_PREFIX,
+    OUTCOME_PREFIX,
+    callback_key,
+    certificate_key,
+    key_of,
+    outcome_key,
+    reference_key,
+    reference_pk,
+    request_id_of,
+    request_item_key,
+    request_key,
+    request_pk,
+    sent_mail_key,
+    stage_of,
+    step_key,
+    subject_claim_key,
+    subject_request_key,
+    suppression_key,
+    task_key,
+    triage_key,
+    unstarted_key,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -52,12 +75,8 @@ HAND_OFF_PARTITION = "HANDOFF"
 REDUCE_PARTITION = "REDUCE"
 UNSTARTED_PARTITION = "UNSTARTED"
 WINDOW_PARTITION = "WINDOW"
-UNSTARTED_SK = "UNSTARTED"
-BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 CALLBACK_MEMORY_SECONDS = 90 * 24 * 3600
 SENT_MAIL_MEMORY_SECONDS = 400 * 24 * 3600  # replies can come long after; TTL removes the rest
-REQUEST_SK = "REQUEST"
-REFERENCE_LENGTH = 8
 FULL_ID_LENGTH = 36
 
 
@@ -93,37 +112,9 @@ class AlreadyExistsError(RuntimeError):
     """The item was written before (a redelivery or a race)."""
 
 
-def request_key(request_id: str) -> dict[str, str]:
-    return {"pk": f"REQ#{request_id}", "sk": REQUEST_SK}
-
-
-def reference_of(request_id: str) -> str:
-    """The short reference staff see: the id's first characters."""
-    return request_id[:REFERENCE_LENGTH]
-
-
-def _reference_key(request_id: str) -> dict[str, str]:
-    return {"pk": f"REF#{reference_of(request_id)}", "sk": f"REQ#{request_id}"}
-
-
-def is_conditional_failure(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
-
-
 class RequestStore:
     def __init__(self, table: Table) -> None:
         self._table = table
-
-    @staticmethod
-    def _conditionally(write: Callable[..., Any], **arguments: Any) -> bool:
-        """A conditional write; False (not an error) when its condition did not hold."""
-        try:
-            write(**arguments)
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
 
     # --- the request item ------------------------------------------------------------------
 
@@ -137,13 +128,9 @@ class RequestStore:
             item["open_pk"] = OPEN_PARTITION
             item["due_at"] = (request.watch_at or request.respond_by).isoformat()
         # The reference first: a retry after a failure below finds the request already referenced.
-        self._table.put_item(Item={**_reference_key(request.request_id), "request_id": request.request_id})
-        try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise AlreadyExistsError(request.request_id) from error
-            raise
+        self._table.put_item(Item={**reference_key(request.request_id), "request_id": request.request_id})
+        if not write_if(self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(pk)"):
+            raise AlreadyExistsError(request.request_id)
 
     def get(self, request_id: str) -> PrivacyRequest:
         item = self._table.get_item(Key=request_key(request_id), ConsistentRead=True).get("Item")
@@ -156,10 +143,11 @@ class RequestStore:
         that several requests share is refused (``AmbiguousReferenceError``), never guessed."""
         if len(id_or_reference) == FULL_ID_LENGTH:
             return id_or_reference
-        found = self._table.query(
-            KeyConditionExpression=Key("pk").eq(f"REF#{id_or_reference}"), ConsistentRead=True
-        ).get("Items", [])
-        request_ids = [str(item["sk"]).removeprefix("REQ#") for item in found]
+        found = query_all(
+            self._table,
+            {"KeyConditionExpression": Key("pk").eq(reference_pk(id_or_reference)), "ConsistentRead": True},
+        )
+        request_ids = [str(item["request_id"]) for item in found]
         existing = [request_id for request_id in request_ids if self.find(request_id) is not None]
         if not existing:
             raise RequestNotFoundError(id_or_reference)
@@ -216,20 +204,18 @@ class RequestStore:
         expression = "SET " + ", ".join(sets)
         if removed:
             expression += " REMOVE " + ", ".join(removed)
-        try:
-            result = self._table.update_item(
-                Key=request_key(request_id),
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(pk) AND #status IN ({','.join(placeholders)})",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise TransitionRejectedError(request_id, allowed, target) from error
-            raise
-        return PrivacyRequest.model_validate(result["Attributes"])
+        changed: dict[str, Any] = {}
+        if not write_if(
+            lambda **arguments: changed.update(self._table.update_item(**arguments)["Attributes"]),
+            Key=request_key(request_id),
+            UpdateExpression=expression,
+            ConditionExpression=f"attribute_exists(pk) AND #status IN ({','.join(placeholders)})",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ReturnValues="ALL_NEW",
+        ):
+            raise TransitionRejectedError(request_id, allowed, target)
+        return PrivacyRequest.model_validate(changed)
 
     def get_item_fields(self, request_id: str) -> dict[str, Any]:
         """The request item as stored, with the bookkeeping fields the model leaves out."""
@@ -264,7 +250,7 @@ class RequestStore:
 
     def pause_clock(self, request_id: str, at: datetime) -> bool:
         """Stop an open request's clock; False if it was stopped already or the request closed."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
             Key=request_key(request_id),
             UpdateExpression="SET paused_at = :at",
@@ -283,7 +269,7 @@ class RequestStore:
         """Set an open request's new dates, with the index at its new watch time, if ``condition``."""
         sets, names, values = update_assignments(fields)
         values |= {":due": fields["watch_at"], ":open": OPEN_PARTITION}
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
             Key=request_key(request_id),
             UpdateExpression="SET "
@@ -296,7 +282,7 @@ class RequestStore:
 
     def claim_once(self, request_id: str, marker: str, at: datetime) -> bool:
         """Record that a one-off step (an email, say) happened; False if it already had."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
             Key=request_key(request_id),
             UpdateExpression="SET #m = :at",
@@ -308,15 +294,14 @@ class RequestStore:
     def claim_step(self, request_id: str, step: str, at: datetime) -> bool:
         """Record a one-off step of the request on its own item (an email to a vendor, say);
         False if it was recorded before."""
-        return self._conditionally(
+        return write_if(
             self._table.put_item,
-            Item={"pk": f"REQ#{request_id}", "sk": f"STEP#{step}", "at": at.isoformat()},
+            Item={**step_key(request_id, step), "at": at.isoformat()},
             ConditionExpression="attribute_not_exists(sk)",
         )
 
     def has_step(self, request_id: str, step: str) -> bool:
-        key = {"pk": f"REQ#{request_id}", "sk": f"STEP#{step}"}
-        return "Item" in self._table.get_item(Key=key, ConsistentRead=True)
+        return "Item" in self._table.get_item(Key=step_key(request_id, step), ConsistentRead=True)
 
     def open_requests_due_before(self, before: datetime, limit: int | None = None) -> list[dict[str, Any]]:
         """The stored items of open requests whose watch time (``due_at``) is before ``before``,
@@ -325,6 +310,11 @@ class RequestStore:
         read; one that closed since the index was read is left out."""
         return self._open_items(before, limit)
 
+    def count_open_requests(self) -> int:
+        """How many requests are open: a COUNT over the index's open partition (no item is read)."""
+        query = {"IndexName": "OpenByDue", "KeyConditionExpression": Key("open_pk").eq(OPEN_PARTITION)}
+        return count_all(self._table, query)
+
     def open_requests(self, limit: int | None = None) -> list[PrivacyRequest]:
         """Every open request (or the ``limit`` due first), earliest due first."""
         return [PrivacyRequest.model_validate(item) for item in self._open_items(None, limit)]
@@ -332,7 +322,7 @@ class RequestStore:
     def _open_items(self, before: datetime | None, limit: int | None) -> list[dict[str, Any]]:
         """The index's keys page after page, then the items a hundred at a time, in due order."""
         keys = self._index_keys(OPEN_PARTITION, before, limit)
-        items = self._batch_get([request_key(_request_id_of(key)) for key in keys])
+        items = batch_get(self._table, [request_key(request_id_of(key)) for key in keys])
         return [
             items[key["pk"]]
             for key in keys
@@ -346,33 +336,8 @@ class RequestStore:
         condition: Any = Key("open_pk").eq(partition)
         if before is not None:
             condition = condition & Key("due_at").lt(before.isoformat())
-        query: dict[str, Any] = {"IndexName": "OpenByDue", "KeyConditionExpression": condition}
-        keys: list[dict[str, Any]] = []
-        while limit is None or len(keys) < limit:
-            if limit is not None:
-                query["Limit"] = limit - len(keys)
-            page = self._table.query(**query)
-            keys.extend({"pk": item["pk"], "sk": item["sk"]} for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return keys
-
-    def _batch_get(self, keys: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
-        """The items at ``keys`` (request items, one per partition), by ``pk``; strongly
-        consistent, a hundred keys a call, unprocessed keys asked again."""
-        found: dict[str, dict[str, Any]] = {}
-        client = self._table.meta.client  # the resource's client: it speaks plain Python values
-        for start in range(0, len(keys), BATCH_GET_LIMIT):
-            pending: dict[str, Any] = {
-                self._table.name: {"Keys": keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
-            }
-            while pending:
-                answer = client.batch_get_item(RequestItems=pending)
-                for item in answer.get("Responses", {}).get(self._table.name, []):
-                    found[str(item["pk"])] = dict(item)
-                pending = dict(answer.get("UnprocessedKeys") or {})
-        return found
+        query = {"IndexName": "OpenByDue", "KeyConditionExpression": condition}
+        return [key_of(item) for item in query_all(self._table, query, limit)]
 
     # --- requests whose start failed, and verification windows ----------------------------------
 
@@ -380,8 +345,7 @@ class RequestStore:
         """Before a new request is written: the sweeper's way to find it if its start fails."""
         self._table.put_item(
             Item={
-                "pk": f"REQ#{request_id}",
-                "sk": UNSTARTED_SK,
+                **unstarted_key(request_id),
                 "open_pk": UNSTARTED_PARTITION,
                 "due_at": received_at.isoformat(),
             }
@@ -395,16 +359,16 @@ class RequestStore:
         return first
 
     def forget_unstarted(self, request_id: str) -> None:
-        self._table.delete_item(Key={"pk": f"REQ#{request_id}", "sk": UNSTARTED_SK})
+        self._table.delete_item(Key=unstarted_key(request_id))
 
     def unstarted_before(self, before: datetime) -> list[tuple[str, PrivacyRequest | None]]:
         """Requests received before ``before`` whose start was not recorded, with the request
         (None where the submission failed before the request was written)."""
         keys = self._index_keys(UNSTARTED_PARTITION, before)
-        items = self._batch_get([request_key(_request_id_of(key)) for key in keys])
+        items = batch_get(self._table, [request_key(request_id_of(key)) for key in keys])
         return [
             (
-                _request_id_of(key),
+                request_id_of(key),
                 PrivacyRequest.model_validate(items[key["pk"]]) if key["pk"] in items else None,
             )
             for key in keys
@@ -412,63 +376,47 @@ class RequestStore:
 
     def windows_ended_before(self, before: datetime) -> list[tuple[str, str]]:
         """(request id, stage) of the tasks whose window ended before ``before``."""
-        return [
-            (_request_id_of(key), str(key["sk"]).removeprefix("TOKEN#"))
-            for key in self._index_keys(WINDOW_PARTITION, before)
-        ]
+        return [(request_id_of(key), stage_of(key)) for key in self._index_keys(WINDOW_PARTITION, before)]
 
     def forget_window(self, request_id: str, stage: str) -> None:
         self._table.update_item(
-            Key={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"},
+            Key=task_key(request_id, stage),
             UpdateExpression="REMOVE open_pk, due_at",
         )
 
     def requests_of_subject(self, subject_hash: str) -> list[str]:
-        result = self._table.query(
-            IndexName="BySubject", KeyConditionExpression=Key("subject_hash").eq(subject_hash)
-        )
-        return [_request_id_of(item) for item in result.get("Items", [])]
+        query = {"IndexName": "BySubject", "KeyConditionExpression": Key("subject_hash").eq(subject_hash)}
+        return [request_id_of(item) for item in query_all(self._table, query)]
 
     def requests_received_in(self, month: str) -> list[dict[str, Any]]:
         """The requests received in ``month`` ("YYYY-MM"), in the order received, as the
         ``ByReceivedMonth`` index projects them: ids, types, status, jurisdiction and dates, no
         identity. Page after page; never a Scan."""
-        query: dict[str, Any] = {
-            "IndexName": "ByReceivedMonth",
-            "KeyConditionExpression": Key("received_month").eq(month),
-        }
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._table.query(**query)
-            items.extend(dict(item) for item in page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        query = {"IndexName": "ByReceivedMonth", "KeyConditionExpression": Key("received_month").eq(month)}
+        return query_all(self._table, query)
 
     # --- one open request per subject and request type ---------------------------------------
 
     def claim_subject_type(self, subject_hash: str, request_type: str, request_id: str) -> str | None:
         """Claim a (subject, request type) pair for an open request. ``None`` when the claim is
         now ours; otherwise the id of the request that holds it."""
-        key = {"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"}
-        try:
-            self._table.put_item(
-                Item={**key, "request_id": request_id}, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            holder = self._table.get_item(Key=key, ConsistentRead=True).get("Item", {})
-            return str(holder.get("request_id", "")) or None
-        return None
+        key = subject_claim_key(subject_hash, request_type)
+        if write_if(
+            self._table.put_item,
+            Item={**key, "request_id": request_id},
+            ConditionExpression="attribute_not_exists(pk)",
+        ):
+            return None
+        holder = self._table.get_item(Key=key, ConsistentRead=True).get("Item", {})
+        return str(holder.get("request_id", "")) or None
 
     def take_over_claim(
         self, subject_hash: str, request_type: str, stale_holder: str, request_id: str
     ) -> bool:
         """Take a claim whose holder has closed (or never got recorded); one taker wins."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
-            Key={"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"},
+            Key=subject_claim_key(subject_hash, request_type),
             UpdateExpression="SET request_id = :new",
             ConditionExpression="request_id = :old",
             ExpressionAttributeValues={":new": request_id, ":old": stale_holder},
@@ -477,42 +425,32 @@ class RequestStore:
     def release_claims(self, subject_hash: str, request_types: Iterable[str], request_id: str) -> None:
         """Give up this request's claims; a claim another request holds is left alone."""
         for request_type in request_types:
-            try:
-                self._table.delete_item(
-                    Key={"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"},
-                    ConditionExpression="request_id = :mine",
-                    ExpressionAttributeValues={":mine": request_id},
-                )
-            except ClientError as error:
-                if not is_conditional_failure(error):
-                    raise
+            write_if(  # a claim another request holds stays
+                self._table.delete_item,
+                Key=subject_claim_key(subject_hash, request_type),
+                ConditionExpression="request_id = :mine",
+                ExpressionAttributeValues={":mine": request_id},
+            )
 
     # --- records: the identity let go, the record expired ------------------------------------
 
     def schedule_identity_reduction(self, request_id: str, after: datetime) -> None:
         """A closed request joins the sparse index (partition REDUCE) until its identity goes."""
-        try:
-            self._table.update_item(
-                Key=request_key(request_id),
-                UpdateExpression="SET open_pk = :reduce, due_at = :after",
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(identity_reduced_at)",
-                ExpressionAttributeValues={":reduce": REDUCE_PARTITION, ":after": after.isoformat()},
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise  # else: reduced already (a redelivered close)
-
-    def identity_reductions_due(self, before: datetime, limit: int = 100) -> list[str]:
-        result = self._table.query(
-            IndexName="OpenByDue",
-            KeyConditionExpression=Key("open_pk").eq(REDUCE_PARTITION) & Key("due_at").lt(before.isoformat()),
-            Limit=limit,
+        write_if(  # False: reduced already (a redelivered close)
+            self._table.update_item,
+            Key=request_key(request_id),
+            UpdateExpression="SET open_pk = :reduce, due_at = :after",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(identity_reduced_at)",
+            ExpressionAttributeValues={":reduce": REDUCE_PARTITION, ":after": after.isoformat()},
         )
-        return [_request_id_of(item) for item in result.get("Items", [])]
+
+    def identity_reductions_due(self, before: datetime) -> list[str]:
+        """Every closed request whose identity is due to go, page after page, earliest first."""
+        return [request_id_of(key) for key in self._index_keys(REDUCE_PARTITION, before)]
 
     def cancel_identity_reduction(self, request_id: str) -> bool:
         """The identity is needed again (a re-run, an appeal); False if none was scheduled."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
             Key=request_key(request_id),
             UpdateExpression="REMOVE open_pk, due_at",
@@ -522,7 +460,7 @@ class RequestStore:
 
     def reduce_identity(self, request_id: str, subject: Mapping[str, str], at: datetime) -> bool:
         """Replace the subject with what names nobody and drop the free text; once."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
             Key=request_key(request_id),
             UpdateExpression=(
@@ -541,41 +479,34 @@ class RequestStore:
     def expire_request_items(self, request_id: str, expires_at: int) -> int:
         """Give every item of the request (events, tasks, outcomes) the record's expiry (TTL)."""
         self._table.update_item(
-            Key=_reference_key(request_id),
+            Key=reference_key(request_id),
             UpdateExpression="SET expires_at = :ttl",
             ExpressionAttributeValues={":ttl": expires_at},
         )
-        count = 0
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}"),
+        query = {
+            "KeyConditionExpression": Key("pk").eq(request_pk(request_id)),
             "ProjectionExpression": "pk, sk",
         }
-        while True:
-            page = self._table.query(**kwargs)
-            for item in page.get("Items", []):
-                self._table.update_item(
-                    Key={"pk": item["pk"], "sk": item["sk"]},
-                    UpdateExpression="SET expires_at = :ttl",
-                    ExpressionAttributeValues={":ttl": expires_at},
-                )
-                count += 1
-            if "LastEvaluatedKey" not in page:
-                return count
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = query_all(self._table, query)
+        for item in items:
+            self._table.update_item(
+                Key=key_of(item),
+                UpdateExpression="SET expires_at = :ttl",
+                ExpressionAttributeValues={":ttl": expires_at},
+            )
+        return len(items)
 
     # --- suppression: erased or opted-out people must not be re-added by an import ------------
 
     def suppress(self, subject_hash: str, reason: str, request_id: str, at: datetime) -> None:
         self._table.update_item(
-            Key={"pk": f"SUPPRESS#{subject_hash}", "sk": "SUPPRESS"},
+            Key=suppression_key(subject_hash),
             UpdateExpression="ADD reasons :reason SET last_request_id = :rid, updated_at = :at",
             ExpressionAttributeValues={":reason": {reason}, ":rid": request_id, ":at": at.isoformat()},
         )
 
     def suppression_reasons(self, subject_hash: str) -> set[str]:
-        item = (
-            self._table.get_item(Key={"pk": f"SUPPRESS#{subject_hash}", "sk": "SUPPRESS"}).get("Item") or {}
-        )
+        item = self._table.get_item(Key=suppression_key(subject_hash)).get("Item") or {}
         reasons = item.get("reasons")
         return {str(reason) for reason in reasons} if isinstance(reasons, set) else set()
 
@@ -584,8 +515,7 @@ class RequestStore:
     def remember_sent_message(self, sent_message_id: str, request_id: str, at: datetime) -> None:
         self._table.put_item(
             Item={
-                "pk": f"MAIL#{sent_message_id}",
-                "sk": "MAIL",
+                **sent_mail_key(sent_message_id),
                 "request_id": request_id,
                 "sent_at": at.isoformat(),
                 "expires_at": int(at.timestamp()) + SENT_MAIL_MEMORY_SECONDS,
@@ -593,7 +523,7 @@ class RequestStore:
         )
 
     def request_for_sent_message(self, sent_message_id: str) -> str | None:
-        item = self._table.get_item(Key={"pk": f"MAIL#{sent_message_id}", "sk": "MAIL"}).get("Item")
+        item = self._table.get_item(Key=sent_mail_key(sent_message_id)).get("Item")
         return str(item["request_id"]) if item else None
 
     def find(self, request_id: str) -> PrivacyRequest | None:
@@ -610,17 +540,14 @@ class RequestStore:
     def write_nothing(self, request_id: str) -> None:
         """A write that cannot succeed, as costly as appending a line to a request's trail: what a
         path answering for a request that does not exist does instead, so it takes as long."""
-        try:
-            self._table.put_item(
-                Item={"pk": f"REQ#{request_id}", "sk": "EVT#0#stand-in"},
-                ConditionExpression="attribute_exists(sk)",
-            )
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
+        write_if(
+            self._table.put_item,
+            Item=request_item_key(request_id, f"{EVENT_PREFIX}0#stand-in"),
+            ConditionExpression="attribute_exists(sk)",
+        )
 
     def events(self, request_id: str) -> list[AuditEvent]:
-        items = self._query_prefix(request_id, "EVT#")
+        items = self._query_prefix(request_id, EVENT_PREFIX)
         return [AuditEvent.model_validate(item) for item in items]
 
     # --- triage: mail that did not become a request ------------------------------------------
@@ -628,33 +555,21 @@ class RequestStore:
     def put_triage(self, triage_id: str, fields: Mapping[str, Any], *, needs_staff: bool) -> bool:
         """Record a triage item; False if it was recorded before (a redelivery). Items that
         need staff stay in the open index (partition TRIAGE) until someone resolves them."""
-        item: dict[str, Any] = {"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE", "triage_id": triage_id, **fields}
+        item: dict[str, Any] = {**triage_key(triage_id), "triage_id": triage_id, **fields}
         if needs_staff:
             item["open_pk"] = TRIAGE_PARTITION
             item["due_at"] = str(fields.get("at", ""))
-        try:
-            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if is_conditional_failure(error):
-                return False
-            raise
-        return True
+        return write_if(self._table.put_item, Item=item, ConditionExpression="attribute_not_exists(pk)")
 
-    def open_triage(self, limit: int = 200) -> list[dict[str, Any]]:
-        """Triage items waiting for staff, oldest first, from the open index."""
-        result = self._table.query(
-            IndexName="OpenByDue",
-            KeyConditionExpression=Key("open_pk").eq(TRIAGE_PARTITION),
-            Limit=limit,
-        )
-        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in result.get("Items", [])]
-        return [self._table.get_item(Key=key, ConsistentRead=True)["Item"] for key in keys]
+    def open_triage(self) -> list[dict[str, Any]]:
+        """Every triage item waiting for staff, oldest first, from the open index page after page."""
+        return self._items_at(self._index_keys(TRIAGE_PARTITION))
 
     def resolve_triage(self, triage_id: str, resolved_by: str, note: str, at: datetime) -> bool:
         """Take the item out of the open index; False if it was not open (resolved already)."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
-            Key={"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE"},
+            Key=triage_key(triage_id),
             UpdateExpression=(
                 "SET resolved_by = :who, resolution = :note, resolved_at = :at REMOVE open_pk, due_at"
             ),
@@ -679,19 +594,15 @@ class RequestStore:
             if window_ends_at is None
             else {"open_pk": WINDOW_PARTITION, "due_at": window_ends_at.isoformat()}
         )
-        try:
-            self._table.put_item(
-                Item={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}", **fields, **window},
-                ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at)",
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise AlreadyExistsError(f"{request_id} {stage}") from error
-            raise
+        if not write_if(
+            self._table.put_item,
+            Item={**task_key(request_id, stage), **fields, **window},
+            ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at)",
+        ):
+            raise AlreadyExistsError(f"{request_id} {stage}")
 
     def get_task(self, request_id: str, stage: str) -> dict[str, Any] | None:
-        key = {"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"}
-        return self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        return self._table.get_item(Key=task_key(request_id, stage), ConsistentRead=True).get("Item")
 
     def update_task(
         self,
@@ -702,9 +613,9 @@ class RequestStore:
         values: Mapping[str, Any],
     ) -> bool:
         """A conditional change to a waiting task; False when the condition does not hold."""
-        return self._conditionally(
+        return write_if(
             self._table.update_item,
-            Key={"pk": f"REQ#{request_id}", "sk": f"TOKEN#{stage}"},
+            Key=task_key(request_id, stage),
             UpdateExpression=update_expression,
             ConditionExpression=f"attribute_exists(sk) AND ({condition})",
             ExpressionAttributeValues=dict(values),
@@ -714,23 +625,19 @@ class RequestStore:
         """Store a task handed to someone else, waiting in the index until answered. A retried
         invocation replaces one nobody answered; a re-run replaces one that ended failed."""
         item = {
-            "pk": f"REQ#{request_id}",
-            "sk": f"TOKEN#{stage}",
+            **task_key(request_id, stage),
             **fields,
             "open_pk": HAND_OFF_PARTITION,
             "due_at": fields["answer_by"],
         }
-        try:
-            self._table.put_item(
-                Item=item,
-                ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at) "
-                "OR answer = :failed",
-                ExpressionAttributeValues={":failed": "failed"},
-            )
-        except ClientError as error:
-            if is_conditional_failure(error):
-                raise AlreadyExistsError(f"{request_id} {stage}") from error
-            raise
+        if not write_if(
+            self._table.put_item,
+            Item=item,
+            ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at) "
+            "OR answer = :failed",
+            ExpressionAttributeValues={":failed": "failed"},
+        ):
+            raise AlreadyExistsError(f"{request_id} {stage}")
 
     def decide_hand_off(
         self, request_id: str, stage: str, answer: Mapping[str, Any], decided_by: str, at: datetime
@@ -758,15 +665,14 @@ class RequestStore:
             {":at": at.isoformat()},
         )
 
-    def hand_offs_due_before(self, before: datetime, limit: int = 100) -> list[dict[str, Any]]:
-        result = self._table.query(
-            IndexName="OpenByDue",
-            KeyConditionExpression=Key("open_pk").eq(HAND_OFF_PARTITION)
-            & Key("due_at").lt(before.isoformat()),
-            Limit=limit,
-        )
-        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in result.get("Items", [])]
-        found = (self._table.get_item(Key=key, ConsistentRead=True).get("Item") for key in keys)
+    def hand_offs_due_before(self, before: datetime) -> list[dict[str, Any]]:
+        """Every hand-off due before ``before`` (unanswered, or answered but not resumed), page
+        after page, earliest first."""
+        return self._items_at(self._index_keys(HAND_OFF_PARTITION, before))
+
+    def _items_at(self, keys: Iterable[Mapping[str, str]]) -> list[dict[str, Any]]:
+        """The items at ``keys`` as they are now (strongly consistent); one gone since is left out."""
+        found = (self._table.get_item(Key=dict(key), ConsistentRead=True).get("Item") for key in keys)
         return [dict(item) for item in found if item is not None]
 
     def map_subject_request(
@@ -774,28 +680,25 @@ class RequestStore:
     ) -> bool:
         """Tie a processor's subject request id to one (request, system, action), before it is sent.
         True if it is (now) tied to exactly these; False if the id belongs to something else."""
-        key = {"pk": f"OPENDSR#{subject_request_id}", "sk": "OPENDSR"}
+        key = subject_request_key(subject_request_id)
         mine = {"request_id": request_id, "system_id": system_id, "action": action}
-        try:
-            self._table.put_item(Item={**key, **mine}, ConditionExpression="attribute_not_exists(pk)")
-        except ClientError as error:
-            if not is_conditional_failure(error):
-                raise
-            held = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
-            return all(held.get(name) == value for name, value in mine.items())
-        return True
+        if write_if(
+            self._table.put_item, Item={**key, **mine}, ConditionExpression="attribute_not_exists(pk)"
+        ):
+            return True
+        held = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+        return all(held.get(name) == value for name, value in mine.items())
 
     def subject_request(self, subject_request_id: str) -> dict[str, str] | None:
-        item = self._table.get_item(
-            Key={"pk": f"OPENDSR#{subject_request_id}", "sk": "OPENDSR"}, ConsistentRead=True
-        ).get("Item")
+        item = self._table.get_item(Key=subject_request_key(subject_request_id), ConsistentRead=True).get(
+            "Item"
+        )
         return {name: str(item[name]) for name in ("request_id", "system_id", "action")} if item else None
 
     def pin_certificate(self, system_id: str, domain: str, pem: str, at: datetime) -> None:
         self._table.put_item(
             Item={
-                "pk": f"PROCESSOR#{system_id}",
-                "sk": "CERTIFICATE",
+                **certificate_key(system_id),
                 "domain": domain,
                 "pem": pem,
                 "fetched_at": at.isoformat(),
@@ -803,18 +706,15 @@ class RequestStore:
         )
 
     def pinned_certificate(self, system_id: str) -> dict[str, str] | None:
-        item = self._table.get_item(
-            Key={"pk": f"PROCESSOR#{system_id}", "sk": "CERTIFICATE"}, ConsistentRead=True
-        ).get("Item")
+        item = self._table.get_item(Key=certificate_key(system_id), ConsistentRead=True).get("Item")
         return {"domain": str(item["domain"]), "pem": str(item["pem"])} if item else None
 
     def first_delivery(self, fingerprint: str, at: datetime) -> bool:
         """Remember a callback's fingerprint; False if the same bytes were delivered before."""
-        return self._conditionally(
+        return write_if(
             self._table.put_item,
             Item={
-                "pk": f"CALLBACK#{fingerprint}",
-                "sk": "CALLBACK",
+                **callback_key(fingerprint),
                 "received_at": at.isoformat(),
                 "expires_at": int(at.timestamp()) + CALLBACK_MEMORY_SECONDS,
             },
@@ -823,7 +723,7 @@ class RequestStore:
 
     def forget_delivery(self, fingerprint: str) -> None:
         """A callback that could not be acted on is forgotten, so its redelivery is acted on."""
-        self._table.delete_item(Key={"pk": f"CALLBACK#{fingerprint}", "sk": "CALLBACK"})
+        self._table.delete_item(Key=callback_key(fingerprint))
 
     def put_system_outcome(
         self, request_id: str, system_id: str, action: str, outcome: Mapping[str, Any], event: AuditEvent
@@ -831,46 +731,20 @@ class RequestStore:
         """A system's outcome and its line in the audit trail, in one request: a system task makes
         one write call for both (BatchWriteItem; what DynamoDB leaves unprocessed is sent again)."""
         with self._table.batch_writer() as batch:
-            batch.put_item(Item={"pk": f"REQ#{request_id}", "sk": f"SYS#{system_id}#{action}", **outcome})
+            batch.put_item(Item={**outcome_key(request_id, system_id, action), **outcome})
             batch.put_item(Item=_event_item(event))
 
     def system_outcomes(self, request_id: str) -> list[dict[str, Any]]:
-        return self._query_prefix(request_id, "SYS#")
+        return self._query_prefix(request_id, OUTCOME_PREFIX)
 
     def _query_prefix(self, request_id: str, prefix: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(f"REQ#{request_id}") & Key("sk").begins_with(prefix),
-            "ConsistentRead": True,
-        }
-        while True:
-            page = self._table.query(**kwargs)
-            items.extend(page.get("Items", []))
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        condition = Key("pk").eq(request_pk(request_id)) & Key("sk").begins_with(prefix)
+        return query_all(self._table, {"KeyConditionExpression": condition, "ConsistentRead": True})
 
 
 def _event_item(event: AuditEvent) -> dict[str, Any]:
     millis = int(event.at.timestamp() * 1000)
     return {
-        "pk": f"REQ#{event.request_id}",
-        "sk": f"EVT#{millis:015d}#{uuid.uuid4()}",
+        **request_item_key(event.request_id, f"{EVENT_PREFIX}{millis:015d}#{uuid.uuid4()}"),
         **event.model_dump(mode="json"),
     }
-
-
-def update_assignments(fields: Mapping[str, Any]) -> tuple[list[str], dict[str, str], dict[str, Any]]:
-    """``#f0 = :v0`` for each field, with its names and values (any attribute name is safe)."""
-    names = {f"#f{i}": name for i, name in enumerate(fields)}
-    values = {f":v{i}": value for i, value in enumerate(fields.values())}
-    return [f"#f{i} = :v{i}" for i in range(len(fields))], names, values
-
-
-def hand_off_stage(system_id: str, action: str) -> str:
-    """The task item of one system and action handed off: ``TOKEN#HANDOFF#<system>#<action>``."""
-    return f"HANDOFF#{system_id}#{action}"
-
-
-def _request_id_of(item: Mapping[str, Any]) -> str:
-    return str(item["pk"]).removeprefix("REQ#")

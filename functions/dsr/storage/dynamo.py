@@ -1,0 +1,78 @@
+"""The one conditional-write helper and the one paginator every repository uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+
+
+def is_conditional_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def write_if(write: Callable[..., Any], **arguments: Any) -> bool:
+    """A conditional write; False (not an error) when its condition did not hold."""
+    try:
+        write(**arguments)
+    except ClientError as error:
+        if is_conditional_failure(error):
+            return False
+        raise
+    return True
+
+
+def pages(table: Table, query: Mapping[str, Any], at_most: int | None = None) -> Iterator[Mapping[str, Any]]:
+    """Every page of a query, following ``LastEvaluatedKey`` to the end, never only the first;
+    with ``at_most``, pages until that many items came back (each asks only for what is missing)."""
+    arguments = dict(query)
+    seen = 0
+    while at_most is None or seen < at_most:
+        if at_most is not None:
+            arguments["Limit"] = at_most - seen
+        page = table.query(**arguments)
+        seen += int(page.get("Count", 0))
+        yield page
+        if "LastEvaluatedKey" not in page:
+            return
+        arguments["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def query_all(table: Table, query: Mapping[str, Any], at_most: int | None = None) -> list[dict[str, Any]]:
+    """The items of a query, page after page (the first ``at_most`` if the caller wants no more)."""
+    return [dict(item) for page in pages(table, query, at_most) for item in page.get("Items", [])]
+
+
+def count_all(table: Table, query: Mapping[str, Any]) -> int:
+    """How many items a query matches, counted over every page (no item is read)."""
+    return sum(int(page.get("Count", 0)) for page in pages(table, {**query, "Select": "COUNT"}))
+
+
+def batch_get(table: Table, keys: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """The items at ``keys`` (one per partition), by ``pk``; strongly consistent, a hundred keys
+    a call, unprocessed keys asked again."""
+    found: dict[str, dict[str, Any]] = {}
+    client = table.meta.client  # the resource's client: it speaks plain Python values
+    for start in range(0, len(keys), BATCH_GET_LIMIT):
+        pending: dict[str, Any] = {
+            table.name: {"Keys": keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+        }
+        while pending:
+            answer = client.batch_get_item(RequestItems=pending)
+            for item in answer.get("Responses", {}).get(table.name, []):
+                found[str(item["pk"])] = dict(item)
+            pending = dict(answer.get("UnprocessedKeys") or {})
+    return found
+
+
+def update_assignments(fields: Mapping[str, Any]) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    """``#f0 = :v0`` for each field, with its names and values (any attribute name is safe)."""
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    values = {f":v{i}": value for i, value in enumerate(fields.values())}
+    return [f"#f{i} = :v{i}" for i in range(len(fields))], names, values

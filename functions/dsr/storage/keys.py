@@ -1,0 +1,109 @@
+"""Every key of the requests table, built in one place (the layout is described in ``dsr.store``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+REQUEST_PREFIX = "REQ#"
+REQUEST_SK = "REQUEST"
+UNSTARTED_SK = "UNSTARTED"
+TASK_PREFIX = "TOKEN#"
+EVENT_PREFIX = "EVT#"
+OUTCOME_PREFIX = "SYS#"
+STEP_PREFIX = "STEP#"
+REFERENCE_LENGTH = 8
+
+Key = dict[str, str]
+
+
+def request_pk(request_id: str) -> str:
+    return f"{REQUEST_PREFIX}{request_id}"
+
+
+def request_key(request_id: str) -> Key:
+    return {"pk": request_pk(request_id), "sk": REQUEST_SK}
+
+
+def request_item_key(request_id: str, sort_key: str) -> Key:
+    """Any item kept beside the request (an event, a task, an outcome, a step, an appeal)."""
+    return {"pk": request_pk(request_id), "sk": sort_key}
+
+
+def task_key(request_id: str, stage: str) -> Key:
+    return request_item_key(request_id, f"{TASK_PREFIX}{stage}")
+
+
+def outcome_key(request_id: str, system_id: str, action: str) -> Key:
+    return request_item_key(request_id, f"{OUTCOME_PREFIX}{system_id}#{action}")
+
+
+def step_key(request_id: str, step: str) -> Key:
+    return request_item_key(request_id, f"{STEP_PREFIX}{step}")
+
+
+def unstarted_key(request_id: str) -> Key:
+    return request_item_key(request_id, UNSTARTED_SK)
+
+
+def reference_of(request_id: str) -> str:
+    """The short reference staff see: the id's first characters."""
+    return request_id[:REFERENCE_LENGTH]
+
+
+def reference_pk(reference: str) -> str:
+    return f"REF#{reference}"
+
+
+def reference_key(request_id: str) -> Key:
+    return {"pk": reference_pk(reference_of(request_id)), "sk": request_pk(request_id)}
+
+
+def triage_key(triage_id: str) -> Key:
+    return {"pk": f"TRIAGE#{triage_id}", "sk": "TRIAGE"}
+
+
+def subject_claim_key(subject_hash: str, request_type: str) -> Key:
+    return {"pk": f"SUBJECT#{subject_hash}", "sk": f"OPEN#{request_type}"}
+
+
+def suppression_key(subject_hash: str) -> Key:
+    return {"pk": f"SUPPRESS#{subject_hash}", "sk": "SUPPRESS"}
+
+
+def sent_mail_key(sent_message_id: str) -> Key:
+    return {"pk": f"MAIL#{sent_message_id}", "sk": "MAIL"}
+
+
+def subject_request_key(subject_request_id: str) -> Key:
+    return {"pk": f"OPENDSR#{subject_request_id}", "sk": "OPENDSR"}
+
+
+def certificate_key(system_id: str) -> Key:
+    return {"pk": f"PROCESSOR#{system_id}", "sk": "CERTIFICATE"}
+
+
+def callback_key(fingerprint: str) -> Key:
+    return {"pk": f"CALLBACK#{fingerprint}", "sk": "CALLBACK"}
+
+
+def rate_pk(rule: str, key: str) -> str:
+    return f"RATE#{rule}#{key}"
+
+
+def hand_off_stage(system_id: str, action: str) -> str:
+    """The task item of one system and action handed off: ``TOKEN#HANDOFF#<system>#<action>``."""
+    return f"HANDOFF#{system_id}#{action}"
+
+
+def key_of(item: Mapping[str, Any]) -> Key:
+    """The primary key of a stored (or index-projected) item."""
+    return {"pk": str(item["pk"]), "sk": str(item["sk"])}
+
+
+def request_id_of(item: Mapping[str, Any]) -> str:
+    return str(item["pk"]).removeprefix(REQUEST_PREFIX)
+
+
+def stage_of(item: Mapping[str, Any]) -> str:
+    return str(item["sk"]).removeprefix(TASK_PREFIX)
