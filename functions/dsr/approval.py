@@ -96,17 +96,13 @@ def triage(desk: Desk, request_id: str, recommended: StaffTriage, staff_member: 
     task = desk.store.get_task(request_id, STAGE)
     if task is None or task.get("decided_at"):
         raise NothingToDecideError(request_id)
-    won = desk.store.update_task(
+    won = desk.store.record_triage(
         request_id,
         STAGE,
-        "SET triaged_at = :now, triaged_by = :who, recommendation = :recommendation, triage_note = :note",
-        "attribute_not_exists(triaged_at) AND attribute_not_exists(decided_at)",
-        {
-            ":now": desk.now().isoformat(),
-            ":who": staff_member,
-            ":recommendation": recommended.recommendation.value,
-            ":note": recommended.note,
-        },
+        by=staff_member,
+        recommendation=recommended.recommendation.value,
+        note=recommended.note,
+        at=desk.now(),
     )
     if not won:
         current = desk.store.get_task(request_id, STAGE) or {}
@@ -149,16 +145,8 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
         if desk.store.get(request_id).status is not Status.AWAITING_APPROVAL:
             raise NothingToDecideError(request_id)
         _check_four_eyes(desk, request_id, task, staff_member)
-    won = desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET decided_at = :now, decided_by = :who, decision = :decision",
-        "attribute_not_exists(decided_at)",
-        {
-            ":now": desk.now().isoformat(),
-            ":who": staff_member,
-            ":decision": decision.decision.value,
-        },
+    won = desk.store.claim_task(
+        request_id, STAGE, desk.now(), decided_by=staff_member, decision=decision.decision.value
     )
     if not won:
         current = desk.store.get_task(request_id, STAGE) or {}

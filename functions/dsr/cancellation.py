@@ -62,12 +62,8 @@ def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
 
 
 def _claim_the_review(desk: Desk, request_id: str, staff_member: str) -> None:
-    won = desk.store.update_task(
-        request_id,
-        approval.STAGE,
-        "SET decided_at = :now, decided_by = :who, decision = :decision",
-        "attribute_not_exists(decided_at)",
-        {":now": desk.now().isoformat(), ":who": staff_member, ":decision": CANCEL_DECISION},
+    won = desk.store.claim_task(
+        request_id, approval.STAGE, desk.now(), decided_by=staff_member, decision=CANCEL_DECISION
     )
     if not won:
         decided_by = (desk.store.get_task(request_id, approval.STAGE) or {}).get("decided_by")

@@ -11,8 +11,6 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.handoff_notices import customer_notification
@@ -20,26 +18,20 @@ from dsr.keyed_hash import normalized_email
 from dsr.models import PrivacyRequest
 from dsr.outcomes import Carried, OutcomeStatus
 from dsr.registry import CustomerControllers, SystemEntry
+from dsr.storage import contacts
 
 MAX_CUSTOMERS_TOLD = 50
 
 
 def customers_holding(desk: Desk, route: CustomerControllers, email: str) -> list[str]:
     """The ids of the customers whose CRM holds this email address as a contact."""
-    table = desk.table(route.contacts_table)
-    customers: dict[str, None] = {}
-    kwargs: dict[str, Any] = {
-        "IndexName": route.contacts_index,
-        "KeyConditionExpression": Key(route.identity_attribute).eq(normalized_email(email)),
-    }
-    while True:
-        page = table.query(**kwargs)
-        for item in page.get("Items", []):
-            if route.customer_attribute in item:
-                customers[str(item[route.customer_attribute])] = None
-        if "LastEvaluatedKey" not in page:
-            return list(customers)
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return contacts.customers_holding(
+        desk.table(route.contacts_table),
+        index=route.contacts_index,
+        identity_attribute=route.identity_attribute,
+        identity=normalized_email(email),
+        customer_attribute=route.customer_attribute,
+    )
 
 
 def _administrators(
@@ -47,7 +39,7 @@ def _administrators(
 ) -> Iterator[tuple[str, str, list[str]]]:
     table = desk.table(route.customers_table)
     for customer_id in customer_ids[:MAX_CUSTOMERS_TOLD]:
-        item = table.get_item(Key={route.customer_attribute: customer_id}).get("Item") or {}
+        item = contacts.customer(table, route.customer_attribute, customer_id)
         admins = item.get(route.admins_attribute)
         addresses = sorted(str(a) for a in admins) if isinstance(admins, (list, set)) else []
         yield customer_id, str(item.get(route.customer_name_attribute, customer_id)), addresses

@@ -200,25 +200,12 @@ def _unusable(task: Mapping[str, Any] | None, now: datetime) -> Refusal | None:
 def _check(desk: Desk, request_id: str, code: str, task: Mapping[str, Any]) -> Refusal | None:
     """Count the attempt, compare in KMS, then use the code up: one caller wins. A code replaced
     meanwhile by a fresh one is not used up (the condition names the code it checked)."""
-    counted = desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET attempts = attempts + :one",
-        "attempts < :max AND attribute_not_exists(used_at)",
-        {":one": 1, ":max": MAX_ATTEMPTS},
-    )
-    if not counted:
+    if not desk.store.count_code_use_attempt(request_id, STAGE, MAX_ATTEMPTS):
         return Refusal.TOO_MANY_ATTEMPTS
     well_formed = code.isdigit() and len(code) == CODE_DIGITS
     if not well_formed or not desk.hasher.matches(_code_message(request_id, code), str(task["code_mac"])):
         return Refusal.WRONG_CODE
-    used = desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET used_at = :now",
-        "attribute_not_exists(used_at) AND code_mac = :mac",
-        {":now": desk.now().isoformat(), ":mac": task["code_mac"]},
-    )
+    used = desk.store.use_code(request_id, STAGE, str(task["code_mac"]), desk.now())
     return None if used else Refusal.ALREADY_USED
 
 

@@ -23,8 +23,8 @@ from dsr.desk import Desk
 from dsr.models import PrivacyRequest
 from dsr.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.readable_dates import utc_moment_text
+from dsr.storage.dynamo import AlreadyExistsError
 from dsr.storage.keys import hand_off_stage
-from dsr.store import AlreadyExistsError
 
 if TYPE_CHECKING:  # the registry's models are loaded with the registry, when a hand-off is made
     from dsr.fulfilment import SystemTask

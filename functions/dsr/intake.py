@@ -22,7 +22,7 @@ from dsr.models import AgentRecord, Channel, NewRequest, PrivacyRequest, Request
 from dsr.rate_limits import SUBMISSIONS_PER_SUBJECT
 from dsr.request_deadlines import deadlines_for, local_day
 from dsr.status_tokens import status_token
-from dsr.store import AlreadyExistsError
+from dsr.storage.dynamo import AlreadyExistsError
 
 logger = Logger(child=True)
 

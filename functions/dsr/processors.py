@@ -151,13 +151,7 @@ def _new_id_for(desk: Desk, request_id: str, system: SystemEntry, action: Action
     subject_request_id = new_subject_request_id()
     if not desk.store.map_subject_request(subject_request_id, request_id, system.id, action.value):
         raise RuntimeError("a subject request id collided with another task's")
-    desk.store.update_task(
-        request_id,
-        hand_off_stage(system.id, action.value),
-        "SET subject_request_id = :id",
-        "attribute_not_exists(decided_at)",
-        {":id": subject_request_id},
-    )
+    desk.store.attach_subject_request(request_id, hand_off_stage(system.id, action.value), subject_request_id)
     return subject_request_id
 
 

@@ -41,7 +41,15 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from dsr.models import AuditEvent, PrivacyRequest, RequestForSystems, Status
-from dsr.storage.dynamo import batch_get, count_all, query_all, update_assignments, write_if
+from dsr.storage.dynamo import (
+    AlreadyExistsError,
+    Repository,
+    batch_get,
+    count_all,
+    query_all,
+    update_assignments,
+    write_if,
+)
 from dsr.storage.keys import (
     EVENT_PREFIX,
     OUTCOME_PREFIX,
@@ -65,16 +73,16 @@ from dsr.storage.keys import (
     triage_key,
     unstarted_key,
 )
+from dsr.storage.tasks import WINDOW_PARTITION, TaskRepository
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
+    pass
 
 OPEN_PARTITION = "OPEN"
 TRIAGE_PARTITION = "TRIAGE"
 HAND_OFF_PARTITION = "HANDOFF"
 REDUCE_PARTITION = "REDUCE"
 UNSTARTED_PARTITION = "UNSTARTED"
-WINDOW_PARTITION = "WINDOW"
 CALLBACK_MEMORY_SECONDS = 90 * 24 * 3600
 SENT_MAIL_MEMORY_SECONDS = 400 * 24 * 3600  # replies can come long after; TTL removes the rest
 FULL_ID_LENGTH = 36
@@ -108,14 +116,7 @@ class TransitionRejectedError(RuntimeError):
         )
 
 
-class AlreadyExistsError(RuntimeError):
-    """The item was written before (a redelivery or a race)."""
-
-
-class RequestStore:
-    def __init__(self, table: Table) -> None:
-        self._table = table
-
+class RequestStore(TaskRepository, Repository):
     # --- the request item ------------------------------------------------------------------
 
     def create(self, request: PrivacyRequest) -> None:
@@ -378,12 +379,6 @@ class RequestStore:
         """(request id, stage) of the tasks whose window ended before ``before``."""
         return [(request_id_of(key), stage_of(key)) for key in self._index_keys(WINDOW_PARTITION, before)]
 
-    def forget_window(self, request_id: str, stage: str) -> None:
-        self._table.update_item(
-            Key=task_key(request_id, stage),
-            UpdateExpression="REMOVE open_pk, due_at",
-        )
-
     def requests_of_subject(self, subject_hash: str) -> list[str]:
         query = {"IndexName": "BySubject", "KeyConditionExpression": Key("subject_hash").eq(subject_hash)}
         return [request_id_of(item) for item in query_all(self._table, query)]
@@ -579,48 +574,6 @@ class RequestStore:
 
     # --- task tokens and per-system outcomes --------------------------------------------------
 
-    def put_task(
-        self,
-        request_id: str,
-        stage: str,
-        fields: Mapping[str, Any],
-        *,
-        window_ends_at: datetime | None = None,
-    ) -> None:
-        """Store a waiting task; a redelivered invocation replaces a task nobody has acted on. A
-        task with a window waits in the index until then (``windows_ended_before``)."""
-        window = (
-            {}
-            if window_ends_at is None
-            else {"open_pk": WINDOW_PARTITION, "due_at": window_ends_at.isoformat()}
-        )
-        if not write_if(
-            self._table.put_item,
-            Item={**task_key(request_id, stage), **fields, **window},
-            ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at)",
-        ):
-            raise AlreadyExistsError(f"{request_id} {stage}")
-
-    def get_task(self, request_id: str, stage: str) -> dict[str, Any] | None:
-        return self._table.get_item(Key=task_key(request_id, stage), ConsistentRead=True).get("Item")
-
-    def update_task(
-        self,
-        request_id: str,
-        stage: str,
-        update_expression: str,
-        condition: str,
-        values: Mapping[str, Any],
-    ) -> bool:
-        """A conditional change to a waiting task; False when the condition does not hold."""
-        return write_if(
-            self._table.update_item,
-            Key=task_key(request_id, stage),
-            UpdateExpression=update_expression,
-            ConditionExpression=f"attribute_exists(sk) AND ({condition})",
-            ExpressionAttributeValues=dict(values),
-        )
-
     def put_hand_off(self, request_id: str, stage: str, fields: Mapping[str, Any]) -> None:
         """Store a task handed to someone else, waiting in the index until answered. A retried
         invocation replaces one nobody answered; a re-run replaces one that ended failed."""
@@ -638,32 +591,6 @@ class RequestStore:
             ExpressionAttributeValues={":failed": "failed"},
         ):
             raise AlreadyExistsError(f"{request_id} {stage}")
-
-    def decide_hand_off(
-        self, request_id: str, stage: str, answer: Mapping[str, Any], decided_by: str, at: datetime
-    ) -> bool:
-        """Record the one answer to a handed-off task; False if it had been answered already (a
-        replayed callback, a second confirmation). The task stays in the index, due now, until
-        ``hand_off_resumed``: a sweep finishes an answer whose resume was interrupted."""
-        values = {f":{name}": value for name, value in answer.items()}
-        sets = ", ".join(f"{name} = :{name}" for name in answer)
-        return self.update_task(
-            request_id,
-            stage,
-            f"SET decided_at = :at, decided_by = :who, due_at = :at, {sets}",
-            "attribute_not_exists(decided_at)",
-            {":at": at.isoformat(), ":who": decided_by, **values},
-        )
-
-    def hand_off_resumed(self, request_id: str, stage: str, at: datetime) -> None:
-        """The workflow has the answer: the task leaves the waiting index."""
-        self.update_task(
-            request_id,
-            stage,
-            "SET resumed_at = :at REMOVE open_pk, due_at",
-            "attribute_exists(decided_at)",
-            {":at": at.isoformat()},
-        )
 
     def hand_offs_due_before(self, before: datetime) -> list[dict[str, Any]]:
         """Every hand-off due before ``before`` (unanswered, or answered but not resumed), page

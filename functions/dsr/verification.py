@@ -209,27 +209,14 @@ def _assertion_problem(desk: Desk, request_id: str, task: Mapping[str, Any] | No
     same_email = normalized_email(assertion.email) == normalized_email(str(request.subject.email))
     if assertion.account_id != request.subject.account_id or not same_email:
         return "assertion for another account"
-    claimed = desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET decided_at = :now, assertion_fingerprint = :fp",
-        "attribute_not_exists(decided_at) AND attribute_not_exists(assertion_fingerprint)",
-        {":now": desk.now().isoformat(), ":fp": assertion_fingerprint(assertion)},
-    )
+    claimed = desk.store.claim_with_assertion(request_id, STAGE, assertion_fingerprint(assertion), desk.now())
     return None if claimed else "replayed"
 
 
 def _count_attempt(desk: Desk, request_id: str) -> bool:
     """Count one try against the code's attempts and the request's lifetime attempts; False when
     either is used up, the request is decided, or there is no task (the same conditional write)."""
-    return desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET attempts = attempts + :one, lifetime_attempts = if_not_exists(lifetime_attempts, :zero) + :one",
-        "attempts < :max AND attribute_not_exists(decided_at) "
-        "AND (attribute_not_exists(lifetime_attempts) OR lifetime_attempts < :lifetime)",
-        {":one": 1, ":zero": 0, ":max": MAX_ATTEMPTS, ":lifetime": MAX_LIFETIME_ATTEMPTS},
-    )
+    return desk.store.count_attempt(request_id, STAGE, MAX_ATTEMPTS, MAX_LIFETIME_ATTEMPTS)
 
 
 def _close_after_the_last_attempt(desk: Desk, request_id: str, task: Mapping[str, Any] | None) -> None:
@@ -252,13 +239,7 @@ def _check_data_points(
     )
     if matched >= int(task.get("data_points_required", 0)):
         return None
-    desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET data_point_failures = data_point_failures + :one",
-        "attribute_exists(sk)",
-        {":one": 1},
-    )
+    desk.store.count_data_point_failure(request_id, STAGE)
     if int(task.get("data_point_failures", 0)) + 1 >= MAX_DATA_POINT_FAILURES:
         close_window(desk, request_id, FAILED, "the data points did not match, too many times")
     return f"data points did not match ({matched} of {task.get('data_points_required')})"
@@ -276,14 +257,7 @@ def held_data_points(desk: Desk, request: PrivacyRequest) -> dict[str, Any]:
 
 
 def _claim(desk: Desk, request_id: str) -> str | None:
-    claimed = desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET decided_at = :now",
-        "attribute_not_exists(decided_at)",
-        {":now": desk.now().isoformat()},
-    )
-    return None if claimed else "already used"
+    return None if desk.store.claim_task(request_id, STAGE, desk.now()) else "already used"
 
 
 def _reject(desk: Desk, request_id: str, task: Mapping[str, Any] | None, reason: str) -> None:
@@ -350,12 +324,8 @@ def issue_new_code(desk: Desk, request_id: str) -> bool:
     throttling.enforce_mail(desk, str(request.subject.email), request_id)
     code = _new_code()
     fields = _code_fields(desk, request_id, code, desk.now())
-    renewed = desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET code_mac = :mac, code_expires_at = :expires, attempts = :zero",
-        "attribute_not_exists(decided_at)",
-        {":mac": fields["code_mac"], ":expires": fields["code_expires_at"], ":zero": 0},
+    renewed = desk.store.renew_code(
+        request_id, STAGE, str(fields["code_mac"]), str(fields["code_expires_at"])
     )
     if renewed:
         requirement = requirement_for(desk, request)
@@ -367,13 +337,7 @@ def issue_new_code(desk: Desk, request_id: str) -> bool:
 def close_window(desk: Desk, request_id: str, error: str, cause: str) -> bool:
     """End the wait: the window closed, or the subject failed too often. One caller wins."""
     task = desk.store.get_task(request_id, STAGE)
-    if task is None or not desk.store.update_task(
-        request_id,
-        STAGE,
-        "SET decided_at = :now",
-        "attribute_not_exists(decided_at)",
-        {":now": desk.now().isoformat()},
-    ):
+    if task is None or not desk.store.claim_task(request_id, STAGE, desk.now()):
         return False
     desk.workflow.fail(str(task["task_token"]), error, cause)
     desk.audit(request_id, "workflow", "verification ended", error, cause=cause)

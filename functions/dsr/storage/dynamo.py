@@ -13,6 +13,10 @@ if TYPE_CHECKING:
 BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 
 
+class AlreadyExistsError(RuntimeError):
+    """The item was written before (a redelivery or a race)."""
+
+
 def is_conditional_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
@@ -76,3 +80,10 @@ def update_assignments(fields: Mapping[str, Any]) -> tuple[list[str], dict[str, 
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     values = {f":v{i}": value for i, value in enumerate(fields.values())}
     return [f"#f{i} = :v{i}" for i in range(len(fields))], names, values
+
+
+class Repository:
+    """A narrow view of the requests table: one kind of item, named operations."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
