@@ -43,11 +43,11 @@ bench: build
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy functions
+	$(BIN)/mypy functions tools
 	# With the informational checks (-c I): each rule the project does not follow is ignored in
 	# .cfnlintrc with the reason beside it.
 	$(BIN)/cfn-lint --include-checks I -- template.yaml
-	$(BIN)/bandit -q -r functions -c pyproject.toml
+	$(BIN)/bandit -q -r functions tools -c pyproject.toml
 
 # Known vulnerabilities in the resolved dependencies. It needs PyPI's per-release JSON API (or
 # OSV); --strict fails when a dependency could not be checked, rather than passing unchecked.

@@ -26,7 +26,7 @@ import boto3
 
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
-CODE_ROOT = Path(__file__).resolve().parents[1]
+CODE_ROOT = Path(__file__).resolve().parents[2] / "functions"
 TEMPLATE_PATH = Path(os.environ.get("DSR_TEMPLATE", CODE_ROOT.parent / "template.yaml"))
 RESULT_MARK = "first-events:"
 PARAMETERS = {

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from local_cloud.template import load_template
 
-FUNCTIONS_DIR = Path(__file__).resolve().parents[1]
-REPOSITORY = FUNCTIONS_DIR.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPOSITORY / "functions"
 TEMPLATE_PATH = REPOSITORY / "template.yaml"
 PYPROJECT_PATH = REPOSITORY / "pyproject.toml"
 
