@@ -1,6 +1,6 @@
 """Appeals: a subject whose request was refused asks the company to look again.
 
-An appeal is its own tracked item (``dsr.appeal_store``) with its own clock, counted from the
+An appeal is its own tracked item (``dsr.storage.appeals``) with its own clock, counted from the
 appeal's receipt under the request's law (``dsr.request_deadlines.appeal_deadlines_for``). It
 comes in through the request's status page or as a reply to the refusal that says APPEAL. A
 staff member who did not take the original decision answers it: the refusal stands (the answer
@@ -27,13 +27,13 @@ from dsr.appeal_rules import (
     appeal_policy,
     why_not_appealable,
 )
-from dsr.appeal_store import AppealExistsError, AppealStore
 from dsr.approval import STAGE as REVIEW_STAGE
 from dsr.desk import Desk
 from dsr.desk_model import DeskModel
 from dsr.models import NOT_ONLY_SPACES, PrivacyRequest, Status, without_control_characters
 from dsr.request_deadlines import appeal_deadlines_for, local_day
 from dsr.status_tokens import status_token
+from dsr.storage.appeals import AppealExistsError, AppealStore
 
 logger = Logger(child=True)
 

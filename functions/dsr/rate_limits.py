@@ -1,6 +1,7 @@
 """Fixed-window rate limits, kept in the requests table.
 
-Layout (same single table as :mod:`dsr.store`, partition key ``pk = RATE#<rule>#<key>``):
+Layout (same single table as :mod:`dsr.store`, partition key ``pk = RATE#<rule>#<key>``; the items
+are kept by :mod:`dsr.storage.rate_windows`):
 
 * ``sk = W#<window start, epoch seconds>``: ``count`` attempts allowed in that window.
 * ``sk = LOCK``: ``until`` (epoch seconds): the key is refused until then, whatever the window.
@@ -27,15 +28,14 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
-from dsr.storage.dynamo import write_if
 from dsr.storage.keys import rate_pk
+from dsr.storage.rate_windows import RateWindows
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
-LOCK_SK: Final = "LOCK"
 # Hex or base64 digests (64 or 44 characters) and request ids (UUIDs, 36) pass; emails, IP
 # addresses (dots, colons) and phone numbers (at most 16 characters) do not.
 _OPAQUE_KEY: Final = re.compile(r"[A-Za-z0-9+/=_-]{32,256}")
@@ -153,55 +153,24 @@ class RateLimiter:
     """Counts attempts in the requests table; see the module's notes for the layout."""
 
     def __init__(self, table: Table) -> None:
-        self._table = table
+        self._windows = RateWindows(table)
 
     def hit(self, rule: RateLimit, key: str, now: datetime) -> Verdict:
         """Count one attempt by ``key`` (opaque: see :func:`opaque_key`) at ``now``."""
         pk = rate_pk(rule.name, check_opaque(key))
         at = _epoch(now)
-        locked_until = self._locked_until(pk, at)
+        locked_until = self._windows.locked_until(pk, at)
         if locked_until is not None:
             return Verdict(allowed=False, retry_after_seconds=_wait(locked_until, at))
         window_end = at - at % rule.window_seconds + rule.window_seconds
-        if self._count(pk, rule, window_end):
+        if self._windows.count(pk, rule.window_seconds, rule.limit, window_end):
             return Verdict(allowed=True)
         if rule.lockout_seconds == 0:
             return Verdict(allowed=False, retry_after_seconds=_wait(window_end, at))
         until = at + rule.lockout_seconds
-        locked_now = self._lock(pk, at, until)
+        locked_now = self._windows.lock(pk, until, at)
         return Verdict(
             allowed=False, retry_after_seconds=_wait(max(until, window_end), at), locked_now=locked_now
-        )
-
-    def _locked_until(self, pk: str, at: int) -> int | None:
-        item = self._table.get_item(Key={"pk": pk, "sk": LOCK_SK}, ConsistentRead=True).get("Item")
-        if item is None:
-            return None
-        until = int(str(item["until"]))
-        return until if until > at else None
-
-    def _count(self, pk: str, rule: RateLimit, window_end: int) -> bool:
-        """Add one to this window's count if it is below the limit; False if it is not."""
-        window_start = window_end - rule.window_seconds
-        values: dict[str, Any] = {":one": 1, ":limit": rule.limit, ":expires": window_end}
-        return write_if(
-            self._table.update_item,
-            Key={"pk": pk, "sk": f"W#{window_start}"},
-            UpdateExpression="ADD #count :one SET expires_at = :expires",
-            ConditionExpression="attribute_not_exists(pk) OR #count < :limit",
-            ExpressionAttributeNames={"#count": "count"},
-            ExpressionAttributeValues=values,
-        )
-
-    def _lock(self, pk: str, at: int, until: int) -> bool:
-        """Start a lockout ending at ``until``; False if one is running already (another caller
-        started it), so only one attempt per lockout reports ``locked_now``."""
-        return write_if(
-            self._table.put_item,
-            Item={"pk": pk, "sk": LOCK_SK, "until": until, "expires_at": until},
-            ConditionExpression="attribute_not_exists(pk) OR #until <= :now",
-            ExpressionAttributeNames={"#until": "until"},
-            ExpressionAttributeValues={":now": at},
         )
 
 

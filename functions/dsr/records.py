@@ -20,10 +20,10 @@ from datetime import UTC, datetime, time
 from aws_lambda_powertools import Logger
 
 from dsr.appeal_rules import appeal_open_until
-from dsr.appeal_store import AppealStore
 from dsr.deadlines import DeadlineError, add_calendar_months, policy_for
 from dsr.desk import Desk
 from dsr.models import PrivacyRequest, Status
+from dsr.storage.appeals import AppealStore
 
 logger = Logger(child=True)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 DESK = FUNCTIONS / "dsr"
-# The repositories, and the modules that still hold theirs until they move into the package.
-STORAGE = (DESK / "storage", DESK / "store.py", DESK / "appeal_store.py", DESK / "rate_limits.py")
+# The repositories.
+STORAGE = (DESK / "storage",)
 # The connectors erase people from other systems' own tables, not the desk's: each is the adapter
 # to one kind of store, and speaks that store's language.
 CONNECTORS = DESK / "connectors"

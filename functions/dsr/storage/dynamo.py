@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
+
+from dsr.storage.keys import key_of, request_pk
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -87,3 +91,22 @@ class Repository:
 
     def __init__(self, table: Table) -> None:
         self._table = table
+
+    def _index_keys(
+        self, partition: str, before: datetime | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """The keys in one partition of ``OpenByDue`` (due before ``before``, if given), in order."""
+        condition: Any = Key("open_pk").eq(partition)
+        if before is not None:
+            condition = condition & Key("due_at").lt(before.isoformat())
+        query = {"IndexName": "OpenByDue", "KeyConditionExpression": condition}
+        return [key_of(item) for item in query_all(self._table, query, limit)]
+
+    def _items_at(self, keys: Iterable[Mapping[str, str]]) -> list[dict[str, Any]]:
+        """The items at ``keys`` as they are now (strongly consistent); one gone since is left out."""
+        found = (self._table.get_item(Key=dict(key), ConsistentRead=True).get("Item") for key in keys)
+        return [dict(item) for item in found if item is not None]
+
+    def _query_prefix(self, request_id: str, prefix: str) -> list[dict[str, Any]]:
+        condition = Key("pk").eq(request_pk(request_id)) & Key("sk").begins_with(prefix)
+        return query_all(self._table, {"KeyConditionExpression": condition, "ConsistentRead": True})

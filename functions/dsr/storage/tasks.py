@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from dsr.storage.dynamo import AlreadyExistsError, Repository, update_assignments, write_if
-from dsr.storage.keys import task_key
+from dsr.storage.keys import request_id_of, stage_of, task_key
 
 WINDOW_PARTITION = "WINDOW"
 NOT_DECIDED = "attribute_not_exists(decided_at)"
@@ -154,6 +154,10 @@ class TaskRepository(Repository):
             "attribute_exists(decided_at)",
             {":at": at.isoformat()},
         )
+
+    def windows_ended_before(self, before: datetime) -> list[tuple[str, str]]:
+        """(request id, stage) of the tasks whose window ended before ``before``."""
+        return [(request_id_of(key), stage_of(key)) for key in self._index_keys(WINDOW_PARTITION, before)]
 
     def forget_window(self, request_id: str, stage: str) -> None:
         self._table.update_item(Key=task_key(request_id, stage), UpdateExpression="REMOVE open_pk, due_at")

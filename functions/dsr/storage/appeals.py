@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from dsr.storage.dynamo import count_all, query_all, update_assignments, write_if
+from dsr.storage.dynamo import Repository, count_all, query_all, update_assignments, write_if
 from dsr.storage.keys import key_of, request_item_key
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb.service_resource import Table
+    pass
 
 APPEAL_PARTITION = "APPEAL"
 APPEAL_SK = "APPEAL"
@@ -34,10 +34,7 @@ class AppealExistsError(RuntimeError):
     """The request has been appealed already."""
 
 
-class AppealStore:
-    def __init__(self, table: Table) -> None:
-        self._table = table
-
+class AppealStore(Repository):
     def create(self, request_id: str, fields: Mapping[str, Any], due_at: datetime) -> None:
         item = {
             **appeal_key(request_id),

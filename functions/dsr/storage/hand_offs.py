@@ -1,0 +1,38 @@
+"""Tasks handed to a processor, vendor or customer (``sk = TOKEN#HANDOFF#<system>#<action>``),
+waiting in the open index until answered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from dsr.storage.dynamo import AlreadyExistsError, Repository, write_if
+from dsr.storage.keys import task_key
+
+HAND_OFF_PARTITION = "HANDOFF"
+
+
+class HandOffRepository(Repository):
+    def put_hand_off(self, request_id: str, stage: str, fields: Mapping[str, Any]) -> None:
+        """Store a task handed to someone else, waiting in the index until answered. A retried
+        invocation replaces one nobody answered; a re-run replaces one that ended failed."""
+        item = {
+            **task_key(request_id, stage),
+            **fields,
+            "open_pk": HAND_OFF_PARTITION,
+            "due_at": fields["answer_by"],
+        }
+        if not write_if(
+            self._table.put_item,
+            Item=item,
+            ConditionExpression="attribute_not_exists(sk) OR attribute_not_exists(decided_at) "
+            "OR answer = :failed",
+            ExpressionAttributeValues={":failed": "failed"},
+        ):
+            raise AlreadyExistsError(f"{request_id} {stage}")
+
+    def hand_offs_due_before(self, before: datetime) -> list[dict[str, Any]]:
+        """Every hand-off due before ``before`` (unanswered, or answered but not resumed), page
+        after page, earliest first."""
+        return self._items_at(self._index_keys(HAND_OFF_PARTITION, before))
