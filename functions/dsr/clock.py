@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -12,37 +11,12 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The wall clock, optionally moved forward (the local cloud does this for demonstrations)."""
-
-    def __init__(self) -> None:
-        self._offset = timedelta()
-        self._lock = threading.Lock()
+    """The wall clock, as every function reads it in Lambda."""
 
     def now(self) -> datetime:
-        with self._lock:
-            return datetime.now(UTC) + self._offset
-
-    def advance(self, by: timedelta) -> None:
-        with self._lock:
-            self._offset += by
-
-    def reset(self) -> None:
-        """Back to the wall clock (a local cloud that moved it is stopping)."""
-        with self._lock:
-            self._offset = timedelta()
+        return datetime.now(UTC)
 
 
-class FixedClock:
-    """A clock that stands still until moved; for tests."""
-
-    def __init__(self, at: datetime) -> None:
-        self._at = at
-
-    def now(self) -> datetime:
-        return self._at
-
-    def advance(self, by: timedelta) -> None:
-        self._at += by
-
-
-system_clock = SystemClock()
+system_clock: Clock = SystemClock()
+"""The clock ``desk_from_environment`` hands the desk. The local cloud puts one of its own here
+while it runs (``local_cloud.clock``), which it can move forward to show deadlines passing."""

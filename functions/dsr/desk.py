@@ -11,7 +11,8 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from dsr.clock import Clock, system_clock
+from dsr import clock as clocks
+from dsr.clock import Clock
 from dsr.keyed_hash import KeyedHasher
 from dsr.mailer import Mailer
 from dsr.models import AuditEvent
@@ -225,4 +226,5 @@ class Desk:
 def desk_from_environment() -> Desk:
     """Built on first use in a cold start, never at import; its clients on first use after."""
     settings = DeskSettings.from_environment()
-    return Desk(settings=settings, clock=system_clock, registry_path=settings.system_registry_path)
+    # Read when the desk is made, not at import: the local cloud may have put in its own clock.
+    return Desk(settings=settings, clock=clocks.system_clock, registry_path=settings.system_registry_path)

@@ -20,7 +20,7 @@ from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
 from tests.browser.journey import Journey, confirm_card_title
-from tests.conftest import (
+from tests.support import (
     STAFF_ANSWERED_KINDS,
     submit,
     verification_code,

@@ -10,7 +10,7 @@ from dsr.models import Status
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
 from tests.browser.test_console import _sign_in
-from tests.conftest import submit, wait_for_status
+from tests.support import submit, wait_for_status
 
 
 def test_a_request_s_page_names_its_status_in_words_whatever_it_is(

@@ -24,7 +24,7 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.http_api import LocalApi
 from tests.browser.journey import Journey, confirm_card_title
-from tests.conftest import (
+from tests.support import (
     STAFF_ANSWERED_KINDS,
     staff_client,
     submit,

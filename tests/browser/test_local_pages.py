@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.browser.journey import Journey
-from tests.conftest import submit, wait_until
+from tests.support import submit, wait_until
 
 
 def test_the_outbox_and_the_emailed_links_fit_a_phone_and_open(

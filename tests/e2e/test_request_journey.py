@@ -15,7 +15,7 @@ from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import states_timeline
-from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
+from tests.support import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ import requests
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud, SentMail
-from tests.conftest import advance, answer_hand_offs, submit, verification_code, wait_for_status, wait_until
+from tests.support import advance, answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 FORM = "application/x-www-form-urlencoded"
 DOWNLOAD_LINK = re.compile(r"https?://\S+(/download/[0-9a-f-]{36})\?token=(\S+)")

@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.request_deadlines import local_day
 from dsr_cli.http_client import DeskClient, HttpAnswer
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud, SentMail
 from local_cloud.http_api import LocalApi, states_timeline
-from tests.conftest import (
+from tests.support import (
     advance,
     answer_hand_offs,
     staff_client,
@@ -107,7 +107,7 @@ def test_a_virginia_refusal_is_appealed_on_the_status_page_and_upheld_with_the_r
 
     # She is told by when she will have an answer: 60 days from the appeal (Va. Code 59.1-577)
     received = _mail(cloud, refused.request_id, "We received your appeal")
-    appeal_day = local_day("US-VA", system_clock.now())
+    appeal_day = local_day("US-VA", local_clock.now())
     assert _day_named_in(received.body, "with our reasons, by") == appeal_day + timedelta(days=60)
     status = public.get(f"/requests/{refused.request_id}?token={refused.token}").body
     assert status["appeal"]["status"] == "OPEN"
@@ -310,7 +310,7 @@ def test_a_colorado_appeal_may_be_extended_once_and_a_virginia_one_not(
     public.post(
         f"/requests/{colorado.request_id}/appeal", {"token": colorado.token, "statement": "Look again."}
     )
-    appealed_on = local_day("US-CO", system_clock.now())
+    appealed_on = local_day("US-CO", local_clock.now())
     reason = "We must ask the team that holds your support records, which takes more time."
 
     extended = admin.post(f"/staff/requests/{colorado.request_id}/appeal/extension", {"reason": reason})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.support import submit, verification_code, wait_for_status, wait_until
 
 
 def test_a_request_waiting_for_a_decision_is_cancelled_and_its_execution_stopped(

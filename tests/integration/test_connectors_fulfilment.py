@@ -31,7 +31,7 @@ from dsr.packages import part_key
 from dsr.registry import parse_registry
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status
+from tests.support import answer_hand_offs, submit, verification_code, wait_for_status
 
 ADA = "ada@example.com"
 CITATION = "26 U.S.C. 6001 and IRS record-keeping rules; EU member-state tax codes"

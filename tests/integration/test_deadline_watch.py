@@ -19,7 +19,7 @@ from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Statu
 from dsr.watch_report import WatchReport
 from local_cloud.cloud import LocalCloud, SentMail
 from sweeper.app import publish_deadline_metrics
-from tests.conftest import advance
+from tests.support import advance
 
 EMAIL = "ada.lovelace@example.com"
 NAME = "Ada Lovelace"

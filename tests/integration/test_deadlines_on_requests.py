@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.request_deadlines import deadlines_for, local_day
 from dsr.store import request_key
 from dsr_cli.http_client import DeskClient
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, wait_until
+from tests.support import submit, wait_until
 
 
 def _item(desk: Desk, request_id: str) -> dict:
@@ -73,11 +73,11 @@ def test_an_extension_is_refused_once_the_notice_time_has_passed(
 ) -> None:
     request_id = submit(public, request_types=["access"], jurisdiction="US-VA").body["request_id"]
     late = timedelta(days=50)
-    system_clock.advance(late)
+    local_clock.advance(late)
     try:
         refused = approver.post(f"/staff/requests/{request_id}/extension", {"reason": "Archives are slow."})
     finally:
-        system_clock.advance(-late)
+        local_clock.advance(-late)
     assert refused.status == 409 and refused.body["message"].startswith("too late")
 
 
@@ -113,11 +113,11 @@ def test_asking_a_uk_subject_for_clarification_stops_the_clock_until_they_answer
 
     # Five days later the subject answers: every date moves by the five days the clock stood still
     five_days = timedelta(days=5)
-    system_clock.advance(five_days)
+    local_clock.advance(five_days)
     try:
         answered = analyst.post(f"{base}/information-received")
     finally:
-        system_clock.advance(-five_days)
+        local_clock.advance(-five_days)
     assert answered.status == 200 and answered.body["paused_days"] == 5
     after = desk.store.get(request_id)
     expected = deadlines_for("UK", after.request_types, after.received_at, paused_days=5)
@@ -165,11 +165,11 @@ def test_in_utah_only_suspected_fraud_stops_the_clock(
     assert (suspicious.status, suspicious.body["clock"]) == (200, "paused")
 
     four_days = timedelta(days=4)
-    system_clock.advance(four_days)
+    local_clock.advance(four_days)
     try:
         answered = analyst.post(f"{base}/information-received")
     finally:
-        system_clock.advance(-four_days)
+        local_clock.advance(-four_days)
     assert answered.status == 200 and answered.body["paused_days"] == 4
     after = desk.store.get(request_id)
     assert local_day("US-UT", after.respond_by) == local_day("US-UT", before.respond_by) + four_days

@@ -13,7 +13,7 @@ from dsr.desk import Desk
 from dsr.rate_limits import MAILS_PER_RECIPIENT
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.support import submit, verification_code, wait_for_status, wait_until
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 VICTIM = "victim@example.com"

@@ -16,7 +16,7 @@ from dsr.desk import Desk
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud, SentMail
 from local_cloud.http_api import LocalApi
-from tests.conftest import wait_for_status, wait_until
+from tests.support import wait_for_status, wait_until
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
 

@@ -24,7 +24,7 @@ from dsr.email_requests import EMAIL_NAMESPACE, Disposition, handle_inbound
 from dsr.models import Status
 from dsr.verification_policy import Level
 from dsr_cli.local import running_local_cloud
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
 SEED_MESSAGE_ID = "property-seed-request"

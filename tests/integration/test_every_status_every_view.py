@@ -15,7 +15,7 @@ from dsr.public_views import ANSWERED, NEXT_STEPS
 from dsr.web_pages import STATUS_LABELS
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
-from tests.conftest import submit, wait_for_status
+from tests.support import submit, wait_for_status
 
 DSR = Path(sys.executable).parent / "dsr"
 

@@ -15,7 +15,7 @@ import boto3
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
-from tests.conftest import (
+from tests.support import (
     answer_hand_offs,
     status_of,
     submit,

@@ -8,7 +8,7 @@ from dsr.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.conftest import staff_client, submit, verification_code, wait_for_status, wait_until
+from tests.support import staff_client, submit, verification_code, wait_for_status, wait_until
 
 
 @pytest.fixture

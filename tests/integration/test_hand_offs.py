@@ -13,15 +13,15 @@ from botocore.exceptions import ClientError
 
 from dsr import handoffs
 from dsr.actions import Action
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.fulfilment import Route, SystemTask
 from dsr.opendsr import CallbackStatus, ProcessingStatus, status_document
 from dsr.packages import part_key
 from dsr_cli.http_client import DeskClient, HttpAnswer
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor, generate_identity, sign
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.support import submit, verification_code, wait_for_status, wait_until
 
 PAYMENTS = "payments.example"
 
@@ -186,13 +186,13 @@ def test_a_processor_that_never_answers_times_out_and_staff_are_told(
     assert _outcomes(desk, request_id)["payments#erase"] == "waiting"  # not yet due
 
     # When the answer-by time passes and the sweeper runs
-    late = datetime.fromisoformat(str(waiting["answer_by"])) - system_clock.now() + timedelta(hours=1)
-    system_clock.advance(late)
+    late = datetime.fromisoformat(str(waiting["answer_by"])) - local_clock.now() + timedelta(hours=1)
+    local_clock.advance(late)
     try:
         cloud.run_schedules()
         cloud.run_schedules()  # a second sweep changes nothing
     finally:
-        system_clock.advance(-late)
+        local_clock.advance(-late)
 
     # Then the task is failed with the reason, the request partially completed, staff alerted
     wait_for_status(desk, request_id, "PARTIALLY_COMPLETED")

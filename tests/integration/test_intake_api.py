@@ -11,7 +11,7 @@ from dsr.desk import Desk
 from dsr.http_guards import json_depth
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, verification_code
+from tests.support import submit, verification_code
 
 
 def test_an_invalid_submission_names_each_invalid_field(public: DeskClient, desk: Desk) -> None:

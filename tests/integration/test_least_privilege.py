@@ -14,15 +14,15 @@ from botocore.exceptions import ClientError
 
 from dsr import handoffs
 from dsr.actions import Action
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.opendsr import ProcessingStatus
 from dsr.packages import part_key
 from dsr_cli.http_client import DeskClient
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.iam import acting_as, roles_from_template, translated_template
 from local_cloud.template import Template
-from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
+from tests.support import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 AGENT_PERMISSION = base64.b64encode(b"%PDF-1.7 signed permission").decode()
 
@@ -185,12 +185,12 @@ def test_a_processor_asked_again_after_finishing_an_export_has_its_part_written_
         # The processor finishes the export; its callback is lost, and the wait runs out.
         with payments._lock:
             payments._requests[str(task["subject_request_id"])].status = ProcessingStatus.COMPLETED
-        late = datetime.fromisoformat(str(task["answer_by"])) - system_clock.now() + timedelta(hours=1)
-        system_clock.advance(late)
+        late = datetime.fromisoformat(str(task["answer_by"])) - local_clock.now() + timedelta(hours=1)
+        local_clock.advance(late)
         try:
             cloud.run_schedules()
         finally:
-            system_clock.advance(-late)
+            local_clock.advance(-late)
         wait_for_status(desk, request_id, "PARTIALLY_COMPLETED")
 
         # Staff re-run it: the hand-off asks the processor again and writes the finished part itself.

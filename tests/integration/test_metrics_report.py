@@ -18,7 +18,7 @@ from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Statu
 from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main as dsr_main
 from local_cloud.http_api import LocalApi
-from tests.conftest import staff_client
+from tests.support import staff_client
 
 A = RequestType.ACCESS
 E = RequestType.ERASURE

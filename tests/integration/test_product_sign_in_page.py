@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, wait_for_status, wait_until
+from tests.support import submit, wait_for_status, wait_until
 
 GRACE_ACCOUNT = {"email": "grace@example.org", "account_id": "acct-1002"}
 

@@ -17,7 +17,7 @@ from dsr.desk import Desk
 from dsr.status_tokens import status_token
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
-from tests.conftest import submit
+from tests.support import submit
 
 FORM = "application/x-www-form-urlencoded"
 EVIL = "https://evil.example"

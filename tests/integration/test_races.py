@@ -8,7 +8,7 @@ from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.conftest import staff_client, submit, verification_code, wait_for_status, wait_until
+from tests.support import staff_client, submit, verification_code, wait_for_status, wait_until
 
 
 def test_approve_deny_cancel_and_extend_at_once_leave_one_decision(

@@ -8,12 +8,12 @@ from datetime import timedelta
 import boto3
 
 from dsr import sweeper
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
 from dsr_cli.http_client import DeskClient
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
-from tests.conftest import answer_hand_offs, status_of, submit, verification_code, wait_for_status, wait_until
+from tests.support import answer_hand_offs, status_of, submit, verification_code, wait_for_status, wait_until
 
 
 def test_a_request_whose_start_failed_is_started_by_the_sweeper_and_completes(
@@ -35,12 +35,12 @@ def test_a_request_whose_start_failed_is_started_by_the_sweeper_and_completes(
     assert status_of(desk, request_id) == "RECEIVED"
 
     # And when it runs after the grace period, it starts the execution
-    system_clock.advance(timedelta(minutes=5))
+    local_clock.advance(timedelta(minutes=5))
     try:
         cloud.run_schedules()
         cloud.run_schedules()  # a second sweep must not start it twice
     finally:
-        system_clock.advance(-timedelta(minutes=5))
+        local_clock.advance(-timedelta(minutes=5))
 
     # Then the request goes on to completion like any other
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
@@ -117,11 +117,11 @@ def test_a_request_whose_start_failed_is_found_however_many_requests_are_open(
     )
 
     # When the sweeper reconciles after the grace period
-    system_clock.advance(timedelta(minutes=5))
+    local_clock.advance(timedelta(minutes=5))
     try:
         report = sweeper.reconcile(desk)
     finally:
-        system_clock.advance(-timedelta(minutes=5))
+        local_clock.advance(-timedelta(minutes=5))
 
     # Then it read that one request, not the 300 that started, and started it
     assert (report.unstarted_requests_read, report.executions_started) == (1, 1)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from dsr import records
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.store import request_key
 from dsr_cli.http_client import DeskClient
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.support import submit, verification_code, wait_for_status, wait_until
 
 
 def _item(desk: Desk, request_id: str) -> dict:
@@ -83,7 +83,7 @@ def test_a_denied_requests_identity_goes_and_its_record_expires_after_the_laws_p
 def test_an_access_requests_identity_stays_until_its_download_link_has_run_out(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
 ) -> None:
-    from tests.conftest import answer_hand_offs
+    from tests.support import answer_hand_offs
 
     request_id = str(submit(public, request_types=["access"]).body["request_id"])
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
@@ -98,10 +98,10 @@ def test_an_access_requests_identity_stays_until_its_download_link_has_run_out(
     cloud.run_schedules()
     assert str(desk.store.get(request_id).subject.email) == "ada@example.com"  # the link still works
 
-    late = available_until - system_clock.now() + timedelta(hours=1)
-    system_clock.advance(late)
+    late = available_until - local_clock.now() + timedelta(hours=1)
+    local_clock.advance(late)
     try:
         cloud.run_schedules()
     finally:
-        system_clock.advance(-late)
+        local_clock.advance(-late)
     assert str(desk.store.get(request_id).subject.email).endswith(f"@{records.REDUCED_DOMAIN}")

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.conftest import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
+from tests.support import answer_hand_offs, submit, verification_code, wait_for_status, wait_until
 
 
 def _outcomes(desk: Desk, request_id: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dsr.desk import Desk
 from dsr_cli.seed_requests import seed_requests
 from local_cloud.http_api import LocalApi
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 
 def test_the_local_cloud_starts_with_requests_in_several_states(local_api: LocalApi, desk: Desk) -> None:

@@ -13,7 +13,7 @@ from dsr.desk import Desk
 from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
 from dsr.request_deadlines import deadlines_for
 from local_cloud.http_api import LocalApi
-from tests.conftest import staff_client
+from tests.support import staff_client
 
 OPEN_BEFORE_WORK = {Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL}
 OPEN = {status for status in Status if status.is_open}

@@ -9,7 +9,7 @@ import pytest
 
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
-from tests.conftest import staff_client
+from tests.support import staff_client
 
 ANALYST, APPROVER, ADMIN = "analyst@desk.example", "approver@desk.example", "admin@desk.example"
 RANKED = [ANALYST, APPROVER, ADMIN]

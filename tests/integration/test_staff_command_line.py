@@ -17,7 +17,7 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.support import submit, verification_code, wait_for_status, wait_until
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
 

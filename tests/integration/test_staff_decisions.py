@@ -8,7 +8,7 @@ from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.conftest import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
+from tests.support import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
 
 
 def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:

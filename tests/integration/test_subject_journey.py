@@ -16,7 +16,7 @@ from dsr.web_pages import STATUS_LABELS, status_label
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import states_timeline
-from tests.conftest import submit, verification_code, wait_for_status, wait_until
+from tests.support import submit, verification_code, wait_for_status, wait_until
 
 FORM = "application/x-www-form-urlencoded"
 GRACE = {"email": "grace@example.org"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
-from tests.conftest import status_of, submit, verification_code, wait_for_status
+from tests.support import status_of, submit, verification_code, wait_for_status
 
 
 def _verifying_request(
@@ -76,11 +76,11 @@ def test_a_code_for_one_request_does_not_verify_another(
 
 def test_an_expired_code_is_refused(cloud: LocalCloud, desk: Desk, public: DeskClient) -> None:
     request_id, code = _verifying_request(cloud, desk, public)
-    system_clock.advance(timedelta(minutes=desk.settings.verification_code_ttl_minutes + 1))
+    local_clock.advance(timedelta(minutes=desk.settings.verification_code_ttl_minutes + 1))
     try:
         expired = public.post(f"/requests/{request_id}/verification", {"code": code})
     finally:
-        system_clock.advance(-timedelta(minutes=desk.settings.verification_code_ttl_minutes + 1))
+        local_clock.advance(-timedelta(minutes=desk.settings.verification_code_ttl_minutes + 1))
 
     assert expired.status == 403
     reasons = [e.detail.get("reason") for e in desk.store.events(request_id) if e.outcome == "rejected"]

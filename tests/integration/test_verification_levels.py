@@ -5,14 +5,14 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from dsr.clock import system_clock
 from dsr.desk import Desk
 from dsr.request_deadlines import deadlines_for
 from dsr.status_tokens import status_token
 from dsr_cli.http_client import DeskClient
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import states_timeline
-from tests.conftest import advance, status_of, submit, verification_code, wait_for_status, wait_until
+from tests.support import advance, status_of, submit, verification_code, wait_for_status, wait_until
 
 GRACE = {"email": "grace@example.org"}
 GRACE_ACCOUNT = {"email": "grace@example.org", "account_id": "acct-1002"}
@@ -111,10 +111,10 @@ def test_an_account_holder_signs_in_and_an_assertion_works_once(
     ).body["request_id"]
     wait_until("the sign-in email", lambda: any("Sign in" in m.subject for m in cloud.outbox()))
     other_account = cloud.product_login.assertion_for(
-        request_id, "acct-1001", "grace@example.org", system_clock.now()
+        request_id, "acct-1001", "grace@example.org", local_clock.now()
     )
     assertion = cloud.product_login.assertion_for(
-        request_id, "acct-1002", "grace@example.org", system_clock.now()
+        request_id, "acct-1002", "grace@example.org", local_clock.now()
     )
 
     wrong = public.post(f"/requests/{request_id}/verification/account", {"assertion": other_account})

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from dsr.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
-from tests.conftest import verification_code, wait_for_status
+from tests.support import verification_code, wait_for_status
 
 FORM = "application/x-www-form-urlencoded"
 

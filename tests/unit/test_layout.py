@@ -1,15 +1,21 @@
 """What is deployed and what is not live apart: functions/ holds the functions of template.yaml and
-the domain package they share, nothing else; the tools live in tools/."""
+the domain package they share, nothing else; the tools live in tools/; what only the tests and the
+demonstrations need lives with the local cloud or the tests."""
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
+import dsr.clock
 from local_cloud.template import load_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 FUNCTIONS = REPOSITORY / "functions"
 TOOLS = REPOSITORY / "tools"
+TESTS = REPOSITORY / "tests"
+IMPORTS_CONFTEST = re.compile(r"from tests\.conftest import|from tests import conftest")
 SHARED_PACKAGE = "dsr"
 TOOL_PACKAGES = {"local_cloud", "dsr_cli", "benchmarks", "lambda_build"}
 
@@ -42,3 +48,31 @@ def test_every_folder_in_functions_is_a_deployed_function_or_the_shared_domain_p
 def test_the_tools_live_in_tools_and_nowhere_in_functions() -> None:
     assert _folders(TOOLS) == TOOL_PACKAGES
     assert not TOOL_PACKAGES & _folders(FUNCTIONS)
+
+
+def test_the_deployed_clock_is_the_wall_clock_and_cannot_be_moved() -> None:
+    """Moving time is for demonstrations and tests: the local cloud's clock does it, not the desk's."""
+    classes = {
+        name
+        for name, value in vars(dsr.clock).items()
+        if isinstance(value, type) and value.__module__ == "dsr.clock"
+    }
+    assert classes == {"Clock", "SystemClock"}
+    assert [name for name in vars(dsr.clock.SystemClock) if not name.startswith("_")] == ["now"]
+
+
+def test_conftest_holds_fixtures_only_and_no_test_imports_from_it() -> None:
+    conftest = ast.parse((TESTS / "conftest.py").read_text(encoding="utf-8"))
+    helpers = [
+        node.name
+        for node in conftest.body
+        if isinstance(node, ast.FunctionDef)
+        and not any("fixture" in ast.unparse(decorator) for decorator in node.decorator_list)
+    ]
+    assert helpers == []
+    importing = sorted(
+        str(path.relative_to(TESTS))
+        for path in TESTS.rglob("*.py")
+        if path != Path(__file__).resolve() and IMPORTS_CONFTEST.search(path.read_text(encoding="utf-8"))
+    )
+    assert importing == []

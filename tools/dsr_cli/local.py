@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
-from dsr.clock import system_clock
 from dsr_cli.command import CommandError, print_json, refusal
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud, start_demo_processors
@@ -40,8 +39,7 @@ def running_local_cloud(host: str = "127.0.0.1", port: int = 0) -> Iterator[Loca
         finally:
             api.stop()
     finally:
-        cloud.stop()
-        system_clock.reset()  # a demonstration's moved clock ends with its cloud
+        cloud.stop()  # a demonstration's moved clock ends with its cloud
 
 
 @contextmanager

@@ -22,6 +22,7 @@ from moto import mock_aws
 
 from local_cloud import hosted_sign_in
 from local_cloud.bucket_owners import BucketOwnerCheck
+from local_cloud.clock import use_local_clock, use_wall_clock
 from local_cloud.demo_data import processor_holdings
 from local_cloud.faults import FaultSwitch
 from local_cloud.iam import (
@@ -157,6 +158,7 @@ class LocalCloud:
         self._create_state_machines()
         from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
+        use_local_clock()  # the desks made from here on read a clock demonstrations can move
         desk_from_environment.cache_clear()
         return self
 
@@ -174,6 +176,7 @@ class LocalCloud:
         events.unregister("before-parameter-build.s3", self.bucket_owners.on_before_parameter_build)
         events.unregister("before-call.s3", self.bucket_owners.on_before_call)  # type: ignore[arg-type]
         _state_machine_lambda_clients.forget()
+        use_wall_clock()
         self._mock.stop()
         for name in self.s3_environment():
             os.environ.pop(name, None)

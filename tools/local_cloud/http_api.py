@@ -17,9 +17,9 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from dsr.clock import system_clock
 from dsr.response_headers import GATEWAY_HEADERS
 from local_cloud import s3_links
+from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.demo_data import ACCOUNT_HOLDERS
 from local_cloud.hosted_sign_in import (
@@ -269,7 +269,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         try:
             fields = json.loads(body or b"{}")
             assertion = self.local_api.cloud.product_login.assertion_for(
-                str(fields["request_id"]), str(fields["account_id"]), str(fields["email"]), system_clock.now()
+                str(fields["request_id"]), str(fields["account_id"]), str(fields["email"]), local_clock.now()
             )
         except (ValueError, KeyError, TypeError):
             self._send(400, {"message": "send request_id, account_id and email"})
@@ -294,7 +294,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._refuse_product_sign_in("Choose a demonstration account holder.")
             return
         assertion = self.local_api.cloud.product_login.assertion_for(
-            request_id, account_id, email, system_clock.now()
+            request_id, account_id, email, local_clock.now()
         )
         path = f"/requests/{request_id}/verification/account"
         route, params = next(
@@ -342,8 +342,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if seconds < 0:
             self._send(400, {"message": "send advance_seconds, zero or more"})
             return
-        system_clock.advance(timedelta(seconds=seconds))
-        self._send(200, {"now": system_clock.now().isoformat()})
+        local_clock.advance(timedelta(seconds=seconds))
+        self._send(200, {"now": local_clock.now().isoformat()})
 
     def _issue_token(self, body: bytes) -> None:
         try:
