@@ -9,8 +9,9 @@ PORT ?= 3000
 .PHONY: dev print-python run demo load bench test lint audit format unit e2e build deploy clean
 
 # pip and setuptools upgraded too: the venv module seeds an old setuptools with published
-# advisories, and the audit covers every installed distribution.
-$(STAMP): pyproject.toml
+# advisories, and the audit covers every installed distribution. The editable install maps each
+# top-level package of functions/ and tools/ by name, so a folder added to either installs again.
+$(STAMP): pyproject.toml functions tools
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 12), "make needs Python 3.12 (PYTHON=...)"'
 	$(BIN)/python -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null || { rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools

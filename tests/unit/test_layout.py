@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
 from pathlib import Path
 
 import dsr.clock
@@ -76,3 +77,17 @@ def test_conftest_holds_fixtures_only_and_no_test_imports_from_it() -> None:
         if path != Path(__file__).resolve() and IMPORTS_CONFTEST.search(path.read_text(encoding="utf-8"))
     )
     assert importing == []
+
+
+def test_a_package_added_to_functions_or_tools_is_installed_by_the_next_make() -> None:
+    """The editable install finds the packages of both folders by name, once: a new function's
+    folder must be installed again before the local cloud can import its handler."""
+    for folder in ("functions", "tools"):
+        planned = subprocess.run(
+            ["make", "--dry-run", f"--what-if={folder}", ".venv/.installed-stamp"],
+            cwd=REPOSITORY,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "pip install --quiet -e" in planned, folder
