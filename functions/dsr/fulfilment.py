@@ -13,7 +13,7 @@ Each system task ends in an outcome, recorded on the request under ``SYS#<system
 What goes back to the state machine stays small: ids, the status and a count.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -40,6 +40,7 @@ from dsr.registry import (
     SystemRegistry,
     VendorByEmail,
 )
+from dsr.storage.outcomes import StoredOutcome
 
 logger = Logger(child=True)
 
@@ -394,24 +395,22 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
     unfinished = [o for o in outcomes if _status_of(o) not in SUCCESSFUL_OUTCOMES]
     # Only parts the desk holds: an export a vendor or a customer answered themselves is not here.
     exported = [
-        _system_of(o)
+        o.system_id
         for o in succeeded
-        if _action_of(o) == Action.EXPORT.value
-        and _status_of(o) is OutcomeStatus.DONE
-        and o.get("in_package")
+        if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.DONE and o.get("in_package")
     ]
     package_key = None
     if exported:
         # The counts the completion email gives, so the package and the email agree
         records = {
-            _system_of(o): int(o.get("records", 0) or 0)
+            o.system_id: o.records or 0
             for o in succeeded
-            if _action_of(o) == Action.EXPORT.value and _system_of(o) in exported
+            if o.action == Action.EXPORT.value and o.system_id in exported
         }
         found_nothing = {
-            _system_of(o)
+            o.system_id
             for o in succeeded
-            if _action_of(o) == Action.EXPORT.value and _status_of(o) is OutcomeStatus.NOTHING_FOUND
+            if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.NOTHING_FOUND
         }
         header: dict[str, Any] = {
             "reference": request_id,
@@ -467,14 +466,14 @@ def outcome_lines(desk: Desk, request_id: str) -> list[str]:
     Names systems, counts and field names, never a personal value."""
     systems = {system.id: system for system in desk.registry.systems}
     lines = []
-    for outcome in sorted(desk.store.system_outcomes(request_id), key=lambda o: str(o["sk"])):
-        system_id = _system_of(outcome)
+    for outcome in desk.store.system_outcomes(request_id):
+        system_id = outcome.system_id
         system = systems.get(system_id)
         try:
-            action = Action(_action_of(outcome))
+            action = Action(outcome.action)
         except ValueError:
             continue
-        described = {**outcome, "handed_to": handed_to(system) if system else ""}
+        described = {**outcome.fields, "handed_to": handed_to(system) if system else ""}
         lines.append(f"{system.name if system else system_id}: {describe_outcome(action, described)}")
     return lines
 
@@ -581,16 +580,8 @@ def _sentence(reason: str) -> str:
     return reason[0].lower() + reason[1:] if starts_a_sentence else reason
 
 
-def _status_of(outcome: dict[str, Any]) -> OutcomeStatus | None:
+def _status_of(outcome: StoredOutcome | Mapping[str, Any]) -> OutcomeStatus | None:
     try:
         return OutcomeStatus(str(outcome.get("status")))
     except ValueError:
         return None
-
-
-def _system_of(outcome: dict[str, Any]) -> str:
-    return str(outcome["sk"]).split("#")[1]
-
-
-def _action_of(outcome: dict[str, Any]) -> str:
-    return str(outcome["sk"]).split("#")[2]

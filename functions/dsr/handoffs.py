@@ -273,13 +273,12 @@ def waiting_hand_offs(desk: Desk, request_id: str) -> list[dict[str, Any]]:
     """What a request is waiting for, for staff (without tokens)."""
     waiting = []
     for outcome in desk.store.system_outcomes(request_id):
-        if outcome.get("status") != OutcomeStatus.WAITING.value:
+        if outcome.status != OutcomeStatus.WAITING.value:
             continue
-        _, system_id, action = str(outcome["sk"]).split("#")
         waiting.append(
             {
-                "system_id": system_id,
-                "action": action,
+                "system_id": outcome.system_id,
+                "action": outcome.action,
                 "waiting_on": outcome.get("waiting_on"),
                 "answer_by": outcome.get("answer_by"),
             }

@@ -21,9 +21,8 @@ class NothingToRerunError(RuntimeError):
 def failed_tasks(desk: Desk, request_id: str) -> list[SystemTask]:
     tasks = []
     for outcome in desk.store.system_outcomes(request_id):
-        if outcome.get("status") == "failed":
-            _, system_id, action = str(outcome["sk"]).split("#")
-            tasks.append(task_for(desk.registry.system(system_id), Action(action)))
+        if outcome.status == "failed":
+            tasks.append(task_for(desk.registry.system(outcome.system_id), Action(outcome.action)))
     return tasks
 
 

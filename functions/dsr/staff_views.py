@@ -235,16 +235,14 @@ def request_detail(
     names = system_names or {}
     systems = []
     for outcome in store.system_outcomes(request.request_id):
-        _, system_id, action = str(outcome["sk"]).split("#")
-        records = outcome.get("records")
         systems.append(
             SystemOutcome(
-                system_id=system_id,
-                system_name=names.get(system_id),
-                action=action,
-                status=str(outcome.get("status")),
-                records=int(records) if records is not None else None,
-                **{name: str(outcome[name]) for name in _OUTCOME_NOTES if outcome.get(name)},
+                system_id=outcome.system_id,
+                system_name=names.get(outcome.system_id),
+                action=outcome.action,
+                status=outcome.status,
+                records=outcome.records,
+                **{name: str(outcome.get(name)) for name in _OUTCOME_NOTES if outcome.get(name)},
             )
         )
     released = request.identity_reduced_at is not None

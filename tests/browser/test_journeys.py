@@ -257,9 +257,7 @@ def record_hand_off_answers(journey: Journey, desk: Desk, reference: str) -> Non
     answered: set[str] = set()
 
     def answer_what_waits() -> bool:
-        statuses = {
-            str(o["sk"]).split("#", 1)[1]: o.get("status") for o in desk.store.system_outcomes(reference)
-        }
+        statuses = {f"{o.system_id}#{o.action}": o.status for o in desk.store.system_outcomes(reference)}
         for task in sorted(expected - answered):
             if statuses.get(task) != "waiting":
                 continue

@@ -83,7 +83,11 @@ def statuses(results: dict[str, fulfilment.SystemResult]) -> dict[str, tuple[str
 
 
 def stored_outcome(desk: Desk, request_id: str, system_id: str, action: str) -> dict[str, Any]:
-    return next(o for o in desk.store.system_outcomes(request_id) if o["sk"] == f"SYS#{system_id}#{action}")
+    return next(
+        o.fields
+        for o in desk.store.system_outcomes(request_id)
+        if (o.system_id, o.action) == (system_id, action)
+    )
 
 
 def table_items(table: str) -> list[dict[str, Any]]:
@@ -348,9 +352,7 @@ def test_rectification_restriction_and_objection_run_through_the_workflow(
     answer_hand_offs(desk, analyst, request_id)
 
     wait_for_status(desk, request_id, "COMPLETED")
-    outcomes = {
-        str(o["sk"]).removeprefix("SYS#"): o["status"] for o in desk.store.system_outcomes(request_id)
-    }
+    outcomes = {f"{o.system_id}#{o.action}": o.status for o in desk.store.system_outcomes(request_id)}
     assert outcomes == {
         "accounts#rectify": "done",
         "accounts#restrict": "done",

@@ -241,7 +241,9 @@ def _approved_erasure(cloud: LocalCloud, desk: Desk, public: DeskClient, approve
 
 
 def _outcome(desk: Desk, request_id: str, system_task: str) -> dict[str, Any]:
-    return next(o for o in desk.store.system_outcomes(request_id) if o["sk"] == f"SYS#{system_task}")
+    return next(
+        o.fields for o in desk.store.system_outcomes(request_id) if f"{o.system_id}#{o.action}" == system_task
+    )
 
 
 def _ada_signed_up() -> bool:

@@ -27,13 +27,13 @@ PAYMENTS = "payments.example"
 
 
 def _outcomes(desk: Desk, request_id: str) -> dict[str, str]:
-    return {
-        str(o["sk"]).removeprefix("SYS#"): str(o["status"]) for o in desk.store.system_outcomes(request_id)
-    }
+    return {f"{o.system_id}#{o.action}": o.status for o in desk.store.system_outcomes(request_id)}
 
 
 def _outcome(desk: Desk, request_id: str, task: str) -> dict[str, Any]:
-    return next(o for o in desk.store.system_outcomes(request_id) if o["sk"] == f"SYS#{task}")
+    return next(
+        o.fields for o in desk.store.system_outcomes(request_id) if f"{o.system_id}#{o.action}" == task
+    )
 
 
 def _approved(cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, **request: Any) -> str:

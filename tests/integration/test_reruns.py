@@ -13,9 +13,7 @@ from tests.support import answer_hand_offs, submit, verification_code, wait_for_
 
 
 def _outcomes(desk: Desk, request_id: str) -> dict[str, str]:
-    return {
-        str(o["sk"]).removeprefix("SYS#"): str(o["status"]) for o in desk.store.system_outcomes(request_id)
-    }
+    return {f"{o.system_id}#{o.action}": o.status for o in desk.store.system_outcomes(request_id)}
 
 
 def test_staff_re_run_only_the_failed_system_and_the_request_completes(

@@ -1,4 +1,5 @@
-"""Queries over the requests table read every page: more items than one page are all found."""
+"""The requests table's repositories: queries read every page (more items than one page are all
+found), and what they return is typed."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
+from dsr.models import AuditEvent
 from dsr.storage.dynamo import count_all, query_all
 from dsr.storage.keys import hand_off_stage, request_key
+from dsr.storage.outcomes import StoredOutcome
 from dsr.store import RequestStore
 
 REGION = "us-east-1"
@@ -93,3 +96,21 @@ def test_the_paginator_follows_every_page_and_stops_only_where_asked(table: Any)
     assert [item["sk"] for item in query_all(table, one_item_pages | {"Limit": 4}, at_most=10)] == [
         f"{number:03d}" for number in range(10)
     ]
+
+
+def test_system_outcomes_name_their_system_and_action(table: Any) -> None:
+    store = RequestStore(table)
+    request_id = _request_id(1)
+    for system_id, action, records in (("crm-contacts", "erase", 3), ("billing", "export", 0)):
+        event = AuditEvent(
+            request_id=request_id, at=NOW, actor=f"system:{system_id}", action=action, outcome="done"
+        )
+        store.put_system_outcome(request_id, system_id, action, {"status": "done", "records": records}, event)
+
+    outcomes = store.system_outcomes(request_id)
+
+    assert [(o.system_id, o.action, o.status, o.records) for o in outcomes] == [
+        ("billing", "export", "done", 0),
+        ("crm-contacts", "erase", "done", 3),
+    ]
+    assert all(isinstance(outcome, StoredOutcome) for outcome in outcomes)

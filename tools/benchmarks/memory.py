@@ -34,6 +34,7 @@ from dsr.connectors.s3_jsonl import S3JsonLinesConnector
 from dsr.fulfilment import compile_results
 from dsr.packages import PackageStore
 from dsr.registry import S3JsonLinesStore
+from dsr.storage.outcomes import StoredOutcome
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -134,13 +135,13 @@ class _Requests:
     def __init__(self, request_id: str, exported: dict[str, int]) -> None:
         self.received_at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
         self._outcomes = [
-            {
-                "pk": f"REQ#{request_id}",
-                "sk": f"SYS#{system_id}#export",
-                "status": "done",
-                "records": count,
-                "in_package": "true",
-            }
+            StoredOutcome(
+                system_id=system_id,
+                action="export",
+                status="done",
+                records=count,
+                fields={"status": "done", "records": count, "in_package": "true"},
+            )
             for system_id, count in exported.items()
         ]
         self.fields: dict[str, Any] = {}
@@ -148,7 +149,7 @@ class _Requests:
     def get(self, _request_id: str) -> _Requests:
         return self
 
-    def system_outcomes(self, _request_id: str) -> list[dict[str, Any]]:
+    def system_outcomes(self, _request_id: str) -> list[StoredOutcome]:
         return self._outcomes
 
     def set_fields(self, _request_id: str, fields: dict[str, Any]) -> None:

@@ -38,6 +38,12 @@ def outcome_key(request_id: str, system_id: str, action: str) -> Key:
     return request_item_key(request_id, f"{OUTCOME_PREFIX}{system_id}#{action}")
 
 
+def system_and_action(item: Mapping[str, Any]) -> tuple[str, str]:
+    """The system and action an outcome item is kept under (``SYS#<system>#<action>``)."""
+    _, system_id, action = str(item["sk"]).split("#", 2)
+    return system_id, action
+
+
 def step_key(request_id: str, step: str) -> Key:
     return request_item_key(request_id, f"{STEP_PREFIX}{step}")
 

@@ -1,14 +1,35 @@
-"""What each system did for a request (``sk = SYS#<system>#<action>``)."""
+"""What each system did for a request (``sk = SYS#<system>#<action>``).
 
-from __future__ import annotations
+The models here do not postpone their annotations (see ``dsr.desk_model``).
+"""
 
 from collections.abc import Mapping
 from typing import Any
 
+from pydantic import ConfigDict
+
+from dsr.desk_model import DeskModel
 from dsr.models import AuditEvent
 from dsr.storage.audit import event_item
 from dsr.storage.dynamo import Repository
-from dsr.storage.keys import OUTCOME_PREFIX, outcome_key
+from dsr.storage.keys import OUTCOME_PREFIX, outcome_key, system_and_action
+
+
+class StoredOutcome(DeskModel):
+    """One system's outcome for one action, as stored: the system and action named, not left
+    in the sort key; ``fields`` is everything the outcome recorded (status, counts, notes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    system_id: str
+    action: str
+    status: str
+    records: int | None = None
+    fields: dict[str, Any]
+
+    def get(self, name: str) -> Any:
+        """A recorded field, or None."""
+        return self.fields.get(name)
 
 
 class SystemOutcomes(Repository):
@@ -21,5 +42,18 @@ class SystemOutcomes(Repository):
             batch.put_item(Item={**outcome_key(request_id, system_id, action), **outcome})
             batch.put_item(Item=event_item(event))
 
-    def system_outcomes(self, request_id: str) -> list[dict[str, Any]]:
-        return self._query_prefix(request_id, OUTCOME_PREFIX)
+    def system_outcomes(self, request_id: str) -> list[StoredOutcome]:
+        """The request's outcomes, by system and then action."""
+        return [_outcome(item) for item in self._query_prefix(request_id, OUTCOME_PREFIX)]
+
+
+def _outcome(item: Mapping[str, Any]) -> StoredOutcome:
+    system_id, action = system_and_action(item)
+    records = item.get("records")
+    return StoredOutcome(
+        system_id=system_id,
+        action=action,
+        status=str(item.get("status", "")),
+        records=int(records) if records is not None else None,
+        fields={name: value for name, value in item.items() if name not in {"pk", "sk"}},
+    )
