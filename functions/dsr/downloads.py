@@ -15,11 +15,10 @@ writes, so two tries racing cannot both get through.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
@@ -29,6 +28,7 @@ from dsr.desk import Desk
 from dsr.models import PrivacyRequest
 from dsr.rate_limits import DOWNLOAD_CODES_PER_REQUEST
 from dsr.status_tokens import status_token, status_token_matches
+from dsr.storage.tasks import CodeTask
 
 logger = Logger(child=True)
 
@@ -176,7 +176,7 @@ def redeem(desk: Desk, download: Download, code: str) -> Redemption:
     request_id = download.request_id
     if download.window is not Window.OPEN:
         return _refused(desk, request_id, Refusal.WINDOW_CLOSED)
-    task = desk.store.get_task(request_id, STAGE)
+    task = desk.store.code_task(request_id, STAGE)
     refusal = _unusable(task, desk.now())
     if refusal is None and task is not None:
         refusal = _check(desk, request_id, code.strip(), task)
@@ -185,35 +185,35 @@ def redeem(desk: Desk, download: Download, code: str) -> Redemption:
     return Redemption(links=_grant(desk, request_id))
 
 
-def _unusable(task: Mapping[str, Any] | None, now: datetime) -> Refusal | None:
-    if task is None or "code_mac" not in task:
+def _unusable(task: CodeTask | None, now: datetime) -> Refusal | None:
+    if task is None or task.code_mac is None:
         return Refusal.NO_CODE
-    if "used_at" in task:
+    if task.used_at is not None:
         return Refusal.ALREADY_USED
-    if datetime.fromisoformat(str(task["code_expires_at"])) <= now:
+    if task.expired(now):
         return Refusal.CODE_EXPIRED
-    if int(str(task["attempts"])) >= MAX_ATTEMPTS:
+    if task.attempts >= MAX_ATTEMPTS:
         return Refusal.TOO_MANY_ATTEMPTS
     return None
 
 
-def _check(desk: Desk, request_id: str, code: str, task: Mapping[str, Any]) -> Refusal | None:
+def _check(desk: Desk, request_id: str, code: str, task: CodeTask) -> Refusal | None:
     """Count the attempt, compare in KMS, then use the code up: one caller wins. A code replaced
     meanwhile by a fresh one is not used up (the condition names the code it checked)."""
     if not desk.store.count_code_use_attempt(request_id, STAGE, MAX_ATTEMPTS):
         return Refusal.TOO_MANY_ATTEMPTS
     well_formed = code.isdigit() and len(code) == CODE_DIGITS
-    if not well_formed or not desk.hasher.matches(_code_message(request_id, code), str(task["code_mac"])):
+    if not well_formed or not desk.hasher.matches(_code_message(request_id, code), str(task.code_mac)):
         return Refusal.WRONG_CODE
-    used = desk.store.use_code(request_id, STAGE, str(task["code_mac"]), desk.now())
+    used = desk.store.use_code(request_id, STAGE, str(task.code_mac), desk.now())
     return None if used else Refusal.ALREADY_USED
 
 
 def _attempts_left(desk: Desk, request_id: str) -> int:
-    task = desk.store.get_task(request_id, STAGE)
-    if task is None or "used_at" in task:
+    task = desk.store.code_task(request_id, STAGE)
+    if task is None or task.used_at is not None:
         return 0
-    return max(0, MAX_ATTEMPTS - int(str(task.get("attempts", MAX_ATTEMPTS))))
+    return max(0, MAX_ATTEMPTS - task.attempts)
 
 
 def _refused(desk: Desk, request_id: str, refusal: Refusal) -> Redemption:

@@ -23,6 +23,7 @@ from dsr.models import PrivacyRequest, Status
 from dsr.proof_of_identity import requirement_for
 from dsr.request_deadlines import deadlines_for
 from dsr.status_tokens import status_token
+from dsr.storage.tasks import CodeTask
 from dsr.verification_policy import Level, Requirement, load_policy
 
 logger = Logger(child=True)
@@ -148,10 +149,10 @@ def submit_code(
     takes does not tell: one read of the task, one counted attempt, one keyed-hash comparison
     (against a stand-in when there is no code) and one write to the trail (a write that cannot
     succeed when there is no request)."""
-    task = desk.store.get_task(request_id, STAGE)
+    task = desk.store.code_task(request_id, STAGE)
     reason = _unusable(task, desk.now())
     counted = _count_attempt(desk, request_id)
-    code_mac = str(task["code_mac"]) if task is not None and "code_mac" in task else STAND_IN_MAC
+    code_mac = task.code_mac if task is not None and task.code_mac else STAND_IN_MAC
     code_matches = desk.hasher.matches(_code_message(request_id, code), code_mac)
     if reason is None and not counted:
         reason = "too many attempts or already used"
@@ -159,7 +160,7 @@ def submit_code(
         reason = "wrong code"
     if reason is not None and counted:
         _close_after_the_last_attempt(desk, request_id, task)
-    if reason is None and task is not None and task.get("level") == Level.MATCHED.value:
+    if reason is None and task is not None and task.level == Level.MATCHED.value:
         if not any(value.strip() for value in (data_points or {}).values()):
             _reject(desk, request_id, task, "the code was right; no data points were given")
             return VerificationOutcome.DETAILS_MISSING
@@ -172,25 +173,25 @@ def submit_code(
     if reason is not None or task is None:
         _reject(desk, request_id, task, reason or "no verification waiting")
         return VerificationOutcome.REJECTED
-    _verified(desk, request_id, str(task["task_token"]), str(task.get("level")))
+    _verified(desk, request_id, str(task.task_token), str(task.level))
     return VerificationOutcome.VERIFIED
 
 
 def submit_assertion(desk: Desk, request_id: str, token: str) -> VerificationOutcome:
     """An account holder signed in to the product, which vouches for them with a signed assertion."""
-    task = desk.store.get_task(request_id, STAGE)
+    task = desk.store.code_task(request_id, STAGE)
     reason = _assertion_problem(desk, request_id, task, token)
     if reason is not None or task is None:
         _reject(desk, request_id, task, reason or "no verification waiting")
         return VerificationOutcome.REJECTED
-    _verified(desk, request_id, str(task["task_token"]), Level.ACCOUNT.value)
+    _verified(desk, request_id, str(task.task_token), Level.ACCOUNT.value)
     return VerificationOutcome.VERIFIED
 
 
-def _assertion_problem(desk: Desk, request_id: str, task: Mapping[str, Any] | None, token: str) -> str | None:
-    if task is None or "decided_at" in task:
+def _assertion_problem(desk: Desk, request_id: str, task: CodeTask | None, token: str) -> str | None:
+    if task is None or task.decided_at is not None:
         return "no verification waiting" if task is None else "already used"
-    if task.get("level") != Level.ACCOUNT.value or not desk.settings.product_login_public_key:
+    if task.level != Level.ACCOUNT.value or not desk.settings.product_login_public_key:
         return "this request is not verified by signing in"
     # Loaded here: only the API that takes a signed-in assertion checks one.
     from dsr.account_assertion import (  # noqa: PLC0415
@@ -219,15 +220,13 @@ def _count_attempt(desk: Desk, request_id: str) -> bool:
     return desk.store.count_attempt(request_id, STAGE, MAX_ATTEMPTS, MAX_LIFETIME_ATTEMPTS)
 
 
-def _close_after_the_last_attempt(desk: Desk, request_id: str, task: Mapping[str, Any] | None) -> None:
+def _close_after_the_last_attempt(desk: Desk, request_id: str, task: CodeTask | None) -> None:
     """The request's last attempt was wrong: it closes unverifiable, and the subject is told."""
-    if task is not None and int(task.get("lifetime_attempts", 0)) + 1 >= MAX_LIFETIME_ATTEMPTS:
+    if task is not None and task.lifetime_attempts + 1 >= MAX_LIFETIME_ATTEMPTS:
         close_window(desk, request_id, FAILED, LIFETIME_ATTEMPTS_USED)
 
 
-def _check_data_points(
-    desk: Desk, request_id: str, task: Mapping[str, Any], given: Mapping[str, str]
-) -> str | None:
+def _check_data_points(desk: Desk, request_id: str, task: CodeTask, given: Mapping[str, str]) -> str | None:
     from dsr.data_points import count_matches, excluded_points  # noqa: PLC0415 - this level's path only
 
     request = desk.store.get(request_id)
@@ -237,12 +236,12 @@ def _check_data_points(
     matched = count_matches(
         given, held, source, excluded=excluded_points(request.corrections, source), region=region
     )
-    if matched >= int(task.get("data_points_required", 0)):
+    if matched >= task.data_points_required:
         return None
     desk.store.count_data_point_failure(request_id, STAGE)
-    if int(task.get("data_point_failures", 0)) + 1 >= MAX_DATA_POINT_FAILURES:
+    if task.data_point_failures + 1 >= MAX_DATA_POINT_FAILURES:
         close_window(desk, request_id, FAILED, "the data points did not match, too many times")
-    return f"data points did not match ({matched} of {task.get('data_points_required')})"
+    return f"data points did not match ({matched} of {task.data_points_required})"
 
 
 def held_data_points(desk: Desk, request: PrivacyRequest) -> dict[str, Any]:
@@ -260,7 +259,7 @@ def _claim(desk: Desk, request_id: str) -> str | None:
     return None if desk.store.claim_task(request_id, STAGE, desk.now()) else "already used"
 
 
-def _reject(desk: Desk, request_id: str, task: Mapping[str, Any] | None, reason: str) -> None:
+def _reject(desk: Desk, request_id: str, task: CodeTask | None, reason: str) -> None:
     if task is None:
         desk.store.write_nothing(request_id)  # the stand-in for the trail's line, as costly
     else:
@@ -317,8 +316,8 @@ def issue_new_code(desk: Desk, request_id: str) -> bool:
     for a request still waiting on one; False if it is not. Raises
     :class:`~dsr.throttling.TooManyAttemptsError` when the subject's mailbox has had its day's
     share of mail, before the old code is replaced."""
-    task = desk.store.get_task(request_id, STAGE)
-    if task is None or "decided_at" in task or "code_mac" not in task:
+    task = desk.store.code_task(request_id, STAGE)
+    if task is None or task.decided_at is not None or task.code_mac is None:
         return False
     request = desk.store.get(request_id)
     throttling.enforce_mail(desk, str(request.subject.email), request_id)
@@ -336,17 +335,17 @@ def issue_new_code(desk: Desk, request_id: str) -> bool:
 
 def close_window(desk: Desk, request_id: str, error: str, cause: str) -> bool:
     """End the wait: the window closed, or the subject failed too often. One caller wins."""
-    task = desk.store.get_task(request_id, STAGE)
+    task = desk.store.code_task(request_id, STAGE)
     if task is None or not desk.store.claim_task(request_id, STAGE, desk.now()):
         return False
-    desk.workflow.fail(str(task["task_token"]), error, cause)
+    desk.workflow.fail(str(task.task_token), error, cause)
     desk.audit(request_id, "workflow", "verification ended", error, cause=cause)
     return True
 
 
 def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) -> bool:
     """Staff have checked the agent's power of attorney: the subject need not confirm directly."""
-    task = desk.store.get_task(request_id, STAGE)
+    task = desk.store.code_task(request_id, STAGE)
     request = desk.store.get(request_id)
     if task is None or not (request.agent and request.agent.power_of_attorney) or _claim(desk, request_id):
         return False
@@ -357,7 +356,7 @@ def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) ->
         "verified",
         path="power of attorney",
     )
-    _resume_or_link(desk, request_id, str(task["task_token"]), "power_of_attorney")
+    _resume_or_link(desk, request_id, str(task.task_token), "power_of_attorney")
     return True
 
 
@@ -374,15 +373,15 @@ def expire_windows(desk: Desk) -> int:
     return closed
 
 
-def _unusable(task: Mapping[str, Any] | None, now: datetime) -> str | None:
+def _unusable(task: CodeTask | None, now: datetime) -> str | None:
     if task is None:
         return "no verification waiting"
-    if "decided_at" in task:
+    if task.decided_at is not None:
         return "already used"
-    if "code_mac" not in task:
+    if task.code_mac is None:
         return "no code was issued for this request"
-    if datetime.fromisoformat(str(task["code_expires_at"])) <= now:
+    if task.expired(now):
         return "code expired"
-    if int(str(task["attempts"])) >= MAX_ATTEMPTS:
+    if task.attempts >= MAX_ATTEMPTS:
         return "too many attempts"
     return None

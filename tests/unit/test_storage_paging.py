@@ -114,3 +114,20 @@ def test_system_outcomes_name_their_system_and_action(table: Any) -> None:
         ("crm-contacts", "erase", "done", 3),
     ]
     assert all(isinstance(outcome, StoredOutcome) for outcome in outcomes)
+
+
+def test_a_code_task_reads_its_attempts_and_expiry_typed(table: Any) -> None:
+    store = RequestStore(table)
+    request_id = _request_id(2)
+    expires = NOW + timedelta(minutes=30)
+    fields = {"task_token": "token", "code_mac": "mac", "code_expires_at": expires.isoformat(), "attempts": 0}
+    store.put_task(request_id, "verification", fields)
+    assert store.count_attempt(request_id, "verification", max_attempts=5, max_lifetime_attempts=15)
+
+    task = store.code_task(request_id, "verification")
+
+    assert task is not None
+    assert (task.attempts, task.lifetime_attempts, task.decided_at) == (1, 1, None)
+    assert task.code_expires_at == expires
+    assert not task.expired(NOW) and task.expired(expires)
+    assert store.code_task(request_id, "download") is None

@@ -1,17 +1,42 @@
 """Waiting tasks (``sk = TOKEN#<stage>``): a Step Functions token waiting for a person, and what
-that person did about it. Every change is a named, conditional operation: one caller wins."""
+that person did about it. Every change is a named, conditional operation: one caller wins.
 
-from __future__ import annotations
+The models here do not postpone their annotations (see ``dsr.desk_model``).
+"""
 
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from pydantic import ConfigDict
+
+from dsr.desk_model import DeskModel
 from dsr.storage.dynamo import AlreadyExistsError, Repository, update_assignments, write_if
 from dsr.storage.keys import request_id_of, stage_of, task_key
 
 WINDOW_PARTITION = "WINDOW"
 NOT_DECIDED = "attribute_not_exists(decided_at)"
+
+
+class CodeTask(DeskModel):
+    """A waiting task answered with a code sent to the subject (verification, a download): what
+    checking a code reads of it, typed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task_token: str | None = None
+    level: str | None = None
+    code_mac: str | None = None
+    code_expires_at: datetime | None = None
+    attempts: int = 0
+    lifetime_attempts: int = 0
+    data_points_required: int = 0
+    data_point_failures: int = 0
+    decided_at: datetime | None = None
+    used_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.code_expires_at is None or self.code_expires_at <= now
 
 
 class TaskRepository(Repository):
@@ -39,6 +64,11 @@ class TaskRepository(Repository):
 
     def get_task(self, request_id: str, stage: str) -> dict[str, Any] | None:
         return self._table.get_item(Key=task_key(request_id, stage), ConsistentRead=True).get("Item")
+
+    def code_task(self, request_id: str, stage: str) -> CodeTask | None:
+        """The task as checking a code reads it; None if there is no such task."""
+        item = self.get_task(request_id, stage)
+        return None if item is None else CodeTask.model_validate(item)
 
     def claim_task(self, request_id: str, stage: str, at: datetime, **recorded: str) -> bool:
         """Decide the task once (``decided_at``), recording ``recorded`` beside it (who decided,
