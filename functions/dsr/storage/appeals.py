@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from dsr.storage.dynamo import Repository, count_all, query_all, update_assignments, write_if
+from dsr.storage.dynamo import Repository, count_all, query_all, set_if, write_if
 from dsr.storage.keys import key_of, request_item_key
 
 if TYPE_CHECKING:
@@ -51,14 +51,13 @@ class AppealStore(Repository):
 
     def decide(self, request_id: str, fields: Mapping[str, Any]) -> bool:
         """Record the one answer; the appeal leaves the index. False if it was answered already."""
-        sets, names, values = update_assignments(fields)
-        return write_if(
-            self._table.update_item,
-            Key=appeal_key(request_id),
-            UpdateExpression=f"SET {', '.join(sets)} REMOVE open_pk, due_at",
-            ConditionExpression="open_pk = :open",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":open": APPEAL_PARTITION},
+        return set_if(
+            self._table,
+            appeal_key(request_id),
+            fields,
+            "open_pk = :open",
+            remove=["open_pk", "due_at"],
+            values={":open": APPEAL_PARTITION},
         )
 
     def forget_statement(self, request_id: str) -> bool:
@@ -82,14 +81,13 @@ class AppealStore(Repository):
 
     def extend(self, request_id: str, fields: Mapping[str, Any], due_at: datetime) -> bool:
         """Move an open appeal's answer-by date once; False if it was extended or answered."""
-        sets, names, values = update_assignments(fields)
-        return write_if(
-            self._table.update_item,
-            Key=appeal_key(request_id),
-            UpdateExpression=f"SET {', '.join([*sets, 'due_at = :due'])}",
-            ConditionExpression="open_pk = :open AND attribute_not_exists(extended_at)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues={**values, ":open": APPEAL_PARTITION, ":due": due_at.isoformat()},
+        return set_if(
+            self._table,
+            appeal_key(request_id),
+            fields,
+            "open_pk = :open AND attribute_not_exists(extended_at)",
+            also_set=["due_at = :due"],
+            values={":open": APPEAL_PARTITION, ":due": due_at.isoformat()},
         )
 
     def open_due_before(self, before: datetime) -> list[dict[str, Any]]:

@@ -79,6 +79,34 @@ def batch_get(table: Table, keys: list[dict[str, str]]) -> dict[str, dict[str, A
     return found
 
 
+def set_if(
+    table: Table,
+    key: Mapping[str, str],
+    fields: Mapping[str, Any],
+    condition: str,
+    *,
+    also_set: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    values: Mapping[str, Any] | None = None,
+) -> bool:
+    """Set ``fields`` (any attribute names) on the item at ``key`` if ``condition`` holds, with
+    the ``also_set`` assignments and without the attributes named in ``remove``, in one write
+    (``values`` are theirs and the condition's). False when the condition did not hold."""
+    sets, names, field_values = update_assignments(fields)
+    expression = "SET " + ", ".join([*sets, *also_set])
+    removed = list(remove)
+    if removed:
+        expression += " REMOVE " + ", ".join(removed)
+    return write_if(
+        table.update_item,
+        Key=dict(key),
+        UpdateExpression=expression,
+        ConditionExpression=condition,
+        ExpressionAttributeValues={**field_values, **(values or {})},
+        **({"ExpressionAttributeNames": names} if names else {}),
+    )
+
+
 def update_assignments(fields: Mapping[str, Any]) -> tuple[list[str], dict[str, str], dict[str, Any]]:
     """``#f0 = :v0`` for each field, with its names and values (any attribute name is safe)."""
     names = {f"#f{i}": name for i, name in enumerate(fields)}

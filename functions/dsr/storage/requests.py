@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from dsr.models import PrivacyRequest, RequestForSystems, Status
-from dsr.storage.dynamo import AlreadyExistsError, Repository, query_all, update_assignments, write_if
+from dsr.storage.dynamo import AlreadyExistsError, Repository, query_all, set_if, write_if
 from dsr.storage.keys import reference_key, reference_pk, request_key, step_key
 
 OPEN_PARTITION = "OPEN"
@@ -167,14 +167,8 @@ class RequestRepository(Repository):
         )
 
     def set_fields(self, request_id: str, fields: Mapping[str, Any]) -> None:
-        sets, names, values = update_assignments(fields)
-        self._table.update_item(
-            Key=request_key(request_id),
-            UpdateExpression="SET " + ", ".join(sets),
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
-        )
+        if not set_if(self._table, request_key(request_id), fields, "attribute_exists(pk)"):
+            raise RequestNotFoundError(request_id)
 
     def record_extension(self, request_id: str, fields: Mapping[str, str]) -> bool:
         """Extend an open request once: the new date, the reason and who; the index follows the new
@@ -194,23 +188,20 @@ class RequestRepository(Repository):
     def resume_clock(self, request_id: str, paused_days: int, dates: Mapping[str, str]) -> bool:
         """Start the clock again with the recomputed dates; False if it was not paused."""
         fields = {**dates, "paused_days": paused_days}
-        return self._move_dates(request_id, fields, "attribute_exists(paused_at)", remove="paused_at")
+        return self._move_dates(request_id, fields, "attribute_exists(paused_at)", remove=("paused_at",))
 
     def _move_dates(
-        self, request_id: str, fields: Mapping[str, Any], condition: str, remove: str = ""
+        self, request_id: str, fields: Mapping[str, Any], condition: str, remove: Iterable[str] = ()
     ) -> bool:
         """Set an open request's new dates, with the index at its new watch time, if ``condition``."""
-        sets, names, values = update_assignments(fields)
-        values |= {":due": fields["watch_at"], ":open": OPEN_PARTITION}
-        return write_if(
-            self._table.update_item,
-            Key=request_key(request_id),
-            UpdateExpression="SET "
-            + ", ".join([*sets, "due_at = :due"])
-            + (f" REMOVE {remove}" if remove else ""),
-            ConditionExpression=f"open_pk = :open AND {condition}",
-            ExpressionAttributeNames=names,
-            ExpressionAttributeValues=values,
+        return set_if(
+            self._table,
+            request_key(request_id),
+            fields,
+            f"open_pk = :open AND {condition}",
+            also_set=["due_at = :due"],
+            remove=remove,
+            values={":due": fields["watch_at"], ":open": OPEN_PARTITION},
         )
 
     def claim_once(self, request_id: str, marker: str, at: datetime) -> bool:
