@@ -29,6 +29,7 @@ from dsr.desk_model import DeskModel
 from dsr.models import Status
 from dsr.notices import Notice
 from dsr.staff_notices import DeadlineFacts
+from dsr.storage.keys import request_id_of
 from dsr.watch_report import WatchReport
 
 logger = Logger(child=True)
@@ -115,7 +116,7 @@ def count_open_requests(desk: Desk) -> int:
 def deadline_facts(item: Mapping[str, Any]) -> DeadlineFacts | None:
     """The deadline facts of one stored request item; None for one that is closed or has no
     legal due date (logged, never guessed)."""
-    request_id = str(item.get("request_id") or str(item.get("pk", "")).removeprefix("REQ#"))
+    request_id = str(item.get("request_id") or request_id_of(item))
     respond_by = _moment(item.get("respond_by"))
     status = str(item.get("status", ""))
     if respond_by is None or status not in _OPEN_STATUSES:
