@@ -27,6 +27,7 @@ from dsr.opendsr import (
 from dsr.outcomes import Carried, OutcomeStatus
 from dsr.processors import completed_outcome, route_of
 from dsr.registry import OpenDsrProcessor, SystemEntry
+from dsr.storage.processors import SubjectRequestLink
 
 logger = Logger(child=True)
 
@@ -56,14 +57,14 @@ def receive_callback(
             raw_body,
             headers,
             expected_domain=route.domain,
-            certificate_pem=pinned["pem"].encode(),
+            certificate_pem=pinned.pem.encode(),
             now=desk.now(),
         )
     except CallbackRejected as rejected:
         logger.warning("callback rejected", system_id=system.id, reason=rejected.reason)
         return CallbackAnswer(400 if rejected.reason == "bad-body" else 401, rejected.reason)
     task = desk.store.subject_request(status.subject_request_id)
-    if task is None or task["system_id"] != system.id:
+    if task is None or task.system_id != system.id:
         logger.warning("callback for a request this processor was not sent", system_id=system.id)
         return CallbackAnswer(404, "unknown subject_request_id")
     fingerprint = callback_fingerprint(raw_body)
@@ -78,9 +79,9 @@ def receive_callback(
 
 
 def _act_on(
-    desk: Desk, system: SystemEntry, route: OpenDsrProcessor, task: Mapping[str, str], status: CallbackStatus
+    desk: Desk, system: SystemEntry, route: OpenDsrProcessor, task: SubjectRequestLink, status: CallbackStatus
 ) -> str:
-    request_id, action = task["request_id"], Action(task["action"])
+    request_id, action = task.request_id, Action(task.action)
     desk.audit(
         request_id,
         f"processor:{route.domain}",

@@ -14,6 +14,7 @@ from dsr.models import AuditEvent
 from dsr.storage.dynamo import count_all, query_all
 from dsr.storage.keys import hand_off_stage, request_key
 from dsr.storage.outcomes import StoredOutcome
+from dsr.storage.processors import SubjectRequestLink
 from dsr.store import RequestStore
 
 REGION = "us-east-1"
@@ -131,3 +132,17 @@ def test_a_code_task_reads_its_attempts_and_expiry_typed(table: Any) -> None:
     assert task.code_expires_at == expires
     assert not task.expired(NOW) and task.expired(expires)
     assert store.code_task(request_id, "download") is None
+
+
+def test_a_processors_subject_request_id_and_certificate_come_back_typed(table: Any) -> None:
+    store = RequestStore(table)
+    assert store.map_subject_request("subject-1", _request_id(3), "payments", "erase")
+    store.pin_certificate("payments", "payments.example", "-----BEGIN CERTIFICATE-----", NOW)
+
+    assert store.subject_request("subject-1") == SubjectRequestLink(_request_id(3), "payments", "erase")
+    assert store.subject_request("subject-2") is None
+    pinned = store.pinned_certificate("payments")
+    assert pinned is not None and (pinned.domain, pinned.pem) == (
+        "payments.example",
+        "-----BEGIN CERTIFICATE-----",
+    )

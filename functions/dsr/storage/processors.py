@@ -3,12 +3,30 @@ certificates, and the callbacks already acted on."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from dsr.storage.dynamo import Repository, write_if
 from dsr.storage.keys import callback_key, certificate_key, subject_request_key
 
 CALLBACK_MEMORY_SECONDS = 90 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class SubjectRequestLink:
+    """What one subject request id sent to a processor stands for."""
+
+    request_id: str
+    system_id: str
+    action: str
+
+
+@dataclass(frozen=True)
+class PinnedCertificate:
+    """The certificate a processor's callbacks must be signed with, and the domain it names."""
+
+    domain: str
+    pem: str
 
 
 class ProcessorRecords(Repository):
@@ -26,11 +44,13 @@ class ProcessorRecords(Repository):
         held = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
         return all(held.get(name) == value for name, value in mine.items())
 
-    def subject_request(self, subject_request_id: str) -> dict[str, str] | None:
-        item = self._table.get_item(Key=subject_request_key(subject_request_id), ConsistentRead=True).get(
-            "Item"
-        )
-        return {name: str(item[name]) for name in ("request_id", "system_id", "action")} if item else None
+    def subject_request(self, subject_request_id: str) -> SubjectRequestLink | None:
+        """The (request, system, action) a processor's subject request id was given for."""
+        key = subject_request_key(subject_request_id)
+        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None:
+            return None
+        return SubjectRequestLink(str(item["request_id"]), str(item["system_id"]), str(item["action"]))
 
     def pin_certificate(self, system_id: str, domain: str, pem: str, at: datetime) -> None:
         self._table.put_item(
@@ -42,9 +62,9 @@ class ProcessorRecords(Repository):
             }
         )
 
-    def pinned_certificate(self, system_id: str) -> dict[str, str] | None:
+    def pinned_certificate(self, system_id: str) -> PinnedCertificate | None:
         item = self._table.get_item(Key=certificate_key(system_id), ConsistentRead=True).get("Item")
-        return {"domain": str(item["domain"]), "pem": str(item["pem"])} if item else None
+        return PinnedCertificate(str(item["domain"]), str(item["pem"])) if item else None
 
     def first_delivery(self, fingerprint: str, at: datetime) -> bool:
         """Remember a callback's fingerprint; False if the same bytes were delivered before."""
