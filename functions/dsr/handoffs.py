@@ -12,7 +12,7 @@ write; the first records the outcome and resumes the task, and any later one cha
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
@@ -254,14 +254,13 @@ def expire_overdue(desk: Desk) -> int:
     closes partially completed and staff are alerted; a re-run asks again. Answers whose resume
     was interrupted are finished here too."""
     expired = 0
-    for item in desk.store.hand_offs_due_before(desk.now()):
-        request_id, system_id = str(item["request_id"]), str(item["system_id"])
-        action = Action(str(item["action"]))
-        if item.get("decided_at"):
+    for due in desk.store.hand_offs_due_before(desk.now()):
+        request_id, system_id, action = due.request_id, due.system_id, Action(due.action)
+        if due.answered:
             _finish_if_interrupted(desk, request_id, system_id, action)
             continue
-        answer_by = utc_moment_text(datetime.fromisoformat(str(item["answer_by"])))
-        error = f"no answer from {item.get('waiting_on', system_id)} by {answer_by}"
+        waiting_on = system_id if due.waiting_on is None else due.waiting_on
+        error = f"no answer from {waiting_on} by {utc_moment_text(due.answer_by)}"
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": error, "timed_out": "true"})
         if settle(desk, request_id, system_id, action, carried=carried, actor="sweeper"):
             expired += 1

@@ -54,13 +54,19 @@ def test_every_overdue_hand_off_is_found_not_only_the_first_page(table: Any) -> 
     store = RequestStore(table)
     for number in range(MORE_THAN_A_PAGE):
         answer_by = (NOW - timedelta(hours=1, seconds=number)).isoformat()
-        fields = {"request_id": _request_id(number), "answer_by": answer_by}
+        fields = {
+            "request_id": _request_id(number),
+            "system_id": "crm",
+            "action": "erase",
+            "answer_by": answer_by,
+        }
         store.put_hand_off(_request_id(number), hand_off_stage("crm", "erase"), fields)
 
     overdue = store.hand_offs_due_before(NOW)
 
     assert len(overdue) == MORE_THAN_A_PAGE
-    assert [item["answer_by"] for item in overdue] == sorted(item["answer_by"] for item in overdue)
+    assert [due.answer_by for due in overdue] == sorted(due.answer_by for due in overdue)
+    assert {(due.system_id, due.action, due.answered) for due in overdue} == {("crm", "erase", False)}
 
 
 def test_every_triage_item_waiting_for_staff_is_listed(table: Any) -> None:

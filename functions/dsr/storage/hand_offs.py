@@ -4,6 +4,7 @@ waiting in the open index until answered."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +12,31 @@ from dsr.storage.dynamo import AlreadyExistsError, Repository, write_if
 from dsr.storage.keys import task_key
 
 HAND_OFF_PARTITION = "HANDOFF"
+
+
+@dataclass(frozen=True)
+class DueHandOff:
+    """A hand-off whose time has come: unanswered by ``answer_by``, or answered (``answered``)
+    but not yet resumed."""
+
+    request_id: str
+    system_id: str
+    action: str
+    answer_by: datetime
+    answered: bool
+    waiting_on: str | None
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> DueHandOff:
+        waiting_on = item.get("waiting_on")
+        return cls(
+            request_id=str(item["request_id"]),
+            system_id=str(item["system_id"]),
+            action=str(item["action"]),
+            answer_by=datetime.fromisoformat(str(item["answer_by"])),
+            answered=bool(item.get("decided_at")),
+            waiting_on=None if waiting_on is None else str(waiting_on),
+        )
 
 
 class HandOffRepository(Repository):
@@ -32,7 +58,7 @@ class HandOffRepository(Repository):
         ):
             raise AlreadyExistsError(f"{request_id} {stage}")
 
-    def hand_offs_due_before(self, before: datetime) -> list[dict[str, Any]]:
+    def hand_offs_due_before(self, before: datetime) -> list[DueHandOff]:
         """Every hand-off due before ``before`` (unanswered, or answered but not resumed), page
         after page, earliest first."""
-        return self._items_at(self._index_keys(HAND_OFF_PARTITION, before))
+        return [DueHandOff.of(item) for item in self._items_at(self._index_keys(HAND_OFF_PARTITION, before))]
