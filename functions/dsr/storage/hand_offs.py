@@ -4,9 +4,8 @@ waiting in the open index until answered."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from dsr.storage.dynamo import AlreadyExistsError, Repository, write_if
 from dsr.storage.keys import task_key
@@ -14,8 +13,7 @@ from dsr.storage.keys import task_key
 HAND_OFF_PARTITION = "HANDOFF"
 
 
-@dataclass(frozen=True)
-class DueHandOff:
+class DueHandOff(NamedTuple):
     """A hand-off whose time has come: unanswered by ``answer_by``, or answered (``answered``)
     but not yet resumed."""
 

@@ -3,8 +3,8 @@ certificates, and the callbacks already acted on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from dsr.storage.dynamo import Repository, write_if
 from dsr.storage.keys import callback_key, certificate_key, subject_request_key
@@ -12,8 +12,7 @@ from dsr.storage.keys import callback_key, certificate_key, subject_request_key
 CALLBACK_MEMORY_SECONDS = 90 * 24 * 3600
 
 
-@dataclass(frozen=True)
-class SubjectRequestLink:
+class SubjectRequestLink(NamedTuple):
     """What one subject request id sent to a processor stands for."""
 
     request_id: str
@@ -21,8 +20,7 @@ class SubjectRequestLink:
     action: str
 
 
-@dataclass(frozen=True)
-class PinnedCertificate:
+class PinnedCertificate(NamedTuple):
     """The certificate a processor's callbacks must be signed with, and the domain it names."""
 
     domain: str
