@@ -9,12 +9,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dsr.acknowledgement import acknowledge
 from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
+from dsr.handler_stack import desk_handler
 from dsr.snapshot import prepare_snapshot
-from dsr.task_handler import workflow_task
 from dsr.tasks import RequestTask
 
 
-@workflow_task(RequestTask)
+@desk_handler(RequestTask, environment=desk_from_environment)
 def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
     return {"sent": acknowledge(desk_from_environment(), event.request_id)}
 

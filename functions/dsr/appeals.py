@@ -31,6 +31,7 @@ from dsr.approval import STAGE as REVIEW_STAGE
 from dsr.desk import Desk
 from dsr.desk_model import DeskModel
 from dsr.models import NOT_ONLY_SPACES, PrivacyRequest, Status, without_control_characters
+from dsr.refusals import NotPermittedError, StateConflictError
 from dsr.request_deadlines import appeal_deadlines_for, local_day
 from dsr.status_tokens import status_token
 from dsr.storage.appeals import AppealExistsError, AppealStore
@@ -78,15 +79,19 @@ class AppealAnswer(DeskModel):
         return reason.strip()
 
 
-class AppealRefusedError(RuntimeError):
+class AppealRefusedError(StateConflictError):
     """The request cannot be appealed (the message says why, in words for the subject)."""
 
 
-class NoOpenAppealError(RuntimeError):
+class NoOpenAppealError(StateConflictError):
     """There is no appeal waiting for an answer on the request."""
 
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__("this request has no appeal waiting for an answer")
 
-class SameDeciderError(RuntimeError):
+
+class SameDeciderError(NotPermittedError):
     """The staff member who refused the request may not answer its appeal."""
 
 

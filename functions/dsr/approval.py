@@ -6,7 +6,7 @@ note) and decided by another.
 """
 
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -14,6 +14,7 @@ from pydantic.config import JsonDict
 from dsr.desk import Desk
 from dsr.desk_model import DeskModel
 from dsr.models import NOT_ONLY_SPACES, RequestType, Status
+from dsr.refusals import NotPermittedError, StateConflictError
 
 STAGE = "approval"
 
@@ -54,32 +55,48 @@ class StaffTriage(DeskModel):
     note: str = Field(min_length=1, max_length=2000, description="why; for the staff member who decides")
 
 
-class TriageConflictError(RuntimeError):
+class TriageConflictError(StateConflictError):
     """Somebody triaged the request first."""
 
     def __init__(self, triaged_by: str | None) -> None:
         self.triaged_by = triaged_by
         super().__init__(f"already triaged by {triaged_by or 'someone else'}")
 
-
-class FourEyesError(RuntimeError):
-    """The four-eyes rule for erasure stops this decision."""
-
-    def __init__(self, message: str, *, same_person: bool) -> None:
-        self.same_person = same_person
-        super().__init__(message)
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"triaged_by": self.triaged_by}
 
 
-class DecisionConflictError(RuntimeError):
+class FourEyesError(StateConflictError):
+    """The four-eyes rule for erasure stops this decision: nobody else has triaged it yet."""
+
+    same_person = False
+
+
+class SelfReviewError(NotPermittedError, FourEyesError):
+    """The four-eyes rule for erasure stops this decision: the decider triaged it themselves."""
+
+    same_person = True
+
+
+class DecisionConflictError(StateConflictError):
     """Somebody decided first."""
 
     def __init__(self, decided_by: str | None) -> None:
         self.decided_by = decided_by
         super().__init__(f"already decided by {decided_by or 'someone else'}")
 
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"decided_by": self.decided_by}
 
-class NothingToDecideError(RuntimeError):
+
+class NothingToDecideError(StateConflictError):
     """The request is not waiting for a staff decision."""
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__("this request is not waiting for a decision")
 
 
 def await_review(desk: Desk, request_id: str, task_token: str) -> None:
@@ -129,11 +146,9 @@ def _check_four_eyes(desk: Desk, request_id: str, task: dict[str, object], staff
         return
     triaged_by = task.get("triaged_by")
     if not triaged_by:
-        raise FourEyesError(
-            "an erasure is decided only after another staff member has triaged it", same_person=False
-        )
+        raise FourEyesError("an erasure is decided only after another staff member has triaged it")
     if triaged_by == staff_member:
-        raise FourEyesError("you triaged this erasure; another staff member must decide it", same_person=True)
+        raise SelfReviewError("you triaged this erasure; another staff member must decide it")
 
 
 def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: str) -> None:

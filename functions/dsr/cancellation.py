@@ -12,13 +12,14 @@ from dsr import approval, verification
 from dsr.closing import close
 from dsr.desk import Desk
 from dsr.models import Status
+from dsr.refusals import StateConflictError
 from dsr.store import TransitionRejectedError
 from dsr.tasks import Outcome
 
 CANCEL_DECISION = "cancel"
 
 
-class NotCancellableError(RuntimeError):
+class NotCancellableError(StateConflictError):
     """The request has been decided, carried out in part or whole, or closed."""
 
 

@@ -15,10 +15,11 @@ from dsr import notices
 from dsr.deadlines import DeadlineError, policy_for
 from dsr.desk import Desk
 from dsr.models import PrivacyRequest
+from dsr.refusals import StateConflictError
 from dsr.request_deadlines import deadlines_for, local_day
 
 
-class NotWaitingError(RuntimeError):
+class NotWaitingError(StateConflictError):
     """The request is not in a state for this (closed, or not waiting for information)."""
 
 

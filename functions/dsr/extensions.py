@@ -13,10 +13,11 @@ from datetime import datetime
 from dsr import notices
 from dsr.desk import Desk
 from dsr.models import PrivacyRequest
+from dsr.refusals import StateConflictError
 from dsr.request_deadlines import local_day
 
 
-class ExtensionRefusedError(RuntimeError):
+class ExtensionRefusedError(StateConflictError):
     """The request cannot be extended; the message says why."""
 
 

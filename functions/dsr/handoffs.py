@@ -23,6 +23,7 @@ from dsr.desk import Desk
 from dsr.models import PrivacyRequest
 from dsr.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.readable_dates import utc_moment_text
+from dsr.refusals import NoSuchItemError, StateConflictError
 from dsr.storage.dynamo import AlreadyExistsError
 from dsr.storage.keys import hand_off_stage
 
@@ -35,12 +36,20 @@ logger = Logger(child=True)
 CONFIRMABLE_ANSWERS = frozenset({OutcomeStatus.DONE, OutcomeStatus.NOTHING_FOUND, OutcomeStatus.FAILED})
 
 
-class HandOffNotWaitingError(LookupError):
+class HandOffNotWaitingError(LookupError, NoSuchItemError):
     """No handed-off task is waiting for an answer there (never handed off, or answered already)."""
 
     def __init__(self, message: str, decided_by: str | None = None) -> None:
         super().__init__(message)
         self.decided_by = decided_by
+
+
+class HandOffAnsweredError(StateConflictError, HandOffNotWaitingError):
+    """The handed-off task was answered already, by ``decided_by``."""
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"decided_by": self.decided_by}
 
 
 def stage(system_id: str, action: Action | str) -> str:
@@ -233,9 +242,11 @@ def confirm(
     carried = Carried(answer, records, detail)
     if not settle(desk, request_id, system_id, action, carried=carried, actor=f"staff:{staff_member}"):
         task = desk.store.get_task(request_id, stage(system_id, action)) or {}
-        raise HandOffNotWaitingError(
-            f"{system_id} {action.value} was answered already", decided_by=str(task.get("decided_by", ""))
-        )
+        decided_by = str(task.get("decided_by", ""))
+        answered = f"{system_id} {action.value} was answered already"
+        if decided_by:
+            raise HandOffAnsweredError(answered, decided_by=decided_by)
+        raise HandOffNotWaitingError(answered)
 
 
 def abandon(desk: Desk, request_id: str, system_id: str, action: Action, error: str) -> None:

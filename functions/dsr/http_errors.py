@@ -1,16 +1,39 @@
 """Refusals as the API answers them (a message; for invalid input each field, where it was, and
-why), and as its OpenAPI documents describe them."""
+why), and as its OpenAPI documents describe them.
+
+Each kind of refusal (``dsr.refusals``) has one status, registered once on an API's resolver by
+:func:`answer_refusals`: a route lets the domain's error go, and the caller gets the status, the
+error's sentence and its details. The mapping names the kinds, never the modules that raise
+them, so a route's lazily imported module stays unloaded until that route runs."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from dsr.desk_model import DeskModel
+from dsr.refusals import (
+    NoSuchItemError,
+    NotPermittedError,
+    RefusalError,
+    SignInRequiredError,
+    StateConflictError,
+)
 
 if TYPE_CHECKING:  # the OpenAPI types are only needed to check; importing them costs a cold start
+    from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
     from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+
+# The one place a kind of refusal becomes a status.
+STATUS_OF_REFUSAL: dict[type[RefusalError], int] = {
+    SignInRequiredError: 401,
+    NotPermittedError: 403,
+    NoSuchItemError: 404,
+    StateConflictError: 409,
+}
 
 
 def invalid_fields(errors: Sequence[Any]) -> dict[str, Any]:
@@ -71,3 +94,35 @@ def with_invalid_request_schema(document: str) -> str:
         schemas["HTTPValidationError"] = answered
         schemas.pop("ValidationError", None)
     return json.dumps(parsed)
+
+
+def refused(status: int, error: RefusalError) -> Response[dict[str, Any]]:
+    """The answer to a refusal: its sentence, and what the caller may need beside it."""
+    return Response(
+        status_code=status,
+        content_type=content_types.APPLICATION_JSON,
+        body={"message": str(error), **error.details},
+    )
+
+
+def invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
+    """A 422 naming each field that was refused, where it was, and why."""
+    return Response(
+        status_code=422, content_type=content_types.APPLICATION_JSON, body=invalid_fields(error.errors())
+    )
+
+
+def _answering(status: int) -> Callable[[RefusalError], Response[dict[str, Any]]]:
+    def answer(error: RefusalError) -> Response[dict[str, Any]]:
+        return refused(status, error)
+
+    return answer
+
+
+def answer_refusals(resolver: "ApiGatewayResolver") -> None:
+    """Register, once per API, the answer to every kind of refusal and to invalid input. A
+    handler the API registers for a narrower error (a subject told less than staff) wins, as
+    Powertools looks an error's own class up before its bases."""
+    for kind, status in STATUS_OF_REFUSAL.items():
+        resolver.exception_handler(kind)(_answering(status))
+    resolver.exception_handler(RequestValidationError)(invalid_input)

@@ -12,10 +12,16 @@ from dsr.actions import Action
 from dsr.desk import Desk
 from dsr.fulfilment import Plan, SystemTask, split_plan, task_for
 from dsr.models import Status
+from dsr.refusals import StateConflictError
+from dsr.store import TransitionRejectedError
 
 
-class NothingToRerunError(RuntimeError):
+class NothingToRerunError(StateConflictError):
     """The request has no failed system to re-run, or is not in a state that allows it."""
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__("this request has no failed systems to re-run")
 
 
 def failed_tasks(desk: Desk, request_id: str) -> list[SystemTask]:
@@ -32,7 +38,12 @@ def start_rerun(desk: Desk, request_id: str, staff_member: str) -> str:
     if not tasks:
         raise NothingToRerunError(request_id)
     attempt = int(desk.store.get_item_fields(request_id).get("reruns", 0)) + 1
-    desk.store.transition(request_id, [Status.PARTIALLY_COMPLETED], Status.IN_PROGRESS, {"reruns": attempt})
+    try:
+        desk.store.transition(
+            request_id, [Status.PARTIALLY_COMPLETED], Status.IN_PROGRESS, {"reruns": attempt}
+        )
+    except TransitionRejectedError as moved:  # re-run by someone else meanwhile, or closed
+        raise NothingToRerunError(request_id) from moved
     # A new answer follows; the record's expiry is set again when it closes.
     desk.store.remove_fields(
         request_id, ["closed_at", "closing_notice_sent_at", "expires_at", "records_kept_until"]

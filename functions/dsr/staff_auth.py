@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from dsr.refusals import NotPermittedError, SignInRequiredError
+
 
 class StaffGroup(StrEnum):
     ANALYST = "privacy-analyst"
@@ -58,11 +60,11 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
 }
 
 
-class NotSignedInError(PermissionError):
+class NotSignedInError(PermissionError, SignInRequiredError):
     """No verified identity on the call."""
 
 
-class ForbiddenError(PermissionError):
+class ForbiddenError(PermissionError, NotPermittedError):
     """Signed in, but not in a group allowed to do this."""
 
 

@@ -1,26 +1,15 @@
-"""The decorators every workflow task's handler wears, in one place and in a fixed order:
-logging context, then tracing, then naming transient AWS errors, then parsing the event into its
-model."""
+"""Naming transient AWS errors, so a state machine's Retry matches them: one step of the stack
+every handler wears (``dsr.handler_stack``)."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from botocore.exceptions import ClientError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
 from pydantic import BaseModel
-
-from dsr.tracing import desk_tracer
-
-logger = Logger()
-tracer = desk_tracer()
-
-Model = TypeVar("Model", bound=BaseModel)
-TaskFunction = Callable[[Model, Any], dict[str, Any]]
 
 
 class AwsServiceBusy(Exception):  # noqa: N818 - the name the state machine's Retry matches
@@ -40,11 +29,9 @@ def is_transient(error: ClientError) -> bool:
     return throttled or int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)) >= 500
 
 
-def name_transient_aws_errors(
-    handler: Callable[[Any, Any], dict[str, Any]],
-) -> Callable[[Any, Any], dict[str, Any]]:
+def name_transient_aws_errors[Answer](handler: Callable[[Any, Any], Answer]) -> Callable[[Any, Any], Answer]:
     @functools.wraps(handler)
-    def run(event: Any, context: Any) -> dict[str, Any]:
+    def run(event: Any, context: Any) -> Answer:
         try:
             return handler(event, context)
         except ClientError as error:
@@ -57,14 +44,11 @@ def name_transient_aws_errors(
     return run
 
 
-def workflow_task[Model: BaseModel](
+def workflow_task[Model: BaseModel, Answer](
     model: type[Model],
-) -> Callable[[TaskFunction[Model]], Callable[[Any, Any], dict[str, Any]]]:
-    """``@workflow_task(RequestTask)`` on ``lambda_handler(event: RequestTask, context)``."""
+) -> Callable[[Callable[[Model, Any], Answer]], Callable[[Any, Any], Answer]]:
+    """The handler stack for a task whose settings are checked by whoever calls it: each
+    deployed function's handler names its environment (``dsr.handler_stack.desk_handler``)."""
+    from dsr.handler_stack import desk_handler  # noqa: PLC0415 - the stack names its errors with this module
 
-    def decorate(handler: TaskFunction[Model]) -> Callable[[Any, Any], dict[str, Any]]:
-        parsed = event_parser(model=model)(handler)
-        traced = tracer.capture_lambda_handler(name_transient_aws_errors(parsed))
-        return logger.inject_lambda_context(traced)
-
-    return decorate
+    return desk_handler(model, environment=None)

@@ -4,18 +4,13 @@ from dsr.initialising import initialised
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import closing
 from dsr.desk import desk_from_environment
 from dsr.desk_model import DeskModel
-from dsr.tracing import desk_tracer
-
-logger = Logger()
-tracer = desk_tracer()
+from dsr.handler_stack import desk_handler
 
 
 class ExecutionStatusChange(DeskModel):
@@ -29,9 +24,7 @@ class ExecutionEndedEvent(EventBridgeModel):
     detail: ExecutionStatusChange
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@event_parser(model=ExecutionEndedEvent)
+@desk_handler(ExecutionEndedEvent, environment=desk_from_environment)
 def lambda_handler(event: ExecutionEndedEvent, context: LambdaContext) -> dict[str, Any]:
     request_id = event.detail.name[:36]  # re-runs are named <request id>-rerun-<n>
     marked = closing.mark_execution_ended(

@@ -37,6 +37,7 @@ from dsr import appeals, downloads, intake, proof_of_identity, throttling, verif
 from dsr.deadlines import load_calendars
 from dsr.desk import Desk, desk_from_environment
 from dsr.desk_model import DeskModel
+from dsr.handler_stack import desk_handler
 from dsr.http_errors import (
     BODY_REFUSALS,
     documented_answer,
@@ -748,9 +749,7 @@ def api_documentation() -> Response[str]:
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=page, headers=headers)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@metrics.log_metrics
-@tracer.capture_lambda_handler
+@desk_handler(environment=desk_from_environment, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     refused = (
         method_not_allowed(event, DOCUMENTED_METHODS)

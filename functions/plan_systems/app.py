@@ -8,11 +8,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import fulfilment
 from dsr.desk import desk_from_environment
-from dsr.task_handler import workflow_task
+from dsr.handler_stack import desk_handler
 from dsr.tasks import RequestTask
 
 
-@workflow_task(RequestTask)
+@desk_handler(RequestTask, environment=desk_from_environment)
 def lambda_handler(event: RequestTask, context: LambdaContext) -> dict[str, Any]:
     return fulfilment.plan(desk_from_environment(), event.request_id).model_dump(mode="json")
 

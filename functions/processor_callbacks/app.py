@@ -8,17 +8,16 @@ from dsr.initialising import initialised
 import base64
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.desk import desk_from_environment
+from dsr.handler_stack import desk_handler, logger
 from dsr.opendsr import MAX_CALLBACK_BYTES
 from dsr.processor_callbacks import receive_callback
 from dsr.tracing import desk_tracer
 
-logger = Logger()
 tracer = desk_tracer()
 app = APIGatewayRestResolver()
 
@@ -42,8 +41,7 @@ def callback(system_id: str) -> Response[Any]:
     return Response(answer.http_status, content_types.APPLICATION_JSON, {"outcome": answer.outcome})
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
+@desk_handler(environment=desk_from_environment, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
 

@@ -8,11 +8,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import fulfilment, handoffs
 from dsr.desk import desk_from_environment
-from dsr.task_handler import workflow_task
+from dsr.handler_stack import desk_handler
 from dsr.tasks import FailedSystemTask
 
 
-@workflow_task(FailedSystemTask)
+@desk_handler(FailedSystemTask, environment=desk_from_environment)
 def lambda_handler(event: FailedSystemTask, context: LambdaContext) -> dict[str, Any]:
     task = fulfilment.SystemTask(system_id=event.system_id, action=event.action)
     error = f"{event.error}: {event.cause}"

@@ -8,11 +8,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import fulfilment
 from dsr.desk import desk_from_environment
-from dsr.task_handler import workflow_task
+from dsr.handler_stack import desk_handler
 from dsr.tasks import SystemTaskInput
 
 
-@workflow_task(SystemTaskInput)
+@desk_handler(SystemTaskInput, environment=desk_from_environment)
 def lambda_handler(event: SystemTaskInput, context: LambdaContext) -> dict[str, Any]:
     task = fulfilment.SystemTask(system_id=event.system_id, action=event.action)
     result = fulfilment.run_system_task(desk_from_environment(), event.request_id, task)

@@ -7,9 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -20,7 +18,8 @@ from dsr.actions import Action
 from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
 from dsr.desk_model import DeskModel
-from dsr.http_errors import BODY_REFUSALS, documented_answer, invalid_fields, with_invalid_request_schema
+from dsr.handler_stack import desk_handler
+from dsr.http_errors import BODY_REFUSALS, answer_refusals, documented_answer, with_invalid_request_schema
 from dsr.http_guards import JSON, refusal
 from dsr.request_deadlines import local_day
 from dsr.response_headers import with_security_headers
@@ -43,11 +42,10 @@ from dsr.staff_views import (
     request_detail,
     revealed_identity,
 )
-from dsr.store import AmbiguousReferenceError, RequestNotFoundError, TransitionRejectedError
+from dsr.store import TransitionRejectedError
 from dsr.tracing import desk_tracer
 from dsr.verification_policy import load_policy
 
-logger = Logger()
 tracer = desk_tracer()
 app = APIGatewayRestResolver(enable_validation=True)
 
@@ -125,31 +123,7 @@ def _refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-@app.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
-def _invalid_input(error: RequestValidationError) -> Response[dict[str, Any]]:
-    return Response(
-        status_code=422, content_type=content_types.APPLICATION_JSON, body=invalid_fields(error.errors())
-    )
-
-
-@app.exception_handler(NotSignedInError)  # type: ignore[untyped-decorator]
-def _not_signed_in(error: NotSignedInError) -> Response[dict[str, Any]]:
-    return _json(401, {"message": str(error)})
-
-
-@app.exception_handler(ForbiddenError)  # type: ignore[untyped-decorator]
-def _forbidden(error: ForbiddenError) -> Response[dict[str, Any]]:
-    return _json(403, {"message": str(error)})
-
-
-@app.exception_handler(RequestNotFoundError)  # type: ignore[untyped-decorator]
-def _not_found(error: RequestNotFoundError) -> Response[dict[str, Any]]:
-    return _json(404, {"message": f"no request {error}"})
-
-
-@app.exception_handler(AmbiguousReferenceError)  # type: ignore[untyped-decorator]
-def _ambiguous(error: AmbiguousReferenceError) -> Response[dict[str, Any]]:
-    return _json(409, {"message": str(error), "request_ids": error.request_ids})
+answer_refusals(app)
 
 
 class SignedIn(DeskModel):
@@ -591,8 +565,7 @@ def openapi_document() -> Response[str]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=_openapi_document())
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
+@desk_handler(environment=desk_from_environment, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     # Who may call first; then whether the body can be read at all; then the route.
     return with_security_headers(

@@ -9,100 +9,35 @@ and PKCE: on the Cognito user pool's hosted page in AWS, on the local cloud's st
 
 from dsr.initialising import initialised
 
-import json
-import os
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path as PathParameter
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from dsr.handler_stack import desk_handler
 from dsr.response_headers import with_security_headers
 from dsr.snapshot import prepare_snapshot
+from staff_console.files import asset_file, config_file, page_file, security_headers, sign_in_settings
 
-logger = Logger()
 app = APIGatewayRestResolver(enable_validation=True)
-
-STATIC = Path(__file__).resolve().parent / "static"
-ASSETS = {
-    "console.js": "text/javascript; charset=utf-8",
-    "console.css": "text/css; charset=utf-8",
-}
-SIGN_IN_VARIABLES = {
-    "authorize_url": "STAFF_SIGN_IN_AUTHORIZE_URL",
-    "token_url": "STAFF_SIGN_IN_TOKEN_URL",  # nosec B105 - a variable name, not a secret
-    "client_id": "STAFF_SIGN_IN_CLIENT_ID",
-    "redirect_uri": "STAFF_SIGN_IN_REDIRECT_URI",
-    "logout_url": "STAFF_SIGN_OUT_URL",
-}
-
-
-def sign_in_settings(environ: Mapping[str, str]) -> dict[str, Any]:
-    """Where the console sends staff to sign in, and where it exchanges the code that comes back."""
-    settings: dict[str, Any] = {key: environ.get(variable, "") for key, variable in SIGN_IN_VARIABLES.items()}
-    settings["scope"] = "openid email"
-    settings["local"] = environ.get("STAFF_SIGN_IN") == "local"
-    return settings
-
-
-def security_headers(code_exchange_url: str = "") -> dict[str, str]:
-    """Scripts and styles from the console's own origin only; no inline script, no framing; the
-    page talks to its own API, and to the sign-in service's token endpoint (https) for the code."""
-    connect = "'self'"
-    exchange = urlsplit(code_exchange_url)
-    if exchange.scheme == "https" and exchange.netloc:
-        connect += f" https://{exchange.netloc}"
-    policy = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        f"connect-src {connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-    return {
-        "Content-Security-Policy": policy,
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "no-referrer",
-        "X-Frame-Options": "DENY",
-        "Cache-Control": "no-cache",
-    }
-
-
-def _headers() -> dict[str, str]:
-    return security_headers(os.environ.get(SIGN_IN_VARIABLES["token_url"], ""))
-
-
-def _file(name: str, content_type: str) -> Response[str]:
-    return Response(
-        status_code=200,
-        content_type=content_type,
-        body=(STATIC / name).read_text(encoding="utf-8"),
-        headers=_headers(),
-    )
+__all__ = ["lambda_handler", "security_headers", "sign_in_settings"]
 
 
 @app.get("/console", include_in_schema=False)
 def console_page() -> Response[str]:
-    return _file("index.html", "text/html; charset=utf-8")
+    return page_file()
 
 
 @app.get("/console/<asset>", include_in_schema=False)
 def console_asset(asset: Annotated[str, PathParameter(pattern=r"^[a-z.]{1,40}$")]) -> Response[str]:
-    if asset == "config.json":
-        return Response(
-            status_code=200,
-            content_type="application/json",
-            body=json.dumps(sign_in_settings(os.environ)),
-            headers=_headers(),
-        )
-    if asset not in ASSETS:
-        return Response(status_code=404, content_type="text/plain", body="no such file", headers=_headers())
-    return _file(asset, ASSETS[asset])
+    return config_file() if asset == "config.json" else asset_file(asset)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+# No desk settings to check (its sign-in settings are read for each config.json), and no AWS call
+# to trace.
+@desk_handler(environment=None, correlation_id_path=correlation_paths.API_GATEWAY_REST, traced=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return with_security_headers(app.resolve(event, context))
 

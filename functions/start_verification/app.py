@@ -9,13 +9,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dsr import verification
 from dsr.deadlines import load_calendars
 from dsr.desk import desk_from_environment
+from dsr.handler_stack import desk_handler
 from dsr.snapshot import prepare_snapshot
-from dsr.task_handler import workflow_task
 from dsr.tasks import WaitingTask
 from dsr.verification_policy import load_policy
 
 
-@workflow_task(WaitingTask)
+@desk_handler(WaitingTask, environment=desk_from_environment)
 def lambda_handler(event: WaitingTask, context: LambdaContext) -> dict[str, Any]:
     verification.begin(desk_from_environment(), event.request_id, event.task_token)
     return {"waiting_for": "subject"}

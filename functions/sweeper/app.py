@@ -7,28 +7,28 @@ from dsr.initialising import initialised
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics import Metrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr import sweeper
 from dsr.desk import desk_from_environment
-from dsr.tracing import desk_tracer
+from dsr.desk_model import DeskModel
+from dsr.handler_stack import desk_handler, metrics
 from dsr.watch_report import WatchReport
 
-logger = Logger()
-tracer = desk_tracer()
-metrics = Metrics()
+
+class SweepEvent(DeskModel):
+    """A schedule's event: ``{"watch": false}`` every five minutes; anything else watches the
+    clock too (the hourly schedule's EventBridge event, the local cloud's timer, a manual run)."""
+
+    watch: bool = True
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = sweeper.sweep(desk_from_environment(), watch_clock=event.get("watch") is not False)
+@desk_handler(SweepEvent, environment=desk_from_environment)
+def lambda_handler(event: SweepEvent, context: LambdaContext) -> dict[str, Any]:
+    report = sweeper.sweep(desk_from_environment(), watch_clock=event.watch)
     if report.deadlines is not None:
         publish_deadline_metrics(metrics, report.deadlines)
-        metrics.flush_metrics()
-        metrics.clear_metrics()  # where sending is disabled (the local cloud) a flush keeps them
     return report.model_dump()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from dsr.models import PrivacyRequest, RequestForSystems, Status
+from dsr.refusals import NoSuchItemError, StateConflictError
 from dsr.storage.dynamo import AlreadyExistsError, Repository, query_all, set_if, write_if
 from dsr.storage.keys import reference_key, reference_pk, request_key, step_key
 
@@ -16,11 +17,15 @@ OPEN_PARTITION = "OPEN"
 FULL_ID_LENGTH = 36
 
 
-class RequestNotFoundError(LookupError):
+class RequestNotFoundError(LookupError, NoSuchItemError):
     """No request has that id."""
 
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__(f"no request {request_id}")
 
-class AmbiguousReferenceError(LookupError):
+
+class AmbiguousReferenceError(LookupError, StateConflictError):
     """A short reference that more than one request starts with: only the full id names one."""
 
     def __init__(self, reference: str, request_ids: Iterable[str]) -> None:
@@ -30,6 +35,10 @@ class AmbiguousReferenceError(LookupError):
             f"{reference} is the reference of {len(self.request_ids)} requests "
             f"({', '.join(self.request_ids)}): give the full request id"
         )
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"request_ids": self.request_ids}
 
 
 class TransitionRejectedError(RuntimeError):
