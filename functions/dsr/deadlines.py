@@ -15,11 +15,10 @@ err early: a holiday left out can only bring a due date forward.
 import calendar
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, Self
 
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
@@ -302,8 +301,7 @@ def _public_holidays(country: str, subdivision: str | None) -> "holidays.Holiday
     return holidays.country_holidays(country, subdiv=subdivision)
 
 
-@dataclass(frozen=True)
-class HolidayCalendar:
+class HolidayCalendar(NamedTuple):
     """Which days are working days: Monday to Friday, less a country's (and region's) public holidays."""
 
     country: str | None = None
@@ -564,8 +562,7 @@ def appeal_due_dates(
     )
 
 
-@dataclass(frozen=True)
-class _ClockInputs:
+class _ClockInputs(NamedTuple):
     start: date
     start_word: str
     days_off: HolidayCalendar

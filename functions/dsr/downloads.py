@@ -15,10 +15,9 @@ writes, so two tries racing cannot both get through.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
@@ -69,8 +68,7 @@ REFUSAL_MESSAGES: Final = {
 }
 
 
-@dataclass(frozen=True)
-class Download:
+class Download(NamedTuple):
     """A request's package, as the holder of its status token may see it."""
 
     request_id: str
@@ -79,8 +77,7 @@ class Download:
     available_until: datetime | None
 
 
-@dataclass(frozen=True)
-class PackageLinks:
+class PackageLinks(NamedTuple):
     """Presigned links to the package objects, each working for ``seconds``."""
 
     readable: str | None
@@ -88,8 +85,7 @@ class PackageLinks:
     seconds: int
 
 
-@dataclass(frozen=True)
-class Redemption:
+class Redemption(NamedTuple):
     """The answer to a code: the links, or why not and how many attempts are left."""
 
     links: PackageLinks | None = None

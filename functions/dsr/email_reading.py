@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from email import policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
@@ -235,14 +234,16 @@ def text_of(message: Message) -> str:
     return _body_text(mime_parts(message).readable)[0]
 
 
-@dataclass
 class MimeParts:
     """Every leaf part is readable text (plain or HTML, inline, unnamed) or an attachment.
     Forwarded messages are attachments as a whole: nothing inside them is read."""
 
-    readable: list[Message] = field(default_factory=list)
-    attached: list[Message] = field(default_factory=list)
-    broken: bool = False  # a multipart without its boundaries: nothing in it can be told apart
+    __slots__ = ("attached", "broken", "readable")
+
+    def __init__(self) -> None:
+        self.readable: list[Message] = []
+        self.attached: list[Message] = []
+        self.broken = False  # a multipart without its boundaries: nothing in it can be told apart
 
 
 def mime_parts(message: Message) -> MimeParts:

@@ -359,7 +359,7 @@ def correction_field_name(field_name: str) -> str:
 def in_package(carried: Carried) -> Carried:
     """Mark an export whose records are now a part of the subject's package."""
     if carried.status is OutcomeStatus.DONE:
-        carried.detail["in_package"] = "true"
+        return carried._replace(detail={**carried.detail, "in_package": "true"})
     return carried
 
 

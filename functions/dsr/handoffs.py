@@ -172,7 +172,7 @@ def _answer_fields(carried: Carried) -> dict[str, Any]:
     return {
         "answer": carried.status.value,
         "answer_records": carried.records,
-        "answer_detail": carried.detail,
+        "answer_detail": dict(carried.detail),
     }
 
 

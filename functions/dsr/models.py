@@ -2,7 +2,6 @@
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, Self, cast
@@ -144,11 +143,13 @@ _REFUSED_IN_A_LINE = r"\x01-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 _REFUSED_IN_TEXT = r"\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 
 
-@dataclass(frozen=True)
 class _DocumentedPattern:
     """Puts ``pattern`` in a type's JSON schema, over any the type already has there."""
 
-    pattern: str
+    __slots__ = ("pattern",)
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler

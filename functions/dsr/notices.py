@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from dsr.models import PrivacyRequest
 from dsr.public_views import Proof
@@ -23,8 +23,7 @@ TYPE_NAMES = {
 """What a request asks for, as the subject reads it after "your request for"."""
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(NamedTuple):
     subject: str
     body: str
 
@@ -182,8 +181,7 @@ def download_code(request: PrivacyRequest, code: str, minutes: int) -> Notice:
     )
 
 
-@dataclass(frozen=True)
-class AppealInvitation:
+class AppealInvitation(NamedTuple):
     """How and until when a refusal may be appealed, for the notice that tells of it."""
 
     until: datetime

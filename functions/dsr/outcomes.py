@@ -5,8 +5,10 @@ Apart from the fulfilment so that a hand-off's answer, a processor's callback or
 time-out can record an outcome without loading the connectors and the system registry.
 """
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
+from typing import NamedTuple
 
 from dsr.actions import Action
 from dsr.desk import Desk
@@ -23,13 +25,12 @@ class OutcomeStatus(StrEnum):
 SUCCESSFUL_OUTCOMES = frozenset({OutcomeStatus.DONE, OutcomeStatus.NOTHING_FOUND, OutcomeStatus.EXEMPT})
 
 
-@dataclass
-class Carried:
+class Carried(NamedTuple):
     """What one action in one system came to, before it is recorded."""
 
     status: OutcomeStatus
     records: int
-    detail: dict[str, str] = field(default_factory=dict)
+    detail: Mapping[str, str] = MappingProxyType({})
     """Reason, citation, field names: never a personal value."""
 
 

@@ -10,7 +10,7 @@ the audit trail.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aws_lambda_powertools import Logger
 
@@ -32,8 +32,7 @@ from dsr.storage.processors import SubjectRequestLink
 logger = Logger(child=True)
 
 
-@dataclass(frozen=True)
-class CallbackAnswer:
+class CallbackAnswer(NamedTuple):
     """What the callback route answers: 200 for everything acted on or already seen."""
 
     http_status: int

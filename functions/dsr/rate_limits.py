@@ -26,9 +26,8 @@ import hashlib
 import hmac
 import math
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple, Self
 
 from dsr.storage.keys import rate_pk
 from dsr.storage.rate_windows import RateWindows
@@ -42,31 +41,37 @@ _OPAQUE_KEY: Final = re.compile(r"[A-Za-z0-9+/=_-]{32,256}")
 _RULE_NAME: Final = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
-@dataclass(frozen=True)
-class RateLimit:
+class _RuleFields(NamedTuple):
+    name: str
+    limit: int
+    window_seconds: int
+    lockout_seconds: int
+
+
+class RateLimit(_RuleFields):
     """At most ``limit`` attempts per key in each fixed window of ``window_seconds``. Once an
     attempt goes over the limit, the key is refused for ``lockout_seconds`` (0: no lockout),
     even after its window has ended.
 
-    A plain dataclass checked as it is made: the rules are constants every function imports, and
-    a pydantic model would be built for them at every cold start."""
+    An immutable tuple checked as it is made: the rules are constants every function imports, and
+    a pydantic model (or a dataclass) would be built for them at every cold start."""
 
-    name: str
-    limit: int
-    window_seconds: int
-    lockout_seconds: int = 0
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        if not _RULE_NAME.fullmatch(self.name):
-            raise ValueError(f"name {self.name!r}: lowercase letters, digits and hyphens, at most 64")
-        for field_name, least in (("limit", 1), ("window_seconds", 1), ("lockout_seconds", 0)):
-            value = getattr(self, field_name)
+    def __new__(cls, name: str, limit: int, window_seconds: int, lockout_seconds: int = 0) -> Self:
+        if not isinstance(name, str) or not _RULE_NAME.fullmatch(name):
+            raise ValueError(f"name {name!r}: lowercase letters, digits and hyphens, at most 64")
+        for field_name, value, least in (
+            ("limit", limit, 1),
+            ("window_seconds", window_seconds, 1),
+            ("lockout_seconds", lockout_seconds, 0),
+        ):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 raise ValueError(f"{field_name} {value!r}: a whole number of at least {least}")
+        return super().__new__(cls, name, limit, window_seconds, lockout_seconds)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """``allowed``: go on. Otherwise answer 429 with ``Retry-After: retry_after_seconds``.
     ``locked_now`` is True for exactly one attempt per lockout, the one that started it: audit
     that one, not every refusal."""

@@ -12,8 +12,8 @@ the earliest acknowledgement, and the extension that goes with the earliest resp
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from dsr.deadlines import DueDates, appeal_due_dates, due_dates
@@ -53,8 +53,7 @@ def end_of_local_day(day: date | None, jurisdiction: str) -> datetime | None:
     return datetime.combine(day, time(23, 59, 59), zone_of(jurisdiction)).astimezone(UTC)
 
 
-@dataclass(frozen=True)
-class RequestDeadlines:
+class RequestDeadlines(NamedTuple):
     policy: str
     policy_version: str
     respond_by: datetime
@@ -127,8 +126,7 @@ def _required(moment: datetime | None) -> datetime:
     return moment
 
 
-@dataclass(frozen=True)
-class AppealDeadlines:
+class AppealDeadlines(NamedTuple):
     respond_by: datetime
     extended_respond_by: datetime | None
     extension_notice_by: datetime | None

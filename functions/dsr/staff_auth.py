@@ -5,9 +5,8 @@ string); this code reads them the same way in both."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from dsr.refusals import NotPermittedError, SignInRequiredError
 
@@ -68,8 +67,7 @@ class ForbiddenError(PermissionError, NotPermittedError):
     """Signed in, but not in a group allowed to do this."""
 
 
-@dataclass(frozen=True)
-class StaffMember:
+class StaffMember(NamedTuple):
     username: str
     groups: frozenset[StaffGroup]
 

@@ -8,17 +8,15 @@ or any other detail the subject gave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from dsr.notices import Notice
 from dsr.readable_dates import day_text
 from dsr.request_deadlines import local_day
 
 
-@dataclass(frozen=True)
-class DeadlineFacts:
+class DeadlineFacts(NamedTuple):
     """What staff need to act on one request's deadline, and nothing about the person."""
 
     request_id: str

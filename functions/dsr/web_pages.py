@@ -12,9 +12,9 @@ import hashlib
 import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 from urllib.parse import quote, urlsplit
 
 from pydantic import ValidationError
@@ -254,12 +254,11 @@ def _readable_date(iso: str) -> str:
 # --- the request form --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Input:
+class _Input(NamedTuple):
     name: str
     hint: str | None = None
     kind: str = "text"
-    extra: Mapping[str, str | bool] = field(default_factory=dict)
+    extra: Mapping[str, str | bool] = MappingProxyType({})
     optional: bool = True
 
     @property
@@ -473,13 +472,15 @@ def request_form_page(
 # --- reading the posted form -------------------------------------------------------------------
 
 
-@dataclass
 class _Reading:
     """What the form says so far, and what is already known to be wrong with it."""
 
-    errors: dict[str, str] = field(default_factory=dict)
-    single: dict[str, str] = field(default_factory=dict)
-    correction_rows: list[int] = field(default_factory=list)
+    __slots__ = ("correction_rows", "errors", "single")
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+        self.single: dict[str, str] = {}
+        self.correction_rows: list[int] = []
 
 
 def _refuse_unknown_fields(form: Mapping[str, list[str]], reading: _Reading) -> None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from dsr.keyed_hash import normalized_email
 from dsr.registry import FlagValue, Replacement
@@ -38,8 +37,7 @@ def is_safe_key_segment(value: object) -> bool:
     return isinstance(value, str) and SAFE_KEY_SEGMENT.fullmatch(value) is not None
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(NamedTuple):
     """Who a connector looks for. Only identities the desk has verified belong here."""
 
     email: str

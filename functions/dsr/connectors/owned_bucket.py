@@ -8,12 +8,10 @@ the bucket belongs to any other account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class OwnedBucket:
+class OwnedBucket(NamedTuple):
     name: str
     owner: str | None = None
     """The 12-digit account expected to own the bucket; None only where no account applies

@@ -14,8 +14,7 @@ import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
@@ -37,8 +36,7 @@ Change = Callable[[Record], Record | None]
 """What a change does to one of the subject's records: the record to write, or None to drop it."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     raw: bytes
     """The line(s) exactly as stored, with their line ending."""
     record: Record | None

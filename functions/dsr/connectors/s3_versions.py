@@ -4,9 +4,8 @@ which still hold what was erased. These helpers find and delete them."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -18,8 +17,7 @@ UNVERSIONED = "null"  # the version id S3 reports for objects written while vers
 DELETE_BATCH = 1000  # the most keys DeleteObjects takes at once
 
 
-@dataclass(frozen=True)
-class ObjectVersion:
+class ObjectVersion(NamedTuple):
     key: str
     version_id: str
     is_latest: bool
