@@ -62,14 +62,20 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite runs on every core (TEST_WORKERS=0 runs it in this process): each worker process has
+# its own local clouds; tests that share a costly fixture (the built artifacts, a module's local
+# cloud) carry an xdist_group mark and run on one worker.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(PYTEST) tests/unit
 
 e2e: $(STAMP)
-	$(BIN)/pytest tests/e2e tests/integration
+	$(PYTEST) tests/e2e tests/integration
 
 test: lint
-	$(BIN)/pytest
+	$(PYTEST) --durations=15
 
 # The deployed artifacts in .aws-sam/build: each function its own handler package, and one layer
 # with the domain package and the runtime dependencies, bytecode compiled (functions/Makefile).

@@ -11,10 +11,14 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 
 from lambda_build import PYPROJECT_PATH, REPOSITORY, RUNTIME_PROVIDED, distribution_name
 from local_cloud.template import load_template
+
+# One worker runs every test here: they share the session's one `make build`.
+pytestmark = pytest.mark.xdist_group("built-artifacts")
 
 MAX_UNZIPPED_BYTES = 45_000_000
 NOT_DEPLOYED = {"local_cloud", "dsr_cli", "benchmarks", "tests", "lambda_build"}

@@ -11,6 +11,9 @@ import pytest
 
 from benchmarks import cold_start
 
+# One worker runs every test here: they share the session's one `make build`.
+pytestmark = pytest.mark.xdist_group("built-artifacts")
+
 
 def test_a_small_run_times_each_built_function_beside_the_floor_and_from_source(
     build_dir: Path, capsys: pytest.CaptureFixture[str]

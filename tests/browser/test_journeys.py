@@ -33,6 +33,9 @@ from tests.support import (
     wait_until,
 )
 
+# One worker runs every test here: they share the module's one local cloud.
+pytestmark = pytest.mark.xdist_group("browser-journeys")
+
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace", "phone": "+44 20 7123 4567", "postal": "SW1A 1AA"}
 GRACE = {"email": "grace@example.org", "name": "Grace Hopper", "account": "acct-1002"}
 ALAN = {"email": "alan@example.net", "name": "Alan Turing"}

@@ -33,7 +33,7 @@ RETRY_SECONDS = 30.0  # a reader who gets "not yet" tries again a moment later
 # Every HTTP error fails the command it came from, as it would stop a reader.
 SHELL_PRELUDE = 'set -o pipefail\ncurl() { command curl --fail-with-body "$@"; }\n'
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("readme")]  # one worker: the module's one `make run`
 
 
 def _free_port() -> int:

@@ -26,6 +26,9 @@ from dsr.verification_policy import Level
 from dsr_cli.local import running_local_cloud
 from tests.support import wait_until
 
+# One worker runs every test here: they share the module's one local cloud.
+pytestmark = pytest.mark.xdist_group("email-properties")
+
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
 SEED_MESSAGE_ID = "property-seed-request"
 SEED_REQUEST_ID = str(uuid.uuid5(EMAIL_NAMESPACE, SEED_MESSAGE_ID))

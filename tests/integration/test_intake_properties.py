@@ -15,6 +15,9 @@ from dsr.models import Relationship, RequestType
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 
+# One worker runs every test here: they share the module's one local cloud.
+pytestmark = pytest.mark.xdist_group("intake-properties")
+
 
 @pytest.fixture(scope="module")
 def shared_api() -> Iterator[tuple[DeskClient, Desk]]:

@@ -14,6 +14,9 @@ from benchmarks import snapstart
 from benchmarks.first_events import Services, api_event, moto_over_http
 from benchmarks.snapstart import APPROVER, EVENTS
 
+# One worker runs every test here: they share the module's moto server and first events.
+pytestmark = pytest.mark.xdist_group("snapshot-hooks")
+
 
 @pytest.fixture(scope="module")
 def services() -> Iterator[Services]:

@@ -152,10 +152,11 @@ def test_the_desk_s_own_message_ids_name_the_request_replied_to() -> None:
 @pytest.mark.parametrize(
     "message_id",
     [
-        "<thread-1@example.com>",
-        f"<x{uuid.uuid4()}@example.com>",  # a longer run of characters, not our shape
-        f"<{uuid.uuid4()}.extra@example.com>",  # the id is not right before the @
-        str(uuid.uuid4()),  # not a Message-ID at all
+        pytest.param("<thread-1@example.com>", id="another-thread"),
+        # Named, not shown: the workers running the suite in parallel must collect the same names.
+        pytest.param(f"<x{uuid.uuid4()}@example.com>", id="longer-run"),  # not our shape
+        pytest.param(f"<{uuid.uuid4()}.extra@example.com>", id="id-not-before-at"),
+        pytest.param(str(uuid.uuid4()), id="not-a-message-id"),
     ],
 )
 def test_other_message_ids_name_no_request(message_id: str) -> None:

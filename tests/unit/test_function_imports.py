@@ -13,6 +13,9 @@ import pytest
 
 from benchmarks import cold_start
 
+# One worker runs every test here: they share the module's one import of every function.
+pytestmark = pytest.mark.xdist_group("function-imports")
+
 # Loaded by no handler at import: each serves a few paths, and costs 10 to 90 ms to load.
 ONLY_WHERE_USED = (
     "holidays",  # business-day deadlines

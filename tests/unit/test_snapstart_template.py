@@ -15,6 +15,9 @@ import pytest
 from local_cloud.template import load_template
 from tests.unit.test_template import TEMPLATE_PATH, sam_transform
 
+# One worker runs every test here: they share the module's one SAM translation.
+pytestmark = pytest.mark.xdist_group("snapstart-template")
+
 SNAPSTART_FUNCTIONS = {
     # The people who wait: a subject on the public API and its pages, staff on the staff API and
     # the console, a subject whose email becomes a request...

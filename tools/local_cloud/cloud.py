@@ -127,8 +127,10 @@ class LocalCloud:
         _make_dynamodb_writes_atomic()
         _parse_each_json_path_once()
         _parse_each_definition_once()
+        _make_kms_key_pairs_on_first_use()
         self._mock.start()
         boto3.setup_default_session(region_name=REGION)
+        _share_service_models(boto3.DEFAULT_SESSION)
         self._create_keys()
         self._create_tables()
         self._create_buckets()
@@ -254,14 +256,15 @@ class LocalCloud:
             s3.create_bucket(Bucket=self.template.physical_name(logical_id))
 
     def _create_queues_and_topics(self) -> None:
+        sqs, sns = boto3.client("sqs"), boto3.client("sns")
         for logical_id in self.template.of_type("AWS::SQS::Queue"):
-            boto3.client("sqs").create_queue(QueueName=self.template.physical_name(logical_id))
+            sqs.create_queue(QueueName=self.template.physical_name(logical_id))
         for logical_id in self.template.of_type("AWS::SNS::Topic"):
-            boto3.client("sns").create_topic(Name=self.template.physical_name(logical_id))
-        boto3.client("sqs").create_queue(QueueName="local-alerts")
+            sns.create_topic(Name=self.template.physical_name(logical_id))
+        sqs.create_queue(QueueName="local-alerts")
         alerts_queue = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:local-alerts"
         for logical_id in self.template.of_type("AWS::SNS::Topic"):
-            boto3.client("sns").subscribe(
+            sns.subscribe(
                 TopicArn=self.template.arn(logical_id), Protocol="sqs", Endpoint=alerts_queue
             )
 
@@ -402,6 +405,23 @@ class LocalCloud:
         return reported
 
 
+_service_model_loaders: list[Any] = []
+
+
+def _share_service_models(session: boto3.Session | None) -> None:
+    """Every local cloud sets up a default session of its own, and a new session reads botocore's
+    service models from disk again (half a second of a start, and again in the first calls of each
+    function's clients). The models are data no client changes: the first session's loader serves
+    every later one in this process."""
+    if session is None:
+        return
+    botocore_session = session._session  # boto3 exposes no other way to reach it
+    if not _service_model_loaders:
+        _service_model_loaders.append(botocore_session.get_component("data_loader"))
+    else:
+        botocore_session.register_component("data_loader", _service_model_loaders[0])
+
+
 _DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
 # Reads too: moto iterates an item's attributes while a write may be changing them, where the
 # service returns each item whole.
@@ -493,6 +513,40 @@ def _parse_each_definition_once() -> None:
 
     parse.keeps_syntax_trees = True  # type: ignore[attr-defined]
     language.parse = staticmethod(parse)  # type: ignore[method-assign]
+
+
+class _KeyPairMadeOnFirstUse:
+    """Moto's key pair of a KMS key, generated when a call first signs, verifies or reads the
+    public key: moto makes one for every key, symmetric and HMAC keys included, which never use it
+    (an RSA key of 2,048 bits, a tenth of a second or more each, at every local cloud's start)."""
+
+    def __init__(self, make: Any, key_spec: str) -> None:
+        self._make = make
+        self._key_spec = key_spec
+        self._made: Any = None
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # this object's own, not yet set (a copy being made)
+            raise AttributeError(name)
+        with self._lock:
+            if self._made is None:
+                self._made = self._make(self._key_spec)
+        return getattr(self._made, name)
+
+
+def _make_kms_key_pairs_on_first_use() -> None:
+    from moto.kms import models  # noqa: PLC0415
+
+    make = models.generate_private_key  # type: ignore[attr-defined]
+    if getattr(make, "makes_on_first_use", False):
+        return
+
+    def on_first_use(key_spec: str, __make: Any = make) -> Any:
+        return _KeyPairMadeOnFirstUse(__make, key_spec)
+
+    on_first_use.makes_on_first_use = True  # type: ignore[attr-defined]
+    models.generate_private_key = on_first_use  # type: ignore[attr-defined]
 
 
 class _StateMachineLambdaClients:

@@ -61,21 +61,41 @@ ACCOUNT_HOLDERS: dict[str, str] = {p["account"]: p["email"] for p in PEOPLE if p
 def create_and_seed(registry: SystemRegistry) -> dict[str, int]:
     """Create every store the registry names and put the demonstration people in it; for each
     system, how many records (or objects) it was given."""
-    return {system.id: _seed(system) for system in registry.systems}
+    aws = _Clients()
+    return {system.id: _seed(aws, system) for system in registry.systems}
 
 
-def _seed(system: SystemEntry) -> int:
+class _Clients:
+    """One client (and one resource) per service for a whole seeding: making one costs more
+    processor time than the few calls each store needs, and a local cloud seeds at every start."""
+
+    def __init__(self) -> None:
+        self._clients: dict[str, Any] = {}
+        self._resources: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = boto3.client(service)  # type: ignore[call-overload]
+        return self._clients[service]
+
+    def resource(self, service: str) -> Any:
+        if service not in self._resources:
+            self._resources[service] = boto3.resource(service)  # type: ignore[call-overload]
+        return self._resources[service]
+
+
+def _seed(aws: _Clients, system: SystemEntry) -> int:
     store = system.store
     if isinstance(store, DynamoDbStore):
-        return _seed_table(store, TABLE_ITEMS.get(system.id, list)())
+        return _seed_table(aws, store, TABLE_ITEMS.get(system.id, list)())
     if isinstance(store, S3ObjectsStore):
-        return _seed_subject_objects(store, SUBJECT_OBJECTS.get(system.id, dict)())
+        return _seed_subject_objects(aws, store, SUBJECT_OBJECTS.get(system.id, dict)())
     if isinstance(store, S3JsonLinesStore):
-        return _seed_lines(store, "2026-10.jsonl", _json_lines(LINE_RECORDS.get(system.id, list)()))
+        return _seed_lines(aws, store, "2026-10.jsonl", _json_lines(LINE_RECORDS.get(system.id, list)()))
     if isinstance(store, S3CsvStore):
-        return _seed_lines(store, "2026-10.csv", _csv(LINE_RECORDS.get(system.id, list)()))
+        return _seed_lines(aws, store, "2026-10.csv", _csv(LINE_RECORDS.get(system.id, list)()))
     if isinstance(store, CustomerControllers):
-        return _seed_customer_contacts(store)
+        return _seed_customer_contacts(aws, store)
     return 0  # a processor or a vendor holds the data; the desk keeps none of it
 
 
@@ -114,10 +134,10 @@ CONTACTS: list[tuple[str, str, dict[str, Any]]] = [
 ]
 
 
-def _seed_customer_contacts(store: CustomerControllers) -> int:
+def _seed_customer_contacts(aws: _Clients, store: CustomerControllers) -> int:
     """Contacts in customers' CRMs (Ada is in two, Grace in one, Alan in none), and the customers
     with their administrators."""
-    dynamodb = boto3.client("dynamodb")
+    dynamodb = aws.client("dynamodb")
     dynamodb.create_table(
         TableName=store.contacts_table,
         AttributeDefinitions=[
@@ -140,7 +160,7 @@ def _seed_customer_contacts(store: CustomerControllers) -> int:
         KeySchema=[{"AttributeName": store.customer_attribute, "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    resource = boto3.resource("dynamodb")
+    resource = aws.resource("dynamodb")
     for customer in CUSTOMERS:
         resource.Table(store.customers_table).put_item(Item=customer)
     for contact_id, customer_id, person in CONTACTS:
@@ -238,8 +258,8 @@ TABLE_ITEMS: dict[str, Callable[[], list[dict[str, Any]]]] = {
 }
 
 
-def _seed_table(store: DynamoDbStore, items: list[dict[str, Any]]) -> int:
-    dynamodb = boto3.client("dynamodb")
+def _seed_table(aws: _Clients, store: DynamoDbStore, items: list[dict[str, Any]]) -> int:
+    dynamodb = aws.client("dynamodb")
     attributes = {*store.key_attributes, store.identity_attribute}
     kwargs: dict[str, Any] = {
         "TableName": store.table,
@@ -259,7 +279,7 @@ def _seed_table(store: DynamoDbStore, items: list[dict[str, Any]]) -> int:
             }
         ]
     dynamodb.create_table(**kwargs)
-    table = boto3.resource("dynamodb").Table(store.table)
+    table = aws.resource("dynamodb").Table(store.table)
     for item in items:
         table.put_item(Item=item)
     return len(items)
@@ -331,8 +351,8 @@ def _csv(records: list[dict[str, Any]]) -> bytes:
     return text.getvalue().encode()
 
 
-def _seed_lines(store: S3LinesStore, name: str, body: bytes) -> int:
-    s3 = _bucket(store.bucket)
+def _seed_lines(aws: _Clients, store: S3LinesStore, name: str, body: bytes) -> int:
+    s3 = _bucket(aws, store.bucket)
     if not body:
         return 0
     s3.put_object(Bucket=store.bucket, Key=f"{store.prefix}{name}", Body=body)
@@ -426,9 +446,9 @@ def _job_applications() -> SubjectFiles:
 SUBJECT_OBJECTS: dict[str, Callable[[], SubjectFiles]] = {"job-applications": _job_applications}
 
 
-def _seed_subject_objects(store: S3ObjectsStore, files: SubjectFiles) -> int:
+def _seed_subject_objects(aws: _Clients, store: S3ObjectsStore, files: SubjectFiles) -> int:
     """Versioned, as a bucket of applications should be: so erasure must remove old versions too."""
-    s3 = _bucket(store.bucket)
+    s3 = _bucket(aws, store.bucket)
     s3.put_bucket_versioning(Bucket=store.bucket, VersioningConfiguration={"Status": "Enabled"})
     keys = set()
     for email, uploads in files.items():
@@ -439,8 +459,8 @@ def _seed_subject_objects(store: S3ObjectsStore, files: SubjectFiles) -> int:
     return len(keys)
 
 
-def _bucket(name: str) -> Any:
-    s3 = boto3.client("s3")
+def _bucket(aws: _Clients, name: str) -> Any:
+    s3 = aws.client("s3")
     existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
     if name not in existing:
         s3.create_bucket(Bucket=name)

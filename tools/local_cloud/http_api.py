@@ -68,7 +68,11 @@ class LocalApi:
         return int(self.server.server_address[1])
 
     def start_in_background(self) -> LocalApi:
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # so that stop() returns promptly (the default waits 0.5 s)
+            daemon=True,
+        )
         self._thread.start()
         return self
 

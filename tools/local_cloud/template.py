@@ -3,6 +3,8 @@ state machine with its substitutions. The local cloud declares nothing of its ow
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -37,6 +39,15 @@ _CloudFormationLoader.add_multi_constructor("!", _tag)
 
 
 def load_template(path: Path) -> dict[str, Any]:
+    """The template's document, a copy of its own for each caller. A file is parsed once while it
+    is unchanged (a quarter of a second; a local cloud reads it at every start, once per test)."""
+    written = path.stat()
+    return copy.deepcopy(_parsed_template(path.resolve(), written.st_mtime_ns, written.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed_template(path: Path, mtime_ns: int, size: int) -> dict[str, Any]:
+    del mtime_ns, size  # part of the cache key only: an edited file is parsed again
     # The loader is a SafeLoader that also reads CloudFormation's !tags as plain data.
     document: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506  # nosec B506
     return document
