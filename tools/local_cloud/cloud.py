@@ -264,9 +264,7 @@ class LocalCloud:
         sqs.create_queue(QueueName="local-alerts")
         alerts_queue = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:local-alerts"
         for logical_id in self.template.of_type("AWS::SNS::Topic"):
-            sns.subscribe(
-                TopicArn=self.template.arn(logical_id), Protocol="sqs", Endpoint=alerts_queue
-            )
+            sns.subscribe(TopicArn=self.template.arn(logical_id), Protocol="sqs", Endpoint=alerts_queue)
 
     def _verify_sender(self) -> None:
         boto3.client("ses").verify_email_identity(EmailAddress=self.template.parameters["SenderAddress"])
