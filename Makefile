@@ -45,6 +45,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy functions tools
+	# The domain package's folders import downwards only ([tool.importlinter] in pyproject.toml).
+	$(BIN)/lint-imports
 	# With the informational checks (-c I): each rule the project does not follow is ignored in
 	# .cfnlintrc with the reason beside it.
 	$(BIN)/cfn-lint --include-checks I -- template.yaml
@@ -95,4 +97,4 @@ deploy: build
 	$(SAM_VENV)/bin/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

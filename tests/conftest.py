@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from moto import mock_aws
 
-from dsr.desk import Desk, desk_from_environment
+from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.clock import local_clock

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from dsr.desk import Desk
-from dsr.fulfilment import planned_tasks
+from dsr.fulfilment.fulfilment import planned_tasks
+from dsr.wiring.desk import Desk
 from dsr_cli import hand_offs
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.clock import local_clock

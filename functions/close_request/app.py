@@ -1,16 +1,16 @@
 """Workflow task: close the request with its outcome and tell the subject."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import closing
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler, metrics
-from dsr.tasks import CloseTask
+from dsr.closing import closing
+from dsr.core.handler_stack import desk_handler, metrics
+from dsr.core.tasks import CloseTask
+from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(CloseTask, environment=desk_from_environment)

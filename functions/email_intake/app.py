@@ -1,18 +1,18 @@
 """SES receipt rule target: the raw message is already in S3; turn it into a request or a triage item."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr.deadlines import load_calendars
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler, logger, metrics
-from dsr.inbound_mail import InboundMailEvent, handle_receipt
-from dsr.snapshot import check_a_sample_submission, prepare_snapshot
-from dsr.verification_policy import load_policy
+from dsr.core.handler_stack import desk_handler, logger, metrics
+from dsr.inbox.inbound_mail import InboundMailEvent, handle_receipt
+from dsr.policies.deadlines import load_calendars
+from dsr.policies.verification import load_policy
+from dsr.wiring.desk import desk_from_environment
+from dsr.wiring.snapshot import check_a_sample_submission, prepare_snapshot
 
 
 @desk_handler(InboundMailEvent, environment=desk_from_environment)
@@ -33,12 +33,12 @@ def lambda_handler(event: InboundMailEvent, context: LambdaContext) -> dict[str,
     return {"outcomes": outcomes}
 
 
-# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.wiring.snapshot).
 prepare_snapshot(
     (
         *("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),
         "email_validator",  # the sender's address, checked
-        "dsr.appeals",  # an appeal by email
+        "dsr.appeals.appeals",  # an appeal by email
     ),
     check_a_sample_submission,
     lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),

@@ -1,16 +1,16 @@
 """EventBridge target: an execution ended FAILED, TIMED_OUT or ABORTED outside any Catch."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import closing
-from dsr.desk import desk_from_environment
-from dsr.desk_model import DeskModel
-from dsr.handler_stack import desk_handler
+from dsr.closing import closing
+from dsr.core.desk_model import DeskModel
+from dsr.core.handler_stack import desk_handler
+from dsr.wiring.desk import desk_from_environment
 
 
 class ExecutionStatusChange(DeskModel):

@@ -1,16 +1,16 @@
 """Workflow task (one Map item, .waitForTaskToken): ask a processor, vendor or customer to act,
 and leave the task waiting for their answer."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import fulfilment, handoffs
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler
-from dsr.tasks import HandOffTaskInput
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tasks import HandOffTaskInput
+from dsr.fulfilment import fulfilment, handoffs
+from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(HandOffTaskInput, environment=desk_from_environment)

@@ -1,6 +1,6 @@
 """The public API: submit a request, follow its status, verify the email address."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 import hashlib
 import json
@@ -33,29 +33,34 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ConfigDict, Field
 
-from dsr import appeals, downloads, intake, proof_of_identity, throttling, verification, web_pages
-from dsr.deadlines import load_calendars
-from dsr.desk import Desk, desk_from_environment
-from dsr.desk_model import DeskModel
-from dsr.handler_stack import desk_handler
-from dsr.http_errors import (
+from dsr.appeals import appeals
+from dsr.closing import downloads
+from dsr.core.desk_model import DeskModel
+from dsr.core.handler_stack import desk_handler
+from dsr.core.models import Channel, NewRequest, Status
+from dsr.core.readable_dates import day_text
+from dsr.core.tracing import desk_tracer
+from dsr.intake import proof_of_identity, throttling
+from dsr.intake import submission as intake
+from dsr.intake.status_tokens import status_token_matches
+from dsr.notices.public_views import CODE_PROOFS, SubjectView, subject_view
+from dsr.policies.deadlines import load_calendars
+from dsr.policies.request_deadlines import local_day
+from dsr.policies.verification import Level, load_policy
+from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
+from dsr.storage.store import RequestNotFoundError
+from dsr.verification import identity_checks as verification
+from dsr.web import pages as web_pages
+from dsr.web.http_errors import (
     BODY_REFUSALS,
     documented_answer,
     invalid_fields,
     with_invalid_request_schema,
 )
-from dsr.http_guards import FORM, JSON, method_not_allowed, origin_of, refusal, sent_from_another_site
-from dsr.models import Channel, NewRequest, Status
-from dsr.public_views import CODE_PROOFS, SubjectView, subject_view
-from dsr.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
-from dsr.readable_dates import day_text
-from dsr.request_deadlines import local_day
-from dsr.response_headers import policy_for_inline_page, with_security_headers
-from dsr.snapshot import check_a_sample_submission, prepare_snapshot
-from dsr.status_tokens import status_token_matches
-from dsr.store import RequestNotFoundError
-from dsr.tracing import desk_tracer
-from dsr.verification_policy import Level, load_policy
+from dsr.web.http_guards import FORM, JSON, method_not_allowed, origin_of, refusal, sent_from_another_site
+from dsr.web.response_headers import policy_for_inline_page, with_security_headers
+from dsr.wiring.desk import Desk, desk_from_environment
+from dsr.wiring.snapshot import check_a_sample_submission, prepare_snapshot
 
 logger = Logger()
 tracer = desk_tracer()
@@ -792,13 +797,13 @@ def _cross_site_refusal(event: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.wiring.snapshot).
 prepare_snapshot(
     # The verification levels' lazily imported checks, and Swagger's page.
     (
-        "dsr.account_assertion",
-        "dsr.data_points",
-        "dsr.fulfilment",
+        "dsr.verification.account_assertion",
+        "dsr.verification.data_points",
+        "dsr.connectors.selection",
         *(f"dsr.connectors.{kind}" for kind in ("dynamodb", "s3_csv", "s3_jsonl", "s3_objects")),
         "nacl.signing",
         "aws_lambda_powertools.event_handler.openapi.swagger_ui",

@@ -1,15 +1,15 @@
 """Workflow task: choose every system and action the request needs, from the system registry."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import fulfilment
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler
-from dsr.tasks import RequestTask
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tasks import RequestTask
+from dsr.fulfilment import fulfilment
+from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(RequestTask, environment=desk_from_environment)

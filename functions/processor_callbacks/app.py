@@ -1,9 +1,9 @@
 """The public route subprocessors call back on: POST /opendsr/callbacks/{system_id}.
 
 The body is read as the exact bytes received, because the signature covers them; nothing is
-parsed before the signature is checked (see dsr.processor_callbacks)."""
+parsed before the signature is checked (see dsr.fulfilment.processor_callbacks)."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 import base64
 from typing import Any
@@ -12,11 +12,11 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler, logger
-from dsr.opendsr import MAX_CALLBACK_BYTES
-from dsr.processor_callbacks import receive_callback
-from dsr.tracing import desk_tracer
+from dsr.core.handler_stack import desk_handler, logger
+from dsr.core.tracing import desk_tracer
+from dsr.fulfilment.opendsr import MAX_CALLBACK_BYTES
+from dsr.fulfilment.processor_callbacks import receive_callback
+from dsr.wiring.desk import desk_from_environment
 
 tracer = desk_tracer()
 app = APIGatewayRestResolver()

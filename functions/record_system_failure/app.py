@@ -1,15 +1,15 @@
 """Workflow task (a Map item's Catch): record a system task that failed after its retries."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import fulfilment, handoffs
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler
-from dsr.tasks import FailedSystemTask
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tasks import FailedSystemTask
+from dsr.fulfilment import fulfilment, handoffs
+from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(FailedSystemTask, environment=desk_from_environment)

@@ -1,15 +1,15 @@
 """Workflow task (wait for task token): keep the token until staff decide in the console."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import approval
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler
-from dsr.tasks import WaitingTask
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tasks import WaitingTask
+from dsr.review import approval
+from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(WaitingTask, environment=desk_from_environment)

@@ -1,15 +1,15 @@
 """Workflow task (one Map item): carry out one action in one system."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import fulfilment
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler
-from dsr.tasks import SystemTaskInput
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tasks import SystemTaskInput
+from dsr.fulfilment import fulfilment
+from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(SystemTaskInput, environment=desk_from_environment)

@@ -1,6 +1,6 @@
 """The staff API behind the console: the queue, one request, and decisions."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 import json
 from datetime import datetime
@@ -13,18 +13,18 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BeforeValidator, ConfigDict, Field
 
-from dsr import appeals, approval, clock_pauses, dashboard, reports
-from dsr.actions import Action
-from dsr.deadlines import load_calendars
-from dsr.desk import desk_from_environment
-from dsr.desk_model import DeskModel
-from dsr.handler_stack import desk_handler
-from dsr.http_errors import BODY_REFUSALS, answer_refusals, documented_answer, with_invalid_request_schema
-from dsr.http_guards import JSON, refusal
-from dsr.request_deadlines import local_day
-from dsr.response_headers import with_security_headers
-from dsr.snapshot import prepare_snapshot
-from dsr.staff_auth import (
+from dsr.appeals import appeals
+from dsr.core.actions import Action
+from dsr.core.desk_model import DeskModel
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tracing import desk_tracer
+from dsr.deadlines import clock_pauses
+from dsr.policies.deadlines import load_calendars
+from dsr.policies.request_deadlines import local_day
+from dsr.policies.verification import load_policy
+from dsr.review import approval
+from dsr.staff import dashboard, reports
+from dsr.staff.auth import (
     ROUTE_GROUPS,
     ForbiddenError,
     NotSignedInError,
@@ -32,7 +32,7 @@ from dsr.staff_auth import (
     authorize_route,
     staff_member_from,
 )
-from dsr.staff_views import (
+from dsr.staff.request_views import (
     AppealQueueEntry,
     QueueEntry,
     RequestDetail,
@@ -42,9 +42,12 @@ from dsr.staff_views import (
     request_detail,
     revealed_identity,
 )
-from dsr.store import TransitionRejectedError
-from dsr.tracing import desk_tracer
-from dsr.verification_policy import load_policy
+from dsr.storage.store import TransitionRejectedError
+from dsr.web.http_errors import BODY_REFUSALS, answer_refusals, documented_answer, with_invalid_request_schema
+from dsr.web.http_guards import JSON, refusal
+from dsr.web.response_headers import with_security_headers
+from dsr.wiring.desk import desk_from_environment
+from dsr.wiring.snapshot import prepare_snapshot
 
 tracer = desk_tracer()
 app = APIGatewayRestResolver(enable_validation=True)
@@ -213,7 +216,7 @@ class CancelReason(DeskModel):
 @app.post("/staff/requests/<request_id>/cancel", responses=ACTS_ON_REQUEST)
 def cancel_request(request_id: RequestId, why: Annotated[CancelReason, Body()]) -> Response[dict[str, Any]]:
     """Close a request not yet carried out without acting on it (withdrawn, spam, a test)."""
-    from dsr import cancellation  # noqa: PLC0415 - this route's path only (see LOADED_BY_ONE_ROUTE)
+    from dsr.closing import cancellation  # noqa: PLC0415 - this route's path only (see LOADED_BY_ONE_ROUTE)
 
     member = _staff()
     try:
@@ -248,7 +251,7 @@ class SuppressionCheck(DeskModel):
 @app.post("/staff/suppression/check", responses=_answers(takes_body=True))
 def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[str, Any]]:
     """For import jobs: which of these addresses were erased or opted out, and must stay out."""
-    from dsr import suppression  # noqa: PLC0415 - as in cancel_request
+    from dsr.closing import suppression  # noqa: PLC0415 - as in cancel_request
 
     _staff()
     return suppression.check(desk_from_environment(), check.emails)
@@ -260,7 +263,7 @@ def check_suppression(check: Annotated[SuppressionCheck, Body()]) -> list[dict[s
 )
 def rerun_failed_systems(request_id: RequestId) -> Response[dict[str, Any]]:
     """Carry out again only the system tasks that failed; the others are not repeated."""
-    from dsr import reruns  # noqa: PLC0415 - as in cancel_request
+    from dsr.fulfilment import reruns  # noqa: PLC0415 - as in cancel_request
 
     member = _staff()
     try:
@@ -302,8 +305,8 @@ def confirm_hand_off(
     answer: Annotated[HandOffAnswer, Body()],
 ) -> Response[dict[str, Any]]:
     """Record a vendor's or a customer's answer to a task handed to them; the workflow goes on."""
-    from dsr import handoffs  # noqa: PLC0415 - as in cancel_request
-    from dsr.outcomes import OutcomeStatus  # noqa: PLC0415 - as in cancel_request
+    from dsr.fulfilment import handoffs  # noqa: PLC0415 - as in cancel_request
+    from dsr.fulfilment.outcomes import OutcomeStatus  # noqa: PLC0415 - as in cancel_request
 
     member = _staff()
     try:
@@ -340,7 +343,7 @@ def extend_deadline(
     request_id: RequestId, extension: Annotated[ExtensionRequest, Body()]
 ) -> Response[dict[str, Any]]:
     """Extend the response date as far as the request's law allows (once); the subject is told."""
-    from dsr import extensions  # noqa: PLC0415 - as in cancel_request
+    from dsr.deadlines import extensions  # noqa: PLC0415 - as in cancel_request
 
     member = _staff()
     try:
@@ -455,7 +458,7 @@ def information_received(request_id: RequestId) -> Response[dict[str, Any]]:
 @app.post("/staff/requests/<request_id>/power-of-attorney", responses=ACTS_ON_REQUEST)
 def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]:
     """Staff have examined the agent's power of attorney: the subject need not confirm directly."""
-    from dsr import verification  # noqa: PLC0415 - as in cancel_request
+    from dsr.verification import identity_checks as verification  # noqa: PLC0415 - as in cancel_request
 
     member = _staff()
     if not verification.confirm_power_of_attorney(desk_from_environment(), request_id, member.username):
@@ -578,16 +581,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 # Loaded by the routes that act on a request in one way, on their first call: the queue and a
 # request's page, which staff open first, need none of them.
 LOADED_BY_ONE_ROUTE = (
-    "dsr.cancellation",
-    "dsr.extensions",
-    "dsr.fulfilment",
-    "dsr.handoffs",
-    "dsr.reruns",
-    "dsr.suppression",
-    "dsr.verification",
+    "dsr.closing.cancellation",
+    "dsr.deadlines.extensions",
+    "dsr.fulfilment.fulfilment",
+    "dsr.fulfilment.handoffs",
+    "dsr.fulfilment.reruns",
+    "dsr.closing.suppression",
+    "dsr.verification.identity_checks",
 )
 
-# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.wiring.snapshot).
 prepare_snapshot(
     (
         *LOADED_BY_ONE_ROUTE,

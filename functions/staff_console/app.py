@@ -7,7 +7,7 @@ and PKCE: on the Cognito user pool's hosted page in AWS, on the local cloud's st
 (its demonstration staff) locally.
 """
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Annotated, Any
 
@@ -16,9 +16,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path as PathParam
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr.handler_stack import desk_handler
-from dsr.response_headers import with_security_headers
-from dsr.snapshot import prepare_snapshot
+from dsr.core.handler_stack import desk_handler
+from dsr.web.response_headers import with_security_headers
+from dsr.wiring.snapshot import prepare_snapshot
 from staff_console.files import asset_file, config_file, page_file, security_headers, sign_in_settings
 
 app = APIGatewayRestResolver(enable_validation=True)
@@ -43,7 +43,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 # SnapStart (template.yaml): the console imports nothing on its first event; its restore hook
-# still gives each environment its own randomness (dsr.snapshot).
+# still gives each environment its own randomness (dsr.wiring.snapshot).
 prepare_snapshot(())
 
 initialised()

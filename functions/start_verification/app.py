@@ -1,18 +1,18 @@
 """Workflow task (wait for task token): keep the token, email the subject a verification code."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import verification
-from dsr.deadlines import load_calendars
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler
-from dsr.snapshot import prepare_snapshot
-from dsr.tasks import WaitingTask
-from dsr.verification_policy import load_policy
+from dsr.core.handler_stack import desk_handler
+from dsr.core.tasks import WaitingTask
+from dsr.policies.deadlines import load_calendars
+from dsr.policies.verification import load_policy
+from dsr.verification import identity_checks as verification
+from dsr.wiring.desk import desk_from_environment
+from dsr.wiring.snapshot import prepare_snapshot
 
 
 @desk_handler(WaitingTask, environment=desk_from_environment)
@@ -21,7 +21,7 @@ def lambda_handler(event: WaitingTask, context: LambdaContext) -> dict[str, Any]
     return {"waiting_for": "subject"}
 
 
-# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.snapshot).
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.wiring.snapshot).
 prepare_snapshot(
     ("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),  # the message
     lambda: desk_from_environment().preload("store", "hasher", "mailer"),

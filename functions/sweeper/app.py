@@ -3,18 +3,18 @@ end unanswered hand-offs) and, on the hourly schedule, watch their deadlines and
 deadline metrics. The five-minute schedule sends ``{"watch": false}``; any other event (the hourly
 schedule, the local cloud's timer, a manual run) watches the clock too."""
 
-from dsr.initialising import initialised
+from dsr.core.initialising import initialised
 
 from typing import Any
 
 from aws_lambda_powertools.metrics import Metrics, MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from dsr import sweeper
-from dsr.desk import desk_from_environment
-from dsr.desk_model import DeskModel
-from dsr.handler_stack import desk_handler, metrics
-from dsr.watch_report import WatchReport
+from dsr.core.desk_model import DeskModel
+from dsr.core.handler_stack import desk_handler, metrics
+from dsr.deadlines import sweeper
+from dsr.deadlines.watch_report import WatchReport
+from dsr.wiring.desk import desk_from_environment
 
 
 class SweepEvent(DeskModel):

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from dsr.desk import Desk, desk_from_environment
-from dsr.fulfilment import planned_tasks
-from dsr.models import Channel, PrivacyRequest, RecordedIdentity, Relationship, RequestType, Status
-from dsr.request_deadlines import end_of_local_day
+from dsr.core.models import Channel, PrivacyRequest, RecordedIdentity, Relationship, RequestType, Status
+from dsr.fulfilment.fulfilment import planned_tasks
+from dsr.policies.request_deadlines import end_of_local_day
+from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from dsr.desk import Desk
-from dsr.models import Status
+from dsr.core.models import Status
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
 from tests.browser.test_console import _sign_in

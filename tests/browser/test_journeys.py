@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from dsr.desk import Desk, desk_from_environment
-from dsr.fulfilment import planned_tasks
+from dsr.fulfilment.fulfilment import planned_tasks
+from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.http_api import LocalApi

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud, SentMail
 from tests.support import advance, answer_hand_offs, submit, verification_code, wait_for_status, wait_until

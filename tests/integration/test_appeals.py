@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dsr.desk import Desk
-from dsr.request_deadlines import local_day
+from dsr.policies.request_deadlines import local_day
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud, SentMail

@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from dsr import fulfilment
-from dsr.actions import Action
-from dsr.desk import Desk
-from dsr.fulfilment import SystemTask
-from dsr.models import RequestType
-from dsr.outcomes import OutcomeStatus
-from dsr.registry import parse_registry
+from dsr.core.actions import Action
+from dsr.core.models import RequestType
+from dsr.core.registry import parse_registry
+from dsr.fulfilment import fulfilment
+from dsr.fulfilment.fulfilment import SystemTask
+from dsr.fulfilment.outcomes import OutcomeStatus
+from dsr.wiring.desk import Desk
 from local_cloud.cloud import LocalCloud
 from local_cloud.template import ACCOUNT_ID
 from tests.integration.test_connectors_fulfilment import new_request, run_every_task, stored_outcome

@@ -3,7 +3,7 @@ execution stopped; a request already being carried out cannot be cancelled."""
 
 from __future__ import annotations
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.support import submit, verification_code, wait_for_status, wait_until

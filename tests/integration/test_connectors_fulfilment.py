@@ -12,12 +12,9 @@ from typing import Any
 
 import boto3
 
-from dsr import fulfilment
-from dsr.actions import Action
-from dsr.connectors import Subject
-from dsr.desk import Desk
-from dsr.fulfilment import SystemTask
-from dsr.models import (
+from dsr.connectors.base import Subject
+from dsr.core.actions import Action
+from dsr.core.models import (
     Channel,
     Correction,
     PrivacyRequest,
@@ -26,9 +23,12 @@ from dsr.models import (
     Status,
     SubjectIdentity,
 )
-from dsr.outcomes import OutcomeStatus
-from dsr.packages import part_key
-from dsr.registry import parse_registry
+from dsr.core.registry import parse_registry
+from dsr.fulfilment import fulfilment
+from dsr.fulfilment.fulfilment import SystemTask
+from dsr.fulfilment.outcomes import OutcomeStatus
+from dsr.storage.packages import part_key
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.support import answer_hand_offs, submit, verification_code, wait_for_status

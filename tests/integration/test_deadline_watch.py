@@ -12,11 +12,11 @@ import pytest
 from aws_lambda_powertools import Metrics
 from pydantic import ValidationError
 
-from dsr import sweeper
-from dsr.deadline_watch import WatchSettings
-from dsr.desk import Desk
-from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
-from dsr.watch_report import WatchReport
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.deadlines import sweeper
+from dsr.deadlines.watch import WatchSettings
+from dsr.deadlines.watch_report import WatchReport
+from dsr.wiring.desk import Desk
 from local_cloud.cloud import LocalCloud, SentMail
 from sweeper.app import publish_deadline_metrics
 from tests.support import advance

@@ -8,9 +8,9 @@ from collections import Counter
 from email.utils import make_msgid
 from typing import Any
 
-from dsr import verification
-from dsr.desk import Desk
-from dsr.rate_limits import MAILS_PER_RECIPIENT
+from dsr.storage.rate_limits import MAILS_PER_RECIPIENT
+from dsr.verification import identity_checks as verification
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from tests.support import submit, verification_code, wait_for_status, wait_until

@@ -11,8 +11,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-import dsr.email_reading
-from dsr.desk import Desk
+import dsr.inbox.email_reading
+from dsr.wiring.desk import Desk
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud, SentMail
 from local_cloud.http_api import LocalApi
@@ -296,7 +296,7 @@ def test_a_message_the_parser_cannot_read_is_triaged_not_raised(
     def parser_gives_up(raw: bytes) -> Message:
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(dsr.email_reading, "parse_message", parser_gives_up)
+    monkeypatch.setattr(dsr.inbox.email_reading, "parse_message", parser_gives_up)
 
     outcome = cloud.receive_email((EVENTS / "access_request.eml").read_bytes())["outcomes"][0]
 

@@ -17,12 +17,12 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from dsr import proof_of_identity
-from dsr.desk import Desk, desk_from_environment
-from dsr.email_phrases import PHRASES_BY_LANGUAGE
-from dsr.email_requests import EMAIL_NAMESPACE, Disposition, handle_inbound
-from dsr.models import Status
-from dsr.verification_policy import Level
+from dsr.core.models import Status
+from dsr.inbox.email_phrases import PHRASES_BY_LANGUAGE
+from dsr.inbox.email_requests import EMAIL_NAMESPACE, Disposition, handle_inbound
+from dsr.intake import proof_of_identity
+from dsr.policies.verification import Level
+from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.local import running_local_cloud
 from tests.support import wait_until
 

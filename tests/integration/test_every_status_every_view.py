@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dsr.desk import Desk
-from dsr.models import CLOSED_STATUSES, Status
-from dsr.public_views import ANSWERED, NEXT_STEPS
-from dsr.web_pages import STATUS_LABELS
+from dsr.core.models import CLOSED_STATUSES, Status
+from dsr.notices.public_views import ANSWERED, NEXT_STEPS
+from dsr.web.pages import STATUS_LABELS
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
 from tests.support import submit, wait_for_status

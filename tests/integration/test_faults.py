@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from tests.support import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsr.desk import Desk, desk_from_environment
+from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dsr import handoffs
-from dsr.actions import Action
-from dsr.desk import Desk
-from dsr.fulfilment import Route, SystemTask
-from dsr.opendsr import CallbackStatus, ProcessingStatus, status_document
-from dsr.packages import part_key
+from dsr.core.actions import Action
+from dsr.fulfilment import handoffs
+from dsr.fulfilment.fulfilment import Route, SystemTask
+from dsr.fulfilment.opendsr import CallbackStatus, ProcessingStatus, status_document
+from dsr.storage.packages import part_key
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud

@@ -7,8 +7,8 @@ import base64
 import boto3
 import pytest
 
-from dsr.desk import Desk
-from dsr.http_guards import json_depth
+from dsr.web.http_guards import json_depth
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.support import submit, verification_code

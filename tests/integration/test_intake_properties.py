@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsr.desk import Desk, desk_from_environment
-from dsr.models import Relationship, RequestType
+from dsr.core.models import Relationship, RequestType
+from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 

@@ -12,11 +12,11 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from dsr import handoffs
-from dsr.actions import Action
-from dsr.desk import Desk
-from dsr.opendsr import ProcessingStatus
-from dsr.packages import part_key
+from dsr.core.actions import Action
+from dsr.fulfilment import handoffs
+from dsr.fulfilment.opendsr import ProcessingStatus
+from dsr.storage.packages import part_key
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud

@@ -5,7 +5,7 @@ execution."""
 
 from __future__ import annotations
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.load import plan, run_load
 from local_cloud.http_api import LocalApi
 

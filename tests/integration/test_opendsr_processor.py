@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from dsr.opendsr import (
+from dsr.fulfilment.opendsr import (
     CallbackRejected,
     CallbackStatus,
     OpenDsrClient,

@@ -13,8 +13,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from dsr.desk import Desk
-from dsr.packages import package_key
+from dsr.storage.packages import package_key
+from dsr.wiring.desk import Desk
 from local_cloud import s3_links
 from local_cloud.cloud import LocalCloud
 

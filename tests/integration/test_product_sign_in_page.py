@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.support import submit, wait_for_status, wait_until

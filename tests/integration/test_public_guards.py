@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dsr.desk import Desk
-from dsr.status_tokens import status_token
+from dsr.intake.status_tokens import status_token
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
 from tests.support import submit

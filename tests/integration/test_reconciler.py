@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import boto3
 
-from dsr import sweeper
-from dsr.desk import Desk
-from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.deadlines import sweeper
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud

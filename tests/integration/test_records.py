@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dsr import records
-from dsr.desk import Desk
-from dsr.store import request_key
+from dsr.policies import retention as records
+from dsr.storage.store import request_key
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud

@@ -6,7 +6,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from tests.support import answer_hand_offs, submit, verification_code, wait_for_status, wait_until

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from local_cloud.cloud import LocalCloud
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "intake_api"

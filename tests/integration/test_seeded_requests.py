@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.seed_requests import seed_requests
 from local_cloud.http_api import LocalApi
 from tests.support import wait_until

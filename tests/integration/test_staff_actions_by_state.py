@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
-from dsr.desk import Desk
-from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
-from dsr.request_deadlines import deadlines_for
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.policies.request_deadlines import deadlines_for
+from dsr.wiring.desk import Desk
 from local_cloud.http_api import LocalApi
 from tests.support import staff_client
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dsr.desk import Desk
-from dsr.records import REDUCED_DOMAIN
+from dsr.policies.retention import REDUCED_DOMAIN
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud

@@ -9,10 +9,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dsr.desk import Desk
-from dsr.models import Status
-from dsr.public_views import NEXT_STEPS, WAITING_FOR_PROOF, Proof
-from dsr.web_pages import STATUS_LABELS, status_label
+from dsr.core.models import Status
+from dsr.notices.public_views import NEXT_STEPS, WAITING_FOR_PROOF, Proof
+from dsr.web.pages import STATUS_LABELS, status_label
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import states_timeline

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from dsr.desk import Desk
-from dsr.request_deadlines import deadlines_for
-from dsr.status_tokens import status_token
+from dsr.intake.status_tokens import status_token
+from dsr.policies.request_deadlines import deadlines_for
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from dsr.desk import Desk
+from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud
 from tests.support import verification_code, wait_for_status

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nacl.encoding import Base64Encoder
 from nacl.signing import SigningKey
 
-from dsr.account_assertion import (
+from dsr.verification.account_assertion import (
     AccountAssertion,
     InvalidAssertionError,
     InvalidPublicKeyError,

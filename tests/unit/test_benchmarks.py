@@ -13,7 +13,7 @@ from benchmarks import cost
 from benchmarks.__main__ import main
 from benchmarks.figures import Figure, markdown_table
 from benchmarks.workflow_runs import CallRecord, WorkflowRun, most_at_once, registry_text, sizes_at
-from dsr.registry import parse_registry
+from dsr.core.registry import parse_registry
 from local_cloud.lambda_bridge import Invocation
 
 

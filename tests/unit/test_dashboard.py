@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from dsr.dashboard import band_labels, build
-from dsr.models import RequestType, Status
-from dsr.reports import CountedRequest
+from dsr.core.models import RequestType, Status
+from dsr.staff.dashboard import band_labels, build
+from dsr.staff.reports import CountedRequest
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)  # a Wednesday
 

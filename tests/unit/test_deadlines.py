@@ -19,7 +19,8 @@ import pytest
 import yaml
 from hypothesis import given, strategies
 
-from dsr.deadlines import (
+from dsr.core.jurisdictions import JURISDICTIONS
+from dsr.policies.deadlines import (
     POLICY_PATH,
     POLICY_PATH_VARIABLE,
     DeadlineError,
@@ -33,7 +34,6 @@ from dsr.deadlines import (
     parse_policies,
     policy_for,
 )
-from dsr.jurisdictions import JURISDICTIONS
 from dsr_cli.main import main
 
 D = date.fromisoformat

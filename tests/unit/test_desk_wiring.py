@@ -14,13 +14,13 @@ from typing import Any, cast
 import boto3
 import pytest
 
-import dsr.registry
-from dsr.clock import system_clock
-from dsr.desk import Desk
-from dsr.registry import RegistryError, SystemRegistry
-from dsr.settings import DeskSettings
+import dsr.core.registry
+from dsr.core.clock import system_clock
+from dsr.core.registry import RegistryError, SystemRegistry
+from dsr.core.settings import DeskSettings
+from dsr.wiring.desk import Desk
 
-SEED_REGISTRY = Path(dsr.registry.__file__).parent / "config" / "systems.yaml"  # the one deployed
+SEED_REGISTRY = Path(dsr.core.registry.__file__).parents[1] / "config" / "systems.yaml"  # the one deployed
 
 
 def _desk(registry_path: Path) -> Desk:
@@ -42,14 +42,14 @@ def test_a_broken_registry_stops_only_the_stages_that_reach_a_system(tmp_path: P
 def test_the_first_tasks_of_a_fan_out_read_the_registry_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert SEED_REGISTRY.is_file()
     readings: list[Path] = []
-    real_load = dsr.registry.load_registry
+    real_load = dsr.core.registry.load_registry
 
     def counted_load(path: Path) -> SystemRegistry:
         readings.append(path)
         time.sleep(0.02)  # a reading takes a while: without the lock, the others start theirs meanwhile
         return real_load(path)
 
-    monkeypatch.setattr(dsr.registry, "load_registry", counted_load)
+    monkeypatch.setattr(dsr.core.registry, "load_registry", counted_load)
     desk = _desk(SEED_REGISTRY)
     start = threading.Barrier(16)
     seen: list[SystemRegistry] = []

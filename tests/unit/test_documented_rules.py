@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from dsr.approval import StaffDecision
-from dsr.models import NewRequest
+from dsr.core.models import NewRequest
+from dsr.review.approval import StaffDecision
 
 
 def _documented_and_accepted(model: type[BaseModel], body: dict[str, Any]) -> tuple[bool, bool]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import dsr.email_phrases
-from dsr.email_phrases import PHRASES_BY_LANGUAGE, requested_types
-from dsr.models import RequestType
+import dsr.inbox.email_phrases
+from dsr.core.models import RequestType
+from dsr.inbox.email_phrases import PHRASES_BY_LANGUAGE, requested_types
 
 
 @pytest.mark.parametrize(
@@ -89,5 +89,5 @@ def test_common_words_do_not_pass_for_a_request(text: str) -> None:
 
 def test_the_module_says_which_languages_it_reads() -> None:
     assert set(PHRASES_BY_LANGUAGE) == {"English", "French", "German", "Spanish"}
-    doc = dsr.email_phrases.__doc__ or ""
+    doc = dsr.inbox.email_phrases.__doc__ or ""
     assert all(language in doc for language in PHRASES_BY_LANGUAGE)

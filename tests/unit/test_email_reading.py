@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from dsr.email_phrases import requested_types
-from dsr.email_reading import (
+from dsr.core.models import RequestType
+from dsr.inbox.email_phrases import requested_types
+from dsr.inbox.email_reading import (
     automatic_mail_reason,
     failed_verdicts,
     parse_message,
@@ -19,7 +20,6 @@ from dsr.email_reading import (
     sender_of,
     text_of,
 )
-from dsr.models import RequestType
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
 

@@ -28,12 +28,26 @@ ONLY_WHERE_USED = (
 )
 # The desk's own modules that a function's paths never reach.
 NEVER_REACHED = {
-    "IntakeApiFunction": ("dsr.registry", "dsr.fulfilment"),
-    "EmailIntakeFunction": ("dsr.registry", "dsr.fulfilment"),
-    "AcknowledgeRequestFunction": ("dsr.intake", "dsr.verification", "dsr.fulfilment", "dsr.registry"),
-    "RequestReviewFunction": ("dsr.registry", "dsr.fulfilment"),
-    "StartVerificationFunction": ("dsr.account_assertion", "dsr.data_points", "dsr.connectors"),
-    "RunSystemTaskFunction": ("dsr.deadlines", "dsr.notices", "dsr.verification", "dsr.intake"),
+    "IntakeApiFunction": ("dsr.core.registry", "dsr.fulfilment.fulfilment"),
+    "EmailIntakeFunction": ("dsr.core.registry", "dsr.fulfilment.fulfilment"),
+    "AcknowledgeRequestFunction": (
+        "dsr.intake.submission",
+        "dsr.verification.identity_checks",
+        "dsr.fulfilment.fulfilment",
+        "dsr.core.registry",
+    ),
+    "RequestReviewFunction": ("dsr.core.registry", "dsr.fulfilment.fulfilment"),
+    "StartVerificationFunction": (
+        "dsr.verification.account_assertion",
+        "dsr.verification.data_points",
+        "dsr.connectors.base",
+    ),
+    "RunSystemTaskFunction": (
+        "dsr.policies.deadlines",
+        "dsr.notices.subject_notices",
+        "dsr.verification.identity_checks",
+        "dsr.intake.submission",
+    ),
 }
 # Built at import: the models the handler parses every event with (Powertools' parser), which
 # each first event would build anyway.
@@ -45,8 +59,19 @@ EVERY_EVENT_MODELS = {
 # the staff API's routes that act on a request in one way; the sweeper's hourly deadline watch,
 # and a hand-off that timed out.
 ONLY_SOME_PATHS = {
-    "StaffApiFunction": ("dsr.cancellation", "dsr.fulfilment", "dsr.handoffs", "dsr.reruns", "dsr.registry"),
-    "SweeperFunction": ("dsr.deadline_watch", "dsr.appeals", "dsr.fulfilment", "dsr.registry"),
+    "StaffApiFunction": (
+        "dsr.closing.cancellation",
+        "dsr.fulfilment.fulfilment",
+        "dsr.fulfilment.handoffs",
+        "dsr.fulfilment.reruns",
+        "dsr.core.registry",
+    ),
+    "SweeperFunction": (
+        "dsr.deadlines.watch",
+        "dsr.appeals.appeals",
+        "dsr.fulfilment.fulfilment",
+        "dsr.core.registry",
+    ),
 }
 WATCHED = sorted(
     {
@@ -61,14 +86,15 @@ WATCHED = sorted(
 CHILD = """
 import gc, importlib, json, sys
 LIBRARIES = ("boto3", "botocore", "pydantic", "aws_lambda_powertools", "aws_xray_sdk")
+FIRST = ("dsr.core", "dsr.core.initialising")  # the folder's __init__ is a docstring only
 class PauseWatch:  # notes which libraries were loaded when the collector was paused, and
     loaded = None   # whether boto3 was when the first of the desk's other modules was looked for
     boto3_first = None
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        if name == "dsr.initialising" and cls.loaded is None:
+        if name == "dsr.core.initialising" and cls.loaded is None:
             cls.loaded = [library for library in LIBRARIES if library in sys.modules]
-        if name.startswith("dsr.") and name != "dsr.initialising" and cls.boto3_first is None:
+        if name.startswith("dsr.") and name not in FIRST and cls.boto3_first is None:
             cls.boto3_first = "boto3" in sys.modules
 sys.meta_path.insert(0, PauseWatch)
 importlib.import_module(sys.argv[1])
@@ -139,7 +165,7 @@ def test_each_handler_loads_its_libraries_with_the_collector_paused_and_leaves_i
     imported: dict[str, dict[str, Any]],
 ) -> None:
     # Each handler's first import pauses the collector, before any library loads, and its last
-    # line freezes what the import built (dsr.initialising): an import walked by the collector
+    # line freezes what the import built (dsr.core.initialising): an import walked by the collector
     # as it grows is tens of ms slower.
     assert {name: found["before_pause"] for name, found in imported.items()} == {
         name: [] for name in imported
@@ -152,13 +178,13 @@ def test_each_handler_loads_its_libraries_with_the_collector_paused_and_leaves_i
 def test_each_handler_loads_boto3_before_the_desks_own_modules(imported: dict[str, dict[str, Any]]) -> None:
     # Loaded from deep inside the desk's modules, boto3's start-up ran at a boundary of CPython's
     # frame stack and mapped and unmapped memory on each call: 400 to 1,600 system calls per cold
-    # start. dsr.initialising loads it from the top, as the libraries' floor does.
+    # start. dsr.core.initialising loads it from the top, as the libraries' floor does.
     assert {name: found["boto3_first"] for name, found in imported.items() if not found["boto3_first"]} == {}
 
 
 def test_no_handler_builds_a_desk_model_at_import(imported: dict[str, dict[str, Any]]) -> None:
     # Each model costs about a millisecond to build; a function's paths use a few of the desk's
-    # fifty, so each is built on its first use (dsr.desk_model), or before a snapshot.
+    # fifty, so each is built on its first use (dsr.core.desk_model), or before a snapshot.
     built = {
         name: sorted(set(found["built"]) - EVERY_EVENT_MODELS.get(name, set()))
         for name, found in imported.items()

@@ -1,4 +1,4 @@
-"""Every function's handler wears the same stack (dsr.handler_stack): its settings checked before
+"""Every function's handler wears the same stack (dsr.core.handler_stack): its settings checked before
 the event, the logging context, metrics published once per event, tracing, the event parsed."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from dsr import handler_stack
-from dsr.desk import desk_from_environment
-from dsr.handler_stack import desk_handler, metrics
+from dsr.core import handler_stack
+from dsr.core.handler_stack import desk_handler, metrics
+from dsr.wiring.desk import desk_from_environment
 from local_cloud.cloud import TEMPLATE_PATH
 from local_cloud.template import load_template
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import dsr.clock
-from dsr.desk import desk_from_environment
+import dsr.core.clock
+from dsr.wiring.desk import desk_from_environment
 from local_cloud.clock import local_clock, use_local_clock, use_wall_clock
 
 LEEWAY = timedelta(seconds=5)
@@ -53,10 +53,10 @@ def test_a_moved_local_clock_is_what_the_desk_reads_until_the_wall_clock_is_back
     use_local_clock()
     try:
         local_clock.advance(timedelta(days=3))
-        assert dsr.clock.system_clock.now() - datetime.now(UTC) > timedelta(days=3) - LEEWAY
+        assert dsr.core.clock.system_clock.now() - datetime.now(UTC) > timedelta(days=3) - LEEWAY
     finally:
         use_wall_clock()
-    assert abs(dsr.clock.system_clock.now() - datetime.now(UTC)) < LEEWAY
+    assert abs(dsr.core.clock.system_clock.now() - datetime.now(UTC)) < LEEWAY
     assert abs(local_clock.now() - datetime.now(UTC)) < LEEWAY, "a stopped cloud's move is forgotten"
 
 
@@ -64,6 +64,6 @@ def test_a_new_local_cloud_starts_from_the_wall_clocks_time() -> None:
     local_clock.advance(-timedelta(hours=2))  # a test's undoing after its cloud stopped
     use_local_clock()
     try:
-        assert abs(dsr.clock.system_clock.now() - datetime.now(UTC)) < LEEWAY
+        assert abs(dsr.core.clock.system_clock.now() - datetime.now(UTC)) < LEEWAY
     finally:
         use_wall_clock()

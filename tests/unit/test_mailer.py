@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dsr.mailer import Mailer
+from dsr.core.mailer import Mailer
 
 
 class CapturingSes:
@@ -71,4 +71,4 @@ def test_every_email_the_desk_sends_goes_through_the_one_plain_text_mailer() -> 
         for path in functions.rglob("*.py")
         if ".send_email(" in path.read_text(encoding="utf-8")
     )
-    assert senders == ["dsr/mailer.py"]
+    assert senders == ["dsr/core/mailer.py"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsr.masking import mask_email, mask_name
+from dsr.core.masking import mask_email, mask_name
 
 
 @pytest.mark.parametrize(

@@ -6,17 +6,17 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from dsr import fulfilment
-from dsr.actions import Action
-from dsr.fulfilment import describe_outcome
-from dsr.handoff_notices import customer_notification, vendor_instructions
-from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
-from dsr.notices import acknowledgement, completion, denial, extension
-from dsr.packages import _record_html
-from dsr.public_views import Proof, subject_view
-from dsr.readable_dates import day_text, utc_moment_text
-from dsr.registry import load_registry
-from dsr.web_pages import _readable_date, status_page
+from dsr.core.actions import Action
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.readable_dates import day_text, utc_moment_text
+from dsr.core.registry import load_registry
+from dsr.fulfilment import fulfilment
+from dsr.fulfilment.fulfilment import describe_outcome
+from dsr.notices.handoff_notices import customer_notification, vendor_instructions
+from dsr.notices.public_views import Proof, subject_view
+from dsr.notices.subject_notices import acknowledgement, completion, denial, extension
+from dsr.storage.packages import _record_html
+from dsr.web.pages import _readable_date, status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
@@ -153,7 +153,7 @@ def test_the_readable_package_shows_who_the_person_is_first_with_the_address_bes
 
 
 def test_the_completion_email_names_a_processor_as_the_registry_names_it_not_by_its_domain() -> None:
-    registry = load_registry(Path(fulfilment.__file__).parent / "config" / "systems.yaml")
+    registry = load_registry(Path(fulfilment.__file__).parents[1] / "config" / "systems.yaml")
     provider = next(system for system in registry.systems if system.id == "email-provider")
     said = fulfilment.handed_to(provider)
     assert said == "our email provider"

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
-from dsr.models import RequestType
-from dsr.opendsr import (
+from dsr.core.models import RequestType
+from dsr.fulfilment.opendsr import (
     SUBJECT_REQUEST_TYPE_FOR,
     UUID4_PATTERN,
     V1_REQUESTS_ROUTE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import boto3
 
-from dsr.packages import PackageStore
+from dsr.storage.packages import PackageStore
 
 BUCKET = "packages"
 

@@ -10,8 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from dsr import rate_limits
-from dsr.rate_limits import (
+from dsr.storage import rate_limits
+from dsr.storage.rate_limits import (
     CODE_ATTEMPTS_PER_ADDRESS,
     DOWNLOAD_CODES_PER_REQUEST,
     MAILS_PER_RECIPIENT,

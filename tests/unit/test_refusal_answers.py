@@ -1,4 +1,4 @@
-"""Each kind of refusal is answered with one status wherever it is raised (dsr.http_errors), with
+"""Each kind of refusal is answered with one status wherever it is raised (dsr.web.http_errors), with
 its sentence and what the caller needs beside it."""
 
 from __future__ import annotations
@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from dsr import appeals, approval, clock_pauses, extensions, handoffs, reruns
-from dsr.http_errors import answer_refusals
-from dsr.staff_auth import ForbiddenError, NotSignedInError
-from dsr.store import AmbiguousReferenceError, RequestNotFoundError
+from dsr.appeals import appeals
+from dsr.deadlines import clock_pauses, extensions
+from dsr.fulfilment import handoffs, reruns
+from dsr.review import approval
+from dsr.staff.auth import ForbiddenError, NotSignedInError
+from dsr.storage.store import AmbiguousReferenceError, RequestNotFoundError
+from dsr.web.http_errors import answer_refusals
 
 REQUEST_ID = "0f0e0d0c-0b0a-4908-8706-050403020100"
 

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from dsr.actions import ACTIONS_FOR_REQUEST_TYPE, Action
-from dsr.models import RequestType
-from dsr.registry import OpenDsrProcessor, RegistryError, S3ObjectsStore, load_registry, parse_registry
-from dsr.settings import DeskSettings
+from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, Action
+from dsr.core.models import RequestType
+from dsr.core.registry import OpenDsrProcessor, RegistryError, S3ObjectsStore, load_registry, parse_registry
+from dsr.core.settings import DeskSettings
 
 VALID_SYSTEM = """
 systems:

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dsr.models import AuditEvent, RequestType, Status
-from dsr.reports import (
+from dsr.core.models import AuditEvent, RequestType, Status
+from dsr.staff.reports import (
     CSV_COLUMNS,
     CountedRequest,
     TypeFigures,

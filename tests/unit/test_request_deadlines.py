@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from dsr.models import RequestType
-from dsr.request_deadlines import deadlines_for, local_day
+from dsr.core.models import RequestType
+from dsr.policies.request_deadlines import deadlines_for, local_day
 
 
 def test_a_late_evening_request_in_california_was_received_that_day_there() -> None:

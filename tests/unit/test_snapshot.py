@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import snapshot_restore_py
 
-from dsr import desk as desk_module
+from dsr.wiring import desk as desk_module
 
 
 def _restore() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsr.staff_auth import ForbiddenError, NotSignedInError, StaffGroup, require
+from dsr.staff.auth import ForbiddenError, NotSignedInError, StaffGroup, require
 from local_cloud.staff_tokens import LocalTokenIssuer
 
 

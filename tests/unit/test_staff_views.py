@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from dsr.display_text import visible_text
-from dsr.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
-from dsr.request_deadlines import end_of_local_day, local_day
-from dsr.staff_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry
+from dsr.core.display_text import visible_text
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.policies.request_deadlines import end_of_local_day, local_day
+from dsr.staff.request_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry
 from dsr_cli.staff import _readable
 
 CONSOLE = Path(__file__).parents[2] / "functions" / "staff_console" / "static" / "console.js"

@@ -10,12 +10,12 @@ from typing import Any
 import boto3
 import pytest
 
-from dsr.models import AuditEvent
+from dsr.core.models import AuditEvent
 from dsr.storage.dynamo import count_all, query_all
 from dsr.storage.keys import hand_off_stage, request_key
 from dsr.storage.outcomes import StoredOutcome
 from dsr.storage.processors import SubjectRequestLink
-from dsr.store import RequestStore
+from dsr.storage.store import RequestStore
 
 REGION = "us-east-1"
 NOW = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)

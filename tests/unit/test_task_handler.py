@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dsr.task_handler import AwsServiceBusy, workflow_task
-from dsr.tasks import RequestTask
+from dsr.core.task_handler import AwsServiceBusy, workflow_task
+from dsr.core.tasks import RequestTask
 
 
 class _Context:

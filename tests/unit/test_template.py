@@ -641,7 +641,7 @@ def test_staff_sign_in_is_the_code_flow_with_pkce_on_the_user_pool(template: dic
 
 
 def test_api_gateways_own_answers_carry_the_security_headers(template: dict[str, Any]) -> None:
-    from dsr.response_headers import GATEWAY_HEADERS
+    from dsr.web.response_headers import GATEWAY_HEADERS
 
     responses = template["Resources"]["PrivacyApi"]["Properties"]["GatewayResponses"]
 

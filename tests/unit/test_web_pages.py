@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlencode
 
 import pytest
 
-from dsr.models import Relationship, RequestType, Status
-from dsr.public_views import SubjectView
-from dsr.web_pages import (
+from dsr.core.models import Relationship, RequestType, Status
+from dsr.notices.public_views import SubjectView
+from dsr.web.pages import (
     FORM_FIELDS,
     RESPONSE_HEADERS,
     STYLE,
@@ -625,7 +625,7 @@ def test_a_real_country_and_region_are_taken() -> None:
 
 
 def test_an_appeal_that_arrives_by_email_keeps_its_words_without_direction_overrides() -> None:
-    from dsr.models import without_control_characters
+    from dsr.core.models import without_control_characters
 
     assert (
         without_control_characters("I \u202eelbissopmi\u202c disagree\x00\x07\n") == "I elbissopmi disagree\n"

@@ -10,7 +10,7 @@ from the template, with the variables Lambda sets and placeholder credentials. T
 
 Beside each function, in the same rounds: its floor, the libraries a function of its kind imports
 alone, wired as the desk wires a handler (boto3, Powertools' logger, metrics and tracer patching
-as the desk does, and the collector paused while it imports, dsr.initialising; for a workflow
+as the desk does, and the collector paused while it imports, dsr.core.initialising; for a workflow
 function Powertools' parser with a pydantic model, for a function behind API Gateway Powertools'
 REST resolver with validation: ``benchmarks/floors``, compiled, from the same layer), and
 ``import boto3`` alone. The target is each function's median at most 1.25 times its floor's.

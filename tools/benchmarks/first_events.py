@@ -64,7 +64,7 @@ if restored:
         hook(*args, **kwargs)
 
 def built_models():
-    desk_model = sys.modules.get("dsr.desk_model")
+    desk_model = sys.modules.get("dsr.core.desk_model")
     found, waiting = set(), [desk_model.DeskModel] if desk_model else []
     while waiting:
         for model in waiting.pop().__subclasses__():

@@ -29,17 +29,17 @@ from typing import TYPE_CHECKING, Any, cast
 
 from benchmarks.figures import Figure
 from benchmarks.streaming_s3 import CountingSink, FileBackedS3, Sink, StreamingS3, peak_bytes_while
-from dsr.connectors import Subject
+from dsr.connectors.base import Subject
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
-from dsr.fulfilment import compile_results
-from dsr.packages import PackageStore
-from dsr.registry import S3JsonLinesStore
+from dsr.core.registry import S3JsonLinesStore
+from dsr.fulfilment.fulfilment import compile_results
 from dsr.storage.outcomes import StoredOutcome
+from dsr.storage.packages import PackageStore
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-    from dsr.desk import Desk
+    from dsr.wiring.desk import Desk
 
 BENCHMARK = "Bounded memory"
 TARGET = "at most 1.5 x the job at one tenth"

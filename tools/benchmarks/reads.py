@@ -105,9 +105,9 @@ def run(scale: float) -> list[Figure]:
 def connector_reads(scale: float) -> list[Figure]:
     from moto import mock_aws  # noqa: PLC0415 - the benchmark's own emulator, not the desk's code
 
-    from dsr.connectors import Subject  # noqa: PLC0415
+    from dsr.connectors.base import Subject  # noqa: PLC0415
     from dsr.connectors.dynamodb import DynamoDbConnector  # noqa: PLC0415
-    from dsr.registry import DynamoDbStore  # noqa: PLC0415
+    from dsr.core.registry import DynamoDbStore  # noqa: PLC0415
 
     items = _scaled(TABLE_ITEMS, scale, 500)
     subjects = items // ITEMS_PER_SUBJECT
@@ -202,8 +202,8 @@ def _contacts_table(items: int) -> Any:
 
 
 def sweeper_reads(scale: float) -> list[Figure]:
-    from dsr import sweeper  # noqa: PLC0415
-    from dsr.desk import desk_from_environment  # noqa: PLC0415
+    from dsr.deadlines import sweeper  # noqa: PLC0415
+    from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415
     from local_cloud.cloud import LocalCloud  # noqa: PLC0415
 
     closed = _scaled(CLOSED_REQUESTS, scale, 1_000)
@@ -259,7 +259,7 @@ def sweeper_reads(scale: float) -> list[Figure]:
 def _requests_table(desk: Any, closed: int, open_count: int) -> tuple[list[str], list[str]]:
     """Write closed and open requests straight to the table, as intake and closing leave them:
     open ones in the sparse index, due over the next 45 days; closed ones out of it."""
-    from dsr.models import (  # noqa: PLC0415
+    from dsr.core.models import (  # noqa: PLC0415
         Channel,
         PrivacyRequest,
         Relationship,
@@ -267,7 +267,7 @@ def _requests_table(desk: Any, closed: int, open_count: int) -> tuple[list[str],
         Status,
         SubjectIdentity,
     )
-    from dsr.store import OPEN_PARTITION  # noqa: PLC0415
+    from dsr.storage.store import OPEN_PARTITION  # noqa: PLC0415
 
     now = desk.now()
     shape = PrivacyRequest(

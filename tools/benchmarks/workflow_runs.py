@@ -160,8 +160,8 @@ def desk_with_systems(sizes: Sequence[int]) -> Iterator[tuple[Any, Callable[[int
     """The local cloud and its HTTP API, with a registry for each size: the first ``n`` of the same
     DynamoDB systems. The cloud starts with the largest, so every store exists; the function given
     beside the API points the desk at the registry of a size."""
-    from dsr.desk import desk_from_environment  # noqa: PLC0415
-    from dsr.registry import load_registry  # noqa: PLC0415
+    from dsr.core.registry import load_registry  # noqa: PLC0415
+    from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415
     from dsr_cli.local import running_local_cloud  # noqa: PLC0415 - moto loads only when needed
 
     with tempfile.TemporaryDirectory() as folder:
@@ -310,7 +310,7 @@ class _Watcher:
     nothing it records."""
 
     def __init__(self) -> None:
-        from dsr.settings import DeskSettings  # noqa: PLC0415
+        from dsr.core.settings import DeskSettings  # noqa: PLC0415
 
         session = boto3.session.Session(region_name="us-east-1")
         self._dynamodb = session.resource("dynamodb")

@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from typing import TextIO
 
-from dsr.deadlines import DeadlineError, DueDates, as_json, due_dates, policies
+from dsr.policies.deadlines import DeadlineError, DueDates, as_json, due_dates, policies
 
 LABELS = {
     "acknowledge_by": "acknowledge by",

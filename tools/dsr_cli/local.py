@@ -30,7 +30,7 @@ def running_local_cloud(host: str = "127.0.0.1", port: int = 0) -> Iterator[Loca
     cloud = LocalCloud(f"http://{host}:{port}", processors=processors)
     try:
         cloud.start()
-        from dsr.desk import desk_from_environment  # noqa: PLC0415
+        from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415
 
         create_and_seed(desk_from_environment().registry)
         api = LocalApi(cloud, host, port).start_in_background()

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from dsr.display_text import visible_text
+from dsr.core.display_text import visible_text
 from dsr_cli.command import (
     CommandError,
     add_desk_options,

@@ -1,7 +1,7 @@
 """The local cloud's clock: the wall clock moved forward on request, so that a demonstration or a
 test can show deadlines and verification windows passing (``POST /_local/clock``).
 
-While a local cloud runs, the desk reads this clock (``dsr.clock.system_clock``); when it stops,
+While a local cloud runs, the desk reads this clock (``dsr.core.clock.system_clock``); when it stops,
 the desk reads the wall clock again and any move is forgotten."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-import dsr.clock
+import dsr.core.clock
 
 
 class MovableClock:
@@ -34,16 +34,16 @@ class MovableClock:
 
 
 local_clock = MovableClock()
-WALL_CLOCK = dsr.clock.SystemClock()
+WALL_CLOCK = dsr.core.clock.SystemClock()
 
 
 def use_local_clock() -> None:
     """The desks made from now on read ``local_clock``, from the wall clock's time."""
     local_clock.reset()
-    dsr.clock.system_clock = local_clock
+    dsr.core.clock.system_clock = local_clock
 
 
 def use_wall_clock() -> None:
     """The desks made from now on read the wall clock, as in Lambda."""
     local_clock.reset()
-    dsr.clock.system_clock = WALL_CLOCK
+    dsr.core.clock.system_clock = WALL_CLOCK

@@ -158,7 +158,7 @@ class LocalCloud:
             self.bridge, workflow_roles[0] if workflow_roles else None
         )  # made from here on, so they carry the hooks above
         self._create_state_machines()
-        from dsr.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
+        from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
         use_local_clock()  # the desks made from here on read a clock demonstrations can move
         desk_from_environment.cache_clear()

@@ -15,9 +15,9 @@ from typing import Any
 
 import boto3
 
-from dsr.connectors import Subject
+from dsr.connectors.base import Subject
 from dsr.connectors.s3_objects import S3ObjectsConnector
-from dsr.registry import (
+from dsr.core.registry import (
     CustomerControllers,
     DynamoDbStore,
     S3CsvStore,

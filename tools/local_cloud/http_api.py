@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from dsr.response_headers import GATEWAY_HEADERS
+from dsr.web.response_headers import GATEWAY_HEADERS
 from local_cloud import s3_links
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud

@@ -42,7 +42,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 from pydantic import ValidationError
 
-from dsr.opendsr import (
+from dsr.fulfilment.opendsr import (
     API_VERSION,
     V1_DOMAIN_HEADER,
     V1_REQUESTS_ROUTE,

@@ -2,7 +2,7 @@
 
 In production the product's login service holds the Ed25519 private key and issues an account
 assertion when a signed-in account holder confirms a request; the desk is configured with the
-public key alone (see ``dsr.account_assertion``). Here one process plays both sides: the key is
+public key alone (see ``dsr.verification.account_assertion``). Here one process plays both sides: the key is
 generated afresh at start, lives only in memory, and is never written anywhere.
 """
 
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from nacl.encoding import Base64Encoder
 from nacl.signing import SigningKey
 
-from dsr.account_assertion import AccountAssertion, sign_assertion
+from dsr.verification.account_assertion import AccountAssertion, sign_assertion
 
 PRODUCT_SIGN_IN_PATH = "/_local/product-login"  # where the desk's sign-in email sends account holders
 PRODUCT_CONFIRM_PATH = "/_local/product-login/confirm"

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from dsr.connectors import FlagValue, Record, Replacement, Subject
-from dsr.registry import DynamoDbStore
+from dsr.connectors.base import FlagValue, Record, Replacement, Subject
+from dsr.core.registry import DynamoDbStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dsr.connectors import Record, StoreLayoutError
+from dsr.connectors.base import Record, StoreLayoutError
 from dsr.connectors.s3_lines import ObjectRows, Row, S3LinesConnector, lines_of
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dsr.connectors import Record
+from dsr.connectors.base import Record
 from dsr.connectors.s3_lines import ObjectRows, Row, S3LinesConnector, lines_of
 
 if TYPE_CHECKING:

@@ -18,10 +18,10 @@ from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from botocore.exceptions import ClientError
 
-from dsr.connectors import FlagValue, Record, Replacement, Subject
+from dsr.connectors.base import FlagValue, Record, Replacement, Subject
 from dsr.connectors.owned_bucket import OwnedBucket
 from dsr.connectors.s3_versions import UNVERSIONED, purge_noncurrent_versions
-from dsr.registry import S3LinesStore
+from dsr.core.registry import S3LinesStore
 
 if TYPE_CHECKING:
     from botocore.response import StreamingBody

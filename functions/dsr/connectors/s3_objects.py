@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
-from dsr.connectors import (
+from dsr.connectors.base import (
     FlagValue,
     IdentityUnavailableError,
     Record,
@@ -26,7 +26,7 @@ from dsr.connectors import (
 )
 from dsr.connectors.owned_bucket import OwnedBucket
 from dsr.connectors.s3_versions import delete_versions, versions_under
-from dsr.registry import S3ObjectsStore
+from dsr.core.registry import S3ObjectsStore
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -1,5 +1,5 @@
-"""The desk's storage: every read and write of the requests table, behind repositories.
+"""The desk's storage: every read and write of the requests table behind repositories, the
+rate windows kept there, and the encrypted access packages in their bucket.
 
-``keys`` builds every key, ``dynamo`` holds the one conditional-write helper and the one
-paginator; nothing outside this package writes DynamoDB expression text.
+May import: the core.
 """

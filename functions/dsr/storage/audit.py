@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from dsr.models import AuditEvent
+from dsr.core.models import AuditEvent
 from dsr.storage.dynamo import Repository, write_if
 from dsr.storage.keys import EVENT_PREFIX, request_item_key
 

@@ -1,4 +1,4 @@
-"""Every key of the requests table, built in one place (the layout is described in ``dsr.store``)."""
+"""Every key of the requests table, built in one place (the layout is described in ``dsr.storage.store``)."""
 
 from __future__ import annotations
 

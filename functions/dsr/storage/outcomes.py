@@ -1,6 +1,6 @@
 """What each system did for a request (``sk = SYS#<system>#<action>``).
 
-The models here do not postpone their annotations (see ``dsr.desk_model``).
+The models here do not postpone their annotations (see ``dsr.core.desk_model``).
 """
 
 from collections.abc import Mapping
@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ConfigDict
 
-from dsr.desk_model import DeskModel
-from dsr.models import AuditEvent
+from dsr.core.desk_model import DeskModel
+from dsr.core.models import AuditEvent
 from dsr.storage.audit import event_item
 from dsr.storage.dynamo import Repository
 from dsr.storage.keys import OUTCOME_PREFIX, outcome_key, system_and_action

@@ -1,4 +1,4 @@
-"""Rate windows and lockouts (``pk = RATE#<rule>#<key>``; the rules are in ``dsr.rate_limits``).
+"""Rate windows and lockouts (``pk = RATE#<rule>#<key>``; the rules are in ``dsr.storage.rate_limits``).
 
 * ``sk = W#<window start, epoch seconds>``: ``count`` attempts allowed in that window.
 * ``sk = LOCK``: ``until`` (epoch seconds): the key is refused until then, whatever the window.

@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from dsr.models import PrivacyRequest
+from dsr.core.models import PrivacyRequest
 from dsr.storage.dynamo import batch_get, count_all, query_all
 from dsr.storage.keys import request_id_of, request_key, unstarted_key
 from dsr.storage.requests import OPEN_PARTITION, RequestRepository

@@ -8,8 +8,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from dsr.models import PrivacyRequest, RequestForSystems, Status
-from dsr.refusals import NoSuchItemError, StateConflictError
+from dsr.core.models import PrivacyRequest, RequestForSystems, Status
+from dsr.core.refusals import NoSuchItemError, StateConflictError
 from dsr.storage.dynamo import AlreadyExistsError, Repository, query_all, set_if, write_if
 from dsr.storage.keys import reference_key, reference_pk, request_key, step_key
 

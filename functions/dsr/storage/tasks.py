@@ -1,7 +1,7 @@
 """Waiting tasks (``sk = TOKEN#<stage>``): a Step Functions token waiting for a person, and what
 that person did about it. Every change is a named, conditional operation: one caller wins.
 
-The models here do not postpone their annotations (see ``dsr.desk_model``).
+The models here do not postpone their annotations (see ``dsr.core.desk_model``).
 """
 
 from collections.abc import Mapping
@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 
-from dsr.desk_model import DeskModel
+from dsr.core.desk_model import DeskModel
 from dsr.storage.dynamo import AlreadyExistsError, Repository, update_assignments, write_if
 from dsr.storage.keys import request_id_of, stage_of, task_key
 

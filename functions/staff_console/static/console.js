@@ -55,7 +55,7 @@ function el(tag, attributes = {}, ...children) {
 // Control characters in text someone else wrote are shown as marks, never obeyed: U+202E would
 // turn what follows around, NUL and ESC mean nothing to a reader. C0 controls and DEL become
 // their control pictures (NUL as "␀"), the others (bidirectional controls, separators) "⟨U+202E⟩".
-// Line breaks and tabs stay. The command line does the same (dsr.display_text).
+// Line breaks and tabs stay. The command line does the same (dsr.core.display_text).
 const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
 function visibleText(text) {

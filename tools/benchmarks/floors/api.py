@@ -1,7 +1,7 @@
 """The least an API function imports: a workflow function's libraries, and Powertools' REST
 resolver with request validation and one route."""
 
-from dsr.initialising import initialised  # as every handler starts (and ends, below)
+from dsr.core.initialising import initialised  # as every handler starts (and ends, below)
 
 from typing import Any
 
@@ -10,7 +10,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from pydantic import BaseModel
 
-from dsr.tracing import TRACED_LIBRARIES  # the list alone: aws_lambda_powertools is loaded already
+from dsr.core.tracing import TRACED_LIBRARIES  # the list alone: aws_lambda_powertools is loaded already
 
 logger = Logger()
 metrics = Metrics()

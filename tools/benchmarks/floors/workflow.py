@@ -2,7 +2,7 @@
 parser with one pydantic model for the input (12 of the desk's 13 functions that are not behind
 API Gateway parse their event with it)."""
 
-from dsr.initialising import initialised  # as every handler starts (and ends, below)
+from dsr.core.initialising import initialised  # as every handler starts (and ends, below)
 
 from typing import Any
 
@@ -11,7 +11,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.utilities.parser import event_parser
 from pydantic import BaseModel
 
-from dsr.tracing import TRACED_LIBRARIES  # the list alone: aws_lambda_powertools is loaded already
+from dsr.core.tracing import TRACED_LIBRARIES  # the list alone: aws_lambda_powertools is loaded already
 
 logger = Logger()
 metrics = Metrics()

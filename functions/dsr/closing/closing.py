@@ -1,0 +1,146 @@
+"""Closing a request: the final status, the subject's notice, and an alert when staff must act."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools import Logger
+
+from dsr.closing import downloads, suppression
+from dsr.core.models import PrivacyRequest, Status
+from dsr.core.tasks import Outcome
+from dsr.fulfilment.fulfilment import outcome_lines
+from dsr.intake.status_tokens import status_token
+from dsr.notices import subject_notices as notices
+from dsr.policies import retention as records
+from dsr.policies.appeal_rules import appeal_open_until
+from dsr.storage.store import TransitionRejectedError
+from dsr.wiring.desk import Desk
+
+logger = Logger(child=True)
+
+
+TARGETS: dict[Outcome, tuple[Status, list[Status]]] = {
+    Outcome.COMPLETED: (Status.COMPLETED, [Status.IN_PROGRESS]),
+    Outcome.PARTIAL: (Status.PARTIALLY_COMPLETED, [Status.IN_PROGRESS]),  # staff may re-run
+    Outcome.DENIED: (Status.DENIED, [Status.AWAITING_APPROVAL]),
+    Outcome.UNVERIFIABLE: (Status.UNVERIFIABLE, [Status.RECEIVED, Status.VERIFYING]),
+    # Only before anything is carried out: a request half done is finished, not cancelled.
+    Outcome.CANCELLED: (Status.CANCELLED, [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL]),
+    Outcome.FAILED: (
+        Status.FAILED,
+        [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL, Status.IN_PROGRESS],
+    ),
+}
+
+
+def close(
+    desk: Desk,
+    request_id: str,
+    outcome: Outcome,
+    reason: str | None = None,
+    error: str | None = None,
+    *,
+    only_from: list[Status] | None = None,
+) -> Status:
+    """Close the request with ``outcome`` (from the states it allows, or only ``only_from``)."""
+    target, allowed_from = TARGETS[outcome]
+    allowed_from = only_from or allowed_from
+    try:
+        request = desk.store.transition(
+            request_id, allowed_from, target, {"closed_at": desk.now().isoformat()}
+        )
+    except TransitionRejectedError:
+        request = desk.store.get(request_id)
+        if request.status is not target:  # not a redelivery of this very close
+            raise
+    desk.audit(request_id, "workflow", "close request", target.value, reason=reason, error=error)
+    if request.subject_hash:
+        desk.store.release_claims(request.subject_hash, request.request_types, request_id)
+    if outcome in (Outcome.COMPLETED, Outcome.PARTIAL):
+        suppression.record(desk, request)
+    if outcome in (Outcome.FAILED, Outcome.PARTIAL):
+        _alert_staff(desk, request, outcome, error)
+    if outcome is not Outcome.FAILED:
+        _notify_subject_once(desk, request, outcome, reason)
+    records.schedule(desk, request_id)  # how long the record is kept; when the identity goes
+    return target
+
+
+def appeal_invitation(desk: Desk, request: PrivacyRequest) -> notices.AppealInvitation | None:
+    """How the refusal may be appealed, for the notice that tells the subject of it (the appeal
+    itself is taken in by the appeals stage, after the request closed)."""
+    until = appeal_open_until(request)
+    if until is None:
+        return None
+    return notices.AppealInvitation(
+        until, desk.status_url(request.request_id, status_token(desk, request.request_id))
+    )
+
+
+def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, reason: str | None) -> None:
+    latest = desk.store.get(request.request_id)
+    if latest.closing_notice_sent_at is not None:
+        return
+    if outcome is Outcome.DENIED:
+        notice = notices.denial(request, reason or "not stated", appeal_invitation(desk, latest))
+    elif outcome is Outcome.UNVERIFIABLE:
+        notice = notices.unverifiable(request, appeal_invitation(desk, latest))
+    elif outcome is Outcome.CANCELLED:
+        notice = notices.cancelled(request, reason or "not stated")
+    elif latest.package_key:
+        # The email links to the desk's download page, which asks for a fresh code before any
+        # download; the package itself is never linked from an email.
+        notice = notices.completion(
+            request,
+            completion_summary(desk, request.request_id),
+            downloads.download_url(desk, request.request_id),
+            downloads.open_window(desk, request.request_id),
+        )
+    else:
+        notice = notices.completion(request, completion_summary(desk, request.request_id))
+    desk.send_notice(str(request.subject.email), notice, request.request_id)
+    desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
+    desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
+
+
+def completion_summary(desk: Desk, request_id: str) -> str:
+    """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet."""
+    lines = outcome_lines(desk, request_id)
+    return "What we did:\n" + (
+        "\n".join(f"- {line}" for line in lines) if lines else "- we hold no personal data about you"
+    )
+
+
+def _alert_staff(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: str | None) -> None:
+    desk.alerts.publish(
+        TopicArn=desk.settings.alerts_topic_arn,
+        Subject=f"Privacy request {request.request_id[:8]} needs attention",
+        Message=json.dumps(
+            {
+                "request_id": request.request_id,
+                "outcome": outcome.value,
+                "error": (error or "")[:500],
+            }
+        ),
+    )
+    logger.warning("staff alerted", request_id=request.request_id, outcome=outcome.value)
+
+
+def mark_execution_ended(desk: Desk, request_id: str, execution_status: str, error: str | None) -> bool:
+    """An execution ended outside any Catch: mark the request FAILED unless already closed."""
+    try:
+        request = desk.store.get(request_id)
+    except LookupError:
+        logger.warning("execution for an unknown request", request_id=request_id)
+        return False
+    if not request.status.is_open:
+        desk.audit(
+            request_id,
+            "eventbridge",
+            f"execution {execution_status.lower()}",
+            "request already closed",
+        )
+        return False
+    close(desk, request_id, Outcome.FAILED, error=f"execution {execution_status}: {error or ''}")
+    return True

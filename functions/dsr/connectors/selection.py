@@ -1,0 +1,49 @@
+"""Which connector reaches a system: one per kind of store, each kind's module imported the first
+time a system of that kind is reached, so that a function loads only the connectors its systems
+use. Fulfilment carries actions out through it; verification reads the held data points through
+it too, which is why it sits with the connectors, below both stages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dsr.core.registry import (
+    DynamoDbStore,
+    S3Bucket,
+    S3CsvStore,
+    S3JsonLinesStore,
+    S3ObjectsStore,
+    SystemEntry,
+)
+
+if TYPE_CHECKING:
+    from dsr.connectors.base import Connector
+    from dsr.wiring.desk import Desk
+
+
+def connector_for(desk: Desk, system: SystemEntry) -> Connector:
+    """The connector for the system's kind of store. Each kind's module is imported the first time
+    a system of that kind is reached: a function loads only the connectors its systems use."""
+    store = system.store
+    if isinstance(store, DynamoDbStore):
+        from dsr.connectors.dynamodb import DynamoDbConnector  # noqa: PLC0415 - see the docstring
+
+        return DynamoDbConnector(desk.table(store.table), store)
+    if isinstance(store, S3JsonLinesStore):
+        from dsr.connectors.s3_jsonl import S3JsonLinesConnector  # noqa: PLC0415
+
+        return S3JsonLinesConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
+    if isinstance(store, S3CsvStore):
+        from dsr.connectors.s3_csv import S3CsvConnector  # noqa: PLC0415
+
+        return S3CsvConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
+    if isinstance(store, S3ObjectsStore):
+        from dsr.connectors.s3_objects import S3ObjectsConnector  # noqa: PLC0415
+
+        return S3ObjectsConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
+    raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
+
+
+def bucket_owner(desk: Desk, store: S3Bucket) -> str:
+    """The account every call to the store's bucket names as its owner."""
+    return store.owner_account or desk.account_id

@@ -1,0 +1,102 @@
+"""Asking the subject for information, and the legal clock standing still meanwhile where the law
+says so for that reason: the UK GDPR while waiting for clarification; Utah while fraud is
+suspected and the request cannot be authenticated (Utah Code 13-61-203). Elsewhere, and for other
+reasons, the question goes out and the clock keeps running.
+
+Pausing and resuming are conditional writes; on resuming, the days paused are added up and every
+date of the request is recomputed from the policy table, as an audit would.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from dsr.core.models import PrivacyRequest
+from dsr.core.refusals import StateConflictError
+from dsr.notices import subject_notices as notices
+from dsr.policies.deadlines import DeadlineError, policy_for
+from dsr.policies.request_deadlines import deadlines_for, local_day
+from dsr.wiring.desk import Desk
+
+
+class NotWaitingError(StateConflictError):
+    """The request is not in a state for this (closed, or not waiting for information)."""
+
+
+class AskedBecause(StrEnum):
+    """Why staff ask: the policy table's ``pauses_for`` names the reasons that stop the clock."""
+
+    CLARIFICATION = "clarification"
+    """What the request is about is unclear."""
+    SUSPECTED_FRAUD = "suspected_fraud"
+    """Fraud is suspected and the request cannot be authenticated without more."""
+
+
+def clock_pauses(request: PrivacyRequest, because: AskedBecause = AskedBecause.CLARIFICATION) -> bool:
+    try:
+        return because.value in policy_for(request.deadline_policy or request.jurisdiction).clock.pauses_for
+    except DeadlineError:
+        return False
+
+
+def ask_for_information(
+    desk: Desk,
+    request_id: str,
+    question: str,
+    staff_member: str,
+    because: AskedBecause = AskedBecause.CLARIFICATION,
+) -> bool:
+    """Send the subject the question; True if the clock now stands still."""
+    request = desk.store.get(request_id)
+    if not request.status.is_open:
+        raise NotWaitingError(f"the request is {request.status.value}")
+    pauses = clock_pauses(request, because)
+    if pauses and not desk.store.pause_clock(request_id, desk.now()):
+        raise NotWaitingError("the request is waiting for information already")
+    desk.send_notice(
+        str(request.subject.email), notices.information_requested(request, question, pauses), request_id
+    )
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "ask for information",
+        "clock paused" if pauses else "clock keeps running",
+        because=because.value,
+        question=question,
+    )
+    return pauses
+
+
+def information_received(desk: Desk, request_id: str, staff_member: str) -> PrivacyRequest:
+    """The subject answered: the clock runs again, and the dates move by the days it stood still."""
+    request = desk.store.get(request_id)
+    if request.paused_at is None:
+        raise NotWaitingError("the clock is not paused for this request")
+    # Whole days where the law counts: asked on the 3rd and answered on the 8th is five days.
+    stood_still = local_day(request.jurisdiction, desk.now()) - local_day(
+        request.jurisdiction, request.paused_at
+    )
+    paused_days = request.paused_days + stood_still.days
+    deadlines = deadlines_for(
+        request.jurisdiction,
+        request.request_types,
+        request.received_at,
+        country=request.country,
+        region=request.region,
+        clock_started_at=request.clock_started_at,
+        paused_days=paused_days,
+    )
+    dates = {name: value for name, value in deadlines.fields().items() if value is not None}
+    if request.extended_at is not None and deadlines.extended_respond_by is not None:
+        dates["respond_by"] = dates["watch_at"] = deadlines.extended_respond_by.isoformat()
+    if not desk.store.resume_clock(request_id, paused_days, dates):
+        raise NotWaitingError("the clock was resumed meanwhile")
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "information received",
+        "clock running again",
+        paused_days=paused_days,
+        respond_by=dates["respond_by"],
+    )
+    return desk.store.get(request_id)

@@ -1,0 +1,138 @@
+"""What the subject may see of their own request: the status and the next step, nothing more."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from dsr.core.desk_model import DeskModel
+from dsr.core.models import PrivacyRequest, Status
+from dsr.policies.appeal_rules import Appeal, AppealStatus, appeal_open_until
+from dsr.policies.request_deadlines import local_day
+
+NEXT_STEPS: dict[Status, str] = {
+    Status.RECEIVED: "We are emailing you a code to confirm your email address.",
+    Status.VERIFYING: "Enter the code we emailed you to confirm your email address.",
+    Status.AWAITING_APPROVAL: "Our privacy team is reviewing your request.",
+    Status.IN_PROGRESS: "We are carrying out your request in every system that holds your data.",
+    Status.COMPLETED: "Your request is complete. We have emailed you the result.",
+    Status.PARTIALLY_COMPLETED: "Part of your request is complete; our team is finishing the rest.",
+    Status.DENIED: "We could not carry out your request. We have emailed you the reason.",
+    Status.UNVERIFIABLE: "We could not confirm your email address. You may make a new request.",
+    Status.FAILED: "Something went wrong on our side; our team has been alerted and will follow up.",
+    Status.LINKED: (
+        "You already have an open request for the same thing, so we have joined this one to it and "
+        "will answer both together; we have emailed you about it."
+    ),
+    Status.CANCELLED: "We closed this request without acting on it; we have emailed you why.",
+}
+"""The next step at each status: every status has one (a test walks them all)."""
+
+ANSWERED = frozenset({Status.COMPLETED, Status.DENIED, Status.UNVERIFIABLE, Status.LINKED, Status.CANCELLED})
+"""Closed with our answer given: the page says when, not a date we will respond by. (A request
+partly completed or held up by a failure is still being worked on.)"""
+
+
+class Proof(StrEnum):
+    """What a request waits for before review: how the subject shows the request is theirs."""
+
+    CODE = "code"
+    CODE_AND_DETAILS = "code_and_details"
+    """The emailed code and details the company holds about the person (the matched level)."""
+    SIGN_IN = "sign_in"
+    POWER_OF_ATTORNEY = "power_of_attorney"
+    NONE = "none"
+
+
+CODE_PROOFS = frozenset({Proof.CODE, Proof.CODE_AND_DETAILS})
+"""The proofs the subject gives on the status page, starting with the emailed code."""
+
+WAITING_FOR_PROOF = {
+    Proof.CODE_AND_DETAILS: (
+        "Enter the code we emailed you and the details we ask for below, to confirm it is you."
+    ),
+    Proof.SIGN_IN: "Sign in to your account with the link we emailed you, to confirm the request is yours.",
+    Proof.POWER_OF_ATTORNEY: "Our privacy team is checking the power of attorney your agent sent.",
+    Proof.NONE: "We have your request; our privacy team will review it next.",
+}
+"""The next step while a request waits for its proof, when the proof is not the emailed code alone."""
+
+
+APPEAL_NEXT_STEPS = {
+    AppealStatus.OPEN: "We have your appeal; someone who did not take the decision is looking again.",
+    AppealStatus.UPHELD: "We answered your appeal: our decision stands. We have emailed you the reasons.",
+    AppealStatus.REVERSED: "We answered your appeal: we changed our decision and are doing what you asked.",
+}
+
+
+class AppealView(DeskModel):
+    status: AppealStatus
+    next_step: str
+    received_on: str
+    answer_by: str
+
+
+class SubjectView(DeskModel):
+    request_id: str
+    status: Status
+    next_step: str
+    request_types: list[str]
+    received_on: str
+    respond_by: str
+    closed_on: str | None = Field(
+        default=None,
+        description="the day we closed the request with our answer; absent while it is worked on",
+    )
+    linked_to: str | None = Field(
+        default=None, description="when LINKED: the reference of the open request that answers this one"
+    )
+    can_appeal_until: str | None = Field(
+        default=None, description="the last day this decision may be appealed; absent when it cannot be"
+    )
+    appeal: AppealView | None = None
+
+
+def next_step(request: PrivacyRequest, proof: Proof = Proof.CODE) -> str:
+    if request.status in (Status.RECEIVED, Status.VERIFYING) and proof is not Proof.CODE:
+        return WAITING_FOR_PROOF[proof]
+    if request.status is Status.LINKED and request.linked_to:
+        return (
+            f"You already have an open request for the same thing (reference {request.linked_to}), so we "
+            "have joined this one to it and will answer both together; we have emailed you about it."
+        )
+    return NEXT_STEPS[request.status]
+
+
+def subject_view(
+    request: PrivacyRequest,
+    appeal: Appeal | None = None,
+    now: datetime | None = None,
+    *,
+    proof: Proof = Proof.CODE,
+) -> SubjectView:
+    """The subject's view; ``appeal`` is the request's appeal if there is one, ``now`` (when given)
+    decides whether the appeal window is still open, ``proof`` what the request waits for before
+    review."""
+    until = appeal_open_until(request) if appeal is None else None
+    if until is not None and now is not None and now > until:
+        until = None
+    closed_at = request.closed_at if request.status in ANSWERED else None
+    return SubjectView(
+        request_id=request.request_id,
+        status=request.status,
+        next_step=next_step(request, proof),
+        request_types=[t.value for t in request.request_types],
+        received_on=local_day(request.jurisdiction, request.received_at).isoformat(),
+        respond_by=local_day(request.jurisdiction, request.respond_by).isoformat(),
+        closed_on=local_day(request.jurisdiction, closed_at).isoformat() if closed_at else None,
+        linked_to=request.linked_to if request.status is Status.LINKED else None,
+        can_appeal_until=local_day(request.jurisdiction, until).isoformat() if until else None,
+        appeal=AppealView(
+            status=appeal.status,
+            next_step=APPEAL_NEXT_STEPS[appeal.status],
+            received_on=local_day(request.jurisdiction, appeal.received_at).isoformat(),
+            answer_by=local_day(request.jurisdiction, appeal.respond_by).isoformat(),
+        )
+        if appeal is not None
+        else None,
+    )

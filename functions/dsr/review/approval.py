@@ -1,0 +1,183 @@
+"""Staff review: the workflow waits with a stored task token until a person decides.
+
+Where the company turns on the four-eyes rule for erasure (``FOUR_EYES_FOR_ERASURE``), a
+request that asks for erasure is first triaged by one staff member (a recommendation, with a
+note) and decided by another.
+"""
+
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
+
+from dsr.core.desk_model import DeskModel
+from dsr.core.models import NOT_ONLY_SPACES, RequestType, Status
+from dsr.core.refusals import NotPermittedError, StateConflictError
+from dsr.wiring.desk import Desk
+
+STAGE = "approval"
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    DENY = "deny"
+
+
+# The rule of ``_denial_needs_reason``, in the document too: a denial has a reason of more than spaces.
+DENIAL_NEEDS_REASON: JsonDict = {
+    "anyOf": [
+        {"properties": {"decision": {"not": {"const": "deny"}}}},
+        {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": NOT_ONLY_SPACES}}},
+    ]
+}
+
+
+class StaffDecision(DeskModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra=DENIAL_NEEDS_REASON)
+
+    decision: Decision
+    reason: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _denial_needs_reason(self) -> Self:
+        if self.decision is Decision.DENY and not (self.reason and self.reason.strip()):
+            raise ValueError("a denial needs a reason, which is sent to the subject")
+        return self
+
+
+class StaffTriage(DeskModel):
+    """One staff member's recommendation, before another decides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recommendation: Decision
+    note: str = Field(min_length=1, max_length=2000, description="why; for the staff member who decides")
+
+
+class TriageConflictError(StateConflictError):
+    """Somebody triaged the request first."""
+
+    def __init__(self, triaged_by: str | None) -> None:
+        self.triaged_by = triaged_by
+        super().__init__(f"already triaged by {triaged_by or 'someone else'}")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"triaged_by": self.triaged_by}
+
+
+class FourEyesError(StateConflictError):
+    """The four-eyes rule for erasure stops this decision: nobody else has triaged it yet."""
+
+    same_person = False
+
+
+class SelfReviewError(NotPermittedError, FourEyesError):
+    """The four-eyes rule for erasure stops this decision: the decider triaged it themselves."""
+
+    same_person = True
+
+
+class DecisionConflictError(StateConflictError):
+    """Somebody decided first."""
+
+    def __init__(self, decided_by: str | None) -> None:
+        self.decided_by = decided_by
+        super().__init__(f"already decided by {decided_by or 'someone else'}")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return {"decided_by": self.decided_by}
+
+
+class NothingToDecideError(StateConflictError):
+    """The request is not waiting for a staff decision."""
+
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__("this request is not waiting for a decision")
+
+
+def await_review(desk: Desk, request_id: str, task_token: str) -> None:
+    # RECEIVED when the request needed no verification (opt-outs).
+    allowed = [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL]
+    # The task first: whoever sees the request awaiting approval can decide at once.
+    desk.store.put_task(request_id, STAGE, {"task_token": task_token})
+    desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
+    desk.audit(request_id, "workflow", "staff review requested", "waiting for staff")
+
+
+def triage(desk: Desk, request_id: str, recommended: StaffTriage, staff_member: str) -> None:
+    """Record one staff member's recommendation on a request waiting for a decision (once)."""
+    task = desk.store.get_task(request_id, STAGE)
+    if task is None or task.get("decided_at"):
+        raise NothingToDecideError(request_id)
+    won = desk.store.record_triage(
+        request_id,
+        STAGE,
+        by=staff_member,
+        recommendation=recommended.recommendation.value,
+        note=recommended.note,
+        at=desk.now(),
+    )
+    if not won:
+        current = desk.store.get_task(request_id, STAGE) or {}
+        if current.get("decided_at"):
+            raise NothingToDecideError(request_id)
+        raise TriageConflictError(str(current.get("triaged_by") or "") or None)
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "triaged",
+        f"recommends {recommended.recommendation.value}",
+        note=recommended.note,
+    )
+
+
+def four_eyes_applies(desk: Desk, request_id: str) -> bool:
+    if not desk.settings.four_eyes_for_erasure:
+        return False
+    return RequestType.ERASURE in desk.store.get(request_id).request_types
+
+
+def _check_four_eyes(desk: Desk, request_id: str, task: dict[str, object], staff_member: str) -> None:
+    if not four_eyes_applies(desk, request_id):
+        return
+    triaged_by = task.get("triaged_by")
+    if not triaged_by:
+        raise FourEyesError("an erasure is decided only after another staff member has triaged it")
+    if triaged_by == staff_member:
+        raise SelfReviewError("you triaged this erasure; another staff member must decide it")
+
+
+def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: str) -> None:
+    """Record the decision with a conditional write, then resume the workflow. One decision wins."""
+    task = desk.store.get_task(request_id, STAGE)
+    if task is None:
+        raise NothingToDecideError(request_id)
+    if not task.get("decided_at"):
+        if desk.store.get(request_id).status is not Status.AWAITING_APPROVAL:
+            raise NothingToDecideError(request_id)
+        _check_four_eyes(desk, request_id, task, staff_member)
+    won = desk.store.claim_task(
+        request_id, STAGE, desk.now(), decided_by=staff_member, decision=decision.decision.value
+    )
+    if not won:
+        current = desk.store.get_task(request_id, STAGE) or {}
+        raise DecisionConflictError(str(current.get("decided_by") or "") or None)
+    desk.workflow.resume(
+        str(task["task_token"]),
+        {
+            "decision": decision.decision.value,
+            "reason": decision.reason,
+            "decided_by": staff_member,
+        },
+    )
+    desk.audit(
+        request_id,
+        f"staff:{staff_member}",
+        "staff decision",
+        decision.decision.value,
+        reason=decision.reason,
+    )

@@ -1,0 +1,390 @@
+"""What staff see of a request: identities masked, the timeline, the systems and the deadlines.
+
+Dates are shown to staff as the subject is told them: the day in the jurisdiction's time zone
+(``dsr.policies.request_deadlines.local_day``), not the UTC day of the stored moment. A California
+request due at the end of 19 January there is due "2027-01-19 (US-CA)", though the moment is
+08:00 UTC on the 20th. The moments stay beside the days for tools that want them.
+
+The queue is ordered by ``due_on``, the day it shows first: the earlier of the desk's internal
+target and the legal date (the moment the ``OpenByDue`` index is keyed by, ``watch_at``), so a
+request whose target falls first is at the top and says why ("internal target"), with its legal
+date beside it.
+"""
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from dsr.core.desk_model import DeskModel
+from dsr.core.masking import mask_email, mask_name
+from dsr.core.models import AuditEvent, PrivacyRequest, Status
+from dsr.policies.appeal_rules import Appeal
+from dsr.policies.request_deadlines import JURISDICTION_ZONES, local_day
+from dsr.storage.store import RequestStore
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: "Received",
+    Status.VERIFYING: "Verifying identity",
+    Status.AWAITING_APPROVAL: "Awaiting approval",
+    Status.IN_PROGRESS: "In progress",
+    Status.COMPLETED: "Completed",
+    Status.PARTIALLY_COMPLETED: "Partially completed",
+    Status.DENIED: "Denied",
+    Status.UNVERIFIABLE: "Unverifiable",
+    Status.FAILED: "Failed",
+    Status.LINKED: "Linked to another request",
+    Status.CANCELLED: "Cancelled",
+}
+"""What staff read for each status (the console keeps the same words for its filters)."""
+
+IDENTITY_RELEASED = "identity erased after closing (only a keyed hash kept)"
+"""Shown instead of the subject once the identity has been let go: no masked stand-in."""
+
+
+class QueueEntry(DeskModel):
+    request_id: str
+    status: str
+    status_label: str
+    request_types: list[str]
+    jurisdiction: str
+    time_zone: str
+    """Where the jurisdiction's law counts days; every ``*_on`` day is a day there."""
+    channel: str
+    subject: str
+    identity_released: bool = False
+    """The identity was let go after the request closed: ``subject`` says so, masking nothing."""
+    received_at: str
+    received_on: str
+    respond_by: str
+    """The legal response moment, in UTC."""
+    respond_on: str
+    """The legal response day, as the subject is told it."""
+    target_on: str | None
+    """The desk's internal target day, where it is stricter than the law."""
+    due_on: str
+    """The day the desk works to: the earlier of the internal target and the legal date."""
+    due_for: Literal["target", "law"]
+    days_left: int
+    """Days from today (in the jurisdiction, by the desk's clock) to ``due_on``; negative when late."""
+    legal_days_left: int
+    """Days from today to ``respond_on``; negative when overdue."""
+
+
+class SystemOutcome(DeskModel):
+    system_id: str
+    system_name: str | None = None
+    """The registry's name for the system, for people."""
+    action: str
+    status: str
+    records: int | None = None
+    waiting_on: str | None = None
+    """For a task handed to a processor, vendor or customer: who has not answered yet."""
+    answer_by: str | None = None
+    error: str | None = None
+    confirmed_by: str | None = None
+
+
+class Deadlines(DeskModel):
+    """The request's dates: the moments (UTC), the same as days in the jurisdiction (``*_on``),
+    and the policy that produced them."""
+
+    time_zone: str
+    respond_on: str
+    target_on: str | None
+    acknowledge_on: str | None
+    extended_respond_on: str | None
+    extension_notice_on: str | None
+    policy: str | None
+    policy_version: str | None
+    acknowledge_by: str | None
+    respond_by: str
+    target_by: str | None
+    extended_respond_by: str | None
+    extension_notice_by: str | None
+    extended_at: str | None
+    extension_reason: str | None
+    paused_at: str | None = None
+    """The clock stands still (waiting for the subject's answer) since this moment."""
+    paused_days: int = 0
+
+
+class AppealDetail(DeskModel):
+    """The request's appeal: what the subject wrote, its own dates, and the answer once given."""
+
+    status: str
+    channel: str
+    statement: str
+    received_at: str
+    respond_by: str
+    respond_on: str
+    """The day the appeal must be answered, where the jurisdiction counts days."""
+    extended_respond_by: str | None
+    extension_notice_by: str | None
+    extended_at: str | None
+    decision: str | None
+    decision_reason: str | None
+    decided_by: str | None
+    decided_at: str | None
+    original_decision_by: str | None
+
+
+class Review(DeskModel):
+    """The staff review: a recommendation (triage) and the decision, once made."""
+
+    triaged_by: str | None = None
+    recommendation: str | None = None
+    triage_note: str | None = None
+    decided_by: str | None = None
+    decision: str | None = None
+    four_eyes: bool = False
+    """The four-eyes rule applies: someone other than the triager decides, after the triage."""
+
+
+class AppealQueueEntry(DeskModel):
+    request_id: str
+    jurisdiction: str
+    request_status: str
+    received_at: str
+    received_on: str
+    respond_by: str
+    respond_on: str
+    days_left: int
+    extended: bool
+
+
+class InformationAsked(DeskModel):
+    """The last question sent to the subject that is not answered yet, and whether the clock
+    stands still meanwhile (only where the request's law pauses it for that reason)."""
+
+    asked_at: str
+    asked_by: str
+    question: str | None = None
+    clock_paused: bool
+
+
+class RequestDetail(QueueEntry):
+    subject_name: str | None
+    relationship: str
+    linked_to: str | None = None
+    """For a request joined to another of the subject's: the request that answers both."""
+    verification_level: str | None = None
+    package_available_until: str | None = None
+    """The subject's access package: its download page works until then (with a fresh code)."""
+    deadlines: Deadlines
+    timeline: list[AuditEvent]
+    systems: list[SystemOutcome]
+    appeal: AppealDetail | None = None
+    review: Review | None = None
+    information_request: InformationAsked | None = None
+
+
+def _day(jurisdiction: str, moment: datetime | None) -> str | None:
+    return local_day(jurisdiction, moment).isoformat() if moment else None
+
+
+def queue_entry(request: PrivacyRequest, now: datetime) -> QueueEntry:
+    """One line of the queue; ``now`` is the desk's clock, for the days left."""
+    place = request.jurisdiction
+    today = local_day(place, now)
+    respond_on = local_day(place, request.respond_by)
+    target_on = _day(place, request.target_by)
+    due_on = min(local_day(place, request.watch_at or request.respond_by), respond_on)
+    released = request.identity_reduced_at is not None
+    return QueueEntry(
+        request_id=request.request_id,
+        status=request.status.value,
+        status_label=STATUS_LABELS[request.status],
+        request_types=[t.value for t in request.request_types],
+        jurisdiction=place,
+        time_zone=JURISDICTION_ZONES.get(place, "UTC"),
+        channel=request.channel.value,
+        subject=IDENTITY_RELEASED if released else mask_email(str(request.subject.email)),
+        identity_released=released,
+        received_at=request.received_at.isoformat(),
+        received_on=local_day(place, request.received_at).isoformat(),
+        respond_by=request.respond_by.isoformat(),
+        respond_on=respond_on.isoformat(),
+        target_on=target_on,
+        due_on=due_on.isoformat(),
+        due_for="target" if due_on < respond_on else "law",
+        days_left=(due_on - today).days,
+        legal_days_left=(respond_on - today).days,
+    )
+
+
+def open_queue(requests: Iterable[PrivacyRequest], now: datetime) -> list[QueueEntry]:
+    """The queue, most urgent first: by the day shown first (``due_on``), then the legal day,
+    then the order they came in."""
+    entries = [queue_entry(request, now) for request in requests]
+    return sorted(entries, key=lambda entry: (entry.due_on, entry.respond_on, entry.received_at))
+
+
+_OUTCOME_NOTES = ("waiting_on", "answer_by", "error", "confirmed_by")
+
+
+def request_detail(
+    store: RequestStore,
+    request: PrivacyRequest,
+    now: datetime,
+    appeal: Appeal | None = None,
+    review_task: Mapping[str, Any] | None = None,
+    *,
+    four_eyes: bool = False,
+    system_names: Mapping[str, str] | None = None,
+) -> RequestDetail:
+    names = system_names or {}
+    systems = []
+    for outcome in store.system_outcomes(request.request_id):
+        systems.append(
+            SystemOutcome(
+                system_id=outcome.system_id,
+                system_name=names.get(outcome.system_id),
+                action=outcome.action,
+                status=outcome.status,
+                records=outcome.records,
+                **{name: str(outcome.get(name)) for name in _OUTCOME_NOTES if outcome.get(name)},
+            )
+        )
+    released = request.identity_reduced_at is not None
+    timeline = store.events(request.request_id)
+    return RequestDetail(
+        **queue_entry(request, now).model_dump(),
+        subject_name=mask_name(request.subject.name) if request.subject.name and not released else None,
+        relationship=request.relationship.value,
+        linked_to=request.linked_to,
+        verification_level=request.verification_level,
+        package_available_until=_moment(request.package_available_until),
+        deadlines=_deadlines(request),
+        timeline=timeline,
+        systems=systems,
+        appeal=appeal_detail(appeal, request.jurisdiction) if appeal is not None else None,
+        review=_review(review_task, four_eyes=four_eyes) if review_task is not None else None,
+        information_request=_information_asked(request, timeline),
+    )
+
+
+def _information_asked(request: PrivacyRequest, timeline: list[AuditEvent]) -> InformationAsked | None:
+    """The last question asked while the request is open, until the subject's answer is recorded."""
+    if not request.status.is_open:
+        return None
+    for event in reversed(timeline):
+        if event.action == "information received":
+            return None
+        if event.action == "ask for information":
+            question = event.detail.get("question")
+            return InformationAsked(
+                asked_at=event.at.isoformat(),
+                asked_by=event.actor.removeprefix("staff:"),
+                question=str(question) if question else None,
+                clock_paused=request.paused_at is not None,
+            )
+    return None
+
+
+def _review(task: Mapping[str, Any], *, four_eyes: bool) -> Review:
+    fields = ("triaged_by", "recommendation", "triage_note", "decided_by", "decision")
+    return Review(**{name: str(task[name]) for name in fields if task.get(name)}, four_eyes=four_eyes)
+
+
+def _moment(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def appeal_detail(appeal: Appeal, jurisdiction: str) -> AppealDetail:
+    return AppealDetail(
+        status=appeal.status.value,
+        channel=appeal.channel.value,
+        statement=appeal.statement,
+        received_at=appeal.received_at.isoformat(),
+        respond_by=appeal.respond_by.isoformat(),
+        respond_on=local_day(jurisdiction, appeal.respond_by).isoformat(),
+        extended_respond_by=_moment(appeal.extended_respond_by),
+        extension_notice_by=_moment(appeal.extension_notice_by),
+        extended_at=_moment(appeal.extended_at),
+        decision=appeal.decision.value if appeal.decision else None,
+        decision_reason=appeal.decision_reason,
+        decided_by=appeal.decided_by,
+        decided_at=_moment(appeal.decided_at),
+        original_decision_by=appeal.original_decision_by,
+    )
+
+
+def appeal_queue_entry(appeal: Appeal, request_status: str, now: datetime) -> AppealQueueEntry:
+    place = appeal.jurisdiction
+    respond_on = local_day(place, appeal.respond_by)
+    return AppealQueueEntry(
+        request_id=appeal.request_id,
+        jurisdiction=place,
+        request_status=request_status,
+        received_at=appeal.received_at.isoformat(),
+        received_on=local_day(place, appeal.received_at).isoformat(),
+        respond_by=appeal.respond_by.isoformat(),
+        respond_on=respond_on.isoformat(),
+        days_left=(respond_on - local_day(place, now)).days,
+        extended=appeal.extended_at is not None,
+    )
+
+
+def _deadlines(request: PrivacyRequest) -> Deadlines:
+    place = request.jurisdiction
+    return Deadlines(
+        time_zone=JURISDICTION_ZONES.get(place, "UTC"),
+        respond_on=local_day(place, request.respond_by).isoformat(),
+        target_on=_day(place, request.target_by),
+        acknowledge_on=_day(place, request.acknowledge_by),
+        extended_respond_on=_day(place, request.extended_respond_by),
+        extension_notice_on=_day(place, request.extension_notice_by),
+        policy=request.deadline_policy,
+        policy_version=request.deadline_policy_version,
+        acknowledge_by=_moment(request.acknowledge_by),
+        respond_by=request.respond_by.isoformat(),
+        target_by=_moment(request.target_by),
+        extended_respond_by=_moment(request.extended_respond_by),
+        extension_notice_by=_moment(request.extension_notice_by),
+        extended_at=_moment(request.extended_at),
+        extension_reason=request.extension_reason,
+        paused_at=_moment(request.paused_at),
+        paused_days=request.paused_days,
+    )
+
+
+class RevealedIdentity(DeskModel):
+    """The subject's identity in full: shown to staff only on request, and the trail records it."""
+
+    request_id: str
+    email: str | None
+    name: str | None
+    phone: str | None
+    postal_address: dict[str, str | None] | None
+    account_id: str | None
+    agent_name: str | None
+    agent_email: str | None
+    reduced: bool
+    """The identity was let go after the request closed: only the keyed hash is kept."""
+
+
+def revealed_identity(request: PrivacyRequest) -> RevealedIdentity:
+    subject = request.subject
+    if request.identity_reduced_at is not None:
+        return RevealedIdentity(
+            request_id=request.request_id,
+            email=None,
+            name=None,
+            phone=None,
+            postal_address=None,
+            account_id=None,
+            agent_name=None,
+            agent_email=None,
+            reduced=True,
+        )
+    return RevealedIdentity(
+        request_id=request.request_id,
+        email=str(subject.email),
+        name=subject.name,
+        phone=subject.phone,
+        postal_address=subject.postal_address.model_dump() if subject.postal_address else None,
+        account_id=subject.account_id,
+        agent_name=request.agent.name if request.agent else None,
+        agent_email=request.agent.email if request.agent else None,
+        reduced=False,
+    )
