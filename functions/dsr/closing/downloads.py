@@ -23,10 +23,11 @@ from urllib.parse import quote
 from aws_lambda_powertools import Logger
 
 from dsr.core.models import PrivacyRequest
+from dsr.core.refusals import NoSuchItemError, RefusalError
 from dsr.intake import throttling
-from dsr.intake.status_tokens import status_token, status_token_matches
+from dsr.intake.status_tokens import NoMatchingRequestError, status_token, status_token_matches
 from dsr.notices import subject_notices as notices
-from dsr.storage.rate_limits import DOWNLOAD_CODES_PER_REQUEST
+from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, DOWNLOAD_CODES_PER_REQUEST
 from dsr.storage.tasks import CodeTask
 from dsr.wiring.desk import Desk
 
@@ -94,6 +95,19 @@ class Redemption(NamedTuple):
     attempts_left: int = 0
 
 
+class NothingToDownloadError(LookupError, NoSuchItemError):
+    """The request has no package to download (none was made, or not yet)."""
+
+
+class DownloadExpiredError(LookupError, RefusalError):
+    """The package's download window has ended."""
+
+
+class Unlocking(NamedTuple):
+    download: Download
+    redemption: Redemption
+
+
 def explain(redemption: Redemption) -> str:
     """What the subject is told when a code does not unlock the package."""
     if redemption.refusal is not Refusal.WRONG_CODE:
@@ -134,6 +148,20 @@ def find(desk: Desk, request_id: str, token: str) -> Download | None:
     if request is None:
         return None
     return Download(request_id, token, window_of(request, desk.now()), request.package_available_until)
+
+
+def open_download(desk: Desk, request_id: str, token: str) -> Download:
+    """The download, while its window is open, for the holder of the status token. Otherwise
+    ``NoMatchingRequestError`` (a wrong token or no such request: never which), then
+    ``NothingToDownloadError``, or ``DownloadExpiredError`` past the window."""
+    download = find(desk, request_id, token)
+    if download is None:
+        raise NoMatchingRequestError
+    if download.window is Window.NOTHING:
+        raise NothingToDownloadError("There is no copy of personal data to download for this request.")
+    if download.window is Window.CLOSED or download.available_until is None:
+        raise DownloadExpiredError(REFUSAL_MESSAGES[Refusal.WINDOW_CLOSED])
+    return download
 
 
 def _code_message(request_id: str, code: str) -> str:
@@ -180,6 +208,14 @@ def redeem(desk: Desk, download: Download, code: str) -> Redemption:
     if refusal is not None:
         return _refused(desk, request_id, refusal)
     return Redemption(links=_grant(desk, request_id))
+
+
+def redeem_within_limits(desk: Desk, request_id: str, token: str, code: str, *, caller: str) -> Unlocking:
+    """A code sent for the package, counted against the caller's code attempts (those of the
+    verification codes) before anything is read, then as :func:`redeem`."""
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, caller)
+    download = open_download(desk, request_id, token)
+    return Unlocking(download, redeem(desk, download, code))
 
 
 def _unusable(task: CodeTask | None, now: datetime) -> Refusal | None:

@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import base64
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from dsr.core.refusals import NoSuchItemError
 from dsr.wiring.desk import Desk
+
+if TYPE_CHECKING:
+    from dsr.core.models import PrivacyRequest
+
+NO_MATCH: Final = "No request matches that reference and token."
+
+
+class NoMatchingRequestError(LookupError, NoSuchItemError):
+    """No request has this id, or the token is not its status token: the answer never tells which."""
+
+    def __init__(self) -> None:
+        super().__init__(NO_MATCH)
+
 
 # A SHA-256 keyed hash (32 bytes) in URL-safe base64 without padding.
 _TOKEN_SPELLING: Final = re.compile(r"[A-Za-z0-9_-]{43}")
@@ -29,3 +43,11 @@ def status_token_matches(desk: Desk, request_id: str, token: str) -> bool:
     if base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
         return False
     return desk.hasher.matches(f"status:{request_id}", base64.b64encode(raw).decode())
+
+
+def request_for_holder(desk: Desk, request_id: str, token: str) -> PrivacyRequest:
+    """The request, for the holder of its status token only; otherwise ``NoMatchingRequestError``."""
+    request = desk.store.find(request_id) if status_token_matches(desk, request_id, token) else None
+    if request is None:
+        raise NoMatchingRequestError
+    return request

@@ -92,6 +92,12 @@ class SubjectView(DeskModel):
     appeal: AppealView | None = None
 
 
+def shows_code_form(request: PrivacyRequest, proof: Proof) -> bool:
+    """The status page offers the code form from the moment a request is received (the code may
+    arrive before the page is next loaded) until it leaves verification, when the proof is a code."""
+    return proof in CODE_PROOFS and request.status in (Status.RECEIVED, Status.VERIFYING)
+
+
 def next_step(request: PrivacyRequest, proof: Proof = Proof.CODE) -> str:
     if request.status in (Status.RECEIVED, Status.VERIFYING) and proof is not Proof.CODE:
         return WAITING_FOR_PROOF[proof]

@@ -112,6 +112,9 @@ SINGLE_VALUE_FIELDS = (
 )
 # Every field the form has, in the order the page shows them (the error summary follows it).
 FORM_FIELDS = ("request_types", *SINGLE_VALUE_FIELDS)
+SUBMISSION_KEY = "submission_key"
+"""The form's hidden field: a key made when the form is shown, so that the same form sent twice
+(a double click, a resend after a lost answer) records one request."""
 
 FIELD_LABELS: dict[str, str] = {
     "request_types": "What you would like us to do",
@@ -443,8 +446,10 @@ def request_form_page(
     errors: Mapping[str, str] | None = None,
     *,
     action: str = "/privacy-request",
+    submission_key: str | None = None,
 ) -> str:
-    """The privacy request form, filled in with ``values`` and showing ``errors`` (by form field name)."""
+    """The privacy request form, filled in with ``values`` and showing ``errors`` (by form field
+    name); with ``submission_key``, the form sends it back (``SUBMISSION_KEY``)."""
     values = values or {}
     errors = errors or {}
     sections = [
@@ -453,6 +458,7 @@ def request_form_page(
         "<p>Ask us what personal data we hold about you, or to correct it, delete it or stop using it. "
         "You do not need an account.</p>",
         f'<form method="post" action="{_e(_safe_href(action))}" accept-charset="utf-8">',
+        _hidden(SUBMISSION_KEY, submission_key) if submission_key else "",
         _request_types(values, errors),
         "<h2>About you</h2>",
         *(_text_input(spec, values, errors) for spec in _ABOUT_YOU),
@@ -484,7 +490,7 @@ class _Reading:
 
 
 def _refuse_unknown_fields(form: Mapping[str, list[str]], reading: _Reading) -> None:
-    unknown = [name for name in form if name not in FORM_FIELDS]
+    unknown = [name for name in form if name not in FORM_FIELDS and name != SUBMISSION_KEY]
     if unknown:
         named = ", ".join(f"\u201c{name[:40]}\u201d" for name in unknown[:5])
         more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
@@ -821,8 +827,12 @@ def _until(moment: datetime) -> str:
     return f'<time datetime="{_e(moment.isoformat())}">{_e(utc_moment(moment))}</time>'
 
 
+def _hidden(name: str, value: str) -> str:
+    return f"<input{_attributes({'type': 'hidden', 'name': name, 'value': value})}>"
+
+
 def _hidden_token(token: str) -> str:
-    return f"<input{_attributes({'type': 'hidden', 'name': 'token', 'value': token})}>"
+    return _hidden("token", token)
 
 
 def _download_code_form(request_id: str, token: str) -> str:

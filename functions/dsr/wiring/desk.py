@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote
 
 from dsr.core import clock as clocks
 from dsr.core.clock import Clock
@@ -228,8 +229,9 @@ class Desk:
         return self.clock.now()
 
     def status_url(self, request_id: str, status_token: str) -> str:
-        """The subject's status page (HTML; the same status as JSON is at /requests/{id})."""
-        return f"{self.settings.public_base_url}/status/{request_id}?token={status_token}"
+        """The subject's status page (HTML; the same status as JSON is at /requests/{id}): the
+        one place its address is made, for the emails, the API's receipts and the pages."""
+        return f"{self.settings.public_base_url}/status/{request_id}?token={quote(status_token, safe='')}"
 
 
 @cache

@@ -1,0 +1,168 @@
+"""What a subject does through the public API and its web pages, written once for both: submit
+a request, see its status, show it is theirs (an emailed code, with details we hold where the
+request needs them, or the product's sign-in), ask for a new code, and appeal.
+
+Each action checks what it must (the status token, the rate limits) in the same order whichever
+door it came through, and raises the desk's own errors; the routes only shape the answer, as
+JSON or as a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from dsr.appeals import appeals
+from dsr.core.models import Channel, NewRequest
+from dsr.core.readable_dates import day_text
+from dsr.core.refusals import RefusalError
+from dsr.intake import proof_of_identity, throttling
+from dsr.intake import submission as intake
+from dsr.intake.status_tokens import NoMatchingRequestError, request_for_holder, status_token_matches
+from dsr.notices.public_views import Proof, SubjectView, shows_code_form, subject_view
+from dsr.policies.appeal_rules import Appeal
+from dsr.policies.request_deadlines import local_day
+from dsr.policies.verification import Level, load_policy
+from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
+from dsr.verification import identity_checks as verification
+from dsr.verification.identity_checks import VerificationOutcome
+from dsr.wiring.desk import Desk
+
+type DetailLabels = tuple[tuple[str, str], ...]
+"""The details we may ask for: each one's name (as sent in ``data_points``) and its label."""
+
+
+class UnreadableStatementError(ValueError, RefusalError):
+    """An appeal without reasons, or with more than ``appeals.MAX_STATEMENT_CHARACTERS``."""
+
+
+class StatusFacts(NamedTuple):
+    """What the holder of the status token may see of the request, and what the page offers."""
+
+    view: SubjectView
+    proof: Proof
+    shows_code_form: bool
+    details_asked: DetailLabels
+    """The details the page has a field for: empty unless the request needs details we hold."""
+    details_needed: int
+
+
+class DetailsWanted(NamedTuple):
+    needed: int
+    """How many of the details we hold must match."""
+    details: DetailLabels
+
+
+def caller_key(desk: Desk, source_address: str) -> str:
+    """The rate limits' key for whoever sent the call: a keyed hash of the address, never the address."""
+    return throttling.address_key(desk, source_address)
+
+
+def submit(
+    desk: Desk,
+    new_request: NewRequest,
+    *,
+    caller: str,
+    global_privacy_control: bool,
+    request_id: str | None = None,
+) -> intake.Receipt:
+    """Take in a request from the web (the form or the API), within the caller's rate limit."""
+    throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, caller)
+    return intake.submit(
+        desk, new_request, Channel.WEB, request_id, global_privacy_control=global_privacy_control
+    )
+
+
+def detail_labels() -> DetailLabels:
+    return tuple((name, point.label) for name, point in load_policy().data_points.points.items())
+
+
+def status_for_holder(desk: Desk, request_id: str, token: str) -> StatusFacts:
+    request = request_for_holder(desk, request_id, token)
+    proof = proof_of_identity.proof_asked(desk, request)
+    requirement = proof_of_identity.requirement_for(desk, request)
+    return StatusFacts(
+        view=subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), proof=proof),
+        proof=proof,
+        shows_code_form=shows_code_form(request, proof),
+        details_asked=detail_labels() if requirement.level is Level.MATCHED else (),
+        details_needed=requirement.data_points,
+    )
+
+
+def confirm_with_code(
+    desk: Desk,
+    request_id: str,
+    code: str,
+    data_points: Mapping[str, str],
+    *,
+    caller: str,
+    token: str | None = None,
+) -> VerificationOutcome:
+    """Check the emailed code (and the details, where the request needs them), within the
+    caller's rate limit. ``token``: the status token, where the caller sends one (the status
+    page): checked after the rate limit. A code that is not six digits is a wrong code."""
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, caller)
+    if token is not None and not status_token_matches(desk, request_id, token):
+        raise NoMatchingRequestError
+    if not (code.isdigit() and len(code) == verification.CODE_DIGITS):
+        return VerificationOutcome.REJECTED
+    return verification.submit_code(desk, request_id, code, data_points)
+
+
+def confirm_with_login(desk: Desk, request_id: str, assertion: str, *, caller: str) -> VerificationOutcome:
+    """The product's login vouches for an account holder, within the caller's rate limit."""
+    throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, caller)
+    return verification.submit_assertion(desk, request_id, assertion)
+
+
+def details_wanted(desk: Desk, request_id: str) -> DetailsWanted:
+    request = desk.store.get(request_id)
+    return DetailsWanted(proof_of_identity.requirement_for(desk, request).data_points, detail_labels())
+
+
+def details_problem(outcome: VerificationOutcome, needed: int, listed: DetailLabels = ()) -> str:
+    """What to tell whoever sent the right code without the details the request needs: the
+    ``listed`` details named, or (on the page, which shows a field for each) "the details below"."""
+    names = "; ".join(f"{label} ({name})" for name, label in listed)
+    which = (
+        f"of these details, as we hold them: {names}" if listed else "of the details below, as we hold them"
+    )
+    if outcome is VerificationOutcome.DETAILS_MISSING:
+        return f"Your code is right, but to protect your data we also need {needed} {which}."
+    return (
+        f"Your code is right, but fewer than {needed} of the details you gave match what we hold. "
+        f"Check them and send the code again with {needed} {which}."
+    )
+
+
+def ask_for_new_code(desk: Desk, request_id: str, token: str) -> bool:
+    """Email a new code, replacing the last; False when the request waits for none. Only the
+    holder of the status token may have one sent, so nobody can use the desk to mail someone
+    else: every caller does the same work until the token is checked."""
+    if not status_token_matches(desk, request_id, token):
+        raise NoMatchingRequestError
+    throttling.enforce(desk, NEW_CODES_PER_REQUEST, request_id)
+    return verification.issue_new_code(desk, request_id)
+
+
+def statement_problem(statement: str) -> str | None:
+    if not statement:
+        return "Tell us why you disagree with our decision."
+    if len(statement) > appeals.MAX_STATEMENT_CHARACTERS:
+        return f"Your reasons are longer than {appeals.MAX_STATEMENT_CHARACTERS} characters; shorten them."
+    return None
+
+
+def appeal(desk: Desk, request_id: str, token: str, statement: str) -> Appeal:
+    """Appeal a refusal from the status page or the API; ``AppealRefusedError`` says why not."""
+    request_for_holder(desk, request_id, token)
+    problem = statement_problem(statement)
+    if problem is not None:
+        raise UnreadableStatementError(problem)
+    return appeals.lodge(desk, request_id, statement, appeals.AppealChannel.STATUS_PAGE)
+
+
+def answer_day(appeal: Appeal) -> str:
+    """The day the appeal will be answered by, where its law counts days, as people read it."""
+    return day_text(local_day(appeal.jurisdiction, appeal.respond_by))

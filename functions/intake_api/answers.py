@@ -1,0 +1,45 @@
+"""What every route reads from the call and how it answers: JSON, or a page."""
+
+from typing import Any, cast
+from urllib.parse import parse_qs
+
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+from dsr.web import pages as web_pages
+
+PAGE = "text/html; charset=utf-8"
+
+
+def json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
+    )
+
+
+def page(status: int, markup: str, headers: dict[str, str] | None = None) -> Response[str]:
+    return Response(
+        status_code=status,
+        content_type=PAGE,
+        body=markup,
+        headers={**web_pages.RESPONSE_HEADERS, **(headers or {})},
+    )
+
+
+def form_of(event: BaseProxyEvent) -> dict[str, list[str]]:
+    return parse_qs(event.decoded_body or "", keep_blank_values=True)
+
+
+def form_value(form: dict[str, list[str]], name: str) -> str:
+    return (form.get(name) or [""])[0].strip()
+
+
+def source_address(event: BaseProxyEvent) -> str:
+    """The caller's address, as API Gateway saw it (the rate limits' key, hashed)."""
+    return str(cast(APIGatewayProxyEvent, event).request_context.identity.source_ip or "unknown")
+
+
+def global_privacy_control(event: BaseProxyEvent) -> bool:
+    """``Sec-GPC: 1``: the browser's opt-out of sale and sharing."""
+    return (event.headers.get("Sec-GPC") or "").strip() == "1"

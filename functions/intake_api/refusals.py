@@ -1,0 +1,122 @@
+"""The desk's errors as the public API answers them where the answer depends on the route: JSON
+on the API's routes, a page on the web pages' (which a person reads in a browser). Each kind of
+refusal keeps its one status (``dsr.web.http_errors``); the errors here are answered more narrowly,
+which Powertools prefers to their kind's answer."""
+
+from typing import Any, cast
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
+from aws_lambda_powertools.utilities.idempotency.exceptions import (
+    IdempotencyAlreadyInProgressError,
+    IdempotencyInconsistentStateError,
+    IdempotencyPersistenceLayerError,
+    IdempotencyValidationError,
+)
+from botocore.exceptions import BotoCoreError, ClientError
+
+from dsr.appeals.appeals import AppealRefusedError
+from dsr.closing.downloads import DownloadExpiredError, NothingToDownloadError
+from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError
+from dsr.intake.throttling import TooManyAttemptsError
+from dsr.storage.store import RequestNotFoundError
+from dsr.web import pages as web_pages
+from dsr.web.subject_actions import UnreadableStatementError
+from dsr.wiring.desk import desk_from_environment
+from intake_api.answers import form_of, form_value, json, page
+
+logger = Logger(child=True)
+router = Router()  # type: ignore[no-untyped-call]
+
+PAGES = ("/privacy-request", "/status/", "/download/")
+"""The resources answered with pages; every other route answers JSON."""
+UNAVAILABLE = "The privacy desk could not complete this just now. Please try again in a moment."
+APPEAL_NOT_SENT = "Your appeal was not sent"
+
+
+def _event() -> APIGatewayProxyEvent:
+    return cast(APIGatewayProxyEvent, router.current_event)
+
+
+def _on_a_page() -> bool:
+    return str(_event().resource).startswith(PAGES)
+
+
+def _status_link() -> str | None:
+    """The status page of the request the page is about, for a link back; its token was checked."""
+    event = _event()
+    request_id = (event.path_parameters or {}).get("request_id")
+    token = (event.query_string_parameters or {}).get("token") or form_value(form_of(event), "token")
+    return desk_from_environment().status_url(request_id, token) if request_id and token else None
+
+
+def _refused(
+    status: int, title: str, message: str, *, link_back: bool = False, headers: dict[str, str] | None = None
+) -> Response[Any]:
+    """``message`` as JSON (``{"message": ...}``, as every refusal) or as a page titled ``title``."""
+    if not _on_a_page():
+        return json(status, {"message": message}, headers)
+    status_url = _status_link() if link_back else None
+    return page(status, web_pages.message_page(title, message, status_url=status_url), headers)
+
+
+@router.exception_handler([NoMatchingRequestError, RequestNotFoundError])  # type: ignore[untyped-decorator]
+def no_match(_error: LookupError) -> Response[Any]:
+    """Whether the token was wrong or the request is missing, the answer is the same."""
+    return _refused(404, "Not found", NO_MATCH)
+
+
+@router.exception_handler(TooManyAttemptsError)  # type: ignore[untyped-decorator]
+def too_many(error: TooManyAttemptsError) -> Response[Any]:
+    retry_after = {"Retry-After": str(error.retry_after_seconds)}
+    if not _on_a_page():
+        return json(429, {"message": str(error)}, retry_after)
+    message = "There have been too many attempts from here. Wait a while, then try again."
+    return page(429, web_pages.message_page("Too many attempts", message), retry_after)
+
+
+@router.exception_handler(  # type: ignore[untyped-decorator]
+    [ClientError, BotoCoreError, IdempotencyPersistenceLayerError, IdempotencyInconsistentStateError]
+)
+def unavailable(error: Exception) -> Response[Any]:
+    """A store or service failed past its retries (the idempotency table's included): say so,
+    and that trying again is safe (with the same Idempotency-Key the request is recorded once)."""
+    logger.warning("an AWS call failed", error=type(error).__name__)
+    return _refused(503, "Please try again", UNAVAILABLE, headers={"Retry-After": "5"})
+
+
+@router.exception_handler(IdempotencyValidationError)  # type: ignore[untyped-decorator]
+def key_reused(_error: IdempotencyValidationError) -> Response[Any]:
+    return _refused(409, "Not sent", "This Idempotency-Key was used with a different request.")
+
+
+@router.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator]
+def still_recording(_error: IdempotencyAlreadyInProgressError) -> Response[Any]:
+    if not _on_a_page():
+        return json(409, {"message": "A request with this Idempotency-Key is still being recorded; retry."})
+    message = "We are still recording this request. Our email about it links to its status page."
+    return page(409, web_pages.message_page("Request being recorded", message))
+
+
+@router.exception_handler(AppealRefusedError)  # type: ignore[untyped-decorator]
+def cannot_appeal(error: AppealRefusedError) -> Response[Any]:
+    return _refused(409, APPEAL_NOT_SENT, f"This request cannot be appealed: {error}.", link_back=True)
+
+
+@router.exception_handler(UnreadableStatementError)  # type: ignore[untyped-decorator]
+def unreadable_statement(error: UnreadableStatementError) -> Response[Any]:
+    return _refused(400, APPEAL_NOT_SENT, str(error), link_back=True)
+
+
+@router.exception_handler(NothingToDownloadError)  # type: ignore[untyped-decorator]
+def nothing_to_download(error: NothingToDownloadError) -> Response[Any]:
+    return _refused(404, "Nothing to download", str(error), link_back=True)
+
+
+@router.exception_handler(DownloadExpiredError)  # type: ignore[untyped-decorator]
+def download_expired(_error: DownloadExpiredError) -> Response[Any]:
+    settings = desk_from_environment().settings
+    form_url = f"{settings.public_base_url}/privacy-request"
+    return page(410, web_pages.download_expired_page(form_url, settings.privacy_mailbox))

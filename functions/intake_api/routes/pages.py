@@ -1,0 +1,130 @@
+"""The web form and the subject's status pages: plain HTML that works without JavaScript. Each
+form calls the same action of the desk as its JSON twin."""
+
+import uuid
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from dsr.intake.throttling import TooManyAttemptsError
+from dsr.verification.identity_checks import VerificationOutcome
+from dsr.web import pages as web_pages
+from dsr.web import subject_actions
+from dsr.wiring.desk import desk_from_environment
+from intake_api import submissions
+from intake_api.answers import form_of, form_value, page, source_address
+
+router = Router()  # type: ignore[no-untyped-call]
+
+
+@router.get("/privacy-request", include_in_schema=False)
+def request_form() -> Response[str]:
+    return page(200, web_pages.request_form_page(submission_key=uuid.uuid4().hex))
+
+
+@router.post("/privacy-request", include_in_schema=False)
+def submit_request_form() -> Response[str]:
+    """Errors are shown beside the fields; success redirects to the status page (a refresh
+    there does not submit again), and the same form sent twice records one request."""
+    form = form_of(router.current_event)
+    key = form_value(form, web_pages.SUBMISSION_KEY)
+    try:
+        new_request = web_pages.new_request_from_form(form)
+    except web_pages.FormErrors as problems:
+        return page(422, web_pages.request_form_page(form, problems.errors, submission_key=key or None))
+    receipt = submissions.submit(
+        new_request, router.current_event, submissions.form_key(key, router.current_event)
+    )
+    return page(
+        303,
+        web_pages.message_page("Request received", "Taking you to its status page."),
+        {"Location": f"{receipt['status_url']}&submitted=1"},
+    )
+
+
+def _status_page(request_id: str, token: str, message: str | None = None, code: str = "") -> str:
+    facts = subject_actions.status_for_holder(desk_from_environment(), request_id, token)
+    return web_pages.status_page(
+        facts.view,
+        token=token,
+        message=message,
+        show_code_form=facts.shows_code_form,
+        code=code,
+        data_points=facts.details_asked,
+        data_points_needed=facts.details_needed,
+        proof=facts.proof,
+    )
+
+
+@router.get("/status/<request_id>", include_in_schema=False)
+def status_page(request_id: str) -> Response[str]:
+    query = router.current_event.query_string_parameters or {}
+    message = "Thank you, we have your request." if query.get("submitted") == "1" else None
+    # The emailed link carries the code: the page shows it filled in; a person confirms it (a
+    # mail scanner that follows links confirms nothing).
+    return page(200, _status_page(request_id, query.get("token", ""), message, query.get("code", "")))
+
+
+def _given_details(form: dict[str, list[str]]) -> dict[str, str]:
+    return {
+        name.removeprefix("point_"): values[0].strip()
+        for name, values in form.items()
+        if name.startswith("point_") and values and values[0].strip()
+    }
+
+
+@router.post("/status/<request_id>/verification", include_in_schema=False)
+def verify_email_form(request_id: str) -> Response[str]:
+    event = router.current_event
+    form = form_of(event)
+    token, code, details = form_value(form, "token"), form_value(form, "code"), _given_details(form)
+    desk = desk_from_environment()
+    caller = subject_actions.caller_key(desk, source_address(event))
+    outcome = subject_actions.confirm_with_code(desk, request_id, code, details, caller=caller, token=token)
+    status_url = desk.status_url(request_id, token)
+    if outcome is VerificationOutcome.VERIFIED:
+        confirmed = "Thank you, it is you" if details else "Email address confirmed"
+        next_step = "Our privacy team will now review your request."
+        return page(200, web_pages.message_page(confirmed, next_step, status_url=status_url))
+    if outcome is not VerificationOutcome.REJECTED:
+        # The code was right: the page again, the code kept, asking for the details it lacks.
+        needed = subject_actions.details_wanted(desk, request_id).needed
+        return page(
+            400, _status_page(request_id, token, subject_actions.details_problem(outcome, needed), code)
+        )
+    message = (
+        "Check the code in our newest email and try again. If it has expired, ask for a new one on "
+        "the status page of your request."
+    )
+    return page(400, web_pages.message_page("That code did not work", message, status_url=status_url))
+
+
+@router.post("/status/<request_id>/new-code", include_in_schema=False)
+def new_code_form(request_id: str) -> Response[str]:
+    """The status page's "Email me a new code": the answer is the status page again."""
+    token = form_value(form_of(router.current_event), "token")
+    try:
+        sent = subject_actions.ask_for_new_code(desk_from_environment(), request_id, token)
+    except TooManyAttemptsError as refused:  # the page the subject was on, saying so
+        message = "We have sent several codes already. Use the latest one, or ask again later."
+        retry_after = {"Retry-After": str(refused.retry_after_seconds)}
+        return page(429, _status_page(request_id, token, message), retry_after)
+    message = (
+        "We have emailed you a new code; the one before no longer works."
+        if sent
+        else "This request is not waiting for a code."
+    )
+    return page(200, _status_page(request_id, token, message))
+
+
+@router.post("/status/<request_id>/appeal", include_in_schema=False)
+def appeal_form(request_id: str) -> Response[str]:
+    form = form_of(router.current_event)
+    token = form_value(form, "token")
+    desk = desk_from_environment()
+    appeal = subject_actions.appeal(desk, request_id, token, form_value(form, "statement"))
+    answer_by = subject_actions.answer_day(appeal)
+    message = f"We have emailed you a confirmation. We will answer your appeal by {answer_by}."
+    return page(
+        200, web_pages.message_page("Appeal received", message, status_url=desk.status_url(request_id, token))
+    )
