@@ -1,0 +1,124 @@
+"""What a local cloud spends at start and stop, once per test that uses one: the template parsed
+once while unchanged, no key pair made for a KMS key that never uses it, and a prompt stop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from moto.kms import utils as kms_utils
+
+from local_cloud.cloud import _make_kms_key_pairs_on_first_use
+from local_cloud.http_api import LocalApi
+from local_cloud.template import load_template, read_template
+from tests.unit.test_local_cloud_aliases import PARAMETERS, TEMPLATE_PATH
+
+
+@pytest.fixture
+def yaml_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Each YAML document parsed from here on (its first line)."""
+    parsed: list[str] = []
+    load = yaml.load
+
+    def counted(stream: Any, Loader: Any) -> Any:  # noqa: N803 - yaml's own keyword
+        parsed.append(str(stream).partition("\n")[0])
+        return load(stream, Loader=Loader)
+
+    monkeypatch.setattr(yaml, "load", counted)
+    return parsed
+
+
+def test_an_unchanged_template_is_parsed_once_and_each_caller_gets_its_own_copy(
+    tmp_path: Path, yaml_loads: list[str]
+) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n    Properties: {TableName: !Ref Name}\n"
+    )
+
+    first = load_template(template)
+    first["Resources"]["Table"]["Properties"]["TableName"] = "changed by its caller"
+    second = load_template(template)
+
+    assert len(yaml_loads) == 1
+    assert second["Resources"]["Table"]["Properties"] == {"TableName": {"Ref": "Name"}}
+
+
+def test_an_edited_template_is_read_again(tmp_path: Path, yaml_loads: list[str]) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text("Resources: {}\n")
+    assert load_template(template) == {"Resources": {}}
+
+    template.write_text("Resources: {Queue: {Type: AWS::SQS::Queue}}\n")
+
+    assert load_template(template) == {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    assert len(yaml_loads) == 2
+
+
+@pytest.fixture
+def rsa_keys_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of each RSA private key moto's KMS generates from here on."""
+    made: list[int] = []
+    generate = kms_utils.rsa.generate_private_key
+
+    def counted(public_exponent: int, key_size: int) -> Any:
+        made.append(key_size)
+        return generate(public_exponent=public_exponent, key_size=key_size)
+
+    monkeypatch.setattr(kms_utils.rsa, "generate_private_key", counted)
+    return made
+
+
+def test_symmetric_and_hmac_keys_make_no_key_pair_and_a_signing_key_still_signs(
+    aws: None, rsa_keys_made: list[int]
+) -> None:
+    _make_kms_key_pairs_on_first_use()
+    kms = boto3.client("kms")
+
+    kms.create_key(Description="requests, mail and packages")
+    hmac = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["KeyId"]
+    mac = kms.generate_mac(KeyId=hmac, Message=b"123456", MacAlgorithm="HMAC_SHA_256")["Mac"]
+    assert rsa_keys_made == []
+
+    signing = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    signature = kms.sign(KeyId=signing, Message=b"certificate", SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256")[
+        "Signature"
+    ]
+    verified = kms.verify(
+        KeyId=signing,
+        Message=b"certificate",
+        Signature=signature,
+        SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256",
+    )
+    assert verified["SignatureValid"]
+    assert rsa_keys_made == [2048]
+    assert kms.verify_mac(KeyId=hmac, Message=b"123456", MacAlgorithm="HMAC_SHA_256", Mac=mac)["MacValid"]
+
+
+@pytest.fixture
+def served_api() -> Iterator[LocalApi]:
+    """The local cloud's API server alone, on a free port, before any cloud is started."""
+    template = read_template(TEMPLATE_PATH, PARAMETERS)
+    cloud: Any = SimpleNamespace(template=template, console_url="http://127.0.0.1/console")
+    api = LocalApi(cloud, "127.0.0.1", 0).start_in_background()
+    yield api
+    api.server.server_close()
+
+
+def test_the_api_server_stops_without_waiting_out_a_half_second_poll(served_api: LocalApi) -> None:
+    time.sleep(0.1)  # serving, and waiting on its socket
+    started = time.monotonic()
+
+    served_api.stop()
+
+    assert time.monotonic() - started < 0.3
+    serving = served_api._thread
+    assert serving is not None
+    serving.join(timeout=0.1)
+    assert not serving.is_alive()
