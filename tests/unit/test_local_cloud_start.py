@@ -1,5 +1,6 @@
 """What a local cloud spends at start and stop, once per test that uses one: the template parsed
-once while unchanged, no key pair made for a KMS key that never uses it, and a prompt stop."""
+once while unchanged, no key pair made for a KMS key that never uses it, the demonstration
+processors' keys made once in a process, and a prompt stop."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from moto.kms import utils as kms_utils
 
-from local_cloud.cloud import _make_kms_key_pairs_on_first_use
+from local_cloud.cloud import _make_kms_key_pairs_on_first_use, start_demo_processors
 from local_cloud.http_api import LocalApi
 from local_cloud.template import load_template, read_template
 from tests.unit.test_local_cloud_aliases import PARAMETERS, TEMPLATE_PATH
@@ -122,3 +123,18 @@ def test_the_api_server_stops_without_waiting_out_a_half_second_poll(served_api:
     assert serving is not None
     serving.join(timeout=0.1)
     assert not serving.is_alive()
+
+
+def test_the_demonstration_processors_keys_are_made_once_in_a_process() -> None:
+    first = start_demo_processors()
+    certificates = {domain: processor.certificate_pem for domain, processor in first.items()}
+    for processor in first.values():
+        processor.stop()
+
+    again = start_demo_processors()
+    try:
+        assert {domain: processor.certificate_pem for domain, processor in again.items()} == certificates
+        assert all(pem.startswith(b"-----BEGIN CERTIFICATE-----") for pem in certificates.values())
+    finally:
+        for processor in again.values():
+            processor.stop()

@@ -33,7 +33,7 @@ from local_cloud.iam import (
     roles_from_template,
 )
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
-from local_cloud.opendsr_processor import DemoOpenDsrProcessor
+from local_cloud.opendsr_processor import DemoOpenDsrProcessor, SigningKey, generate_identity
 from local_cloud.product_login import PRODUCT_SIGN_IN_PATH, DemoProductLogin
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
@@ -70,10 +70,17 @@ def start_demo_processors() -> dict[str, DemoOpenDsrProcessor]:
     each holding the demonstration people's records that demo_data gives it."""
     return {
         domain: DemoOpenDsrProcessor(
-            domain, certificate_lifetime=timedelta(days=3650), holdings=processor_holdings(domain)
+            domain, holdings=processor_holdings(domain), identity=_demo_processor_identity(domain)
         ).start()
         for domain in DEMO_PROCESSORS.values()
     }
+
+
+@functools.cache
+def _demo_processor_identity(domain: str) -> tuple[SigningKey, bytes]:
+    """A demonstration processor's key and certificate, made once in a process: an RSA key takes a
+    tenth of a second or more to generate, and each local cloud (one per test) starts both."""
+    return generate_identity(domain, "rsa", datetime.now(UTC), timedelta(days=3650))
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ routes, ``/opengdpr_requests``), keeps them in memory, moves each one to ``in_pr
 ``completed`` on a timer, and POSTs a signed status callback to every ``status_callback_url`` at
 each step (``X-OpenDSR-*`` headers, or ``X-OpenGDPR-*`` for requests that came in on the v1 route).
 
-The signing key and its self-signed certificate are generated at ``start`` and live only in
-memory. Callback URLs must be on the loopback interface; bodies, stored requests and the delivery
-log are bounded; ``stop`` cancels pending timers and closes the socket.
+The signing key and its self-signed certificate are generated at ``start`` (unless it is given
+an ``identity`` made by ``generate_identity``) and live only in memory. Callback URLs must be on
+the loopback interface; bodies, stored requests and the delivery log are bounded; ``stop`` cancels
+pending timers and closes the socket.
 
 What it holds is ``holdings``: per email address, the records it keeps about that person; the
 results of an access request are the records of the person the request names (an empty list when
@@ -165,6 +166,7 @@ class DemoOpenDsrProcessor:
         callback_timeout: float = 2.0,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         holdings: Mapping[str, list[dict[str, Any]]] | None = None,
+        identity: tuple[SigningKey, bytes] | None = None,
     ) -> None:
         self.domain = domain
         self.holdings = dict(holdings or {})
@@ -173,6 +175,7 @@ class DemoOpenDsrProcessor:
         self.api_version = api_version
         self._key_type: KeyType = key_type
         self._certificate_lifetime = certificate_lifetime
+        self._identity = identity
         self._callback_timeout = callback_timeout
         self._clock = clock
         self._lock = threading.Lock()
@@ -192,7 +195,7 @@ class DemoOpenDsrProcessor:
     def start(self) -> Self:
         if self._server is not None:
             raise RuntimeError("the demonstration processor is already running")
-        self._key, self._certificate_pem = generate_identity(
+        self._key, self._certificate_pem = self._identity or generate_identity(
             self.domain, self._key_type, self._clock(), self._certificate_lifetime
         )
         self._stopping.clear()
