@@ -1,0 +1,27 @@
+"""The staff API's routes, one Router per area, in the order the resolver includes them."""
+
+from staff_api.routes import (
+    appeals,
+    deadlines,
+    decisions,
+    documentation,
+    hand_offs,
+    mail_triage,
+    queue,
+    reports,
+    suppression,
+)
+
+AREAS = (queue, decisions, suppression, hand_offs, deadlines, reports, appeals, mail_triage, documentation)
+
+# Loaded by the routes that act on a request in one way, on their first call: the queue and a
+# request's page, which staff open first, need none of them.
+LOADED_BY_ONE_ROUTE = (
+    "dsr.closing.cancellation",
+    "dsr.deadlines.extensions",
+    "dsr.fulfilment.fulfilment",
+    "dsr.fulfilment.handoffs",
+    "dsr.fulfilment.reruns",
+    "dsr.closing.suppression",
+    "dsr.verification.identity_checks",
+)
