@@ -10,8 +10,6 @@ from local_cloud.template import load_template
 
 FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
 MAX_HANDLER_LINES = 60
-# The public API's handler still holds its routes; it is being split into routers by area.
-NOT_YET_SPLIT = {"intake_api"}
 
 
 def _handler_files() -> dict[str, Path]:
