@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from dsr.web import pages as web_pages
+from dsr.web.page_markup import RESPONSE_HEADERS
 
 PAGE = "text/html; charset=utf-8"
 
@@ -23,7 +23,7 @@ def page(status: int, markup: str, headers: dict[str, str] | None = None) -> Res
         status_code=status,
         content_type=PAGE,
         body=markup,
-        headers={**web_pages.RESPONSE_HEADERS, **(headers or {})},
+        headers={**RESPONSE_HEADERS, **(headers or {})},
     )
 
 

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import content_types
 
 from dsr.web import pages as web_pages
 from dsr.web.http_guards import FORM, JSON, method_not_allowed, origin_of, refusal, sent_from_another_site
+from dsr.web.page_markup import RESPONSE_HEADERS
 from dsr.wiring.desk import desk_from_environment
 
 logger = Logger(child=True)
@@ -64,7 +65,7 @@ def _cross_site(event: dict[str, Any]) -> dict[str, Any] | None:
         }
     return {
         "statusCode": 403,
-        "headers": dict(web_pages.RESPONSE_HEADERS),
+        "headers": dict(RESPONSE_HEADERS),
         "body": web_pages.message_page("Sent from another website", CROSS_SITE),
         "isBase64Encoded": False,
     }

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from dsr.core.models import CLOSED_STATUSES, Status
 from dsr.notices.public_views import ANSWERED, NEXT_STEPS
-from dsr.web.pages import STATUS_LABELS
+from dsr.web.page_markup import STATUS_LABELS
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi

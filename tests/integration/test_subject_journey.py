@@ -11,7 +11,7 @@ import pytest
 
 from dsr.core.models import Status
 from dsr.notices.public_views import NEXT_STEPS, WAITING_FOR_PROOF, Proof
-from dsr.web.pages import STATUS_LABELS, status_label
+from dsr.web.page_markup import STATUS_LABELS, status_label
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.cloud import LocalCloud

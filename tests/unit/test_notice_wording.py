@@ -16,7 +16,8 @@ from dsr.notices.handoff_notices import customer_notification, vendor_instructio
 from dsr.notices.public_views import Proof, subject_view
 from dsr.notices.subject_notices import acknowledgement, completion, denial, extension
 from dsr.storage.packages import _record_html
-from dsr.web.pages import _readable_date, status_page
+from dsr.web.page_markup import readable_date
+from dsr.web.pages import status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
@@ -58,7 +59,7 @@ def test_every_email_and_page_writes_a_date_the_same_way_without_a_leading_zero(
     assert not [body for body in bodies if LEADING_ZERO_DATE.search(body)]
     assert day_text(date(2027, 1, 5)) == "5 January 2027"
     assert utc_moment_text(datetime(2027, 1, 5, 9, 7, tzinfo=UTC)) == "5 January 2027, 09:07 UTC"
-    assert ">5 January 2027</time>" in _readable_date("2027-01-05")
+    assert ">5 January 2027</time>" in readable_date("2027-01-05")
 
 
 def test_the_customers_are_told_what_the_person_asked_for_in_the_persons_voice() -> None:

@@ -12,19 +12,10 @@ import pytest
 
 from dsr.core.models import Relationship, RequestType, Status
 from dsr.notices.public_views import SubjectView
-from dsr.web.pages import (
-    FORM_FIELDS,
-    RESPONSE_HEADERS,
-    STYLE,
-    FormErrors,
-    download_expired_page,
-    download_links_page,
-    download_page,
-    message_page,
-    new_request_from_form,
-    request_form_page,
-    status_page,
-)
+from dsr.web.form_reading import FormErrors, new_request_from_form
+from dsr.web.page_markup import RESPONSE_HEADERS, STYLE
+from dsr.web.pages import download_expired_page, download_links_page, download_page, message_page, status_page
+from dsr.web.request_form import FORM_FIELDS, request_form_page
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -10,6 +10,8 @@ from dsr.intake.throttling import TooManyAttemptsError
 from dsr.verification.identity_checks import VerificationOutcome
 from dsr.web import pages as web_pages
 from dsr.web import subject_actions
+from dsr.web.form_reading import FormErrors, new_request_from_form
+from dsr.web.request_form import SUBMISSION_KEY, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
 from intake_api.answers import form_of, form_value, page, source_address
@@ -19,7 +21,7 @@ router = Router()  # type: ignore[no-untyped-call]
 
 @router.get("/privacy-request", include_in_schema=False)
 def request_form() -> Response[str]:
-    return page(200, web_pages.request_form_page(submission_key=uuid.uuid4().hex))
+    return page(200, request_form_page(submission_key=uuid.uuid4().hex))
 
 
 @router.post("/privacy-request", include_in_schema=False)
@@ -27,11 +29,11 @@ def submit_request_form() -> Response[str]:
     """Errors are shown beside the fields; success redirects to the status page (a refresh
     there does not submit again), and the same form sent twice records one request."""
     form = form_of(router.current_event)
-    key = form_value(form, web_pages.SUBMISSION_KEY)
+    key = form_value(form, SUBMISSION_KEY)
     try:
-        new_request = web_pages.new_request_from_form(form)
-    except web_pages.FormErrors as problems:
-        return page(422, web_pages.request_form_page(form, problems.errors, submission_key=key or None))
+        new_request = new_request_from_form(form)
+    except FormErrors as problems:
+        return page(422, request_form_page(form, problems.errors, submission_key=key or None))
     receipt = submissions.submit(
         new_request, router.current_event, submissions.form_key(key, router.current_event)
     )

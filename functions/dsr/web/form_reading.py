@@ -1,0 +1,209 @@
+"""A posted request form read into a :class:`~dsr.core.models.NewRequest`, or refused with a
+message per field in the form's own words (pydantic's errors translated)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from dsr.core.models import NewRequest, RequestType, normalized_phone
+from dsr.web.request_form import (
+    CORRECTION_NOT_ASKED,
+    CORRECTION_ROWS,
+    FIELD_MESSAGES,
+    FORM_FIELDS,
+    FORM_LEVEL,
+    INVALID_EMAIL,
+    NEEDS_CORRECTION,
+    ONE_VALUE_ONLY,
+    SINGLE_VALUE_FIELDS,
+    SUBMISSION_KEY,
+)
+
+
+class FormErrors(Exception):  # noqa: N818 (several errors at once; the routes use this name)
+    """The form cannot become a request. ``errors`` maps form field names (or ``_form``) to messages."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors: dict[str, str] = dict(errors)
+        # Only the names: a message may quote what the person typed, and exceptions end up in logs.
+        super().__init__(f"invalid form fields: {', '.join(sorted(self.errors))}")
+
+
+# --- reading the posted form -------------------------------------------------------------------
+
+
+class _Reading:
+    """What the form says so far, and what is already known to be wrong with it."""
+
+    __slots__ = ("correction_rows", "errors", "single")
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+        self.single: dict[str, str] = {}
+        self.correction_rows: list[int] = []
+
+
+def _refuse_unknown_fields(form: Mapping[str, list[str]], reading: _Reading) -> None:
+    unknown = [name for name in form if name not in FORM_FIELDS and name != SUBMISSION_KEY]
+    if unknown:
+        named = ", ".join(f"\u201c{name[:40]}\u201d" for name in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        reading.errors[FORM_LEVEL] = f"This form does not accept the field {named}{more}."
+
+
+# Read in capitals: ``gb`` is GB (the model's own upper-casing comes after its pattern check).
+_CODES = frozenset({"country", "region"})
+
+
+def _read_single_values(form: Mapping[str, list[str]], reading: _Reading) -> None:
+    """Each one-value field, stripped; blank ones are left out, repeated ones refused."""
+    for name in SINGLE_VALUE_FIELDS:
+        given = form.get(name, [])
+        if len(given) > 1:
+            reading.errors[name] = ONE_VALUE_ONLY
+        value = given[0].replace("\r\n", "\n").strip() if given else ""
+        if name in _CODES:
+            value = value.upper()
+        if value:
+            reading.single[name] = value
+
+
+def _corrections_data(reading: _Reading) -> list[dict[str, str]]:
+    """One correction for each row with anything in it; which row each came from is remembered."""
+    corrections = []
+    for row in CORRECTION_ROWS:
+        wrong = reading.single.get(f"correction_field_{row}", "")
+        right = reading.single.get(f"correction_value_{row}", "")
+        if wrong or right:
+            corrections.append({"field": wrong, "corrected_value": right})
+            reading.correction_rows.append(row)
+    return corrections
+
+
+def _phone_in_e164(reading: _Reading) -> str | None:
+    """The phone number read in the stated country, so that a national number needs no +prefix."""
+    phone = reading.single.get("phone")
+    if phone is None:
+        return None
+    country = reading.single.get("country", "").upper()
+    try:
+        return normalized_phone(phone, country if re.fullmatch(r"[A-Z]{2}", country) else None)
+    except ValueError as error:
+        reading.errors["phone"] = _sentence(str(error))
+        return None
+
+
+_SUBJECT_FIELDS = ("email", "name", "account_id")
+_REQUEST_FIELDS = ("relationship", "country", "region", "details", "preferred_language")
+
+
+def _request_data(form: Mapping[str, list[str]], reading: _Reading) -> dict[str, Any]:
+    single = reading.single
+    subject = {name: single[name] for name in _SUBJECT_FIELDS if name in single}
+    phone = _phone_in_e164(reading)
+    if phone is not None:
+        subject["phone"] = phone
+    types = [value.strip() for value in form.get("request_types", []) if value.strip()]
+    data: dict[str, Any] = {"request_types": list(dict.fromkeys(types)), "subject": subject}
+    data |= {name: single[name] for name in _REQUEST_FIELDS if name in single}
+    corrections = _corrections_data(reading)
+    if corrections:
+        data["corrections"] = corrections
+    return data
+
+
+def new_request_from_form(form: Mapping[str, list[str]]) -> NewRequest:
+    """A request from the posted form, as ``urllib.parse.parse_qs(body, keep_blank_values=True)`` reads it.
+
+    Raises :class:`FormErrors` naming each form field that is wrong, in words a person can act on.
+    """
+    reading = _Reading()
+    _refuse_unknown_fields(form, reading)
+    _read_single_values(form, reading)
+    data = _request_data(form, reading)
+    try:
+        request = NewRequest.model_validate(data)
+    except ValidationError as invalid:
+        for issue in invalid.errors():
+            name, message = _form_error(issue, data, reading.correction_rows)
+            reading.errors.setdefault(name, message)
+        raise FormErrors(reading.errors) from None
+    if reading.errors:
+        raise FormErrors(reading.errors)
+    return request
+
+
+# --- pydantic's errors in the form's words -----------------------------------------------------
+
+
+def _sentence(message: str) -> str:
+    message = message.removeprefix("Value error, ").strip()
+    if not message:
+        return "This value is not valid."
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+def _form_error(issue: ErrorDetails, data: Mapping[str, Any], rows: Sequence[int]) -> tuple[str, str]:
+    """The form field a pydantic error belongs to, and what to tell the person."""
+    location = tuple(issue["loc"])
+    if not location:
+        return _model_error(issue, data, rows)
+    name = _field_for(location, rows)
+    return name, _message(name, issue)
+
+
+def _field_for(location: tuple[int | str, ...], rows: Sequence[int]) -> str:
+    head = location[0]
+    if head == "subject":
+        # The subject's only check across fields is the phone number's.
+        return str(location[1]) if len(location) > 1 else "phone"
+    if head == "corrections":
+        return _correction_field(location, rows)
+    return str(head) if head in FORM_FIELDS else FORM_LEVEL
+
+
+def _correction_field(location: tuple[int | str, ...], rows: Sequence[int]) -> str:
+    """``("corrections", 0, "field")`` is the first filled-in row's ``correction_field_N``."""
+    index = location[1] if len(location) > 1 else 0
+    row = rows[index] if isinstance(index, int) and index < len(rows) else CORRECTION_ROWS[0]
+    part = "field" if location[2:3] == ("field",) else "value"
+    return f"correction_{part}_{row}"
+
+
+def _model_error(issue: ErrorDetails, data: Mapping[str, Any], rows: Sequence[int]) -> tuple[str, str]:
+    """A check across fields: corrections and rectification go together, or something else."""
+    message = str(issue["msg"])
+    if "correction" not in message:
+        return FORM_LEVEL, _sentence(message)
+    if rows and RequestType.RECTIFICATION.value not in data["request_types"]:
+        return "request_types", CORRECTION_NOT_ASKED
+    return f"correction_value_{CORRECTION_ROWS[0]}", NEEDS_CORRECTION
+
+
+_NOT_AN_EMAIL = "Value is not a valid email address: "
+
+
+# Errors whose own words name the value and what to enter instead.
+SELF_EXPLAINING_ERRORS = frozenset({"country_code", "region_code", "region_without_country"})
+
+
+def _message(name: str, issue: ErrorDetails) -> str:
+    kind = issue["type"]
+    if kind in SELF_EXPLAINING_ERRORS:
+        return _sentence(str(issue["msg"]))
+    if kind == "value_error":
+        reason = _sentence(str(issue["msg"]))
+        if reason.startswith(_NOT_AN_EMAIL):
+            return f"{INVALID_EMAIL} {_sentence(reason.removeprefix(_NOT_AN_EMAIL))}"
+        return reason
+    limit = (issue.get("ctx") or {}).get("max_length")
+    if kind == "string_too_long" and limit is not None:
+        return f"Use at most {limit} characters."
+    base = name.rsplit("_", 1)[0] if name.startswith("correction_") else name
+    return FIELD_MESSAGES.get(base) or _sentence(str(issue["msg"]))

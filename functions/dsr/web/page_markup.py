@@ -1,0 +1,167 @@
+"""What every page of the public web shares: the markup helpers (everything a person typed is
+escaped here), the one inline style and the headers that allow it, and the words for request
+types, relationships and statuses."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+from collections.abc import Mapping
+from datetime import date
+from urllib.parse import urlsplit
+
+from dsr.core.models import Relationship, RequestType, Status
+from dsr.core.readable_dates import day_text
+from dsr.notices.public_views import Proof
+
+type Attributes = Mapping[str, str | bool | None]
+
+SITE_NAME = "Privacy requests"
+
+REQUEST_TYPE_LABELS: dict[RequestType, str] = {
+    RequestType.ACCESS: "Get a copy of my personal data",
+    RequestType.PORTABILITY: "Get a copy of my personal data in a portable format",
+    RequestType.ERASURE: "Delete my personal data",
+    RequestType.RECTIFICATION: "Correct my personal data",
+    RequestType.RESTRICTION: "Restrict how you use my data",
+    RequestType.OBJECTION: "Stop processing my data for your legitimate interests",
+    RequestType.MARKETING_OPT_OUT: "Stop sending me marketing",
+    RequestType.SALE_SHARING_OPT_OUT: "Do not sell or share my personal data",
+}
+
+RELATIONSHIP_LABELS: dict[Relationship, str] = {
+    Relationship.ACCOUNT_HOLDER: "I have an account with you",
+    Relationship.CUSTOMER_CONTACT: "I am a contact in one of your customers' CRM",
+    Relationship.MARKETING_LEAD: "I signed up for marketing or an event",
+    Relationship.JOB_APPLICANT: "I applied for a job with you",
+    Relationship.WEBSITE_VISITOR: "I visited your website",
+    Relationship.OTHER: "Other",
+}
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: "Received",
+    Status.VERIFYING: "Waiting for you to confirm your email address",
+    Status.AWAITING_APPROVAL: "Being reviewed",
+    Status.IN_PROGRESS: "In progress",
+    Status.COMPLETED: "Complete",
+    Status.PARTIALLY_COMPLETED: "Partly complete",
+    Status.DENIED: "Refused",
+    Status.UNVERIFIABLE: "Closed: email address not confirmed",
+    Status.FAILED: "Held up by a problem on our side",
+    Status.LINKED: "Joined to another of your requests",
+    Status.CANCELLED: "Closed without action",
+}
+
+WAITING_FOR_PROOF_LABELS: dict[Proof, str] = {
+    Proof.CODE: STATUS_LABELS[Status.VERIFYING],
+    Proof.CODE_AND_DETAILS: "Waiting for you to confirm it is you",
+    Proof.SIGN_IN: "Waiting for you to sign in to your account",
+    Proof.POWER_OF_ATTORNEY: "Checking your agent's power of attorney",
+    Proof.NONE: "Being reviewed",
+}
+"""The VERIFYING status as the subject reads it: what it waits for depends on the proof asked."""
+
+
+def status_label(status: Status, proof: Proof = Proof.CODE) -> str:
+    if status is Status.VERIFYING:
+        return WAITING_FOR_PROOF_LABELS[proof]
+    return STATUS_LABELS.get(status, status.value)
+
+
+STYLE = (
+    "body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',sans-serif;line-height:1.5;"
+    "color:#0b0c0c;background:#fff}"
+    "main{max-width:42rem;margin:0 auto;padding:1rem 1.25rem 3rem}"
+    "h1{font-size:1.9rem;line-height:1.2}"
+    ".field,fieldset{margin:0 0 1.5rem}"
+    "fieldset{border:0;padding:0}"
+    "label,legend{display:block;font-weight:600}"
+    "legend{font-size:1.15rem;margin-bottom:.25rem}"
+    ".choice{display:flex;gap:.6rem;align-items:flex-start;margin:.4rem 0}"
+    ".choice label{font-weight:400}"
+    ".choice input{width:1.4rem;height:1.4rem;margin:.1rem 0 0;flex:none}"
+    ".hint{color:#505a5f;margin:.2rem 0 .4rem}"
+    ".error-message{color:#d4351c;font-weight:600;margin:.2rem 0 .4rem}"
+    ".has-error{border-left:5px solid #d4351c;padding-left:.9rem}"
+    "input,select,textarea{font:inherit;padding:.4rem;border:2px solid #0b0c0c;border-radius:0;"
+    "box-sizing:border-box;max-width:100%}"
+    "input[type=text],input[type=email],input[type=tel],select,textarea{width:100%}"
+    "input.short{width:6rem}"
+    "[aria-invalid=true]{border-color:#d4351c}"
+    ":focus{outline:3px solid #ffdd00;outline-offset:0}"
+    "button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;color:#fff;"
+    "background:#00703c;cursor:pointer}"
+    "button.secondary{color:#0b0c0c;background:#f3f2f1;border:2px solid #0b0c0c;font-weight:400}"
+    ".error-summary{border:5px solid #d4351c;padding:1rem 1.25rem;margin:0 0 2rem}"
+    ".error-summary h2{margin-top:0}"
+    ".error-summary a{color:#d4351c;font-weight:600}"
+    ".notice{border-left:5px solid #1d70b8;background:#f3f2f1;padding:.75rem 1rem;margin:0 0 1.5rem}"
+    "dt{font-weight:600}dd{margin:0 0 .9rem}"
+    ".reference{font-size:1.4rem;font-weight:700;word-break:break-all}"
+    ".visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;"
+    "clip:rect(0 0 0 0);white-space:nowrap}"
+)
+_STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+
+# Headers for every page here: no script may run, the inline style is allowed by its hash, forms post
+# only to this site, and pages that carry status tokens and personal data are neither cached nor
+# leaked through the Referer header.
+RESPONSE_HEADERS: dict[str, str] = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+# --- markup helpers ----------------------------------------------------------------------------
+
+
+def escaped(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def attributes_markup(attributes: Attributes) -> str:
+    """`` name="value"`` for each attribute; ``True`` is a bare attribute, ``None``/``False`` none."""
+    parts = []
+    for name, value in attributes.items():
+        if value is True:
+            parts.append(f" {name}")
+        elif value is not None and value is not False:
+            parts.append(f' {name}="{escaped(value)}"')
+    return "".join(parts)
+
+
+def safe_href(url: str) -> str:
+    """Links go to web addresses only: never ``javascript:`` or ``data:``."""
+    return url if urlsplit(url.strip()).scheme.lower() in {"", "http", "https"} else "#"
+
+
+def page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        f"<title>{escaped(title)} \u2013 {escaped(SITE_NAME)}</title>\n"
+        f"<style>{STYLE}</style>\n</head>\n"
+        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def readable_date(iso: str) -> str:
+    """``2026-03-12`` as ``<time datetime="2026-03-12">12 March 2026</time>``; anything else as given."""
+    try:
+        day = date.fromisoformat(iso[:10])
+    except ValueError:
+        return escaped(iso)
+    return f'<time datetime="{day.isoformat()}">{day_text(day)}</time>'
+
+
+def hidden_input(name: str, value: str) -> str:
+    return f"<input{attributes_markup({'type': 'hidden', 'name': name, 'value': value})}>"
