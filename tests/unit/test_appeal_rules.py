@@ -9,7 +9,7 @@ import pytest
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
 from dsr.notices.subject_notices import AppealInvitation, denial, unverifiable
 from dsr.policies.appeal_rules import appeal_open_until, why_not_appealable
-from dsr.policies.deadlines import policy_for
+from dsr.policies.deadline_table import policy_for
 from dsr.policies.request_deadlines import appeal_deadlines_for, local_day
 
 CLOSED = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

@@ -20,20 +20,17 @@ import yaml
 from hypothesis import given, strategies
 
 from dsr.core.jurisdictions import JURISDICTIONS
-from dsr.policies.deadlines import (
+from dsr.policies.deadline_counting import HolidayCalendar, add_business_days, add_calendar_months
+from dsr.policies.deadline_table import (
     POLICY_PATH,
     POLICY_PATH_VARIABLE,
     DeadlineError,
     DeadlinePolicies,
-    HolidayCalendar,
-    add_business_days,
-    add_calendar_months,
-    appeal_due_dates,
-    due_dates,
     load_policies,
     parse_policies,
     policy_for,
 )
+from dsr.policies.deadlines import appeal_due_dates, due_dates
 from dsr_cli.main import main
 
 D = date.fromisoformat

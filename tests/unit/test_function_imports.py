@@ -43,6 +43,7 @@ NEVER_REACHED = {
         "dsr.connectors.base",
     ),
     "RunSystemTaskFunction": (
+        "dsr.policies.deadline_table",
         "dsr.policies.deadlines",
         "dsr.notices.subject_notices",
         "dsr.verification.identity_checks",

@@ -7,7 +7,8 @@ import sys
 from datetime import date
 from typing import TextIO
 
-from dsr.policies.deadlines import DeadlineError, DueDates, as_json, due_dates, policies
+from dsr.policies.deadline_table import DeadlineError, policies
+from dsr.policies.deadlines import DueDates, as_json, due_dates
 
 LABELS = {
     "acknowledge_by": "acknowledge by",

@@ -14,7 +14,7 @@ from enum import StrEnum
 from dsr.core.models import PrivacyRequest
 from dsr.core.refusals import StateConflictError
 from dsr.notices import subject_notices as notices
-from dsr.policies.deadlines import DeadlineError, policy_for
+from dsr.policies.deadline_table import DeadlineError, policy_for
 from dsr.policies.request_deadlines import deadlines_for, local_day
 from dsr.wiring.desk import Desk
 

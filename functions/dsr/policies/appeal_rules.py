@@ -14,7 +14,7 @@ from pydantic import ConfigDict
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
-from dsr.policies.deadlines import AppealRule, DeadlineError, policy_for
+from dsr.policies.deadline_table import AppealRule, DeadlineError, policy_for
 from dsr.policies.request_deadlines import end_of_local_day, local_day
 
 APPEALABLE = frozenset({Status.DENIED, Status.UNVERIFIABLE})

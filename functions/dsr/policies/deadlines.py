@@ -1,426 +1,28 @@
-"""Deadlines by jurisdiction: acknowledge, respond, extend, and tell the subject of an extension.
-
-The rules live in ``config/deadline_policies.yaml`` with the source beside each one, so a privacy
-lawyer can audit them and a company can change them without touching code (``DEADLINE_POLICIES_PATH``
-names another file). This module does the date arithmetic for all of them, in one place; it calls
-nothing outside the process.
-
-Public holidays come from the ``holidays`` package. A policy names its country, and its region
-where the law is a region's (California, Quebec). The EU and the company default have no single
-country: the request's country is used when given, and otherwise only weekends are skipped. A
-region the package does not know falls back to the country's national holidays. Both fallbacks
-err early: a holiday left out can only bring a due date forward.
+"""Deadlines by jurisdiction: when a request must be acknowledged, answered, extended and the
+subject told of an extension, and when an appeal must be answered, each date with the rule and
+source it comes from. The table is ``dsr.policies.deadline_table``; the counting is
+``dsr.policies.deadline_counting``; this module calls nothing outside the process.
 """
 
-import calendar
-import os
-from collections.abc import Callable
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, NamedTuple, Self
+from typing import Any, NamedTuple
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field
 
-from dsr.core.desk_model import DeskModel
-from dsr.core.jurisdictions import JURISDICTIONS
 from dsr.core.models import RequestType
-
-if TYPE_CHECKING:
-    import holidays
-
-POLICY_PATH = Path(__file__).parents[1] / "config" / "deadline_policies.yaml"
-POLICY_PATH_VARIABLE = "DEADLINE_POLICIES_PATH"
-
-Unit = Literal["calendar_months", "calendar_days", "business_days"]
-Counting = Literal["day_after_receipt", "day_of_receipt"]
-Roll = Literal["none", "next_working_day"]
-Text = Annotated[str, Field(min_length=1, max_length=500)]
-PolicyCode = Annotated[str, Field(pattern=r"^(DEFAULT|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")]
-ClockEvent = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,40}$")]
-
-_UNIT_WORDS = {
-    "calendar_months": ("calendar month", "calendar months"),
-    "calendar_days": ("calendar day", "calendar days"),
-    "business_days": ("business day", "business days"),
-}
-
-
-class DeadlineError(ValueError):
-    """A policy table, jurisdiction, date or request type that cannot be used; the message says why."""
-
-
-class PolicyModel(DeskModel):
-    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
-
-    Validators are built when first used, not at import: most functions never read this file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ------------------------------------------------------------------------------ the table
-
-
-class Period(PolicyModel):
-    """A length of time and how it is counted from a start date."""
-
-    amount: int = Field(ge=0, le=1000)
-    unit: Unit
-    counting: Counting = "day_after_receipt"
-    roll: Roll = "none"
-
-    @model_validator(mode="after")
-    def _counting_fits_unit(self) -> Self:
-        if self.counting == "day_of_receipt" and self.unit == "calendar_months":
-            raise ValueError("counting: day_of_receipt is for calendar_days and business_days only")
-        if self.counting == "day_of_receipt" and self.amount == 0:
-            raise ValueError("counting: day_of_receipt needs an amount of at least 1")
-        return self
-
-    def describe(self, start: str = "receipt", days_off: str = "weekends and public holidays") -> str:
-        """``10 business days after receipt``, and how the end is counted."""
-        singular, plural = _UNIT_WORDS[self.unit]
-        if self.amount == 0:
-            text = f"on the day of {start}"
-        elif self.counting == "day_of_receipt":
-            text = f"{self.amount} {plural} from {start}, the day of {start} being day 1"
-        else:
-            text = f"{self.amount} {singular if self.amount == 1 else plural} after {start}"
-        if self.unit == "calendar_months":
-            text += " (the same-numbered day, or that month's last day where it has none)"
-        if self.unit == "business_days":
-            text += f", skipping {days_off}"
-        if self.roll == "next_working_day":
-            text += f"; an end on a day off ({days_off}) moves to the next working day"
-        return text
-
-
-class Rule(PolicyModel):
-    within: Period
-    source: Text
-    note: Text | None = None
-
-
-class AcknowledgeRule(Rule):
-    types: list[RequestType] | None = Field(description="the request types it applies to; null: all")
-
-
-class OptOutRule(Rule):
-    types: list[RequestType] = Field(min_length=1, description="the request types answered this way")
-
-
-class Extension(PolicyModel):
-    adds: int = Field(ge=1, le=1000, description="more units of the response period")
-    cap: int = Field(ge=1, le=1000, description="at most this many units from the start of the clock")
-    counted_from: Literal["receipt", "original_due_date"] = "receipt"
-    notice_within: Period | None = Field(description="the last day to tell the subject; null: none stated")
-    when: Text | None = None
-    source: Text
-
-
-class Clock(PolicyModel):
-    restarts_on: list[ClockEvent] = Field(default_factory=list)
-    pauses_for: list[ClockEvent] = Field(default_factory=list)
-    note: Text | None = None
-    source: Text | None = None
-
-
-class Regulator(PolicyModel):
-    """Where a subject whose appeal is refused may complain."""
-
-    name: Text
-    complaint_url: Annotated[str, Field(pattern=r"^https://\S+$", max_length=300)]
-
-
-class AppealRule(PolicyModel):
-    within: Period | None = Field(description="the time to answer an appeal, from its receipt")
-    extension: Extension | None = None
-    route: Text | None = None
-    source: Text | None = None
-    regulator: Regulator | None = Field(
-        default=None, description="named in the answer to an appeal, with its complaint route"
-    )
-    open_for_days: int = Field(
-        default=60,
-        ge=1,
-        le=366,
-        description="how long after the decision the subject may appeal (the laws say a reasonable "
-        "period; the company chooses it)",
-    )
-
-    @model_validator(mode="after")
-    def _extension_needs_a_period(self) -> Self:
-        if self.extension is not None and self.within is None:
-            raise ValueError("extension: an appeal extension needs within")
-        if self.extension is not None and self.within is not None:
-            _check_extension(self.extension, self.within, "extension")
-        return self
-
-
-class Records(PolicyModel):
-    months: int | None = Field(ge=1, le=240)
-    keep: Text
-    source: Text
-
-
-class HolidaySource(PolicyModel):
-    country: str | None = Field(pattern=r"^[A-Z]{2}$")
-    subdivision: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,3}$")
-
-    @model_validator(mode="after")
-    def _known_to_the_holidays_package(self) -> Self:
-        if self.country is None:
-            if self.subdivision is not None:
-                raise ValueError("subdivision: needs a country")
-            return self
-        subdivisions = _supported_countries().get(self.country)
-        if subdivisions is None:
-            raise ValueError(f"country: {self.country} is not in the holidays package")
-        if self.subdivision is not None and self.subdivision not in subdivisions:
-            raise ValueError(f"subdivision: {self.country} has no subdivision {self.subdivision}")
-        return self
-
-
-class DeadlinePolicy(PolicyModel):
-    """One jurisdiction's deadlines. Every rule is stated, null where the law has none."""
-
-    name: Text
-    law: Text
-    version: Annotated[str, Field(min_length=1, max_length=40)]
-    holidays: HolidaySource
-    acknowledge: AcknowledgeRule | None
-    respond: Rule
-    extension: Extension | None
-    opt_out: OptOutRule | None
-    clock: Clock
-    appeal: AppealRule | None
-    records: Records | None
-    internal_target_days: int | None = Field(
-        default=None, ge=1, le=366, description="overrides the table's default; null: no internal target"
-    )
-
-    @model_validator(mode="after")
-    def _extension_fits_the_response(self) -> Self:
-        if self.extension is not None:
-            _check_extension(self.extension, self.respond.within, "extension")
-        return self
-
-    def target_days(self, default: int | None) -> int | None:
-        """The company's internal target: this policy's own if it sets one, else the table's."""
-        return self.internal_target_days if "internal_target_days" in self.model_fields_set else default
-
-
-def _check_extension(extension: Extension, period: Period, where: str) -> None:
-    if extension.cap <= period.amount:
-        raise ValueError(f"{where}.cap: {extension.cap} is not beyond the period of {period.amount}")
-
-
-class DeadlinePolicies(PolicyModel):
-    internal_target_days: int | None = Field(ge=1, le=366)
-    policies: dict[PolicyCode, DeadlinePolicy]
-
-    @model_validator(mode="after")
-    def _every_jurisdiction_has_a_policy(self) -> Self:
-        missing = sorted(JURISDICTIONS - set(self.policies))
-        if missing:
-            raise ValueError(f"no policy for {', '.join(missing)}")
-        return self
-
-    def policy(self, code: str) -> DeadlinePolicy:
-        try:
-            return self.policies[code]
-        except KeyError:
-            raise DeadlineError(
-                f"unknown jurisdiction {code!r}; valid codes: {', '.join(self.codes())}"
-            ) from None
-
-    def codes(self) -> list[str]:
-        return sorted(self.policies)
-
-
-def parse_policies(text: str, source: str = "deadline policies") -> DeadlinePolicies:
-    import yaml  # noqa: PLC0415 - needed only when the policy file is first read
-
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise DeadlineError(f"{source}: not valid YAML: {error}") from error
-    try:
-        return DeadlinePolicies.model_validate(document)
-    except ValidationError as error:
-        problems = "; ".join(_describe(issue["loc"], issue["msg"]) for issue in error.errors())
-        raise DeadlineError(f"{source}: {problems}") from error
-
-
-def _describe(location: tuple[int | str, ...], message: str) -> str:
-    """``policies.EU.extension.cap: message``: the path, then what is wrong there."""
-    path = ".".join(str(part) for part in location)
-    message = message.removeprefix("Value error, ")
-    field, separator, rest = message.partition(": ")
-    if separator and field.replace(".", "").replace("_", "").isalpha() and field.islower():
-        return f"{path}.{field}: {rest}" if path else f"{field}: {rest}"
-    return f"{path}: {message}" if path else message
-
-
-@cache
-def load_policies(path: Path = POLICY_PATH) -> DeadlinePolicies:
-    return parse_policies(path.read_text(encoding="utf-8"), source=str(path))
-
-
-def policies() -> DeadlinePolicies:
-    """The table in use: the file ``DEADLINE_POLICIES_PATH`` names, else the one shipped."""
-    configured = os.environ.get(POLICY_PATH_VARIABLE)
-    return load_policies(Path(configured) if configured else POLICY_PATH)
-
-
-def policy_for(code: str) -> DeadlinePolicy:
-    return policies().policy(code)
-
-
-def jurisdiction_codes() -> list[str]:
-    return policies().codes()
-
-
-# ------------------------------------------------------------------------------ holidays
-
-
-# The holidays package takes long to import (a calendar per country): imported where a date is counted.
-
-
-@cache
-def _supported_countries() -> dict[str, list[str]]:
-    import holidays  # noqa: PLC0415 - see above
-
-    return dict(holidays.list_supported_countries())
-
-
-@cache
-def _public_holidays(country: str, subdivision: str | None) -> "holidays.HolidayBase":
-    import holidays  # noqa: PLC0415 - see above
-
-    return holidays.country_holidays(country, subdiv=subdivision)
-
-
-class HolidayCalendar(NamedTuple):
-    """Which days are working days: Monday to Friday, less a country's (and region's) public holidays."""
-
-    country: str | None = None
-    subdivision: str | None = None
-    note: str | None = None
-
-    def is_working_day(self, day: date) -> bool:
-        if day.weekday() >= 5:
-            return False
-        return self.country is None or day not in _public_holidays(self.country, self.subdivision)
-
-    def describe(self) -> str:
-        if self.country is None:
-            text = "weekends only"
-        else:
-            place = f"{self.country}-{self.subdivision}" if self.subdivision else self.country
-            text = f"weekends and {place} public holidays"
-        return f"{text} ({self.note})" if self.note else text
-
-
-def holiday_calendar(
-    policy: DeadlinePolicy, country: str | None = None, region: str | None = None
-) -> HolidayCalendar:
-    """The calendar a policy counts working days by, given the request's country and region."""
-    asked = _country_code(country)
-    chosen = policy.holidays.country or asked
-    if chosen is None:
-        return HolidayCalendar(note="no country given")
-    if chosen not in _supported_countries():
-        return HolidayCalendar(note=f"no holiday calendar for {chosen}")
-    if policy.holidays.subdivision is not None:
-        return HolidayCalendar(chosen, policy.holidays.subdivision)
-    if asked not in {None, chosen}:
-        region = None  # the request's region belongs to another country
-    return _with_region(chosen, region)
-
-
-def _country_code(country: str | None) -> str | None:
-    code = (country or "").strip().upper()
-    return {"UK": "GB"}.get(code, code) or None
-
-
-def _with_region(country: str, region: str | None) -> HolidayCalendar:
-    wanted = (region or "").strip().upper()
-    if not wanted:
-        return HolidayCalendar(country)
-    if wanted in _supported_countries()[country]:
-        return HolidayCalendar(country, wanted)
-    return HolidayCalendar(country, note=f"region {wanted} unknown to the calendar: national holidays only")
-
-
-def load_calendars(on: date | None = None) -> None:
-    """Read the policies and count a deadline under each jurisdiction: the holidays package and
-    the calendars of the countries the policies name are loaded, as the first count would."""
-    received = on or date.today()
-    for code in jurisdiction_codes():
-        due_dates(code, received)
-
-
-# ------------------------------------------------------------------------------ arithmetic
-
-
-def add_calendar_months(start: date, months: int) -> date:
-    """The same-numbered day ``months`` later, or that month's last day where it has none."""
-    index = start.year * 12 + start.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-
-
-def add_business_days(start: date, count: int, is_working_day: Callable[[date], bool]) -> date:
-    """The ``count``-th working day after ``start`` (``start`` itself when ``count`` is 0)."""
-    day = start
-    remaining = count
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            remaining -= 1
-    return day
-
-
-def next_working_day(day: date, is_working_day: Callable[[date], bool]) -> date:
-    """``day`` if it is a working day, else the first working day after it."""
-    while not is_working_day(day):
-        day += timedelta(days=1)
-    return day
-
-
-def period_end(period: Period, start: date, days_off: HolidayCalendar, paused_days: int = 0) -> date:
-    """The last day of ``period`` counted from ``start``; ``paused_days`` while the clock stood still."""
-    if period.unit == "calendar_months":
-        end = add_calendar_months(start, period.amount)
-    else:
-        before_day_one = start - timedelta(days=1) if period.counting == "day_of_receipt" else start
-        if period.unit == "calendar_days":
-            end = before_day_one + timedelta(days=period.amount)
-        else:
-            end = add_business_days(before_day_one, period.amount, days_off.is_working_day)
-    end += timedelta(days=paused_days)
-    if period.roll == "next_working_day":
-        return next_working_day(end, days_off.is_working_day)
-    return end
-
-
-def extended_end(
-    extension: Extension, period: Period, start: date, days_off: HolidayCalendar, paused_days: int = 0
-) -> date:
-    """The extended due date: from receipt, the whole period plus ``adds`` (then rolled), or ``adds``
-    after the unrolled first due date; never beyond ``cap`` from the start."""
-    if extension.counted_from == "receipt":
-        whole = period.model_copy(update={"amount": period.amount + extension.adds})
-        end = period_end(whole, start, days_off, paused_days)
-    else:
-        first_due = period_end(period.model_copy(update={"roll": "none"}), start, days_off, paused_days)
-        more = Period(amount=extension.adds, unit=period.unit, roll=period.roll)
-        end = period_end(more, first_due, days_off)
-    cap = period_end(period.model_copy(update={"amount": extension.cap}), start, days_off, paused_days)
-    return min(end, cap)
-
+from dsr.policies.deadline_counting import HolidayCalendar, extended_end, holiday_calendar, period_end
+from dsr.policies.deadline_table import (
+    UNIT_WORDS,
+    DeadlineError,
+    DeadlinePolicies,
+    DeadlinePolicy,
+    Extension,
+    Period,
+    PolicyModel,
+    Rule,
+    jurisdiction_codes,
+    policies,
+)
 
 # ------------------------------------------------------------------------------ due dates
 
@@ -627,7 +229,7 @@ def _extension(
 
 def _describe_extension(extension: Extension, period: Period, start_word: str) -> str:
     def units(amount: int) -> str:
-        singular, plural = _UNIT_WORDS[period.unit]
+        singular, plural = UNIT_WORDS[period.unit]
         return f"{amount} {singular if amount == 1 else plural}"
 
     if extension.counted_from == "receipt":
@@ -671,3 +273,11 @@ def as_json(dates: DueDates, *, with_rules: bool = True) -> dict[str, Any]:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def load_calendars(on: date | None = None) -> None:
+    """Read the policies and count a deadline under each jurisdiction: the holidays package and
+    the calendars of the countries the policies name are loaded, as the first count would."""
+    received = on or date.today()
+    for code in jurisdiction_codes():
+        due_dates(code, received)

@@ -21,7 +21,8 @@ from aws_lambda_powertools import Logger
 
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.appeal_rules import appeal_open_until
-from dsr.policies.deadlines import DeadlineError, add_calendar_months, policy_for
+from dsr.policies.deadline_counting import add_calendar_months
+from dsr.policies.deadline_table import DeadlineError, policy_for
 from dsr.storage.appeals import AppealStore
 from dsr.wiring.desk import Desk
 

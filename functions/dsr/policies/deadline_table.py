@@ -1,0 +1,277 @@
+"""The deadline policy table: its schema, and the table read and checked once.
+
+The rules live in ``config/deadline_policies.yaml`` with the source beside each one, so a privacy
+lawyer can audit them and a company can change them without touching code (``DEADLINE_POLICIES_PATH``
+names another file). A mistake in the table is refused when it is read, naming the policy and the
+field. Counting the dates is ``dsr.policies.deadline_counting``'s; the dates a request is due are
+``dsr.policies.deadlines``'.
+"""
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import ConfigDict, Field, ValidationError, model_validator
+
+from dsr.core.desk_model import DeskModel
+from dsr.core.jurisdictions import JURISDICTIONS
+from dsr.core.models import RequestType
+
+POLICY_PATH = Path(__file__).parents[1] / "config" / "deadline_policies.yaml"
+POLICY_PATH_VARIABLE = "DEADLINE_POLICIES_PATH"
+
+Unit = Literal["calendar_months", "calendar_days", "business_days"]
+Counting = Literal["day_after_receipt", "day_of_receipt"]
+Roll = Literal["none", "next_working_day"]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+PolicyCode = Annotated[str, Field(pattern=r"^(DEFAULT|[A-Z]{2}(-[A-Z0-9]{1,3})?)$")]
+ClockEvent = Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,40}$")]
+
+UNIT_WORDS = {
+    "calendar_months": ("calendar month", "calendar months"),
+    "calendar_days": ("calendar day", "calendar days"),
+    "business_days": ("business day", "business days"),
+}
+
+
+class DeadlineError(ValueError):
+    """A policy table, jurisdiction, date or request type that cannot be used; the message says why."""
+
+
+class PolicyModel(DeskModel):
+    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
+
+    Validators are built when first used, not at import: most functions never read this file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ------------------------------------------------------------------------------ the table
+
+
+class Period(PolicyModel):
+    """A length of time and how it is counted from a start date."""
+
+    amount: int = Field(ge=0, le=1000)
+    unit: Unit
+    counting: Counting = "day_after_receipt"
+    roll: Roll = "none"
+
+    @model_validator(mode="after")
+    def _counting_fits_unit(self) -> Self:
+        if self.counting == "day_of_receipt" and self.unit == "calendar_months":
+            raise ValueError("counting: day_of_receipt is for calendar_days and business_days only")
+        if self.counting == "day_of_receipt" and self.amount == 0:
+            raise ValueError("counting: day_of_receipt needs an amount of at least 1")
+        return self
+
+    def describe(self, start: str = "receipt", days_off: str = "weekends and public holidays") -> str:
+        """``10 business days after receipt``, and how the end is counted."""
+        singular, plural = UNIT_WORDS[self.unit]
+        if self.amount == 0:
+            text = f"on the day of {start}"
+        elif self.counting == "day_of_receipt":
+            text = f"{self.amount} {plural} from {start}, the day of {start} being day 1"
+        else:
+            text = f"{self.amount} {singular if self.amount == 1 else plural} after {start}"
+        if self.unit == "calendar_months":
+            text += " (the same-numbered day, or that month's last day where it has none)"
+        if self.unit == "business_days":
+            text += f", skipping {days_off}"
+        if self.roll == "next_working_day":
+            text += f"; an end on a day off ({days_off}) moves to the next working day"
+        return text
+
+
+class Rule(PolicyModel):
+    within: Period
+    source: Text
+    note: Text | None = None
+
+
+class AcknowledgeRule(Rule):
+    types: list[RequestType] | None = Field(description="the request types it applies to; null: all")
+
+
+class OptOutRule(Rule):
+    types: list[RequestType] = Field(min_length=1, description="the request types answered this way")
+
+
+class Extension(PolicyModel):
+    adds: int = Field(ge=1, le=1000, description="more units of the response period")
+    cap: int = Field(ge=1, le=1000, description="at most this many units from the start of the clock")
+    counted_from: Literal["receipt", "original_due_date"] = "receipt"
+    notice_within: Period | None = Field(description="the last day to tell the subject; null: none stated")
+    when: Text | None = None
+    source: Text
+
+
+class Clock(PolicyModel):
+    restarts_on: list[ClockEvent] = Field(default_factory=list)
+    pauses_for: list[ClockEvent] = Field(default_factory=list)
+    note: Text | None = None
+    source: Text | None = None
+
+
+class Regulator(PolicyModel):
+    """Where a subject whose appeal is refused may complain."""
+
+    name: Text
+    complaint_url: Annotated[str, Field(pattern=r"^https://\S+$", max_length=300)]
+
+
+class AppealRule(PolicyModel):
+    within: Period | None = Field(description="the time to answer an appeal, from its receipt")
+    extension: Extension | None = None
+    route: Text | None = None
+    source: Text | None = None
+    regulator: Regulator | None = Field(
+        default=None, description="named in the answer to an appeal, with its complaint route"
+    )
+    open_for_days: int = Field(
+        default=60,
+        ge=1,
+        le=366,
+        description="how long after the decision the subject may appeal (the laws say a reasonable "
+        "period; the company chooses it)",
+    )
+
+    @model_validator(mode="after")
+    def _extension_needs_a_period(self) -> Self:
+        if self.extension is not None and self.within is None:
+            raise ValueError("extension: an appeal extension needs within")
+        if self.extension is not None and self.within is not None:
+            _check_extension(self.extension, self.within, "extension")
+        return self
+
+
+class Records(PolicyModel):
+    months: int | None = Field(ge=1, le=240)
+    keep: Text
+    source: Text
+
+
+class HolidaySource(PolicyModel):
+    country: str | None = Field(pattern=r"^[A-Z]{2}$")
+    subdivision: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,3}$")
+
+    @model_validator(mode="after")
+    def _known_to_the_holidays_package(self) -> Self:
+        if self.country is None:
+            if self.subdivision is not None:
+                raise ValueError("subdivision: needs a country")
+            return self
+        subdivisions = supported_holiday_countries().get(self.country)
+        if subdivisions is None:
+            raise ValueError(f"country: {self.country} is not in the holidays package")
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            raise ValueError(f"subdivision: {self.country} has no subdivision {self.subdivision}")
+        return self
+
+
+class DeadlinePolicy(PolicyModel):
+    """One jurisdiction's deadlines. Every rule is stated, null where the law has none."""
+
+    name: Text
+    law: Text
+    version: Annotated[str, Field(min_length=1, max_length=40)]
+    holidays: HolidaySource
+    acknowledge: AcknowledgeRule | None
+    respond: Rule
+    extension: Extension | None
+    opt_out: OptOutRule | None
+    clock: Clock
+    appeal: AppealRule | None
+    records: Records | None
+    internal_target_days: int | None = Field(
+        default=None, ge=1, le=366, description="overrides the table's default; null: no internal target"
+    )
+
+    @model_validator(mode="after")
+    def _extension_fits_the_response(self) -> Self:
+        if self.extension is not None:
+            _check_extension(self.extension, self.respond.within, "extension")
+        return self
+
+    def target_days(self, default: int | None) -> int | None:
+        """The company's internal target: this policy's own if it sets one, else the table's."""
+        return self.internal_target_days if "internal_target_days" in self.model_fields_set else default
+
+
+def _check_extension(extension: Extension, period: Period, where: str) -> None:
+    if extension.cap <= period.amount:
+        raise ValueError(f"{where}.cap: {extension.cap} is not beyond the period of {period.amount}")
+
+
+class DeadlinePolicies(PolicyModel):
+    internal_target_days: int | None = Field(ge=1, le=366)
+    policies: dict[PolicyCode, DeadlinePolicy]
+
+    @model_validator(mode="after")
+    def _every_jurisdiction_has_a_policy(self) -> Self:
+        missing = sorted(JURISDICTIONS - set(self.policies))
+        if missing:
+            raise ValueError(f"no policy for {', '.join(missing)}")
+        return self
+
+    def policy(self, code: str) -> DeadlinePolicy:
+        try:
+            return self.policies[code]
+        except KeyError:
+            raise DeadlineError(
+                f"unknown jurisdiction {code!r}; valid codes: {', '.join(self.codes())}"
+            ) from None
+
+    def codes(self) -> list[str]:
+        return sorted(self.policies)
+
+
+def parse_policies(text: str, source: str = "deadline policies") -> DeadlinePolicies:
+    import yaml  # noqa: PLC0415 - needed only when the policy file is first read
+
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DeadlineError(f"{source}: not valid YAML: {error}") from error
+    try:
+        return DeadlinePolicies.model_validate(document)
+    except ValidationError as error:
+        problems = "; ".join(_describe(issue["loc"], issue["msg"]) for issue in error.errors())
+        raise DeadlineError(f"{source}: {problems}") from error
+
+
+def _describe(location: tuple[int | str, ...], message: str) -> str:
+    """``policies.EU.extension.cap: message``: the path, then what is wrong there."""
+    path = ".".join(str(part) for part in location)
+    message = message.removeprefix("Value error, ")
+    field, separator, rest = message.partition(": ")
+    if separator and field.replace(".", "").replace("_", "").isalpha() and field.islower():
+        return f"{path}.{field}: {rest}" if path else f"{field}: {rest}"
+    return f"{path}: {message}" if path else message
+
+
+@cache
+def load_policies(path: Path = POLICY_PATH) -> DeadlinePolicies:
+    return parse_policies(path.read_text(encoding="utf-8"), source=str(path))
+
+
+def policies() -> DeadlinePolicies:
+    """The table in use: the file ``DEADLINE_POLICIES_PATH`` names, else the one shipped."""
+    configured = os.environ.get(POLICY_PATH_VARIABLE)
+    return load_policies(Path(configured) if configured else POLICY_PATH)
+
+
+def policy_for(code: str) -> DeadlinePolicy:
+    return policies().policy(code)
+
+
+def jurisdiction_codes() -> list[str]:
+    return policies().codes()
+
+
+@cache
+def supported_holiday_countries() -> dict[str, list[str]]:
+    import holidays  # noqa: PLC0415 - slow to import: only when a table is checked
+
+    return dict(holidays.list_supported_countries())
