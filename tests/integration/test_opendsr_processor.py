@@ -19,20 +19,16 @@ from typing import Any
 import pytest
 
 from dsr.fulfilment.opendsr import (
-    CallbackRejected,
     CallbackStatus,
-    OpenDsrClient,
     ProcessingStatus,
-    ProcessorError,
     Regulation,
     SubjectRequest,
     SubjectRequestType,
-    TransientProcessorError,
     build_request,
-    callback_fingerprint,
     new_subject_request_id,
-    verify_callback,
 )
+from dsr.fulfilment.opendsr_callbacks import CallbackRejected, callback_fingerprint, verify_callback
+from dsr.fulfilment.opendsr_client import OpenDsrClient, ProcessorError, TransientProcessorError
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor
 
 DOMAIN = "payments.example"

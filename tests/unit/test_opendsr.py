@@ -25,21 +25,21 @@ from dsr.fulfilment.opendsr import (
     UUID4_PATTERN,
     V1_REQUESTS_ROUTE,
     V2_REQUESTS_ROUTE,
-    CallbackRejected,
     IdentityFormat,
-    OpenDsrClient,
     ProcessingStatus,
-    ProcessorError,
     Regulation,
     SubjectRequestType,
-    TransientProcessorError,
     build_request,
-    callback_fingerprint,
-    check_url,
     new_subject_request_id,
     regulation_for,
+)
+from dsr.fulfilment.opendsr_callbacks import CallbackRejected, callback_fingerprint, verify_callback
+from dsr.fulfilment.opendsr_client import (
+    OpenDsrClient,
+    ProcessorError,
+    TransientProcessorError,
+    check_url,
     requests_route,
-    verify_callback,
 )
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

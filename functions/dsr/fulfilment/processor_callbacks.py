@@ -17,13 +17,8 @@ from aws_lambda_powertools import Logger
 from dsr.core.actions import Action
 from dsr.core.registry import OpenDsrProcessor, SystemEntry
 from dsr.fulfilment.handoffs import HandOffNotWaitingError, settle
-from dsr.fulfilment.opendsr import (
-    CallbackRejected,
-    CallbackStatus,
-    ProcessingStatus,
-    callback_fingerprint,
-    verify_callback,
-)
+from dsr.fulfilment.opendsr import CallbackStatus, ProcessingStatus
+from dsr.fulfilment.opendsr_callbacks import CallbackRejected, callback_fingerprint, verify_callback
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus
 from dsr.fulfilment.processors import completed_outcome, route_of
 from dsr.storage.processors import SubjectRequestLink

@@ -28,18 +28,16 @@ from dsr.core.registry import OpenDsrProcessor, SystemEntry
 from dsr.fulfilment.fulfilment import in_package
 from dsr.fulfilment.opendsr import (
     IdentityFormat,
-    OpenDsrClient,
     ProcessingStatus,
-    ProcessorError,
     Regulation,
     RequestStatus,
     SubjectIdentity,
     SubjectRequestType,
-    TransientProcessorError,
     build_request,
     hash_identity,
     new_subject_request_id,
 )
+from dsr.fulfilment.opendsr_client import OpenDsrClient, ProcessorError, TransientProcessorError
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus
 from dsr.storage.keys import hand_off_stage
 
