@@ -14,7 +14,7 @@ from typing import Any
 from dsr.core.actions import Action
 from dsr.core.models import RequestType
 from dsr.core.registry import parse_registry
-from dsr.fulfilment import fulfilment
+from dsr.fulfilment import carrying_out
 from dsr.fulfilment.fulfilment import SystemTask
 from dsr.fulfilment.outcomes import OutcomeStatus
 from dsr.wiring.desk import Desk
@@ -55,7 +55,7 @@ def test_a_bucket_owned_by_another_account_is_refused_and_the_task_fails_naming_
     request_id = new_request(desk, [RequestType.ERASURE])
 
     # Given a registry that says another account owns the support archive
-    result = fulfilment.run_system_task(
+    result = carrying_out.run_system_task(
         desk_with_support_archive_owned_by(desk, ANOTHER_ACCOUNT), request_id, erase
     )
 
@@ -72,10 +72,10 @@ def test_a_bucket_owned_by_another_account_is_refused_and_the_task_fails_naming_
     # the same erasure with that account named in the registry erases them
     export = SystemTask(system_id="support-tickets", action=Action.EXPORT)
     access_id = new_request(desk, [RequestType.ACCESS])
-    exported = fulfilment.run_system_task(desk_with_support_archive_owned_by(desk, None), access_id, export)
+    exported = carrying_out.run_system_task(desk_with_support_archive_owned_by(desk, None), access_id, export)
     assert (exported.status, exported.records) == (OutcomeStatus.DONE, 2)
     again = new_request(desk, [RequestType.ERASURE])
-    erased = fulfilment.run_system_task(desk_with_support_archive_owned_by(desk, ACCOUNT_ID), again, erase)
+    erased = carrying_out.run_system_task(desk_with_support_archive_owned_by(desk, ACCOUNT_ID), again, erase)
     assert (erased.status, erased.records) == (OutcomeStatus.DONE, 2)
     assert len(cloud.bucket_owners.refused) == 1
 

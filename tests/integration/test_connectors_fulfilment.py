@@ -24,7 +24,8 @@ from dsr.core.models import (
     SubjectIdentity,
 )
 from dsr.core.registry import parse_registry
-from dsr.fulfilment import fulfilment
+from dsr.fulfilment import carrying_out, fulfilment
+from dsr.fulfilment import results as system_results
 from dsr.fulfilment.fulfilment import SystemTask
 from dsr.fulfilment.outcomes import OutcomeStatus
 from dsr.storage.packages import part_key
@@ -67,7 +68,7 @@ def run_every_task(desk: Desk, request_id: str) -> dict[str, fulfilment.SystemRe
     """Every task the desk's own connectors carry out (hand-offs wait for others: test_hand_offs)."""
     planned = fulfilment.plan(desk, request_id)
     return {
-        f"{task.system_id}#{task.action.value}": fulfilment.run_system_task(desk, request_id, task)
+        f"{task.system_id}#{task.action.value}": carrying_out.run_system_task(desk, request_id, task)
         for task in [*planned.exports, *planned.changes]
         if task.route is fulfilment.Route.CARRY_OUT
     }
@@ -207,7 +208,7 @@ def test_an_erasure_run_twice_erases_once_and_then_finds_nothing(desk: Desk) -> 
     results = statuses(run_every_task(desk, second))
 
     assert set(results.values()) == {("nothing_found", 0)}
-    assert fulfilment.outcome_lines(desk, second)[0] == (
+    assert system_results.outcome_lines(desk, second)[0] == (
         "Platform accounts: we found no personal data about you here."
     )
 
@@ -216,7 +217,7 @@ def test_access_exports_every_system_into_the_package(desk: Desk) -> None:
     request_id = new_request(desk, [RequestType.ACCESS], email="grace@example.org")
 
     results = statuses(run_every_task(desk, request_id))
-    compiled = fulfilment.compile_results(desk, request_id)
+    compiled = system_results.compile_results(desk, request_id)
 
     assert results["billing-invoices#export"] == ("done", 1)
     assert results["job-applications#export"] == ("nothing_found", 0)
@@ -246,7 +247,7 @@ def test_a_rectification_corrects_what_each_system_holds_and_names_what_it_does_
     assert (ada["phone"], ada["address"]) == ("+442079460000", "10 Downing Street, London")
     grace = next(item for item in accounts_after_first if item["email"] == "grace@example.org")
     assert grace["phone"] == "+12025550143"
-    lines = fulfilment.outcome_lines(desk, request_id)
+    lines = system_results.outcome_lines(desk, request_id)
     assert lines == [
         "Platform accounts: 1 record corrected (phone and postal address); favourite colour not held here.",
         "Event and marketing sign-ups: we do not hold favourite colour, phone and postal address here, "
@@ -277,12 +278,12 @@ def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
 def test_exempt_and_nothing_found_are_successes_and_a_failure_makes_it_partial(desk: Desk) -> None:
     request_id = new_request(desk, [RequestType.ERASURE], email="grace@example.org")
     run_every_task(desk, request_id)
-    assert fulfilment.compile_results(desk, request_id).outcome == "completed"
+    assert system_results.compile_results(desk, request_id).outcome == "completed"
 
-    fulfilment.record_system_failure(
+    carrying_out.record_system_failure(
         desk, request_id, SystemTask(system_id="analytics", action=Action.ERASE), "Boom: unavailable"
     )
-    compiled = fulfilment.compile_results(desk, request_id)
+    compiled = system_results.compile_results(desk, request_id)
 
     assert (compiled.outcome, compiled.failed) == ("partial", 1)
     assert compiled.succeeded == len(own_systems(desk)) - 1
@@ -291,11 +292,11 @@ def test_exempt_and_nothing_found_are_successes_and_a_failure_makes_it_partial(d
 def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk: Desk) -> None:
     request_id = new_request(desk, [RequestType.ERASURE])
     run_every_task(desk, request_id)
-    fulfilment.record_system_failure(
+    carrying_out.record_system_failure(
         desk, request_id, SystemTask(system_id="device-logs", action=Action.ERASE), "Boom"
     )
 
-    lines = fulfilment.outcome_lines(desk, request_id)
+    lines = system_results.outcome_lines(desk, request_id)
 
     assert lines == [
         "Platform accounts: 1 record deleted.",
@@ -330,8 +331,8 @@ systems:
     claimed = new_request(desk, [RequestType.ERASURE], account_id="acct-1001")
     vouched = new_request(desk, [RequestType.ERASURE], account_id="acct-1001", verification_level="account")
 
-    unverified = fulfilment.run_system_task(uploads_desk, claimed, task)
-    verified = fulfilment.run_system_task(uploads_desk, vouched, task)
+    unverified = carrying_out.run_system_task(uploads_desk, claimed, task)
+    verified = carrying_out.run_system_task(uploads_desk, vouched, task)
 
     assert unverified.status is OutcomeStatus.FAILED
     assert "account_id" in stored_outcome(desk, claimed, "uploads", "erase")["error"]

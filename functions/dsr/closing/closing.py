@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from dsr.closing import downloads, suppression
 from dsr.core.models import PrivacyRequest, Status
 from dsr.core.tasks import Outcome
-from dsr.fulfilment.fulfilment import outcome_lines
+from dsr.fulfilment.results import outcome_lines
 from dsr.intake.status_tokens import status_token
 from dsr.notices import subject_notices as notices
 from dsr.policies import retention as records

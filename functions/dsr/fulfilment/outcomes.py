@@ -1,5 +1,5 @@
 """What carrying out one action in one system came to, and how it is recorded on the request
-(``SYS#<system>#<action>``; the statuses are described in ``dsr.fulfilment.fulfilment``).
+(``SYS#<system>#<action>``; the statuses are described in ``dsr.fulfilment.carrying_out``).
 
 Apart from the fulfilment so that a hand-off's answer, a processor's callback or the sweeper's
 time-out can record an outcome without loading the connectors and the system registry.

@@ -1,0 +1,227 @@
+"""What the systems returned: compiled for the state machine once every task has ended (the
+access package among it), and described in words for the subject's closing notice.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from dsr.core.actions import Action
+from dsr.core.registry import (
+    HandOffRoute,
+    OpenDsrProcessor,
+    SystemEntry,
+    VendorByEmail,
+)
+from dsr.fulfilment.fulfilment import Compiled
+from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
+from dsr.storage.outcomes import StoredOutcome
+from dsr.wiring.desk import Desk
+
+logger = Logger(child=True)
+
+# ------------------------------------------------------------------------------ compiling
+
+
+def compile_results(desk: Desk, request_id: str) -> Compiled:
+    """Gather the outcomes; for an access request, build the package the subject downloads.
+
+    Nothing found and exempt are successes: the system was asked and answered. Failed and waiting
+    are not (yet)."""
+    request = desk.store.get(request_id)
+    outcomes = desk.store.system_outcomes(request_id)
+    succeeded = [o for o in outcomes if _status_of(o) in SUCCESSFUL_OUTCOMES]
+    unfinished = [o for o in outcomes if _status_of(o) not in SUCCESSFUL_OUTCOMES]
+    # Only parts the desk holds: an export a vendor or a customer answered themselves is not here.
+    exported = [
+        o.system_id
+        for o in succeeded
+        if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.DONE and o.get("in_package")
+    ]
+    package_key = None
+    if exported:
+        # The counts the completion email gives, so the package and the email agree
+        records = {
+            o.system_id: o.records or 0
+            for o in succeeded
+            if o.action == Action.EXPORT.value and o.system_id in exported
+        }
+        found_nothing = {
+            o.system_id
+            for o in succeeded
+            if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.NOTHING_FOUND
+        }
+        header: dict[str, Any] = {
+            "reference": request_id,
+            "received_at": request.received_at.isoformat(),
+            "generated_at": desk.now().isoformat(),
+            "systems": {
+                s.id: {"name": s.name, "categories": s.categories, "records": records[s.id]}
+                for s in desk.registry.systems
+                if s.id in exported
+            },
+            "nothing_found": {s.id: s.name for s in desk.registry.systems if s.id in found_nothing},
+        }
+        package_key = desk.packages.compile(request_id, exported, header)
+        readable_key = desk.packages.compile_readable(request_id, exported, header)
+        desk.store.set_fields(request_id, {"package_key": package_key, "readable_package_key": readable_key})
+    outcome = "partial" if unfinished else "completed"
+    desk.audit(
+        request_id,
+        "workflow",
+        "compile results",
+        outcome,
+        succeeded=len(succeeded),
+        failed=len(unfinished),
+        package=bool(package_key),
+    )
+    return Compiled(
+        outcome=outcome, succeeded=len(succeeded), failed=len(unfinished), package_key=package_key
+    )
+
+
+# ------------------------------------------------------------------------------ telling the subject
+
+_DONE_WORDS = {
+    Action.EXPORT: "copied into your download",
+    Action.ERASE: "deleted",
+    Action.RECTIFY: "corrected",
+    Action.RESTRICT: "marked so that we only store {them} and do not otherwise use {them}",
+    Action.OBJECT: "marked so that we no longer use {them} for our legitimate interests",
+    Action.OPT_OUT: "opted out",
+}
+_ACTION_NAMES = {
+    Action.EXPORT: "copy",
+    Action.ERASE: "deletion",
+    Action.RECTIFY: "correction",
+    Action.RESTRICT: "restriction",
+    Action.OBJECT: "objection",
+    Action.OPT_OUT: "opt-out",
+}
+
+
+def outcome_lines(desk: Desk, request_id: str) -> list[str]:
+    """One plain-English line per system and action: what was done, found, kept or not yet done.
+    Names systems, counts and field names, never a personal value."""
+    systems = {system.id: system for system in desk.registry.systems}
+    lines = []
+    for outcome in desk.store.system_outcomes(request_id):
+        system_id = outcome.system_id
+        system = systems.get(system_id)
+        try:
+            action = Action(outcome.action)
+        except ValueError:
+            continue
+        described = {**outcome.fields, "handed_to": handed_to(system) if system else ""}
+        lines.append(f"{system.name if system else system_id}: {describe_outcome(action, described)}")
+    return lines
+
+
+def _processor_name(system_name: str) -> str:
+    """``Marketing email (our email provider)`` names its processor in brackets: ``our email
+    provider``; a name without brackets is said whole. Never the processor's domain."""
+    inner = system_name.rpartition("(")[2].removesuffix(")").strip()
+    return inner if system_name.endswith(")") and inner else f"the provider of {system_name}"
+
+
+def handed_to(system: SystemEntry) -> str:
+    """Whom a system's tasks are passed to, as the subject is told (empty for the desk's own)."""
+    store = system.store
+    if isinstance(store, OpenDsrProcessor):
+        return _processor_name(system.name)
+    if isinstance(store, VendorByEmail):
+        return store.vendor
+    if isinstance(store, HandOffRoute):
+        return "the customers whose CRM holds your details"
+    return ""
+
+
+def describe_outcome(action: Action, outcome: dict[str, Any]) -> str:
+    """What the subject is told of one system's outcome for one action (after its name)."""
+    status = _status_of(outcome)
+    records = int(outcome.get("records", 0) or 0)
+    describe = _DESCRIBERS.get(status, _describe_unfinished)
+    return describe(action, records, outcome)
+
+
+def _describe_done(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    confirmed_by = str(outcome.get("confirmed_by", ""))
+    if confirmed_by and not (action is Action.EXPORT and outcome.get("in_package")):
+        to = str(outcome.get("handed_to") or "those who hold it")
+        if action is Action.EXPORT:  # what they hold is theirs to send: it is not in the download
+            return (
+                f"we asked {to} for a copy of the personal data they hold about you, and they "
+                "confirmed they have answered; that copy is not part of your download."
+            )
+        return f"we passed on the {_ACTION_NAMES[action]} to {to}, and they confirmed it was carried out."
+    text = f"{_records(records)} {_DONE_WORDS[action].format(them='it' if records == 1 else 'them')}"
+    if action is Action.RECTIFY and outcome.get("corrected"):
+        text += f" ({_fields(outcome['corrected'])})"
+    return text + _not_held_note(outcome) + "."
+
+
+def _describe_nothing_found(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    if action is Action.RECTIFY and outcome.get("not_held"):
+        return f"we do not hold {_fields(outcome['not_held'])} here, so there was nothing to correct."
+    return "we found no personal data about you here."
+
+
+def _describe_exempt(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    because = (
+        f"because {_sentence(str(outcome.get('reason', '')))}"
+        f" ({outcome.get('citation', 'no citation recorded')})"
+    )
+    if action is Action.EXPORT:
+        return f"{_records(records)} withheld from your copy {because}."
+    kept = f"we keep {_records(records)} {because}"
+    if outcome.get("carried_out") == "anonymized":
+        removed = _fields(str(outcome.get("anonymized", ""))) or "identifying details"
+        return f"{kept}, with your {removed} removed from them."
+    return f"{kept}; the {_ACTION_NAMES[action]} was not carried out here."
+
+
+def _describe_unfinished(action: Action, records: int, outcome: dict[str, Any]) -> str:
+    if _status_of(outcome) is OutcomeStatus.WAITING:
+        to = f" to {outcome['waiting_on']}" if outcome.get("waiting_on") else ""
+        return (
+            f"the {_ACTION_NAMES[action]} has been passed on{to} and we are waiting for it to be confirmed."
+        )
+    return f"the {_ACTION_NAMES[action]} is not yet done; our team is on it."
+
+
+_DESCRIBERS: dict[OutcomeStatus | None, Callable[[Action, int, dict[str, Any]], str]] = {
+    OutcomeStatus.DONE: _describe_done,
+    OutcomeStatus.NOTHING_FOUND: _describe_nothing_found,
+    OutcomeStatus.EXEMPT: _describe_exempt,
+}
+
+
+def _records(count: int) -> str:
+    return "1 record" if count == 1 else f"{count} records"
+
+
+def _fields(names: str) -> str:
+    """``name,postal_address`` reads ``name and postal address``."""
+    words = [name.replace("_", " ") for name in names.split(",") if name]
+    return " and ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+
+
+def _not_held_note(outcome: dict[str, Any]) -> str:
+    not_held = outcome.get("not_held")
+    return f"; {_fields(not_held)} not held here" if not_held else ""
+
+
+def _sentence(reason: str) -> str:
+    reason = reason.strip().rstrip(".")
+    if not reason:
+        return "the law requires it"
+    starts_a_sentence = len(reason) > 1 and reason[1].islower()  # "Tax law ...", not "IRS ..."
+    return reason[0].lower() + reason[1:] if starts_a_sentence else reason
+
+
+def _status_of(outcome: StoredOutcome | Mapping[str, Any]) -> OutcomeStatus | None:
+    try:
+        return OutcomeStatus(str(outcome.get("status")))
+    except ValueError:
+        return None
