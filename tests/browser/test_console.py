@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from dsr.core.models import Channel, PrivacyRequest, RecordedIdentity, Relationship, RequestType, Status
+from dsr.core.identities import RecordedIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.fulfilment.fulfilment import planned_tasks
 from dsr.policies.request_deadlines import end_of_local_day
 from dsr.wiring.desk import Desk, desk_from_environment

@@ -14,15 +14,8 @@ import boto3
 
 from dsr.connectors.base import Subject
 from dsr.core.actions import Action
-from dsr.core.models import (
-    Channel,
-    Correction,
-    PrivacyRequest,
-    Relationship,
-    RequestType,
-    Status,
-    SubjectIdentity,
-)
+from dsr.core.identities import Correction, SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.core.registry import parse_registry
 from dsr.fulfilment import carrying_out, fulfilment
 from dsr.fulfilment import results as system_results

@@ -12,7 +12,8 @@ import pytest
 from aws_lambda_powertools import Metrics
 from pydantic import ValidationError
 
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.deadlines import sweeper
 from dsr.deadlines.watch import WatchSettings
 from dsr.deadlines.watch_report import WatchReport

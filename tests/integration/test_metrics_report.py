@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main as dsr_main

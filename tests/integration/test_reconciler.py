@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import boto3
 
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.deadlines import sweeper
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient

@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.policies.request_deadlines import deadlines_for
 from dsr.wiring.desk import Desk
 from local_cloud.http_api import LocalApi

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.notices.subject_notices import AppealInvitation, denial, unverifiable
 from dsr.policies.appeal_rules import appeal_open_until, why_not_appealable
 from dsr.policies.deadline_table import policy_for

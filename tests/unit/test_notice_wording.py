@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from dsr.core.actions import Action
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.core.readable_dates import day_text, utc_moment_text
 from dsr.core.registry import load_registry
 from dsr.fulfilment import fulfilment, results

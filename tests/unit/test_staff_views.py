@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from dsr.core.display_text import visible_text
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.policies.request_deadlines import end_of_local_day, local_day
 from dsr.staff.request_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry
 from dsr_cli.staff import _readable

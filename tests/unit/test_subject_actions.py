@@ -14,7 +14,8 @@ import pytest
 from dsr.appeals import appeals
 from dsr.closing import downloads
 from dsr.closing.downloads import Download, DownloadExpiredError, NothingToDownloadError, Window
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status, SubjectIdentity
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.intake import throttling
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError, request_for_holder
 from dsr.notices.public_views import Proof, shows_code_form

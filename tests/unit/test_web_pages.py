@@ -616,7 +616,7 @@ def test_a_real_country_and_region_are_taken() -> None:
 
 
 def test_an_appeal_that_arrives_by_email_keeps_its_words_without_direction_overrides() -> None:
-    from dsr.core.models import without_control_characters
+    from dsr.core.field_types import without_control_characters
 
     assert (
         without_control_characters("I \u202eelbissopmi\u202c disagree\x00\x07\n") == "I elbissopmi disagree\n"

@@ -259,14 +259,8 @@ def sweeper_reads(scale: float) -> list[Figure]:
 def _requests_table(desk: Any, closed: int, open_count: int) -> tuple[list[str], list[str]]:
     """Write closed and open requests straight to the table, as intake and closing leave them:
     open ones in the sparse index, due over the next 45 days; closed ones out of it."""
-    from dsr.core.models import (  # noqa: PLC0415
-        Channel,
-        PrivacyRequest,
-        Relationship,
-        RequestType,
-        Status,
-        SubjectIdentity,
-    )
+    from dsr.core.identities import SubjectIdentity  # noqa: PLC0415
+    from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status  # noqa: PLC0415
     from dsr.storage.store import OPEN_PARTITION  # noqa: PLC0415
 
     now = desk.now()

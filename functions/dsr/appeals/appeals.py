@@ -17,7 +17,8 @@ from botocore.exceptions import ClientError
 from pydantic import ConfigDict, Field, field_validator
 
 from dsr.core.desk_model import DeskModel
-from dsr.core.models import NOT_ONLY_SPACES, PrivacyRequest, Status, without_control_characters
+from dsr.core.field_types import NOT_ONLY_SPACES, without_control_characters
+from dsr.core.models import PrivacyRequest, Status
 from dsr.core.refusals import NotPermittedError, StateConflictError
 from dsr.notices import subject_notices as notices
 from dsr.policies import retention as records

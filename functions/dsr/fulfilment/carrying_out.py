@@ -21,7 +21,8 @@ from botocore.exceptions import ClientError
 from dsr.connectors.base import Connector, IdentityUnavailableError, Subject
 from dsr.connectors.selection import connector_for
 from dsr.core.actions import Action
-from dsr.core.models import RequestForSystems, normalized_phone
+from dsr.core.identities import normalized_phone
+from dsr.core.models import RequestForSystems
 from dsr.core.registry import (
     AnonymizeSpec,
     S3Bucket,

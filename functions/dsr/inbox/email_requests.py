@@ -23,9 +23,10 @@ from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
 from dsr.core.desk_model import DeskModel
+from dsr.core.identities import SubjectIdentity
 from dsr.core.keyed_hash import normalized_email
 from dsr.core.masking import mask_email
-from dsr.core.models import Channel, NewRequest, PrivacyRequest, RequestType, SubjectIdentity
+from dsr.core.models import Channel, NewRequest, PrivacyRequest, RequestType
 from dsr.inbox.email_phrases import requested_types
 from dsr.inbox.email_reading import InboundMail, failed_verdicts, read_mail
 from dsr.intake import submission as intake

@@ -12,7 +12,8 @@ from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from dsr.core.desk_model import DeskModel
-from dsr.core.models import NOT_ONLY_SPACES, RequestType, Status
+from dsr.core.field_types import NOT_ONLY_SPACES
+from dsr.core.models import RequestType, Status
 from dsr.core.refusals import NotPermittedError, StateConflictError
 from dsr.wiring.desk import Desk
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from dsr.core.models import Correction
+from dsr.core.identities import Correction
 from dsr.policies.verification import Comparison, DataPointSource
 
 _MONTHS = {name.lower(): index for index, name in enumerate(calendar.month_name) if name}

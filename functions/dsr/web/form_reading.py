@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from dsr.core.models import NewRequest, RequestType, normalized_phone
+from dsr.core.identities import normalized_phone
+from dsr.core.models import NewRequest, RequestType
 from dsr.web.request_form import (
     CORRECTION_NOT_ASKED,
     CORRECTION_ROWS,
