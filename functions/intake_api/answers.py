@@ -12,13 +12,13 @@ from dsr.web.page_markup import RESPONSE_HEADERS
 PAGE = "text/html; charset=utf-8"
 
 
-def json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
+def json_answer(status: int, body: Any, headers: dict[str, str] | None = None) -> Response[Any]:
     return Response(
         status_code=status, content_type=content_types.APPLICATION_JSON, body=body, headers=headers
     )
 
 
-def page(status: int, markup: str, headers: dict[str, str] | None = None) -> Response[str]:
+def page_answer(status: int, markup: str, headers: dict[str, str] | None = None) -> Response[str]:
     return Response(
         status_code=status,
         content_type=PAGE,

@@ -25,7 +25,7 @@ from dsr.storage.store import RequestNotFoundError
 from dsr.web import pages as web_pages
 from dsr.web.subject_actions import UnreadableStatementError
 from dsr.wiring.desk import desk_from_environment
-from intake_api.answers import form_of, form_value, json, page
+from intake_api.answers import form_of, form_value, json_answer, page_answer
 
 logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
@@ -57,9 +57,9 @@ def _refused(
 ) -> Response[Any]:
     """``message`` as JSON (``{"message": ...}``, as every refusal) or as a page titled ``title``."""
     if not _on_a_page():
-        return json(status, {"message": message}, headers)
+        return json_answer(status, {"message": message}, headers)
     status_url = _status_link() if link_back else None
-    return page(status, web_pages.message_page(title, message, status_url=status_url), headers)
+    return page_answer(status, web_pages.message_page(title, message, status_url=status_url), headers)
 
 
 @router.exception_handler([NoMatchingRequestError, RequestNotFoundError])  # type: ignore[untyped-decorator]
@@ -72,9 +72,9 @@ def no_match(_error: LookupError) -> Response[Any]:
 def too_many(error: TooManyAttemptsError) -> Response[Any]:
     retry_after = {"Retry-After": str(error.retry_after_seconds)}
     if not _on_a_page():
-        return json(429, {"message": str(error)}, retry_after)
+        return json_answer(429, {"message": str(error)}, retry_after)
     message = "There have been too many attempts from here. Wait a while, then try again."
-    return page(429, web_pages.message_page("Too many attempts", message), retry_after)
+    return page_answer(429, web_pages.message_page("Too many attempts", message), retry_after)
 
 
 @router.exception_handler(  # type: ignore[untyped-decorator]
@@ -95,9 +95,11 @@ def key_reused(_error: IdempotencyValidationError) -> Response[Any]:
 @router.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator]
 def still_recording(_error: IdempotencyAlreadyInProgressError) -> Response[Any]:
     if not _on_a_page():
-        return json(409, {"message": "A request with this Idempotency-Key is still being recorded; retry."})
+        return json_answer(
+            409, {"message": "A request with this Idempotency-Key is still being recorded; retry."}
+        )
     message = "We are still recording this request. Our email about it links to its status page."
-    return page(409, web_pages.message_page("Request being recorded", message))
+    return page_answer(409, web_pages.message_page("Request being recorded", message))
 
 
 @router.exception_handler(AppealRefusedError)  # type: ignore[untyped-decorator]
@@ -119,4 +121,4 @@ def nothing_to_download(error: NothingToDownloadError) -> Response[Any]:
 def download_expired(_error: DownloadExpiredError) -> Response[Any]:
     settings = desk_from_environment().settings
     form_url = f"{settings.public_base_url}/privacy-request"
-    return page(410, web_pages.download_expired_page(form_url, settings.privacy_mailbox))
+    return page_answer(410, web_pages.download_expired_page(form_url, settings.privacy_mailbox))

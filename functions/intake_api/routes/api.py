@@ -14,7 +14,7 @@ from dsr.web import subject_actions
 from dsr.web.http_errors import BODY_REFUSALS, documented_answer
 from dsr.wiring.desk import desk_from_environment
 from intake_api import schemas, submissions
-from intake_api.answers import json, source_address
+from intake_api.answers import json_answer, source_address
 from intake_api.schemas import (
     CANNOT_APPEAL,
     NOT_FOUND,
@@ -52,7 +52,7 @@ NOT_WAITING_FOR_CODE = "This request is not waiting for a code."
 @tracer.capture_method
 def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[SubmittedRequest]:
     key = (router.current_event.headers.get("Idempotency-Key") or "").strip()
-    return json(201, submissions.submit(new_request, router.current_event, key))
+    return json_answer(201, submissions.submit(new_request, router.current_event, key))
 
 
 @router.get(
@@ -63,7 +63,9 @@ def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[Submi
 def request_status(
     request_id: RequestId, token: Annotated[str, Query(min_length=10, max_length=100)]
 ) -> Response[SubjectView]:
-    return json(200, subject_actions.status_for_holder(desk_from_environment(), request_id, token).view)
+    return json_answer(
+        200, subject_actions.status_for_holder(desk_from_environment(), request_id, token).view
+    )
 
 
 @router.post(
@@ -83,12 +85,14 @@ def appeal_request(
     """Appeal a refusal, where the request's law gives an appeal; answered within the law's time."""
     desk = desk_from_environment()
     appeal = subject_actions.appeal(desk, request_id, submission.token, submission.statement)
-    return json(201, subject_view(desk.store.get(request_id), appeal, desk.now()))
+    return json_answer(201, subject_view(desk.store.get(request_id), appeal, desk.now()))
 
 
 def _verification_answer(outcome: VerificationOutcome, request_id: str) -> Response[VerificationAnswer]:
     if outcome is VerificationOutcome.VERIFIED:
-        return json(200, VerificationAnswer(verified=True, message="Thank you, your identity is confirmed."))
+        return json_answer(
+            200, VerificationAnswer(verified=True, message="Thank you, your identity is confirmed.")
+        )
     answer = VerificationAnswer(verified=False, message=WRONG_CODE)
     if outcome is not VerificationOutcome.REJECTED:
         wanted = subject_actions.details_wanted(desk_from_environment(), request_id)
@@ -100,7 +104,7 @@ def _verification_answer(outcome: VerificationOutcome, request_id: str) -> Respo
             details=[name for name, _ in wanted.details],
         )
     # Refused rather than malformed: the request was well formed, its proof did not convince.
-    return json(403, answer)
+    return json_answer(403, answer)
 
 
 @router.post(
@@ -136,7 +140,7 @@ def verify_account(
     outcome = subject_actions.confirm_with_login(desk, request_id, submission.assertion, caller=caller)
     if outcome is VerificationOutcome.VERIFIED:
         return _verification_answer(outcome, request_id)
-    return json(403, VerificationAnswer(verified=False, message=WRONG_CODE))
+    return json_answer(403, VerificationAnswer(verified=False, message=WRONG_CODE))
 
 
 @router.post(
@@ -156,5 +160,5 @@ def new_verification_code(
 ) -> Response[dict[str, str]]:
     """Only the holder of the status token may have a code sent (``subject_actions.ask_for_new_code``)."""
     if not subject_actions.ask_for_new_code(desk_from_environment(), request_id, ask.token):
-        return json(409, {"message": NOT_WAITING_FOR_CODE})
-    return json(202, {"message": NEW_CODE_SENT})
+        return json_answer(409, {"message": NOT_WAITING_FOR_CODE})
+    return json_answer(202, {"message": NEW_CODE_SENT})

@@ -10,7 +10,7 @@ from dsr.intake import throttling
 from dsr.web import pages as web_pages
 from dsr.web import subject_actions
 from dsr.wiring.desk import desk_from_environment
-from intake_api.answers import form_of, form_value, page, source_address
+from intake_api.answers import form_of, form_value, page_answer, source_address
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -26,7 +26,7 @@ def _download_page(
         problem=problem,
         code_minutes=downloads.CODE_TTL_MINUTES,
     )
-    return page(status, markup)
+    return page_answer(status, markup)
 
 
 @router.get("/download/<request_id>", include_in_schema=False)
@@ -64,6 +64,6 @@ def download_with_code(request_id: str) -> Response[str]:
     download, redemption = downloads.redeem_within_limits(desk, request_id, token, code, caller=caller)
     if redemption.links is not None:
         links = redemption.links
-        return page(200, web_pages.download_links_page(links.readable, links.data, links.seconds))
+        return page_answer(200, web_pages.download_links_page(links.readable, links.data, links.seconds))
     retry = redemption.refusal is downloads.Refusal.WRONG_CODE and redemption.attempts_left > 0
     return _download_page(download, 400, code_sent=retry, problem=downloads.explain(redemption))

@@ -14,14 +14,14 @@ from dsr.web.form_reading import FormErrors, new_request_from_form
 from dsr.web.request_form import SUBMISSION_KEY, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
-from intake_api.answers import form_of, form_value, page, source_address
+from intake_api.answers import form_of, form_value, page_answer, source_address
 
 router = Router()  # type: ignore[no-untyped-call]
 
 
 @router.get("/privacy-request", include_in_schema=False)
 def request_form() -> Response[str]:
-    return page(200, request_form_page(submission_key=uuid.uuid4().hex))
+    return page_answer(200, request_form_page(submission_key=uuid.uuid4().hex))
 
 
 @router.post("/privacy-request", include_in_schema=False)
@@ -33,11 +33,11 @@ def submit_request_form() -> Response[str]:
     try:
         new_request = new_request_from_form(form)
     except FormErrors as problems:
-        return page(422, request_form_page(form, problems.errors, submission_key=key or None))
+        return page_answer(422, request_form_page(form, problems.errors, submission_key=key or None))
     receipt = submissions.submit(
         new_request, router.current_event, submissions.form_key(key, router.current_event)
     )
-    return page(
+    return page_answer(
         303,
         web_pages.message_page("Request received", "Taking you to its status page."),
         {"Location": f"{receipt['status_url']}&submitted=1"},
@@ -64,7 +64,7 @@ def status_page(request_id: str) -> Response[str]:
     message = "Thank you, we have your request." if query.get("submitted") == "1" else None
     # The emailed link carries the code: the page shows it filled in; a person confirms it (a
     # mail scanner that follows links confirms nothing).
-    return page(200, _status_page(request_id, query.get("token", ""), message, query.get("code", "")))
+    return page_answer(200, _status_page(request_id, query.get("token", ""), message, query.get("code", "")))
 
 
 def _given_details(form: dict[str, list[str]]) -> dict[str, str]:
@@ -87,18 +87,18 @@ def verify_email_form(request_id: str) -> Response[str]:
     if outcome is VerificationOutcome.VERIFIED:
         confirmed = "Thank you, it is you" if details else "Email address confirmed"
         next_step = "Our privacy team will now review your request."
-        return page(200, web_pages.message_page(confirmed, next_step, status_url=status_url))
+        return page_answer(200, web_pages.message_page(confirmed, next_step, status_url=status_url))
     if outcome is not VerificationOutcome.REJECTED:
         # The code was right: the page again, the code kept, asking for the details it lacks.
         needed = subject_actions.details_wanted(desk, request_id).needed
-        return page(
+        return page_answer(
             400, _status_page(request_id, token, subject_actions.details_problem(outcome, needed), code)
         )
     message = (
         "Check the code in our newest email and try again. If it has expired, ask for a new one on "
         "the status page of your request."
     )
-    return page(400, web_pages.message_page("That code did not work", message, status_url=status_url))
+    return page_answer(400, web_pages.message_page("That code did not work", message, status_url=status_url))
 
 
 @router.post("/status/<request_id>/new-code", include_in_schema=False)
@@ -110,13 +110,13 @@ def new_code_form(request_id: str) -> Response[str]:
     except TooManyAttemptsError as refused:  # the page the subject was on, saying so
         message = "We have sent several codes already. Use the latest one, or ask again later."
         retry_after = {"Retry-After": str(refused.retry_after_seconds)}
-        return page(429, _status_page(request_id, token, message), retry_after)
+        return page_answer(429, _status_page(request_id, token, message), retry_after)
     message = (
         "We have emailed you a new code; the one before no longer works."
         if sent
         else "This request is not waiting for a code."
     )
-    return page(200, _status_page(request_id, token, message))
+    return page_answer(200, _status_page(request_id, token, message))
 
 
 @router.post("/status/<request_id>/appeal", include_in_schema=False)
@@ -127,6 +127,6 @@ def appeal_form(request_id: str) -> Response[str]:
     appeal = subject_actions.appeal(desk, request_id, token, form_value(form, "statement"))
     answer_by = subject_actions.answer_day(appeal)
     message = f"We have emailed you a confirmation. We will answer your appeal by {answer_by}."
-    return page(
+    return page_answer(
         200, web_pages.message_page("Appeal received", message, status_url=desk.status_url(request_id, token))
     )
