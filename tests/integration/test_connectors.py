@@ -14,7 +14,7 @@ from dsr.connectors.dynamodb import DynamoDbConnector
 from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
 from dsr.connectors.s3_objects import S3ObjectsConnector
-from dsr.core.registry import DynamoDbStore, S3CsvStore, S3JsonLinesStore, S3ObjectsStore
+from dsr.core.registry_stores import DynamoDbStore, S3CsvStore, S3JsonLinesStore, S3ObjectsStore
 
 ADA = Subject(email="ada@example.com")
 GRACE = Subject(email="grace@example.org")

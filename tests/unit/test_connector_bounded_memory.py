@@ -18,7 +18,7 @@ from benchmarks.streaming_s3 import StreamingS3, peak_bytes_while
 from dsr.connectors.base import Subject
 from dsr.connectors.s3_csv import S3CsvConnector
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
-from dsr.core.registry import S3CsvStore, S3JsonLinesStore
+from dsr.core.registry_stores import S3CsvStore, S3JsonLinesStore
 
 OBJECT_BYTES = 20 * 1024 * 1024
 SUBJECT_EVERY = 100  # one line in this many is the subject's

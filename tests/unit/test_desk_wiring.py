@@ -16,7 +16,8 @@ import pytest
 
 import dsr.core.registry
 from dsr.core.clock import system_clock
-from dsr.core.registry import RegistryError, SystemRegistry
+from dsr.core.registry import SystemRegistry
+from dsr.core.registry_stores import RegistryError
 from dsr.core.settings import DeskSettings
 from dsr.wiring.desk import Desk
 

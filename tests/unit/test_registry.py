@@ -8,7 +8,8 @@ import pytest
 
 from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.core.models import RequestType
-from dsr.core.registry import OpenDsrProcessor, RegistryError, S3ObjectsStore, load_registry, parse_registry
+from dsr.core.registry import load_registry, parse_registry
+from dsr.core.registry_stores import OpenDsrProcessor, RegistryError, S3ObjectsStore
 from dsr.core.settings import DeskSettings
 
 VALID_SYSTEM = """

@@ -12,7 +12,8 @@ import yaml
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from dsr.core.registry import RegistryError, S3ObjectsStore, SystemRegistry, parse_registry
+from dsr.core.registry import SystemRegistry, parse_registry
+from dsr.core.registry_stores import RegistryError, S3ObjectsStore
 
 SHIPPED = Path(__file__).parents[2] / "functions" / "dsr" / "config" / "systems.yaml"
 SHIPPED_DOCUMENT = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))

@@ -31,7 +31,7 @@ from benchmarks.figures import Figure
 from benchmarks.streaming_s3 import CountingSink, FileBackedS3, Sink, StreamingS3, peak_bytes_while
 from dsr.connectors.base import Subject
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
-from dsr.core.registry import S3JsonLinesStore
+from dsr.core.registry_stores import S3JsonLinesStore
 from dsr.fulfilment.results import compile_results
 from dsr.storage.outcomes import StoredOutcome
 from dsr.storage.packages import PackageStore

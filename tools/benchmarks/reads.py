@@ -107,7 +107,7 @@ def connector_reads(scale: float) -> list[Figure]:
 
     from dsr.connectors.base import Subject  # noqa: PLC0415
     from dsr.connectors.dynamodb import DynamoDbConnector  # noqa: PLC0415
-    from dsr.core.registry import DynamoDbStore  # noqa: PLC0415
+    from dsr.core.registry_stores import DynamoDbStore  # noqa: PLC0415
 
     items = _scaled(TABLE_ITEMS, scale, 500)
     subjects = items // ITEMS_PER_SUBJECT

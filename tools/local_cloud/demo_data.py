@@ -17,15 +17,14 @@ import boto3
 
 from dsr.connectors.base import Subject
 from dsr.connectors.s3_objects import S3ObjectsConnector
-from dsr.core.registry import (
+from dsr.core.registry import SystemEntry, SystemRegistry
+from dsr.core.registry_stores import (
     CustomerControllers,
     DynamoDbStore,
     S3CsvStore,
     S3JsonLinesStore,
     S3LinesStore,
     S3ObjectsStore,
-    SystemEntry,
-    SystemRegistry,
 )
 
 PEOPLE: list[dict[str, Any]] = [

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple, Protocol
 
 from dsr.core.keyed_hash import normalized_email
-from dsr.core.registry import FlagValue, Replacement
+from dsr.core.registry_stores import FlagValue, Replacement
 
 __all__ = [
     "SAFE_KEY_SEGMENT",

@@ -15,7 +15,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from dsr.connectors.base import FlagValue, Record, Replacement, Subject
-from dsr.core.registry import DynamoDbStore
+from dsr.core.registry_stores import DynamoDbStore
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table

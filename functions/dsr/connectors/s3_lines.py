@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 from dsr.connectors.base import FlagValue, Record, Replacement, Subject
 from dsr.connectors.owned_bucket import OwnedBucket
 from dsr.connectors.s3_versions import UNVERSIONED, purge_noncurrent_versions
-from dsr.core.registry import S3LinesStore
+from dsr.core.registry_stores import S3LinesStore
 
 if TYPE_CHECKING:
     from botocore.response import StreamingBody

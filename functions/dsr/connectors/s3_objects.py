@@ -26,7 +26,7 @@ from dsr.connectors.base import (
 )
 from dsr.connectors.owned_bucket import OwnedBucket
 from dsr.connectors.s3_versions import delete_versions, versions_under
-from dsr.core.registry import S3ObjectsStore
+from dsr.core.registry_stores import S3ObjectsStore
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

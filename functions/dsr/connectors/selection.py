@@ -7,14 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dsr.core.registry import (
-    DynamoDbStore,
-    S3Bucket,
-    S3CsvStore,
-    S3JsonLinesStore,
-    S3ObjectsStore,
-    SystemEntry,
-)
+from dsr.core.registry import SystemEntry
+from dsr.core.registry_stores import DynamoDbStore, S3Bucket, S3CsvStore, S3JsonLinesStore, S3ObjectsStore
 
 if TYPE_CHECKING:
     from dsr.connectors.base import Connector

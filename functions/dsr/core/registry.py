@@ -8,218 +8,26 @@ exemptions: an action the law does not let us carry out in full (invoices kept f
 is done instead, and the reason and citation the subject is told.
 """
 
-import string
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import ConfigDict, EmailStr, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from dsr.core.actions import Action
-from dsr.core.desk_model import DeskModel
-
-SystemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
-AttributeName = Annotated[str, Field(min_length=1, max_length=255)]
-CorrectionField = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
-FlagValue = str | bool | int
-Replacement = str | bool | int | None
-"""What anonymizing writes instead of a personal value; ``null`` removes the value."""
-
-# The identities an s3_objects key template may use. An email address never appears in a key:
-# {email_hash} is the SHA-256 hex digest of the address, trimmed and lower-cased.
-KEY_TEMPLATE_PLACEHOLDERS = frozenset({"email_hash", "account_id"})
-
-
-class RegistryModel(DeskModel):
-    """Unknown fields are refused, so a misspelt key is an error rather than silently ignored.
-
-    Validators are built when first used, not at import: most functions never read this file."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ------------------------------------------------------------------------------- stores
-
-
-IdentityKind = Literal["email", "account_id"]
-"""What finds a subject: the verified email, or an account id (vouched for by the product, or
-resolved from the email in a system that ``provides`` it)."""
-
-
-class DynamoDbStore(RegistryModel):
-    kind: Literal["dynamodb"]
-    table: str
-    index: str | None = Field(
-        default=None, description="index keyed by the identity attribute, projecting ALL attributes"
-    )
-    identity_attribute: str
-    identity: IdentityKind = Field(default="email", description="what the identity attribute holds")
-    key_attributes: list[str] = Field(min_length=1, max_length=2)
-
-
-AccountId = Annotated[str, Field(pattern=r"^\d{12}$")]
-
-
-class S3Bucket(RegistryModel):
-    """A bucket the desk reads and changes but does not own: its stack never created it."""
-
-    bucket: str
-    owner_account: AccountId | None = Field(
-        default=None,
-        description="the AWS account that owns the bucket, named on every call to it "
-        "(ExpectedBucketOwner), so a bucket of the same name in another account is never read or "
-        "written; default: the desk's own account",
-    )
-
-
-class S3LinesStore(S3Bucket):
-    """Objects of many records each, one record a line, under a prefix: archives, logs, exports."""
-
-    prefix: str = ""
-    identity_attribute: str = Field(description="the field or column that holds the subject's email")
-
-
-class S3JsonLinesStore(S3LinesStore):
-    kind: Literal["s3_jsonl"]
-
-
-class S3CsvStore(S3LinesStore):
-    """CSV with a header row naming the columns."""
-
-    kind: Literal["s3_csv"]
-
-
-class S3ObjectsStore(S3Bucket):
-    """Objects that belong to one subject each (CVs, uploads), found under a per-subject prefix."""
-
-    kind: Literal["s3_objects"]
-    key_template: str = Field(
-        description="the subject's prefix, e.g. cvs/{email_hash}/; placeholders: "
-        + ", ".join(sorted(KEY_TEMPLATE_PLACEHOLDERS))
-    )
-    max_inline_bytes: int = Field(
-        default=5 * 1024 * 1024, ge=0, description="larger objects are exported as metadata only"
-    )
-
-    @model_validator(mode="after")
-    def _template_finds_one_subject(self) -> Self:
-        problems = key_template_problems(self.key_template)
-        if problems:
-            raise ValueError("key_template: " + "; ".join(problems))
-        return self
-
-    @property
-    def placeholders(self) -> set[str]:
-        return {name for _, name, _, _ in string.Formatter().parse(self.key_template) if name}
-
-
-def key_template_problems(template: str) -> list[str]:
-    """Why ``template`` cannot name one subject's prefix safely; empty if it can."""
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as error:
-        return [f"not a template: {error}"]
-    names = [name for _, name, _, _ in parts if name is not None]
-    problems = []
-    if "email" in names:
-        problems.append(
-            "an email address must never appear in an object key; use {email_hash} "
-            "(SHA-256 hex of the trimmed, lower-cased address)"
-        )
-    unknown = sorted(set(names) - KEY_TEMPLATE_PLACEHOLDERS - {"email"})
-    if unknown:
-        allowed = ", ".join(f"{{{p}}}" for p in sorted(KEY_TEMPLATE_PLACEHOLDERS))
-        problems.append(f"unknown placeholder(s) {', '.join(unknown)}; use {allowed}")
-    if not names:
-        problems.append("needs a placeholder naming the subject, e.g. cvs/{email_hash}/")
-    if any(spec or conversion for _, name, spec, conversion in parts if name is not None):
-        problems.append("placeholders take no format spec or conversion")
-    following = [parts[i + 1][0] if i + 1 < len(parts) else "" for i, p in enumerate(parts) if p[1]]
-    if not template.endswith("/") or any(not text.startswith("/") for text in following):
-        problems.append("each placeholder must be followed by '/' and the template end with '/'")
-    return problems
-
-
-# ------------------------------------------------------------------------------ hand-offs
-# Data the desk cannot change itself: it asks whoever can, and waits for their answer.
-
-EnvironmentName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,127}$")]
-
-
-class HandOffRoute(RegistryModel):
-    answer_within_days: int = Field(
-        default=14, ge=1, le=90, description="after this, the task fails and staff are told"
-    )
-
-
-class OpenDsrProcessor(HandOffRoute):
-    """A subprocessor that takes requests over OpenDSR 2.0 (or OpenGDPR 1) and calls back, signed."""
-
-    kind: Literal["opendsr"]
-    domain: str = Field(
-        pattern=r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
-        description="the processor's domain: its callbacks name it and its certificate must",
-    )
-    base_url: str | None = Field(default=None, description="https URL of the processor's OpenDSR API")
-    base_url_env: EnvironmentName | None = Field(
-        default=None, description="or the environment variable that holds it (differs per deployment)"
-    )
-    identity_format: Literal["raw", "sha256", "sha1", "md5"] = "sha256"
-
-    @model_validator(mode="after")
-    def _one_way_to_the_processor(self) -> Self:
-        if (self.base_url is None) == (self.base_url_env is None):
-            raise ValueError("give exactly one of base_url and base_url_env")
-        if self.base_url is not None and not self.base_url.startswith("https://"):
-            raise ValueError("base_url must be https")
-        return self
-
-    def resolved_base_url(self, environment: Mapping[str, str]) -> str:
-        if self.base_url is not None:
-            return self.base_url
-        url = environment.get(str(self.base_url_env), "")
-        if not url:
-            raise RegistryError(f"environment variable {self.base_url_env} (the processor's URL) is not set")
-        return url
-
-
-class VendorByEmail(HandOffRoute):
-    """A vendor without an API: the desk emails instructions; staff confirm the vendor's answer."""
-
-    kind: Literal["vendor_email"]
-    vendor: str = Field(min_length=1, max_length=200)
-    privacy_address: EmailStr
-
-
-class CustomerControllers(HandOffRoute):
-    """Data the company holds for its customers (it is their processor): the people in a customer's
-    CRM. The desk must not change a customer's records on its own; it tells each customer's
-    administrators what was asked, and staff record their answer."""
-
-    kind: Literal["customer_controllers"]
-    contacts_table: str
-    contacts_index: str = Field(description="index keyed by identity_attribute, projecting ALL")
-    identity_attribute: str = "email"
-    customer_attribute: str = "customer_id"
-    customers_table: str = Field(description="keyed by customer_attribute")
-    customer_name_attribute: str = "name"
-    admins_attribute: str = Field(default="admin_emails", description="a list or set of addresses")
-
-
-HAND_OFF_KINDS = frozenset({"opendsr", "vendor_email", "customer_controllers"})
-
-StoreLocation = Annotated[
-    DynamoDbStore
-    | S3JsonLinesStore
-    | S3CsvStore
-    | S3ObjectsStore
-    | OpenDsrProcessor
-    | VendorByEmail
-    | CustomerControllers,
-    Field(discriminator="kind"),
-]
-
+from dsr.core.registry_stores import (
+    HAND_OFF_KINDS,
+    AttributeName,
+    CorrectionField,
+    DynamoDbStore,
+    FlagValue,
+    RegistryError,
+    RegistryModel,
+    Replacement,
+    S3ObjectsStore,
+    StoreLocation,
+    SystemId,
+)
 
 # ------------------------------------------------------------------------------ actions
 
@@ -432,10 +240,6 @@ class SystemRegistry(RegistryModel):
 
     def supported_actions(self) -> set[Action]:
         return {action for system in self.systems for action in system.actions.declared()}
-
-
-class RegistryError(ValueError):
-    """The registry file cannot be used; the message says where it is wrong."""
 
 
 def parse_registry(text: str, source: str = "registry") -> SystemRegistry:

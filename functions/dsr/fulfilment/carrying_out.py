@@ -23,11 +23,8 @@ from dsr.connectors.selection import connector_for
 from dsr.core.actions import Action
 from dsr.core.identities import normalized_phone
 from dsr.core.models import RequestForSystems
-from dsr.core.registry import (
-    AnonymizeSpec,
-    S3Bucket,
-    SystemEntry,
-)
+from dsr.core.registry import AnonymizeSpec, SystemEntry
+from dsr.core.registry_stores import S3Bucket
 from dsr.fulfilment.fulfilment import SystemResult, SystemTask, subject_of
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.wiring.desk import Desk

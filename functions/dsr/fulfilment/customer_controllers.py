@@ -14,7 +14,8 @@ from typing import Any
 from dsr.core.actions import Action
 from dsr.core.keyed_hash import normalized_email
 from dsr.core.models import PrivacyRequest
-from dsr.core.registry import CustomerControllers, SystemEntry
+from dsr.core.registry import SystemEntry
+from dsr.core.registry_stores import CustomerControllers
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus
 from dsr.notices.handoff_notices import customer_notification
 from dsr.storage import contacts

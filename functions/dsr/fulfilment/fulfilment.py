@@ -17,11 +17,8 @@ from dsr.connectors.selection import connector_for
 from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, Action
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, RequestForSystems, RequestType, Status
-from dsr.core.registry import (
-    HandOffRoute,
-    SystemEntry,
-    SystemRegistry,
-)
+from dsr.core.registry import SystemEntry, SystemRegistry
+from dsr.core.registry_stores import HandOffRoute
 from dsr.fulfilment.outcomes import OutcomeStatus
 from dsr.wiring.desk import Desk
 

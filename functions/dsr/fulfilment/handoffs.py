@@ -116,7 +116,7 @@ def _answered(task: dict[str, Any]) -> bool:
 
 
 def _sender_for(system: SystemEntry) -> Sender:
-    from dsr.core.registry import CustomerControllers, OpenDsrProcessor, VendorByEmail  # noqa: PLC0415
+    from dsr.core.registry_stores import CustomerControllers, OpenDsrProcessor, VendorByEmail  # noqa: PLC0415
     from dsr.fulfilment import customer_controllers, processors, vendor_mail  # noqa: PLC0415 - as in hand_off
 
     store = system.store
@@ -130,7 +130,7 @@ def _sender_for(system: SystemEntry) -> Sender:
 
 
 def _answer_within_days(system: SystemEntry) -> int:
-    from dsr.core.registry import HandOffRoute  # noqa: PLC0415 - loaded with the system's registry
+    from dsr.core.registry_stores import HandOffRoute  # noqa: PLC0415 - loaded with the system's registry
 
     if not isinstance(system.store, HandOffRoute):
         raise TypeError(f"system {system.id} is carried out by the desk, not handed off")
@@ -139,7 +139,7 @@ def _answer_within_days(system: SystemEntry) -> int:
 
 def waiting_on(system: SystemEntry) -> str:
     """Who the task waits for, as staff and the subject are told (no personal data)."""
-    from dsr.core.registry import OpenDsrProcessor, VendorByEmail  # noqa: PLC0415 - as in _answer_within_days
+    from dsr.core.registry_stores import OpenDsrProcessor, VendorByEmail  # noqa: PLC0415 - as in _answer_within_days
 
     store = system.store
     if isinstance(store, OpenDsrProcessor):

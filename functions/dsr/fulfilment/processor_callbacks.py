@@ -15,7 +15,8 @@ from typing import NamedTuple
 from aws_lambda_powertools import Logger
 
 from dsr.core.actions import Action
-from dsr.core.registry import OpenDsrProcessor, SystemEntry
+from dsr.core.registry import SystemEntry
+from dsr.core.registry_stores import OpenDsrProcessor
 from dsr.fulfilment.handoffs import HandOffNotWaitingError, settle
 from dsr.fulfilment.opendsr import CallbackStatus, ProcessingStatus
 from dsr.fulfilment.opendsr_callbacks import CallbackRejected, callback_fingerprint, verify_callback

@@ -24,7 +24,8 @@ from aws_lambda_powertools import Logger
 
 from dsr.core.actions import Action
 from dsr.core.models import PrivacyRequest, RequestType
-from dsr.core.registry import OpenDsrProcessor, SystemEntry
+from dsr.core.registry import SystemEntry
+from dsr.core.registry_stores import OpenDsrProcessor
 from dsr.fulfilment.carrying_out import in_package
 from dsr.fulfilment.opendsr import (
     IdentityFormat,

@@ -8,12 +8,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from dsr.core.actions import Action
-from dsr.core.registry import (
-    HandOffRoute,
-    OpenDsrProcessor,
-    SystemEntry,
-    VendorByEmail,
-)
+from dsr.core.registry import SystemEntry
+from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
 from dsr.fulfilment.fulfilment import Compiled
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
 from dsr.storage.outcomes import StoredOutcome

@@ -8,7 +8,8 @@ from typing import Any
 
 from dsr.core.actions import Action
 from dsr.core.models import PrivacyRequest
-from dsr.core.registry import SystemEntry, VendorByEmail
+from dsr.core.registry import SystemEntry
+from dsr.core.registry_stores import VendorByEmail
 from dsr.fulfilment.outcomes import Carried
 from dsr.notices.handoff_notices import vendor_instructions
 from dsr.wiring.desk import Desk
