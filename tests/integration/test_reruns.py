@@ -71,6 +71,11 @@ def test_an_erased_person_is_on_the_suppression_list_for_imports(
     approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
     answer_hand_offs(desk, analyst, request_id)
     wait_for_status(desk, request_id, "COMPLETED")
+    # The list is written just after the request is closed: wait for it, not only for the status.
+    wait_until(
+        "the suppression list to be recorded",
+        lambda: any(event.action == "suppression list" for event in desk.store.events(request_id)),
+    )
 
     answer = analyst.post(
         "/staff/suppression/check", {"emails": ["grace@example.org", " Ada@Example.com", "new@example.net"]}
