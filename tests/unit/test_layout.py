@@ -155,3 +155,16 @@ def test_the_readme_maps_every_folder_of_the_domain_package_and_names_only_real_
         assert any((place / folder).is_dir() for place in (REPOSITORY, FUNCTIONS, TOOLS)), folder
     for path in re.findall(r"`((?:functions|tools)/[\w/.]+)`", layout):
         assert (REPOSITORY / path).exists(), path
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_in_functions_is_over_400_lines() -> None:
+    """A module that long does more than one job: split it, inside its folder, by job."""
+    longer = {
+        str(path.relative_to(FUNCTIONS)): lines
+        for path in sorted(FUNCTIONS.rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert longer == {}
