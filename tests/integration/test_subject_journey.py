@@ -10,7 +10,8 @@ from urllib.parse import urlencode
 import pytest
 
 from dsr.core.models import Status
-from dsr.notices.public_views import NEXT_STEPS, WAITING_FOR_PROOF, Proof
+from dsr.notices.public_views import NEXT_STEPS, WAITING_FOR_PROOF
+from dsr.policies.proofs import Proof
 from dsr.web.page_markup import STATUS_LABELS, status_label
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer

@@ -54,7 +54,9 @@ NEVER_REACHED = {
 # Built at import: the models the handler parses every event with (Powertools' parser), which
 # each first event would build anyway.
 EVERY_EVENT_MODELS = {
-    "EmailIntakeFunction": {"InboundMailEvent", "MessageWithDkim", "ReceiptWithDkim", "RecordWithDkim"},
+    "EmailIntakeFunction": {
+        *("InboundMailEvent", "ReceiptRecord", "ReceivedMessage", "ReceivedMail", "Receipt", "Verdict"),
+    },
     "ExecutionEventsFunction": {"ExecutionEndedEvent"},
 }
 # The desk's own modules that only some of a function's paths reach, loaded on their first call:

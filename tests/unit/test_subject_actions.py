@@ -18,7 +18,8 @@ from dsr.core.identities import SubjectIdentity
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.intake import throttling
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError, request_for_holder
-from dsr.notices.public_views import Proof, shows_code_form
+from dsr.notices.public_views import shows_code_form
+from dsr.policies.proofs import Proof
 from dsr.verification import identity_checks as verification
 from dsr.verification.identity_checks import VerificationOutcome
 from dsr.web import subject_actions

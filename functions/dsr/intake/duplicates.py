@@ -16,7 +16,6 @@ from aws_lambda_powertools import Logger
 
 from dsr.core.models import PrivacyRequest, Status
 from dsr.notices import subject_notices as notices
-from dsr.policies import retention as records
 from dsr.storage.store import TransitionRejectedError
 from dsr.wiring.desk import Desk
 
@@ -75,6 +74,8 @@ def link_if_duplicate(desk: Desk, request: PrivacyRequest) -> str | None:
         str(request.subject.email), notices.already_open(linked, open_request_id), request.request_id
     )
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", now)
-    records.schedule(desk, request.request_id)
+    from dsr.policies import retention  # noqa: PLC0415 - only a request linked at verification closes here
+
+    retention.schedule(desk, request.request_id)
     logger.info("linked to an open request", request_id=request.request_id, open_request=open_request_id)
     return open_request_id

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dsr.core.models import PrivacyRequest
-from dsr.notices.public_views import Proof
+from dsr.policies.proofs import Proof
 from dsr.policies.verification import Level, Requirement, load_policy
 from dsr.wiring.desk import Desk
 

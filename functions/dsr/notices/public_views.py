@@ -1,13 +1,13 @@
 """What the subject may see of their own request: the status and the next step, nothing more."""
 
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.appeal_rules import Appeal, AppealStatus, appeal_open_until
+from dsr.policies.proofs import CODE_PROOFS, Proof
 from dsr.policies.request_deadlines import local_day
 
 NEXT_STEPS: dict[Status, str] = {
@@ -32,20 +32,6 @@ ANSWERED = frozenset({Status.COMPLETED, Status.DENIED, Status.UNVERIFIABLE, Stat
 """Closed with our answer given: the page says when, not a date we will respond by. (A request
 partly completed or held up by a failure is still being worked on.)"""
 
-
-class Proof(StrEnum):
-    """What a request waits for before review: how the subject shows the request is theirs."""
-
-    CODE = "code"
-    CODE_AND_DETAILS = "code_and_details"
-    """The emailed code and details the company holds about the person (the matched level)."""
-    SIGN_IN = "sign_in"
-    POWER_OF_ATTORNEY = "power_of_attorney"
-    NONE = "none"
-
-
-CODE_PROOFS = frozenset({Proof.CODE, Proof.CODE_AND_DETAILS})
-"""The proofs the subject gives on the status page, starting with the emailed code."""
 
 WAITING_FOR_PROOF = {
     Proof.CODE_AND_DETAILS: (

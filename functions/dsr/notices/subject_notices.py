@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from dsr.core.models import PrivacyRequest
 from dsr.core.readable_dates import day_text, utc_moment_text
-from dsr.notices.public_views import Proof
+from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
 
 TYPE_NAMES = {

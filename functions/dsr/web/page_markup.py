@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from dsr.core.models import Relationship, RequestType, Status
 from dsr.core.readable_dates import day_text
-from dsr.notices.public_views import Proof
+from dsr.policies.proofs import Proof
 
 type Attributes = Mapping[str, str | bool | None]
 

@@ -13,8 +13,9 @@ from datetime import datetime
 from urllib.parse import quote
 
 from dsr.core.models import RequestType
-from dsr.notices.public_views import Proof, SubjectView
+from dsr.notices.public_views import SubjectView
 from dsr.notices.subject_notices import utc_moment
+from dsr.policies.proofs import Proof
 from dsr.web.page_markup import (
     REQUEST_TYPE_LABELS,
     Attributes,

@@ -19,8 +19,9 @@ from dsr.core.refusals import RefusalError
 from dsr.intake import proof_of_identity, throttling
 from dsr.intake import submission as intake
 from dsr.intake.status_tokens import NoMatchingRequestError, request_for_holder, status_token_matches
-from dsr.notices.public_views import Proof, SubjectView, shows_code_form, subject_view
+from dsr.notices.public_views import SubjectView, shows_code_form, subject_view
 from dsr.policies.appeal_rules import Appeal
+from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
 from dsr.policies.verification import Level, load_policy
 from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
