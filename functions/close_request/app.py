@@ -8,8 +8,14 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.closing import closing
+
+# Most closes are completions, whose notice reads the package's link (downloads) and the results:
+# loaded with the handler, not on the first event (closing loads them only where it needs them,
+# so the function that marks failed executions does not).
+from dsr.closing import downloads as _downloads  # noqa: F401
 from dsr.core.handler_stack import desk_handler, metrics
 from dsr.core.tasks import CloseTask
+from dsr.fulfilment import results as _results  # noqa: F401
 from dsr.wiring.desk import desk_from_environment
 
 

@@ -43,6 +43,7 @@ NEVER_REACHED = {
         "dsr.verification.data_points",
         "dsr.connectors.base",
     ),
+    "ExecutionEventsFunction": ("dsr.core.registry", "dsr.fulfilment.results", "dsr.closing.downloads"),
     "RunSystemTaskFunction": (
         "dsr.policies.deadline_table",
         "dsr.policies.deadlines",

@@ -6,10 +6,9 @@ import json
 
 from aws_lambda_powertools import Logger
 
-from dsr.closing import downloads, suppression
+from dsr.closing import suppression
 from dsr.core.models import PrivacyRequest, Status
 from dsr.core.tasks import Outcome
-from dsr.fulfilment.results import outcome_lines
 from dsr.intake.status_tokens import status_token
 from dsr.notices import subject_notices as notices
 from dsr.policies import retention as records
@@ -89,6 +88,8 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
     elif outcome is Outcome.CANCELLED:
         notice = notices.cancelled(request, reason or "not stated")
     elif latest.package_key:
+        from dsr.closing import downloads  # noqa: PLC0415 - see completion_summary
+
         # The email links to the desk's download page, which asks for a fresh code before any
         # download; the package itself is never linked from an email.
         notice = notices.completion(
@@ -105,7 +106,12 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
 
 
 def completion_summary(desk: Desk, request_id: str) -> str:
-    """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet."""
+    """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet.
+
+    Only a completion reads the results and the package: a request that failed is closed without
+    them, by the function that watches executions end, which so does not load the system registry."""
+    from dsr.fulfilment.results import outcome_lines  # noqa: PLC0415 - see above
+
     lines = outcome_lines(desk, request_id)
     return "What we did:\n" + (
         "\n".join(f"- {line}" for line in lines) if lines else "- we hold no personal data about you"
