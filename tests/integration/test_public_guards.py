@@ -17,7 +17,7 @@ from dsr.intake.status_tokens import status_token
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
-from tests.support import submit
+from tests.support import submit, wait_until
 
 FORM = "application/x-www-form-urlencoded"
 EVIL = "https://evil.example"
@@ -70,6 +70,11 @@ def test_a_form_posted_from_another_site_is_refused_with_a_page_saying_why(
     local_api: LocalApi, public: DeskClient, desk: Desk, path: str, sent_from: dict[str, str]
 ) -> None:
     request_id, token = _filed(public)
+    # The workflow acknowledges the request and asks for the code on its own: counted once it has.
+    wait_until(
+        "the code asked for",
+        lambda: any(event.action == "verification requested" for event in desk.store.events(request_id)),
+    )
     fields = {
         "token": token,
         "code": "123456",
