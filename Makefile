@@ -37,7 +37,7 @@ load: $(STAMP)
 # What a request costs and how fast the desk answers, measured on the local cloud, each figure
 # beside a baseline from the same run: a markdown table, and the figures in bench/results.json.
 # Cold starts are timed from the built artifacts (make build first), as Lambda imports them.
-# Under 10 minutes on 2 cores; it exits non-zero if a target is missed.
+# About 11 minutes on 2 cores; it exits non-zero if a target is missed.
 bench: build
 	$(BIN)/python -m benchmarks --out bench/results.json
 
