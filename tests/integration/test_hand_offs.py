@@ -264,10 +264,11 @@ def test_callbacks_are_acted_on_only_when_signed_by_the_processor_and_for_its_ow
     silent_payments: DemoOpenDsrProcessor,
 ) -> None:
     request_id = _approved(cloud, desk, public, approver, request_types=["erasure"])
-    wait_until(  # the certificate is pinned before the request is sent
-        "the request to be sent to the processor",
-        lambda: any(
-            e.actor == "system:payments" and "sent" in e.action for e in desk.store.events(request_id)
+    wait_until(  # each processor's certificate is pinned before the request is sent to it
+        "the request to be sent to both processors",
+        lambda: (
+            {"system:payments", "system:email-provider"}
+            <= {e.actor for e in desk.store.events(request_id) if "sent" in e.action}
         ),
     )
     task = desk.store.get_task(request_id, handoffs.stage("payments", Action.ERASE))
