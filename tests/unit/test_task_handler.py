@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dsr.core.task_handler import AwsServiceBusy, workflow_task
+from dsr.core.handler_stack import desk_handler
+from dsr.core.task_handler import AwsServiceBusy
 from dsr.core.tasks import RequestTask
 
 
@@ -19,7 +20,7 @@ class _Context:
 
 
 def _failing_with(code: str, status: int) -> Any:
-    @workflow_task(RequestTask)
+    @desk_handler(RequestTask, environment=None)
     def handler(event: RequestTask, context: Any) -> dict[str, Any]:
         raise ClientError(
             {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Query"

@@ -11,8 +11,9 @@ collection, on any event, walks it either, and turns the collector back on.
 The libraries every function uses are imported here too, from the top of the import. CPython
 3.12 keeps its frames on a stack of 16 KB chunks, and a call that starts a new chunk maps one and
 unmaps it on return. Imported from deep inside the desk's own modules, boto3's start-up ran its
-many small calls right at such a boundary: 400 to 1,600 ``mmap`` calls per cold start (one from
-the top), and about a tenth of the email intake's start-up time.
+many small calls right at such a boundary: 400 to 1,600 ``mmap`` calls per cold start, about a
+tenth of the email intake's start-up time. Loaded here, first, it costs each function what it
+costs the libraries' floor, which loads it the same way.
 
 ``make bench`` holds the libraries' floor to the same wiring, so the comparison stays like for like.
 """

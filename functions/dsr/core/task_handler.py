@@ -9,7 +9,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from botocore.retries.standard import RetryContext, ThrottledRetryableChecker
-from pydantic import BaseModel
 
 
 class AwsServiceBusy(Exception):  # noqa: N818 - the name the state machine's Retry matches
@@ -42,13 +41,3 @@ def name_transient_aws_errors[Answer](handler: Callable[[Any, Any], Answer]) -> 
             raise
 
     return run
-
-
-def workflow_task[Model: BaseModel, Answer](
-    model: type[Model],
-) -> Callable[[Callable[[Model, Any], Answer]], Callable[[Any, Any], Answer]]:
-    """The handler stack for a task whose settings are checked by whoever calls it: each
-    deployed function's handler names its environment (``dsr.core.handler_stack.desk_handler``)."""
-    from dsr.core.handler_stack import desk_handler  # noqa: PLC0415 - the stack names its errors with this module
-
-    return desk_handler(model, environment=None)
