@@ -15,7 +15,7 @@ import pytest
 import yaml
 from moto.kms import utils as kms_utils
 
-from local_cloud.cloud import _make_kms_key_pairs_on_first_use, start_demo_processors
+from local_cloud.cloud import make_kms_key_pairs_on_first_use, start_demo_processors
 from local_cloud.http_api import LocalApi
 from local_cloud.template import load_template, read_template
 from tests.unit.test_local_cloud_aliases import PARAMETERS, TEMPLATE_PATH
@@ -79,7 +79,7 @@ def rsa_keys_made(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_symmetric_and_hmac_keys_make_no_key_pair_and_a_signing_key_still_signs(
     aws: None, rsa_keys_made: list[int]
 ) -> None:
-    _make_kms_key_pairs_on_first_use()
+    make_kms_key_pairs_on_first_use()
     kms = boto3.client("kms")
 
     kms.create_key(Description="requests, mail and packages")

@@ -92,6 +92,47 @@ class SentMail:
     request_id: str | None
 
 
+def create_keys(template: Template) -> dict[str, str]:
+    """The KMS keys template.yaml declares, in moto: each one's id by its logical id."""
+    kms = boto3.client("kms")
+    ids = {}
+    for logical_id, resource in template.of_type("AWS::KMS::Key").items():
+        props = resource.get("Properties", {})
+        key = kms.create_key(
+            Description=props.get("Description", logical_id),
+            KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
+            KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
+        )["KeyMetadata"]
+        ids[logical_id] = key["KeyId"]
+    return ids
+
+
+def create_tables(template: Template) -> None:
+    """The DynamoDB tables template.yaml declares, with their indexes and time to live, in moto."""
+    dynamodb = boto3.client("dynamodb")
+    for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
+        props = resource["Properties"]
+        name = template.physical_name(logical_id)
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "AttributeDefinitions": props["AttributeDefinitions"],
+            "KeySchema": props["KeySchema"],
+            "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
+        }
+        if props.get("GlobalSecondaryIndexes"):
+            kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
+        dynamodb.create_table(**kwargs)
+        ttl = props.get("TimeToLiveSpecification")
+        if ttl:
+            dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+
+
+def create_buckets(template: Template) -> None:
+    s3 = boto3.client("s3")
+    for logical_id in template.of_type("AWS::S3::Bucket"):
+        s3.create_bucket(Bucket=template.physical_name(logical_id))
+
+
 class LocalCloud:
     def __init__(
         self,
@@ -134,7 +175,7 @@ class LocalCloud:
         _make_dynamodb_writes_atomic()
         _parse_each_json_path_once()
         _parse_each_definition_once()
-        _make_kms_key_pairs_on_first_use()
+        make_kms_key_pairs_on_first_use()
         self._mock.start()
         boto3.setup_default_session(region_name=REGION)
         _share_service_models(boto3.DEFAULT_SESSION)
@@ -229,38 +270,13 @@ class LocalCloud:
     # --- building what template.yaml declares ---------------------------------------------------
 
     def _create_keys(self) -> None:
-        kms = boto3.client("kms")
-        for logical_id, resource in self.template.of_type("AWS::KMS::Key").items():
-            props = resource.get("Properties", {})
-            key = kms.create_key(
-                Description=props.get("Description", logical_id),
-                KeySpec=props.get("KeySpec", "SYMMETRIC_DEFAULT"),
-                KeyUsage=props.get("KeyUsage", "ENCRYPT_DECRYPT"),
-            )["KeyMetadata"]
-            self._refs[logical_id] = key["KeyId"]
+        self._refs.update(create_keys(self.template))
 
     def _create_tables(self) -> None:
-        dynamodb = boto3.client("dynamodb")
-        for logical_id, resource in self.template.of_type("AWS::DynamoDB::Table").items():
-            props = resource["Properties"]
-            name = self.template.physical_name(logical_id)
-            kwargs: dict[str, Any] = {
-                "TableName": name,
-                "AttributeDefinitions": props["AttributeDefinitions"],
-                "KeySchema": props["KeySchema"],
-                "BillingMode": props.get("BillingMode", "PAY_PER_REQUEST"),
-            }
-            if props.get("GlobalSecondaryIndexes"):
-                kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-            dynamodb.create_table(**kwargs)
-            ttl = props.get("TimeToLiveSpecification")
-            if ttl:
-                dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+        create_tables(self.template)
 
     def _create_buckets(self) -> None:
-        s3 = boto3.client("s3")
-        for logical_id in self.template.of_type("AWS::S3::Bucket"):
-            s3.create_bucket(Bucket=self.template.physical_name(logical_id))
+        create_buckets(self.template)
 
     def _create_queues_and_topics(self) -> None:
         sqs, sns = boto3.client("sqs"), boto3.client("sns")
@@ -540,7 +556,7 @@ class _KeyPairMadeOnFirstUse:
         return getattr(self._made, name)
 
 
-def _make_kms_key_pairs_on_first_use() -> None:
+def make_kms_key_pairs_on_first_use() -> None:
     from moto.kms import models  # noqa: PLC0415
 
     make = models.generate_private_key  # type: ignore[attr-defined]
