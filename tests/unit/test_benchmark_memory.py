@@ -113,7 +113,7 @@ def test_the_measure_sees_a_part_held_in_memory_whole() -> None:
 
     part = job.detail["parts_bytes"] / len(memory.SYSTEMS)
     assert part > 400_000
-    assert whole_peak - streamed_peak > part / 2
+    assert streamed_peak < part < whole_peak  # streamed, no part is ever held whole
 
 
 def test_the_file_backed_stand_in_answers_a_missing_key_as_s3_does() -> None:

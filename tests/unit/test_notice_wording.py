@@ -14,10 +14,10 @@ from dsr.core.registry import load_registry
 from dsr.fulfilment import fulfilment, results
 from dsr.fulfilment.results import describe_outcome
 from dsr.notices.handoff_notices import customer_notification, vendor_instructions
+from dsr.notices.package_page import _record_html
 from dsr.notices.public_views import subject_view
 from dsr.notices.subject_notices import acknowledgement, completion, denial, extension
 from dsr.policies.proofs import Proof
-from dsr.storage.packages import _record_html
 from dsr.web.page_markup import readable_date
 from dsr.web.pages import status_page
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import boto3
 
+from dsr.notices.package_page import readable_package
 from dsr.storage.packages import PackageStore
 
 BUCKET = "packages"
+
+
+def _records(store: PackageStore) -> Callable[[str], Iterator[Any]]:
+    return lambda system_id: store.part_records("r-1", system_id)
 
 
 def test_the_readable_package_groups_by_system_and_escapes_every_value(aws: None) -> None:
@@ -21,7 +29,7 @@ def test_the_readable_package_groups_by_system_and_escapes_every_value(aws: None
         "systems": {"accounts": {"name": "Platform accounts", "categories": ["contact details"]}},
     }
 
-    key = store.compile_readable("r-1", ["tickets", "accounts"], header)
+    key = store.put_readable("r-1", readable_package("r-1", ["tickets", "accounts"], header, _records(store)))
 
     page = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
     assert page.index("Platform accounts") < page.index("tickets")  # sorted by system id
@@ -48,7 +56,7 @@ def test_the_readable_package_shows_each_systems_data_for_people_and_says_where_
         "nothing_found": {"crm-contacts": "Contacts in our customers' CRMs"},
     }
 
-    key = store.compile_readable("r-1", ["payments"], header)
+    key = store.put_readable("r-1", readable_package("r-1", ["payments"], header, _records(store)))
 
     page = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
     assert "prepared 6 December 2026, 10:55 UTC." in page

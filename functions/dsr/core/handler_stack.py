@@ -6,7 +6,7 @@
    for API functions the request's correlation id);
 3. metrics (``log_metrics``: whatever the event recorded is published as EMF when it ends);
 4. tracing (``capture_lambda_handler``), for every function that calls AWS;
-5. transient AWS errors named so a state machine's Retry matches them (``dsr.core.task_handler``);
+5. transient AWS errors named so a state machine's Retry matches them (``dsr.core.transient_errors``);
 6. the event parsed into its pydantic model (Powertools' parser), where it has one; an API's
    resolver parses its own events.
 
@@ -23,8 +23,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from pydantic import BaseModel
 
-from dsr.core.task_handler import name_transient_aws_errors
 from dsr.core.tracing import desk_tracer
+from dsr.core.transient_errors import name_transient_aws_errors
 
 logger = Logger()
 metrics = Metrics()

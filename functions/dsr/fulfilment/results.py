@@ -12,6 +12,7 @@ from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
 from dsr.fulfilment.fulfilment import Compiled
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
+from dsr.notices.package_page import readable_package
 from dsr.storage.outcomes import StoredOutcome
 from dsr.wiring.desk import Desk
 
@@ -60,7 +61,10 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
             "nothing_found": {s.id: s.name for s in desk.registry.systems if s.id in found_nothing},
         }
         package_key = desk.packages.compile(request_id, exported, header)
-        readable_key = desk.packages.compile_readable(request_id, exported, header)
+        page = readable_package(
+            request_id, exported, header, lambda system_id: desk.packages.part_records(request_id, system_id)
+        )
+        readable_key = desk.packages.put_readable(request_id, page)
         desk.store.set_fields(request_id, {"package_key": package_key, "readable_package_key": readable_key})
     outcome = "partial" if unfinished else "completed"
     desk.audit(

@@ -8,8 +8,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from dsr.core.handler_stack import desk_handler
-from dsr.core.task_handler import AwsServiceBusy
 from dsr.core.tasks import RequestTask
+from dsr.core.transient_errors import AwsServiceBusy
 
 
 class _Context:
