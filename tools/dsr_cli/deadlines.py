@@ -42,7 +42,7 @@ def print_deadlines(
     if json_output:
         print(json.dumps(as_json(dates), indent=2), file=out)
     else:
-        print(_as_text(dates, table.policy(code).name), file=out)
+        print(_as_text(dates), file=out)
     return 0
 
 
@@ -53,10 +53,14 @@ def _received(text: str) -> date:
         raise DeadlineError(f"--received {text!r} is not a date; use YYYY-MM-DD, e.g. 2026-01-31") from None
 
 
-def _as_text(dates: DueDates, name: str) -> str:
+def _as_text(dates: DueDates) -> str:
     kind = dates.request_type.value if dates.request_type else "any (the general rules)"
+    applied = dates.rules["policy"]
+    heading = f"{dates.jurisdiction}: policy {dates.policy}, version {dates.policy_version}"
     lines = [
-        f"{dates.jurisdiction}: {name} (policy version {dates.policy_version})",
+        heading if dates.policy == dates.jurisdiction else f"{heading} (the law is not in force yet)",
+        f"  rule:   {applied.rule}",
+        f"  law:    {applied.source}",
         f"received {_day(dates.received)}; request type: {kind}",
         f"days off: {dates.holidays}",
     ]

@@ -31,7 +31,7 @@ from dsr.policies.appeal_rules import (
     appeal_policy,
     why_not_appealable,
 )
-from dsr.policies.request_deadlines import appeal_deadlines_for, local_day
+from dsr.policies.request_deadlines import appeal_deadlines_for, local_day, request_policy
 from dsr.review.approval import STAGE as REVIEW_STAGE
 from dsr.storage.appeals import AppealExistsError, AppealStore
 from dsr.wiring.desk import Desk
@@ -125,7 +125,11 @@ def lodge(
     if refusal is not None:
         raise AppealRefusedError(refusal)
     deadlines = appeal_deadlines_for(
-        request.jurisdiction, now, country=request.country, region=request.region
+        request.jurisdiction,
+        now,
+        country=request.country,
+        region=request.region,
+        policy=request_policy(request),
     )
     if deadlines is None:  # the policy has an appeal rule, so this means the table changed under us
         raise AppealRefusedError("the law that applies to this request gives no appeal to us")

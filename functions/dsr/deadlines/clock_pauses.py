@@ -14,8 +14,8 @@ from enum import StrEnum
 from dsr.core.models import PrivacyRequest
 from dsr.core.refusals import StateConflictError
 from dsr.notices import subject_notices as notices
-from dsr.policies.deadline_table import DeadlineError, policy_for
-from dsr.policies.request_deadlines import deadlines_for, local_day
+from dsr.policies.deadline_table import DeadlineError
+from dsr.policies.request_deadlines import deadlines_for, local_day, request_policy
 from dsr.wiring.desk import Desk
 
 
@@ -34,7 +34,7 @@ class AskedBecause(StrEnum):
 
 def clock_pauses(request: PrivacyRequest, because: AskedBecause = AskedBecause.CLARIFICATION) -> bool:
     try:
-        return because.value in policy_for(request.deadline_policy or request.jurisdiction).clock.pauses_for
+        return because.value in request_policy(request).clock.pauses_for
     except DeadlineError:
         return False
 

@@ -14,8 +14,8 @@ from pydantic import ConfigDict
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
-from dsr.policies.deadline_table import AppealRule, DeadlineError, policy_for
-from dsr.policies.request_deadlines import end_of_local_day, local_day
+from dsr.policies.deadline_table import AppealRule, DeadlineError
+from dsr.policies.request_deadlines import end_of_local_day, local_day, request_policy
 
 APPEALABLE = frozenset({Status.DENIED, Status.UNVERIFIABLE})
 """Closed without acting on the request: the outcomes a subject may appeal."""
@@ -67,9 +67,10 @@ class Appeal(DeskModel):
 
 
 def appeal_policy(request: PrivacyRequest) -> AppealRule | None:
-    """The appeal rule of the request's law; None where the law gives no appeal clock."""
+    """The appeal rule of the request's law, in the version the request runs on; None where the
+    law gives no appeal clock."""
     try:
-        appeal = policy_for(request.deadline_policy or request.jurisdiction).appeal
+        appeal = request_policy(request).appeal
     except DeadlineError:
         return None
     return appeal if appeal is not None and appeal.within is not None else None

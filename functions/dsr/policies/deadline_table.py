@@ -5,17 +5,23 @@ lawyer can audit them and a company can change them without touching code (``DEA
 names another file). A mistake in the table is refused when it is read, naming the policy and the
 field. Counting the dates is ``dsr.policies.deadline_counting``'s; the dates a request is due are
 ``dsr.policies.deadlines``'.
+
+Laws change: a policy applies from its ``in_force_from`` day, and lists the versions it replaced
+(``earlier``, newest first), each with its own ``in_force_from`` and only the fields that differed
+from the version that replaced it. A request runs on the version in force on the day it was
+received; a jurisdiction whose law was not yet in force that day runs on DEFAULT's.
 """
 
 import os
+from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, NamedTuple, Self
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from dsr.core.desk_model import DeskModel
-from dsr.core.jurisdictions import JURISDICTIONS
+from dsr.core.jurisdictions import DEFAULT, JURISDICTIONS
 from dsr.core.models import RequestType
 
 POLICY_PATH = Path(__file__).parents[1] / "config" / "deadline_policies.yaml"
@@ -170,13 +176,50 @@ class HolidaySource(PolicyModel):
         return self
 
 
+class Rights(PolicyModel):
+    """The request types the law gives a person (DEFAULT: every type the desk knows)."""
+
+    types: list[RequestType] = Field(min_length=1)
+    source: Text
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _each_type_once(self) -> Self:
+        repeated = sorted({kind.value for kind in self.types if self.types.count(kind) > 1})
+        if repeated:
+            raise ValueError(f"types: {', '.join(repeated)} listed more than once")
+        return self
+
+
+class EarlierVersion(PolicyModel):
+    """A version a policy replaced: the day it applied from, and only the fields that differed
+    from the version that replaced it (each field replaced whole)."""
+
+    in_force_from: date
+    name: Text | None = None
+    law: Text | None = None
+    holidays: HolidaySource | None = None
+    rights: Rights | None = None
+    acknowledge: AcknowledgeRule | None = None
+    respond: Rule | None = None
+    extension: Extension | None = None
+    opt_out: OptOutRule | None = None
+    clock: Clock | None = None
+    appeal: AppealRule | None = None
+    records: Records | None = None
+    internal_target_days: int | None = Field(default=None, ge=1, le=366)
+    note: Text | None = Field(default=None, description="what changed, and why the version is dated so")
+
+
 class DeadlinePolicy(PolicyModel):
-    """One jurisdiction's deadlines. Every rule is stated, null where the law has none."""
+    """One jurisdiction's deadlines, as in force from ``in_force_from``. Every rule is stated,
+    null where the law has none. ``earlier`` lists the versions it replaced, newest first."""
 
     name: Text
     law: Text
-    version: Annotated[str, Field(min_length=1, max_length=40)]
+    in_force_from: date = Field(description="the first day a request is answered under this version")
     holidays: HolidaySource
+    rights: Rights
     acknowledge: AcknowledgeRule | None
     respond: Rule
     extension: Extension | None
@@ -187,6 +230,19 @@ class DeadlinePolicy(PolicyModel):
     internal_target_days: int | None = Field(
         default=None, ge=1, le=366, description="overrides the table's default; null: no internal target"
     )
+    note: Text | None = None
+    earlier: list[EarlierVersion] = Field(default_factory=list)
+    _versions: tuple["DeadlinePolicy", ...] = PrivateAttr(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_is_named_by_its_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "version" in data:
+            raise ValueError(
+                "version: a policy's version is named by in_force_from, the day it applies from; "
+                "replace version with in_force_from"
+            )
+        return data
 
     @model_validator(mode="after")
     def _extension_fits_the_response(self) -> Self:
@@ -194,9 +250,56 @@ class DeadlinePolicy(PolicyModel):
             _check_extension(self.extension, self.respond.within, "extension")
         return self
 
+    @model_validator(mode="after")
+    def _earlier_versions_in_order(self) -> Self:
+        """Newest first, each from an earlier day than the one that replaced it: the versions never
+        overlap, and each applies until the next begins. Each is checked whole, as if written out."""
+        versions: list[DeadlinePolicy] = [self]
+        fields = self.model_dump(exclude_unset=True, exclude={"earlier", "note"})
+        for index, earlier in enumerate(self.earlier):
+            replaced_by = versions[-1].in_force_from
+            if earlier.in_force_from >= replaced_by:
+                raise ValueError(
+                    f"earlier.{index}.in_force_from: {earlier.in_force_from} is not before {replaced_by}, "
+                    "the day the version after it applies from (list versions newest first, each from "
+                    "an earlier day)"
+                )
+            fields = {**fields, **earlier.model_dump(exclude_unset=True, exclude={"note"})}
+            versions.append(_earlier_version(fields, index))
+        self._versions = tuple(versions)
+        return self
+
+    @property
+    def version(self) -> str:
+        """The version's name: the day it applies from (``2026-07-01``)."""
+        return self.in_force_from.isoformat()
+
+    def versions(self) -> tuple["DeadlinePolicy", ...]:
+        """This version and those it replaced, newest first."""
+        return self._versions or (self,)
+
+    def version_on(self, day: date) -> "DeadlinePolicy | None":
+        """The version in force on ``day``; None if the law did not apply yet."""
+        return next((version for version in self.versions() if version.in_force_from <= day), None)
+
+    def version_named(self, name: str) -> "DeadlinePolicy | None":
+        return next((version for version in self.versions() if version.version == name), None)
+
+    def gives(self, kind: RequestType) -> bool:
+        """Whether the law (in this version) gives the right to this type of request."""
+        return kind in self.rights.types
+
     def target_days(self, default: int | None) -> int | None:
         """The company's internal target: this policy's own if it sets one, else the table's."""
         return self.internal_target_days if "internal_target_days" in self.model_fields_set else default
+
+
+def _earlier_version(fields: dict[str, Any], index: int) -> DeadlinePolicy:
+    try:
+        return DeadlinePolicy.model_validate(fields)
+    except ValidationError as error:
+        problems = "; ".join(_describe(issue["loc"], issue["msg"]) for issue in error.errors())
+        raise ValueError(f"earlier.{index}: as written out, {problems}") from None
 
 
 def _check_extension(extension: Extension, period: Period, where: str) -> None:
@@ -226,6 +329,40 @@ class DeadlinePolicies(PolicyModel):
     def codes(self) -> list[str]:
         return sorted(self.policies)
 
+    def in_force(self, code: str, day: date) -> "PolicyInForce":
+        """The version of ``code``'s policy in force on ``day``; where its law did not apply yet,
+        DEFAULT's, with the reason."""
+        policy = self.policy(code)
+        version = policy.version_on(day)
+        if version is not None:
+            reason = f"{version.name}, the version in force from {version.version}; received {day}"
+            return PolicyInForce(code, version, Explanation(rule=reason, source=version.law))
+        first = policy.versions()[-1]
+        default = self.policy(DEFAULT).version_on(day)
+        if default is None:
+            raise DeadlineError(f"no policy applies on {day}: even DEFAULT applies only from {first.version}")
+        reason = (
+            f"{first.name} applies from {first.version}; received {day}: the company's default "
+            f"timeframe ({default.name}, the version in force from {default.version})"
+        )
+        return PolicyInForce(DEFAULT, default, Explanation(rule=reason, source=first.law))
+
+
+class Explanation(PolicyModel):
+    """A date's or a choice's rule in words, and the source it rests on."""
+
+    rule: str
+    source: str | None
+
+
+class PolicyInForce(NamedTuple):
+    """The policy a request received on some day runs on: its code (DEFAULT where the jurisdiction's
+    law did not apply yet), the version, and why, in words."""
+
+    code: str
+    policy: DeadlinePolicy
+    reason: Explanation
+
 
 def parse_policies(text: str, source: str = "deadline policies") -> DeadlinePolicies:
     import yaml  # noqa: PLC0415 - needed only when the policy file is first read
@@ -234,6 +371,8 @@ def parse_policies(text: str, source: str = "deadline policies") -> DeadlinePoli
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise DeadlineError(f"{source}: not valid YAML: {error}") from error
+    except ValueError as error:  # a date that does not exist, such as in_force_from: 2026-02-30
+        raise DeadlineError(f"{source}: a date that does not exist: {error}") from error
     try:
         return DeadlinePolicies.model_validate(document)
     except ValidationError as error:
@@ -246,7 +385,7 @@ def _describe(location: tuple[int | str, ...], message: str) -> str:
     path = ".".join(str(part) for part in location)
     message = message.removeprefix("Value error, ")
     field, separator, rest = message.partition(": ")
-    if separator and field.replace(".", "").replace("_", "").isalpha() and field.islower():
+    if separator and field.replace(".", "").replace("_", "").isalnum() and field.islower():
         return f"{path}.{field}: {rest}" if path else f"{field}: {rest}"
     return f"{path}: {message}" if path else message
 

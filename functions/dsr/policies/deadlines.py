@@ -16,6 +16,7 @@ from dsr.policies.deadline_table import (
     DeadlineError,
     DeadlinePolicies,
     DeadlinePolicy,
+    Explanation,
     Extension,
     Period,
     PolicyModel,
@@ -27,15 +28,14 @@ from dsr.policies.deadline_table import (
 # ------------------------------------------------------------------------------ due dates
 
 
-class Explanation(PolicyModel):
-    rule: str
-    source: str | None
-
-
 class DueDates(PolicyModel):
-    """A request's deadlines, each with the rule and the source behind it."""
+    """A request's deadlines, each with the rule and the source behind it. ``policy`` is the
+    jurisdiction whose policy applies (DEFAULT where its law was not in force on the day of
+    receipt), ``policy_version`` the version's name (the day it applies from); ``rules["policy"]``
+    says why."""
 
     jurisdiction: str
+    policy: str
     policy_version: str
     received: date
     clock_started: date
@@ -88,12 +88,14 @@ def due_dates(
     ``clock_started`` is a later start date where the policy restarts the clock (UK: identification
     or a fee received); ``paused_days`` the days the clock stood still where it pauses (UK:
     waiting for clarification; Utah: suspected fraud). Without a request type, the general rules.
+    The policy is the version in force on ``received``; DEFAULT's where the law was not yet.
     """
     table = table or policies()
-    policy = table.policy(code)
+    in_force = table.in_force(code, received)
+    policy = in_force.policy
     kind = request_type_named(request_type)
-    start = _clock_start(code, policy, received, clock_started)
-    _check_pause(code, policy, paused_days)
+    start = _clock_start(in_force.code, policy, received, clock_started)
+    _check_pause(in_force.code, policy, paused_days)
     days_off = holiday_calendar(policy, country, region)
     clock = _ClockInputs(start, "receipt" if start == received else "the restart", days_off, paused_days)
 
@@ -105,6 +107,7 @@ def due_dates(
     target = received + timedelta(days=target_days) if target_days else None
     return DueDates(
         jurisdiction=code,
+        policy=in_force.code,
         policy_version=policy.version,
         received=received,
         clock_started=start,
@@ -122,6 +125,7 @@ def due_dates(
             "extended_respond_by": extended,
             "extension_notice_by": notice,
             "internal_target": _explain_target(target_days),
+            "policy": in_force.reason,
         },
     )
 
@@ -132,11 +136,13 @@ def appeal_due_dates(
     country: str | None = None,
     region: str | None = None,
     *,
+    policy: DeadlinePolicy | None = None,
     table: DeadlinePolicies | None = None,
 ) -> AppealDueDates:
     """When an appeal received on ``appeal_received`` must be answered (appeal clocks run from the
-    appeal, not the request)."""
-    policy = (table or policies()).policy(code)
+    appeal, not the request), under ``policy``: the version the request ran on (by default the
+    version of ``code`` in force on the day of the appeal)."""
+    policy = policy or (table or policies()).in_force(code, appeal_received).policy
     appeal = policy.appeal
     days_off = holiday_calendar(policy, country, region)
     if appeal is None or appeal.within is None:
@@ -263,11 +269,12 @@ def _explain_target(days: int | None) -> Explanation:
 
 
 def as_json(dates: DueDates, *, with_rules: bool = True) -> dict[str, Any]:
-    """The four deadlines as ISO dates (null where the law has none), and the rules behind them."""
+    """The four deadlines as ISO dates (null where the law has none), and the rules behind them,
+    with the policy version that applies and why (``rules.policy``)."""
     keys = ("acknowledge_by", "respond_by", "extended_respond_by", "extension_notice_by")
     document: dict[str, Any] = {key: _iso(getattr(dates, key)) for key in keys}
     if with_rules:
-        document["rules"] = {key: dates.rules[key].model_dump() for key in keys}
+        document["rules"] = {key: dates.rules[key].model_dump() for key in (*keys, "policy")}
     return document
 
 

@@ -7,6 +7,10 @@ People are shown the local date (``local_day``).
 
 A request of several types runs on the strictest of their clocks: the earliest response date,
 the earliest acknowledgement, and the extension that goes with the earliest response.
+
+The policy is the version in force on the local day of receipt (DEFAULT's where the law was not
+in force yet); the request records which (``deadline_policy``, ``deadline_policy_version``), and
+what is decided later (appeals, retention, clock pauses) goes by that version (``request_policy``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from dsr.core.models import RequestType
+from dsr.core.models import PrivacyRequest, RequestType
+from dsr.policies.deadline_table import DeadlinePolicy, policies
 from dsr.policies.deadlines import DueDates, appeal_due_dates, due_dates
 
 # Where each jurisdiction's days are counted. The EU's is Brussels (the regulation sets no zone;
@@ -110,7 +115,7 @@ def deadlines_for(
     acknowledge = min((d.acknowledge_by for d in per_type if d.acknowledge_by), default=None)
     target = min((d.internal_target for d in per_type if d.internal_target), default=None)
     return RequestDeadlines(
-        policy=jurisdiction,
+        policy=strictest.policy,
         policy_version=strictest.policy_version,
         respond_by=_required(end_of_local_day(strictest.respond_by, jurisdiction)),
         acknowledge_by=end_of_local_day(acknowledge, jurisdiction),
@@ -132,12 +137,32 @@ class AppealDeadlines(NamedTuple):
     extension_notice_by: datetime | None
 
 
+def request_policy(request: PrivacyRequest) -> DeadlinePolicy:
+    """The policy version the request runs on: the one it recorded, else (a request recorded
+    before versions were named) the one in force on the local day it was received. Raises
+    ``DeadlineError`` if the table no longer has its jurisdiction."""
+    table = policies()
+    code = request.deadline_policy or request.jurisdiction
+    recorded = request.deadline_policy_version
+    named = table.policy(code).version_named(recorded) if recorded else None
+    if named is not None:
+        return named
+    return table.in_force(code, local_day(request.jurisdiction, request.received_at)).policy
+
+
 def appeal_deadlines_for(
-    jurisdiction: str, appeal_received_at: datetime, *, country: str | None = None, region: str | None = None
+    jurisdiction: str,
+    appeal_received_at: datetime,
+    *,
+    country: str | None = None,
+    region: str | None = None,
+    policy: DeadlinePolicy | None = None,
 ) -> AppealDeadlines | None:
-    """When an appeal received at ``appeal_received_at`` must be answered; None where the
-    jurisdiction's law sets no appeal clock. Counted from the appeal, not the request."""
-    dates = appeal_due_dates(jurisdiction, local_day(jurisdiction, appeal_received_at), country, region)
+    """When an appeal received at ``appeal_received_at`` must be answered under ``policy`` (the
+    request's version; by default the one in force on the day of the appeal); None where the law
+    sets no appeal clock. Counted from the appeal, not the request."""
+    appealed = local_day(jurisdiction, appeal_received_at)
+    dates = appeal_due_dates(jurisdiction, appealed, country, region, policy=policy)
     if dates.respond_by is None:
         return None
     return AppealDeadlines(

@@ -22,7 +22,8 @@ from aws_lambda_powertools import Logger
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.appeal_rules import appeal_open_until
 from dsr.policies.deadline_counting import add_calendar_months
-from dsr.policies.deadline_table import DeadlineError, policy_for
+from dsr.policies.deadline_table import DeadlineError
+from dsr.policies.request_deadlines import request_policy
 from dsr.storage.appeals import AppealStore
 from dsr.wiring.desk import Desk
 
@@ -37,7 +38,7 @@ REDUCED_DOMAIN = "identity-reduced.example"
 
 def retention_months(request: PrivacyRequest) -> int:
     try:
-        records = policy_for(request.deadline_policy or request.jurisdiction).records
+        records = request_policy(request).records
     except DeadlineError:
         records = None
     return records.months if records is not None and records.months else DEFAULT_RETENTION_MONTHS
