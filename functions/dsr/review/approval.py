@@ -8,6 +8,8 @@ note) and decided by another.
 from enum import StrEnum
 from typing import Any, Self
 
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
 from pydantic import ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
@@ -15,9 +17,15 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.field_types import NOT_ONLY_SPACES
 from dsr.core.models import RequestType, Status
 from dsr.core.refusals import NotPermittedError, StateConflictError
+from dsr.storage.dynamo import AlreadyExistsError
 from dsr.wiring.desk import Desk
 
+logger = Logger(child=True)
+
 STAGE = "approval"
+
+GONE_TASK_ERRORS = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
+"""Step Functions' answers for a token whose task no longer waits."""
 
 
 class Decision(StrEnum):
@@ -101,18 +109,53 @@ class NothingToDecideError(StateConflictError):
 
 
 def await_review(desk: Desk, request_id: str, task_token: str) -> None:
+    """Keep the workflow's token until staff decide. Delivered again (the state machine retries
+    with a fresh token), it replaces the token nobody has answered; delivered again after staff
+    decided, it answers the fresh token with that decision, which the old token could not carry."""
     # RECEIVED when the request needed no verification (opt-outs).
     allowed = [Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL]
     # The task first: whoever sees the request awaiting approval can decide at once.
-    desk.store.put_task(request_id, STAGE, {"task_token": task_token})
+    try:
+        desk.store.put_task(request_id, STAGE, {"task_token": task_token})
+    except AlreadyExistsError:
+        _answer_with_the_decision(desk, request_id, task_token)
+        return
     desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
     desk.audit(request_id, "workflow", "staff review requested", "waiting for staff")
+
+
+def _answer_with_the_decision(desk: Desk, request_id: str, task_token: str) -> None:
+    task = desk.store.get_task(request_id, STAGE) or {}
+    decision = task.get("decision")
+    if decision not in {Decision.APPROVE.value, Decision.DENY.value}:
+        return  # cancelled: the cancellation stops the execution
+    _resume(desk, request_id, task_token, _decision_output(task))
+    desk.audit(request_id, "workflow", "staff review requested", f"decided already: {decision}")
+
+
+def _resume(desk: Desk, request_id: str, task_token: str, output: dict[str, Any]) -> None:
+    try:
+        desk.workflow.resume(task_token, output)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") not in GONE_TASK_ERRORS:
+            raise
+        logger.warning("review task no longer waits on its token", request_id=request_id)
+
+
+def _decision_output(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "decision": str(task["decision"]),
+        "reason": str(task["reason"]) if task.get("reason") else None,
+        "decided_by": str(task.get("decided_by") or ""),
+    }
 
 
 def triage(desk: Desk, request_id: str, recommended: StaffTriage, staff_member: str) -> None:
     """Record one staff member's recommendation on a request waiting for a decision (once)."""
     task = desk.store.get_task(request_id, STAGE)
     if task is None or task.get("decided_at"):
+        raise NothingToDecideError(request_id)
+    if desk.store.get(request_id).status is not Status.AWAITING_APPROVAL:  # closed meanwhile
         raise NothingToDecideError(request_id)
     won = desk.store.record_triage(
         request_id,
@@ -161,20 +204,15 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
         if desk.store.get(request_id).status is not Status.AWAITING_APPROVAL:
             raise NothingToDecideError(request_id)
         _check_four_eyes(desk, request_id, task, staff_member)
-    won = desk.store.claim_task(
-        request_id, STAGE, desk.now(), decided_by=staff_member, decision=decision.decision.value
-    )
-    if not won:
+    recorded = {"decided_by": staff_member, "decision": decision.decision.value}
+    if decision.reason:
+        recorded["reason"] = decision.reason  # for a review task delivered again after this
+    if not desk.store.claim_task(request_id, STAGE, desk.now(), **recorded):
         current = desk.store.get_task(request_id, STAGE) or {}
         raise DecisionConflictError(str(current.get("decided_by") or "") or None)
-    desk.workflow.resume(
-        str(task["task_token"]),
-        {
-            "decision": decision.decision.value,
-            "reason": decision.reason,
-            "decided_by": staff_member,
-        },
-    )
+    # Should the task have been delivered again meanwhile, with a fresh token, that delivery
+    # answers it with the decision recorded here.
+    _resume(desk, request_id, str(task["task_token"]), _decision_output(recorded))
     desk.audit(
         request_id,
         f"staff:{staff_member}",
