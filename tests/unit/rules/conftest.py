@@ -15,7 +15,9 @@ from typing import Any
 import boto3
 import pytest
 
+from dsr.core.registry_stores import DynamoDbStore
 from dsr.core.settings import DeskSettings
+from dsr.policies.verification import load_policy
 from dsr.wiring.desk import Desk
 from local_cloud.cloud import (
     LOCAL_PARAMETERS,
@@ -25,6 +27,8 @@ from local_cloud.cloud import (
     create_tables,
     make_kms_key_pairs_on_first_use,
 )
+from local_cloud.demo_data import TABLE_ITEMS
+from local_cloud.product_login import DemoProductLogin
 from local_cloud.template import ACCOUNT_ID, REGION, read_template
 from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow, StoppedClock
 
@@ -92,3 +96,44 @@ def workflow(desk: DeskInMemory) -> RecordedWorkflow:
 @pytest.fixture
 def outbox(desk: DeskInMemory) -> RecordedMailer:
     return desk.mailer  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def accounts(desk: DeskInMemory) -> list[dict[str, Any]]:
+    """The product's accounts store, where the data points the matched level asks for are held,
+    with the demonstration people's accounts in it (Ada's and Grace's)."""
+    store = desk.registry.system(load_policy().data_points.source_system).store
+    assert isinstance(store, DynamoDbStore)
+    attributes = sorted({*store.key_attributes, store.identity_attribute})
+    boto3.client("dynamodb").create_table(
+        TableName=store.table,
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in attributes],
+        KeySchema=[{"AttributeName": store.key_attributes[0], "KeyType": "HASH"}],
+        BillingMode="PAY_PER_REQUEST",
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": str(store.index),
+                "KeySchema": [{"AttributeName": store.identity_attribute, "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    held = TABLE_ITEMS["accounts"]()
+    table = boto3.resource("dynamodb").Table(store.table)
+    for item in held:
+        table.put_item(Item=item)
+    return held
+
+
+@pytest.fixture
+def product_login(desk: DeskInMemory) -> DemoProductLogin:
+    """The product's login, configured on the desk: account holders sign in instead of matching
+    data points, and the product vouches for them with a signed assertion."""
+    login = DemoProductLogin()
+    desk.settings = desk.settings.model_copy(
+        update={
+            "product_login_public_key": login.public_key_b64,
+            "product_login_url": f"{PUBLIC_BASE_URL}/product-login",
+        }
+    )
+    return login
