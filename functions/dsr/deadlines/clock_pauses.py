@@ -15,7 +15,7 @@ from dsr.core.models import PrivacyRequest
 from dsr.core.refusals import StateConflictError
 from dsr.notices import subject_notices as notices
 from dsr.policies.deadline_table import DeadlineError
-from dsr.policies.request_deadlines import deadlines_for, local_day, request_policy
+from dsr.policies.request_deadlines import local_day, recounted, request_policy
 from dsr.wiring.desk import Desk
 
 
@@ -77,15 +77,7 @@ def information_received(desk: Desk, request_id: str, staff_member: str) -> Priv
         request.jurisdiction, request.paused_at
     )
     paused_days = request.paused_days + stood_still.days
-    deadlines = deadlines_for(
-        request.jurisdiction,
-        request.request_types,
-        request.received_at,
-        country=request.country,
-        region=request.region,
-        clock_started_at=request.clock_started_at,
-        paused_days=paused_days,
-    )
+    deadlines = recounted(request, paused_days=paused_days)
     dates = {name: value for name, value in deadlines.fields().items() if value is not None}
     if request.extended_at is not None and deadlines.extended_respond_by is not None:
         dates["respond_by"] = dates["watch_at"] = deadlines.extended_respond_by.isoformat()

@@ -125,6 +125,22 @@ def deadlines_for(
     )
 
 
+def recounted(
+    request: PrivacyRequest, *, clock_started_at: datetime | None = None, paused_days: int | None = None
+) -> RequestDeadlines:
+    """The request's deadlines counted again: from a new start of the clock (identification
+    received), or with more days it stood still; otherwise as the request has them."""
+    return deadlines_for(
+        request.jurisdiction,
+        request.request_types,
+        request.received_at,
+        country=request.country,
+        region=request.region,
+        clock_started_at=clock_started_at or request.clock_started_at,
+        paused_days=request.paused_days if paused_days is None else paused_days,
+    )
+
+
 def _required(moment: datetime | None) -> datetime:
     if moment is None:
         raise ValueError("a response date is always set")

@@ -22,7 +22,7 @@ from dsr.intake import duplicates, throttling
 from dsr.intake.proof_of_identity import requirement_for
 from dsr.intake.status_tokens import status_token
 from dsr.notices import subject_notices as notices
-from dsr.policies.request_deadlines import deadlines_for
+from dsr.policies.request_deadlines import recounted
 from dsr.policies.verification import Level, Requirement, load_policy
 from dsr.storage.tasks import CodeTask
 from dsr.wiring.desk import Desk
@@ -290,14 +290,7 @@ def apply_clock_rule(desk: Desk, request: PrivacyRequest) -> None:
     received restarts it. Either way the trail says which rule applied."""
     rule = load_policy().clock_rule(request.jurisdiction)
     if rule == "restarts":
-        deadlines = deadlines_for(
-            request.jurisdiction,
-            request.request_types,
-            request.received_at,
-            country=request.country,
-            region=request.region,
-            clock_started_at=desk.now(),
-        )
+        deadlines = recounted(request, clock_started_at=desk.now())
         restarted = {name: value for name, value in deadlines.fields().items() if value is not None}
         restarted["clock_started_at"] = desk.now().isoformat()
         desk.store.set_fields(request.request_id, {**restarted, "due_at": restarted["watch_at"]})
