@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from dsr.policies.request_deadlines import deadlines_for, local_day
 from dsr.storage.store import request_key
 from dsr.wiring.desk import Desk
@@ -144,17 +146,15 @@ def test_where_the_law_does_not_pause_the_question_goes_out_and_the_clock_runs_o
     assert public.post(f"/staff/requests/{request_id}/information-received").status == 401
 
 
-def test_in_utah_only_suspected_fraud_stops_the_clock(
+def test_in_utah_suspected_fraud_moves_no_date(
     cloud: LocalCloud, desk: Desk, public: DeskClient, analyst: DeskClient
 ) -> None:
+    # Utah Code 13-61-203(2)(d): the 45 days stop applying only if the request is still
+    # unauthenticated when they end; nothing pauses them, so an answer four days later moves no date.
     request_id = submit(public, request_types=["access"], jurisdiction="US-UT").body["request_id"]
     before = desk.store.get(request_id)
     base = f"/staff/requests/{request_id}"
 
-    unclear = analyst.post(
-        f"{base}/information-request", {"question": "Which of your two accounts do you mean?"}
-    )
-    assert (unclear.status, unclear.body["clock"]) == (200, "running")
     suspicious = analyst.post(
         f"{base}/information-request",
         {
@@ -162,7 +162,36 @@ def test_in_utah_only_suspected_fraud_stops_the_clock(
             "because": "suspected_fraud",
         },
     )
-    assert (suspicious.status, suspicious.body["clock"]) == (200, "paused")
+    assert (suspicious.status, suspicious.body["clock"]) == (200, "running")
+    assert analyst.post(f"{base}/information-received").status == 409
+    assert desk.store.get(request_id).respond_by == before.respond_by
+    asked = next(e for e in desk.store.events(request_id) if e.action == "ask for information")
+    respond_on = local_day("US-UT", before.respond_by).isoformat()
+    assert asked.outcome == (
+        f"clock keeps running; the law's period no longer applies if the request is still "
+        f"unauthenticated on {respond_on}"
+    )
+    assert asked.detail["because"] == "suspected_fraud"
+
+
+def test_in_oregon_the_clock_waits_for_what_authenticates_the_request(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, analyst: DeskClient
+) -> None:
+    # ORS 646A.576(5)(d): a request that cannot be authenticated need not be complied with until
+    # the consumer gives what is needed; the dates move by the days the desk waited.
+    request_id = submit(public, request_types=["access"], jurisdiction="US-OR").body["request_id"]
+    before = desk.store.get(request_id)
+    base = f"/staff/requests/{request_id}"
+
+    unclear = analyst.post(
+        f"{base}/information-request", {"question": "Which of your two accounts do you mean?"}
+    )
+    assert (unclear.status, unclear.body["clock"]) == (200, "running")
+    unproven = analyst.post(
+        f"{base}/information-request",
+        {"question": "Please confirm the postal code of your billing address.", "because": "authentication"},
+    )
+    assert (unproven.status, unproven.body["clock"]) == (200, "paused")
 
     four_days = timedelta(days=4)
     local_clock.advance(four_days)
@@ -172,8 +201,35 @@ def test_in_utah_only_suspected_fraud_stops_the_clock(
         local_clock.advance(-four_days)
     assert answered.status == 200 and answered.body["paused_days"] == 4
     after = desk.store.get(request_id)
-    assert local_day("US-UT", after.respond_by) == local_day("US-UT", before.respond_by) + four_days
+    assert local_day("US-OR", after.respond_by) == local_day("US-OR", before.respond_by) + four_days
     reasons = [
         e.detail.get("because") for e in desk.store.events(request_id) if e.action == "ask for information"
     ]
-    assert reasons == ["clarification", "suspected_fraud"]
+    assert reasons == ["clarification", "authentication"]
+
+
+def test_a_florida_residents_request_runs_on_floridas_law_only_where_the_company_is_covered(
+    desk: Desk, public: DeskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Florida's law covers only companies over US$1 billion in revenue: a deployment setting.
+    monkeypatch.delenv("FLORIDA_COVERED", raising=False)
+    uncovered = submit(public, request_types=["access"], country="US", region="FL").body["request_id"]
+    request = desk.store.get(uncovered)
+    assert (request.jurisdiction, request.deadline_policy) == ("US-FL", "DEFAULT")
+    # The company's default: 30 days from the local day of receipt, no extension.
+    received = local_day("US-FL", request.received_at)
+    assert local_day("US-FL", request.respond_by) == received + timedelta(days=30)
+    assert request.extended_respond_by is None
+
+    monkeypatch.setenv("FLORIDA_COVERED", "true")
+    covered = desk.store.get(
+        submit(
+            public, request_types=["access"], country="US", region="FL", subject={"email": "bo@example.com"}
+        ).body["request_id"]
+    )
+    assert (covered.deadline_policy, covered.deadline_policy_version) == ("US-FL", "2024-07-01")
+    # Receipt + 45, extended by only 15 more: + 60.
+    received = local_day("US-FL", covered.received_at)
+    assert local_day("US-FL", covered.respond_by) == received + timedelta(days=45)
+    assert covered.extended_respond_by is not None
+    assert local_day("US-FL", covered.extended_respond_by) == received + timedelta(days=60)

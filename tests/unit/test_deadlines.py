@@ -168,10 +168,18 @@ BY_JURISDICTION = [
     ("US-CA", "access", "2026-02-13", "2026-03-16", "2026-04-30", "2026-03-16"),
     # Receipt + 45 = 17 March, + 90 = 1 May, no weekend roll.
     ("US-VA", None, None, "2026-03-17", "2026-05-01", "2026-03-17"),
-    ("US-CO", None, None, "2026-03-17", "2026-05-01", None),
+    # Colorado and Utah: the extension notice within the first 45 days too.
+    ("US-CO", None, None, "2026-03-17", "2026-05-01", "2026-03-17"),
     ("US-CT", None, None, "2026-03-17", "2026-05-01", "2026-03-17"),
     ("US-TX", None, None, "2026-03-17", "2026-05-01", "2026-03-17"),
-    ("US-UT", None, None, "2026-03-17", "2026-05-01", None),
+    ("US-UT", None, None, "2026-03-17", "2026-05-01", "2026-03-17"),
+    ("US-OR", None, None, "2026-03-17", "2026-05-01", "2026-03-17"),
+    # Iowa: receipt + 90 = 1 May (28 + 31 + 30 + 1); + 135 = 15 June (1 May + 45); notice by 1 May.
+    ("US-IA", None, None, "2026-05-01", "2026-06-15", "2026-05-01"),
+    # Florida, by default not covered, and Oklahoma, not in force until 2027: the company's
+    # default, acknowledged at once and answered in 30 days (2 March).
+    ("US-FL", None, "2026-01-31", "2026-03-02", None, None),
+    ("US-OK", None, "2026-01-31", "2026-03-02", None, None),
     # Confirmation immediately; 15 days; no extension in the law.
     ("BR", None, "2026-01-31", "2026-02-15", None, None),
     # 30 days: 2 March; + 30 more: 1 April.
@@ -245,22 +253,78 @@ GRID: dict[tuple[str, str | None], list[tuple[str | None, str, str | None, str |
         ("2026-05-14", "2026-06-13", "2026-07-28", "2026-06-13"),
         ("2028-03-14", "2028-04-13", "2028-05-28", "2028-04-13"),
     ],
-    # Receipt + 45 and + 90, never rolled; notice within the first 45 days where the law says.
+    # Receipt + 45 and + 90, never rolled (no statute of these rolls off weekends or holidays),
+    # notice within the first 45 days: 10 March + 21 = 31 March, + 24 = 24 April; 24 December
+    # + 7 = 31 December, + 31 = 31 January, + 7 = 7 February (and + 90: + 28 more to 28
+    # February, + 24 = 24 March); 30 April + 31 = 31 May, + 14 = 14 June (+ 90: 30 June is 61,
+    # 29 July 90); 29 February 2028 + 31 = 31 March, + 14 = 14 April (+ 90: 30 April is 61,
+    # 29 May 90). Colorado and Utah now with their notice in the first 45 days; Connecticut's
+    # 2026-07-01 version (10 March and 30 April run on the one before) has the same clocks.
     **{
         (code, None): [
-            (None, "2026-04-24", "2026-06-08", notice and "2026-04-24"),
-            (None, "2027-02-07", "2027-03-24", notice and "2027-02-07"),
-            (None, "2026-06-14", "2026-07-29", notice and "2026-06-14"),
-            (None, "2028-04-14", "2028-05-29", notice and "2028-04-14"),
+            (None, "2026-04-24", "2026-06-08", "2026-04-24"),
+            (None, "2027-02-07", "2027-03-24", "2027-02-07"),
+            (None, "2026-06-14", "2026-07-29", "2026-06-14"),
+            (None, "2028-04-14", "2028-05-29", "2028-04-14"),
         ]
-        for code, notice in (
-            ("US-VA", True),
-            ("US-CO", None),
-            ("US-CT", True),
-            ("US-TX", True),
-            ("US-UT", None),
+        for code in (
+            "US-VA",
+            "US-CO",
+            "US-CT",
+            "US-TX",
+            "US-UT",
+            # The 45 + 45, appeal 60 group, each in force before 10 March 2026.
+            "US-MT",  # from 2024-10-01
+            "US-DE",  # from 2025-01-01
+            "US-NH",  # from 2025-01-01
+            "US-NE",  # from 2025-01-01
+            "US-TN",  # from 2025-07-01
+            "US-MD",  # from 2025-10-01
+            "US-IN",  # from 2026-01-01
+            "US-KY",  # from 2026-01-01
+            "US-RI",  # from 2026-01-01
+            "US-OR",  # from 2024-07-01
+            "US-MN",  # from 2025-07-31
+            "US-NJ",  # from 2025-01-15
         )
     },
+    # Not in force on the first three grid days: the company's default then (acknowledged at
+    # once, 30 days: 10 March + 30 = 9 April; 24 December + 30 = 23 January; 30 April + 30 =
+    # 30 May), their own 45 + 45 on 29 February 2028 (as above: 14 April, 29 May).
+    **{
+        (code, None): [
+            ("2026-03-10", "2026-04-09", None, None),
+            ("2026-12-24", "2027-01-23", None, None),
+            ("2026-04-30", "2026-05-30", None, None),
+            (None, "2028-04-14", "2028-05-29", "2028-04-14"),
+        ]
+        for code in (
+            "US-OK",  # from 2027-01-01
+            "US-LA",  # from 2027-01-01
+            "US-AL",  # from 2027-05-01
+            "US-VT",  # from 2028-01-01
+        )
+    },
+    # Iowa: receipt + 90, extended + 135, notice within the first 90. 10 March + 90: 31 March
+    # (21), 30 April (51), 31 May (82), 8 June (90); + 45 more: 30 June (22), 23 July (45).
+    # 24 December + 90 = 24 March 2027 (as above); + 45: 31 March (7), 30 April (37), 8 May.
+    # 30 April + 90 = 29 July; + 45: 31 July (2), 31 August (33), 12 September. 29 February 2028
+    # + 90 = 29 May; + 45: 31 May (2), 30 June (32), 13 July.
+    ("US-IA", None): [
+        (None, "2026-06-08", "2026-07-23", "2026-06-08"),
+        (None, "2027-03-24", "2027-05-08", "2027-03-24"),
+        (None, "2026-07-29", "2026-09-12", "2026-07-29"),
+        (None, "2028-05-29", "2028-07-13", "2028-05-29"),
+    ],
+    # Florida covers only companies over US$1 billion in revenue: with FLORIDA_COVERED unset
+    # (false), the company's default on every day (its own clocks:
+    # tests/unit/test_us_state_policies.py).
+    ("US-FL", None): [
+        ("2026-03-10", "2026-04-09", None, None),
+        ("2026-12-24", "2027-01-23", None, None),
+        ("2026-04-30", "2026-05-30", None, None),
+        ("2028-02-29", "2028-03-30", None, None),
+    ],
     # Confirmed at once; the complete statement within 15 days; no extension.
     ("BR", None): [
         ("2026-03-10", "2026-03-25", None, None),
@@ -396,8 +460,14 @@ def test_the_uk_clock_restarts_and_pauses() -> None:
     assert (paused.respond_by, paused.extended_respond_by) == (D("2026-03-13"), D("2026-05-13"))
 
 
-def test_utah_stops_the_clock_while_fraud_is_suspected() -> None:
-    assert due_dates("US-UT", D("2026-01-31"), paused_days=10).respond_by == D("2026-03-27")
+def test_utahs_fraud_rule_switches_the_period_off_and_never_moves_it() -> None:
+    # Utah Code 13-61-203(2)(d): the 45 days "do not apply"; a pause would move them (to 27 March
+    # after 10 days), which the law never does.
+    with pytest.raises(DeadlineError, match="US-UT: the clock does not pause"):
+        due_dates("US-UT", D("2026-01-31"), paused_days=10)
+    dates = due_dates("US-UT", D("2026-01-31"))
+    assert dates.respond_by == D("2026-03-17")
+    assert "switched off, not paused, by suspected fraud" in dates.rules["respond_by"].rule
 
 
 @pytest.mark.parametrize(
@@ -439,6 +509,13 @@ def test_reminders_go_by_the_earlier_of_the_internal_target_and_the_law() -> Non
         ("US-VA", "2026-05-30", None),  # 60 days from the appeal
         ("US-CO", "2026-05-15", "2026-07-14"),  # 45, then 105 in all
         ("US-CT", "2026-05-30", None),
+        # 31 March + 45: 30 April (30), 15 May (45); + 105: 31 May (61), 30 June (91), 14 July.
+        ("US-OR", "2026-05-15", None),  # 45, no extension
+        ("US-MN", "2026-05-15", "2026-07-14"),  # 45 + 60, as Colorado
+        ("US-NJ", "2026-05-15", None),  # 45, no extension (the safe reading)
+        ("US-IA", "2026-05-30", None),  # 60
+        ("US-MT", "2026-05-30", None),  # 60, as the whole group
+        ("US-OK", None, None),  # not in force until 2027: the company's default has no appeal
         ("EU", None, None),
         ("US-CA", None, None),
     ],
@@ -487,8 +564,8 @@ def test_the_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
     [
         (
             ["--jurisdiction", "XX", "--received", "2026-01-31"],
-            "unknown jurisdiction 'XX'; valid codes: BR, CA, CA-QC, DEFAULT, EU, UK, US-CA, US-CO, US-CT, "
-            "US-TX, US-UT, US-VA",
+            "US-AL, US-CA, US-CO, US-CT, US-DE, US-FL, US-IA, US-IN, US-KY, US-LA, US-MD, US-MN, US-MT, "
+            "US-NE, US-NH, US-NJ, US-OK, US-OR, US-RI, US-TN, US-TX, US-UT, US-VA, US-VT",
         ),
         (["--jurisdiction", "EU", "--received", "2026-02-30"], "'2026-02-30' is not a date; use YYYY-MM-DD"),
         (["--jurisdiction", "EU", "--received", "31/01/2026"], "is not a date"),

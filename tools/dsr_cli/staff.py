@@ -56,7 +56,9 @@ def add_staff_commands(commands: Any) -> None:
     )
     ask = command("ask", "ask the subject for information")
     ask.add_argument("--question", required=True)
-    ask.add_argument("--because", choices=["clarification", "suspected_fraud"], default="clarification")
+    ask.add_argument(
+        "--because", choices=["clarification", "authentication", "suspected_fraud"], default="clarification"
+    )
     confirm = command("confirm", "record a vendor's or the customers' answer")
     confirm.add_argument("system_id")
     confirm.add_argument("action")

@@ -269,7 +269,7 @@ def extend(desk: Desk, request_id: str, reason: str, staff_member: str) -> Appea
 def _regulator(request: PrivacyRequest) -> tuple[str, str]:
     policy = appeal_policy(request)
     if policy is not None and policy.regulator is not None:
-        return policy.regulator.name, policy.regulator.complaint_url
+        return policy.regulator.name, policy.regulator.complaint_url or "(see the regulator's website)"
     return "your data protection regulator", "(see the regulator's website)"
 
 

@@ -147,7 +147,36 @@ CountryCode = Annotated[
 RegionCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{1,3}$"), BeforeValidator(_upper)]
 LanguageTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", max_length=35)]
 Jurisdiction = Literal[
-    "EU", "UK", "US-CA", "US-VA", "US-CO", "US-CT", "US-TX", "US-UT", "BR", "CA", "CA-QC", "DEFAULT"
+    "EU",
+    "UK",
+    "US-CA",
+    "US-VA",
+    "US-CO",
+    "US-CT",
+    "US-TX",
+    "US-UT",
+    "US-MT",
+    "US-DE",
+    "US-NH",
+    "US-NE",
+    "US-TN",
+    "US-MD",
+    "US-IN",
+    "US-KY",
+    "US-RI",
+    "US-OK",
+    "US-LA",
+    "US-OR",
+    "US-MN",
+    "US-NJ",
+    "US-IA",
+    "US-FL",
+    "US-AL",
+    "US-VT",
+    "BR",
+    "CA",
+    "CA-QC",
+    "DEFAULT",
 ]
 MAX_PERMISSION_DOCUMENT_BYTES = 300 * 1024
 

@@ -34,7 +34,13 @@ EU_MEMBER_STATES = frozenset(
 )
 # EEA states outside the EU apply the GDPR too.
 EEA_STATES = EU_MEMBER_STATES | {"IS", "LI", "NO"}
-US_STATES_WITH_LAWS = frozenset({"CA", "VA", "CO", "CT", "TX", "UT"})
+# States with a comprehensive privacy law, in force or enacted (a request received before a law
+# applies runs on DEFAULT: the policy table's in_force_from).
+US_STATES_WITH_LAWS = frozenset(
+    {"CA", "VA", "CO", "CT", "TX", "UT"}
+    | {"MT", "DE", "NH", "NE", "TN", "MD", "IN", "KY", "RI", "OK", "LA"}
+    | {"OR", "MN", "NJ", "IA", "FL", "AL", "VT"}
+)
 
 JURISDICTIONS = frozenset(
     {"EU", "UK", "BR", "CA", "CA-QC", "DEFAULT"} | {f"US-{state}" for state in US_STATES_WITH_LAWS}

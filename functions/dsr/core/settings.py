@@ -50,6 +50,13 @@ class DeskSettings(DeskModel):
         alias="FOUR_EYES_FOR_ERASURE",
         description="an erasure is decided only after another staff member has triaged it",
     )
+    florida_covered: bool = Field(
+        default=False,
+        alias="FLORIDA_COVERED",
+        description="the company is covered by Florida's Digital Bill of Rights (over US$1 billion in "
+        "revenue and the further test of Fla. Stat. 501.702); false: a Florida resident's request runs "
+        "on DEFAULT. Read by the deadline table (its US-FL policy's covered_only_if)",
+    )
     package_link_ttl_hours: int = Field(
         default=72,
         ge=1,

@@ -1,7 +1,10 @@
 """Asking the subject for information, and the legal clock standing still meanwhile where the law
-says so for that reason: the UK GDPR while waiting for clarification; Utah while fraud is
-suspected and the request cannot be authenticated (Utah Code 13-61-203). Elsewhere, and for other
-reasons, the question goes out and the clock keeps running.
+says so for that reason: the UK GDPR while waiting for clarification; Oregon and New Jersey while
+waiting for what is needed to authenticate the request (ORS 646A.576(5)(d), N.J.S.A.
+56:8-166.7(e)). Elsewhere, and for other reasons, the question goes out and the clock keeps
+running. Utah's fraud rule is no pause: where fraud is suspected and the request cannot be
+authenticated before the 45 days end, the period does not apply at all (Utah Code
+13-61-203(2)(d)), so asking moves no date and the trail says so.
 
 Pausing and resuming are conditional writes; on resuming, the days paused are added up and every
 date of the request is recomputed from the policy table, as an audit would.
@@ -24,10 +27,13 @@ class NotWaitingError(StateConflictError):
 
 
 class AskedBecause(StrEnum):
-    """Why staff ask: the policy table's ``pauses_for`` names the reasons that stop the clock."""
+    """Why staff ask: the policy table's ``pauses_for`` names the reasons that stop the clock,
+    ``switched_off_by`` those under which the law's period may stop applying."""
 
     CLARIFICATION = "clarification"
     """What the request is about is unclear."""
+    AUTHENTICATION = "authentication"
+    """The request cannot be authenticated with what the subject gave; more is needed."""
     SUSPECTED_FRAUD = "suspected_fraud"
     """Fraud is suspected and the request cannot be authenticated without more."""
 
@@ -35,6 +41,14 @@ class AskedBecause(StrEnum):
 def clock_pauses(request: PrivacyRequest, because: AskedBecause = AskedBecause.CLARIFICATION) -> bool:
     try:
         return because.value in request_policy(request).clock.pauses_for
+    except DeadlineError:
+        return False
+
+
+def clock_switches_off(request: PrivacyRequest, because: AskedBecause) -> bool:
+    """Whether the law's period stops applying if the request is still unauthenticated when it ends."""
+    try:
+        return because.value in request_policy(request).clock.switched_off_by
     except DeadlineError:
         return False
 
@@ -56,11 +70,21 @@ def ask_for_information(
     desk.send_notice(
         str(request.subject.email), notices.information_requested(request, question, pauses), request_id
     )
+    if pauses:
+        outcome = "clock paused"
+    elif clock_switches_off(request, because):
+        respond_on = local_day(request.jurisdiction, request.respond_by).isoformat()
+        outcome = (
+            f"clock keeps running; the law's period no longer applies if the request is still "
+            f"unauthenticated on {respond_on}"
+        )
+    else:
+        outcome = "clock keeps running"
     desk.audit(
         request_id,
         f"staff:{staff_member}",
         "ask for information",
-        "clock paused" if pauses else "clock keeps running",
+        outcome,
         because=because.value,
         question=question,
     )

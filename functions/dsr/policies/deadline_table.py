@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple, Self
 
-from pydantic import ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, TypeAdapter, ValidationError, model_validator
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.jurisdictions import DEFAULT, JURISDICTIONS
@@ -116,15 +116,52 @@ class Extension(PolicyModel):
 class Clock(PolicyModel):
     restarts_on: list[ClockEvent] = Field(default_factory=list)
     pauses_for: list[ClockEvent] = Field(default_factory=list)
+    switched_off_by: list[ClockEvent] = Field(
+        default_factory=list,
+        description="events under which the law's period no longer applies at all (not a pause: "
+        "nothing resumes it, so no date moves)",
+    )
     note: Text | None = None
     source: Text | None = None
+
+    @model_validator(mode="after")
+    def _an_event_pauses_or_switches_off(self) -> Self:
+        both = sorted(set(self.pauses_for) & set(self.switched_off_by))
+        if both:
+            raise ValueError(
+                f"switched_off_by: {', '.join(both)} also pauses the clock; it does one or the other"
+            )
+        return self
 
 
 class Regulator(PolicyModel):
     """Where a subject whose appeal is refused may complain."""
 
     name: Text
-    complaint_url: Annotated[str, Field(pattern=r"^https://\S+$", max_length=300)]
+    complaint_url: Annotated[str, Field(pattern=r"^https://\S+$", max_length=300)] | None = Field(
+        default=None, description="the regulator's complaint page; null where none has been verified"
+    )
+
+
+class Coverage(PolicyModel):
+    """A law that covers only some companies (Florida: over US$1 billion in revenue): whether the
+    company is covered is a deployment setting, "true" or "false" (false when unset)."""
+
+    setting: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{1,60}$")]
+    otherwise: Text = Field(description="the reason given when the company is not covered")
+    source: Text
+
+    def covers_the_company(self) -> bool:
+        value = os.environ.get(self.setting, "false")
+        try:
+            return _setting_flag().validate_python(value)
+        except ValidationError:
+            raise DeadlineError(f"{self.setting}={value!r}: use true or false") from None
+
+
+@cache
+def _setting_flag() -> TypeAdapter[bool]:
+    return TypeAdapter(bool)
 
 
 class AppealRule(PolicyModel):
@@ -218,6 +255,9 @@ class DeadlinePolicy(PolicyModel):
     name: Text
     law: Text
     in_force_from: date = Field(description="the first day a request is answered under this version")
+    covered_only_if: Coverage | None = Field(
+        default=None, description="the law covers the company only where a deployment setting says so"
+    )
     holidays: HolidaySource
     rights: Rights
     acknowledge: AcknowledgeRule | None
@@ -334,18 +374,32 @@ class DeadlinePolicies(PolicyModel):
         DEFAULT's, with the reason."""
         policy = self.policy(code)
         version = policy.version_on(day)
+        coverage = version.covered_only_if if version is not None else None
+        if coverage is not None and not coverage.covers_the_company():
+            default = self._default_on(day)
+            reason = (
+                f"{coverage.otherwise} ({coverage.setting} is not true): the company's default "
+                f"timeframe ({default.name}, the version in force from {default.version})"
+            )
+            return PolicyInForce(DEFAULT, default, Explanation(rule=reason, source=coverage.source))
         if version is not None:
             reason = f"{version.name}, the version in force from {version.version}; received {day}"
             return PolicyInForce(code, version, Explanation(rule=reason, source=version.law))
         first = policy.versions()[-1]
-        default = self.policy(DEFAULT).version_on(day)
-        if default is None:
-            raise DeadlineError(f"no policy applies on {day}: even DEFAULT applies only from {first.version}")
+        default = self._default_on(day)
         reason = (
             f"{first.name} applies from {first.version}; received {day}: the company's default "
             f"timeframe ({default.name}, the version in force from {default.version})"
         )
         return PolicyInForce(DEFAULT, default, Explanation(rule=reason, source=first.law))
+
+    def _default_on(self, day: date) -> "DeadlinePolicy":
+        default = self.policy(DEFAULT)
+        version = default.version_on(day)
+        if version is None:
+            first = default.versions()[-1].version
+            raise DeadlineError(f"no policy applies on {day}: even DEFAULT applies only from {first}")
+        return version
 
 
 class Explanation(PolicyModel):

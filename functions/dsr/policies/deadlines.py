@@ -121,7 +121,7 @@ def due_dates(
         reminder_basis=min(respond_by, target) if target else respond_by,
         rules={
             "acknowledge_by": acknowledge,
-            "respond_by": _explain_rule(rule, clock.start_word, days_off),
+            "respond_by": _explain_switch_off(policy, _explain_rule(rule, clock.start_word, days_off)),
             "extended_respond_by": extended,
             "extension_notice_by": notice,
             "internal_target": _explain_target(target_days),
@@ -256,6 +256,17 @@ def _explain_rule(rule: Rule, start_word: str, days_off: HolidayCalendar) -> Exp
     if rule.note:
         return explanation.model_copy(update={"rule": f"{explanation.rule}; {rule.note}"})
     return explanation
+
+
+def _explain_switch_off(policy: DeadlinePolicy, explanation: Explanation) -> Explanation:
+    """Where the law's period stops applying under some event (Utah: suspected fraud), the response
+    date's rule says so: the date stands, and nothing moves it."""
+    clock = policy.clock
+    if not clock.switched_off_by:
+        return explanation
+    events = ", ".join(event.replace("_", " ") for event in clock.switched_off_by)
+    text = f"{explanation.rule}; switched off, not paused, by {events}: {clock.note or 'see the law'}"
+    return explanation.model_copy(update={"rule": text})
 
 
 def _explain_period(period: Period, start_word: str, days_off: HolidayCalendar, source: str) -> Explanation:

@@ -32,8 +32,10 @@ class InformationRequest(DeskModel):
     )
     because: clock_pauses.AskedBecause = Field(
         default=clock_pauses.AskedBecause.CLARIFICATION,
-        description="clarification, or suspected_fraud (the request cannot be authenticated without "
-        "more); the clock stands still only where the request's law says so for that reason",
+        description="clarification; authentication (the request cannot be authenticated with what "
+        "the subject gave); or suspected_fraud (fraud is suspected and the request cannot be "
+        "authenticated without more); the clock stands still only where the request's law says so "
+        "for that reason",
     )
 
 

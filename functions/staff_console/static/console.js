@@ -706,6 +706,7 @@ function actionsFor(request, member) {
   const open = ["RECEIVED", "VERIFYING", "AWAITING_APPROVAL", "IN_PROGRESS"].includes(request.status);
   if (open && may.has("ask")) {
     const because = el("select", {}, el("option", { value: "clarification" }, "to clarify the request"),
+      el("option", { value: "authentication" }, "the request cannot be authenticated: more proof of identity"),
       el("option", { value: "suspected_fraud" }, "fraud is suspected: more proof of identity"));
     actions.push(actionForm("Ask for information", [
       field("question", "Question sent to the subject", el("textarea", { required: true, minlength: 10, maxlength: 2000 })),
