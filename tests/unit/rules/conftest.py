@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from dsr.core.registry import load_registry
 from dsr.core.registry_stores import DynamoDbStore
 from dsr.core.settings import DeskSettings
 from dsr.policies.verification import load_policy
@@ -137,3 +139,150 @@ def product_login(desk: DeskInMemory) -> DemoProductLogin:
         }
     )
     return login
+
+
+# --- a small registry of the desk's own systems, handed-off ones among them -------------------
+
+SMALL_REGISTRY = """
+systems:
+  - id: accounts
+    name: Accounts
+    owner: platform
+    categories: [identifiers, contact details]
+    store: {kind: dynamodb, table: rules-accounts, index: ByEmail, identity_attribute: email,
+            key_attributes: [account_id]}
+    provides: {account_id: account_id}
+    actions:
+      export: {}
+      erase: {method: delete}
+      rectify: {fields: {name: name}}
+      restrict: {set_fields: {processing_restricted: true}}
+  - id: invoices
+    name: Invoices
+    owner: finance
+    categories: [billing details]
+    store: {kind: dynamodb, table: rules-invoices, index: ByEmail, identity_attribute: email,
+            key_attributes: [invoice_id]}
+    actions: {export: {}, erase: {method: delete}}
+    exemptions:
+      - applies_to: [erase]
+        reason: "Tax law requires us to keep invoices for six years"
+        citation: "Taxes Management Act 1970, s.12B"
+        instead: {method: anonymize, fields: {name: "[removed]", email: "removed@invalid"}}
+  - id: usage
+    name: Platform usage
+    owner: platform
+    categories: [usage]
+    store: {kind: dynamodb, table: rules-usage, identity_attribute: account_id, identity: account_id,
+            key_attributes: [account_id, at]}
+    actions: {export: {}, erase: {}}
+  - id: tickets
+    name: Support tickets
+    owner: support
+    categories: [support history]
+    store: {kind: s3_jsonl, bucket: rules-tickets, prefix: tickets/, identity_attribute: requester_email}
+    actions: {export: {}, erase: {}}
+  - id: helpline
+    name: Telephone helpline
+    owner: support
+    categories: [support history]
+    store: {kind: vendor_email, vendor: Helpline Ltd, privacy_address: privacy@helpline.example,
+            answer_within_days: 10}
+    actions: {export: {}, erase: {}, restrict: {set_fields: {restricted: true}}}
+  - id: crm-contacts
+    name: Customers' CRM contacts
+    owner: platform
+    categories: [contact details]
+    store: {kind: customer_controllers, contacts_table: rules-contacts, contacts_index: ByEmail,
+            customers_table: rules-customers}
+    actions: {export: {}, erase: {}}
+  - id: payments
+    name: Payments (our payment provider)
+    owner: finance
+    categories: [billing details]
+    store: {kind: opendsr, domain: payments.example, base_url_env: RULES_PAYMENTS_OPENDSR_URL,
+            answer_within_days: 30}
+    actions: {export: {}, erase: {}}
+"""
+
+SMALL_REGISTRY_ITEMS: dict[str, list[dict[str, Any]]] = {
+    "rules-accounts": [
+        {"account_id": "acct-1", "email": "ada@example.net", "name": "Ada Lovelace"},
+        {"account_id": "acct-2", "email": "grace@example.org", "name": "Grace Hopper"},
+    ],
+    "rules-invoices": [
+        {"invoice_id": "inv-1", "email": "ada@example.net", "name": "Ada Lovelace", "amount": "49.00"},
+        {"invoice_id": "inv-2", "email": "ada@example.net", "name": "Ada Lovelace", "amount": "12.00"},
+        {"invoice_id": "inv-3", "email": "grace@example.org", "name": "Grace Hopper", "amount": "8.00"},
+    ],
+    "rules-usage": [
+        {"account_id": "acct-1", "at": "2026-02-01T10:00:00Z", "page": "/billing"},
+        {"account_id": "acct-1", "at": "2026-02-02T10:00:00Z", "page": "/export"},
+        {"account_id": "acct-2", "at": "2026-02-01T11:00:00Z", "page": "/home"},
+    ],
+    "rules-contacts": [
+        {"contact_id": "c1", "email": "ada@example.net", "customer_id": "northwind"},
+        {"contact_id": "c2", "email": "ada@example.net", "customer_id": "globex"},
+        {"contact_id": "c3", "email": "alan@example.net", "customer_id": "initech"},
+    ],
+    "rules-customers": [
+        {"customer_id": "northwind", "name": "Northwind", "admin_emails": ["admin@northwind.example"]},
+        {
+            "customer_id": "globex",
+            "name": "Globex",
+            "admin_emails": ["dpo@globex.example", "it@globex.example"],
+        },
+        {"customer_id": "initech", "name": "Initech", "admin_emails": []},
+    ],
+}
+SMALL_REGISTRY_TICKETS = (
+    b'{"ticket": "t1", "requester_email": "ada@example.net", "text": "cannot log in"}\n'
+    b'{"ticket": "t2", "requester_email": "grace@example.org", "text": "invoice copy"}\n'
+    b'{"ticket": "t3", "requester_email": "Ada@Example.net", "text": "thanks"}\n'
+)
+
+
+def _create_table(dynamodb: Any, name: str, keys: list[str], email_index: bool) -> None:
+    attributes = {*keys, "email"} if email_index else set(keys)
+    options: dict[str, Any] = {}
+    if email_index:
+        options["GlobalSecondaryIndexes"] = [
+            {
+                "IndexName": "ByEmail",
+                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": key, "KeyType": kind}
+            for key, kind in zip(keys, ["HASH", "RANGE"], strict=False)
+        ],
+        AttributeDefinitions=[{"AttributeName": name, "AttributeType": "S"} for name in sorted(attributes)],
+        BillingMode="PAY_PER_REQUEST",
+        **options,
+    )
+
+
+@pytest.fixture
+def systems(desk: DeskInMemory, tmp_path: Path) -> DeskInMemory:
+    """The desk with ``SMALL_REGISTRY`` as its registry, and its tables and bucket made and filled
+    (Ada holds records in each, Grace in some). The processor's URL is the test's to set."""
+    dynamodb = boto3.client("dynamodb")
+    _create_table(dynamodb, "rules-accounts", ["account_id"], email_index=True)
+    _create_table(dynamodb, "rules-invoices", ["invoice_id"], email_index=True)
+    _create_table(dynamodb, "rules-usage", ["account_id", "at"], email_index=False)
+    _create_table(dynamodb, "rules-contacts", ["contact_id"], email_index=True)
+    _create_table(dynamodb, "rules-customers", ["customer_id"], email_index=False)
+    tables = desk.dynamodb  # the desk's own resource: made once
+    for table, items in SMALL_REGISTRY_ITEMS.items():
+        with tables.Table(table).batch_writer() as batch:
+            for item in items:
+                batch.put_item(Item=item)
+    desk.s3.create_bucket(Bucket="rules-tickets")
+    desk.s3.put_object(Bucket="rules-tickets", Key="tickets/2026-02.jsonl", Body=SMALL_REGISTRY_TICKETS)
+    path = tmp_path / "systems.yaml"
+    path.write_text(SMALL_REGISTRY, encoding="utf-8")
+    desk.registry = load_registry(path)
+    return desk
