@@ -113,16 +113,17 @@ def test_asking_a_uk_subject_for_clarification_stops_the_clock_until_they_answer
     )
     assert "two accounts" in question.body and "stands still" in question.body
 
-    # Five days later the subject answers: every date moves by the five days the clock stood still
+    # Five days later the subject answers: every date moves by the days the clock stood still,
+    # the day of asking and the day of the reply both (DPA 2018 s.54(3C)): six
     five_days = timedelta(days=5)
     local_clock.advance(five_days)
     try:
         answered = analyst.post(f"{base}/information-received")
     finally:
         local_clock.advance(-five_days)
-    assert answered.status == 200 and answered.body["paused_days"] == 5
+    assert answered.status == 200 and answered.body["paused_days"] == 6
     after = desk.store.get(request_id)
-    expected = deadlines_for("UK", after.request_types, after.received_at, paused_days=5)
+    expected = deadlines_for("UK", after.request_types, after.received_at, paused_days=6)
     assert after.respond_by == expected.respond_by > before.respond_by
     assert after.paused_at is None
     assert _item(desk, request_id)["due_at"] == expected.watch_at.isoformat()

@@ -10,16 +10,21 @@ from __future__ import annotations
 import calendar
 import copy
 import json
+import os
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
 from hypothesis import given, strategies
 
-from dsr.core.jurisdictions import JURISDICTIONS
+from dsr.core.identities import SubjectIdentity
+from dsr.core.jurisdictions import JURISDICTIONS, infer_jurisdiction
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
+from dsr.deadlines.clock_pauses import days_stood_still
 from dsr.policies.deadline_counting import HolidayCalendar, add_business_days, add_calendar_months
 from dsr.policies.deadline_table import (
     POLICY_PATH,
@@ -180,8 +185,10 @@ BY_JURISDICTION = [
     # default, acknowledged at once and answered in 30 days (2 March).
     ("US-FL", None, "2026-01-31", "2026-03-02", None, None),
     ("US-OK", None, "2026-01-31", "2026-03-02", None, None),
-    # Confirmation immediately; 15 days; no extension in the law.
-    ("BR", None, "2026-01-31", "2026-02-15", None, None),
+    # Access: confirmation immediately; 15 days; no extension in the law. Erasure: no period in
+    # the law, so the company's 21-day target: 21 February; no acknowledgement (access only).
+    ("BR", "access", "2026-01-31", "2026-02-15", None, None),
+    ("BR", "erasure", None, "2026-02-21", None, None),
     # 30 days: 2 March; + 30 more: 1 April.
     ("CA", None, None, "2026-03-02", "2026-04-01", "2026-03-02"),
     ("CA-QC", None, None, "2026-03-02", None, None),
@@ -213,7 +220,7 @@ def test_each_jurisdictions_due_dates(
         ("EU", None, "2026-04-10", "2026-06-10"),
         ("US-CA", "erasure", "2026-04-23", "2026-06-07"),  # + 44 and + 89
         ("US-VA", None, "2026-04-24", "2026-06-08"),  # + 45 and + 90
-        ("BR", None, "2026-03-25", None),
+        ("BR", "access", "2026-03-25", None),
         ("CA", None, "2026-04-09", "2026-05-09"),
     ],
 )
@@ -325,12 +332,20 @@ GRID: dict[tuple[str, str | None], list[tuple[str | None, str, str | None, str |
         ("2026-04-30", "2026-05-30", None, None),
         ("2028-02-29", "2028-03-30", None, None),
     ],
-    # Confirmed at once; the complete statement within 15 days; no extension.
-    ("BR", None): [
+    # Access: confirmed at once; the complete statement within 15 days; no extension.
+    ("BR", "access"): [
         ("2026-03-10", "2026-03-25", None, None),
         ("2026-12-24", "2027-01-08", None, None),
         ("2026-04-30", "2026-05-15", None, None),
         ("2028-02-29", "2028-03-15", None, None),
+    ],
+    # Rectification: no period in the law (LGPD Art. 18 par. 5), so the company's 21-day target;
+    # no acknowledgement, which is for access. 24 December + 21 = 14 January.
+    ("BR", "rectification"): [
+        (None, "2026-03-31", None, None),
+        (None, "2027-01-14", None, None),
+        (None, "2026-05-21", None, None),
+        (None, "2028-03-21", None, None),
     ],
     # 30 days, + 30 more with notice within the first 30.
     ("CA", None): [
@@ -343,6 +358,84 @@ GRID: dict[tuple[str, str | None], list[tuple[str | None, str, str | None, str |
         (None, "2026-04-09", None, None),
         (None, "2027-01-23", None, None),
         (None, "2026-05-30", None, None),
+        (None, "2028-03-30", None, None),
+    ],
+    # Switzerland: 30 days; an extension has no length or cap, told within the 30 days.
+    ("CH", None): [
+        (None, "2026-04-09", None, "2026-04-09"),
+        (None, "2027-01-23", None, "2027-01-23"),
+        (None, "2026-05-30", None, "2026-05-30"),
+        (None, "2028-03-30", None, "2028-03-30"),
+    ],
+    # Japan: "without delay", answered within the 14 days before a suit is possible. 24 December
+    # + 14 = 7 January; 29 February 2028 + 14 = 14 March.
+    ("JP", None): [
+        (None, "2026-03-24", None, None),
+        (None, "2027-01-07", None, None),
+        (None, "2026-05-14", None, None),
+        (None, "2028-03-14", None, None),
+    ],
+    # South Korea: 10 days; only access may be postponed, by a notice within the 10 days, with no
+    # fixed length. 24 December + 10 = 3 January; 29 February 2028 + 10 = 10 March.
+    ("KR", "erasure"): [
+        (None, "2026-03-20", None, None),
+        (None, "2027-01-03", None, None),
+        (None, "2026-05-10", None, None),
+        (None, "2028-03-10", None, None),
+    ],
+    ("KR", "access"): [
+        (None, "2026-03-20", None, "2026-03-20"),
+        (None, "2027-01-03", None, "2027-01-03"),
+        (None, "2026-05-10", None, "2026-05-10"),
+        (None, "2028-03-10", None, "2028-03-10"),
+    ],
+    # Singapore: 30 days; a later date, uncapped, told within the 30 days.
+    ("SG", None): [
+        (None, "2026-04-09", None, "2026-04-09"),
+        (None, "2027-01-23", None, "2027-01-23"),
+        (None, "2026-05-30", None, "2026-05-30"),
+        (None, "2028-03-30", None, "2028-03-30"),
+    ],
+    # Australia, Türkiye and China (a non-binding standard's 30 days): 30 days, no extension.
+    **{
+        (code, None): [
+            (None, "2026-04-09", None, None),
+            (None, "2027-01-23", None, None),
+            (None, "2026-05-30", None, None),
+            (None, "2028-03-30", None, None),
+        ]
+        for code in ("AU", "TR", "CN")
+    },
+    # South Africa: 30 days, + 30 once with notice within the first 30 (as Canada).
+    ("ZA", None): [
+        (None, "2026-04-09", "2026-05-09", "2026-04-09"),
+        (None, "2027-01-23", "2027-02-22", "2027-01-23"),
+        (None, "2026-05-30", "2026-06-29", "2026-05-30"),
+        (None, "2028-03-30", "2028-04-29", "2028-03-30"),
+    ],
+    # Argentina, access: 10 calendar days.
+    ("AR", "access"): [
+        (None, "2026-03-20", None, None),
+        (None, "2027-01-03", None, None),
+        (None, "2026-05-10", None, None),
+        (None, "2028-03-10", None, None),
+    ],
+    # Argentina, rectification: 5 business days over Argentina's holidays. From Tuesday 10 March:
+    # 11, 12, 13, 16, 17. From Thursday 24 December: 25 (Christmas) and 1 January are holidays,
+    # so 28, 29, 30, 31 December and Monday 4 January. From Thursday 30 April: 1 May (Labour
+    # Day) is one, so 4-8 May. From Tuesday 29 February 2028 (Carnival): 1, 2, 3, 6, 7 March.
+    ("AR", "rectification"): [
+        (None, "2026-03-17", None, None),
+        (None, "2027-01-04", None, None),
+        (None, "2026-05-08", None, None),
+        (None, "2028-03-07", None, None),
+    ],
+    # India: the rights apply from 13 May 2027. Before, the company default (acknowledged at
+    # once, 30 days); on 29 February 2028, the company's published period of 30 days.
+    ("IN", None): [
+        ("2026-03-10", "2026-04-09", None, None),
+        ("2026-12-24", "2027-01-23", None, None),
+        ("2026-04-30", "2026-05-30", None, None),
         (None, "2028-03-30", None, None),
     ],
     # "A reasonable timeframe": acknowledged at once, 30 days by default.
@@ -411,15 +504,6 @@ def test_the_extension_never_passes_its_cap() -> None:
 @pytest.mark.parametrize(
     ("code", "received", "country", "region", "respond"),
     [
-        # 1 May 2026 is a Friday and Labour Day in Germany: Monday 4 May.
-        ("EU", "2026-04-01", "DE", None, "2026-05-04"),
-        # No country: weekends only, so Friday 1 May stands.
-        ("EU", "2026-04-01", None, None, "2026-05-01"),
-        # 6 January 2026 (Epiphany) is a holiday in Bavaria, not in Berlin.
-        ("EU", "2025-12-06", "DE", "BY", "2026-01-07"),
-        ("EU", "2025-12-06", "DE", "BE", "2026-01-06"),
-        # An unknown region: the country's national holidays only.
-        ("EU", "2025-12-06", "DE", "ZZ", "2026-01-06"),
         # Monday 4 May 2026 is the early May bank holiday.
         ("UK", "2026-04-04", None, None, "2026-05-05"),
         # Saturday 25 April: Monday 27 April.
@@ -433,6 +517,60 @@ def test_a_month_end_on_a_public_holiday_moves_to_the_next_working_day(
     code: str, received: str, country: str | None, region: str | None, respond: str
 ) -> None:
     assert due_dates(code, D(received), country=country, region=region).respond_by == D(respond)
+
+
+@pytest.mark.parametrize(
+    ("controller", "country", "respond", "days_off"),
+    [
+        # 1 May 2026 is a Friday and Labour Day in Germany: Monday 4 May, whoever the subject is.
+        ("DE", "IE", "2026-05-04", "weekends and DE public holidays (the controller's establishment)"),
+        # An Irish controller works on 1 May, though the subject's Germany does not.
+        ("IE", "DE", "2026-05-01", "weekends and IE public holidays (the controller's establishment)"),
+        # Not set: weekends only, so Friday 1 May stands, and the rule says why.
+        (
+            None,
+            "DE",
+            "2026-05-01",
+            "weekends only (the controller's country is not set (CONTROLLER_COUNTRY))",
+        ),
+    ],
+)
+def test_the_eu_counts_with_the_controllers_holidays_not_the_subjects(
+    controller: str | None, country: str, respond: str, days_off: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if controller:
+        monkeypatch.setenv("CONTROLLER_COUNTRY", controller)
+    else:
+        monkeypatch.delenv("CONTROLLER_COUNTRY", raising=False)
+    dates = due_dates("EU", D("2026-04-01"), country=country)
+    assert dates.respond_by == D(respond)
+    assert dates.holidays == days_off
+
+
+@pytest.mark.parametrize(
+    ("controller", "subjects_region", "respond"),
+    [
+        # 6 January 2026 (Epiphany) is a holiday in Bavaria, not in Berlin nor in Germany as a
+        # whole; the subject's own region changes nothing.
+        ("DE-BY", "BE", "2026-01-07"),
+        ("DE-BE", "BY", "2026-01-06"),
+        ("DE", "BY", "2026-01-06"),
+        # A region the calendar does not know: the country's national holidays only.
+        ("DE-ZZ", "BY", "2026-01-06"),
+    ],
+)
+def test_the_controllers_region_counts_where_the_setting_names_it(
+    controller: str, subjects_region: str, respond: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTROLLER_COUNTRY", controller)
+    dates = due_dates("EU", D("2025-12-06"), country="DE", region=subjects_region)
+    assert dates.respond_by == D(respond)
+
+
+def test_a_controller_country_that_is_not_a_code_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTROLLER_COUNTRY", "Ireland")
+    with pytest.raises(DeadlineError, match=r"CONTROLLER_COUNTRY='IRELAND' is not a country code"):
+        due_dates("EU", D("2026-04-01"))
 
 
 def test_california_counts_business_days_over_its_holidays() -> None:
@@ -471,6 +609,44 @@ def test_utahs_fraud_rule_switches_the_period_off_and_never_moves_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("received", "version", "stood_still"),
+    [
+        # Under Art. 12A (from 5 February 2026) the day of asking and the day of the reply both stand
+        # still: asked 20 March, answered 25 March, six days.
+        ("2026-03-10", "2026-02-05", 6),
+        # Before, the days between: five.
+        ("2025-03-10", "2018-05-25", 5),
+    ],
+)
+def test_the_uk_leaves_out_both_the_day_of_asking_and_the_day_of_the_reply(
+    received: str, version: str, stood_still: int
+) -> None:
+    request = PrivacyRequest(
+        request_id="8d5bd9a4-3f0e-4a57-9e55-0c7f1f0e2a11",
+        request_types=[RequestType.ACCESS],
+        subject=SubjectIdentity(email="ada@example.com", name="Ada Lovelace"),
+        relationship=Relationship.OTHER,
+        jurisdiction="UK",
+        channel=Channel.WEB,
+        status=Status.IN_PROGRESS,
+        received_at=datetime.fromisoformat(f"{received}T09:00:00+00:00"),
+        respond_by=datetime.fromisoformat(f"{received}T09:00:00+00:00") + timedelta(days=31),
+        deadline_policy="UK",
+        deadline_policy_version=version,
+        paused_at=datetime.fromisoformat(received.replace("-10", "-20") + "T10:00:00+00:00"),
+    )
+    answered = datetime.fromisoformat(received.replace("-10", "-25") + "T15:00:00+00:00")
+    assert days_stood_still(request, answered) == stood_still
+
+
+def test_a_uk_request_paused_for_a_clarification_is_due_six_days_later() -> None:
+    # Received Tuesday 10 March 2026: one month is Friday 10 April; asked 20 March and answered
+    # 25 March, six days stand still: Thursday 16 April. The extension notice moves with it.
+    dates = due_dates("UK", D("2026-03-10"), paused_days=6)
+    assert (dates.respond_by, dates.extension_notice_by) == (D("2026-04-16"), D("2026-04-16"))
+
+
+@pytest.mark.parametrize(
     ("arguments", "message"),
     [
         ({"clock_started": D("2026-02-10")}, "EU: the clock does not restart"),
@@ -485,7 +661,9 @@ def test_clock_changes_the_law_does_not_allow_are_refused(arguments: dict[str, A
 
 
 def test_an_unknown_jurisdiction_lists_the_valid_codes() -> None:
-    with pytest.raises(DeadlineError, match=r"unknown jurisdiction 'US-NY'; valid codes: BR, CA, CA-QC"):
+    with pytest.raises(
+        DeadlineError, match=r"unknown jurisdiction 'US-NY'; valid codes: AR, AU, BR, CA, CA-QC"
+    ):
         due_dates("US-NY", D("2026-01-31"))
 
 
@@ -493,7 +671,7 @@ def test_reminders_go_by_the_earlier_of_the_internal_target_and_the_law() -> Non
     gdpr = due_dates("EU", D("2026-01-31"))
     assert gdpr.internal_target == D("2026-02-21")  # 21 days, the shipped company target
     assert gdpr.reminder_basis == gdpr.internal_target
-    lgpd = due_dates("BR", D("2026-01-31"))
+    lgpd = due_dates("BR", D("2026-01-31"), "access")
     assert lgpd.reminder_basis == lgpd.respond_by == D("2026-02-15")
 
     table = table_with(lambda d: d["policies"]["EU"].update(internal_target_days=None))
@@ -526,6 +704,168 @@ def test_appeal_clocks_run_from_the_appeal(code: str, respond: str | None, exten
     assert dates.extended_respond_by == (D(extended) if extended else None)
 
 
+# ------------------------------------------------------------------------------ the countries
+
+
+@pytest.mark.parametrize(
+    ("country", "region", "code"),
+    [
+        ("CH", None, "CH"),
+        ("jp", None, "JP"),
+        ("KR", None, "KR"),
+        ("SG", None, "SG"),
+        ("AU", "NSW", "AU"),
+        ("ZA", None, "ZA"),
+        ("TR", None, "TR"),
+        ("AR", "B", "AR"),
+        ("IN", "MH", "IN"),
+        ("CN", None, "CN"),
+        ("BR", None, "BR"),
+        ("NZ", None, "DEFAULT"),
+    ],
+)
+def test_a_country_with_a_law_is_inferred_from_the_subjects_country(
+    country: str, region: str | None, code: str
+) -> None:
+    assert infer_jurisdiction(country, region) == code
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "received", "respond"),
+    [
+        # Calendar days with no roll: a due date on a public holiday stays where it is.
+        ("CH", None, "2026-11-25", "2026-12-25"),  # Christmas, a Friday
+        ("JP", None, "2026-04-15", "2026-04-29"),  # Showa Day, a Wednesday
+        ("KR", "access", "2026-02-06", "2026-02-16"),  # Seollal, a Monday
+        ("SG", None, "2026-11-25", "2026-12-25"),
+        ("AU", None, "2026-11-25", "2026-12-25"),
+        ("ZA", None, "2026-11-16", "2026-12-16"),  # Day of Reconciliation, a Wednesday
+        ("TR", None, "2026-09-29", "2026-10-29"),  # Republic Day, a Thursday
+        ("AR", "access", "2026-05-15", "2026-05-25"),  # May Revolution Day, a Monday
+        ("IN", None, "2027-12-27", "2028-01-26"),  # Republic Day, a Wednesday
+        ("CN", None, "2026-09-01", "2026-10-01"),  # National Day, a Thursday
+        # Business days do skip them: Argentina's rectification, received Thursday 24 December
+        # 2026, passes Christmas and New Year's Day: 28, 29, 30, 31 December, 4 January.
+        ("AR", "rectification", "2026-12-24", "2027-01-04"),
+    ],
+)
+def test_a_public_holiday_moves_a_due_date_only_where_business_days_count(
+    code: str, kind: str | None, received: str, respond: str
+) -> None:
+    assert due_dates(code, D(received), kind).respond_by == D(respond)
+
+
+def test_argentina_answers_access_and_rectification_on_their_own_periods() -> None:
+    access = due_dates("AR", D("2026-04-30"), "access")
+    rectification = due_dates("AR", D("2026-04-30"), "rectification")
+    assert access.respond_by == D("2026-05-10")  # 10 calendar days
+    assert rectification.respond_by == D("2026-05-08")  # 5 business days; 1 May is Labour Day
+    assert "Art. 14(2)" in (access.rules["respond_by"].source or "")
+    assert "Art. 16(2)" in (rectification.rules["respond_by"].source or "")
+    assert "5 business days after receipt, skipping weekends and AR public holidays" in (
+        rectification.rules["respond_by"].rule
+    )
+
+
+def test_brazil_gives_15_days_for_access_only_and_says_the_other_rights_have_no_period() -> None:
+    erasure = due_dates("BR", D("2026-03-10"), "erasure")
+    assert erasure.respond_by == D("2026-03-31")  # the company's 21-day target
+    assert "no statutory period (LGPD Art. 18 par. 5)" in erasure.rules["respond_by"].rule
+    assert erasure.acknowledge_by is None
+    assert due_dates("BR", D("2026-03-10"), "access").respond_by == D("2026-03-25")
+
+
+def test_japan_says_why_its_due_date_is_14_days() -> None:
+    dates = due_dates("JP", D("2026-03-10"))
+    assert dates.respond_by == D("2026-03-24")
+    assert "two weeks" in (dates.rules["respond_by"].source or "")
+    assert "the day a suit becomes possible" in dates.rules["respond_by"].rule
+
+
+def test_an_extension_with_no_length_or_cap_has_no_extended_date_but_a_notice_date() -> None:
+    swiss = due_dates("CH", D("2026-03-10"))
+    assert (swiss.extended_respond_by, swiss.extension_notice_by) == (None, D("2026-04-09"))
+    assert swiss.rules["extended_respond_by"].rule.startswith(
+        "no fixed length and no cap: the notice gives the subject the new date"
+    )
+    # In Korea only access may be postponed.
+    assert due_dates("KR", D("2026-03-10"), "access").extension_notice_by == D("2026-03-20")
+    assert due_dates("KR", D("2026-03-10"), "erasure").rules["extended_respond_by"].rule == "no extension"
+
+
+def test_canadas_extension_is_capped_except_to_convert_to_an_alternative_format() -> None:
+    dates = due_dates("CA", D("2026-03-10"))
+    assert dates.extended_respond_by == D("2026-05-09")  # 60 days for the ordinary extension
+    assert "no cap when the information is converted into an alternative format (s. 8(4)(b))" in (
+        dates.rules["extended_respond_by"].rule
+    )
+
+
+def test_india_runs_on_the_default_until_its_rights_apply() -> None:
+    before = due_dates("IN", D("2027-05-12"))
+    assert (before.policy, before.respond_by) == ("DEFAULT", D("2027-06-11"))
+    assert "applies from 2027-05-13; received 2027-05-12" in before.rules["policy"].rule
+    first_day = due_dates("IN", D("2027-05-13"))
+    assert (first_day.policy, first_day.respond_by, first_day.acknowledge_by) == ("IN", D("2027-06-12"), None)
+
+
+@pytest.mark.parametrize(
+    ("received", "acknowledge"),
+    [
+        # 30 days beginning with the day of receipt: 1 July is day 1, 30 July day 30.
+        ("2026-07-01", "2026-07-30"),
+        ("2026-06-19", "2026-07-18"),  # the first day of the duty
+        ("2026-06-18", None),  # the day before: no duty to acknowledge yet
+    ],
+)
+def test_a_uk_complaint_to_the_controller_is_acknowledged_within_30_days(
+    received: str, acknowledge: str | None
+) -> None:
+    dates = appeal_due_dates("UK", D(received))
+    assert dates.acknowledge_by == (D(acknowledge) if acknowledge else None)
+    assert dates.respond_by is None  # the outcome: without undue delay, no period
+    if acknowledge:
+        assert "s.164A(3)" in (dates.rules["acknowledge_by"].source or "")
+        assert "ICO" in (dates.route or "")
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: d["policies"]["AR"]["respond_by_type"][0].update(
+                types=["rectification", "portability"]
+            ),
+            "policies.AR.respond_by_type.0.types: portability is not among the rights",
+        ),
+        (
+            lambda d: d["policies"]["AR"]["respond_by_type"].append(
+                {**d["policies"]["AR"]["respond_by_type"][0], "types": ["erasure"]}
+            ),
+            "policies.AR.respond_by_type.1.types: erasure has a period already",
+        ),
+        (
+            lambda d: d["policies"]["CH"]["extension"].update(adds=30),
+            "policies.CH.extension.cap: adds and cap are both set, or both null",
+        ),
+        (
+            lambda d: d["policies"]["SG"]["extension"].update(uncapped_when="always"),
+            "policies.SG.extension.uncapped_when: the extension has no cap at all already",
+        ),
+        (
+            lambda d: d["policies"]["JP"]["holidays"].update(calendar_of="controller"),
+            "policies.JP.holidays.calendar_of: controller is for a policy without a country of its own",
+        ),
+    ],
+)
+def test_the_loader_names_the_new_fields_at_fault(
+    change: Callable[[dict[str, Any]], None], expected: str
+) -> None:
+    with pytest.raises(DeadlineError) as raised:
+        table_with(change)
+    assert expected in str(raised.value)
+
+
 # ------------------------------------------------------------------------------ the command line
 
 
@@ -544,9 +884,10 @@ def test_the_command_prints_each_date_with_its_rule_and_source(capsys: pytest.Ca
     assert "reminders go by      2026-02-21" in out
 
 
-def test_the_command_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTROLLER_COUNTRY", "DE")  # 1 May is Labour Day in Germany, not in Ireland
     status = main(
-        ["deadlines", "--jurisdiction", "EU", "--received", "2026-04-01", "--country", "DE", "--json"]
+        ["deadlines", "--jurisdiction", "EU", "--received", "2026-04-01", "--country", "IE", "--json"]
     )
     document = json.loads(capsys.readouterr().out)
     assert status == 0
@@ -582,6 +923,20 @@ def test_the_command_refuses_a_bad_code_date_or_type(
     assert message in captured.err
 
 
+@pytest.mark.parametrize("code", sorted(JURISDICTIONS))
+def test_the_command_answers_for_every_jurisdiction_with_rules_and_sources(
+    code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = main(["deadlines", "--jurisdiction", code, "--received", "2027-06-01", "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert set(document) >= {"acknowledge_by", "respond_by", "extended_respond_by", "extension_notice_by"}
+    assert document["respond_by"] > "2027-06-01"
+    assert all(rule["rule"] for rule in document["rules"].values())
+    assert document["rules"]["respond_by"]["source"]
+    assert document["rules"]["policy"]["source"]
+
+
 # ------------------------------------------------------------------------------ properties
 
 
@@ -600,7 +955,8 @@ def test_calendar_months_land_in_the_right_month_never_before_receipt(start: dat
 # From 25 May 2018, the day the GDPR applies from (before it, the company's default applies).
 @given(received=strategies.dates(min_value=date(2018, 5, 25), max_value=date(2100, 12, 31)))
 def test_gdpr_due_dates_are_working_days_in_order(received: date) -> None:
-    dates = due_dates("EU", received, country="FR")
+    with mock.patch.dict(os.environ, {"CONTROLLER_COUNTRY": "FR"}):
+        dates = due_dates("EU", received, country="DE")
     assert dates.extended_respond_by is not None
     assert received < dates.respond_by <= dates.extended_respond_by
     assert dates.respond_by - add_calendar_months(received, 1) < timedelta(days=7)

@@ -16,7 +16,8 @@ from dsr.fulfilment.results import describe_outcome
 from dsr.notices.handoff_notices import customer_notification, vendor_instructions
 from dsr.notices.package_page import _record_html
 from dsr.notices.public_views import subject_view
-from dsr.notices.subject_notices import acknowledgement, completion, denial, extension
+from dsr.notices.subject_notices import ComplaintInvitation, acknowledgement, completion, denial, extension
+from dsr.policies.appeal_rules import complaint_routes
 from dsr.policies.proofs import Proof
 from dsr.web.page_markup import readable_date
 from dsr.web.pages import status_page
@@ -172,3 +173,29 @@ def test_a_file_in_the_readable_package_is_a_named_file_to_open_not_base64_text(
         '<a download="cv.pdf" href="data:application/pdf;base64,JVBERi0xLjQK">Open or save cv.pdf</a>' in page
     )
     assert "<dd>JVBERi0xLjQK</dd>" not in page
+
+
+def test_a_uk_refusal_names_both_routes_once_the_controller_must_handle_complaints() -> None:
+    request = _request(RequestType.ERASURE)
+
+    def refusal_on(day: datetime) -> str:
+        routes = complaint_routes(request, day)
+        invitation = ComplaintInvitation(*routes) if routes else None
+        return denial(request, "A legal hold applies.", complaint=invitation).body
+
+    # From 19 June 2026 (DPA 2018 s.164A): a complaint to us, acknowledged within 30 days, and the ICO.
+    after = refusal_on(datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
+    assert (
+        "You may complain to us about this decision by writing to our privacy address: we will "
+        "acknowledge your complaint within 30 calendar days of receiving it, look into it and tell "
+        "you the outcome.\nYou may also complain to the Information Commissioner's Office (ICO).\n"
+    ) in after
+    # The day before, the regulator alone, as before.
+    before = refusal_on(datetime(2026, 6, 18, 12, 0, tzinfo=UTC))
+    assert "You may complain to your data protection authority" in before
+    assert "acknowledge your complaint" not in before
+
+
+def test_a_refusal_elsewhere_names_no_complaint_to_us() -> None:
+    eu_request = _request(RequestType.ERASURE).model_copy(update={"jurisdiction": "EU"})
+    assert complaint_routes(eu_request, datetime(2026, 7, 1, tzinfo=UTC)) is None

@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     deadlines = commands.add_parser(
         "deadlines", help="a request's due dates under a jurisdiction, with the rule and source of each"
     )
-    deadlines.add_argument("--jurisdiction", required=True, help="e.g. EU, UK, US-CA, BR, CA-QC, DEFAULT")
+    deadlines.add_argument("--jurisdiction", required=True, help="e.g. EU, UK, US-CA, BR, CA-QC, JP, DEFAULT")
     deadlines.add_argument("--received", required=True, help="the day the request was received, YYYY-MM-DD")
     deadlines.add_argument(
         "--type", dest="request_type", help="request type, e.g. access, sale_sharing_opt_out"

@@ -12,7 +12,7 @@ from dsr.core.tasks import Outcome
 from dsr.intake.status_tokens import status_token
 from dsr.notices import subject_notices as notices
 from dsr.policies import retention as records
-from dsr.policies.appeal_rules import appeal_open_until
+from dsr.policies.appeal_rules import appeal_open_until, complaint_routes
 from dsr.storage.store import TransitionRejectedError
 from dsr.wiring.desk import Desk
 
@@ -77,12 +77,23 @@ def appeal_invitation(desk: Desk, request: PrivacyRequest) -> notices.AppealInvi
     )
 
 
+def complaint_invitation(desk: Desk, request: PrivacyRequest) -> notices.ComplaintInvitation | None:
+    """Both routes of a complaint, where the law makes the controller handle them (the UK)."""
+    routes = complaint_routes(request, desk.now())
+    return notices.ComplaintInvitation(*routes) if routes else None
+
+
 def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, reason: str | None) -> None:
     latest = desk.store.get(request.request_id)
     if latest.closing_notice_sent_at is not None:
         return
     if outcome is Outcome.DENIED:
-        notice = notices.denial(request, reason or "not stated", appeal_invitation(desk, latest))
+        notice = notices.denial(
+            request,
+            reason or "not stated",
+            appeal_invitation(desk, latest),
+            complaint_invitation(desk, latest),
+        )
     elif outcome is Outcome.UNVERIFIABLE:
         notice = notices.unverifiable(request, appeal_invitation(desk, latest))
     elif outcome is Outcome.CANCELLED:

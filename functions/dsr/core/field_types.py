@@ -177,6 +177,16 @@ Jurisdiction = Literal[
     "CA",
     "CA-QC",
     "DEFAULT",
+    "CH",
+    "JP",
+    "KR",
+    "SG",
+    "AU",
+    "ZA",
+    "TR",
+    "AR",
+    "IN",
+    "CN",
 ]
 MAX_PERMISSION_DOCUMENT_BYTES = 300 * 1024
 

@@ -41,20 +41,27 @@ US_STATES_WITH_LAWS = frozenset(
     | {"MT", "DE", "NH", "NE", "TN", "MD", "IN", "KY", "RI", "OK", "LA"}
     | {"OR", "MN", "NJ", "IA", "FL", "AL", "VT"}
 )
+# Countries whose law has a policy of its own, under the country's ISO 3166-1 alpha-2 code.
+COUNTRIES_WITH_LAWS = frozenset({"BR", "CH", "JP", "KR", "SG", "AU", "ZA", "TR", "AR", "IN", "CN"})
 
 JURISDICTIONS = frozenset(
-    {"EU", "UK", "BR", "CA", "CA-QC", "DEFAULT"} | {f"US-{state}" for state in US_STATES_WITH_LAWS}
+    {"EU", "UK", "CA", "CA-QC", "DEFAULT"}
+    | COUNTRIES_WITH_LAWS
+    | {f"US-{state}" for state in US_STATES_WITH_LAWS}
 )
 DEFAULT = "DEFAULT"
 
 
 def infer_jurisdiction(country: str | None, region: str | None) -> str:
-    """``("DE", None)`` is ``EU``; ``("US", "CA")`` is ``US-CA``; anything unknown is ``DEFAULT``."""
+    """``("DE", None)`` is ``EU``; ``("US", "CA")`` is ``US-CA``; ``("JP", None)`` is ``JP``;
+    anything unknown is ``DEFAULT``."""
     country = (country or "").upper()
     region = (region or "").upper()
-    by_country = {"GB": "UK", "UK": "UK", "BR": "BR", "CA": "CA-QC" if region == "QC" else "CA"}
+    by_country = {"GB": "UK", "UK": "UK", "CA": "CA-QC" if region == "QC" else "CA"}
     if country in EEA_STATES:
         return "EU"
     if country == "US":
         return f"US-{region}" if region in US_STATES_WITH_LAWS else DEFAULT
+    if country in COUNTRIES_WITH_LAWS:
+        return country
     return by_country.get(country, DEFAULT)

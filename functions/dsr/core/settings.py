@@ -57,6 +57,13 @@ class DeskSettings(DeskModel):
         "revenue and the further test of Fla. Stat. 501.702); false: a Florida resident's request runs "
         "on DEFAULT. Read by the deadline table (its US-FL policy's covered_only_if)",
     )
+    controller_country: str = Field(
+        default="",
+        pattern=r"^$|^[A-Z]{2}(-[A-Z0-9]{1,3})?$",
+        alias="CONTROLLER_COUNTRY",
+        description="where the controller answers requests (ISO 3166-1, or 3166-2 for a region: IE, DE-BY): "
+        "GDPR periods roll off its public holidays (Regulation 1182/71 Art. 2(1)); empty: weekends only",
+    )
     package_link_ttl_hours: int = Field(
         default=72,
         ge=1,

@@ -12,6 +12,7 @@ date of the request is recomputed from the policy table, as an audit would.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from dsr.core.models import PrivacyRequest
@@ -51,6 +52,22 @@ def clock_switches_off(request: PrivacyRequest, because: AskedBecause) -> bool:
         return because.value in request_policy(request).clock.switched_off_by
     except DeadlineError:
         return False
+
+
+def days_stood_still(request: PrivacyRequest, answered_at: datetime) -> int:
+    """Whole days where the law counts: asked on the 3rd and answered on the 8th is five days, or
+    six where the law leaves out both the day of asking and the day of the reply (the UK: "the
+    period beginning with the day on which the controller makes the request and ending with the
+    day on which the controller receives the information", DPA 2018 s.54(3C))."""
+    if request.paused_at is None:
+        return 0
+    asked = local_day(request.jurisdiction, request.paused_at)
+    elapsed = (local_day(request.jurisdiction, answered_at) - asked).days
+    try:
+        both_ends = request_policy(request).clock.paused_days == "asking_to_reply"
+    except DeadlineError:
+        both_ends = False
+    return elapsed + 1 if both_ends else elapsed
 
 
 def ask_for_information(
@@ -96,11 +113,7 @@ def information_received(desk: Desk, request_id: str, staff_member: str) -> Priv
     request = desk.store.get(request_id)
     if request.paused_at is None:
         raise NotWaitingError("the clock is not paused for this request")
-    # Whole days where the law counts: asked on the 3rd and answered on the 8th is five days.
-    stood_still = local_day(request.jurisdiction, desk.now()) - local_day(
-        request.jurisdiction, request.paused_at
-    )
-    paused_days = request.paused_days + stood_still.days
+    paused_days = request.paused_days + days_stood_still(request, desk.now())
     deadlines = recounted(request, paused_days=paused_days)
     dates = {name: value for name, value in deadlines.fields().items() if value is not None}
     if request.extended_at is not None and deadlines.extended_respond_by is not None:

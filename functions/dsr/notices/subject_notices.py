@@ -188,7 +188,24 @@ class AppealInvitation(NamedTuple):
     status_url: str
 
 
-def _how_to_appeal(request: PrivacyRequest, appeal: AppealInvitation | None) -> str:
+class ComplaintInvitation(NamedTuple):
+    """A refusal's two routes where the law makes the controller handle complaints (the UK):
+    a complaint to us, acknowledged within a period, and one to the regulator."""
+
+    acknowledge_within: str
+    regulator: str
+
+
+def _how_to_appeal(
+    request: PrivacyRequest, appeal: AppealInvitation | None, complaint: ComplaintInvitation | None = None
+) -> str:
+    if appeal is None and complaint is not None:
+        return (
+            "You may complain to us about this decision by writing to our privacy address: we will "
+            f"acknowledge your complaint within {complaint.acknowledge_within} of receiving it, look "
+            "into it and tell you the outcome.\n"
+            f"You may also complain to {complaint.regulator}.\n"
+        )
     if appeal is None:
         return "You may complain to your data protection authority, or contact us to discuss it.\n"
     return (
@@ -199,13 +216,18 @@ def _how_to_appeal(request: PrivacyRequest, appeal: AppealInvitation | None) -> 
     )
 
 
-def denial(request: PrivacyRequest, reason: str, appeal: AppealInvitation | None = None) -> Notice:
+def denial(
+    request: PrivacyRequest,
+    reason: str,
+    appeal: AppealInvitation | None = None,
+    complaint: ComplaintInvitation | None = None,
+) -> Notice:
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]}: we cannot carry it out",
         body=(
             f"We cannot carry out your request for {_asked_for(request)}.\n\n"
             f"Reason: {reason}\n\n"
-            f"{_how_to_appeal(request, appeal)}"
+            f"{_how_to_appeal(request, appeal, complaint)}"
             f"Reference: {request.request_id}\n"
         ),
     )

@@ -9,12 +9,13 @@ decision and set none: the policy table's ``open_for_days`` (60 by default) is t
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from pydantic import ConfigDict
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
-from dsr.policies.deadline_table import AppealRule, DeadlineError
+from dsr.policies.deadline_table import UNIT_WORDS, AppealRule, DeadlineError, policies
 from dsr.policies.request_deadlines import end_of_local_day, local_day, request_policy
 
 APPEALABLE = frozenset({Status.DENIED, Status.UNVERIFIABLE})
@@ -74,6 +75,33 @@ def appeal_policy(request: PrivacyRequest) -> AppealRule | None:
     except DeadlineError:
         return None
     return appeal if appeal is not None and appeal.within is not None else None
+
+
+class ComplaintRoutes(NamedTuple):
+    """Where a person refused may turn under a law that makes the controller handle complaints
+    (the UK, DPA 2018 s.164A): the controller, which acknowledges a complaint within a period,
+    and the regulator."""
+
+    acknowledge_within: str
+    """``30 calendar days``"""
+    regulator: str
+
+
+def complaint_routes(request: PrivacyRequest, refused_at: datetime) -> ComplaintRoutes | None:
+    """Both routes, where the law in force on the day of the refusal gives a complaint to the
+    controller (a complaint follows the refusal, so the version of that day counts); else None."""
+    try:
+        day = local_day(request.jurisdiction, refused_at)
+        appeal = policies().in_force(request.jurisdiction, day).policy.appeal
+    except DeadlineError:
+        return None
+    if appeal is None or appeal.acknowledge is None or appeal.regulator is None:
+        return None
+    period = appeal.acknowledge.within
+    singular, plural = UNIT_WORDS[period.unit]
+    return ComplaintRoutes(
+        f"{period.amount} {singular if period.amount == 1 else plural}", appeal.regulator.name
+    )
 
 
 def appeal_open_until(request: PrivacyRequest) -> datetime | None:

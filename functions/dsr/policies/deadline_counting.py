@@ -2,19 +2,25 @@
 skipping weekends and public holidays, and rolling a due date off a day that is not worked.
 
 Public holidays come from the ``holidays`` package. A policy names its country, and its region
-where the law is a region's (California, Quebec). The EU and the company default have no single
-country: the request's country is used when given, and otherwise only weekends are skipped. A
-region the package does not know falls back to the country's national holidays. Both fallbacks
-err early: a holiday left out can only bring a due date forward.
+where the law is a region's (California, Quebec). The company default has no single country: the
+request's country is used when given, and otherwise only weekends are skipped. The EU counts by
+the holidays of the member state where the controller answers (Regulation 1182/71 Art. 2(1)), the
+deployment setting ``CONTROLLER_COUNTRY`` (``IE``, or ``DE-BY`` for a region's too); unset, only
+weekends. A region the package does not know falls back to the country's national holidays. The
+fallbacks err early: a holiday left out can only bring a due date forward.
 """
 
 import calendar
+import os
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from dsr.policies.deadline_table import (
+    CONTROLLER_COUNTRY_VARIABLE,
+    DeadlineError,
     DeadlinePolicy,
     Extension,
     Period,
@@ -58,10 +64,31 @@ class HolidayCalendar(NamedTuple):
         return f"{text} ({self.note})" if self.note else text
 
 
+CONTROLLER_COUNTRY_PATTERN = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
+
+
+def controller_establishment() -> tuple[str, str | None] | None:
+    """The country (and region) where the controller answers requests, from the deployment
+    setting ``CONTROLLER_COUNTRY`` (``IE``, ``DE-BY``); None when it is not set."""
+    setting = os.environ.get(CONTROLLER_COUNTRY_VARIABLE, "").strip().upper()
+    if not setting:
+        return None
+    match = CONTROLLER_COUNTRY_PATTERN.match(setting)
+    if match is None:
+        raise DeadlineError(
+            f"{CONTROLLER_COUNTRY_VARIABLE}={setting!r} is not a country code: use ISO 3166-1 (IE), "
+            "or ISO 3166-2 for a region's holidays too (DE-BY)"
+        )
+    return match.group(1), match.group(2)
+
+
 def holiday_calendar(
     policy: DeadlinePolicy, country: str | None = None, region: str | None = None
 ) -> HolidayCalendar:
-    """The calendar a policy counts working days by, given the request's country and region."""
+    """The calendar a policy counts working days by, given the request's country and region (or,
+    where the policy says so, the controller's establishment)."""
+    if policy.holidays.calendar_of == "controller":
+        return _controller_calendar()
     asked = _country_code(country)
     chosen = policy.holidays.country or asked
     if chosen is None:
@@ -73,6 +100,19 @@ def holiday_calendar(
     if asked not in {None, chosen}:
         region = None  # the request's region belongs to another country
     return _with_region(chosen, region)
+
+
+def _controller_calendar() -> HolidayCalendar:
+    establishment = controller_establishment()
+    if establishment is None:
+        return HolidayCalendar(note=f"the controller's country is not set ({CONTROLLER_COUNTRY_VARIABLE})")
+    country, region = establishment
+    if country not in supported_holiday_countries():
+        return HolidayCalendar(note=f"no holiday calendar for {country}, the controller's country")
+    calendar = _with_region(country, region)
+    return calendar._replace(
+        note=f"the controller's establishment{'; ' + calendar.note if calendar.note else ''}"
+    )
 
 
 def _country_code(country: str | None) -> str | None:
@@ -136,9 +176,12 @@ def period_end(period: Period, start: date, days_off: HolidayCalendar, paused_da
 
 def extended_end(
     extension: Extension, period: Period, start: date, days_off: HolidayCalendar, paused_days: int = 0
-) -> date:
+) -> date | None:
     """The extended due date: from receipt, the whole period plus ``adds`` (then rolled), or ``adds``
-    after the unrolled first due date; never beyond ``cap`` from the start."""
+    after the unrolled first due date; never beyond ``cap`` from the start. None where the law
+    sets no length (the subject is told the new date)."""
+    if extension.adds is None or extension.cap is None:
+        return None
     if extension.counted_from == "receipt":
         whole = period.model_copy(update={"amount": period.amount + extension.adds})
         end = period_end(whole, start, days_off, paused_days)

@@ -26,6 +26,7 @@ from dsr.core.models import RequestType
 
 POLICY_PATH = Path(__file__).parents[1] / "config" / "deadline_policies.yaml"
 POLICY_PATH_VARIABLE = "DEADLINE_POLICIES_PATH"
+CONTROLLER_COUNTRY_VARIABLE = "CONTROLLER_COUNTRY"
 
 Unit = Literal["calendar_months", "calendar_days", "business_days"]
 Counting = Literal["day_after_receipt", "day_of_receipt"]
@@ -105,12 +106,45 @@ class OptOutRule(Rule):
 
 
 class Extension(PolicyModel):
-    adds: int = Field(ge=1, le=1000, description="more units of the response period")
-    cap: int = Field(ge=1, le=1000, description="at most this many units from the start of the clock")
+    """More time to answer. ``adds`` and ``cap`` null together: the law sets neither a length nor a
+    cap, and the subject is told the new date (Switzerland, Singapore)."""
+
+    adds: int | None = Field(
+        ge=1, le=1000, description="more units of the response period; null: no fixed length"
+    )
+    cap: int | None = Field(
+        ge=1, le=1000, description="at most this many units from the start of the clock; null: no cap"
+    )
     counted_from: Literal["receipt", "original_due_date"] = "receipt"
     notice_within: Period | None = Field(description="the last day to tell the subject; null: none stated")
     when: Text | None = None
+    uncapped_when: Text | None = Field(
+        default=None, description="where the law lifts the cap in one case (PIPEDA: an alternative format)"
+    )
     source: Text
+
+    @model_validator(mode="after")
+    def _length_and_cap_together(self) -> Self:
+        if (self.adds is None) != (self.cap is None):
+            raise ValueError("cap: adds and cap are both set, or both null (no fixed length, no cap)")
+        if self.uncapped_when is not None and self.cap is None:
+            raise ValueError("uncapped_when: the extension has no cap at all already")
+        return self
+
+
+class TypeRule(Rule):
+    """A response period the law sets for some request types only (Argentina: access in 10
+    calendar days, rectification and deletion in 5 business days); the other types keep the
+    policy's general ``respond`` and ``extension``."""
+
+    types: list[RequestType] = Field(min_length=1, description="the request types answered this way")
+    extension: Extension | None = None
+
+    @model_validator(mode="after")
+    def _extension_fits_the_period(self) -> Self:
+        if self.extension is not None:
+            _check_extension(self.extension, self.within, "extension")
+        return self
 
 
 class Clock(PolicyModel):
@@ -120,6 +154,11 @@ class Clock(PolicyModel):
         default_factory=list,
         description="events under which the law's period no longer applies at all (not a pause: "
         "nothing resumes it, so no date moves)",
+    )
+    paused_days: Literal["elapsed", "asking_to_reply"] = Field(
+        default="elapsed",
+        description="the days a pause adds: elapsed (asked on the 3rd, answered on the 8th: 5) or "
+        "asking_to_reply (both the day of asking and the day of the reply stand still: 6)",
     )
     note: Text | None = None
     source: Text | None = None
@@ -165,6 +204,11 @@ def _setting_flag() -> TypeAdapter[bool]:
 
 
 class AppealRule(PolicyModel):
+    acknowledge: Rule | None = Field(
+        default=None,
+        description="the time to acknowledge a complaint to the controller, from its receipt "
+        "(UK: DPA 2018 s.164A)",
+    )
     within: Period | None = Field(description="the time to answer an appeal, from its receipt")
     extension: Extension | None = None
     route: Text | None = None
@@ -198,9 +242,16 @@ class Records(PolicyModel):
 class HolidaySource(PolicyModel):
     country: str | None = Field(pattern=r"^[A-Z]{2}$")
     subdivision: str | None = Field(default=None, pattern=r"^[A-Z0-9]{1,3}$")
+    calendar_of: Literal["request", "controller"] = Field(
+        default="request",
+        description="with no country: the request's country, or the controller's establishment "
+        f"(the deployment setting {CONTROLLER_COUNTRY_VARIABLE})",
+    )
 
     @model_validator(mode="after")
     def _known_to_the_holidays_package(self) -> Self:
+        if self.calendar_of == "controller" and self.country is not None:
+            raise ValueError("calendar_of: controller is for a policy without a country of its own")
         if self.country is None:
             if self.subdivision is not None:
                 raise ValueError("subdivision: needs a country")
@@ -239,6 +290,7 @@ class EarlierVersion(PolicyModel):
     rights: Rights | None = None
     acknowledge: AcknowledgeRule | None = None
     respond: Rule | None = None
+    respond_by_type: list[TypeRule] | None = None
     extension: Extension | None = None
     opt_out: OptOutRule | None = None
     clock: Clock | None = None
@@ -262,6 +314,9 @@ class DeadlinePolicy(PolicyModel):
     rights: Rights
     acknowledge: AcknowledgeRule | None
     respond: Rule
+    respond_by_type: list[TypeRule] = Field(
+        default_factory=list, description="periods the law sets for some request types only"
+    )
     extension: Extension | None
     opt_out: OptOutRule | None
     clock: Clock
@@ -288,6 +343,19 @@ class DeadlinePolicy(PolicyModel):
     def _extension_fits_the_response(self) -> Self:
         if self.extension is not None:
             _check_extension(self.extension, self.respond.within, "extension")
+        return self
+
+    @model_validator(mode="after")
+    def _each_type_has_one_period(self) -> Self:
+        """A type answered by its own period is one the law gives, and has no other period."""
+        seen = set(self.opt_out.types) if self.opt_out else set()
+        for index, rule in enumerate(self.respond_by_type):
+            for kind in rule.types:
+                if kind in seen:
+                    raise ValueError(f"respond_by_type.{index}.types: {kind.value} has a period already")
+                if kind not in self.rights.types:
+                    raise ValueError(f"respond_by_type.{index}.types: {kind.value} is not among the rights")
+                seen.add(kind)
         return self
 
     @model_validator(mode="after")
@@ -343,7 +411,7 @@ def _earlier_version(fields: dict[str, Any], index: int) -> DeadlinePolicy:
 
 
 def _check_extension(extension: Extension, period: Period, where: str) -> None:
-    if extension.cap <= period.amount:
+    if extension.cap is not None and extension.cap <= period.amount:
         raise ValueError(f"{where}.cap: {extension.cap} is not beyond the period of {period.amount}")
 
 

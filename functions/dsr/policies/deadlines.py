@@ -51,10 +51,12 @@ class DueDates(PolicyModel):
 
 
 class AppealDueDates(PolicyModel):
-    """When an appeal must be answered, counted from the appeal's receipt."""
+    """When an appeal (or a complaint to the controller) must be acknowledged and answered,
+    counted from its receipt."""
 
     jurisdiction: str
     appeal_received: date
+    acknowledge_by: date | None = None
     respond_by: date | None
     extended_respond_by: date | None
     extension_notice_by: date | None
@@ -145,16 +147,29 @@ def appeal_due_dates(
     policy = policy or (table or policies()).in_force(code, appeal_received).policy
     appeal = policy.appeal
     days_off = holiday_calendar(policy, country, region)
+    acknowledge_by, acknowledge = (
+        None,
+        Explanation(rule=f"no acknowledgement deadline in {policy.name}", source=None),
+    )
+    if appeal is not None and appeal.acknowledge is not None:
+        acknowledge_by = period_end(appeal.acknowledge.within, appeal_received, days_off)
+        acknowledge = _explain_rule(appeal.acknowledge, "the complaint", days_off)
     if appeal is None or appeal.within is None:
         none = Explanation(rule=f"no appeal deadline in {policy.name}", source=None)
         return AppealDueDates(
             jurisdiction=code,
             appeal_received=appeal_received,
+            acknowledge_by=acknowledge_by,
             respond_by=None,
             extended_respond_by=None,
             extension_notice_by=None,
             route=appeal.route if appeal else None,
-            rules={"respond_by": none, "extended_respond_by": none, "extension_notice_by": none},
+            rules={
+                "acknowledge_by": acknowledge,
+                "respond_by": none,
+                "extended_respond_by": none,
+                "extension_notice_by": none,
+            },
         )
     clock = _ClockInputs(appeal_received, "the appeal", days_off, 0)
     extended_by, extended, notice_by, notice = _extension(appeal.extension, appeal.within, clock)
@@ -162,11 +177,17 @@ def appeal_due_dates(
     return AppealDueDates(
         jurisdiction=code,
         appeal_received=appeal_received,
+        acknowledge_by=acknowledge_by,
         respond_by=period_end(appeal.within, appeal_received, days_off),
         extended_respond_by=extended_by,
         extension_notice_by=notice_by,
         route=appeal.route,
-        rules={"respond_by": respond, "extended_respond_by": extended, "extension_notice_by": notice},
+        rules={
+            "acknowledge_by": acknowledge,
+            "respond_by": respond,
+            "extended_respond_by": extended,
+            "extension_notice_by": notice,
+        },
     )
 
 
@@ -207,9 +228,13 @@ def _acknowledgement(
 
 
 def _response_rule(policy: DeadlinePolicy, kind: RequestType | None) -> tuple[Rule, Extension | None]:
-    """Opt-out requests have their own period and no extension; every other request the general one."""
+    """Opt-out requests have their own period and no extension; a type the law gives its own
+    period (``respond_by_type``) that period and its extension; every other request the general one."""
     if policy.opt_out is not None and kind in policy.opt_out.types:
         return policy.opt_out, None
+    for rule in policy.respond_by_type:
+        if kind in rule.types:
+            return rule, rule.extension
     return policy.respond, policy.extension
 
 
@@ -221,7 +246,7 @@ def _extension(
         return None, none, None, none
     extended_by = extended_end(extension, period, clock.start, clock.days_off, clock.paused_days)
     text = _describe_extension(extension, period, clock.start_word)
-    if period.roll == "next_working_day":
+    if period.roll == "next_working_day" and extended_by is not None:
         text += f", then moved to the next working day if it ends on a day off ({clock.days_off.describe()})"
     if extension.when:
         text += f"; when: {extension.when}"
@@ -238,6 +263,8 @@ def _describe_extension(extension: Extension, period: Period, start_word: str) -
         singular, plural = UNIT_WORDS[period.unit]
         return f"{amount} {singular if amount == 1 else plural}"
 
+    if extension.adds is None or extension.cap is None:
+        return "no fixed length and no cap: the notice gives the subject the new date"
     if extension.counted_from == "receipt":
         text = (
             f"{units(extension.adds)} more: {units(period.amount + extension.adds)} from {start_word} "
@@ -248,6 +275,8 @@ def _describe_extension(extension: Extension, period: Period, start_word: str) -
     text += f"; at most {units(extension.cap)} from {start_word}"
     if period.counting == "day_of_receipt":
         text += f", the day of {start_word} being day 1"
+    if extension.uncapped_when:
+        text += f"; no cap when {extension.uncapped_when}"
     return text
 
 

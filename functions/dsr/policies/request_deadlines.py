@@ -57,6 +57,16 @@ JURISDICTION_ZONES = {
     "BR": "America/Sao_Paulo",
     "CA": "America/Toronto",
     "CA-QC": "America/Toronto",
+    "CH": "Europe/Zurich",
+    "JP": "Asia/Tokyo",
+    "KR": "Asia/Seoul",
+    "SG": "Asia/Singapore",
+    "AU": "Australia/Sydney",
+    "ZA": "Africa/Johannesburg",
+    "TR": "Europe/Istanbul",
+    "AR": "America/Argentina/Buenos_Aires",
+    "IN": "Asia/Kolkata",
+    "CN": "Asia/Shanghai",
     "DEFAULT": "UTC",
 }
 
