@@ -162,6 +162,7 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
 
     assert results == {
         "accounts#erase": ("done", 1),
+        "invoice-terms#erase": ("done", 1),
         "billing-invoices#erase": ("exempt", 2),
         "marketing-leads#erase": ("done", 1),
         "support-tickets#erase": ("done", 2),
@@ -297,6 +298,7 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Invoices: we keep 2 records because tax law requires us to keep invoices for several years "
         f"({CITATION}), with your name, email and address removed from them.",
         "Device and IP data: the deletion is not yet done; our team is on it.",
+        "Invoice terms decisions: 1 record deleted.",
         "Job applications: 2 records deleted.",
         "Event and marketing sign-ups: 1 record deleted.",
         "Platform usage by account: 2 records deleted.",

@@ -586,7 +586,26 @@ def test_california_counts_business_days_over_its_holidays() -> None:
         None,
     )
     assert "7026" in (opt_out.rules["respond_by"].source or "")
-    assert due_dates("US-CA", received, "restriction").respond_by == D("2026-12-18")
+    for kind in ("limit_sensitive", "admt_opt_out"):
+        assert due_dates("US-CA", received, kind).respond_by == D("2026-12-18"), kind
+    assert "7221" in (due_dates("US-CA", received, "admt_opt_out").rules["respond_by"].source or "")
+
+
+def test_a_california_restriction_is_not_the_request_to_limit_and_takes_45_days() -> None:
+    # A GDPR-style restriction is no opt-out under the CCPA: the general 45 days, not 15 business days.
+    restriction = due_dates("US-CA", D("2026-11-25"), "restriction")
+    assert (restriction.respond_by, restriction.acknowledge_by) == (D("2027-01-08"), None)
+
+
+def test_a_california_request_for_admt_information_runs_like_a_request_to_know() -> None:
+    received = D("2026-11-25")  # the day before Thanksgiving: the acknowledgement skips it
+    admt = due_dates("US-CA", received, "admt_access")
+    # 10 business days: 26 and 27 November are holidays in California, so 11 December.
+    assert admt.acknowledge_by == D("2026-12-11")
+    # 45 days with the day of receipt as day 1: 8 January; 90 days: 22 February.
+    assert (admt.respond_by, admt.extended_respond_by) == (D("2027-01-08"), D("2027-02-22"))
+    assert "7222" in (admt.rules["respond_by"].source or "")
+    assert "check" in (admt.rules["acknowledge_by"].source or "")
 
 
 def test_the_uk_clock_restarts_and_pauses() -> None:

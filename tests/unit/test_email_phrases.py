@@ -27,6 +27,48 @@ def test_the_request_type_is_read_from_subject_and_body(
 
 
 @pytest.mark.parametrize(
+    ("subject", "body", "expected"),
+    [
+        (
+            "Automated decisions",
+            "I want to opt out of automated decision-making technology about me.",
+            [RequestType.ADMT_OPT_OUT],
+        ),
+        (
+            "",
+            "Please send me information about automated decisions you make about me.",
+            [RequestType.ADMT_ACCESS],
+        ),
+        (
+            "CCPA request",
+            "Limit the use of my sensitive personal information.",
+            [RequestType.LIMIT_SENSITIVE],
+        ),
+        (
+            "",
+            "Under Oregon law I ask for the list of the specific third parties you disclosed my data to.",
+            [RequestType.THIRD_PARTY_LIST],
+        ),
+        (
+            "Profiling",
+            "I question the result of the profiling: tell me the reason for the decision and "
+            "have it re-evaluated.",
+            [RequestType.PROFILING_REVIEW],
+        ),
+        (
+            "",
+            "Unsubscribe me, and opt out of automated decisions too.",
+            [RequestType.MARKETING_OPT_OUT, RequestType.ADMT_OPT_OUT],
+        ),
+    ],
+)
+def test_the_rights_of_the_newer_laws_are_read_and_not_taken_for_the_general_ones(
+    subject: str, body: str, expected: list[RequestType]
+) -> None:
+    assert sorted(requested_types(subject, body)) == sorted(expected)
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         # French

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, Action
+from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, ANSWERED_WITHOUT_SYSTEMS, Action
 from dsr.core.models import RequestType
 from dsr.core.registry import load_registry, parse_registry
 from dsr.core.registry_stores import OpenDsrProcessor, RegistryError, S3ObjectsStore
@@ -57,6 +57,7 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
 
     assert [s.id for s in registry.systems] == [
         "accounts",
+        "invoice-terms",
         "billing-invoices",
         "marketing-leads",
         "support-tickets",
@@ -84,8 +85,39 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
     assert {"name", "email", "address"} <= set(exemption.instead.fields)
 
 
-def test_every_request_type_maps_to_an_action() -> None:
-    assert set(ACTIONS_FOR_REQUEST_TYPE) == set(RequestType)
+def test_the_shipped_registry_says_what_its_automated_decisions_are_and_whom_data_goes_to() -> None:
+    registry = load_registry(DeskSettings.model_fields["system_registry_path"].default)
+
+    deciding = registry.automated_decision_systems()
+    assert [s.id for s in deciding] == ["invoice-terms"]
+    assert deciding[0].supports(Action.ADMT_OPT_OUT)
+    assert [(s.id, party.name) for s, party in registry.third_parties()] == [
+        ("accounts", "Fabrikam Reseller Partners LLC"),
+        ("marketing-leads", "Contoso Events Inc."),
+    ]
+    assert [party.name for _, party in registry.third_parties(["marketing-leads", "analytics"])] == [
+        "Contoso Events Inc."
+    ]
+
+
+def test_an_automated_decision_opt_out_needs_the_decisions_described() -> None:
+    text = VALID_SYSTEM.replace("erase: {}", "erase: {}, admt_opt_out: {set_fields: {automated: false}}")
+
+    with pytest.raises(RegistryError, match=r"admt_opt_out.*automated_decisions"):
+        parse_registry(text)
+
+    described = text.replace(
+        "    actions:",
+        "    automated_decisions: {purpose: p, logic: l, outcome: o, human_role: h}\n    actions:",
+    )
+    system = parse_registry(described).system("accounts")
+    assert system.actions.flags(Action.ADMT_OPT_OUT) is not None
+    assert system.automated_decisions is not None and system.automated_decisions.human_role == "h"
+
+
+def test_every_request_type_maps_to_an_action_or_is_answered_without_systems() -> None:
+    assert set(ACTIONS_FOR_REQUEST_TYPE) | ANSWERED_WITHOUT_SYSTEMS == set(RequestType)
+    assert not set(ACTIONS_FOR_REQUEST_TYPE) & ANSWERED_WITHOUT_SYSTEMS
     assert ACTIONS_FOR_REQUEST_TYPE[RequestType.PORTABILITY] is Action.EXPORT
     assert ACTIONS_FOR_REQUEST_TYPE[RequestType.SALE_SHARING_OPT_OUT] is Action.OPT_OUT
 

@@ -199,6 +199,23 @@ def _accounts() -> list[dict[str, Any]]:
     ]
 
 
+def _invoice_terms() -> list[dict[str, Any]]:
+    """The automated decision on invoice terms, per account: Ada is offered them, Grace is not."""
+    scores = {ADA["account"]: (72, True), GRACE["account"]: (41, False)}
+    return [
+        {
+            "account_id": p["account"],
+            "email": p["email"],
+            "score": scores[p["account"]][0],
+            "invoice_terms_offered": scores[p["account"]][1],
+            "decided_on": "2026-10-01",
+            "automated_decision": True,
+        }
+        for p in PEOPLE
+        if p["account"]
+    ]
+
+
 def _invoices() -> list[dict[str, Any]]:
     issued = [(ADA, "inv-2024-0107", "2024-01-31", "49.00"), (ADA, "inv-2025-0212", "2025-02-28", "49.00")]
     issued.append((GRACE, "inv-2025-0318", "2025-03-31", "129.50"))
@@ -251,6 +268,7 @@ def _platform_usage() -> list[dict[str, Any]]:
 TABLE_ITEMS: dict[str, Callable[[], list[dict[str, Any]]]] = {
     "platform-usage": _platform_usage,
     "accounts": _accounts,
+    "invoice-terms": _invoice_terms,
     "billing-invoices": _invoices,
     "marketing-leads": _marketing_leads,
     "analytics": _analytics_profiles,

@@ -105,28 +105,33 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
         # download; the package itself is never linked from an email.
         notice = notices.completion(
             request,
-            completion_summary(desk, request.request_id),
+            completion_summary(desk, latest),
             downloads.download_url(desk, request.request_id),
             downloads.open_window(desk, request.request_id),
         )
     else:
-        notice = notices.completion(request, completion_summary(desk, request.request_id))
+        notice = notices.completion(request, completion_summary(desk, latest))
     desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
     desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")
 
 
-def completion_summary(desk: Desk, request_id: str) -> str:
-    """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet.
+def completion_summary(desk: Desk, request: PrivacyRequest) -> str:
+    """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet;
+    then what the request's types ask to be told (third parties, automated decisions, a review).
 
     Only a completion reads the results and the package: a request that failed is closed without
     them, by the function that watches executions end, which so does not load the system registry."""
-    from dsr.fulfilment.results import outcome_lines  # noqa: PLC0415 - see above
+    from dsr.fulfilment.results import answers_to_rights, outcome_lines  # noqa: PLC0415 - see above
 
-    lines = outcome_lines(desk, request_id)
-    return "What we did:\n" + (
-        "\n".join(f"- {line}" for line in lines) if lines else "- we hold no personal data about you"
-    )
+    lines = outcome_lines(desk, request.request_id)
+    if lines or not request.request_types_answered_without_systems_only:
+        done = "What we did:\n" + (
+            "\n".join(f"- {line}" for line in lines) if lines else "- we hold no personal data about you"
+        )
+    else:
+        done = ""
+    return "\n\n".join(part for part in [done, *answers_to_rights(desk, request)] if part)
 
 
 def _alert_staff(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: str | None) -> None:

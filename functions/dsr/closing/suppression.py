@@ -13,6 +13,8 @@ SUPPRESSING_TYPES = {
     RequestType.ERASURE: "erased",
     RequestType.MARKETING_OPT_OUT: "marketing opt-out",
     RequestType.SALE_SHARING_OPT_OUT: "sale and sharing opt-out",
+    RequestType.LIMIT_SENSITIVE: "limit on sensitive data",
+    RequestType.ADMT_OPT_OUT: "automated decision opt-out",
 }
 
 

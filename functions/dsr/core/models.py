@@ -43,6 +43,18 @@ class RequestType(StrEnum):
     OBJECTION = "objection"
     MARKETING_OPT_OUT = "marketing_opt_out"
     SALE_SHARING_OPT_OUT = "sale_sharing_opt_out"
+    LIMIT_SENSITIVE = "limit_sensitive"
+    """California's request to limit the use of sensitive personal information (11 CCR 7027):
+    its own type, since a GDPR restriction (Art. 18) holds data while a dispute is settled, while
+    a limit keeps the business using sensitive data only for the purposes 7027(m) allows."""
+    ADMT_OPT_OUT = "admt_opt_out"
+    """Opt out of automated decision-making technology used for significant decisions (11 CCR 7221)."""
+    ADMT_ACCESS = "admt_access"
+    """Information about the automated decision-making technology used about the person (11 CCR 7222)."""
+    THIRD_PARTY_LIST = "third_party_list"
+    """The specific third parties the person's data was disclosed to (ORS 646A.574(1)(a)(B))."""
+    PROFILING_REVIEW = "profiling_review"
+    """Question the result of profiling, learn its reason and have it reviewed (Minn. Stat. 325M.14)."""
 
 
 class Relationship(StrEnum):
@@ -294,6 +306,13 @@ class PrivacyRequest(RequestForSystems):
     records_kept_until: datetime | None = None
     """The record (and, by TTL, every item of the request) expires after this."""
     identity_reduced_at: datetime | None = None
+    profiling_review_answer: dict[str, str] | None = None
+    """Staff's answer to a profiling review: decision_reason, review_result, reviewed_by."""
+
+    @property
+    def request_types_answered_without_systems_only(self) -> bool:
+        """Asks only for what no system acts on: a third-party list, a profiling review."""
+        return set(self.request_types) <= {RequestType.THIRD_PARTY_LIST, RequestType.PROFILING_REVIEW}
 
 
 class AuditEvent(DeskModel):

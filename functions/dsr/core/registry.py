@@ -8,6 +8,7 @@ exemptions: an action the law does not let us carry out in full (invoices kept f
 is done instead, and the reason and citation the subject is told.
 """
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -83,6 +84,8 @@ class SystemActions(RegistryModel):
     restrict: SetFieldsSpec | None = None
     object_: SetFieldsSpec | None = Field(default=None, alias="object")
     opt_out: SetFieldsSpec | None = None
+    limit_sensitive: SetFieldsSpec | None = None
+    admt_opt_out: SetFieldsSpec | None = None
 
     def declared(self) -> list[Action]:
         return [action for action in Action if self.spec(action) is not None]
@@ -98,6 +101,24 @@ class SystemActions(RegistryModel):
 
 
 _FIELD_OF_ACTION = {action: "object_" if action is Action.OBJECT else action.value for action in Action}
+
+
+class AutomatedDecisions(RegistryModel):
+    """What a system that makes significant decisions by automated decision-making technology
+    does, in the words the subject is given (11 CCR 7222): why, how, what comes of it, and what
+    part a person plays."""
+
+    purpose: str = Field(min_length=1, max_length=500)
+    logic: str = Field(min_length=1, max_length=1000)
+    outcome: str = Field(min_length=1, max_length=500)
+    human_role: str = Field(min_length=1, max_length=500)
+
+
+class ThirdParty(RegistryModel):
+    """A third party (not a processor working for us) the system's data is disclosed to."""
+
+    name: str = Field(min_length=1, max_length=200)
+    purpose: str = Field(min_length=1, max_length=300)
 
 
 class Exemption(RegistryModel):
@@ -131,6 +152,12 @@ class SystemEntry(RegistryModel):
     store: StoreLocation
     actions: SystemActions
     exemptions: list[Exemption] = Field(default_factory=list)
+    automated_decisions: AutomatedDecisions | None = Field(
+        default=None, description="set on a system that makes significant decisions automatically"
+    )
+    third_parties: list[ThirdParty] = Field(
+        default_factory=list, description="the specific third parties this system's data is disclosed to"
+    )
     provides: dict[Literal["account_id"], AttributeName] = Field(
         default_factory=dict,
         description="identifiers this system's records map the email to (account_id: attribute): "
@@ -156,6 +183,15 @@ class SystemEntry(RegistryModel):
             raise ValueError(
                 f"a {self.store.kind} system decides how to carry out an action and reports any "
                 "exemption itself: declare erase: {} and no exemptions"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _automated_decisions_are_described(self) -> Self:
+        if self.actions.admt_opt_out is not None and self.automated_decisions is None:
+            raise ValueError(
+                "actions.admt_opt_out: only a system that declares automated_decisions "
+                "(purpose, logic, outcome, human_role) makes automated decisions to opt out of"
             )
         return self
 
@@ -199,7 +235,13 @@ class SystemEntry(RegistryModel):
             written.append(("actions.erase.fields", list(self.actions.erase.fields)))
         if self.actions.rectify is not None:
             written.append(("actions.rectify.fields", list(self.actions.rectify.fields.values())))
-        for action in (Action.RESTRICT, Action.OBJECT, Action.OPT_OUT):
+        for action in (
+            Action.RESTRICT,
+            Action.OBJECT,
+            Action.OPT_OUT,
+            Action.LIMIT_SENSITIVE,
+            Action.ADMT_OPT_OUT,
+        ):
             flags = self.actions.flags(action)
             if flags is not None:
                 written.append((f"actions.{action.value}.set_fields", list(flags.set_fields)))
@@ -240,6 +282,21 @@ class SystemRegistry(RegistryModel):
 
     def supported_actions(self) -> set[Action]:
         return {action for system in self.systems for action in system.actions.declared()}
+
+    def automated_decision_systems(self) -> list[SystemEntry]:
+        """The systems that make significant decisions by automated means, in registry order."""
+        return [system for system in self.systems if system.automated_decisions is not None]
+
+    def third_parties(self, system_ids: Iterable[str] | None = None) -> list[tuple[SystemEntry, ThirdParty]]:
+        """Each third party the named systems' data is disclosed to (every system's if none are
+        named), with the system, in registry order."""
+        chosen = None if system_ids is None else set(system_ids)
+        return [
+            (system, party)
+            for system in self.systems
+            if chosen is None or system.id in chosen
+            for party in system.third_parties
+        ]
 
 
 def parse_registry(text: str, source: str = "registry") -> SystemRegistry:

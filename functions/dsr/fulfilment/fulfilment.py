@@ -14,7 +14,7 @@ from pydantic import Field
 
 from dsr.connectors.base import Subject, is_safe_key_segment
 from dsr.connectors.selection import connector_for
-from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, Action
+from dsr.core.actions import ACTIONS_FOR_REQUEST_TYPE, ONLY_AUTOMATED_DECISION_SYSTEMS, Action
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, RequestForSystems, RequestType, Status
 from dsr.core.registry import SystemEntry, SystemRegistry
@@ -88,13 +88,32 @@ class Compiled(DeskModel):
 
 
 def planned_tasks(registry: SystemRegistry, request_types: Iterable[RequestType]) -> list[SystemTask]:
-    """Every system and action the request types need, in registry order."""
-    actions = list(dict.fromkeys(ACTIONS_FOR_REQUEST_TYPE[t] for t in request_types))
+    """Every system and action the request types need, in registry order. A type answered
+    without systems (a third-party list, a profiling review) asks nothing of them; a request for
+    information about automated decisions asks for a copy from the systems that make them only."""
+    kinds = [t for t in request_types if t in ACTIONS_FOR_REQUEST_TYPE]
+    everywhere = {ACTIONS_FOR_REQUEST_TYPE[t] for t in kinds if t not in ONLY_AUTOMATED_DECISION_SYSTEMS}
+    actions = list(dict.fromkeys(ACTIONS_FOR_REQUEST_TYPE[t] for t in kinds))
     return [
         task_for(system, action)
         for system in registry.systems
         for action in actions
-        if system.supports(action)
+        if system.supports(action) and (action in everywhere or system.automated_decisions is not None)
+    ]
+
+
+def not_covered_types(registry: SystemRegistry, request_types: Iterable[RequestType]) -> list[str]:
+    """The request types no system in the registry can carry out (none, for those answered
+    without systems)."""
+    supported = registry.supported_actions()
+    return [
+        t.value
+        for t in request_types
+        if t in ACTIONS_FOR_REQUEST_TYPE
+        and (
+            ACTIONS_FOR_REQUEST_TYPE[t] not in supported
+            or (t in ONLY_AUTOMATED_DECISION_SYSTEMS and not registry.automated_decision_systems())
+        )
     ]
 
 
@@ -104,8 +123,7 @@ def plan(desk: Desk, request_id: str) -> Plan:
         request_id, [Status.AWAITING_APPROVAL, Status.IN_PROGRESS], Status.IN_PROGRESS
     )
     resolve_identities(desk, request)
-    supported = desk.registry.supported_actions()
-    not_covered = [t.value for t in request.request_types if ACTIONS_FOR_REQUEST_TYPE[t] not in supported]
+    not_covered = not_covered_types(desk.registry, request.request_types)
     tasks = planned_tasks(desk.registry, request.request_types)
     desk.audit(
         request_id,

@@ -8,11 +8,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from dsr.core.actions import Action
+from dsr.core.models import PrivacyRequest, RequestType
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
 from dsr.fulfilment.fulfilment import Compiled
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
 from dsr.notices.package_page import readable_package
+from dsr.notices.rights_answers import automated_decisions_text, review_text, third_parties_text
 from dsr.storage.outcomes import StoredOutcome
 from dsr.wiring.desk import Desk
 
@@ -54,7 +56,12 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
             "received_at": request.received_at.isoformat(),
             "generated_at": desk.now().isoformat(),
             "systems": {
-                s.id: {"name": s.name, "categories": s.categories, "records": records[s.id]}
+                s.id: {
+                    "name": s.name,
+                    "categories": s.categories,
+                    "records": records[s.id],
+                    **_disclosed_and_decided(s),
+                }
                 for s in desk.registry.systems
                 if s.id in exported
             },
@@ -81,7 +88,43 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
     )
 
 
+def _disclosed_and_decided(system: SystemEntry) -> dict[str, Any]:
+    """What the package says beside a system's records: the third parties its data goes to, and
+    the automated decisions it makes."""
+    described: dict[str, Any] = {}
+    if system.third_parties:
+        described["third_parties"] = [party.model_dump() for party in system.third_parties]
+    if system.automated_decisions is not None:
+        described["automated_decisions"] = system.automated_decisions.model_dump()
+    return described
+
+
 # ------------------------------------------------------------------------------ telling the subject
+
+ACCESS_TYPES = frozenset({RequestType.ACCESS, RequestType.PORTABILITY})
+
+
+def answers_to_rights(desk: Desk, request: PrivacyRequest) -> list[str]:
+    """What the request's types ask to be told beside the systems' outcomes: the third parties
+    (an access answer names those of the systems its copy came from; a third-party list, those of
+    every system), the automated decisions made, and staff's answer to a profiling review."""
+    kinds = set(request.request_types)
+    parts = []
+    if RequestType.THIRD_PARTY_LIST in kinds:
+        parts.append(third_parties_text(desk.registry.third_parties(), from_every_system=True))
+    elif kinds & ACCESS_TYPES:
+        found = {
+            o.system_id
+            for o in desk.store.system_outcomes(request.request_id)
+            if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.DONE
+        }
+        parts.append(third_parties_text(desk.registry.third_parties(found), from_every_system=False))
+    if RequestType.ADMT_ACCESS in kinds:
+        parts.append(automated_decisions_text(desk.registry.automated_decision_systems()))
+    if RequestType.PROFILING_REVIEW in kinds:
+        parts.append(review_text(request.profiling_review_answer))
+    return parts
+
 
 _DONE_WORDS = {
     Action.EXPORT: "copied into your download",
@@ -90,6 +133,8 @@ _DONE_WORDS = {
     Action.RESTRICT: "marked so that we only store {them} and do not otherwise use {them}",
     Action.OBJECT: "marked so that we no longer use {them} for our legitimate interests",
     Action.OPT_OUT: "opted out",
+    Action.LIMIT_SENSITIVE: "marked so that we use the sensitive data in {them} only to provide our services",
+    Action.ADMT_OPT_OUT: "marked so that a person, not an automated system, makes these decisions about you",
 }
 _ACTION_NAMES = {
     Action.EXPORT: "copy",
@@ -98,6 +143,8 @@ _ACTION_NAMES = {
     Action.RESTRICT: "restriction",
     Action.OBJECT: "objection",
     Action.OPT_OUT: "opt-out",
+    Action.LIMIT_SENSITIVE: "limit on sensitive data",
+    Action.ADMT_OPT_OUT: "opt-out of automated decisions",
 }
 
 

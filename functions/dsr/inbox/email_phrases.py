@@ -20,6 +20,59 @@ from dsr.core.models import RequestType
 Phrases = Mapping[RequestType, tuple[str, ...]]
 
 ENGLISH: Phrases = {
+    # The rights of the newer laws come first: their phrases are cut out of the text once found,
+    # so "opt out of automated decision-making" is not read as a marketing opt-out as well.
+    RequestType.ADMT_OPT_OUT: (
+        "opt out of automated decision*",
+        "opt-out of automated decision*",
+        "opt out of admt",
+        "opt-out of admt",
+        "opting out of automated decision*",
+        "stop using automated decision*",
+        "no automated decision*",
+        "not be subject to automated decision*",
+    ),
+    RequestType.ADMT_ACCESS: (
+        "information about automated decision*",
+        "information about your automated decision*",
+        "information about the automated decision*",
+        "access to automated decision*",
+        "access information about automated decision*",
+        "information about admt",
+        "how automated decisions",
+        "how you make automated decisions",
+    ),
+    RequestType.LIMIT_SENSITIVE: (
+        "limit the use of my sensitive*",
+        "limit use of my sensitive*",
+        "limit the use of sensitive*",
+        "limit the use and disclosure of my sensitive*",
+        "limit the use and disclosure of sensitive*",
+        "limit sensitive*",
+        "limit the use of my sensitive personal*",
+    ),
+    RequestType.THIRD_PARTY_LIST: (
+        "list of third parties",
+        "list of the third parties",
+        "list of specific third parties",
+        "list of the specific third parties",
+        "which third parties",
+        "which companies you gave",
+        "which companies you shared",
+        "which companies you disclosed",
+    ),
+    RequestType.PROFILING_REVIEW: (
+        "question the result",
+        "question the decision",
+        "question the profiling",
+        "review of the decision",
+        "review the decision",
+        "reason for the decision",
+        "profiling decision",
+        "result of the profiling",
+        "re-evaluat*",
+        "reevaluat*",
+    ),
     RequestType.ERASURE: (
         "delete",
         "deletion",
@@ -137,15 +190,22 @@ class Phrase(NamedTuple):
 
     def found_in(self, text: str) -> bool:
         """Whether the phrase is in ``text`` (normalized) as whole words, as its stars allow."""
+        return self.first_place_in(text) is not None
+
+    def first_place_in(self, text: str) -> tuple[int, int] | None:
+        """Where the phrase first stands in ``text`` as whole words: its start and end (the end
+        of the word it starts, for a phrase whose word goes on); None if it is not there."""
         start = text.find(self.text)
         while start != -1:
             end = start + len(self.text)
             starts_a_word = self.ends_a_compound or start == 0 or not _in_a_word(text[start - 1])
             ends_a_word = self.word_goes_on or end == len(text) or not _in_a_word(text[end])
             if starts_a_word and ends_a_word:
-                return True
+                while end < len(text) and _in_a_word(text[end]):
+                    end += 1
+                return start, end
             start = text.find(self.text, start + 1)
-        return False
+        return None
 
 
 def _in_a_word(char: str) -> bool:
@@ -167,7 +227,29 @@ def _phrases_by_type() -> dict[RequestType, tuple[Phrase, ...]]:
 _PHRASES = _phrases_by_type()
 
 
+SPECIFIC_TYPES = (
+    RequestType.ADMT_OPT_OUT,
+    RequestType.ADMT_ACCESS,
+    RequestType.LIMIT_SENSITIVE,
+    RequestType.THIRD_PARTY_LIST,
+    RequestType.PROFILING_REVIEW,
+)
+"""Types whose phrases hold a more general one ("opt out", "access", "limit"): read first, and
+what they matched is taken out of the text before the other types are read."""
+
+
 def requested_types(subject: str, body: str) -> list[RequestType]:
     """The request types a message asks for, in any of the languages read."""
     text = normalized_text(f"{subject} {body[:MAX_TEXT_READ]}")
-    return [kind for kind, phrases in _PHRASES.items() if any(phrase.found_in(text) for phrase in phrases)]
+    found: set[RequestType] = set()
+    for kind in SPECIFIC_TYPES:
+        for phrase in _PHRASES.get(kind, ()):
+            while (place := phrase.first_place_in(text)) is not None:
+                found.add(kind)
+                text = f"{text[: place[0]]} | {text[place[1] :]}"
+    found.update(
+        kind
+        for kind, phrases in _PHRASES.items()
+        if kind not in SPECIFIC_TYPES and any(phrase.found_in(text) for phrase in phrases)
+    )
+    return [kind for kind in _PHRASES if kind in found]

@@ -23,6 +23,10 @@ _INSTRUCTIONS = {
     "until we tell you otherwise",
     Action.OBJECT: "stop processing this person's data for our legitimate interests",
     Action.OPT_OUT: "stop using this person's data for marketing, and stop selling or sharing it",
+    Action.LIMIT_SENSITIVE: "use this person's sensitive personal information only to provide the "
+    "services they asked for, as 11 CCR 7027(m) allows",
+    Action.ADMT_OPT_OUT: "stop making significant decisions about this person by automated means; "
+    "a person decides instead",
 }
 
 
@@ -33,6 +37,9 @@ _ASKED_FOR = {
     Action.RESTRICT: "that their personal data be only stored, and not otherwise used",
     Action.OBJECT: "that their data no longer be processed on the grounds of legitimate interests",
     Action.OPT_OUT: "that their data no longer be used for marketing, sold or shared",
+    Action.LIMIT_SENSITIVE: "that their sensitive personal information be used only to provide the "
+    "services they asked for",
+    Action.ADMT_OPT_OUT: "that no significant decision about them be made by automated means",
 }
 """What the person asked for, in their voice, for those who decide about it (the customers)."""
 

@@ -51,7 +51,39 @@ def _system_heading(system_id: str, described: dict[str, Any]) -> bytes:
     kinds = f"<p>Kinds of data: {listed}</p>" if listed else ""
     records = described.get("records")
     count = f"<p>{_records(int(records))} about you.</p>" if records is not None else ""
-    return f"<section><h2>{name}</h2>{kinds}{count}".encode()
+    return f"<section><h2>{name}</h2>{kinds}{count}{_given_to(described)}{_decided(described)}".encode()
+
+
+def _given_to(described: dict[str, Any]) -> str:
+    """The specific third parties this system's data is disclosed to (not our service providers)."""
+    parties = described.get("third_parties") or []
+    if not parties:
+        return ""
+    listed = "".join(
+        f"<li>{html.escape(str(p.get('name', '')))}: {html.escape(str(p.get('purpose', '')))}</li>"
+        for p in parties
+    )
+    return f"<p>Third parties we disclose this data to:</p><ul>{listed}</ul>"
+
+
+_DECISION_WORDS = (
+    ("purpose", "Purpose"),
+    ("logic", "How it decides"),
+    ("outcome", "Outcome"),
+    ("human_role", "What a person does"),
+)
+
+
+def _decided(described: dict[str, Any]) -> str:
+    """How this system makes significant decisions about people by automated means."""
+    decisions = described.get("automated_decisions")
+    if not decisions:
+        return ""
+    rows = "".join(
+        f"<dt>{label}</dt><dd>{html.escape(str(decisions.get(key, '')))}</dd>"
+        for key, label in _DECISION_WORDS
+    )
+    return f"<p>This system makes decisions about people by automated means:</p><dl>{rows}</dl>"
 
 
 def _nothing_found(systems: dict[str, str]) -> bytes:

@@ -19,6 +19,11 @@ TYPE_NAMES = {
     "objection": "an end to our use of your data for our legitimate interests",
     "marketing_opt_out": "an end to our marketing to you",
     "sale_sharing_opt_out": "an end to any sale or sharing of your personal data",
+    "limit_sensitive": "a limit on the use of your sensitive personal data",
+    "admt_opt_out": "an end to important decisions about you made by automated means",
+    "admt_access": "information about the automated decisions we make about you",
+    "third_party_list": "the list of the third parties we gave your personal data to",
+    "profiling_review": "a review of an automated decision about you",
 }
 """What a request asks for, as the subject reads it after "your request for"."""
 

@@ -42,11 +42,32 @@ DENIAL_NEEDS_REASON: JsonDict = {
 }
 
 
+class ProfilingReviewAnswer(DeskModel):
+    """Staff's answer to a request to question the result of profiling (Minn. Stat. 325M.14
+    subd. 1(g)), sent to the subject: why the decision was made, and what the review found."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision_reason: str = Field(
+        min_length=1, max_length=2000, pattern=NOT_ONLY_SPACES, description="why the decision was made"
+    )
+    review_result: str = Field(
+        min_length=1,
+        max_length=2000,
+        pattern=NOT_ONLY_SPACES,
+        description="what the review found: the decision kept or changed, any data corrected, "
+        "and what could be done differently",
+    )
+
+
 class StaffDecision(DeskModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=DENIAL_NEEDS_REASON)
 
     decision: Decision
     reason: str | None = Field(default=None, max_length=2000)
+    review: ProfilingReviewAnswer | None = Field(
+        default=None, description="needed to approve a request that asks for a profiling review"
+    )
 
     @model_validator(mode="after")
     def _denial_needs_reason(self) -> Self:
@@ -98,6 +119,16 @@ class DecisionConflictError(StateConflictError):
     @property
     def details(self) -> dict[str, Any]:
         return {"decided_by": self.decided_by}
+
+
+class ReviewAnswerMissingError(StateConflictError):
+    """A profiling review is approved only with staff's answer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this request asks for a profiling review: approve it with review.decision_reason "
+            "(why the decision was made) and review.review_result (what the review found)"
+        )
 
 
 class NothingToDecideError(StateConflictError):
@@ -201,15 +232,23 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
     if task is None:
         raise NothingToDecideError(request_id)
     if not task.get("decided_at"):
-        if desk.store.get(request_id).status is not Status.AWAITING_APPROVAL:
+        request = desk.store.get(request_id)
+        if request.status is not Status.AWAITING_APPROVAL:
             raise NothingToDecideError(request_id)
         _check_four_eyes(desk, request_id, task, staff_member)
+        asks_review = RequestType.PROFILING_REVIEW in request.request_types
+        if asks_review and decision.decision is Decision.APPROVE and decision.review is None:
+            raise ReviewAnswerMissingError()
     recorded = {"decided_by": staff_member, "decision": decision.decision.value}
     if decision.reason:
         recorded["reason"] = decision.reason  # for a review task delivered again after this
     if not desk.store.claim_task(request_id, STAGE, desk.now(), **recorded):
         current = desk.store.get_task(request_id, STAGE) or {}
         raise DecisionConflictError(str(current.get("decided_by") or "") or None)
+    if decision.review is not None and decision.decision is Decision.APPROVE:
+        # Before the workflow goes on: the completion notice sends this answer to the subject.
+        answer = {**decision.review.model_dump(), "reviewed_by": staff_member}
+        desk.store.set_fields(request_id, {"profiling_review_answer": answer})
     # Should the task have been delivered again meanwhile, with a fresh token, that delivery
     # answers it with the decision recorded here.
     _resume(desk, request_id, str(task["task_token"]), _decision_output(recorded))
@@ -219,4 +258,5 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
         "staff decision",
         decision.decision.value,
         reason=decision.reason,
+        profiling_review_answered=decision.review is not None or None,
     )

@@ -28,6 +28,11 @@ REQUEST_TYPE_LABELS: dict[RequestType, str] = {
     RequestType.OBJECTION: "Stop processing my data for your legitimate interests",
     RequestType.MARKETING_OPT_OUT: "Stop sending me marketing",
     RequestType.SALE_SHARING_OPT_OUT: "Do not sell or share my personal data",
+    RequestType.LIMIT_SENSITIVE: "Limit the use of my sensitive personal data, such as payment details",
+    RequestType.ADMT_OPT_OUT: "Do not make important decisions about me by automated means",
+    RequestType.ADMT_ACCESS: "Tell me how you make automated decisions about me",
+    RequestType.THIRD_PARTY_LIST: "Tell me which companies you gave my personal data to",
+    RequestType.PROFILING_REVIEW: "Question an automated decision about me and have it reviewed",
 }
 
 RELATIONSHIP_LABELS: dict[Relationship, str] = {

@@ -654,6 +654,8 @@ const ACTION_WORDS = {
   restrict: "restriction",
   object: "objection",
   opt_out: "opt-out",
+  limit_sensitive: "limit on sensitive data",
+  admt_opt_out: "opt-out of automated decisions",
 };
 
 function systemName(system) {
