@@ -586,9 +586,19 @@ def test_california_counts_business_days_over_its_holidays() -> None:
         None,
     )
     assert "7026" in (opt_out.rules["respond_by"].source or "")
-    for kind in ("limit_sensitive", "admt_opt_out"):
-        assert due_dates("US-CA", received, kind).respond_by == D("2026-12-18"), kind
-    assert "7221" in (due_dates("US-CA", received, "admt_opt_out").rules["respond_by"].source or "")
+    assert due_dates("US-CA", received, "limit_sensitive").respond_by == D("2026-12-18")
+
+
+def test_a_california_opt_out_of_automated_decisions_takes_15_business_days_from_2027() -> None:
+    received = D("2027-11-24")  # a Wednesday; Thanksgiving and the day after are holidays
+    admt = due_dates("US-CA", received, "admt_opt_out")
+    # Business days: 29, 30 November, 1-3, 6-10 (the 10th), 13-17 December: Friday 17 December.
+    assert (admt.respond_by, admt.acknowledge_by, admt.extended_respond_by) == (D("2027-12-17"), None, None)
+    assert "7221" in (admt.rules["respond_by"].source or "")
+    # The obligations start on 1 January 2027 (11 CCR 7200(b)): a request the day before runs on
+    # the CPRA's version, whose law gives no such right.
+    before = due_dates("US-CA", D("2026-12-31"), "admt_opt_out")
+    assert before.policy_version == "2023-01-01"
 
 
 def test_a_california_restriction_is_not_the_request_to_limit_and_takes_45_days() -> None:
@@ -598,12 +608,12 @@ def test_a_california_restriction_is_not_the_request_to_limit_and_takes_45_days(
 
 
 def test_a_california_request_for_admt_information_runs_like_a_request_to_know() -> None:
-    received = D("2026-11-25")  # the day before Thanksgiving: the acknowledgement skips it
+    received = D("2027-11-24")  # the day before Thanksgiving: the acknowledgement skips it
     admt = due_dates("US-CA", received, "admt_access")
-    # 10 business days: 26 and 27 November are holidays in California, so 11 December.
-    assert admt.acknowledge_by == D("2026-12-11")
-    # 45 days with the day of receipt as day 1: 8 January; 90 days: 22 February.
-    assert (admt.respond_by, admt.extended_respond_by) == (D("2027-01-08"), D("2027-02-22"))
+    # 10 business days: 25 and 26 November are holidays in California, so Friday 10 December.
+    assert admt.acknowledge_by == D("2027-12-10")
+    # 45 days with the day of receipt as day 1: 7 January 2028; 90 days: 21 February 2028.
+    assert (admt.respond_by, admt.extended_respond_by) == (D("2028-01-07"), D("2028-02-21"))
     assert "7222" in (admt.rules["respond_by"].source or "")
     assert "check" in (admt.rules["acknowledge_by"].source or "")
 

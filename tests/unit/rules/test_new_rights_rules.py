@@ -5,6 +5,7 @@ verification. Each goes through the stages as the state machine calls them."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +27,7 @@ from dsr.review.approval import (
 )
 from local_cloud.demo_data import create_and_seed
 from tests.unit.rules.conftest import DeskInMemory
-from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow
+from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow, StoppedClock
 
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 GRACE = {"email": "grace@example.org", "name": "Grace Hopper"}
@@ -111,12 +112,18 @@ def test_information_about_automated_decisions_is_asked_only_of_the_systems_that
 
 
 def test_the_california_opt_outs_of_the_newer_rules_need_no_verification_and_take_15_business_days(
-    desk: DeskInMemory,
+    desk: DeskInMemory, clock: StoppedClock
 ) -> None:
     # Received Monday 2 March 2026: 15 business days is Monday 23 March, which ends in
     # California at 07:00 UTC on the 24th (daylight saving time has begun).
-    for kind in ("admt_opt_out", "limit_sensitive"):
-        request_id = _submitted(desk, [kind], country="US", region="CA")
-        stored = desk.store.get(request_id)
-        assert load_policy().requirement_for(stored, account_login=False).level == "none", kind
-        assert stored.respond_by.astimezone(LOS_ANGELES).date().isoformat() == "2026-03-23", kind
+    limit_id = _submitted(desk, ["limit_sensitive"], country="US", region="CA")
+    limit = desk.store.get(limit_id)
+    assert load_policy().requirement_for(limit, account_login=False).level == "none"
+    assert limit.respond_by.astimezone(LOS_ANGELES).date().isoformat() == "2026-03-23"
+    # The opt-out of automated decisions from 1 January 2027: received Monday 1 March 2027,
+    # 15 business days is Monday 22 March.
+    clock.advance(datetime(2027, 3, 1, 9, 30, tzinfo=UTC) - clock.now())
+    admt_id = _submitted(desk, ["admt_opt_out"], country="US", region="CA")
+    admt = desk.store.get(admt_id)
+    assert load_policy().requirement_for(admt, account_login=False).level == "none"
+    assert admt.respond_by.astimezone(LOS_ANGELES).date().isoformat() == "2027-03-22"
