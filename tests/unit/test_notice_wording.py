@@ -16,7 +16,14 @@ from dsr.fulfilment.results import describe_outcome
 from dsr.notices.handoff_notices import customer_notification, vendor_instructions
 from dsr.notices.package_page import _record_html
 from dsr.notices.public_views import subject_view
-from dsr.notices.subject_notices import ComplaintInvitation, acknowledgement, completion, denial, extension
+from dsr.notices.subject_notices import (
+    ComplaintInvitation,
+    acknowledgement,
+    completion,
+    denial,
+    extension,
+    unverifiable,
+)
 from dsr.policies.appeal_rules import complaint_routes
 from dsr.policies.proofs import Proof
 from dsr.web.page_markup import readable_date
@@ -194,6 +201,15 @@ def test_a_uk_refusal_names_both_routes_once_the_controller_must_handle_complain
     before = refusal_on(datetime(2026, 6, 18, 12, 0, tzinfo=UTC))
     assert "You may complain to your data protection authority" in before
     assert "acknowledge your complaint" not in before
+
+
+def test_a_uk_request_closed_unverified_names_both_routes_too() -> None:
+    request = _request(RequestType.ACCESS)
+    routes = complaint_routes(request, datetime(2026, 7, 1, 12, 0, tzinfo=UTC))
+    assert routes is not None
+    closed = unverifiable(request, complaint=ComplaintInvitation(*routes)).body
+    assert "acknowledge your complaint within 30 calendar days of receiving it" in closed
+    assert "You may also complain to the Information Commissioner's Office (ICO)." in closed
 
 
 def test_a_refusal_elsewhere_names_no_complaint_to_us() -> None:

@@ -95,7 +95,9 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
             complaint_invitation(desk, latest),
         )
     elif outcome is Outcome.UNVERIFIABLE:
-        notice = notices.unverifiable(request, appeal_invitation(desk, latest))
+        notice = notices.unverifiable(
+            request, appeal_invitation(desk, latest), complaint_invitation(desk, latest)
+        )
     elif outcome is Outcome.CANCELLED:
         notice = notices.cancelled(request, reason or "not stated")
     elif latest.package_key:

@@ -238,8 +238,16 @@ def denial(
     )
 
 
-def unverifiable(request: PrivacyRequest, appeal: AppealInvitation | None = None) -> Notice:
-    appeal_text = f"\n{_how_to_appeal(request, appeal)}" if appeal is not None else ""
+def unverifiable(
+    request: PrivacyRequest,
+    appeal: AppealInvitation | None = None,
+    complaint: ComplaintInvitation | None = None,
+) -> Notice:
+    appeal_text = (
+        f"\n{_how_to_appeal(request, appeal, complaint)}"
+        if appeal is not None or complaint is not None
+        else ""
+    )
     return Notice(
         subject=f"Your privacy request {request.request_id[:8]} was closed",
         body=(
