@@ -16,7 +16,7 @@ from dsr.core.jurisdictions import JURISDICTIONS, infer_jurisdiction
 from dsr.core.models import NewRequest, RequestType
 from dsr.core.settings import DeskSettings
 from dsr.policies.deadline_counting import HolidayCalendar
-from dsr.policies.deadline_table import DeadlineError, policy_for
+from dsr.policies.deadline_table import DeadlineError, policies, policy_for
 from dsr.policies.deadlines import appeal_due_dates, due_dates
 from dsr_cli.main import main
 
@@ -206,3 +206,34 @@ def test_dsr_deadlines_says_when_a_state_law_is_not_in_force_yet(capsys: pytest.
     assert document["rules"]["policy"]["rule"].startswith(
         "Vermont Data Privacy and Online Surveillance Act applies from 2028-01-01; received 2027-06-01"
     )
+
+
+# ------------------------------------------------------------------------------ rights
+
+
+@pytest.mark.parametrize(
+    ("code", "received", "kind", "given"),
+    [
+        # The list of the specific third parties: Oregon, Minnesota; Delaware and Maryland ask for
+        # categories, which the desk's list of the specific third parties covers.
+        ("US-OR", "2026-03-10", RequestType.THIRD_PARTY_LIST, True),
+        ("US-MN", "2026-03-10", RequestType.THIRD_PARTY_LIST, True),
+        ("US-DE", "2026-03-10", RequestType.THIRD_PARTY_LIST, True),
+        ("US-MD", "2026-03-10", RequestType.THIRD_PARTY_LIST, True),
+        ("US-VA", "2026-03-10", RequestType.THIRD_PARTY_LIST, False),
+        # Questioning a profiling result: Minnesota; Connecticut from 1 July 2026 only.
+        ("US-MN", "2026-03-10", RequestType.PROFILING_REVIEW, True),
+        ("US-CT", "2026-06-30", RequestType.PROFILING_REVIEW, False),
+        ("US-CT", "2026-07-01", RequestType.PROFILING_REVIEW, True),
+        ("US-CT", "2026-07-01", RequestType.THIRD_PARTY_LIST, True),
+        # Iowa gives no right to correct.
+        ("US-IA", "2026-03-10", RequestType.RECTIFICATION, False),
+        ("US-IA", "2026-03-10", RequestType.ERASURE, True),
+    ],
+)
+def test_each_states_law_gives_its_own_rights(
+    code: str, received: str, kind: RequestType, given: bool
+) -> None:
+    in_force = policies().in_force(code, D(received))
+    assert in_force.code == code
+    assert in_force.policy.gives(kind) is given
