@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from dsr.appeals.appeals import regulator_named
 from dsr.core.identities import SubjectIdentity
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.notices.subject_notices import AppealInvitation, denial, unverifiable
@@ -123,3 +124,18 @@ def test_the_refusal_says_how_and_until_when_to_appeal_only_where_it_may_be() ->
     assert "complain to your data protection authority" in without
     assert "You may appeal" in unverifiable(request, invitation).body
     assert "You may appeal" not in unverifiable(request).body
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "regulator"),
+    [
+        ("US-MT", "the Montana Attorney General"),
+        ("US-OR", "the Oregon Department of Justice (Attorney General)"),
+    ],
+)
+def test_a_regulator_without_a_verified_complaint_page_is_named_alone(
+    jurisdiction: str, regulator: str
+) -> None:
+    request = _request(jurisdiction, Status.DENIED)
+    assert regulator_named(request) == (regulator, "(see the regulator's website)")
+    assert regulator_named(_request("US-VA", Status.DENIED))[1].startswith("https://")

@@ -219,7 +219,7 @@ def _finish(desk: Desk, appeal: Appeal, staff_member: str) -> None:
             _carry_out(desk, request, appeal, staff_member)
         notice = notices.appeal_granted(request, reason)
     else:
-        notice = notices.appeal_upheld(request, reason, *_regulator(request))
+        notice = notices.appeal_upheld(request, reason, *regulator_named(request))
     desk.send_notice(str(request.subject.email), notice, appeal.request_id)
     store(desk).mark_answer_sent(appeal.request_id, desk.now())
     if appeal.decision is AppealDecision.UPHOLD:
@@ -266,7 +266,9 @@ def extend(desk: Desk, request_id: str, reason: str, staff_member: str) -> Appea
     )
 
 
-def _regulator(request: PrivacyRequest) -> tuple[str, str]:
+def regulator_named(request: PrivacyRequest) -> tuple[str, str]:
+    """Where the subject may complain when an appeal is upheld: the regulator, and its complaint
+    page where one has been verified."""
     policy = appeal_policy(request)
     if policy is not None and policy.regulator is not None:
         return policy.regulator.name, policy.regulator.complaint_url or "(see the regulator's website)"
