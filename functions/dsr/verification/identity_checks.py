@@ -277,7 +277,7 @@ def _resume_or_link(desk: Desk, request_id: str, task_token: str, level: str) ->
     """The subject has proven control of the address: a duplicate of their open request is linked
     to it now (and its execution ends); any other request goes on to review."""
     request = desk.store.get(request_id)
-    open_request_id = duplicates.link_if_duplicate(desk, request)
+    open_request_id = duplicates.link_if_duplicate(desk, request, STAGE)
     if open_request_id is not None:
         desk.workflow.fail(task_token, duplicates.LINKED_ERROR, "linked to an open request of the subject")
         return
@@ -330,7 +330,9 @@ def issue_new_code(desk: Desk, request_id: str) -> bool:
 def close_window(desk: Desk, request_id: str, error: str, cause: str) -> bool:
     """End the wait: the window closed, or the subject failed too often. One caller wins."""
     task = desk.store.code_task(request_id, STAGE)
-    if task is None or not desk.store.claim_task(request_id, STAGE, desk.now()):
+    if task is None or not desk.store.claim_task(
+        request_id, STAGE, desk.now(), **{duplicates.PROOF_ENDED: error}
+    ):
         return False
     desk.workflow.fail(str(task.task_token), error, cause)
     desk.audit(request_id, "workflow", "verification ended", error, cause=cause)
