@@ -839,6 +839,34 @@ def test_india_runs_on_the_default_until_its_rights_apply() -> None:
 
 
 @pytest.mark.parametrize(
+    ("code", "day", "kind", "given"),
+    [
+        # Korea's rights on automated decisions (PIPA Art. 37-2) from 15 March 2024.
+        ("KR", "2024-03-14", "profiling_review", False),
+        ("KR", "2024-03-15", "profiling_review", True),
+        ("KR", "2024-03-15", "admt_opt_out", True),
+        ("CH", "2026-03-10", "profiling_review", True),  # FADP Art. 21(2)
+        ("JP", "2026-03-10", "third_party_list", True),  # APPI Art. 33(5)
+        ("BR", "2026-03-10", "third_party_list", True),  # LGPD Art. 18 VII
+        ("CN", "2026-03-10", "admt_opt_out", True),  # PIPL Art. 24(3)
+        ("SG", "2026-03-10", "erasure", False),  # the PDPA gives no right to erasure
+        ("AR", "2026-03-10", "portability", False),
+    ],
+)
+def test_a_countrys_law_gives_the_rights_its_policy_lists(
+    code: str, day: str, kind: str, given: bool
+) -> None:
+    policy = load_policies().in_force(code, D(day)).policy
+    assert policy.gives(RequestType(kind)) is given
+
+
+def test_a_right_without_a_period_of_its_own_runs_on_the_general_one() -> None:
+    # China: 30 days (10 March + 30 = 9 April); Brazil: no period in the law, the 21-day target.
+    assert due_dates("CN", D("2026-03-10"), "admt_opt_out").respond_by == D("2026-04-09")
+    assert due_dates("BR", D("2026-03-10"), "third_party_list").respond_by == D("2026-03-31")
+
+
+@pytest.mark.parametrize(
     ("received", "acknowledge"),
     [
         # 30 days beginning with the day of receipt: 1 July is day 1, 30 July day 30.
