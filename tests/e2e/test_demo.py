@@ -58,3 +58,8 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     assert any("We received your appeal" in line for line in seen_by_staff)
     assert any("may not answer the appeal (403)" in line for line in seen_by_staff)
     assert any("The answer to your appeal" in line and "Attorney General" in line for line in seen_by_staff)
+    # The rights of the newer laws: an opt-out of automated decisions in California, due in 15
+    # business days, and a third-party list in Oregon answered with the registry's third parties
+    assert "invoice-terms#admt_opt_out" in covered
+    assert any(line.startswith("due 2027-01-27: 15 business days") for line in seen_by_staff)
+    assert any("Fabrikam Reseller Partners LLC" in line for line in seen_by_staff)

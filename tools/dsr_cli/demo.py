@@ -410,6 +410,42 @@ def answer_by_passes(run: DemoRun, request_id: str) -> None:
     run.processor("mail.example", never_answer=False)
 
 
+AUTOMATED_DECISION_RULES_FROM = datetime.fromisoformat("2027-01-05T17:00:00+00:00")
+"""A working Tuesday once California's rules on automated decision-making apply (1 January 2027)."""
+
+
+def once_the_automated_decision_rules_apply(run: DemoRun) -> None:
+    """The desk's clock is moved to a day the rules apply, if it is not there yet."""
+    _run_clock_to(run, AUTOMATED_DECISION_RULES_FROM)
+
+
+def told_a_person_decides(run: DemoRun, request_id: str) -> list[str]:
+    """The completion email says the invoice-terms decisions are now made by a person."""
+    mail = run.wait_for("the completion email", _mail_about(run, request_id, "is complete"))
+    if "a person, not an automated system, makes these decisions" not in mail["body"]:
+        raise DemoError("the completion email does not say a person now decides")
+    # Received Tuesday 5 January 2027: 15 business days, skipping Martin Luther King Jr. Day.
+    due = str(run.staff.get(f"/staff/requests/{request_id}").body.get("respond_on", ""))
+    if not due.startswith("2027-01-27"):
+        raise DemoError(f"the opt-out is not due in 15 business days, on 27 January 2027: {due}")
+    return [
+        f"email to the subject: {mail['subject']} (a person now decides on invoice terms)",
+        f"due {due}: 15 business days (11 CCR 7221)",
+    ]
+
+
+THIRD_PARTIES = ("Fabrikam Reseller Partners LLC", "Contoso Events Inc.")
+
+
+def told_the_third_parties(run: DemoRun, request_id: str) -> list[str]:
+    """The completion email names each third party the registry lists, and no service provider."""
+    mail = run.wait_for("the completion email", _mail_about(run, request_id, "is complete"))
+    missing = [name for name in THIRD_PARTIES if name not in mail["body"]]
+    if missing or "Helpline Outsourcing" in mail["body"]:
+        raise DemoError(f"the third-party list is wrong: missing {missing}, or names a service provider")
+    return [f"email to the subject: {mail['subject']} (names {', '.join(THIRD_PARTIES)})"]
+
+
 SCENARIOS = [
     Scenario(
         name="access and erasure by web form, EU, email code; the payment processor fails twice first",
@@ -502,6 +538,42 @@ SCENARIOS = [
             f"{CUSTOMERS}#rectify": "done",
         },
         then=follow_download,
+    ),
+    # Before Grace's account is erased below. From here the desk's clock is in 2027, when
+    # California's rules on automated decision-making apply.
+    Scenario(
+        name="an ADMT opt-out in California by web form, no verification; a person decides instead",
+        level="none",
+        expected_status="COMPLETED",
+        before=once_the_automated_decision_rules_apply,
+        submit=lambda run: run.submit_by_form(
+            {
+                "request_types": ["admt_opt_out"],
+                "subject": {"email": "grace@example.org"},
+                "country": "US",
+                "region": "CA",
+            }
+        ),
+        prove=no_proof_needed,
+        decision=APPROVE,
+        expect_systems={"invoice-terms#admt_opt_out": "done"},
+        afterwards=told_a_person_decides,
+    ),
+    Scenario(
+        name="a third-party list in Oregon by web form, code and two details; answered from the registry",
+        level="matched",
+        expected_status="COMPLETED",
+        submit=lambda run: run.submit_by_form(
+            {
+                "request_types": ["third_party_list"],
+                "subject": {"email": "grace@example.org"},
+                "country": "US",
+                "region": "OR",
+            }
+        ),
+        prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
+        decision=APPROVE,
+        afterwards=told_the_third_parties,
     ),
     Scenario(
         name="erasure by an account holder who signs in; the email provider never answers",
