@@ -166,7 +166,10 @@ def test_a_request_nobody_holds_anything_of_is_told_so(
 
     close(systems, request_id, Outcome.COMPLETED)
 
-    assert completion_summary(systems, request_id) == "What we did:\n- we hold no personal data about you"
+    assert (
+        completion_summary(systems, systems.store.get(request_id))
+        == "What we did:\n- we hold no personal data about you"
+    )
     assert "- we hold no personal data about you" in _notices(outbox, request_id)[0].body
 
 
