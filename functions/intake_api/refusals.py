@@ -21,6 +21,7 @@ from dsr.appeals.appeals import AppealRefusedError
 from dsr.closing.downloads import DownloadExpiredError, NothingToDownloadError
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError
 from dsr.intake.throttling import TooManyAttemptsError
+from dsr.policies.rights import RightNotGivenError
 from dsr.storage.store import RequestNotFoundError
 from dsr.web import pages as web_pages
 from dsr.web.subject_actions import UnreadableStatementError
@@ -110,6 +111,12 @@ def cannot_appeal(error: AppealRefusedError) -> Response[Any]:
 @router.exception_handler(UnreadableStatementError)  # type: ignore[untyped-decorator]
 def unreadable_statement(error: UnreadableStatementError) -> Response[Any]:
     return _refused(400, APPEAL_NOT_SENT, str(error), link_back=True)
+
+
+@router.exception_handler(RightNotGivenError)  # type: ignore[untyped-decorator]
+def right_not_given(error: RightNotGivenError) -> Response[Any]:
+    """A type the law where the person lives does not give, where the company honours only those."""
+    return _refused(400, "Not a right where you live", str(error))
 
 
 @router.exception_handler(NothingToDownloadError)  # type: ignore[untyped-decorator]

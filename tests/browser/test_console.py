@@ -420,6 +420,26 @@ def test_staff_see_the_due_day_the_subject_was_told(
     expect(page.locator("main")).not_to_contain_text(utc_day)
 
 
+def test_a_request_page_says_which_rights_the_law_gives_and_which_are_voluntary(
+    page: Page, local_api: LocalApi, public: DeskClient
+) -> None:
+    # California's law (the CPRA's version, from 2023-01-01) gives no right to object.
+    answer = submit(public, request_types=["access", "objection"], jurisdiction="US-CA")
+    request_id = str(answer.body["request_id"])
+
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    rights = page.locator("#rights-asked li")
+
+    expect(rights).to_have_text(
+        [
+            "access: a legal right: California CCPA/CPRA, the version in force from 2023-01-01",
+            "objection: honoured voluntarily: California CCPA/CPRA, the version in force from 2023-01-01 "
+            "gives no such right",
+        ]
+    )
+
+
 def _open_request(
     desk: Desk, jurisdiction: str, respond_on: date, target_on: date | None = None, name: str | None = None
 ) -> str:

@@ -64,6 +64,12 @@ class DeskSettings(DeskModel):
         description="where the controller answers requests (ISO 3166-1, or 3166-2 for a region: IE, DE-BY): "
         "GDPR periods roll off its public holidays (Regulation 1182/71 Art. 2(1)); empty: weekends only",
     )
+    honour_every_right: bool = Field(
+        default=True,
+        alias="HONOUR_EVERY_RIGHT",
+        description="every request type is taken in everywhere; false: from the web, only the rights "
+        "the law of the person's jurisdiction gives (dsr.policies.rights)",
+    )
     package_link_ttl_hours: int = Field(
         default=72,
         ge=1,

@@ -19,6 +19,7 @@ from dsr.core.models import AgentRecord, Channel, NewRequest, PrivacyRequest, Re
 from dsr.intake import proof_of_identity, throttling
 from dsr.intake.duplicates import claim_or_find_open_request
 from dsr.intake.status_tokens import status_token
+from dsr.policies import rights
 from dsr.policies.request_deadlines import deadlines_for, local_day
 from dsr.storage.dynamo import AlreadyExistsError
 from dsr.storage.rate_limits import SUBMISSIONS_PER_SUBJECT
@@ -52,11 +53,19 @@ def submit(
     *,
     global_privacy_control: bool = False,
 ) -> Receipt:
-    """Record the request, then start its execution.
+    """Record the request, then start its execution. From the web, a type the jurisdiction's law
+    does not give is refused (``RightNotGivenError``) unless the company honours every right.
 
     A caller that can be redelivered (email) passes an id derived from what it received, so the
     second delivery finds the first request instead of making another.
     """
+    if channel is Channel.WEB:  # email is read by staff, who see which rights are the law's
+        rights.check_given(
+            new_request.resolved_jurisdiction(),
+            new_request.request_types,
+            local_day(new_request.resolved_jurisdiction(), desk.now()),
+            honour_every_right=desk.settings.honour_every_right,
+        )
     if global_privacy_control:
         new_request = with_global_privacy_control(new_request)
     request_id = request_id or str(uuid.uuid4())

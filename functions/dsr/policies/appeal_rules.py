@@ -15,7 +15,8 @@ from pydantic import ConfigDict
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
-from dsr.policies.deadline_table import UNIT_WORDS, AppealRule, DeadlineError, policies
+from dsr.policies.deadline_rules import UNIT_WORDS, AppealRule
+from dsr.policies.deadline_table import DeadlineError, policies
 from dsr.policies.request_deadlines import end_of_local_day, local_day, request_policy
 
 APPEALABLE = frozenset({Status.DENIED, Status.UNVERIFIABLE})

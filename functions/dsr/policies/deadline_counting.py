@@ -18,14 +18,13 @@ from datetime import date, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from dsr.policies.deadline_table import (
+from dsr.policies.deadline_rules import (
     CONTROLLER_COUNTRY_VARIABLE,
-    DeadlineError,
-    DeadlinePolicy,
     Extension,
     Period,
     supported_holiday_countries,
 )
+from dsr.policies.deadline_table import DeadlineError, DeadlinePolicy
 
 if TYPE_CHECKING:
     import holidays

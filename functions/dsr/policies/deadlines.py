@@ -11,16 +11,12 @@ from pydantic import Field
 
 from dsr.core.models import RequestType
 from dsr.policies.deadline_counting import HolidayCalendar, extended_end, holiday_calendar, period_end
+from dsr.policies.deadline_rules import UNIT_WORDS, Extension, Period, PolicyModel, Rule
 from dsr.policies.deadline_table import (
-    UNIT_WORDS,
     DeadlineError,
     DeadlinePolicies,
     DeadlinePolicy,
     Explanation,
-    Extension,
-    Period,
-    PolicyModel,
-    Rule,
     jurisdiction_codes,
     policies,
 )

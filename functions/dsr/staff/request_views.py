@@ -20,6 +20,7 @@ from dsr.core.masking import mask_email, mask_name
 from dsr.core.models import AuditEvent, PrivacyRequest, Status
 from dsr.policies.appeal_rules import Appeal
 from dsr.policies.request_deadlines import JURISDICTION_ZONES, local_day
+from dsr.policies.rights import RightAsked, rights_asked
 from dsr.storage.store import RequestStore
 
 STATUS_LABELS: dict[Status, str] = {
@@ -176,6 +177,7 @@ class RequestDetail(QueueEntry):
     appeal: AppealDetail | None = None
     review: Review | None = None
     information_request: InformationAsked | None = None
+    rights: list[RightAsked] = []
 
 
 def _day(jurisdiction: str, moment: datetime | None) -> str | None:
@@ -260,6 +262,7 @@ def request_detail(
         appeal=appeal_detail(appeal, request.jurisdiction) if appeal is not None else None,
         review=_review(review_task, four_eyes=four_eyes) if review_task is not None else None,
         information_request=_information_asked(request, timeline),
+        rights=rights_asked(request),
     )
 
 

@@ -3,7 +3,7 @@ labels and hints, and the page with the errors of a refused attempt beside the f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -190,11 +190,18 @@ def _text_input(spec: _Input, values: FormValues, errors: Mapping[str, str]) -> 
     return _field(spec.name, spec.label, help_markup, f"<input{attributes_markup(attributes)}>", errors)
 
 
-def _request_types(values: FormValues, errors: Mapping[str, str]) -> str:
-    help_markup, aria = _help("request_types", "Choose all that apply.", errors)
+def _request_types(
+    values: FormValues, errors: Mapping[str, str], offered: Sequence[RequestType] | None
+) -> str:
+    hint = "Choose all that apply."
+    if offered is not None:
+        hint += " These are the rights the privacy law where you live gives you."
+    help_markup, aria = _help("request_types", hint, errors)
     chosen = _all_values(values, "request_types")
     choices = []
     for request_type, label in REQUEST_TYPE_LABELS.items():
+        if offered is not None and request_type not in offered:
+            continue
         control_id = f"request_types-{request_type.value}"
         attributes = {
             "id": control_id,
@@ -211,6 +218,33 @@ def _request_types(values: FormValues, errors: Mapping[str, str]) -> str:
     css = ' class="has-error"' if "request_types" in errors else ""
     legend = f"<legend>{escaped(FIELD_LABELS['request_types'])}</legend>"
     return f"<fieldset{css}>\n{legend}\n{help_markup}\n" + "\n".join(choices) + "\n</fieldset>"
+
+
+def place_form(values: FormValues, action: str) -> str:
+    """A form of its own, sent with GET: where the person lives, so that the request form below
+    offers the rights the law there gives. It works without JavaScript."""
+    fields = []
+    for name, label, size in (("country", "Country", "2"), ("region", "State, province or region", "3")):
+        attributes = {
+            "id": f"place-{name}",
+            "name": name,
+            "value": _one_value(values, name),
+            "maxlength": size,
+            "class": "short",
+        }
+        fields.append(
+            f'<div class="field"><label for="place-{name}">{escaped(label)}</label>'
+            f"<input{attributes_markup(attributes)}></div>"
+        )
+    return (
+        f'<form method="get" action="{escaped(safe_href(action))}" class="place">\n'
+        "<h2>Where you live</h2>\n"
+        '<p class="hint">The rights you have depend on the privacy law where you live. Tell us the '
+        "two-letter code of your country (and, in the United States or Canada, your state or "
+        "province) to see them.</p>\n"
+        + "\n".join(fields)
+        + '\n<button type="submit">Show my rights</button>\n</form>'
+    )
 
 
 def _relationship(values: FormValues, errors: Mapping[str, str]) -> str:
@@ -289,9 +323,12 @@ def request_form_page(
     *,
     action: str = "/privacy-request",
     submission_key: str | None = None,
+    offered: Sequence[RequestType] | None = None,
 ) -> str:
     """The privacy request form, filled in with ``values`` and showing ``errors`` (by form field
-    name); with ``submission_key``, the form sends it back (``SUBMISSION_KEY``)."""
+    name); with ``submission_key``, the form sends it back (``SUBMISSION_KEY``). With ``offered``
+    (a company that honours only the rights the law gives), only those request types, and a form
+    above to say where the person lives."""
     values = values or {}
     errors = errors or {}
     sections = [
@@ -299,9 +336,10 @@ def request_form_page(
         _error_summary(errors) if errors else "",
         "<p>Ask us what personal data we hold about you, or to correct it, delete it or stop using it. "
         "You do not need an account.</p>",
+        place_form(values, action) if offered is not None else "",
         f'<form method="post" action="{escaped(safe_href(action))}" accept-charset="utf-8">',
         hidden_input(SUBMISSION_KEY, submission_key) if submission_key else "",
-        _request_types(values, errors),
+        _request_types(values, errors, offered),
         "<h2>About you</h2>",
         *(_text_input(spec, values, errors) for spec in _ABOUT_YOU),
         _relationship(values, errors),

@@ -2,15 +2,21 @@
 form calls the same action of the desk as its JSON twin."""
 
 import uuid
+from collections.abc import Mapping
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from dsr.core.jurisdictions import infer_jurisdiction
+from dsr.core.models import RequestType
 from dsr.intake.throttling import TooManyAttemptsError
+from dsr.policies import rights
+from dsr.policies.request_deadlines import local_day
 from dsr.verification.identity_checks import VerificationOutcome
 from dsr.web import pages as web_pages
 from dsr.web import subject_actions
 from dsr.web.form_reading import FormErrors, new_request_from_form
+from dsr.web.page_markup import REQUEST_TYPE_LABELS
 from dsr.web.request_form import SUBMISSION_KEY, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
@@ -19,9 +25,25 @@ from intake_api.answers import form_of, form_value, page_answer, source_address
 router = Router()  # type: ignore[no-untyped-call]
 
 
+def _offered(values: Mapping[str, str | list[str]]) -> list[RequestType] | None:
+    """Where the company honours only the rights the law gives: those of the place the person
+    said they live (every type until they say); None where it honours every right."""
+    desk = desk_from_environment()
+    if desk.settings.honour_every_right:
+        return None
+    place = [values.get(name) or "" for name in ("country", "region")]
+    country, region = (value if isinstance(value, str) else next(iter(value), "") for value in place)
+    jurisdiction = infer_jurisdiction(country.strip(), region.strip())
+    today = local_day(jurisdiction, desk.now())
+    return rights.offered(jurisdiction, today, honour_every_right=False)
+
+
 @router.get("/privacy-request", include_in_schema=False)
 def request_form() -> Response[str]:
-    return page_answer(200, request_form_page(submission_key=uuid.uuid4().hex))
+    query = router.current_event.query_string_parameters or {}
+    place = {name: query[name][:3] for name in ("country", "region") if query.get(name)}
+    page = request_form_page(place, submission_key=uuid.uuid4().hex, offered=_offered(place))
+    return page_answer(200, page)
 
 
 @router.post("/privacy-request", include_in_schema=False)
@@ -32,11 +54,18 @@ def submit_request_form() -> Response[str]:
     key = form_value(form, SUBMISSION_KEY)
     try:
         new_request = new_request_from_form(form)
+        receipt = submissions.submit(
+            new_request, router.current_event, submissions.form_key(key, router.current_event)
+        )
     except FormErrors as problems:
-        return page_answer(422, request_form_page(form, problems.errors, submission_key=key or None))
-    receipt = submissions.submit(
-        new_request, router.current_event, submissions.form_key(key, router.current_event)
-    )
+        page = request_form_page(form, problems.errors, submission_key=key or None, offered=_offered(form))
+        return page_answer(422, page)
+    except rights.RightNotGivenError as refused:
+        labels = ", ".join(f"\u201c{REQUEST_TYPE_LABELS[kind]}\u201d" for kind in refused.refused)
+        message = f"{labels}: not a right the privacy law where you live gives ({refused.jurisdiction})."
+        errors = {"request_types": f"{message} Choose from those listed."}
+        page = request_form_page(form, errors, submission_key=key or None, offered=refused.given)
+        return page_answer(422, page)
     return page_answer(
         303,
         web_pages.message_page("Request received", "Taking you to its status page."),

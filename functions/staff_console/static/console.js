@@ -881,7 +881,7 @@ function requestNodes(request, member) {
       ["Subject", request.identity_released ? el("em", { id: "identity-released" }, request.subject) : userText(request.subject)],
       ["Name", request.identity_released ? undefined : userText(request.subject_name)],
       ["Relationship", request.relationship],
-      ["Asked for", request.request_types.join(", ")],
+      ["Asked for", rightsAsked(request)],
       ["Jurisdiction", request.jurisdiction],
       ["Channel", request.channel],
       ["Verification", request.verification_level || "–"],
@@ -913,6 +913,16 @@ function requestNodes(request, member) {
     timeline,
   ];
   return nodes.filter(Boolean);
+}
+
+// Each type asked for, and whether the request's law gives it (as the policy table records the
+// version the request runs on) or the company honours it voluntarily.
+function rightsAsked(request) {
+  const bases = request.rights || [];
+  if (!bases.length) return request.request_types.join(", ");
+  return el("ul", { id: "rights-asked", class: "rights-asked" }, ...bases.map((right) => el("li", {},
+    el("strong", {}, right.request_type.replaceAll("_", " ")), ": ",
+    el("span", { class: right.legal ? "legal-right" : "voluntary-right" }, right.basis))));
 }
 
 async function showRequest(requestId, { focus = false } = {}) {

@@ -1,0 +1,106 @@
+"""Which rights a request's law gives, and what the desk does with the others.
+
+Each version of a deadline policy lists the request types its law gives (``rights``); DEFAULT
+gives every type. A company honours every right everywhere (``HONOUR_EVERY_RIGHT``, the
+default: what most privacy policies promise, and refusing a right the table missed is a worse
+mistake than honouring one the law does not require), or only what the law gives where the
+person lives: then the form offers only those, and the form and the API refuse any other,
+naming the type and the jurisdiction. Email is read by staff, who see the same thing: whichever
+the setting, a request's page says of each type whether it is a legal right in its jurisdiction
+(in the version it was received under) or honoured voluntarily.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import NamedTuple
+
+from dsr.core.desk_model import DeskModel
+from dsr.core.jurisdictions import DEFAULT
+from dsr.core.models import PrivacyRequest, RequestType
+from dsr.core.refusals import RefusalError
+from dsr.policies.deadline_table import DeadlineError, PolicyInForce, policies
+from dsr.policies.request_deadlines import request_policy
+
+
+class RightNotGivenError(ValueError, RefusalError):
+    """A request type the jurisdiction's law does not give, where the company honours only what
+    the law gives."""
+
+    def __init__(self, jurisdiction: str, refused: list[RequestType], in_force: PolicyInForce) -> None:
+        self.jurisdiction = jurisdiction
+        self.refused = refused
+        self.given = list(in_force.policy.rights.types)
+        kinds = ", ".join(kind.value for kind in refused)
+        given = ", ".join(kind.value for kind in self.given)
+        policy = in_force.policy
+        super().__init__(
+            f"{kinds}: not a right {policy.name} gives in {jurisdiction} (the version in force from "
+            f"{policy.version}); the rights it gives: {given}"
+        )
+
+
+class RightBasis(NamedTuple):
+    """Whether a request type is a legal right where the request was made, in words for staff."""
+
+    request_type: RequestType
+    legal: bool
+    basis: str
+
+
+class RightAsked(DeskModel):
+    """A request type as a request's page shows it: a legal right where the request was made, in
+    the version of the law it was received under, or honoured voluntarily."""
+
+    request_type: str
+    legal: bool
+    basis: str
+
+
+def in_force(jurisdiction: str, day: date) -> PolicyInForce:
+    return policies().in_force(jurisdiction, day)
+
+
+def offered(jurisdiction: str, day: date, *, honour_every_right: bool) -> list[RequestType]:
+    """The request types a person in ``jurisdiction`` may ask for on ``day``."""
+    if honour_every_right:
+        return list(RequestType)
+    given = in_force(jurisdiction, day).policy.rights.types
+    return [kind for kind in RequestType if kind in given]
+
+
+def check_given(
+    jurisdiction: str, kinds: Iterable[RequestType], day: date, *, honour_every_right: bool
+) -> None:
+    """Refuse (``RightNotGivenError``) the types the law does not give, unless the company
+    honours every right everywhere."""
+    if honour_every_right:
+        return
+    policy_in_force = in_force(jurisdiction, day)
+    refused = [kind for kind in dict.fromkeys(kinds) if not policy_in_force.policy.gives(kind)]
+    if refused:
+        raise RightNotGivenError(jurisdiction, refused, policy_in_force)
+
+
+def bases(request: PrivacyRequest) -> list[RightBasis]:
+    """Of each of the request's types: a legal right under the version of the policy the request
+    runs on, or honoured voluntarily."""
+    if (request.deadline_policy or request.jurisdiction) == DEFAULT:
+        basis = "the company's own policy: no privacy law in the policy table applied to it"
+        return [RightBasis(kind, False, basis) for kind in request.request_types]
+    policy = request_policy(request)
+    where = f"{policy.name}, the version in force from {policy.version}"
+    return [
+        RightBasis(kind, True, f"a legal right: {where}")
+        if policy.gives(kind)
+        else RightBasis(kind, False, f"honoured voluntarily: {where} gives no such right")
+        for kind in request.request_types
+    ]
+
+
+def rights_asked(request: PrivacyRequest) -> list[RightAsked]:
+    """``bases`` as the console shows them; none where the table no longer has the jurisdiction."""
+    try:
+        found = bases(request)
+    except DeadlineError:
+        return []
+    return [RightAsked(request_type=b.request_type.value, legal=b.legal, basis=b.basis) for b in found]
