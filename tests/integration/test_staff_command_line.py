@@ -276,3 +276,45 @@ def test_a_load_run_prints_one_document_and_its_logs_go_to_stderr_when_asked() -
     assert (quiet.returncode, quiet.stderr) == (0, "")
     assert quiet.stdout.startswith("4 sends (")
     assert "nothing lost, doubled or stuck" in quiet.stdout
+
+
+def test_a_profiling_review_is_answered_from_the_command_line_and_the_subject_is_sent_the_answer(
+    local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Minnesota's right to question the result of profiling: verified like access, answered by staff
+    asked = submit(
+        public,
+        request_types=["profiling_review"],
+        subject={"email": "ada@example.com"},
+        country="US",
+        region="MN",
+        details="Why was I refused invoice terms?",
+    )
+    request_id = str(asked.body["request_id"])
+    details = {"phone": "+442071234567", "postal_code": "SW1A 1AA"}
+    code = verification_code(cloud, request_id)
+    public.post(f"/requests/{request_id}/verification", {"code": code, "data_points": details})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+
+    # Staff see what the subject questioned; an approval without the answer is refused, saying why
+    assert main(_staff(local_api, "approver@desk.example", "--json", "show", request_id)) == 0
+    assert json.loads(capsys.readouterr().out)["details"] == "Why was I refused invoice terms?"
+    assert main(_staff(local_api, "approver@desk.example", "approve", request_id)) == 1
+    assert "review.decision_reason" in capsys.readouterr().err
+    answer = [
+        "--review-reason",
+        "Two invoices were paid late.",
+        "--review-result",
+        "One was our error; invoice terms are now offered.",
+    ]
+    assert main(_staff(local_api, "approver@desk.example", "approve", request_id, *answer)) == 0
+
+    wait_for_status(desk, request_id, "COMPLETED")
+    completion = wait_until(
+        "the completion email",
+        lambda: next(
+            (m for m in cloud.outbox() if m.request_id == request_id and "is complete" in m.subject), None
+        ),
+    )
+    assert "Why it was made: Two invoices were paid late." in completion.body
+    assert "What our review found: One was our error; invoice terms are now offered." in completion.body

@@ -165,6 +165,22 @@ def test_request_types_and_relationships_are_offered_in_plain_english() -> None:
     assert {relationship.value for relationship in Relationship} <= options
 
 
+def test_the_rights_of_the_newer_laws_are_offered_in_plain_words() -> None:
+    page = Page(request_form_page())
+    boxes = {box["value"] for box in page.all("input", type="checkbox", name="request_types")}
+
+    assert {"limit_sensitive", "admt_opt_out", "admt_access", "third_party_list", "profiling_review"} <= boxes
+    for label in (
+        "Limit the use of my sensitive personal data, such as payment details",
+        "Do not make important decisions about me by automated means",
+        "Tell me how you make automated decisions about me",
+        "Tell me which companies you gave my personal data to",
+        "Question an automated decision about me and have it reviewed",
+    ):
+        assert label in page.text
+    assert "ADMT" not in page.text  # no jargon
+
+
 def test_values_are_filled_back_in_and_boxes_stay_checked() -> None:
     values = _form(
         request_types=["erasure", "rectification"],

@@ -47,7 +47,13 @@ def add_staff_commands(commands: Any) -> None:
     command("list", "open requests, most urgent first", names_a_request=False)
     command("appeals", "appeals waiting for an answer", names_a_request=False)
     command("show", "one request: deadlines, systems, appeal, timeline")
-    command("approve", "approve a request waiting for a decision (approver)")
+    approve = command("approve", "approve a request waiting for a decision (approver)")
+    approve.add_argument(
+        "--review-reason", help="a profiling review: why the decision was made (sent to the subject)"
+    )
+    approve.add_argument(
+        "--review-result", help="a profiling review: what the review found (sent to the subject)"
+    )
     command("deny", "deny, with the reason sent to the subject (approver)").add_argument(
         "--reason", required=True
     )
@@ -113,6 +119,16 @@ def _full_id(client: DeskClient, id_or_reference: str) -> str:
     return str(answer.body["request_id"])
 
 
+def _review_answer(args: argparse.Namespace) -> dict[str, Any]:
+    """The answer to a profiling review, when both of its parts are given."""
+    reason, result = getattr(args, "review_reason", None), getattr(args, "review_result", None)
+    if reason is None and result is None:
+        return {}
+    if not (reason and result):
+        raise StaffCommandError("a profiling review's answer needs both --review-reason and --review-result")
+    return {"review": {"decision_reason": reason, "review_result": result}}
+
+
 def _call(client: DeskClient, args: argparse.Namespace) -> Any:
     command = args.staff_command
     base = f"/staff/requests/{getattr(args, 'request_id', '')}"
@@ -120,7 +136,7 @@ def _call(client: DeskClient, args: argparse.Namespace) -> Any:
         "list": ("GET", "/staff/requests", None),
         "appeals": ("GET", "/staff/appeals", None),
         "show": ("GET", base, None),
-        "approve": ("POST", f"{base}/decision", {"decision": "approve"}),
+        "approve": ("POST", f"{base}/decision", {"decision": "approve", **_review_answer(args)}),
         "deny": ("POST", f"{base}/decision", {"decision": "deny", "reason": getattr(args, "reason", None)}),
         "extend": ("POST", f"{base}/extension", {"reason": getattr(args, "reason", None)}),
         "ask": (

@@ -178,6 +178,10 @@ class RequestDetail(QueueEntry):
     review: Review | None = None
     information_request: InformationAsked | None = None
     rights: list[RightAsked] = []
+    details: str | None = None
+    """What the subject wrote with the request (for a profiling review, the decision questioned)."""
+    profiling_review_answer: dict[str, str] | None = None
+    """Staff's answer to a profiling review, as the subject was sent it."""
 
 
 def _day(jurisdiction: str, moment: datetime | None) -> str | None:
@@ -263,6 +267,8 @@ def request_detail(
         review=_review(review_task, four_eyes=four_eyes) if review_task is not None else None,
         information_request=_information_asked(request, timeline),
         rights=rights_asked(request),
+        details=request.details if not released else None,
+        profiling_review_answer=request.profiling_review_answer,
     )
 
 

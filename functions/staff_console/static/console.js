@@ -689,10 +689,24 @@ function actionsFor(request, member) {
       : "This erasure is decided after another staff member has triaged it."));
   }
   if (request.status === "AWAITING_APPROVAL" && may.has("decide") && !fourEyesWaits) {
-    actions.push(actionForm("Approve", [el("p", {}, "The request is carried out in every system that holds the subject's data.")], "Approve", async () => {
-      await api("POST", `${base}/decision`, { decision: "approve" });
-      return "Approved: the request is being carried out.";
-    }, "", request.status));
+    if (request.request_types.includes("profiling_review")) {
+      // Minnesota 325M.14 subd. 1(g): the subject is told why, and what the review found.
+      actions.push(actionForm("Answer the profiling review", [
+        el("p", {}, "Your answer is sent to the subject when the request completes."),
+        field("review-reason", "Why the decision was made", el("textarea", { required: true, maxlength: 2000 })),
+        field("review-result", "What the review found (kept or changed, data corrected, what could be done differently)",
+          el("textarea", { required: true, maxlength: 2000 })),
+      ], "Approve with this answer", async (data) => {
+        await api("POST", `${base}/decision`, { decision: "approve",
+          review: { decision_reason: data.get("review-reason"), review_result: data.get("review-result") } });
+        return "Approved: the answer is being sent.";
+      }, "", request.status));
+    } else {
+      actions.push(actionForm("Approve", [el("p", {}, "The request is carried out in every system that holds the subject's data.")], "Approve", async () => {
+        await api("POST", `${base}/decision`, { decision: "approve" });
+        return "Approved: the request is being carried out.";
+      }, "", request.status));
+    }
     const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, label)));
     actions.push(actionForm("Deny", [
       field("deny-reason", "Reason", reason),
@@ -882,6 +896,11 @@ function requestNodes(request, member) {
       ["Name", request.identity_released ? undefined : userText(request.subject_name)],
       ["Relationship", request.relationship],
       ["Asked for", rightsAsked(request)],
+      ["Subject wrote", request.details ? userText(request.details) : undefined],
+      ["Review answer", request.profiling_review_answer
+        ? el("span", {}, "Why: ", userText(request.profiling_review_answer.decision_reason),
+          ". Found: ", userText(request.profiling_review_answer.review_result))
+        : undefined],
       ["Jurisdiction", request.jurisdiction],
       ["Channel", request.channel],
       ["Verification", request.verification_level || "–"],
