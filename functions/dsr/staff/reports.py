@@ -15,6 +15,12 @@ Counting:
 * Days to respond are calendar days from the day received to the day closed (UTC), over the
   requests that were answered (complied with or denied) and have a closing date: ``responded``.
 * Only counts leave this module: no identity, no request id.
+
+Which rows 7102 asks for: requests to know (access, portability), delete, correct, opt out of
+sale/sharing and limit the use of sensitive personal information (``limit_sensitive``). The
+requests about automated decision-making (``admt_opt_out``, ``admt_access``) are not listed in the
+7102 text the desk follows, nor are the third-party list and the profiling review of other states'
+laws: their rows are the desk's own figures.
 """
 
 import csv

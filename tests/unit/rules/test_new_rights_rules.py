@@ -5,6 +5,7 @@ verification. Each goes through the stages as the state machine calls them."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from dsr.closing.closing import close
 from dsr.core.actions import Action
 from dsr.core.models import Channel, NewRequest, RequestType, Status
 from dsr.core.tasks import Outcome
+from dsr.fulfilment.carrying_out import run_system_task
 from dsr.fulfilment.fulfilment import plan, planned_tasks
 from dsr.fulfilment.results import compile_results
 from dsr.intake.submission import submit
@@ -127,3 +129,44 @@ def test_the_california_opt_outs_of_the_newer_rules_need_no_verification_and_tak
     admt = desk.store.get(admt_id)
     assert load_policy().requirement_for(admt, account_login=False).level == "none"
     assert admt.respond_by.astimezone(LOS_ANGELES).date().isoformat() == "2027-03-22"
+
+
+def test_an_access_answer_names_the_third_parties_and_the_automated_decisions_in_the_package_and_email(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer
+) -> None:
+    request_id = submit(
+        desk,
+        NewRequest.model_validate(
+            {
+                "request_types": ["access", "admt_access"],
+                "subject": {"email": "ada@example.com"},
+                "country": "US",
+                "region": "CA",
+            }
+        ),
+        Channel.WEB,
+    ).request_id
+    _reviewed(desk, workflow, request_id, StaffDecision(decision="approve"))
+    create_and_seed(desk.registry)
+    planned = plan(desk, request_id)
+    for task in planned.exports:  # the desk's own systems; what others hold waits for them
+        run_system_task(desk, request_id, task)
+    compile_results(desk, request_id)
+    close(desk, request_id, Outcome.COMPLETED)
+
+    key = desk.store.get(request_id).package_key
+    package = json.loads(desk.s3.get_object(Bucket=desk.settings.packages_bucket, Key=key)["Body"].read())
+    systems = package["request"]["systems"]
+    assert systems["accounts"]["third_parties"][0]["name"] == "Fabrikam Reseller Partners LLC"
+    assert systems["invoice-terms"]["automated_decisions"]["human_role"].startswith(
+        "The finance team reviews"
+    )
+    assert "third_parties" not in systems["support-tickets"]
+    completion = next(m for m in outbox.sent if "is complete" in m.subject)
+    assert "the third parties we disclose the personal data we found about you to" in completion.body
+    assert "- Fabrikam Reseller Partners LLC" in completion.body
+    assert "- Contoso Events Inc." in completion.body
+    assert (
+        "Automated decisions we make:\n- Invoice terms decisions\n  Purpose: To decide whether"
+        in completion.body
+    )
