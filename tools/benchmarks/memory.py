@@ -158,9 +158,14 @@ class _Requests:
 
 @dataclass(frozen=True)
 class _System:
+    """What compile_results reads of a registry's system: one that discloses to no third party
+    and makes no automated decision."""
+
     id: str
     name: str
     categories: list[str]
+    third_parties: tuple[Any, ...] = ()
+    automated_decisions: Any = None
 
 
 class _Registry:
