@@ -8,7 +8,8 @@ a conditional write, and moto refuses a write whose condition fails, as DynamoDB
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -286,3 +287,26 @@ def systems(desk: DeskInMemory, tmp_path: Path) -> DeskInMemory:
     path.write_text(SMALL_REGISTRY, encoding="utf-8")
     desk.registry = load_registry(path)
     return desk
+
+
+@pytest.fixture
+def staff_alerts(desk: DeskInMemory) -> Callable[[], list[dict[str, Any]]]:
+    """What staff were alerted of on the alerts topic, in order: each alert's subject beside its
+    decoded message, read through a queue subscribed to the topic."""
+    sqs = boto3.client("sqs")
+    queue_url = sqs.create_queue(QueueName="rules-staff-alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    boto3.client("sns").subscribe(TopicArn=desk.settings.alerts_topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    seen: list[dict[str, Any]] = []
+
+    def received() -> list[dict[str, Any]]:
+        while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", []):
+            for message in messages:
+                alert = json.loads(message["Body"])
+                seen.append({"Subject": alert.get("Subject"), **json.loads(alert["Message"])})
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        return list(seen)
+
+    return received
