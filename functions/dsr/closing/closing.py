@@ -59,7 +59,7 @@ def close(
     if outcome in (Outcome.COMPLETED, Outcome.PARTIAL):
         suppression.record(desk, request)
     if outcome in (Outcome.FAILED, Outcome.PARTIAL):
-        _alert_staff(desk, request, outcome, error)
+        _alert_staff_once(desk, request, outcome, error)
     if outcome is not Outcome.FAILED:
         _notify_subject_once(desk, request, outcome, reason)
     records.schedule(desk, request_id)  # how long the record is kept; when the identity goes
@@ -134,6 +134,19 @@ def completion_summary(desk: Desk, request: PrivacyRequest) -> str:
     else:
         done = ""
     return "\n\n".join(part for part in [done, *answers_to_rights(desk, request)] if part)
+
+
+STAFF_ALERTED = "staff_alerted_at"
+"""Set once staff were alerted of the close; a re-run removes it, so its own close alerts again."""
+
+
+def _alert_staff_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: str | None) -> None:
+    """Alerted, then recorded (as the subject's notice is): a close delivered again after a
+    failure midway alerts only if the alert had not gone."""
+    if desk.store.get_item_fields(request.request_id).get(STAFF_ALERTED):
+        return
+    _alert_staff(desk, request, outcome, error)
+    desk.store.claim_once(request.request_id, STAFF_ALERTED, desk.now())
 
 
 def _alert_staff(desk: Desk, request: PrivacyRequest, outcome: Outcome, error: str | None) -> None:

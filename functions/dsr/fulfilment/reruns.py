@@ -46,7 +46,8 @@ def start_rerun(desk: Desk, request_id: str, staff_member: str) -> str:
         raise NothingToRerunError(request_id) from moved
     # A new answer follows; the record's expiry is set again when it closes.
     desk.store.remove_fields(
-        request_id, ["closed_at", "closing_notice_sent_at", "expires_at", "records_kept_until"]
+        request_id,
+        ["closed_at", "closing_notice_sent_at", "staff_alerted_at", "expires_at", "records_kept_until"],
     )
     name = f"{request_id}-rerun-{attempt}"
     payload: dict[str, Any] = {"request_id": request_id, "rerun": True, "appeal_granted": False}

@@ -21,6 +21,7 @@ from dsr.fulfilment import handoffs
 from dsr.fulfilment.carrying_out import record_system_failure, run_system_task
 from dsr.fulfilment.fulfilment import Route, SystemTask, plan
 from dsr.fulfilment.outcomes import OutcomeStatus
+from dsr.fulfilment.reruns import start_rerun
 from dsr.fulfilment.results import compile_results
 from dsr.intake.submission import submit
 from dsr.review.approval import DecisionConflictError, StaffDecision, await_review, decide
@@ -242,6 +243,28 @@ def test_a_partial_close_alerts_staff_and_tells_the_subject_what_is_not_yet_done
     [notice] = _notices(outbox, request_id)
     assert "- Platform usage: the deletion is not yet done; our team is on it." in notice.body
     assert "- Accounts: 1 record deleted." in notice.body
+
+
+def test_a_partial_close_delivered_twice_alerts_staff_once_and_a_rerun_that_fails_again_alerts_again(
+    systems: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, alerts: Alerts
+) -> None:
+    request_id = _in_progress(systems, workflow, "erasure")
+    failed = SystemTask(system_id="usage", action=Action.ERASE)
+    record_system_failure(systems, request_id, failed, "throttled")
+
+    close(systems, request_id, Outcome.PARTIAL, error="1 system failed")
+    close(systems, request_id, Outcome.PARTIAL, error="1 system failed")  # Lambda retried it
+
+    assert len(alerts()) == 1
+    assert len(_notices(outbox, request_id)) == 1
+
+    # A re-run that fails again is news to staff and to the subject
+    start_rerun(systems, request_id, APPROVER)
+    record_system_failure(systems, request_id, failed, "throttled again")
+    close(systems, request_id, Outcome.PARTIAL, error="1 system failed")
+
+    assert len(alerts()) == 2
+    assert len(_notices(outbox, request_id)) == 2
 
 
 def test_a_request_that_failed_alerts_staff_and_sends_the_subject_nothing(
