@@ -649,3 +649,31 @@ def test_an_approver_s_journey_through_the_console_on_a_desktop_and_a_phone(
         page.get_by_role("link", name=link, exact=True).click()
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
         journey.step(link.lower())
+
+
+def test_an_approver_answers_a_profiling_review_and_the_page_shows_the_answer_sent(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(
+        cloud,
+        desk,
+        public,
+        request_types=["profiling_review"],
+        jurisdiction="EU",
+        details="Why was I refused invoice terms?",
+    )
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+    expect(page.get_by_text("Why was I refused invoice terms?")).to_be_visible()
+    actions = page.get_by_role("group", name="Actions")
+    expect(actions.get_by_role("button", name="Approve", exact=True)).to_have_count(0)
+
+    answer = _open_action(page, "Answer the profiling review")
+    answer.get_by_label("Why the decision was made").fill("Two invoices were paid late.")
+    answer.get_by_label(re.compile("What the review found")).fill("One was our error; terms are now offered.")
+    answer.get_by_role("button", name="Approve with this answer").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Approved")
+    wait_for_status(desk, request_id, "COMPLETED")
+    page.reload()
+    expect(page.get_by_text("Found: One was our error; terms are now offered.", exact=False)).to_be_visible()
