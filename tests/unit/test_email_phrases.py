@@ -105,6 +105,10 @@ def test_the_rights_of_the_newer_laws_are_read_and_not_taken_for_the_general_one
         ("Ejerzo mi derecho de oposición", RequestType.OBJECTION),
         ("DERECHO DE OPOSICION", RequestType.OBJECTION),
         ("Limitación del tratamiento", RequestType.RESTRICTION),
+        ("Quiero limitar el uso de mi información personal sensible", RequestType.LIMIT_SENSITIVE),
+        ("Quiero excluirme de la toma de decisiones automatizadas", RequestType.ADMT_OPT_OUT),
+        ("Pido información sobre decisiones automatizadas", RequestType.ADMT_ACCESS),
+        ("Pido la lista de terceros a los que dieron mis datos", RequestType.THIRD_PARTY_LIST),
     ],
 )
 def test_requests_are_read_in_french_german_and_spanish_whatever_the_accents_and_case(

@@ -133,6 +133,22 @@ GERMAN: Phrases = {
 }
 
 SPANISH: Phrases = {
+    # California's rights, as its Spanish-speaking residents write them
+    RequestType.ADMT_OPT_OUT: (
+        "excluirme de la toma de decisiones automatizada*",
+        "excluirme de decisiones automatizadas",
+        "no tomen decisiones automatizadas",
+    ),
+    RequestType.ADMT_ACCESS: (
+        "información sobre la toma de decisiones automatizada*",
+        "información sobre decisiones automatizadas",
+    ),
+    RequestType.LIMIT_SENSITIVE: (
+        "limitar el uso de mi información personal sensible",
+        "limitar el uso de mis datos personales sensibles",
+        "información personal sensible",
+    ),
+    RequestType.THIRD_PARTY_LIST: ("lista de terceros", "lista de los terceros"),
     RequestType.ERASURE: (
         "suprimir",
         "supriman",
