@@ -22,6 +22,7 @@ from dsr.fulfilment import handoffs
 from dsr.fulfilment.carrying_out import record_system_failure, run_system_task
 from dsr.fulfilment.fulfilment import Route, SystemTask, plan
 from dsr.fulfilment.opendsr import CallbackStatus, ProcessingStatus, status_document
+from dsr.fulfilment.opendsr_client import TransientProcessorError
 from dsr.fulfilment.outcomes import OutcomeStatus
 from dsr.fulfilment.processor_callbacks import receive_callback
 from dsr.fulfilment.reruns import NothingToRerunError, plan_rerun, start_rerun
@@ -779,3 +780,39 @@ def test_a_processors_results_join_the_subjects_package(
     assert workflow.resumed[token] == {"status": "done", "records": 2}
     copied = [json.loads(line) for line in systems.packages.part_lines(request_id, "payments")]
     assert copied == [{"card_last4": "4242"}, {"charge": "49.00"}]
+
+
+def test_a_processor_that_refuses_for_now_is_asked_again_on_the_retry_under_the_same_id(
+    systems: DeskInMemory, workflow: RecordedWorkflow, payments: DemoOpenDsrProcessor
+) -> None:
+    request_id = _approved(systems, workflow, "erasure")
+    plan(systems, request_id)
+    payments.fail_next(1)  # 503 to the first request
+
+    with pytest.raises(TransientProcessorError):
+        _hand_off(systems, workflow, request_id, "payments", Action.ERASE)
+    retried = _hand_off(systems, workflow, request_id, "payments", Action.ERASE)  # the state machine's retry
+
+    task = systems.store.get_task(request_id, handoffs.stage("payments", Action.ERASE)) or {}
+    srid = str(task["subject_request_id"])
+    assert (task["task_token"], task["attempt"]) == (retried, 1)
+    assert payments.status_of(srid) is not None
+    sent = [e for e in systems.store.events(request_id) if e.action == "erase sent to processor"]
+    assert [e.detail["subject_request_id"] for e in sent] == [srid]
+
+
+def test_a_rerun_asks_the_processor_about_the_request_it_has_and_takes_its_late_completion(
+    systems: DeskInMemory, workflow: RecordedWorkflow, payments: DemoOpenDsrProcessor, clock: StoppedClock
+) -> None:
+    request_id, _, srid = _sent_to_payments(systems, workflow, "erasure")
+    clock.advance(timedelta(days=31))
+    assert handoffs.expire_overdue(systems) == 1  # silent past its 30 days
+    payments._advance(srid, ProcessingStatus.COMPLETED)  # it finished after all
+
+    rerun = _hand_off(systems, workflow, request_id, "payments", Action.ERASE)
+
+    assert workflow.resumed[rerun] == {"status": "done", "records": 0}
+    task = systems.store.get_task(request_id, handoffs.stage("payments", Action.ERASE)) or {}
+    assert (task["subject_request_id"], task["attempt"]) == (srid, 2)
+    assert _outcome(systems, request_id, "payments", Action.ERASE)["confirmed_by"] == "payments.example"
+    assert len([e for e in systems.store.events(request_id) if e.action == "erase sent to processor"]) == 1
