@@ -28,14 +28,17 @@ CANCELLABLE = frozenset({Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPR
 
 
 def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
+    """Cancel the request. A cancellation interrupted midway (the review claimed, or the request
+    closed but the subject not yet told) is finished by cancelling again."""
     request = desk.store.get(request_id)
-    if request.status not in CANCELLABLE:
+    interrupted = request.status is Status.CANCELLED and request.closing_notice_sent_at is None
+    if request.status not in CANCELLABLE and not interrupted:
         raise NotCancellableError(
             f"the request is {request.status.value}; only a request not yet carried out can be cancelled"
         )
-    claimed = request.status is Status.AWAITING_APPROVAL
-    if claimed:
+    if request.status is Status.AWAITING_APPROVAL:
         _claim_the_review(desk, request_id, staff_member)
+    claimed = request.status is Status.AWAITING_APPROVAL or interrupted
     # Unclaimed, it may close only from where no decision can be pending; a request that has
     # since come to wait for staff is claimed first, like any other.
     before_review = [Status.RECEIVED, Status.VERIFYING]
@@ -68,7 +71,10 @@ def _claim_the_review(desk: Desk, request_id: str, staff_member: str) -> None:
         request_id, approval.STAGE, desk.now(), decided_by=staff_member, decision=CANCEL_DECISION
     )
     if not won:
-        decided_by = (desk.store.get_task(request_id, approval.STAGE) or {}).get("decided_by")
+        task = desk.store.get_task(request_id, approval.STAGE) or {}
+        if task.get("decision") == CANCEL_DECISION:
+            return  # claimed by a cancellation that was interrupted: this one finishes it
+        decided_by = task.get("decided_by")
         raise NotCancellableError(f"the request was decided already by {decided_by or 'someone else'}")
 
 

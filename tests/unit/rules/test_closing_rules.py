@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from dsr.closing import suppression
 from dsr.closing.cancellation import NotCancellableError, cancel
@@ -430,3 +431,59 @@ def test_a_request_not_yet_verified_is_cancelled_and_its_execution_stopped(
     with pytest.raises(NotCancellableError, match="the request is CANCELLED"):
         cancel(desk, request_id, "Again.", ADMIN)
     assert len(_notices(outbox, request_id)) == 1
+
+
+def test_a_cancellation_interrupted_before_it_closed_the_request_is_finished_by_cancelling_again(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id, token = _waiting_for_staff(desk, workflow, "erasure")
+    transition = desk.store.transition
+
+    def throttled(*arguments: Any, **options: Any) -> Any:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "UpdateItem")
+
+    monkeypatch.setattr(desk.store, "transition", throttled)
+    with pytest.raises(ClientError):
+        cancel(desk, request_id, "You asked us to withdraw it.", ADMIN)
+    monkeypatch.setattr(desk.store, "transition", transition)
+
+    cancel(desk, request_id, "You asked us to withdraw it.", ADMIN)
+
+    assert desk.store.get(request_id).status is Status.CANCELLED
+    assert request_id in workflow.stopped and workflow.failed[token][0] == "Cancelled"
+    assert len(_notices(outbox, request_id)) == 1
+
+
+@pytest.mark.parametrize("waiting_for", ["staff", "verification"])
+def test_a_cancellation_interrupted_before_the_subject_was_told_is_finished_by_cancelling_again(
+    desk: DeskInMemory,
+    workflow: RecordedWorkflow,
+    outbox: RecordedMailer,
+    monkeypatch: pytest.MonkeyPatch,
+    waiting_for: str,
+) -> None:
+    if waiting_for == "staff":
+        request_id, token = _waiting_for_staff(desk, workflow, "erasure")
+    else:
+        request_id = _submitted(desk, "erasure")
+        token = workflow.hand_out_token()
+        desk.store.put_task(request_id, "verification", {"task_token": token})
+    send = outbox.send
+
+    def throttled(*arguments: Any, **options: Any) -> Any:
+        raise ClientError(
+            {"Error": {"Code": "TooManyRequestsException", "Message": "slow down"}}, "SendEmail"
+        )
+
+    monkeypatch.setattr(outbox, "send", throttled)
+    with pytest.raises(ClientError):
+        cancel(desk, request_id, "You asked us to withdraw it.", ADMIN)
+    monkeypatch.setattr(outbox, "send", send)
+
+    cancel(desk, request_id, "You asked us to withdraw it.", ADMIN)
+
+    assert request_id in workflow.stopped and workflow.failed[token][0] == "Cancelled"
+    [notice] = _notices(outbox, request_id)
+    assert "Why: You asked us to withdraw it." in notice.body
+    with pytest.raises(NotCancellableError, match="the request is CANCELLED"):  # done now: once is enough
+        cancel(desk, request_id, "Again.", ADMIN)
