@@ -225,14 +225,33 @@ def _request_or_triage(desk: Desk, message_id: str, mail: InboundMail) -> EmailO
     return EmailOutcome(disposition=Disposition.REQUEST, request_id=receipt.request_id)
 
 
+MAX_DETAILS = 4000
+
+
 def _new_request(mail: InboundMail, types: list[RequestType]) -> tuple[NewRequest | None, str | None]:
+    details = _decision_questioned(mail, types)
     try:
         subject = SubjectIdentity(email=str(mail.sender.address), name=mail.sender.name)
-        new_request = NewRequest(request_types=types, subject=subject)
+        try:
+            new_request = NewRequest(request_types=types, subject=subject, details=details)
+        except ValidationError as error:
+            if details is None or any(e["loc"][:1] != ("details",) for e in error.errors()):
+                raise
+            # Characters the desk refuses in free text: staff read the message itself instead.
+            new_request = NewRequest(request_types=types, subject=subject)
     except ValidationError as error:  # the fields named, never the values
         fields = sorted({".".join(map(str, e["loc"])) or "request" for e in error.errors()})
         return None, f"could not be made a request (invalid: {', '.join(fields)})"
     return new_request, None
+
+
+def _decision_questioned(mail: InboundMail, types: list[RequestType]) -> str | None:
+    """For a profiling review, the subject's own words (the decision they question), which staff
+    answer; nothing for other requests, whose body the desk does not keep on the request."""
+    if RequestType.PROFILING_REVIEW not in types:
+        return None
+    words = _own_words(mail.body)[:MAX_DETAILS].strip()
+    return words or None
 
 
 def _note_attachments(desk: Desk, request_id: str, mail: InboundMail) -> None:

@@ -18,6 +18,7 @@ from dsr.core.tasks import Outcome
 from dsr.fulfilment.carrying_out import run_system_task
 from dsr.fulfilment.fulfilment import plan, planned_tasks
 from dsr.fulfilment.results import compile_results
+from dsr.inbox.email_requests import handle_inbound
 from dsr.intake.submission import submit
 from dsr.policies.verification import load_policy
 from dsr.review.approval import (
@@ -169,4 +170,23 @@ def test_an_access_answer_names_the_third_parties_and_the_automated_decisions_in
     assert (
         "Automated decisions we make:\n- Invoice terms decisions\n  Purpose: To decide whether"
         in completion.body
+    )
+
+
+def test_an_emailed_profiling_review_keeps_the_subjects_words_for_staff_to_answer(desk: DeskInMemory) -> None:
+    raw = (
+        b"From: Grace Hopper <grace@example.org>\r\nTo: privacy@desk.example\r\n"
+        b"Subject: Profiling\r\nMessage-ID: <review-1@example.org>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"I question the result of the profiling that refused me invoice terms.\r\n"
+        b"Please review the decision.\r\n\r\nOn Monday the desk wrote:\r\n> earlier mail\r\n"
+    )
+
+    outcome = handle_inbound(desk, raw, "review-1", {})
+
+    assert outcome.request_id is not None
+    stored = desk.store.get(outcome.request_id)
+    assert stored.request_types == [RequestType.PROFILING_REVIEW]
+    assert stored.details == (
+        "I question the result of the profiling that refused me invoice terms.\nPlease review the decision."
     )
