@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,6 +18,7 @@ from botocore.exceptions import ClientError
 from dsr.closing.closing import close
 from dsr.core.actions import Action
 from dsr.core.models import Channel, NewRequest, Status
+from dsr.core.registry import load_registry
 from dsr.core.tasks import Outcome
 from dsr.fulfilment import handoffs
 from dsr.fulfilment.carrying_out import record_system_failure, run_system_task
@@ -30,8 +32,10 @@ from dsr.fulfilment.results import compile_results
 from dsr.intake.submission import submit
 from dsr.review.approval import StaffDecision, await_review, decide
 from dsr.storage.store import TransitionRejectedError
+from local_cloud.bucket_owners import BucketOwnerCheck
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor, generate_identity, sign
-from tests.unit.rules.conftest import DeskInMemory
+from local_cloud.template import ACCOUNT_ID
+from tests.unit.rules.conftest import SMALL_REGISTRY, DeskInMemory
 from tests.unit.rules.fakes import RecordedWorkflow, StoppedClock
 
 ADA = "ada@example.net"
@@ -816,3 +820,43 @@ def test_a_rerun_asks_the_processor_about_the_request_it_has_and_takes_its_late_
     assert (task["subject_request_id"], task["attempt"]) == (srid, 2)
     assert _outcome(systems, request_id, "payments", Action.ERASE)["confirmed_by"] == "payments.example"
     assert len([e for e in systems.store.events(request_id) if e.action == "erase sent to processor"]) == 1
+
+
+def test_an_account_id_that_is_not_a_plain_id_is_left_out_and_the_trail_says_so(
+    systems: DeskInMemory, workflow: RecordedWorkflow
+) -> None:
+    systems.dynamodb.Table("rules-accounts").put_item(Item={"account_id": "../acct-2", "email": ADA})
+    request_id = _approved(systems, workflow, "erasure")
+
+    plan(systems, request_id)
+
+    assert systems.store.get(request_id).resolved_account_ids == ["acct-1"]
+    resolved = next(e for e in systems.store.events(request_id) if e.action == "resolve identities")
+    assert resolved.outcome == "1 account ids, 1 left out (not a plain id)"
+
+
+def test_a_bucket_another_account_owns_fails_the_task_at_once_saying_what_to_check(
+    systems: DeskInMemory, workflow: RecordedWorkflow, tmp_path: Path
+) -> None:
+    # The registry expects another account to own the tickets bucket; S3 refuses (AccessDenied)
+    foreign = SMALL_REGISTRY.replace(
+        "identity_attribute: requester_email}",
+        "identity_attribute: requester_email, owner_account: '999999999999'}",
+    )
+    (tmp_path / "foreign.yaml").write_text(foreign, encoding="utf-8")
+    systems.registry = load_registry(tmp_path / "foreign.yaml")
+    owners = BucketOwnerCheck(ACCOUNT_ID)
+    systems.s3.meta.events.register("before-parameter-build.s3", owners.on_before_parameter_build)
+    systems.s3.meta.events.register("before-call.s3", owners.on_before_call)  # type: ignore[arg-type]
+    request_id = _approved(systems, workflow, "access")
+    plan(systems, request_id)
+
+    assert _run(systems, request_id, "tickets", Action.EXPORT) == (
+        "failed",
+        0,
+    )  # not raised: a retry changes nothing
+
+    assert owners.refused == [("rules-tickets", "999999999999")]
+    error = _outcome(systems, request_id, "tickets", Action.EXPORT)["error"]
+    assert error.startswith("system tickets: S3 refused access to bucket rules-tickets (AccessDenied)")
+    assert "owned by account 999999999999 (owner_account in systems.yaml)" in error
