@@ -45,6 +45,7 @@ def close(
     """Close the request with ``outcome`` (from the states it allows, or only ``only_from``)."""
     target, allowed_from = TARGETS[outcome]
     allowed_from = only_from or allowed_from
+    redelivered = False
     try:
         request = desk.store.transition(
             request_id, allowed_from, target, {"closed_at": desk.now().isoformat()}
@@ -53,7 +54,9 @@ def close(
         request = desk.store.get(request_id)
         if request.status is not target:  # not a redelivery of this very close
             raise
-    desk.audit(request_id, "workflow", "close request", target.value, reason=reason, error=error)
+        redelivered = True
+    if not (redelivered and _close_recorded(desk, request)):
+        desk.audit(request_id, "workflow", "close request", target.value, reason=reason, error=error)
     if request.subject_hash:
         desk.store.release_claims(request.subject_hash, request.request_types, request_id)
     if outcome in (Outcome.COMPLETED, Outcome.PARTIAL):
@@ -64,6 +67,16 @@ def close(
         _notify_subject_once(desk, request, outcome, reason)
     records.schedule(desk, request_id)  # how long the record is kept; when the identity goes
     return target
+
+
+def _close_recorded(desk: Desk, request: PrivacyRequest) -> bool:
+    """Whether the trail has this close already: a close delivered again writes it only if the
+    first delivery failed before it did."""
+    closed_at = request.closed_at
+    return closed_at is not None and any(
+        event.action == "close request" and event.outcome == request.status.value and event.at >= closed_at
+        for event in desk.store.events(request.request_id)
+    )
 
 
 def appeal_invitation(desk: Desk, request: PrivacyRequest) -> notices.AppealInvitation | None:

@@ -81,6 +81,10 @@ def _notices(outbox: RecordedMailer, request_id: str) -> list[Any]:
     return [message for message in outbox.to(ADA) if message.request_id == request_id]
 
 
+def _closes(desk: DeskInMemory, request_id: str) -> list[str]:
+    return [event.outcome for event in desk.store.events(request_id) if event.action == "close request"]
+
+
 def _trail(desk: DeskInMemory, request_id: str) -> set[tuple[str, str, str]]:
     return {(event.actor, event.action, event.outcome) for event in desk.store.events(request_id)}
 
@@ -246,7 +250,7 @@ def test_a_partial_close_alerts_staff_and_tells_the_subject_what_is_not_yet_done
     assert "- Accounts: 1 record deleted." in notice.body
 
 
-def test_a_partial_close_delivered_twice_alerts_staff_once_and_a_rerun_that_fails_again_alerts_again(
+def test_a_partial_close_delivered_twice_alerts_and_records_once_and_a_rerun_that_fails_again_does_again(
     systems: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, alerts: Alerts
 ) -> None:
     request_id = _in_progress(systems, workflow, "erasure")
@@ -258,6 +262,7 @@ def test_a_partial_close_delivered_twice_alerts_staff_once_and_a_rerun_that_fail
 
     assert len(alerts()) == 1
     assert len(_notices(outbox, request_id)) == 1
+    assert _closes(systems, request_id) == ["PARTIALLY_COMPLETED"]
 
     # A re-run that fails again is news to staff and to the subject
     start_rerun(systems, request_id, APPROVER)
@@ -266,6 +271,7 @@ def test_a_partial_close_delivered_twice_alerts_staff_once_and_a_rerun_that_fail
 
     assert len(alerts()) == 2
     assert len(_notices(outbox, request_id)) == 2
+    assert _closes(systems, request_id) == ["PARTIALLY_COMPLETED", "PARTIALLY_COMPLETED"]
 
 
 def test_a_request_that_failed_alerts_staff_and_sends_the_subject_nothing(
