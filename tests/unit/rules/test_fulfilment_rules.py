@@ -653,6 +653,29 @@ def test_every_customer_holding_the_person_is_told_and_no_record_of_theirs_chang
     assert (passed.detail["customers"], passed.detail["customers_told"]) == (2, 2)
 
 
+def test_customers_are_told_once_when_the_hand_off_is_delivered_again_and_again_on_a_rerun(
+    systems: DeskInMemory, workflow: RecordedWorkflow, outbox: Any
+) -> None:
+    request_id = _approved(systems, workflow, "erasure")
+    plan(systems, request_id)
+    _hand_off(systems, workflow, request_id, "crm-contacts", Action.ERASE)
+
+    _hand_off(systems, workflow, request_id, "crm-contacts", Action.ERASE)  # delivered again
+    assert len(outbox.to("dpo@globex.example")) == 1
+
+    handoffs.confirm(
+        systems,
+        request_id,
+        "crm-contacts",
+        Action.ERASE,
+        answer=OutcomeStatus.FAILED,
+        note="no answer",
+        staff_member=ANALYST,
+    )
+    _hand_off(systems, workflow, request_id, "crm-contacts", Action.ERASE)  # the re-run asks again
+    assert len(outbox.to("dpo@globex.example")) == 2
+
+
 def test_a_person_no_customer_holds_is_answered_nothing_found_at_once(
     systems: DeskInMemory, workflow: RecordedWorkflow, outbox: Any
 ) -> None:
