@@ -3,14 +3,22 @@ request, deadlines from the subject's law, a redelivery answered with the first 
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
+
 import pytest
 
 from dsr.core.models import Channel, NewRequest, Status
-from dsr.intake.status_tokens import status_token_matches
+from dsr.intake import throttling
+from dsr.intake.acknowledgement import acknowledge
+from dsr.intake.status_tokens import NoMatchingRequestError, status_token, status_token_matches
 from dsr.intake.submission import submit
 from dsr.intake.throttling import TooManyAttemptsError
+from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, MAILS_PER_RECIPIENT
+from dsr.verification import identity_checks as verification
+from dsr.web import subject_actions
 from tests.unit.rules.conftest import DeskInMemory
-from tests.unit.rules.fakes import RecordedWorkflow
+from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow, StoppedClock
 
 
 def _access_request(email: str = "ada@example.net", **fields: object) -> NewRequest:
@@ -66,3 +74,128 @@ def test_the_subjects_mailbox_may_not_be_used_to_flood_the_desk(desk: DeskInMemo
 
     assert refused.value.retry_after_seconds > 0
     assert 0 < len(desk.store.requests_received_in("2026-03")) < 100
+
+
+# --- rate limits (dsr.intake.throttling) ----------------------------------------------------------
+
+CALLER_ADDRESS = "203.0.113.7"
+
+
+def _waiting_for_a_code(
+    desk: DeskInMemory, workflow: RecordedWorkflow, email: str = "ada@example.net"
+) -> str:
+    receipt = submit(desk, _access_request(email, country="GB"), Channel.WEB)
+    verification.begin(desk, receipt.request_id, workflow.hand_out_token())
+    return receipt.request_id
+
+
+def test_a_mailbox_may_submit_five_requests_a_day_however_its_address_is_written(
+    desk: DeskInMemory, clock: StoppedClock
+) -> None:
+    addresses = [f"Bomb+{n}@Example.com" if n % 2 else f"bomb+{n}@example.com" for n in range(5)]
+    for address in addresses:
+        submit(desk, _access_request(address), Channel.WEB)
+
+    with pytest.raises(TooManyAttemptsError) as refused:
+        submit(desk, _access_request("BOMB@example.com"), Channel.WEB)
+    submit(desk, _access_request("someone.else@example.com"), Channel.WEB)  # another mailbox is not held up
+
+    assert str(refused.value) == "Too many attempts; try again later."
+    clock.advance(timedelta(seconds=refused.value.retry_after_seconds))
+    submit(desk, _access_request("bomb@example.com"), Channel.WEB)  # the next day, it may again
+
+
+def test_a_mailbox_gets_its_days_share_of_mail_and_the_request_says_what_was_withheld(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer
+) -> None:
+    request_ids = [_waiting_for_a_code(desk, workflow, f"victim+{n}@example.com") for n in range(4)]
+    for request_id in request_ids:
+        acknowledge(desk, request_id)
+    with pytest.raises(TooManyAttemptsError):  # new codes asked for until the mailbox has had its share
+        for _ in range(MAILS_PER_RECIPIENT.limit):
+            verification.issue_new_code(desk, request_ids[0])
+    last = _waiting_for_a_code(desk, workflow, "Victim@example.com")
+
+    acknowledged = acknowledge(desk, last)
+
+    assert acknowledged is False
+    assert len([m for m in outbox.sent if m.to.lower().startswith("victim")]) == MAILS_PER_RECIPIENT.limit
+    trail = {(e.action, e.outcome) for e in desk.store.events(last)}
+    assert ("acknowledge", "acknowledgement withheld") in trail
+    assert (MAILS_PER_RECIPIENT.name, "email withheld") in trail
+    assert desk.store.get(last).acknowledged_at is not None  # not tried again: the request goes on
+
+
+def test_a_new_code_is_sent_at_most_three_times_an_hour_and_only_to_the_status_tokens_holder(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, clock: StoppedClock
+) -> None:
+    request_id = _waiting_for_a_code(desk, workflow)
+    token = status_token(desk, request_id)
+    other = _waiting_for_a_code(desk, workflow, "alan@example.com")
+
+    with pytest.raises(NoMatchingRequestError):
+        subject_actions.ask_for_new_code(desk, request_id, status_token(desk, other))
+    answers = [subject_actions.ask_for_new_code(desk, request_id, token) for _ in range(3)]
+    with pytest.raises(TooManyAttemptsError):
+        subject_actions.ask_for_new_code(desk, request_id, token)
+    clock.advance(timedelta(hours=1))
+    after_an_hour = subject_actions.ask_for_new_code(desk, request_id, token)
+
+    assert answers == [True, True, True] and after_an_hour is True
+    codes_sent = [m for m in outbox.to("ada@example.net") if "verification code" in m.subject]
+    assert len(codes_sent) == 1 + 3 + 1
+
+
+def test_code_attempts_from_one_address_are_limited_and_the_lock_out_outlasts_the_hour(
+    desk: DeskInMemory, workflow: RecordedWorkflow, clock: StoppedClock
+) -> None:
+    request_id = _waiting_for_a_code(desk, workflow)
+    caller = subject_actions.caller_key(desk, CALLER_ADDRESS)
+    clock.advance(timedelta(minutes=20))  # 09:50: the half-hour lock-out runs into the next hour
+    for _ in range(CODE_ATTEMPTS_PER_ADDRESS.limit):
+        subject_actions.confirm_with_code(desk, request_id, "000000", {}, caller=caller)
+
+    with pytest.raises(TooManyAttemptsError) as locked:
+        subject_actions.confirm_with_code(desk, request_id, "000000", {}, caller=caller)
+
+    assert locked.value.retry_after_seconds >= CODE_ATTEMPTS_PER_ADDRESS.lockout_seconds
+    clock.advance(timedelta(minutes=15))  # 10:05: a new hour, and still locked out
+    with pytest.raises(TooManyAttemptsError):
+        subject_actions.confirm_with_code(desk, request_id, "000000", {}, caller=caller)
+    clock.advance(timedelta(seconds=locked.value.retry_after_seconds) - timedelta(minutes=15))
+    subject_actions.confirm_with_code(desk, request_id, "000000", {}, caller=caller)
+    other_caller = subject_actions.caller_key(desk, "198.51.100.23")
+    subject_actions.confirm_with_code(desk, request_id, "000000", {}, caller=other_caller)
+
+
+def test_a_lock_out_is_recorded_on_the_request_once_however_often_it_is_hit(desk: DeskInMemory) -> None:
+    request_id = submit(desk, _access_request(), Channel.WEB).request_id
+    key = subject_actions.caller_key(desk, CALLER_ADDRESS)
+    refused = 0
+    for _ in range(CODE_ATTEMPTS_PER_ADDRESS.limit + 5):
+        try:
+            throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, key, request_id=request_id)
+        except TooManyAttemptsError:
+            refused += 1
+
+    locked = [e for e in desk.store.events(request_id) if e.action == CODE_ATTEMPTS_PER_ADDRESS.name]
+    assert refused == 5
+    assert [(e.actor, e.outcome, e.detail["seconds"]) for e in locked] == [
+        ("rate limit", "locked out", CODE_ATTEMPTS_PER_ADDRESS.lockout_seconds)
+    ]
+
+
+def test_the_rate_limits_record_no_address_and_no_email(
+    desk: DeskInMemory, workflow: RecordedWorkflow
+) -> None:
+    request_id = _waiting_for_a_code(desk, workflow, "private.person@example.org")
+    caller = subject_actions.caller_key(desk, CALLER_ADDRESS)
+    subject_actions.confirm_with_code(desk, request_id, "000000", {}, caller=caller)
+
+    with pytest.raises(ValueError, match="opaque"):
+        throttling.enforce(desk, CODE_ATTEMPTS_PER_ADDRESS, CALLER_ADDRESS)
+    items = desk.table(desk.settings.requests_table).scan()["Items"]
+    rate_items = json.dumps([item for item in items if str(item["pk"]).startswith("RATE#")], default=str)
+    assert "mails-per-recipient" in rate_items and "code-attempts-per-address" in rate_items  # counted ...
+    assert CALLER_ADDRESS not in rate_items  # ... under keys that name nobody
+    assert "private.person" not in rate_items
