@@ -213,6 +213,21 @@ def test_an_unknown_request_gets_the_same_refusal_and_no_trail(
     assert desk.store.events(UNKNOWN_ID) == []
 
 
+def test_a_retried_start_waits_on_the_newest_token_and_only_the_newest_code_works(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, clock: StoppedClock
+) -> None:
+    first = _verifying(desk, workflow)
+    first_code = _code(outbox, first.request_id)
+    retried_token = workflow.hand_out_token()  # the state machine retried the task: a new token
+    verification.begin(desk, first.request_id, retried_token)
+    while (second_code := _code(outbox, first.request_id)) == first_code:  # one in a million
+        verification.issue_new_code(desk, first.request_id)
+
+    assert _try(desk, clock, first.request_id, first_code) is VerificationOutcome.REJECTED
+    assert _try(desk, clock, first.request_id, second_code) is VerificationOutcome.VERIFIED
+    assert list(workflow.resumed) == [retried_token]
+
+
 # --- new codes and the request's lifetime attempts -----------------------------------------------
 
 
