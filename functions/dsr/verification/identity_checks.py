@@ -127,8 +127,7 @@ def _ask_subject(
         login_url = f"{desk.settings.product_login_url}?request_id={request.request_id}"
         notice = notices.account_sign_in(request, login_url)
     else:
-        labels = [point.label for point in load_policy().data_points.points.values()]
-        asked = labels if requirement.level is Level.MATCHED else []
+        asked = list(usable_details(request).values()) if requirement.level is Level.MATCHED else []
         notice = notices.verification_code(
             request,
             code,
@@ -138,6 +137,16 @@ def _ask_subject(
             data_points_needed=requirement.data_points,
         )
     desk.send_notice(str(request.subject.email), notice, request.request_id)
+
+
+def usable_details(request: PrivacyRequest) -> dict[str, str]:
+    """The details the request may be verified with, each name with its label: the policy's,
+    less any a correction in the same request touches (never used to verify it, so never asked)."""
+    from dsr.verification.data_points import excluded_points  # noqa: PLC0415 - the matched level's path only
+
+    source = load_policy().data_points
+    excluded = excluded_points(request.corrections, source)
+    return {name: point.label for name, point in source.points.items() if name not in excluded}
 
 
 def submit_code(

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from dsr.appeals import appeals
-from dsr.core.models import Channel, NewRequest
+from dsr.core.models import Channel, NewRequest, PrivacyRequest
 from dsr.core.readable_dates import day_text
 from dsr.core.refusals import RefusalError
 from dsr.intake import proof_of_identity, throttling
@@ -23,7 +23,7 @@ from dsr.notices.public_views import SubjectView, shows_code_form, subject_view
 from dsr.policies.appeal_rules import Appeal
 from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
-from dsr.policies.verification import Level, load_policy
+from dsr.policies.verification import Level
 from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
 from dsr.verification import identity_checks as verification
 from dsr.verification.identity_checks import VerificationOutcome
@@ -74,8 +74,9 @@ def submit(
     )
 
 
-def detail_labels() -> DetailLabels:
-    return tuple((name, point.label) for name, point in load_policy().data_points.points.items())
+def detail_labels(request: PrivacyRequest) -> DetailLabels:
+    """The details the request may be verified with (never a field it asks to correct)."""
+    return tuple(verification.usable_details(request).items())
 
 
 def status_for_holder(desk: Desk, request_id: str, token: str) -> StatusFacts:
@@ -86,7 +87,7 @@ def status_for_holder(desk: Desk, request_id: str, token: str) -> StatusFacts:
         view=subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), proof=proof),
         proof=proof,
         shows_code_form=shows_code_form(request, proof),
-        details_asked=detail_labels() if requirement.level is Level.MATCHED else (),
+        details_asked=detail_labels(request) if requirement.level is Level.MATCHED else (),
         details_needed=requirement.data_points,
     )
 
@@ -119,7 +120,7 @@ def confirm_with_login(desk: Desk, request_id: str, assertion: str, *, caller: s
 
 def details_wanted(desk: Desk, request_id: str) -> DetailsWanted:
     request = desk.store.get(request_id)
-    return DetailsWanted(proof_of_identity.requirement_for(desk, request).data_points, detail_labels())
+    return DetailsWanted(proof_of_identity.requirement_for(desk, request).data_points, detail_labels(request))
 
 
 def details_problem(outcome: VerificationOutcome, needed: int, listed: DetailLabels = ()) -> str:

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 
 from dsr.core.models import Channel, NewRequest, Status
+from dsr.intake.status_tokens import status_token
 from dsr.intake.submission import submit
 from dsr.intake.throttling import TooManyAttemptsError, admit_mail
 from dsr.policies.request_deadlines import deadlines_for
@@ -23,6 +24,7 @@ from dsr.storage.rate_limits import MAILS_PER_RECIPIENT
 from dsr.verification import identity_checks as verification
 from dsr.verification.data_points import count_matches, excluded_points, normalized
 from dsr.verification.identity_checks import VerificationOutcome
+from dsr.web import subject_actions
 from local_cloud.product_login import DemoProductLogin
 from tests.unit.rules.conftest import DeskInMemory
 from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow, StoppedClock
@@ -483,6 +485,30 @@ def test_the_field_being_corrected_is_never_used_to_verify(
         VerificationOutcome.DETAILS_MISMATCHED,
         VerificationOutcome.VERIFIED,
     )
+
+
+def test_the_field_being_corrected_is_not_offered_as_a_detail_to_verify_with(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer
+) -> None:
+    waiting = _verifying(
+        desk,
+        workflow,
+        GRACE,
+        ("rectification",),
+        country="US",
+        region="CA",
+        corrections=[{"field": "phone", "corrected_value": "+12025550199"}],
+    )
+    points = load_policy().data_points.points
+
+    [mail] = [m for m in outbox.to(GRACE) if "verification code" in m.subject]
+    page = subject_actions.status_for_holder(desk, waiting.request_id, status_token(desk, waiting.request_id))
+    wanted = subject_actions.details_wanted(desk, waiting.request_id)
+
+    assert points["phone"].label not in mail.body
+    assert all(points[name].label in mail.body for name in ("postal_code", "last_invoice_amount"))
+    assert "phone" not in dict(page.details_asked) and "postal_code" in dict(page.details_asked)
+    assert "phone" not in dict(wanted.details) and wanted.needed == 2
 
 
 @pytest.mark.usefixtures("accounts")
