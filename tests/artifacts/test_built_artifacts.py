@@ -110,6 +110,13 @@ def test_phone_numbers_without_geodata_carriers_or_time_zones(build_dir: Path) -
     assert [name for name in ("geodata", "carrierdata", "tzdata") if (phonenumbers / name).exists()] == []
 
 
+def test_pyyaml_is_deployed_with_libyaml_for_the_lambda_architecture(build_dir: Path) -> None:
+    """The policies and the registry are read with libyaml's loader (dsr.core.yaml_text), ten
+    times faster than PyYAML's own: the layer must carry it, built for arm64 like the functions."""
+    extensions = [path.name for path in (build_dir / "DeskLayer" / "python" / "yaml").glob("_yaml.*.so")]
+    assert extensions == ["_yaml.cpython-312-aarch64-linux-gnu.so"]
+
+
 def test_every_module_has_unchecked_hash_bytecode_for_python312(build_dir: Path) -> None:
     magic = importlib.util.MAGIC_NUMBER
     assert sys.version_info[:2] == (3, 12)

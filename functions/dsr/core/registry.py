@@ -29,6 +29,7 @@ from dsr.core.registry_stores import (
     StoreLocation,
     SystemId,
 )
+from dsr.core.yaml_text import parse_yaml
 
 # ------------------------------------------------------------------------------ actions
 
@@ -303,7 +304,7 @@ def parse_registry(text: str, source: str = "registry") -> SystemRegistry:
     import yaml  # noqa: PLC0415 - needed only when the registry file is first read
 
     try:
-        document = yaml.safe_load(text)
+        document = parse_yaml(text)
     except yaml.YAMLError as error:
         raise RegistryError(f"{source}: not valid YAML: {error}") from error
     try:

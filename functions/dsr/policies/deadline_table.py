@@ -22,6 +22,7 @@ from pydantic import Field, PrivateAttr, TypeAdapter, ValidationError, model_val
 
 from dsr.core.jurisdictions import DEFAULT, JURISDICTIONS
 from dsr.core.models import RequestType
+from dsr.core.yaml_text import parse_yaml
 from dsr.policies.deadline_rules import (
     AcknowledgeRule,
     AppealRule,
@@ -278,7 +279,7 @@ def parse_policies(text: str, source: str = "deadline policies") -> DeadlinePoli
     import yaml  # noqa: PLC0415 - needed only when the policy file is first read
 
     try:
-        document = yaml.safe_load(text)
+        document = parse_yaml(text)
     except yaml.YAMLError as error:
         raise DeadlineError(f"{source}: not valid YAML: {error}") from error
     except ValueError as error:  # a date that does not exist, such as in_force_from: 2026-02-30

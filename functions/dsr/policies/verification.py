@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Relationship, RequestType
+from dsr.core.yaml_text import parse_yaml
 
 POLICY_PATH = Path(__file__).parents[1] / "config" / "verification.yaml"
 
@@ -128,6 +129,4 @@ def _is_account_holder(request: PrivacyRequest) -> bool:
 
 @cache
 def load_policy(path: Path = POLICY_PATH) -> VerificationPolicy:
-    import yaml  # noqa: PLC0415 - needed only when the policy file is first read
-
-    return VerificationPolicy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return VerificationPolicy.model_validate(parse_yaml(path.read_text(encoding="utf-8")))

@@ -8,6 +8,7 @@ a conditional write, and moto refuses a write whose condition fails, as DynamoDB
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,6 +17,8 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.config import Config
+from moto import mock_aws
 
 from dsr.core.registry import load_registry
 from dsr.core.registry_stores import DynamoDbStore
@@ -66,10 +69,54 @@ def clock() -> StoppedClock:
     return StoppedClock(NOW)
 
 
+_made_once: dict[tuple[Any, ...], Any] = {}
+
+
+@functools.cache
+def _session() -> boto3.Session:
+    return boto3.Session(region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def _options_key(options: dict[str, Any]) -> tuple[Any, ...]:
+    def key(value: Any) -> Any:
+        return tuple(sorted(value._user_provided_options.items())) if isinstance(value, Config) else value
+
+    return tuple(sorted((name, key(value)) for name, value in options.items()))
+
+
+def _made_once_client(service: str, **options: Any) -> Any:
+    return _once(("client", service, _options_key(options)), lambda: _session().client(service, **options))
+
+
+def _made_once_resource(service: str, **options: Any) -> Any:
+    return _once(
+        ("resource", service, _options_key(options)), lambda: _session().resource(service, **options)
+    )
+
+
+def _once(key: tuple[Any, ...], make: Any) -> Any:
+    if key not in _made_once:
+        _made_once[key] = make()
+    return _made_once[key]
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto, fresh for each test, answering clients made once for the whole run: a botocore
+    session costs about 0.1 s and each client about 30 ms, most of a rule's test otherwise. moto
+    answers a client whichever test made it, from the state of the test that calls it."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setattr(boto3, "client", _made_once_client)
+    monkeypatch.setattr(boto3, "resource", _made_once_resource)
+    make_kms_key_pairs_on_first_use()  # as the local cloud does: no RSA key made that no rule uses
+    with mock_aws():
+        yield
+
+
 @pytest.fixture
 def desk(aws: None, clock: StoppedClock) -> Iterator[DeskInMemory]:
-    make_kms_key_pairs_on_first_use()  # as the local cloud does: no RSA key made that no rule uses
-    boto3.setup_default_session(region_name=REGION)
     keys = create_keys(_TEMPLATE)
     create_tables(_TEMPLATE)
     create_buckets(_TEMPLATE)
