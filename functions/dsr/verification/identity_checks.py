@@ -173,10 +173,12 @@ def submit_code(
     if reason is None and task is not None and task.level == Level.MATCHED.value:
         if not any(value.strip() for value in (data_points or {}).values()):
             _reject(desk, request_id, task, "the code was right; no data points were given")
+            _close_after_the_last_attempt(desk, request_id, task)
             return VerificationOutcome.DETAILS_MISSING
         mismatch = _check_data_points(desk, request_id, task, data_points or {})
         if mismatch is not None:
             _reject(desk, request_id, task, mismatch)
+            _close_after_the_last_attempt(desk, request_id, task)
             return VerificationOutcome.DETAILS_MISMATCHED
     if reason is None and task is not None:
         reason = _claim(desk, request_id)
@@ -231,7 +233,9 @@ def _count_attempt(desk: Desk, request_id: str) -> bool:
 
 
 def _close_after_the_last_attempt(desk: Desk, request_id: str, task: CodeTask | None) -> None:
-    """The request's last attempt was wrong: it closes unverifiable, and the subject is told."""
+    """The request's last attempt did not verify it (a wrong code, or the right one without the
+    details it needs): no attempt is left that could, so it closes unverifiable, and the subject is
+    told."""
     if task is not None and task.lifetime_attempts + 1 >= MAX_LIFETIME_ATTEMPTS:
         close_window(desk, request_id, FAILED, LIFETIME_ATTEMPTS_USED)
 

@@ -461,6 +461,27 @@ def test_three_wrong_sets_of_details_close_the_request_as_unverifiable(
 
 
 @pytest.mark.usefixtures("accounts")
+def test_the_requests_last_attempt_closes_it_even_when_the_code_was_right_but_the_details_not(
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, clock: StoppedClock
+) -> None:
+    waiting = _verifying(desk, workflow, GRACE, ("access",), country="US", region="CA")
+    for _ in range(verification.MAX_LIFETIME_ATTEMPTS // verification.MAX_ATTEMPTS - 1):
+        for _ in range(verification.MAX_ATTEMPTS):
+            _try(desk, clock, waiting.request_id, _wrong(_code(outbox, waiting.request_id)))
+        assert verification.issue_new_code(desk, waiting.request_id)
+    code = _code(outbox, waiting.request_id)
+    for _ in range(verification.MAX_ATTEMPTS - 1):
+        _try(desk, clock, waiting.request_id, _wrong(code))
+
+    last = _try(desk, clock, waiting.request_id, code)  # the request's last attempt: no details
+
+    assert last is VerificationOutcome.DETAILS_MISSING
+    # No attempt is left that could ever verify it: it closes now, and the subject may file again
+    assert workflow.failed[waiting.task_token] == (verification.FAILED, verification.LIFETIME_ATTEMPTS_USED)
+    assert verification.issue_new_code(desk, waiting.request_id) is False
+
+
+@pytest.mark.usefixtures("accounts")
 def test_the_field_being_corrected_is_never_used_to_verify(
     desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, clock: StoppedClock
 ) -> None:
