@@ -1,5 +1,6 @@
-"""The rights each jurisdiction's law gives: every right honoured everywhere by default, only the
-law's where the company says so, and staff told which is which."""
+"""The rights a person may ask for: those their jurisdiction's law gives, and those the company's
+privacy policy promises everyone (by default, to review, correct and delete their data and to
+unsubscribe); staff told which is which."""
 
 from __future__ import annotations
 
@@ -13,37 +14,42 @@ from local_cloud.http_api import LocalApi
 from tests.support import submit
 
 FORM = "application/x-www-form-urlencoded"
-# California's law (the CPRA's version, from 2023-01-01) gives no right to object; the desk knows
-# the type, and the EU's law gives it.
-CCPA_VERSION = "California CCPA/CPRA, the version in force from 2023-01-01"
+# California's law (in December 2026, the CPRA's version; automated decisions come in 2027) gives
+# no right to object, and the company does not promise it everywhere; the EU's law gives it.
+# Iowa's law gives no right to correct; the company's privacy policy promises it to everyone.
+IOWA_VERSION = "Iowa ICDPA, the version in force from 2025-01-01"
 
 
 @pytest.fixture
-def law_only(local_api: LocalApi, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HONOUR_EVERY_RIGHT", "false")
+def every_right(local_api: LocalApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RIGHTS_OFFERED_EVERYWHERE", "all")
     desk_from_environment.cache_clear()  # the functions read their settings again
 
 
-def test_by_default_every_right_is_taken_in_and_staff_see_which_the_law_gives(
+def test_a_right_the_company_promises_everyone_is_taken_in_and_staff_see_it_is_not_the_laws(
     public: DeskClient, approver: DeskClient
 ) -> None:
-    answer = submit(public, jurisdiction="US-CA", request_types=["access", "objection"])
+    answer = submit(
+        public,
+        jurisdiction="US-IA",
+        request_types=["access", "rectification"],
+        corrections=[{"field": "name", "corrected_value": "Augusta Ada King"}],
+    )
     assert answer.status == 201, answer.body
 
     detail = approver.get(f"/staff/requests/{answer.body['request_id']}").body
 
     assert detail["rights"] == [
-        {"request_type": "access", "legal": True, "basis": f"a legal right: {CCPA_VERSION}"},
+        {"request_type": "access", "legal": True, "basis": f"a legal right: {IOWA_VERSION}"},
         {
-            "request_type": "objection",
+            "request_type": "rectification",
             "legal": False,
-            "basis": f"honoured voluntarily: {CCPA_VERSION} gives no such right",
+            "basis": f"honoured voluntarily: {IOWA_VERSION} gives no such right",
         },
     ]
 
 
-@pytest.mark.usefixtures("law_only")
-def test_where_only_the_law_is_honoured_the_api_refuses_a_right_it_does_not_give(
+def test_the_api_refuses_a_right_neither_the_law_gives_nor_the_company_promises(
     public: DeskClient, desk: Desk
 ) -> None:
     refused = submit(public, jurisdiction="US-CA", request_types=["access", "objection"])
@@ -52,6 +58,7 @@ def test_where_only_the_law_is_honoured_the_api_refuses_a_right_it_does_not_give
     assert refused.body["message"].startswith(
         "objection: not a right California CCPA/CPRA gives in US-CA (the version in force from 2023-01-01)"
     )
+    assert "the rights you may ask for: access, portability, erasure" in refused.body["message"]
     assert desk.store.open_requests() == []
     assert submit(public, jurisdiction="US-CA", request_types=["access"]).status == 201
     assert submit(public, jurisdiction="EU", request_types=["objection"]).status == 201
@@ -59,17 +66,19 @@ def test_where_only_the_law_is_honoured_the_api_refuses_a_right_it_does_not_give
     assert submit(public, country="NZ", request_types=["objection"]).status == 201
 
 
-@pytest.mark.usefixtures("law_only")
-def test_where_only_the_law_is_honoured_the_form_offers_the_rights_where_the_person_lives(
+def test_the_form_offers_the_rights_where_the_person_lives_and_refuses_others(
     public: DeskClient, desk: Desk
 ) -> None:
     unplaced = public.get("/privacy-request").body
     californian = public.get("/privacy-request?country=US&region=CA").body
+    iowan = public.get("/privacy-request?country=US&region=IA").body
 
     assert 'class="place"' in unplaced and 'value="objection"' in unplaced
-    assert 'value="sale_sharing_opt_out"' in californian
+    assert 'value="sale_sharing_opt_out"' in californian and 'value="limit_sensitive"' in californian
+    assert 'value="admt_opt_out"' not in californian  # California's right from 1 January 2027
     assert 'value="objection"' not in californian
     assert 'id="place-region" name="region" value="CA"' in californian
+    assert 'value="rectification"' in iowan and 'value="admt_opt_out"' not in iowan
 
     fields = [
         ("request_types", "objection"),
@@ -82,14 +91,16 @@ def test_where_only_the_law_is_honoured_the_form_offers_the_rights_where_the_per
     assert answer.status == 422
     assert (
         "\u201cStop processing my data for your legitimate interests\u201d: not a right the privacy law "
-        "where you live gives (US-CA). Choose from those listed."
+        "where you live gives (US-CA), nor one we offer everyone. Choose from those listed."
     ) in answer.body.replace("&#x27;", "'")
     assert 'value="objection"' not in answer.body
     assert desk.store.open_requests() == []
 
 
-def test_by_default_the_form_offers_every_right_without_asking_where_first(public: DeskClient) -> None:
+@pytest.mark.usefixtures("every_right")
+def test_a_company_that_offers_every_right_everywhere_asks_nowhere_first(public: DeskClient) -> None:
     page = public.get("/privacy-request?country=US&region=CA").body
 
     assert 'value="objection"' in page
     assert 'class="place"' not in page
+    assert submit(public, jurisdiction="US-CA", request_types=["objection"]).status == 201

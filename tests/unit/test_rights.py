@@ -15,24 +15,46 @@ from dsr.policies.request_deadlines import deadlines_for
 CORRECT = RequestType.RECTIFICATION
 
 
+LAW_ONLY: frozenset[RequestType] = frozenset()
+# What the shipped privacy policy promises everyone (its section 4): review, correct, delete, unsubscribe.
+PROMISED = rights.offered_everywhere("access,rectification,erasure,marketing_opt_out")
+
+
 def test_utah_gives_the_right_to_correct_from_the_first_of_july_2026() -> None:
-    assert CORRECT not in rights.offered("US-UT", date(2026, 6, 30), honour_every_right=False)
-    assert CORRECT in rights.offered("US-UT", date(2026, 7, 1), honour_every_right=False)
-    assert CORRECT in rights.offered("US-UT", date(2026, 6, 30), honour_every_right=True)
+    assert CORRECT not in rights.offered("US-UT", date(2026, 6, 30), everywhere=LAW_ONLY)
+    assert CORRECT in rights.offered("US-UT", date(2026, 7, 1), everywhere=LAW_ONLY)
+    assert CORRECT in rights.offered("US-UT", date(2026, 6, 30), everywhere=PROMISED)
+
+
+def test_a_person_is_offered_their_laws_rights_and_what_the_company_promises_everyone() -> None:
+    eu = rights.offered("EU", date(2026, 12, 1), everywhere=PROMISED)
+    california = rights.offered("US-CA", date(2027, 1, 5), everywhere=PROMISED)
+
+    assert RequestType.OBJECTION in eu and RequestType.SALE_SHARING_OPT_OUT not in eu
+    assert RequestType.ADMT_OPT_OUT in california and RequestType.OBJECTION not in california
+    assert RequestType.RECTIFICATION in rights.offered("US-UT", date(2026, 6, 30), everywhere=PROMISED)
+    assert rights.offered("US-UT", date(2026, 6, 30), everywhere=rights.offered_everywhere("all")) == list(
+        RequestType
+    )
+
+
+def test_the_setting_names_a_type_the_desk_does_not_know() -> None:
+    with pytest.raises(ValueError, match="unknown request type delete_everything; known: access"):
+        rights.offered_everywhere("access,delete_everything")
+    assert rights.offered_everywhere("") == frozenset()
 
 
 def test_a_type_the_law_does_not_give_is_refused_naming_it_and_the_jurisdiction() -> None:
     with pytest.raises(rights.RightNotGivenError) as refused:
-        rights.check_given(
-            "US-UT", [RequestType.ACCESS, CORRECT], date(2026, 6, 30), honour_every_right=False
-        )
+        rights.check_given("US-UT", [RequestType.ACCESS, CORRECT], date(2026, 6, 30), everywhere=LAW_ONLY)
 
     assert str(refused.value) == (
-        "rectification: not a right Utah UCPA gives in US-UT (the version in force from 2023-12-31); "
-        "the rights it gives: access, portability, erasure, sale_sharing_opt_out, marketing_opt_out"
+        "rectification: not a right Utah UCPA gives in US-UT (the version in force from 2023-12-31), "
+        "nor one the company offers everyone; the rights you may ask for: access, portability, "
+        "erasure, marketing_opt_out, sale_sharing_opt_out"
     )
-    rights.check_given("US-UT", [CORRECT], date(2026, 7, 1), honour_every_right=False)
-    rights.check_given("US-UT", [CORRECT], date(2026, 6, 30), honour_every_right=True)
+    rights.check_given("US-UT", [CORRECT], date(2026, 7, 1), everywhere=LAW_ONLY)
+    rights.check_given("US-UT", [CORRECT], date(2026, 6, 30), everywhere=PROMISED)
 
 
 def _correction(received_at: datetime) -> PrivacyRequest:

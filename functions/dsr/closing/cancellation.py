@@ -31,7 +31,7 @@ def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
     """Cancel the request. A cancellation interrupted midway (the review claimed, or the request
     closed but the subject not yet told) is finished by cancelling again."""
     request = desk.store.get(request_id)
-    interrupted = request.status is Status.CANCELLED and request.closing_notice_sent_at is None
+    interrupted = request.status is Status.CANCELLED and _cancellation_unfinished(desk, request_id)
     if request.status not in CANCELLABLE and not interrupted:
         raise NotCancellableError(
             f"the request is {request.status.value}; only a request not yet carried out can be cancelled"
@@ -63,6 +63,15 @@ def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
         "execution stopped" if stopped else "no execution to stop",
         reason=reason,
         previous_status=request.status.value,
+    )
+
+
+def _cancellation_unfinished(desk: Desk, request_id: str) -> bool:
+    """Closed as cancelled, but the cancellation's last step (its line in the trail, after the
+    subject is told and the execution stopped) never written: an interrupted cancellation."""
+    trail = {(event.action, event.outcome) for event in desk.store.events(request_id)}
+    return ("close request", Status.CANCELLED.value) in trail and not any(
+        action == "cancel request" for action, _ in trail
     )
 
 

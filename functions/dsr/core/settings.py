@@ -64,11 +64,14 @@ class DeskSettings(DeskModel):
         description="where the controller answers requests (ISO 3166-1, or 3166-2 for a region: IE, DE-BY): "
         "GDPR periods roll off its public holidays (Regulation 1182/71 Art. 2(1)); empty: weekends only",
     )
-    honour_every_right: bool = Field(
-        default=True,
-        alias="HONOUR_EVERY_RIGHT",
-        description="every request type is taken in everywhere; false: from the web, only the rights "
-        "the law of the person's jurisdiction gives (dsr.policies.rights)",
+    rights_offered_everywhere: str = Field(
+        default="access,rectification,erasure,marketing_opt_out",
+        pattern=r"^(all|[a-z_]+(,[a-z_]+)*)?$",
+        alias="RIGHTS_OFFERED_EVERYWHERE",
+        description="the request types the company's privacy policy promises everyone, wherever they "
+        "live, beside those each law gives (dsr.policies.rights): a comma-separated list, all, or "
+        "empty for the law's alone. The default is what the shipped privacy policy promises: to "
+        "review, correct and delete one's data, and to unsubscribe",
     )
     package_link_ttl_hours: int = Field(
         default=72,

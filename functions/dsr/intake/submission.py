@@ -54,7 +54,7 @@ def submit(
     global_privacy_control: bool = False,
 ) -> Receipt:
     """Record the request, then start its execution. From the web, a type the jurisdiction's law
-    does not give is refused (``RightNotGivenError``) unless the company honours every right.
+    does not give is refused (``RightNotGivenError``) unless the company offers it everyone.
 
     A caller that can be redelivered (email) passes an id derived from what it received, so the
     second delivery finds the first request instead of making another.
@@ -64,7 +64,7 @@ def submit(
             new_request.resolved_jurisdiction(),
             new_request.request_types,
             local_day(new_request.resolved_jurisdiction(), desk.now()),
-            honour_every_right=desk.settings.honour_every_right,
+            everywhere=rights.offered_everywhere(desk.settings.rights_offered_everywhere),
         )
     if global_privacy_control:
         new_request = with_global_privacy_control(new_request)

@@ -1,16 +1,17 @@
 """Which rights a request's law gives, and what the desk does with the others.
 
 Each version of a deadline policy lists the request types its law gives (``rights``); DEFAULT
-gives every type. A company honours every right everywhere (``HONOUR_EVERY_RIGHT``, the
-default: what most privacy policies promise, and refusing a right the table missed is a worse
-mistake than honouring one the law does not require), or only what the law gives where the
-person lives: then the form offers only those, and the form and the API refuse any other,
-naming the type and the jurisdiction. Email is read by staff, who see the same thing: whichever
-the setting, a request's page says of each type whether it is a legal right in its jurisdiction
-(in the version it was received under) or honoured voluntarily.
+gives every type. Beside them, a company offers everyone the rights its privacy policy promises
+whatever the law (``RIGHTS_OFFERED_EVERYWHERE``; the shipped policy promises to review, correct
+and delete one's data and to unsubscribe; ``all`` offers every type everywhere). The form offers
+the person those two together, once they say where they live, and the form and the API refuse
+any other type, naming it, the jurisdiction and the rights it gives. Email is read by staff, who
+see the same thing: a request's page says of each type whether it is a legal right in its
+jurisdiction (in the version it was received under), offered everywhere by the company, or
+honoured voluntarily.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 from typing import NamedTuple
 
@@ -26,16 +27,22 @@ class RightNotGivenError(ValueError, RefusalError):
     """A request type the jurisdiction's law does not give, where the company honours only what
     the law gives."""
 
-    def __init__(self, jurisdiction: str, refused: list[RequestType], in_force: PolicyInForce) -> None:
+    def __init__(
+        self,
+        jurisdiction: str,
+        refused: list[RequestType],
+        in_force: PolicyInForce,
+        everywhere: Collection[RequestType],
+    ) -> None:
         self.jurisdiction = jurisdiction
         self.refused = refused
-        self.given = list(in_force.policy.rights.types)
+        self.given = [kind for kind in RequestType if in_force.policy.gives(kind) or kind in everywhere]
         kinds = ", ".join(kind.value for kind in refused)
         given = ", ".join(kind.value for kind in self.given)
         policy = in_force.policy
         super().__init__(
             f"{kinds}: not a right {policy.name} gives in {jurisdiction} (the version in force from "
-            f"{policy.version}); the rights it gives: {given}"
+            f"{policy.version}), nor one the company offers everyone; the rights you may ask for: {given}"
         )
 
 
@@ -60,25 +67,41 @@ def in_force(jurisdiction: str, day: date) -> PolicyInForce:
     return policies().in_force(jurisdiction, day)
 
 
-def offered(jurisdiction: str, day: date, *, honour_every_right: bool) -> list[RequestType]:
-    """The request types a person in ``jurisdiction`` may ask for on ``day``."""
-    if honour_every_right:
-        return list(RequestType)
-    given = in_force(jurisdiction, day).policy.rights.types
-    return [kind for kind in RequestType if kind in given]
+def offered_everywhere(setting: str) -> frozenset[RequestType]:
+    """The types ``RIGHTS_OFFERED_EVERYWHERE`` names: ``all``, a comma-separated list, or none.
+    Raises ``ValueError`` naming a type the desk does not know."""
+    if setting == "all":
+        return frozenset(RequestType)
+    named = [name.strip() for name in setting.split(",") if name.strip()]
+    unknown = [name for name in named if name not in RequestType.__members__.values()]
+    if unknown:
+        known = ", ".join(RequestType)
+        raise ValueError(
+            f"RIGHTS_OFFERED_EVERYWHERE: unknown request type {', '.join(unknown)}; known: {known}"
+        )
+    return frozenset(RequestType(name) for name in named)
+
+
+def offered(jurisdiction: str, day: date, *, everywhere: Collection[RequestType]) -> list[RequestType]:
+    """The request types a person in ``jurisdiction`` may ask for on ``day``: its law's, and those
+    the company offers everyone."""
+    policy = in_force(jurisdiction, day).policy
+    return [kind for kind in RequestType if policy.gives(kind) or kind in everywhere]
 
 
 def check_given(
-    jurisdiction: str, kinds: Iterable[RequestType], day: date, *, honour_every_right: bool
+    jurisdiction: str, kinds: Iterable[RequestType], day: date, *, everywhere: Collection[RequestType]
 ) -> None:
-    """Refuse (``RightNotGivenError``) the types the law does not give, unless the company
-    honours every right everywhere."""
-    if honour_every_right:
-        return
+    """Refuse (``RightNotGivenError``) the types neither the law gives nor the company offers
+    everyone."""
     policy_in_force = in_force(jurisdiction, day)
-    refused = [kind for kind in dict.fromkeys(kinds) if not policy_in_force.policy.gives(kind)]
+    refused = [
+        kind
+        for kind in dict.fromkeys(kinds)
+        if not policy_in_force.policy.gives(kind) and kind not in everywhere
+    ]
     if refused:
-        raise RightNotGivenError(jurisdiction, refused, policy_in_force)
+        raise RightNotGivenError(jurisdiction, refused, policy_in_force, everywhere)
 
 
 def bases(request: PrivacyRequest) -> list[RightBasis]:

@@ -195,7 +195,7 @@ def _request_types(
 ) -> str:
     hint = "Choose all that apply."
     if offered is not None:
-        hint += " These are the rights the privacy law where you live gives you."
+        hint += " These are the rights the privacy law where you live gives you, and those we offer everyone."
     help_markup, aria = _help("request_types", hint, errors)
     chosen = _all_values(values, "request_types")
     choices = []
@@ -327,8 +327,8 @@ def request_form_page(
 ) -> str:
     """The privacy request form, filled in with ``values`` and showing ``errors`` (by form field
     name); with ``submission_key``, the form sends it back (``SUBMISSION_KEY``). With ``offered``
-    (a company that honours only the rights the law gives), only those request types, and a form
-    above to say where the person lives."""
+    (the rights the law where the person lives gives, and those the company offers everyone),
+    only those request types, and a form above to say where the person lives."""
     values = values or {}
     errors = errors or {}
     sections = [

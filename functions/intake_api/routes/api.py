@@ -45,10 +45,10 @@ NOT_WAITING_FOR_CODE = "This request is not waiting for a code."
         201: documented_answer("recorded; the subject is acknowledged by email", SubmittedRequest),
         **BODY_REFUSALS,
         400: documented_answer(
-            "the body is not UTF-8 text, or nests more than 32 levels deep; or, where the company "
-            "honours only the rights the law gives (HonourEveryRight false), a request type the law "
-            "of the jurisdiction does not give: the message names the type, the jurisdiction and "
-            "the rights it gives"
+            "the body is not UTF-8 text, or nests more than 32 levels deep; or a request type the "
+            "law of the jurisdiction does not give and the company does not offer everyone "
+            "(RightsOfferedEverywhere): the message names the type, the jurisdiction and the rights "
+            "the person may ask for"
         ),
         409: schemas.KEY_CONFLICT,
         429: THROTTLED,

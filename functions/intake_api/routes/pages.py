@@ -26,16 +26,18 @@ router = Router()  # type: ignore[no-untyped-call]
 
 
 def _offered(values: Mapping[str, str | list[str]]) -> list[RequestType] | None:
-    """Where the company honours only the rights the law gives: those of the place the person
-    said they live (every type until they say); None where it honours every right."""
+    """The rights the law of the place the person said they live gives, and those the company
+    offers everyone (every type until they say); None where the company offers every type
+    everywhere."""
     desk = desk_from_environment()
-    if desk.settings.honour_every_right:
+    everywhere = rights.offered_everywhere(desk.settings.rights_offered_everywhere)
+    if everywhere == frozenset(RequestType):
         return None
     place = [values.get(name) or "" for name in ("country", "region")]
     country, region = (value if isinstance(value, str) else next(iter(value), "") for value in place)
     jurisdiction = infer_jurisdiction(country.strip(), region.strip())
     today = local_day(jurisdiction, desk.now())
-    return rights.offered(jurisdiction, today, honour_every_right=False)
+    return rights.offered(jurisdiction, today, everywhere=everywhere)
 
 
 @router.get("/privacy-request", include_in_schema=False)
@@ -62,7 +64,8 @@ def submit_request_form() -> Response[str]:
         return page_answer(422, page)
     except rights.RightNotGivenError as refused:
         labels = ", ".join(f"\u201c{REQUEST_TYPE_LABELS[kind]}\u201d" for kind in refused.refused)
-        message = f"{labels}: not a right the privacy law where you live gives ({refused.jurisdiction})."
+        law = f"not a right the privacy law where you live gives ({refused.jurisdiction})"
+        message = f"{labels}: {law}, nor one we offer everyone."
         errors = {"request_types": f"{message} Choose from those listed."}
         page = request_form_page(form, errors, submission_key=key or None, offered=refused.given)
         return page_answer(422, page)
