@@ -82,6 +82,14 @@ def analyst(local_api: LocalApi) -> DeskClient:
 
 
 @pytest.fixture
+def every_right_offered(local_api: LocalApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk of a company that offers every kind of request everywhere, whatever the law
+    (``RIGHTS_OFFERED_EVERYWHERE=all``), for tests about something else than which rights a law gives."""
+    monkeypatch.setenv("RIGHTS_OFFERED_EVERYWHERE", "all")
+    desk_from_environment.cache_clear()  # the functions read their settings again
+
+
+@pytest.fixture
 def moved_clock() -> Iterator[list[timedelta]]:
     """Lets a test move the desk's clock forward with ``advance``; puts it back afterwards."""
     moves: list[timedelta] = []

@@ -75,10 +75,10 @@ def test_each_group_signs_in_and_sees_the_queue_most_urgent_first(
         desk,
         public,
         request_types=["restriction"],
-        jurisdiction="US-UT",
+        jurisdiction="KR",
         subject={"email": "alan@example.net"},
     )
-    # A 45-day clock (Utah) is due after the EU's month; the EU request comes first.
+    # South Korea's 10 days come before the EU's month: the Korean request comes first.
     first, second = desk.store.get(later), desk.store.get(sooner)
     expected = [r.request_id[:8] for r in sorted([first, second], key=lambda r: r.watch_at or r.respond_by)]
 
@@ -423,8 +423,13 @@ def test_staff_see_the_due_day_the_subject_was_told(
 def test_a_request_page_says_which_rights_the_law_gives_and_which_are_voluntary(
     page: Page, local_api: LocalApi, public: DeskClient
 ) -> None:
-    # California's law (the CPRA's version, from 2023-01-01) gives no right to object.
-    answer = submit(public, request_types=["access", "objection"], jurisdiction="US-CA")
+    # Iowa's law gives no right to correct; the company's privacy policy promises it to everyone.
+    answer = submit(
+        public,
+        request_types=["access", "rectification"],
+        jurisdiction="US-IA",
+        corrections=[{"field": "name", "corrected_value": "Augusta Ada King"}],
+    )
     request_id = str(answer.body["request_id"])
 
     _sign_in(page, local_api, "analyst@desk.example")
@@ -433,8 +438,8 @@ def test_a_request_page_says_which_rights_the_law_gives_and_which_are_voluntary(
 
     expect(rights).to_have_text(
         [
-            "access: a legal right: California CCPA/CPRA, the version in force from 2023-01-01",
-            "objection: honoured voluntarily: California CCPA/CPRA, the version in force from 2023-01-01 "
+            "access: a legal right: Iowa ICDPA, the version in force from 2025-01-01",
+            "rectification: honoured voluntarily: Iowa ICDPA, the version in force from 2025-01-01 "
             "gives no such right",
         ]
     )

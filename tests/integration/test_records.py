@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from dsr.policies import retention as records
 from dsr.storage.store import request_key
 from dsr.wiring.desk import Desk
@@ -32,6 +34,7 @@ def _denied(
     return request_id
 
 
+@pytest.mark.usefixtures("every_right_offered")  # a restriction, which California's law does not give
 def test_a_denied_requests_identity_goes_and_its_record_expires_after_the_laws_period(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:

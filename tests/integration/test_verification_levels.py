@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+import pytest
+
 from dsr.intake.status_tokens import status_token
 from dsr.policies.request_deadlines import deadlines_for
 from dsr.wiring.desk import Desk
@@ -230,6 +232,7 @@ def test_a_power_of_attorney_is_confirmed_by_an_approver_not_an_analyst(
     assert confirmed.actor == "staff:approver@desk.example"
 
 
+@pytest.mark.usefixtures("every_right_offered")  # objections, which California's law does not give
 def test_californias_clock_keeps_running_and_the_uks_restarts_on_identification(
     cloud: LocalCloud, desk: Desk, public: DeskClient, moved_clock: list[timedelta]
 ) -> None:

@@ -133,8 +133,9 @@ def test_the_california_opt_outs_of_the_newer_rules_need_no_verification_and_tak
 
 
 def test_an_access_answer_names_the_third_parties_and_the_automated_decisions_in_the_package_and_email(
-    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer
+    desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, clock: StoppedClock
 ) -> None:
+    clock.advance(datetime(2027, 3, 1, 9, 30, tzinfo=UTC) - clock.now())  # California's ADMT rights apply
     request_id = submit(
         desk,
         NewRequest.model_validate(

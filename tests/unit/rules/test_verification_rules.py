@@ -738,6 +738,8 @@ def test_a_power_of_attorney_is_confirmed_by_staff_once_and_no_code_is_sent(
 def test_californias_clock_keeps_running_while_the_subject_verifies(
     desk: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, clock: StoppedClock
 ) -> None:
+    # A company that takes objections from everyone: California's law gives none.
+    desk.settings = desk.settings.model_copy(update={"rights_offered_everywhere": "all"})
     waiting = _verifying(desk, workflow, GRACE, country="US", region="CA")
     due_before = desk.store.get(waiting.request_id).respond_by
     clock.advance(timedelta(days=3))
