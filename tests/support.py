@@ -4,13 +4,17 @@ and moving the local cloud's clock. The fixtures are in conftest.py."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.fulfilment.fulfilment import planned_tasks
+from dsr.policies.request_deadlines import deadlines_for
 from dsr.wiring.desk import Desk
 from dsr_cli import hand_offs
 from dsr_cli.http_client import DeskClient, HttpAnswer
@@ -80,3 +84,55 @@ def advance(moves: list[timedelta], by: timedelta) -> None:
     """Move the desk's clock ``by``, remembered in ``moves`` (the ``moved_clock`` fixture)."""
     local_clock.advance(by)
     moves.append(by)
+
+
+WATCHED_EMAIL = "ada.lovelace@example.com"
+WATCHED_NAME = "Ada Lovelace"
+WATCHED_DETAILS = "Please include the notes about my Analytical Engine account"
+
+
+def open_request_due_in(
+    desk: Desk,
+    due_in: timedelta,
+    *,
+    target_in: timedelta | None = None,
+    extension_notice_in: timedelta | None = None,
+    extended: bool = False,
+) -> str:
+    """An open request waiting for staff (so no other sweep acts on it), its deadline fields set
+    ``due_in`` from now (and the internal target, the extension notice, an extension granted)."""
+    now = desk.now()
+    request_id = str(uuid.uuid4())
+    respond_by = now + due_in
+    received = now - timedelta(days=20)
+    desk.store.create(
+        PrivacyRequest(
+            request_id=request_id,
+            request_types=[RequestType.ACCESS, RequestType.ERASURE],
+            subject=SubjectIdentity(email=WATCHED_EMAIL, name=WATCHED_NAME),
+            relationship=Relationship.ACCOUNT_HOLDER,
+            jurisdiction="UK",
+            channel=Channel.WEB,
+            status=Status.AWAITING_APPROVAL,
+            received_at=received,
+            respond_by=respond_by,
+            details=WATCHED_DETAILS,
+        )
+    )
+    target_by = now + target_in if target_in is not None else None
+    fields: dict[str, Any] = {
+        "respond_by": respond_by.isoformat(),
+        "due_at": min(target_by or respond_by, respond_by).isoformat(),
+        "deadline_policy": "UK",
+        "deadline_policy_version": deadlines_for(
+            "UK", [RequestType.ACCESS], now - timedelta(days=20)
+        ).policy_version,
+    }
+    if target_by is not None:
+        fields["target_by"] = target_by.isoformat()
+    if extension_notice_in is not None:
+        fields["extension_notice_by"] = (now + extension_notice_in).isoformat()
+    if extended:
+        fields["extended_at"] = now.isoformat()
+    desk.store.set_fields(request_id, fields)
+    return request_id

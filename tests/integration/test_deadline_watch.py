@@ -4,7 +4,6 @@ notice warning, metrics figures, and only open requests read, through the sparse
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -12,62 +11,16 @@ import pytest
 from aws_lambda_powertools import Metrics
 from pydantic import ValidationError
 
-from dsr.core.identities import SubjectIdentity
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
+from dsr.core.models import Status
 from dsr.deadlines import sweeper
 from dsr.deadlines.watch import WatchSettings
 from dsr.deadlines.watch_report import WatchReport
 from dsr.wiring.desk import Desk
 from local_cloud.cloud import LocalCloud, SentMail
 from sweeper.app import publish_deadline_metrics
-from tests.support import advance
+from tests.support import WATCHED_DETAILS, WATCHED_EMAIL, WATCHED_NAME, advance, open_request_due_in
 
-EMAIL = "ada.lovelace@example.com"
-NAME = "Ada Lovelace"
-DETAILS = "Please include the notes about my Analytical Engine account"
-
-
-def _open_request(
-    desk: Desk,
-    due_in: timedelta,
-    *,
-    target_in: timedelta | None = None,
-    extension_notice_in: timedelta | None = None,
-    extended: bool = False,
-) -> str:
-    """An open request (waiting for staff, so no other sweep acts on it) with its deadline fields."""
-    now = desk.now()
-    request_id = str(uuid.uuid4())
-    respond_by = now + due_in
-    desk.store.create(
-        PrivacyRequest(
-            request_id=request_id,
-            request_types=[RequestType.ACCESS, RequestType.ERASURE],
-            subject=SubjectIdentity(email=EMAIL, name=NAME),
-            relationship=Relationship.ACCOUNT_HOLDER,
-            jurisdiction="UK",
-            channel=Channel.WEB,
-            status=Status.AWAITING_APPROVAL,
-            received_at=now - timedelta(days=20),
-            respond_by=respond_by,
-            details=DETAILS,
-        )
-    )
-    target_by = now + target_in if target_in is not None else None
-    fields: dict[str, Any] = {
-        "respond_by": respond_by.isoformat(),
-        "due_at": min(target_by or respond_by, respond_by).isoformat(),
-        "deadline_policy": "UK",
-        "deadline_policy_version": "1",
-    }
-    if target_by is not None:
-        fields["target_by"] = target_by.isoformat()
-    if extension_notice_in is not None:
-        fields["extension_notice_by"] = (now + extension_notice_in).isoformat()
-    if extended:
-        fields["extended_at"] = now.isoformat()
-    desk.store.set_fields(request_id, fields)
-    return request_id
+EMAIL, NAME, DETAILS = WATCHED_EMAIL, WATCHED_NAME, WATCHED_DETAILS
 
 
 def _alerts_for(cloud: LocalCloud, request_id: str) -> list[dict[str, Any]]:
@@ -101,7 +54,7 @@ def test_reminders_go_once_per_point_then_one_overdue_escalation(
     cloud: LocalCloud, desk: Desk, moved_clock: list[timedelta]
 ) -> None:
     # Given a request due in 10 days
-    request_id = _open_request(desk, timedelta(days=10))
+    request_id = open_request_due_in(desk, timedelta(days=10))
 
     # When the sweeper runs, nothing is due yet
     cloud.run_schedules()
@@ -160,7 +113,7 @@ def test_the_internal_target_drives_reminders_but_overdue_is_by_the_legal_date(
     cloud: LocalCloud, desk: Desk, moved_clock: list[timedelta]
 ) -> None:
     # Given a request the company means to answer in 10 days, and the law in 20
-    request_id = _open_request(desk, timedelta(days=20), target_in=timedelta(days=10))
+    request_id = open_request_due_in(desk, timedelta(days=20), target_in=timedelta(days=10))
 
     # When the target is 6 days away (the legal date 16): the 7-day reminder names the target
     advance(moved_clock, timedelta(days=4))
@@ -189,8 +142,10 @@ def test_staff_are_warned_once_when_an_extension_notice_is_due_unless_extended(
     cloud: LocalCloud, desk: Desk, moved_clock: list[timedelta]
 ) -> None:
     # Given two requests whose last moment for an extension notice is 5 days away; one extended
-    waiting = _open_request(desk, timedelta(days=5), extension_notice_in=timedelta(days=5))
-    extended = _open_request(desk, timedelta(days=5), extension_notice_in=timedelta(days=5), extended=True)
+    waiting = open_request_due_in(desk, timedelta(days=5), extension_notice_in=timedelta(days=5))
+    extended = open_request_due_in(
+        desk, timedelta(days=5), extension_notice_in=timedelta(days=5), extended=True
+    )
     cloud.run_schedules()
     assert _subjects(cloud, waiting, "extension notice") == []
 
@@ -209,11 +164,11 @@ def test_the_sweep_reads_no_closed_request_and_never_scans(desk: Desk, moved_clo
     # Given 30 closed requests that were due soon, and 3 open ones (two within the horizon)
     closed = []
     for _ in range(30):
-        request_id = _open_request(desk, timedelta(days=1))
+        request_id = open_request_due_in(desk, timedelta(days=1))
         desk.store.transition(request_id, [Status.AWAITING_APPROVAL], Status.COMPLETED)
         closed.append(request_id)
-    soon = [_open_request(desk, timedelta(days=3)), _open_request(desk, timedelta(days=5))]
-    later = _open_request(desk, timedelta(days=20))
+    soon = [open_request_due_in(desk, timedelta(days=3)), open_request_due_in(desk, timedelta(days=5))]
+    later = open_request_due_in(desk, timedelta(days=20))
 
     # When the sweep runs, every DynamoDB call and answer on the desk's client watched
     calls: list[tuple[str, str]] = []
@@ -256,7 +211,7 @@ def test_the_sweep_reads_no_closed_request_and_never_scans(desk: Desk, moved_clo
 
 
 def test_the_five_minute_schedule_leaves_the_clock_alone(cloud: LocalCloud, desk: Desk) -> None:
-    request_id = _open_request(desk, timedelta(hours=-2))  # overdue already
+    request_id = open_request_due_in(desk, timedelta(hours=-2))  # overdue already
 
     answer = cloud.invoke("SweeperFunction", {"watch": False})
     assert answer["deadlines"] is None
@@ -315,8 +270,8 @@ def test_watch_settings_come_from_the_environment_and_must_be_coherent() -> None
 def test_a_sweep_that_crashes_midway_is_finished_by_the_next_and_nobody_is_reminded_twice(
     cloud: LocalCloud, desk: Desk, moved_clock: list[timedelta]
 ) -> None:
-    first = _open_request(desk, timedelta(days=10))
-    second = _open_request(desk, timedelta(days=11))
+    first = open_request_due_in(desk, timedelta(days=10))
+    second = open_request_due_in(desk, timedelta(days=11))
     advance(moved_clock, timedelta(days=5))  # both within their 7-day reminder
     # The staff topic fails on the second alert of the run: the sweep stops there
     cloud.faults.fail("sns", "Publish", "server_error", nth=2, times=1)

@@ -8,7 +8,6 @@ never anything that identifies the subject."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,8 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from dsr.core.identities import SubjectIdentity
-from dsr.core.models import Channel, NewRequest, PrivacyRequest, Relationship, RequestType, Status
+from dsr.core.models import Channel, NewRequest, Status
 from dsr.deadlines import sweeper
 from dsr.deadlines.clock_pauses import (
     AskedBecause,
@@ -31,59 +29,15 @@ from dsr.deadlines.watch_report import WatchReport
 from dsr.intake.submission import submit
 from dsr.policies.request_deadlines import deadlines_for, local_day
 from dsr.verification import identity_checks as verification
+from tests.support import WATCHED_DETAILS, WATCHED_EMAIL, WATCHED_NAME, open_request_due_in
 from tests.unit.rules.conftest import DeskInMemory
 from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow, SentMessage, StoppedClock
 
-EMAIL = "ada.lovelace@example.com"
-NAME = "Ada Lovelace"
-DETAILS = "Please include the notes about my Analytical Engine account"
+EMAIL, NAME, DETAILS = WATCHED_EMAIL, WATCHED_NAME, WATCHED_DETAILS
 STAFF = "approver@desk.example"
 REASON = "The account spans three archived systems."
 SETTINGS = WatchSettings(horizon_days=8, reminder_days=(7, 2), extension_warning_days=2)
 Alerts = Callable[[], list[dict[str, Any]]]
-
-
-def _open_request(
-    desk: DeskInMemory,
-    due_in: timedelta,
-    *,
-    target_in: timedelta | None = None,
-    extension_notice_in: timedelta | None = None,
-    extended: bool = False,
-) -> str:
-    """An open request waiting for staff, with its deadline fields set ``due_in`` from now."""
-    now = desk.now()
-    request_id = str(uuid.uuid4())
-    respond_by = now + due_in
-    desk.store.create(
-        PrivacyRequest(
-            request_id=request_id,
-            request_types=[RequestType.ACCESS, RequestType.ERASURE],
-            subject=SubjectIdentity(email=EMAIL, name=NAME),
-            relationship=Relationship.ACCOUNT_HOLDER,
-            jurisdiction="UK",
-            channel=Channel.WEB,
-            status=Status.AWAITING_APPROVAL,
-            received_at=now - timedelta(days=20),
-            respond_by=respond_by,
-            details=DETAILS,
-        )
-    )
-    target_by = now + target_in if target_in is not None else None
-    fields: dict[str, Any] = {
-        "respond_by": respond_by.isoformat(),
-        "due_at": min(target_by or respond_by, respond_by).isoformat(),
-        "deadline_policy": "UK",
-        "deadline_policy_version": "1",
-    }
-    if target_by is not None:
-        fields["target_by"] = target_by.isoformat()
-    if extension_notice_in is not None:
-        fields["extension_notice_by"] = (now + extension_notice_in).isoformat()
-    if extended:
-        fields["extended_at"] = now.isoformat()
-    desk.store.set_fields(request_id, fields)
-    return request_id
 
 
 def _submitted(desk: DeskInMemory, **fields: object) -> str:
@@ -118,7 +72,7 @@ def _trail(desk: DeskInMemory, request_id: str, actor: str = "sweeper") -> list[
 def test_reminders_go_once_per_point_then_one_overdue_escalation(
     desk: DeskInMemory, outbox: RecordedMailer, clock: StoppedClock, staff_alerts: Alerts
 ) -> None:
-    request_id = _open_request(desk, timedelta(days=10))
+    request_id = open_request_due_in(desk, timedelta(days=10))
     _watch_times(desk, 2)
     assert _alerts_for(staff_alerts, request_id) == [] and _staff_mail(desk, outbox, request_id) == []
 
@@ -147,7 +101,7 @@ def test_reminders_go_once_per_point_then_one_overdue_escalation(
 def test_a_reminder_point_passed_while_nobody_looked_is_not_sent_late(
     desk: DeskInMemory, outbox: RecordedMailer, staff_alerts: Alerts
 ) -> None:
-    request_id = _open_request(desk, timedelta(days=1, hours=12))
+    request_id = open_request_due_in(desk, timedelta(days=1, hours=12))
 
     report = _watch_times(desk, 2)
 
@@ -159,7 +113,7 @@ def test_a_reminder_point_passed_while_nobody_looked_is_not_sent_late(
 def test_nothing_staff_are_told_identifies_the_subject(
     desk: DeskInMemory, outbox: RecordedMailer, clock: StoppedClock, staff_alerts: Alerts
 ) -> None:
-    request_id = _open_request(desk, timedelta(days=5), extension_notice_in=timedelta(days=1))
+    request_id = open_request_due_in(desk, timedelta(days=5), extension_notice_in=timedelta(days=1))
     watch(desk, SETTINGS)
     clock.advance(timedelta(days=6))
     watch(desk, SETTINGS)
@@ -177,7 +131,7 @@ def test_nothing_staff_are_told_identifies_the_subject(
 def test_the_internal_target_drives_reminders_but_overdue_is_by_the_legal_date(
     desk: DeskInMemory, clock: StoppedClock, staff_alerts: Alerts
 ) -> None:
-    request_id = _open_request(desk, timedelta(days=20), target_in=timedelta(days=10))
+    request_id = open_request_due_in(desk, timedelta(days=20), target_in=timedelta(days=10))
 
     clock.advance(timedelta(days=4))
     watch(desk, SETTINGS)
@@ -197,8 +151,8 @@ def test_staff_are_warned_once_when_an_extension_notice_is_due_unless_extended(
     desk: DeskInMemory, clock: StoppedClock, staff_alerts: Alerts
 ) -> None:
     due_in = timedelta(days=7, hours=12)  # within the horizon, short of the 7-day reminder
-    waiting = _open_request(desk, due_in, extension_notice_in=timedelta(days=5))
-    extended = _open_request(desk, due_in, extension_notice_in=timedelta(days=5), extended=True)
+    waiting = open_request_due_in(desk, due_in, extension_notice_in=timedelta(days=5))
+    extended = open_request_due_in(desk, due_in, extension_notice_in=timedelta(days=5), extended=True)
     watch(desk, SETTINGS)
     clock.advance(timedelta(days=2))  # the notice is three days away: not yet
     watch(desk, SETTINGS)
@@ -236,11 +190,11 @@ def test_a_due_date_that_moves_is_reminded_of_again(
 def test_the_watch_reads_only_open_requests_within_the_horizon_and_counts_them(
     desk: DeskInMemory, staff_alerts: Alerts
 ) -> None:
-    closed = [_open_request(desk, timedelta(days=1)) for _ in range(3)]
+    closed = [open_request_due_in(desk, timedelta(days=1)) for _ in range(3)]
     for request_id in closed:
         desk.store.transition(request_id, [Status.AWAITING_APPROVAL], Status.COMPLETED)
-    soon = [_open_request(desk, timedelta(days=3)), _open_request(desk, timedelta(days=5))]
-    _open_request(desk, timedelta(days=20))
+    soon = [open_request_due_in(desk, timedelta(days=3)), open_request_due_in(desk, timedelta(days=5))]
+    open_request_due_in(desk, timedelta(days=20))
 
     report = watch(desk, SETTINGS)
 
@@ -251,8 +205,8 @@ def test_the_watch_reads_only_open_requests_within_the_horizon_and_counts_them(
 def test_a_watch_that_fails_midway_is_finished_by_the_next_and_nobody_is_reminded_twice(
     desk: DeskInMemory, clock: StoppedClock, staff_alerts: Alerts
 ) -> None:
-    first = _open_request(desk, timedelta(days=10))
-    second = _open_request(desk, timedelta(days=11))
+    first = open_request_due_in(desk, timedelta(days=10))
+    second = open_request_due_in(desk, timedelta(days=11))
     clock.advance(timedelta(days=5))
     publishes: list[str] = []
 
@@ -303,7 +257,7 @@ def test_the_five_minute_sweep_leaves_the_clock_alone_and_the_hourly_one_watches
     desk: DeskInMemory, outbox: RecordedMailer, staff_alerts: Alerts, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("DEADLINE_REMINDER_DAYS", raising=False)
-    request_id = _open_request(desk, timedelta(hours=-2))
+    request_id = open_request_due_in(desk, timedelta(hours=-2))
 
     five_minute = sweeper.sweep(desk, watch_clock=False)
     assert five_minute.deadlines is None
