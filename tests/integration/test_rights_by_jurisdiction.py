@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 
+from dsr.core.models import RequestType
+from dsr.web.page_markup import REQUEST_TYPE_LABELS
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
@@ -91,7 +93,7 @@ def test_the_form_offers_the_rights_where_the_person_lives_and_refuses_others(
     assert answer.status == 422
     assert (
         "\u201cStop processing my data for your legitimate interests\u201d: not a right the privacy law "
-        "where you live gives (US-CA), nor one we offer everyone. Choose from those listed."
+        "where you live (California CCPA/CPRA) gives, nor one we offer everyone. Choose from those listed."
     ) in answer.body.replace("&#x27;", "'")
     assert 'value="objection"' not in answer.body
     assert desk.store.open_requests() == []
@@ -104,3 +106,35 @@ def test_a_company_that_offers_every_right_everywhere_asks_nowhere_first(public:
     assert 'value="objection"' in page
     assert 'class="place"' not in page
     assert submit(public, jurisdiction="US-CA", request_types=["objection"]).status == 201
+
+
+def test_the_form_says_which_law_it_recognised_where_the_person_lives(public: DeskClient) -> None:
+    unplaced = public.get("/privacy-request").body
+    oregonian = public.get("/privacy-request?country=US&region=OR").body
+    new_zealander = public.get("/privacy-request?country=NZ").body
+
+    recognised = "Where you live, the privacy law Oregon OCPA gives you these rights"
+    no_law = "We know of no privacy law in our table where you live; we offer you every right"
+    assert recognised in oregonian
+    assert oregonian.index(recognised) < oregonian.index('value="access"')  # above the choices
+    assert no_law in new_zealander and 'value="objection"' in new_zealander
+    assert "Where you live, the privacy law" not in unplaced and no_law not in unplaced
+    assert "form.place{margin:0 0 2rem}" in unplaced  # room between the button and the heading below
+
+
+def test_a_right_the_law_gives_later_is_refused_saying_from_when(public: DeskClient, desk: Desk) -> None:
+    api = submit(public, jurisdiction="US-CA", request_types=["admt_opt_out"])
+    fields = [
+        ("request_types", "admt_opt_out"),
+        ("email", "ada@example.com"),
+        ("country", "US"),
+        ("region", "CA"),
+    ]
+    form = public.call("POST", "/privacy-request", raw=urlencode(fields).encode(), content_type=FORM)
+
+    assert api.status == 400
+    assert "(the version in force from 2023-01-01; admt_opt_out from 2027-01-01)" in api.body["message"]
+    assert form.status == 422
+    label = REQUEST_TYPE_LABELS[RequestType.ADMT_OPT_OUT]
+    assert f"{label}: California CCPA/CPRA gives it from 1 January 2027." in form.body.replace("&#x27;", "'")
+    assert desk.store.open_requests() == []

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 from urllib.parse import urlencode
+
+import pytest
 
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
@@ -125,4 +129,44 @@ def test_the_emailed_link_fills_in_the_code_and_asks_for_the_details_we_hold(
     )
 
     assert (without_details.status, with_details.status) == (400, 200)
+    wait_for_status(desk, request.request_id, "AWAITING_APPROVAL")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+        return None
+
+
+def test_reloading_the_page_after_a_right_code_shows_the_status_not_a_second_try(
+    public: DeskClient, desk: Desk, cloud: LocalCloud
+) -> None:
+    fields = [("request_types", "access"), ("email", "ada@example.com"), ("country", "fr")]
+    _post_form(public, "/privacy-request", fields)
+    [request] = desk.store.open_requests()
+    code = verification_code(cloud, request.request_id)
+    wait_for_status(desk, request.request_id, "VERIFYING")
+    acknowledgement = next(m for m in cloud.outbox() if "received your privacy request" in m.subject)
+    link = re.search(r"(/status/\S+)", acknowledgement.body)
+    assert link is not None
+    status = public.get(link.group(1)).body
+    form = re.search(r'action="([^"]+)".*?name="token" value="([^"]+)"', status, re.DOTALL)
+    assert form is not None, status
+    posted = urllib.request.Request(
+        public.base_url + form.group(1),
+        data=urlencode([("token", form.group(2)), ("code", code)]).encode(),
+        headers={"Content-Type": FORM},
+        method="POST",
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as redirected:
+        urllib.request.build_opener(_NoRedirects).open(posted)
+    location = redirected.value.headers["Location"]
+    reloaded = [public.get(location[len(public.base_url) :]) for _ in range(2)]  # shown, then reloaded
+
+    assert redirected.value.code == 303
+    assert location.startswith(f"{public.base_url}/status/{request.request_id}?token=")
+    for page in reloaded:
+        assert page.status == 200
+        assert "Email address confirmed" in page.body
+        assert "did not work" not in page.body
     wait_for_status(desk, request.request_id, "AWAITING_APPROVAL")

@@ -25,7 +25,8 @@ from dsr.policies.request_deadlines import request_policy
 
 class RightNotGivenError(ValueError, RefusalError):
     """A request type the jurisdiction's law does not give, where the company honours only what
-    the law gives."""
+    the law gives. ``law`` names the law; ``given_from`` holds the day a later version of it gives
+    a refused type, where one does."""
 
     def __init__(
         self,
@@ -37,13 +38,37 @@ class RightNotGivenError(ValueError, RefusalError):
         self.jurisdiction = jurisdiction
         self.refused = refused
         self.given = [kind for kind in RequestType if in_force.policy.gives(kind) or kind in everywhere]
+        self.law = law_name(jurisdiction)
+        self.given_from = {
+            kind: day for kind in refused if (day := _given_later(jurisdiction, kind, in_force)) is not None
+        }
         kinds = ", ".join(kind.value for kind in refused)
         given = ", ".join(kind.value for kind in self.given)
         policy = in_force.policy
+        later = "".join(f"; {kind.value} from {day}" for kind, day in self.given_from.items())
         super().__init__(
             f"{kinds}: not a right {policy.name} gives in {jurisdiction} (the version in force from "
-            f"{policy.version}), nor one the company offers everyone; the rights you may ask for: {given}"
+            f"{policy.version}{later}), nor one the company offers everyone; the rights you may ask "
+            f"for: {given}"
         )
+
+
+def law_name(jurisdiction: str) -> str:
+    """The name of the privacy law the policy table has for ``jurisdiction``
+    (``California CCPA/CPRA``)."""
+    return policies().policy(jurisdiction).name
+
+
+def _given_later(jurisdiction: str, kind: RequestType, in_force: PolicyInForce) -> date | None:
+    """The first day a version of the jurisdiction's law after the one in force gives ``kind``."""
+    if in_force.code != jurisdiction:
+        return None
+    later = [
+        version.in_force_from
+        for version in policies().policy(jurisdiction).versions()
+        if version.in_force_from > in_force.policy.in_force_from and version.gives(kind)
+    ]
+    return min(later, default=None)
 
 
 class RightBasis(NamedTuple):

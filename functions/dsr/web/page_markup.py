@@ -98,6 +98,7 @@ STYLE = (
     "button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;color:#fff;"
     "background:#00703c;cursor:pointer}"
     "button.secondary{color:#0b0c0c;background:#f3f2f1;border:2px solid #0b0c0c;font-weight:400}"
+    "form.place{margin:0 0 2rem}"
     ".error-summary{border:5px solid #d4351c;padding:1rem 1.25rem;margin:0 0 2rem}"
     ".error-summary h2{margin-top:0}"
     ".error-summary a{color:#d4351c;font-weight:600}"

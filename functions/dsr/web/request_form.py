@@ -190,11 +190,30 @@ def _text_input(spec: _Input, values: FormValues, errors: Mapping[str, str]) -> 
     return _field(spec.name, spec.label, help_markup, f"<input{attributes_markup(attributes)}>", errors)
 
 
+def law_recognised(law: str | None) -> str:
+    """What the form says of the place the person gave: the law it recognised there, by the name
+    the policy table gives it, or, with ``law`` None, that no law applies and every right is offered."""
+    if law is None:
+        return (
+            "We know of no privacy law in our table where you live; we offer you every right we "
+            "honour anywhere."
+        )
+    return (
+        f"Where you live, the privacy law {law} gives you these rights; we also offer everyone "
+        "the others listed."
+    )
+
+
 def _request_types(
-    values: FormValues, errors: Mapping[str, str], offered: Sequence[RequestType] | None
+    values: FormValues,
+    errors: Mapping[str, str],
+    offered: Sequence[RequestType] | None,
+    recognised: str | None,
 ) -> str:
     hint = "Choose all that apply."
-    if offered is not None:
+    if recognised is not None:
+        hint = f"{recognised} {hint}"
+    elif offered is not None:
         hint += " These are the rights the privacy law where you live gives you, and those we offer everyone."
     help_markup, aria = _help("request_types", hint, errors)
     chosen = _all_values(values, "request_types")
@@ -324,11 +343,13 @@ def request_form_page(
     action: str = "/privacy-request",
     submission_key: str | None = None,
     offered: Sequence[RequestType] | None = None,
+    recognised: str | None = None,
 ) -> str:
     """The privacy request form, filled in with ``values`` and showing ``errors`` (by form field
     name); with ``submission_key``, the form sends it back (``SUBMISSION_KEY``). With ``offered``
     (the rights the law where the person lives gives, and those the company offers everyone),
-    only those request types, and a form above to say where the person lives."""
+    only those request types, and a form above to say where the person lives; ``recognised``
+    (``law_recognised``) says above the choices which law that place has."""
     values = values or {}
     errors = errors or {}
     sections = [
@@ -339,7 +360,7 @@ def request_form_page(
         place_form(values, action) if offered is not None else "",
         f'<form method="post" action="{escaped(safe_href(action))}" accept-charset="utf-8">',
         hidden_input(SUBMISSION_KEY, submission_key) if submission_key else "",
-        _request_types(values, errors, offered),
+        _request_types(values, errors, offered, recognised),
         "<h2>About you</h2>",
         *(_text_input(spec, values, errors) for spec in _ABOUT_YOU),
         _relationship(values, errors),

@@ -3,11 +3,12 @@ form calls the same action of the desk as its JSON twin."""
 
 import uuid
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from dsr.core.jurisdictions import infer_jurisdiction
+from dsr.core.jurisdictions import DEFAULT, infer_jurisdiction
 from dsr.core.models import RequestType
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies import rights
@@ -17,34 +18,52 @@ from dsr.web import pages as web_pages
 from dsr.web import subject_actions
 from dsr.web.form_reading import FormErrors, new_request_from_form
 from dsr.web.page_markup import REQUEST_TYPE_LABELS
-from dsr.web.request_form import SUBMISSION_KEY, request_form_page
+from dsr.web.request_form import SUBMISSION_KEY, law_recognised, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
 from intake_api.answers import form_of, form_value, page_answer, source_address
 
 router = Router()  # type: ignore[no-untyped-call]
 
+CONFIRMED = "confirmed"
+"""The status page's query field after a right code: what the code (and details) confirmed."""
+CONFIRMATIONS = {
+    "email": "Email address confirmed. Our privacy team will now review your request.",
+    "details": "Thank you, it is you. Our privacy team will now review your request.",
+}
 
-def _offered(values: Mapping[str, str | list[str]]) -> list[RequestType] | None:
+
+class _PlaceRights(NamedTuple):
+    offered: list[RequestType] | None
+    recognised: str | None
+
+
+def _place_rights(values: Mapping[str, str | list[str]]) -> _PlaceRights:
     """The rights the law of the place the person said they live gives, and those the company
-    offers everyone (every type until they say); None where the company offers every type
-    everywhere."""
+    offers everyone (every type until they say), with which law the form recognised there; no
+    list where the company offers every type everywhere."""
     desk = desk_from_environment()
     everywhere = rights.offered_everywhere(desk.settings.rights_offered_everywhere)
     if everywhere == frozenset(RequestType):
-        return None
+        return _PlaceRights(None, None)
     place = [values.get(name) or "" for name in ("country", "region")]
     country, region = (value if isinstance(value, str) else next(iter(value), "") for value in place)
     jurisdiction = infer_jurisdiction(country.strip(), region.strip())
     today = local_day(jurisdiction, desk.now())
-    return rights.offered(jurisdiction, today, everywhere=everywhere)
+    offered = rights.offered(jurisdiction, today, everywhere=everywhere)
+    if not country.strip():
+        return _PlaceRights(offered, None)
+    in_force = rights.in_force(jurisdiction, today)
+    law = None if in_force.code == DEFAULT else in_force.policy.name
+    return _PlaceRights(offered, law_recognised(law))
 
 
 @router.get("/privacy-request", include_in_schema=False)
 def request_form() -> Response[str]:
     query = router.current_event.query_string_parameters or {}
     place = {name: query[name][:3] for name in ("country", "region") if query.get(name)}
-    page = request_form_page(place, submission_key=uuid.uuid4().hex, offered=_offered(place))
+    offered, recognised = _place_rights(place)
+    page = request_form_page(place, submission_key=uuid.uuid4().hex, offered=offered, recognised=recognised)
     return page_answer(200, page)
 
 
@@ -60,14 +79,27 @@ def submit_request_form() -> Response[str]:
             new_request, router.current_event, submissions.form_key(key, router.current_event)
         )
     except FormErrors as problems:
-        page = request_form_page(form, problems.errors, submission_key=key or None, offered=_offered(form))
+        offered, recognised = _place_rights(form)
+        page = request_form_page(
+            form, problems.errors, submission_key=key or None, offered=offered, recognised=recognised
+        )
         return page_answer(422, page)
     except rights.RightNotGivenError as refused:
         labels = ", ".join(f"\u201c{REQUEST_TYPE_LABELS[kind]}\u201d" for kind in refused.refused)
-        law = f"not a right the privacy law where you live gives ({refused.jurisdiction})"
-        message = f"{labels}: {law}, nor one we offer everyone."
+        law = f"not a right the privacy law where you live ({refused.law}) gives"
+        later = "".join(
+            f" {REQUEST_TYPE_LABELS[kind]}: {refused.law} gives it from {day:%-d %B %Y}."
+            for kind, day in refused.given_from.items()
+        )
+        message = f"{labels}: {law}, nor one we offer everyone.{later}"
         errors = {"request_types": f"{message} Choose from those listed."}
-        page = request_form_page(form, errors, submission_key=key or None, offered=refused.given)
+        page = request_form_page(
+            form,
+            errors,
+            submission_key=key or None,
+            offered=refused.given,
+            recognised=_place_rights(form).recognised,
+        )
         return page_answer(422, page)
     return page_answer(
         303,
@@ -94,6 +126,8 @@ def _status_page(request_id: str, token: str, message: str | None = None, code: 
 def status_page(request_id: str) -> Response[str]:
     query = router.current_event.query_string_parameters or {}
     message = "Thank you, we have your request." if query.get("submitted") == "1" else None
+    if query.get(CONFIRMED) in CONFIRMATIONS:
+        message = CONFIRMATIONS[query[CONFIRMED]]
     # The emailed link carries the code: the page shows it filled in; a person confirms it (a
     # mail scanner that follows links confirms nothing).
     return page_answer(200, _status_page(request_id, query.get("token", ""), message, query.get("code", "")))
@@ -117,9 +151,14 @@ def verify_email_form(request_id: str) -> Response[str]:
     outcome = subject_actions.confirm_with_code(desk, request_id, code, details, caller=caller, token=token)
     status_url = desk.status_url(request_id, token)
     if outcome is VerificationOutcome.VERIFIED:
+        # Post/Redirect/Get: reloading the page that follows shows the status, not a second try.
         confirmed = "Thank you, it is you" if details else "Email address confirmed"
         next_step = "Our privacy team will now review your request."
-        return page_answer(200, web_pages.message_page(confirmed, next_step, status_url=status_url))
+        return page_answer(
+            303,
+            web_pages.message_page(confirmed, next_step, status_url=status_url),
+            {"Location": f"{status_url}&{CONFIRMED}={'details' if details else 'email'}"},
+        )
     if outcome is not VerificationOutcome.REJECTED:
         # The code was right: the page again, the code kept, asking for the details it lacks.
         needed = subject_actions.details_wanted(desk, request_id).needed
