@@ -63,3 +63,8 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     assert "invoice-terms#admt_opt_out" in covered
     assert any(line.startswith("due 2027-01-27: 15 business days") for line in seen_by_staff)
     assert any("Fabrikam Reseller Partners LLC" in line for line in seen_by_staff)
+    # The demo says where it moves the desk's clock, and why, before the scenario that moves it.
+    moved = [scenario["clock_moved"] for scenario in document["scenarios"] if scenario["clock_moved"]]
+    assert moved == [
+        "the desk's clock is moved to 5 January 2027 (California's ADMT rules apply from 1 January 2027)"
+    ]

@@ -39,6 +39,8 @@ class ScenarioResult:
     systems: dict[str, str] = field(default_factory=dict)
     answered: list[str] = field(default_factory=list)
     staff_see: list[str] = field(default_factory=list)
+    clock_moved: str | None = None
+    """Said before the scenario: where it moves the desk's clock, and why."""
 
     @property
     def passed(self) -> bool:
@@ -70,6 +72,8 @@ class Scenario:
     """While the request waits for staff (extend it, let the clock run); what staff were shown."""
     afterwards: FollowUp | None = None
     """Once the request has closed (an appeal, say); what the subject and staff were shown."""
+    clock_moved: str | None = None
+    """Where ``before`` moves the desk's clock, and why, as the demo says before the scenario."""
 
 
 class DemoRun:
@@ -131,7 +135,14 @@ class DemoRun:
         return str(outcome["request_id"])
 
     def run(self, scenario: Scenario) -> ScenarioResult:
-        result = ScenarioResult(scenario.name, None, scenario.expected_status, None, level=scenario.level)
+        result = ScenarioResult(
+            scenario.name,
+            None,
+            scenario.expected_status,
+            None,
+            level=scenario.level,
+            clock_moved=scenario.clock_moved,
+        )
         started = time.monotonic()
         try:
             if scenario.before is not None:
@@ -412,6 +423,10 @@ def answer_by_passes(run: DemoRun, request_id: str) -> None:
 
 AUTOMATED_DECISION_RULES_FROM = datetime.fromisoformat("2027-01-05T17:00:00+00:00")
 """A working Tuesday once California's rules on automated decision-making apply (1 January 2027)."""
+CLOCK_MOVED_FOR_AUTOMATED_DECISIONS = (
+    f"the desk's clock is moved to {AUTOMATED_DECISION_RULES_FROM:%-d %B %Y} "
+    "(California's ADMT rules apply from 1 January 2027)"
+)
 
 
 def once_the_automated_decision_rules_apply(run: DemoRun) -> None:
@@ -546,6 +561,7 @@ SCENARIOS = [
         level="none",
         expected_status="COMPLETED",
         before=once_the_automated_decision_rules_apply,
+        clock_moved=CLOCK_MOVED_FOR_AUTOMATED_DECISIONS,
         submit=lambda run: run.submit_by_form(
             {
                 "request_types": ["admt_opt_out"],
@@ -668,6 +684,8 @@ def _run_all(url: str, timeout: float) -> list[ScenarioResult]:
 def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
     for result in results:
         mark = "ok  " if result.passed else "FAIL"
+        if result.clock_moved:
+            print(result.clock_moved, file=out)
         print(f"{mark} {result.name} [verification: {result.level}]", file=out)
         print(
             f"     request {result.request_id}: expected {result.expected_status}, "
