@@ -438,15 +438,20 @@ def test_a_request_page_says_which_rights_the_law_gives_and_which_are_voluntary(
 
     expect(rights).to_have_text(
         [
-            "access: a legal right: Iowa ICDPA, the version in force from 2025-01-01",
-            "rectification: honoured voluntarily: Iowa ICDPA, the version in force from 2025-01-01 "
-            "gives no such right",
+            "Get a copy of my personal data: a legal right: Iowa ICDPA, the version in force from 2025-01-01",
+            "Correct my personal data: honoured voluntarily: "
+            "Iowa ICDPA, the version in force from 2025-01-01 gives no such right",
         ]
     )
 
 
 def _open_request(
-    desk: Desk, jurisdiction: str, respond_on: date, target_on: date | None = None, name: str | None = None
+    desk: Desk,
+    jurisdiction: str,
+    respond_on: date,
+    target_on: date | None = None,
+    name: str | None = None,
+    request_types: tuple[RequestType, ...] = (RequestType.ACCESS,),
 ) -> str:
     """An open request with the given legal day (and internal target), written as intake would."""
     request_id = str(uuid.uuid4())
@@ -456,7 +461,7 @@ def _open_request(
     desk.store.create(
         PrivacyRequest(
             request_id=request_id,
-            request_types=[RequestType.ACCESS],
+            request_types=list(request_types),
             # As stored: intake now refuses such a name, but a record kept from before may hold one.
             subject=RecordedIdentity(email=f"s{request_id[:8]}@example.com", name=name),
             relationship=Relationship.CUSTOMER_CONTACT,
@@ -682,3 +687,49 @@ def test_an_approver_answers_a_profiling_review_and_the_page_shows_the_answer_se
     wait_for_status(desk, request_id, "COMPLETED")
     page.reload()
     expect(page.get_by_text("Found: One was our error; terms are now offered.", exact=False)).to_be_visible()
+
+
+def test_a_profiling_review_reads_as_the_subject_asked_it_and_closes_without_a_countdown(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _awaiting_approval(
+        cloud, desk, public, request_types=["profiling_review"], jurisdiction="EU", details="Why no terms?"
+    )
+    received_on = desk.store.get(request_id).received_at.date().isoformat()  # Brussels: the same day
+    _sign_in(page, local_api, "approver@desk.example")
+    label = "Question an automated decision about me and have it reviewed"
+    expect(page.get_by_role("row").filter(has_text=request_id[:8])).to_contain_text(label)
+
+    page.get_by_role("link", name=request_id[:8]).click()
+    facts = page.locator("dl.facts").first
+    expect(facts).to_contain_text(label)
+    expect(facts).to_contain_text("email (the code we emailed): verified")
+    expect(facts).to_contain_text(f"{received_on} (EU time), at ")
+    answer = _open_action(page, "Answer the profiling review")
+    answer.get_by_label("Why the decision was made").fill("Two invoices were paid late.")
+    answer.get_by_label(re.compile("What the review found")).fill("Kept: both were late.")
+    answer.get_by_role("button", name="Approve with this answer").click()
+
+    wait_for_status(desk, request_id, "COMPLETED")
+    expect(page.locator("#request-status")).to_have_text("Completed")
+    expect(page.locator("#respond-on")).to_contain_text("the legal date")
+    expect(page.locator("#respond-on")).not_to_contain_text("left")
+    expect(page.locator("#main")).not_to_contain_text("being sent")
+    expect(page.locator("#main")).to_contain_text("Closed: answered, without asking any system.")
+    expect(page.locator("#main")).to_contain_text(
+        "No system needed to be asked: the review is the staff's answer."
+    )
+
+
+def test_approving_a_third_party_list_says_the_registry_answers_it(
+    page: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    respond_on = desk.now().date() + timedelta(days=40)
+    request_id = _open_request(desk, "US-OR", respond_on, request_types=(RequestType.THIRD_PARTY_LIST,))
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+
+    approve = _open_action(page, "Approve")
+
+    expect(approve).to_contain_text("No system is asked: the list of third parties comes from the registry.")
+    expect(approve).not_to_contain_text("every system")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from dsr.core.display_text import visible_text
 from dsr.core.identities import SubjectIdentity
-from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
+from dsr.core.models import AuditEvent, Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.policies.request_deadlines import end_of_local_day, local_day
-from dsr.staff.request_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry
+from dsr.staff.request_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry, request_detail
 from dsr_cli.staff import _readable
 
 CONSOLE = Path(__file__).parents[2] / "functions" / "staff_console" / "static" / "console.js"
@@ -27,12 +27,12 @@ def _request(
     assert respond_by is not None
     return PrivacyRequest(
         request_id=str(uuid.uuid4()),
-        request_types=[RequestType.ERASURE],
+        request_types=fields.pop("request_types", [RequestType.ERASURE]),
         subject=SubjectIdentity(email="ada@example.com"),
         relationship=Relationship.CUSTOMER_CONTACT,
         jurisdiction=jurisdiction,
         channel=Channel.WEB,
-        status=Status.AWAITING_APPROVAL,
+        status=fields.pop("status", Status.AWAITING_APPROVAL),
         received_at=NOW,
         respond_by=respond_by,
         target_by=target_by,
@@ -133,3 +133,72 @@ def test_days_left_count_days_where_the_law_counts_them() -> None:
     # 07:00 UTC on 7 December is still 6 December in California.
     request = _request("US-CA", date(2026, 12, 8))
     assert queue_entry(request, NOW + timedelta(hours=19)).days_left == 2
+
+
+class _Trail:
+    """A store holding only a request's trail, and no system outcomes."""
+
+    def __init__(self, *events: AuditEvent) -> None:
+        self._events = list(events)
+
+    def events(self, request_id: str) -> list[AuditEvent]:
+        return self._events
+
+    def system_outcomes(self, request_id: str) -> list[object]:
+        return []
+
+
+def _attempt(request: PrivacyRequest, outcome: str) -> AuditEvent:
+    return AuditEvent(
+        request_id=request.request_id, at=NOW, actor="subject", action="verification attempt", outcome=outcome
+    )
+
+
+def test_staff_read_each_type_in_the_words_the_subject_chose_it_by() -> None:
+    request = _request(
+        "US-OR",
+        date(2027, 1, 20),
+        request_types=[RequestType.THIRD_PARTY_LIST, RequestType.MARKETING_OPT_OUT],
+    )
+
+    entry = queue_entry(request, NOW)
+
+    assert entry.request_type_labels == [
+        "Tell me which companies you gave my personal data to",
+        "Stop sending me marketing",
+    ]
+
+
+def test_the_verification_level_says_what_it_asks_and_whether_the_subject_gave_it() -> None:
+    request = _request("US-OR", date(2027, 1, 20), status=Status.VERIFYING, verification_level="matched")
+
+    waiting = request_detail(_Trail(_attempt(request, "rejected")), request, NOW)  # type: ignore[arg-type]
+    verified = request_detail(_Trail(_attempt(request, "verified")), request, NOW)  # type: ignore[arg-type]
+
+    assert waiting.verification_label == "matched (code and details we hold)"
+    assert (waiting.verified, verified.verified) == (False, True)
+
+
+def test_a_closed_request_says_when_it_closed_against_the_legal_day_and_that_no_system_was_needed() -> None:
+    # Closed at 01:00 UTC on 18 January: still the 17th in Oregon, three days before the 20th.
+    closed_at = datetime(2027, 1, 18, 1, 0, tzinfo=UTC)
+    request = _request(
+        "US-OR",
+        date(2027, 1, 20),
+        status=Status.COMPLETED,
+        closed_at=closed_at,
+        request_types=[RequestType.THIRD_PARTY_LIST],
+    )
+
+    detail = request_detail(_Trail(), request, NOW)  # type: ignore[arg-type]
+
+    assert (detail.closed_on, detail.closed_days_before_legal) == ("2027-01-17", 3)
+    assert detail.answered_without_systems
+    assert not request_detail(_Trail(), _request("US-OR", date(2027, 1, 20)), NOW).answered_without_systems  # type: ignore[arg-type]
+
+
+def test_the_request_page_shows_no_countdown_once_closed_and_the_local_day_received_first() -> None:
+    script = CONSOLE.read_text()
+
+    assert "open ? daysLeftText(request.legal_days_left) : closedText(request)" in script
+    assert '["Received", `${request.received_on} (${place}), at ${moment(request.received_at)}`]' in script

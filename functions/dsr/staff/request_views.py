@@ -18,6 +18,7 @@ from typing import Any, Literal
 from dsr.core.desk_model import DeskModel
 from dsr.core.masking import mask_email, mask_name
 from dsr.core.models import AuditEvent, PrivacyRequest, Status
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.policies.appeal_rules import Appeal
 from dsr.policies.request_deadlines import JURISDICTION_ZONES, local_day
 from dsr.policies.rights import RightAsked, rights_asked
@@ -38,6 +39,15 @@ STATUS_LABELS: dict[Status, str] = {
 }
 """What staff read for each status (the console keeps the same words for its filters)."""
 
+VERIFICATION_LEVEL_LABELS: dict[str, str] = {
+    "none": "none (no proof asked)",
+    "email": "email (the code we emailed)",
+    "matched": "matched (code and details we hold)",
+    "account": "account (signed in to their account)",
+}
+"""What each verification level asks of the subject, in the verification policy's words: the
+level is what the request needs, not a result."""
+
 IDENTITY_RELEASED = "identity erased after closing (only a keyed hash kept)"
 """Shown instead of the subject once the identity has been let go: no masked stand-in."""
 
@@ -47,6 +57,8 @@ class QueueEntry(DeskModel):
     status: str
     status_label: str
     request_types: list[str]
+    request_type_labels: list[str]
+    """Each type in the words the subject chose it by, in the order of ``request_types``."""
     jurisdiction: str
     time_zone: str
     """Where the jurisdiction's law counts days; every ``*_on`` day is a day there."""
@@ -169,6 +181,16 @@ class RequestDetail(QueueEntry):
     linked_to: str | None = None
     """For a request joined to another of the subject's: the request that answers both."""
     verification_level: str | None = None
+    verification_label: str | None = None
+    """The level the request needs, with what it asks of the subject."""
+    verified: bool = False
+    """The subject proved the request theirs at that level (the trail records the attempt)."""
+    closed_on: str | None = None
+    """The day the request closed, where the law counts days."""
+    closed_days_before_legal: int | None = None
+    """Days from ``closed_on`` to the legal date: negative when it closed late."""
+    answered_without_systems: bool = False
+    """Every type asked for is answered without asking a system (from the registry, or by staff)."""
     package_available_until: str | None = None
     """The subject's access package: its download page works until then (with a fresh code)."""
     deadlines: Deadlines
@@ -201,6 +223,7 @@ def queue_entry(request: PrivacyRequest, now: datetime) -> QueueEntry:
         status=request.status.value,
         status_label=STATUS_LABELS[request.status],
         request_types=[t.value for t in request.request_types],
+        request_type_labels=[REQUEST_TYPE_LABELS[t] for t in request.request_types],
         jurisdiction=place,
         time_zone=JURISDICTION_ZONES.get(place, "UTC"),
         channel=request.channel.value,
@@ -253,12 +276,21 @@ def request_detail(
         )
     released = request.identity_reduced_at is not None
     timeline = store.events(request.request_id)
+    closed_on = local_day(request.jurisdiction, request.closed_at) if request.closed_at else None
+    level = request.verification_level
     return RequestDetail(
         **queue_entry(request, now).model_dump(),
         subject_name=mask_name(request.subject.name) if request.subject.name and not released else None,
         relationship=request.relationship.value,
         linked_to=request.linked_to,
-        verification_level=request.verification_level,
+        verification_level=level,
+        verification_label=VERIFICATION_LEVEL_LABELS.get(level, level) if level else None,
+        verified=_verified(timeline),
+        closed_on=closed_on.isoformat() if closed_on else None,
+        closed_days_before_legal=(local_day(request.jurisdiction, request.respond_by) - closed_on).days
+        if closed_on
+        else None,
+        answered_without_systems=request.request_types_answered_without_systems_only,
         package_available_until=_moment(request.package_available_until),
         deadlines=_deadlines(request),
         timeline=timeline,
@@ -270,6 +302,10 @@ def request_detail(
         details=request.details if not released else None,
         profiling_review_answer=request.profiling_review_answer,
     )
+
+
+def _verified(timeline: list[AuditEvent]) -> bool:
+    return any(event.action == "verification attempt" and event.outcome == "verified" for event in timeline)
 
 
 def _information_asked(request: PrivacyRequest, timeline: list[AuditEvent]) -> InformationAsked | None:

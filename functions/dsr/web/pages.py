@@ -13,11 +13,11 @@ from datetime import datetime
 from urllib.parse import quote
 
 from dsr.core.models import RequestType
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.notices.public_views import SubjectView
 from dsr.notices.subject_notices import utc_moment
 from dsr.policies.proofs import Proof
 from dsr.web.page_markup import (
-    REQUEST_TYPE_LABELS,
     Attributes,
     attributes_markup,
     escaped,

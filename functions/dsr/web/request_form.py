@@ -8,9 +8,9 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from dsr.core.models import RequestType
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.web.page_markup import (
     RELATIONSHIP_LABELS,
-    REQUEST_TYPE_LABELS,
     attributes_markup,
     escaped,
     hidden_input,

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from dsr.core.jurisdictions import DEFAULT, infer_jurisdiction
 from dsr.core.models import RequestType
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies import rights
 from dsr.policies.request_deadlines import local_day
@@ -17,7 +18,6 @@ from dsr.verification.identity_checks import VerificationOutcome
 from dsr.web import pages as web_pages
 from dsr.web import subject_actions
 from dsr.web.form_reading import FormErrors, new_request_from_form
-from dsr.web.page_markup import REQUEST_TYPE_LABELS
 from dsr.web.request_form import SUBMISSION_KEY, law_recognised, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions

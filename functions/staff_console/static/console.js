@@ -355,7 +355,7 @@ async function queuePage() {
           r.due_for === "target" ? el("span", { class: "note" }, "internal target") : null)),
         el("td", { class: r.legal_days_left < 0 ? "late" : "" }, r.respond_on),
         el("td", {}, r.status_label || STATUS_LABELS[r.status] || r.status),
-        el("td", {}, r.request_types.join(", ")),
+        el("td", {}, (r.request_type_labels || r.request_types).join("; ")),
         el("td", {}, r.jurisdiction),
         el("td", {}, r.channel),
         el("td", {}, userText(r.subject)),
@@ -560,6 +560,11 @@ const STATUS_NOTES = {
   CANCELLED: "Closed without action.",
 };
 
+function statusNote(request) {
+  if (request.status === "COMPLETED" && request.answered_without_systems) return "Closed: answered, without asking any system.";
+  return STATUS_NOTES[request.status];
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A decision resumes the workflow, which moves the request on a moment later: wait (a little)
@@ -575,7 +580,7 @@ async function statusAfter(requestId, before, attempts = 20) {
 
 // The request page's state: the request shown, the message from the last action (kept while
 // the page refreshes itself) and the action whose form is open.
-const requestView = { id: null, shown: null, flash: null, openAction: null, watching: null, identity: null };
+const requestView = { id: null, shown: null, flash: null, flashStatus: null, openAction: null, watching: null, identity: null };
 const problemBox = el("div");
 
 // Each action is a button; its form opens below the buttons, one at a time. An action without a
@@ -590,6 +595,7 @@ function actionForm(title, fields, submitLabel, send, buttonClass = "", movesSta
       try {
         const outcome = await send(new FormData(form));
         requestView.flash = outcome || `${title}: done.`;
+        requestView.flashStatus = null;
         requestView.openAction = null;
         if (movesStatusFrom) await statusAfter(requestId, movesStatusFrom);
         if (requestView.id === requestId) await showRequest(requestId, { focus: true });
@@ -699,12 +705,19 @@ function actionsFor(request, member) {
       ], "Approve with this answer", async (data) => {
         await api("POST", `${base}/decision`, { decision: "approve",
           review: { decision_reason: data.get("review-reason"), review_result: data.get("review-result") } });
-        return "Approved: the answer is being sent.";
+        return (now) => (now.status === "IN_PROGRESS" ? "Approved: the answer is being sent." : `Approved. ${statusNote(now)}`);
       }, "", request.status));
     } else {
-      actions.push(actionForm("Approve", [el("p", {}, "The request is carried out in every system that holds the subject's data.")], "Approve", async () => {
+      const withoutSystems = request.answered_without_systems;
+      const what = withoutSystems
+        ? `No system is asked: ${answeredWithoutSystems(request)}. The subject is sent the answer.`
+        : "The request is carried out in every system that holds the subject's data.";
+      const approvedText = (now) => (now.status === "IN_PROGRESS"
+        ? `Approved: ${withoutSystems ? "the answer is being sent" : "the request is being carried out"}.`
+        : `Approved. ${statusNote(now)}`);
+      actions.push(actionForm("Approve", [el("p", {}, what)], "Approve", async () => {
         await api("POST", `${base}/decision`, { decision: "approve" });
-        return "Approved: the request is being carried out.";
+        return approvedText;
       }, "", request.status));
     }
     const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, label)));
@@ -846,6 +859,30 @@ function informationAsked(request) {
 
 const SYSTEM_COLUMNS = ["System", "Action", "Outcome", "Records", "Note"];
 
+// Where no system is asked for what the request wants, who answers it instead.
+function answeredWithoutSystems(request) {
+  const answers = [];
+  if (request.request_types.includes("third_party_list")) answers.push("the list of third parties comes from the registry");
+  if (request.request_types.includes("profiling_review")) answers.push("the review is the staff's answer");
+  return answers.join("; ");
+}
+
+// A closed request has no countdown: the day it closed, against the legal date.
+function closedText(request) {
+  const before = request.closed_days_before_legal;
+  if (before === null || before === undefined) return "closed";
+  if (before === 0) return `closed ${request.closed_on}, on the legal date`;
+  const days = `${Math.abs(before)} day${Math.abs(before) === 1 ? "" : "s"}`;
+  return `closed ${request.closed_on}, ${days} ${before > 0 ? "before" : "after"} the legal date`;
+}
+
+function verificationText(request) {
+  if (!request.verification_label) return "–";
+  if (request.verified) return `${request.verification_label}: verified`;
+  if (["RECEIVED", "VERIFYING"].includes(request.status)) return `${request.verification_label}: not verified yet`;
+  return `${request.verification_label}: not verified`;
+}
+
 function requestNodes(request, member) {
   const d = request.deadlines;
   const place = `${request.jurisdiction} time`;
@@ -859,7 +896,15 @@ function requestNodes(request, member) {
         el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, s.status),
         el("td", {}, s.records ?? ""),
         el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || "")])))))
-    : el("p", {}, "No system has been asked yet.");
+    : el("p", {}, request.answered_without_systems
+      ? `No system needed to be asked: ${answeredWithoutSystems(request)}.`
+      : "No system has been asked yet.");
+  // A message from the last action is shown while the request keeps the status it led to.
+  if (requestView.flash && !requestView.flashStatus) requestView.flashStatus = request.status;
+  // (An outcome that depends on where the request has got to is a function of the request.)
+  const flash = typeof requestView.flash === "function" ? requestView.flash(request)
+    : requestView.flash && requestView.flashStatus === request.status ? requestView.flash : null;
+  const open = ["RECEIVED", "VERIFYING", "AWAITING_APPROVAL", "IN_PROGRESS"].includes(request.status);
   const appeal = request.appeal
     ? [el("h2", {}, "Appeal"), facts([
       ["Status", request.appeal.status],
@@ -879,11 +924,11 @@ function requestNodes(request, member) {
   const nodes = [
     el("p", {}, el("a", { href: "#/" }, "← Queue")),
     el("h1", {}, `Request ${request.request_id.slice(0, 8)}`),
-    requestView.flash ? message(requestView.flash) : null,
+    flash ? message(flash) : null,
     problemBox,
     facts([
       ["Status", [el("strong", { id: "request-status" }, request.status_label || STATUS_LABELS[request.status] || request.status),
-        el("span", { class: "note" }, STATUS_NOTES[request.status]),
+        el("span", { class: "note" }, statusNote(request)),
         request.information_request
           ? el("span", { class: "note" }, request.information_request.clock_paused
             ? "Waiting for the subject's answer to a question: the clock stands still."
@@ -903,17 +948,17 @@ function requestNodes(request, member) {
         : undefined],
       ["Jurisdiction", request.jurisdiction],
       ["Channel", request.channel],
-      ["Verification", request.verification_level || "–"],
+      ["Verification level", verificationText(request)],
       ["Access package", request.package_available_until
         ? `the subject's download page works until ${moment(request.package_available_until)} (with a fresh code)`
         : undefined],
-      ["Received", moment(request.received_at)],
+      ["Received", `${request.received_on} (${place}), at ${moment(request.received_at)}`],
     ]),
     revealForm(request),
     el("h2", {}, "Deadlines"),
     el("p", { class: "hint" }, `Days as the subject is told them: where the request's law counts days (${d.time_zone}).`),
     facts([
-      ["Respond by", el("span", { id: "respond-on" }, `${d.respond_on} (${place}, ${daysLeftText(request.legal_days_left)})`)],
+      ["Respond by", el("span", { id: "respond-on" }, `${d.respond_on} (${place}, ${open ? daysLeftText(request.legal_days_left) : closedText(request)})`)],
       ["Internal target", d.target_on ? `${d.target_on}${request.due_for === "target" ? ": the queue orders by it" : ""}` : undefined],
       ["Acknowledge by", d.acknowledge_on || undefined],
       ["Extension possible to", d.extended_respond_on || "the law allows none"],
@@ -934,13 +979,19 @@ function requestNodes(request, member) {
   return nodes.filter(Boolean);
 }
 
+// A type asked for, in the words the subject chose it by.
+function typeLabel(request, type) {
+  const index = request.request_types.indexOf(type);
+  return (request.request_type_labels || [])[index] || type.replaceAll("_", " ");
+}
+
 // Each type asked for, and whether the request's law gives it (as the policy table records the
 // version the request runs on) or the company honours it voluntarily.
 function rightsAsked(request) {
   const bases = request.rights || [];
-  if (!bases.length) return request.request_types.join(", ");
+  if (!bases.length) return request.request_types.map((type) => typeLabel(request, type)).join("; ");
   return el("ul", { id: "rights-asked", class: "rights-asked" }, ...bases.map((right) => el("li", {},
-    el("strong", {}, right.request_type.replaceAll("_", " ")), ": ",
+    el("strong", {}, typeLabel(request, right.request_type)), ": ",
     el("span", { class: right.legal ? "legal-right" : "voluntary-right" }, right.basis))));
 }
 
@@ -992,6 +1043,7 @@ function watchRequest(requestId) {
 async function requestPage(requestId) {
   if (requestView.id !== requestId) {
     requestView.flash = null;
+    requestView.flashStatus = null;
     requestView.openAction = null;
     requestView.identity = null;
   }
