@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from dsr.core.models import RequestType
-from dsr.web.page_markup import REQUEST_TYPE_LABELS
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
