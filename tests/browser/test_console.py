@@ -733,3 +733,22 @@ def test_approving_a_third_party_list_says_the_registry_answers_it(
 
     expect(approve).to_contain_text("No system is asked: the list of third parties comes from the registry.")
     expect(approve).not_to_contain_text("every system")
+
+
+def test_approving_names_the_systems_the_plan_reaches_and_what_the_registry_answers(
+    page: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    respond_on = desk.now().date() + timedelta(days=40)
+    kinds = (RequestType.ACCESS, RequestType.THIRD_PARTY_LIST)
+    request_id = _open_request(desk, "US-OR", respond_on, request_types=kinds)
+    names = {system.id: system.name for system in desk.registry.systems}
+    reached = list(dict.fromkeys(names[task.system_id] for task in planned_tasks(desk.registry, kinds)))
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name=request_id[:8]).click()
+
+    approve = _open_action(page, "Approve")
+
+    expect(approve).to_contain_text(
+        f"The request is carried out in {len(reached)} systems: {', '.join(reached)}."
+    )
+    expect(approve).to_contain_text("Besides, the list of third parties comes from the registry.")

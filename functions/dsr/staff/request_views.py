@@ -191,6 +191,8 @@ class RequestDetail(QueueEntry):
     """Days from ``closed_on`` to the legal date: negative when it closed late."""
     answered_without_systems: bool = False
     """Every type asked for is answered without asking a system (from the registry, or by staff)."""
+    planned_systems: list[str] = []
+    """The systems an approval asks, by the registry's names (none for types answered without)."""
     package_available_until: str | None = None
     """The subject's access package: its download page works until then (with a fresh code)."""
     deadlines: Deadlines
@@ -260,6 +262,7 @@ def request_detail(
     *,
     four_eyes: bool = False,
     system_names: Mapping[str, str] | None = None,
+    planned_system_ids: Iterable[str] = (),
 ) -> RequestDetail:
     names = system_names or {}
     systems = []
@@ -291,6 +294,7 @@ def request_detail(
         if closed_on
         else None,
         answered_without_systems=request.request_types_answered_without_systems_only,
+        planned_systems=[names.get(system_id, system_id) for system_id in dict.fromkeys(planned_system_ids)],
         package_available_until=_moment(request.package_available_until),
         deadlines=_deadlines(request),
         timeline=timeline,

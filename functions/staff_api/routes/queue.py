@@ -65,16 +65,21 @@ def list_open_requests() -> list[QueueEntry]:
     ),
 )
 def show_request(request_id: RequestIdOrReference) -> RequestDetail:
+    # Only this route plans the systems (what an approval would ask): loaded on first use.
+    from dsr.fulfilment.fulfilment import planned_tasks  # noqa: PLC0415 - loaded by this route alone
+
     desk = desk_from_environment()
     request_id = desk.store.resolve(request_id)
+    request = desk.store.get(request_id)
     return request_detail(
         desk.store,
-        desk.store.get(request_id),
+        request,
         desk.now(),
         appeals.appeal_of(desk, request_id),
         desk.store.get_task(request_id, approval.STAGE),
         four_eyes=approval.four_eyes_applies(desk, request_id),
         system_names={system.id: system.name for system in desk.registry.systems},
+        planned_system_ids=[task.system_id for task in planned_tasks(desk.registry, request.request_types)],
     )
 
 

@@ -709,9 +709,13 @@ function actionsFor(request, member) {
       }, "", request.status));
     } else {
       const withoutSystems = request.answered_without_systems;
+      const reached = request.planned_systems || [];
+      const without = answeredWithoutSystems(request);
       const what = withoutSystems
-        ? `No system is asked: ${answeredWithoutSystems(request)}. The subject is sent the answer.`
-        : "The request is carried out in every system that holds the subject's data.";
+        ? `No system is asked: ${without}. The subject is sent the answer.`
+        : [reached.length ? `The request is carried out in ${reached.length} system${reached.length === 1 ? "" : "s"}: ${reached.join(", ")}.`
+          : "The request is carried out in every system that holds the subject's data.",
+        without ? ` Besides, ${without}.` : ""].join("");
       const approvedText = (now) => (now.status === "IN_PROGRESS"
         ? `Approved: ${withoutSystems ? "the answer is being sent" : "the request is being carried out"}.`
         : `Approved. ${statusNote(now)}`);
