@@ -22,6 +22,7 @@ from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.policies.appeal_rules import Appeal
 from dsr.policies.request_deadlines import JURISDICTION_ZONES, local_day
 from dsr.policies.rights import RightAsked, rights_asked
+from dsr.staff.appeal_views import AppealDetail, appeal_detail
 from dsr.storage.store import RequestStore
 
 STATUS_LABELS: dict[Status, str] = {
@@ -121,26 +122,6 @@ class Deadlines(DeskModel):
     paused_days: int = 0
 
 
-class AppealDetail(DeskModel):
-    """The request's appeal: what the subject wrote, its own dates, and the answer once given."""
-
-    status: str
-    channel: str
-    statement: str
-    received_at: str
-    respond_by: str
-    respond_on: str
-    """The day the appeal must be answered, where the jurisdiction counts days."""
-    extended_respond_by: str | None
-    extension_notice_by: str | None
-    extended_at: str | None
-    decision: str | None
-    decision_reason: str | None
-    decided_by: str | None
-    decided_at: str | None
-    original_decision_by: str | None
-
-
 class Review(DeskModel):
     """The staff review: a recommendation (triage) and the decision, once made."""
 
@@ -151,18 +132,6 @@ class Review(DeskModel):
     decision: str | None = None
     four_eyes: bool = False
     """The four-eyes rule applies: someone other than the triager decides, after the triage."""
-
-
-class AppealQueueEntry(DeskModel):
-    request_id: str
-    jurisdiction: str
-    request_status: str
-    received_at: str
-    received_on: str
-    respond_by: str
-    respond_on: str
-    days_left: int
-    extended: bool
 
 
 class InformationAsked(DeskModel):
@@ -337,41 +306,6 @@ def _review(task: Mapping[str, Any], *, four_eyes: bool) -> Review:
 
 def _moment(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def appeal_detail(appeal: Appeal, jurisdiction: str) -> AppealDetail:
-    return AppealDetail(
-        status=appeal.status.value,
-        channel=appeal.channel.value,
-        statement=appeal.statement,
-        received_at=appeal.received_at.isoformat(),
-        respond_by=appeal.respond_by.isoformat(),
-        respond_on=local_day(jurisdiction, appeal.respond_by).isoformat(),
-        extended_respond_by=_moment(appeal.extended_respond_by),
-        extension_notice_by=_moment(appeal.extension_notice_by),
-        extended_at=_moment(appeal.extended_at),
-        decision=appeal.decision.value if appeal.decision else None,
-        decision_reason=appeal.decision_reason,
-        decided_by=appeal.decided_by,
-        decided_at=_moment(appeal.decided_at),
-        original_decision_by=appeal.original_decision_by,
-    )
-
-
-def appeal_queue_entry(appeal: Appeal, request_status: str, now: datetime) -> AppealQueueEntry:
-    place = appeal.jurisdiction
-    respond_on = local_day(place, appeal.respond_by)
-    return AppealQueueEntry(
-        request_id=appeal.request_id,
-        jurisdiction=place,
-        request_status=request_status,
-        received_at=appeal.received_at.isoformat(),
-        received_on=local_day(place, appeal.received_at).isoformat(),
-        respond_by=appeal.respond_by.isoformat(),
-        respond_on=respond_on.isoformat(),
-        days_left=(respond_on - local_day(place, now)).days,
-        extended=appeal.extended_at is not None,
-    )
 
 
 def _deadlines(request: PrivacyRequest) -> Deadlines:

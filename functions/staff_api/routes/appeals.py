@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body
 
 from dsr.appeals import appeals
-from dsr.staff.request_views import AppealQueueEntry, appeal_queue_entry
+from dsr.staff.appeal_views import AppealQueueEntry, appeal_queue_entry
 from dsr.wiring.desk import desk_from_environment
 from staff_api.routes.answers import ACTS_ON_REQUEST, READS, RequestId, json_answer, response_date, signed_in
 from staff_api.routes.deadlines import ExtensionRequest
