@@ -50,8 +50,8 @@ def test_a_type_the_law_does_not_give_is_refused_naming_it_and_the_jurisdiction(
 
     assert str(refused.value) == (
         "rectification: not a right Utah UCPA gives in US-UT (the version in force from 2023-12-31; "
-        "rectification from 2026-07-01), nor one the company offers everyone; the rights you may ask for: access, portability, "
-        "erasure, marketing_opt_out, sale_sharing_opt_out"
+        "rectification from 2026-07-01), nor one the company offers everyone; the rights you may ask "
+        "for: access, portability, erasure, marketing_opt_out, sale_sharing_opt_out"
     )
     rights.check_given("US-UT", [CORRECT], date(2026, 7, 1), everywhere=LAW_ONLY)
     rights.check_given("US-UT", [CORRECT], date(2026, 6, 30), everywhere=PROMISED)
