@@ -74,7 +74,12 @@ function userText(value) {
   return el("bdi", { class: "user-text" }, String(value));
 }
 
+// The page the latest route is showing (null while signing in). A page whose answer arrives after
+// the person has moved on to another page is not shown over it.
+let routedHash = null;
+
 function show(...nodes) {
+  if (routedHash !== null && (location.hash || "#/") !== routedHash) return;
   const main = document.getElementById("main");
   main.replaceChildren(...nodes);
   main.focus();
@@ -1059,10 +1064,12 @@ async function requestPage(requestId) {
 // --- routing ------------------------------------------------------------------------------------
 
 async function route() {
+  routedHash = null;
   try {
     const problem = await completeSignIn();
     if (problem) return await signInPage(problem);
     const hash = location.hash || "#/";
+    routedHash = hash;
     if (hash === "#/sign-in") return await signInPage();
     if (!sessionStorage.getItem(TOKEN_KEY)) {
       location.hash = "#/sign-in";
