@@ -32,6 +32,7 @@ from dsr.core.identities import (
     normalized_phone,
 )
 from dsr.core.jurisdictions import infer_jurisdiction
+from dsr.core.protocol_agents import ProtocolAgentLink
 
 
 class RequestType(StrEnum):
@@ -71,6 +72,8 @@ class Relationship(StrEnum):
 class Channel(StrEnum):
     WEB = "web"
     EMAIL = "email"
+    DRP = "drp"
+    """From an authorized agent over the Data Rights Protocol (``PrivacyRequest.protocol_agent``)."""
 
 
 class Status(StrEnum):
@@ -292,6 +295,8 @@ class PrivacyRequest(RequestForSystems):
     details: str | None = None
     region: str | None = None
     agent: AgentRecord | None = None
+    protocol_agent: ProtocolAgentLink | None = None
+    """The authorized agent that sent the request over the Data Rights Protocol, if one did."""
     preferred_language: str | None = None
     global_privacy_control: bool = False
     linked_to: str | None = None

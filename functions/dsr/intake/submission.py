@@ -16,6 +16,7 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.keyed_hash import normalized_email
 from dsr.core.masking import mask_email
 from dsr.core.models import AgentRecord, Channel, NewRequest, PrivacyRequest, RequestType, Status
+from dsr.core.protocol_agents import ProtocolAgentLink
 from dsr.intake import proof_of_identity, throttling
 from dsr.intake.duplicates import claim_or_find_open_request
 from dsr.intake.status_tokens import status_token
@@ -52,14 +53,16 @@ def submit(
     request_id: str | None = None,
     *,
     global_privacy_control: bool = False,
+    protocol_agent: ProtocolAgentLink | None = None,
 ) -> Receipt:
-    """Record the request, then start its execution. From the web, a type the jurisdiction's law
-    does not give is refused (``RightNotGivenError``) unless the company offers it everyone.
+    """Record the request, then start its execution. From the web or an agent over the Data
+    Rights Protocol (``protocol_agent``), a type the jurisdiction's law does not give is refused
+    (``RightNotGivenError``) unless the company offers it everyone.
 
     A caller that can be redelivered (email) passes an id derived from what it received, so the
     second delivery finds the first request instead of making another.
     """
-    if channel is Channel.WEB:  # email is read by staff, who see which rights are the law's
+    if channel in (Channel.WEB, Channel.DRP):  # email is read by staff, who see which are the law's
         rights.check_given(
             new_request.resolved_jurisdiction(),
             new_request.request_types,
@@ -111,6 +114,7 @@ def submit(
         preferred_language=new_request.preferred_language,
         global_privacy_control=global_privacy_control,
         subject_hash=subject_hash,
+        protocol_agent=protocol_agent,
     )
     desk.store.mark_unstarted(request_id, received_at)  # first, so a failure after is found
     try:
@@ -171,13 +175,20 @@ def workflow_input(desk: Desk, request_id: str) -> dict[str, object]:
 def _audit_receipt(desk: Desk, request: PrivacyRequest) -> None:
     desk.audit(
         request.request_id,
-        actor=f"{'agent' if request.agent else 'subject'} via {request.channel.value}",
+        actor=_sender(request),
         action="request received",
         outcome="recorded",
         types=",".join(request.request_types),
         jurisdiction=request.jurisdiction,
         global_privacy_control=request.global_privacy_control,
     )
+
+
+def _sender(request: PrivacyRequest) -> str:
+    """Who sent the request, for the trail: an agent over the protocol is named by its id."""
+    if request.protocol_agent is not None:
+        return f"agent {request.protocol_agent.agent_id} via {request.channel.value}"
+    return f"{'agent' if request.agent else 'subject'} via {request.channel.value}"
 
 
 def _finish_recording(desk: Desk, request: PrivacyRequest) -> None:

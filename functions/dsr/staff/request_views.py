@@ -175,6 +175,18 @@ class RequestDetail(QueueEntry):
     """What the subject wrote with the request (for a profiling review, the decision questioned)."""
     profiling_review_answer: dict[str, str] | None = None
     """Staff's answer to a profiling review, as the subject was sent it."""
+    protocol_agent: str | None = None
+    """The authorized agent that sent it over the Data Rights Protocol: its name, its id and
+    the agent's own id for the request."""
+
+
+def _protocol_agent(request: PrivacyRequest) -> str | None:
+    link = request.protocol_agent
+    if link is None:
+        return None
+    named = f"{link.agent_name} ({link.agent_id})" if link.agent_name else link.agent_id
+    theirs = f", their request {link.agent_request_id}" if link.agent_request_id else ""
+    return f"{named} over the Data Rights Protocol: {link.exercise}{theirs}"
 
 
 def _day(jurisdiction: str, moment: datetime | None) -> str | None:
@@ -274,6 +286,7 @@ def request_detail(
         rights=rights_asked(request),
         details=request.details if not released else None,
         profiling_review_answer=request.profiling_review_answer,
+        protocol_agent=_protocol_agent(request),
     )
 
 

@@ -957,6 +957,7 @@ function requestNodes(request, member) {
         : undefined],
       ["Jurisdiction", request.jurisdiction],
       ["Channel", request.channel],
+      ["Sent by agent", request.protocol_agent ? userText(request.protocol_agent) : undefined],
       ["Verification level", verificationText(request)],
       ["Access package", request.package_available_until
         ? `the subject's download page works until ${moment(request.package_available_until)} (with a fresh code)`
