@@ -80,7 +80,8 @@ def test_staff_list_shows_the_subject_s_due_day_in_the_order_it_shows(
     eu = str(submit(public, request_types=["access"], jurisdiction="EU").body["request_id"])
 
     assert main(_staff(local_api, "analyst@desk.example", "list")) == 0
-    lines = capsys.readouterr().out.splitlines()
+    header, *lines = capsys.readouterr().out.splitlines()
+    assert header.split()[:4] == ["request", "due", "(days", "left)"]
     [line] = [line for line in lines if line.startswith(californian[:8])]
     assert subject_day in line
     assert desk.store.get(californian).respond_by.date().isoformat() not in line

@@ -20,7 +20,7 @@ from dsr_cli.http_client import HttpAnswer
 from dsr_cli.local import _outcome_line
 from dsr_cli.main import main
 from dsr_cli.report import as_table
-from dsr_cli.staff import SENTENCES, _sentence
+from dsr_cli.staff import SENTENCES, _readable, _sentence
 from local_cloud.http_server import LocalHTTPServer
 
 REQUEST_ID = "32624cbe-1d2e-4f3a-9b8c-7d6e5f4a3b2c"
@@ -204,3 +204,23 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
 
     assert said == ""
     assert process.returncode == 1
+
+
+def test_the_staff_list_has_a_header_over_each_column() -> None:
+    entry = {
+        "request_id": REQUEST_ID,
+        "due_on": "2027-01-05",
+        "days_left": 3,
+        "due_for": "law",
+        "respond_on": "2027-01-05",
+        "status": "AWAITING_APPROVAL",
+        "request_types": ["erasure"],
+        "jurisdiction": "US-CA",
+        "channel": "web",
+        "subject": "a***@example.com",
+    }
+    header, row = _readable("list", [entry]).splitlines()
+    for column, value in [("status", "AWAITING_APPROVAL"), ("asked", "erasure"), ("law", "US-CA")]:
+        assert header.index(column) == row.index(value), column
+    assert header.index("subject") == row.index("a***@example.com")
+    assert _readable("list", []) == "no open request"

@@ -545,6 +545,10 @@ def test_the_eu_counts_with_the_controllers_holidays_not_the_subjects(
     dates = due_dates("EU", D("2026-04-01"), country=country)
     assert dates.respond_by == D(respond)
     assert dates.holidays == days_off
+    # Why these days off is said once; each rule names the days off alone.
+    assert dates.rules["respond_by"].rule.endswith(
+        f"an end on a day off ({days_off.split(' (', maxsplit=1)[0]}) moves to the next working day"
+    )
 
 
 @pytest.mark.parametrize(

@@ -177,12 +177,22 @@ def _due(entry: dict[str, Any]) -> str:
 
 
 def _list(answer: Any) -> str:
-    lines = [
-        f"{r['request_id'][:8]}  {_due(r):<44} {r['status']:<19} {','.join(r['request_types']):<24} "
-        f"{r['jurisdiction']:<7} {r['channel']:<5} {r['subject']}"
+    if not answer:
+        return "no open request"
+    rows = [
+        (
+            *(r["request_id"][:8], _due(r), r["status"], ",".join(r["request_types"])),
+            *(r["jurisdiction"], r["channel"], r["subject"]),
+        )
         for r in answer
     ]
-    return "\n".join(lines) or "no open request"
+    header = ("request", "due (days left)", "status", "asked for", "law", "via", "subject")
+    return "\n".join(_list_line(row) for row in [header, *rows])
+
+
+def _list_line(row: tuple[str, ...]) -> str:
+    request, due, status, types, law, channel, subject = row
+    return f"{request:<8}  {due:<44} {status:<19} {types:<24} {law:<7} {channel:<5} {subject}"
 
 
 def _appeals(answer: Any) -> str:

@@ -55,12 +55,15 @@ class HolidayCalendar(NamedTuple):
         return self.country is None or day not in _public_holidays(self.country, self.subdivision)
 
     def describe(self) -> str:
+        """The days off and why these: ``weekends only (no country given)``."""
+        return f"{self.days_off()} ({self.note})" if self.note else self.days_off()
+
+    def days_off(self) -> str:
+        """The days off alone, for a rule that names them after ``describe`` has said why."""
         if self.country is None:
-            text = "weekends only"
-        else:
-            place = f"{self.country}-{self.subdivision}" if self.subdivision else self.country
-            text = f"weekends and {place} public holidays"
-        return f"{text} ({self.note})" if self.note else text
+            return "weekends only"
+        place = f"{self.country}-{self.subdivision}" if self.subdivision else self.country
+        return f"weekends and {place} public holidays"
 
 
 CONTROLLER_COUNTRY_PATTERN = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")

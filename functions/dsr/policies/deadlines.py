@@ -243,7 +243,7 @@ def _extension(
     extended_by = extended_end(extension, period, clock.start, clock.days_off, clock.paused_days)
     text = _describe_extension(extension, period, clock.start_word)
     if period.roll == "next_working_day" and extended_by is not None:
-        text += f", then moved to the next working day if it ends on a day off ({clock.days_off.describe()})"
+        text += f", then moved to the next working day if it ends on a day off ({clock.days_off.days_off()})"
     if extension.when:
         text += f"; when: {extension.when}"
     extended = Explanation(rule=text, source=extension.source)
@@ -295,7 +295,7 @@ def _explain_switch_off(policy: DeadlinePolicy, explanation: Explanation) -> Exp
 
 
 def _explain_period(period: Period, start_word: str, days_off: HolidayCalendar, source: str) -> Explanation:
-    return Explanation(rule=period.describe(start_word, days_off.describe()), source=source)
+    return Explanation(rule=period.describe(start_word, days_off.days_off()), source=source)
 
 
 def _explain_target(days: int | None) -> Explanation:
