@@ -35,6 +35,7 @@ from local_cloud.iam import (
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor, SigningKey, generate_identity
 from local_cloud.product_login import PRODUCT_SIGN_IN_PATH, DemoProductLogin
+from local_cloud.streams import StreamDelivery, stream_sources
 from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -107,9 +108,11 @@ def create_keys(template: Template) -> dict[str, str]:
     return ids
 
 
-def create_tables(template: Template) -> None:
-    """The DynamoDB tables template.yaml declares, with their indexes and time to live, in moto."""
+def create_tables(template: Template) -> dict[str, str]:
+    """The DynamoDB tables template.yaml declares, with their indexes, streams and time to live, in
+    moto: the ARN of each table's stream, by the table's logical id."""
     dynamodb = boto3.client("dynamodb")
+    streams = {}
     for logical_id, resource in template.of_type("AWS::DynamoDB::Table").items():
         props = resource["Properties"]
         name = template.physical_name(logical_id)
@@ -121,10 +124,15 @@ def create_tables(template: Template) -> None:
         }
         if props.get("GlobalSecondaryIndexes"):
             kwargs["GlobalSecondaryIndexes"] = props["GlobalSecondaryIndexes"]
-        dynamodb.create_table(**kwargs)
+        if props.get("StreamSpecification"):
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, **props["StreamSpecification"]}
+        description = dynamodb.create_table(**kwargs)["TableDescription"]
+        if "LatestStreamArn" in description:
+            streams[logical_id] = description["LatestStreamArn"]
         ttl = props.get("TimeToLiveSpecification")
         if ttl:
             dynamodb.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
+    return streams
 
 
 def create_buckets(template: Template) -> None:
@@ -166,6 +174,8 @@ class LocalCloud:
         self.state_machine_arn = ""
         self._lock = threading.Lock()
         self._reported_executions: set[str] = set()
+        self.stream_arns: dict[str, str] = {}
+        self.streams: StreamDelivery | None = None
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -206,13 +216,21 @@ class LocalCloud:
             self.bridge, workflow_roles[0] if workflow_roles else None
         )  # made from here on, so they carry the hooks above
         self._create_state_machines()
+        # The tables' streams, read and delivered to their functions as Lambda's event source
+        # mappings do, from here on (after the last of the set-up writes above).
+        self.streams = StreamDelivery(
+            stream_sources(self.template, self._refs), self.stream_arns, self.invoke, roles, arns
+        ).open()
         from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415 - after the environment is set
 
         use_local_clock()  # the desks made from here on read a clock demonstrations can move
         desk_from_environment.cache_clear()
+        self.streams.start()
         return self
 
     def stop(self) -> None:
+        if self.streams is not None:
+            self.streams.stop()
         for processor in self.processors.values():
             processor.stop()
         if self.bridge is not None:
@@ -273,7 +291,7 @@ class LocalCloud:
         self._refs.update(create_keys(self.template))
 
     def _create_tables(self) -> None:
-        create_tables(self.template)
+        self.stream_arns = create_tables(self.template)
 
     def _create_buckets(self) -> None:
         create_buckets(self.template)
@@ -403,6 +421,13 @@ class LocalCloud:
         )
         mailbox = self.template.parameters["PrivacyMailbox"]
         return ses_receipt_event(raw, message_id, mailbox, verdicts or {})
+
+    def deliver_streams(self) -> int:
+        """Deliver what is new on the tables' streams now (the poller would, within a tenth of a
+        second): how many records went to a function."""
+        if self.streams is None:
+            raise RuntimeError("the local cloud is not started")
+        return self.streams.deliver()
 
     def run_schedules(self) -> None:
         for logical_id in self.template.scheduled_functions():

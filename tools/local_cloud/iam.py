@@ -50,6 +50,26 @@ MANAGED_POLICIES: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    # What SAM attaches to a function with a DynamoDB stream event: reading streams (the event
+    # source mapping reads with the function's role) and logs.
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "dynamodb:DescribeStream",
+                    "dynamodb:GetRecords",
+                    "dynamodb:GetShardIterator",
+                    "dynamodb:ListStreams",
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+                "Resource": "*",
+            }
+        ],
+    },
     "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess": {
         "Version": "2012-10-17",
         "Statement": [
@@ -324,6 +344,8 @@ class Addressing:
             ]
         if operation in {"BatchGetItem", "BatchWriteItem"}:
             return [(f"dynamodb:{operation}", table(name)) for name in params.get("RequestItems", {})]
+        if "StreamArn" in params or "ShardIterator" in params:
+            return [(f"dynamodb:{operation}", _stream_of(params))]
         if "TableName" in params:
             return [(f"dynamodb:{operation}", table(params["TableName"], params.get("IndexName")))]
         return [(f"dynamodb:{operation}", "*")]
@@ -413,6 +435,14 @@ class Addressing:
             name = f"arn:aws:lambda:{_PREFIX}:function:{name}"
         qualifier = params.get("Qualifier")
         return [(action, f"{name}:{qualifier}" if qualifier else name)]
+
+
+def _stream_of(params: dict[str, Any]) -> str:
+    """The stream a streams call reads: named, or at the start of moto's shard iterators."""
+    if "StreamArn" in params:
+        return str(params["StreamArn"])
+    stream = str(params["ShardIterator"]).split("|", 1)[0]
+    return stream if stream.startswith("arn:") else "*"
 
 
 class Enforcement:
