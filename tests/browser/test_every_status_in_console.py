@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from dsr.core.models import Status
+from dsr.core.models import AuditEvent, Status
+from dsr.fulfilment.outcomes import OutcomeStatus
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.http_api import LocalApi
@@ -35,3 +36,27 @@ def test_a_request_s_page_names_its_status_in_words_whatever_it_is(
     assert not raw, f"statuses shown raw or empty: {raw}"
     assert len(set(shown.values())) == len(Status), shown
     assert all(text in filter_options for text in shown.values()), (shown, filter_options)
+
+
+def test_a_request_s_systems_say_what_each_did_in_words(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    answer = submit(public, request_types=["erasure"], jurisdiction="UK")
+    assert answer.status == 201, answer.body
+    request_id = str(answer.body["request_id"])
+    wait_for_status(desk, request_id, "VERIFYING")
+    systems = [system.id for system in desk.registry.systems][: len(OutcomeStatus)]
+    for system_id, outcome in zip(systems, OutcomeStatus, strict=True):
+        event = AuditEvent(
+            request_id=request_id, at=desk.now(), actor=f"system:{system_id}", action="erase", outcome=outcome
+        )
+        desk.store.put_system_outcome(request_id, system_id, "erase", {"status": outcome.value}, event)
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+    table = page.get_by_role("table", name="Systems")
+    expect(table.get_by_role("row")).to_have_count(len(OutcomeStatus) + 1)
+
+    shown = table.locator("tbody tr td:nth-child(3)").all_inner_texts()
+    assert not {"nothing_found", "exempt", "waiting"} & set(shown), shown
+    assert "they hold nothing" in shown
+    assert len(set(shown)) == len(OutcomeStatus), shown

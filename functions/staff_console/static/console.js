@@ -669,6 +669,15 @@ const ACTION_WORDS = {
   admt_opt_out: "opt-out of automated decisions",
 };
 
+// A system's outcome in plain words; a status this list does not know is shown as it came.
+const OUTCOME_WORDS = {
+  done: "done",
+  nothing_found: "they hold nothing",
+  exempt: "kept: an exemption applies",
+  failed: "failed",
+  waiting: "waiting for an answer",
+};
+
 function systemName(system) {
   return system.system_name || system.system_id;
 }
@@ -902,7 +911,7 @@ function requestNodes(request, member) {
     ? scrolling(el("table", { class: "cards", "aria-label": "Systems" },
       el("thead", {}, el("tr", {}, SYSTEM_COLUMNS.map((n) => el("th", { scope: "col" }, n)))),
       el("tbody", {}, request.systems.map((s) => labelledRow(SYSTEM_COLUMNS, [
-        el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, s.status),
+        el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, OUTCOME_WORDS[s.status] || s.status),
         el("td", {}, s.records ?? ""),
         el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || "")])))))
     : el("p", {}, request.answered_without_systems
