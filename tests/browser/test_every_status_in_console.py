@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from dsr.core.models import AuditEvent, Status
+from dsr.core.models import AuditEvent, Channel, Relationship, Status
 from dsr.fulfilment.outcomes import OutcomeStatus
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
@@ -60,3 +60,30 @@ def test_a_request_s_systems_say_what_each_did_in_words(
     assert not {"nothing_found", "exempt", "waiting"} & set(shown), shown
     assert "they hold nothing" in shown
     assert len(set(shown)) == len(OutcomeStatus), shown
+
+
+def test_a_request_s_page_says_how_the_subject_knows_us_and_how_it_came_in_words(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    answer = submit(public, request_types=["restriction"], jurisdiction="UK")
+    assert answer.status == 201, answer.body
+    request_id = str(answer.body["request_id"])
+    wait_for_status(desk, request_id, "VERIFYING")
+    _sign_in(page, local_api, "analyst@desk.example")
+
+    def fact(term: str) -> str:
+        return page.locator(f"dl.facts dt:text-is('{term}') + dd").inner_text()
+
+    shown: dict[str, str] = {}
+    for relationship, channel in zip(
+        Relationship, [*Channel, *[Channel.WEB] * len(Relationship)], strict=False
+    ):
+        desk.store.set_fields(request_id, {"relationship": relationship.value, "channel": channel.value})
+        page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+        page.reload()
+        expect(page.locator("#request-status")).not_to_be_empty()
+        shown[relationship.value] = fact("Relationship")
+        shown[channel.value] = fact("Channel")
+
+    raw = {code: text for code, text in shown.items() if "_" in text or (text == code and code != "email")}
+    assert not raw, f"shown as codes: {raw}"

@@ -362,7 +362,7 @@ async function queuePage() {
         el("td", {}, r.status_label || STATUS_LABELS[r.status] || r.status),
         el("td", {}, (r.request_type_labels || r.request_types).join("; ")),
         el("td", {}, r.jurisdiction),
-        el("td", {}, r.channel),
+        el("td", {}, CHANNEL_WORDS[r.channel] || r.channel),
         el("td", {}, userText(r.subject)),
         el("td", {}, r.received_on)]));
     body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, "No open request matches."))]));
@@ -669,6 +669,22 @@ const ACTION_WORDS = {
   admt_opt_out: "opt-out of automated decisions",
 };
 
+// How the subject knows the company, and how the request came, in staff's words.
+const RELATIONSHIP_WORDS = {
+  account_holder: "account holder",
+  customer_contact: "a contact in a customer's CRM",
+  marketing_lead: "marketing or event sign-up",
+  job_applicant: "job applicant",
+  website_visitor: "website visitor",
+  other: "other, or not said",
+};
+const CHANNEL_WORDS = {
+  web: "web form",
+  email: "email",
+  drp: "agent (DRP)",
+  gpc: "GPC signal",
+};
+
 // A system's outcome in plain words; a status this list does not know is shown as it came.
 const OUTCOME_WORDS = {
   done: "done",
@@ -957,7 +973,7 @@ function requestNodes(request, member) {
         : undefined],
       ["Subject", request.identity_released ? el("em", { id: "identity-released" }, request.subject) : userText(request.subject)],
       ["Name", request.identity_released ? undefined : userText(request.subject_name)],
-      ["Relationship", request.relationship],
+      ["Relationship", RELATIONSHIP_WORDS[request.relationship] || request.relationship],
       ["Asked for", rightsAsked(request)],
       ["Subject wrote", request.details ? userText(request.details) : undefined],
       ["Review answer", request.profiling_review_answer
@@ -965,7 +981,7 @@ function requestNodes(request, member) {
           ". Found: ", userText(request.profiling_review_answer.review_result))
         : undefined],
       ["Jurisdiction", request.jurisdiction],
-      ["Channel", request.channel],
+      ["Channel", CHANNEL_WORDS[request.channel] || request.channel],
       ["Sent by agent", request.protocol_agent ? userText(request.protocol_agent) : undefined],
       ["Verification level", verificationText(request)],
       ["Access package", request.package_available_until
