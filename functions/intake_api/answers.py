@@ -7,6 +7,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
+from dsr.policies.opt_out_signals import signal_sent
 from dsr.web.page_markup import RESPONSE_HEADERS
 
 PAGE = "text/html; charset=utf-8"
@@ -41,5 +42,13 @@ def source_address(event: BaseProxyEvent) -> str:
 
 
 def global_privacy_control(event: BaseProxyEvent) -> bool:
-    """``Sec-GPC: 1``: the browser's opt-out of sale and sharing."""
-    return (event.headers.get("Sec-GPC") or "").strip() == "1"
+    """``Sec-GPC: 1``: the browser's opt-out of sale and sharing, whatever case the header's name
+    came in and however many times it was sent (``dsr.policies.opt_out_signals.signal_sent``)."""
+    raw = event.raw_event
+    values: list[str | None] = [
+        value for name, value in (raw.get("headers") or {}).items() if name.lower() == "sec-gpc"
+    ]
+    for name, sent in (raw.get("multiValueHeaders") or {}).items():
+        if name.lower() == "sec-gpc":
+            values.extend(sent or [])
+    return signal_sent(values)

@@ -19,12 +19,12 @@ from dsr.web.response_headers import with_security_headers
 from dsr.wiring.desk import desk_from_environment
 from dsr.wiring.snapshot import check_a_sample_submission, prepare_snapshot
 from intake_api import guards, refusals, submissions
-from intake_api.routes import api, documentation, downloads, pages
+from intake_api.routes import api, documentation, downloads, pages, signals
 
 app = APIGatewayRestResolver(enable_validation=True)
 answer_refusals(app)
-for router in (refusals.router, api.router, pages.router, downloads.router, documentation.router):
-    app.include_router(router)
+for area in (refusals, api, pages, downloads, signals, documentation):
+    app.include_router(area.router)
 
 
 @desk_handler(environment=desk_from_environment, correlation_id_path=correlation_paths.API_GATEWAY_REST)

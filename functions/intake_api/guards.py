@@ -35,6 +35,7 @@ DOCUMENTED_METHODS = {
     "/requests/{request_id}/verification/account": ("POST",),
     "/requests/{request_id}/verification/new-code": ("POST",),
     "/requests/{request_id}/appeal": ("POST",),
+    "/.well-known/gpc.json": ("GET",),
 }
 CROSS_SITE = (
     "This form was sent from another website. For your safety we only accept it from our own "

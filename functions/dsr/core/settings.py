@@ -73,6 +73,13 @@ class DeskSettings(DeskModel):
         "empty for the law's alone. The default is what the shipped privacy policy promises: to "
         "review, correct and delete one's data, and to unsubscribe",
     )
+    gpc_honoured_everywhere: bool = Field(
+        default=True,
+        alias="GPC_HONOURED_EVERYWHERE",
+        description="a Global Privacy Control signal from a known person opens a sale and sharing "
+        "opt-out wherever they live (the privacy policy promises everyone a way to stop processing "
+        "and unsubscribe); false: only where the law makes it one (dsr.policies.opt_out_signals)",
+    )
     package_link_ttl_hours: int = Field(
         default=72,
         ge=1,
