@@ -114,6 +114,7 @@ def test_an_admin_gets_the_years_figures_without_a_scan(
     assert answer.body["year"] == 2024
     assert answer.body["jurisdiction"] is None
     assert rows["access"] == {
+        "label": "Get a copy of my personal data",
         "received": 5,
         "complied_in_whole": 1,
         "complied_in_part": 1,

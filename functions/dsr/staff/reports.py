@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import AuditEvent, RequestType, Status
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 
 if TYPE_CHECKING:
     from dsr.storage.store import RequestStore
@@ -78,6 +79,8 @@ class CountedRequest(DeskModel):
 
 class TypeFigures(DeskModel):
     request_type: str
+    label: str
+    """The type in the words a person chooses it by; for the row of all types, "All request types"."""
     received: int
     complied_in_whole: int
     complied_in_part: int
@@ -156,6 +159,7 @@ def _figures(name: str, requests: Sequence[CountedRequest], reasons: Mapping[str
     )
     return TypeFigures(
         request_type=name,
+        label=REQUEST_TYPE_LABELS[RequestType(name)] if name != ALL_TYPES else "All request types",
         received=len(requests),
         complied_in_whole=statuses[Status.COMPLETED],
         complied_in_part=statuses[Status.PARTIALLY_COMPLETED],

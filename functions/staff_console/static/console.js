@@ -463,7 +463,7 @@ async function reportsPage() {
     },
   }, "Download as CSV");
   const rows = report.request_types.map((row) => el("tr", {},
-    el("th", { scope: "row" }, row.request_type.replaceAll("_", " ")),
+    el("th", { scope: "row" }, row.label || row.request_type),
     REPORT_COLUMNS.map(([key]) => el("td", {}, row[key] ?? "–"))));
   const all = report.request_types.find((row) => row.request_type === "all");
   show(
@@ -480,7 +480,7 @@ async function reportsPage() {
       el("tbody", {}, rows))),
     barChart(`Requests denied in ${year}, by reason`, Object.entries(all.denied_by_reason), "denied"),
     barChart(`Median days to respond in ${year}, by request type`,
-      report.request_types.filter((row) => row.median_days !== null).map((row) => [row.request_type.replaceAll("_", " "), row.median_days]),
+      report.request_types.filter((row) => row.median_days !== null).map((row) => [row.label || row.request_type, row.median_days]),
       "median days"),
   );
 }
