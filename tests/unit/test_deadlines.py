@@ -945,6 +945,19 @@ def test_the_command_prints_each_date_with_its_rule_and_source(capsys: pytest.Ca
     assert "reminders go by      2026-02-21" in out
 
 
+def test_the_command_says_when_the_law_answers_before_the_companys_target(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # South Korea: 10 days, before the company's 21-day target; the law's date governs.
+    assert main(["deadlines", "--jurisdiction", "KR", "--received", "2027-01-05"]) == 0
+    out = capsys.readouterr().out
+    assert "internal target      2027-01-26 (Tuesday)" in out
+    assert (
+        "reminders go by      2027-01-15 (Friday) (the legal due date, which comes before the "
+        "company's target: the law's date governs)"
+    ) in out
+
+
 def test_the_command_prints_json(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONTROLLER_COUNTRY", "DE")  # 1 May is Labour Day in Germany, not in Ireland
     status = main(

@@ -79,6 +79,8 @@ def _as_text(dates: DueDates) -> str:
     lines.append(f"{'internal target':<21}{_day(target) if target else 'none'}")
     lines.append(f"  rule:   {dates.rules['internal_target'].rule}")
     basis = "the internal target" if target and dates.reminder_basis == target else "the legal due date"
+    if target and target > dates.respond_by:
+        basis += ", which comes before the company's target: the law's date governs"
     lines.append(f"{'reminders go by':<21}{_day(dates.reminder_basis)} ({basis})")
     return "\n".join(lines)
 
