@@ -87,3 +87,22 @@ def test_a_request_s_page_says_how_the_subject_knows_us_and_how_it_came_in_words
 
     raw = {code: text for code, text in shown.items() if "_" in text or (text == code and code != "email")}
     assert not raw, f"shown as codes: {raw}"
+
+
+def test_where_no_law_applies_the_console_says_the_company_policy_allows_no_extension(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    extension: dict[str, str] = {}
+    _sign_in(page, local_api, "analyst@desk.example")
+    for jurisdiction in ("DEFAULT", "CA-QC"):
+        answer = submit(public, request_types=["erasure"], jurisdiction=jurisdiction)
+        assert answer.status == 201, answer.body
+        request_id = str(answer.body["request_id"])
+        page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+        page.reload()
+        expect(page.locator("#request-status")).not_to_be_empty()
+        extension[jurisdiction] = page.locator(
+            "dl.facts dt:text-is('Extension possible to') + dd"
+        ).inner_text()
+
+    assert extension == {"DEFAULT": "the company's policy allows none", "CA-QC": "the law allows none"}

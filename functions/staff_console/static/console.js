@@ -996,7 +996,8 @@ function requestNodes(request, member) {
       ["Respond by", el("span", { id: "respond-on" }, `${d.respond_on} (${place}, ${open ? daysLeftText(request.legal_days_left) : closedText(request)})`)],
       ["Internal target", d.target_on ? `${d.target_on}${request.due_for === "target" ? ": the queue orders by it" : ""}` : undefined],
       ["Acknowledge by", d.acknowledge_on || undefined],
-      ["Extension possible to", d.extended_respond_on || "the law allows none"],
+      ["Extension possible to", d.extended_respond_on
+        || (d.policy === "DEFAULT" ? "the company's policy allows none" : "the law allows none")],
       ["Extension notice by", d.extension_notice_on || undefined],
       ["Extended", d.extended_at ? [moment(d.extended_at), ": ", userText(d.extension_reason)] : undefined],
       ["Policy", d.policy ? `${d.policy} (version ${d.policy_version})` : undefined],
