@@ -45,6 +45,7 @@ LOCAL_PARAMETERS = {
     "PrivacyMailbox": "privacy@desk.example",
     "SenderAddress": "privacy@desk.example",
     "AlertEmail": "privacy-team@desk.example",
+    "DrpBusinessId": "PRIVACY_DESK_DEMO",
 }
 
 # template.yaml parameter -> the demonstration processor that plays it (see systems.yaml).
@@ -63,6 +64,8 @@ LOCAL_ENVIRONMENT = {
     # Staff sign in to the console as the demonstration staff, on the local cloud's stand-in for
     # the user pool's hosted page (local_cloud.hosted_sign_in), with tokens the local cloud signs.
     "STAFF_SIGN_IN": "local",
+    # The demonstration agent listens on this machine: its status callbacks go over plain http.
+    "DRP_LOCAL_CALLBACKS": "true",
 }
 
 

@@ -69,7 +69,8 @@ class ApiRoute:
         taken = ANY_METHODS if self.method == "ANY" else {self.method}
         if method.upper() not in taken:
             return None
-        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "$"
+        # API Gateway's REST APIs take a path with a trailing slash as the path without it.
+        pattern = "^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path)) + "/?$"
         found = re.match(pattern, path)
         return found.groupdict() if found else None
 

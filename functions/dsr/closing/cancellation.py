@@ -27,9 +27,10 @@ class NotCancellableError(StateConflictError):
 CANCELLABLE = frozenset({Status.RECEIVED, Status.VERIFYING, Status.AWAITING_APPROVAL})
 
 
-def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
+def cancel(desk: Desk, request_id: str, reason: str, staff_member: str, *, actor: str | None = None) -> None:
     """Cancel the request. A cancellation interrupted midway (the review claimed, or the request
-    closed but the subject not yet told) is finished by cancelling again."""
+    closed but the subject not yet told) is finished by cancelling again. ``actor`` names who
+    asked in the trail where it was not staff (an agent revoking over the Data Rights Protocol)."""
     request = desk.store.get(request_id)
     interrupted = request.status is Status.CANCELLED and _cancellation_unfinished(desk, request_id)
     if request.status not in CANCELLABLE and not interrupted:
@@ -48,7 +49,7 @@ def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
         )
     except TransitionRejectedError as refused:
         if not claimed and desk.store.get(request_id).status is Status.AWAITING_APPROVAL:
-            cancel(desk, request_id, reason, staff_member)  # it came to wait for staff meanwhile
+            cancel(desk, request_id, reason, staff_member, actor=actor)  # it came to wait for staff meanwhile
             return
         raise NotCancellableError(
             f"the request is {desk.store.get(request_id).status.value}; only a request not yet "
@@ -58,7 +59,7 @@ def cancel(desk: Desk, request_id: str, reason: str, staff_member: str) -> None:
     _release_waiting_tasks(desk, request_id)
     desk.audit(
         request_id,
-        f"staff:{staff_member}",
+        actor or f"staff:{staff_member}",
         "cancel request",
         "execution stopped" if stopped else "no execution to stop",
         reason=reason,

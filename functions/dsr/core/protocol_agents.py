@@ -28,3 +28,5 @@ class ProtocolAgentLink(DeskModel):
     """``ccpa``, or None for a request made on a voluntary basis."""
     relationships: list[str] = Field(default_factory=list)
     """The agent's hints at how the person relates to the business, as sent."""
+    verified_claims: list[str] = Field(default_factory=list)
+    """The identity claims the agent marked verified: ``email``, ``phone_number``, ``address``."""

@@ -88,11 +88,13 @@ def set_if(
     also_set: Iterable[str] = (),
     remove: Iterable[str] = (),
     values: Mapping[str, Any] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> bool:
     """Set ``fields`` (any attribute names) on the item at ``key`` if ``condition`` holds, with
     the ``also_set`` assignments and without the attributes named in ``remove``, in one write
-    (``values`` are theirs and the condition's). False when the condition did not hold."""
-    sets, names, field_values = update_assignments(fields)
+    (``values`` and ``names`` are theirs and the condition's). False when the condition did not hold."""
+    sets, field_names, field_values = update_assignments(fields)
+    names = {**field_names, **(names or {})}
     expression = "SET " + ", ".join([*sets, *also_set])
     removed = list(remove)
     if removed:

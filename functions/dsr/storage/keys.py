@@ -113,3 +113,23 @@ def request_id_of(item: Mapping[str, Any]) -> str:
 
 def stage_of(item: Mapping[str, Any]) -> str:
     return str(item["sk"]).removeprefix(TASK_PREFIX)
+
+
+AGENTS_PK = "AGENTS"
+"""The one partition of the Data Rights Protocol agents the desk knows (a few dozen at most)."""
+
+
+def protocol_agent_key(agent_id: str) -> Key:
+    return {"pk": AGENTS_PK, "sk": f"AGENT#{agent_id}"}
+
+
+def agent_token_key(token_hash: str) -> Key:
+    return {"pk": f"DRPTOKEN#{token_hash}", "sk": "TOKEN"}
+
+
+def signed_message_key(digest: str) -> Key:
+    return {"pk": f"DRPMSG#{digest}", "sk": "SEEN"}
+
+
+def agent_request_key(agent_id: str, agent_request_digest: str) -> Key:
+    return {"pk": f"DRPREQ#{agent_id}#{agent_request_digest}", "sk": "REQUEST"}

@@ -131,6 +131,14 @@ DOWNLOAD_CODES_PER_REQUEST: Final = RateLimit(
     name="download-codes-per-request", limit=3, window_seconds=3600, lockout_seconds=0
 )
 
+# An authorized agent (the SHA-256 of its directory id, not personal) may send 120 Data Rights
+# Protocol calls a minute: a bulk agent sends a person's requests to many businesses, not many to
+# one, and checks status with callbacks, so more is a loop gone wrong. No lockout: the window is
+# enough, and the answer (429, Retry-After) tells the agent when to come back.
+CALLS_PER_AGENT: Final = RateLimit(
+    name="drp-calls-per-agent", limit=120, window_seconds=60, lockout_seconds=0
+)
+
 
 def opaque_key(value: str, secret: bytes) -> str:
     """The HMAC-SHA256 (hex) of ``value`` under ``secret``: a key that cannot be turned back
