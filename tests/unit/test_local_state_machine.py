@@ -2,9 +2,11 @@
 program of its own."""
 
 import json
+from typing import Any
 
 import pytest
 from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser, ASLParserException
+from moto.stepfunctions.parser.models import InvalidDefinition, StepFunctionsParserBackend
 
 from local_cloud.cloud import _parse_each_definition_once, _state_machine_lambda_clients
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
@@ -59,3 +61,27 @@ def test_the_state_machine_invokes_functions_through_the_bridge_and_other_servic
     assert not isinstance(other, StateMachineLambda)
     assert other.meta.service_model.service_name == "sqs"
     assert again is reached  # made once per local cloud
+
+
+def test_a_definition_is_checked_once_when_accepted_and_every_time_when_refused() -> None:
+    _parse_each_definition_once()
+    readings: list[str] = []
+    parse = AmazonStateLanguageParser.parse
+    try:
+
+        def counted(text: str) -> Any:
+            readings.append(text)
+            return parse(text)
+
+        AmazonStateLanguageParser.parse = staticmethod(counted)  # type: ignore[method-assign]
+        valid = DEFINITION.replace('"ok": true', '"checked": true')
+        for _ in range(3):
+            StepFunctionsParserBackend._validate_definition(valid)
+        broken = DEFINITION.replace('"StartAt"', '"StartsAt"')
+        for _ in range(2):
+            with pytest.raises(InvalidDefinition):
+                StepFunctionsParserBackend._validate_definition(broken)
+    finally:
+        AmazonStateLanguageParser.parse = parse  # type: ignore[method-assign]
+
+    assert readings == [valid, broken, broken]

@@ -562,6 +562,24 @@ def _parse_each_definition_once() -> None:
 
     parse.keeps_syntax_trees = True  # type: ignore[attr-defined]
     language.parse = staticmethod(parse)  # type: ignore[method-assign]
+    _validate_each_definition_once()
+
+
+def _validate_each_definition_once() -> None:
+    """Moto checks a definition at every CreateStateMachine by building a whole program from it
+    (a tenth of a second, at every local cloud's start). A definition it accepted once is
+    accepted again; one it refused is checked, and refused, every time."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend  # noqa: PLC0415
+
+    validate = StepFunctionsParserBackend._validate_definition
+    accepted: set[str] = set()
+
+    def validate_once(definition: str) -> None:
+        if definition not in accepted:
+            validate(definition)
+            accepted.add(definition)
+
+    StepFunctionsParserBackend._validate_definition = staticmethod(validate_once)  # type: ignore[method-assign]
 
 
 class _KeyPairMadeOnFirstUse:
