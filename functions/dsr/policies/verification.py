@@ -71,6 +71,20 @@ class Requirement(DeskModel):
     clock_on_verification: ClockRule
 
 
+AgentAcceptance = Literal[
+    "agent_verified_email", "agent_verified_email_and_matching_claims", "person_confirms"
+]
+
+
+class AgentRule(DeskModel):
+    """What an authorized agent's verified claims (Data Rights Protocol) count for at one level."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    accepts: AgentAcceptance
+    reason: str = Field(min_length=10)
+
+
 class VerificationPolicy(DeskModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -80,6 +94,7 @@ class VerificationPolicy(DeskModel):
     jurisdictions: dict[str, JurisdictionRules] = Field(default_factory=dict)
     clock_on_verification: ClockRule
     data_points: DataPointSource
+    authorized_agents: dict[Level, AgentRule] = Field(default_factory=dict)
 
     def rule_for(self, request_type: RequestType, jurisdiction: str) -> Rule:
         override = self.jurisdictions.get(jurisdiction)

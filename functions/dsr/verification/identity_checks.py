@@ -25,6 +25,7 @@ from dsr.notices import subject_notices as notices
 from dsr.policies.request_deadlines import recounted
 from dsr.policies.verification import Level, Requirement, load_policy
 from dsr.storage.tasks import CodeTask
+from dsr.verification.agent_claims import verified_by_agent
 from dsr.wiring.desk import Desk
 
 logger = Logger(child=True)
@@ -67,6 +68,8 @@ def begin(desk: Desk, request_id: str, task_token: str) -> Requirement:
     """Keep the task token, ask the subject for the proof the request needs, and wait."""
     request = desk.store.transition(request_id, [Status.RECEIVED, Status.VERIFYING], Status.VERIFYING)
     requirement = requirement_for(desk, request)
+    if verified_by_agent(desk, request, requirement, task_token):  # an agent's verified claims suffice
+        return requirement
     now = desk.now()
     window_ends_at = now + timedelta(seconds=desk.settings.verification_window_seconds)
     task: dict[str, Any] = {
@@ -283,10 +286,10 @@ def _reject(desk: Desk, request_id: str, task: CodeTask | None, reason: str) -> 
 
 def _verified(desk: Desk, request_id: str, task_token: str, level: str) -> None:
     desk.audit(request_id, "subject", "verification attempt", "verified", level=level)
-    _resume_or_link(desk, request_id, task_token, level)
+    resume_or_link(desk, request_id, task_token, level)
 
 
-def _resume_or_link(desk: Desk, request_id: str, task_token: str, level: str) -> None:
+def resume_or_link(desk: Desk, request_id: str, task_token: str, level: str) -> None:
     """The subject has proven control of the address: a duplicate of their open request is linked
     to it now (and its execution ends); any other request goes on to review."""
     request = desk.store.get(request_id)
@@ -365,7 +368,7 @@ def confirm_power_of_attorney(desk: Desk, request_id: str, staff_member: str) ->
         "verified",
         path="power of attorney",
     )
-    _resume_or_link(desk, request_id, str(task.task_token), "power_of_attorney")
+    resume_or_link(desk, request_id, str(task.task_token), "power_of_attorney")
     return True
 
 
