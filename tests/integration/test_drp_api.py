@@ -8,6 +8,7 @@ import base64
 import http.client
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +17,9 @@ import pytest
 from dsr.agents.directory import register_agent
 from dsr.agents.exercise_status import current_exercise_status
 from dsr.wiring.desk import Desk
+from dsr_cli.main import main
 from local_cloud.cloud import LOCAL_PARAMETERS, LocalCloud
+from local_cloud.http_api import LocalApi
 from tests.support import wait_until
 from tests.unit.drp_signing import AGENT_ID, agent_key, signed, verify_key_of
 
@@ -152,3 +155,34 @@ def test_each_supported_right_becomes_a_request_the_agent_follows_to_its_drp_sta
         assert revoked[1]["status"] == "revoked"
     else:
         assert "cannot be revoked" in revoked[1]["message"]
+
+
+def test_admins_add_suspend_and_resume_agents_from_the_command_line(
+    local_api: LocalApi, cloud: LocalCloud, desk: Desk, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    entry = {
+        "id": "CLI_AGENT",
+        "name": "Agent From The Directory",
+        "verify_key": verify_key_of(KEY),
+        "web_url": "https://cli-agent.example",
+        "identity_assurance_url": "https://cli-agent.example/assurance",
+        "technical_contact": "tech@cli-agent.example",
+        "business_contact": "privacy@cli-agent.example",
+    }
+    (tmp_path / "agents.json").write_text(json.dumps([entry]))
+    staff = ["staff", "--url", cloud.base_url, "--as"]
+    setup = signed(KEY, {**_envelope(desk), "agent-id": "CLI_AGENT"})
+
+    assert main([*staff, "analyst@desk.example", "agents", "list"]) == 1  # admins only
+    assert "403" in capsys.readouterr().err
+    assert main([*staff, "admin@desk.example", "agents", "add", str(tmp_path / "agents.json")]) == 0
+    assert "CLI_AGENT" in capsys.readouterr().out
+    assert main([*staff, "admin@desk.example", "agents", "suspend", "CLI_AGENT"]) == 0
+    assert "suspended" in capsys.readouterr().out
+    assert _call(cloud, "POST", "/v1/agent/CLI_AGENT", setup) == (403, None)
+
+    assert main([*staff, "admin@desk.example", "--json", "agents", "resume", "CLI_AGENT"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "active"
+    assert _call(cloud, "POST", "/v1/agent/CLI_AGENT", setup)[0] == 200
+    assert main([*staff, "admin@desk.example", "agents", "suspend", "NO_SUCH_AGENT"]) == 1
+    assert "404" in capsys.readouterr().err

@@ -38,12 +38,16 @@ MATRIX = {
     ("POST", "/staff/requests/{request_id}/appeal/decision"): APPROVER,
     ("POST", "/staff/requests/{request_id}/appeal/extension"): APPROVER,
     ("GET", "/staff/reports/metrics"): ADMIN,
+    ("GET", "/staff/agents"): ADMIN,
+    ("POST", "/staff/agents"): ADMIN,
+    ("POST", "/staff/agents/{agent_id}/status"): ADMIN,
 }
 SAMPLE_PARAMETERS = {
     "request_id": "00000000-0000-4000-8000-000000000000",
     "triage_id": "00000000-0000-4000-8000-000000000001",
     "system_id": "customer-service",
     "action": "erase",
+    "agent_id": "NO_SUCH_AGENT",
 }
 FORGED = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from dsr.core.display_text import visible_text
+from dsr_cli.agents import add_agent_commands, run_agent_command
 from dsr_cli.command import (
     CommandError,
     add_desk_options,
@@ -77,6 +78,7 @@ def add_staff_commands(commands: Any) -> None:
     appeal = command("answer-appeal", "uphold or reverse a refusal on appeal (approver)")
     appeal.add_argument("--decision", choices=["uphold", "reverse"], required=True)
     appeal.add_argument("--reason", required=True, help="sent to the subject")
+    add_agent_commands(work)
     report = work.add_parser("report", help="the CCPA 7102 figures for a year (admin)")
     add_desk_options(report, top=False)
     report.add_argument(
@@ -92,6 +94,8 @@ def run_staff_command(args: argparse.Namespace, out: TextIO) -> int:
 
         output_format = "json" if args.json else args.output_format
         return print_metrics(client, args.year, output_format, None, out=out)
+    if args.staff_command == "agents":
+        return run_agent_command(client, args, out)
     if hasattr(args, "request_id"):
         args.request_id = _full_id(client, args.request_id)
     answer = _call(client, args)

@@ -26,7 +26,7 @@ RANK = {StaffGroup.ANALYST: 1, StaffGroup.APPROVER: 2, StaffGroup.ADMIN: 3}
 ABILITIES = {
     StaffGroup.ANALYST: ("view", "ask", "confirm", "triage"),
     StaffGroup.APPROVER: ("decide", "extend", "rerun", "power_of_attorney", "cancel"),
-    StaffGroup.ADMIN: ("reports",),
+    StaffGroup.ADMIN: ("reports", "agents"),
 }
 
 
@@ -56,6 +56,9 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("POST", "/staff/requests/{request_id}/appeal/decision"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/appeal/extension"): StaffGroup.APPROVER,
     ("GET", "/staff/reports/metrics"): StaffGroup.ADMIN,
+    ("GET", "/staff/agents"): StaffGroup.ADMIN,
+    ("POST", "/staff/agents"): StaffGroup.ADMIN,
+    ("POST", "/staff/agents/{agent_id}/status"): StaffGroup.ADMIN,
 }
 
 

@@ -1,6 +1,7 @@
 """The staff API's routes, one Router per area, in the order the resolver includes them."""
 
 from staff_api.routes import (
+    agents,
     appeals,
     deadlines,
     decisions,
@@ -12,7 +13,18 @@ from staff_api.routes import (
     suppression,
 )
 
-AREAS = (queue, decisions, suppression, hand_offs, deadlines, reports, appeals, mail_triage, documentation)
+AREAS = (
+    queue,
+    decisions,
+    suppression,
+    hand_offs,
+    deadlines,
+    reports,
+    appeals,
+    mail_triage,
+    agents,
+    documentation,
+)
 
 # Loaded by the routes that act on a request in one way, on their first call: the queue and a
 # request's page, which staff open first, need none of them.
