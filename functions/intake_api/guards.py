@@ -26,6 +26,7 @@ BODY_TYPES = {
     "/requests/{request_id}/appeal": JSON,
     "/download/{request_id}": FORM,
     "/download/{request_id}/code": FORM,
+    "/signals/gpc": JSON,
 }
 # The documented paths and their methods; API Gateway sends their other methods (ANY) for a 405.
 DOCUMENTED_METHODS = {
@@ -36,7 +37,11 @@ DOCUMENTED_METHODS = {
     "/requests/{request_id}/verification/new-code": ("POST",),
     "/requests/{request_id}/appeal": ("POST",),
     "/.well-known/gpc.json": ("GET",),
+    "/signals/gpc": ("POST", "OPTIONS"),
 }
+# Posted by the script on the company's own pages, another origin than the desk's by design: a
+# signal opts a person out and tells nothing, so another site's page gains nothing by sending one.
+FROM_ANY_SITE = frozenset({"/signals/gpc"})
 CROSS_SITE = (
     "This form was sent from another website. For your safety we only accept it from our own "
     "pages: open the privacy request page on our site and send it from there."
@@ -51,7 +56,7 @@ def refused_before_reading(event: dict[str, Any]) -> dict[str, Any] | None:
 def _cross_site(event: dict[str, Any]) -> dict[str, Any] | None:
     """A post a page of another site made a visitor's browser send: refused with 403 before it
     is read (a form there could file or confirm a request in the visitor's name)."""
-    if event.get("httpMethod") != "POST":
+    if event.get("httpMethod") != "POST" or event.get("resource") in FROM_ANY_SITE:
         return None
     site = origin_of(desk_from_environment().settings.public_base_url)
     if not sent_from_another_site(event, site):

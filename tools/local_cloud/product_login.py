@@ -15,6 +15,7 @@ from nacl.encoding import Base64Encoder
 from nacl.signing import SigningKey
 
 from dsr.verification.account_assertion import AccountAssertion, sign_assertion
+from dsr.verification.signal_assertion import PURPOSE, SignalAssertion, sign_signal_assertion
 
 PRODUCT_SIGN_IN_PATH = "/_local/product-login"  # where the desk's sign-in email sends account holders
 PRODUCT_CONFIRM_PATH = "/_local/product-login/confirm"
@@ -44,3 +45,25 @@ class DemoProductLogin:
             nonce=secrets.token_urlsafe(NONCE_BYTES),
         )
         return sign_assertion(assertion, self._signing_key)
+
+    def signal_assertion_for(
+        self,
+        account_id: str,
+        email: str,
+        now: datetime,
+        *,
+        country: str | None = None,
+        region: str | None = None,
+    ) -> str:
+        """The statement the product puts in a signed-in holder's pages, for the GPC script."""
+        assertion = SignalAssertion(
+            purpose=PURPOSE,
+            account_id=account_id,
+            email=email,
+            country=country,
+            region=region,
+            authenticated_at=now,
+            expires_at=now + ASSERTION_LIFETIME,
+            nonce=secrets.token_urlsafe(NONCE_BYTES),
+        )
+        return sign_signal_assertion(assertion, self._signing_key)

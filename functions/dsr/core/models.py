@@ -74,6 +74,8 @@ class Channel(StrEnum):
     EMAIL = "email"
     DRP = "drp"
     """From an authorized agent over the Data Rights Protocol (``PrivacyRequest.protocol_agent``)."""
+    GPC = "gpc"
+    """Opened by a Global Privacy Control signal from a known person (``dsr.verification.gpc_signals``)."""
 
 
 class Status(StrEnum):

@@ -69,7 +69,7 @@ def submit(
             local_day(new_request.resolved_jurisdiction(), desk.now()),
             everywhere=rights.offered_everywhere(desk.settings.rights_offered_everywhere),
         )
-    if global_privacy_control:
+    if global_privacy_control and channel is not Channel.GPC:
         new_request = with_global_privacy_control(new_request)
     request_id = request_id or str(uuid.uuid4())
     existing = desk.store.find(request_id)

@@ -15,7 +15,7 @@ from pydantic.config import JsonDict
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.field_types import NOT_ONLY_SPACES
-from dsr.core.models import RequestType, Status
+from dsr.core.models import Channel, RequestType, Status
 from dsr.core.refusals import NotPermittedError, StateConflictError
 from dsr.storage.dynamo import AlreadyExistsError
 from dsr.wiring.desk import Desk
@@ -24,6 +24,7 @@ logger = Logger(child=True)
 
 STAGE = "approval"
 
+GPC_RULE = "a Global Privacy Control opt-out: approved by rule, nothing for staff to decide"
 GONE_TASK_ERRORS = frozenset({"TaskTimedOut", "InvalidToken", "TaskDoesNotExist"})
 """Step Functions' answers for a token whose task no longer waits."""
 
@@ -151,8 +152,23 @@ def await_review(desk: Desk, request_id: str, task_token: str) -> None:
     except AlreadyExistsError:
         _answer_with_the_decision(desk, request_id, task_token)
         return
-    desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
+    request = desk.store.transition(request_id, allowed, Status.AWAITING_APPROVAL)
+    if request.channel is Channel.GPC:
+        _approve_by_rule(desk, request_id, task_token)
+        return
     desk.audit(request_id, "workflow", "staff review requested", "waiting for staff")
+
+
+def _approve_by_rule(desk: Desk, request_id: str, task_token: str) -> None:
+    """A Global Privacy Control opt-out leaves staff nothing to decide: the law makes the signal a
+    valid opt-out (or the company honours it everywhere), it needs no verification, and it must be
+    carried out within 15 business days (11 CCR 7025(c)(1), 7026(f)). Approved by rule, with the
+    same conditional write a staff decision makes."""
+    recorded = {"decided_by": GPC_RULE, "decision": Decision.APPROVE.value}
+    if not desk.store.claim_task(request_id, STAGE, desk.now(), **recorded):
+        return  # decided already (cancelled meanwhile): that decision stands
+    _resume(desk, request_id, task_token, _decision_output(recorded))
+    desk.audit(request_id, "rule", "staff decision", "approve", reason=GPC_RULE)
 
 
 def _answer_with_the_decision(desk: Desk, request_id: str, task_token: str) -> None:

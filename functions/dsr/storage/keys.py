@@ -133,3 +133,11 @@ def signed_message_key(digest: str) -> Key:
 
 def agent_request_key(agent_id: str, agent_request_digest: str) -> Key:
     return {"pk": f"DRPREQ#{agent_id}#{agent_request_digest}", "sk": "REQUEST"}
+
+
+def browser_signal_key(browser_hash: str) -> Key:
+    return {"pk": f"GPC#BROWSER#{browser_hash}", "sk": "SIGNAL"}
+
+
+def signal_count_key(year: int, jurisdiction: str) -> Key:
+    return {"pk": f"GPC#COUNTS#{year}", "sk": jurisdiction}

@@ -26,7 +26,9 @@ finds its request, or all of them when two share it, without a scan.
 
 Other partitions: ``OPENDSR#<subject request id>`` maps a processor's request back to exactly one
 (request, system, action); ``PROCESSOR#<system>`` pins the certificate the processor's callbacks
-must be signed with; ``CALLBACK#<sha-256>`` remembers callbacks already acted on.
+must be signed with; ``CALLBACK#<sha-256>`` remembers callbacks already acted on;
+``GPC#BROWSER#<hash>`` and ``GPC#COUNTS#<year>`` keep Global Privacy Control signals
+(``dsr.storage.signals``).
 
 Every decision is a conditional write, so two callers racing cannot both win.
 
@@ -51,6 +53,7 @@ from dsr.storage.requests import (
     TransitionRejectedError,
 )
 from dsr.storage.sent_mail import SentMail
+from dsr.storage.signals import SignalRecords
 from dsr.storage.subjects import SubjectRecords
 from dsr.storage.tasks import TaskRepository
 from dsr.storage.triage import TriageRepository
@@ -76,6 +79,7 @@ class RequestStore(
     TriageRepository,
     HandOffRepository,
     ProcessorRecords,
+    SignalRecords,
     TaskRepository,
 ):
     """Every repository of the requests table over one table: what ``desk.store`` offers."""

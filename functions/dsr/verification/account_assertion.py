@@ -52,7 +52,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Final, Self
+from typing import TYPE_CHECKING, Annotated, Final, Protocol, Self
 
 from pydantic import (
     AfterValidator,
@@ -93,6 +93,8 @@ class RefusalReason(StrEnum):
     NOT_YET_VALID = "not-yet-valid"
     EXPIRED = "expired"
     TOO_OLD = "too-old"
+    WRONG_PURPOSE = "wrong-purpose"
+    """A statement made for another purpose (a request's confirmation used as a privacy signal's)."""
     # Not raised here: for the caller whose conditional write found the fingerprint already used.
     REPLAYED = "replayed"
 
@@ -190,11 +192,21 @@ def verify_assertion(
     try:
         assertion = AccountAssertion.model_validate_json(payload)
     except ValidationError as error:
-        raise InvalidAssertionError(RefusalReason.BAD_PAYLOAD) from error
+        raise InvalidAssertionError(_refusal_of_payload(payload)) from error
     if assertion.request_id != request_id:
         raise InvalidAssertionError(RefusalReason.WRONG_REQUEST)
     _check_times(assertion, now.astimezone(UTC), max_age)
     return assertion
+
+
+def _refusal_of_payload(payload: bytes) -> RefusalReason:
+    """A statement made for a purpose (a privacy signal's) is not a request's confirmation."""
+    try:
+        document = json.loads(payload)
+    except ValueError:
+        return RefusalReason.BAD_PAYLOAD
+    has_purpose = isinstance(document, dict) and "purpose" in document
+    return RefusalReason.WRONG_PURPOSE if has_purpose else RefusalReason.BAD_PAYLOAD
 
 
 def assertion_fingerprint(assertion: AccountAssertion) -> str:
@@ -229,7 +241,27 @@ def _signed_payload(signed: bytes, verify_key: "VerifyKey") -> bytes:
         raise InvalidAssertionError(RefusalReason.BAD_SIGNATURE) from error
 
 
-def _check_times(assertion: AccountAssertion, now: datetime, max_age: timedelta) -> None:
+class _Timed(Protocol):
+    @property
+    def authenticated_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+def verified_payload(token: str, public_key_b64: str) -> bytes:
+    """The bytes the product signed in ``token``, once the signature over them is checked; for
+    statements of another shape (``dsr.verification.signal_assertion``)."""
+    return _signed_payload(_decode(token), load_verify_key(public_key_b64))
+
+
+def check_times(assertion: _Timed, now: datetime, max_age: timedelta = DEFAULT_MAX_AGE) -> None:
+    """The lifetime, login and expiry rules every signed statement of the product obeys."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    _check_times(assertion, now.astimezone(UTC), max_age)
+
+
+def _check_times(assertion: _Timed, now: datetime, max_age: timedelta) -> None:
     if assertion.expires_at - assertion.authenticated_at > MAX_LIFETIME:
         raise InvalidAssertionError(RefusalReason.LIFETIME_TOO_LONG)
     if assertion.authenticated_at > now + CLOCK_SKEW:

@@ -1,15 +1,34 @@
-"""Global Privacy Control: the site's statement that it honours the signal (``gpc.json``)."""
+"""Global Privacy Control: the site's statement that it honours the signal (``gpc.json``), and
+the signal itself as the script on the company's pages sends it (``POST /signals/gpc``).
+
+The company's pages are on its own origin, not the desk's: the signal is a cross-origin call, and
+its answer may be read by any page (``Access-Control-Allow-Origin: *``, no credentials), as it
+says nothing about anyone."""
+
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.policies.opt_out_signals import signal_table
-from dsr.web.http_errors import documented_answer
-from intake_api.answers import json_answer
+from dsr.verification.gpc_signals import GpcSignal, SignalAnswer, SignalNotSentError, receive_signal
+from dsr.web.http_errors import BODY_REFUSALS, documented_answer
+from dsr.wiring.desk import desk_from_environment
+from intake_api.answers import global_privacy_control, json_answer
+from intake_api.schemas import THROTTLED, UNAVAILABLE
 
 router = Router()  # type: ignore[no-untyped-call]
+
+ANY_PAGE = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {
+    **ANY_PAGE,
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
 
 
 class GpcSupport(DeskModel):
@@ -26,3 +45,43 @@ class GpcSupport(DeskModel):
 def gpc_support() -> Response[GpcSupport]:
     support = GpcSupport(gpc=True, lastUpdate=signal_table().last_update.isoformat())
     return json_answer(200, support.model_dump(), headers={"Cache-Control": "max-age=86400"})
+
+
+@router.post(
+    "/signals/gpc",
+    responses={
+        202: documented_answer(
+            "recorded for the browser; for a known person where the signal is an opt-out, their "
+            "opt-out of sale and sharing is requested. The same answer whoever the person is",
+            SignalAnswer,
+        ),
+        **BODY_REFUSALS,
+        400: documented_answer("the call carries no Sec-GPC: 1 header, or an unreadable body"),
+        401: documented_answer("the account_assertion was refused; the message says why"),
+        429: THROTTLED,
+        503: UNAVAILABLE,
+    },
+)
+def gpc_signal(signal: Annotated[GpcSignal, Body()]) -> Response[SignalAnswer]:
+    answer = receive_signal(
+        desk_from_environment(), signal, header_sent=global_privacy_control(router.current_event)
+    )
+    return json_answer(202, answer.model_dump(), headers=ANY_PAGE)
+
+
+class Preflight(DeskModel):
+    methods: list[str] = Field(description="what a page of any origin may send here")
+
+
+@router.route(
+    "/signals/gpc",
+    method="OPTIONS",
+    responses={200: documented_answer("a page of any origin may post a signal (CORS preflight)", Preflight)},
+)
+def gpc_signal_preflight() -> Response[Preflight]:
+    return json_answer(200, Preflight(methods=["POST", "OPTIONS"]).model_dump(), headers=PREFLIGHT)
+
+
+@router.exception_handler(SignalNotSentError)  # type: ignore[untyped-decorator]
+def signal_not_sent(error: SignalNotSentError) -> Response[Any]:
+    return json_answer(400, {"message": str(error)}, headers=ANY_PAGE)
