@@ -38,6 +38,7 @@ DOCUMENTED_METHODS = {
     "/requests/{request_id}/appeal": ("POST",),
     "/.well-known/gpc.json": ("GET",),
     "/signals/gpc": ("POST", "OPTIONS"),
+    "/gpc.js": ("GET",),
 }
 # Posted by the script on the company's own pages, another origin than the desk's by design: a
 # signal opts a person out and tells nothing, so another site's page gains nothing by sending one.

@@ -7,6 +7,8 @@ import base64
 import boto3
 import pytest
 
+from dsr.core.keyed_hash import normalized_email
+from dsr.core.models import Channel
 from dsr.web.http_guards import json_depth
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
@@ -59,6 +61,7 @@ def test_status_page_shows_the_status_only_to_the_token_holder(public: DeskClien
         "linked_to",
         "can_appeal_until",
         "appeal",
+        "preference_signal",
     }
     assert (own.body["can_appeal_until"], own.body["appeal"]) == (None, None)
     assert (guessed.status, unknown.status) == (404, 404)
@@ -150,17 +153,30 @@ def test_a_different_request_type_from_the_same_subject_is_its_own_request(
     assert len(desk.store.open_requests()) == 2
 
 
-def test_global_privacy_control_records_marketing_and_sale_opt_outs(public: DeskClient, desk: Desk) -> None:
+def test_global_privacy_control_opts_the_person_out_of_sale_by_a_request_of_its_own(
+    public: DeskClient, desk: Desk
+) -> None:
     answer = public.call(
         "POST",
         "/requests",
-        {"request_types": ["access"], "subject": {"email": "grace@example.org"}},
+        {
+            "request_types": ["access"],
+            "subject": {"email": "grace@example.org"},
+            "country": "US",
+            "region": "CA",
+        },
         headers={"Sec-GPC": "1"},
     )
 
     record = desk.store.get(answer.body["request_id"])
-    assert [t.value for t in record.request_types] == ["access", "marketing_opt_out", "sale_sharing_opt_out"]
+    assert [t.value for t in record.request_types] == ["access"]  # not an email unsubscribe
     assert record.global_privacy_control is True
+    subject_hash = desk.hasher.digest(normalized_email("grace@example.org"))
+    (opt_out,) = [r for r in desk.store.requests_of_subject(subject_hash) if r != record.request_id]
+    signalled = desk.store.get(opt_out)
+    assert signalled.channel is Channel.GPC
+    assert [t.value for t in signalled.request_types] == ["sale_sharing_opt_out"]
+    assert signalled.jurisdiction == "US-CA"
 
 
 def test_jurisdiction_is_inferred_from_where_the_subject_lives(public: DeskClient, desk: Desk) -> None:

@@ -21,6 +21,7 @@ from dsr.web.response_headers import GATEWAY_HEADERS
 from local_cloud import s3_links
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
+from local_cloud.company_page import COMPANY_PAGE_PATH, company_page
 from local_cloud.demo_data import ACCOUNT_HOLDERS
 from local_cloud.hosted_sign_in import (
     AUTHORIZE_PATH,
@@ -229,6 +230,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             ("POST", PRODUCT_CONFIRM_PATH): lambda: self._product_signed_in(body),
             ("POST", "/_local/clock"): lambda: self._move_clock(body),
             ("POST", "/_local/run-schedules"): self._run_schedules,
+            ("GET", COMPANY_PAGE_PATH): lambda: self._company_page(query),
         }
         if (method, path) in pages:
             pages[(method, path)]()
@@ -263,6 +265,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._send(
             200, {"domain": domain, "base_url": processor.base_url, "never_answer": processor.never_answer}
         )
+
+    def _company_page(self, query: str) -> None:
+        """A page of the company's own site that embeds the desk's GPC script (``company_page``)."""
+        chosen = parse_qs(query, keep_blank_values=True).get("account")
+        page = company_page(
+            chosen[0] if chosen else None, self.local_api.cloud.product_login, local_clock.now()
+        )
+        self._send_raw(200, page.encode(), _HTML)
 
     def _run_schedules(self) -> None:
         self.local_api.cloud.run_schedules()
@@ -543,6 +553,8 @@ def _index_page(api: LocalApi) -> str:
         '<li><a href="/console">Staff console</a>: sign in as a demonstration staff member</li>'
         '<li><a href="/swagger">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>'
         '<li><a href="/_local/outbox">Outbox</a>: the mail the desk has sent</li>'
+        f'<li><a href="{COMPANY_PAGE_PATH}">A page of the company\'s site</a>: Global Privacy Control '
+        "with a signed-in account holder</li>"
         "</ul>",
     )
 

@@ -15,7 +15,7 @@ from aws_lambda_powertools import Logger
 from dsr.core.desk_model import DeskModel
 from dsr.core.keyed_hash import normalized_email
 from dsr.core.masking import mask_email
-from dsr.core.models import AgentRecord, Channel, NewRequest, PrivacyRequest, RequestType, Status
+from dsr.core.models import AgentRecord, Channel, NewRequest, PrivacyRequest, Status
 from dsr.core.protocol_agents import ProtocolAgentLink
 from dsr.intake import proof_of_identity, throttling
 from dsr.intake.duplicates import claim_or_find_open_request
@@ -36,14 +36,6 @@ class Receipt(DeskModel):
     respond_on: date
     """The due date where the request's law counts days: what people are shown."""
     status_token: str
-
-
-def with_global_privacy_control(new_request: NewRequest) -> NewRequest:
-    """``Sec-GPC: 1`` is a valid opt-out of sale/sharing; we record marketing and sale/sharing
-    opt-outs even when the form did not ask for them."""
-    extra = [RequestType.MARKETING_OPT_OUT, RequestType.SALE_SHARING_OPT_OUT]
-    types = list(dict.fromkeys([*new_request.request_types, *extra]))
-    return new_request.model_copy(update={"request_types": types})
 
 
 def submit(
@@ -69,8 +61,6 @@ def submit(
             local_day(new_request.resolved_jurisdiction(), desk.now()),
             everywhere=rights.offered_everywhere(desk.settings.rights_offered_everywhere),
         )
-    if global_privacy_control and channel is not Channel.GPC:
-        new_request = with_global_privacy_control(new_request)
     request_id = request_id or str(uuid.uuid4())
     existing = desk.store.find(request_id)
     if existing is not None:

@@ -7,6 +7,7 @@ from pydantic import Field
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.appeal_rules import Appeal, AppealStatus, appeal_open_until
+from dsr.policies.opt_out_signals import HONORED
 from dsr.policies.proofs import CODE_PROOFS, Proof
 from dsr.policies.request_deadlines import local_day
 
@@ -76,6 +77,11 @@ class SubjectView(DeskModel):
         default=None, description="the last day this decision may be appealed; absent when it cannot be"
     )
     appeal: AppealView | None = None
+    preference_signal: str | None = Field(
+        default=None,
+        description="'Opt-Out Preference Signal Honored' when the request came with the browser's "
+        "Global Privacy Control signal (11 CCR 7025(c)(6))",
+    )
 
 
 def shows_code_form(request: PrivacyRequest, proof: Proof) -> bool:
@@ -127,4 +133,5 @@ def subject_view(
         )
         if appeal is not None
         else None,
+        preference_signal=HONORED if request.global_privacy_control else None,
     )

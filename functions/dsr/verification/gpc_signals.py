@@ -40,6 +40,7 @@ from dsr.core.masking import mask_email
 from dsr.core.models import Channel, NewRequest, RequestType, Status
 from dsr.core.refusals import RefusalError, SignInRequiredError
 from dsr.intake.submission import submit
+from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies.opt_out_signals import HONORED, SignalOutcome, outcome_for
 from dsr.policies.request_deadlines import local_day
 from dsr.policies.verification import load_policy
@@ -133,6 +134,34 @@ def receive_signal(desk: Desk, signal: GpcSignal, *, header_sent: bool) -> Signa
     return SignalAnswer()
 
 
+def signal_with_submission(desk: Desk, new_request: NewRequest) -> str | None:
+    """A request submitted with the signal (the desk's own form, or the API): the person who typed
+    the email is known, and is opted out by a request of its own where the signal is an opt-out,
+    unless they asked for exactly that. The id of the request opened, if one was."""
+    now = desk.now()
+    jurisdiction = new_request.resolved_jurisdiction()
+    outcome = outcome_for(
+        jurisdiction, local_day(jurisdiction, now), honoured_everywhere=desk.settings.gpc_honoured_everywhere
+    )
+    opened = None
+    asked_already = RequestType.SALE_SHARING_OPT_OUT in new_request.request_types
+    if outcome.opts_out and not asked_already:
+        subject = new_request.subject
+        person = KnownPerson(
+            str(subject.email), subject.account_id, new_request.country, new_request.region, "request form"
+        )
+        try:
+            opened = _open_opt_out(
+                desk, person, jurisdiction=jurisdiction, outcome=outcome, browser_hash=None, now=now
+            )
+        except TooManyAttemptsError:  # the submission itself is recorded; the signal stays counted
+            logger.warning(
+                "signal with a submission not applied: too many requests", jurisdiction=jurisdiction
+            )
+    desk.store.count_signal(now, jurisdiction, opted_out=opened is not None or asked_already)
+    return opened
+
+
 def _known_person(desk: Desk, signal: GpcSignal, now: datetime) -> KnownPerson | None:
     if signal.account_assertion:
         statement = _checked_statement(desk, signal.account_assertion, now)
@@ -178,7 +207,7 @@ def _open_opt_out(
     *,
     jurisdiction: str,
     outcome: SignalOutcome,
-    browser_hash: str,
+    browser_hash: str | None,
     now: datetime,
 ) -> str | None:
     """The id of the opt-out request this signal opened; None when one already stands."""
@@ -203,7 +232,7 @@ def _open_opt_out(
         outcome="opt-out of sale and sharing requested",
         subject=mask_email(person.email),
         known_by=person.known_by,
-        browser=browser_hash[:12],
+        browser=browser_hash[:12] if browser_hash else None,
         jurisdiction=jurisdiction,
         by_law=outcome.by_law,
         rule=outcome.source,

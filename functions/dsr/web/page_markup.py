@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from dsr.core.models import Relationship, Status
 from dsr.core.readable_dates import day_text
+from dsr.policies.opt_out_signals import HONORED
 from dsr.policies.proofs import Proof
 
 type Attributes = Mapping[str, str | bool | None]
@@ -156,3 +157,8 @@ def readable_date(iso: str) -> str:
 
 def hidden_input(name: str, value: str) -> str:
     return f"<input{attributes_markup({'type': 'hidden', 'name': name, 'value': value})}>"
+
+
+def signal_honored() -> str:
+    """What a page the browser's Global Privacy Control signal reached shows (11 CCR 7025(c)(6))."""
+    return f'<p id="gpc-honored" class="notice" role="status">{escaped(HONORED)}</p>'

@@ -25,6 +25,7 @@ from dsr.web.page_markup import (
     page,
     readable_date,
     safe_href,
+    signal_honored,
     status_label,
 )
 
@@ -180,6 +181,7 @@ def status_page(
     action = action or f"/status/{quote(view.request_id, safe='')}/verification"
     sections = [
         "<h1>Your privacy request</h1>",
+        signal_honored() if view.preference_signal else "",
         f'<div class="notice" role="status"><p>{escaped(message)}</p></div>' if message else "",
         _status_details(view, proof),
         _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",

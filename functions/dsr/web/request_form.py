@@ -16,6 +16,7 @@ from dsr.web.page_markup import (
     hidden_input,
     page,
     safe_href,
+    signal_honored,
 )
 
 type FormValues = Mapping[str, str | list[str]]
@@ -344,16 +345,19 @@ def request_form_page(
     submission_key: str | None = None,
     offered: Sequence[RequestType] | None = None,
     recognised: str | None = None,
+    signal_sent: bool = False,
 ) -> str:
     """The privacy request form, filled in with ``values`` and showing ``errors`` (by form field
     name); with ``submission_key``, the form sends it back (``SUBMISSION_KEY``). With ``offered``
     (the rights the law where the person lives gives, and those the company offers everyone),
     only those request types, and a form above to say where the person lives; ``recognised``
-    (``law_recognised``) says above the choices which law that place has."""
+    (``law_recognised``) says above the choices which law that place has. ``signal_sent``: the
+    browser sent the Global Privacy Control signal, which the page says is honoured."""
     values = values or {}
     errors = errors or {}
     sections = [
         "<h1>Make a privacy request</h1>",
+        signal_honored() if signal_sent else "",
         _error_summary(errors) if errors else "",
         "<p>Ask us what personal data we hold about you, or to correct it, delete it or stop using it. "
         "You do not need an account.</p>",

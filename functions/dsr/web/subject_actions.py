@@ -25,6 +25,7 @@ from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
 from dsr.policies.verification import Level
 from dsr.storage.rate_limits import CODE_ATTEMPTS_PER_ADDRESS, NEW_CODES_PER_REQUEST, SUBMISSIONS_PER_ADDRESS
+from dsr.verification import gpc_signals
 from dsr.verification import identity_checks as verification
 from dsr.verification.identity_checks import VerificationOutcome
 from dsr.wiring.desk import Desk
@@ -67,11 +68,17 @@ def submit(
     global_privacy_control: bool,
     request_id: str | None = None,
 ) -> intake.Receipt:
-    """Take in a request from the web (the form or the API), within the caller's rate limit."""
+    """Take in a request from the web (the form or the API), within the caller's rate limit.
+    With the browser's Global Privacy Control signal, the person who typed their email is opted
+    out of sale and sharing by a request of its own (``gpc_signals.signal_with_submission``),
+    which needs no verification, rather than by one waiting on this request's."""
     throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, caller)
-    return intake.submit(
+    receipt = intake.submit(
         desk, new_request, Channel.WEB, request_id, global_privacy_control=global_privacy_control
     )
+    if global_privacy_control:
+        gpc_signals.signal_with_submission(desk, new_request)
+    return receipt
 
 
 def detail_labels(request: PrivacyRequest) -> DetailLabels:

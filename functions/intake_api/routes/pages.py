@@ -21,7 +21,7 @@ from dsr.web.form_reading import FormErrors, new_request_from_form
 from dsr.web.request_form import SUBMISSION_KEY, law_recognised, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
-from intake_api.answers import form_of, form_value, page_answer, source_address
+from intake_api.answers import form_of, form_value, global_privacy_control, page_answer, source_address
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -63,7 +63,13 @@ def request_form() -> Response[str]:
     query = router.current_event.query_string_parameters or {}
     place = {name: query[name][:3] for name in ("country", "region") if query.get(name)}
     offered, recognised = _place_rights(place)
-    page = request_form_page(place, submission_key=uuid.uuid4().hex, offered=offered, recognised=recognised)
+    page = request_form_page(
+        place,
+        submission_key=uuid.uuid4().hex,
+        offered=offered,
+        recognised=recognised,
+        signal_sent=global_privacy_control(router.current_event),
+    )
     return page_answer(200, page)
 
 
@@ -81,7 +87,12 @@ def submit_request_form() -> Response[str]:
     except FormErrors as problems:
         offered, recognised = _place_rights(form)
         page = request_form_page(
-            form, problems.errors, submission_key=key or None, offered=offered, recognised=recognised
+            form,
+            problems.errors,
+            submission_key=key or None,
+            offered=offered,
+            recognised=recognised,
+            signal_sent=global_privacy_control(router.current_event),
         )
         return page_answer(422, page)
     except rights.RightNotGivenError as refused:
@@ -99,6 +110,7 @@ def submit_request_form() -> Response[str]:
             submission_key=key or None,
             offered=refused.given,
             recognised=_place_rights(form).recognised,
+            signal_sent=global_privacy_control(router.current_event),
         )
         return page_answer(422, page)
     return page_answer(

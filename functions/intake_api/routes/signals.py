@@ -5,6 +5,8 @@ The company's pages are on its own origin, not the desk's: the signal is a cross
 its answer may be read by any page (``Access-Control-Allow-Origin: *``, no credentials), as it
 says nothing about anyone."""
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -29,6 +31,15 @@ PREFLIGHT = {
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": "86400",
 }
+
+
+SNIPPET = Path(__file__).parents[1] / "static" / "gpc.js"
+JAVASCRIPT = "text/javascript; charset=utf-8"
+
+
+@lru_cache(maxsize=1)
+def snippet() -> str:
+    return SNIPPET.read_text(encoding="utf-8")
 
 
 class GpcSupport(DeskModel):
@@ -85,3 +96,21 @@ def gpc_signal_preflight() -> Response[Preflight]:
 @router.exception_handler(SignalNotSentError)  # type: ignore[untyped-decorator]
 def signal_not_sent(error: SignalNotSentError) -> Response[Any]:
     return json_answer(400, {"message": str(error)}, headers=ANY_PAGE)
+
+
+@router.get(
+    "/gpc.js",
+    responses={
+        200: {
+            "description": "the script the company's pages embed to send the signal",
+            "content": {"text/javascript": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def gpc_script() -> Response[str]:
+    return Response(
+        status_code=200,
+        content_type=JAVASCRIPT,
+        body=snippet(),
+        headers={"Cache-Control": "max-age=3600", "Access-Control-Allow-Origin": "*"},
+    )
