@@ -371,6 +371,10 @@ def test_an_admin_reads_the_year_s_metrics_and_an_analyst_is_told_they_are_for_a
     )
     wait_for_status(desk, request_id, "DENIED")
     year = desk.store.get(request_id).received_at.year
+    signal = public.call(
+        "POST", "/signals/gpc", {"browser_id": "a-browser-nobody-knows"}, headers={"Sec-GPC": "1"}
+    )
+    assert signal.status == 202
 
     _sign_in(page, local_api, "analyst@desk.example")
     page.get_by_role("link", name="Reports").click()
@@ -387,6 +391,11 @@ def test_an_admin_reads_the_year_s_metrics_and_an_analyst_is_told_they_are_for_a
     expect(page.get_by_role("img", name=f"Requests denied in {year}, by reason")).to_contain_text(
         "not from a consumer"
     )
+    signals = page.get_by_role(
+        "table", name=f"Global Privacy Control signals received in {year}, by jurisdiction"
+    )
+    expect(signals.get_by_role("row", name="DEFAULT")).to_contain_text("1")
+    expect(signals.get_by_role("row", name="DEFAULT").locator("td")).to_have_text(["1", "0"])
     with page.expect_download() as download:
         page.get_by_role("button", name="Download as CSV").click()
     assert download.value.suggested_filename == f"request-metrics-{year}.csv"

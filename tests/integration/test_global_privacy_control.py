@@ -3,6 +3,7 @@ signal, and what a signal does."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import urllib.request
@@ -15,8 +16,10 @@ from dsr.core.keyed_hash import normalized_email
 from dsr.core.models import Channel, RequestType
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
+from dsr_cli.report import print_metrics
 from local_cloud.cloud import LocalCloud
-from tests.support import answer_hand_offs, wait_for_status, wait_until
+from local_cloud.http_api import LocalApi
+from tests.support import answer_hand_offs, staff_client, wait_for_status, wait_until
 
 
 def test_gpc_json_says_the_site_honours_the_signal_as_json(public: DeskClient) -> None:
@@ -119,3 +122,31 @@ def test_a_request_confirmation_cannot_be_replayed_as_a_signal(
     assert answer.status == 401
     assert "wrong-purpose" in answer.body["message"]
     assert _requests_of(desk, email) == []
+
+
+def test_the_metrics_report_counts_signals_and_opt_outs_per_jurisdiction(
+    public: DeskClient, desk: Desk, cloud: LocalCloud, local_api: LocalApi
+) -> None:
+    account, email = GRACE
+    statement = cloud.product_login.signal_assertion_for(
+        account, email, desk.now(), country="US", region="CA"
+    )
+    _signal(public, {"browser_id": BROWSER, "account_assertion": statement})
+    _signal(public, {"browser_id": BROWSER, "account_assertion": statement})
+    _signal(public, {"browser_id": "a-visitor-from-germany", "country": "DE"})
+    admin = staff_client(local_api, "admin@desk.example")
+
+    report = admin.get(f"/staff/reports/metrics?year={desk.now().year}").body
+    printed = io.StringIO()
+    print_metrics(admin, desk.now().year, out=printed)
+
+    assert report["preference_signals"] == [
+        {"jurisdiction": "EU", "received": 1, "opted_out": 0},
+        {"jurisdiction": "US-CA", "received": 2, "opted_out": 1},
+    ]
+    assert "Global Privacy Control signals" in printed.getvalue()
+    assert re.search(r"US-CA\s+2\s+1", printed.getvalue())
+    (request_id,) = _requests_of(desk, email)
+    (applied,) = [e for e in desk.store.events(request_id) if e.action == "global privacy control signal"]
+    assert applied.detail["subject"] == "g***@e***.org"
+    assert applied.detail["jurisdiction"] == "US-CA"

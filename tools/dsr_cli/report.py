@@ -53,12 +53,24 @@ def as_table(report: dict[str, Any]) -> str:
     where = report.get("jurisdiction") or "all jurisdictions"
     heading = f"Requests received in {report['year']}, {where} (CCPA 7102 figures)"
     rows = [row for row in report["request_types"] if row["received"]]
-    if not rows:
-        return f"{heading}: none."
-    lines = [heading, "  ".join(f"{title:<{width}}" for _, title, width in COLUMNS).rstrip()]
+    lines = (
+        [f"{heading}: none."]
+        if not rows
+        else [heading, "  ".join(f"{title:<{width}}" for _, title, width in COLUMNS).rstrip()]
+    )
     for row in rows:
         cells = ("-" if row[name] is None else json.dumps(row[name]).strip('"') for name, _, _ in COLUMNS)
         lines.append(
             "  ".join(f"{cell:<{width}}" for cell, (_, _, width) in zip(cells, COLUMNS, strict=True)).rstrip()
         )
-    return "\n".join(lines)
+    return "\n".join(lines + _signal_lines(report))
+
+
+def _signal_lines(report: dict[str, Any]) -> list[str]:
+    """Global Privacy Control signals by jurisdiction: received, and how many opted a person out."""
+    signals = report.get("preference_signals") or []
+    if not signals:
+        return []
+    lines = ["", f"Global Privacy Control signals in {report['year']}", "jurisdiction  received  opted out"]
+    lines += [f"{row['jurisdiction']:<12}  {row['received']:<8}  {row['opted_out']}" for row in signals]
+    return lines

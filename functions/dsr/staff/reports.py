@@ -15,6 +15,8 @@ Counting:
 * Days to respond are calendar days from the day received to the day closed (UTC), over the
   requests that were answered (complied with or denied) and have a closing date: ``responded``.
 * Only counts leave this module: no identity, no request id.
+* Global Privacy Control signals are counted as they arrive (``dsr.storage.signals``), per year
+  and jurisdiction: how many came, and how many opened a person's opt-out request.
 
 Which rows 7102 asks for: requests to know (access, portability), delete, correct, opt out of
 sale/sharing and limit the use of sensitive personal information (``limit_sensitive``). The
@@ -31,6 +33,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from pydantic import Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import AuditEvent, RequestType, Status
@@ -96,11 +100,26 @@ class TypeFigures(DeskModel):
     mean_days: float | None
 
 
+class SignalFigures(DeskModel):
+    """Global Privacy Control signals received in the year from one jurisdiction (where the law
+    of the person's account or page placed them), and how many opened an opt-out request."""
+
+    jurisdiction: str
+    received: int
+    opted_out: int
+
+
 class MetricsReport(DeskModel):
     year: int
     jurisdiction: str | None
     """None: requests from every jurisdiction, which the report then says."""
     request_types: list[TypeFigures]
+    preference_signals: list[SignalFigures] = Field(
+        default_factory=list,
+        description="Global Privacy Control signals by jurisdiction: received, and how many opted a "
+        "person out (the rest were from browsers nobody knew, opt-outs already standing, or places "
+        "where the signal is only recorded)",
+    )
 
 
 def reason_label(reason: str | None) -> str:
@@ -224,4 +243,10 @@ def collect(store: "RequestStore", year: int, jurisdiction: str | None = None) -
         for request in requests
         if request.status is Status.DENIED and jurisdiction in (None, request.jurisdiction)
     }
-    return metrics_report(year, requests, reasons, jurisdiction)
+    report = metrics_report(year, requests, reasons, jurisdiction)
+    signals = [
+        SignalFigures(jurisdiction=count.jurisdiction, received=count.received, opted_out=count.opted_out)
+        for count in store.signal_counts(year)
+        if jurisdiction in (None, count.jurisdiction)
+    ]
+    return report.model_copy(update={"preference_signals": signals})

@@ -466,6 +466,13 @@ async function reportsPage() {
     el("th", { scope: "row" }, row.label || row.request_type),
     REPORT_COLUMNS.map(([key]) => el("td", {}, row[key] ?? "–"))));
   const all = report.request_types.find((row) => row.request_type === "all");
+  const signals = report.preference_signals || [];
+  const signalTable = signals.length
+    ? scrolling(el("table", { "aria-label": `Global Privacy Control signals received in ${year}, by jurisdiction` },
+      el("thead", {}, el("tr", {}, ["Jurisdiction", "Signals received", "Opted a person out"].map((name) => el("th", { scope: "col" }, name)))),
+      el("tbody", {}, signals.map((row) => el("tr", {},
+        el("th", { scope: "row" }, row.jurisdiction), el("td", {}, row.received), el("td", {}, row.opted_out))))))
+    : el("p", {}, `No Global Privacy Control signals were received in ${year}.`);
   show(
     heading,
     el("form", {
@@ -482,6 +489,8 @@ async function reportsPage() {
     barChart(`Median days to respond in ${year}, by request type`,
       report.request_types.filter((row) => row.median_days !== null).map((row) => [row.label || row.request_type, row.median_days]),
       "median days"),
+    el("h2", {}, "Global Privacy Control signals"),
+    signalTable,
   );
 }
 
