@@ -44,7 +44,9 @@ def _answered(work: Callable[[], dict[str, Any]]) -> Response[Any]:
     try:
         return Response(200, content_types.APPLICATION_JSON, work())
     except ProtocolError as refused:
-        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else None
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+        if refused.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         if not refused.body:
             return Response(refused.status, content_types.TEXT_PLAIN, "", headers)
         return Response(refused.status, content_types.APPLICATION_JSON, refused.answer(), headers)

@@ -77,7 +77,7 @@ def test_every_public_answer_is_as_the_public_document_says(local_api: LocalApi,
     )
 
     assert run.returncode == 0, _summary(run)
-    assert _operations_tested(run) == (10, 10)
+    assert _operations_tested(run) == (15, 15)
 
 
 def test_every_staff_answer_is_as_the_staff_document_says(local_api: LocalApi, tmp_path: Path) -> None:

@@ -104,11 +104,13 @@ def test_every_refusal_is_a_4xx_with_the_specs_error_body(cloud: LocalCloud, des
         status, answer = _call(cloud, "POST", "/v1/data-rights-request", body, bearer=token)
         assert 400 <= status < 500, (name, status, answer)
         assert set(answer) == {"code", "message", "fatal"} and answer["code"] == str(status), name
-    assert _call(cloud, "POST", "/v1/data-rights-request", signed(KEY, _envelope(desk, **person)))[0] == 403
+    no_token = _call(cloud, "POST", "/v1/data-rights-request", signed(KEY, _envelope(desk, **person)))
+    assert (no_token[0], no_token[1]["code"]) == (401, "401")
+    unknown_token = signed(KEY, _envelope(desk, **person))
+    assert _call(cloud, "POST", "/v1/data-rights-request", unknown_token, bearer="A" * 43)[0] == 403
     accepted = signed(KEY, _envelope(desk, **person))
-    assert (
-        _call(cloud, "POST", "/v1/data-rights-request/", accepted, bearer=token)[0] == 200
-    )  # trailing slash
+    with_trailing_slash = _call(cloud, "POST", "/v1/data-rights-request/", accepted, bearer=token)
+    assert with_trailing_slash[0] == 200
     replayed = _call(cloud, "POST", "/v1/data-rights-request", accepted, bearer=token)
     assert (replayed[0], replayed[1]["fatal"]) == (409, True)
     # A failed key set-up: 403 and no body at all.

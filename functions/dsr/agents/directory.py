@@ -29,7 +29,11 @@ AGENT_ID_PATTERN = r"^[A-Z_]+$"
 """The directory's identifiers (3.05): capital letters and underscores."""
 
 AgentId = Annotated[str, StringConstraints(pattern=AGENT_ID_PATTERN, max_length=100)]
-HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=500)]
+HostName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{0,252}$")]
+"""A host name in lower case, without scheme, port or path."""
+HttpsUrl = Annotated[
+    str, StringConstraints(pattern=r"^https://[A-Za-z0-9._~:/?#@!$&'()*+,;=%-]+$", max_length=500)
+]
 
 
 class AgentStatus(StrEnum):
@@ -44,12 +48,14 @@ class AgentEntry(DeskModel):
 
     id: AgentId
     name: str = Field(min_length=1, max_length=200)
-    verify_key: str = Field(description="the agent's Ed25519 verify key, base64 (32 bytes)")
+    verify_key: str = Field(
+        pattern=r"^[A-Za-z0-9+/]{43}=$", description="the agent's Ed25519 verify key, base64 (32 bytes)"
+    )
     web_url: HttpsUrl
     identity_assurance_url: HttpsUrl | None = None
     technical_contact: str | None = Field(default=None, max_length=320)
     business_contact: str | None = Field(default=None, max_length=320)
-    callback_hosts: list[str] = Field(
+    callback_hosts: list[HostName] = Field(
         default_factory=list,
         max_length=20,
         description="hosts the agent's status callbacks may go to; empty: web_url's host alone",
@@ -66,14 +72,6 @@ class AgentEntry(DeskModel):
         if len(raw) != 32:  # an Ed25519 public key's length
             raise ValueError("verify_key is not an Ed25519 verify key (32 bytes, base64)")
         return key
-
-    @field_validator("callback_hosts")
-    @classmethod
-    def _plain_hosts(cls, hosts: list[str]) -> list[str]:
-        for host in hosts:
-            if not host or "/" in host or ":" in host or host != host.strip().lower():
-                raise ValueError(f"callback host {host!r}: a host name in lower case, without scheme or port")
-        return hosts
 
     def allowed_callback_hosts(self) -> set[str]:
         return set(self.callback_hosts) or {urlsplit(self.web_url).hostname or ""}

@@ -72,6 +72,14 @@ class ProtocolError(Exception):
 
 
 NOT_THIS_AGENT = "the bearer token is not a current token of an active agent for this resource"
+MISSING_CREDENTIALS = "no bearer token: set up a pairwise key (POST /v1/agent/{agent-id}) and send its token"
+
+
+def _presented(authorization: str | None) -> None:
+    """A call without any bearer token is 401 (HTTP's answer to missing credentials); a token
+    that is not right for the resource is the spec's 403."""
+    if not (authorization or "").strip():
+        raise ProtocolError(401, MISSING_CREDENTIALS)
 
 
 def set_up_key(desk: Desk, settings: DrpSettings, agent_id: str, body: str) -> dict[str, str]:
@@ -101,12 +109,14 @@ def _accept_key_set_up(desk: Desk, settings: DrpSettings, agent_id: str, body: s
 
 def agent_information(desk: Desk, authorization: str | None, agent_id: str) -> dict[str, str]:
     """GET /v1/agent/{agent-id}: ``{}`` for a current token of that agent, else 403."""
+    _presented(authorization)
     if tokens.agent_of_bearer(desk, authorization) != agent_id:
         raise ProtocolError(403, NOT_THIS_AGENT)
     return {}
 
 
 def _calling_agent(desk: Desk, authorization: str | None) -> AgentEntry:
+    _presented(authorization)
     agent_id = tokens.agent_of_bearer(desk, authorization)
     agent = known_agent(desk, agent_id) if agent_id else None
     if agent is None:

@@ -20,8 +20,11 @@ router = Router()  # type: ignore[no-untyped-call]
 @lru_cache(maxsize=1)
 def openapi_document() -> str:
     """The document of every route of the resolver this router is part of."""
+    from dsr.agents.openapi_paths import with_drp_routes  # noqa: PLC0415 - built on demand, as the rest
+
     resolver = cast(APIGatewayRestResolver, router.api_resolver)
-    return with_invalid_request_schema(resolver.get_openapi_json_schema(title=API_TITLE, version=API_VERSION))
+    document = resolver.get_openapi_json_schema(title=API_TITLE, version=API_VERSION)
+    return with_drp_routes(with_invalid_request_schema(document))
 
 
 @router.get("/openapi.json", include_in_schema=False)

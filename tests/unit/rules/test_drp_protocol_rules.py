@@ -51,6 +51,7 @@ def test_key_set_up_gives_a_token_that_identifies_the_agent(desk: DeskInMemory) 
     assert protocol.agent_information(desk, bearer, AGENT_ID) == {}
     assert _refused(protocol.agent_information, desk, bearer, "OTHER_AGENT").status == 403
     assert _refused(protocol.agent_information, desk, "Bearer " + "A" * 43, AGENT_ID).status == 403
+    assert _refused(protocol.agent_information, desk, None, AGENT_ID).status == 401  # no token at all
 
 
 def test_a_new_key_set_up_replaces_the_agents_token(desk: DeskInMemory) -> None:
