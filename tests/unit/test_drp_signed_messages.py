@@ -80,7 +80,7 @@ def test_an_agent_clock_a_little_ahead_is_allowed() -> None:
     assert _open(signed(KEY, envelope(NOW + CLOCK_SKEW)))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(cut=st.integers(min_value=0, max_value=400))
 def test_a_truncated_body_is_refused_with_a_4xx(cut: int) -> None:
     body = signed(KEY, envelope(NOW, exercise="access"))
@@ -89,7 +89,7 @@ def test_a_truncated_body_is_refused_with_a_4xx(cut: int) -> None:
     _refused_check(truncated)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(position=st.integers(min_value=0), flip=st.integers(min_value=1, max_value=255))
 def test_a_message_altered_after_signing_is_refused(position: int, flip: int) -> None:
     raw = bytearray(base64.b64decode(signed(KEY, envelope(NOW, exercise="access"))))
@@ -98,7 +98,7 @@ def test_a_message_altered_after_signing_is_refused(position: int, flip: int) ->
     assert _refused_check(base64.b64encode(bytes(raw)).decode())[0] == "signature"
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     claims=st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -114,7 +114,7 @@ def test_any_json_re_signed_by_the_agent_is_opened_or_refused_with_a_4xx(claims:
         assert 400 <= refused.status < 500
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(body=st.text(max_size=300))
 def test_any_text_is_refused_with_a_4xx(body: str) -> None:
     _refused_check(body)

@@ -1,6 +1,6 @@
 """The Data Rights Protocol's routes as the domain answers them (dsr.agents.protocol), over the
 desk's real stores in moto: key set-up, the bearer token, an exercise, its status, revocation,
-replay, the agent's own request id, suspension and the status callback's host."""
+replay, the agent's own request id, suspension, the rate limit and the status callback's host."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dsr.agents import protocol
 from dsr.agents.directory import AgentStatus, known_agents, register_agent, set_status
 from dsr.agents.protocol import DrpSettings, ProtocolError
 from dsr.core.models import Status
+from dsr.storage.rate_limits import CALLS_PER_AGENT
 from tests.unit.drp_signing import AGENT_ID, BUSINESS_ID, agent_key, envelope, signed, verify_key_of
 from tests.unit.rules.conftest import DeskInMemory
 
@@ -178,3 +179,29 @@ def test_a_request_already_carried_out_cannot_be_revoked_and_the_answer_says_so(
 
     assert refused.status == 409
     assert "already been carried out" in refused.message
+
+
+def test_an_agent_over_its_rate_is_told_429_with_when_to_come_back(desk: DeskInMemory) -> None:
+    bearer = _token(desk)
+    request_id = str(_exercise(desk, bearer)["request_id"])
+
+    with pytest.raises(ProtocolError) as refused:
+        for _ in range(CALLS_PER_AGENT.limit + 1):
+            protocol.status(desk, bearer, request_id)
+
+    assert (refused.value.status, refused.value.fatal) == (429, False)
+    assert refused.value.retry_after is not None and 0 < refused.value.retry_after <= 60
+
+
+def test_a_callback_to_this_machine_is_allowed_only_where_the_local_cloud_says_so(desk: DeskInMemory) -> None:
+    bearer = _token(desk)
+    local = {"status_callback": "http://127.0.0.1:3999/status"}
+
+    assert _refused(_exercise, desk, bearer, **local).status == 400
+    told = protocol.exercise(
+        desk,
+        DrpSettings(DRP_BUSINESS_ID=BUSINESS_ID, DRP_LOCAL_CALLBACKS="true"),
+        bearer,
+        signed(KEY, envelope(desk.now(), exercise="deletion", email="ada@example.net", **local)),
+    )
+    assert told["status"] == "open"
