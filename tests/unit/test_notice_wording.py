@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from dsr.core.actions import Action
 from dsr.core.identities import SubjectIdentity
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
@@ -13,7 +15,7 @@ from dsr.core.readable_dates import day_text, utc_moment_text
 from dsr.core.registry import load_registry
 from dsr.fulfilment import fulfilment, results
 from dsr.fulfilment.results import describe_outcome
-from dsr.notices.handoff_notices import customer_notification, vendor_instructions
+from dsr.notices.handoff_notices import _ASKED_FOR, customer_notification, vendor_instructions
 from dsr.notices.package_page import _record_html
 from dsr.notices.public_views import subject_view
 from dsr.notices.subject_notices import (
@@ -80,6 +82,19 @@ def test_the_customers_are_told_what_the_person_asked_for_in_the_persons_voice()
 
     assert "They asked for a copy of their personal data." in body
     assert "send us a copy" not in body
+
+
+@pytest.mark.parametrize("action", [a for a in Action if a in _ASKED_FOR])
+def test_what_the_person_asked_for_reads_as_a_sentence(action: Action) -> None:
+    body = customer_notification(
+        _request(RequestType.ACCESS),
+        action,
+        "Northwind",
+        RECEIVED + timedelta(days=14),
+        "privacy@desk.example",
+    ).body
+    [sentence] = [line for line in body.splitlines() if line.startswith("They asked for ")]
+    assert not sentence.startswith(("They asked for that", "They asked for no longer")), sentence
 
 
 def test_the_completion_email_says_what_happened_to_a_copy_asked_of_others() -> None:

@@ -34,12 +34,12 @@ _ASKED_FOR = {
     Action.EXPORT: "a copy of their personal data",
     Action.ERASE: "the deletion of their personal data",
     Action.RECTIFY: "the correction of their personal data, as listed below",
-    Action.RESTRICT: "that their personal data be only stored, and not otherwise used",
-    Action.OBJECT: "that their data no longer be processed on the grounds of legitimate interests",
-    Action.OPT_OUT: "that their data no longer be used for marketing, sold or shared",
-    Action.LIMIT_SENSITIVE: "that their sensitive personal information be used only to provide the "
+    Action.RESTRICT: "their personal data to be only stored, and not otherwise used",
+    Action.OBJECT: "their data no longer to be processed on the grounds of legitimate interests",
+    Action.OPT_OUT: "their data no longer to be used for marketing, sold or shared",
+    Action.LIMIT_SENSITIVE: "their sensitive personal information to be used only to provide the "
     "services they asked for",
-    Action.ADMT_OPT_OUT: "that no significant decision about them be made by automated means",
+    Action.ADMT_OPT_OUT: "no significant decision about them to be made by automated means",
 }
 """What the person asked for, in their voice, for those who decide about it (the customers)."""
 
