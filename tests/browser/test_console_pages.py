@@ -9,11 +9,13 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from dsr.agents.directory import known_agent, register_agent
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
 from tests.browser.test_console import _awaiting_approval, _open_action, _sign_in
+from tests.unit.drp_signing import agent_key, verify_key_of
 
 PHONE = {"width": 390, "height": 844}
 
@@ -169,3 +171,27 @@ def test_timeline_moments_read_as_the_console_s_other_times_on_one_line_on_a_pho
         "parseFloat(getComputedStyle(document.querySelector('.timeline time')).fontSize) * 1.45"
     )
     assert max(heights) < line * 1.5, (heights, line)
+
+
+def test_an_admin_suspends_and_resumes_an_agent_on_the_agents_page(
+    page: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    entry = {"id": "PAGE_AGENT", "name": "Agent On The Page", "web_url": "https://page-agent.example"}
+    register_agent(desk, {**entry, "verify_key": verify_key_of(agent_key(3))})
+    _sign_in(page, local_api, "admin@desk.example")
+    page.get_by_role("link", name="Agents").click()
+    table = page.get_by_role("table", name="Authorized agents")
+    expect(table).to_contain_text("Agent On The Page")
+
+    table.get_by_role("button", name="Suspend PAGE_AGENT").click()
+    expect(table.get_by_role("button", name="Resume PAGE_AGENT")).to_be_visible()
+    agent = known_agent(desk, "PAGE_AGENT")
+    assert agent is not None and agent.status.value == "suspended"
+    table.get_by_role("button", name="Resume PAGE_AGENT").click()
+    expect(table.get_by_role("button", name="Suspend PAGE_AGENT")).to_be_visible()
+
+
+def test_the_agents_page_is_for_admins_only(page: Page, local_api: LocalApi) -> None:
+    _sign_in(page, local_api, "approver@desk.example")
+    page.get_by_role("link", name="Agents").click()
+    expect(page.get_by_text("managed by the privacy-admin group")).to_be_visible()

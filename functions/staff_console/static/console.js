@@ -553,6 +553,45 @@ async function appealsPage() {
       : el("p", {}, "No appeal is waiting."));
 }
 
+// --- Data Rights Protocol agents ---------------------------------------------------------------
+
+async function agentsPage() {
+  const member = await whoAmI();
+  const heading = el("h1", {}, "Authorized agents (Data Rights Protocol)");
+  if (!member.may.includes("agents")) {
+    show(heading, message("The agents the desk knows are managed by the privacy-admin group.", "error"));
+    return;
+  }
+  const agents = await api("GET", "/staff/agents");
+  const status = el("p", { role: "status" });
+  const change = (agent) => el("button", {
+    type: "button",
+    class: agent.status === "active" ? "danger" : "",
+    onclick: async () => {
+      const next = agent.status === "active" ? "suspended" : "active";
+      try {
+        await api("POST", `/staff/agents/${encodeURIComponent(agent.id)}/status`, { status: next });
+        await agentsPage();
+      } catch (error) {
+        status.replaceChildren(message(problemText(error), "error"));
+      }
+    },
+  }, agent.status === "active" ? `Suspend ${agent.id}` : `Resume ${agent.id}`);
+  const rows = agents.map((agent) => el("tr", {},
+    el("td", {}, userText(agent.id)),
+    el("td", {}, userText(agent.name)),
+    el("td", {}, agent.status),
+    el("td", {}, userText(agent.web_url)),
+    el("td", {}, change(agent))));
+  show(heading,
+    el("p", { class: "hint" }, "A suspended agent's token and key set-up are refused until it is resumed. Add agents with dsr staff agents add FILE."),
+    status,
+    rows.length
+      ? scrolling(el("table", { "aria-label": "Authorized agents" },
+        el("thead", {}, el("tr", {}, ["Id", "Name", "Status", "Web", ""].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
+      : el("p", {}, "The desk knows no agents yet."));
+}
+
 // --- one request --------------------------------------------------------------------------------
 
 function facts(pairs) {
@@ -1119,6 +1158,7 @@ async function route() {
     if (hash === "#/appeals") return await appealsPage();
     if (hash === "#/dashboard") return await dashboardPage();
     if (hash.startsWith("#/reports")) return await reportsPage();
+    if (hash === "#/agents") return await agentsPage();
     return await queuePage();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return undefined;
