@@ -84,10 +84,14 @@ def test_each_desk_status_is_told_as_its_drp_state_and_reason(status: Status) ->
 
 def test_a_request_waiting_for_proof_sends_the_person_to_its_own_verification_page() -> None:
     request = _request(Status.VERIFYING)
+    window_closes = NOW + timedelta(days=14)
 
-    told = exercise_status(request, public_base_url=BASE, now=NOW, status_token="tok-en").as_drp()
+    told = exercise_status(
+        request, public_base_url=BASE, now=NOW, status_token="tok-en", verification_until=window_closes
+    ).as_drp()
 
     assert told["user_verification_url"] == f"{BASE}/status/{request.request_id}?token=tok-en"
+    assert told["expires_at"] == window_closes.isoformat().replace("+00:00", "Z")
 
 
 def test_an_extended_request_is_expected_by_the_new_date_and_says_why() -> None:

@@ -163,10 +163,12 @@ def exercise_status(
     denial_reason: str | None = None,
     linked: PrivacyRequest | None = None,
     not_done: Sequence[str] = (),
+    verification_until: datetime | None = None,
 ) -> ExerciseStatus:
     """The request's status in DRP's terms, as of ``now``.
 
-    ``status_token`` opens the request's verification page (asked for while it is VERIFYING);
+    ``status_token`` opens the request's verification page (asked for while it is VERIFYING),
+    and ``verification_until`` is when its window to verify closes (the state's ``expires_at``);
     ``denial_reason`` is the reason staff recorded for a denial; ``linked`` the request a
     duplicate was joined to; ``not_done`` the systems a partial completion did not reach.
     """
@@ -197,6 +199,7 @@ def exercise_status(
     if request.status is Status.VERIFYING and status_token:
         fields["reason"] = DrpReason.NEED_USER_VERIFICATION
         fields["user_verification_url"] = verification_page(public_base_url, request.request_id, status_token)
+        fields["expires_at"] = verification_until
     elif request.status is Status.DENIED:
         fields["reason"] = reason_of_denial(denial_reason)
     elif request.status is Status.UNVERIFIABLE:
@@ -233,6 +236,11 @@ def current_exercise_status(desk: Desk, request: PrivacyRequest) -> ExerciseStat
         ]
     if linked is not None and linked.status is Status.DENIED:
         denial = denial_reason(desk.store.events(linked.request_id))
+    waiting = (
+        desk.store.get_task(request.request_id, "verification")
+        if request.status is Status.VERIFYING
+        else None
+    )
     return exercise_status(
         request,
         public_base_url=desk.settings.public_base_url,
@@ -241,6 +249,9 @@ def current_exercise_status(desk: Desk, request: PrivacyRequest) -> ExerciseStat
         denial_reason=denial,
         linked=linked,
         not_done=list(dict.fromkeys(not_done)),
+        verification_until=datetime.fromisoformat(str(waiting["window_ends_at"]))
+        if waiting and waiting.get("window_ends_at")
+        else None,
     )
 
 

@@ -4,11 +4,13 @@ link with the request, staff see who sent it, and the agent is told its status i
 from __future__ import annotations
 
 from dsr.agents.exercise_status import current_exercise_status
-from dsr.core.models import Channel, NewRequest, Status
+from dsr.core.models import Channel, NewRequest
 from dsr.core.protocol_agents import ProtocolAgentLink
 from dsr.intake.submission import submit
 from dsr.staff.request_views import request_detail
+from dsr.verification import identity_checks as verification
 from tests.unit.rules.conftest import PUBLIC_BASE_URL, DeskInMemory
+from tests.unit.rules.fakes import RecordedWorkflow
 
 LINK = ProtocolAgentLink(
     agent_id="CR_PERMISSION_SLIP",
@@ -46,9 +48,11 @@ def test_staff_see_which_agent_sent_the_request(desk: DeskInMemory) -> None:
     assert "ps-1234" in detail.protocol_agent
 
 
-def test_the_agent_is_told_a_request_waiting_for_proof_needs_the_person(desk: DeskInMemory) -> None:
+def test_the_agent_is_told_a_request_waiting_for_proof_needs_the_person(
+    desk: DeskInMemory, workflow: RecordedWorkflow
+) -> None:
     receipt = submit(desk, _deletion(), Channel.DRP, protocol_agent=LINK)
-    desk.store.transition(receipt.request_id, [Status.RECEIVED], Status.VERIFYING, {})
+    verification.begin(desk, receipt.request_id, workflow.hand_out_token())  # no claim verified
 
     told = current_exercise_status(desk, desk.store.get(receipt.request_id)).as_drp()
 
@@ -56,3 +60,6 @@ def test_the_agent_is_told_a_request_waiting_for_proof_needs_the_person(desk: De
     assert told["user_verification_url"] == desk.status_url(receipt.request_id, receipt.status_token)
     assert told["user_verification_url"].startswith(f"{PUBLIC_BASE_URL}/status/")
     assert told["agent_request_id"] == "ps-1234"
+    window = desk.store.get_task(receipt.request_id, "verification")
+    assert window is not None
+    assert told["expires_at"] == str(window["window_ends_at"]).replace("+00:00", "Z")
