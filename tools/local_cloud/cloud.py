@@ -24,6 +24,7 @@ from local_cloud import hosted_sign_in
 from local_cloud.bucket_owners import BucketOwnerCheck
 from local_cloud.clock import use_local_clock, use_wall_clock
 from local_cloud.demo_data import processor_holdings
+from local_cloud.drp_agent import DemoDrpAgent
 from local_cloud.faults import FaultSwitch
 from local_cloud.iam import (
     Addressing,
@@ -47,6 +48,9 @@ LOCAL_PARAMETERS = {
     "AlertEmail": "privacy-team@desk.example",
     "DrpBusinessId": "PRIVACY_DESK_DEMO",
 }
+
+# The desk's id in the DRP service directory, where template.yaml names none.
+DEMO_BUSINESS_ID = "PRIVACY_DESK"
 
 # template.yaml parameter -> the demonstration processor that plays it (see systems.yaml).
 DEMO_PROCESSORS = {"PaymentsOpenDsrUrl": "payments.example", "EmailProviderOpenDsrUrl": "mail.example"}
@@ -167,6 +171,10 @@ class LocalCloud:
                     for parameter, domain in DEMO_PROCESSORS.items()
                 },
             },
+        )
+        # The demonstration authorized agent (Data Rights Protocol), registered with the desk at start.
+        self.drp_agent = DemoDrpAgent(
+            base_url, self.template.parameters.get("DrpBusinessId", DEMO_BUSINESS_ID)
         )
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._refs: dict[str, str] = {}

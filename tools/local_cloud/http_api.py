@@ -23,6 +23,7 @@ from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.company_page import COMPANY_PAGE_PATH, company_page
 from local_cloud.demo_data import ACCOUNT_HOLDERS
+from local_cloud.drp_agent import PairingError
 from local_cloud.hosted_sign_in import (
     AUTHORIZE_PATH,
     LOGOUT_PATH,
@@ -238,6 +239,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._set_processor(found.group(1), body)
         elif (found := re.fullmatch(r"/_local/executions/([0-9a-f-]{36})", path)) and method == "GET":
             self._send(200, _execution_summary(cloud, found.group(1)))
+        elif path == "/_local/drp-agent" or path.startswith("/_local/drp-agent/"):
+            self._drp_agent(method, path, query, body)
         else:
             self._send(404, {"message": f"no local page {path}"})
 
@@ -273,6 +276,44 @@ class _RequestHandler(BaseHTTPRequestHandler):
             chosen[0] if chosen else None, self.local_api.cloud.product_login, local_clock.now()
         )
         self._send_raw(200, page.encode(), _HTML)
+
+    def _drp_agent(self, method: str, path: str, query: str, body: bytes) -> None:
+        """The demonstration DRP agent (local_cloud.drp_agent): its entry, signing for the command
+        line, its status-callback endpoint and what it received, and its failure switch."""
+        agent = self.local_api.cloud.drp_agent
+        route = (method, path.removeprefix("/_local/drp-agent"))
+        if route == ("GET", ""):
+            entry = agent.directory_entry()
+            self._send(200, {**entry, "callback_url": agent.callback_url, "paired": agent.token is not None})
+        elif route == ("POST", "/callbacks"):
+            self._send_raw(agent.receive_callback(body), b"{}", {"Content-Type": "application/json"})
+        elif route == ("GET", "/callbacks"):
+            request_id = _single_values(query.encode()).get("request_id")
+            self._send(200, agent.callbacks(request_id))
+        elif route == ("POST", "/sign"):
+            self._drp_agent_sign(body)
+        elif route == ("POST", "/switches"):
+            try:
+                agent.fail_next_callbacks(int(json.loads(body or b"{}")["fail_next_callbacks"]))
+            except (ValueError, KeyError, TypeError):
+                self._send(400, {"message": "send fail_next_callbacks, a count"})
+                return
+            self._send(200, {"fail_next_callbacks": int(json.loads(body)["fail_next_callbacks"])})
+        else:
+            self._send(404, {"message": f"no local page {method} {path}"})
+
+    def _drp_agent_sign(self, body: bytes) -> None:
+        try:
+            fields = json.loads(body or b"{}")
+            kind = str(fields.pop("kind"))
+            signed = self.local_api.cloud.drp_agent.signed(kind, fields)
+        except (ValueError, KeyError, TypeError, AttributeError) as problem:
+            self._send(400, {"message": f"cannot sign that: {problem}"})
+            return
+        except PairingError as problem:
+            self._send(502, {"message": str(problem)})
+            return
+        self._send(200, signed)
 
     def _run_schedules(self) -> None:
         self.local_api.cloud.run_schedules()
