@@ -121,7 +121,10 @@ def test_a_failing_callback_endpoint_is_retried_and_each_attempt_recorded(
 
     request_id = _agent_request(cloud, desk, exercise="deletion", types=[RequestType.ERASURE])
 
-    wait_until("the open status, delivered", lambda: "open" in _states(cloud, request_id))
+    wait_until(
+        f"the open status, delivered ({cloud.drp_agent.callbacks(request_id)})",
+        lambda: "open" in _states(cloud, request_id),
+    )
     answers = [c["answered"] for c in cloud.drp_agent.callbacks(request_id)]
     assert answers[:3] == [500, 500, 200]
     attempts = _attempts(desk, request_id)

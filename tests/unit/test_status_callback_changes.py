@@ -150,3 +150,8 @@ def test_a_redirect_is_not_followed(agent: str) -> None:
 def test_an_endpoint_that_does_not_answer_gives_no_code() -> None:
     assert post_status("http://127.0.0.1:9/cb", STATUS, timeout=0.5) is None
     assert post_status("ftp://agent.example/cb", STATUS) is None
+
+
+def test_the_record_keeping_date_set_after_closing_sends_nothing() -> None:
+    closed = _request(Status.CANCELLED)
+    assert not _changed(closed, _request(Status.CANCELLED, records_kept_until=NOW + timedelta(days=730)))

@@ -49,9 +49,6 @@ LOCAL_PARAMETERS = {
     "DrpBusinessId": "PRIVACY_DESK_DEMO",
 }
 
-# The desk's id in the DRP service directory, where template.yaml names none.
-DEMO_BUSINESS_ID = "PRIVACY_DESK"
-
 # template.yaml parameter -> the demonstration processor that plays it (see systems.yaml).
 DEMO_PROCESSORS = {"PaymentsOpenDsrUrl": "payments.example", "EmailProviderOpenDsrUrl": "mail.example"}
 
@@ -173,9 +170,7 @@ class LocalCloud:
             },
         )
         # The demonstration authorized agent (Data Rights Protocol), registered with the desk at start.
-        self.drp_agent = DemoDrpAgent(
-            base_url, self.template.parameters.get("DrpBusinessId", DEMO_BUSINESS_ID)
-        )
+        self.drp_agent = DemoDrpAgent(base_url, self.template.parameters["DrpBusinessId"])
         self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
         self._refs: dict[str, str] = {}
         self.bridge: LambdaBridge | None = None
@@ -236,6 +231,9 @@ class LocalCloud:
 
         use_local_clock()  # the desks made from here on read a clock demonstrations can move
         desk_from_environment.cache_clear()
+        from dsr.agents.directory import register_agent  # noqa: PLC0415 - after the environment is set
+
+        register_agent(desk_from_environment(), self.drp_agent.directory_entry())
         self.streams.start()
         return self
 

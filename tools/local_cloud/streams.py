@@ -41,6 +41,7 @@ from local_cloud.template import Template
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
+MAX_POLL_PAUSE_SECONDS = 5.0
 RETRY_PAUSE_SECONDS = 0.05  # Lambda backs off between retries; locally a short pause will do
 STARTING_POSITIONS = {"TRIM_HORIZON", "LATEST"}
 
@@ -238,10 +239,15 @@ class StreamDelivery:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.failed_batches = 0
+        # Made once, at start, on the thread that starts the cloud: clients are safe to share
+        # between threads, making them from the default session at once is not.
+        self._streams: Any = None
+        self._sqs: Any = None
 
     def open(self) -> StreamDelivery:
         """Each source's position in each shard of its stream, as the mapping takes it when made."""
-        streams = boto3.client("dynamodbstreams")
+        self._streams = streams = boto3.client("dynamodbstreams")
+        self._sqs = boto3.client("sqs")
         for source in self.sources:
             arn = self._stream_arns[source.table]
             with acting_as(self._roles.get(source.function)):
@@ -265,17 +271,20 @@ class StreamDelivery:
             self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        while not self._stop.wait(POLL_SECONDS):
+        pause = POLL_SECONDS
+        while not self._stop.wait(pause):
             try:
                 self.deliver()
-            except Exception:  # the poller goes on, as Lambda's does
+                pause = POLL_SECONDS
+            except Exception:  # the poller goes on, as Lambda's does, less often while it fails
                 logger.exception("reading a stream failed")
+                pause = min(pause * 2, MAX_POLL_PAUSE_SECONDS)
 
     def deliver(self) -> int:
         """Read what is new on every stream and deliver it; how many records were delivered."""
         delivered = 0
         with self._lock:
-            streams = boto3.client("dynamodbstreams")
+            streams = self._streams
             for source in self.sources:
                 arn = self._stream_arns[source.table]
                 for shard_id, iterator in list(source.iterators.items()):
@@ -350,8 +359,8 @@ class StreamDelivery:
                 "streamArn": arn,
             },
         }
-        _, _, _, region, account, name = source.on_failure_queue.split(":", 5)
-        sqs = boto3.client("sqs", region_name=region)
+        _, _, _, _, account, name = source.on_failure_queue.split(":", 5)
+        sqs = self._sqs
         url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
         with acting_as(self._roles.get(source.function)):
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(description, default=str))

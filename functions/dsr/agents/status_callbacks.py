@@ -2,8 +2,8 @@
 
 Every change of a request item arrives from the requests table's stream, old and new image; the
 event source mapping's filter lets through only requests of the ``drp`` channel. A change is sent
-when the Exercise Status object an agent would read changes (its state, reason, expected date,
-the reason for an extension, a results link...): a request's creation is sent too (``open``),
+when what the agent is told changes (``TOLD_FIELDS``: its state, reason, expected date, the
+reason for an extension, the verification and results links): a request's creation is sent too (``open``),
 and a write that changes nothing the agent sees (a step marker, a date the agent is not told)
 is not. The object sent is the one the status endpoint answers (``current_exercise_status``).
 
@@ -33,6 +33,16 @@ from dsr.wiring.desk import Desk
 CALLBACK_TIMEOUT_SECONDS = 5.0
 AUDIT_ACTOR = "desk"
 AUDIT_ACTION = "drp status callback"
+TOLD_FIELDS = (
+    "status",
+    "reason",
+    "expected_by",
+    "processing_details",
+    "user_verification_url",
+    "results_url",
+)
+"""What a change is told for: the state and its reason, the expected date and why it moved, and
+the links the agent gives the person. A record-keeping date set after closing is not a change."""
 _STAND_IN_FOR_COMPARING = "compared"  # the same on both sides of a comparison
 _ALLOWED_SCHEMES = frozenset({"https", "http"})  # http only ever where the desk let it in (loopback, locally)
 
@@ -74,9 +84,10 @@ def agent_sees_a_change(
     # The same stand-in for the status token on both sides: whether the person must still verify
     # is part of the status (need_user_verification), the token itself never changes.
     def seen(request: PrivacyRequest) -> dict[str, Any]:
-        return exercise_status(
+        status = exercise_status(
             request, public_base_url=public_base_url, now=now, status_token=_STAND_IN_FOR_COMPARING
         ).as_drp()
+        return {name: status.get(name) for name in TOLD_FIELDS}
 
     return seen(old) != seen(new)
 
