@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
-from dsr.policies.opt_out_signals import signal_sent
+from dsr.policies.gpc_header import signal_sent
 from dsr.web.page_markup import RESPONSE_HEADERS
 
 PAGE = "text/html; charset=utf-8"

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from dsr.core.jurisdictions import JURISDICTIONS
+from dsr.policies.gpc_header import signal_sent
 from dsr.policies.opt_out_signals import (
     TABLE_PATH,
     ConflictRule,
@@ -19,7 +20,6 @@ from dsr.policies.opt_out_signals import (
     SignalTable,
     law_for,
     outcome_for,
-    signal_sent,
     signal_table,
 )
 

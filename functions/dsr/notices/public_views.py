@@ -7,7 +7,7 @@ from pydantic import Field
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.appeal_rules import Appeal, AppealStatus, appeal_open_until
-from dsr.policies.opt_out_signals import HONORED
+from dsr.policies.gpc_header import HONORED
 from dsr.policies.proofs import CODE_PROOFS, Proof
 from dsr.policies.request_deadlines import local_day
 

@@ -1,12 +1,11 @@
 """Global Privacy Control: when a browser's signal counts, and what it is in each jurisdiction.
 
 The table is ``config/gpc_jurisdictions.yaml``, with the source beside each row. A signal counts
-only as ``Sec-GPC: 1`` (:func:`signal_sent`). Where a row applies on the day, the signal is a
+only as ``Sec-GPC: 1`` (``dsr.policies.gpc_header``). Where a row applies on the day, the signal is a
 request to opt out of sale and sharing (or targeted advertising); elsewhere it is recorded, and
 becomes a request only where the deployment honours it everywhere (``GPC_HONOURED_EVERYWHERE``).
 """
 
-from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from functools import cache
@@ -20,8 +19,6 @@ from dsr.core.jurisdictions import JURISDICTIONS
 from dsr.core.yaml_text import parse_yaml
 
 TABLE_PATH = Path(__file__).parents[1] / "config" / "gpc_jurisdictions.yaml"
-HONORED = "Opt-Out Preference Signal Honored"
-"""What the page a signal reached shows, in 11 CCR 7025(c)(6)'s words."""
 
 
 class OptOutOf(StrEnum):
@@ -78,13 +75,6 @@ class SignalOutcome(NamedTuple):
 @cache
 def signal_table() -> SignalTable:
     return SignalTable.model_validate(parse_yaml(TABLE_PATH.read_text(encoding="utf-8")))
-
-
-def signal_sent(header_values: Iterable[str | None]) -> bool:
-    """Whether the ``Sec-GPC`` header values say ``1``: each value (and each comma-separated part
-    of a combined one) trimmed; any that is exactly ``1`` counts. ``0``, ``true``, ``11`` or a
-    ``1`` inside other text do not."""
-    return any(part.strip() == "1" for value in header_values if value for part in value.split(","))
 
 
 def law_for(jurisdiction: str, on_day: date) -> SignalLaw | None:

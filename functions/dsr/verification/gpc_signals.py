@@ -41,12 +41,13 @@ from dsr.core.models import Channel, NewRequest, RequestType, Status
 from dsr.core.refusals import RefusalError, SignInRequiredError
 from dsr.intake.submission import submit
 from dsr.intake.throttling import TooManyAttemptsError
-from dsr.policies.opt_out_signals import HONORED, SignalOutcome, outcome_for
+from dsr.policies.gpc_header import HONORED
 from dsr.policies.request_deadlines import local_day
 from dsr.policies.verification import load_policy
 from dsr.wiring.desk import Desk
 
 if TYPE_CHECKING:
+    from dsr.policies.opt_out_signals import SignalOutcome
     from dsr.verification.signal_assertion import SignalAssertion
 
 logger = Logger(child=True)
@@ -108,6 +109,8 @@ def receive_signal(desk: Desk, signal: GpcSignal, *, header_sent: bool) -> Signa
     """Record the signal; for a known person where it is an opt-out, open their one request."""
     if not header_sent:
         raise SignalNotSentError()
+    from dsr.policies.opt_out_signals import outcome_for  # noqa: PLC0415 - the table, on the first signal
+
     now = desk.now()
     person = _known_person(desk, signal, now)
     country = (person.country if person else None) or signal.country
@@ -138,6 +141,8 @@ def signal_with_submission(desk: Desk, new_request: NewRequest) -> str | None:
     """A request submitted with the signal (the desk's own form, or the API): the person who typed
     the email is known, and is opted out by a request of its own where the signal is an opt-out,
     unless they asked for exactly that. The id of the request opened, if one was."""
+    from dsr.policies.opt_out_signals import outcome_for  # noqa: PLC0415 - the table, on the first signal
+
     now = desk.now()
     jurisdiction = new_request.resolved_jurisdiction()
     outcome = outcome_for(

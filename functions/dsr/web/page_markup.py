@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from dsr.core.models import Relationship, Status
 from dsr.core.readable_dates import day_text
-from dsr.policies.opt_out_signals import HONORED
+from dsr.policies.gpc_header import HONORED
 from dsr.policies.proofs import Proof
 
 type Attributes = Mapping[str, str | bool | None]

@@ -15,7 +15,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from pydantic import Field
 
 from dsr.core.desk_model import DeskModel
-from dsr.policies.opt_out_signals import signal_table
 from dsr.verification.gpc_signals import GpcSignal, SignalAnswer, SignalNotSentError, receive_signal
 from dsr.web.http_errors import BODY_REFUSALS, documented_answer
 from dsr.wiring.desk import desk_from_environment
@@ -54,6 +53,8 @@ class GpcSupport(DeskModel):
     responses={200: documented_answer("the site honours the signal, since lastUpdate", GpcSupport)},
 )
 def gpc_support() -> Response[GpcSupport]:
+    from dsr.policies.opt_out_signals import signal_table  # noqa: PLC0415 - read for this route alone
+
     support = GpcSupport(gpc=True, lastUpdate=signal_table().last_update.isoformat())
     return json_answer(200, support.model_dump(), headers={"Cache-Control": "max-age=86400"})
 
