@@ -63,6 +63,7 @@ def _subcommand(args: argparse.Namespace) -> list[str | None]:
         getattr(args, "command", None),
         getattr(args, "staff_command", None),
         getattr(args, "report", None),
+        getattr(args, "agent_command", None),
     ]
 
 
@@ -100,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
         "--url", help="the desk's API (default: DSR_URL, else http://127.0.0.1:$PORT, port 3000)"
     )
     add_json_option(send)
+
+    from dsr_cli.drp_agent import add_drp_agent_commands  # noqa: PLC0415
+
+    add_drp_agent_commands(local)
 
     deadlines = commands.add_parser(
         "deadlines", help="a request's due dates under a jurisdiction, with the rule and source of each"
@@ -179,6 +184,10 @@ def _run_local(args: argparse.Namespace, out: TextIO) -> int:
             as_json=args.json,
             logs=args.logs,
         )
+    if args.command == "drp-agent":
+        from dsr_cli.drp_agent import run_drp_agent_command  # noqa: PLC0415
+
+        return run_drp_agent_command(args, out)
     from dsr_cli.local import send_email  # noqa: PLC0415
 
     return send_email(desk_url(args.url), args.path, out=out, as_json=args.json)

@@ -292,6 +292,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._send(200, agent.callbacks(request_id))
         elif route == ("POST", "/sign"):
             self._drp_agent_sign(body)
+        elif route == ("POST", "/token"):
+            try:
+                self._send(200, {"agent_id": agent.directory_entry()["id"], "token": agent.paired()})
+            except PairingError as problem:
+                self._send(502, {"message": str(problem)})
         elif route == ("POST", "/switches"):
             try:
                 agent.fail_next_callbacks(int(json.loads(body or b"{}")["fail_next_callbacks"]))
