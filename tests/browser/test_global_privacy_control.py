@@ -76,9 +76,27 @@ def test_a_signed_in_person_whose_browser_sends_gpc_is_opted_out_everywhere(
     expect(gpc_page.locator("#gpc-honored")).to_have_text(HONORED)
     gpc_page.screenshot(path="/tmp/gpc-request-form.png")
 
-    gpc_page.goto(f"{cloud.base_url}/_local/company")  # a second visit opens nothing more
+    sent: list[str] = []
+    gpc_page.on("request", lambda call: sent.append(call.url) if call.url.endswith("/signals/gpc") else None)
+    gpc_page.goto(f"{cloud.base_url}/_local/company")  # a second visit the same day sends nothing
     expect(gpc_page.locator("#gpc-honored")).to_have_text(HONORED)
+    assert sent == []
     assert _requests_of(desk, GRACE) == [request_id]
+
+
+def test_a_visitor_who_types_a_known_email_is_opted_out_without_being_asked_for_more(
+    gpc_page: Page, cloud: LocalCloud, desk: Desk
+) -> None:
+    gpc_page.goto(f"{cloud.base_url}/_local/company?account=")
+    expect(gpc_page.locator("#gpc-honored")).to_have_text(HONORED)  # the browser's signal, recorded
+
+    gpc_page.get_by_label("Email for our newsletter").fill("ada@example.com")
+    gpc_page.get_by_role("button", name="Sign up").click()
+
+    expect(gpc_page.get_by_text("Thank you.")).to_be_visible()
+    (request_id,) = wait_until("Ada's opt-out request", lambda: _requests_of(desk, "ada@example.com"))
+    assert desk.store.get(request_id).channel is Channel.GPC
+    gpc_page.screenshot(path="/tmp/gpc-visitor-page.png", full_page=True)
 
 
 def test_a_page_without_the_signal_sends_nothing_and_says_nothing(

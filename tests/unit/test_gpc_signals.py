@@ -132,7 +132,7 @@ def test_a_malformed_signal_is_refused_naming_the_field(body: dict[str, Any], fi
 def test_the_endpoints_refusals_are_4xx_with_a_reason() -> None:
     desk = cast(Desk, SimpleNamespace(settings=SimpleNamespace(product_login_public_key=PUBLIC_KEY)))
     with pytest.raises(SignalNotSentError, match="Sec-GPC: 1"):
-        gpc_signals.receive_signal(desk, GpcSignal(browser_id="b" * 22), header_sent=False)
+        gpc_signals.receive_signal(desk, GpcSignal(browser_id="b" * 22), header_sent=False, caller="x")
     with pytest.raises(UnacceptableStatementError, match="expired"):
         gpc_signals._checked_statement(desk, _statement(), NOW + timedelta(hours=1))
     assert isinstance(UnacceptableStatementError("expired"), SignInRequiredError)

@@ -16,6 +16,7 @@ from dsr.storage.rate_limits import (
     DOWNLOAD_CODES_PER_REQUEST,
     MAILS_PER_RECIPIENT,
     NEW_CODES_PER_REQUEST,
+    SIGNALS_PER_ADDRESS,
     SUBMISSIONS_PER_ADDRESS,
     SUBMISSIONS_PER_SUBJECT,
     RateLimit,
@@ -364,4 +365,5 @@ def test_the_desks_rules() -> None:
     assert (MAILS_PER_RECIPIENT.limit, MAILS_PER_RECIPIENT.window_seconds) == (15, 24 * 3600)
     assert MAILS_PER_RECIPIENT.lockout_seconds == 0
     names = [rule.name for rule in vars(rate_limits).values() if isinstance(rule, RateLimit)]
-    assert len(names) == len(set(names)) == 6
+    assert (SIGNALS_PER_ADDRESS.limit, SIGNALS_PER_ADDRESS.window_seconds) == (600, 3600)
+    assert len(names) == len(set(names)) == 8

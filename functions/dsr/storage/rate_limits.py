@@ -139,6 +139,14 @@ CALLS_PER_AGENT: Final = RateLimit(
     name="drp-calls-per-agent", limit=120, window_seconds=60, lockout_seconds=0
 )
 
+# A source address may send 600 Global Privacy Control signals an hour: the script sends one per
+# browser a day (and again when the page learns who the person is), so this is a large office
+# behind one address; more is a script inflating the counts. No lockout: the window is enough,
+# and a refused signal is sent again on the next page.
+SIGNALS_PER_ADDRESS: Final = RateLimit(
+    name="gpc-signals-per-address", limit=600, window_seconds=3600, lockout_seconds=0
+)
+
 
 def opaque_key(value: str, secret: bytes) -> str:
     """The HMAC-SHA256 (hex) of ``value`` under ``secret``: a key that cannot be turned back

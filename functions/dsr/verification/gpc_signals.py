@@ -39,11 +39,13 @@ from dsr.core.keyed_hash import normalized_email
 from dsr.core.masking import mask_email
 from dsr.core.models import Channel, NewRequest, RequestType, Status
 from dsr.core.refusals import RefusalError, SignInRequiredError
+from dsr.intake import throttling
 from dsr.intake.submission import submit
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies.gpc_header import HONORED
 from dsr.policies.request_deadlines import local_day
 from dsr.policies.verification import load_policy
+from dsr.storage.rate_limits import SIGNALS_PER_ADDRESS
 from dsr.wiring.desk import Desk
 
 if TYPE_CHECKING:
@@ -105,10 +107,12 @@ class KnownPerson(NamedTuple):
     known_by: str
 
 
-def receive_signal(desk: Desk, signal: GpcSignal, *, header_sent: bool) -> SignalAnswer:
-    """Record the signal; for a known person where it is an opt-out, open their one request."""
+def receive_signal(desk: Desk, signal: GpcSignal, *, header_sent: bool, caller: str) -> SignalAnswer:
+    """Record the signal; for a known person where it is an opt-out, open their one request.
+    ``caller`` is the rate limits' key of the address that sent it."""
     if not header_sent:
         raise SignalNotSentError()
+    throttling.enforce(desk, SIGNALS_PER_ADDRESS, caller)
     from dsr.policies.opt_out_signals import outcome_for  # noqa: PLC0415 - the table, on the first signal
 
     now = desk.now()

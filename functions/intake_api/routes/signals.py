@@ -16,9 +16,10 @@ from pydantic import Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.verification.gpc_signals import GpcSignal, SignalAnswer, SignalNotSentError, receive_signal
+from dsr.web import subject_actions
 from dsr.web.http_errors import BODY_REFUSALS, documented_answer
 from dsr.wiring.desk import desk_from_environment
-from intake_api.answers import global_privacy_control, json_answer
+from intake_api.answers import global_privacy_control, json_answer, source_address
 from intake_api.schemas import THROTTLED, UNAVAILABLE
 
 router = Router()  # type: ignore[no-untyped-call]
@@ -75,9 +76,10 @@ def gpc_support() -> Response[GpcSupport]:
     },
 )
 def gpc_signal(signal: Annotated[GpcSignal, Body()]) -> Response[SignalAnswer]:
-    answer = receive_signal(
-        desk_from_environment(), signal, header_sent=global_privacy_control(router.current_event)
-    )
+    desk = desk_from_environment()
+    event = router.current_event
+    caller = subject_actions.caller_key(desk, source_address(event))
+    answer = receive_signal(desk, signal, header_sent=global_privacy_control(event), caller=caller)
     return json_answer(202, answer.model_dump(), headers=ANY_PAGE)
 
 
