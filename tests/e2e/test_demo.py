@@ -68,3 +68,15 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     assert moved == [
         "the desk's clock is moved to 5 January 2027 (California's ADMT rules apply from 1 January 2027)"
     ]
+    # Two requests come from the demonstration agent over the Data Rights Protocol: each agent is
+    # told every status through to fulfilled, and the desk refuses a tampered, an expired and a
+    # replayed body, each with its answer.
+    by_agent = [scenario for scenario in document["scenarios"] if scenario["agent_told"]]
+    assert [scenario["final_status"] for scenario in by_agent] == ["COMPLETED", "COMPLETED"]
+    for scenario in by_agent:
+        assert scenario["agent_told"][0] == "open" and scenario["agent_told"][-1] == "fulfilled"
+        assert any(state.startswith("in_progress") for state in scenario["agent_told"])
+    refused = [line for scenario in by_agent for line in scenario["desk_refused"]]
+    assert any("signature does not verify: 403" in line for line in refused)
+    assert any("expires-at has passed: 400" in line for line in refused)
+    assert any("sent again: 409" in line for line in refused)

@@ -29,3 +29,23 @@ def test_the_demo_says_before_a_scenario_that_it_moves_the_clock_into_2027() -> 
     assert lines.count(CLOCK_LINE) == 1
     after = lines[lines.index(CLOCK_LINE) + 1]
     assert after.startswith("ok   an ADMT opt-out in California")
+
+
+def test_a_data_rights_protocol_scenario_shows_what_the_agent_was_told_and_what_was_refused() -> None:
+    result = ScenarioResult("by agent", "request", "COMPLETED", "COMPLETED", level="none")
+    result.agent_told = ["open", "in_progress", "fulfilled"]
+    result.desk_refused = ["the same signed body sent again: 409 this signed message was accepted before"]
+    out = io.StringIO()
+
+    _print_timelines([result], out)
+
+    lines = out.getvalue().splitlines()
+    assert "     agent told: open -> in_progress -> fulfilled" in lines
+    assert (
+        "     desk refused the same signed body sent again: 409 this signed message was accepted before"
+        in lines
+    )
+    assert [scenario.agent_final for scenario in SCENARIOS if scenario.agent_final] == [
+        "fulfilled",
+        "fulfilled",
+    ]

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from dsr_cli import drp_agent
+from dsr_cli.command import refusal
 from dsr_cli.hand_offs import Answer, HandOffsNotReadyError, answer_hand_offs, wait_for_systems
 from dsr_cli.http_client import DeskClient, HttpAnswer
 
@@ -41,6 +43,10 @@ class ScenarioResult:
     staff_see: list[str] = field(default_factory=list)
     clock_moved: str | None = None
     """Said before the scenario: where it moves the desk's clock, and why."""
+    agent_told: list[str] = field(default_factory=list)
+    """A Data Rights Protocol request: each status the agent's callback endpoint received."""
+    desk_refused: list[str] = field(default_factory=list)
+    """Bodies the agent sent that the desk had to refuse, each with the desk's answer."""
 
     @property
     def passed(self) -> bool:
@@ -74,6 +80,8 @@ class Scenario:
     """Once the request has closed (an appeal, say); what the subject and staff were shown."""
     clock_moved: str | None = None
     """Where ``before`` moves the desk's clock, and why, as the demo says before the scenario."""
+    agent_final: str | None = None
+    """Sent by the demonstration agent (DRP): the state its last status callback must carry."""
 
 
 class DemoRun:
@@ -88,6 +96,8 @@ class DemoRun:
             raise DemoError(f"could not sign in as the demonstration administrator: {admin.body}")
         self.admin = DeskClient(base_url, admin.body["token"])
         self.timeout = timeout
+        self.refused: list[str] = []
+        """What the desk refused while a scenario's request was sent (DRP bodies that must fail)."""
 
     def wait_for(self, what: str, probe: Callable[[], Any]) -> Any:
         deadline = time.monotonic() + self.timeout
@@ -167,12 +177,34 @@ class DemoRun:
             if scenario.afterwards is not None:
                 result.staff_see += scenario.afterwards(self, result.request_id)
                 result.final_status = self.staff_status(result.request_id)
+            if scenario.agent_final is not None:
+                result.agent_told = self.agent_told(result.request_id, scenario.agent_final)
         except (DemoError, HandOffsNotReadyError) as error:
             result.error = str(error)
             if result.request_id:
                 result.final_status = self.staff_status(result.request_id)
+        result.desk_refused, self.refused = self.refused, []
         result.total_seconds = round(time.monotonic() - started, 3)
         return result
+
+    def agent_told(self, request_id: str, final: str) -> list[str]:
+        """Each status the agent's callback endpoint took, once the last one is ``final``."""
+        received = self.wait_for(
+            f"the agent to be told {final}",
+            lambda: (
+                (told := drp_agent.callbacks(self.public, request_id))
+                and told[-1]["status"]["status"] == final
+                and told
+            ),
+        )
+        states = [
+            "/".join(filter(None, [c["status"]["status"], c["status"].get("reason")]))
+            for c in received
+            if c["answered"] == 200
+        ]
+        if states[0] != "open" or "in_progress" not in {s.split("/")[0] for s in states}:
+            raise DemoError(f"the agent was told {states}: not open, then in_progress, then {final}")
+        return states
 
     def _hand_offs(self, scenario: Scenario, result: ScenarioResult) -> None:
         request_id = result.request_id or ""
@@ -410,6 +442,39 @@ def appealed_and_upheld(run: DemoRun, request_id: str) -> list[str]:
         f"the approver who refused may not answer the appeal ({same.status})",
         f"email to the subject: {outcome['subject']} (names the Virginia Attorney General)",
     ]
+
+
+REFUSED_BODIES = {
+    "tamper": "a body whose signature does not verify",
+    "expired": "a body whose expires-at has passed",
+    "replay": "the same signed body sent again",
+}
+
+
+def by_agent(
+    exercise: str, person: dict[str, Any], *, refused: tuple[str, ...] = ()
+) -> Callable[[DemoRun], str]:
+    """The demonstration agent sends the request over the Data Rights Protocol (signed by the
+    local cloud's agent, sent by the demo); first, each body in ``refused``, which the desk must
+    refuse (a replay: the accepted body, sent again)."""
+
+    def submit(run: DemoRun) -> str:
+        fields: dict[str, Any] = {"exercise": exercise, **person}
+        for knob in (k for k in refused if k != "replay"):
+            answer = drp_agent.exercise(run.public, {**fields, knob: True})[0]
+            if answer.status == 200:
+                raise DemoError(f"the desk accepted {REFUSED_BODIES[knob]}")
+            run.refused.append(f"{REFUSED_BODIES[knob]}: {refusal(answer)}")
+        answers = drp_agent.exercise(run.public, fields, replay="replay" in refused)
+        if answers[0].status != 200:
+            raise DemoError(f"the desk refused the agent's request: {refusal(answers[0])}")
+        for again in answers[1:]:
+            if again.status == 200:
+                raise DemoError(f"the desk accepted {REFUSED_BODIES['replay']}")
+            run.refused.append(f"{REFUSED_BODIES['replay']}: {refusal(again)}")
+        return str(answers[0].body["request_id"])
+
+    return submit
 
 
 def answer_by_passes(run: DemoRun, request_id: str) -> None:
@@ -653,6 +718,33 @@ SCENARIOS = [
         ),
         prove=window_runs_out,
     ),
+    Scenario(
+        name="deletion in the UK from an authorized agent over the Data Rights Protocol, email code; "
+        "a tampered and an expired body refused first",
+        level="email",
+        expected_status="COMPLETED",
+        submit=by_agent(
+            "deletion",
+            {"email": "alan@example.net", "name": "Alan Turing", "address": {"country": "GB"}},
+            refused=("tamper", "expired"),
+        ),
+        prove=by_code(),
+        decision=APPROVE,
+        answers=answered(f"{VENDOR}#erase", f"{CUSTOMERS}#erase"),
+        agent_final="fulfilled",
+    ),
+    Scenario(
+        name="sale/sharing opt-out from an authorized agent over the Data Rights Protocol, no "
+        "verification; the same body sent again is refused",
+        level="none",
+        expected_status="COMPLETED",
+        submit=by_agent(
+            "sale:opt-out", {"email": "alan@example.net", "name": "Alan Turing"}, refused=("replay",)
+        ),
+        prove=no_proof_needed,
+        decision=APPROVE,
+        agent_final="fulfilled",
+    ),
 ]
 
 
@@ -704,10 +796,19 @@ def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
             print(f"     staff see: {line}", file=out)
         if result.downloaded:
             print(f"     package downloaded with a fresh code: {', '.join(result.downloaded)}", file=out)
+        _print_agent_lines(result, out)
         if result.error:
             print(f"     error: {result.error}", file=out)
     passed = sum(r.passed for r in results)
     print(f"{passed} of {len(results)} scenarios ended as expected", file=out)
+
+
+def _print_agent_lines(result: ScenarioResult, out: TextIO) -> None:
+    """A Data Rights Protocol scenario: what the agent was told, and what the desk refused."""
+    if result.agent_told:
+        print(f"     agent told: {' -> '.join(result.agent_told)}", file=out)
+    for line in result.desk_refused:
+        print(f"     desk refused {line}", file=out)
 
 
 def _tally(systems: dict[str, str]) -> str:

@@ -117,6 +117,8 @@ class DemoDrpAgent:
         message["name"] = str(fields["name"])
         message["email"] = str(fields["email"])
         message["email_verified"] = bool(fields.get("email_verified"))
+        if isinstance(fields.get("address"), dict):  # OpenID Connect's address claim
+            message["address"] = {str(k): str(v) for k, v in fields["address"].items()}
         return message
 
     def revoke_message(self, fields: dict[str, Any]) -> dict[str, Any]:
