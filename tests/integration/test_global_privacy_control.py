@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from dsr.core.keyed_hash import normalized_email
-from dsr.core.models import Channel, RequestType
+from dsr.core.models import Channel, Relationship, RequestType
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient, HttpAnswer
 from dsr_cli.report import print_metrics
@@ -64,6 +64,8 @@ def test_a_signed_in_holders_signal_opens_one_opt_out_carried_out_in_every_syste
     assert request.channel is Channel.GPC
     assert request.request_types == [RequestType.SALE_SHARING_OPT_OUT]
     assert request.jurisdiction == "US-CA"
+    assert request.relationship is Relationship.ACCOUNT_HOLDER
+    assert request.subject.account_id == account
     answer_hand_offs(desk, approver, request_id)
     wait_for_status(desk, request_id, "COMPLETED")
     opt_outs = {

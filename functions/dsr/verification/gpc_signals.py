@@ -37,7 +37,7 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.jurisdictions import infer_jurisdiction
 from dsr.core.keyed_hash import normalized_email
 from dsr.core.masking import mask_email
-from dsr.core.models import Channel, NewRequest, RequestType, Status
+from dsr.core.models import Channel, NewRequest, Relationship, RequestType, Status
 from dsr.core.refusals import RefusalError, SignInRequiredError
 from dsr.intake import throttling
 from dsr.intake.submission import submit
@@ -105,6 +105,8 @@ class KnownPerson(NamedTuple):
     country: str | None
     region: str | None
     known_by: str
+    relationship: Relationship = Relationship.ACCOUNT_HOLDER
+    """Signed in, or held by the accounts the data points come from: an account holder."""
 
 
 def receive_signal(desk: Desk, signal: GpcSignal, *, header_sent: bool, caller: str) -> SignalAnswer:
@@ -157,7 +159,12 @@ def signal_with_submission(desk: Desk, new_request: NewRequest) -> str | None:
     if outcome.opts_out and not asked_already:
         subject = new_request.subject
         person = KnownPerson(
-            str(subject.email), subject.account_id, new_request.country, new_request.region, "request form"
+            str(subject.email),
+            subject.account_id,
+            new_request.country,
+            new_request.region,
+            "request form",
+            new_request.relationship,
         )
         try:
             opened = _open_opt_out(
@@ -228,6 +235,7 @@ def _open_opt_out(
         {
             "request_types": [RequestType.SALE_SHARING_OPT_OUT.value],
             "subject": {"email": person.email, "account_id": person.account_id},
+            "relationship": person.relationship.value,
             "jurisdiction": jurisdiction,
             "country": person.country,
             "region": person.region,
