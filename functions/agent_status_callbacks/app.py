@@ -37,15 +37,13 @@ processor = InStreamOrder()
 
 
 def record_handler(record: DynamoDBRecord) -> None:
-    if processor.failed_earlier:
-        raise EarlierRecordFailedError(record.dynamodb.sequence_number if record.dynamodb else None)
     change = record.dynamodb
+    if processor.failed_earlier:
+        raise EarlierRecordFailedError(change.sequence_number if change else None)
+    if change is None:  # a record always carries one; nothing to tell otherwise
+        return
     try:
-        status_callbacks.deliver_change(
-            desk_from_environment(),
-            change.old_image if change else None,
-            change.new_image if change else None,
-        )
+        status_callbacks.deliver_change(desk_from_environment(), change.old_image, change.new_image)
     except Exception:
         processor.failed_earlier = True
         raise
@@ -53,10 +51,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 @desk_handler(environment=desk_from_environment)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    answer = process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
-    return dict(answer)
+    return dict(process_partial_response(event, record_handler, processor, context))
 
 
 initialised()
