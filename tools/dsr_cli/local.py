@@ -75,6 +75,7 @@ def serve(
             f"  API documentation   {base}/swagger",
             f"  OpenAPI document    {base}/openapi.json",
             f"  Outbox              {base}/_local/outbox",
+            f"  DRP agent callbacks {base}/_local/drp-agent/callbacks  (dsr local drp-agent --help)",
             f"  Company page (GPC)  {base}/_local/company  (in a browser that sends Global Privacy Control)",
             f"  Submit a request    curl -X POST {base}/requests -H 'Content-Type: application/json'",
             f"                        -d '{EXAMPLE_REQUEST}'",
