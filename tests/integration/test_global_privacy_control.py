@@ -65,6 +65,12 @@ def test_a_signed_in_holders_signal_opens_one_opt_out_carried_out_in_every_syste
     assert request.request_types == [RequestType.SALE_SHARING_OPT_OUT]
     assert request.jurisdiction == "US-CA"
     assert request.relationship is Relationship.ACCOUNT_HOLDER
+    (acknowledgement,) = wait_until(
+        "the acknowledgement",
+        lambda: [m for m in cloud.outbox() if m.request_id == request_id and "received" in m.subject],
+    )
+    assert "Your browser sent the Global Privacy Control signal" in acknowledgement.body
+    assert "reviews" not in acknowledgement.body  # approved by rule: nobody reviews it first
     assert request.subject.account_id == account
     answer_hand_offs(desk, approver, request_id)
     wait_for_status(desk, request_id, "COMPLETED")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from dsr.core.models import PrivacyRequest
+from dsr.core.models import Channel, PrivacyRequest
 from dsr.core.readable_dates import day_text, utc_moment_text
 from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
@@ -74,14 +74,31 @@ WHAT_HAPPENS_NEXT: dict[Proof, str] = {
 """The acknowledgement's next step, by how the request is proved to be the subject's."""
 
 
+SIGNAL_ACKNOWLEDGED = (
+    "Your browser sent the Global Privacy Control signal, which we honour as your request to opt "
+    "out of the sale and sharing of your personal data, for targeted advertising too."
+)
+SIGNAL_NEXT_STEP = (
+    "What happens next: you do not need to do anything. We carry it out in every system that holds your data."
+)
+
+
 def acknowledgement(request: PrivacyRequest, status_url: str, proof: Proof = Proof.CODE) -> Notice:
+    """The reference, the due date and what happens next; a request a browser's Global Privacy
+    Control signal opened says so, and that nobody reviews it first."""
+    signal = request.channel is Channel.GPC
+    opening = (
+        SIGNAL_ACKNOWLEDGED
+        if signal
+        else f"Thank you. We have received your request for {_asked_for(request)}."
+    )
     return Notice(
         subject=f"We received your privacy request {request.request_id[:8]}",
         body=(
-            f"Thank you. We have received your request for {_asked_for(request)}.\n\n"
+            f"{opening}\n\n"
             f"Reference: {request.request_id}\n"
             f"We will respond by {_local_day(request, request.respond_by)} at the latest.\n\n"
-            f"{WHAT_HAPPENS_NEXT[proof]}\n\n"
+            f"{SIGNAL_NEXT_STEP if signal else WHAT_HAPPENS_NEXT[proof]}\n\n"
             f"Follow the status of your request: {status_url}\n"
         ),
     )
