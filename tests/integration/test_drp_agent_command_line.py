@@ -74,6 +74,14 @@ def test_bodies_the_desk_must_refuse_are_refused_with_its_reason(
         assert printed.out == ""
 
 
+def test_the_address_claim_gives_the_jurisdiction_without_a_regime(
+    cloud: LocalCloud, desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_agent(cloud, "exercise", "--exercise", "deletion", *PERSON, "--country", "GB")) == 0
+    request_id = json.loads(capsys.readouterr().out)["request_id"]
+    assert desk.store.get(request_id).jurisdiction == "UK"
+
+
 def test_a_desk_that_is_not_running_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["local", "drp-agent", "status", "x", "--url", "http://127.0.0.1:9"]) == 1
     assert "is it running?" in capsys.readouterr().err

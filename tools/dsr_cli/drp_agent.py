@@ -37,6 +37,10 @@ def add_drp_agent_commands(local: Any) -> None:
     exercise.add_argument("--regime", choices=["ccpa"], help="the legal regime (none: voluntary)")
     exercise.add_argument("--email-verified", action="store_true", help="the agent verified the email")
     exercise.add_argument("--agent-request-id", help="the agent's own id for the request")
+    exercise.add_argument(
+        "--country", help="the address claim's country, e.g. GB (the jurisdiction without a regime)"
+    )
+    exercise.add_argument("--region", help="the address claim's region, e.g. CA")
     _add_refusal_knobs(exercise, replay=True)
 
     status = group.add_parser("status", help="the status the desk answers for a request")
@@ -77,6 +81,10 @@ def run_drp_agent_command(args: argparse.Namespace, out: TextIO) -> int:
             "tamper": args.tamper,
             "expired": args.expired,
         }
+        if args.country or args.region:
+            fields["address"] = {
+                k: v for k, v in {"country": args.country, "region": args.region}.items() if v
+            }
         answers = exercise(client, fields, replay=args.replay)
     elif command == "status":
         answers = [status(client, args.request_id)]

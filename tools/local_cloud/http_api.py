@@ -599,6 +599,8 @@ def _index_page(api: LocalApi) -> str:
         '<li><a href="/console">Staff console</a>: sign in as a demonstration staff member</li>'
         '<li><a href="/swagger">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li>'
         '<li><a href="/_local/outbox">Outbox</a>: the mail the desk has sent</li>'
+        '<li><a href="/_local/drp-agent/callbacks">DRP agent callbacks</a>: the statuses the '
+        "demonstration agent was sent (JSON)</li>"
         f'<li><a href="{COMPANY_PAGE_PATH}">A page of the company\'s site</a>: Global Privacy Control '
         "with a signed-in account holder</li>"
         "</ul>",
