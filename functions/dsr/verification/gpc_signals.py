@@ -24,8 +24,6 @@ claim to the next signal. The answer is the same whoever the person is, or if no
 so the endpoint tells nobody whether an address is a customer's.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -194,7 +192,7 @@ def _known_person(desk: Desk, signal: GpcSignal, now: datetime) -> KnownPerson |
     return None
 
 
-def _checked_statement(desk: Desk, token: str, now: datetime) -> SignalAssertion:
+def _checked_statement(desk: Desk, token: str, now: datetime) -> "SignalAssertion":
     # Loaded here: only a signed-in person's signal carries a statement to check.
     from dsr.verification.account_assertion import InvalidAssertionError  # noqa: PLC0415
     from dsr.verification.signal_assertion import verify_signal_assertion  # noqa: PLC0415
@@ -222,7 +220,7 @@ def _open_opt_out(
     person: KnownPerson,
     *,
     jurisdiction: str,
-    outcome: SignalOutcome,
+    outcome: "SignalOutcome",
     browser_hash: str | None,
     now: datetime,
 ) -> str | None:
