@@ -7,6 +7,7 @@ runtime's), and every function under 45 MB unzipped with the layer.
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -131,6 +132,31 @@ def test_every_module_has_unchecked_hash_bytecode_for_python312(build_dir: Path)
             stale.append(str(source.relative_to(build_dir)))
     assert missing == []
     assert stale == []
+
+
+def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None:
+    site = build_dir / "DeskLayer" / "python"
+    assert not (site / "holidays" / "financial").exists()
+    assert not (site / "pycountry" / "databases" / "iso639-3.json").exists()
+    # What the desk reads is there, and works from the layer (both are pure Python).
+    check = (
+        "import holidays, pycountry; "
+        "assert pycountry.subdivisions.get(code='US-CA').name == 'California'; "
+        "assert pycountry.countries.get(alpha_2='CH').name == 'Switzerland'; "
+        "assert date(2026, 12, 25) in holidays.country_holidays('DE', subdiv='BY'); "
+        "assert date(2027, 3, 1) in holidays.country_holidays('KR')"
+    )
+    answer = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, {str(site)!r}); from datetime import date; {check}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert answer.returncode == 0, answer.stderr
 
 
 def test_every_function_with_the_layer_is_at_most_45_mb_unzipped(build_dir: Path) -> None:

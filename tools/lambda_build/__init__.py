@@ -39,7 +39,16 @@ NEVER_IMPORTED = frozenset({"dnspython", "pycparser"})
 # Files of the installed distributions that the desk never reads.
 NEVER_READ = (
     "pycountry/locales",  # translations of country names: the desk reads codes
+    "pycountry/tests",
+    # pycountry reads each standard's file when first asked: the desk asks for countries
+    # (ISO 3166-1) and their subdivisions (ISO 3166-2) only, not languages, scripts, currencies or
+    # former countries (the language file alone is 0.9 MB).
+    *(
+        f"pycountry/databases/{name}.json"
+        for name in ("iso639-3", "iso639-5", "iso15924", "iso4217", "iso3166-3")
+    ),
     "holidays/locale",  # translations of holiday names: the desk counts days (names fall back)
+    "holidays/financial",  # stock exchanges' trading days: loaded only when one is asked for by name
     "bin",  # the distributions' command-line scripts
 )
 # Shared objects lose their symbol tables and debug information (8 MB), as a release build would.
@@ -125,7 +134,11 @@ def remove_unused(site: Path) -> None:
         if directory.is_dir() and not any(directory.iterdir()):
             directory.rmdir()
     for relative in NEVER_READ:
-        shutil.rmtree(site / relative, ignore_errors=True)
+        path = site / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def strip_shared_objects(site: Path) -> None:
