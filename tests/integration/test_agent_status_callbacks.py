@@ -22,6 +22,10 @@ from local_cloud.drp_agent import AGENT_ID
 from tests.integration.test_least_privilege import use_roles_of, without_statement
 from tests.support import answer_hand_offs, verification_code, wait_for_status, wait_until
 
+# A callback follows the change within a tenth of a second; a loaded machine (the tests of others
+# beside these) can take far longer to carry a request through.
+CALLBACK_WAIT = 60.0
+
 
 def _agent_request(
     cloud: LocalCloud, desk: Desk, *, exercise: str, types: list[RequestType], **new: Any
@@ -71,6 +75,7 @@ def test_each_status_change_reaches_the_agent_in_order(
     states = wait_until(
         "the fulfilled callback",
         lambda: (found := _states(cloud, request_id)) and found[-1] == "fulfilled" and found,
+        CALLBACK_WAIT,
     )
     assert states == ["open", "in_progress/need_user_verification", "in_progress", "fulfilled"]
     received = cloud.drp_agent.callbacks(request_id)
@@ -91,7 +96,7 @@ def test_an_extension_sends_the_new_date_and_its_reason(
     request_id = _agent_request(
         cloud, desk, exercise="access", types=[RequestType.ACCESS], jurisdiction="US-VA"
     )
-    wait_until("the first callback", lambda: cloud.drp_agent.callbacks(request_id))
+    wait_until("the first callback", lambda: cloud.drp_agent.callbacks(request_id), CALLBACK_WAIT)
     before = desk.store.get(request_id)
 
     extended = approver.post(
@@ -109,6 +114,7 @@ def test_an_extension_sends_the_new_date_and_its_reason(
             ),
             None,
         ),
+        CALLBACK_WAIT,
     )
     assert last["expected_by"].startswith(before.extended_respond_by.isoformat()[:10])
     assert "three archived systems" in last["processing_details"]
@@ -121,10 +127,7 @@ def test_a_failing_callback_endpoint_is_retried_and_each_attempt_recorded(
 
     request_id = _agent_request(cloud, desk, exercise="deletion", types=[RequestType.ERASURE])
 
-    wait_until(
-        f"the open status, delivered ({cloud.drp_agent.callbacks(request_id)})",
-        lambda: "open" in _states(cloud, request_id),
-    )
+    wait_until("the open status, delivered", lambda: "open" in _states(cloud, request_id), CALLBACK_WAIT)
     answers = [c["answered"] for c in cloud.drp_agent.callbacks(request_id)]
     assert answers[:3] == [500, 500, 200]
     attempts = _attempts(desk, request_id)
@@ -170,12 +173,14 @@ def test_a_change_the_function_cannot_handle_is_retried_then_described_on_the_fa
     message = wait_until(
         "the failure queue's description of the batch",
         lambda: sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"),
+        CALLBACK_WAIT,
     )
     described = json.loads(message[0]["Body"])
     assert described["requestContext"]["condition"] == "RetryAttemptsExhausted"
     assert described["DDBStreamBatchInfo"]["batchSize"] >= 1
     assert request_id not in message[0]["Body"] and "ada@example.com" not in message[0]["Body"]
     runs = [i for i in cloud.bridge.invocations if i.function == "AgentStatusCallbacksFunction"][runs_before:]
-    assert len(runs) >= 1 + retries and all(run.error for run in runs[: 1 + retries])
+    # Every batch holding a change the agent sees fails (one holding none has nothing to record)
+    assert sum(1 for run in runs if run.error) >= 1 + retries
     sent = [c["status"]["status"] for c in cloud.drp_agent.callbacks(request_id)]
     assert len(sent) >= 1 + retries and set(sent) == {"open"}

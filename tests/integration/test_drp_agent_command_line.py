@@ -38,7 +38,7 @@ def test_exercise_status_callbacks_and_revoke_from_the_command_line(
     assert main(_agent(cloud, "status", request_id)) == 0
     assert json.loads(capsys.readouterr().out)["request_id"] == request_id
 
-    wait_until("the first callbacks", lambda: len(cloud.drp_agent.callbacks(request_id)) >= 2)
+    wait_until("the first callbacks", lambda: len(cloud.drp_agent.callbacks(request_id)) >= 2, 60.0)
     assert main(_agent(cloud, "callbacks", request_id)) == 0
     listed = capsys.readouterr().out.splitlines()
     assert "answered 200  open" in listed[0] and "in_progress/need_user_verification" in listed[1]
@@ -48,6 +48,7 @@ def test_exercise_status_callbacks_and_revoke_from_the_command_line(
     wait_until(
         "the revoked callback",
         lambda: cloud.drp_agent.callbacks(request_id)[-1]["status"]["status"] == "revoked",
+        60.0,
     )
     assert main(_agent(cloud, "callbacks", request_id, "--json")) == 0
     assert json.loads(capsys.readouterr().out)[-1]["status"]["status"] == "revoked"
