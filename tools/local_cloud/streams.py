@@ -306,7 +306,7 @@ class StreamDelivery:
     ) -> None:
         retries = 0
         pending = batch
-        while pending:
+        while pending and not self._stop.is_set():  # a stopping cloud delivers nothing more
             failed_from: int | None
             try:
                 answer = self._invoke(source.function, {"Records": pending})
