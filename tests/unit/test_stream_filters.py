@@ -109,6 +109,11 @@ def test_moto_records_become_lambda_records() -> None:
     assert parsed.dynamodb is not None and parsed.dynamodb.sequence_number == "10"
 
 
+@pytest.fixture(autouse=True)
+def _no_pause_between_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("local_cloud.streams.RETRY_PAUSE_SECONDS", 0.0)
+
+
 def _source(max_retries: int, *, bisect: bool = False) -> StreamSource:
     return StreamSource(
         function="F",
