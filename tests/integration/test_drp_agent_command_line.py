@@ -86,3 +86,55 @@ def test_the_address_claim_gives_the_jurisdiction_without_a_regime(
 def test_a_desk_that_is_not_running_is_said_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["local", "drp-agent", "status", "x", "--url", "http://127.0.0.1:9"]) == 1
     assert "is it running?" in capsys.readouterr().err
+
+
+GRACES_CLAIMS = (
+    *("--regime", "ccpa", "--email-verified", "--phone", "+12025550143"),
+    *("--street", "1 Market Street", "--locality", "San Francisco", "--region", "CA"),
+    *("--postal-code", "94105", "--country", "US"),
+)
+
+
+@pytest.mark.parametrize(
+    ("claims", "status", "verified_by_agent"),
+    [
+        # The verified email and two details that match the records: verified by the agent.
+        (GRACES_CLAIMS, "AWAITING_APPROVAL", True),
+        # The verified email alone falls short of a deletion's two details: the person is asked.
+        (("--regime", "ccpa", "--email-verified"), "VERIFYING", False),
+    ],
+)
+def test_an_agents_verified_claims_count_toward_the_proof_a_deletion_needs(
+    cloud: LocalCloud,
+    desk: Desk,
+    claims: tuple[str, ...],
+    status: str,
+    verified_by_agent: bool,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(_agent(cloud, "exercise", "--exercise", "deletion", *PERSON, *claims)) == 0
+    request_id = json.loads(capsys.readouterr().out)["request_id"]
+
+    # Verification has started and decided: either the agent's claims sufficed, or the person is asked.
+    decided = (
+        ("agent DEMO_PRIVACY_AGENT", "verification attempt")
+        if verified_by_agent
+        else ("workflow", "verification requested")
+    )
+
+    def trail() -> set[tuple[str, str]]:
+        return {(event.actor, event.action) for event in desk.store.events(request_id)}
+
+    wait_until("verification to decide", lambda: decided in trail(), 60.0)
+    wait_until(f"the request {status}", lambda: desk.store.get(request_id).status.value == status, 60.0)
+    assert (("agent DEMO_PRIVACY_AGENT", "verification attempt") in trail()) is verified_by_agent
+    told = "in_progress" if verified_by_agent else "in_progress/need_user_verification"
+
+    def last_told() -> str:
+        received = [callback["status"] for callback in cloud.drp_agent.callbacks(request_id)]
+        return (
+            "/".join(filter(None, (received[-1]["status"], received[-1].get("reason")))) if received else ""
+        )
+
+    wait_until(f"the agent told {told}", lambda: last_told() == told, 60.0)
+    assert desk.store.get(request_id).status.value == status  # and it stays there: nothing failed

@@ -41,6 +41,11 @@ def add_drp_agent_commands(local: Any) -> None:
         "--country", help="the address claim's country, e.g. GB (the jurisdiction without a regime)"
     )
     exercise.add_argument("--region", help="the address claim's region, e.g. CA")
+    exercise.add_argument("--street", help="the address claim's street address")
+    exercise.add_argument("--locality", help="the address claim's city or town")
+    exercise.add_argument("--postal-code", help="the address claim's postal code")
+    exercise.add_argument("--phone", help="the person's phone number, E.164 (+12025550143)")
+    exercise.add_argument("--phone-verified", action="store_true", help="the agent verified the phone")
     _add_refusal_knobs(exercise, replay=True)
 
     status = group.add_parser("status", help="the status the desk answers for a request")
@@ -78,13 +83,20 @@ def run_drp_agent_command(args: argparse.Namespace, out: TextIO) -> int:
             "regime": args.regime,
             "email_verified": args.email_verified,
             "agent_request_id": args.agent_request_id,
+            "phone_number": args.phone,
+            "phone_number_verified": args.phone_verified,
             "tamper": args.tamper,
             "expired": args.expired,
         }
-        if args.country or args.region:
-            fields["address"] = {
-                k: v for k, v in {"country": args.country, "region": args.region}.items() if v
-            }
+        address = {
+            "street_address": args.street,
+            "locality": args.locality,
+            "region": args.region,
+            "postal_code": args.postal_code,
+            "country": args.country,
+        }
+        if any(address.values()):
+            fields["address"] = {k: v for k, v in address.items() if v}
         answers = exercise(client, fields, replay=args.replay)
     elif command == "status":
         answers = [status(client, args.request_id)]

@@ -117,6 +117,9 @@ class DemoDrpAgent:
         message["name"] = str(fields["name"])
         message["email"] = str(fields["email"])
         message["email_verified"] = bool(fields.get("email_verified"))
+        if fields.get("phone_number"):  # E.164
+            message["phone_number"] = str(fields["phone_number"])
+            message["phone_number_verified"] = bool(fields.get("phone_number_verified"))
         if isinstance(fields.get("address"), dict):  # OpenID Connect's address claim
             message["address"] = {str(k): str(v) for k, v in fields["address"].items()}
         return message
