@@ -40,7 +40,7 @@ def security_headers(code_exchange_url: str = "") -> dict[str, str]:
     if exchange.scheme == "https" and exchange.netloc:
         connect += f" https://{exchange.netloc}"
     policy = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"connect-src {connect}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
     return {

@@ -39,3 +39,18 @@ def test_the_outbox_and_the_emailed_links_fit_a_phone_and_open(
     mail.locator("a[href*='product-login']").click()
     expect(page.get_by_role("heading", name="Sign in to your account")).to_be_visible()
     journey.step("the product's sign-in")
+
+
+def test_the_form_and_the_console_load_without_a_failed_request(page: Page, cloud: LocalCloud) -> None:
+    # A browser asks a page for its icon: where the page names none, it asks the site's root,
+    # which API Gateway answers 403. Each page says it has no icon.
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{cloud.base_url}/privacy-request")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.goto(f"{cloud.base_url}/console")
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    page.wait_for_load_state("networkidle")
+
+    assert errors == []
