@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from dsr_cli.command import desk_url, refusal
+from dsr_cli.hand_offs import answer_hand_offs
 from dsr_cli.http_client import HttpAnswer
 from dsr_cli.local import _outcome_line
 from dsr_cli.main import main
@@ -224,3 +225,27 @@ def test_the_staff_list_has_a_header_over_each_column() -> None:
         assert header.index(column) == row.index(value), column
     assert header.index("subject") == row.index("a***@example.com")
     assert _readable("list", []) == "no open request"
+
+
+class _StaffSeeingATaskAnsweredByTheDesk:
+    """The request's systems as staff see them: customers' erasure waiting for a moment, then
+    answered "nothing found" by the desk itself before staff's answer lands."""
+
+    def __init__(self) -> None:
+        self.views = 0
+
+    def get(self, path: str) -> HttpAnswer:
+        self.views += 1
+        status = "waiting" if self.views == 1 else "nothing_found"
+        return HttpAnswer(
+            200, {"systems": [{"system_id": "crm-contacts", "action": "erase", "status": status}]}
+        )
+
+    def post(self, path: str, body: object) -> HttpAnswer:
+        return HttpAnswer(409, {"message": "answered already", "decided_by": "workflow"})
+
+
+def test_a_hand_off_the_desk_answered_itself_is_not_a_refused_staff_answer() -> None:
+    staff = _StaffSeeingATaskAnsweredByTheDesk()
+    answered = answer_hand_offs(staff, REQUEST_ID, {"crm-contacts#erase": ("done", "")}, 5.0)  # type: ignore[arg-type]
+    assert answered == {}

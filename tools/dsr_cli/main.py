@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     demo = local.add_parser("demo", help="run the demonstration scenarios end to end")
     demo.add_argument("--url", help=OWN_CLOUD)
     add_json_option(demo)
-    demo.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for each stage")
+    demo.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for each stage")
     demo.add_argument("--logs", action="store_true", help="show the desk's logs on stderr")
 
     load = local.add_parser("load", help="many concurrent submissions, some retried; nothing lost")
