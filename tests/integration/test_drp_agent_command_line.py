@@ -11,6 +11,7 @@ import json
 import pytest
 
 from dsr.wiring.desk import Desk
+from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud
 from tests.support import wait_until
@@ -110,6 +111,7 @@ def test_an_agents_verified_claims_count_toward_the_proof_a_deletion_needs(
     claims: tuple[str, ...],
     status: str,
     verified_by_agent: bool,
+    approver: DeskClient,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(_agent(cloud, "exercise", "--exercise", "deletion", *PERSON, *claims)) == 0
@@ -138,3 +140,5 @@ def test_an_agents_verified_claims_count_toward_the_proof_a_deletion_needs(
 
     wait_until(f"the agent told {told}", lambda: last_told() == told, 60.0)
     assert desk.store.get(request_id).status.value == status  # and it stays there: nothing failed
+    seen = approver.get(f"/staff/requests/{request_id}").body
+    assert seen["verified_by_agent"] == ("DEMO_PRIVACY_AGENT" if verified_by_agent else None)

@@ -154,6 +154,8 @@ class RequestDetail(QueueEntry):
     """The level the request needs, with what it asks of the subject."""
     verified: bool = False
     """The subject proved the request theirs at that level (the trail records the attempt)."""
+    verified_by_agent: str | None = None
+    """The authorized agent whose verified claims proved it, where they did (not the subject)."""
     closed_on: str | None = None
     """The day the request closed, where the law counts days."""
     closed_days_before_legal: int | None = None
@@ -270,6 +272,7 @@ def request_detail(
         verification_level=level,
         verification_label=VERIFICATION_LEVEL_LABELS.get(level, level) if level else None,
         verified=_verified(timeline),
+        verified_by_agent=_verifying_agent(timeline),
         closed_on=closed_on.isoformat() if closed_on else None,
         closed_days_before_legal=(local_day(request.jurisdiction, request.respond_by) - closed_on).days
         if closed_on
@@ -292,6 +295,12 @@ def request_detail(
 
 def _verified(timeline: list[AuditEvent]) -> bool:
     return any(event.action == "verification attempt" and event.outcome == "verified" for event in timeline)
+
+
+def _verifying_agent(timeline: list[AuditEvent]) -> str | None:
+    """The agent whose claims verified the request (the trail's actor ``agent <id>``), if any."""
+    verifying = (e for e in timeline if e.action == "verification attempt" and e.outcome == "verified")
+    return next((e.actor.removeprefix("agent ") for e in verifying if e.actor.startswith("agent ")), None)
 
 
 def _information_asked(request: PrivacyRequest, timeline: list[AuditEvent]) -> InformationAsked | None:

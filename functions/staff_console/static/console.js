@@ -960,6 +960,9 @@ function closedText(request) {
 
 function verificationText(request) {
   if (!request.verification_label) return "–";
+  if (request.verified && request.verified_by_agent) {
+    return `${request.verification_label}: verified by the agent's claims (${request.verified_by_agent}), not by the person`;
+  }
   if (request.verified) return `${request.verification_label}: verified`;
   if (["RECEIVED", "VERIFYING"].includes(request.status)) return `${request.verification_label}: not verified yet`;
   return `${request.verification_label}: not verified`;
