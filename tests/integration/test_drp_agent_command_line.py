@@ -7,6 +7,9 @@ so in one line."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -142,3 +145,29 @@ def test_an_agents_verified_claims_count_toward_the_proof_a_deletion_needs(
     assert desk.store.get(request_id).status.value == status  # and it stays there: nothing failed
     seen = approver.get(f"/staff/requests/{request_id}").body
     assert seen["verified_by_agent"] == ("DEMO_PRIVACY_AGENT" if verified_by_agent else None)
+
+
+def test_the_verification_link_opens_for_its_own_request_only(
+    cloud: LocalCloud, desk: Desk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(_agent(cloud, "exercise", "--exercise", "deletion", *PERSON)) == 0
+    request_id = json.loads(capsys.readouterr().out)["request_id"]
+    wait_until(
+        "the person to be needed", lambda: desk.store.get(request_id).status.value == "VERIFYING", 60.0
+    )
+    assert main(_agent(cloud, "status", request_id)) == 0
+    link = json.loads(capsys.readouterr().out)["user_verification_url"]
+    # The agent adds where to come back to and the request's id (Data Rights Protocol 3.02.1).
+    back = urllib.parse.quote("https://agent.example/done", safe="")
+
+    def opened(request_named: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"{link}&redirect_to={back}&request_id={request_named}") as answer:
+                return answer.status, answer.read().decode()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read().decode()
+
+    status, page = opened(request_id)
+    assert status == 200 and "Verification code" in page
+    status, page = opened("00000000-0000-4000-8000-000000000000")
+    assert status == 400 and "This link is for another request" in page

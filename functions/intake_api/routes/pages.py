@@ -137,6 +137,16 @@ def _status_page(request_id: str, token: str, message: str | None = None, code: 
 @router.get("/status/<request_id>", include_in_schema=False)
 def status_page(request_id: str) -> Response[str]:
     query = router.current_event.query_string_parameters or {}
+    if query.get("request_id", request_id) != request_id:
+        # An authorized agent sends the person here with the request's id beside the link (Data
+        # Rights Protocol 3.02.1); a link naming another request is refused before anything is shown.
+        return page_answer(
+            400,
+            web_pages.message_page(
+                "This link is for another request",
+                "The link you followed names two different requests. Ask whoever sent it for a new one.",
+            ),
+        )
     message = "Thank you, we have your request." if query.get("submitted") == "1" else None
     if query.get(CONFIRMED) in CONFIRMATIONS:
         message = CONFIRMATIONS[query[CONFIRMED]]
