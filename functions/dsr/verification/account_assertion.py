@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Annotated, Final, Protocol, Self
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BaseModel,
     ConfigDict,
     EmailStr,
     StringConstraints,
@@ -144,14 +145,15 @@ class AccountAssertion(DeskModel):
         return self
 
 
-def canonical_json(assertion: AccountAssertion) -> bytes:
+def canonical_json(assertion: BaseModel) -> bytes:
     """The bytes :func:`sign_assertion` signs: sorted keys, no spaces, ASCII (json.dumps's escapes)."""
     document = assertion.model_dump(mode="json")
     return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
 
 
-def sign_assertion(assertion: AccountAssertion, signing_key: "SigningKey") -> str:
-    """The product's side (and the tests'): ``base64url(signature || canonical JSON)``."""
+def sign_assertion(assertion: BaseModel, signing_key: "SigningKey") -> str:
+    """The product's side (and the tests'): ``base64url(signature || canonical JSON)``, for a
+    request's confirmation and for any other statement of the product (a privacy signal's)."""
     from nacl.encoding import URLSafeBase64Encoder  # noqa: PLC0415 - see the TYPE_CHECKING import
 
     signed = signing_key.sign(canonical_json(assertion), encoder=URLSafeBase64Encoder)

@@ -24,6 +24,7 @@ from dsr.verification.account_assertion import (
     RefusalReason,
     UtcDatetime,
     check_times,
+    sign_assertion,
     verified_payload,
 )
 
@@ -58,11 +59,8 @@ class SignalAssertion(DeskModel):
 
 
 def sign_signal_assertion(assertion: SignalAssertion, signing_key: "SigningKey") -> str:
-    """The product's side (and the demonstration's): ``base64url(signature || canonical JSON)``."""
-    from nacl.encoding import URLSafeBase64Encoder  # noqa: PLC0415 - only where one is signed
-
-    document = json.dumps(assertion.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return bytes(signing_key.sign(document.encode(), encoder=URLSafeBase64Encoder)).decode("ascii")
+    """The product's side (and the demonstration's): signed as a request's confirmation is."""
+    return sign_assertion(assertion, signing_key)
 
 
 def verify_signal_assertion(token: str, public_key_b64: str, *, now: datetime) -> SignalAssertion:
