@@ -14,22 +14,33 @@ from tests.browser.test_console import _sign_in
 from tests.support import submit, wait_for_status
 
 
-def test_a_request_s_page_names_its_status_in_words_whatever_it_is(
-    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
-) -> None:
-    answer = submit(public, request_types=["restriction"], jurisdiction="UK")
+def _verifying_request(public: DeskClient, desk: Desk, request_type: str) -> str:
+    """A UK request waiting for its subject's code: the one the tests below dress up."""
+    answer = submit(public, request_types=[request_type], jurisdiction="UK")
     assert answer.status == 201, answer.body
     request_id = str(answer.body["request_id"])
     wait_for_status(desk, request_id, "VERIFYING")
+    return request_id
+
+
+def _open_request(page: Page, local_api: LocalApi, request_id: str) -> None:
+    """The request's page, read afresh from the desk."""
+    page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+    page.reload()
+    expect(page.locator("#request-status")).not_to_be_empty()
+
+
+def test_a_request_s_page_names_its_status_in_words_whatever_it_is(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _verifying_request(public, desk, "restriction")
     _sign_in(page, local_api, "analyst@desk.example")
     filter_options = page.locator("select option").all_inner_texts()
 
     shown = {}
     for status in Status:
         desk.store.set_fields(request_id, {"status": status.value})
-        page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
-        page.reload()
-        expect(page.locator("#request-status")).not_to_be_empty()
+        _open_request(page, local_api, request_id)
         shown[status] = page.locator("#request-status").inner_text()
 
     raw = {status: text for status, text in shown.items() if text == status.value or not text.strip()}
@@ -41,10 +52,7 @@ def test_a_request_s_page_names_its_status_in_words_whatever_it_is(
 def test_a_request_s_systems_say_what_each_did_in_words(
     page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
 ) -> None:
-    answer = submit(public, request_types=["erasure"], jurisdiction="UK")
-    assert answer.status == 201, answer.body
-    request_id = str(answer.body["request_id"])
-    wait_for_status(desk, request_id, "VERIFYING")
+    request_id = _verifying_request(public, desk, "erasure")
     systems = [system.id for system in desk.registry.systems][: len(OutcomeStatus)]
     for system_id, outcome in zip(systems, OutcomeStatus, strict=True):
         event = AuditEvent(
@@ -65,10 +73,7 @@ def test_a_request_s_systems_say_what_each_did_in_words(
 def test_a_request_s_page_says_how_the_subject_knows_us_and_how_it_came_in_words(
     page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
 ) -> None:
-    answer = submit(public, request_types=["restriction"], jurisdiction="UK")
-    assert answer.status == 201, answer.body
-    request_id = str(answer.body["request_id"])
-    wait_for_status(desk, request_id, "VERIFYING")
+    request_id = _verifying_request(public, desk, "restriction")
     _sign_in(page, local_api, "analyst@desk.example")
 
     def fact(term: str) -> str:
@@ -79,9 +84,7 @@ def test_a_request_s_page_says_how_the_subject_knows_us_and_how_it_came_in_words
         Relationship, [*Channel, *[Channel.WEB] * len(Relationship)], strict=False
     ):
         desk.store.set_fields(request_id, {"relationship": relationship.value, "channel": channel.value})
-        page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
-        page.reload()
-        expect(page.locator("#request-status")).not_to_be_empty()
+        _open_request(page, local_api, request_id)
         shown[relationship.value] = fact("Relationship")
         shown[channel.value] = fact("Channel")
 
@@ -98,9 +101,7 @@ def test_where_no_law_applies_the_console_says_the_company_policy_allows_no_exte
         answer = submit(public, request_types=["erasure"], jurisdiction=jurisdiction)
         assert answer.status == 201, answer.body
         request_id = str(answer.body["request_id"])
-        page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
-        page.reload()
-        expect(page.locator("#request-status")).not_to_be_empty()
+        _open_request(page, local_api, request_id)
         extension[jurisdiction] = page.locator(
             "dl.facts dt:text-is('Extension possible to') + dd"
         ).inner_text()
