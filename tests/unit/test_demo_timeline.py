@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from dsr_cli.demo import SCENARIOS, ScenarioResult, _print_timelines
+from dsr_cli.demo import SCENARIOS, ScenarioResult, _print_timelines, _system_line
 
 CLOCK_LINE = "the desk's clock is moved to 5 January 2027 (California's ADMT rules apply from 1 January 2027)"
 
@@ -49,3 +49,24 @@ def test_a_data_rights_protocol_scenario_shows_what_the_agent_was_told_and_what_
         "fulfilled",
         "fulfilled",
     ]
+
+
+def test_the_scenario_that_reaches_every_system_shows_each_outcome_one_by_one() -> None:
+    result = ScenarioResult("access and erasure", "request", "COMPLETED", "COMPLETED", level="email")
+    result.systems = {"accounts#erase": "done", "payments#erase": "waiting"}
+    result.system_lines = [
+        _system_line("accounts#erase", {"status": "done", "records": 1, "system_name": "Platform accounts"}),
+        _system_line("crm-database#export", {"status": "done", "records": 7}),
+        _system_line("payments#erase", {"status": "waiting", "records": 0, "waiting_on": "pay.example"}),
+        _system_line("billing-invoices#erase", {"status": "nothing_found", "records": 0}),
+    ]
+    out = io.StringIO()
+
+    _print_timelines([result], out)
+
+    lines = out.getvalue().splitlines()
+    assert "       accounts#erase: done, 1 record (Platform accounts)" in lines
+    assert "       crm-database#export: done, 7 records" in lines
+    assert "       payments#erase: waiting, waiting on pay.example" in lines
+    assert "       billing-invoices#erase: nothing found" in lines
+    assert [scenario.name for scenario in SCENARIOS if scenario.show_systems] == [SCENARIOS[0].name]

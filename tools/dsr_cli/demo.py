@@ -39,6 +39,8 @@ class ScenarioResult:
     level: str = ""
     downloaded: list[str] = field(default_factory=list)
     systems: dict[str, str] = field(default_factory=dict)
+    system_lines: list[str] = field(default_factory=list)
+    """Each system's outcome in words, for a scenario that shows them one by one."""
     answered: list[str] = field(default_factory=list)
     staff_see: list[str] = field(default_factory=list)
     clock_moved: str | None = None
@@ -82,6 +84,8 @@ class Scenario:
     """Where ``before`` moves the desk's clock, and why, as the demo says before the scenario."""
     agent_final: str | None = None
     """Sent by the demonstration agent (DRP): the state its last status callback must carry."""
+    show_systems: bool = False
+    """Print each system's outcome, not only the tally: the scenario that reaches every system."""
 
 
 class DemoRun:
@@ -221,6 +225,8 @@ class DemoRun:
         detail = self.staff.get(f"/staff/requests/{result.request_id}").body
         systems = {f"{s['system_id']}#{s['action']}": s for s in detail.get("systems", [])}
         result.systems = {task: str(s["status"]) for task, s in sorted(systems.items())}
+        if scenario.show_systems:
+            result.system_lines = [_system_line(task, s) for task, s in sorted(systems.items())]
         result.staff_see += sorted(
             f"{task}: {s['error']}"
             for task, s in systems.items()
@@ -552,6 +558,7 @@ SCENARIOS = [
             f"{VENDOR}#erase": "done",
         },
         then=follow_download,
+        show_systems=True,
     ),
     Scenario(
         name="access by email, code and two details we hold",
@@ -790,6 +797,8 @@ def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
             print(f"       {shown}  {state}", file=out)
         if result.systems:
             print(f"     systems: {_tally(result.systems)}", file=out)
+        for line in result.system_lines:
+            print(f"       {line}", file=out)
         if result.answered:
             print(f"     staff recorded the answers of: {', '.join(result.answered)}", file=out)
         for line in result.staff_see:
@@ -809,6 +818,18 @@ def _print_agent_lines(result: ScenarioResult, out: TextIO) -> None:
         print(f"     agent told: {' -> '.join(result.agent_told)}", file=out)
     for line in result.desk_refused:
         print(f"     desk refused {line}", file=out)
+
+
+def _system_line(task: str, outcome: dict[str, Any]) -> str:
+    """``accounts#erase: done, 1 record (Platform accounts)``: what one action came to in one system."""
+    words = [str(outcome["status"]).replace("_", " ")]
+    records = outcome.get("records")
+    if records is not None and outcome["status"] in {"done", "exempt"}:
+        words.append(f"{records} record" + ("" if records == 1 else "s"))
+    if outcome.get("waiting_on"):
+        words.append(f"waiting on {outcome['waiting_on']}")
+    name = f" ({outcome['system_name']})" if outcome.get("system_name") else ""
+    return f"{task}: {', '.join(words)}{name}"
 
 
 def _tally(systems: dict[str, str]) -> str:
