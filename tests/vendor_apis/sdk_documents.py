@@ -155,11 +155,24 @@ _ZDESK_QUERY = re.compile(r'^\s+"(\w+)": \w+,$', re.M)
 _ZDESK_VERB = re.compile(r'method="(\w+)"')
 
 _CURSOR = [
-    {"in": "query", "name": "page[size]", "required": False, "schema": {"type": "integer", "maximum": 100}},
-    {"in": "query", "name": "page[after]", "required": False, "schema": {"type": "string"}},
-    {"in": "query", "name": "page[before]", "required": False, "schema": {"type": "string"}},
+    {
+        "in": "query",
+        "name": "page",
+        "required": False,
+        "style": "deepObject",
+        "explode": True,
+        "schema": {
+            "type": "object",
+            "properties": {
+                "size": {"type": "integer", "minimum": 1, "maximum": 100},
+                "after": {"type": "string"},
+                "before": {"type": "string"},
+            },
+        },
+    }
 ]
-"""Cursor pagination (developer.zendesk.com/api-reference/introduction/pagination)."""
+"""Cursor pagination, ``page[size]``, ``page[after]``, ``page[before]``
+(developer.zendesk.com/api-reference/introduction/pagination)."""
 
 _ZENDESK_SCHEMAS: dict[str, Any] = {
     "TagsRequest": {
@@ -176,7 +189,7 @@ _ZENDESK_DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v2/users/{user_id}", "delete"): {"200": "user (active: false)"},
     ("/api/v2/users/{user_id}/tickets/requested", "get"): {"200": "tickets, meta, links", "cursor": True},
     ("/api/v2/users/{user_id}/tags", "put"): {"200": "tags", "body": "TagsRequest"},
-    ("/api/v2/deleted_users/{deleted_user_id}", "delete"): {"204": "No content"},
+    ("/api/v2/deleted_users/{deleted_user_id}", "delete"): {"200": "deleted_user"},
 }
 """Each operation used: the fields of its answer, its request body, whether it pages by cursor."""
 
