@@ -26,6 +26,7 @@ from dsr.core.registry_stores import (
     RegistryModel,
     Replacement,
     S3ObjectsStore,
+    SaasStore,
     StoreLocation,
     SystemId,
 )
@@ -138,6 +139,8 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
     "s3_jsonl": frozenset(Action),
     "s3_csv": frozenset(Action),
     "s3_objects": frozenset({Action.EXPORT, Action.ERASE}),
+    # What a SaaS tool can do is its definition's (checked in SystemEntry).
+    "saas": frozenset(Action),
     # OpenDSR carries access, portability and erasure only.
     "opendsr": frozenset({Action.EXPORT, Action.ERASE}),
     "vendor_email": frozenset(Action),
@@ -184,6 +187,31 @@ class SystemEntry(RegistryModel):
             raise ValueError(
                 f"a {self.store.kind} system decides how to carry out an action and reports any "
                 "exemption itself: declare erase: {} and no exemptions"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _saas_definition_carries_out_the_actions(self) -> Self:
+        if not isinstance(self.store, SaasStore):
+            return self
+        definition = self.store.definition()
+        offered = definition.actions.declared()
+        missing = [
+            a.value for a in self.actions.declared() if a is not Action.EXPORT and a.value not in offered
+        ]
+        if missing:
+            raise ValueError(
+                f"actions: the {definition.tool} definition has no steps for {', '.join(missing)} "
+                f"(it has {', '.join(['export', *offered]) or 'export only'})"
+            )
+        erase = offered.get("erase")
+        anonymizes = (self.actions.erase is not None and self.actions.erase.method == "anonymize") or any(
+            e.instead for e in self.exemptions
+        )
+        if erase is not None and anonymizes != (getattr(erase, "method", "delete") == "anonymize"):
+            raise ValueError(
+                f"actions.erase: the {definition.tool} definition erases by "
+                f"{getattr(erase, 'method', 'delete')}; declare the same method here"
             )
         return self
 

@@ -7,11 +7,14 @@ each checked when the registry is read. What a system's actions do, and the regi
 
 import string
 from collections.abc import Mapping
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 
 from pydantic import ConfigDict, EmailStr, Field, model_validator
 
 from dsr.core.desk_model import DeskModel
+
+if TYPE_CHECKING:
+    from dsr.core.saas_definitions import SaasDefinition
 
 SystemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,62}$")]
 AttributeName = Annotated[str, Field(min_length=1, max_length=255)]
@@ -139,6 +142,23 @@ def key_template_problems(template: str) -> list[str]:
     return problems
 
 
+class SaasStore(RegistryModel):
+    """A SaaS tool reached over its HTTP API, as its definition (dsr/config/saas/<tool>.yaml) says."""
+
+    kind: Literal["saas"]
+    tool: str = Field(pattern=r"^[a-z][a-z0-9_-]{1,40}$", description="the definition's file name")
+
+    @model_validator(mode="after")
+    def _definition_exists(self) -> Self:
+        self.definition()  # a missing or invalid definition is a registry error
+        return self
+
+    def definition(self) -> "SaasDefinition":
+        from dsr.core.saas_definitions import load_definition  # noqa: PLC0415 - only saas systems read it
+
+        return load_definition(self.tool)
+
+
 # ------------------------------------------------------------------------------ hand-offs
 # Data the desk cannot change itself: it asks whoever can, and waits for their answer.
 
@@ -212,6 +232,7 @@ StoreLocation = Annotated[
     | S3JsonLinesStore
     | S3CsvStore
     | S3ObjectsStore
+    | SaasStore
     | OpenDsrProcessor
     | VendorByEmail
     | CustomerControllers,
