@@ -5,10 +5,18 @@ it too, which is why it sits with the connectors, below both stages."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from dsr.core.registry import SystemEntry
-from dsr.core.registry_stores import DynamoDbStore, S3Bucket, S3CsvStore, S3JsonLinesStore, S3ObjectsStore
+from dsr.core.registry_stores import (
+    DynamoDbStore,
+    PostgresStore,
+    S3Bucket,
+    S3CsvStore,
+    S3JsonLinesStore,
+    S3ObjectsStore,
+)
 
 if TYPE_CHECKING:
     from dsr.connectors.base import Connector
@@ -35,9 +43,37 @@ def connector_for(desk: Desk, system: SystemEntry) -> Connector:
         from dsr.connectors.s3_objects import S3ObjectsConnector  # noqa: PLC0415
 
         return S3ObjectsConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
+    if isinstance(store, PostgresStore):
+        from dsr.connectors.postgresql import PostgresConnector  # noqa: PLC0415
+
+        return PostgresConnector(
+            lambda: database_session(desk, system.id, store),
+            system,
+            discard=lambda: forget_database_session(store),
+        )
     raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
 
 
 def bucket_owner(desk: Desk, store: S3Bucket) -> str:
     """The account every call to the store's bucket names as its owner."""
     return store.owner_account or desk.account_id
+
+
+def database_session(desk: Desk, system_id: str, store: PostgresStore) -> Any:
+    """The connection to the system's database, through the secret its variable names."""
+    from dsr.connectors.base import StoreLayoutError  # noqa: PLC0415
+    from dsr.connectors.postgresql_connection import session_for  # noqa: PLC0415
+
+    secret_arn = os.environ.get(store.secret_arn_env, "")
+    if not secret_arn:
+        raise StoreLayoutError(
+            f"system {system_id}: environment variable {store.secret_arn_env} "
+            "(the database secret's ARN) is not set"
+        )
+    return session_for(secret_arn, desk.secret_string)
+
+
+def forget_database_session(store: PostgresStore) -> None:
+    from dsr.connectors.postgresql_connection import forget_session  # noqa: PLC0415
+
+    forget_session(os.environ.get(store.secret_arn_env, ""))

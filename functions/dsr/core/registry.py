@@ -22,6 +22,7 @@ from dsr.core.registry_stores import (
     CorrectionField,
     DynamoDbStore,
     FlagValue,
+    PostgresStore,
     RegistryError,
     RegistryModel,
     Replacement,
@@ -141,6 +142,7 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
     "s3_objects": frozenset({Action.EXPORT, Action.ERASE}),
     # What a SaaS tool can do is its definition's (checked in SystemEntry).
     "saas": frozenset(Action),
+    "postgresql": frozenset(Action),
     # OpenDSR carries access, portability and erasure only.
     "opendsr": frozenset({Action.EXPORT, Action.ERASE}),
     "vendor_email": frozenset(Action),
@@ -246,11 +248,23 @@ class SystemEntry(RegistryModel):
         return self
 
     @model_validator(mode="after")
+    def _database_columns_name_their_table(self) -> Self:
+        if isinstance(self.store, PostgresStore):
+            problems = [
+                problem
+                for where, names in self.written_attributes()
+                for problem in self.store.written_column_problems(where, names)
+            ]
+            if problems:
+                raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
     def _keys_are_never_written(self) -> Self:
         if not isinstance(self.store, DynamoDbStore):
             return self
         keys = set(self.store.key_attributes)
-        for where, attributes in self._written_attributes():
+        for where, attributes in self.written_attributes():
             clash = sorted(keys & set(attributes))
             if clash:
                 raise ValueError(
@@ -258,7 +272,7 @@ class SystemEntry(RegistryModel):
                 )
         return self
 
-    def _written_attributes(self) -> list[tuple[str, list[str]]]:
+    def written_attributes(self) -> list[tuple[str, list[str]]]:
         written: list[tuple[str, list[str]]] = []
         if self.actions.erase is not None:
             written.append(("actions.erase.fields", list(self.actions.erase.fields)))

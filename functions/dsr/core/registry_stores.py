@@ -225,6 +225,100 @@ class CustomerControllers(HandOffRoute):
     admins_attribute: str = Field(default="admin_emails", description="a list or set of addresses")
 
 
+# ------------------------------------------------------------------------------ SQL databases
+
+SqlName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+"""A table or column as the registry names it; the connector also finds each one in the
+database's catalog before it quotes it into a statement."""
+
+
+class SqlIdentity(RegistryModel):
+    column: SqlName
+    holds: IdentityKind = Field(default="email", description="what the column holds")
+
+
+class SqlParentKey(RegistryModel):
+    """Rows of this table belong to the subject when ``column`` holds the key of one of the
+    subject's rows in the parent table (an invoice's account_id, of the subject's account)."""
+
+    table: SqlName
+    column: SqlName
+    parent_column: SqlName | None = Field(default=None, description="the parent's key; default: column")
+
+    @property
+    def key_in_parent(self) -> str:
+        return self.parent_column or self.column
+
+
+class SqlAnonymize(RegistryModel):
+    anonymize: dict[SqlName, Replacement] = Field(min_length=1)
+
+
+class SqlTable(RegistryModel):
+    """One table of a database system: how a subject's rows are found, which columns are
+    exported, and what erasure does to its rows."""
+
+    table: SqlName
+    identity: SqlIdentity | None = None
+    parent: SqlParentKey | None = None
+    export: list[SqlName] = Field(min_length=1, description="the columns copied into the package")
+    erase: Literal["delete", "keep"] | SqlAnonymize = Field(
+        default="delete",
+        description="delete the rows, keep them, or {anonymize: {column: replacement}}",
+    )
+
+    @model_validator(mode="after")
+    def _found_one_way(self) -> Self:
+        if (self.identity is None) == (self.parent is None):
+            raise ValueError(f"table {self.table}: give exactly one of identity and parent")
+        return self
+
+    @property
+    def lookup_column(self) -> str:
+        """The column a subject's rows are found by (its identity or its parent's key)."""
+        if self.identity is not None:
+            return self.identity.column
+        if self.parent is not None:
+            return self.parent.column
+        raise ValueError(f"table {self.table}: neither identity nor parent")
+
+
+class PostgresStore(RegistryModel):
+    """Tables of a PostgreSQL database, reached with the credentials of a Secrets Manager secret
+    (JSON: host, port, username, password, dbname) whose ARN an environment variable holds."""
+
+    kind: Literal["postgresql"]
+    secret_arn_env: EnvironmentName = Field(description="the variable that holds the secret's ARN")
+    schema_name: SqlName = "public"
+    tables: list[SqlTable] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _parents_are_declared_first(self) -> Self:
+        seen: set[str] = set()
+        for index, table in enumerate(self.tables):
+            if table.table in seen:
+                raise ValueError(f"tables[{index}]: table {table.table} appears twice")
+            if table.parent is not None and table.parent.table not in seen:
+                raise ValueError(
+                    f"tables[{index}].parent.table: {table.parent.table} must be declared before "
+                    f"{table.table} (parents first)"
+                )
+            seen.add(table.table)
+        return self
+
+    def table(self, name: str) -> SqlTable:
+        return next(table for table in self.tables if table.table == name)
+
+    def written_column_problems(self, where: str, names: list[str]) -> list[str]:
+        """An action's attribute names a column as ``table.column`` of a declared table."""
+        declared = {table.table for table in self.tables}
+        return [
+            f"{where}: {name} must name a declared table's column as table.column"
+            for name in names
+            if name.count(".") != 1 or name.split(".")[0] not in declared
+        ]
+
+
 HAND_OFF_KINDS = frozenset({"opendsr", "vendor_email", "customer_controllers"})
 
 StoreLocation = Annotated[
@@ -233,6 +327,7 @@ StoreLocation = Annotated[
     | S3CsvStore
     | S3ObjectsStore
     | SaasStore
+    | PostgresStore
     | OpenDsrProcessor
     | VendorByEmail
     | CustomerControllers,

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from dsr.connectors.base import Connector, IdentityUnavailableError, Subject
+from dsr.connectors.base import Connector, IdentityUnavailableError, StoreLayoutError, Subject
 from dsr.connectors.selection import connector_for
 from dsr.core.actions import Action
 from dsr.core.identities import normalized_phone
@@ -57,8 +57,9 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
     system = desk.registry.system(task.system_id)
     try:
         carried = carry_out(desk, request, system, task.action)
-    except IdentityUnavailableError as missing:
-        carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(missing)})
+    except (IdentityUnavailableError, StoreLayoutError) as unusable:
+        # Retrying finds the same identities and the same store: staff must change one.
+        carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(unusable)})
     except ClientError as error:
         # Refused for the bucket's owner or the role's permissions: retrying changes neither.
         refusal = refused_bucket(system, error)
@@ -98,8 +99,18 @@ def carry_out(desk: Desk, request: RequestForSystems, system: SystemEntry, actio
         count = desk.packages.put_part(request.request_id, system.id, connector.export(subject))
         return in_package(_counted(count))
     if action is Action.RECTIFY:
-        return _rectify(connector, subject, system, request)
-    return _counted(_change_for(system, action)(connector, subject))
+        return _with_rows_by_table(connector, _rectify(connector, subject, system, request))
+    return _with_rows_by_table(connector, _counted(_change_for(system, action)(connector, subject)))
+
+
+def _with_rows_by_table(connector: Connector, carried: Carried) -> Carried:
+    """A connector that reaches several tables (a database) says how many rows of each the
+    change affected: recorded beside the total, as ``rows_by_table`` (``accounts=1,invoices=3``)."""
+    rows: dict[str, int] | None = getattr(connector, "rows_by_table", None)
+    if not rows:
+        return carried
+    counts = ",".join(f"{table}={count}" for table, count in rows.items())
+    return carried._replace(detail={**carried.detail, "rows_by_table": counts})
 
 
 ConnectorChange = Callable[[Connector, Subject], int]

@@ -132,6 +132,11 @@ class Desk:
 
         return self._once("account_id", lambda: self.settings.account_id or ask_sts())
 
+    def secret_string(self, secret_arn: str) -> str:
+        """A Secrets Manager secret's string (a database's credentials), read when asked."""
+        client = self._once("secretsmanager", lambda: _aws("client", "secretsmanager"))
+        return str(client.get_secret_value(SecretId=secret_arn)["SecretString"])
+
     def table(self, name: str) -> Table:
         """A DynamoDB table, made once per cold start (making one costs about a millisecond)."""
         return self._once(f"table:{name}", lambda: self.dynamodb.Table(name))

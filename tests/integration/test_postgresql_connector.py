@@ -1,0 +1,251 @@
+"""The PostgreSQL connector on a real server (the local cloud's embedded PostgreSQL), in a fresh
+copy of the demonstration database per test: what is exported and changed, what stays for other
+people, idempotency, children's rows before their parents', the registry checked against the
+catalog, and an index scan on the identity column for every statement the connector makes."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from dsr.connectors.base import StoreLayoutError, Subject
+from dsr.connectors.postgresql import PostgresConnector, postgresql_problems
+from dsr.core.registry import SystemEntry, parse_registry
+from local_cloud import database
+
+ADA = Subject(email="ada@example.com")
+GRACE = Subject(email="grace@example.org")
+
+SYSTEM = """
+systems:
+  - id: crm-database
+    name: Accounts and billing database
+    owner: platform-team
+    categories: [identifiers, billing details]
+    store:
+      kind: postgresql
+      secret_arn_env: CRM_DATABASE_SECRET_ARN
+      tables:
+        - table: accounts
+          identity: {column: email, holds: email}
+          export: [account_id, email, name, phone, marketing_opt_in, processing_restricted, created_at]
+        - table: invoices
+          parent: {table: accounts, column: account_id}
+          export: [invoice_id, account_id, issued_on, amount, currency, billing_name]
+          erase: {anonymize: {billing_name: "[removed]"}}
+        - table: support_notes
+          parent: {table: accounts, column: account_id}
+          export: [note_id, written_at, body, attachment]
+    actions:
+      export: {}
+      erase: {method: delete}
+      rectify:
+        fields: {name: accounts.name, phone: accounts.phone}
+      restrict:
+        set_fields: {accounts.processing_restricted: true}
+      opt_out:
+        set_fields: {accounts.marketing_opt_in: false}
+"""
+
+
+def system_from(text: str) -> SystemEntry:
+    return parse_registry(textwrap.dedent(text)).systems[0]
+
+
+class RecordingSession:
+    """The connection, keeping every statement the connector runs and its parameters."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+        self.statements: list[tuple[str, dict[str, Any]]] = []
+
+    def run(self, sql: str, **params: Any) -> Any:
+        self.statements.append((sql, dict(params)))
+        return self._session.run(sql, **params)
+
+    @property
+    def row_count(self) -> int:
+        return int(self._session.row_count)
+
+    @property
+    def columns(self) -> Any:
+        return self._session.columns
+
+
+@pytest.fixture
+def session() -> Iterator[RecordingSession]:
+    connection = database.connect(database.new_database("connector"))
+    yield RecordingSession(connection)
+    connection.close()
+
+
+def connector(session: Any, text: str = SYSTEM) -> PostgresConnector:
+    return PostgresConnector(lambda: session, system_from(text))
+
+
+def rows(session: RecordingSession, sql: str, **params: Any) -> list[list[Any]]:
+    return list(session._session.run(sql, **params) or [])
+
+
+def test_export_streams_the_subjects_rows_of_every_table_as_plain_json(session: RecordingSession) -> None:
+    exported = list(connector(session).export(ADA))
+
+    by_table: dict[str, list[dict[str, Any]]] = {}
+    for record in exported:
+        by_table.setdefault(record["_table"], []).append(record)
+    assert [r["email"] for r in by_table["accounts"]] == ["ada@example.com"]
+    assert sorted(r["invoice_id"] for r in by_table["invoices"]) == [5001, 5002]
+    assert by_table["invoices"][0]["amount"] == "49.00"
+    assert by_table["invoices"][0]["issued_on"] in {"2026-09-01", "2026-10-01"}
+    assert by_table["support_notes"][0]["attachment"] == "iVBORyBzY3JlZW5zaG90"  # base64
+    assert by_table["support_notes"][0]["written_at"].startswith("2026-10-12T09:30:00")
+    assert "address" not in by_table["accounts"][0]  # only the declared columns
+    declares = [sql for sql, _ in session.statements if sql.startswith("DECLARE")]
+    assert len(declares) == 3 and all("CURSOR FOR SELECT" in sql for sql in declares)
+
+
+def test_erasure_deletes_children_first_anonymizes_kept_rows_and_leaves_others(
+    session: RecordingSession,
+) -> None:
+    erasing = connector(session)
+
+    assert erasing.delete(ADA) == 4
+    assert erasing.rows_by_table == {"support_notes": 1, "invoices": 2, "accounts": 1}
+    assert rows(session, "SELECT count(*) FROM accounts WHERE email = 'ada@example.com'") == [[0]]
+    assert rows(session, "SELECT billing_name FROM invoices WHERE invoice_id IN (5001, 5002)") == [
+        ["[removed]"],
+        ["[removed]"],
+    ]
+    assert rows(session, "SELECT count(*) FROM accounts") == [[2]]  # Grace and someone else
+    assert rows(session, "SELECT billing_name FROM invoices WHERE invoice_id = 5003") == [["Grace Hopper"]]
+    changes = [sql.split()[0] for sql, _ in session.statements if sql.startswith(("DELETE", "UPDATE"))]
+    assert changes == ["DELETE", "UPDATE", "DELETE"]  # notes, invoices, then the account
+
+
+def test_erasure_carried_out_twice_changes_the_rows_once(session: RecordingSession) -> None:
+    erasing = connector(session, SYSTEM.replace('erase: {anonymize: {billing_name: "[removed]"}}', ""))
+
+    assert erasing.delete(ADA) == 4
+    assert erasing.delete(ADA) == 0
+    assert rows(session, "SELECT count(*) FROM invoices") == [[2]]
+
+
+def test_a_failed_erasure_leaves_every_table_as_it_was(session: RecordingSession) -> None:
+    # Notes are kept but refer to the account: deleting the account must fail, and the invoices
+    # anonymized before it are as they were after the rollback.
+    notes = "export: [note_id, written_at, body, attachment]"
+    keeping = connector(session, SYSTEM.replace(notes, notes + "\n          erase: keep"))
+
+    with pytest.raises(Exception, match="foreign key"):
+        keeping.delete(ADA)
+    assert rows(session, "SELECT billing_name FROM invoices WHERE invoice_id = 5001") == [["Ada Lovelace"]]
+    assert rows(session, "SELECT count(*) FROM accounts WHERE account_id = 'acct-1001'") == [[1]]
+
+
+def test_correct_and_set_flags_write_only_the_declared_columns_of_the_subjects_rows(
+    session: RecordingSession,
+) -> None:
+    reaching = connector(session)
+
+    assert reaching.correct(ADA, {"accounts.name": "Augusta Ada King"}) == 1
+    assert reaching.set_fields(ADA, {"accounts.processing_restricted": True}) == 1
+    assert reaching.set_fields(ADA, {"accounts.marketing_opt_in": False}) == 1
+    assert reaching.anonymize(ADA, {"accounts.phone": None}) == 1
+    assert rows(
+        session,
+        "SELECT name, processing_restricted, marketing_opt_in, phone FROM accounts ORDER BY account_id",
+    ) == [
+        ["Augusta Ada King", True, False, None],
+        ["Grace Hopper", False, True, "+12025550143"],
+        ["Someone Else", False, True, None],
+    ]
+
+
+def test_identities_are_values_never_sql(session: RecordingSession) -> None:
+    crafted = Subject(email="x' OR '1'='1")
+
+    assert list(connector(session).export(crafted)) == []
+    assert connector(session).delete(crafted) == 0
+    assert rows(session, "SELECT count(*) FROM accounts") == [[3]]
+
+
+def test_an_absent_table_or_column_is_refused_naming_the_system_and_field(session: RecordingSession) -> None:
+    misspelt = (
+        SYSTEM.replace(
+            "parent: {table: accounts, column: account_id}\n          export: [invoice_id",
+            "parent: {table: accounts, column: acount_id}\n          export: [invoice_id",
+            1,
+        )
+        .replace("table: support_notes", "table: support_note")
+        .replace("accounts.phone}", "accounts.phon}")
+    )
+
+    problems = postgresql_problems(system_from(misspelt), session)
+
+    assert problems == [
+        "system crm-database: table accounts has no column phon (actions.rectify.fields)",
+        "system crm-database: table invoices has no column acount_id (tables[1].parent.column)",
+        "system crm-database: schema public has no table support_note (tables[2].table)",
+    ]
+    with pytest.raises(StoreLayoutError, match=r"no column acount_id \(tables\[1\]\.parent\.column\)"):
+        list(connector(session, misspelt).export(ADA))
+    assert not [sql for sql, _ in session.statements if 'FROM "public"' in sql]  # nothing ran
+
+
+def test_a_lookup_column_without_an_index_is_refused_with_the_index_to_create(
+    session: RecordingSession,
+) -> None:
+    rows(session, "DROP INDEX invoices_account_id_idx")
+
+    with pytest.raises(StoreLayoutError) as refused:
+        connector(session).delete(ADA)
+
+    assert str(refused.value) == (
+        "system crm-database: table invoices has no index with account_id first, so finding a subject "
+        "would read the whole table (tables[1].parent.column); create one: "
+        'CREATE INDEX "invoices_account_id_idx" ON "public"."invoices" ("account_id")'
+    )
+    assert rows(session, "SELECT count(*) FROM support_notes") == [[2]]
+
+
+def test_every_statement_the_connector_makes_is_an_index_scan_on_the_lookup_column(
+    session: RecordingSession,
+) -> None:
+    """Enough rows that a sequential scan would be chosen if it were cheaper, then EXPLAIN of each
+    statement the connector ran (a cursor's query, each DELETE and UPDATE)."""
+    rows(
+        session,
+        "INSERT INTO accounts (account_id, email, name) "
+        "SELECT 'bulk-' || g, 'person' || g || '@example.com', 'Person ' || g "
+        "FROM generate_series(1, 20000) g",
+    )
+    rows(
+        session,
+        "INSERT INTO invoices (invoice_id, account_id, issued_on, amount) "
+        "SELECT 100000 + g, 'bulk-' || (g % 20000 + 1), DATE '2026-01-01', 1 "
+        "FROM generate_series(1, 40000) g",
+    )
+    rows(
+        session,
+        "INSERT INTO support_notes (note_id, account_id, written_at, body) "
+        "SELECT 100000 + g, 'bulk-' || (g % 20000 + 1), now(), 'note' FROM generate_series(1, 40000) g",
+    )
+    rows(session, "ANALYZE")
+    reaching = connector(session)
+    list(reaching.export(ADA))
+    reaching.set_fields(ADA, {"accounts.processing_restricted": True})
+    reaching.delete(ADA)
+
+    explained = 0
+    for sql, params in session.statements:
+        statement = sql.split(" CURSOR FOR ", 1)[1] if sql.startswith("DECLARE") else sql
+        if not statement.startswith(('SELECT "', "DELETE", "UPDATE")):
+            continue
+        plan = "\n".join(row[0] for row in rows(session, f"EXPLAIN {statement}", **params))
+        assert "Seq Scan" not in plan, plan
+        assert "Index Cond: (email = ANY(" in plan.replace("ANY (", "ANY("), plan
+        explained += 1
+    assert explained == 3 + 1 + 3  # three exports, one flag, three erasures

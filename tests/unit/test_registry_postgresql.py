@@ -1,0 +1,99 @@
+"""A postgresql system in the registry: its tables are found one way each, parents come first,
+and what an action writes names a declared table's column. Values exported are plain JSON."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+import pytest
+
+from dsr.connectors.postgresql import json_plain
+from dsr.core.registry import parse_registry
+from dsr.core.registry_stores import RegistryError
+
+ENTRY = """
+systems:
+  - id: crm-database
+    name: Accounts database
+    owner: platform-team
+    categories: [identifiers]
+    store:
+      kind: postgresql
+      secret_arn_env: CRM_DATABASE_SECRET_ARN
+      tables:
+        - table: accounts
+          identity: {column: email}
+          export: [account_id, email]
+        - table: invoices
+          parent: {table: accounts, column: account_id}
+          export: [invoice_id]
+    actions:
+      export: {}
+      erase: {method: delete}
+      restrict:
+        set_fields: {accounts.processing_restricted: true}
+"""
+
+
+def parsed(text: str) -> object:
+    return parse_registry(textwrap.dedent(text))
+
+
+def test_a_database_system_declares_its_tables_and_their_lookups() -> None:
+    registry = parse_registry(ENTRY)
+    store = registry.system("crm-database").store
+
+    assert [table.lookup_column for table in store.tables] == ["email", "account_id"]  # type: ignore[union-attr]
+
+
+def test_a_child_table_before_its_parent_is_refused() -> None:
+    reordered = ENTRY.replace("table: accounts, column", "table: invoices_parent, column")
+    with pytest.raises(
+        RegistryError, match=r"tables\[1\]\.parent\.table: invoices_parent must be declared before"
+    ):
+        parsed(reordered)
+
+
+def test_a_table_found_both_ways_or_neither_is_refused() -> None:
+    neither = ENTRY.replace("          identity: {column: email}\n", "")
+    with pytest.raises(RegistryError, match="table accounts: give exactly one of identity and parent"):
+        parsed(neither)
+
+
+def test_an_action_writes_a_column_named_with_its_table() -> None:
+    bare = ENTRY.replace("accounts.processing_restricted", "processing_restricted")
+    with pytest.raises(
+        RegistryError,
+        match=r"actions.restrict.set_fields: processing_restricted must name a declared table's",
+    ):
+        parsed(bare)
+
+
+def test_a_name_that_is_not_a_plain_identifier_is_refused() -> None:
+    crafted = ENTRY.replace("export: [invoice_id]", 'export: ["invoice_id; DROP TABLE accounts"]')
+    with pytest.raises(RegistryError, match=r"tables\.1\.export\.0"):
+        parsed(crafted)
+
+
+def test_database_values_become_plain_json() -> None:
+    row = {
+        "at": datetime(2026, 10, 12, 9, 30, tzinfo=UTC),
+        "on": date(2026, 10, 1),
+        "amount": Decimal("49.00"),
+        "id": UUID("12345678-1234-5678-1234-567812345678"),
+        "blob": b"\x00\xff",
+        "tags": ["a", Decimal("1.5")],
+    }
+
+    assert json.loads(json.dumps(json_plain(row))) == {
+        "at": "2026-10-12T09:30:00+00:00",
+        "on": "2026-10-01",
+        "amount": "49.00",
+        "id": "12345678-1234-5678-1234-567812345678",
+        "blob": "AP8=",
+        "tags": ["a", "1.5"],
+    }
