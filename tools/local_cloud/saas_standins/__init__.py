@@ -184,10 +184,13 @@ def _handler_for(stand_in: SaasStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(stand_in.handle(request, url.query, raw_body, content_type))
 
         def _send(self, answer: Answer) -> None:
-            payload = json.dumps(answer.body).encode("utf-8")
+            """A 204 (``body`` None: Mailchimp's tags, HubSpot's GDPR delete) goes without content."""
+            no_content = answer.status == HTTPStatus.NO_CONTENT
+            payload = b"" if no_content else json.dumps(answer.body).encode("utf-8")
             self.send_response(answer.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
+            if not no_content:
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             self.end_headers()
