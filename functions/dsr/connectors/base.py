@@ -21,6 +21,7 @@ __all__ = [
     "IdentityUnavailableError",
     "Record",
     "Replacement",
+    "SaasError",
     "StoreLayoutError",
     "Subject",
     "is_safe_key_segment",
@@ -76,6 +77,17 @@ class Subject(NamedTuple):
 class IdentityUnavailableError(LookupError):
     """The store finds people by an identity this request has not verified (an account id), or
     one that cannot name an S3 prefix safely."""
+
+
+class SaasError(RuntimeError):
+    """A SaaS tool refused a request or could not be reached; the message names the tool, the
+    request as its definition declares it (``find.request``, ``actions.erase.steps.0``) and the
+    status, never a value of the person's."""
+
+    def __init__(self, tool: str, where: str, status: int | None, detail: str = "") -> None:
+        answered = f"answered {status}" if status is not None else "did not answer"
+        super().__init__(f"{tool}: {where} {answered}{f' ({detail})' if detail else ''}")
+        self.status = status
 
 
 class StoreLayoutError(ValueError):

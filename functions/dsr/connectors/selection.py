@@ -16,16 +16,19 @@ from dsr.core.registry_stores import (
     S3CsvStore,
     S3JsonLinesStore,
     S3ObjectsStore,
+    SaasStore,
 )
 
 if TYPE_CHECKING:
     from dsr.connectors.base import Connector
+    from dsr.connectors.saas_http import SaasHttp
     from dsr.wiring.desk import Desk
 
 
-def connector_for(desk: Desk, system: SystemEntry) -> Connector:
+def connector_for(desk: Desk, system: SystemEntry, action: str | None = None) -> Connector:
     """The connector for the system's kind of store. Each kind's module is imported the first time
-    a system of that kind is reached: a function loads only the connectors its systems use."""
+    a system of that kind is reached: a function loads only the connectors its systems use.
+    ``action`` (the registry's name) is what a SaaS connector's ``set_fields`` carries out."""
     store = system.store
     if isinstance(store, DynamoDbStore):
         from dsr.connectors.dynamodb import DynamoDbConnector  # noqa: PLC0415 - see the docstring
@@ -51,6 +54,10 @@ def connector_for(desk: Desk, system: SystemEntry) -> Connector:
             system,
             discard=lambda: forget_database_session(store),
         )
+    if isinstance(store, SaasStore):
+        from dsr.connectors.saas import SaasConnector  # noqa: PLC0415
+
+        return SaasConnector(saas_http(desk, store), action=action)
     raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
 
 
@@ -77,3 +84,20 @@ def forget_database_session(store: PostgresStore) -> None:
     from dsr.connectors.postgresql_connection import forget_session  # noqa: PLC0415
 
     forget_session(os.environ.get(store.secret_arn_env, ""))
+
+
+def saas_http(desk: Desk, store: SaasStore) -> SaasHttp:
+    """The tool's API as this warm container keeps it: the secret read once, the OAuth token kept
+    until it expires, and one rate bucket for every task the container runs."""
+    import json  # noqa: PLC0415
+
+    from dsr.connectors.saas_http import SaasHttp  # noqa: PLC0415
+
+    def read_secret(secret_id: str) -> dict[str, str]:
+        value = json.loads(desk.secret_string(secret_id))
+        if not isinstance(value, dict):
+            raise TypeError(f"secret {secret_id} is not a JSON object")
+        return value
+
+    definition = store.definition()
+    return desk.keep(f"saas:{store.tool}", lambda: SaasHttp(definition, os.environ, read_secret))

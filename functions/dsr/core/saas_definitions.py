@@ -198,6 +198,9 @@ class Pagination(SaasModel):
 
 
 class FindSpec(SaasModel):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")] = Field(
+        default="person", description="what each record found is, in the export (customer, contact)"
+    )
     identity: Literal["email", "email_md5", "email_sha256"] = "email"
     request: SaasRequest
     records_at: DottedPath = Field(default="", description="the list (or one object); empty: the answer")

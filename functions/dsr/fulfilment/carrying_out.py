@@ -18,7 +18,7 @@ from collections.abc import Callable
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 
-from dsr.connectors.base import Connector, IdentityUnavailableError, StoreLayoutError, Subject
+from dsr.connectors.base import Connector, IdentityUnavailableError, SaasError, StoreLayoutError, Subject
 from dsr.connectors.selection import connector_for
 from dsr.core.actions import Action
 from dsr.core.identities import normalized_phone
@@ -60,6 +60,9 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
     except (IdentityUnavailableError, StoreLayoutError) as unusable:
         # Retrying finds the same identities and the same store: staff must change one.
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(unusable)})
+    except SaasError as refused:
+        # It names the tool, the request as declared and the status: never a value of the person's.
+        carried = Carried(OutcomeStatus.FAILED, 0, {"error": f"system {system.id}: {refused}"})
     except ClientError as error:
         # Refused for the bucket's owner or the role's permissions: retrying changes neither.
         refusal = refused_bucket(system, error)
@@ -81,7 +84,7 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
 
 
 def carry_out(desk: Desk, request: RequestForSystems, system: SystemEntry, action: Action) -> Carried:
-    connector = connector_for(desk, system)
+    connector = connector_for(desk, system, action.value)
     subject = subject_of(request)
     exemption = system.exemption_for(action)
     if exemption is not None:

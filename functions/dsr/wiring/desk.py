@@ -118,6 +118,11 @@ class Desk:
     def s3(self) -> S3Client:
         return cast("S3Client", self._once("s3", _s3_client))
 
+    def keep(self, name: str, make: Callable[[], Made]) -> Made:
+        """What ``make`` makes, made once and kept for the life of the environment (a SaaS tool's
+        credentials, token and rate bucket)."""
+        return self._once(name, make)
+
     @property
     def alerts(self) -> SNSClient:
         return cast("SNSClient", self._once("sns", lambda: _aws("client", "sns")))
