@@ -19,6 +19,9 @@ from local_cloud.saas_standins import Answer, StandInRequest, Vendor
 
 USER = re.compile(r"^/api/v2/users/(?P<id>\d+)(?P<rest>/tickets/requested|/tags)?$")
 DELETED_USER = re.compile(r"^/api/v2/deleted_users/(?P<id>\d+)$")
+PAGE_SIZE = 2
+"""The stand-in's pages are short (Zendesk's hold up to 100) so that a demonstration person's
+tickets take more than one page and the cursor is followed."""
 ERRORS = {
     400: "RecordInvalid",
     401: "Couldn't authenticate you",
@@ -100,7 +103,7 @@ class StandIn(Vendor):
 
     def _requested(self, user_id: int, query: Mapping[str, str]) -> Answer:
         """A page of the tickets the user requested; the cursor is the last ticket id given."""
-        size = int(query.get("page[size]", 100))
+        size = min(int(query.get("page[size]", 100)), PAGE_SIZE)
         after = query.get("page[after]")
         tickets = sorted((t for t in self.tickets if t["requester_id"] == user_id), key=lambda t: t["id"])
         if after:

@@ -1,0 +1,142 @@
+"""The HubSpot, Mailchimp and Zendesk definitions carried out by the connector against their
+stand-ins, over HTTP: export, erase, opt out and restrict, each a second time changing nothing.
+The stand-ins refuse whatever the vendor's API document would, so these requests are ones the
+vendor would accept."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from dsr.connectors.base import Subject
+from dsr.connectors.saas import RECORD_SET, SaasConnector
+from dsr.connectors.saas_http import SaasHttp
+from dsr.core.saas_definitions import load_definition
+from local_cloud import saas_demo_records
+from local_cloud.demo_data import ADA, ALAN, GRACE, PEOPLE
+from local_cloud.saas_standins import SaasStandIn, vendor_stand_in
+
+NOBODY = Subject(email="nobody@example.com")
+SETTINGS = {
+    "MAILCHIMP_LIST_ID": saas_demo_records.MAILCHIMP_LIST_ID,
+    "HUBSPOT_MARKETING_SUBSCRIPTION_ID": saas_demo_records.HUBSPOT_MARKETING_SUBSCRIPTION_ID,
+}
+
+
+@pytest.fixture
+def stand_in(request: pytest.FixtureRequest) -> Iterator[SaasStandIn]:
+    running = SaasStandIn(vendor_stand_in(request.param, PEOPLE)).start()
+    yield running
+    running.stop()
+
+
+def connector(stand_in: SaasStandIn, action: str | None = None) -> SaasConnector:
+    definition = load_definition(stand_in.tool)
+    environment = {str(definition.base_url_env): stand_in.base_url, **SETTINGS}
+    secret = stand_in.vendor.secret
+    http = SaasHttp(definition, environment, read_secret=lambda _: secret, sleep=time.sleep)
+    return SaasConnector(http, environment, action)
+
+
+def _refused(stand_in: SaasStandIn) -> list[tuple[str, str, int]]:
+    """The requests the stand-in refused as its vendor's document would (400 or 401)."""
+    return [(e.method, e.path, e.status) for e in stand_in.log if e.status in (400, 401)]
+
+
+# ------------------------------------------------------------------------------ HubSpot
+
+
+@pytest.mark.parametrize("stand_in", ["hubspot"], indirect=True)
+def test_hubspot_exports_the_contact_and_its_subscriptions(stand_in: SaasStandIn) -> None:
+    records = list(connector(stand_in).export(Subject(email=ADA["email"])))
+    person, *subscriptions = records
+    assert person["properties"]["email"] == ADA["email"]
+    assert person["properties"]["phone"] == ADA["phone"]
+    assert {r[RECORD_SET] for r in subscriptions} == {"subscriptions"}
+    assert {(r["name"], r["status"]) for r in subscriptions} == {
+        ("Product news", "SUBSCRIBED"),
+        ("Service notices", "SUBSCRIBED"),
+    }
+    assert list(connector(stand_in).export(NOBODY)) == []
+    assert _refused(stand_in) == []
+
+
+@pytest.mark.parametrize("stand_in", ["hubspot"], indirect=True)
+def test_hubspot_opts_out_restricts_and_erases_once(stand_in: SaasStandIn) -> None:
+    grace = Subject(email=GRACE["email"])
+    vendor = stand_in.vendor
+    assert connector(stand_in, "opt_out").set_fields(grace, {}) == 1
+    assert connector(stand_in, "opt_out").set_fields(grace, {}) == 0  # HubSpot: 400, already unsubscribed
+    assert vendor.subscribed[GRACE["email"]] == set()  # type: ignore[attr-defined]
+    restricted = {"dsr_processing_restricted": "true"}
+    assert connector(stand_in, "restrict").set_fields(grace, restricted) == 1
+    assert vendor.contacts["502"]["properties"]["dsr_processing_restricted"] == "true"  # type: ignore[attr-defined]
+    assert connector(stand_in).delete(grace) == 1
+    assert connector(stand_in).delete(grace) == 0
+    assert connector(stand_in).delete(NOBODY) == 0
+    emails = {c["properties"]["email"] for c in vendor.contacts.values()}  # type: ignore[attr-defined]
+    assert GRACE["email"] not in emails and ADA["email"] in emails
+    assert [e for e in _refused(stand_in) if e[0] != "POST" or "unsubscribe" not in e[1]] == []
+
+
+# ------------------------------------------------------------------------------ Mailchimp
+
+
+@pytest.mark.parametrize("stand_in", ["mailchimp"], indirect=True)
+def test_mailchimp_finds_the_member_by_the_hash_of_the_lower_cased_address(stand_in: SaasStandIn) -> None:
+    """Ada signed up as Ada@Example.com; her request gives ada@example.com."""
+    records = list(connector(stand_in).export(Subject(email=ADA["email"])))
+    assert [r[RECORD_SET] for r in records] == ["person", "activity", "activity", "tags", "tags"]
+    assert records[0]["email_address"] == "Ada@Example.com"
+    assert records[0]["merge_fields"]["PHONE"] == ADA["phone"]
+    assert {r["name"] for r in records if r[RECORD_SET] == "tags"} == {"customers", "newsletter"}
+    assert list(connector(stand_in).export(NOBODY)) == []  # 404: not a member
+    assert _refused(stand_in) == []
+
+
+@pytest.mark.parametrize("stand_in", ["mailchimp"], indirect=True)
+def test_mailchimp_unsubscribes_tags_and_deletes_permanently_once(stand_in: SaasStandIn) -> None:
+    ada = Subject(email=ADA["email"])
+    members = stand_in.vendor.members  # type: ignore[attr-defined]
+    member_id = saas_demo_records.subscriber_hash(ADA["email"])
+    assert connector(stand_in, "opt_out").set_fields(ada, {}) == 1
+    assert connector(stand_in, "opt_out").set_fields(ada, {}) == 1  # still a member; already unsubscribed
+    assert members[member_id]["status"] == "unsubscribed"
+    assert connector(stand_in, "restrict").set_fields(ada, {}) == 1
+    assert "processing-restricted" in {t["name"] for t in members[member_id]["tags"]}
+    assert connector(stand_in).delete(ada) == 1
+    assert connector(stand_in).delete(ada) == 0
+    assert member_id not in members and len(members) == 2
+    assert _refused(stand_in) == []
+
+
+# ------------------------------------------------------------------------------ Zendesk
+
+
+@pytest.mark.parametrize("stand_in", ["zendesk"], indirect=True)
+def test_zendesk_exports_the_user_and_every_page_of_requested_tickets(stand_in: SaasStandIn) -> None:
+    records = list(connector(stand_in).export(Subject(email=ADA["email"])))
+    assert [r[RECORD_SET] for r in records] == ["person", *["requested_tickets"] * 3]
+    assert records[0]["email"] == "ADA@example.com"
+    assert {r["subject"] for r in records[1:]} == {"Importing contacts", "Training session", "Export to CSV"}
+    pages = [e for e in stand_in.log if e.path.endswith("/tickets/requested")]
+    assert len(pages) == 2  # two tickets a page: the cursor was followed
+    assert _refused(stand_in) == []
+
+
+@pytest.mark.parametrize("stand_in", ["zendesk"], indirect=True)
+def test_zendesk_restricts_then_deletes_and_deletes_permanently_once(stand_in: SaasStandIn) -> None:
+    alan = Subject(email=ALAN["email"])
+    vendor = stand_in.vendor
+    assert connector(stand_in, "restrict").set_fields(alan, {}) == 1
+    assert vendor.users[9002]["tags"] == ["processing_restricted"]  # type: ignore[attr-defined]
+    assert connector(stand_in).delete(alan) == 1
+    assert 9002 not in vendor.users and 9002 not in vendor.deleted  # type: ignore[attr-defined]
+    steps = [(e.method, e.path, e.status) for e in stand_in.log if e.method == "DELETE"]
+    assert steps == [("DELETE", "/api/v2/users/9002", 200), ("DELETE", "/api/v2/deleted_users/9002", 200)]
+    assert connector(stand_in).delete(alan) == 0
+    assert connector(stand_in).delete(NOBODY) == 0
+    assert ADA["email"].casefold() in {u["email"].casefold() for u in vendor.users.values()}  # type: ignore[attr-defined]
+    assert _refused(stand_in) == []
