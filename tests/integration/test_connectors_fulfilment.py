@@ -168,6 +168,7 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         "support-tickets#erase": ("done", 2),
         "job-applications#erase": ("done", 2),
         "device-logs#erase": ("done", 2),
+        "product-analytics#erase": ("done", 3),
         "platform-usage#erase": ("done", 2),  # found by the account id resolved from the email
         "analytics#erase": ("done", 1),
     }
@@ -302,6 +303,7 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Job applications: 2 records deleted.",
         "Event and marketing sign-ups: 1 record deleted.",
         "Platform usage by account: 2 records deleted.",
+        "Product analytics events: 3 records deleted.",
         "Support and training records: 2 records deleted.",
     ]
     told = "\n".join(lines).lower()

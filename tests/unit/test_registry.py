@@ -63,6 +63,7 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
         "support-tickets",
         "job-applications",
         "device-logs",
+        "product-analytics",
         "platform-usage",
         "analytics",
         "crm-contacts",

@@ -267,6 +267,8 @@ def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any
                 problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
         elif kind in HAND_OFF_KINDS:
             continue  # asked over HTTP or by email; see test_hand_off_function_may_read_the_customers
+        elif kind == "s3_parquet":
+            continue  # RunDataLakeTaskFunction's; see test_the_data_lake_function_may_use_the_lakes_alone
         else:
             problems.append(f"{system['id']}: unknown store kind {kind!r}")
     return problems
@@ -283,6 +285,22 @@ def test_run_system_task_function_may_use_every_registered_store(template: dict[
 
 
 HAND_OFF_KINDS = ("opendsr", "vendor_email", "customer_controllers")
+
+
+def test_the_data_lake_function_may_use_the_lakes_alone(template: dict[str, Any]) -> None:
+    systems = yaml.safe_load(SYSTEMS_PATH.read_text(encoding="utf-8"))["systems"]
+    lakes = {s["store"]["bucket"] for s in systems if s["store"]["kind"] == "s3_parquet"}
+    assert lakes, "the registry has a data lake"
+    policies = as_list(template["Resources"]["RunDataLakeTaskFunction"]["Properties"]["Policies"])
+    # Its role reaches the lakes' buckets (and the requests table and packages, by !Ref), no other store
+    assert policy_template_names(policies, "S3CrudPolicy", "BucketName") == lakes
+    assert policy_template_names(policies, "DynamoDBCrudPolicy", "TableName") == set()
+    other_buckets = policy_template_names(
+        as_list(template["Resources"]["RunSystemTaskFunction"]["Properties"]["Policies"]),
+        "S3CrudPolicy",
+        "BucketName",
+    )
+    assert not lakes & other_buckets, "the function without pyarrow needs no lake"
 
 
 def test_planning_may_read_the_systems_that_resolve_account_ids(template: dict[str, Any]) -> None:

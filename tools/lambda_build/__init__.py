@@ -1,5 +1,6 @@
-"""What ``sam build`` puts in each deployed artifact: a function's own handler package, or the
-layer every function shares (the domain package ``dsr`` and the runtime dependencies).
+"""What ``sam build`` puts in each deployed artifact: a function's own handler package, the
+layer every function shares (the domain package ``dsr`` and the runtime dependencies), or the
+data lake's layer (pyarrow, trimmed, for RunDataLakeTaskFunction alone).
 
 ``functions/Makefile`` calls ``python -m lambda_build`` for each resource (``BuildMethod:
 makefile``): SAM's python builder copies the whole code folder into every function, cannot leave
@@ -50,6 +51,47 @@ NEVER_READ = (
     "holidays/locale",  # translations of holiday names: the desk counts days (names fall back)
     "holidays/financial",  # stock exchanges' trading days: loaded only when one is asked for by name
     "bin",  # the distributions' command-line scripts
+)
+# pyproject's optional dependencies that make the data lake's layer (pyarrow: too large to share).
+DATA_LAKE_EXTRA = "data-lake"
+# What the Parquet connector never loads: Flight, Substrait, datasets, Acero, ORC, the remote
+# file systems, CUDA and the JVM bridge (their Python modules: pyarrow.lib links the C++
+# libraries of Substrait, datasets and Acero, so those stay), C++ headers, Cython sources, the
+# tests, and the two copies of libarrow_python the wheel carries besides the one it loads.
+DATA_LAKE_NEVER_LOADED = (
+    "pyarrow/include",
+    "pyarrow/includes",
+    "pyarrow/src",
+    "pyarrow/tests",
+    "pyarrow/**/*.pyx",
+    "pyarrow/**/*.pxd",
+    "pyarrow/**/*.pxi",
+    "pyarrow/libarrow_flight.so*",
+    "pyarrow/libarrow_python_flight.so*",
+    "pyarrow/_flight.*",
+    "pyarrow/flight.py",
+    "pyarrow/_substrait.*",
+    "pyarrow/substrait.py",
+    "pyarrow/_dataset*",
+    "pyarrow/dataset.py",
+    "pyarrow/_acero.*",
+    "pyarrow/acero.py",
+    "pyarrow/_orc.*",
+    "pyarrow/orc.py",
+    "pyarrow/_s3fs.*",
+    "pyarrow/_gcsfs.*",
+    "pyarrow/_hdfs.*",
+    "pyarrow/_azurefs.*",
+    "pyarrow/_cuda.*",
+    "pyarrow/cuda.py",
+    "pyarrow/jvm.py",
+    "pyarrow/_pyarrow_cpp_tests.*",
+    "pyarrow/benchmark.py",
+    "pyarrow/libarrow_python.so",
+    "pyarrow/libarrow_python.so.*.*.*",
+    "pyarrow/libarrow_python_parquet_encryption.so",
+    "pyarrow/libarrow_python_parquet_encryption.so.*.*.*",
+    "bin",
 )
 # Shared objects lose their symbol tables and debug information (8 MB), as a release build would.
 STRIP_TOOLS = ("llvm-strip", "aarch64-linux-gnu-strip")
@@ -183,4 +225,32 @@ def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) 
     strip_shared_objects(site)
     for package in LAYER_PACKAGES:
         shutil.copytree(FUNCTIONS_DIR / package, site / package, ignore=NOT_SHIPPED, dirs_exist_ok=True)
+    compile_bytecode(site, LAYER_ROOT)
+
+
+def data_lake_requirements(pyproject_path: Path = PYPROJECT_PATH) -> list[str]:
+    """pyproject's ``[project.optional-dependencies] data-lake``."""
+    extras = tomllib.loads(pyproject_path.read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    requirements: list[str] = extras[DATA_LAKE_EXTRA]
+    return requirements
+
+
+def trim_data_lake(site: Path) -> None:
+    """Take out of the installed pyarrow what the Parquet connector never loads."""
+    for pattern in DATA_LAKE_NEVER_LOADED:
+        for path in sorted(site.glob(pattern), reverse=True):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+
+
+def build_data_lake_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) -> None:
+    """``python/``: pyarrow as Lambda's arm64 python3.12 wheel, trimmed and stripped, compiled.
+    With ``platform=()``, the same for this machine (the cold-start benchmark imports from it)."""
+    site = artifacts_dir / "python"
+    site.mkdir(parents=True, exist_ok=True)
+    install_into(site, data_lake_requirements(), *platform, "--only-binary=:all:")
+    trim_data_lake(site)
+    strip_shared_objects(site)
     compile_bytecode(site, LAYER_ROOT)

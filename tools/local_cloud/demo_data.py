@@ -25,7 +25,9 @@ from dsr.core.registry_stores import (
     S3JsonLinesStore,
     S3LinesStore,
     S3ObjectsStore,
+    S3ParquetStore,
 )
+from local_cloud.demo_lake import lake_emails, seed_lake
 
 PEOPLE: list[dict[str, Any]] = [
     {
@@ -93,9 +95,16 @@ def _seed(aws: _Clients, system: SystemEntry) -> int:
         return _seed_lines(aws, store, "2026-10.jsonl", _json_lines(LINE_RECORDS.get(system.id, list)()))
     if isinstance(store, S3CsvStore):
         return _seed_lines(aws, store, "2026-10.csv", _csv(LINE_RECORDS.get(system.id, list)()))
+    return _seed_other(aws, store)
+
+
+def _seed_other(aws: _Clients, store: Any) -> int:
+    """The customers' CRMs and the data lake; none for a processor or a vendor, who holds the data."""
     if isinstance(store, CustomerControllers):
         return _seed_customer_contacts(aws, store)
-    return 0  # a processor or a vendor holds the data; the desk keeps none of it
+    if isinstance(store, S3ParquetStore):
+        return seed_lake(_bucket(aws, store.bucket), store)
+    return 0
 
 
 def systems_holding(person: dict[str, Any]) -> list[str]:
@@ -112,6 +121,8 @@ def systems_holding(person: dict[str, Any]) -> list[str]:
                 held.add(system_id)
     held |= {system_id for system_id, files in SUBJECT_OBJECTS.items() if person["email"] in files()}
     held |= {"crm-contacts" for _, _, contact in CONTACTS if contact is person}
+    if email in lake_emails():
+        held.add("product-analytics")  # the demonstration data lake (local_cloud.demo_lake)
     held |= {system_id for system_id, records in PROCESSOR_RECORDS.items() if person["email"] in records()}
     return sorted(held)
 

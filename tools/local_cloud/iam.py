@@ -357,16 +357,18 @@ class Addressing:
         action = _S3_ACTIONS.get(operation, operation)
         if params.get("VersionId") and action in {"GetObject", "DeleteObject"}:
             action = f"{action}Version"
-        keys = (
-            [o["Key"] for o in params.get("Delete", {}).get("Objects", [])]
-            if operation == "DeleteObjects"
-            else []
-        )
-        if "Key" in params:
-            keys = [params["Key"]]
-        if not keys:
+        if operation == "DeleteObjects":
+            # Each object a version id names is a DeleteObjectVersion, as S3 checks it.
+            return [
+                (
+                    f"s3:{'DeleteObjectVersion' if o.get('VersionId') else 'DeleteObject'}",
+                    f"arn:aws:s3:::{bucket}/{o['Key']}",
+                )
+                for o in params.get("Delete", {}).get("Objects", [])
+            ] or [("s3:DeleteObject", f"arn:aws:s3:::{bucket}")]
+        if "Key" not in params:
             return [(f"s3:{action}", f"arn:aws:s3:::{bucket}")]
-        targets = [(f"s3:{action}", f"arn:aws:s3:::{bucket}/{key}") for key in keys]
+        targets = [(f"s3:{action}", f"arn:aws:s3:::{bucket}/{params['Key']}")]
         if operation == "CopyObject":
             source = params["CopySource"]
             source_bucket, source_key = (

@@ -16,6 +16,7 @@ from dsr.core.registry_stores import (
     S3CsvStore,
     S3JsonLinesStore,
     S3ObjectsStore,
+    S3ParquetStore,
     SaasStore,
 )
 
@@ -34,18 +35,8 @@ def connector_for(desk: Desk, system: SystemEntry, action: str | None = None) ->
         from dsr.connectors.dynamodb import DynamoDbConnector  # noqa: PLC0415 - see the docstring
 
         return DynamoDbConnector(desk.table(store.table), store)
-    if isinstance(store, S3JsonLinesStore):
-        from dsr.connectors.s3_jsonl import S3JsonLinesConnector  # noqa: PLC0415
-
-        return S3JsonLinesConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
-    if isinstance(store, S3CsvStore):
-        from dsr.connectors.s3_csv import S3CsvConnector  # noqa: PLC0415
-
-        return S3CsvConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
-    if isinstance(store, S3ObjectsStore):
-        from dsr.connectors.s3_objects import S3ObjectsConnector  # noqa: PLC0415
-
-        return S3ObjectsConnector(desk.s3, store, bucket_owner=bucket_owner(desk, store))
+    if isinstance(store, S3Bucket):
+        return _bucket_connector(desk, store)
     if isinstance(store, PostgresStore):
         from dsr.connectors.postgresql import PostgresConnector  # noqa: PLC0415
 
@@ -59,6 +50,28 @@ def connector_for(desk: Desk, system: SystemEntry, action: str | None = None) ->
 
         return SaasConnector(saas_http(desk, store), action=action)
     raise TypeError(f"system {system.id} is handed off ({store.kind}); the desk has no connector for it")
+
+
+def _bucket_connector(desk: Desk, store: S3Bucket) -> Connector:
+    """The connector for a kind of S3 store, its module imported on first use."""
+    owner = bucket_owner(desk, store)
+    if isinstance(store, S3JsonLinesStore):
+        from dsr.connectors.s3_jsonl import S3JsonLinesConnector  # noqa: PLC0415
+
+        return S3JsonLinesConnector(desk.s3, store, bucket_owner=owner)
+    if isinstance(store, S3CsvStore):
+        from dsr.connectors.s3_csv import S3CsvConnector  # noqa: PLC0415
+
+        return S3CsvConnector(desk.s3, store, bucket_owner=owner)
+    if isinstance(store, S3ParquetStore):
+        from dsr.connectors.s3_parquet import S3ParquetConnector  # noqa: PLC0415
+
+        return S3ParquetConnector(desk.s3, store, bucket_owner=owner)
+    if isinstance(store, S3ObjectsStore):
+        from dsr.connectors.s3_objects import S3ObjectsConnector  # noqa: PLC0415
+
+        return S3ObjectsConnector(desk.s3, store, bucket_owner=owner)
+    raise TypeError(f"no connector for S3 store kind {type(store).__name__}")
 
 
 def bucket_owner(desk: Desk, store: S3Bucket) -> str:

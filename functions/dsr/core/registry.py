@@ -27,6 +27,7 @@ from dsr.core.registry_stores import (
     RegistryModel,
     Replacement,
     S3ObjectsStore,
+    S3ParquetStore,
     SaasStore,
     StoreLocation,
     SystemId,
@@ -139,6 +140,7 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
     "dynamodb": frozenset(Action),
     "s3_jsonl": frozenset(Action),
     "s3_csv": frozenset(Action),
+    "s3_parquet": frozenset(Action),
     "s3_objects": frozenset({Action.EXPORT, Action.ERASE}),
     # What a SaaS tool can do is its definition's (checked in SystemEntry).
     "saas": frozenset(Action),
@@ -257,6 +259,19 @@ class SystemEntry(RegistryModel):
             ]
             if problems:
                 raise ValueError("; ".join(problems))
+        return self
+
+    @model_validator(mode="after")
+    def _anonymizes_personal_columns_only(self) -> Self:
+        personal = self.store.personal_columns if isinstance(self.store, S3ParquetStore) else []
+        erase = self.actions.erase
+        named = [
+            *(erase.fields if erase is not None else {}),
+            *(name for e in self.exemptions if e.instead for name in e.instead.fields),
+        ]
+        others = sorted(set(named) - set(personal))
+        if personal and others:
+            raise ValueError(f"anonymize: {', '.join(others)} not among store.personal_columns")
         return self
 
     @model_validator(mode="after")

@@ -91,6 +91,20 @@ class S3CsvStore(S3LinesStore):
     kind: Literal["s3_csv"]
 
 
+class S3ParquetStore(S3Bucket):
+    """A Parquet data lake: many people's rows in each object under a prefix (e.g. events
+    partitioned by date). Found by the row groups' statistics, then the identity column alone."""
+
+    kind: Literal["s3_parquet"]
+    prefix: str = ""
+    identity_column: str = Field(min_length=1, description="the column that holds the identity")
+    identity: IdentityKind = Field(default="email", description="what the identity column holds")
+    personal_columns: list[str] = Field(
+        default=[],
+        description="the columns anonymization may replace; empty: any column of the objects",
+    )
+
+
 class S3ObjectsStore(S3Bucket):
     """Objects that belong to one subject each (CVs, uploads), found under a per-subject prefix."""
 
@@ -325,6 +339,7 @@ StoreLocation = Annotated[
     DynamoDbStore
     | S3JsonLinesStore
     | S3CsvStore
+    | S3ParquetStore
     | S3ObjectsStore
     | SaasStore
     | PostgresStore

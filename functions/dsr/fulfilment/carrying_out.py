@@ -51,6 +51,12 @@ def refused_bucket(system: SystemEntry, error: ClientError) -> str | None:
     )
 
 
+def naming_the_system(system: SystemEntry, error: Exception) -> str:
+    """The error as staff read it: which system, if the message does not say so already."""
+    message = str(error)
+    return message if message.startswith("system ") else f"system {system.id}: {message}"
+
+
 def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResult:
     """Carry out one action in one system and record the outcome on the request."""
     request = desk.store.get_for_systems(request_id)
@@ -59,7 +65,7 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
         carried = carry_out(desk, request, system, task.action)
     except (IdentityUnavailableError, StoreLayoutError) as unusable:
         # Retrying finds the same identities and the same store: staff must change one.
-        carried = Carried(OutcomeStatus.FAILED, 0, {"error": str(unusable)})
+        carried = Carried(OutcomeStatus.FAILED, 0, {"error": naming_the_system(system, unusable)})
     except SaasError as refused:
         # It names the tool, the request as declared and the status: never a value of the person's.
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": f"system {system.id}: {refused}"})
@@ -111,9 +117,23 @@ def _with_rows_by_table(connector: Connector, carried: Carried) -> Carried:
     change affected: recorded beside the total, as ``rows_by_table`` (``accounts=1,invoices=3``)."""
     rows: dict[str, int] | None = getattr(connector, "rows_by_table", None)
     if not rows:
-        return carried
+        return _with_rows_by_object(connector, carried)
     counts = ",".join(f"{table}={count}" for table, count in rows.items())
     return carried._replace(detail={**carried.detail, "rows_by_table": counts})
+
+
+MAX_OBJECTS_LISTED = 50
+
+
+def _with_rows_by_object(connector: Connector, carried: Carried) -> Carried:
+    """A connector that rewrites objects of many people's rows (a data lake) says how many of the
+    subject's rows each object held: ``objects`` and ``rows_by_object`` (``key=2,key=1``, the
+    first MAX_OBJECTS_LISTED keys), never a value."""
+    rows: dict[str, int] | None = getattr(connector, "rows_by_object", None)
+    if not rows:
+        return carried
+    listed = ",".join(f"{key}={count}" for key, count in sorted(rows.items())[:MAX_OBJECTS_LISTED])
+    return carried._replace(detail={**carried.detail, "objects": str(len(rows)), "rows_by_object": listed})
 
 
 ConnectorChange = Callable[[Connector, Subject], int]

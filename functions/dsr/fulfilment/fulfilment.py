@@ -35,10 +35,23 @@ class Route(StrEnum):
     """A processor, vendor or customer does it; the task waits for their answer."""
 
 
+class Worker(StrEnum):
+    """Which function carries out a task of the desk's own: the state machine chooses by it."""
+
+    CONNECTORS = "connectors"
+    """RunSystemTaskFunction: tables and line-by-line objects, with the shared layer alone."""
+    DATA_LAKE = "data_lake"
+    """RunDataLakeTaskFunction: Parquet, with pyarrow in a layer of its own (too large to share)."""
+
+
+DATA_LAKE_KINDS = frozenset({"s3_parquet"})
+
+
 class SystemTask(DeskModel):
     system_id: str
     action: Action
     route: Route = Route.CARRY_OUT
+    worker: Worker = Worker.CONNECTORS
     wait_seconds: int = Field(default=0, description="how long a hand-off may wait, as a backstop")
 
 
@@ -49,7 +62,8 @@ the wait by the desk's clock; it only matters if the sweeper stopped running."""
 
 def task_for(system: SystemEntry, action: Action) -> SystemTask:
     if not system.hands_off:
-        return SystemTask(system_id=system.id, action=action)
+        worker = Worker.DATA_LAKE if system.store.kind in DATA_LAKE_KINDS else Worker.CONNECTORS
+        return SystemTask(system_id=system.id, action=action, worker=worker)
     days = system.store.answer_within_days if isinstance(system.store, HandOffRoute) else 14
     return SystemTask(
         system_id=system.id,
