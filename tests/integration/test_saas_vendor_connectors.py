@@ -20,6 +20,7 @@ from local_cloud.saas_standins import SaasStandIn, vendor_stand_in
 
 NOBODY = Subject(email="nobody@example.com")
 SETTINGS = {
+    "MAILCHIMP_DATA_CENTER": "us1",
     "MAILCHIMP_LIST_ID": saas_demo_records.MAILCHIMP_LIST_ID,
     "HUBSPOT_MARKETING_SUBSCRIPTION_ID": saas_demo_records.HUBSPOT_MARKETING_SUBSCRIPTION_ID,
 }

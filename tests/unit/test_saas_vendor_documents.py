@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
+from dsr.connectors.base import SaasError
+from dsr.connectors.saas_http import SaasHttp
 from dsr.connectors.saas_requests import SAMPLE_VALUES, filled, identity_values
-from dsr.core.saas_definitions import load_definition
+from dsr.core.saas_definitions import SaasDefinitionError, load_definition, parse_definition
 from local_cloud import saas_demo_records
 from local_cloud.demo_data import ADA, GRACE
 from vendor_apis import request_problems
@@ -98,3 +100,26 @@ def test_each_tool_holds_someone_who_made_no_request() -> None:
     assert bystander in {u["email"] for u in saas_demo_records.zendesk_users()}
     users = {u["id"] for u in saas_demo_records.zendesk_users()}
     assert {t["requester_id"] for t in saas_demo_records.zendesk_tickets()} <= users
+
+
+def _mailchimp_http(environment: dict[str, str]) -> SaasHttp:
+    return SaasHttp(load_definition("mailchimp"), environment, read_secret=lambda _: {})
+
+
+def test_mailchimp_is_reached_in_the_data_centre_its_settings_name() -> None:
+    http = _mailchimp_http({"MAILCHIMP_DATA_CENTER": "us21", "MAILCHIMP_LIST_ID": "l1"})
+    assert http.base_url == "https://us21.api.mailchimp.com/3.0"
+    stand_in = "http://127.0.0.1:3456"
+    assert _mailchimp_http({"MAILCHIMP_API_URL": stand_in}).base_url == stand_in
+
+
+@pytest.mark.parametrize("data_center", ["", "evil.example/x", "us21.evil.example"])
+def test_a_data_centre_that_could_name_another_host_is_refused(data_center: str) -> None:
+    with pytest.raises(SaasError, match=r"^mailchimp: base URL \(MAILCHIMP_DATA_CENTER\) .*one DNS label"):
+        _mailchimp_http({"MAILCHIMP_DATA_CENTER": data_center})
+
+
+def test_only_settings_may_fill_a_base_url() -> None:
+    text = (DEFINITIONS / "mailchimp.yaml").read_text(encoding="utf-8")
+    with pytest.raises(SaasDefinitionError, match=r"base_url: unknown placeholder\(s\) email"):
+        parse_definition(text.replace("https://{data_center}.api", "https://{email}.api"), "mailchimp.yaml")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import string
 import threading
 import time
 import urllib.error
@@ -32,6 +34,7 @@ MAX_RETRY_AFTER_SECONDS = 60.0
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 SecretReader = Callable[[str], Mapping[str, str]]
 
@@ -215,14 +218,32 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 def _checked_base_url(definition: SaasDefinition, environment: Mapping[str, str]) -> str:
-    """The definition's URL, or the one its variable sets: https, or http on this machine only."""
+    """The definition's URL (its settings filled in), or the one its variable sets: https, or http
+    on this machine only."""
     url = definition.base_url
     if definition.base_url_env and environment.get(definition.base_url_env):
         url = environment[definition.base_url_env]
+    else:
+        url = _with_settings(definition, url, environment)
     parts = urlsplit(url)
     if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS):
         raise SaasError(definition.tool, f"base URL ({definition.base_url_env})", None, "must be https")
     return url.rstrip("/")
+
+
+def _with_settings(definition: SaasDefinition, url: str, environment: Mapping[str, str]) -> str:
+    """The base URL's settings placeholders filled, each with one DNS label (a data centre, a
+    subdomain): a value that could name another host is refused, since credentials go there."""
+    values = {}
+    for _, name, _, _ in string.Formatter().parse(url):
+        if name is None:
+            continue
+        variable = definition.settings[name]
+        value = environment.get(variable, "")
+        if not _DNS_LABEL.fullmatch(value):
+            raise SaasError(definition.tool, f"base URL ({variable})", None, "must be set to one DNS label")
+        values[name] = value
+    return url.format(**values)
 
 
 def _backoff(attempt: int) -> float:

@@ -38,7 +38,9 @@ Example (an abridged ``stripe.yaml``)::
 
 Placeholders (in paths, query values and body strings): ``{email}``, ``{email_md5}``,
 ``{email_sha256}``, ``{id}`` (the record found) and each name in ``settings``. In a path each value
-is percent-encoded. Bodies are JSON, or form-encoded (``body_encoding: form``) with nested keys
+is percent-encoded. The base URL may hold settings too, each filled with one DNS label
+(Mailchimp's data centre: ``https://{data_center}.api.mailchimp.com/3.0``); ``base_url_env``, when
+set, replaces the whole URL. Bodies are JSON, or form-encoded (``body_encoding: form``) with nested keys
 bracketed as Stripe reads them (``metadata[processing_restricted]=true``).
 
 Pagination styles: ``none``; ``cursor_from_last_record`` (Stripe: the last record's id as
@@ -261,6 +263,12 @@ class SaasDefinition(SaasModel):
 
     @model_validator(mode="after")
     def _placeholders_are_known(self) -> Self:
+        unknown_in_url = sorted(_placeholders_in(self.base_url) - set(self.settings))
+        if unknown_in_url:
+            raise ValueError(
+                f"base_url: unknown placeholder(s) {', '.join(unknown_in_url)}; only settings may "
+                "fill the base URL (Mailchimp's data centre: https://{data_center}.api.mailchimp.com)"
+            )
         known = IDENTITY_PLACEHOLDERS | set(self.settings)
         for where, request in self.requests():
             allowed = known if where == "find.request" else known | RECORD_PLACEHOLDERS

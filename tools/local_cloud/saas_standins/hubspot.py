@@ -31,6 +31,12 @@ CATEGORIES = {
 }
 
 
+def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The demonstration people the stand-in holds records of (its contacts' addresses, in any case)."""
+    addresses = {c["properties"]["email"].casefold() for c in saas_demo_records.hubspot_contacts()}
+    return [person for person in people if str(person["email"]).casefold() in addresses]
+
+
 class StandIn(Vendor):
     tool: ClassVar[str] = "hubspot"
     secret: ClassVar[dict[str, str]] = {"access_token": "pat-na1-demo-0000"}  # nosec B105 - a stand-in's

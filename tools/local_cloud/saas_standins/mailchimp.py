@@ -28,6 +28,12 @@ TITLES = {
 }
 
 
+def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The demonstration people the stand-in holds records of (its members' addresses, in any case)."""
+    addresses = {m["email_address"].casefold() for m in saas_demo_records.mailchimp_members()}
+    return [person for person in people if str(person["email"]).casefold() in addresses]
+
+
 class StandIn(Vendor):
     tool: ClassVar[str] = "mailchimp"
     secret: ClassVar[dict[str, str]] = {"username": "privacy-desk", "api_key": "0123456789abcdef-us1"}

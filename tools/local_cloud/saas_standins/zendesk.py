@@ -30,6 +30,12 @@ ERRORS = {
 }
 
 
+def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The demonstration people the stand-in holds records of (its users' addresses, in any case)."""
+    addresses = {u["email"].casefold() for u in saas_demo_records.zendesk_users()}
+    return [person for person in people if str(person["email"]).casefold() in addresses]
+
+
 class StandIn(Vendor):
     tool: ClassVar[str] = "zendesk"
     secret: ClassVar[dict[str, str]] = {
