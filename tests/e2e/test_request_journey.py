@@ -96,7 +96,12 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     # And the access package holds the subject's records from every system, exported before erasure
     package = boto3.client("s3").get_object(Bucket=desk.settings.packages_bucket, Key=record.package_key)
     content = json.loads(package["Body"].read())
-    assert {len(records) for records in content["systems"].values()} == {1, 2, 3}
+    assert {len(records) for records in content["systems"].values()} == {1, 2, 3, 4, 5}
+    # over the vendors' APIs: her Stripe customer, three charges and an invoice; her Intercom
+    # contact and three conversations
+    assert [r["record_set"] for r in content["systems"]["card-payments"]].count("charges") == 3
+    assert len(content["systems"]["card-payments"]) == 5
+    assert len(content["systems"]["support-messenger"]) == 4
     assert len(content["systems"]["payments"]) == 3  # her card and two charges, from the processor
     assert len(content["systems"]["support-tickets"]) == 2  # both spellings of her address
     assert content["systems"]["accounts"][0]["email"] == "ada@example.com"

@@ -112,6 +112,8 @@ def test_the_plan_covers_every_requested_type_exports_first(desk: Desk) -> None:
     assert {s for s, a in changes if a is Action.RESTRICT} == {
         "accounts",
         "platform-usage",
+        "card-payments",
+        "support-messenger",
         "crm-contacts",
         "customer-service",
     }
@@ -120,6 +122,8 @@ def test_the_plan_covers_every_requested_type_exports_first(desk: Desk) -> None:
         "platform-usage",
         "marketing-leads",
         "analytics",
+        "card-payments",
+        "support-messenger",
         "crm-contacts",
     }
     assert planned.not_covered == []
@@ -171,6 +175,9 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         "product-analytics#erase": ("done", 3),
         "platform-usage#erase": ("done", 2),  # found by the account id resolved from the email
         "analytics#erase": ("done", 1),
+        # over the vendors' APIs (their stand-ins)
+        "card-payments#erase": ("done", 1),
+        "support-messenger#erase": ("done", 1),
     }
     exempt = stored_outcome(desk, request_id, "billing-invoices", "erase")
     assert exempt["status"] == "exempt"
@@ -235,7 +242,14 @@ def test_a_rectification_corrects_what_each_system_holds_and_names_what_it_does_
     again = statuses(run_every_task(desk, request_id))
 
     assert (
-        results == again == {"accounts#rectify": ("done", 1), "marketing-leads#rectify": ("nothing_found", 0)}
+        results
+        == again
+        == {
+            "accounts#rectify": ("done", 1),
+            "marketing-leads#rectify": ("nothing_found", 0),
+            "card-payments#rectify": ("done", 1),
+            "support-messenger#rectify": ("done", 1),
+        }
     )
     assert table_items("crm-accounts") == accounts_after_first, "correcting twice changes nothing more"
     ada = next(item for item in accounts_after_first if item["email"] == ADA)
@@ -245,8 +259,12 @@ def test_a_rectification_corrects_what_each_system_holds_and_names_what_it_does_
     lines = system_results.outcome_lines(desk, request_id)
     assert lines == [
         "Platform accounts: 1 record corrected (phone and postal address); favourite colour not held here.",
+        "Card payments (Stripe): 1 record corrected (phone); favourite colour and postal address "
+        "not held here.",
         "Event and marketing sign-ups: we do not hold favourite colour, phone and postal address here, "
         "so there was nothing to correct.",
+        "Support messenger (Intercom): 1 record corrected (phone); favourite colour and postal address "
+        "not held here.",
     ]
 
 
@@ -262,6 +280,10 @@ def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
         "analytics#object": ("done", 1),
         "platform-usage#restrict": ("done", 2),
         "platform-usage#object": ("done", 2),
+        "card-payments#restrict": ("done", 1),
+        "card-payments#object": ("done", 1),
+        "support-messenger#restrict": ("done", 1),
+        "support-messenger#object": ("done", 1),
     }
     account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
     assert account["processing_restricted"] is True and account["legitimate_interest_processing"] is False
@@ -298,12 +320,14 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Website analytics: 1 record deleted.",
         "Invoices: we keep 2 records because tax law requires us to keep invoices for several years "
         f"({CITATION}), with your name, email and address removed from them.",
+        "Card payments (Stripe): 1 record deleted.",
         "Device and IP data: the deletion is not yet done; our team is on it.",
         "Invoice terms decisions: 1 record deleted.",
         "Job applications: 2 records deleted.",
         "Event and marketing sign-ups: 1 record deleted.",
         "Platform usage by account: 2 records deleted.",
         "Product analytics events: 3 records deleted.",
+        "Support messenger (Intercom): 1 record deleted.",
         "Support and training records: 2 records deleted.",
     ]
     told = "\n".join(lines).lower()
@@ -360,6 +384,12 @@ def test_rectification_restriction_and_objection_run_through_the_workflow(
         "analytics#object": "done",
         "platform-usage#restrict": "done",
         "platform-usage#object": "done",
+        "card-payments#rectify": "done",
+        "card-payments#restrict": "done",
+        "card-payments#object": "done",
+        "support-messenger#rectify": "done",
+        "support-messenger#restrict": "done",
+        "support-messenger#object": "done",
         # confirmed by staff: what the customers and the vendor answered
         "crm-contacts#rectify": "done",
         "crm-contacts#restrict": "done",

@@ -202,3 +202,20 @@ def test_a_processor_asked_again_after_finishing_an_export_has_its_part_written_
         Bucket=desk.settings.packages_bucket, Key=part_key(request_id, "payments")
     )
     assert b"4242" in part["Body"].read()
+
+
+def test_the_system_task_function_reads_the_saas_secrets_and_no_other(cloud: LocalCloud, desk: Desk) -> None:
+    assert cloud.bridge is not None
+    secrets = boto3.client("secretsmanager")
+    secrets.create_secret(Name="privacy-desk/database/owner", SecretString='{"password": "x"}')
+
+    with acting_as(cloud.bridge.roles["RunSystemTaskFunction"]):
+        stripe = secrets.get_secret_value(SecretId="privacy-desk/saas/stripe")
+        with pytest.raises(ClientError) as refused:
+            secrets.get_secret_value(SecretId="privacy-desk/database/owner")
+    with acting_as(cloud.bridge.roles["RequestReviewFunction"]), pytest.raises(ClientError) as elsewhere:
+        secrets.get_secret_value(SecretId="privacy-desk/saas/stripe")
+
+    assert "api_key" in stripe["SecretString"]
+    assert "secretsmanager:GetSecretValue" in refused.value.response["Error"]["Message"]
+    assert "privacy-desk-RequestReviewFunctionRole" in elsewhere.value.response["Error"]["Message"]

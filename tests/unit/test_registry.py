@@ -66,11 +66,17 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
         "product-analytics",
         "platform-usage",
         "analytics",
+        "card-payments",
+        "support-messenger",
         "crm-contacts",
         "payments",
         "email-provider",
         "customer-service",
     ]
+    assert {s.id: s.store.kind for s in registry.systems if s.store.kind == "saas"} == {
+        "card-payments": "saas",  # Stripe, over its API
+        "support-messenger": "saas",  # Intercom
+    }
     kinds = {s.id: s.store.kind for s in registry.systems if s.hands_off}
     assert kinds == {
         "crm-contacts": "customer_controllers",  # the customers decide about their contacts

@@ -265,12 +265,45 @@ def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any
         elif kind in ("s3_jsonl", "s3_csv", "s3_objects"):
             if store.get("bucket") not in buckets:
                 problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
+        elif kind == "saas":
+            problems += saas_tool_problems(system["id"], store["tool"], function)
         elif kind in HAND_OFF_KINDS:
             continue  # asked over HTTP or by email; see test_hand_off_function_may_read_the_customers
         elif kind == "s3_parquet":
             continue  # RunDataLakeTaskFunction's; see test_the_data_lake_function_may_use_the_lakes_alone
         else:
             problems.append(f"{system['id']}: unknown store kind {kind!r}")
+    return problems
+
+
+def saas_tool_problems(system_id: str, tool: str, function: dict[str, Any]) -> list[str]:
+    """A SaaS system needs its definition's variables in the function's environment, and its
+    secret under the prefix the function may read."""
+    from dsr.core.saas_definitions import load_definition
+
+    definition = load_definition(tool)
+    variables = function["Properties"].get("Environment", {}).get("Variables", {})
+    problems = [
+        f"{system_id}: RunSystemTaskFunction's environment has no {name} ({tool}.yaml)"
+        for name in [definition.base_url_env, *definition.settings.values()]
+        if name and name not in variables
+    ]
+    template = load_template(TEMPLATE_PATH)
+    prefix = template["Parameters"]["SaasSecretPrefix"]["Default"]
+    if not definition.auth.secret.startswith(prefix):
+        problems.append(
+            f"{system_id}: secret {definition.auth.secret} is not under SaasSecretPrefix {prefix}"
+        )
+    statements = [
+        statement
+        for policy in as_list(function["Properties"].get("Policies", []))
+        if isinstance(policy, dict)
+        for statement in policy.get("Statement", [])
+        if "secretsmanager:GetSecretValue" in as_list(statement.get("Action", []))
+    ]
+    resources = [str(statement.get("Resource")) for statement in statements]
+    if not any(":secret:${SaasSecretPrefix}*" in resource for resource in resources):
+        problems.append(f"{system_id}: RunSystemTaskFunction may not read the secrets under SaasSecretPrefix")
     return problems
 
 

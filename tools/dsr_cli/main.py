@@ -129,6 +129,18 @@ def _parser() -> argparse.ArgumentParser:
     metrics.add_argument("--jurisdiction", help="only requests under this jurisdiction, e.g. US-CA")
     add_desk_options(metrics)
 
+    registry = commands.add_parser("registry", help="the system registry and the SaaS definitions")
+    registry_commands = registry.add_subparsers(dest="command", required=True)
+    check = registry_commands.add_parser(
+        "check",
+        help="validate systems.yaml and every SaaS definition, and every request a definition can "
+        "make against the vendor's API document; each problem as FILE:LINE",
+    )
+    check.add_argument("--registry", type=Path, help="the registry file (default: the desk's systems.yaml)")
+    check.add_argument(
+        "--definitions", type=Path, help="the folder of SaaS definitions (default: beside systems.yaml)"
+    )
+
     from dsr_cli.staff import add_staff_commands  # noqa: PLC0415
 
     add_staff_commands(commands)
@@ -153,6 +165,10 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             json_output=args.json,
             out=out,
         )
+    if args.group == "registry":
+        from dsr_cli.registry_check import check_registry  # noqa: PLC0415
+
+        return check_registry(args.registry, args.definitions, out)
     if args.group == "report":
         from dsr_cli.report import print_metrics  # noqa: PLC0415
 

@@ -36,8 +36,15 @@ from local_cloud.iam import (
 from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
 from local_cloud.opendsr_processor import DemoOpenDsrProcessor, SigningKey, generate_identity
 from local_cloud.product_login import PRODUCT_SIGN_IN_PATH, DemoProductLogin
+from local_cloud.saas_standins import SaasStandIn
+from local_cloud.saas_standins.running import (
+    create_secrets,
+    stand_in_parameters,
+    start_stand_ins,
+    stop_stand_ins,
+)
 from local_cloud.streams import StreamDelivery, stream_sources
-from local_cloud.template import ACCOUNT_ID, REGION, Template, read_template
+from local_cloud.template import ACCOUNT_ID, REGION, Template, load_template, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = Path(os.environ.get("DSR_TEMPLATE", REPOSITORY / "template.yaml"))
@@ -156,6 +163,8 @@ class LocalCloud:
         self.product_login = DemoProductLogin()
         # The subprocessors in the demonstration registry, each on its own loopback port.
         self.processors = processors if processors is not None else start_demo_processors()
+        # The SaaS tools' stand-ins, each on its own loopback port (local_cloud.saas_standins).
+        self.saas: dict[str, SaasStandIn] = start_stand_ins()
         self.template: Template = read_template(
             template_path,
             {
@@ -167,6 +176,7 @@ class LocalCloud:
                     parameter: self.processors[domain].base_url
                     for parameter, domain in DEMO_PROCESSORS.items()
                 },
+                **stand_in_parameters(load_template(template_path), self.saas),
             },
         )
         # The demonstration authorized agent (Data Rights Protocol), registered with the desk at start.
@@ -199,6 +209,7 @@ class LocalCloud:
         self._create_tables()
         self._create_buckets()
         self._create_queues_and_topics()
+        create_secrets(self.saas)
         self._verify_sender()
         functions = self.template.functions(self._refs)
         self._set_function_environment(functions)
@@ -242,6 +253,7 @@ class LocalCloud:
             self.streams.stop()
         for processor in self.processors.values():
             processor.stop()
+        stop_stand_ins(self.saas)
         if self.bridge is not None:
             boto3.DEFAULT_SESSION.events.unregister("before-send.lambda.Invoke", self.bridge.on_before_send)  # type: ignore[union-attr,arg-type]
         if self.enforcement is not None:

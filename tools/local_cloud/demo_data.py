@@ -124,7 +124,28 @@ def systems_holding(person: dict[str, Any]) -> list[str]:
     if email in lake_emails():
         held.add("product-analytics")  # the demonstration data lake (local_cloud.demo_lake)
     held |= {system_id for system_id, records in PROCESSOR_RECORDS.items() if person["email"] in records()}
+    held |= _saas_systems_holding(person)
     return sorted(held)
+
+
+def _saas_systems_holding(person: dict[str, Any]) -> set[str]:
+    """The SaaS systems whose stand-in holds the person (its module's ``held``)."""
+    import importlib  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from dsr.core.registry import load_registry  # noqa: PLC0415
+    from dsr.core.registry_stores import SaasStore  # noqa: PLC0415
+    from dsr.core.settings import DeskSettings  # noqa: PLC0415
+
+    registry_path = DeskSettings.model_fields["system_registry_path"].default
+    found = set()
+    for system in load_registry(Path(registry_path)).systems:
+        if isinstance(system.store, SaasStore):
+            module = importlib.import_module(f"local_cloud.saas_standins.{system.store.tool}")
+            held = getattr(module, "held", None)
+            if held is not None and any(p is person for p in held(PEOPLE)):
+                found.add(system.id)
+    return found
 
 
 # ------------------------------------------------------------------------------ customers' CRMs

@@ -409,6 +409,15 @@ class Addressing:
             return [(f"states:{operation}", arn) for arn in self.state_machine_arns]
         return [(f"states:{operation}", "*")]
 
+    def _secretsmanager(self, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
+        # A secret's ARN ends in a random suffix AWS adds to its name; policies name a prefix.
+        named = params.get("SecretId")
+        if not isinstance(named, str):
+            return [(f"secretsmanager:{operation}", "*")]
+        if named.startswith("arn:"):
+            return [(f"secretsmanager:{operation}", named)]
+        return [(f"secretsmanager:{operation}", f"arn:aws:secretsmanager:{_PREFIX}:secret:{named}-AbCdEf")]
+
     def _sns(self, operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
         return [(f"sns:{operation}", params.get("TopicArn") or params.get("TargetArn") or "*")]
 

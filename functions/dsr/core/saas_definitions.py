@@ -57,6 +57,7 @@ action carried out twice changes the records once. The values an action writes (
 the body at ``values_at`` (a dotted path; empty: the body's top level).
 """
 
+import os
 import string
 from functools import cache
 from pathlib import Path
@@ -302,8 +303,14 @@ def _placeholders_in(value: object) -> set[str]:
     return set()
 
 
-def definition_path(tool: str, directory: Path = SAAS_DEFINITIONS_DIR) -> Path:
-    return directory / f"{tool}.yaml"
+def definitions_dir() -> Path:
+    """Where the definitions are: beside the registry, or where SAAS_DEFINITIONS_DIR says (a
+    company's own folder, checked with ``dsr registry check --definitions``)."""
+    return Path(os.environ.get("SAAS_DEFINITIONS_DIR") or SAAS_DEFINITIONS_DIR)
+
+
+def definition_path(tool: str, directory: Path | None = None) -> Path:
+    return (directory or definitions_dir()) / f"{tool}.yaml"
 
 
 def parse_definition(text: str, source: str) -> SaasDefinition:
@@ -325,9 +332,13 @@ def parse_definition(text: str, source: str) -> SaasDefinition:
         raise SaasDefinitionError(f"{source}: {problems}") from error
 
 
-@cache
-def load_definition(tool: str, directory: Path = SAAS_DEFINITIONS_DIR) -> SaasDefinition:
+def load_definition(tool: str, directory: Path | None = None) -> SaasDefinition:
     """The definition of ``tool``, read once per container; the file's name is the tool's."""
+    return _load_definition(tool, directory or definitions_dir())
+
+
+@cache
+def _load_definition(tool: str, directory: Path) -> SaasDefinition:
     path = definition_path(tool, directory)
     try:
         text = path.read_text(encoding="utf-8")

@@ -22,7 +22,10 @@ of ``Vendor`` named ``StandIn`` with
   Manager), and ``authorized(headers)``, whether a request carries them;
 - ``__init__(people)``: seeded from the demonstration people (``local_cloud.demo_data.PEOPLE``);
 - ``error(status, message)``: the body the vendor answers an error with;
-- ``answer(request)``: an ``Answer`` (status, JSON body, headers) to a request the document allows.
+- ``answer(request)``: an ``Answer`` (status, JSON body, headers) to a request the document allows;
+
+and, beside the class, may define ``held(people)``: the demonstration people it holds records of
+(the README's table of demonstration subjects names the system for them).
 """
 
 from __future__ import annotations

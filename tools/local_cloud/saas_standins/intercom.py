@@ -23,6 +23,11 @@ PAGE_SIZE = 2
 _CREATED = 1_640_995_200  # 2022-01-01
 
 
+def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The demonstration people Intercom holds: those who wrote to support (Ada, Alan)."""
+    return [people[0], people[-1]]
+
+
 class StandIn(Vendor):
     tool: ClassVar[str] = "intercom"
     # The demonstration secret privacy-desk/saas/intercom: a stand-in's token, not a credential.
@@ -32,8 +37,7 @@ class StandIn(Vendor):
         self.contacts: dict[str, dict[str, Any]] = {}
         self.conversations: list[dict[str, Any]] = []
         numbers = itertools.count(1)
-        wrote_to_support = [people[0], people[-1], BYSTANDER]  # Ada, Alan and the bystander
-        for person in wrote_to_support:
+        for person in [*held(people), BYSTANDER]:
             contact_id = f"6{next(numbers):07d}abcdef"
             email = person["email"].upper() if person is people[0] else person["email"]
             self.contacts[contact_id] = {

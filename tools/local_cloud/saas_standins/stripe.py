@@ -22,6 +22,11 @@ PAGE_SIZE = 2
 _CREATED = 1_614_556_800  # 2021-03-01
 
 
+def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The demonstration people Stripe holds: those with an account (they pay for it)."""
+    return [p for p in people if p.get("account")]
+
+
 class StandIn(Vendor):
     tool: ClassVar[str] = "stripe"
     # The demonstration secret privacy-desk/saas/stripe: a stand-in's key, not a credential.
@@ -32,7 +37,7 @@ class StandIn(Vendor):
         self.charges: list[dict[str, Any]] = []
         self.invoices: list[dict[str, Any]] = []
         numbers = itertools.count(1)
-        for person in [p for p in people if p.get("account")] + [BYSTANDER]:
+        for person in [*held(people), BYSTANDER]:
             customer_id = f"cus_demo{next(numbers):04d}"
             self.customers[customer_id] = {
                 "id": customer_id,

@@ -1,0 +1,112 @@
+"""``dsr registry check``: each problem in the registry or a SaaS definition is printed with the
+file and line it is on and the system or tool it concerns; a request a vendor's API document
+would refuse is one of them."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dsr.core.saas_definitions import SAAS_DEFINITIONS_DIR
+from dsr_cli.main import main
+from dsr_cli.registry_check import check_registry
+
+REGISTRY = """systems:
+  - id: card-payments
+    name: Card payments
+    owner: finance
+    categories: [billing details]
+    store: {kind: saas, tool: stripe}
+    actions:
+      export: {}
+      erase: {method: delete}
+  - id: support-messenger
+    name: Support messenger
+    owner: customer-success
+    categories: [contact details]
+    store: {kind: saas, tool: intercom}
+    actions:
+      export: {}
+      opt_out:
+        set_fields: {marketing_emails: false}
+"""
+
+
+@pytest.fixture
+def definitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "saas"
+    folder.mkdir()
+    for tool in ("stripe", "intercom"):
+        shutil.copy(SAAS_DEFINITIONS_DIR / f"{tool}.yaml", folder / f"{tool}.yaml")
+    monkeypatch.delenv("SAAS_DEFINITIONS_DIR", raising=False)
+    return folder
+
+
+def run_check(registry: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[str]]:
+    monkeypatch.setenv("SAAS_DEFINITIONS_DIR", str(definitions))  # put back after the test
+    out = io.StringIO()
+    status = check_registry(registry, definitions, out)
+    return status, out.getvalue().splitlines()
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def test_the_shipped_registry_and_definitions_pass() -> None:
+    out = io.StringIO()
+    assert check_registry(None, None, out) == 0
+    assert "no problems" in out.getvalue()
+
+
+def test_a_field_the_document_lacks_is_named_with_the_system_and_its_registry_line(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY)
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 1
+    assert lines == [
+        f"{registry}:{line_of(registry, 'opt_out:')}: system support-messenger (tool intercom): "
+        "intercom: PUT /contacts/sample-id-123 (/contacts/{contact_id}): "
+        "body field 'marketing_emails' is not in the document"
+    ]
+
+
+def test_an_unknown_endpoint_is_named_with_the_tool_and_the_definition_line(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stripe = definitions / "stripe.yaml"
+    stripe.write_text(stripe.read_text().replace("path: /v1/charges", "path: /v1/charge"))
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 1
+    assert lines == [
+        f"{stripe}:{line_of(stripe, 'path: /v1/charge')}: tool stripe: export.0.request: "
+        "stripe: GET /v1/charge: the stripe API document has no path like /v1/charge"
+    ]
+
+
+def test_a_misspelt_key_in_a_definition_is_named_with_its_line_and_the_command_exits_1(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    intercom = definitions / "intercom.yaml"
+    intercom.write_text(intercom.read_text().replace("  records_at: data", "  record_at: data", 1))
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    monkeypatch.setenv("SAAS_DEFINITIONS_DIR", str(definitions))
+
+    status = main(["registry", "check", "--registry", str(registry), "--definitions", str(definitions)])
+
+    printed = capsys.readouterr().out.splitlines()
+    assert status == 1
+    assert f"{intercom}:{line_of(intercom, 'record_at: data')}: tool intercom: find.record_at: " in printed[0]
+    assert printed[0].endswith("Extra inputs are not permitted")

@@ -1,0 +1,221 @@
+"""``dsr registry check``: the system registry and every SaaS definition, checked before a request
+meets them. Each file is validated with the desk's own models, and every request a definition can
+make (placeholders filled with samples, each system's values put where the definition says) is
+checked against the vendor's published API document when ``tests/vendor_apis/<tool>/`` has one.
+Each problem is printed as ``FILE:LINE: system or tool: problem``; the exit status is 1 if any.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+from pydantic import ValidationError
+
+from dsr.connectors.saas_requests import SAMPLE_VALUES, ConcreteRequest, filled, identity_values
+from dsr.core.registry import SystemEntry, SystemRegistry
+from dsr.core.registry_stores import SaasStore
+from dsr.core.saas_definitions import SaasDefinition, definitions_dir
+from dsr.core.settings import DeskSettings
+from vendor_apis import has_document, request_problems
+
+
+class Problem:
+    def __init__(self, path: Path, line: int, who: str, message: str) -> None:
+        self.path, self.line, self.who, self.message = path, line, who, message
+
+    def __str__(self) -> str:
+        return f"{_shown(self.path)}:{self.line}: {self.who}: {self.message}"
+
+
+def check_registry(registry_path: Path | None, definitions: Path | None, out: TextIO) -> int:
+    if definitions is not None:
+        os.environ["SAAS_DEFINITIONS_DIR"] = str(definitions)
+    registry_path = registry_path or Path(DeskSettings.model_fields["system_registry_path"].default)
+    problems: list[Problem] = []
+    loaded: dict[str, SaasDefinition] = {}
+    for path in sorted(definitions_dir().glob("*.yaml")):
+        definition, found = _definition_problems(path)
+        problems += found
+        if definition is not None:
+            loaded[path.stem] = definition
+    registry, found = _registry_problems(registry_path)
+    problems += found
+    checked = 0
+    for tool, definition in loaded.items():
+        if not has_document(tool):
+            continue
+        systems = [s for s in registry.systems if isinstance(s.store, SaasStore) and s.store.tool == tool]
+        found, count = _request_problems(definition_path_of(tool), definition, systems, registry_path)
+        problems += found
+        checked += count
+    for problem in problems:
+        print(problem, file=out)
+    if problems:
+        return 1
+    tools = ", ".join(f"{t}{'' if has_document(t) else ' (no API document)'}" for t in loaded)
+    systems_count = len(registry.systems) if registry else 0
+    print(f"{_shown(registry_path)}: {systems_count} systems; SaaS definitions: {tools or 'none'}", file=out)
+    print(f"{checked} requests checked against the vendors' API documents: no problems", file=out)
+    return 0
+
+
+def definition_path_of(tool: str) -> Path:
+    return definitions_dir() / f"{tool}.yaml"
+
+
+# ------------------------------------------------------------------------------ the files
+
+
+def _definition_problems(path: Path) -> tuple[SaasDefinition | None, list[Problem]]:
+    who = f"tool {path.stem}"
+    node, document, problem = _read(path, who)
+    if problem is not None:
+        return None, [problem]
+    try:
+        definition = SaasDefinition.model_validate(document)
+    except ValidationError as error:
+        return None, [
+            Problem(path, _line(node, issue["loc"]), who, _message(issue)) for issue in error.errors()
+        ]
+    if definition.tool != path.stem:
+        return None, [
+            Problem(path, _line(node, ("tool",)), who, f"tool must be the file's name, {path.stem}")
+        ]
+    return definition, []
+
+
+def _registry_problems(path: Path) -> tuple[SystemRegistry, list[Problem]]:
+    node, document, problem = _read(path, "registry")
+    empty = SystemRegistry.model_construct(systems=[])
+    if problem is not None:
+        return empty, [problem]
+    try:
+        return SystemRegistry.model_validate(document), []
+    except ValidationError as error:
+        problems = []
+        for issue in error.errors():
+            location = issue["loc"]
+            who = "registry"
+            if len(location) >= 2 and location[0] == "systems" and isinstance(location[1], int):
+                try:
+                    who = f"system {document['systems'][location[1]]['id']}"
+                except (KeyError, IndexError, TypeError):
+                    who = f"systems.{location[1]}"
+            problems.append(Problem(path, _line(node, location), who, _message(issue)))
+        return empty, problems
+
+
+def _read(path: Path, who: str) -> tuple[Any, Any, Problem | None]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        document = yaml.safe_load(text)
+    except OSError as error:
+        return None, None, Problem(path, 0, who, f"cannot be read: {error.strerror}")
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        return None, None, Problem(path, (mark.line + 1) if mark else 0, who, f"not valid YAML: {error}")
+    return node, document, None
+
+
+# ------------------------------------------------------------------------------ the requests
+
+
+def _request_problems(
+    path: Path, definition: SaasDefinition, systems: list[SystemEntry], registry_path: Path
+) -> tuple[list[Problem], int]:
+    """Each request as declared (no action values), then as each system sends it."""
+    tool = definition.tool
+    node, _, _ = _read(path, f"tool {tool}")
+    registry_node, registry_document, _ = _read(registry_path, "registry")
+    values = {**identity_values(SAMPLE_VALUES["email"]), "id": SAMPLE_VALUES["id"]}
+    values |= {name: f"sample-{name}" for name in definition.settings}
+    problems: list[Problem] = []
+    checked = 0
+    for where, request in definition.requests():
+        plain = _checked(tool, filled(request, values))
+        checked += 1
+        # the line of the request's path: a request is known by it
+        line = _line(node, (*(int(p) if p.isdigit() else p for p in where.split(".")), "path"))
+        problems += [Problem(path, line, f"tool {tool}", f"{where}: {p}") for p in plain]
+        action = where.split(".")[1] if where.startswith("actions.") else None
+        if action is None or request.values_at is None:
+            continue
+        for system in systems:
+            for action_values in _action_values(system, action):
+                checked += 1
+                own = [p for p in _checked(tool, filled(request, values, action_values)) if p not in plain]
+                index = next(
+                    i for i, s in enumerate(registry_document["systems"]) if s.get("id") == system.id
+                )
+                location = ("systems", index, "actions", action)
+                who = f"system {system.id} (tool {tool})"
+                problems += [Problem(registry_path, _line(registry_node, location), who, p) for p in own]
+    return problems, checked
+
+
+def _action_values(system: SystemEntry, action: str) -> Iterator[dict[str, Any]]:
+    """What the system sends at values_at for the action: its flags, its correctable attributes
+    (with a sample value), or the replacements of an anonymization."""
+    actions = system.actions
+    if action == "rectify" and actions.rectify is not None:
+        yield {attribute: f"sample-{name}" for name, attribute in actions.rectify.fields.items()}
+    elif action == "erase":
+        if actions.erase is not None and actions.erase.fields:
+            yield dict(actions.erase.fields)
+        for exemption in system.exemptions:
+            if exemption.instead is not None:
+                yield dict(exemption.instead.fields)
+    else:
+        spec = getattr(actions, "object_" if action == "object" else action, None)
+        if spec is not None:
+            yield dict(spec.set_fields)
+
+
+def _checked(tool: str, request: ConcreteRequest) -> list[str]:
+    return request_problems(
+        tool, request.method, request.path, request.query, request.encoded_body(), request.content_type
+    )
+
+
+# ------------------------------------------------------------------------------ marks
+
+
+def _line(node: Any, location: tuple[Any, ...]) -> int:
+    """The line (from 1) of the deepest key or item ``location`` reaches; parts that name no node
+    (a union's tag in pydantic's locations) are passed over."""
+    line = node.start_mark.line + 1 if node is not None else 0
+    for part in location:
+        found = _child(node, part)
+        if found is None:
+            continue
+        at, node = found
+        line = at.start_mark.line + 1
+    return line
+
+
+def _child(node: Any, part: Any) -> tuple[Any, Any] | None:
+    """The key (or item) and the value ``part`` names in ``node``."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == str(part):
+                return key, value
+    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part], node.value[part]
+    return None
+
+
+def _message(issue: Any) -> str:
+    location = ".".join(str(part) for part in issue["loc"])
+    return f"{location}: {str(issue['msg']).removeprefix('Value error, ')}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,65 @@
+"""The SaaS stand-ins as the local cloud runs them: one per tool that has both a definition
+(functions/dsr/config/saas/<tool>.yaml) and a stand-in module here, each on its own loopback port.
+
+How a function reaches one: template.yaml gives RunSystemTaskFunction an environment variable per
+tool, the definition's ``base_url_env``, set from a template parameter (``STRIPE_API_URL:
+!Ref StripeApiUrl``). ``stand_in_parameters`` finds that parameter for each stand-in, and the
+local cloud sets it to the stand-in's URL, as a deployment sets it to the vendor's (or a
+sandbox's). ``create_secrets`` makes each definition's Secrets Manager secret in moto, holding the
+stand-in's demonstration credentials: the function reads it under its own role, which allows only
+the template's SaasSecretPrefix.
+"""
+
+from __future__ import annotations
+
+import json
+import pkgutil
+from typing import Any
+
+import boto3
+
+from dsr.core.saas_definitions import SAAS_DEFINITIONS_DIR, load_definition
+from local_cloud import saas_standins
+from local_cloud.demo_data import PEOPLE
+from local_cloud.saas_standins import SaasStandIn, vendor_stand_in
+
+
+def tools_with_stand_ins() -> list[str]:
+    modules = {info.name for info in pkgutil.iter_modules(saas_standins.__path__)}
+    return sorted(path.stem for path in SAAS_DEFINITIONS_DIR.glob("*.yaml") if path.stem in modules)
+
+
+def start_stand_ins() -> dict[str, SaasStandIn]:
+    """Every tool's stand-in, started, holding the demonstration people's records."""
+    return {tool: SaasStandIn(vendor_stand_in(tool, PEOPLE)).start() for tool in tools_with_stand_ins()}
+
+
+def stand_in_parameters(template: dict[str, Any], stand_ins: dict[str, SaasStandIn]) -> dict[str, str]:
+    """The template parameters that carry each tool's base URL into the functions, set to the
+    stand-ins' URLs: found from the variables (a definition's base_url_env) that !Ref them."""
+    variables = {
+        name: value["Ref"]
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for name, value in resource["Properties"].get("Environment", {}).get("Variables", {}).items()
+        if isinstance(value, dict) and "Ref" in value
+    }
+    parameters = {}
+    for tool, stand_in in stand_ins.items():
+        variable = load_definition(tool).base_url_env
+        if variable in variables:
+            parameters[variables[variable]] = stand_in.base_url
+    return parameters
+
+
+def create_secrets(stand_ins: dict[str, SaasStandIn]) -> None:
+    """Each definition's secret, holding its stand-in's credentials (moto must be running)."""
+    secrets = boto3.client("secretsmanager")
+    for tool, stand_in in stand_ins.items():
+        name = load_definition(tool).auth.secret
+        secrets.create_secret(Name=name, SecretString=json.dumps(stand_in.vendor.secret))
+
+
+def stop_stand_ins(stand_ins: dict[str, SaasStandIn]) -> None:
+    for stand_in in stand_ins.values():
+        stand_in.stop()
