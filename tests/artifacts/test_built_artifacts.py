@@ -164,3 +164,31 @@ def test_every_function_with_the_layer_is_at_most_45_mb_unzipped(build_dir: Path
     for logical_id in _functions():
         total = layer_bytes + _unzipped_bytes(build_dir / logical_id)
         assert total <= MAX_UNZIPPED_BYTES, f"{logical_id}: {total / 1e6:.1f} MB with the layer"
+
+
+LAMBDA_MAX_UNZIPPED_BYTES = 250 * 1024 * 1024  # a function with all its layers, Lambda's own limit
+
+
+def test_the_data_lake_function_with_both_layers_is_within_lambdas_limit(build_dir: Path) -> None:
+    """pyarrow is in a layer of its own, for RunDataLakeTaskFunction alone, trimmed of what the
+    Parquet connector never loads; the function with both layers stays under 250 MB unzipped."""
+    site = build_dir / "DataLakeLayer" / "python"
+    assert (site / "pyarrow" / "parquet").is_dir()
+    assert (site / "pyarrow" / "_parquet.cpython-312-aarch64-linux-gnu.so").is_file()
+    never_loaded = ["include", "tests", "flight.py", "substrait.py", "dataset.py"]
+    assert [name for name in never_loaded if (site / "pyarrow" / name).exists()] == []
+    assert list((site / "pyarrow").glob("libarrow_flight.so*")) == []
+    total = sum(
+        _unzipped_bytes(build_dir / name)
+        for name in ("RunDataLakeTaskFunction", "DeskLayer", "DataLakeLayer")
+    )
+    assert total <= LAMBDA_MAX_UNZIPPED_BYTES, f"{total / 1e6:.1f} MB with both layers"
+    # The layer is this function's alone; pyarrow is never in the shared one
+    assert not (build_dir / "DeskLayer" / "python" / "pyarrow").exists()
+    resources = load_template(build_dir / "template.yaml")["Resources"]
+    with_the_lake = [
+        logical_id
+        for logical_id, resource in resources.items()
+        if {"Ref": "DataLakeLayer"} in resource.get("Properties", {}).get("Layers", [])
+    ]
+    assert with_the_lake == ["RunDataLakeTaskFunction"]

@@ -18,6 +18,7 @@ BENCHMARKS = {
     "fan_out": "benchmarks.fan_out",
     "reads": "benchmarks.reads",
     "memory": "benchmarks.memory",
+    "data_lake": "benchmarks.data_lake",
     "intake": "benchmarks.intake",
 }
 

@@ -47,7 +47,7 @@ from benchmarks import snapstart
 from benchmarks.cost import snapstart_memory
 from benchmarks.figures import Figure
 from benchmarks.snapstart import resumed_first_event_ms
-from lambda_build import build_layer, compile_bytecode, install_into
+from lambda_build import build_data_lake_layer, build_layer, compile_bytecode, install_into
 from local_cloud.template import NAME_PREFIX, REGION, read_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -56,6 +56,8 @@ TEMPLATE_PATH = Path(os.environ.get("DSR_TEMPLATE", REPOSITORY / "template.yaml"
 BUILD_DIR = Path(os.environ.get("DSR_BUILD_DIR", REPOSITORY / ".aws-sam" / "build"))
 RUNTIME_SDK_DIR = REPOSITORY / "build" / "runtime-sdk"
 LAYER = "DeskLayer"
+# A function's own layer besides the shared one (template.yaml): built again for this machine too.
+DATA_LAKE_LAYER = "DataLakeLayer"
 FLOORS_DIR = Path(__file__).resolve().parent / "floors"
 
 BENCHMARK = "Cold start"
@@ -63,9 +65,13 @@ BENCHMARK = "Cold start"
 FLOORS = {
     "workflow": "the libraries alone, a workflow function (boto3, Powertools, pydantic)",
     "api": "the libraries alone, an API function (and Powertools' REST resolver with validation)",
+    "data_lake": "the libraries alone, the data lake's workflow function (and pyarrow's Parquet)",
 }
 TARGET_RATIO = 1.25
 MAX_ARTIFACT_MB = 45.0
+# The data lake's function carries pyarrow in a layer of its own: held to Lambda's own limit for a
+# function with all its layers, unzipped.
+MAX_ARTIFACT_MB_BY_KIND = {"data_lake": 250.0}
 FULL_RUNS = 15  # at scale 1; never fewer than MIN_RUNS
 MIN_RUNS = 7
 CHILD_TIMEOUT_SECONDS = 120
@@ -246,17 +252,44 @@ def built_subjects(
         )
         for kind in FLOORS
     }
+    data_lake = str(build_dir / DATA_LAKE_LAYER / "python")
+    floors["data_lake"] = replace(
+        floors["data_lake"], folders=(str(floor_folder), layer, data_lake, str(runtime_sdk))
+    )
     api_functions = _api_functions(TEMPLATE_PATH)
+    lake_functions = _functions_with_layer(TEMPLATE_PATH, DATA_LAKE_LAYER)
     functions_built = [
         replace(
             subject,
             environment={**subject.environment, "LAMBDA_TASK_ROOT": str(build_dir / subject.name)},
-            folders=(str(build_dir / subject.name), layer, str(runtime_sdk)),
-            kind="api" if subject.name in api_functions else "workflow",
+            folders=(
+                str(build_dir / subject.name),
+                layer,
+                *((data_lake,) if subject.name in lake_functions else ()),
+                str(runtime_sdk),
+            ),
+            kind=_kind(subject.name, api_functions, lake_functions),
         )
         for subject in chosen
     ]
-    return boto3_alone, floors, functions_built
+    kinds = {"workflow", "api"} | {subject.kind for subject in functions_built}
+    return boto3_alone, {kind: floor for kind, floor in floors.items() if kind in kinds}, functions_built
+
+
+def _kind(name: str, api_functions: set[str], lake_functions: set[str]) -> str:
+    if name in lake_functions:
+        return "data_lake"
+    return "api" if name in api_functions else "workflow"
+
+
+def _functions_with_layer(template_path: Path, layer: str) -> set[str]:
+    """The functions that name ``layer`` among their own Layers (besides the Globals' one)."""
+    resources = read_template(template_path, PLACEHOLDER_PARAMETERS).document["Resources"]
+    return {
+        logical_id
+        for logical_id, resource in resources.items()
+        if {"Ref": layer} in resource.get("Properties", {}).get("Layers", [])
+    }
 
 
 def import_milliseconds(subject: Subject, code_root: Path) -> dict[str, Any]:
@@ -330,6 +363,12 @@ def run(
             shutil.copytree(build_dir / LAYER, compiled_root / "build" / LAYER)
         else:  # the same layer, with this machine's compiled modules in place of arm64's
             build_layer(compiled_root / "build" / LAYER, platform=())
+        if (build_dir / DATA_LAKE_LAYER).is_dir():
+            shutil.rmtree(compiled_root / "build" / DATA_LAKE_LAYER)
+            if platform.machine() in ("aarch64", "arm64"):
+                shutil.copytree(build_dir / DATA_LAKE_LAYER, compiled_root / "build" / DATA_LAKE_LAYER)
+            else:
+                build_data_lake_layer(compiled_root / "build" / DATA_LAKE_LAYER, platform=())
         shutil.copytree(runtime_sdk, compiled_root / "runtime-sdk")
         floor_folder = _floor_folder(compiled_root / "floor")
         boto3_alone, floors, chosen = built_subjects(
@@ -383,7 +422,9 @@ def run(
         floor, floor_ms = floors[subject.kind], floors_ms[subject.kind]
         value = _median(runs[subject.name])
         source_ms = _median(runs[f"{subject.name} (from source)"])
-        artifact_mb = round(unzipped_mb(build_dir / subject.name) + layer_mb, 2)
+        own_layers_mb = unzipped_mb(build_dir / DATA_LAKE_LAYER) if subject.kind == "data_lake" else 0.0
+        artifact_mb = round(unzipped_mb(build_dir / subject.name) + layer_mb + own_layers_mb, 2)
+        max_mb = MAX_ARTIFACT_MB_BY_KIND.get(subject.kind, MAX_ARTIFACT_MB)
         figures.append(
             Figure(
                 BENCHMARK,
@@ -413,8 +454,8 @@ def run(
                 f"{subject.name}: artifact with the layer, unzipped",
                 artifact_mb,
                 "MB",
-                target=f"at most {MAX_ARTIFACT_MB:g} MB",
-                met=artifact_mb <= MAX_ARTIFACT_MB,
+                target=f"at most {max_mb:g} MB",
+                met=artifact_mb <= max_mb,
             )
         )
         rows.append(
