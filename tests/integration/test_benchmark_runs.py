@@ -52,3 +52,19 @@ def test_a_small_run_of_the_benchmarks_writes_every_figure(
     intake = next(f for (b, m), f in figures.items() if b == "Intake throughput" and "submissions" in m)
     assert intake["value"] > 0 and intake["baseline_value"] > 0
     assert "| Cost per request |" in capsys.readouterr().out
+
+
+def test_the_saas_rate_benchmark_completes_every_export_within_the_declared_rate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.json"
+
+    main(["--only", "saas", "--scale", "0.1", "--out", str(out)])
+
+    figures = {f["measure"]: f for f in json.loads(out.read_text())["figures"]}
+    busiest = next(f for m, f in figures.items() if "busiest" in m)
+    assert busiest["met"] is True and busiest["value"] <= 25
+    assert busiest["detail"]["throttled"] > 0, "the stand-in throttled some requests"
+    retries = figures["stripe: retries counted by the client"]
+    assert retries["value"] == retries["baseline_value"] > 0
+    assert figures["stripe: exports completed whole (5 records each)"]["met"] is True

@@ -20,6 +20,7 @@ BENCHMARKS = {
     "memory": "benchmarks.memory",
     "data_lake": "benchmarks.data_lake",
     "intake": "benchmarks.intake",
+    "saas": "benchmarks.saas_rate",
 }
 
 

@@ -33,6 +33,8 @@ MAX_ANSWER_BYTES = 8 * 1024 * 1024
 MAX_RETRY_AFTER_SECONDS = 60.0
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
+HEADROOM = 1.05
+"""Requests are spaced this much wider than the declared rate asks."""
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _DNS_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
@@ -47,10 +49,11 @@ class Answer:
 
 class TokenBucket:
     """At most ``requests`` per ``per_seconds``: a bucket of one token, refilled every
-    ``per_seconds / requests`` seconds, so that no window of ``per_seconds`` ever holds more than
-    ``requests`` requests, however they are spread (a fuller bucket would allow a burst at the end
-    of one window and another at the start of the next). One per tool, shared by the threads of
-    the container."""
+    ``per_seconds / requests`` seconds and a twentieth more (HEADROOM), so that no window of
+    ``per_seconds`` ever holds more than ``requests`` requests, however they are spread (a fuller
+    bucket would allow a burst at the end of one window and another at the start of the next), and
+    a request the network delays a little still reaches the vendor inside the rate. One per tool,
+    shared by the threads of the container."""
 
     def __init__(
         self,
@@ -58,7 +61,7 @@ class TokenBucket:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.interval = limit.interval
+        self.interval = limit.interval * HEADROOM
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
