@@ -102,6 +102,13 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     assert [r["record_set"] for r in content["systems"]["card-payments"]].count("charges") == 3
     assert len(content["systems"]["card-payments"]) == 5
     assert len(content["systems"]["support-messenger"]) == 4
+    # her account, its two invoices and a support note, from the database
+    assert sorted(row["_table"] for row in content["systems"]["crm-database"]) == [
+        "accounts",
+        "invoices",
+        "invoices",
+        "support_notes",
+    ]
     assert len(content["systems"]["payments"]) == 3  # her card and two charges, from the processor
     assert len(content["systems"]["support-tickets"]) == 2  # both spellings of her address
     assert content["systems"]["accounts"][0]["email"] == "ada@example.com"

@@ -68,3 +68,16 @@ def test_the_saas_rate_benchmark_completes_every_export_within_the_declared_rate
     retries = figures["stripe: retries counted by the client"]
     assert retries["value"] == retries["baseline_value"] > 0
     assert figures["stripe: exports completed whole (5 records each)"]["met"] is True
+
+
+def test_a_small_run_of_the_database_benchmark_reads_one_row_per_row_found_in_bounded_memory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results.json"
+
+    main(["--only", "database", "--scale", "0.01", "--out", str(out)])
+
+    lookup, export = json.loads(out.read_text())["figures"]
+    assert (lookup["value"], lookup["met"]) == (1.0, True)
+    assert lookup["baseline_value"] > 20_000, "without the index the whole table is read"
+    assert export["met"] is True, export

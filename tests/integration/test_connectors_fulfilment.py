@@ -114,6 +114,7 @@ def test_the_plan_covers_every_requested_type_exports_first(desk: Desk) -> None:
         "platform-usage",
         "card-payments",
         "support-messenger",
+        "crm-database",
         "crm-contacts",
         "customer-service",
     }
@@ -178,7 +179,11 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         # over the vendors' APIs (their stand-ins)
         "card-payments#erase": ("done", 1),
         "support-messenger#erase": ("done", 1),
+        # the account and its support note deleted, its two invoices kept with the name taken off
+        "crm-database#erase": ("done", 4),
     }
+    erased = stored_outcome(desk, request_id, "crm-database", "erase")
+    assert erased["rows_by_table"] == "support_notes=1,invoices=2,accounts=1"
     exempt = stored_outcome(desk, request_id, "billing-invoices", "erase")
     assert exempt["status"] == "exempt"
     assert exempt["citation"] == CITATION
@@ -249,6 +254,7 @@ def test_a_rectification_corrects_what_each_system_holds_and_names_what_it_does_
             "marketing-leads#rectify": ("nothing_found", 0),
             "card-payments#rectify": ("done", 1),
             "support-messenger#rectify": ("done", 1),
+            "crm-database#rectify": ("done", 1),
         }
     )
     assert table_items("crm-accounts") == accounts_after_first, "correcting twice changes nothing more"
@@ -261,6 +267,8 @@ def test_a_rectification_corrects_what_each_system_holds_and_names_what_it_does_
         "Platform accounts: 1 record corrected (phone and postal address); favourite colour not held here.",
         "Card payments (Stripe): 1 record corrected (phone); favourite colour and postal address "
         "not held here.",
+        "Accounts and billing database: 1 record corrected (phone and postal address); "
+        "favourite colour not held here.",
         "Event and marketing sign-ups: we do not hold favourite colour, phone and postal address here, "
         "so there was nothing to correct.",
         "Support messenger (Intercom): 1 record corrected (phone); favourite colour and postal address "
@@ -284,6 +292,7 @@ def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
         "card-payments#object": ("done", 1),
         "support-messenger#restrict": ("done", 1),
         "support-messenger#object": ("done", 1),
+        "crm-database#restrict": ("done", 1),
     }
     account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
     assert account["processing_restricted"] is True and account["legitimate_interest_processing"] is False
@@ -321,6 +330,7 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Invoices: we keep 2 records because tax law requires us to keep invoices for several years "
         f"({CITATION}), with your name, email and address removed from them.",
         "Card payments (Stripe): 1 record deleted.",
+        "Accounts and billing database: 4 records deleted.",
         "Device and IP data: the deletion is not yet done; our team is on it.",
         "Invoice terms decisions: 1 record deleted.",
         "Job applications: 2 records deleted.",
@@ -390,6 +400,8 @@ def test_rectification_restriction_and_objection_run_through_the_workflow(
         "support-messenger#rectify": "done",
         "support-messenger#restrict": "done",
         "support-messenger#object": "done",
+        "crm-database#rectify": "done",
+        "crm-database#restrict": "done",
         # confirmed by staff: what the customers and the vendor answered
         "crm-contacts#rectify": "done",
         "crm-contacts#restrict": "done",

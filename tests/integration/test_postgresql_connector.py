@@ -77,7 +77,7 @@ class RecordingSession:
 
 @pytest.fixture
 def session() -> Iterator[RecordingSession]:
-    connection = database.connect(database.new_database("connector"))
+    connection = database.connect(database.new_database(database.database_name("connector")))
     yield RecordingSession(connection)
     connection.close()
 

@@ -68,6 +68,7 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
         "analytics",
         "card-payments",
         "support-messenger",
+        "crm-database",
         "crm-contacts",
         "payments",
         "email-provider",

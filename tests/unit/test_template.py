@@ -267,6 +267,8 @@ def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any
                 problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
         elif kind == "saas":
             problems += saas_tool_problems(system["id"], store["tool"], function)
+        elif kind == "postgresql":
+            problems += database_secret_problems(system["id"], store["secret_arn_env"], function)
         elif kind in HAND_OFF_KINDS:
             continue  # asked over HTTP or by email; see test_hand_off_function_may_read_the_customers
         elif kind == "s3_parquet":
@@ -305,6 +307,30 @@ def saas_tool_problems(system_id: str, tool: str, function: dict[str, Any]) -> l
     if not any(":secret:${SaasSecretPrefix}*" in resource for resource in resources):
         problems.append(f"{system_id}: RunSystemTaskFunction may not read the secrets under SaasSecretPrefix")
     return problems
+
+
+def database_secret_problems(system_id: str, variable: str, function: dict[str, Any]) -> list[str]:
+    """The function's environment gives the secret's ARN from a parameter, and its role may read
+    that secret (and, by the same statement, no other)."""
+    properties = function.get("Properties", {})
+    reference = properties.get("Environment", {}).get("Variables", {}).get(variable)
+    if not (isinstance(reference, dict) and "Ref" in reference):
+        return [f"{system_id}: RunSystemTaskFunction sets no {variable} from a template parameter"]
+    reads = [
+        statement
+        for _, statement in policy_statements(properties.get("Policies", []), "Policies")
+        if "secretsmanager:GetSecretValue" in as_list(statement.get("Action"))
+    ]
+    if not any(_reads(statement, reference) for statement in reads):
+        return [f"{system_id}: no secretsmanager:GetSecretValue on the secret {reference['Ref']} names"]
+    return []
+
+
+def _reads(statement: dict[str, Any], reference: dict[str, str]) -> bool:
+    resource = statement.get("Resource")
+    if isinstance(resource, dict) and "Fn::If" in resource:
+        return reference in resource["Fn::If"][1:]
+    return resource == reference
 
 
 def test_run_system_task_function_may_use_every_registered_store(template: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ BENCHMARKS = {
     "data_lake": "benchmarks.data_lake",
     "intake": "benchmarks.intake",
     "saas": "benchmarks.saas_rate",
+    "database": "benchmarks.database",
 }
 
 

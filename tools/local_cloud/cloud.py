@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from local_cloud import database as local_database
 from local_cloud import hosted_sign_in
 from local_cloud.bucket_owners import BucketOwnerCheck
 from local_cloud.clock import use_local_clock, use_wall_clock
@@ -55,6 +56,10 @@ LOCAL_PARAMETERS = {
     "AlertEmail": "privacy-team@desk.example",
     "DrpBusinessId": "PRIVACY_DESK_DEMO",
 }
+
+# template.yaml's parameter for the database secret's ARN, given the secret the local cloud makes.
+DATABASE_SECRET_PARAMETER = "CrmDatabaseSecretArn"  # noqa: S105  # nosec B105 - a parameter's name
+DATABASE_SECRET_READ = "before-parameter-build.secrets-manager.GetSecretValue"  # noqa: S105  # nosec B105 - an event
 
 # template.yaml parameter -> the demonstration processor that plays it (see systems.yaml).
 DEMO_PROCESSORS = {"PaymentsOpenDsrUrl": "payments.example", "EmailProviderOpenDsrUrl": "mail.example"}
@@ -192,6 +197,10 @@ class LocalCloud:
         self._reported_executions: set[str] = set()
         self.stream_arns: dict[str, str] = {}
         self.streams: StreamDelivery | None = None
+        self.database = ""
+        """This local cloud's PostgreSQL database (local_cloud.database), named at start."""
+        self._database_made = False
+        self._database_lock = threading.Lock()
 
     # --- life cycle ---------------------------------------------------------------------------
 
@@ -211,6 +220,7 @@ class LocalCloud:
         self._create_queues_and_topics()
         create_secrets(self.saas)
         self._verify_sender()
+        self._create_database()
         functions = self.template.functions(self._refs)
         self._set_function_environment(functions)
         arns = {name: self.template.arn(name) for name in functions}
@@ -266,6 +276,7 @@ class LocalCloud:
         events.unregister("before-call.s3", self.bucket_owners.on_before_call)  # type: ignore[arg-type]
         _state_machine_lambda_clients.forget()
         use_wall_clock()
+        self._drop_database()
         self._mock.stop()
         for name in self.s3_environment():
             os.environ.pop(name, None)
@@ -327,6 +338,47 @@ class LocalCloud:
         alerts_queue = f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:local-alerts"
         for logical_id in self.template.of_type("AWS::SNS::Topic"):
             sns.subscribe(TopicArn=self.template.arn(logical_id), Protocol="sqs", Endpoint=alerts_queue)
+
+    def _create_database(self) -> None:
+        """The accounts and billing database (system crm-database): its secret in Secrets
+        Manager now, whose ARN is the template's parameter as a deployment would give it; the
+        database itself (a copy of the seeded demonstration one, on this process's PostgreSQL)
+        when a function first reads the secret, so a local cloud that never reaches it pays
+        nothing for it."""
+        self.database = local_database.database_name("desk")
+        secret = boto3.client("secretsmanager").create_secret(
+            Name="privacy-desk/crm-database", SecretString=local_database.secret_string(self.database)
+        )
+        self.template.parameters[DATABASE_SECRET_PARAMETER] = secret["ARN"]
+        boto3.DEFAULT_SESSION.events.register(  # type: ignore[union-attr]
+            DATABASE_SECRET_READ, self._database_on_first_use
+        )
+
+    def _database_on_first_use(self, params: dict[str, Any] | None = None, **_: Any) -> None:
+        if params is not None and params.get("SecretId") != self.template.parameters.get(
+            DATABASE_SECRET_PARAMETER
+        ):
+            return  # another secret (a SaaS tool's)
+        with self._database_lock:
+            if not self._database_made:
+                local_database.new_database(self.database)
+                self._database_made = True
+
+    def database_connection(self) -> Any:
+        """A connection to this local cloud's database (made now if nothing reached it yet)."""
+        self._database_on_first_use()
+        return local_database.connect(self.database)
+
+    def _drop_database(self) -> None:
+        from dsr.connectors.postgresql_connection import close_sessions  # noqa: PLC0415
+
+        boto3.DEFAULT_SESSION.events.unregister(  # type: ignore[union-attr]
+            DATABASE_SECRET_READ, self._database_on_first_use
+        )
+        close_sessions()
+        if self._database_made:
+            local_database.drop_database_later(self.database)
+            self._database_made = False
 
     def _verify_sender(self) -> None:
         boto3.client("ses").verify_email_identity(EmailAddress=self.template.parameters["SenderAddress"])

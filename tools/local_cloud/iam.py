@@ -70,6 +70,28 @@ MANAGED_POLICIES: dict[str, dict[str, Any]] = {
             }
         ],
     },
+    # What SAM attaches to a function with a VpcConfig (the database's subnets): its network
+    # interfaces, and logs.
+    "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole": {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+                "Resource": "*",
+            }
+        ],
+    },
     "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess": {
         "Version": "2012-10-17",
         "Statement": [

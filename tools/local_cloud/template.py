@@ -157,7 +157,32 @@ class Template:
             return self._get_att(logical_id, attribute, refs)
         if "Fn::Sub" in value or "Fn::Join" in value:
             return self._text(value, refs)
+        return self._chosen(value, refs)
+
+    def _chosen(self, value: dict[str, Any], refs: dict[str, str]) -> Any:
+        """Fn::If's branch for its condition, or a mapping resolved value by value."""
+        if "Fn::If" in value:
+            condition, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.condition(condition, refs) else when_false, refs)
         return {key: self.resolve(item, refs) for key, item in value.items()}
+
+    def condition(self, name: str, refs: dict[str, str]) -> bool:
+        """A condition of the template's Conditions section, with its parameters' values."""
+        return self._holds(self.document.get("Conditions", {})[name], refs)
+
+    def _holds(self, expression: dict[str, Any], refs: dict[str, str]) -> bool:
+        if "Condition" in expression:
+            return self.condition(expression["Condition"], refs)
+        if "Fn::Not" in expression:
+            return not self._holds(expression["Fn::Not"][0], refs)
+        if "Fn::And" in expression:
+            return all(self._holds(item, refs) for item in expression["Fn::And"])
+        if "Fn::Or" in expression:
+            return any(self._holds(item, refs) for item in expression["Fn::Or"])
+        if "Fn::Equals" in expression:
+            left, right = (self.resolve(item, refs) for item in expression["Fn::Equals"])
+            return bool(left == right)
+        raise KeyError(f"the local cloud cannot evaluate the condition {expression}")
 
     def _text(self, value: dict[str, Any], refs: dict[str, str]) -> str:
         if "Fn::Join" in value:

@@ -16,8 +16,11 @@ from typing import Any, Protocol
 class SqlSession(Protocol):
     """What the connector needs of a database connection (pg8000.native.Connection has it)."""
 
-    row_count: int
-    columns: list[dict[str, Any]] | None
+    @property
+    def row_count(self) -> int: ...
+
+    @property
+    def columns(self) -> list[dict[str, Any]] | None: ...
 
     def run(self, sql: str, **params: Any) -> list[list[Any]] | None: ...
 
@@ -112,7 +115,9 @@ class PostgresDialect:
             names = [column["name"] for column in session.columns or []]
             for row in rows:
                 yield dict(zip(names, row, strict=True))
-            if len(rows) < self.fetch_batch:
+            last = len(rows) < self.fetch_batch
+            del rows  # let this batch go before the next arrives: one batch in memory at a time
+            if last:
                 break
         # Closed so the next table's rows may use the name; an error ends the transaction instead.
         session.run(f"CLOSE {cursor}")
