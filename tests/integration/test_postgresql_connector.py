@@ -5,15 +5,20 @@ catalog, and an index scan on the identity column for every statement the connec
 
 from __future__ import annotations
 
+import io
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from dsr.connectors.base import StoreLayoutError, Subject
 from dsr.connectors.postgresql import PostgresConnector, postgresql_problems
 from dsr.core.registry import SystemEntry, parse_registry
+from dsr_cli.registry_check import check_registry
 from local_cloud import database
 
 ADA = Subject(email="ada@example.com")
@@ -249,3 +254,32 @@ def test_every_statement_the_connector_makes_is_an_index_scan_on_the_lookup_colu
         assert "Index Cond: (email = ANY(" in plan.replace("ANY (", "ANY("), plan
         explained += 1
     assert explained == 3 + 1 + 3  # three exports, one flag, three erasures
+
+
+def test_dsr_registry_check_checks_a_database_system_against_its_catalog(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = database.new_database(database.database_name("check"))
+    admin = database.connect(name)
+    admin.run("DROP INDEX invoices_account_id_idx")
+    admin.close()
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(textwrap.dedent(SYSTEM).replace("billing_name]", "biling_name]"))
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with mock_aws():
+        secret = boto3.client("secretsmanager").create_secret(
+            Name="crm-database", SecretString=database.secret_string(name)
+        )
+        monkeypatch.setenv("CRM_DATABASE_SECRET_ARN", secret["ARN"])
+        out = io.StringIO()
+        status = check_registry(registry, None, out)
+
+    store_line = next(i for i, line in enumerate(registry.read_text().splitlines(), 1) if "store:" in line)
+    assert status == 1
+    assert out.getvalue().splitlines() == [
+        f"{registry}:{store_line}: system crm-database: table invoices has no column biling_name "
+        "(tables[1].export[5])",
+        f"{registry}:{store_line}: system crm-database: table invoices has no index with account_id "
+        "first, so finding a subject would read the whole table (tables[1].parent.column); create one: "
+        'CREATE INDEX "invoices_account_id_idx" ON "public"."invoices" ("account_id")',
+    ]

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from dsr.connectors.saas_requests import SAMPLE_VALUES, ConcreteRequest, filled, identity_values
 from dsr.core.registry import SystemEntry, SystemRegistry
-from dsr.core.registry_stores import SaasStore
+from dsr.core.registry_stores import PostgresStore, SaasStore
 from dsr.core.saas_definitions import SaasDefinition, definitions_dir
 from dsr.core.settings import DeskSettings
 from vendor_apis import has_document, request_problems
@@ -52,6 +52,8 @@ def check_registry(registry_path: Path | None, definitions: Path | None, out: Te
         found, count = _request_problems(definition_path_of(tool), definition, systems, registry_path)
         problems += found
         checked += count
+    database_problems, unchecked = _database_problems(registry, registry_path)
+    problems += database_problems
     for problem in problems:
         print(problem, file=out)
     if problems:
@@ -60,6 +62,8 @@ def check_registry(registry_path: Path | None, definitions: Path | None, out: Te
     systems_count = len(registry.systems) if registry else 0
     print(f"{_shown(registry_path)}: {systems_count} systems; SaaS definitions: {tools or 'none'}", file=out)
     print(f"{checked} requests checked against the vendors' API documents: no problems", file=out)
+    for note in unchecked:
+        print(note, file=out)
     return 0
 
 
@@ -120,6 +124,44 @@ def _read(path: Path, who: str) -> tuple[Any, Any, Problem | None]:
         mark = getattr(error, "problem_mark", None)
         return None, None, Problem(path, (mark.line + 1) if mark else 0, who, f"not valid YAML: {error}")
     return node, document, None
+
+
+# ------------------------------------------------------------------------------ the databases
+
+
+def _database_problems(registry: SystemRegistry, registry_path: Path) -> tuple[list[Problem], list[str]]:
+    """Each postgresql system's tables, columns and indexes, checked against its database's
+    catalog when the variable its secret_arn_env names holds the secret's ARN (Secrets Manager
+    as boto3 finds it: the account's, or AWS_ENDPOINT_URL's); a note for each one it does not."""
+    from dsr.connectors.postgresql import postgresql_problems  # noqa: PLC0415 - only with a database
+    from dsr.connectors.postgresql_connection import connect, parse_secret  # noqa: PLC0415
+
+    node, _, _ = _read(registry_path, "registry")
+    problems: list[Problem] = []
+    unchecked: list[str] = []
+    for index, system in enumerate(registry.systems):
+        store = system.store
+        if not isinstance(store, PostgresStore):
+            continue
+        who, line = f"system {system.id}", _line(node, ("systems", index, "store"))
+        secret_arn = os.environ.get(store.secret_arn_env, "")
+        if not secret_arn:
+            unchecked.append(f"{who}: not checked against its database ({store.secret_arn_env} is not set)")
+            continue
+        try:
+            import boto3  # noqa: PLC0415
+
+            text = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+            session = connect(parse_secret(secret_arn, text))
+        except Exception as error:
+            problems.append(Problem(registry_path, line, who, f"its database cannot be reached: {error}"))
+            continue
+        try:
+            found = postgresql_problems(system, session)
+        finally:
+            session.close()
+        problems += [Problem(registry_path, line, who, p.removeprefix(f"{who}: ")) for p in found]
+    return problems, unchecked
 
 
 # ------------------------------------------------------------------------------ the requests
