@@ -195,6 +195,35 @@ def test_an_object_changed_meanwhile_is_rewritten_from_the_new_version(aws: None
     assert not [e for e in emails if normalized_email(e) == "ada@example.com"]
 
 
+class ReplacedAfterHead:
+    """S3, except that another writer replaces the object right after it is first looked at,
+    before any of its bytes are read."""
+
+    def __init__(self, s3: Any) -> None:
+        self._s3 = s3
+        self.replaced = False
+
+    def head_object(self, **kwargs: Any) -> Any:
+        answer = self._s3.head_object(**kwargs)
+        if not self.replaced:
+            self.replaced = True
+            late = [*GROUPS, rows(["late@example.com", "ada@example.com"], start=30)]
+            self._s3.put_object(Bucket="lake", Key=KEY, Body=parquet_bytes(late))
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+
+def test_an_object_replaced_before_its_bytes_are_read_is_read_again_from_the_new_version(aws: None) -> None:
+    s3 = lake(aws)
+    removed = S3ParquetConnector(ReplacedAfterHead(s3), LAKE).delete(ADA)  # type: ignore[arg-type]
+    emails = [r["email"] for r in stored(s3).read().to_pylist()]
+    assert removed == 3
+    assert "late@example.com" in emails
+    assert not [e for e in emails if normalized_email(e) == "ada@example.com"]
+
+
 spellings = st.builds(
     lambda lead, cases, trail: lead + cases + trail,
     st.text(alphabet=WHITESPACE, max_size=2),

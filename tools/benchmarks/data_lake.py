@@ -71,11 +71,17 @@ class FileS3:
 
 
 class _Bytes:
+    """A range's bytes, read once, as a response body."""
+
     def __init__(self, data: bytes) -> None:
         self._data = data
 
     def read(self, _size: int = -1) -> bytes:
-        return self._data
+        data, self._data = self._data, b""
+        return data
+
+    def close(self) -> None:
+        self._data = b""
 
 
 def write_object(path: Path, groups: int, rows_per_group: int) -> int:

@@ -8,10 +8,11 @@ time (bounded by the largest row group, never the object), time by one object af
 (README, "Parquet data lake", gives the object sizes measured). A lake beyond those sizes belongs
 to Find and Forget.
 
-Finding: each object's footer is read first (ranged reads, ``RangedObject``); a row group whose
-statistics (min and max of the identity column) rule the subject out is skipped without reading
-its data (``dsr.connectors.parquet_statistics``); of the others only the identity column is read,
-and only the row groups that hold the subject are read whole.
+Finding: each object's footer is fetched first, with ranged reads into a sparse local copy
+(``dsr.connectors.parquet_ranges``); a row group whose statistics (min and max of the identity
+column) rule the subject out is skipped without reading its data
+(``dsr.connectors.parquet_statistics``); of the others only the identity column is fetched, and
+only the row groups that hold the subject are fetched whole.
 
 Changing (erase, anonymize, correct, set_fields): the object is copied to a temporary file and
 rewritten row group by row group with the same schema and compression (pyarrow's ParquetWriter),
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -41,6 +43,7 @@ from dsr.connectors.base import (
     Subject,
 )
 from dsr.connectors.owned_bucket import OwnedBucket
+from dsr.connectors.parquet_ranges import SparseObjectCopy, changed_meanwhile
 from dsr.connectors.parquet_statistics import any_between, email_may_be_between
 from dsr.connectors.s3_lines import REWRITE_ATTEMPTS, ObjectChangedMeanwhileError
 from dsr.connectors.s3_versions import UNVERSIONED, purge_noncurrent_versions
@@ -49,59 +52,11 @@ from dsr.core.registry_stores import S3ParquetStore
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-_CHANGED_MEANWHILE = {"PreconditionFailed", "ConditionalRequestConflict"}
 COPY_CHUNK_BYTES = 1024 * 1024
 EXPORT_BATCH_ROWS = 1024
 
 ColumnChange = Callable[[pa.Table, pa.Array], pa.Table]
 """What a change does to one row group: the table, and which of its rows hold the subject."""
-
-
-class RangedObject:
-    """One version of an S3 object read as a seekable file, each read a ranged GET pinned to
-    the ETag (If-Match): pyarrow reads the footer and the column chunks it needs, nothing else."""
-
-    def __init__(self, s3: S3Client, bucket: OwnedBucket, key: str) -> None:
-        head = s3.head_object(**bucket.arguments, Key=key)
-        self._s3, self._bucket, self._key = s3, bucket, key
-        self.size: int = head["ContentLength"]
-        self.etag: str = head["ETag"]
-        self._position = 0
-        self.closed = False
-
-    def read(self, size: int = -1) -> bytes:
-        end = self.size if size < 0 else min(self.size, self._position + size)
-        if end <= self._position:
-            return b""
-        response = self._s3.get_object(
-            **self._bucket.arguments,
-            Key=self._key,
-            IfMatch=self.etag,
-            Range=f"bytes={self._position}-{end - 1}",
-        )
-        data: bytes = response["Body"].read()
-        self._position += len(data)
-        return data
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        base = {0: 0, 1: self._position, 2: self.size}[whence]
-        self._position = base + offset
-        return self._position
-
-    def tell(self) -> int:
-        return self._position
-
-    def seekable(self) -> bool:
-        return True
-
-    def readable(self) -> bool:
-        return True
-
-    def writable(self) -> bool:
-        return False
-
-    def close(self) -> None:
-        self.closed = True
 
 
 class S3ParquetConnector:
@@ -117,22 +72,27 @@ class S3ParquetConnector:
     def export(self, subject: Subject | str) -> Iterator[Record]:
         found = Subject.of(subject)
         for key in self._object_keys():
-            source = RangedObject(self._s3, self._bucket, key)
-            parquet = pq.ParquetFile(source)
-            for index, matches in self._row_groups_holding(parquet, key, found):
-                rows = parquet.read_row_group(index).filter(matches)
-                for batch in rows.to_batches(max_chunksize=EXPORT_BATCH_ROWS):
-                    yield from batch.to_pylist()
+            with tempfile.TemporaryDirectory(prefix="parquet-") as folder:
+                copy = SparseObjectCopy(self._s3, self._bucket, key, Path(folder))
+                holding = dict(self._row_groups_holding(copy, found))
+                parquet = pq.ParquetFile(copy.path)
+                for index, matches in holding.items():
+                    copy.fetch_columns(parquet.metadata, index)
+                    rows = parquet.read_row_group(index).filter(matches)
+                    for batch in rows.to_batches(max_chunksize=EXPORT_BATCH_ROWS):
+                        yield from batch.to_pylist()
 
-    def _row_groups_holding(
-        self, parquet: pq.ParquetFile, key: str, subject: Subject
-    ) -> Iterator[tuple[int, pa.Array]]:
-        """Each row group that holds the subject, with which of its rows do."""
-        column = self._identity_column_index(parquet, key)
+    def _row_groups_holding(self, copy: SparseObjectCopy, subject: Subject) -> Iterator[tuple[int, pa.Array]]:
+        """Each row group that holds the subject, with which of its rows do: the footer fetched,
+        then the identity column of each row group its statistics do not rule out."""
+        copy.fetch_footer()
+        parquet = pq.ParquetFile(copy.path)
+        column = self._identity_column_index(parquet, copy.key)
         values = self._identities(subject)
         for index in range(parquet.metadata.num_row_groups):
             if not self._may_hold(parquet.metadata.row_group(index).column(column).statistics, values):
                 continue
+            copy.fetch_columns(parquet.metadata, index, [column])
             identities = parquet.read_row_group(index, columns=[self._location.identity_column])
             matches = self._matches(identities.column(0), values)
             if pc.any(matches).as_py():
@@ -211,22 +171,31 @@ class S3ParquetConnector:
     def _rewrite_once(self, key: str, subject: Subject, change: ColumnChange) -> int:
         """Find the subject's row groups with ranged reads; only if there are any, copy the object
         to a temporary file and write every row group again, the subject's changed."""
-        source = RangedObject(self._s3, self._bucket, key)
-        holding = dict(self._row_groups_holding(pq.ParquetFile(source), key, subject))
-        if not holding:
-            return 0
-        with tempfile.TemporaryFile() as original, tempfile.TemporaryFile() as rewritten:
-            read = self._s3.get_object(**self._bucket.arguments, Key=key, IfMatch=source.etag)
-            _copy(read["Body"], original)
+        with tempfile.TemporaryDirectory(prefix="parquet-") as folder:
+            copy = SparseObjectCopy(self._s3, self._bucket, key, Path(folder))
+            holding = dict(self._row_groups_holding(copy, subject))
+            if not holding:
+                return 0
+            original, rewritten = Path(folder) / "original.parquet", Path(folder) / "rewritten.parquet"
+            try:
+                read = self._s3.get_object(**self._bucket.arguments, Key=key, IfMatch=copy.etag)
+            except ClientError as error:
+                if changed_meanwhile(error):
+                    raise ObjectChangedMeanwhileError(key) from error
+                raise
+            with original.open("wb") as into:
+                _copy(read["Body"], into)
             parquet = pq.ParquetFile(original)
-            writer = pq.ParquetWriter(rewritten, parquet.schema_arrow, compression=_compression_of(parquet))
-            with writer:
+            with pq.ParquetWriter(
+                rewritten, parquet.schema_arrow, compression=_compression_of(parquet)
+            ) as writer:
                 for index in range(parquet.metadata.num_row_groups):
                     table = parquet.read_row_group(index)
                     if index in holding:
                         table = change(table, holding[index]).cast(parquet.schema_arrow)
                     writer.write_table(table, row_group_size=max(1, table.num_rows))
-            self._put_back(key, rewritten, read)
+            with rewritten.open("rb") as content:
+                self._put_back(key, content, read)
         return sum(int(pc.sum(matches.cast(pa.int64())).as_py()) for matches in holding.values())
 
     def _put_back(self, key: str, content: IO[bytes], read: Mapping[str, Any]) -> None:
@@ -245,7 +214,7 @@ class S3ParquetConnector:
         try:
             self._s3.put_object(**arguments)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in _CHANGED_MEANWHILE:
+            if changed_meanwhile(error):
                 raise ObjectChangedMeanwhileError(key) from error
             raise
         if read.get("VersionId", UNVERSIONED) != UNVERSIONED:
@@ -300,4 +269,3 @@ def _copy(body: Any, into: IO[bytes]) -> None:
             into.write(chunk)
     finally:
         body.close()
-    into.seek(0)
