@@ -217,3 +217,20 @@ def test_the_bucket_never_lets_more_than_the_declared_requests_into_any_window(
     for index, start in enumerate(sent):
         in_window = [t for t in sent[index:] if t < start + per_seconds - 1e-9]
         assert len(in_window) <= requests
+
+
+def test_an_address_written_with_capitals_is_looked_up_as_written_too_and_counted_once() -> None:
+    clock = FakeClock()
+    empty = {"data": [], "has_more": False}
+    same = {"data": [{"id": "cus_1", "email": "Ada@Example.com"}], "has_more": False}
+    # export: lower-cased finds nothing, as written finds her (Stripe compares exactly)
+    opener = FakeOpener(clock, [(200, empty, {}), (200, same, {}), (200, empty, {}), (200, empty, {})])
+    records = list(stripe(clock, opener).export(Subject(email="Ada@Example.com")))
+    queries = [request.full_url.split("?")[1] for _, request in opener.sent[:2]]
+    assert queries == ["email=ada%40example.com&limit=100", "email=Ada%40Example.com&limit=100"]
+    assert [r["id"] for r in records if r["record_set"] == "person"] == ["cus_1"]
+
+    # erase: found both ways, deleted once
+    opener = FakeOpener(clock, [(200, same, {}), (200, same, {}), (200, {"deleted": True}, {})])
+    assert stripe(clock, opener).delete(Subject(email="Ada@Example.com")) == 1
+    assert [request.get_method() for _, request in opener.sent] == ["GET", "GET", "DELETE"]

@@ -78,11 +78,22 @@ class SaasConnector:
     # --- finding --------------------------------------------------------------------------------
 
     def _found(self, subject: Subject) -> list[Record]:
+        """The person's records. Found by email, the address is looked up trimmed and lower-cased
+        and, if the person wrote it otherwise, as written too (some tools, Stripe's list filter
+        for one, compare addresses exactly); a record found both ways counts once."""
         find = self.definition.find
-        request = self._concrete(find.request, subject, None)
-        found = list(self._pages(request, "find.request", find.records_at, find.pagination, find.request))
+        spellings = [subject.normalized_email]
+        if find.identity == "email":
+            spellings = list(dict.fromkeys([*spellings, subject.email.strip()]))
+        found: dict[str, Record] = {}
+        for spelling in spellings:
+            request = self._concrete(find.request, subject, None, email=spelling)
+            for record in self._pages(
+                request, "find.request", find.records_at, find.pagination, find.request
+            ):
+                found.setdefault(self._record_id(record), record)
         logger.debug("saas records found", tool=self.tool, records=len(found))
-        return found
+        return list(found.values())
 
     def _record_id(self, record: Record) -> str:
         value = record.get(self.definition.find.id_field)
@@ -98,8 +109,11 @@ class SaasConnector:
         subject: Subject,
         record: Record | None,
         action_values: Mapping[str, Any] | None = None,
+        email: str | None = None,
     ) -> ConcreteRequest:
         values = identity_values(subject.email) | self._settings()
+        if email is not None:
+            values["email"] = email
         if record is not None:
             values["id"] = self._record_id(record)
         return filled(request, values, action_values)
