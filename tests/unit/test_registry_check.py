@@ -110,3 +110,23 @@ def test_a_misspelt_key_in_a_definition_is_named_with_its_line_and_the_command_e
     assert status == 1
     assert f"{intercom}:{line_of(intercom, 'record_at: data')}: tool intercom: find.record_at: " in printed[0]
     assert printed[0].endswith("Extra inputs are not permitted")
+
+
+def test_a_next_page_parameter_the_document_lacks_is_named_at_the_pagination_line(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stripe = definitions / "stripe.yaml"
+    text = stripe.read_text()
+    charges = text.index("name: charges")
+    misspelt = text[charges:].replace("param: starting_after", "param: start_after", 1)
+    stripe.write_text(text[:charges] + misspelt)
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 1
+    assert lines == [
+        f"{stripe}:{line_of(stripe, 'param: start_after')}: tool stripe: export.0.request (its next page): "
+        "stripe: GET /v1/charges (/v1/charges): the document has no query parameter 'start_after'"
+    ]

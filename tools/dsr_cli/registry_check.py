@@ -15,10 +15,17 @@ from typing import Any, TextIO
 import yaml
 from pydantic import ValidationError
 
-from dsr.connectors.saas_requests import SAMPLE_VALUES, ConcreteRequest, filled, identity_values
+from dsr.connectors.saas import SaasConnector
+from dsr.connectors.saas_requests import (
+    SAMPLE_VALUES,
+    ConcreteRequest,
+    filled,
+    identity_values,
+    with_query,
+)
 from dsr.core.registry import SystemEntry, SystemRegistry
 from dsr.core.registry_stores import PostgresStore, SaasStore
-from dsr.core.saas_definitions import SaasDefinition, definitions_dir
+from dsr.core.saas_definitions import Pagination, SaasDefinition, definitions_dir
 from dsr.core.settings import DeskSettings
 from vendor_apis import has_document, request_problems
 
@@ -178,12 +185,23 @@ def _request_problems(
     values |= {name: f"sample-{name}" for name in definition.settings}
     problems: list[Problem] = []
     checked = 0
+    pagination = {"find.request": definition.find.pagination}
+    pagination |= {f"export.{i}.request": spec.pagination for i, spec in enumerate(definition.export)}
     for where, request in definition.requests():
         plain = _checked(tool, filled(request, values))
         checked += 1
         # the line of the request's path: a request is known by it
         line = _line(node, (*(int(p) if p.isdigit() else p for p in where.split(".")), "path"))
         problems += [Problem(path, line, f"tool {tool}", f"{where}: {p}") for p in plain]
+        if where in pagination and pagination[where].style not in ("none", "next_url"):
+            checked += 1
+            following = _checked(tool, _next_page(filled(request, values), pagination[where]))
+            line = _line(node, (*(int(p) if p.isdigit() else p for p in where.split(".")[:-1]), "pagination"))
+            problems += [
+                Problem(path, line, f"tool {tool}", f"{where} (its next page): {p}")
+                for p in following
+                if p not in plain
+            ]
         action = where.split(".")[1] if where.startswith("actions.") else None
         if action is None or request.values_at is None:
             continue
@@ -198,6 +216,14 @@ def _request_problems(
                 who = f"system {system.id} (tool {tool})"
                 problems += [Problem(registry_path, _line(registry_node, location), who, p) for p in own]
     return problems, checked
+
+
+def _next_page(request: ConcreteRequest, pagination: Pagination) -> ConcreteRequest:
+    """The request for a page after the first, as the connector sends it (a sample cursor)."""
+    if pagination.style == "offset":
+        request = with_query(request, str(pagination.count_param), str(pagination.page_size))
+        return with_query(request, str(pagination.param), str(pagination.page_size))
+    return SaasConnector.with_cursor(request, pagination, "sample-cursor")
 
 
 def _action_values(system: SystemEntry, action: str) -> Iterator[dict[str, Any]]:

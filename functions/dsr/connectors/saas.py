@@ -184,11 +184,12 @@ class SaasConnector:
             cursor = _cursor(answer.body, records, pagination, offset)
             if cursor is None or cursor == "":
                 return
-            request = self._with_cursor(request, pagination, cursor)
+            request = self.with_cursor(request, pagination, cursor)
         raise SaasError(self.tool, where, None, f"more than {pagination.max_pages} pages")
 
     @staticmethod
-    def _with_cursor(request: ConcreteRequest, pagination: Pagination, cursor: Any) -> ConcreteRequest:
+    def with_cursor(request: ConcreteRequest, pagination: Pagination, cursor: Any) -> ConcreteRequest:
+        """The request for the page that starts at ``cursor``."""
         if pagination.param_in == "body":
             return with_body_value(request, str(pagination.param), cursor)
         return with_query(request, str(pagination.param), str(cursor))
