@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dsr.core.actions import Action
@@ -115,6 +116,24 @@ def test_access_exports_and_erasure_removes_the_subjects_rows_from_every_version
     assert lake_objects() == after
 
 
+def approved_request(desk: Desk) -> str:
+    """Ada's erasure, approved and being carried out, recorded directly (no workflow runs)."""
+    now = desk.now()
+    request = PrivacyRequest(
+        request_id=str(uuid.uuid4()),
+        request_types=[RequestType.ERASURE],
+        subject=SubjectIdentity(email=ADA),
+        relationship=Relationship.OTHER,
+        jurisdiction="EU",
+        channel=Channel.WEB,
+        status=Status.IN_PROGRESS,
+        received_at=now,
+        respond_by=now + timedelta(days=30),
+    )
+    desk.store.create(request)
+    return request.request_id
+
+
 def test_a_registry_that_names_a_column_the_objects_lack_fails_the_task_naming_both(desk: Desk) -> None:
     wrong = parse_registry(
         """
@@ -133,24 +152,60 @@ systems:
     )
     wrong_desk = dataclasses.replace(desk)
     wrong_desk.registry = wrong
-    now = desk.now()
-    request = PrivacyRequest(
-        request_id=str(uuid.uuid4()),
-        request_types=[RequestType.ERASURE],
-        subject=SubjectIdentity(email=ADA),
-        relationship=Relationship.OTHER,
-        jurisdiction="EU",
-        channel=Channel.WEB,
-        status=Status.IN_PROGRESS,
-        received_at=now,
-        respond_by=now + timedelta(days=30),
-    )
-    desk.store.create(request)
+    request_id = approved_request(desk)
 
     result = carrying_out.run_system_task(
-        wrong_desk, request.request_id, SystemTask(system_id="product-analytics", action=Action.ERASE)
+        wrong_desk, request_id, SystemTask(system_id="product-analytics", action=Action.ERASE)
     )
 
     assert result.status.value == "failed"
-    error = lake_outcome(desk, request.request_id, "erase")["error"]
+    error = lake_outcome(desk, request_id, "erase")["error"]
     assert "system product-analytics" in error and "'customer_email'" in error
+
+
+class WriterInTheWay:
+    """The desk's S3, except that another writer appends rows to the object right after the
+    desk's first whole read of it (the copy a rewrite starts from)."""
+
+    def __init__(self, s3: Any, key: str) -> None:
+        self._s3, self._key = s3, key
+        self.interrupted = False
+
+    def get_object(self, **kwargs: Any) -> Any:
+        answer = self._s3.get_object(**kwargs)
+        if kwargs["Key"] == self._key and "Range" not in kwargs and not self.interrupted:
+            self.interrupted = True
+            table = pq.read_table(
+                io.BytesIO(self._s3.get_object(Bucket=LAKE_BUCKET, Key=self._key)["Body"].read())
+            )
+            late = [
+                {**table.to_pylist()[0], "user_email": email, "event": "late"}
+                for email in ("late@example.com", "ada@example.com")
+            ]
+            body = io.BytesIO()
+            pq.write_table(pa.concat_tables([table, pa.Table.from_pylist(late, schema=table.schema)]), body)
+            self._s3.put_object(Bucket=LAKE_BUCKET, Key=self._key, Body=body.getvalue())
+        return answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._s3, name)
+
+
+def test_an_object_changed_during_the_erasure_is_rewritten_from_the_new_version(desk: Desk) -> None:
+    key = "events/date=2026-10-01/part-0.parquet"
+    interrupted_desk = dataclasses.replace(desk)
+    writer = WriterInTheWay(desk.s3, key)
+    interrupted_desk._made["s3"] = writer
+    request_id = approved_request(desk)
+
+    result = carrying_out.run_system_task(
+        interrupted_desk, request_id, SystemTask(system_id="product-analytics", action=Action.ERASE)
+    )
+
+    assert writer.interrupted
+    assert (result.status.value, result.records) == ("done", 4), "the late row of Ada's is erased too"
+    rows = lake_objects()[key]
+    assert [row["event"] for row in rows if row["user_email"] == "late@example.com"] == ["late"]
+    assert adas(rows) == []
+    versions = boto3.client("s3").list_object_versions(Bucket=LAKE_BUCKET, Prefix=key)["Versions"]
+    assert len(versions) == 1, "neither the version read first nor the other writer's is kept"
