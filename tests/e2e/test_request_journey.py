@@ -109,6 +109,11 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
         "invoices",
         "support_notes",
     ]
+    # her HubSpot contact and two subscriptions; her Mailchimp member, two activities and two
+    # tags; her Zendesk user and three tickets, over two pages
+    assert [r["record_set"] for r in content["systems"]["marketing-crm"]].count("subscriptions") == 2
+    assert len(content["systems"]["newsletter"]) == 5
+    assert [r["record_set"] for r in content["systems"]["help-desk"]].count("requested_tickets") == 3
     assert len(content["systems"]["payments"]) == 3  # her card and two charges, from the processor
     assert len(content["systems"]["support-tickets"]) == 2  # both spellings of her address
     assert content["systems"]["accounts"][0]["email"] == "ada@example.com"

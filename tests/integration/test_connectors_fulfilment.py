@@ -115,6 +115,9 @@ def test_the_plan_covers_every_requested_type_exports_first(desk: Desk) -> None:
         "card-payments",
         "support-messenger",
         "crm-database",
+        "marketing-crm",
+        "newsletter",
+        "help-desk",
         "crm-contacts",
         "customer-service",
     }
@@ -181,6 +184,9 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         "support-messenger#erase": ("done", 1),
         # the account and its support note deleted, its two invoices kept with the name taken off
         "crm-database#erase": ("done", 4),
+        "marketing-crm#erase": ("done", 1),  # HubSpot's GDPR delete
+        "newsletter#erase": ("done", 1),  # Mailchimp's permanent deletion
+        "help-desk#erase": ("done", 1),  # Zendesk: deleted, then deleted permanently
     }
     erased = stored_outcome(desk, request_id, "crm-database", "erase")
     assert erased["rows_by_table"] == "support_notes=1,invoices=2,accounts=1"
@@ -293,6 +299,9 @@ def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
         "support-messenger#restrict": ("done", 1),
         "support-messenger#object": ("done", 1),
         "crm-database#restrict": ("done", 1),
+        "marketing-crm#restrict": ("done", 1),
+        "newsletter#restrict": ("done", 1),
+        "help-desk#restrict": ("done", 1),
     }
     account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
     assert account["processing_restricted"] is True and account["legitimate_interest_processing"] is False
@@ -332,9 +341,12 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Card payments (Stripe): 1 record deleted.",
         "Accounts and billing database: 4 records deleted.",
         "Device and IP data: the deletion is not yet done; our team is on it.",
+        "Help desk (Zendesk): 1 record deleted.",
         "Invoice terms decisions: 1 record deleted.",
         "Job applications: 2 records deleted.",
+        "Marketing CRM (HubSpot): 1 record deleted.",
         "Event and marketing sign-ups: 1 record deleted.",
+        "Newsletter audience (Mailchimp): 1 record deleted.",
         "Platform usage by account: 2 records deleted.",
         "Product analytics events: 3 records deleted.",
         "Support messenger (Intercom): 1 record deleted.",
@@ -402,6 +414,9 @@ def test_rectification_restriction_and_objection_run_through_the_workflow(
         "support-messenger#object": "done",
         "crm-database#rectify": "done",
         "crm-database#restrict": "done",
+        "marketing-crm#restrict": "done",
+        "newsletter#restrict": "done",
+        "help-desk#restrict": "done",
         # confirmed by staff: what the customers and the vendor answered
         "crm-contacts#rectify": "done",
         "crm-contacts#restrict": "done",

@@ -19,11 +19,6 @@ from local_cloud.demo_data import ADA, ALAN, GRACE, PEOPLE
 from local_cloud.saas_standins import SaasStandIn, vendor_stand_in
 
 NOBODY = Subject(email="nobody@example.com")
-SETTINGS = {
-    "MAILCHIMP_DATA_CENTER": "us1",
-    "MAILCHIMP_LIST_ID": saas_demo_records.MAILCHIMP_LIST_ID,
-    "HUBSPOT_MARKETING_SUBSCRIPTION_ID": saas_demo_records.HUBSPOT_MARKETING_SUBSCRIPTION_ID,
-}
 
 
 @pytest.fixture
@@ -35,7 +30,9 @@ def stand_in(request: pytest.FixtureRequest) -> Iterator[SaasStandIn]:
 
 def connector(stand_in: SaasStandIn, action: str | None = None) -> SaasConnector:
     definition = load_definition(stand_in.tool)
-    environment = {str(definition.base_url_env): stand_in.base_url, **SETTINGS}
+    environment = {str(definition.base_url_env): stand_in.base_url}
+    # the account's settings (Mailchimp's list id...), as the local cloud gives them to the function
+    environment |= {definition.settings[name]: value for name, value in stand_in.vendor.settings.items()}
     secret = stand_in.vendor.secret
     http = SaasHttp(definition, environment, read_secret=lambda _: secret, sleep=time.sleep)
     return SaasConnector(http, environment, action)

@@ -69,6 +69,9 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
         "card-payments",
         "support-messenger",
         "crm-database",
+        "marketing-crm",
+        "newsletter",
+        "help-desk",
         "crm-contacts",
         "payments",
         "email-provider",
@@ -77,6 +80,9 @@ def test_the_shipped_registry_names_the_stores_of_the_privacy_policy() -> None:
     assert {s.id: s.store.kind for s in registry.systems if s.store.kind == "saas"} == {
         "card-payments": "saas",  # Stripe, over its API
         "support-messenger": "saas",  # Intercom
+        "marketing-crm": "saas",  # HubSpot
+        "newsletter": "saas",  # Mailchimp
+        "help-desk": "saas",  # Zendesk
     }
     kinds = {s.id: s.store.kind for s in registry.systems if s.hands_off}
     assert kinds == {

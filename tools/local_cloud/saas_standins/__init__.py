@@ -20,6 +20,8 @@ of ``Vendor`` named ``StandIn`` with
 - ``tool``: the definition's name (``stripe``), which is also its API document's folder;
 - ``secret``: the credentials the demonstration secret holds (a JSON object, as in Secrets
   Manager), and ``authorized(headers)``, whether a request carries them;
+- ``settings`` (if the definition has any): each setting's value for the stand-in's account,
+  which the local cloud gives the functions as a deployment would (``saas_standins.running``);
 - ``__init__(people)``: seeded from the demonstration people (``local_cloud.demo_data.PEOPLE``);
 - ``error(status, message)``: the body the vendor answers an error with;
 - ``answer(request)``: an ``Answer`` (status, JSON body, headers) to a request the document allows;
@@ -75,6 +77,8 @@ class Vendor:
 
     tool: ClassVar[str]
     secret: ClassVar[dict[str, str]]
+    settings: ClassVar[dict[str, str]] = {}
+    """The definition's settings as the stand-in's account has them (Mailchimp's list id)."""
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
         raise NotImplementedError

@@ -39,6 +39,9 @@ def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class StandIn(Vendor):
     tool: ClassVar[str] = "hubspot"
+    settings: ClassVar[dict[str, str]] = {
+        "marketing_subscription_id": saas_demo_records.HUBSPOT_MARKETING_SUBSCRIPTION_ID
+    }
     secret: ClassVar[dict[str, str]] = {"access_token": "pat-na1-demo-0000"}  # nosec B105 - a stand-in's
 
     def __init__(self, people: list[dict[str, Any]]) -> None:

@@ -36,6 +36,10 @@ def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class StandIn(Vendor):
     tool: ClassVar[str] = "mailchimp"
+    settings: ClassVar[dict[str, str]] = {
+        "data_center": "us1",
+        "list_id": saas_demo_records.MAILCHIMP_LIST_ID,
+    }
     secret: ClassVar[dict[str, str]] = {"username": "privacy-desk", "api_key": "0123456789abcdef-us1"}
 
     def __init__(self, people: list[dict[str, Any]]) -> None:

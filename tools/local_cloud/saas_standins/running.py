@@ -35,8 +35,10 @@ def start_stand_ins() -> dict[str, SaasStandIn]:
 
 
 def stand_in_parameters(template: dict[str, Any], stand_ins: dict[str, SaasStandIn]) -> dict[str, str]:
-    """The template parameters that carry each tool's base URL into the functions, set to the
-    stand-ins' URLs: found from the variables (a definition's base_url_env) that !Ref them."""
+    """The template parameters that carry each tool's base URL and settings into the functions,
+    set to the stand-ins' URLs and demonstration settings (the stand-in's ``settings``, such as
+    Mailchimp's list id): found from the variables (a definition's base_url_env and settings)
+    that !Ref them."""
     variables = {
         name: value["Ref"]
         for resource in template["Resources"].values()
@@ -46,9 +48,12 @@ def stand_in_parameters(template: dict[str, Any], stand_ins: dict[str, SaasStand
     }
     parameters = {}
     for tool, stand_in in stand_ins.items():
-        variable = load_definition(tool).base_url_env
-        if variable in variables:
-            parameters[variables[variable]] = stand_in.base_url
+        definition = load_definition(tool)
+        values = {definition.base_url_env: stand_in.base_url}
+        values |= {definition.settings[name]: value for name, value in stand_in.vendor.settings.items()}
+        for variable, value in values.items():
+            if variable in variables:
+                parameters[variables[variable]] = value
     return parameters
 
 

@@ -38,6 +38,7 @@ def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class StandIn(Vendor):
     tool: ClassVar[str] = "zendesk"
+    settings: ClassVar[dict[str, str]] = {"subdomain": "demo"}
     secret: ClassVar[dict[str, str]] = {
         "username": "privacy@example.com/token",
         "api_token": "demo-zendesk-token",  # nosec B105 - the stand-in's own, not a real token
