@@ -51,6 +51,22 @@ NEVER_READ = (
     "holidays/locale",  # translations of holiday names: the desk counts days (names fall back)
     "holidays/financial",  # stock exchanges' trading days: loaded only when one is asked for by name
     "bin",  # the distributions' command-line scripts
+    # Powertools' utilities no function imports, on any path (tests/artifacts checks the rest load).
+    *(
+        f"aws_lambda_powertools/utilities/{name}"
+        for name in (
+            "auth_alpha",
+            "circuit_breaker",
+            "data_masking",
+            "feature_flags",
+            "kafka",
+            "parameters",
+            "streaming",
+            "validation",
+        )
+    ),
+    # asn1crypto's formats beyond the certificates scramp (pg8000's SCRAM authentication) reads.
+    *(f"asn1crypto/{name}.py" for name in ("cms", "crl", "csr", "ocsp", "pdf", "pkcs12", "tsp", "_inet")),
 )
 # pyproject's optional dependencies that make the data lake's layer (pyarrow: too large to share).
 DATA_LAKE_EXTRA = "data-lake"
