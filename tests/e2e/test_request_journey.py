@@ -96,7 +96,7 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
     # And the access package holds the subject's records from every system, exported before erasure
     package = boto3.client("s3").get_object(Bucket=desk.settings.packages_bucket, Key=record.package_key)
     content = json.loads(package["Body"].read())
-    assert {len(records) for records in content["systems"].values()} == {1, 2, 3, 4, 5}
+    assert {len(records) for records in content["systems"].values()} == {1, 2, 3, 4, 5, 7}
     # over the vendors' APIs: her Stripe customer, three charges and an invoice; her Intercom
     # contact and three conversations
     assert [r["record_set"] for r in content["systems"]["card-payments"]].count("charges") == 3
@@ -109,10 +109,11 @@ def test_access_and_erasure_request_runs_every_stage_and_completes(
         "invoices",
         "support_notes",
     ]
-    # her HubSpot contact and two subscriptions; her Mailchimp member, two activities and two
-    # tags; her Zendesk user and three tickets, over two pages
+    # her HubSpot contact and two subscriptions; her Mailchimp members of two audiences, two
+    # activities and three tags; her Zendesk user and three tickets, over two pages
     assert [r["record_set"] for r in content["systems"]["marketing-crm"]].count("subscriptions") == 2
-    assert len(content["systems"]["newsletter"]) == 5
+    assert [r["record_set"] for r in content["systems"]["newsletter"]].count("person") == 2
+    assert len(content["systems"]["newsletter"]) == 7
     assert [r["record_set"] for r in content["systems"]["help-desk"]].count("requested_tickets") == 3
     assert len(content["systems"]["payments"]) == 3  # her card and two charges, from the processor
     assert len(content["systems"]["support-tickets"]) == 2  # both spellings of her address

@@ -185,7 +185,7 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         # the account and its support note deleted, its two invoices kept with the name taken off
         "crm-database#erase": ("done", 4),
         "marketing-crm#erase": ("done", 1),  # HubSpot's GDPR delete
-        "newsletter#erase": ("done", 1),  # Mailchimp's permanent deletion
+        "newsletter#erase": ("done", 2),  # Mailchimp's permanent deletion, in both her audiences
         "help-desk#erase": ("done", 1),  # Zendesk: deleted, then deleted permanently
     }
     erased = stored_outcome(desk, request_id, "crm-database", "erase")
@@ -300,7 +300,7 @@ def test_restriction_and_objection_set_each_systems_flags(desk: Desk) -> None:
         "support-messenger#object": ("done", 1),
         "crm-database#restrict": ("done", 1),
         "marketing-crm#restrict": ("done", 1),
-        "newsletter#restrict": ("done", 1),
+        "newsletter#restrict": ("done", 2),
         "help-desk#restrict": ("done", 1),
     }
     account = next(item for item in table_items("crm-accounts") if item["email"] == ADA)
@@ -346,7 +346,7 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Job applications: 2 records deleted.",
         "Marketing CRM (HubSpot): 1 record deleted.",
         "Event and marketing sign-ups: 1 record deleted.",
-        "Newsletter audience (Mailchimp): 1 record deleted.",
+        "Mailing lists (Mailchimp): 2 records deleted.",
         "Platform usage by account: 2 records deleted.",
         "Product analytics events: 3 records deleted.",
         "Support messenger (Intercom): 1 record deleted.",

@@ -31,7 +31,7 @@ def stand_in(request: pytest.FixtureRequest) -> Iterator[SaasStandIn]:
 def connector(stand_in: SaasStandIn, action: str | None = None) -> SaasConnector:
     definition = load_definition(stand_in.tool)
     environment = {str(definition.base_url_env): stand_in.base_url}
-    # the account's settings (Mailchimp's list id...), as the local cloud gives them to the function
+    # the account's settings (Mailchimp's data centre...), as the local cloud gives them to the function
     environment |= {definition.settings[name]: value for name, value in stand_in.vendor.settings.items()}
     secret = stand_in.vendor.secret
     http = SaasHttp(definition, environment, read_secret=lambda _: secret, sleep=time.sleep)
@@ -83,30 +83,44 @@ def test_hubspot_opts_out_restricts_and_erases_once(stand_in: SaasStandIn) -> No
 
 
 @pytest.mark.parametrize("stand_in", ["mailchimp"], indirect=True)
-def test_mailchimp_finds_the_member_by_the_hash_of_the_lower_cased_address(stand_in: SaasStandIn) -> None:
-    """Ada signed up as Ada@Example.com; her request gives ada@example.com."""
+def test_mailchimp_exports_the_persons_membership_of_every_audience(stand_in: SaasStandIn) -> None:
+    """Ada signed up for the newsletter as Ada@Example.com and for an event as ada@example.com:
+    one search finds both members (the same id, the subscriber hash, in two lists)."""
     records = list(connector(stand_in).export(Subject(email=ADA["email"])))
-    assert [r[RECORD_SET] for r in records] == ["person", "activity", "activity", "tags", "tags"]
-    assert records[0]["email_address"] == "Ada@Example.com"
-    assert records[0]["merge_fields"]["PHONE"] == ADA["phone"]
-    assert {r["name"] for r in records if r[RECORD_SET] == "tags"} == {"customers", "newsletter"}
-    assert list(connector(stand_in).export(NOBODY)) == []  # 404: not a member
+    members = [r for r in records if r[RECORD_SET] == "person"]
+    assert {(m["list_id"], m["email_address"]) for m in members} == {
+        (saas_demo_records.MAILCHIMP_LIST_ID, "Ada@Example.com"),
+        (saas_demo_records.MAILCHIMP_EVENTS_LIST_ID, "ada@example.com"),
+    }
+    assert {m["id"] for m in members} == {saas_demo_records.subscriber_hash(ADA["email"])}
+    assert members[0]["merge_fields"]["PHONE"] == ADA["phone"]
+    assert [r[RECORD_SET] for r in records].count("activity") == 2
+    assert {r["name"] for r in records if r[RECORD_SET] == "tags"} == {
+        "customers",
+        "newsletter",
+        "event-2025",
+    }
+    assert list(connector(stand_in).export(NOBODY)) == []
     assert _refused(stand_in) == []
 
 
 @pytest.mark.parametrize("stand_in", ["mailchimp"], indirect=True)
-def test_mailchimp_unsubscribes_tags_and_deletes_permanently_once(stand_in: SaasStandIn) -> None:
+def test_mailchimp_unsubscribes_tags_and_deletes_permanently_in_every_audience_once(
+    stand_in: SaasStandIn,
+) -> None:
     ada = Subject(email=ADA["email"])
     members = stand_in.vendor.members  # type: ignore[attr-defined]
     member_id = saas_demo_records.subscriber_hash(ADA["email"])
-    assert connector(stand_in, "opt_out").set_fields(ada, {}) == 1
-    assert connector(stand_in, "opt_out").set_fields(ada, {}) == 1  # still a member; already unsubscribed
-    assert members[member_id]["status"] == "unsubscribed"
-    assert connector(stand_in, "restrict").set_fields(ada, {}) == 1
-    assert "processing-restricted" in {t["name"] for t in members[member_id]["tags"]}
-    assert connector(stand_in).delete(ada) == 1
+    hers = [key for key in members if key[1] == member_id]
+    assert len(hers) == 2
+    assert connector(stand_in, "opt_out").set_fields(ada, {}) == 2
+    assert connector(stand_in, "opt_out").set_fields(ada, {}) == 2  # still members; already unsubscribed
+    assert {members[key]["status"] for key in hers} == {"unsubscribed"}
+    assert connector(stand_in, "restrict").set_fields(ada, {}) == 2
+    assert all("processing-restricted" in {t["name"] for t in members[key]["tags"]} for key in hers)
+    assert connector(stand_in).delete(ada) == 2
     assert connector(stand_in).delete(ada) == 0
-    assert member_id not in members and len(members) == 2
+    assert not any(key[1] == member_id for key in members) and len(members) == 2
     assert _refused(stand_in) == []
 
 

@@ -23,7 +23,7 @@ KNOWN_REQUEST_WITH_A_STRAY_FIELD = {
 }
 UNKNOWN_ENDPOINT = {
     "hubspot": "/crm/v3/objects/contact/search",
-    "mailchimp": f"/lists/a1b2c3d4e5/member/{ADA_MD5}",
+    "mailchimp": "/search-member",
     "zendesk": "/api/v2/user/search",
 }
 

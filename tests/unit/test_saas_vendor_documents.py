@@ -40,7 +40,7 @@ def test_every_request_of_a_definition_is_one_the_vendors_document_allows(tool: 
     values = {
         **identity_values(SAMPLE_VALUES["email"]),
         "id": SAMPLE_VALUES["id"],
-        **{name: f"sample-{name}" for name in definition.settings},
+        **{name: f"sample-{name}" for name in [*definition.settings, *definition.find.record_values]},
     }
     problems = []
     for where, request in definition.requests():
@@ -84,13 +84,29 @@ def test_the_erasure_of_a_zendesk_user_deletes_then_deletes_permanently() -> Non
 
 
 def test_mailchimp_members_are_keyed_by_the_md5_of_the_lower_cased_address() -> None:
-    """Ada typed her address with capitals; Mailchimp still finds her by her lower-case address."""
-    members = {member["id"]: member for member in saas_demo_records.mailchimp_members()}
-    ada = members["3e3417d7ef77d5932a6734b916515ed5"]  # md5("ada@example.com")
-    assert ada["email_address"] != ADA["email"]
-    assert ada["email_address"].lower() == ADA["email"]
-    assert saas_demo_records.subscriber_hash(str(GRACE["email"]).upper()) in members
-    assert set(saas_demo_records.mailchimp_activity()) == set(members)
+    """Ada typed her address with capitals for the newsletter; her member there has the id of her
+    lower-case address, the same id as in the other audience she is in."""
+    members = saas_demo_records.mailchimp_members()
+    ada = [m for m in members if m["id"] == "3e3417d7ef77d5932a6734b916515ed5"]  # md5("ada@example.com")
+    assert {m["list_id"] for m in ada} == {
+        saas_demo_records.MAILCHIMP_LIST_ID,
+        saas_demo_records.MAILCHIMP_EVENTS_LIST_ID,
+    }
+    assert "Ada@Example.com" in {m["email_address"] for m in ada}
+    assert {m["email_address"].lower() for m in ada} == {ADA["email"]}
+    assert saas_demo_records.subscriber_hash(str(GRACE["email"]).upper()) in {m["id"] for m in members}
+    assert set(saas_demo_records.mailchimp_activity()) == {(m["list_id"], m["id"]) for m in members}
+
+
+def test_a_record_value_is_a_placeholder_of_the_later_requests_only() -> None:
+    """Mailchimp's {list_id} comes from each member found: the search cannot use it."""
+    text = (DEFINITIONS / "mailchimp.yaml").read_text(encoding="utf-8")
+    in_find = text.replace('query: {query: "{email}"}', 'query: {query: "{email}", list_id: "{list_id}"}')
+    with pytest.raises(SaasDefinitionError, match=r"find.request: unknown placeholder\(s\) list_id"):
+        parse_definition(in_find, "mailchimp.yaml")
+    clash = text.replace("record_values: {list_id: list_id}", "record_values: {email: email_address}")
+    with pytest.raises(SaasDefinitionError, match=r"record_values: email is already a placeholder"):
+        parse_definition(clash, "mailchimp.yaml")
 
 
 def test_each_tool_holds_someone_who_made_no_request() -> None:
@@ -107,7 +123,7 @@ def _mailchimp_http(environment: dict[str, str]) -> SaasHttp:
 
 
 def test_mailchimp_is_reached_in_the_data_centre_its_settings_name() -> None:
-    http = _mailchimp_http({"MAILCHIMP_DATA_CENTER": "us21", "MAILCHIMP_LIST_ID": "l1"})
+    http = _mailchimp_http({"MAILCHIMP_DATA_CENTER": "us21"})
     assert http.base_url == "https://us21.api.mailchimp.com/3.0"
     stand_in = "http://127.0.0.1:3456"
     assert _mailchimp_http({"MAILCHIMP_API_URL": stand_in}).base_url == stand_in

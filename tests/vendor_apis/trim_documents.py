@@ -34,7 +34,8 @@ HERE = Path(__file__).resolve().parent
 
 KEPT: dict[str, dict[str, list[str]]] = {
     "mailchimp": {
-        "/lists/{list_id}/members/{subscriber_hash}": ["get", "patch"],
+        "/search-members": ["get"],
+        "/lists/{list_id}/members/{subscriber_hash}": ["patch"],
         "/lists/{list_id}/members/{subscriber_hash}/activity": ["get"],
         "/lists/{list_id}/members/{subscriber_hash}/tags": ["get", "post"],
         "/lists/{list_id}/members/{subscriber_hash}/actions/delete-permanent": ["post"],

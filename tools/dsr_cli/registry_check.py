@@ -182,7 +182,7 @@ def _request_problems(
     node, _, _ = _read(path, f"tool {tool}")
     registry_node, registry_document, _ = _read(registry_path, "registry")
     values = {**identity_values(SAMPLE_VALUES["email"]), "id": SAMPLE_VALUES["id"]}
-    values |= {name: f"sample-{name}" for name in definition.settings}
+    values |= {name: f"sample-{name}" for name in [*definition.settings, *definition.find.record_values]}
     problems: list[Problem] = []
     checked = 0
     pagination = {"find.request": definition.find.pagination}

@@ -18,7 +18,9 @@ BYSTANDER = {"name": "Edsger Dijkstra", "email": "edsger@example.com", "phone": 
 """Someone each tool holds who never made a request."""
 
 MAILCHIMP_LIST_ID = "a1b2c3d4e5"
-"""The demonstration audience (Mailchimp calls an audience a list)."""
+"""The demonstration account's newsletter audience (Mailchimp calls an audience a list)."""
+MAILCHIMP_EVENTS_LIST_ID = "f6e5d4c3b2"
+"""Its second audience, the people who signed up for an event: Ada is in both."""
 
 HUBSPOT_MARKETING_SUBSCRIPTION_ID = "7148714"
 """The demonstration account's marketing email subscription type."""
@@ -84,14 +86,16 @@ def hubspot_subscribed() -> dict[str, set[str]]:
 
 
 def mailchimp_members() -> list[dict[str, Any]]:
-    """Members of the demonstration list, as ``/lists/{list_id}/members/{hash}`` answers them."""
+    """Members of the demonstration audiences, as ``/lists/{list_id}/members/{hash}`` answers them:
+    one person in two audiences is two members with the same id."""
     entries = [
-        ("Ada@Example.com", ADA, "2021-03-02T10:00:00+00:00", ["customers", "newsletter"]),
-        (str(GRACE["email"]), GRACE, "2019-11-20T10:00:00+00:00", ["newsletter"]),
-        (BYSTANDER["email"], BYSTANDER, "2024-05-14T10:00:00+00:00", []),
+        (MAILCHIMP_LIST_ID, "Ada@Example.com", ADA, "2021-03-02T10:00:00+00:00", ["customers", "newsletter"]),
+        (MAILCHIMP_EVENTS_LIST_ID, str(ADA["email"]), ADA, "2025-05-20T10:00:00+00:00", ["event-2025"]),
+        (MAILCHIMP_LIST_ID, str(GRACE["email"]), GRACE, "2019-11-20T10:00:00+00:00", ["newsletter"]),
+        (MAILCHIMP_LIST_ID, BYSTANDER["email"], BYSTANDER, "2024-05-14T10:00:00+00:00", []),
     ]
     members = []
-    for typed, person, signed_up, tags in entries:
+    for list_id, typed, person, signed_up, tags in entries:
         first, last = str(person["name"]).split(" ", 1)
         members.append(
             {
@@ -106,27 +110,28 @@ def mailchimp_members() -> list[dict[str, Any]]:
                 "timestamp_opt": signed_up,
                 "last_changed": signed_up,
                 "source": "Hosted signup form",
-                "list_id": MAILCHIMP_LIST_ID,
+                "list_id": list_id,
                 "tags": [{"id": 100 + index, "name": name} for index, name in enumerate(tags)],
             }
         )
     return members
 
 
-def mailchimp_activity() -> dict[str, list[dict[str, Any]]]:
-    """Per member id, the member's recent activity (newest first)."""
+def mailchimp_activity() -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Per audience and member id, the member's recent activity (newest first)."""
     return {
-        subscriber_hash(str(ADA["email"])): [
+        (MAILCHIMP_EVENTS_LIST_ID, subscriber_hash(str(ADA["email"]))): [],
+        (MAILCHIMP_LIST_ID, subscriber_hash(str(ADA["email"]))): [
             {"action": "open", "timestamp": "2026-10-03T08:12:00+00:00", "type": "regular",
              "campaign_id": "c0ffee01", "title": "October product news"},
             {"action": "click", "timestamp": "2026-10-03T08:13:00+00:00", "type": "regular",
              "campaign_id": "c0ffee01", "title": "October product news"},
         ],
-        subscriber_hash(str(GRACE["email"])): [
+        (MAILCHIMP_LIST_ID, subscriber_hash(str(GRACE["email"]))): [
             {"action": "open", "timestamp": "2026-09-05T17:40:00+00:00", "type": "regular",
              "campaign_id": "c0ffee00", "title": "September product news"},
         ],
-        subscriber_hash(BYSTANDER["email"]): [],
+        (MAILCHIMP_LIST_ID, subscriber_hash(BYSTANDER["email"])): [],
     }  # fmt: skip
 
 

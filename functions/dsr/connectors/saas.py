@@ -91,7 +91,7 @@ class SaasConnector:
             for record in self._pages(
                 request, "find.request", find.records_at, find.pagination, find.request
             ):
-                found.setdefault(self._record_id(record), record)
+                found.setdefault("/".join(self._record_values(record).values()), record)
         logger.debug("saas records found", tool=self.tool, records=len(found))
         return list(found.values())
 
@@ -115,8 +115,20 @@ class SaasConnector:
         if email is not None:
             values["email"] = email
         if record is not None:
-            values["id"] = self._record_id(record)
+            values |= self._record_values(record)
         return filled(request, values, action_values)
+
+    def _record_values(self, record: Record) -> dict[str, str]:
+        """What a record found fills in later requests: its id and the definition's record values
+        (Mailchimp's list id). Together they tell records apart: one person is a member of several
+        Mailchimp audiences under the same id."""
+        values = {"id": self._record_id(record)}
+        for name, dotted in self.definition.find.record_values.items():
+            value = _at(record, dotted)
+            if value is None or isinstance(value, (dict, list)):
+                raise SaasError(self.tool, "find.request", None, f"a record has no {dotted}")
+            values[name] = str(value)
+        return values
 
     def _settings(self) -> dict[str, str]:
         settings = {}

@@ -37,10 +37,12 @@ Example (an abridged ``stripe.yaml``)::
         steps: [{method: POST, path: "/v1/customers/{id}", body_encoding: form, values_at: metadata}]
 
 Placeholders (in paths, query values and body strings): ``{email}``, ``{email_md5}``,
-``{email_sha256}``, ``{id}`` (the record found) and each name in ``settings``. In a path each value
-is percent-encoded. The base URL may hold settings too, each filled with one DNS label
-(Mailchimp's data centre: ``https://{data_center}.api.mailchimp.com/3.0``); ``base_url_env``, when
-set, replaces the whole URL. Bodies are JSON, or form-encoded (``body_encoding: form``) with nested keys
+``{email_sha256}``, ``{id}`` (the record found), each name in ``find.record_values`` (more of the
+record found: Mailchimp's ``{list_id}``, since one person is a member of several audiences under
+the same id) and each name in ``settings``. In a path each value is percent-encoded. The base URL
+may hold settings too, each filled with one DNS label (Mailchimp's data centre:
+``https://{data_center}.api.mailchimp.com/3.0``); ``base_url_env``, when set, replaces the whole
+URL. Bodies are JSON, or form-encoded (``body_encoding: form``) with nested keys
 bracketed as Stripe reads them (``metadata[processing_restricted]=true``).
 
 Pagination styles: ``none``; ``cursor_from_last_record`` (Stripe: the last record's id as
@@ -208,6 +210,11 @@ class FindSpec(SaasModel):
     request: SaasRequest
     records_at: DottedPath = Field(default="", description="the list (or one object); empty: the answer")
     id_field: str = "id"
+    record_values: dict[SettingName, DottedPath] = Field(
+        default_factory=dict,
+        description="placeholders each record found fills besides {id}, from its fields: Mailchimp's "
+        "{list_id}, the audience a member was found in",
+    )
     keep: list[str] | None = Field(default=None, min_length=1)
     pagination: Pagination = Field(default_factory=Pagination)
 
@@ -271,8 +278,12 @@ class SaasDefinition(SaasModel):
                 "fill the base URL (Mailchimp's data centre: https://{data_center}.api.mailchimp.com)"
             )
         known = IDENTITY_PLACEHOLDERS | set(self.settings)
+        from_record = RECORD_PLACEHOLDERS | set(self.find.record_values)
+        clashes = sorted(set(self.find.record_values) & (known | RECORD_PLACEHOLDERS))
+        if clashes:
+            raise ValueError(f"find.record_values: {', '.join(clashes)} is already a placeholder")
         for where, request in self.requests():
-            allowed = known if where == "find.request" else known | RECORD_PLACEHOLDERS
+            allowed = known if where == "find.request" else known | from_record
             unknown = sorted(request.placeholders() - allowed)
             if unknown:
                 raise ValueError(

@@ -1,6 +1,7 @@
-"""Mailchimp's stand-in: the members of one audience (list), their activity and tags.
+"""Mailchimp's stand-in: the members of the account's audiences (lists), their activity and tags.
 
-Members are addressed by their subscriber hash, the MD5 of the lower-cased address. Errors are
+A member search (``/search-members``) finds a person's membership of every audience; in each,
+the member is addressed by its subscriber hash, the MD5 of the lower-cased address. Errors are
 problem documents (``type``, ``title``, ``status``, ``detail``, ``instance``); a permanent deletion
 and a change of tags answer 204; a member deleted permanently is gone (404 afterwards).
 """
@@ -36,16 +37,13 @@ def held(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 class StandIn(Vendor):
     tool: ClassVar[str] = "mailchimp"
-    settings: ClassVar[dict[str, str]] = {
-        "data_center": "us1",
-        "list_id": saas_demo_records.MAILCHIMP_LIST_ID,
-    }
+    settings: ClassVar[dict[str, str]] = {"data_center": "us1"}
     secret: ClassVar[dict[str, str]] = {"username": "privacy-desk", "api_key": "0123456789abcdef-us1"}
 
     def __init__(self, people: list[dict[str, Any]]) -> None:
         del people  # the records come from saas_demo_records, built from the same people
-        self.list_id = saas_demo_records.MAILCHIMP_LIST_ID
-        self.members = {m["id"]: m for m in saas_demo_records.mailchimp_members()}
+        self.members = {(m["list_id"], m["id"]): m for m in saas_demo_records.mailchimp_members()}
+        """Each audience's members, by list id and member id (the subscriber hash)."""
         self.activity = saas_demo_records.mailchimp_activity()
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
@@ -72,11 +70,11 @@ class StandIn(Vendor):
         return Answer(status, self.error(status, message))
 
     def answer(self, request: StandInRequest) -> Answer:
+        if (request.method, request.path) == ("GET", "/search-members"):
+            return self._search(request.query.get("query", ""), request.query.get("list_id"))
         match = MEMBER.match(request.path)
-        if match is None or match["list"] != self.list_id:
-            return self._refused(404, "The requested resource could not be found.")
-        member = self.members.get(match["hash"])
-        if member is None:
+        member = self.members.get((match["list"], match["hash"])) if match else None
+        if match is None or member is None:
             return self._refused(404, "The requested resource could not be found.")
         routes = {
             ("GET", ""): lambda: Answer(HTTPStatus.OK, member),
@@ -91,14 +89,28 @@ class StandIn(Vendor):
             return self._refused(405, "The requested method and resource are not compatible.")
         return route()
 
+    def _search(self, query: str, list_id: str | None) -> Answer:
+        """Members whose address is the query, in any case, in every audience (or the one named):
+        Mailchimp's exact matches. The full-text matches are left empty."""
+        exact = [
+            member
+            for (member_list, _), member in self.members.items()
+            if member["email_address"].casefold() == query.strip().casefold()
+            and list_id in (None, member_list)
+        ]
+        found = {"members": exact, "total_items": len(exact)}
+        return Answer(
+            HTTPStatus.OK, {"exact_matches": found, "full_search": {"members": [], "total_items": 0}}
+        )
+
     def _activity(self, member: dict[str, Any]) -> Answer:
-        activity = self.activity.get(member["id"], [])
-        body = {"activity": activity, "email_id": member["id"], "list_id": self.list_id}
+        activity = self.activity.get((member["list_id"], member["id"]), [])
+        body = {"activity": activity, "email_id": member["id"], "list_id": member["list_id"]}
         return Answer(HTTPStatus.OK, body | {"total_items": len(activity)})
 
     def _delete_permanently(self, member: dict[str, Any]) -> Answer:
-        del self.members[member["id"]]
-        self.activity.pop(member["id"], None)
+        del self.members[(member["list_id"], member["id"])]
+        self.activity.pop((member["list_id"], member["id"]), None)
         return Answer(HTTPStatus.NO_CONTENT, None)
 
     def _update(self, member: dict[str, Any], body: dict[str, Any]) -> Answer:
