@@ -183,13 +183,14 @@ def test_an_erasure_is_carried_out_everywhere_and_the_invoices_kept_anonymized(d
         "card-payments#erase": ("done", 1),
         "support-messenger#erase": ("done", 1),
         # the account and its support note deleted, its two invoices kept with the name taken off
-        "crm-database#erase": ("done", 4),
+        "crm-database#erase": ("done", 2),
         "marketing-crm#erase": ("done", 1),  # HubSpot's GDPR delete
         "newsletter#erase": ("done", 2),  # Mailchimp's permanent deletion, in both her audiences
         "help-desk#erase": ("done", 1),  # Zendesk: deleted, then deleted permanently
     }
     erased = stored_outcome(desk, request_id, "crm-database", "erase")
     assert erased["rows_by_table"] == "support_notes=1,invoices=2,accounts=1"
+    assert (erased["kept_anonymized"], erased["anonymized"]) == ("2", "billing_name")
     exempt = stored_outcome(desk, request_id, "billing-invoices", "erase")
     assert exempt["status"] == "exempt"
     assert exempt["citation"] == CITATION
@@ -339,7 +340,8 @@ def test_what_the_subject_is_told_names_each_outcome_without_personal_data(desk:
         "Invoices: we keep 2 records because tax law requires us to keep invoices for several years "
         f"({CITATION}), with your name, email and address removed from them.",
         "Card payments (Stripe): 1 record deleted.",
-        "Accounts and billing database: 4 records deleted.",
+        "Accounts and billing database: 2 records deleted; 2 records kept, with your billing name "
+        "removed from them.",
         "Device and IP data: the deletion is not yet done; our team is on it.",
         "Help desk (Zendesk): 1 record deleted.",
         "Invoice terms decisions: 1 record deleted.",

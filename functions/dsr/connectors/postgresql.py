@@ -172,6 +172,9 @@ class PostgresConnector:
         self._checked: CheckedSystem | None = None
         self.rows_by_table: dict[str, int] = {}
         """The rows the last change affected in each table, for the outcome's details."""
+        self.kept_anonymized: dict[str, tuple[int, list[str]]] = {}
+        """Of the last erasure: per table kept rather than deleted, the rows and the columns
+        anonymized."""
 
     # --- the connector's actions ---------------------------------------------------------------
 
@@ -195,13 +198,21 @@ class PostgresConnector:
         self._dialect.commit(session)
 
     def delete(self, subject: Subject) -> int:
+        """Each table as its ``erase`` says: rows deleted, or kept with columns anonymized (told
+        apart in ``kept_anonymized``)."""
         changes: dict[str, Change] = {}
         for spec in self._store.tables:
             if spec.erase == DELETE:
                 changes[spec.table] = DELETE
             elif not isinstance(spec.erase, str):
                 changes[spec.table] = spec.erase.anonymize
-        return self._change(subject, changes)
+        changed = self._change(subject, changes)
+        self.kept_anonymized = {
+            table: (count, list(change))
+            for table, count in self.rows_by_table.items()
+            if count and not isinstance(change := changes[table], str)
+        }
+        return changed
 
     def anonymize(self, subject: Subject, replacements: Mapping[str, Replacement]) -> int:
         return self._change(subject, _by_table(replacements))
@@ -228,6 +239,7 @@ class PostgresConnector:
         """Each table's change, children first, in one transaction: all of them or none."""
         session, checked = self._ready()
         counts: dict[str, int] = {}
+        self.kept_anonymized = {}
         self._dialect.begin(session, read_only=False)
         try:
             for name in checked.children_first:

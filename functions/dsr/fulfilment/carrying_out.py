@@ -114,12 +114,20 @@ def carry_out(desk: Desk, request: RequestForSystems, system: SystemEntry, actio
 
 def _with_rows_by_table(connector: Connector, carried: Carried) -> Carried:
     """A connector that reaches several tables (a database) says how many rows of each the
-    change affected: recorded beside the total, as ``rows_by_table`` (``accounts=1,invoices=3``)."""
+    change affected: recorded beside the total, as ``rows_by_table`` (``accounts=1,invoices=3``).
+    Rows an erasure kept with columns anonymized (invoices the law keeps) are told apart: the
+    ``records`` deleted, and ``kept_anonymized`` rows with the ``anonymized`` columns."""
     rows: dict[str, int] | None = getattr(connector, "rows_by_table", None)
     if not rows:
         return _with_rows_by_object(connector, carried)
-    counts = ",".join(f"{table}={count}" for table, count in rows.items())
-    return carried._replace(detail={**carried.detail, "rows_by_table": counts})
+    detail = {**carried.detail, "rows_by_table": ",".join(f"{t}={n}" for t, n in rows.items())}
+    kept: dict[str, tuple[int, list[str]]] = getattr(connector, "kept_anonymized", None) or {}
+    kept_rows = sum(count for count, _ in kept.values())
+    if not kept_rows:
+        return carried._replace(detail=detail)
+    columns = sorted({column for _, names in kept.values() for column in names})
+    detail |= {"kept_anonymized": str(kept_rows), "anonymized": ",".join(columns)}
+    return carried._replace(records=carried.records - kept_rows, detail=detail)
 
 
 MAX_OBJECTS_LISTED = 50

@@ -203,6 +203,10 @@ def _describe_done(action: Action, records: int, outcome: dict[str, Any]) -> str
             )
         return f"we passed on the {_ACTION_NAMES[action]} to {to}, and they confirmed it was carried out."
     text = f"{_records(records)} {_DONE_WORDS[action].format(them='it' if records == 1 else 'them')}"
+    kept = int(outcome.get("kept_anonymized", 0) or 0)
+    if action is Action.ERASE and kept:
+        removed = _fields(str(outcome.get("anonymized", ""))) or "identifying details"
+        return f"{text}; {_records(kept)} kept, with your {removed} removed from them."
     if action is Action.RECTIFY and outcome.get("corrected"):
         text += f" ({_fields(outcome['corrected'])})"
     return text + _not_held_note(outcome) + "."
