@@ -25,6 +25,7 @@ ONLY_WHERE_USED = (
     "yaml",  # the registry and policies, read on first use
     "aws_lambda_powertools.event_handler.openapi.models",  # the API's documentation page
     "email_validator",  # the first email address a function checks
+    "pg8000",  # a database system's first task
 )
 # The desk's own modules that a function's paths never reach.
 NEVER_REACHED = {

@@ -1,0 +1,60 @@
+"""The connection to a database system: made from its secret when first used, TLS with the
+certificate verified over the network, a Unix socket on the same machine, and one per thread."""
+
+from __future__ import annotations
+
+import json
+import ssl
+from typing import Any
+
+import pg8000.native
+import pytest
+
+from dsr.connectors import postgresql_connection
+from dsr.connectors.postgresql_connection import DatabaseSecretError, parse_secret, session_for
+
+SECRET = {"host": "crm.cluster-abc.eu-west-1.rds.amazonaws.com", "port": 5432, "username": "desk",
+          "password": "pw", "dbname": "crm"}  # fmt: skip
+
+
+@pytest.fixture
+def made(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The options each connection is made with (no server is reached)."""
+    options: list[dict[str, Any]] = []
+    monkeypatch.setattr(pg8000.native, "Connection", lambda **given: options.append(given) or object())
+    monkeypatch.setattr(postgresql_connection, "_sessions", {})
+    return options
+
+
+def test_a_network_host_is_reached_over_tls_with_its_certificate_checked(made: list[dict[str, Any]]) -> None:
+    session_for("arn:secret:crm", lambda _: json.dumps(SECRET))
+
+    (options,) = made
+    context = options["ssl_context"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert (options["host"], options["user"], options["database"]) == (SECRET["host"], "desk", "crm")
+
+
+def test_a_socket_directory_is_reached_without_tls(made: list[dict[str, Any]]) -> None:
+    session_for("arn:secret:local", lambda _: json.dumps({**SECRET, "host": "/tmp/pg"}))
+
+    (options,) = made
+    assert options["unix_sock"] == "/tmp/pg/.s.PGSQL.5432" and "ssl_context" not in options
+
+
+def test_one_connection_is_kept_and_the_secret_read_once(made: list[dict[str, Any]]) -> None:
+    reads: list[str] = []
+
+    def read(arn: str) -> str:
+        reads.append(arn)
+        return json.dumps(SECRET)
+
+    first, second = session_for("arn:secret:crm", read), session_for("arn:secret:crm", read)
+
+    assert first is second and len(made) == 1 and reads == ["arn:secret:crm"]
+
+
+def test_a_secret_without_a_host_is_refused_naming_the_field() -> None:
+    with pytest.raises(DatabaseSecretError, match="secret arn:secret:crm: no host"):
+        parse_secret("arn:secret:crm", json.dumps({**SECRET, "host": ""}))
