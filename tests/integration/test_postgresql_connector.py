@@ -283,3 +283,31 @@ def test_dsr_registry_check_checks_a_database_system_against_its_catalog(
         "first, so finding a subject would read the whole table (tables[1].parent.column); create one: "
         'CREATE INDEX "invoices_account_id_idx" ON "public"."invoices" ("account_id")',
     ]
+
+
+def test_a_foreign_key_in_the_catalog_orders_the_deletes_whatever_the_declared_order(
+    session: RecordingSession,
+) -> None:
+    rows(
+        session,
+        "CREATE TABLE logins (login_id bigint PRIMARY KEY, email text NOT NULL, "
+        "account_id text NOT NULL REFERENCES accounts (account_id))",
+    )
+    rows(session, "CREATE INDEX logins_email_idx ON logins (email)")
+    rows(session, "INSERT INTO logins VALUES (1, 'ada@example.com', 'acct-1001')")
+    # logins is found by its own email column and declared first, so the declared order alone
+    # would delete it last: only the catalog's foreign key says its rows must go first.
+    system = SYSTEM.replace(
+        "      tables:\n",
+        "      tables:\n"
+        "        - table: logins\n"
+        "          identity: {column: email}\n"
+        "          export: [login_id]\n",
+    )
+
+    erasing = connector(session, system)
+
+    assert erasing.delete(ADA) == 5
+    order = list(erasing.rows_by_table)
+    assert order.index("logins") < order.index("accounts"), order
+    assert rows(session, "SELECT count(*) FROM logins") == [[0]]
