@@ -139,16 +139,35 @@ def test_zendesk_exports_the_user_and_every_page_of_requested_tickets(stand_in: 
 
 
 @pytest.mark.parametrize("stand_in", ["zendesk"], indirect=True)
-def test_zendesk_restricts_then_deletes_and_deletes_permanently_once(stand_in: SaasStandIn) -> None:
+def test_zendesk_erases_the_users_tickets_then_the_user_each_permanently_once(stand_in: SaasStandIn) -> None:
     alan = Subject(email=ALAN["email"])
     vendor = stand_in.vendor
     assert connector(stand_in, "restrict").set_fields(alan, {}) == 1
     assert vendor.users[9002]["tags"] == ["processing_restricted"]  # type: ignore[attr-defined]
     assert connector(stand_in).delete(alan) == 1
     assert 9002 not in vendor.users and 9002 not in vendor.deleted  # type: ignore[attr-defined]
+    # his ticket first (Zendesk keeps a deleted user's tickets), each deletion then made permanent
+    assert 7004 not in vendor.tickets and 7004 not in vendor.deleted_tickets  # type: ignore[attr-defined]
     steps = [(e.method, e.path, e.status) for e in stand_in.log if e.method == "DELETE"]
-    assert steps == [("DELETE", "/api/v2/users/9002", 200), ("DELETE", "/api/v2/deleted_users/9002", 200)]
+    assert steps == [
+        ("DELETE", "/api/v2/tickets/7004", 204),
+        ("DELETE", "/api/v2/deleted_tickets/7004", 200),
+        ("DELETE", "/api/v2/users/9002", 200),
+        ("DELETE", "/api/v2/deleted_users/9002", 200),
+    ]
     assert connector(stand_in).delete(alan) == 0
     assert connector(stand_in).delete(NOBODY) == 0
     assert ADA["email"].casefold() in {u["email"].casefold() for u in vendor.users.values()}  # type: ignore[attr-defined]
+    assert _refused(stand_in) == []
+
+
+@pytest.mark.parametrize("stand_in", ["zendesk"], indirect=True)
+def test_zendesk_erasure_reads_every_page_of_tickets_before_deleting_any(stand_in: SaasStandIn) -> None:
+    """Ada's three tickets take two pages: all are listed before the first is deleted, so
+    deleting does not move a page's cursor past one."""
+    vendor = stand_in.vendor
+    assert connector(stand_in).delete(Subject(email=ADA["email"])) == 1
+    assert not any(t["requester_id"] == 9001 for t in vendor.tickets.values())  # type: ignore[attr-defined]
+    assert vendor.deleted_tickets == {}  # type: ignore[attr-defined]
+    assert 7004 in vendor.tickets and 7006 in vendor.tickets  # type: ignore[attr-defined]
     assert _refused(stand_in) == []

@@ -41,6 +41,7 @@ def test_every_request_of_a_shipped_definition_passes_its_vendor_document(tool: 
     assert has_document(tool), f"tests/vendor_apis/{tool}/openapi.json is missing"
     values = {**identity_values(SAMPLE_VALUES["email"]), "id": SAMPLE_VALUES["id"]}
     values |= {name: f"sample-{name}" for name in [*definition.settings, *definition.find.record_values]}
+    values["item_id"] = SAMPLE_VALUES["id"]  # a for_each step's record of an export
     problems = []
     for _, request in definition.requests():
         concrete = filled(request, values, {"processing_restricted": "true"} if request.values_at else None)

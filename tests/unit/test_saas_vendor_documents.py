@@ -41,6 +41,7 @@ def test_every_request_of_a_definition_is_one_the_vendors_document_allows(tool: 
         **identity_values(SAMPLE_VALUES["email"]),
         "id": SAMPLE_VALUES["id"],
         **{name: f"sample-{name}" for name in [*definition.settings, *definition.find.record_values]},
+        "item_id": SAMPLE_VALUES["id"],
     }
     problems = []
     for where, request in definition.requests():
@@ -76,11 +77,29 @@ def test_a_request_the_vendor_would_refuse_is_named_by_the_checker() -> None:
     ]
 
 
-def test_the_erasure_of_a_zendesk_user_deletes_then_deletes_permanently() -> None:
+def test_the_erasure_of_a_zendesk_user_deletes_the_tickets_then_the_user_each_permanently() -> None:
     steps = [
-        (step["method"], step["path"]) for where, step in _requests("zendesk") if where.startswith("erase")
+        (step["method"], step["path"], step.get("for_each"))
+        for where, step in _requests("zendesk")
+        if where.startswith("erase")
     ]
-    assert steps == [("DELETE", "/api/v2/users/{id}"), ("DELETE", "/api/v2/deleted_users/{id}")]
+    assert steps == [
+        ("DELETE", "/api/v2/tickets/{item_id}", "requested_tickets"),
+        ("DELETE", "/api/v2/deleted_tickets/{item_id}", "requested_tickets"),
+        ("DELETE", "/api/v2/users/{id}", None),
+        ("DELETE", "/api/v2/deleted_users/{id}", None),
+    ]
+
+
+def test_for_each_names_an_export_and_alone_gives_item_id() -> None:
+    text = (DEFINITIONS / "zendesk.yaml").read_text(encoding="utf-8")
+    with pytest.raises(SaasDefinitionError, match=r"for_each names an export \(requested_tickets\)"):
+        parse_definition(
+            text.replace("for_each: requested_tickets}", "for_each: tickets}", 1), "zendesk.yaml"
+        )
+    without = text.replace(", for_each: requested_tickets}", "}", 1)
+    with pytest.raises(SaasDefinitionError, match=r"actions.erase.steps.0: unknown placeholder\(s\) item_id"):
+        parse_definition(without, "zendesk.yaml")
 
 
 def test_mailchimp_members_are_keyed_by_the_md5_of_the_lower_cased_address() -> None:

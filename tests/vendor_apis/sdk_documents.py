@@ -190,6 +190,10 @@ _ZENDESK_DOCUMENTED: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v2/users/{user_id}/tickets/requested", "get"): {"200": "tickets, meta, links", "cursor": True},
     ("/api/v2/users/{user_id}/tags", "put"): {"200": "tags", "body": "TagsRequest"},
     ("/api/v2/deleted_users/{deleted_user_id}", "delete"): {"200": "deleted_user"},
+    ("/api/v2/tickets/{ticket_id}", "delete"): {"204": "No content"},
+    ("/api/v2/deleted_tickets/{ticket_id}", "delete"): {
+        "200": "job_status (the deletion runs in the background)"
+    },
 }
 """Each operation used: the fields of its answer, its request body, whether it pages by cursor."""
 

@@ -55,6 +55,8 @@ KEPT: dict[str, dict[str, list[str]]] = {
         "/api/v2/users/{user_id}/tickets/requested": ["get"],
         "/api/v2/users/{user_id}/tags": ["put"],
         "/api/v2/deleted_users/{deleted_user_id}": ["delete"],
+        "/api/v2/tickets/{ticket_id}": ["delete"],
+        "/api/v2/deleted_tickets/{ticket_id}": ["delete"],
     },
 }
 """For each document, the paths and methods the definitions use."""

@@ -183,6 +183,7 @@ def _request_problems(
     registry_node, registry_document, _ = _read(registry_path, "registry")
     values = {**identity_values(SAMPLE_VALUES["email"]), "id": SAMPLE_VALUES["id"]}
     values |= {name: f"sample-{name}" for name in [*definition.settings, *definition.find.record_values]}
+    values["item_id"] = SAMPLE_VALUES["id"]  # a for_each step's record of an export
     problems: list[Problem] = []
     checked = 0
     pagination = {"find.request": definition.find.pagination}

@@ -110,13 +110,32 @@ class SaasConnector:
         record: Record | None,
         action_values: Mapping[str, Any] | None = None,
         email: str | None = None,
+        *,
+        item_id: str | None = None,
     ) -> ConcreteRequest:
         values = identity_values(subject.email) | self._settings()
         if email is not None:
             values["email"] = email
         if record is not None:
             values |= self._record_values(record)
+        if item_id is not None:
+            values["item_id"] = item_id
         return filled(request, values, action_values)
+
+    def _items(
+        self, export: str | None, subject: Subject, record: Record, read: dict[str, list[Record]]
+    ) -> list[str | None]:
+        """The ids a ``for_each`` step is sent for (the export's records, read once a record
+        found: a step that deletes them must not change what the next step is sent for); a step
+        without ``for_each`` is sent once (None)."""
+        if export is None:
+            return [None]
+        if export not in read:
+            index, spec = next((i, e) for i, e in enumerate(self.definition.export) if e.name == export)
+            request = self._concrete(spec.request, subject, record)
+            where = f"export.{index}.request"
+            read[export] = list(self._pages(request, where, spec.records_at, spec.pagination, spec.request))
+        return [str(item["id"]) for item in read[export] if "id" in item]
 
     def _record_values(self, record: Record) -> dict[str, str]:
         """What a record found fills in later requests: its id and the definition's record values
@@ -150,12 +169,13 @@ class SaasConnector:
         changed = 0
         for record in self._found(subject):
             present = False
+            items: dict[str, list[Record]] = {}
             for index, step in enumerate(steps.steps):
-                request = self._concrete(step, subject, record, values)
-                answer = self.http.send(
-                    request, f"actions.{action}.steps.{index}", frozenset(step.absent_statuses)
-                )
-                present = present or answer.status not in step.absent_statuses
+                where = f"actions.{action}.steps.{index}"
+                for item in self._items(step.for_each, subject, record, items):
+                    request = self._concrete(step, subject, record, values, item_id=item)
+                    answer = self.http.send(request, where, frozenset(step.absent_statuses))
+                    present = present or answer.status not in step.absent_statuses
             changed += present
         logger.info("saas action carried out", tool=self.tool, action=action, records=changed)
         return changed

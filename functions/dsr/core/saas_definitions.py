@@ -53,6 +53,9 @@ path); ``offset`` (Mailchimp ``offset``/``count`` until ``total_at``); ``next_ur
 at ``next_url_at``).
 
 Action steps run in order for every record found (Zendesk: delete, then delete permanently). A
+step with ``for_each: <export>`` is sent once for each record that export lists for the record
+found (read once, before the first such step), with ``{item_id}`` that record's id: Zendesk deletes
+each ticket the user requested, then each for good, then the user. A
 step whose answer is one of ``absent_statuses`` (default 404) finds the record already gone, so an
 action carried out twice changes the records once. The values an action writes (the registry's
 ``set_fields``, the corrections of a rectification, the replacements of an anonymization) go into
@@ -80,6 +83,7 @@ QueryValue = str | int | bool
 
 IDENTITY_PLACEHOLDERS = frozenset({"email", "email_md5", "email_sha256"})
 RECORD_PLACEHOLDERS = frozenset({"id"})
+ITEM_PLACEHOLDERS = frozenset({"item_id"})
 
 
 class SaasDefinitionError(ValueError):
@@ -157,6 +161,11 @@ class SaasRequest(SaasModel):
         default=None, description="where the action's values go in the body; unset: nowhere"
     )
     absent_statuses: list[HttpStatus] = Field(default_factory=lambda: [404])
+    for_each: str | None = Field(
+        default=None,
+        description="an action step sent once for each record of this export of the record found, "
+        "{item_id} being its id (Zendesk: each ticket the user requested is deleted before the user)",
+    )
 
     @model_validator(mode="after")
     def _body_goes_with_a_method_that_sends_one(self) -> Self:
@@ -282,8 +291,16 @@ class SaasDefinition(SaasModel):
         clashes = sorted(set(self.find.record_values) & (known | RECORD_PLACEHOLDERS))
         if clashes:
             raise ValueError(f"find.record_values: {', '.join(clashes)} is already a placeholder")
+        exports = {spec.name for spec in self.export}
         for where, request in self.requests():
             allowed = known if where == "find.request" else known | from_record
+            if request.for_each is not None:
+                if not where.startswith("actions.") or request.for_each not in exports:
+                    raise ValueError(
+                        f"{where}: for_each names an export ({', '.join(sorted(exports)) or 'none'}), "
+                        "in an action's steps only"
+                    )
+                allowed = allowed | ITEM_PLACEHOLDERS
             unknown = sorted(request.placeholders() - allowed)
             if unknown:
                 raise ValueError(

@@ -1,5 +1,6 @@
 """Zendesk Support's stand-in: end users, the tickets they requested, their tags, and deletion in
-two steps (a deleted user can be deleted permanently; only then is it gone).
+two steps, for users and tickets alike (a deleted one can be deleted permanently; only then is it
+gone). A deleted user's tickets stay until they are deleted themselves, as in Zendesk.
 
 Errors are ``{"error": ..., "description": ...}``; the requested tickets page by cursor
 (``page[size]``, ``page[after]``; ``meta.has_more`` and ``meta.after_cursor``). User search
@@ -19,6 +20,7 @@ from local_cloud.saas_standins import Answer, StandInRequest, Vendor
 
 USER = re.compile(r"^/api/v2/users/(?P<id>\d+)(?P<rest>/tickets/requested|/tags)?$")
 DELETED_USER = re.compile(r"^/api/v2/deleted_users/(?P<id>\d+)$")
+TICKET = re.compile(r"^/api/v2/(?P<state>tickets|deleted_tickets)/(?P<id>\d+)$")
 PAGE_SIZE = 2
 """The stand-in's pages are short (Zendesk's hold up to 100) so that a demonstration person's
 tickets take more than one page and the cursor is followed."""
@@ -48,7 +50,8 @@ class StandIn(Vendor):
         del people  # the records come from saas_demo_records, built from the same people
         self.users = {u["id"]: u for u in saas_demo_records.zendesk_users()}
         self.deleted: dict[int, dict[str, Any]] = {}
-        self.tickets = saas_demo_records.zendesk_tickets()
+        self.tickets = {t["id"]: t for t in saas_demo_records.zendesk_tickets()}
+        self.deleted_tickets: dict[int, dict[str, Any]] = {}
 
     def authorized(self, headers: Mapping[str, str]) -> bool:
         scheme, _, encoded = headers.get("authorization", "").partition(" ")
@@ -72,6 +75,9 @@ class StandIn(Vendor):
         deleted = DELETED_USER.match(request.path)
         if deleted and request.method == "DELETE":
             return self._delete_permanently(int(deleted["id"]))
+        ticket = TICKET.match(request.path)
+        if ticket and request.method == "DELETE":
+            return self._delete_ticket(int(ticket["id"]), for_good=ticket["state"] == "deleted_tickets")
         match = USER.match(request.path)
         user = self.users.get(int(match["id"])) if match else None
         if match is None or user is None:
@@ -92,12 +98,26 @@ class StandIn(Vendor):
         return self._refused(404, "Not found")
 
     def _delete_permanently(self, user_id: int) -> Answer:
-        """Only a deleted user can be deleted permanently. Its tickets stay (Zendesk keeps them,
-        without the user): deleting them is a request of its own per ticket."""
+        """Only a deleted user can be deleted permanently. Its tickets stay (Zendesk keeps them):
+        deleting them is a request of its own per ticket."""
         user = self.deleted.pop(user_id, None)
         if user is None:
             return self._refused(404, "Not found")
         return Answer(HTTPStatus.OK, {"deleted_user": user})
+
+    def _delete_ticket(self, ticket_id: int, *, for_good: bool) -> Answer:
+        """A ticket is deleted (204; it is then a deleted ticket), then deleted for good (Zendesk
+        answers with the background job that does it)."""
+        if not for_good:
+            ticket = self.tickets.pop(ticket_id, None)
+            if ticket is None:
+                return self._refused(404, "Not found")
+            self.deleted_tickets[ticket_id] = ticket
+            return Answer(HTTPStatus.NO_CONTENT, None)
+        if self.deleted_tickets.pop(ticket_id, None) is None:
+            return self._refused(404, "Not found")
+        job = {"id": f"job-{ticket_id}", "job_type": "ticket_deletion", "status": "queued"}
+        return Answer(HTTPStatus.OK, {"job_status": job})
 
     def _search(self, query: str) -> Answer:
         field, _, value = query.partition(":")
@@ -112,7 +132,9 @@ class StandIn(Vendor):
         """A page of the tickets the user requested; the cursor is the last ticket id given."""
         size = min(int(query.get("page[size]", 100)), PAGE_SIZE)
         after = query.get("page[after]")
-        tickets = sorted((t for t in self.tickets if t["requester_id"] == user_id), key=lambda t: t["id"])
+        tickets = sorted(
+            (t for t in self.tickets.values() if t["requester_id"] == user_id), key=lambda t: t["id"]
+        )
         if after:
             tickets = [t for t in tickets if t["id"] > int(after)]
         page, more = tickets[:size], len(tickets) > size
