@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,21 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     } <= covered
     assert {"accounts#export", "accounts#rectify", "accounts#restrict", "accounts#object"} <= covered
     assert "marketing-leads#opt_out" in covered
+    # The first scenario shows, one line a system, that an access and an erasure reached the
+    # PostgreSQL database, every shipped SaaS tool and the data lake, each holding Ada.
+    shown = document["scenarios"][0]["system_lines"]
+    for system in (
+        "crm-database",
+        "card-payments",
+        "support-messenger",
+        "marketing-crm",
+        "newsletter",
+        "help-desk",
+        "product-analytics",
+    ):
+        for action in ("export", "erase"):
+            line = next(line for line in shown if line.startswith(f"{system}#{action}: "))
+            assert re.match(r"done, [1-9][0-9]* records? ", line.split(": ", 1)[1]), line
     seen_by_staff = [line for scenario in document["scenarios"] for line in scenario["staff_see"]]
     assert any(
         line.startswith("email-provider#erase: no answer from mail.example by ") for line in seen_by_staff

@@ -532,6 +532,18 @@ def told_the_third_parties(run: DemoRun, request_id: str) -> list[str]:
     return [f"email to the subject: {mail['subject']} (names {', '.join(THIRD_PARTIES)})"]
 
 
+REACHED_DIRECTLY = (
+    "crm-database",
+    "card-payments",
+    "support-messenger",
+    "marketing-crm",
+    "newsletter",
+    "help-desk",
+    "product-analytics",
+)
+"""The PostgreSQL database, the SaaS tools (Stripe, Intercom, HubSpot, Mailchimp, Zendesk) and the
+Parquet data lake: stores the desk reaches itself rather than by asking someone."""
+
 SCENARIOS = [
     Scenario(
         name="access and erasure by web form, EU, email code; the payment processor fails twice first",
@@ -556,6 +568,8 @@ SCENARIOS = [
             "billing-invoices#erase": "exempt",
             f"{CUSTOMERS}#erase": "done",
             f"{VENDOR}#erase": "done",
+            # The database, every SaaS tool and the data lake, each found holding Ada and changed
+            **{f"{system}#{action}": "done" for system in REACHED_DIRECTLY for action in ("export", "erase")},
         },
         then=follow_download,
         show_systems=True,
