@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -203,6 +204,35 @@ def test_each_command_make_run_prints_works(make_run: LocalCloudProcess) -> None
             check=False,
         )
         assert done.returncode == 0, f"{command}\n{done.stdout}{done.stderr}"
+
+
+def test_make_run_says_where_the_database_the_saas_stand_ins_and_the_lake_are(
+    make_run: LocalCloudProcess,
+) -> None:
+    psql = re.search(r"^  PostgreSQL +(\S+/psql .+)$", make_run.printed, re.MULTILINE)
+    assert psql, make_run.printed
+    tables = subprocess.run(
+        [
+            *psql.group(1).split(),
+            "-At",
+            "-c",
+            "SELECT count(*) FROM accounts JOIN invoices USING (account_id)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert tables.returncode == 0 and int(tables.stdout) > 0, tables.stderr
+    stand_ins = re.search(r"^  SaaS stand-ins +(.+)$", make_run.printed, re.MULTILINE)
+    assert stand_ins, make_run.printed
+    named = dict(pair.split(" ") for pair in stand_ins.group(1).split(", "))
+    assert set(named) == {"hubspot", "intercom", "mailchimp", "stripe", "zendesk"}
+    for base_url in named.values():  # each refuses a caller without the tool's credentials
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base_url}/", timeout=10)
+        assert refused.value.code in {401, 404}
+    assert "  Data lake           s3://product-analytics-lake/events/" in make_run.printed
 
 
 def test_the_readme_runs_as_written(make_run: LocalCloudProcess) -> None:

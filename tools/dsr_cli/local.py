@@ -80,6 +80,7 @@ def serve(
             f"  Submit a request    curl -X POST {base}/requests -H 'Content-Type: application/json'",
             f"                        -d '{EXAMPLE_REQUEST}'",
             f"  Staff token         curl -X POST {base}/_local/staff-token -d '{EXAMPLE_SIGN_IN}'",
+            *_stores_reached_directly(api.cloud),
             "Press Ctrl-C to stop.",
         ]
         print("\n".join(lines), file=out, flush=True)
@@ -90,6 +91,26 @@ def serve(
         except KeyboardInterrupt:
             print("\nstopped", file=out, flush=True)
     return 0
+
+
+def _stores_reached_directly(cloud: LocalCloud) -> list[str]:
+    """Where the demonstration registry's database, SaaS stand-ins and data lake are, to look in."""
+    from dsr.core.registry_stores import S3ParquetStore  # noqa: PLC0415
+    from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415
+    from local_cloud import database  # noqa: PLC0415
+
+    cloud.database_connection().close()  # the database is made on first use: make it now
+    psql = Path(database.server().bin_path) / "psql"
+    lines = [
+        f"  PostgreSQL          {psql} -h {database.socket_directory()} -U postgres {cloud.database}",
+        "  SaaS stand-ins      "
+        + ", ".join(f"{tool} {stand_in.base_url}" for tool, stand_in in cloud.saas.items()),
+    ]
+    lakes = [s.store for s in desk_from_environment().registry.systems if isinstance(s.store, S3ParquetStore)]
+    lines += [
+        f"  Data lake           s3://{lake.bucket}/{lake.prefix} (Parquet, in the local S3)" for lake in lakes
+    ]
+    return lines
 
 
 def send_email(url: str, path: Path, *, out: TextIO, as_json: bool = False) -> int:
