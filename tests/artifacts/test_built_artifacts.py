@@ -147,7 +147,7 @@ def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None
         "assert pycountry.countries.get(alpha_2='CH').name == 'Switzerland'; "
         "assert date(2026, 12, 25) in holidays.country_holidays('DE', subdiv='BY'); "
         "assert date(2027, 3, 1) in holidays.country_holidays('KR'); "
-        "import pg8000.native, scramp"
+        "import pg8000.native, scramp, pymysql.cursors"
     )
     answer = subprocess.run(
         [

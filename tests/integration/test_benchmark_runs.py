@@ -81,3 +81,13 @@ def test_a_small_run_of_the_database_benchmark_reads_one_row_per_row_found_in_bo
     assert (lookup["value"], lookup["met"]) == (1.0, True)
     assert lookup["baseline_value"] > 20_000, "without the index the whole table is read"
     assert export["met"] is True, export
+
+
+def test_a_small_run_of_the_mysql_benchmark_reads_the_index_not_the_table(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+
+    main(["--only", "mysql", "--scale", "0.02", "--out", str(out)])
+
+    (lookup,) = json.loads(out.read_text())["figures"]
+    assert (lookup["value"], lookup["met"]) == (2.0, True), lookup
+    assert lookup["baseline_value"] > 20_000, "without the index the whole table is read"

@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from dsr.connectors.base import StoreLayoutError, Subject
-from dsr.connectors.postgresql import PostgresConnector, postgresql_problems
+from dsr.connectors.sql_database import SqlConnector, database_problems
 from dsr.core.registry import SystemEntry, parse_registry
 from dsr_cli.registry_check import check_registry
 from local_cloud import database
@@ -87,8 +87,8 @@ def session() -> Iterator[RecordingSession]:
     connection.close()
 
 
-def connector(session: Any, text: str = SYSTEM) -> PostgresConnector:
-    return PostgresConnector(lambda: session, system_from(text))
+def connector(session: Any, text: str = SYSTEM) -> SqlConnector:
+    return SqlConnector(lambda: session, system_from(text))
 
 
 def rows(session: RecordingSession, sql: str, **params: Any) -> list[list[Any]]:
@@ -188,7 +188,7 @@ def test_an_absent_table_or_column_is_refused_naming_the_system_and_field(sessio
         .replace("accounts.phone}", "accounts.phon}")
     )
 
-    problems = postgresql_problems(system_from(misspelt), session)
+    problems = database_problems(system_from(misspelt), session)
 
     assert problems == [
         "system crm-database: table accounts has no column phon (actions.rectify.fields)",

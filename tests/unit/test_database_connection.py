@@ -8,10 +8,12 @@ import ssl
 from typing import Any
 
 import pg8000.native
+import pymysql
 import pytest
 
 from dsr.connectors import postgresql_connection
-from dsr.connectors.postgresql_connection import DatabaseSecretError, parse_secret, session_for
+from dsr.connectors.mysql_connection import MySqlSession
+from dsr.connectors.postgresql_connection import DatabaseSecretError, connector_of, parse_secret, session_for
 
 SECRET = {"host": "crm.cluster-abc.eu-west-1.rds.amazonaws.com", "port": 5432, "username": "desk",
           "password": "pw", "dbname": "crm"}  # fmt: skip
@@ -58,3 +60,43 @@ def test_one_connection_is_kept_and_the_secret_read_once(made: list[dict[str, An
 def test_a_secret_without_a_host_is_refused_naming_the_field() -> None:
     with pytest.raises(DatabaseSecretError, match="secret arn:secret:crm: no host"):
         parse_secret("arn:secret:crm", json.dumps({**SECRET, "host": ""}))
+
+
+@pytest.fixture
+def made_mysql(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The options each MySQL connection is made with (no server is reached)."""
+    options: list[dict[str, Any]] = []
+    monkeypatch.setattr(pymysql, "connect", lambda **given: options.append(given) or object())
+    monkeypatch.setattr(postgresql_connection, "_sessions", {})
+    return options
+
+
+def test_a_mysql_network_host_is_reached_over_tls_with_its_certificate_checked(
+    made_mysql: list[dict[str, Any]],
+) -> None:
+    mysql = {**SECRET, "port": None}
+
+    session = session_for("arn:secret:shop", lambda _: json.dumps(mysql), connect=connector_of("mysql"))
+
+    (options,) = made_mysql
+    context = options["ssl"]
+    assert isinstance(session, MySqlSession)
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    assert (options["host"], options["port"], options["user"], options["database"]) == (
+        SECRET["host"],
+        3306,
+        "desk",
+        "crm",
+    )
+    assert not options.get("ssl_disabled")
+
+
+def test_a_mysql_socket_is_reached_without_tls(made_mysql: list[dict[str, Any]]) -> None:
+    socket = {**SECRET, "host": "/tmp/mariadb/mysqld.sock"}
+
+    session_for("arn:secret:local-shop", lambda _: json.dumps(socket), connect=connector_of("mysql"))
+
+    (options,) = made_mysql
+    assert options["unix_socket"] == "/tmp/mariadb/mysqld.sock" and options["ssl_disabled"] is True
+    assert "ssl" not in options and "host" not in options

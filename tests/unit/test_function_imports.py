@@ -26,6 +26,7 @@ ONLY_WHERE_USED = (
     "aws_lambda_powertools.event_handler.openapi.models",  # the API's documentation page
     "email_validator",  # the first email address a function checks
     "pg8000",  # a database system's first task
+    "pymysql",  # a MySQL system's first task
 )
 # The desk's own modules that a function's paths never reach.
 NEVER_REACHED = {

@@ -267,7 +267,7 @@ def system_store_problems(systems: list[dict[str, Any]], function: dict[str, Any
                 problems.append(f"{system['id']}: no S3CrudPolicy for bucket {store.get('bucket')!r}")
         elif kind == "saas":
             problems += saas_tool_problems(system["id"], store["tool"], function)
-        elif kind == "postgresql":
+        elif kind in ("postgresql", "mysql"):
             problems += database_secret_problems(system["id"], store["secret_arn_env"], function)
         elif kind in HAND_OFF_KINDS:
             continue  # asked over HTTP or by email; see test_hand_off_function_may_read_the_customers
@@ -341,6 +341,17 @@ def test_run_system_task_function_may_use_every_registered_store(template: dict[
     function = template["Resources"]["RunSystemTaskFunction"]
     problems = system_store_problems(systems, function)
     assert not problems, "\n".join(problems)
+
+
+def test_a_mysql_system_needs_its_secret_granted_as_a_postgresql_one_does(template: dict[str, Any]) -> None:
+    function = template["Resources"]["RunSystemTaskFunction"]
+    granted = {"id": "shop-db", "store": {"kind": "mysql", "secret_arn_env": "CRM_DATABASE_SECRET_ARN"}}
+    ungranted = {"id": "shop-db", "store": {"kind": "mysql", "secret_arn_env": "SHOP_DATABASE_SECRET_ARN"}}
+
+    assert system_store_problems([granted], function) == []
+    assert system_store_problems([ungranted], function) == [
+        "shop-db: RunSystemTaskFunction sets no SHOP_DATABASE_SECRET_ARN from a template parameter"
+    ]
 
 
 HAND_OFF_KINDS = ("opendsr", "vendor_email", "customer_controllers")

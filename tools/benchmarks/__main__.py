@@ -22,6 +22,7 @@ BENCHMARKS = {
     "intake": "benchmarks.intake",
     "saas": "benchmarks.saas_rate",
     "database": "benchmarks.database",
+    "mysql": "benchmarks.mysql_database",
 }
 
 

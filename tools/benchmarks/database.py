@@ -19,7 +19,7 @@ from typing import Any
 
 from benchmarks.figures import Figure
 from dsr.connectors.base import Subject
-from dsr.connectors.postgresql import PostgresConnector
+from dsr.connectors.sql_database import SqlConnector
 from dsr.core.registry import SystemEntry, parse_registry
 
 BENCHMARK = "Database system"
@@ -117,7 +117,7 @@ def _rows_read(session: Any, query: str, params: dict[str, Any]) -> tuple[float,
 def _lookup_figure(session: Any, rows: int) -> Figure:
     _fill(session, "lookup_people", rows, 1)
     recording = _Recording(session)
-    exported = list(PostgresConnector(lambda: recording, _system("lookup_people")).export(SUBJECT))
+    exported = list(SqlConnector(lambda: recording, _system("lookup_people")).export(SUBJECT))
     if len(exported) != 1:
         raise RuntimeError(f"the lookup found {len(exported)} rows, not the subject's one")
     declare, params = next((sql, p) for sql, p in recording.statements if sql.startswith("DECLARE"))
@@ -141,7 +141,7 @@ def _lookup_figure(session: Any, rows: int) -> Figure:
 
 def _peak_export_bytes(session: Any, table: str) -> tuple[int, int]:
     """(rows exported, peak bytes traced) for one subject's export, every record consumed."""
-    connector = PostgresConnector(lambda: session, _system(table))
+    connector = SqlConnector(lambda: session, _system(table))
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()

@@ -24,7 +24,7 @@ from dsr.connectors.saas_requests import (
     with_query,
 )
 from dsr.core.registry import SystemEntry, SystemRegistry
-from dsr.core.registry_stores import PostgresStore, SaasStore
+from dsr.core.registry_stores import SaasStore, SqlStore
 from dsr.core.saas_definitions import Pagination, SaasDefinition, definitions_dir
 from dsr.core.settings import DeskSettings
 from vendor_apis import has_document, request_problems
@@ -137,18 +137,18 @@ def _read(path: Path, who: str) -> tuple[Any, Any, Problem | None]:
 
 
 def _database_problems(registry: SystemRegistry, registry_path: Path) -> tuple[list[Problem], list[str]]:
-    """Each postgresql system's tables, columns and indexes, checked against its database's
+    """Each database system's (postgresql, mysql) tables, columns and indexes, checked against its database's
     catalog when the variable its secret_arn_env names holds the secret's ARN (Secrets Manager
     as boto3 finds it: the account's, or AWS_ENDPOINT_URL's); a note for each one it does not."""
-    from dsr.connectors.postgresql import postgresql_problems  # noqa: PLC0415 - only with a database
-    from dsr.connectors.postgresql_connection import connect, parse_secret  # noqa: PLC0415
+    from dsr.connectors.postgresql_connection import connector_of, parse_secret  # noqa: PLC0415
+    from dsr.connectors.sql_database import database_problems  # noqa: PLC0415 - only with a database
 
     node, _, _ = _read(registry_path, "registry")
     problems: list[Problem] = []
     unchecked: list[str] = []
     for index, system in enumerate(registry.systems):
         store = system.store
-        if not isinstance(store, PostgresStore):
+        if not isinstance(store, SqlStore):
             continue
         who, line = f"system {system.id}", _line(node, ("systems", index, "store"))
         secret_arn = os.environ.get(store.secret_arn_env, "")
@@ -159,12 +159,12 @@ def _database_problems(registry: SystemRegistry, registry_path: Path) -> tuple[l
             import boto3  # noqa: PLC0415
 
             text = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
-            session = connect(parse_secret(secret_arn, text))
+            session = connector_of(store.kind)(parse_secret(secret_arn, text))
         except Exception as error:
             problems.append(Problem(registry_path, line, who, f"its database cannot be reached: {error}"))
             continue
         try:
-            found = postgresql_problems(system, session)
+            found = database_problems(system, session)
         finally:
             session.close()
         problems += [Problem(registry_path, line, who, p.removeprefix(f"{who}: ")) for p in found]

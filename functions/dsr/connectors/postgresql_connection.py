@@ -1,4 +1,5 @@
-"""The connection to a system's PostgreSQL database: made on first use (never at import) from
+"""The connection to a system's database (PostgreSQL here; MySQL's is
+``dsr.connectors.mysql_connection``'s): made on first use (never at import) from
 its Secrets Manager secret (JSON: host, port, username, password, dbname, as RDS keeps it), then
 kept for the life of the warm environment, one per thread (Lambda runs one event at a time; the
 local cloud runs a fan-out's tasks on threads of one process).
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 
 SecretReader = Callable[[str], str]
 """The secret's string, given its ARN (Secrets Manager's GetSecretValue)."""
+Connect = Callable[[dict[str, Any]], Any]
+"""A connection to the database a parsed secret names."""
 
 _sessions: dict[tuple[str, int], Any] = {}
 _lock = threading.Lock()
@@ -29,14 +32,15 @@ class DatabaseSecretError(ValueError):
     """The secret cannot be used to connect: the message says which field is wrong."""
 
 
-def session_for(secret_arn: str, read_secret: SecretReader) -> SqlSession:
-    """This thread's connection to the database the secret names, made the first time."""
+def session_for(secret_arn: str, read_secret: SecretReader, connect: Connect | None = None) -> SqlSession:
+    """This thread's connection to the database the secret names, made the first time with
+    ``connect`` (by default PostgreSQL's)."""
     key = (secret_arn, threading.get_ident())
     with _lock:
         found = _sessions.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]
-    session = connect(parse_secret(secret_arn, read_secret(secret_arn)))
+    session = (connect or connect_postgresql)(parse_secret(secret_arn, read_secret(secret_arn)))
     with _lock:
         _sessions[key] = session
     return session  # type: ignore[no-any-return]
@@ -81,7 +85,16 @@ def parse_secret(secret_arn: str, text: str) -> dict[str, Any]:
     return secret
 
 
-def connect(secret: dict[str, Any]) -> Any:
+def connector_of(kind: str) -> Connect:
+    """How to connect to a database of the registry's store ``kind``."""
+    if kind == "mysql":
+        from dsr.connectors.mysql_connection import connect_mysql  # noqa: PLC0415 - MySQL systems only
+
+        return connect_mysql
+    return connect_postgresql
+
+
+def connect_postgresql(secret: dict[str, Any]) -> Any:
     import pg8000.native  # noqa: PLC0415 - loaded only by the functions that reach a database
 
     host = str(secret["host"])

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import (
     DynamoDbStore,
-    PostgresStore,
     S3Bucket,
     S3CsvStore,
     S3JsonLinesStore,
     S3ObjectsStore,
     S3ParquetStore,
     SaasStore,
+    SqlStore,
 )
 
 if TYPE_CHECKING:
@@ -37,10 +37,10 @@ def connector_for(desk: Desk, system: SystemEntry, action: str | None = None) ->
         return DynamoDbConnector(desk.table(store.table), store)
     if isinstance(store, S3Bucket):
         return _bucket_connector(desk, store)
-    if isinstance(store, PostgresStore):
-        from dsr.connectors.postgresql import PostgresConnector  # noqa: PLC0415
+    if isinstance(store, SqlStore):
+        from dsr.connectors.sql_database import SqlConnector  # noqa: PLC0415
 
-        return PostgresConnector(
+        return SqlConnector(
             lambda: database_session(desk, system.id, store),
             system,
             discard=lambda: forget_database_session(store),
@@ -79,10 +79,10 @@ def bucket_owner(desk: Desk, store: S3Bucket) -> str:
     return store.owner_account or desk.account_id
 
 
-def database_session(desk: Desk, system_id: str, store: PostgresStore) -> Any:
+def database_session(desk: Desk, system_id: str, store: SqlStore) -> Any:
     """The connection to the system's database, through the secret its variable names."""
     from dsr.connectors.base import StoreLayoutError  # noqa: PLC0415
-    from dsr.connectors.postgresql_connection import session_for  # noqa: PLC0415
+    from dsr.connectors.postgresql_connection import connector_of, session_for  # noqa: PLC0415
 
     secret_arn = os.environ.get(store.secret_arn_env, "")
     if not secret_arn:
@@ -90,10 +90,10 @@ def database_session(desk: Desk, system_id: str, store: PostgresStore) -> Any:
             f"system {system_id}: environment variable {store.secret_arn_env} "
             "(the database secret's ARN) is not set"
         )
-    return session_for(secret_arn, desk.secret_string)
+    return session_for(secret_arn, desk.secret_string, connect=connector_of(store.kind))
 
 
-def forget_database_session(store: PostgresStore) -> None:
+def forget_database_session(store: SqlStore) -> None:
     from dsr.connectors.postgresql_connection import forget_session  # noqa: PLC0415
 
     forget_session(os.environ.get(store.secret_arn_env, ""))

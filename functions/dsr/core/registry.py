@@ -22,13 +22,13 @@ from dsr.core.registry_stores import (
     CorrectionField,
     DynamoDbStore,
     FlagValue,
-    PostgresStore,
     RegistryError,
     RegistryModel,
     Replacement,
     S3ObjectsStore,
     S3ParquetStore,
     SaasStore,
+    SqlStore,
     StoreLocation,
     SystemId,
 )
@@ -145,6 +145,7 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
     # What a SaaS tool can do is its definition's (checked in SystemEntry).
     "saas": frozenset(Action),
     "postgresql": frozenset(Action),
+    "mysql": frozenset(Action),
     # OpenDSR carries access, portability and erasure only.
     "opendsr": frozenset({Action.EXPORT, Action.ERASE}),
     "vendor_email": frozenset(Action),
@@ -251,7 +252,7 @@ class SystemEntry(RegistryModel):
 
     @model_validator(mode="after")
     def _database_columns_name_their_table(self) -> Self:
-        if isinstance(self.store, PostgresStore):
+        if isinstance(self.store, SqlStore):
             problems = [
                 problem
                 for where, names in self.written_attributes()

@@ -297,13 +297,13 @@ class SqlTable(RegistryModel):
         raise ValueError(f"table {self.table}: neither identity nor parent")
 
 
-class PostgresStore(RegistryModel):
-    """Tables of a PostgreSQL database, reached with the credentials of a Secrets Manager secret
-    (JSON: host, port, username, password, dbname) whose ARN an environment variable holds."""
+class SqlStore(RegistryModel):
+    """Tables of a database, reached with the credentials of a Secrets Manager secret (JSON:
+    host, port, username, password, dbname) whose ARN an environment variable holds."""
 
-    kind: Literal["postgresql"]
+    kind: Literal["postgresql", "mysql"]
     secret_arn_env: EnvironmentName = Field(description="the variable that holds the secret's ARN")
-    schema_name: SqlName = "public"
+    schema_name: SqlName | None = None
     tables: list[SqlTable] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -333,6 +333,20 @@ class PostgresStore(RegistryModel):
         ]
 
 
+class PostgresStore(SqlStore):
+    """Tables of a PostgreSQL database (pg8000)."""
+
+    kind: Literal["postgresql"]
+    schema_name: SqlName = "public"
+
+
+class MySqlStore(SqlStore):
+    """Tables of a MySQL or MariaDB database, InnoDB (PyMySQL); ``schema_name`` is the database,
+    by default the secret's dbname."""
+
+    kind: Literal["mysql"]
+
+
 HAND_OFF_KINDS = frozenset({"opendsr", "vendor_email", "customer_controllers"})
 
 StoreLocation = Annotated[
@@ -343,6 +357,7 @@ StoreLocation = Annotated[
     | S3ObjectsStore
     | SaasStore
     | PostgresStore
+    | MySqlStore
     | OpenDsrProcessor
     | VendorByEmail
     | CustomerControllers,

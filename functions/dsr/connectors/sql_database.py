@@ -1,13 +1,14 @@
-"""Tables of a PostgreSQL database (accounts, their invoices, support notes), found through the
-subject's identity column or through a parent's key (an invoice's account_id, of the subject's
-account).
+"""Tables of a PostgreSQL or MySQL/MariaDB database (accounts, their invoices, support notes),
+found through the subject's identity column or through a parent's key (an invoice's account_id,
+of the subject's account).
 
 Before its first statement the connector checks the registry's tables and columns against the
 database's catalog, and that each column a subject is found by leads an index: it refuses to run
 otherwise, naming the system, the registry field and the fix. Only names the catalog returned are
 quoted into statements; every value is a parameter. Exports stream through a server-side cursor;
 each change runs in one transaction, children's rows before their parents', and is idempotent.
-The SQL that differs between databases is ``dsr.connectors.sql_dialect``'s.
+The SQL that differs between databases is ``dsr.connectors.sql_dialect``'s: one connector,
+a dialect per store kind.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from dsr.connectors.base import FlagValue, Record, Replacement, StoreLayoutError, Subject
-from dsr.connectors.sql_dialect import PostgresDialect, SqlSession
+from dsr.connectors.sql_dialect import MySqlDialect, PostgresDialect, SqlDialect, SqlSession
 from dsr.core.registry import SystemEntry
-from dsr.core.registry_stores import PostgresStore, SqlTable
+from dsr.core.registry_stores import MySqlStore, SqlStore, SqlTable
 
 TABLE_FIELD = "_table"
 """The field of an exported record that names the table it came from."""
@@ -45,19 +46,22 @@ class CheckedSystem(NamedTuple):
     children_first: list[str]
 
 
-def postgresql_problems(system: SystemEntry, session: SqlSession) -> list[str]:
+def database_problems(system: SystemEntry, session: SqlSession) -> list[str]:
     """Everything in the system's registry entry the database does not hold as declared: tables,
     columns, and an index leading with each column a subject is found by. Empty if it can run."""
-    return _check(system, session, PostgresDialect())[1]
+    return _check(system, session, dialect_of(_store_of(system)))[1]
 
 
-def _check(
-    system: SystemEntry, session: SqlSession, dialect: PostgresDialect
-) -> tuple[CheckedSystem, list[str]]:
+def dialect_of(store: SqlStore) -> SqlDialect:
+    """The SQL of the store's kind of database."""
+    return MySqlDialect() if isinstance(store, MySqlStore) else PostgresDialect()
+
+
+def _check(system: SystemEntry, session: SqlSession, dialect: SqlDialect) -> tuple[CheckedSystem, list[str]]:
     store = _store_of(system)
     problems: list[str] = []
     tables: dict[str, CheckedTable] = {}
-    schema = store.schema_name
+    schema = store.schema_name or _current_schema(session)
     where_written = _written_columns(system)
     for index, spec in enumerate(store.tables):
         field = f"tables[{index}]"
@@ -104,10 +108,16 @@ def _parent_key_problems(
     ]
 
 
-def _store_of(system: SystemEntry) -> PostgresStore:
-    if not isinstance(system.store, PostgresStore):
-        raise TypeError(f"system {system.id} is not a postgresql system")
+def _store_of(system: SystemEntry) -> SqlStore:
+    if not isinstance(system.store, SqlStore):
+        raise TypeError(f"system {system.id} is not a database system")
     return system.store
+
+
+def _current_schema(session: SqlSession) -> str:
+    """The connection's own database (MySQL's schema), when the registry names none."""
+    rows = session.run("SELECT DATABASE()") or []
+    return str(rows[0][0]) if rows and rows[0][0] is not None else ""
 
 
 def _columns_of(spec: SqlTable, field: str) -> list[tuple[str, str]]:
@@ -131,7 +141,7 @@ def _written_columns(system: SystemEntry) -> dict[str, list[tuple[str, str]]]:
     return written
 
 
-def _children_first(store: PostgresStore, references: list[tuple[str, str]]) -> list[str]:
+def _children_first(store: SqlStore, references: list[tuple[str, str]]) -> list[str]:
     """The tables in an order that deletes each table's rows before the rows they refer to: the
     declared parents, and the catalog's foreign keys among the declared tables."""
     refers_to: dict[str, set[str]] = {table.table: set() for table in store.tables}
@@ -157,7 +167,9 @@ def _children_first(store: PostgresStore, references: list[tuple[str, str]]) -> 
 # only that they are strings put together).
 
 
-class PostgresConnector:
+class SqlConnector:
+    """A database system's tables, in the SQL of its store's kind (``dialect_of``)."""
+
     def __init__(
         self,
         connect: Callable[[], SqlSession],
@@ -168,7 +180,7 @@ class PostgresConnector:
         self._discard = discard
         self._system = system
         self._store = _store_of(system)
-        self._dialect = PostgresDialect()
+        self._dialect = dialect_of(self._store)
         self._checked: CheckedSystem | None = None
         self.rows_by_table: dict[str, int] = {}
         """The rows the last change affected in each table, for the outcome's details."""
@@ -185,7 +197,7 @@ class PostgresConnector:
         try:
             for spec in self._store.tables:
                 table = checked.tables[spec.table]
-                condition, params = self._subject_rows(checked, spec, subject)
+                condition, params = self._subject_rows(session, checked, spec, subject)
                 if condition is None:
                     continue
                 columns = ", ".join(table.columns[column] for column in spec.export)
@@ -245,7 +257,9 @@ class PostgresConnector:
             for name in checked.children_first:
                 change = changes.get(name)
                 spec = checked.tables[name].spec
-                condition, params = self._subject_rows(checked, spec, subject)
+                condition, params = (
+                    self._subject_rows(session, checked, spec, subject) if name in changes else (None, {})
+                )
                 if change is None or condition is None:
                     continue
                 session.run(self._statement(checked.tables[name], change, condition, params), **params)
@@ -271,11 +285,11 @@ class PostgresConnector:
         assignments = []
         for index, (column, value) in enumerate(change.items()):
             params[f"value{index}"] = value
-            assignments.append(f"{table.columns[column]} = :value{index}")
+            assignments.append(f"{table.columns[column]} = {self._dialect.parameter(f'value{index}')}")
         return f"UPDATE {table.name} SET {', '.join(assignments)} WHERE {condition}"  # noqa: S608  # nosec B608
 
     def _subject_rows(
-        self, checked: CheckedSystem, spec: SqlTable, subject: Subject
+        self, session: SqlSession, checked: CheckedSystem, spec: SqlTable, subject: Subject
     ) -> tuple[str | None, dict[str, Any]]:
         """The WHERE condition that finds the subject's rows of ``spec`` and its parameters; None
         when the subject has no identity of the kind the table (or its parent) is found by."""
@@ -290,12 +304,20 @@ class PostgresConnector:
         if spec.parent is None:
             raise StoreLayoutError(f"table {spec.table}: found neither by identity nor by parent")
         parent = checked.tables[spec.parent.table]
-        condition, params = self._subject_rows(checked, parent.spec, subject)
+        condition, params = self._subject_rows(session, checked, parent.spec, subject)
         if condition is None:
             return None, {}
         key = parent.columns[spec.parent.key_in_parent]
         keys = f"SELECT {key} FROM {parent.name} WHERE {condition}"  # noqa: S608  # nosec B608
-        return f"{table.columns[spec.parent.column]} IN ({keys})", params
+        column = table.columns[spec.parent.column]
+        if self._dialect.subquery_uses_index:
+            return f"{column} IN ({keys})", params
+        # MySQL's single-table UPDATE and DELETE read every row for `IN (subquery)`: the parent's
+        # keys are found first (by its index), then this table's rows by its own index.
+        found = [row[0] for row in session.run(keys, **params) or []]
+        if not found:
+            return None, {}
+        return self._dialect.matches_any(column, "parent_keys"), {"parent_keys": found}
 
 
 def _by_table(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
