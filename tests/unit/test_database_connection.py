@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import ssl
+import textwrap
+from types import SimpleNamespace
 from typing import Any
 
 import pg8000.native
@@ -14,6 +16,8 @@ import pytest
 from dsr.connectors import postgresql_connection
 from dsr.connectors.mysql_connection import MySqlSession
 from dsr.connectors.postgresql_connection import DatabaseSecretError, connector_of, parse_secret, session_for
+from dsr.connectors.selection import database_session
+from dsr.core.registry import parse_registry
 
 SECRET = {"host": "crm.cluster-abc.eu-west-1.rds.amazonaws.com", "port": 5432, "username": "desk",
           "password": "pw", "dbname": "crm"}  # fmt: skip
@@ -100,3 +104,33 @@ def test_a_mysql_socket_is_reached_without_tls(made_mysql: list[dict[str, Any]])
     (options,) = made_mysql
     assert options["unix_socket"] == "/tmp/mariadb/mysqld.sock" and options["ssl_disabled"] is True
     assert "ssl" not in options and "host" not in options
+
+
+def test_a_mysql_systems_task_connects_with_pymysql_through_its_secret(
+    made_mysql: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    system = parse_registry(
+        textwrap.dedent("""
+        systems:
+          - id: shop-db
+            name: Shop database
+            owner: platform-team
+            categories: [identifiers]
+            store:
+              kind: mysql
+              secret_arn_env: SHOP_DATABASE_SECRET_ARN
+              tables:
+                - table: customers
+                  identity: {column: email}
+                  export: [email]
+            actions:
+              export: {}
+        """)
+    ).systems[0]
+    monkeypatch.setenv("SHOP_DATABASE_SECRET_ARN", "arn:secret:shop")
+    desk = SimpleNamespace(secret_string=lambda arn: json.dumps({**SECRET, "dbname": "shop"}))
+
+    session = database_session(desk, system.id, system.store)  # type: ignore[arg-type]
+
+    assert isinstance(session, MySqlSession)
+    assert [(options["host"], options["database"]) for options in made_mysql] == [(SECRET["host"], "shop")]
