@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from dsr.connectors.s3_lines import ObjectChangedMeanwhileError
+from dsr.connectors.s3_rewrites import ObjectChangedMeanwhileError, changed_meanwhile
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -22,11 +22,6 @@ if TYPE_CHECKING:
 FOOTER_GUESS_BYTES = 64 * 1024
 """Read from the end at first: the footer (metadata, its length and the magic) is usually in it."""
 COPY_CHUNK_BYTES = 1024 * 1024
-CHANGED_MEANWHILE = {"PreconditionFailed", "ConditionalRequestConflict"}
-
-
-def changed_meanwhile(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") in CHANGED_MEANWHILE
 
 
 class SparseObjectCopy:

@@ -14,23 +14,18 @@ import tempfile
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
-
-from botocore.exceptions import ClientError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dsr.connectors.base import FlagValue, Record, Replacement, Subject
 from dsr.connectors.owned_bucket import OwnedBucket
-from dsr.connectors.s3_versions import UNVERSIONED, purge_noncurrent_versions
+from dsr.connectors.s3_rewrites import put_back_if_unchanged, rewritten_until_unchanged
 from dsr.core.registry_stores import S3LinesStore
 
 if TYPE_CHECKING:
     from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import GetObjectOutputTypeDef
 
 READ_CHUNK_BYTES = 64 * 1024
-REWRITE_ATTEMPTS = 3
-_CHANGED_MEANWHILE = {"PreconditionFailed", "ConditionalRequestConflict"}
 
 Change = Callable[[Record], Record | None]
 """What a change does to one of the subject's records: the record to write, or None to drop it."""
@@ -55,10 +50,6 @@ class ObjectRows(ABC):
     @abstractmethod
     def encode(self, record: Record) -> bytes:
         """The record as one line of this object, with its line ending."""
-
-
-class ObjectChangedMeanwhileError(RuntimeError):
-    """The object was replaced between reading it and putting the rewrite back."""
 
 
 class S3LinesConnector(ABC):
@@ -97,13 +88,8 @@ class S3LinesConnector(ABC):
         return sum(self._rewrite(key, subject, change) for key in self._object_keys())
 
     def _rewrite(self, key: str, subject: Subject, change: Change) -> int:
-        for _attempt in range(REWRITE_ATTEMPTS):
-            try:
-                return self._rewrite_once(key, subject, change)
-            except ObjectChangedMeanwhileError:
-                continue
-        raise ObjectChangedMeanwhileError(
-            f"s3://{self._location.bucket}/{key} changed during each of {REWRITE_ATTEMPTS} rewrites"
+        return rewritten_until_unchanged(
+            self._location.bucket, key, lambda: self._rewrite_once(key, subject, change)
         )
 
     def _rewrite_once(self, key: str, subject: Subject, change: Change) -> int:
@@ -126,30 +112,15 @@ class S3LinesConnector(ABC):
                 else:
                     rewritten.write(row.raw)
             if modified:
-                self._put_back(key, rewritten, response)
+                put_back_if_unchanged(
+                    self._s3,
+                    self._bucket,
+                    key,
+                    content=rewritten,
+                    read=response,
+                    default_content_type="application/octet-stream",
+                )
         return applied
-
-    def _put_back(self, key: str, content: IO[bytes], read: GetObjectOutputTypeDef) -> None:
-        content.seek(0)
-        arguments: dict[str, Any] = {
-            **self._bucket.arguments,
-            "Key": key,
-            "Body": content,
-            "IfMatch": read["ETag"],
-            "ContentType": read.get("ContentType", "application/octet-stream"),
-        }
-        if read.get("Metadata"):
-            arguments["Metadata"] = read["Metadata"]
-        if read.get("ServerSideEncryption") == "aws:kms" and read.get("SSEKMSKeyId"):
-            arguments |= {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": read["SSEKMSKeyId"]}
-        try:
-            self._s3.put_object(**arguments)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in _CHANGED_MEANWHILE:
-                raise ObjectChangedMeanwhileError(key) from error
-            raise
-        if read.get("VersionId", UNVERSIONED) != UNVERSIONED:
-            purge_noncurrent_versions(self._s3, self._bucket, key)
 
     def _holds(self, record: Mapping[str, Any], subject: Subject) -> bool:
         return subject.holds(record.get(self._location.identity_attribute))

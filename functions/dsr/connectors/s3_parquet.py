@@ -43,10 +43,14 @@ from dsr.connectors.base import (
     Subject,
 )
 from dsr.connectors.owned_bucket import OwnedBucket
-from dsr.connectors.parquet_ranges import SparseObjectCopy, changed_meanwhile
+from dsr.connectors.parquet_ranges import SparseObjectCopy
 from dsr.connectors.parquet_statistics import any_between, email_may_be_between
-from dsr.connectors.s3_lines import REWRITE_ATTEMPTS, ObjectChangedMeanwhileError
-from dsr.connectors.s3_versions import UNVERSIONED, purge_noncurrent_versions
+from dsr.connectors.s3_rewrites import (
+    ObjectChangedMeanwhileError,
+    changed_meanwhile,
+    put_back_if_unchanged,
+    rewritten_until_unchanged,
+)
 from dsr.core.registry_stores import S3ParquetStore
 
 if TYPE_CHECKING:
@@ -159,13 +163,8 @@ class S3ParquetConnector:
         return sum(self.rows_by_object.values())
 
     def _rewrite(self, key: str, subject: Subject, change: ColumnChange) -> int:
-        for _attempt in range(REWRITE_ATTEMPTS):
-            try:
-                return self._rewrite_once(key, subject, change)
-            except ObjectChangedMeanwhileError:
-                continue
-        raise ObjectChangedMeanwhileError(
-            f"s3://{self._location.bucket}/{key} changed during each of {REWRITE_ATTEMPTS} rewrites"
+        return rewritten_until_unchanged(
+            self._location.bucket, key, lambda: self._rewrite_once(key, subject, change)
         )
 
     def _rewrite_once(self, key: str, subject: Subject, change: ColumnChange) -> int:
@@ -195,30 +194,15 @@ class S3ParquetConnector:
                         table = change(table, holding[index]).cast(parquet.schema_arrow)
                     writer.write_table(table, row_group_size=max(1, table.num_rows))
             with rewritten.open("rb") as content:
-                self._put_back(key, content, read)
+                put_back_if_unchanged(
+                    self._s3,
+                    self._bucket,
+                    key,
+                    content=content,
+                    read=read,
+                    default_content_type="application/vnd.apache.parquet",
+                )
         return sum(int(pc.sum(matches.cast(pa.int64())).as_py()) for matches in holding.values())
-
-    def _put_back(self, key: str, content: IO[bytes], read: Mapping[str, Any]) -> None:
-        content.seek(0)
-        arguments: dict[str, Any] = {
-            **self._bucket.arguments,
-            "Key": key,
-            "Body": content,
-            "IfMatch": read["ETag"],
-            "ContentType": read.get("ContentType", "application/vnd.apache.parquet"),
-        }
-        if read.get("Metadata"):
-            arguments["Metadata"] = read["Metadata"]
-        if read.get("ServerSideEncryption") == "aws:kms" and read.get("SSEKMSKeyId"):
-            arguments |= {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": read["SSEKMSKeyId"]}
-        try:
-            self._s3.put_object(**arguments)
-        except ClientError as error:
-            if changed_meanwhile(error):
-                raise ObjectChangedMeanwhileError(key) from error
-            raise
-        if read.get("VersionId", UNVERSIONED) != UNVERSIONED:
-            purge_noncurrent_versions(self._s3, self._bucket, key)
 
     def _object_keys(self) -> Iterator[str]:
         paginator = self._s3.get_paginator("list_objects_v2")
