@@ -8,15 +8,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.core.handler_stack import desk_handler
 from dsr.core.tasks import SystemTaskInput
-from dsr.fulfilment import carrying_out, fulfilment
+from dsr.fulfilment import carrying_out
 from dsr.wiring.desk import desk_from_environment
 
 
 @desk_handler(SystemTaskInput, environment=desk_from_environment)
 def lambda_handler(event: SystemTaskInput, context: LambdaContext) -> dict[str, Any]:
-    task = fulfilment.SystemTask(system_id=event.system_id, action=event.action)
-    result = carrying_out.run_system_task(desk_from_environment(), event.request_id, task)
-    return result.model_dump(mode="json")
+    return carrying_out.run_task_of_workflow(desk_from_environment(), event)
 
 
 initialised()

@@ -13,7 +13,10 @@ Each system task ends in an outcome, recorded on the request under ``SYS#<system
 What goes back to the state machine stays small: ids, the status and a count.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
@@ -28,6 +31,9 @@ from dsr.core.registry_stores import S3Bucket
 from dsr.fulfilment.fulfilment import SystemResult, SystemTask, subject_of
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.wiring.desk import Desk
+
+if TYPE_CHECKING:
+    from dsr.core.tasks import SystemTaskInput
 
 logger = Logger(child=True)
 
@@ -55,6 +61,13 @@ def naming_the_system(system: SystemEntry, error: Exception) -> str:
     """The error as staff read it: which system, if the message does not say so already."""
     message = str(error)
     return message if message.startswith("system ") else f"system {system.id}: {message}"
+
+
+def run_task_of_workflow(desk: Desk, event: SystemTaskInput) -> dict[str, Any]:
+    """One system task of the workflow (a Map item) carried out, answered as the state machine
+    takes it back. The functions that run system tasks differ only in the layers they ship."""
+    task = SystemTask(system_id=event.system_id, action=event.action)
+    return run_system_task(desk, event.request_id, task).model_dump(mode="json")
 
 
 def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResult:
