@@ -20,6 +20,7 @@ from dsr.connectors.sql_database import SqlConnector, database_problems
 from dsr.core.registry import SystemEntry, parse_registry
 from dsr_cli.registry_check import check_registry
 from local_cloud import database
+from local_cloud.database import RecordingSession
 
 ADA = Subject(email="ada@example.com")
 GRACE = Subject(email="grace@example.org")
@@ -60,26 +61,6 @@ def system_from(text: str) -> SystemEntry:
     return parse_registry(textwrap.dedent(text)).systems[0]
 
 
-class RecordingSession:
-    """The connection, keeping every statement the connector runs and its parameters."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-        self.statements: list[tuple[str, dict[str, Any]]] = []
-
-    def run(self, sql: str, **params: Any) -> Any:
-        self.statements.append((sql, dict(params)))
-        return self._session.run(sql, **params)
-
-    @property
-    def row_count(self) -> int:
-        return int(self._session.row_count)
-
-    @property
-    def columns(self) -> Any:
-        return self._session.columns
-
-
 @pytest.fixture
 def session() -> Iterator[RecordingSession]:
     connection = database.connect(database.new_database(database.database_name("connector")))
@@ -92,7 +73,7 @@ def connector(session: Any, text: str = SYSTEM) -> SqlConnector:
 
 
 def rows(session: RecordingSession, sql: str, **params: Any) -> list[list[Any]]:
-    return list(session._session.run(sql, **params) or [])
+    return list(session.session.run(sql, **params) or [])
 
 
 def test_export_streams_the_subjects_rows_of_every_table_as_plain_json(session: RecordingSession) -> None:

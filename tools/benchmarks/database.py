@@ -46,26 +46,6 @@ systems:
 """
 
 
-class _Recording:
-    """The connection, keeping the statements the connector runs."""
-
-    def __init__(self, session: Any) -> None:
-        self._session = session
-        self.statements: list[tuple[str, dict[str, Any]]] = []
-
-    def run(self, sql: str, **params: Any) -> Any:
-        self.statements.append((sql, dict(params)))
-        return self._session.run(sql, **params)
-
-    @property
-    def row_count(self) -> int:
-        return int(self._session.row_count)
-
-    @property
-    def columns(self) -> Any:
-        return self._session.columns
-
-
 def _system(table: str) -> SystemEntry:
     return parse_registry(textwrap.dedent(SYSTEM.format(table=table))).systems[0]
 
@@ -116,7 +96,9 @@ def _rows_read(session: Any, query: str, params: dict[str, Any]) -> tuple[float,
 
 def _lookup_figure(session: Any, rows: int) -> Figure:
     _fill(session, "lookup_people", rows, 1)
-    recording = _Recording(session)
+    from local_cloud.database import RecordingSession  # noqa: PLC0415 - loaded only when measured
+
+    recording = RecordingSession(session)
     exported = list(SqlConnector(lambda: recording, _system("lookup_people")).export(SUBJECT))
     if len(exported) != 1:
         raise RuntimeError(f"the lookup found {len(exported)} rows, not the subject's one")

@@ -127,6 +127,27 @@ def secret_for(database: str) -> dict[str, Any]:
     }
 
 
+class RecordingSession:
+    """A connection that keeps every statement run through it and its parameters (what a test or
+    a benchmark reads back to see the statements a connector made); ``session`` is the connection."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.statements: list[tuple[str, dict[str, Any]]] = []
+
+    def run(self, sql: str, **params: Any) -> Any:
+        self.statements.append((sql, dict(params)))
+        return self.session.run(sql, **params)
+
+    @property
+    def row_count(self) -> int:
+        return int(self.session.row_count)
+
+    @property
+    def columns(self) -> Any:
+        return self.session.columns
+
+
 def database_name(prefix: str) -> str:
     """A name no other database of this process's server has."""
     return _plain_name(f"{prefix}_{os.getpid()}_{next(_numbers)}")
