@@ -224,6 +224,20 @@ def test_make_run_says_where_the_database_the_saas_stand_ins_and_the_lake_are(
         check=False,
     )
     assert tables.returncode == 0 and int(tables.stdout) > 0, tables.stderr
+    check = re.search(
+        r"^  Check the registry +(\.venv/bin/dsr registry check .+?)  \(", make_run.printed, re.M
+    )
+    assert check, make_run.printed
+    checked = subprocess.run(
+        ["/bin/bash", "-c", check.group(1)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "system crm-database: its 3 tables checked against its database: no problems" in checked.stdout
     stand_ins = re.search(r"^  SaaS stand-ins +(.+)$", make_run.printed, re.MULTILINE)
     assert stand_ins, make_run.printed
     named = dict(pair.split(" ") for pair in stand_ins.group(1).split(", "))

@@ -69,7 +69,8 @@ def test_a_field_the_document_lacks_is_named_with_the_system_and_its_registry_li
     assert lines == [
         f"{registry}:{line_of(registry, 'opt_out:')}: system support-messenger (tool intercom): "
         "intercom: PUT /contacts/sample-id-123 (/contacts/{contact_id}): "
-        "body field 'marketing_emails' is not in the document"
+        "body field 'marketing_emails' is not in the document; "
+        "correct it to what tests/vendor_apis/intercom/openapi.json documents"
     ]
 
 
@@ -86,7 +87,8 @@ def test_an_unknown_endpoint_is_named_with_the_tool_and_the_definition_line(
     assert status == 1
     assert lines == [
         f"{stripe}:{line_of(stripe, 'path: /v1/charge')}: tool stripe: export.0.request: "
-        "stripe: GET /v1/charge: the stripe API document has no path like /v1/charge"
+        "stripe: GET /v1/charge: the stripe API document has no path like /v1/charge; "
+        "correct it to what tests/vendor_apis/stripe/openapi.json documents"
     ]
 
 
@@ -104,7 +106,9 @@ def test_a_misspelt_key_in_a_definition_is_named_with_its_line_and_the_command_e
     printed = capsys.readouterr().out.splitlines()
     assert status == 1
     assert f"{intercom}:{line_of(intercom, 'record_at: data')}: tool intercom: find.record_at: " in printed[0]
-    assert printed[0].endswith("Extra inputs are not permitted")
+    assert printed[0].endswith(
+        "not a key this format has: correct its spelling (the format: functions/dsr/core/saas_definitions.py)"
+    )
 
 
 def test_a_next_page_parameter_the_document_lacks_is_named_at_the_pagination_line(
@@ -123,5 +127,6 @@ def test_a_next_page_parameter_the_document_lacks_is_named_at_the_pagination_lin
     assert status == 1
     assert lines == [
         f"{stripe}:{line_of(stripe, 'param: start_after')}: tool stripe: export.0.request (its next page): "
-        "stripe: GET /v1/charges (/v1/charges): the document has no query parameter 'start_after'"
+        "stripe: GET /v1/charges (/v1/charges): the document has no query parameter 'start_after'; "
+        "correct it to what tests/vendor_apis/stripe/openapi.json documents"
     ]

@@ -95,18 +95,22 @@ def serve(
 
 def _stores_reached_directly(cloud: LocalCloud) -> list[str]:
     """Where the demonstration registry's database, SaaS stand-ins and data lake are, to look in."""
-    from dsr.core.registry_stores import S3ParquetStore  # noqa: PLC0415
+    from dsr.core.registry_stores import PostgresStore, S3ParquetStore  # noqa: PLC0415
     from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415
     from local_cloud import database  # noqa: PLC0415
 
     cloud.database_connection().close()  # the database is made on first use: make it now
     psql = Path(database.server().bin_path) / "psql"
+    systems = desk_from_environment().registry.systems
+    url = f"postgresql://postgres@/{cloud.database}?host={database.socket_directory()}"
+    checks = " ".join(f"--database {s.id}='{url}'" for s in systems if isinstance(s.store, PostgresStore))
     lines = [
         f"  PostgreSQL          {psql} -h {database.socket_directory()} -U postgres {cloud.database}",
+        f"  Check the registry  .venv/bin/dsr registry check {checks}  (against this database)",
         "  SaaS stand-ins      "
         + ", ".join(f"{tool} {stand_in.base_url}" for tool, stand_in in cloud.saas.items()),
     ]
-    lakes = [s.store for s in desk_from_environment().registry.systems if isinstance(s.store, S3ParquetStore)]
+    lakes = [s.store for s in systems if isinstance(s.store, S3ParquetStore)]
     lines += [
         f"  Data lake           s3://{lake.bucket}/{lake.prefix} (Parquet, in the local S3)" for lake in lakes
     ]

@@ -140,6 +140,14 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--definitions", type=Path, help="the folder of SaaS definitions (default: beside systems.yaml)"
     )
+    check.add_argument(
+        "--database",
+        action="append",
+        default=[],
+        metavar="SYSTEM=URL",
+        help="check a database system against the database at URL (postgresql://USER@HOST:PORT/DBNAME or mysql://...; "
+        "make run prints the local cloud's); without it, against its secret_arn_env's secret",
+    )
 
     from dsr_cli.staff import add_staff_commands  # noqa: PLC0415
 
@@ -166,9 +174,9 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             out=out,
         )
     if args.group == "registry":
-        from dsr_cli.registry_check import check_registry  # noqa: PLC0415
+        from dsr_cli.registry_check import check_registry, database_urls  # noqa: PLC0415
 
-        return check_registry(args.registry, args.definitions, out)
+        return check_registry(args.registry, args.definitions, out, database_urls(args.database))
     if args.group == "report":
         from dsr_cli.report import print_metrics  # noqa: PLC0415
 

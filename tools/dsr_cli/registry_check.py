@@ -2,15 +2,19 @@
 meets them. Each file is validated with the desk's own models, and every request a definition can
 make (placeholders filled with samples, each system's values put where the definition says) is
 checked against the vendor's published API document when ``tests/vendor_apis/<tool>/`` has one.
+A ``postgresql`` system is checked against its database when ``--database SYSTEM=URL`` gives it
+(``make run`` prints the local cloud's) or its ``secret_arn_env`` holds its secret's ARN.
 Each problem is printed as ``FILE:LINE: system or tool: problem``; the exit status is 1 if any.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TextIO
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import yaml
 from pydantic import ValidationError
@@ -29,6 +33,9 @@ from dsr.core.saas_definitions import Pagination, SaasDefinition, definitions_di
 from dsr.core.settings import DeskSettings
 from vendor_apis import has_document, request_problems
 
+DEFINITION_FORMAT = "functions/dsr/core/saas_definitions.py"
+REGISTRY_FORMAT = "functions/dsr/core/registry.py"
+
 
 class Problem:
     def __init__(self, path: Path, line: int, who: str, message: str) -> None:
@@ -38,7 +45,16 @@ class Problem:
         return f"{_shown(self.path)}:{self.line}: {self.who}: {self.message}"
 
 
-def check_registry(registry_path: Path | None, definitions: Path | None, out: TextIO) -> int:
+class DatabaseUrlError(ValueError):
+    """A ``--database`` argument that is not ``SYSTEM=postgresql://...``: the message says why."""
+
+
+def check_registry(
+    registry_path: Path | None,
+    definitions: Path | None,
+    out: TextIO,
+    databases: Mapping[str, str] | None = None,
+) -> int:
     if definitions is not None:
         os.environ["SAAS_DEFINITIONS_DIR"] = str(definitions)
     registry_path = registry_path or Path(DeskSettings.model_fields["system_registry_path"].default)
@@ -59,7 +75,7 @@ def check_registry(registry_path: Path | None, definitions: Path | None, out: Te
         found, count = _request_problems(definition_path_of(tool), definition, systems, registry_path)
         problems += found
         checked += count
-    database_problems, unchecked = _database_problems(registry, registry_path)
+    database_problems, notes = _database_problems(registry, registry_path, databases or {})
     problems += database_problems
     for problem in problems:
         print(problem, file=out)
@@ -69,7 +85,7 @@ def check_registry(registry_path: Path | None, definitions: Path | None, out: Te
     systems_count = len(registry.systems) if registry else 0
     print(f"{_shown(registry_path)}: {systems_count} systems; SaaS definitions: {tools or 'none'}", file=out)
     print(f"{checked} requests checked against the vendors' API documents: no problems", file=out)
-    for note in unchecked:
+    for note in notes:
         print(note, file=out)
     return 0
 
@@ -90,7 +106,8 @@ def _definition_problems(path: Path) -> tuple[SaasDefinition | None, list[Proble
         definition = SaasDefinition.model_validate(document)
     except ValidationError as error:
         return None, [
-            Problem(path, _line(node, issue["loc"]), who, _message(issue)) for issue in error.errors()
+            Problem(path, _line(node, issue["loc"]), who, _message(issue, DEFINITION_FORMAT))
+            for issue in error.errors()
         ]
     if definition.tool != path.stem:
         return None, [
@@ -116,7 +133,7 @@ def _registry_problems(path: Path) -> tuple[SystemRegistry, list[Problem]]:
                     who = f"system {document['systems'][location[1]]['id']}"
                 except (KeyError, IndexError, TypeError):
                     who = f"systems.{location[1]}"
-            problems.append(Problem(path, _line(node, location), who, _message(issue)))
+            problems.append(Problem(path, _line(node, location), who, _message(issue, REGISTRY_FORMAT)))
         return empty, problems
 
 
@@ -136,30 +153,77 @@ def _read(path: Path, who: str) -> tuple[Any, Any, Problem | None]:
 # ------------------------------------------------------------------------------ the databases
 
 
-def _database_problems(registry: SystemRegistry, registry_path: Path) -> tuple[list[Problem], list[str]]:
-    """Each database system's (postgresql, mysql) tables, columns and indexes, checked against its database's
-    catalog when the variable its secret_arn_env names holds the secret's ARN (Secrets Manager
-    as boto3 finds it: the account's, or AWS_ENDPOINT_URL's); a note for each one it does not."""
+def database_urls(arguments: list[str]) -> dict[str, str]:
+    """``--database SYSTEM=URL`` arguments, by system id."""
+    urls: dict[str, str] = {}
+    for argument in arguments:
+        system, separator, url = argument.partition("=")
+        if not separator or not system or not url.startswith(("postgresql://", "postgres://", "mysql://")):
+            raise DatabaseUrlError(
+                f"--database {argument}: give SYSTEM=postgresql://USER@HOST:PORT/DBNAME "
+                "(or mysql://...; make run prints the local cloud's)"
+            )
+        urls[system] = url
+    return urls
+
+
+def secret_from_url(url: str) -> dict[str, Any]:
+    """A database URL (``postgresql://user:password@host:port/dbname``, ``mysql://...``, a Unix
+    socket's directory as ``?host=/dir``) in the shape of the database's secret."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    return {
+        "host": query.get("host", [unquote(parts.hostname or "")])[0],
+        "port": parts.port or query.get("port", [None])[0],  # else the connector's default
+        "username": unquote(parts.username or query.get("user", [""])[0]),
+        "password": unquote(parts.password or ""),
+        "dbname": unquote(parts.path.removeprefix("/")),
+        "sslrootcert": query.get("sslrootcert", [None])[0],
+    }
+
+
+def _database_problems(
+    registry: SystemRegistry, registry_path: Path, urls: Mapping[str, str]
+) -> tuple[list[Problem], list[str]]:
+    """Each database system's (postgresql, mysql) tables, columns and indexes, checked against its
+    database's catalog when ``urls`` gives its address, or the variable its secret_arn_env names holds the
+    secret's ARN (Secrets Manager as boto3 finds it); a note for each one it does not."""
     from dsr.connectors.postgresql_connection import connector_of, parse_secret  # noqa: PLC0415
     from dsr.connectors.sql_database import database_problems  # noqa: PLC0415 - only with a database
 
     node, _, _ = _read(registry_path, "registry")
     problems: list[Problem] = []
-    unchecked: list[str] = []
+    notes: list[str] = []
+    for system_id in sorted(set(urls) - {s.id for s in registry.systems if isinstance(s.store, SqlStore)}):
+        problems.append(
+            Problem(
+                registry_path,
+                0,
+                f"system {system_id}",
+                "--database names no database system of the registry",
+            )
+        )
     for index, system in enumerate(registry.systems):
         store = system.store
         if not isinstance(store, SqlStore):
             continue
         who, line = f"system {system.id}", _line(node, ("systems", index, "store"))
         secret_arn = os.environ.get(store.secret_arn_env, "")
-        if not secret_arn:
-            unchecked.append(f"{who}: not checked against its database ({store.secret_arn_env} is not set)")
+        if system.id not in urls and not secret_arn:
+            notes.append(
+                f"{who}: not checked against its database: give --database {system.id}={store.kind}://"
+                f"USER@HOST:PORT/DBNAME (make run prints the local cloud's), or set {store.secret_arn_env} "
+                "to its secret's ARN"
+            )
             continue
         try:
-            import boto3  # noqa: PLC0415
+            if system.id in urls:
+                session = connector_of(store.kind)(secret_from_url(urls[system.id]))
+            else:
+                import boto3  # noqa: PLC0415
 
-            text = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
-            session = connector_of(store.kind)(parse_secret(secret_arn, text))
+                text = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
+                session = connector_of(store.kind)(parse_secret(secret_arn, text))
         except Exception as error:
             problems.append(Problem(registry_path, line, who, f"its database cannot be reached: {error}"))
             continue
@@ -167,8 +231,34 @@ def _database_problems(registry: SystemRegistry, registry_path: Path) -> tuple[l
             found = database_problems(system, session)
         finally:
             session.close()
-        problems += [Problem(registry_path, line, who, p.removeprefix(f"{who}: ")) for p in found]
-    return problems, unchecked
+        if not found:
+            notes.append(f"{who}: its {len(store.tables)} tables checked against its database: no problems")
+        for problem in found:
+            message = _with_database_next_step(problem.removeprefix(f"{who}: "))
+            problems.append(Problem(registry_path, _table_line(node, index, message) or line, who, message))
+    return problems, notes
+
+
+def _table_line(node: Any, index: int, message: str) -> int:
+    """The line of the registry field a database problem names, as ``(tables[1].export[2])``."""
+    found = re.search(r"\((tables\[\d+\][\w.\[\]]*)\)", message)
+    if found is None:
+        return 0
+    parts = [int(p) if p.isdigit() else p for p in re.findall(r"[A-Za-z_]+|\d+", found.group(1))]
+    return _line(node, ("systems", index, "store", *parts))
+
+
+def _with_database_next_step(message: str) -> str:
+    if " has no column " in message or " has no table " in message:
+        return f"{message}; correct the name in the registry, or take it out if the database no longer has it"
+    return message
+
+
+def _with_next_step(tool: str, problem: str) -> str:
+    """A problem with a request, and where to read what the vendor's API takes."""
+    if "create one" in problem:
+        return problem
+    return f"{problem}; correct it to what tests/vendor_apis/{tool}/openapi.json documents"
 
 
 # ------------------------------------------------------------------------------ the requests
@@ -193,13 +283,15 @@ def _request_problems(
         checked += 1
         # the line of the request's path: a request is known by it
         line = _line(node, (*(int(p) if p.isdigit() else p for p in where.split(".")), "path"))
-        problems += [Problem(path, line, f"tool {tool}", f"{where}: {p}") for p in plain]
+        problems += [
+            Problem(path, line, f"tool {tool}", f"{where}: {_with_next_step(tool, p)}") for p in plain
+        ]
         if where in pagination and pagination[where].style not in ("none", "next_url"):
             checked += 1
             following = _checked(tool, _next_page(filled(request, values), pagination[where]))
             line = _line(node, (*(int(p) if p.isdigit() else p for p in where.split(".")[:-1]), "pagination"))
             problems += [
-                Problem(path, line, f"tool {tool}", f"{where} (its next page): {p}")
+                Problem(path, line, f"tool {tool}", f"{where} (its next page): {_with_next_step(tool, p)}")
                 for p in following
                 if p not in plain
             ]
@@ -215,7 +307,10 @@ def _request_problems(
                 )
                 location = ("systems", index, "actions", action)
                 who = f"system {system.id} (tool {tool})"
-                problems += [Problem(registry_path, _line(registry_node, location), who, p) for p in own]
+                problems += [
+                    Problem(registry_path, _line(registry_node, location), who, _with_next_step(tool, p))
+                    for p in own
+                ]
     return problems, checked
 
 
@@ -278,8 +373,10 @@ def _child(node: Any, part: Any) -> tuple[Any, Any] | None:
     return None
 
 
-def _message(issue: Any) -> str:
+def _message(issue: Any, format_source: str) -> str:
     location = ".".join(str(part) for part in issue["loc"])
+    if issue["type"] == "extra_forbidden":
+        return f"{location}: not a key this format has: correct its spelling (the format: {format_source})"
     return f"{location}: {str(issue['msg']).removeprefix('Value error, ')}"
 
 
