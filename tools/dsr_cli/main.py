@@ -145,8 +145,8 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SYSTEM=URL",
-        help="check a database system against the database at URL (postgresql://USER@HOST:PORT/DBNAME or mysql://...; "
-        "make run prints the local cloud's); without it, against its secret_arn_env's secret",
+        help="check a database system against the database at URL (postgresql://USER@HOST:PORT/DBNAME "
+        "or mysql://...; make run prints the local cloud's); else against its secret_arn_env's secret",
     )
 
     from dsr_cli.staff import add_staff_commands  # noqa: PLC0415
