@@ -283,12 +283,15 @@ def test_dsr_registry_check_checks_a_mysql_system_against_its_catalog(
         out = io.StringIO()
         status = check_registry(registry, None, out)
 
-    store_line = next(i for i, line in enumerate(registry.read_text().splitlines(), 1) if "store:" in line)
+    export_line = next(
+        i for i, line in enumerate(registry.read_text().splitlines(), 1) if "biling_name]" in line
+    )
     assert status == 1
     assert out.getvalue().splitlines() == [
-        f"{registry}:{store_line}: system crm-mysql: table invoices has no column biling_name "
-        "(tables[1].export[5])",
-        f"{registry}:{store_line}: system crm-mysql: table invoices has no index with account_id "
+        f"{registry}:{export_line}: system crm-mysql: table invoices has no column biling_name "
+        "(tables[1].export[5]); correct the name in the registry, or take it out if the database no "
+        "longer has it",
+        f"{registry}:{export_line - 1}: system crm-mysql: table invoices has no index with account_id "
         "first, so finding a subject would read the whole table (tables[1].parent.column); create one: "
         f"CREATE INDEX `invoices_account_id_idx` ON `{database}`.`invoices` (`account_id`)",
     ]
