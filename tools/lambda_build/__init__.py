@@ -65,6 +65,10 @@ NEVER_READ = (
             "validation",
         )
     ),
+    # pydantic 1's API, kept in pydantic 2 for migrations: pydantic imports it only for a type that
+    # declares the old __get_validators__ hook, which nothing in the layer does (tests/artifacts).
+    "pydantic/v1",
+    "wrapt-stubs",  # type stubs, read by type checkers only
     # asn1crypto's formats beyond the certificates scramp (pg8000's SCRAM authentication) reads.
     *(f"asn1crypto/{name}.py" for name in ("cms", "crl", "csr", "ocsp", "pdf", "pkcs12", "tsp", "_inet")),
 )
