@@ -249,15 +249,7 @@ def zendesk_document(zdesk: Path) -> dict[str, Any]:
     }
 
 
-_FERN_SCALARS: dict[str, dict[str, Any]] = {
-    "str": {"type": "string"},
-    "int": {"type": "integer"},
-    "bool": {"type": "boolean"},
-    "float": {"type": "number"},
-    "datetime": {"type": "string", "format": "date-time"},
-    "date": {"type": "string", "format": "date"},
-    "Any": {},
-}
+_FERN_SCALARS: dict[str, dict[str, Any]] = {**_SIMPLE, "Any": {}}
 
 
 class _FernTypes:
