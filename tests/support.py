@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -21,6 +21,10 @@ from dsr_cli.http_client import DeskClient, HttpAnswer
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
+
+if TYPE_CHECKING:
+    from dsr.connectors.saas import SaasConnector
+    from local_cloud.saas_standins import SaasStandIn
 
 WAIT_SECONDS = 20.0
 STAFF_ANSWERED_KINDS = frozenset({"vendor_email", "customer_controllers"})
@@ -136,3 +140,19 @@ def open_request_due_in(
         fields["extended_at"] = now.isoformat()
     desk.store.set_fields(request_id, fields)
     return request_id
+
+
+def stand_in_connector(stand_in: SaasStandIn, action: str | None = None) -> SaasConnector:
+    """The tool's connector as the function builds it, pointed at the stand-in with its
+    account's settings and credentials (loaded by the tests that reach a stand-in, not by every
+    test that imports this module)."""
+    from dsr.connectors.saas import SaasConnector
+    from dsr.connectors.saas_http import SaasHttp
+    from dsr.core.saas_definitions import load_definition
+    from local_cloud.saas_standins.running import stand_in_environment
+
+    definition = load_definition(stand_in.tool)
+    environment = stand_in_environment(stand_in)
+    secret = stand_in.vendor.secret
+    http = SaasHttp(definition, environment, read_secret=lambda _: secret, sleep=time.sleep)
+    return SaasConnector(http, environment, action)

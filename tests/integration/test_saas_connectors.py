@@ -4,40 +4,17 @@ the vendor would accept."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from dsr.connectors.base import SaasError, Subject
 from dsr.connectors.saas import RECORD_SET, SaasConnector
 from dsr.connectors.saas_http import SaasHttp
 from dsr.core.saas_definitions import load_definition
-from local_cloud.demo_data import ADA, ALAN, GRACE, PEOPLE
-from local_cloud.saas_standins import SaasStandIn, vendor_stand_in
+from local_cloud.demo_data import ADA, ALAN, GRACE
+from local_cloud.saas_standins import SaasStandIn
+from tests.support import stand_in_connector as connector
 
 NOBODY = Subject(email="nobody@example.com")
-
-
-@pytest.fixture
-def stand_in(request: pytest.FixtureRequest) -> Iterator[SaasStandIn]:
-    running = SaasStandIn(vendor_stand_in(request.param, PEOPLE)).start()
-    yield running
-    running.stop()
-
-
-def connector(
-    stand_in: SaasStandIn, action: str | None = None, sleep: list[float] | None = None
-) -> SaasConnector:
-    definition = load_definition(stand_in.tool)
-    environment = {str(definition.base_url_env): stand_in.base_url}
-    secret = stand_in.vendor.secret
-    http = SaasHttp(
-        definition,
-        environment,
-        read_secret=lambda _: secret,
-        sleep=(sleep.append if sleep is not None else __import__("time").sleep),
-    )
-    return SaasConnector(http, environment, action)
 
 
 @pytest.mark.parametrize("stand_in", ["stripe"], indirect=True)

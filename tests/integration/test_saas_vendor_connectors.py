@@ -5,37 +5,16 @@ vendor would accept."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
 import pytest
 
 from dsr.connectors.base import Subject
-from dsr.connectors.saas import RECORD_SET, SaasConnector
-from dsr.connectors.saas_http import SaasHttp
-from dsr.core.saas_definitions import load_definition
+from dsr.connectors.saas import RECORD_SET
 from local_cloud import saas_demo_records
-from local_cloud.demo_data import ADA, ALAN, GRACE, PEOPLE
-from local_cloud.saas_standins import SaasStandIn, vendor_stand_in
+from local_cloud.demo_data import ADA, ALAN, GRACE
+from local_cloud.saas_standins import SaasStandIn
+from tests.support import stand_in_connector as connector
 
 NOBODY = Subject(email="nobody@example.com")
-
-
-@pytest.fixture
-def stand_in(request: pytest.FixtureRequest) -> Iterator[SaasStandIn]:
-    running = SaasStandIn(vendor_stand_in(request.param, PEOPLE)).start()
-    yield running
-    running.stop()
-
-
-def connector(stand_in: SaasStandIn, action: str | None = None) -> SaasConnector:
-    definition = load_definition(stand_in.tool)
-    environment = {str(definition.base_url_env): stand_in.base_url}
-    # the account's settings (Mailchimp's data centre...), as the local cloud gives them to the function
-    environment |= {definition.settings[name]: value for name, value in stand_in.vendor.settings.items()}
-    secret = stand_in.vendor.secret
-    http = SaasHttp(definition, environment, read_secret=lambda _: secret, sleep=time.sleep)
-    return SaasConnector(http, environment, action)
 
 
 def _refused(stand_in: SaasStandIn) -> list[tuple[str, str, int]]:

@@ -34,6 +34,16 @@ def start_stand_ins() -> dict[str, SaasStandIn]:
     return {tool: SaasStandIn(vendor_stand_in(tool, PEOPLE)).start() for tool in tools_with_stand_ins()}
 
 
+def stand_in_environment(stand_in: SaasStandIn) -> dict[str, str]:
+    """The variables that point a function at the stand-in: the definition's ``base_url_env`` set
+    to the stand-in's URL, and its settings (Mailchimp's data centre...) to the stand-in's account's."""
+    definition = load_definition(stand_in.tool)
+    environment = {str(definition.base_url_env): stand_in.base_url}
+    return environment | {
+        definition.settings[name]: value for name, value in stand_in.vendor.settings.items()
+    }
+
+
 def stand_in_parameters(template: dict[str, Any], stand_ins: dict[str, SaasStandIn]) -> dict[str, str]:
     """The template parameters that carry each tool's base URL and settings into the functions,
     set to the stand-ins' URLs and demonstration settings (the stand-in's ``settings``, such as
@@ -47,11 +57,8 @@ def stand_in_parameters(template: dict[str, Any], stand_ins: dict[str, SaasStand
         if isinstance(value, dict) and "Ref" in value
     }
     parameters = {}
-    for tool, stand_in in stand_ins.items():
-        definition = load_definition(tool)
-        values = {definition.base_url_env: stand_in.base_url}
-        values |= {definition.settings[name]: value for name, value in stand_in.vendor.settings.items()}
-        for variable, value in values.items():
+    for stand_in in stand_ins.values():
+        for variable, value in stand_in_environment(stand_in).items():
             if variable in variables:
                 parameters[variables[variable]] = value
     return parameters
