@@ -2,13 +2,16 @@
 
 They are made through the HTTP API as subjects and staff would make them, like the demo: one
 waiting for its email code, two waiting for a staff decision (one from a subject whose name is
-markup, shown as text), one being carried out and waiting on the help-desk vendor and the
-customers, and one refused in Virginia, which the subject may appeal.
+markup, shown as text), one being carried out and waiting on the help-desk vendor (the erasure of
+someone the demonstration stores do not hold, so the demonstration subjects keep their records),
+and one refused in Virginia, which the subject may appeal.
 """
 
 from __future__ import annotations
 
 from dsr_cli.demo import DemoRun, by_code
+
+ERASED_SUBJECT = "charles@example.com"
 
 
 def seed_requests(base_url: str, timeout: float = 20.0) -> dict[str, str]:
@@ -42,13 +45,19 @@ def seed_requests(base_url: str, timeout: float = 20.0) -> dict[str, str]:
     by_code()(run, markup)
     made["awaiting approval, a name that is markup"] = markup
 
+    # Someone the demonstration data does not hold: an erasure carried out for Ada, Grace or Alan
+    # would leave nothing of theirs for a newcomer to see, export or verify with afterwards.
     in_progress = run.submit_by_form(
-        {"request_types": ["erasure"], "subject": {"email": "ada@example.com"}, "jurisdiction": "EU"}
+        {
+            "request_types": ["erasure"],
+            "subject": {"email": ERASED_SUBJECT, "name": "Charles Babbage"},
+            "jurisdiction": "EU",
+        }
     )
     by_code()(run, in_progress)
     run.wait_for_status(in_progress, "AWAITING_APPROVAL")
     run.staff.post(f"/staff/requests/{in_progress}/decision", {"decision": "approve"})
-    made["in progress, waiting on the vendor and customers"] = in_progress
+    made["in progress, waiting on the help-desk vendor"] = in_progress
 
     refused = run.submit_by_form(
         {"request_types": ["access"], "subject": {"email": "grace@example.org"}, "jurisdiction": "US-VA"}
