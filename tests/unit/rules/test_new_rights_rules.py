@@ -151,8 +151,16 @@ def test_an_access_answer_names_the_third_parties_and_the_automated_decisions_in
     _reviewed(desk, workflow, request_id, StaffDecision(decision="approve"))
     create_and_seed(desk.registry)
     planned = plan(desk, request_id)
-    for task in planned.exports:  # the desk's own systems; what others hold waits for them
-        run_system_task(desk, request_id, task)
+    # The stores moto holds in this process; a database, the SaaS tools and the lake have their
+    # own servers and functions (tests/integration), and what others hold waits for them.
+    for task in planned.exports:
+        if desk.registry.system(task.system_id).store.kind in {
+            "dynamodb",
+            "s3_jsonl",
+            "s3_csv",
+            "s3_objects",
+        }:
+            run_system_task(desk, request_id, task)
     compile_results(desk, request_id)
     close(desk, request_id, Outcome.COMPLETED)
 
