@@ -27,7 +27,7 @@ from dsr.core.actions import Action
 from dsr.core.identities import normalized_phone
 from dsr.core.models import RequestForSystems
 from dsr.core.registry import AnonymizeSpec, SystemEntry
-from dsr.core.registry_stores import S3Bucket
+from dsr.core.registry_stores import S3Bucket, SaasStore, SqlStore
 from dsr.fulfilment.fulfilment import SystemResult, SystemTask, subject_of
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.wiring.desk import Desk
@@ -57,6 +57,28 @@ def refused_bucket(system: SystemEntry, error: ClientError) -> str | None:
     )
 
 
+# Secrets Manager's codes for a secret that is not there, not the function's, or not decryptable.
+SECRET_UNREADABLE = frozenset({"ResourceNotFoundException", "AccessDeniedException", "DecryptionFailure"})
+
+
+def unreadable_secret(system: SystemEntry, error: ClientError) -> str | None:
+    """What to tell staff when the system's credentials could not be read; None for other errors."""
+    code = error.response.get("Error", {}).get("Code", "")
+    if error.operation_name != "GetSecretValue" or code not in SECRET_UNREADABLE:
+        return None
+    store = system.store
+    if isinstance(store, SaasStore):
+        secret = f"the secret {store.definition().auth.secret} (the {store.tool} definition's auth.secret)"
+    elif isinstance(store, SqlStore):
+        secret = f"the secret named by {store.secret_arn_env} (the database's credentials)"
+    else:
+        secret = "its secret"  # noqa: S105 - words, not a credential
+    return (
+        f"system {system.id}: Secrets Manager would not give {secret}: {code}. Create the secret, "
+        "or let the function's role read it and its key (see the README's deployment steps)"
+    )
+
+
 def naming_the_system(system: SystemEntry, error: Exception) -> str:
     """The error as staff read it: which system, if the message does not say so already."""
     message = str(error)
@@ -83,8 +105,9 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
         # It names the tool, the request as declared and the status: never a value of the person's.
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": f"system {system.id}: {refused}"})
     except ClientError as error:
-        # Refused for the bucket's owner or the role's permissions: retrying changes neither.
-        refusal = refused_bucket(system, error)
+        # Refused for the bucket's owner, the role's permissions or a secret that is not there:
+        # retrying changes none of them.
+        refusal = refused_bucket(system, error) or unreadable_secret(system, error)
         if refusal is None:
             raise
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": refusal})
