@@ -68,13 +68,13 @@ def unreadable_secret(system: SystemEntry, error: ClientError) -> str | None:
         return None
     store = system.store
     if isinstance(store, SaasStore):
-        secret = f"the secret {store.definition().auth.secret} (the {store.tool} definition's auth.secret)"
+        which = f"the secret {store.definition().auth.secret} (the {store.tool} definition's auth.secret)"
     elif isinstance(store, SqlStore):
-        secret = f"the secret named by {store.secret_arn_env} (the database's credentials)"
+        which = f"the secret named by {store.secret_arn_env} (the database's credentials)"
     else:
-        secret = "its secret"  # noqa: S105 - words, not a credential
+        which = "the system's credentials"
     return (
-        f"system {system.id}: Secrets Manager would not give {secret}: {code}. Create the secret, "
+        f"system {system.id}: Secrets Manager would not give {which}: {code}. Create the secret, "
         "or let the function's role read it and its key (see the README's deployment steps)"
     )
 
