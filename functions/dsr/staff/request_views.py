@@ -23,6 +23,7 @@ from dsr.policies.appeal_rules import Appeal
 from dsr.policies.request_deadlines import JURISDICTION_ZONES, local_day
 from dsr.policies.rights import RightAsked, rights_asked
 from dsr.staff.appeal_views import AppealDetail, appeal_detail
+from dsr.staff.outcome_rows import rows_in
 from dsr.storage.store import RequestStore
 
 STATUS_LABELS: dict[Status, str] = {
@@ -96,6 +97,8 @@ class SystemOutcome(DeskModel):
     answer_by: str | None = None
     error: str | None = None
     confirmed_by: str | None = None
+    rows: str | None = None
+    """What a change did per table of a database or per object of a data lake, in words."""
 
 
 class Deadlines(DeskModel):
@@ -257,6 +260,7 @@ def request_detail(
                 action=outcome.action,
                 status=outcome.status,
                 records=outcome.records,
+                rows=rows_in(outcome.fields),
                 **{name: str(outcome.get(name)) for name in _OUTCOME_NOTES if outcome.get(name)},
             )
         )

@@ -980,7 +980,7 @@ function requestNodes(request, member) {
       el("tbody", {}, request.systems.map((s) => labelledRow(SYSTEM_COLUMNS, [
         el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, OUTCOME_WORDS[s.status] || s.status),
         el("td", {}, s.records ?? ""),
-        el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || "")])))))
+        el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || s.rows || "")])))))
     : el("p", {}, request.answered_without_systems
       ? `No system needed to be asked: ${answeredWithoutSystems(request)}.`
       : "No system has been asked yet.");
