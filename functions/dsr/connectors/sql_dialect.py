@@ -33,69 +33,91 @@ class StreamingSqlSession(SqlSession, Protocol):
     def stream_rows(self, sql: str, params: Mapping[str, Any], batch: int) -> Iterator[dict[str, Any]]: ...
 
 
-class PostgresDialect:
-    name = "PostgreSQL"
+class _CatalogDialect:
+    """What every dialect does alike: the catalog's columns read by one query, the rows of a
+    catalog query as names, the suggested index, identifier quoting, commit and rollback."""
+
     fetch_batch = 500
-    subquery_uses_index = True
-    """``column IN (SELECT ...)`` is an index scan on ``column`` in a DELETE or UPDATE too."""
-    cursor_name = "dsr_subject_rows"
+    columns_query = ""
+    """Columns of ``table`` in ``schema``, in order (each query in the dialect's parameters)."""
+    indexes_query = ""
+    """Names of the indexes of ``table`` in ``schema`` whose first column is ``column``."""
+    references_query = ""
+    """(referencing table, referenced table) for each foreign key among the list ``tables``."""
+    unique_references = False
+    """The catalog may list a foreign key once a column: keep each pair of tables once, sorted."""
+    quote_mark = '"'
+    identifier_limit = 63
+    """The longest identifier the database keeps."""
 
     # --- the catalog -----------------------------------------------------------------------------
 
     def columns_of(self, session: SqlSession, schema: str, table: str) -> list[str]:
         """The table's columns as the catalog names them; empty if there is no such table."""
-        rows = session.run(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position",
-            schema=schema,
-            table=table,
-        )
+        rows = session.run(self.columns_query, schema=schema, table=table)
         return [str(row[0]) for row in rows or []]
 
     def indexes_leading_with(self, session: SqlSession, schema: str, table: str, column: str) -> list[str]:
-        """The valid, whole-table indexes whose first column is ``column``."""
-        rows = session.run(
-            "SELECT index_class.relname FROM pg_catalog.pg_index AS ix "
-            "JOIN pg_catalog.pg_class AS table_class ON table_class.oid = ix.indrelid "
-            "JOIN pg_catalog.pg_namespace AS ns ON ns.oid = table_class.relnamespace "
-            "JOIN pg_catalog.pg_class AS index_class ON index_class.oid = ix.indexrelid "
-            "JOIN pg_catalog.pg_attribute AS att "
-            "ON att.attrelid = table_class.oid AND att.attnum = ix.indkey[0] "
-            "WHERE ns.nspname = :schema AND table_class.relname = :table AND att.attname = :column "
-            "AND ix.indisvalid AND ix.indpred IS NULL",
-            schema=schema,
-            table=table,
-            column=column,
-        )
+        """The usable indexes whose first column is ``column``."""
+        rows = session.run(self.indexes_query, schema=schema, table=table, column=column)
         return [str(row[0]) for row in rows or []]
 
     def references_between(
         self, session: SqlSession, schema: str, tables: Sequence[str]
     ) -> list[tuple[str, str]]:
         """(referencing table, referenced table) for each foreign key among ``tables``."""
-        rows = session.run(
-            "SELECT child.relname, parent.relname FROM pg_catalog.pg_constraint AS con "
-            "JOIN pg_catalog.pg_class AS child ON child.oid = con.conrelid "
-            "JOIN pg_catalog.pg_class AS parent ON parent.oid = con.confrelid "
-            "JOIN pg_catalog.pg_namespace AS ns ON ns.oid = child.relnamespace "
-            "WHERE con.contype = 'f' AND ns.nspname = :schema "
-            "AND child.relname = ANY(:tables) AND parent.relname = ANY(:tables)",
-            schema=schema,
-            tables=list(tables),
-        )
-        return [(str(child), str(parent)) for child, parent in rows or [] if child != parent]
+        rows = session.run(self.references_query, schema=schema, tables=list(tables))
+        pairs = [(str(child), str(parent)) for child, parent in rows or [] if child != parent]
+        return sorted(set(pairs)) if self.unique_references else pairs
 
     def create_index(self, schema: str, table: str, column: str) -> str:
         """The statement that would give ``table`` the index its lookups need."""
-        name = self.quote(f"{table}_{column}_idx"[:63])
+        name = self.quote(f"{table}_{column}_idx"[: self.identifier_limit])
         return f"CREATE INDEX {name} ON {self.quote(schema)}.{self.quote(table)} ({self.quote(column)})"
 
     # --- statements ----------------------------------------------------------------------------
 
-    @staticmethod
-    def quote(identifier: str) -> str:
+    @classmethod
+    def quote(cls, identifier: str) -> str:
         """A name the catalog returned, quoted as an identifier (never a value)."""
-        return '"' + identifier.replace('"', '""') + '"'
+        mark = cls.quote_mark
+        return mark + identifier.replace(mark, mark + mark) + mark
+
+    def commit(self, session: SqlSession) -> None:
+        session.run("COMMIT")
+
+    def rollback(self, session: SqlSession) -> None:
+        session.run("ROLLBACK")
+
+
+class PostgresDialect(_CatalogDialect):
+    name = "PostgreSQL"
+    subquery_uses_index = True
+    """``column IN (SELECT ...)`` is an index scan on ``column`` in a DELETE or UPDATE too."""
+    cursor_name = "dsr_subject_rows"
+
+    columns_query = (
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = :schema AND table_name = :table ORDER BY ordinal_position"
+    )
+    indexes_query = (
+        "SELECT index_class.relname FROM pg_catalog.pg_index AS ix "
+        "JOIN pg_catalog.pg_class AS table_class ON table_class.oid = ix.indrelid "
+        "JOIN pg_catalog.pg_namespace AS ns ON ns.oid = table_class.relnamespace "
+        "JOIN pg_catalog.pg_class AS index_class ON index_class.oid = ix.indexrelid "
+        "JOIN pg_catalog.pg_attribute AS att "
+        "ON att.attrelid = table_class.oid AND att.attnum = ix.indkey[0] "
+        "WHERE ns.nspname = :schema AND table_class.relname = :table AND att.attname = :column "
+    )
+    references_query = (
+        "SELECT child.relname, parent.relname FROM pg_catalog.pg_constraint AS con "
+        "JOIN pg_catalog.pg_class AS child ON child.oid = con.conrelid "
+        "JOIN pg_catalog.pg_class AS parent ON parent.oid = con.confrelid "
+        "JOIN pg_catalog.pg_namespace AS ns ON ns.oid = child.relnamespace "
+        "WHERE con.contype = 'f' AND ns.nspname = :schema "
+    )
+
+    # --- statements ----------------------------------------------------------------------------
 
     @staticmethod
     def parameter(name: str) -> str:
@@ -113,12 +135,6 @@ class PostgresDialect:
             if read_only
             else "START TRANSACTION"
         )
-
-    def commit(self, session: SqlSession) -> None:
-        session.run("COMMIT")
-
-    def rollback(self, session: SqlSession) -> None:
-        session.run("ROLLBACK")
 
     def stream(self, session: SqlSession, query: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """The query's rows through a server-side cursor, ``fetch_batch`` at a time: memory holds
@@ -138,67 +154,35 @@ class PostgresDialect:
         session.run(f"CLOSE {cursor}")
 
 
-class MySqlDialect:
+class MySqlDialect(_CatalogDialect):
     """MySQL and MariaDB, InnoDB tables: a schema is a database."""
 
     name = "MySQL"
-    fetch_batch = 500
     subquery_uses_index = False
     """A single-table DELETE or UPDATE reads the whole table for ``column IN (SELECT ...)``
     (MariaDB before 11.1, MySQL before 8.0.21): the connector looks the keys up first."""
 
-    # --- the catalog -----------------------------------------------------------------------------
-
-    def columns_of(self, session: SqlSession, schema: str, table: str) -> list[str]:
-        """The table's columns as the catalog names them; empty if there is no such table."""
-        rows = session.run(
-            "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
-            "WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s ORDER BY ORDINAL_POSITION",
-            schema=schema,
-            table=table,
-        )
-        return [str(row[0]) for row in rows or []]
-
-    def indexes_leading_with(self, session: SqlSession, schema: str, table: str, column: str) -> list[str]:
-        """The B-tree (or hash) indexes whose first column is ``column``: not full-text nor spatial."""
-        rows = session.run(
-            "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS "
-            "WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s AND COLUMN_NAME = %(column)s "
-            "AND SEQ_IN_INDEX = 1 AND INDEX_TYPE NOT IN ('FULLTEXT', 'SPATIAL')",
-            schema=schema,
-            table=table,
-            column=column,
-        )
-        return [str(row[0]) for row in rows or []]
-
-    def references_between(
-        self, session: SqlSession, schema: str, tables: Sequence[str]
-    ) -> list[tuple[str, str]]:
-        """(referencing table, referenced table) for each foreign key among ``tables``."""
-        rows = session.run(
-            "SELECT usage_.TABLE_NAME, usage_.REFERENCED_TABLE_NAME "
-            "FROM information_schema.KEY_COLUMN_USAGE AS usage_ "
-            "JOIN information_schema.REFERENTIAL_CONSTRAINTS AS rc "
-            "ON rc.CONSTRAINT_SCHEMA = usage_.CONSTRAINT_SCHEMA "
-            "AND rc.CONSTRAINT_NAME = usage_.CONSTRAINT_NAME AND rc.TABLE_NAME = usage_.TABLE_NAME "
-            "WHERE usage_.TABLE_SCHEMA = %(schema)s AND usage_.REFERENCED_TABLE_SCHEMA = %(schema)s "
-            "AND usage_.TABLE_NAME IN %(tables)s AND usage_.REFERENCED_TABLE_NAME IN %(tables)s",
-            schema=schema,
-            tables=list(tables),
-        )
-        return sorted({(str(child), str(parent)) for child, parent in rows or [] if child != parent})
-
-    def create_index(self, schema: str, table: str, column: str) -> str:
-        """The statement that would give ``table`` the index its lookups need."""
-        name = self.quote(f"{table}_{column}_idx"[:64])
-        return f"CREATE INDEX {name} ON {self.quote(schema)}.{self.quote(table)} ({self.quote(column)})"
+    columns_query = (
+        "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
+        "WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s ORDER BY ORDINAL_POSITION"
+    )
+    indexes_query = (
+        "SELECT DISTINCT INDEX_NAME FROM information_schema.STATISTICS "
+        "WHERE TABLE_SCHEMA = %(schema)s AND TABLE_NAME = %(table)s AND COLUMN_NAME = %(column)s "
+    )
+    references_query = (
+        "SELECT usage_.TABLE_NAME, usage_.REFERENCED_TABLE_NAME "
+        "FROM information_schema.KEY_COLUMN_USAGE AS usage_ "
+        "JOIN information_schema.REFERENTIAL_CONSTRAINTS AS rc "
+        "ON rc.CONSTRAINT_SCHEMA = usage_.CONSTRAINT_SCHEMA "
+        "AND rc.CONSTRAINT_NAME = usage_.CONSTRAINT_NAME AND rc.TABLE_NAME = usage_.TABLE_NAME "
+        "WHERE usage_.TABLE_SCHEMA = %(schema)s AND usage_.REFERENCED_TABLE_SCHEMA = %(schema)s "
+    )
+    unique_references = True
+    quote_mark = "`"
+    identifier_limit = 64
 
     # --- statements ----------------------------------------------------------------------------
-
-    @staticmethod
-    def quote(identifier: str) -> str:
-        """A name the catalog returned, quoted as an identifier (never a value)."""
-        return "`" + identifier.replace("`", "``") + "`"
 
     @staticmethod
     def parameter(name: str) -> str:
@@ -214,12 +198,6 @@ class MySqlDialect:
     def begin(self, session: SqlSession, *, read_only: bool) -> None:
         # InnoDB's default isolation is REPEATABLE READ: one snapshot for the whole export.
         session.run("START TRANSACTION READ ONLY" if read_only else "START TRANSACTION")
-
-    def commit(self, session: SqlSession) -> None:
-        session.run("COMMIT")
-
-    def rollback(self, session: SqlSession) -> None:
-        session.run("ROLLBACK")
 
     def stream(self, session: SqlSession, query: str, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """The query's rows through an unbuffered (server-side) cursor, ``fetch_batch`` at a time."""
