@@ -69,3 +69,46 @@ def test_the_readable_package_shows_each_systems_data_for_people_and_says_where_
     assert "<dt>Order total</dt><dd>49</dd>" in page  # a field with no label: its name in words
     assert "card_last4" not in page and "marketing_opt_in" not in page
     assert "Where we found nothing" in page and "<li>Contacts in our customers&#x27; CRMs</li>" in page
+
+
+def test_a_database_s_rows_and_a_saas_tool_s_records_read_under_their_table_or_record_set(aws: None) -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=BUCKET)
+    kms_key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]["KeyId"]
+    store = PackageStore(s3, BUCKET, kms_key)
+    store.put_part(
+        "r-1",
+        "crm-database",
+        [
+            {"_table": "accounts", "account_id": "acct-1001", "name": "Ada Lovelace"},
+            {"_table": "invoices", "invoice_id": 5001, "amount": "49.00"},
+            {"_table": "invoices", "invoice_id": 5002, "amount": "49.00"},
+            {"_table": "support_notes", "note_id": 9001, "body": "Asked how to export contacts."},
+        ],
+    )
+    store.put_part(
+        "r-1",
+        "card-payments",
+        [
+            {"record_set": "person", "id": "cus_1", "created": 1614556800},
+            {"record_set": "charges", "id": "ch_1", "created": 1617148800, "amount": 4900},
+        ],
+    )
+    header = {"systems": {"crm-database": {"name": "Accounts and billing database"}}}
+
+    key = store.put_readable(
+        "r-1", readable_package("r-1", ["crm-database", "card-payments"], header, _records(store))
+    )
+
+    page = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    headings = [part.split("</h3>")[0] for part in page.split("<h3>")[1:]]
+    assert headings == [
+        "Records of kind: person",
+        "Records of kind: charges",
+        "From the table: accounts",
+        "From the table: invoices",
+        "From the table: support notes",
+    ]
+    assert "_table" not in page and "Record set" not in page and "<dt>Table</dt>" not in page
+    assert "<dt>Created</dt><dd>1 March 2021, 00:00 UTC</dd>" in page  # not 1614556800
+    assert "<dt>Amount</dt><dd>4900</dd>" in page  # an amount stays as the tool gave it

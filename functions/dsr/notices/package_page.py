@@ -24,7 +24,12 @@ def readable_package(
     yield _page_start(request_id, str(header.get("generated_at", ""))).encode()
     for system_id in sorted(system_ids):
         yield _system_heading(system_id, systems.get(system_id, {}))
+        group: str | None = None
         for record in records_of(system_id):
+            heading = _group_heading(record)
+            if heading is not None and heading != group:
+                group = heading
+                yield f"<h3>{html.escape(heading)}</h3>".encode()
             yield _record_html(record)
         yield b"</section>\n"
     yield _nothing_found(header.get("nothing_found", {}))
@@ -102,18 +107,39 @@ def _records(count: int) -> str:
     return "1 record" if count == 1 else f"{count} records"
 
 
+GROUP_FIELDS = {"_table": "From the table", "record_set": "Records of kind"}
+"""Where a record came from inside its system (a database's table, a SaaS tool's record set):
+shown as a heading over the records that share it, not as a field of each."""
+
+
+def _group_heading(record: Any) -> str | None:
+    if not isinstance(record, dict):
+        return None
+    for field, words in GROUP_FIELDS.items():
+        if isinstance(record.get(field), str) and record[field]:
+            return f"{words}: {record[field].replace('_', ' ')}"
+    return None
+
+
 def _record_html(record: Any) -> bytes:
     if not isinstance(record, dict):
         record = {"value": record}
+    shown = [(field, value) for field, value in record.items() if _group_heading({field: value}) is None]
     rows = "".join(
         f"<dt>{html.escape(field_label(str(field)))}</dt><dd>{_value_html(str(field), value, record)}</dd>"
-        for field, value in sorted(record.items(), key=lambda item: _reading_order(str(item[0])))
+        for field, value in sorted(shown, key=lambda item: _reading_order(str(item[0])))
     )
     return f"<dl>{rows}</dl>\n".encode()
 
 
+MOMENT_FIELDS = ("created", "updated", "timestamp")
+"""Fields a SaaS tool fills with a moment in seconds since 1970 (Stripe's ``created``), shown in words."""
+
+
 def _value_html(field: str, value: Any, record: dict[str, Any]) -> str:
     """A file's content (kept as base64 in the JSON) is a link that opens or saves the named file."""
+    if _is_epoch_moment(field, value):
+        return html.escape(utc_moment_text(datetime.fromtimestamp(value, UTC)))
     if field != "content_base64" or not isinstance(value, str):
         return html.escape(_shown(value))
     name = str(record.get("file") or "file")
@@ -124,6 +150,12 @@ def _value_html(field: str, value: Any, record: dict[str, Any]) -> str:
     return (
         f'<a download="{html.escape(name)}" href="{html.escape(href)}">Open or save {html.escape(name)}</a>'
     )
+
+
+def _is_epoch_moment(field: str, value: Any) -> bool:
+    """Seconds since 1970 between 2000 and 2100, in a field named for a moment."""
+    named = field in MOMENT_FIELDS or field.endswith(("_at", "_time"))
+    return named and type(value) is int and 946_684_800 <= value < 4_102_444_800
 
 
 FIELD_ORDER = ("name", "email", "requester_email", "phone", "address", "postal_code", "title")
