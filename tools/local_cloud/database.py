@@ -80,6 +80,13 @@ DEMO_NOTES = [
 ]
 
 
+def demo_accounts() -> list[dict[str, Any]]:
+    """The accounts table's rows: account, email, name, phone and address (None where unknown)."""
+    holders = [*[person for person in PEOPLE if person["account"]], OTHER_ACCOUNT]
+    columns = ("account", "email", "name", "phone", "address")
+    return [{column: person.get(column) for column in columns} for person in holders]
+
+
 def database_holders() -> list[str]:
     """The demonstration people the database holds rows of (README's table of subjects)."""
     return [person["email"] for person in PEOPLE if person["account"]]
@@ -235,15 +242,11 @@ def seed_demo(database: Any) -> None:
     """The demonstration schema and people (``demo_data.PEOPLE``), in ``database``."""
     for statement in filter(str.strip, DEMO_SCHEMA.split(";")):
         database.run(statement)
-    for person in [*[p for p in PEOPLE if p["account"]], OTHER_ACCOUNT]:
+    for account in demo_accounts():
         database.run(
             "INSERT INTO accounts (account_id, email, name, phone, address) "
             "VALUES (:account, :email, :name, :phone, :address)",
-            account=person["account"],
-            email=person["email"],
-            name=person["name"],
-            phone=person.get("phone"),
-            address=person.get("address"),
+            **account,
         )
     for invoice_id, account, issued_on, amount in DEMO_INVOICES:
         database.run(

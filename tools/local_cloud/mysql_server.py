@@ -198,8 +198,7 @@ CREATE TABLE support_notes (
 def new_demo_database(prefix: str) -> str:
     """A database of its own holding the demonstration schema and people, as the local cloud's
     PostgreSQL holds them (``local_cloud.database``)."""
-    from local_cloud.database import DEMO_INVOICES, DEMO_NOTES, OTHER_ACCOUNT  # noqa: PLC0415
-    from local_cloud.demo_data import PEOPLE  # noqa: PLC0415
+    from local_cloud.database import DEMO_INVOICES, DEMO_NOTES, demo_accounts  # noqa: PLC0415
 
     name = new_database(database_name(prefix))
     connection = connect(name)
@@ -207,11 +206,11 @@ def new_demo_database(prefix: str) -> str:
         with connection.cursor() as cursor:
             for statement in filter(str.strip, DEMO_SCHEMA.split(";")):
                 cursor.execute(statement)
-            for person in [*[p for p in PEOPLE if p["account"]], OTHER_ACCOUNT]:
+            for account in demo_accounts():
                 cursor.execute(
                     "INSERT INTO accounts (account_id, email, name, phone, address) "
                     "VALUES (%(account)s, %(email)s, %(name)s, %(phone)s, %(address)s)",
-                    {**{"phone": None, "address": None}, **person},
+                    account,
                 )
             for invoice_id, account, issued_on, amount in DEMO_INVOICES:
                 cursor.execute(
