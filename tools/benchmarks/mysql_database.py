@@ -15,15 +15,13 @@ import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from benchmarks.database import SUBJECT, reads_with_and_without_index
 from benchmarks.figures import Figure
-from dsr.connectors.base import Subject
 from dsr.connectors.mysql_connection import MySqlSession, connect_mysql
-from dsr.connectors.sql_database import SqlConnector
 from dsr.core.registry import parse_registry
 
 BENCHMARK = "MySQL database system"
 TABLE_ROWS = 1_000_000
-SUBJECT = Subject(email="subject@example.com")
 
 SYSTEM = """
 systems:
@@ -91,22 +89,20 @@ def _reads(session: MySqlSession, query: str, params: dict[str, Any]) -> tuple[i
 def _lookup_figure(session: MySqlSession, rows: int) -> Figure:
     _fill(session, rows)
     recording = _Recording(session)
-    system = parse_registry(textwrap.dedent(SYSTEM)).systems[0]
-    exported = list(SqlConnector(lambda: recording, system).export(SUBJECT))
-    if len(exported) != 1:
-        raise RuntimeError(f"the lookup found {len(exported)} rows, not the subject's one")
-    query, params = recording.streamed[0]
-    read, found, counters = _reads(session, query, params)
-    session.run("ALTER TABLE lookup_people DROP INDEX lookup_people_email_idx")
-    unindexed_read, _, unindexed_counters = _reads(session, query, params)
-    per_row = read / max(found, 1)
+    per_row, unindexed_per_row, counters, unindexed_counters = reads_with_and_without_index(
+        recording,
+        parse_registry(textwrap.dedent(SYSTEM)).systems[0],
+        lambda: recording.streamed[0],
+        lambda query, params: _reads(session, query, params),
+        lambda: session.run("ALTER TABLE lookup_people DROP INDEX lookup_people_email_idx"),
+    )
     return Figure(
         benchmark=BENCHMARK,
         measure=f"Reads per row found (Handler_read_*): one subject in a table of {rows:,} rows",
         value=per_row,
         unit="reads",
         baseline="the same statement without the index on the identity column",
-        baseline_value=unindexed_read / max(found, 1),
+        baseline_value=unindexed_per_row,
         target="2.0 (one index lookup, one read that ends the range)",
         met=per_row <= 2.0,
         detail={"counters": counters, "without_index": unindexed_counters, "table_rows": rows + 1},
