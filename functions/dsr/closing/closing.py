@@ -123,9 +123,12 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
             completion_summary(desk, latest),
             downloads.download_url(desk, request.request_id),
             downloads.open_window(desk, request.request_id),
+            partly=outcome is Outcome.PARTIAL,
         )
     else:
-        notice = notices.completion(request, completion_summary(desk, latest))
+        notice = notices.completion(
+            request, completion_summary(desk, latest), partly=outcome is Outcome.PARTIAL
+        )
     desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
     desk.audit(request.request_id, "workflow", "notify subject", f"{outcome.value} notice sent")

@@ -168,6 +168,8 @@ def completion(
     summary: str,
     download_url: str | None = None,
     available_until: datetime | None = None,
+    *,
+    partly: bool = False,
 ) -> Notice:
     download = ""
     if download_url and available_until:
@@ -178,13 +180,15 @@ def completion(
             "starts.\n"
             f"The link works until {utc_moment(available_until)}. Keep it private.\n"
         )
+    opening = f"We have completed your request for {_asked_for(request)}."
+    if partly:
+        opening = (
+            f"We have carried out your request for {_asked_for(request)}, except what the list below "
+            "says is not yet done: our team is on it, and we will write again when it is."
+        )
     return Notice(
-        subject=f"Your privacy request {request.request_id[:8]} is complete",
-        body=(
-            f"We have completed your request for {_asked_for(request)}.\n\n"
-            f"{summary}\n{download}\n"
-            f"Reference: {request.request_id}\n"
-        ),
+        subject=f"Your privacy request {request.request_id[:8]} is {'partly ' if partly else ''}complete",
+        body=f"{opening}\n\n{summary}\n{download}\nReference: {request.request_id}\n",
     )
 
 

@@ -246,6 +246,11 @@ def test_a_partial_close_alerts_staff_and_tells_the_subject_what_is_not_yet_done
         "error": "1 system failed",
     }
     [notice] = _notices(outbox, request_id)
+    assert notice.subject == f"Your privacy request {request_id[:8]} is partly complete"
+    assert notice.body.startswith(
+        "We have carried out your request for deletion of your personal data, except what the list "
+        "below says is not yet done: our team is on it, and we will write again when it is."
+    )
     assert "- Platform usage: the deletion is not yet done; our team is on it." in notice.body
     assert "- Accounts: 1 record deleted." in notice.body
 
