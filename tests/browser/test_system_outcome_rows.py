@@ -51,3 +51,23 @@ def test_the_database_s_rows_per_table_and_the_lake_s_rows_per_object_are_on_the
         "rows per object: events/day=2026-11-01/part-0.parquet 2, events/day=2026-11-02/part-0.parquet 1 "
         "(2 objects)"
     )
+
+
+def test_a_failed_system_s_error_says_what_to_do_next(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _verifying_request(public, desk, "access")
+    error = "system card-payments: stripe: export.0.request answered 400 (invalid_request_error)"
+    event = AuditEvent(
+        request_id=request_id, at=desk.now(), actor="system:card-payments", action="export", outcome="failed"
+    )
+    desk.store.put_system_outcome(
+        request_id, "card-payments", "export", {"status": "failed", "records": 0, "error": error}, event
+    )
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+
+    row = page.get_by_role("table", name="Systems").get_by_role("row").filter(has_text="Card payments")
+    expect(row.locator("td").last).to_have_text(
+        f"{error}. Next: fix the cause, then “Re-run failed systems” (offered once the request closes)."
+    )

@@ -940,6 +940,7 @@ function informationAsked(request) {
 }
 
 const SYSTEM_COLUMNS = ["System", "Action", "Outcome", "Records", "Note"];
+const FAILED_NEXT_STEP = "Next: fix the cause, then “Re-run failed systems” (offered once the request closes).";
 
 // Where no system is asked for what the request wants, who answers it instead.
 function answeredWithoutSystems(request) {
@@ -980,7 +981,7 @@ function requestNodes(request, member) {
       el("tbody", {}, request.systems.map((s) => labelledRow(SYSTEM_COLUMNS, [
         el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, OUTCOME_WORDS[s.status] || s.status),
         el("td", {}, s.records ?? ""),
-        el("td", {}, s.error ? userText(s.error) : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || s.rows || "")])))))
+        el("td", {}, s.error ? [userText(s.error), s.status === "failed" ? `. ${FAILED_NEXT_STEP}` : ""] : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || s.rows || "")])))))
     : el("p", {}, request.answered_without_systems
       ? `No system needed to be asked: ${answeredWithoutSystems(request)}.`
       : "No system has been asked yet.");
