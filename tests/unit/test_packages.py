@@ -90,7 +90,7 @@ def test_a_database_s_rows_and_a_saas_tool_s_records_read_under_their_table_or_r
         "r-1",
         "card-payments",
         [
-            {"record_set": "person", "id": "cus_1", "created": 1614556800},
+            {"record_set": "person", "id": "cus_1", "created": 1614556800, "tags": [], "metadata": {}},
             {"record_set": "charges", "id": "ch_1", "created": 1617148800, "amount": 4900},
         ],
     )
@@ -112,3 +112,4 @@ def test_a_database_s_rows_and_a_saas_tool_s_records_read_under_their_table_or_r
     assert "_table" not in page and "Record set" not in page and "<dt>Table</dt>" not in page
     assert "<dt>Created</dt><dd>1 March 2021, 00:00 UTC</dd>" in page  # not 1614556800
     assert "<dt>Amount</dt><dd>4900</dd>" in page  # an amount stays as the tool gave it
+    assert "<dt>Tags</dt><dd>(none)</dd>" in page and "<dt>Metadata</dt><dd>(none)</dd>" in page

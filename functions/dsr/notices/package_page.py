@@ -226,9 +226,11 @@ def _shown(value: Any) -> str:
     if value is None or value == "":
         return "(empty)"
     if isinstance(value, list):
-        return ", ".join(_shown(item) for item in value)
+        return ", ".join(_shown(item) for item in value) or "(none)"
     if isinstance(value, dict):
-        return "; ".join(f"{field_label(str(name))}: {_shown(item)}" for name, item in value.items())
+        return (
+            "; ".join(f"{field_label(str(name))}: {_shown(item)}" for name, item in value.items()) or "(none)"
+        )
     if isinstance(value, str):
         return _date_in_words(value) or value
     return str(value)
