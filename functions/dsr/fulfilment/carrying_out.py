@@ -29,7 +29,7 @@ from dsr.core.models import RequestForSystems
 from dsr.core.registry import AnonymizeSpec, SystemEntry
 from dsr.core.registry_stores import S3Bucket, SaasStore, SqlStore
 from dsr.fulfilment.fulfilment import SystemResult, SystemTask, subject_of
-from dsr.fulfilment.outcomes import Carried, OutcomeStatus, record_outcome
+from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, Carried, OutcomeStatus, record_outcome
 from dsr.wiring.desk import Desk
 
 if TYPE_CHECKING:
@@ -97,7 +97,9 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
     request = desk.store.get_for_systems(request_id)
     system = desk.registry.system(task.system_id)
     try:
-        carried = carry_out(desk, request, system, task.action)
+        carried = _copy_not_made(desk, request_id, system, task.action) or carry_out(
+            desk, request, system, task.action
+        )
     except (IdentityUnavailableError, StoreLayoutError) as unusable:
         # Retrying finds the same identities and the same store: staff must change one.
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": naming_the_system(system, unusable)})
@@ -122,6 +124,26 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
     )
     return SystemResult(
         system_id=system.id, action=task.action, status=carried.status, records=carried.records
+    )
+
+
+def _copy_not_made(desk: Desk, request_id: str, system: SystemEntry, action: Action) -> Carried | None:
+    """An erasure waits for the system's copy when the request asked for one too: the exports run
+    first, and a system whose export failed is not erased, or a re-run would have nothing left
+    to copy. Its erasure fails with the export, and re-running failed systems does both, in order."""
+    if action is not Action.ERASE:
+        return None
+    copy = desk.store.system_outcome(request_id, system.id, Action.EXPORT.value)
+    if copy is None or copy.status in SUCCESSFUL_OUTCOMES:
+        return None
+    return Carried(
+        OutcomeStatus.FAILED,
+        0,
+        {
+            "error": f"system {system.id}: not erased, because its records could not be copied for "
+            "the access request first (the export failed); once the export can run, re-run failed "
+            "systems: the copy is made, then the erasure"
+        },
     )
 
 

@@ -42,6 +42,12 @@ class SystemOutcomes(Repository):
             batch.put_item(Item={**outcome_key(request_id, system_id, action), **outcome})
             batch.put_item(Item=event_item(event))
 
+    def system_outcome(self, request_id: str, system_id: str, action: str) -> StoredOutcome | None:
+        """One system's outcome for one action, as last recorded; None if none was."""
+        key = outcome_key(request_id, system_id, action)
+        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        return _outcome(item) if item else None
+
     def system_outcomes(self, request_id: str) -> list[StoredOutcome]:
         """The request's outcomes, by system and then action."""
         return [_outcome(item) for item in self._query_prefix(request_id, OUTCOME_PREFIX)]

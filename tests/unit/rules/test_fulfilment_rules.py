@@ -315,6 +315,27 @@ def test_a_task_that_failed_after_its_retries_is_recorded_for_staff_to_rerun(
     }
 
 
+def test_a_system_whose_copy_failed_is_not_erased_until_a_rerun_has_made_the_copy(
+    systems: DeskInMemory, workflow: RecordedWorkflow
+) -> None:
+    request_id = _approved(systems, workflow, "access", "erasure")
+    plan(systems, request_id)
+    record_system_failure(
+        systems, request_id, SystemTask(system_id="accounts", action=Action.EXPORT), "vendor answered 500"
+    )
+    held = _items("rules-accounts")
+
+    assert _run(systems, request_id, "accounts", Action.ERASE) == ("failed", 0)
+
+    assert _items("rules-accounts") == held  # nothing erased that was never copied
+    error = _outcome(systems, request_id, "accounts", Action.ERASE)["error"]
+    assert error.startswith("system accounts: not erased, because its records could not be copied"), error
+    # Once the copy is made (as re-running the failed systems does, exports first), it is erased.
+    assert _run(systems, request_id, "accounts", Action.EXPORT)[0] == "done"
+    assert _run(systems, request_id, "accounts", Action.ERASE)[0] == "done"
+    assert len(_items("rules-accounts")) < len(held)
+
+
 # --- compiling -----------------------------------------------------------------------------------
 
 
