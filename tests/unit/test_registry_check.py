@@ -130,3 +130,38 @@ def test_a_next_page_parameter_the_document_lacks_is_named_at_the_pagination_lin
         "stripe: GET /v1/charges (/v1/charges): the document has no query parameter 'start_after'; "
         "correct it to what tests/vendor_apis/stripe/openapi.json documents"
     ]
+
+
+def test_a_kept_field_the_vendors_answer_lacks_is_refused_at_its_line_naming_the_system(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stripe = definitions / "stripe.yaml"
+    stripe.write_text(stripe.read_text().replace("keep: [id, object, email,", "keep: [id, object, emial,", 1))
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 1
+    assert lines == [
+        f"{stripe}:{line_of(stripe, 'emial')}: system card-payments (tool stripe): find.keep: "
+        "stripe's document has no field emial in the answer of GET /v1/customers: "
+        "correct its spelling, or remove it"
+    ]
+
+
+def test_kept_fields_of_metadata_are_accepted_and_an_undescribed_answer_is_noted_once(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stripe = definitions / "stripe.yaml"
+    stripe.write_text(
+        stripe.read_text().replace("currency, metadata]", "currency, metadata, metadata.plan]", 1)
+    )
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 0
+    assert lines.count("not checked: intercom's document describes no answer for POST /contacts/search") == 1
+    assert not any("stripe's document describes no answer" in line for line in lines)

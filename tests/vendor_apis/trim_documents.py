@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +77,28 @@ KEPT: dict[str, dict[str, list[str]]] = {
 }
 """For each document, the paths and methods the definitions use."""
 
+ANSWERED: dict[str, set[tuple[str, str]]] = {
+    "mailchimp": {
+        ("/search-members", "get"),
+        ("/lists/{list_id}/members/{subscriber_hash}/activity", "get"),
+        ("/lists/{list_id}/members/{subscriber_hash}/tags", "get"),
+    },
+    "hubspot-communication-preferences": {
+        ("/communication-preferences/v3/status/email/{emailAddress}", "get")
+    },
+    "stripe": {("/v1/customers", "get"), ("/v1/charges", "get"), ("/v1/invoices", "get")},
+}
+"""For each document, the operations a definition reads records from: their success answer's
+schema is kept, so that ``dsr registry check`` can check the fields a definition keeps."""
 
-def trim(document: dict[str, Any], kept: dict[str, list[str]]) -> dict[str, Any]:
+
+def trim(
+    document: dict[str, Any], kept: dict[str, list[str]], answered: Collection[tuple[str, str]] = ()
+) -> dict[str, Any]:
     """The document with only the kept operations and the components they reference. Answers keep
-    their status codes and descriptions, not their content: the checker checks requests, and an
-    answer's schema would pull in most of a vendor's document."""
+    their status codes and descriptions; the success answer (2xx, application/json) of an operation
+    in ``answered`` keeps its schema too. Other answers' schemas would pull in most of a vendor's
+    document, and nothing reads them."""
     paths: dict[str, Any] = {}
     for path, methods in kept.items():
         item = document["paths"][path]
@@ -91,7 +109,7 @@ def trim(document: dict[str, Any], kept: dict[str, list[str]]) -> dict[str, Any]
         for method in methods:
             operation = dict(item[method])
             operation["responses"] = {
-                status: {"description": answer.get("description", "")}
+                status: _answer(answer, (path, method) in answered and status.startswith("2"))
                 for status, answer in operation.get("responses", {}).items()
             }
             paths[path][method] = operation
@@ -118,6 +136,14 @@ def trim(document: dict[str, Any], kept: dict[str, list[str]]) -> dict[str, Any]
     if kept_components:
         trimmed["components"] = {kind: dict(sorted(named.items())) for kind, named in kept_components.items()}
     return trimmed
+
+
+def _answer(answer: dict[str, Any], with_schema: bool) -> dict[str, Any]:
+    kept: dict[str, Any] = {"description": answer.get("description", "")}
+    schema = answer.get("content", {}).get("application/json", {}).get("schema")
+    if with_schema and schema is not None:
+        kept["content"] = {"application/json": {"schema": schema}}
+    return kept
 
 
 def _references(node: Any) -> set[str]:
@@ -164,15 +190,19 @@ def main(argv: list[str] | None = None) -> None:
     preferences_file = api / "hubapi.com" / "communication-preferences.json"
     preferences = json.loads(preferences_file.read_text(encoding="utf-8"))
     contacts = hubspot_contacts_document(arguments.hubspot_sdk)
-    print(write("mailchimp", trim(mailchimp, KEPT["mailchimp"])))
+    print(write("mailchimp", trim(mailchimp, KEPT["mailchimp"], ANSWERED["mailchimp"])))
     hubspot = merge(
         trim(contacts, KEPT["hubspot-contacts"]),
-        trim(preferences, KEPT["hubspot-communication-preferences"]),
+        trim(
+            preferences,
+            KEPT["hubspot-communication-preferences"],
+            ANSWERED["hubspot-communication-preferences"],
+        ),
     )
     print(write("hubspot", hubspot))
     print(write("zendesk", trim(zendesk_document(arguments.zdesk), KEPT["zendesk"])))
     stripe = json.loads((api / "stripe.com.json").read_text(encoding="utf-8"))
-    print(write("stripe", trim(stripe, KEPT["stripe"])))
+    print(write("stripe", trim(stripe, KEPT["stripe"], ANSWERED["stripe"])))
     intercom = intercom_document(arguments.intercom_sdk, KEPT["intercom"])
     print(write("intercom", trim(intercom, KEPT["intercom"])))
 
