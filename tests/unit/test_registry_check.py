@@ -165,3 +165,24 @@ def test_kept_fields_of_metadata_are_accepted_and_an_undescribed_answer_is_noted
     assert status == 0
     assert lines.count("not checked: intercom's document describes no answer for POST /contacts/search") == 1
     assert not any("stripe's document describes no answer" in line for line in lines)
+
+
+def test_a_kept_field_the_hubspot_search_answer_lacks_is_refused_at_its_line(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hubspot = definitions / "hubspot.yaml"
+    text = (SAAS_DEFINITIONS_DIR / "hubspot.yaml").read_text()
+    hubspot.write_text(
+        text.replace("keep: [id, properties, createdAt,", "keep: [id, properties, creatdAt,", 1)
+    )
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 1
+    assert lines == [
+        f"{hubspot}:{line_of(hubspot, 'creatdAt')}: tool hubspot: find.keep: "
+        "hubspot's document has no field creatdAt in the answer of POST /crm/v3/objects/contacts/search: "
+        "correct its spelling, or remove it"
+    ]

@@ -83,6 +83,7 @@ ANSWERED: dict[str, set[tuple[str, str]]] = {
         ("/lists/{list_id}/members/{subscriber_hash}/activity", "get"),
         ("/lists/{list_id}/members/{subscriber_hash}/tags", "get"),
     },
+    "hubspot-contacts": {("/crm/v3/objects/contacts/search", "post")},
     "hubspot-communication-preferences": {
         ("/communication-preferences/v3/status/email/{emailAddress}", "get")
     },
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     contacts = hubspot_contacts_document(arguments.hubspot_sdk)
     print(write("mailchimp", trim(mailchimp, KEPT["mailchimp"], ANSWERED["mailchimp"])))
     hubspot = merge(
-        trim(contacts, KEPT["hubspot-contacts"]),
+        trim(contacts, KEPT["hubspot-contacts"], ANSWERED["hubspot-contacts"]),
         trim(
             preferences,
             KEPT["hubspot-communication-preferences"],
