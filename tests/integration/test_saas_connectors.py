@@ -73,7 +73,10 @@ def test_a_request_the_document_refuses_fails_naming_the_tool_and_status_not_the
     # opt_out's values go to the top of the body: a field Intercom does not describe is refused
     with pytest.raises(SaasError) as refused:
         connector(stand_in, "opt_out").set_fields(Subject(email=ADA["email"]), {"marketing_ok": False})
-    assert str(refused.value) == "intercom: actions.opt_out.steps.0 answered 400 (parameter_invalid)"
+    assert (
+        str(refused.value)
+        == "intercom: actions.opt_out.steps.0 (PUT /contacts/{id}) answered 400 (parameter_invalid)"
+    )
     assert stand_in.log[-1].status == 400
 
 
@@ -95,5 +98,5 @@ def test_a_wrong_key_fails_with_401_naming_the_tool(stand_in: SaasStandIn) -> No
     definition = load_definition("stripe")
     environment = {"STRIPE_API_URL": stand_in.base_url}
     http = SaasHttp(definition, environment, read_secret=lambda _: {"api_key": "sk_wrong"})
-    with pytest.raises(SaasError, match=r"^stripe: find.request answered 401"):
+    with pytest.raises(SaasError, match=r"^stripe: find.request \(GET /v1/customers\) answered 401"):
         list(SaasConnector(http, environment).export(Subject(email=ADA["email"])))

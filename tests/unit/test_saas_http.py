@@ -120,7 +120,7 @@ def test_transient_statuses_are_retried_with_growing_backoff_then_fail_naming_to
     with pytest.raises(SaasError) as failed:
         list(connector.export(ADA))
 
-    assert str(failed.value) == "stripe: find.request answered 503 (after 5 retries)"
+    assert str(failed.value) == "stripe: find.request (GET /v1/customers) answered 503 (after 5 retries)"
     gaps = [b[0] - a[0] for a, b in zip(opener.sent, opener.sent[1:], strict=False)]
     assert gaps == sorted(gaps) and gaps[0] >= 0.5
     assert len(opener.sent) == 6 and connector.http.retries == 5
@@ -134,7 +134,10 @@ def test_a_refusal_is_not_retried_and_the_message_holds_no_personal_data() -> No
     with pytest.raises(SaasError) as failed:
         stripe(clock, opener).delete(ADA)
 
-    assert str(failed.value) == "stripe: actions.erase.steps.0 answered 400 (invalid_request_error)"
+    assert (
+        str(failed.value)
+        == "stripe: actions.erase.steps.0 (DELETE /v1/customers/{id}) answered 400 (invalid_request_error)"
+    )
     assert "ada" not in str(failed.value)
     assert len(opener.sent) == 2
 

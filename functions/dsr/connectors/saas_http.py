@@ -122,10 +122,11 @@ class SaasHttp:
             status, headers, body = self._exchange(request, where)
             if status is not None and (200 <= status < 300 or status in absent):
                 return Answer(status, body)
+            named = f"{where} ({request.declared})" if request.declared else where
             if status is not None and status not in transient:
-                raise SaasError(self.tool, where, status, _vendor_message(body))
+                raise SaasError(self.tool, named, status, _vendor_message(body))
             if attempt == definition.max_retries:
-                raise SaasError(self.tool, where, status, f"after {attempt} retries")
+                raise SaasError(self.tool, named, status, f"after {attempt} retries")
             wait = _backoff(attempt)
             if status == 429:
                 wait = _retry_after(headers.get("retry-after"), wait)

@@ -27,6 +27,9 @@ class ConcreteRequest(NamedTuple):
     query: dict[str, str]
     body: dict[str, Any] | None
     body_encoding: str
+    declared: str = ""
+    """The method and path as the definition declares them (``DELETE /v1/customers/{id}``): what an
+    error names, since the filled path may hold a value of the person's."""
 
     @property
     def content_type(self) -> str | None:
@@ -72,7 +75,9 @@ def filled(
         for part in [p for p in request.values_at.split(".") if p]:
             target = target.setdefault(part, {})
         target.update(action_values or {})
-    return ConcreteRequest(request.method, path, query, body, request.body_encoding)
+    return ConcreteRequest(
+        request.method, path, query, body, request.body_encoding, f"{request.method} {request.path}"
+    )
 
 
 def with_query(request: ConcreteRequest, name: str, value: str) -> ConcreteRequest:
