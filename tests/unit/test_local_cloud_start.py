@@ -138,3 +138,23 @@ def test_the_demonstration_processors_keys_are_made_once_in_a_process() -> None:
     finally:
         for processor in again.values():
             processor.stop()
+
+
+def test_each_saas_stand_in_looks_for_a_stop_every_twentieth_of_a_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from local_cloud.demo_data import PEOPLE
+    from local_cloud.saas_standins import LocalHTTPServer, SaasStandIn, vendor_stand_in
+
+    polls: list[float] = []
+    serve = LocalHTTPServer.serve_forever
+
+    def recorded(server: Any, poll_interval: float = 0.5) -> None:
+        polls.append(poll_interval)
+        serve(server, poll_interval)
+
+    monkeypatch.setattr(LocalHTTPServer, "serve_forever", recorded)
+    stand_in = SaasStandIn(vendor_stand_in("stripe", PEOPLE)).start()
+    stand_in.stop()
+
+    assert polls == [0.05]

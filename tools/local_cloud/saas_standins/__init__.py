@@ -97,6 +97,11 @@ def vendor_stand_in(tool: str, people: list[dict[str, Any]]) -> Vendor:
     return vendor
 
 
+POLL_SECONDS = 0.05
+"""How often a stand-in's server looks for a stop: a local cloud stops five of them, and the
+default half second each made every local cloud's stop wait 2.5 s."""
+
+
 class SaasStandIn:
     def __init__(self, vendor: Vendor) -> None:
         self.vendor = vendor
@@ -125,7 +130,12 @@ class SaasStandIn:
 
     def start(self) -> SaasStandIn:
         self._server = LocalHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        threading.Thread(target=self._server.serve_forever, name=f"saas-{self.tool}", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": POLL_SECONDS},
+            name=f"saas-{self.tool}",
+            daemon=True,
+        ).start()
         return self
 
     def stop(self) -> None:
