@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import pkgutil
+import threading
 from typing import Any
 
 import boto3
@@ -73,5 +74,9 @@ def create_secrets(stand_ins: dict[str, SaasStandIn]) -> None:
 
 
 def stop_stand_ins(stand_ins: dict[str, SaasStandIn]) -> None:
-    for stand_in in stand_ins.values():
-        stand_in.stop()
+    """Every stand-in stopped at once: each waits up to a poll for its server to see the stop."""
+    stopping = [threading.Thread(target=stand_in.stop) for stand_in in stand_ins.values()]
+    for thread in stopping:
+        thread.start()
+    for thread in stopping:
+        thread.join()
