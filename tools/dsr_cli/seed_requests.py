@@ -37,7 +37,9 @@ def seed_requests(base_url: str, timeout: float = 20.0) -> dict[str, str]:
     markup = run.submit_by_form(
         {
             "request_types": ["restriction"],
-            "subject": {"email": "grace@example.org", "name": "<img src=x onerror=alert(1)>"},
+            # Not one of the demo's subjects: each person may file five requests a day, and the
+            # demo files its own for Ada, Grace and Alan, also against this seeded desk (--url).
+            "subject": {"email": "mallory@example.net", "name": "<img src=x onerror=alert(1)>"},
             "jurisdiction": "UK",
             "details": "<script>alert('shown as text')</script>",
         }
