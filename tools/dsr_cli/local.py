@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,11 +86,15 @@ def serve(
         ]
         print("\n".join(lines), file=out, flush=True)
         stop = threading.Event()
+        # `kill` stops it as Ctrl-C does: the cloud is stopped and the PostgreSQL server it
+        # started shut down at exit, rather than left running without its parent.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             while not stop.wait(sweep_every):
                 api.cloud.run_schedules()
         except KeyboardInterrupt:
-            print("\nstopped", file=out, flush=True)
+            pass
+        print("\nstopped", file=out, flush=True)
     return 0
 
 
