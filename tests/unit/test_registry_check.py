@@ -32,7 +32,7 @@ REGISTRY = """systems:
     actions:
       export: {}
       opt_out:
-        set_fields: {marketing_emails: false}
+        set_fields: {unsubscribed_from_emails: true}
 """
 
 
@@ -53,6 +53,13 @@ def run_check(registry: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
     return status, out.getvalue().splitlines()
 
 
+def a_registry(tmp_path: Path, text: str = REGISTRY) -> Path:
+    """systems.yaml with a Stripe and an Intercom system, each as the shipped definitions allow."""
+    registry = tmp_path / "systems.yaml"
+    registry.write_text(text)
+    return registry
+
+
 def line_of(path: Path, text: str) -> int:
     return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
 
@@ -60,8 +67,9 @@ def line_of(path: Path, text: str) -> int:
 def test_a_field_the_document_lacks_is_named_with_the_system_and_its_registry_line(
     tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY)
+    registry = a_registry(
+        tmp_path, REGISTRY.replace("unsubscribed_from_emails: true", "marketing_emails: false")
+    )
 
     status, lines = run_check(registry, definitions, monkeypatch)
 
@@ -79,8 +87,7 @@ def test_an_unknown_endpoint_is_named_with_the_tool_and_the_definition_line(
 ) -> None:
     stripe = definitions / "stripe.yaml"
     stripe.write_text(stripe.read_text().replace("path: /v1/charges", "path: /v1/charge"))
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    registry = a_registry(tmp_path)
 
     status, lines = run_check(registry, definitions, monkeypatch)
 
@@ -97,8 +104,7 @@ def test_a_misspelt_key_in_a_definition_is_named_with_its_line_and_the_command_e
 ) -> None:
     intercom = definitions / "intercom.yaml"
     intercom.write_text(intercom.read_text().replace("  records_at: data", "  record_at: data", 1))
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    registry = a_registry(tmp_path)
     monkeypatch.setenv("SAAS_DEFINITIONS_DIR", str(definitions))
 
     status = main(["registry", "check", "--registry", str(registry), "--definitions", str(definitions)])
@@ -119,8 +125,7 @@ def test_a_next_page_parameter_the_document_lacks_is_named_at_the_pagination_lin
     charges = text.index("name: charges")
     misspelt = text[charges:].replace("param: starting_after", "param: start_after", 1)
     stripe.write_text(text[:charges] + misspelt)
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    registry = a_registry(tmp_path)
 
     status, lines = run_check(registry, definitions, monkeypatch)
 
@@ -137,8 +142,7 @@ def test_a_kept_field_the_vendors_answer_lacks_is_refused_at_its_line_naming_the
 ) -> None:
     stripe = definitions / "stripe.yaml"
     stripe.write_text(stripe.read_text().replace("keep: [id, object, email,", "keep: [id, object, emial,", 1))
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    registry = a_registry(tmp_path)
 
     status, lines = run_check(registry, definitions, monkeypatch)
 
@@ -157,8 +161,7 @@ def test_kept_fields_of_metadata_are_accepted_and_an_undescribed_answer_is_noted
     stripe.write_text(
         stripe.read_text().replace("currency, metadata]", "currency, metadata, metadata.plan]", 1)
     )
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    registry = a_registry(tmp_path)
 
     status, lines = run_check(registry, definitions, monkeypatch)
 
@@ -175,8 +178,7 @@ def test_a_kept_field_the_hubspot_search_answer_lacks_is_refused_at_its_line(
     hubspot.write_text(
         text.replace("keep: [id, properties, createdAt,", "keep: [id, properties, creatdAt,", 1)
     )
-    registry = tmp_path / "systems.yaml"
-    registry.write_text(REGISTRY.replace("marketing_emails: false", "unsubscribed_from_emails: true"))
+    registry = a_registry(tmp_path)
 
     status, lines = run_check(registry, definitions, monkeypatch)
 

@@ -100,12 +100,10 @@ def run_system_task(desk: Desk, request_id: str, task: SystemTask) -> SystemResu
         carried = _copy_not_made(desk, request_id, system, task.action) or carry_out(
             desk, request, system, task.action
         )
-    except (IdentityUnavailableError, StoreLayoutError) as unusable:
-        # Retrying finds the same identities and the same store: staff must change one.
+    except (IdentityUnavailableError, StoreLayoutError, SaasError) as unusable:
+        # Retrying finds the same identities, the same store and the same refusal (a SaaS tool's
+        # names the request as declared and the status, never a value of the person's).
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": naming_the_system(system, unusable)})
-    except SaasError as refused:
-        # It names the tool, the request as declared and the status: never a value of the person's.
-        carried = Carried(OutcomeStatus.FAILED, 0, {"error": f"system {system.id}: {refused}"})
     except ClientError as error:
         # Refused for the bucket's owner, the role's permissions or a secret that is not there:
         # retrying changes none of them.
