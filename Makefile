@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 3000
 
-.PHONY: dev print-python run demo load bench test lint audit format unit e2e build deploy clean
+.PHONY: dev print-python run demo load bench test lint audit format messages unit e2e build deploy clean
 
 # pip and setuptools upgraded too: the venv module seeds an old setuptools with published
 # advisories, and the audit covers every installed distribution. The editable install maps each
@@ -63,6 +63,25 @@ audit: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# The subject's text in every language: extract each message of the domain package and its
+# templates (functions/dsr/locale/desk.pot), add new ones to each language's catalog (desk.po,
+# to translate there), and compile each catalog beside it (desk.mo, committed: a unit test fails
+# when one is stale). The English text is the message id.
+LOCALE_DIR := functions/dsr/locale
+LANGUAGES := en fr fr_CA de es
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F $(LOCALE_DIR)/babel.cfg --no-default-keywords \
+		-k _ -k N_ -k translated -k gettext:2 -k ngettext:2,3 --sort-by-file --no-wrap \
+		--project "Privacy rights desk" --version 0.1.0 --msgid-bugs-address "" \
+		--copyright-holder "Privacy rights desk maintainers" \
+		-o $(LOCALE_DIR)/desk.pot functions/dsr functions/intake_api
+	for language in $(LANGUAGES); do \
+		test -f $(LOCALE_DIR)/$$language/LC_MESSAGES/desk.po \
+			|| $(BIN)/pybabel -q init -D desk -i $(LOCALE_DIR)/desk.pot -d $(LOCALE_DIR) -l $$language --no-wrap; \
+	done
+	$(BIN)/pybabel -q update -D desk -i $(LOCALE_DIR)/desk.pot -d $(LOCALE_DIR) --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q compile -D desk -d $(LOCALE_DIR) --statistics
 
 # The suite runs on every core (TEST_WORKERS=0 runs it in this process): each worker process has
 # its own local clouds; tests that share a costly fixture (the built artifacts, a module's local

@@ -41,6 +41,15 @@ def source_address(event: BaseProxyEvent) -> str:
     return str(cast(APIGatewayProxyEvent, event).request_context.identity.source_ip or "unknown")
 
 
+def browser_language(event: BaseProxyEvent) -> str | None:
+    """What the caller asks for as the page's language, as an ``Accept-Language`` list: the
+    language switch's choice (``?lang=``) first, then the browser's header; None when neither was sent."""
+    chosen = (event.query_string_parameters or {}).get("lang")
+    headers = event.raw_event.get("headers") or {}
+    sent = next((value for name, value in headers.items() if name.lower() == "accept-language"), None)
+    return ", ".join(part for part in (chosen, sent) if part) or None
+
+
 def global_privacy_control(event: BaseProxyEvent) -> bool:
     """``Sec-GPC: 1``: the browser's opt-out of sale and sharing, whatever case the header's name
     came in and however many times it was sent (``dsr.policies.opt_out_signals.signal_sent``)."""

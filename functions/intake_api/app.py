@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dsr.core.handler_stack import desk_handler
 from dsr.policies.deadlines import load_calendars
 from dsr.policies.verification import load_policy
+from dsr.web import page_templates
 from dsr.web.http_errors import answer_refusals
 from dsr.web.response_headers import with_security_headers
 from dsr.wiring.desk import desk_from_environment
@@ -37,7 +38,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 # SnapStart (template.yaml): what a first event loads, loaded before the snapshot
-# (dsr.wiring.snapshot): the verification levels' lazily imported checks, and Swagger's page.
+# (dsr.wiring.snapshot): the verification levels' lazily imported checks, Swagger's page, and the
+# subject's pages' templates and catalogs.
 prepare_snapshot(
     (
         *("dsr.verification.account_assertion", "dsr.verification.data_points", "dsr.connectors.selection"),
@@ -53,6 +55,7 @@ prepare_snapshot(
     load_policy,
     submissions.submit_once,
     documentation.openapi_document,
+    page_templates.load_every_template,
 )
 
 initialised()

@@ -27,7 +27,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 from dsr.core.models import NewRequest
 from dsr.web import subject_actions
 from dsr.wiring.desk import desk_from_environment
-from intake_api.answers import global_privacy_control, source_address
+from intake_api.answers import browser_language, global_privacy_control, source_address
 from intake_api.schemas import SubmittedRequest
 
 metrics = Metrics()
@@ -57,13 +57,15 @@ def submit(new_request: NewRequest, event: BaseProxyEvent, key: str) -> dict[str
     desk = desk_from_environment()
     caller = subject_actions.caller_key(desk, source_address(event))
     gpc = global_privacy_control(event)
+    language = browser_language(event)
     if not key:
-        return _recorded(new_request, caller, gpc)
+        return _recorded(new_request, caller, gpc, language=language)
     submission = {
         "key": key[:LONGEST_KEY],
         "caller": caller,
         "body_hash": body_hash(event),
         "gpc": gpc,
+        "language": language,
         "request": new_request.model_dump(mode="json"),
     }
     receipt: dict[str, Any] = submit_once()(submission=submission)
@@ -98,17 +100,28 @@ def _submit_once_with(session: Any) -> Any:
             submission["caller"],
             submission["gpc"],
             str(uuid.uuid5(KEYED_SUBMISSIONS, named_by)),
+            language=submission.get("language"),
         )
 
     return submit_once
 
 
 def _recorded(
-    new_request: NewRequest, caller: str, gpc: bool, request_id: str | None = None
+    new_request: NewRequest,
+    caller: str,
+    gpc: bool,
+    request_id: str | None = None,
+    *,
+    language: str | None = None,
 ) -> dict[str, Any]:
     desk = desk_from_environment()
     receipt = subject_actions.submit(
-        desk, new_request, caller=caller, global_privacy_control=gpc, request_id=request_id
+        desk,
+        new_request,
+        caller=caller,
+        global_privacy_control=gpc,
+        request_id=request_id,
+        browser_language=language,
     )
     metrics.add_metric(name="RequestsReceived", unit=MetricUnit.Count, value=1)
     return SubmittedRequest(

@@ -141,6 +141,16 @@ def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None
     assert not (site / "aws_lambda_powertools" / "utilities" / "kafka").exists()
     assert not (site / "asn1crypto" / "cms.py").exists()
     assert not (site / "pydantic" / "v1").exists()
+    assert not (site / "babel" / "messages").exists()
+    locale_data = {path.stem for path in (site / "babel" / "locale-data").glob("*.dat")}
+    assert locale_data == {"root", "en", "fr", "fr_CA", "de", "es"}
+    assert {path.parent.parent.name for path in (site / "dsr" / "locale").glob("*/LC_MESSAGES/desk.mo")} == {
+        "en",
+        "fr",
+        "fr_CA",
+        "de",
+        "es",
+    }
     # pydantic imports pydantic.v1 only for a type with the old __get_validators__ hook: none is shipped.
     hooked = [
         str(path.relative_to(site))
@@ -156,7 +166,13 @@ def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None
         "assert pycountry.countries.get(alpha_2='CH').name == 'Switzerland'; "
         "assert date(2026, 12, 25) in holidays.country_holidays('DE', subdiv='BY'); "
         "assert date(2027, 3, 1) in holidays.country_holidays('KR'); "
-        "import pg8000.native, scramp, pymysql.cursors"
+        "import pg8000.native, scramp, pymysql.cursors; "
+        # The subject's pages in every language, dates as each writes them, from the pruned data.
+        "from dsr.core.catalogs import day_in_words, gettext; "
+        "assert day_in_words(date(2027, 1, 5), 'de') == '5. Januar 2027'; "
+        "assert day_in_words(date(2027, 1, 5), 'fr_CA') == '5 janvier 2027'; "
+        "assert day_in_words(date(2027, 1, 5), 'es') == '5 de enero de 2027'; "
+        "assert gettext('fr_CA', 'Email address') == 'Adresse courriel'"
     )
     answer = subprocess.run(
         [

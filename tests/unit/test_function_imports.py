@@ -27,6 +27,8 @@ ONLY_WHERE_USED = (
     "email_validator",  # the first email address a function checks
     "pg8000",  # a database system's first task
     "pymysql",  # a MySQL system's first task
+    "babel",  # a page or a language choice: the catalogs, Accept-Language, dates per locale
+    "jinja2",  # the first page a function renders
 )
 # The desk's own modules that a function's paths never reach.
 NEVER_REACHED = {

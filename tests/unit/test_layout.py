@@ -129,9 +129,10 @@ def test_every_module_of_the_domain_package_lives_in_a_folder_that_is_a_layer() 
     """A module beside the folders, or a folder left out of the contract, would escape the layers."""
     assert [path.name for path in DOMAIN.glob("*.py")] == ["__init__.py"]
     assert _domain_folders() == _contract_layers()
+    # Besides the layers, two folders of data: the policies' tables, and the message catalogs.
     assert {path.name for path in DOMAIN.iterdir() if path.is_dir()} - {
         "__pycache__"
-    } == _domain_folders() | {"config"}
+    } == _domain_folders() | {"config", "locale"}
 
 
 def test_each_folder_says_what_it_owns_and_what_it_may_import_and_imports_nothing() -> None:

@@ -19,6 +19,7 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
+from dsr.core.languages import SHIPPED_LANGUAGES
 from local_cloud.template import load_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -71,7 +72,32 @@ NEVER_READ = (
     "wrapt-stubs",  # type stubs, read by type checkers only
     # asn1crypto's formats beyond the certificates scramp (pg8000's SCRAM authentication) reads.
     *(f"asn1crypto/{name}.py" for name in ("cms", "crl", "csr", "ocsp", "pdf", "pkcs12", "tsp", "_inet")),
+    # Babel's catalog tooling (pybabel: extract, update, compile), which `make messages` runs; the
+    # functions read the compiled catalogs with gettext, through babel.support.
+    "babel/messages",
 )
+BABEL_LOCALE_DATA = "babel/locale-data"
+"""Babel's CLDR data, one file per locale (35 MB for about 1,100 of them)."""
+
+
+def locale_data_kept(languages: Sequence[str] = SHIPPED_LANGUAGES) -> frozenset[str]:
+    """The CLDR locales a shipped language reads: itself, each locale it inherits from by
+    dropping its last part (``fr_CA``, then ``fr``), and ``root``, which every locale inherits."""
+    kept = {"root"}
+    for language in languages:
+        parts = language.split("_")
+        kept.update("_".join(parts[:length]) for length in range(1, len(parts) + 1))
+    return frozenset(kept)
+
+
+def remove_other_locale_data(site: Path, kept: frozenset[str] | None = None) -> None:
+    """Leave in Babel's locale data only the locales the desk's languages read."""
+    kept = locale_data_kept() if kept is None else kept
+    for path in (site / BABEL_LOCALE_DATA).glob("*.dat"):
+        if path.stem not in kept:
+            path.unlink()
+
+
 # pyproject's optional dependencies that make the data lake's layer (pyarrow: too large to share).
 DATA_LAKE_EXTRA = "data-lake"
 # What the Parquet connector never loads: Flight, Substrait, datasets, Acero, ORC, the remote
@@ -242,6 +268,7 @@ def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) 
     site.mkdir(parents=True, exist_ok=True)
     install_into(site, layer_requirements(), *platform, "--only-binary=:all:")
     remove_unused(site)
+    remove_other_locale_data(site)
     strip_shared_objects(site)
     for package in LAYER_PACKAGES:
         shutil.copytree(FUNCTIONS_DIR / package, site / package, ignore=NOT_SHIPPED, dirs_exist_ok=True)

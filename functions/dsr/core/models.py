@@ -300,6 +300,9 @@ class PrivacyRequest(RequestForSystems):
     protocol_agent: ProtocolAgentLink | None = None
     """The authorized agent that sent the request over the Data Rights Protocol, if one did."""
     preferred_language: str | None = None
+    language: str | None = None
+    """The language the desk speaks to the subject in, chosen at intake (``dsr.core.languages``):
+    one the desk ships, such as ``fr_CA``. None on requests recorded before languages were chosen."""
     global_privacy_control: bool = False
     linked_to: str | None = None
     subject_hash: str | None = None

@@ -180,6 +180,9 @@ PHRASES_BY_LANGUAGE: dict[str, Phrases] = {
     "Spanish": SPANISH,
 }
 
+LANGUAGE_CODES: dict[str, str] = {"English": "en", "French": "fr", "German": "de", "Spanish": "es"}
+"""Each language read, by its ISO 639-1 code (``dsr.core.languages``)."""
+
 # Only the start of a long body is read: a request is written at the top, not after the quote.
 MAX_TEXT_READ = 100_000
 
@@ -269,3 +272,15 @@ def requested_types(subject: str, body: str) -> list[RequestType]:
         if kind not in SPECIFIC_TYPES and any(phrase.found_in(text) for phrase in phrases)
     )
     return [kind for kind in _PHRASES if kind in found]
+
+
+def written_language(subject: str, body: str) -> str | None:
+    """The language a message is written in, as its code (``de``), by the language whose request
+    phrases it uses most; None when it uses none (the first language read wins a tie)."""
+    text = normalized_text(f"{subject} {body[:MAX_TEXT_READ]}")
+    found = {
+        language: sum(Phrase.written(word).found_in(text) for words in phrases.values() for word in words)
+        for language, phrases in PHRASES_BY_LANGUAGE.items()
+    }
+    language, count = max(found.items(), key=lambda item: item[1])
+    return LANGUAGE_CODES[language] if count else None

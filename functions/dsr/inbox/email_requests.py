@@ -25,9 +25,10 @@ from pydantic import ValidationError
 from dsr.core.desk_model import DeskModel
 from dsr.core.identities import SubjectIdentity
 from dsr.core.keyed_hash import normalized_email
+from dsr.core.languages import LanguageHints
 from dsr.core.masking import mask_email
 from dsr.core.models import Channel, NewRequest, PrivacyRequest, RequestType
-from dsr.inbox.email_phrases import requested_types
+from dsr.inbox.email_phrases import requested_types, written_language
 from dsr.inbox.email_reading import InboundMail, failed_verdicts, read_mail
 from dsr.intake import submission as intake
 from dsr.intake import throttling
@@ -214,7 +215,8 @@ def _request_or_triage(desk: Desk, message_id: str, mail: InboundMail) -> EmailO
     request_id = str(uuid.uuid5(EMAIL_NAMESPACE, message_id))
     seen_before = desk.store.find(request_id) is not None
     try:
-        receipt = intake.submit(desk, new_request, Channel.EMAIL, request_id=request_id)
+        hints = LanguageHints(email=written_language(mail.subject, mail.body))
+        receipt = intake.submit(desk, new_request, Channel.EMAIL, request_id=request_id, language_hints=hints)
     except TooManyAttemptsError:
         # Never dropped: a person over the daily limit may still mean it, so staff look at it.
         reason = "more requests from this sender than the daily limit: held for staff to review"

@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.keyed_hash import normalized_email
+from dsr.core.languages import LanguageHints, chosen_language
 from dsr.core.masking import mask_email
 from dsr.core.models import AgentRecord, Channel, NewRequest, PrivacyRequest, Status
 from dsr.core.protocol_agents import ProtocolAgentLink
@@ -46,13 +47,16 @@ def submit(
     *,
     global_privacy_control: bool = False,
     protocol_agent: ProtocolAgentLink | None = None,
+    language_hints: LanguageHints | None = None,
 ) -> Receipt:
     """Record the request, then start its execution. From the web or an agent over the Data
     Rights Protocol (``protocol_agent``), a type the jurisdiction's law does not give is refused
     (``RightNotGivenError``) unless the company offers it everyone.
 
     A caller that can be redelivered (email) passes an id derived from what it received, so the
-    second delivery finds the first request instead of making another.
+    second delivery finds the first request instead of making another. ``language_hints``: what
+    the channel knows of the subject's language (the email's, the browser's); the request's own
+    ``preferred_language`` comes first.
     """
     if channel in (Channel.WEB, Channel.DRP):  # email is read by staff, who see which are the law's
         rights.check_given(
@@ -102,6 +106,10 @@ def submit(
         corrections=new_request.corrections,
         agent=_store_agent_permission(desk, request_id, new_request),
         preferred_language=new_request.preferred_language,
+        language=chosen_language(
+            (language_hints or LanguageHints())._replace(preferred=new_request.preferred_language),
+            jurisdiction,
+        ),
         global_privacy_control=global_privacy_control,
         subject_hash=subject_hash,
         protocol_agent=protocol_agent,

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from dsr.core.desk_model import DeskModel
+from dsr.core.languages import NOT_RECORDED, language_name
 from dsr.core.masking import mask_email, mask_name
 from dsr.core.models import AuditEvent, PrivacyRequest, Status
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
@@ -183,6 +184,9 @@ class RequestDetail(QueueEntry):
     protocol_agent: str | None = None
     """The authorized agent that sent it over the Data Rights Protocol: its name, its id and
     the agent's own id for the request."""
+    language: str | None = None
+    """The language the desk speaks to the subject in (``fr_CA``), chosen at intake."""
+    language_name: str = NOT_RECORDED
 
 
 def _protocol_agent(request: PrivacyRequest) -> str | None:
@@ -294,6 +298,8 @@ def request_detail(
         details=request.details if not released else None,
         profiling_review_answer=request.profiling_review_answer,
         protocol_agent=_protocol_agent(request),
+        language=request.language,
+        language_name=language_name(request.language),
     )
 
 
@@ -375,17 +381,8 @@ class RevealedIdentity(DeskModel):
 def revealed_identity(request: PrivacyRequest) -> RevealedIdentity:
     subject = request.subject
     if request.identity_reduced_at is not None:
-        return RevealedIdentity(
-            request_id=request.request_id,
-            email=None,
-            name=None,
-            phone=None,
-            postal_address=None,
-            account_id=None,
-            agent_name=None,
-            agent_email=None,
-            reduced=True,
-        )
+        erased = ("email", "name", "phone", "postal_address", "account_id", "agent_name", "agent_email")
+        return RevealedIdentity(request_id=request.request_id, **dict.fromkeys(erased), reduced=True)
     return RevealedIdentity(
         request_id=request.request_id,
         email=str(subject.email),

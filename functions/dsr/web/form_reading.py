@@ -1,5 +1,5 @@
 """A posted request form read into a :class:`~dsr.core.models.NewRequest`, or refused with a
-message per field in the form's own words (pydantic's errors translated)."""
+message per field in the form's own words (pydantic's errors translated), in the page's language."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from dsr.core.catalogs import N_, gettext
 from dsr.core.identities import normalized_phone
+from dsr.core.languages import ENGLISH
 from dsr.core.models import NewRequest, RequestType
 from dsr.web.request_form import (
     CORRECTION_NOT_ASKED,
@@ -41,20 +43,29 @@ class FormErrors(Exception):  # noqa: N818 (several errors at once; the routes u
 class _Reading:
     """What the form says so far, and what is already known to be wrong with it."""
 
-    __slots__ = ("correction_rows", "errors", "single")
+    __slots__ = ("correction_rows", "errors", "language", "single")
 
-    def __init__(self) -> None:
+    def __init__(self, language: str) -> None:
         self.errors: dict[str, str] = {}
         self.single: dict[str, str] = {}
         self.correction_rows: list[int] = []
+        self.language = language
+
+    def translated(self, message: str, **values: object) -> str:
+        return gettext(self.language, message, **values)
 
 
 def _refuse_unknown_fields(form: Mapping[str, list[str]], reading: _Reading) -> None:
     unknown = [name for name in form if name not in FORM_FIELDS and name != SUBMISSION_KEY]
     if unknown:
         named = ", ".join(f"\u201c{name[:40]}\u201d" for name in unknown[:5])
-        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-        reading.errors[FORM_LEVEL] = f"This form does not accept the field {named}{more}."
+        if len(unknown) > 5:
+            message = N_("This form does not accept the field %(named)s and %(more)s more.")
+            reading.errors[FORM_LEVEL] = reading.translated(message, named=named, more=len(unknown) - 5)
+        else:
+            reading.errors[FORM_LEVEL] = reading.translated(
+                "This form does not accept the field %(named)s.", named=named
+            )
 
 
 # Read in capitals: ``gb`` is GB (the model's own upper-casing comes after its pattern check).
@@ -66,7 +77,7 @@ def _read_single_values(form: Mapping[str, list[str]], reading: _Reading) -> Non
     for name in SINGLE_VALUE_FIELDS:
         given = form.get(name, [])
         if len(given) > 1:
-            reading.errors[name] = ONE_VALUE_ONLY
+            reading.errors[name] = reading.translated(ONE_VALUE_ONLY)
         value = given[0].replace("\r\n", "\n").strip() if given else ""
         if name in _CODES:
             value = value.upper()
@@ -95,7 +106,7 @@ def _phone_in_e164(reading: _Reading) -> str | None:
     try:
         return normalized_phone(phone, country if re.fullmatch(r"[A-Z]{2}", country) else None)
     except ValueError as error:
-        reading.errors["phone"] = _sentence(str(error))
+        reading.errors["phone"] = reading.translated(_sentence(str(error)))
         return None
 
 
@@ -118,12 +129,13 @@ def _request_data(form: Mapping[str, list[str]], reading: _Reading) -> dict[str,
     return data
 
 
-def new_request_from_form(form: Mapping[str, list[str]]) -> NewRequest:
+def new_request_from_form(form: Mapping[str, list[str]], language: str = ENGLISH) -> NewRequest:
     """A request from the posted form, as ``urllib.parse.parse_qs(body, keep_blank_values=True)`` reads it.
 
-    Raises :class:`FormErrors` naming each form field that is wrong, in words a person can act on.
+    Raises :class:`FormErrors` naming each form field that is wrong, in words a person can act on,
+    in ``language`` (a shipped language).
     """
-    reading = _Reading()
+    reading = _Reading(language)
     _refuse_unknown_fields(form, reading)
     _read_single_values(form, reading)
     data = _request_data(form, reading)
@@ -131,7 +143,7 @@ def new_request_from_form(form: Mapping[str, list[str]]) -> NewRequest:
         request = NewRequest.model_validate(data)
     except ValidationError as invalid:
         for issue in invalid.errors():
-            name, message = _form_error(issue, data, reading.correction_rows)
+            name, message = _form_error(issue, data, reading)
             reading.errors.setdefault(name, message)
         raise FormErrors(reading.errors) from None
     if reading.errors:
@@ -150,13 +162,13 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else f"{message}."
 
 
-def _form_error(issue: ErrorDetails, data: Mapping[str, Any], rows: Sequence[int]) -> tuple[str, str]:
+def _form_error(issue: ErrorDetails, data: Mapping[str, Any], reading: _Reading) -> tuple[str, str]:
     """The form field a pydantic error belongs to, and what to tell the person."""
     location = tuple(issue["loc"])
     if not location:
-        return _model_error(issue, data, rows)
-    name = _field_for(location, rows)
-    return name, _message(name, issue)
+        return _model_error(issue, data, reading)
+    name = _field_for(location, reading.correction_rows)
+    return name, _message(name, issue, reading)
 
 
 def _field_for(location: tuple[int | str, ...], rows: Sequence[int]) -> str:
@@ -177,34 +189,51 @@ def _correction_field(location: tuple[int | str, ...], rows: Sequence[int]) -> s
     return f"correction_{part}_{row}"
 
 
-def _model_error(issue: ErrorDetails, data: Mapping[str, Any], rows: Sequence[int]) -> tuple[str, str]:
+def _model_error(issue: ErrorDetails, data: Mapping[str, Any], reading: _Reading) -> tuple[str, str]:
     """A check across fields: corrections and rectification go together, or something else."""
     message = str(issue["msg"])
     if "correction" not in message:
         return FORM_LEVEL, _sentence(message)
-    if rows and RequestType.RECTIFICATION.value not in data["request_types"]:
-        return "request_types", CORRECTION_NOT_ASKED
-    return f"correction_value_{CORRECTION_ROWS[0]}", NEEDS_CORRECTION
+    if reading.correction_rows and RequestType.RECTIFICATION.value not in data["request_types"]:
+        return "request_types", reading.translated(CORRECTION_NOT_ASKED)
+    return f"correction_value_{CORRECTION_ROWS[0]}", reading.translated(NEEDS_CORRECTION)
 
 
 _NOT_AN_EMAIL = "Value is not a valid email address: "
 
 
-# Errors whose own words name the value and what to enter instead.
-SELF_EXPLAINING_ERRORS = frozenset({"country_code", "region_code", "region_without_country"})
+# Errors whose own words name the value and what to enter instead, as the form says them (the
+# values from the error's context).
+SELF_EXPLAINING_ERRORS: dict[str, str] = {
+    "country_code": N_("%(code)s is not a country code (ISO 3166-1): use two letters such as GB, DE or US."),
+    "region_code": N_(
+        "%(region)s is not a region of %(country)s (ISO 3166-2): use its code, such as CA in US."
+    ),
+    "region_without_country": N_("A region needs its country: give the country too, such as US for CA."),
+}
+# dsr.core.identities' words for a phone number it cannot read, as the form says them.
+PHONE_PROBLEMS = (
+    N_("Not a phone number; use the international form, e.g. +44 20 7123 4567."),
+    N_("Not a valid phone number for its country."),
+)
 
 
-def _message(name: str, issue: ErrorDetails) -> str:
+def _message(name: str, issue: ErrorDetails, reading: _Reading) -> str:
     kind = issue["type"]
+    context = issue.get("ctx") or {}
     if kind in SELF_EXPLAINING_ERRORS:
-        return _sentence(str(issue["msg"]))
+        return reading.translated(
+            SELF_EXPLAINING_ERRORS[kind], **{key: str(value) for key, value in context.items()}
+        )
     if kind == "value_error":
         reason = _sentence(str(issue["msg"]))
         if reason.startswith(_NOT_AN_EMAIL):
-            return f"{INVALID_EMAIL} {_sentence(reason.removeprefix(_NOT_AN_EMAIL))}"
+            return f"{reading.translated(INVALID_EMAIL)} {_sentence(reason.removeprefix(_NOT_AN_EMAIL))}"
         return reason
-    limit = (issue.get("ctx") or {}).get("max_length")
+    limit = context.get("max_length")
     if kind == "string_too_long" and limit is not None:
-        return f"Use at most {limit} characters."
+        return reading.translated("Use at most %(limit)s characters.", limit=limit)
     base = name.rsplit("_", 1)[0] if name.startswith("correction_") else name
-    return FIELD_MESSAGES.get(base) or _sentence(str(issue["msg"]))
+    if base in FIELD_MESSAGES:
+        return reading.translated(FIELD_MESSAGES[base])
+    return _sentence(str(issue["msg"]))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from urllib.parse import urlsplit
 
+from dsr.core.catalogs import N_
 from dsr.core.models import Relationship, Status
 from dsr.core.readable_dates import day_text
 from dsr.policies.gpc_header import HONORED
@@ -22,12 +23,12 @@ SITE_NAME = "Privacy requests"
 
 
 RELATIONSHIP_LABELS: dict[Relationship, str] = {
-    Relationship.ACCOUNT_HOLDER: "I have an account with you",
-    Relationship.CUSTOMER_CONTACT: "I am a contact in one of your customers' CRM",
-    Relationship.MARKETING_LEAD: "I signed up for marketing or an event",
-    Relationship.JOB_APPLICANT: "I applied for a job with you",
-    Relationship.WEBSITE_VISITOR: "I visited your website",
-    Relationship.OTHER: "Other",
+    Relationship.ACCOUNT_HOLDER: N_("I have an account with you"),
+    Relationship.CUSTOMER_CONTACT: N_("I am a contact in one of your customers' CRM"),
+    Relationship.MARKETING_LEAD: N_("I signed up for marketing or an event"),
+    Relationship.JOB_APPLICANT: N_("I applied for a job with you"),
+    Relationship.WEBSITE_VISITOR: N_("I visited your website"),
+    Relationship.OTHER: N_("Other"),
 }
 
 STATUS_LABELS: dict[Status, str] = {

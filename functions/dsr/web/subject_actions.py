@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from dsr.appeals import appeals
+from dsr.core.languages import LanguageHints
 from dsr.core.models import Channel, NewRequest, PrivacyRequest
 from dsr.core.readable_dates import day_text
 from dsr.core.refusals import RefusalError
@@ -67,14 +68,21 @@ def submit(
     caller: str,
     global_privacy_control: bool,
     request_id: str | None = None,
+    browser_language: str | None = None,
 ) -> intake.Receipt:
     """Take in a request from the web (the form or the API), within the caller's rate limit.
     With the browser's Global Privacy Control signal, the person who typed their email is opted
     out of sale and sharing by a request of its own (``gpc_signals.signal_with_submission``),
-    which needs no verification, rather than by one waiting on this request's."""
+    which needs no verification, rather than by one waiting on this request's.
+    ``browser_language``: the form's language choice and the browser's ``Accept-Language``."""
     throttling.enforce(desk, SUBMISSIONS_PER_ADDRESS, caller)
     receipt = intake.submit(
-        desk, new_request, Channel.WEB, request_id, global_privacy_control=global_privacy_control
+        desk,
+        new_request,
+        Channel.WEB,
+        request_id,
+        global_privacy_control=global_privacy_control,
+        language_hints=LanguageHints(browser=browser_language),
     )
     if global_privacy_control:
         gpc_signals.signal_with_submission(desk, new_request)

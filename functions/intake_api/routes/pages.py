@@ -8,7 +8,9 @@ from typing import NamedTuple
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
+from dsr.core.catalogs import day_in_words, gettext
 from dsr.core.jurisdictions import DEFAULT, infer_jurisdiction
+from dsr.core.languages import LanguageHints, chosen_language, html_lang
 from dsr.core.models import RequestType
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.intake.throttling import TooManyAttemptsError
@@ -21,7 +23,14 @@ from dsr.web.form_reading import FormErrors, new_request_from_form
 from dsr.web.request_form import SUBMISSION_KEY, law_recognised, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
-from intake_api.answers import form_of, form_value, global_privacy_control, page_answer, source_address
+from intake_api.answers import (
+    browser_language,
+    form_of,
+    form_value,
+    global_privacy_control,
+    page_answer,
+    source_address,
+)
 
 router = Router()  # type: ignore[no-untyped-call]
 
@@ -36,6 +45,8 @@ CONFIRMATIONS = {
 class _PlaceRights(NamedTuple):
     offered: list[RequestType] | None
     recognised: str | None
+    language: str
+    """The page's language: the caller's choice, else the browser's, else the place's, else English."""
 
 
 def _place_rights(values: Mapping[str, str | list[str]]) -> _PlaceRights:
@@ -43,34 +54,38 @@ def _place_rights(values: Mapping[str, str | list[str]]) -> _PlaceRights:
     offers everyone (every type until they say), with which law the form recognised there; no
     list where the company offers every type everywhere."""
     desk = desk_from_environment()
-    everywhere = rights.offered_everywhere(desk.settings.rights_offered_everywhere)
-    if everywhere == frozenset(RequestType):
-        return _PlaceRights(None, None)
     place = [values.get(name) or "" for name in ("country", "region")]
     country, region = (value if isinstance(value, str) else next(iter(value), "") for value in place)
-    jurisdiction = infer_jurisdiction(country.strip(), region.strip())
+    jurisdiction = infer_jurisdiction(country.strip().upper(), region.strip().upper())
+    hints = LanguageHints(browser=browser_language(router.current_event))
+    language = chosen_language(hints, jurisdiction)
+    everywhere = rights.offered_everywhere(desk.settings.rights_offered_everywhere)
+    if everywhere == frozenset(RequestType):
+        return _PlaceRights(None, None, language)
     today = local_day(jurisdiction, desk.now())
     offered = rights.offered(jurisdiction, today, everywhere=everywhere)
     if not country.strip():
-        return _PlaceRights(offered, None)
+        return _PlaceRights(offered, None, language)
     in_force = rights.in_force(jurisdiction, today)
     law = None if in_force.code == DEFAULT else in_force.policy.name
-    return _PlaceRights(offered, law_recognised(law))
+    return _PlaceRights(offered, law_recognised(law, language), language)
 
 
 @router.get("/privacy-request", include_in_schema=False)
 def request_form() -> Response[str]:
     query = router.current_event.query_string_parameters or {}
     place = {name: query[name][:3] for name in ("country", "region") if query.get(name)}
-    offered, recognised = _place_rights(place)
+    offered, recognised, language = _place_rights(place)
     page = request_form_page(
         place,
         submission_key=uuid.uuid4().hex,
         offered=offered,
         recognised=recognised,
         signal_sent=global_privacy_control(router.current_event),
+        language=language,
+        query=query,
     )
-    return page_answer(200, page)
+    return page_answer(200, page, {"Content-Language": html_lang(language)})
 
 
 @router.post("/privacy-request", include_in_schema=False)
@@ -79,13 +94,15 @@ def submit_request_form() -> Response[str]:
     there does not submit again), and the same form sent twice records one request."""
     form = form_of(router.current_event)
     key = form_value(form, SUBMISSION_KEY)
+    query = router.current_event.query_string_parameters or {}
+    language = _place_rights(form).language
     try:
-        new_request = new_request_from_form(form)
+        new_request = new_request_from_form(form, language)
         receipt = submissions.submit(
             new_request, router.current_event, submissions.form_key(key, router.current_event)
         )
     except FormErrors as problems:
-        offered, recognised = _place_rights(form)
+        offered, recognised, _ = _place_rights(form)
         page = request_form_page(
             form,
             problems.errors,
@@ -93,17 +110,12 @@ def submit_request_form() -> Response[str]:
             offered=offered,
             recognised=recognised,
             signal_sent=global_privacy_control(router.current_event),
+            language=language,
+            query=query,
         )
         return page_answer(422, page)
     except rights.RightNotGivenError as refused:
-        labels = ", ".join(f"\u201c{REQUEST_TYPE_LABELS[kind]}\u201d" for kind in refused.refused)
-        law = f"not a right the privacy law where you live ({refused.law}) gives"
-        later = "".join(
-            f" {REQUEST_TYPE_LABELS[kind]}: {refused.law} gives it from {day:%-d %B %Y}."
-            for kind, day in refused.given_from.items()
-        )
-        message = f"{labels}: {law}, nor one we offer everyone.{later}"
-        errors = {"request_types": f"{message} Choose from those listed."}
+        errors = {"request_types": _right_not_given(refused, language)}
         page = request_form_page(
             form,
             errors,
@@ -111,6 +123,8 @@ def submit_request_form() -> Response[str]:
             offered=refused.given,
             recognised=_place_rights(form).recognised,
             signal_sent=global_privacy_control(router.current_event),
+            language=language,
+            query=query,
         )
         return page_answer(422, page)
     return page_answer(
@@ -118,6 +132,31 @@ def submit_request_form() -> Response[str]:
         web_pages.message_page("Request received", "Taking you to its status page."),
         {"Location": f"{receipt['status_url']}&submitted=1"},
     )
+
+
+def _right_not_given(refused: rights.RightNotGivenError, language: str) -> str:
+    """Why the form refused a type: not the law's where the person lives, nor offered everyone."""
+    labels = ", ".join(
+        f"\u201c{gettext(language, REQUEST_TYPE_LABELS[kind])}\u201d" for kind in refused.refused
+    )
+    message = gettext(
+        language,
+        "%(labels)s: not a right the privacy law where you live (%(law)s) gives, nor one we offer everyone.",
+        labels=labels,
+        law=gettext(language, refused.law),
+    )
+    later = "".join(
+        " "
+        + gettext(
+            language,
+            "%(label)s: %(law)s gives it from %(day)s.",
+            label=gettext(language, REQUEST_TYPE_LABELS[kind]),
+            law=gettext(language, refused.law),
+            day=day_in_words(day, language),
+        )
+        for kind, day in refused.given_from.items()
+    )
+    return f"{message}{later} {gettext(language, 'Choose from those listed.')}"
 
 
 def _status_page(request_id: str, token: str, message: str | None = None, code: str = "") -> str:

@@ -1034,6 +1034,7 @@ function requestNodes(request, member) {
         : undefined],
       ["Jurisdiction", request.jurisdiction],
       ["Channel", CHANNEL_WORDS[request.channel] || request.channel],
+      ["Language", request.language_name],
       ["Sent by agent", request.protocol_agent ? userText(request.protocol_agent) : undefined],
       ["Verification level", verificationText(request)],
       ["Access package", request.package_available_until

@@ -1,0 +1,76 @@
+"""The form in the person's language, over HTTP: the browser's Accept-Language, the language
+switch, Quebec's French, English otherwise; and the language chosen is recorded on the request,
+where staff see it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+from dsr.wiring.desk import Desk
+from dsr_cli.http_client import DeskClient
+from local_cloud.cloud import LocalCloud
+from tests.unit.test_web_pages import Page
+
+FORM = "application/x-www-form-urlencoded"
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
+
+
+def test_the_form_follows_the_browser_the_switch_and_the_place(public: DeskClient) -> None:
+    german = public.call("GET", "/privacy-request", headers={"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"})
+    canadian = public.call("GET", "/privacy-request?lang=fr-CA", headers={"Accept-Language": "de"})
+    quebec = public.get("/privacy-request?country=CA&region=QC")
+    unknown = public.call("GET", "/privacy-request", headers={"Accept-Language": "xx-YY, tlh"})
+
+    page = Page(german.body)
+    assert page.one("html")["lang"] == "de"
+    assert page.one("label", **{"for": "email"}) is not None
+    assert "E-Mail-Adresse" in page.text
+    assert "Anfrage senden" in page.text
+    assert Page(canadian.body).one("html")["lang"] == "fr-CA"
+    assert "Adresse courriel" in canadian.body
+    assert 'action="/privacy-request?lang=fr-CA"' in canadian.body
+    assert Page(quebec.body).one("html")["lang"] == "fr-CA"
+    assert "Loi 25" in quebec.body
+    assert Page(unknown.body).one("html")["lang"] == "en"
+    assert "Send my request" in unknown.body
+
+
+def test_a_refused_form_answers_in_the_language_it_was_shown_in(public: DeskClient, desk: Desk) -> None:
+    body = urlencode([("email", "nope")]).encode()
+
+    answer = public.call(
+        "POST", "/privacy-request?lang=es", raw=body, content_type=FORM, headers={"Accept-Language": "de"}
+    )
+
+    assert answer.status == 422
+    page = Page(answer.body)
+    assert page.one("html")["lang"] == "es"
+    assert page.text_by_id["error-summary-title"] == "Hay un problema"
+    assert "Escriba una dirección de correo electrónico válida" in page.text_by_id["email-error"]
+    assert desk.store.open_requests() == []
+
+
+def test_the_language_of_the_form_is_recorded_and_staff_see_it(
+    public: DeskClient, approver: DeskClient, desk: Desk
+) -> None:
+    body = urlencode([("request_types", "access"), ("email", "ada@example.com")]).encode()
+
+    answer = public.call(
+        "POST", "/privacy-request", raw=body, content_type=FORM, headers={"Accept-Language": "fr-CA,fr;q=0.8"}
+    )
+
+    assert answer.status == 200
+    [request] = desk.store.open_requests()
+    assert request.language == "fr_CA"
+    shown = approver.get(f"/staff/requests/{request.request_id}").body
+    assert (shown["language"], shown["language_name"]) == ("fr_CA", "Français (Canada)")
+
+
+def test_an_email_written_in_german_is_recorded_as_german(cloud: LocalCloud, desk: Desk) -> None:
+    raw = (EVENTS / "access_request_de.eml").read_bytes()
+
+    outcome = cloud.receive_email(raw)["outcomes"][0]
+
+    assert outcome["disposition"] == "request"
+    assert desk.store.get(outcome["request_id"]).language == "de"
