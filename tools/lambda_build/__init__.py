@@ -69,12 +69,54 @@ NEVER_READ = (
     # pydantic 1's API, kept in pydantic 2 for migrations: pydantic imports it only for a type that
     # declares the old __get_validators__ hook, which nothing in the layer does (tests/artifacts).
     "pydantic/v1",
+    "pydantic/experimental",  # pipelines and arguments schemas, imported only by name
     "wrapt-stubs",  # type stubs, read by type checkers only
     # asn1crypto's formats beyond the certificates scramp (pg8000's SCRAM authentication) reads.
     *(f"asn1crypto/{name}.py" for name in ("cms", "crl", "csr", "ocsp", "pdf", "pkcs12", "tsp", "_inet")),
     # Babel's catalog tooling (pybabel: extract, update, compile), which `make messages` runs; the
     # functions read the compiled catalogs with gettext, through babel.support.
     "babel/messages",
+    # Jinja2's sandbox, native-types environment and template analysis: the pages use none.
+    *(f"jinja2/{name}.py" for name in ("sandbox", "nativetypes", "meta")),
+    # cffi's own package builds bindings from C declarations; the compiled bindings (PyNaCl's)
+    # import only its _cffi_backend extension module, which stays.
+    "cffi",
+)
+# The same, by pattern: files no import reads, and the parts of a library no function reaches.
+NEVER_READ_PATTERNS = (
+    "**/*.pyi",  # type stubs, read by type checkers only
+    "**/*.c",  # C sources, and headers, shipped beside compiled modules
+    "**/*.h",
+    # Short numbers (emergency and service numbers), one module per region loaded when a short
+    # number is checked there: the desk checks subscribers' numbers only.
+    "phonenumbers/shortdata/region_*.py",
+    # MarkupSafe's optional speedup: without it, it escapes in pure Python, as fast for a page.
+    "markupsafe/_speedups.*.so",
+    # X-Ray's integrations with other libraries: the tracer patches botocore and httplib only
+    # (dsr.core.tracing; tests/unit/test_function_imports.py holds it so).
+    *(
+        f"aws_xray_sdk/ext/{name}"
+        for name in (
+            "aiobotocore",
+            "aiohttp",
+            "bottle",
+            "django",
+            "flask",
+            "flask_sqlalchemy",
+            "httpx",
+            "mysql",
+            "pg8000",
+            "psycopg",
+            "psycopg2",
+            "pymongo",
+            "pymysql",
+            "pynamodb",
+            "requests",
+            "sqlalchemy",
+            "sqlalchemy_core",
+            "sqlite3",
+        )
+    ),
 )
 BABEL_LOCALE_DATA = "babel/locale-data"
 """Babel's CLDR data, one file per locale (35 MB for about 1,100 of them)."""
@@ -153,6 +195,8 @@ TARGET_PLATFORM = (
 FUNCTION_ROOT = "/var/task"
 LAYER_ROOT = "/opt/python"
 NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
+# The catalogs' sources and the extraction's settings: the functions read the compiled catalogs.
+CATALOG_SOURCES = ("*.po", "*.pot", "babel.cfg")
 
 
 def distribution_name(requirement: str) -> str:
@@ -227,6 +271,24 @@ def remove_unused(site: Path) -> None:
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+    for pattern in NEVER_READ_PATTERNS:
+        for path in sorted(site.glob(pattern), reverse=True):
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
+def slim_distribution_metadata(site: Path) -> None:
+    """Each installed distribution's metadata as the functions read it: ``importlib.metadata``
+    reads a version (pg8000, holidays, pycountry do at import) from METADATA's headers, never
+    the long description after them, nor RECORD, the file list pip uninstalls by. Licenses stay."""
+    for dist_info in site.glob("*.dist-info"):
+        (dist_info / "RECORD").unlink(missing_ok=True)
+        metadata = dist_info / "METADATA"
+        if metadata.exists():
+            headers, _, _ = metadata.read_text(encoding="utf-8").partition("\n\n")
+            metadata.write_text(headers + "\n", encoding="utf-8")
 
 
 def strip_shared_objects(site: Path) -> None:
@@ -269,9 +331,11 @@ def build_layer(artifacts_dir: Path, platform: Sequence[str] = TARGET_PLATFORM) 
     install_into(site, layer_requirements(), *platform, "--only-binary=:all:")
     remove_unused(site)
     remove_other_locale_data(site)
+    slim_distribution_metadata(site)
     strip_shared_objects(site)
     for package in LAYER_PACKAGES:
-        shutil.copytree(FUNCTIONS_DIR / package, site / package, ignore=NOT_SHIPPED, dirs_exist_ok=True)
+        not_shipped = shutil.ignore_patterns("__pycache__", "*.pyc", *CATALOG_SOURCES)
+        shutil.copytree(FUNCTIONS_DIR / package, site / package, ignore=not_shipped, dirs_exist_ok=True)
     compile_bytecode(site, LAYER_ROOT)
 
 
