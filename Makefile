@@ -18,7 +18,10 @@ $(STAMP): pyproject.toml functions tools
 	$(BIN)/python -m pip install --quiet -e '.[local,dev]'
 	touch $(STAMP)
 
+# The browser tests' accessibility engine, axe-core, pinned in tools/axe_core.py and kept in .cache/
+# (the tests fetch it themselves on first use when make dev has not).
 dev: $(STAMP)
+	$(BIN)/python tools/axe_core.py
 
 print-python:
 	@$(PYTHON) --version

@@ -1,8 +1,9 @@
 """A journey through the pages as a person clicks them, checked at every step.
 
 At each step the page must hold no answer of 500 or more, no script error in its console, nothing
-wider than the window at 1,280 and 390 px (nor a chart label cut off), and only links that answer;
-a numbered screenshot of each width is kept under ``build/journeys/<journey>/``.
+wider than the window at 1,280 and 390 px (nor a chart label cut off), only links that answer, and
+no violation axe-core finds of WCAG 2.2 A and AA or of its best practices (landmarks, heading
+order); a numbered screenshot of each width is kept under ``build/journeys/<journey>/``.
 """
 
 from __future__ import annotations
@@ -12,12 +13,19 @@ import shutil
 from pathlib import Path
 from urllib.parse import urldefrag
 
-from playwright.sync_api import ConsoleMessage, Page, Response
+from playwright.sync_api import CDPSession, ConsoleMessage, Page, Response
 from playwright.sync_api import Error as PlaywrightError
+
+from tests.browser.accessibility import accessibility_violations
 
 SCREENSHOTS = Path(__file__).parents[2] / "build" / "journeys"
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
+# Reflow (WCAG 1.4.10): 320 CSS px wide, and 200% zoom of a 1,280 px window.
+REFLOW = (
+    {"width": 320, "height": 640, "deviceScaleFactor": 1},
+    {"width": 640, "height": 400, "deviceScaleFactor": 2},
+)
 # A chart's labels are drawn in an SVG, which clips what does not fit instead of widening the page.
 CUT_OFF_CHART_TEXT = """() => [...document.querySelectorAll("svg text")].filter((text) => {
   const chart = text.ownerSVGElement.getBoundingClientRect();
@@ -42,6 +50,8 @@ class Journey:
         self.steps = 0
         self.problems: list[str] = []
         self._links_answered: set[str] = set()
+        self._document_checked = ""
+        self._emulation: CDPSession | None = None
         page.set_viewport_size(WIDE)
         page.on("response", self._on_response)
         page.on("console", self._on_console)
@@ -78,16 +88,40 @@ class Journey:
             ]
             shot = self.folder / f"{self.steps:02d}-{_file_name(name)}-{size['width']}.png"
             self.page.screenshot(path=shot, full_page=True)
-        self.page.set_viewport_size(WIDE)
+        too_wide += self._reflow_problems()
+        self.page.set_viewport_size(WIDE)  # after the emulation: Playwright sets its own again
         broken = self._broken_links()
-        problems = too_wide + broken + self.problems
+        problems = too_wide + broken + self.problems + self._accessibility_violations()
         self.problems = []
-        import os
-
-        if os.environ.get("DEVJ") and problems:
-            print("PROBLEM", where, problems, flush=True)
-            return
         assert not problems, f"{where}:\n  " + "\n  ".join(problems)
+
+    def _reflow_problems(self) -> list[str]:
+        """WCAG 1.4.10: the page scrolls sideways neither at 320 CSS px nor zoomed to 200% (a
+        1,280 px window at twice the scale: 640 CSS px, device scale factor 2)."""
+        if self._emulation is None:
+            self._emulation = self.page.context.new_cdp_session(self.page)
+        problems = []
+        for reflow in REFLOW:
+            self._emulation.send("Emulation.setDeviceMetricsOverride", {**reflow, "mobile": False})
+            self.page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+            scroll_width, client_width = self.page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if scroll_width > client_width:
+                problems.append(
+                    f"scrolls sideways at {reflow['width']} px, scale {reflow['deviceScaleFactor']}: "
+                    f"{scroll_width} px wide in {client_width} px"
+                )
+        return problems
+
+    def _accessibility_violations(self) -> list[str]:
+        """axe-core's findings, unless the document is the one checked at the step before (a page
+        reloaded until something changes, or a step that only took screenshots)."""
+        document = self.page.evaluate("() => location.href + document.documentElement.outerHTML")
+        if document == self._document_checked:
+            return []
+        self._document_checked = document
+        return accessibility_violations(self.page)
 
     def _broken_links(self) -> list[str]:
         hrefs: list[str] = self.page.eval_on_selector_all("a[href]", "links => links.map((a) => a.href)")

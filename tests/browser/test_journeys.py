@@ -2,7 +2,8 @@
 verification from the form to the last email, and each staff group at work in the console.
 
 Every step is checked by ``Journey`` (no answer of 500 or more, no script error, nothing wider than
-the window at 1,280 and 390 px, every link answers) and kept as screenshots under build/journeys/.
+the window at 1,280 and 390 px, no sideways scrolling at 320 px nor at 200% zoom, no violation
+axe-core finds, every link answers) and kept as screenshots under build/journeys/.
 The subjects read their mail in the local cloud's outbox and click the links it shows. One local
 cloud serves the module; each journey works on its own subject's requests.
 """
@@ -517,7 +518,16 @@ def test_an_approver_denies_extends_asks_and_approves(
 def test_an_admin_reads_the_dashboard_and_the_year_s_report(
     people: People, local_api: LocalApi, desk: Desk, public: DeskClient
 ) -> None:
-    refused = _verified(public, local_api, desk, request_types=["erasure"], jurisdiction="UK")
+    # Ada is refused in Virginia, whose law gives an appeal: she appeals from her status page.
+    answer = submit(public, request_types=["access"], jurisdiction="US-VA")
+    assert answer.status == 201, answer.body
+    refused = str(answer.body["request_id"])
+    code = verification_code(local_api.cloud, refused)
+    details = {"phone": ADA["phone"], "postal_code": ADA["postal"]}
+    assert (
+        public.post(f"/requests/{refused}/verification", {"code": code, "data_points": details}).status == 200
+    )
+    wait_for_status(desk, refused, "AWAITING_APPROVAL")
     approver = staff_client(local_api, "approver@desk.example")
     reason = "We could not verify your identity well enough for this request. Write to us again."
     assert (
@@ -525,11 +535,22 @@ def test_an_admin_reads_the_dashboard_and_the_year_s_report(
         == 200
     )
     wait_for_status(desk, refused, "DENIED")
+    subject = Journey(people.page(), "admin appeal subject")
+    subject.page.goto(f"/status/{refused}?token={answer.body['status_token']}")
+    status_says(subject.page, "Refused")
+    expect(subject.page.get_by_role("heading", name="Appeal this decision")).to_be_visible()
+    subject.step("status page, refused, with the appeal form")
+    subject.page.get_by_label("Why do you disagree?").fill("I have had an account for years.")
+    subject.page.get_by_role("button", name="Send my appeal").click()
+    expect(subject.page.get_by_role("heading", name="Appeal received")).to_be_visible()
+    subject.step("appeal sent")
+
     staff = Journey(people.page(), "admin")
     sign_in(staff, "admin@desk.example")
     page = staff.page
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("img", name="Open requests by status")).to_be_visible()
+    page.get_by_text("Figures").first.click()
     staff.step("dashboard")
     page.get_by_role("link", name="Reports").click()
     year = desk.now().year
@@ -539,4 +560,8 @@ def test_an_admin_reads_the_dashboard_and_the_year_s_report(
     )
     staff.step("the year's report")
     page.get_by_role("link", name="Appeals").click()
+    expect(page.get_by_role("link", name=refused[:8])).to_be_visible()
     staff.step("appeals")
+    page.get_by_role("link", name="Agents").click()
+    expect(page.get_by_role("table", name="Authorized agents")).to_be_visible()
+    staff.step("agents")

@@ -615,6 +615,7 @@ def _page(title: str, content: str) -> str:
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;"
         "padding:0 1rem;overflow-wrap:anywhere}pre{white-space:pre-wrap;background:#f5f5f5;padding:1rem}"
-        "article{border-bottom:1px solid #ddd}</style>"
-        f"<h1>{html.escape(title)}</h1>{content}</html>"
+        # Links in a list far enough apart to be touched one at a time (WCAG 2.5.8, 24 px).
+        "article{border-bottom:1px solid #ddd}li{margin:.5rem 0}</style>"
+        f"<main><h1>{html.escape(title)}</h1>{content}</main></html>"
     )

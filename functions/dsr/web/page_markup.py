@@ -81,7 +81,8 @@ STYLE = (
     "input[type=text],input[type=email],input[type=tel],select,textarea{width:100%}"
     "input.short{width:6rem}"
     "[aria-invalid=true]{border-color:#d4351c}"
-    ":focus{outline:3px solid #ffdd00;outline-offset:0}"
+    # Focus: yellow inside a black ring, seen against a white page and against the yellow alike.
+    ":focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}"
     "button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;color:#fff;"
     "background:#00703c;cursor:pointer}"
     "button.secondary{color:#0b0c0c;background:#f3f2f1;border:2px solid #0b0c0c;font-weight:400}"

@@ -392,7 +392,7 @@ async function queuePage() {
 // phone, where a scaled-down drawing would shrink its text), each bar a progress element (no inline
 // style, which the page's policy forbids). The same figures are in a table for screen readers and
 // for copying.
-function barChart(title, rows, valueName) {
+function barChart(title, rows, labelName, valueName) {
   const largest = Math.max(1, ...rows.map(([, value]) => value));
   const chart = el("div", { role: "img", "aria-label": title, class: "chart" },
     rows.map(([label, value]) => el("div", { class: "chart-row" },
@@ -400,7 +400,7 @@ function barChart(title, rows, valueName) {
       el("progress", { class: "chart-bar", max: largest, value }),
       el("span", { class: "chart-value" }, String(value)))));
   const table = el("table", { class: "chart-figures", "aria-label": `${title} (figures)` },
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, ""), el("th", { scope: "col" }, valueName))),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, labelName), el("th", { scope: "col" }, valueName))),
     el("tbody", {}, rows.map(([label, value]) => el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, String(value))))));
   return el("figure", {}, el("figcaption", {}, title), chart, el("details", {}, el("summary", {}, "Figures"), table));
 }
@@ -415,9 +415,9 @@ async function dashboardPage() {
       el("li", { class: "soon" }, el("strong", {}, String(figures.due_within_7_days)), "due within 7 days"),
       el("li", {}, el("strong", {}, String(figures.open_requests)), "open"),
       el("li", {}, el("strong", {}, figures.median_days_to_close === null ? "–" : String(figures.median_days_to_close)), "median days to close")),
-    barChart("Open requests by status", Object.entries(figures.by_status).map(([status, count]) => [STATUS_LABELS[status] || status, count]), "requests"),
-    barChart("Requests received per week (weeks starting Monday)", figures.received_per_week.map((w) => [w.week_starting, w.received]), "received"),
-    barChart("Requests received in these weeks and closed, by days to close", figures.days_to_close.map((b) => [b.label, b.closed]), "closed"),
+    barChart("Open requests by status", Object.entries(figures.by_status).map(([status, count]) => [STATUS_LABELS[status] || status, count]), "Status", "requests"),
+    barChart("Requests received per week (weeks starting Monday)", figures.received_per_week.map((w) => [w.week_starting, w.received]), "Week starting", "received"),
+    barChart("Requests received in these weeks and closed, by days to close", figures.days_to_close.map((b) => [b.label, b.closed]), "Days to close", "closed"),
   );
 }
 
@@ -485,10 +485,10 @@ async function reportsPage() {
     scrolling(el("table", { "aria-label": `Requests received in ${year}, by type` },
       el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Request type"), REPORT_COLUMNS.map(([, name]) => el("th", { scope: "col" }, name)))),
       el("tbody", {}, rows))),
-    barChart(`Requests denied in ${year}, by reason`, Object.entries(all.denied_by_reason), "denied"),
+    barChart(`Requests denied in ${year}, by reason`, Object.entries(all.denied_by_reason), "Reason", "denied"),
     barChart(`Median days to respond in ${year}, by request type`,
       report.request_types.filter((row) => row.median_days !== null).map((row) => [row.label || row.request_type, row.median_days]),
-      "median days"),
+      "Request type", "median days"),
     el("h2", {}, "Global Privacy Control signals"),
     signalTable,
   );
@@ -549,7 +549,7 @@ async function appealsPage() {
     el("td", {}, a.extended ? "extended" : "")));
   show(el("h1", {}, "Appeals waiting for an answer"),
     rows.length
-      ? scrolling(el("table", {}, el("thead", {}, el("tr", {}, ["Reference", "Answer by", "Jurisdiction", "Received", ""].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
+      ? scrolling(el("table", {}, el("thead", {}, el("tr", {}, ["Reference", "Answer by", "Jurisdiction", "Received", "Extended"].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
       : el("p", {}, "No appeal is waiting."));
 }
 
@@ -588,7 +588,7 @@ async function agentsPage() {
     status,
     rows.length
       ? scrolling(el("table", { "aria-label": "Authorized agents" },
-        el("thead", {}, el("tr", {}, ["Id", "Name", "Status", "Web", ""].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
+        el("thead", {}, el("tr", {}, ["Id", "Name", "Status", "Web", "Action"].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
       : el("p", {}, "The desk knows no agents yet."));
 }
 
