@@ -39,6 +39,7 @@ prepare_snapshot(
         *("email.policy", "email.headerregistry", "email.generator", "email.contentmanager"),
         "email_validator",  # the sender's address, checked
         "dsr.appeals.appeals",  # an appeal by email
+        "babel.core",  # the language the request is answered in (dsr.core.languages)
     ),
     check_a_sample_submission,
     lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),

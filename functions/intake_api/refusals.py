@@ -19,12 +19,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dsr.appeals.appeals import AppealRefusedError
 from dsr.closing.downloads import DownloadExpiredError, NothingToDownloadError
+from dsr.core.languages import shipped_language
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies.rights import RightNotGivenError
 from dsr.storage.store import RequestNotFoundError
 from dsr.web import pages as web_pages
-from dsr.web.subject_actions import UnreadableStatementError
+from dsr.web.subject_actions import UnreadableStatementError, language_of
 from dsr.wiring.desk import desk_from_environment
 from intake_api.answers import form_of, form_value, json_answer, page_answer
 
@@ -126,6 +127,11 @@ def nothing_to_download(error: NothingToDownloadError) -> Response[Any]:
 
 @router.exception_handler(DownloadExpiredError)  # type: ignore[untyped-decorator]
 def download_expired(_error: DownloadExpiredError) -> Response[Any]:
-    settings = desk_from_environment().settings
-    form_url = f"{settings.public_base_url}/privacy-request"
-    return page_answer(410, web_pages.download_expired_page(form_url, settings.privacy_mailbox))
+    desk = desk_from_environment()
+    form_url = f"{desk.settings.public_base_url}/privacy-request"
+    event = _event()
+    chosen = (event.query_string_parameters or {}).get("lang")
+    request_id = (event.path_parameters or {}).get("request_id", "")
+    language = (shipped_language([chosen]) if chosen else None) or language_of(desk, request_id)
+    page = web_pages.download_expired_page(form_url, desk.settings.privacy_mailbox, language=language)
+    return page_answer(410, page)

@@ -5,8 +5,9 @@ where staff see it."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from dsr.intake.status_tokens import status_token
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
@@ -60,11 +61,17 @@ def test_the_language_of_the_form_is_recorded_and_staff_see_it(
         "POST", "/privacy-request", raw=body, content_type=FORM, headers={"Accept-Language": "fr-CA,fr;q=0.8"}
     )
 
-    assert answer.status == 200
+    assert answer.status == 200  # the status page the form redirects to, in the request's language
+    assert Page(answer.body).one("html")["lang"] == "fr-CA"
+    assert "Merci, nous avons bien reçu votre demande." in answer.body
     [request] = desk.store.open_requests()
     assert request.language == "fr_CA"
     shown = approver.get(f"/staff/requests/{request.request_id}").body
     assert (shown["language"], shown["language_name"]) == ("fr_CA", "Français (Canada)")
+    status_url = desk.status_url(request.request_id, status_token(desk, request.request_id))
+    switched = public.get(urlsplit(status_url)._replace(scheme="", netloc="").geturl() + "&lang=es")
+    assert Page(switched.body).one("html")["lang"] == "es"
+    assert "Su solicitud sobre sus datos personales" in switched.body
 
 
 def test_an_email_written_in_german_is_recorded_as_german(cloud: LocalCloud, desk: Desk) -> None:

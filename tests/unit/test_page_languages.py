@@ -3,13 +3,24 @@ page tagged with its language, and a switch to the others that keeps the page's 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from dsr.closing.downloads import Redemption, Refusal, explain
+from dsr.core.models import Status
+from dsr.notices.public_views import SubjectView
 from dsr.web.form_reading import FormErrors, new_request_from_form
+from dsr.web.pages import (
+    download_expired_page,
+    download_links_page,
+    download_page,
+    message_page,
+    status_page,
+)
 from dsr.web.request_form import law_recognised, request_form_page
-from tests.unit.test_web_pages import HOSTILE, Page, _blank_form, _form
+from tests.unit.test_web_pages import HOSTILE, REQUEST_ID, Page, _blank_form, _form, _view
 
 
 def test_the_form_in_german_is_german_throughout() -> None:
@@ -102,3 +113,97 @@ def test_a_translated_page_still_escapes_what_a_person_typed() -> None:
 
     assert HOSTILE not in markup
     assert HOSTILE in Page(markup).text_by_id["email-error"]
+
+
+# --- the status page and the short answers ------------------------------------------------------
+
+
+def _status_view(status: Status = Status.VERIFYING, **changes: object) -> SubjectView:
+    return _view(status, **({"received_on": "2027-01-05", "respond_by": "2027-02-05"} | changes))
+
+
+def test_the_status_page_in_german_translates_its_words_and_writes_dates_the_german_way() -> None:
+    page = Page(status_page(_status_view(), token="t", show_code_form=True, language="de"))
+
+    assert page.one("html")["lang"] == "de"
+    assert "Ihre Datenschutzanfrage" in page.text
+    assert "Wartet auf die Bestätigung Ihrer E-Mail-Adresse" in page.text  # the status
+    assert "Geben Sie den Code aus unserer E-Mail ein" in page.text  # the next step
+    assert "Meine personenbezogenen Daten löschen" in page.text
+    assert "5. Januar 2027" in page.text
+    assert "5. Februar 2027" in page.text
+    assert "E-Mail-Adresse bestätigen" in page.text  # the button
+    assert page.one("time", datetime="2027-01-05")
+
+
+def test_a_joined_request_names_the_one_that_answers_it_in_spanish() -> None:
+    view = _status_view(Status.LINKED, linked_to="r-2", next_step="joined")
+
+    page = Page(status_page(view, token="t", show_code_form=False, language="es"))
+
+    assert "Ya tiene una solicitud abierta para lo mismo (referencia r-2)" in page.text
+    assert "Unida a otra de sus solicitudes" in page.text
+
+
+def test_the_status_pages_switch_keeps_its_token_and_its_forms_keep_the_chosen_language() -> None:
+    markup = status_page(
+        _status_view(Status.DENIED, can_appeal_until="2027-03-01"),
+        token="t0ken",
+        show_code_form=True,
+        language="fr",
+        query={"token": "t0ken", "lang": "fr"},
+    )
+    page = Page(markup)
+
+    for link in page.all("a"):
+        href = urlsplit(str(link["href"]))
+        assert href.path == f"/status/{REQUEST_ID}"
+        assert parse_qs(href.query) == {"token": ["t0ken"], "lang": [link["hreflang"]]}
+    actions = [form["action"] for form in page.all("form")]
+    assert actions == [
+        f"/status/{REQUEST_ID}/verification?lang=fr",
+        f"/status/{REQUEST_ID}/new-code?lang=fr",
+        f"/status/{REQUEST_ID}/appeal?lang=fr",
+    ]
+    assert "Contester cette décision" in page.text
+    assert "1 mars 2027" in page.text
+
+
+def test_a_short_answer_is_in_the_language_it_is_given_and_has_no_switch() -> None:
+    page = Page(message_page("Recurso recibido", "Gracias.", status_url="/status/x?token=y", language="es"))
+
+    assert page.one("html")["lang"] == "es"
+    assert [link["href"] for link in page.all("a")] == ["/status/x?token=y"]
+    assert "Volver al estado de su solicitud" in page.text
+
+
+def test_the_download_pages_speak_the_requests_language() -> None:
+    until = datetime(2026, 3, 14, 10, 32, tzinfo=UTC)
+
+    asked = Page(download_page(REQUEST_ID, "t", until, code_sent=True, language="de"))
+    links = Page(download_links_page("https://x.example/a", None, 300, language="es"))
+    expired = Page(
+        download_expired_page("https://desk.example/privacy-request", "p@desk.example", language="fr")
+    )
+
+    assert asked.one("html")["lang"] == "de"
+    assert "14. März 2026, 10:32 UTC" in asked.text
+    assert "Er gilt einmal, 15 Minuten lang." in asked.text
+    assert "Meine Daten herunterladen" in asked.text
+    assert not asked.all("a")  # no switch: the token's link is the email's
+    assert "Estos enlaces funcionan durante 5 minutos" in links.text
+    assert [link["href"] for link in expired.all("a")] == [
+        "https://desk.example/privacy-request",
+        "mailto:p@desk.example",
+    ]
+    assert "faites une nouvelle demande" in expired.text
+
+
+def test_a_wrong_download_code_is_explained_with_the_languages_plural() -> None:
+    one_left = Redemption(refusal=Refusal.WRONG_CODE, attempts_left=1)
+    two_left = Redemption(refusal=Refusal.WRONG_CODE, attempts_left=2)
+
+    assert explain(one_left) == "That code is not right. You can try 1 more time with it."
+    assert explain(two_left) == "That code is not right. You can try 2 more times with it."
+    assert explain(one_left, "es") == "Ese código no es correcto. Puede probarlo 1 vez más."
+    assert explain(two_left, "es") == "Ese código no es correcto. Puede probarlo 2 veces más."

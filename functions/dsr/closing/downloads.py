@@ -22,6 +22,8 @@ from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
 
+from dsr.core.catalogs import N_, gettext, ngettext
+from dsr.core.languages import ENGLISH
 from dsr.core.models import PrivacyRequest
 from dsr.core.refusals import NoSuchItemError, RefusalError
 from dsr.intake import throttling
@@ -62,11 +64,11 @@ class Refusal(StrEnum):
 
 
 REFUSAL_MESSAGES: Final = {
-    Refusal.CODE_EXPIRED: "That code has expired. Ask for a new code.",
-    Refusal.ALREADY_USED: "That code has been used already. Ask for a new code.",
-    Refusal.TOO_MANY_ATTEMPTS: "That code was tried too many times. Ask for a new code.",
-    Refusal.NO_CODE: "Ask for a code first: we email it to the address on your request.",
-    Refusal.WINDOW_CLOSED: "This download link has expired.",
+    Refusal.CODE_EXPIRED: N_("That code has expired. Ask for a new code."),
+    Refusal.ALREADY_USED: N_("That code has been used already. Ask for a new code."),
+    Refusal.TOO_MANY_ATTEMPTS: N_("That code was tried too many times. Ask for a new code."),
+    Refusal.NO_CODE: N_("Ask for a code first: we email it to the address on your request."),
+    Refusal.WINDOW_CLOSED: N_("This download link has expired."),
 }
 
 
@@ -108,14 +110,19 @@ class Unlocking(NamedTuple):
     redemption: Redemption
 
 
-def explain(redemption: Redemption) -> str:
-    """What the subject is told when a code does not unlock the package."""
+def explain(redemption: Redemption, language: str = ENGLISH) -> str:
+    """What the subject is told when a code does not unlock the package, in ``language``."""
     if redemption.refusal is not Refusal.WRONG_CODE:
-        return REFUSAL_MESSAGES[redemption.refusal or Refusal.NO_CODE]
+        return gettext(language, REFUSAL_MESSAGES[redemption.refusal or Refusal.NO_CODE])
     left = redemption.attempts_left
     if left == 0:
-        return "That code is not right, and it cannot be tried again. Ask for a new code."
-    return f"That code is not right. You can try {left} more time{'s' if left > 1 else ''} with it."
+        return gettext(language, "That code is not right, and it cannot be tried again. Ask for a new code.")
+    return ngettext(
+        language,
+        "That code is not right. You can try %(count)s more time with it.",
+        "That code is not right. You can try %(count)s more times with it.",
+        left,
+    )
 
 
 def download_url(desk: Desk, request_id: str) -> str:

@@ -8,13 +8,13 @@ a catalog read, on first use in each language (``make messages`` extracts, updat
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dsr.core.languages import ENGLISH, SHIPPED_LANGUAGES
-from dsr.core.readable_dates import day_text
+from dsr.core.readable_dates import day_text, utc_moment_text
 
 if TYPE_CHECKING:
     from babel.support import Translations
@@ -61,3 +61,11 @@ def day_in_words(day: date, language: str) -> str:
     from babel.dates import format_date  # noqa: PLC0415 - on first use, see the module's docstring
 
     return format_date(day, format="long", locale=language)
+
+
+def moment_in_words(moment: datetime, language: str) -> str:
+    """``14 March 2026, 10:32 UTC``, ``14. März 2026, 10:32 UTC``: a moment, stated in UTC."""
+    if language == ENGLISH:
+        return utc_moment_text(moment)
+    at = moment.astimezone(UTC)
+    return f"{day_in_words(at.date(), language)}, {at:%H:%M} UTC"

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from pydantic import Field
 
+from dsr.core.catalogs import N_
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.appeal_rules import Appeal, AppealStatus, appeal_open_until
@@ -12,22 +13,28 @@ from dsr.policies.proofs import CODE_PROOFS, Proof
 from dsr.policies.request_deadlines import local_day
 
 NEXT_STEPS: dict[Status, str] = {
-    Status.RECEIVED: "We are emailing you a code to confirm your email address.",
-    Status.VERIFYING: "Enter the code we emailed you to confirm your email address.",
-    Status.AWAITING_APPROVAL: "Our privacy team is reviewing your request.",
-    Status.IN_PROGRESS: "We are carrying out your request in every system that holds your data.",
-    Status.COMPLETED: "Your request is complete. We have emailed you the result.",
-    Status.PARTIALLY_COMPLETED: "Part of your request is complete; our team is finishing the rest.",
-    Status.DENIED: "We could not carry out your request. We have emailed you the reason.",
-    Status.UNVERIFIABLE: "We could not confirm your email address. You may make a new request.",
-    Status.FAILED: "Something went wrong on our side; our team has been alerted and will follow up.",
-    Status.LINKED: (
+    Status.RECEIVED: N_("We are emailing you a code to confirm your email address."),
+    Status.VERIFYING: N_("Enter the code we emailed you to confirm your email address."),
+    Status.AWAITING_APPROVAL: N_("Our privacy team is reviewing your request."),
+    Status.IN_PROGRESS: N_("We are carrying out your request in every system that holds your data."),
+    Status.COMPLETED: N_("Your request is complete. We have emailed you the result."),
+    Status.PARTIALLY_COMPLETED: N_("Part of your request is complete; our team is finishing the rest."),
+    Status.DENIED: N_("We could not carry out your request. We have emailed you the reason."),
+    Status.UNVERIFIABLE: N_("We could not confirm your email address. You may make a new request."),
+    Status.FAILED: N_("Something went wrong on our side; our team has been alerted and will follow up."),
+    Status.LINKED: N_(
         "You already have an open request for the same thing, so we have joined this one to it and "
         "will answer both together; we have emailed you about it."
     ),
-    Status.CANCELLED: "We closed this request without acting on it; we have emailed you why.",
+    Status.CANCELLED: N_("We closed this request without acting on it; we have emailed you why."),
 }
-"""The next step at each status: every status has one (a test walks them all)."""
+"""The next step at each status: every status has one (a test walks them all). Each is the
+message id of its translations (``dsr.core.catalogs``), as the status page shows it."""
+LINKED_WITH_REFERENCE = N_(
+    "You already have an open request for the same thing (reference %(reference)s), so we have "
+    "joined this one to it and will answer both together; we have emailed you about it."
+)
+"""The next step of a joined request that names the request answering it."""
 
 ANSWERED = frozenset({Status.COMPLETED, Status.DENIED, Status.UNVERIFIABLE, Status.LINKED, Status.CANCELLED})
 """Closed with our answer given: the page says when, not a date we will respond by. (A request
@@ -35,20 +42,24 @@ partly completed or held up by a failure is still being worked on.)"""
 
 
 WAITING_FOR_PROOF = {
-    Proof.CODE_AND_DETAILS: (
+    Proof.CODE_AND_DETAILS: N_(
         "Enter the code we emailed you and the details we ask for below, to confirm it is you."
     ),
-    Proof.SIGN_IN: "Sign in to your account with the link we emailed you, to confirm the request is yours.",
-    Proof.POWER_OF_ATTORNEY: "Our privacy team is checking the power of attorney your agent sent.",
-    Proof.NONE: "We have your request; our privacy team will review it next.",
+    Proof.SIGN_IN: N_(
+        "Sign in to your account with the link we emailed you, to confirm the request is yours."
+    ),
+    Proof.POWER_OF_ATTORNEY: N_("Our privacy team is checking the power of attorney your agent sent."),
+    Proof.NONE: N_("We have your request; our privacy team will review it next."),
 }
 """The next step while a request waits for its proof, when the proof is not the emailed code alone."""
 
 
 APPEAL_NEXT_STEPS = {
-    AppealStatus.OPEN: "We have your appeal; someone who did not take the decision is looking again.",
-    AppealStatus.UPHELD: "We answered your appeal: our decision stands. We have emailed you the reasons.",
-    AppealStatus.REVERSED: "We answered your appeal: we changed our decision and are doing what you asked.",
+    AppealStatus.OPEN: N_("We have your appeal; someone who did not take the decision is looking again."),
+    AppealStatus.UPHELD: N_("We answered your appeal: our decision stands. We have emailed you the reasons."),
+    AppealStatus.REVERSED: N_(
+        "We answered your appeal: we changed our decision and are doing what you asked."
+    ),
 }
 
 
@@ -94,10 +105,7 @@ def next_step(request: PrivacyRequest, proof: Proof = Proof.CODE) -> str:
     if request.status in (Status.RECEIVED, Status.VERIFYING) and proof is not Proof.CODE:
         return WAITING_FOR_PROOF[proof]
     if request.status is Status.LINKED and request.linked_to:
-        return (
-            f"You already have an open request for the same thing (reference {request.linked_to}), so we "
-            "have joined this one to it and will answer both together; we have emailed you about it."
-        )
+        return LINKED_WITH_REFERENCE % {"reference": request.linked_to}
     return NEXT_STEPS[request.status]
 
 

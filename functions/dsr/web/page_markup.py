@@ -11,10 +11,9 @@ from collections.abc import Mapping
 from datetime import date
 from urllib.parse import urlsplit
 
-from dsr.core.catalogs import N_
+from dsr.core.catalogs import N_, day_in_words
+from dsr.core.languages import ENGLISH
 from dsr.core.models import Relationship, Status
-from dsr.core.readable_dates import day_text
-from dsr.policies.gpc_header import HONORED
 from dsr.policies.proofs import Proof
 
 type Attributes = Mapping[str, str | bool | None]
@@ -32,25 +31,25 @@ RELATIONSHIP_LABELS: dict[Relationship, str] = {
 }
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "Received",
-    Status.VERIFYING: "Waiting for you to confirm your email address",
-    Status.AWAITING_APPROVAL: "Being reviewed",
-    Status.IN_PROGRESS: "In progress",
-    Status.COMPLETED: "Complete",
-    Status.PARTIALLY_COMPLETED: "Partly complete",
-    Status.DENIED: "Refused",
-    Status.UNVERIFIABLE: "Closed: email address not confirmed",
-    Status.FAILED: "Held up by a problem on our side",
-    Status.LINKED: "Joined to another of your requests",
-    Status.CANCELLED: "Closed without action",
+    Status.RECEIVED: N_("Received"),
+    Status.VERIFYING: N_("Waiting for you to confirm your email address"),
+    Status.AWAITING_APPROVAL: N_("Being reviewed"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.COMPLETED: N_("Complete"),
+    Status.PARTIALLY_COMPLETED: N_("Partly complete"),
+    Status.DENIED: N_("Refused"),
+    Status.UNVERIFIABLE: N_("Closed: email address not confirmed"),
+    Status.FAILED: N_("Held up by a problem on our side"),
+    Status.LINKED: N_("Joined to another of your requests"),
+    Status.CANCELLED: N_("Closed without action"),
 }
 
 WAITING_FOR_PROOF_LABELS: dict[Proof, str] = {
     Proof.CODE: STATUS_LABELS[Status.VERIFYING],
-    Proof.CODE_AND_DETAILS: "Waiting for you to confirm it is you",
-    Proof.SIGN_IN: "Waiting for you to sign in to your account",
-    Proof.POWER_OF_ATTORNEY: "Checking your agent's power of attorney",
-    Proof.NONE: "Being reviewed",
+    Proof.CODE_AND_DETAILS: N_("Waiting for you to confirm it is you"),
+    Proof.SIGN_IN: N_("Waiting for you to sign in to your account"),
+    Proof.POWER_OF_ATTORNEY: N_("Checking your agent's power of attorney"),
+    Proof.NONE: N_("Being reviewed"),
 }
 """The VERIFYING status as the subject reads it: what it waits for depends on the proof asked."""
 
@@ -149,19 +148,15 @@ def page(title: str, body: str) -> str:
     )
 
 
-def readable_date(iso: str) -> str:
-    """``2026-03-12`` as ``<time datetime="2026-03-12">12 March 2026</time>``; anything else as given."""
+def readable_date(iso: str, language: str = ENGLISH) -> str:
+    """``2026-03-12`` as ``<time datetime="2026-03-12">12 March 2026</time>``, the day written in
+    ``language`` (``12 mars 2026``); anything else as given."""
     try:
         day = date.fromisoformat(iso[:10])
     except ValueError:
         return escaped(iso)
-    return f'<time datetime="{day.isoformat()}">{day_text(day)}</time>'
+    return f'<time datetime="{day.isoformat()}">{escaped(day_in_words(day, language))}</time>'
 
 
 def hidden_input(name: str, value: str) -> str:
     return f"<input{attributes_markup({'type': 'hidden', 'name': name, 'value': value})}>"
-
-
-def signal_honored() -> str:
-    """What a page the browser's Global Privacy Control signal reached shows (11 CCR 7025(c)(6))."""
-    return f'<p id="gpc-honored" class="notice" role="status">{escaped(HONORED)}</p>'

@@ -80,15 +80,16 @@ def environment() -> Environment:
     return built
 
 
-def language_switch(language: str, query: Mapping[str, str]) -> list[dict[str, Any]]:
+def language_switch(language: str, query: Mapping[str, str], path: str = "") -> list[dict[str, Any]]:
     """The links of the language switch: each language named in itself, each link the page's
-    own query with ``lang`` set, so that the page's other choices (where the person lives) stay."""
+    own query with ``lang`` set, so that the page's other choices (where the person lives, a
+    status page's token) stay; to ``path``, or the page's own path when empty."""
     kept = {name: value for name, value in query.items() if name != LANGUAGE_QUERY}
     return [
         {
             "tag": html_lang(shipped),
             "name": LANGUAGE_NAMES[shipped],
-            "href": "?" + urlencode(kept | {LANGUAGE_QUERY: html_lang(shipped)}),
+            "href": f"{path}?" + urlencode(kept | {LANGUAGE_QUERY: html_lang(shipped)}),
             "current": shipped == language,
         }
         for shipped in SHIPPED_LANGUAGES

@@ -8,60 +8,110 @@ piece of text that came from a person is escaped (``dsr.web.page_markup``), so a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from dsr.core.models import RequestType
+from dsr.core.catalogs import N_, gettext, moment_in_words, ngettext
+from dsr.core.languages import ENGLISH, html_lang
+from dsr.core.models import RequestType, Status
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
-from dsr.notices.public_views import SubjectView
-from dsr.notices.subject_notices import utc_moment
+from dsr.notices.public_views import LINKED_WITH_REFERENCE, SubjectView
 from dsr.policies.proofs import Proof
+from dsr.web import page_templates
 from dsr.web.page_markup import (
+    STYLE,
     Attributes,
-    attributes_markup,
     escaped,
-    hidden_input,
-    page,
     readable_date,
     safe_href,
-    signal_honored,
     status_label,
 )
+
+if TYPE_CHECKING:
+    from markupsafe import Markup
 
 # --- the subject's other pages -----------------------------------------------------------------
 
 
-def _status_details(view: SubjectView, proof: Proof) -> str:
-    asked = "".join(f"<li>{escaped(_request_type_label(value))}</li>" for value in view.request_types)
-    rows = [
-        ("Reference", escaped(view.request_id)),
-        ("Status", escaped(status_label(view.status, proof))),
-        ("Next step", escaped(view.next_step)),
-        ("What you asked for", f"<ul>{asked}</ul>"),
-        ("Received", readable_date(view.received_on)),
-    ]
-    if view.linked_to:
-        rows.append(("Answered with your request", escaped(view.linked_to)))
-    if view.closed_on:
-        rows.append(("Closed", readable_date(view.closed_on)))
-    else:
-        rows.append(("We will respond by", readable_date(view.respond_by)))
-    if view.appeal is not None:
-        rows += [
-            ("Your appeal", escaped(view.appeal.next_step)),
-            ("Appeal received", readable_date(view.appeal.received_on)),
-            ("We will answer your appeal by", readable_date(view.appeal.answer_by)),
+def _date(iso: str, language: str) -> Markup:
+    """A day as a ``<time>`` element, written in ``language``; anything else as given, escaped."""
+    return page_templates.trusted(readable_date(iso, language))
+
+
+class _StatusPage:
+    """What the status page's template is given, in the page's language."""
+
+    def __init__(self, view: SubjectView, language: str) -> None:
+        self.view, self.language = view, language
+
+    def translated(self, message: str, **values: object) -> str:
+        return gettext(self.language, message, **values)
+
+    def rows(self, proof: Proof) -> list[tuple[str, object]]:
+        view, language = self.view, self.language
+        asked = "".join(
+            f"<li>{escaped(self.translated(_request_type_label(value)))}</li>" for value in view.request_types
+        )
+        rows: list[tuple[str, object]] = [
+            (self.translated("Reference"), view.request_id),
+            (self.translated("Status"), self.translated(status_label(view.status, proof))),
+            (self.translated("Next step"), translated_next_step(view, language)),
+            (self.translated("What you asked for"), page_templates.trusted(f"<ul>{asked}</ul>")),
+            (self.translated("Received"), _date(view.received_on, language)),
         ]
-    return "<dl>\n" + "\n".join(f"<dt>{term}</dt><dd>{value}</dd>" for term, value in rows) + "\n</dl>"
+        if view.linked_to:
+            rows.append((self.translated("Answered with your request"), view.linked_to))
+        if view.closed_on:
+            rows.append((self.translated("Closed"), _date(view.closed_on, language)))
+        else:
+            rows.append((self.translated("We will respond by"), _date(view.respond_by, language)))
+        if view.appeal is not None:
+            rows += [
+                (self.translated("Your appeal"), self.translated(view.appeal.next_step)),
+                (self.translated("Appeal received"), _date(view.appeal.received_on, language)),
+                (self.translated("We will answer your appeal by"), _date(view.appeal.answer_by, language)),
+            ]
+        return rows
+
+    def code_form(
+        self, action: str, prefilled: str, data_points: Sequence[tuple[str, str]], needed: int
+    ) -> dict[str, object]:
+        # With details as well as the code, the form confirms the person, not only the address.
+        heading, button = CONFIRM_PERSON_WORDS if data_points else CONFIRM_EMAIL_WORDS
+        legend = ngettext(
+            self.language,
+            "To protect your data, give at least %(count)s of these details as we hold them",
+            "To protect your data, give at least %(count)s of these details as we hold them",
+            needed,
+        )
+        return {
+            "heading": self.translated(heading),
+            "button": self.translated(button),
+            "action": safe_href(action),
+            "new_code_action": safe_href(_new_code_action(action)),
+            "code": _code_input(prefilled),
+            "details_legend": legend,
+            "details": [
+                {"name": name, "label": label, "attributes": _data_point_input(name)}
+                for name, label in data_points
+            ],
+        }
+
+
+def translated_next_step(view: SubjectView, language: str) -> str:
+    """The view's next step in ``language`` (a joined request's names the one that answers it)."""
+    if view.status is Status.LINKED and view.linked_to:
+        return gettext(language, LINKED_WITH_REFERENCE, reference=view.linked_to)
+    return gettext(language, view.next_step)
 
 
 APPEAL_STATEMENT_LIMIT = 4000
 
 
-def _appeal_form(request_id: str, token: str, until: str) -> str:
+def _appeal_form(request_id: str, until: str, language: str, chosen: str) -> dict[str, object]:
     """Where the law gives an appeal against a refusal: the subject says why they disagree."""
-    action = f"/status/{quote(request_id, safe='')}/appeal"
     statement: Attributes = {
         "id": "statement",
         "name": "statement",
@@ -70,18 +120,12 @@ def _appeal_form(request_id: str, token: str, until: str) -> str:
         "required": True,
         "aria-describedby": "statement-hint",
     }
-    return f"""<h2>Appeal this decision</h2>
-<p>If you think we were wrong, you may appeal until {readable_date(until)}. Someone who did not
-take the decision will look at it again and answer you in writing, with reasons.</p>
-<form method="post" action="{escaped(action)}" accept-charset="utf-8">
-{_hidden_token(token)}
-<div class="field">
-<label for="statement">Why do you disagree?</label>
-<p class="hint" id="statement-hint">At most {APPEAL_STATEMENT_LIMIT} characters.</p>
-<textarea{attributes_markup(statement)}></textarea>
-</div>
-<button type="submit">Send my appeal</button>
-</form>"""
+    return {
+        "action": f"/status/{quote(request_id, safe='')}/appeal{chosen}",
+        "until": _date(until, language),
+        "limit": APPEAL_STATEMENT_LIMIT,
+        "statement": statement,
+    }
 
 
 def _request_type_label(value: str) -> str:
@@ -93,21 +137,6 @@ def _request_type_label(value: str) -> str:
 
 def _data_point_input(name: str) -> dict[str, str | bool | None]:
     return {"id": f"point_{name}", "name": f"point_{name}", "type": "text", "autocomplete": "off"}
-
-
-def _data_point_fields(data_points: Sequence[tuple[str, str]], needed: int) -> str:
-    """Inputs for the details we hold, named ``point_<name>``; the subject fills ``needed`` of them."""
-    if not data_points:
-        return ""
-    fields = "".join(
-        f'<div class="field"><label for="point_{escaped(name)}">{escaped(label)}</label>'
-        f"<input{attributes_markup(_data_point_input(name))}></div>"
-        for name, label in data_points
-    )
-    return (
-        f"<fieldset><legend>To protect your data, give at least {needed} of these details as we hold them"
-        f"</legend>{fields}</fieldset>"
-    )
 
 
 def _code_input(prefilled: str = "") -> dict[str, str | bool | None]:
@@ -128,37 +157,16 @@ def _code_input(prefilled: str = "") -> dict[str, str | bool | None]:
     }
 
 
-CONFIRM_EMAIL_WORDS = ("Confirm your email address", "Confirm my email address")
+CONFIRM_EMAIL_WORDS = (N_("Confirm your email address"), N_("Confirm my email address"))
 """The code form's heading and button when the code alone is asked."""
-
-
-def _code_form(
-    action: str, token: str, prefilled: str, data_points: Sequence[tuple[str, str]], needed: int
-) -> str:
-    code = _code_input(prefilled)
-    # With details as well as the code, the form confirms the person, not only the address.
-    heading, button = ("Confirm it is you", "Confirm") if data_points else CONFIRM_EMAIL_WORDS
-    return f"""<h2>{heading}</h2>
-<form method="post" action="{escaped(safe_href(action))}" accept-charset="utf-8">
-<input{attributes_markup({"type": "hidden", "name": "token", "value": token})}>
-<div class="field">
-<label for="code">Verification code</label>
-<p class="hint" id="code-hint">The 6 digits in the email we sent you.</p>
-<input{attributes_markup(code)}>
-</div>
-{_data_point_fields(data_points, needed)}
-<button type="submit">{button}</button>
-</form>
-<form method="post" action="{escaped(safe_href(_new_code_action(action)))}" accept-charset="utf-8">
-<input{attributes_markup({"type": "hidden", "name": "token", "value": token})}>
-<p>Code not arrived, or expired? We can email you a new one; the code we sent before then stops working.</p>
-<button type="submit" class="secondary">Email me a new code</button>
-</form>"""
+CONFIRM_PERSON_WORDS = (N_("Confirm it is you"), N_("Confirm"))
+"""The code form's heading and button when details we hold are asked as well."""
 
 
 def _new_code_action(verification_action: str) -> str:
     """``…/status/{id}/new-code`` beside ``…/status/{id}/verification`` (under any stage prefix)."""
-    return verification_action.removesuffix("/verification") + "/new-code"
+    path, mark, query = verification_action.partition("?")
+    return path.removesuffix("/verification") + "/new-code" + mark + query
 
 
 def status_page(
@@ -172,74 +180,74 @@ def status_page(
     data_points: Sequence[tuple[str, str]] = (),
     data_points_needed: int = 0,
     proof: Proof = Proof.CODE,
+    language: str = ENGLISH,
+    query: Mapping[str, str] | None = None,
 ) -> str:
-    """The subject's view of their request; with the code form while their email address is unconfirmed.
+    """The subject's view of their request in ``language``; with the code form while their email
+    address is unconfirmed. ``message`` is already in that language.
 
     ``action`` is where the code form posts: ``/status/{request_id}/verification`` unless given (pass
-    the full path when the API is served under a stage prefix).
+    the full path when the API is served under a stage prefix). ``query``: the page's own query
+    (its token), which the language switch's links keep; a language chosen there (``lang``) is
+    kept by the page's forms.
     """
-    action = action or f"/status/{quote(view.request_id, safe='')}/verification"
-    sections = [
-        "<h1>Your privacy request</h1>",
-        signal_honored() if view.preference_signal else "",
-        f'<div class="notice" role="status"><p>{escaped(message)}</p></div>' if message else "",
-        _status_details(view, proof),
-        _code_form(action, token, code, data_points, data_points_needed) if show_code_form else "",
-        _appeal_form(view.request_id, token, view.can_appeal_until) if view.can_appeal_until else "",
-    ]
-    return page("Your privacy request", "\n".join(section for section in sections if section))
-
-
-def message_page(title: str, message: str, *, status_url: str | None = None) -> str:
-    """A simple outcome, such as "Code accepted", with a way back to the status page."""
-    link = (
-        f'<p><a href="{escaped(safe_href(status_url))}">Back to the status of your request</a></p>'
-        if status_url
+    query = query or {}
+    chosen = (
+        f"?{page_templates.LANGUAGE_QUERY}={html_lang(language)}"
+        if page_templates.LANGUAGE_QUERY in query
         else ""
     )
-    return page(title, f"<h1>{escaped(title)}</h1>\n<p>{escaped(message)}</p>\n{link}".rstrip())
+    action = action or f"/status/{quote(view.request_id, safe='')}/verification{chosen}"
+    status = _StatusPage(view, language)
+    return page_templates.render(
+        "status.html",
+        language,
+        title=status.translated("Your privacy request"),
+        has_errors=False,
+        style=page_templates.trusted(STYLE),
+        switch=page_templates.language_switch(language, query, f"/status/{quote(view.request_id, safe='')}"),
+        signal_sent=bool(view.preference_signal),
+        message=message,
+        rows=status.rows(proof),
+        token=token,
+        code_form=status.code_form(action, code, data_points, data_points_needed) if show_code_form else None,
+        appeal_form=_appeal_form(view.request_id, view.can_appeal_until, language, chosen)
+        if view.can_appeal_until
+        else None,
+    )
+
+
+def message_page(title: str, message: str, *, status_url: str | None = None, language: str = ENGLISH) -> str:
+    """A simple outcome, such as "Code accepted", with a way back to the status page; ``title``
+    and ``message`` are already in ``language``."""
+    return page_templates.render(
+        "message.html",
+        language,
+        title=title,
+        has_errors=False,
+        style=page_templates.trusted(STYLE),
+        switch=[],
+        message=message,
+        status_url=safe_href(status_url) if status_url else None,
+    )
 
 
 # --- downloading the access package ------------------------------------------------------------
 
 
-def _until(moment: datetime) -> str:
-    return f'<time datetime="{escaped(moment.isoformat())}">{escaped(utc_moment(moment))}</time>'
+def _until(moment: datetime, language: str) -> Markup:
+    return page_templates.trusted(
+        f'<time datetime="{escaped(moment.isoformat())}">{escaped(moment_in_words(moment, language))}</time>'
+    )
 
 
-def _hidden_token(token: str) -> str:
-    return hidden_input("token", token)
-
-
-def _download_code_form(request_id: str, token: str) -> str:
-    code = _code_input()
-    action = f"/download/{quote(request_id, safe='')}"
-    return f"""<form method="post" action="{escaped(action)}" accept-charset="utf-8">
-{_hidden_token(token)}
-<div class="field">
-<label for="code">Download code</label>
-<p class="hint" id="code-hint">The 6 digits in the email we have just sent you.</p>
-<input{attributes_markup(code)}>
-</div>
-<button type="submit">Download my data</button>
-</form>"""
-
-
-def _ask_for_code_form(request_id: str, token: str, *, again: bool) -> str:
-    """The first code is the page's one action; once one is sent, a new one is the lesser choice,
-    worded so nobody presses it instead of downloading (it replaces the code we sent)."""
-    action = f"/download/{quote(request_id, safe='')}/code"
-    if not again:
-        return f"""<form method="post" action="{escaped(action)}" accept-charset="utf-8">
-{_hidden_token(token)}
-<button type="submit">Email me a code</button>
-</form>"""
-    return f"""<h2>Code not arrived, or expired?</h2>
-<p>We can email you a new code. The code we sent before then stops working.</p>
-<form method="post" action="{escaped(action)}" accept-charset="utf-8">
-{_hidden_token(token)}
-<button type="submit" class="secondary">Email me a new code instead</button>
-</form>"""
+def _page(template: str, language: str, title: str, **context: object) -> str:
+    """One of the download's pages: no language switch (the emailed link carries a token that
+    works once the page is in the request's language, and ``?lang=`` where the subject chose)."""
+    style = page_templates.trusted(STYLE)
+    return page_templates.render(
+        template, language, title=title, has_errors=False, style=style, switch=[], **context
+    )
 
 
 def download_page(
@@ -250,47 +258,69 @@ def download_page(
     code_sent: bool = False,
     problem: str | None = None,
     code_minutes: int = 15,
+    language: str = ENGLISH,
 ) -> str:
-    """The page the completion email links to: ask for a fresh code, then enter it."""
-    sections = [
-        "<h1>Download your personal data</h1>",
-        f'<div class="error-summary" role="alert"><p>{escaped(problem)}</p></div>' if problem else "",
-        (
-            '<div class="notice" role="status"><p>We have emailed a 6-digit code to the address on '
-            f"your request. It works once, for {code_minutes} minutes.</p></div>"
-            if code_sent and not problem
-            else ""
-        ),
-        f"<p>Reference {escaped(request_id)}. This link works until {_until(available_until)}.</p>",
-        _download_code_form(request_id, token) if code_sent else "",
-        "<p>To protect your data, we email a fresh code to the address on your request before you "
-        "download it. Nobody can download your data without that code.</p>",
-        _ask_for_code_form(request_id, token, again=code_sent),
-    ]
-    return page("Download your personal data", "\n".join(section for section in sections if section))
+    """The page the completion email links to: ask for a fresh code, then enter it. ``problem``
+    is already in ``language``."""
+    quoted = quote(request_id, safe="")
+    notice = ngettext(
+        language,
+        "We have emailed a 6-digit code to the address on your request. It works once, for %(count)s minute.",
+        "We have emailed a 6-digit code to the address on your request. "
+        "It works once, for %(count)s minutes.",
+        code_minutes,
+    )
+    return _page(
+        "download.html",
+        language,
+        gettext(language, "Download your personal data"),
+        request_id=request_id,
+        token=token,
+        until=_until(available_until, language),
+        code_sent=code_sent,
+        code_sent_notice=notice,
+        problem=problem,
+        code=_code_input(),
+        download_action=f"/download/{quoted}",
+        code_action=f"/download/{quoted}/code",
+    )
 
 
-def download_links_page(readable: str | None, data: str | None, seconds: int) -> str:
+def download_links_page(
+    readable: str | None, data: str | None, seconds: int, *, language: str = ENGLISH
+) -> str:
     """The package links, answered to a right code; they work for ``seconds`` only."""
     links = [
-        (readable, "Your data as a page to read (HTML)"),
-        (data, "Your data in a format for computers (JSON)"),
+        (readable, gettext(language, "Your data as a page to read (HTML)")),
+        (data, gettext(language, "Your data in a format for computers (JSON)")),
     ]
-    items = "".join(
-        f'<li><a href="{escaped(safe_href(url))}">{escaped(text)}</a></li>' for url, text in links if url
+    accepted = ngettext(
+        language,
+        "Your code is accepted. These links work for the next %(count)s minute; "
+        "save the files somewhere safe.",
+        "Your code is accepted. These links work for the next %(count)s minutes; "
+        "save the files somewhere safe.",
+        seconds // 60,
     )
-    body = f"""<h1>Your personal data</h1>
-<div class="notice" role="status"><p>Your code is accepted. These links work for the next
-{seconds // 60} minutes; save the files somewhere safe.</p></div>
-<ul>{items}</ul>
-<p>If the links stop working, open the link in our email again and ask for a new code.</p>"""
-    return page("Your personal data", body)
+    return _page(
+        "download_links.html",
+        language,
+        gettext(language, "Your personal data"),
+        accepted=accepted,
+        links=[(safe_href(url), text) for url, text in links if url],
+    )
 
 
-def download_expired_page(form_url: str, mailbox: str) -> str:
+def download_expired_page(form_url: str, mailbox: str, *, language: str = ENGLISH) -> str:
     """Past the download window: the link has expired, and how to ask again."""
-    body = f"""<h1>This download link has expired</h1>
-<p>To protect your data, the link in our email worked for a limited time, and that time has passed.</p>
-<p>To get a copy of your personal data, <a href="{escaped(safe_href(form_url))}">make a new request</a>
-or write to <a href="mailto:{escaped(mailbox)}">{escaped(mailbox)}</a>.</p>"""
-    return page("This download link has expired", body)
+    new_request = page_templates.trusted(
+        f'<a href="{escaped(safe_href(form_url))}">{escaped(gettext(language, "make a new request"))}</a>'
+    )
+    write_to = page_templates.trusted(f'<a href="mailto:{escaped(mailbox)}">{escaped(mailbox)}</a>')
+    return _page(
+        "download_expired.html",
+        language,
+        gettext(language, "This download link has expired"),
+        new_request=new_request,
+        mailbox=write_to,
+    )

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from dsr.appeals import appeals
-from dsr.core.languages import LanguageHints
+from dsr.core.catalogs import N_, day_in_words
+from dsr.core.languages import ENGLISH, LanguageHints
 from dsr.core.models import Channel, NewRequest, PrivacyRequest
-from dsr.core.readable_dates import day_text
 from dsr.core.refusals import RefusalError
 from dsr.intake import proof_of_identity, throttling
 from dsr.intake import submission as intake
@@ -42,6 +42,8 @@ class UnreadableStatementError(ValueError, RefusalError):
 class StatusFacts(NamedTuple):
     """What the holder of the status token may see of the request, and what the page offers."""
 
+    language: str
+    """The language the desk speaks to the subject in (English for a request recorded without)."""
     view: SubjectView
     proof: Proof
     shows_code_form: bool
@@ -99,6 +101,7 @@ def status_for_holder(desk: Desk, request_id: str, token: str) -> StatusFacts:
     proof = proof_of_identity.proof_asked(desk, request)
     requirement = proof_of_identity.requirement_for(desk, request)
     return StatusFacts(
+        language=request.language or ENGLISH,
         view=subject_view(request, appeals.appeal_of(desk, request_id), desk.now(), proof=proof),
         proof=proof,
         shows_code_form=shows_code_form(request, proof),
@@ -153,6 +156,27 @@ def details_problem(outcome: VerificationOutcome, needed: int, listed: DetailLab
     )
 
 
+DETAILS_PROBLEMS = {
+    True: N_(
+        "Your code is right, but to protect your data we also need %(needed)s of the details below, "
+        "as we hold them."
+    ),
+    False: N_(
+        "Your code is right, but fewer than %(needed)s of the details you gave match what we hold. "
+        "Check them and send the code again with %(needed)s of the details below, as we hold them."
+    ),
+}
+"""``details_problem`` as the status page says it (a field for each detail below), by whether
+the details were missing (True) or did not match (False): message ids with ``needed``."""
+
+
+def language_of(desk: Desk, request_id: str) -> str:
+    """The language the desk speaks to the request's subject in; English for a request recorded
+    without one, or none."""
+    request = desk.store.find(request_id)
+    return (request.language if request is not None else None) or ENGLISH
+
+
 def ask_for_new_code(desk: Desk, request_id: str, token: str) -> bool:
     """Email a new code, replacing the last; False when the request waits for none. Only the
     holder of the status token may have one sent, so nobody can use the desk to mail someone
@@ -180,6 +204,7 @@ def appeal(desk: Desk, request_id: str, token: str, statement: str) -> Appeal:
     return appeals.lodge(desk, request_id, statement, appeals.AppealChannel.STATUS_PAGE)
 
 
-def answer_day(appeal: Appeal) -> str:
-    """The day the appeal will be answered by, where its law counts days, as people read it."""
-    return day_text(local_day(appeal.jurisdiction, appeal.respond_by))
+def answer_day(appeal: Appeal, language: str = ENGLISH) -> str:
+    """The day the appeal will be answered by, where its law counts days, as people read it in
+    ``language``."""
+    return day_in_words(local_day(appeal.jurisdiction, appeal.respond_by), language)

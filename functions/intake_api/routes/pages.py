@@ -8,9 +8,9 @@ from typing import NamedTuple
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 
-from dsr.core.catalogs import day_in_words, gettext
+from dsr.core.catalogs import N_, day_in_words, gettext
 from dsr.core.jurisdictions import DEFAULT, infer_jurisdiction
-from dsr.core.languages import LanguageHints, chosen_language, html_lang
+from dsr.core.languages import LanguageHints, chosen_language, html_lang, shipped_language
 from dsr.core.models import RequestType
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.intake.throttling import TooManyAttemptsError
@@ -20,6 +20,7 @@ from dsr.verification.identity_checks import VerificationOutcome
 from dsr.web import pages as web_pages
 from dsr.web import subject_actions
 from dsr.web.form_reading import FormErrors, new_request_from_form
+from dsr.web.page_templates import LANGUAGE_QUERY
 from dsr.web.request_form import SUBMISSION_KEY, law_recognised, request_form_page
 from dsr.wiring.desk import desk_from_environment
 from intake_api import submissions
@@ -37,8 +38,8 @@ router = Router()  # type: ignore[no-untyped-call]
 CONFIRMED = "confirmed"
 """The status page's query field after a right code: what the code (and details) confirmed."""
 CONFIRMATIONS = {
-    "email": "Email address confirmed. Our privacy team will now review your request.",
-    "details": "Thank you, it is you. Our privacy team will now review your request.",
+    "email": N_("Email address confirmed. Our privacy team will now review your request."),
+    "details": N_("Thank you, it is you. Our privacy team will now review your request."),
 }
 
 
@@ -159,18 +160,43 @@ def _right_not_given(refused: rights.RightNotGivenError, language: str) -> str:
     return f"{message}{later} {gettext(language, 'Choose from those listed.')}"
 
 
-def _status_page(request_id: str, token: str, message: str | None = None, code: str = "") -> str:
+def _chosen_language() -> str | None:
+    """The language switch's choice (``?lang=``), where the desk speaks it."""
+    chosen = (router.current_event.query_string_parameters or {}).get(LANGUAGE_QUERY)
+    return shipped_language([chosen]) if chosen else None
+
+
+def _request_language(request_id: str) -> str:
+    """A page about a request is in the switch's language, else in the request's own."""
+    return _chosen_language() or subject_actions.language_of(desk_from_environment(), request_id)
+
+
+def _status_page(
+    request_id: str, token: str, message: str | None = None, code: str = "", **values: object
+) -> str:
+    """The status page, in the switch's language or the request's; ``message`` (a message id, with
+    its ``values``) in the same."""
     facts = subject_actions.status_for_holder(desk_from_environment(), request_id, token)
+    language = _chosen_language() or facts.language
+    query = {"token": token} | ({LANGUAGE_QUERY: html_lang(language)} if _chosen_language() else {})
     return web_pages.status_page(
         facts.view,
         token=token,
-        message=message,
+        message=gettext(language, message, **values) if message else None,
         show_code_form=facts.shows_code_form,
         code=code,
         data_points=facts.details_asked,
         data_points_needed=facts.details_needed,
         proof=facts.proof,
+        language=language,
+        query=query,
     )
+
+
+def _with_language(url: str) -> str:
+    """``url`` keeping the language the switch chose, where it chose one."""
+    chosen = _chosen_language()
+    return f"{url}&{LANGUAGE_QUERY}={html_lang(chosen)}" if chosen else url
 
 
 @router.get("/status/<request_id>", include_in_schema=False)
@@ -179,14 +205,19 @@ def status_page(request_id: str) -> Response[str]:
     if query.get("request_id", request_id) != request_id:
         # An authorized agent sends the person here with the request's id beside the link (Data
         # Rights Protocol 3.02.1); a link naming another request is refused before anything is shown.
+        language = _chosen_language() or "en"
         return page_answer(
             400,
             web_pages.message_page(
-                "This link is for another request",
-                "The link you followed names two different requests. Ask whoever sent it for a new one.",
+                gettext(language, "This link is for another request"),
+                gettext(
+                    language,
+                    "The link you followed names two different requests. Ask whoever sent it for a new one.",
+                ),
+                language=language,
             ),
         )
-    message = "Thank you, we have your request." if query.get("submitted") == "1" else None
+    message = N_("Thank you, we have your request.") if query.get("submitted") == "1" else None
     if query.get(CONFIRMED) in CONFIRMATIONS:
         message = CONFIRMATIONS[query[CONFIRMED]]
     # The emailed link carries the code: the page shows it filled in; a person confirms it (a
@@ -210,27 +241,31 @@ def verify_email_form(request_id: str) -> Response[str]:
     desk = desk_from_environment()
     caller = subject_actions.caller_key(desk, source_address(event))
     outcome = subject_actions.confirm_with_code(desk, request_id, code, details, caller=caller, token=token)
-    status_url = desk.status_url(request_id, token)
+    status_url = _with_language(desk.status_url(request_id, token))
+    language = _request_language(request_id)
     if outcome is VerificationOutcome.VERIFIED:
         # Post/Redirect/Get: reloading the page that follows shows the status, not a second try.
-        confirmed = "Thank you, it is you" if details else "Email address confirmed"
-        next_step = "Our privacy team will now review your request."
+        confirmed = N_("Thank you, it is you") if details else N_("Email address confirmed")
+        next_step = gettext(language, "Our privacy team will now review your request.")
         return page_answer(
             303,
-            web_pages.message_page(confirmed, next_step, status_url=status_url),
+            web_pages.message_page(
+                gettext(language, confirmed), next_step, status_url=status_url, language=language
+            ),
             {"Location": f"{status_url}&{CONFIRMED}={'details' if details else 'email'}"},
         )
     if outcome is not VerificationOutcome.REJECTED:
         # The code was right: the page again, the code kept, asking for the details it lacks.
         needed = subject_actions.details_wanted(desk, request_id).needed
-        return page_answer(
-            400, _status_page(request_id, token, subject_actions.details_problem(outcome, needed), code)
-        )
-    message = (
+        problem = subject_actions.DETAILS_PROBLEMS[outcome is VerificationOutcome.DETAILS_MISSING]
+        return page_answer(400, _status_page(request_id, token, problem, code, needed=needed))
+    message = gettext(
+        language,
         "Check the code in our newest email and try again. If it has expired, ask for a new one on "
-        "the status page of your request."
+        "the status page of your request.",
     )
-    return page_answer(400, web_pages.message_page("That code did not work", message, status_url=status_url))
+    title = gettext(language, "That code did not work")
+    return page_answer(400, web_pages.message_page(title, message, status_url=status_url, language=language))
 
 
 @router.post("/status/<request_id>/new-code", include_in_schema=False)
@@ -240,13 +275,13 @@ def new_code_form(request_id: str) -> Response[str]:
     try:
         sent = subject_actions.ask_for_new_code(desk_from_environment(), request_id, token)
     except TooManyAttemptsError as refused:  # the page the subject was on, saying so
-        message = "We have sent several codes already. Use the latest one, or ask again later."
+        message = N_("We have sent several codes already. Use the latest one, or ask again later.")
         retry_after = {"Retry-After": str(refused.retry_after_seconds)}
         return page_answer(429, _status_page(request_id, token, message), retry_after)
     message = (
-        "We have emailed you a new code; the one before no longer works."
+        N_("We have emailed you a new code; the one before no longer works.")
         if sent
-        else "This request is not waiting for a code."
+        else N_("This request is not waiting for a code.")
     )
     return page_answer(200, _status_page(request_id, token, message))
 
@@ -257,8 +292,12 @@ def appeal_form(request_id: str) -> Response[str]:
     token = form_value(form, "token")
     desk = desk_from_environment()
     appeal = subject_actions.appeal(desk, request_id, token, form_value(form, "statement"))
-    answer_by = subject_actions.answer_day(appeal)
-    message = f"We have emailed you a confirmation. We will answer your appeal by {answer_by}."
-    return page_answer(
-        200, web_pages.message_page("Appeal received", message, status_url=desk.status_url(request_id, token))
+    language = _request_language(request_id)
+    message = gettext(
+        language,
+        "We have emailed you a confirmation. We will answer your appeal by %(day)s.",
+        day=subject_actions.answer_day(appeal, language),
     )
+    status_url = _with_language(desk.status_url(request_id, token))
+    title = gettext(language, "Appeal received")
+    return page_answer(200, web_pages.message_page(title, message, status_url=status_url, language=language))
