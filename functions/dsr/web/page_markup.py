@@ -94,6 +94,11 @@ STYLE = (
     ".reference{font-size:1.4rem;font-weight:700;word-break:break-all}"
     ".visually-hidden{position:absolute!important;width:1px;height:1px;margin:0;overflow:hidden;"
     "clip:rect(0 0 0 0);white-space:nowrap}"
+    # The language switch: a row of links above the page, each a target of at least 24 px.
+    "nav.languages{max-width:42rem;margin:0 auto;padding:.5rem 1.25rem 0}"
+    "nav.languages ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 1.25rem}"
+    "nav.languages a{display:inline-block;padding:.25rem 0;color:#1d70b8}"
+    "nav.languages a[aria-current]{color:#0b0c0c;font-weight:600;text-decoration:none}"
 )
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 
