@@ -7,6 +7,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import content_types
 
+from dsr.core.catalogs import N_, gettext
+from dsr.core.languages import LanguageHints, chosen_language
 from dsr.web import pages as web_pages
 from dsr.web.http_guards import FORM, JSON, method_not_allowed, origin_of, refusal, sent_from_another_site
 from dsr.web.page_markup import RESPONSE_HEADERS
@@ -43,7 +45,7 @@ DOCUMENTED_METHODS = {
 # Posted by the script on the company's own pages, another origin than the desk's by design: a
 # signal opts a person out and tells nothing, so another site's page gains nothing by sending one.
 FROM_ANY_SITE = frozenset({"/signals/gpc"})
-CROSS_SITE = (
+CROSS_SITE = N_(
     "This form was sent from another website. For your safety we only accept it from our own "
     "pages: open the privacy request page on our site and send it from there."
 )
@@ -70,9 +72,14 @@ def _cross_site(event: dict[str, Any]) -> dict[str, Any] | None:
             "body": json.dumps({"message": CROSS_SITE}),
             "isBase64Encoded": False,
         }
+    sent = [
+        value for name, value in (event.get("headers") or {}).items() if name.lower() == "accept-language"
+    ]
+    language = chosen_language(LanguageHints(browser=next(iter(sent), None)))
+    title, message = gettext(language, "Sent from another website"), gettext(language, CROSS_SITE)
     return {
         "statusCode": 403,
         "headers": dict(RESPONSE_HEADERS),
-        "body": web_pages.message_page("Sent from another website", CROSS_SITE),
+        "body": web_pages.message_page(title, message, language=language),
         "isBase64Encoded": False,
     }

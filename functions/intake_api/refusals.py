@@ -19,7 +19,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dsr.appeals.appeals import AppealRefusedError
 from dsr.closing.downloads import DownloadExpiredError, NothingToDownloadError
-from dsr.core.languages import shipped_language
+from dsr.core.catalogs import N_, gettext
+from dsr.core.languages import LanguageHints, chosen_language, shipped_language
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies.rights import RightNotGivenError
@@ -27,15 +28,15 @@ from dsr.storage.store import RequestNotFoundError
 from dsr.web import pages as web_pages
 from dsr.web.subject_actions import UnreadableStatementError, language_of
 from dsr.wiring.desk import desk_from_environment
-from intake_api.answers import form_of, form_value, json_answer, page_answer
+from intake_api.answers import browser_language, form_of, form_value, json_answer, page_answer
 
 logger = Logger(child=True)
 router = Router()  # type: ignore[no-untyped-call]
 
 PAGES = ("/privacy-request", "/status/", "/download/")
 """The resources answered with pages; every other route answers JSON."""
-UNAVAILABLE = "The privacy desk could not complete this just now. Please try again in a moment."
-APPEAL_NOT_SENT = "Your appeal was not sent"
+UNAVAILABLE = N_("The privacy desk could not complete this just now. Please try again in a moment.")
+APPEAL_NOT_SENT = N_("Your appeal was not sent")
 
 
 def _event() -> APIGatewayProxyEvent:
@@ -54,20 +55,31 @@ def _status_link() -> str | None:
     return desk_from_environment().status_url(request_id, token) if request_id and token else None
 
 
+def _page_language() -> str:
+    """A refusal's page is in the language chosen with ``?lang=``, else the browser's, else
+    English: never the request's, which would tell a caller without its token that it exists."""
+    return chosen_language(LanguageHints(browser=browser_language(_event())))
+
+
 def _refused(
     status: int, title: str, message: str, *, link_back: bool = False, headers: dict[str, str] | None = None
 ) -> Response[Any]:
-    """``message`` as JSON (``{"message": ...}``, as every refusal) or as a page titled ``title``."""
+    """``message`` as JSON (``{"message": ...}``, as every refusal) or as a page titled ``title``,
+    both in the page's language where the catalogs have them."""
     if not _on_a_page():
         return json_answer(status, {"message": message}, headers)
     status_url = _status_link() if link_back else None
-    return page_answer(status, web_pages.message_page(title, message, status_url=status_url), headers)
+    language = _page_language()
+    page = web_pages.message_page(
+        gettext(language, title), gettext(language, message), status_url=status_url, language=language
+    )
+    return page_answer(status, page, headers)
 
 
 @router.exception_handler([NoMatchingRequestError, RequestNotFoundError])  # type: ignore[untyped-decorator]
 def no_match(_error: LookupError) -> Response[Any]:
     """Whether the token was wrong or the request is missing, the answer is the same."""
-    return _refused(404, "Not found", NO_MATCH)
+    return _refused(404, N_("Not found"), NO_MATCH)
 
 
 @router.exception_handler(TooManyAttemptsError)  # type: ignore[untyped-decorator]
@@ -75,8 +87,8 @@ def too_many(error: TooManyAttemptsError) -> Response[Any]:
     retry_after = {"Retry-After": str(error.retry_after_seconds)}
     if not _on_a_page():
         return json_answer(429, {"message": str(error)}, retry_after)
-    message = "There have been too many attempts from here. Wait a while, then try again."
-    return page_answer(429, web_pages.message_page("Too many attempts", message), retry_after)
+    message = N_("There have been too many attempts from here. Wait a while, then try again.")
+    return _refused(429, N_("Too many attempts"), message, headers=retry_after)
 
 
 @router.exception_handler(  # type: ignore[untyped-decorator]
@@ -86,12 +98,12 @@ def unavailable(error: Exception) -> Response[Any]:
     """A store or service failed past its retries (the idempotency table's included): say so,
     and that trying again is safe (with the same Idempotency-Key the request is recorded once)."""
     logger.warning("an AWS call failed", error=type(error).__name__)
-    return _refused(503, "Please try again", UNAVAILABLE, headers={"Retry-After": "5"})
+    return _refused(503, N_("Please try again"), UNAVAILABLE, headers={"Retry-After": "5"})
 
 
 @router.exception_handler(IdempotencyValidationError)  # type: ignore[untyped-decorator]
 def key_reused(_error: IdempotencyValidationError) -> Response[Any]:
-    return _refused(409, "Not sent", "This Idempotency-Key was used with a different request.")
+    return _refused(409, N_("Not sent"), N_("This Idempotency-Key was used with a different request."))
 
 
 @router.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator]
@@ -100,8 +112,8 @@ def still_recording(_error: IdempotencyAlreadyInProgressError) -> Response[Any]:
         return json_answer(
             409, {"message": "A request with this Idempotency-Key is still being recorded; retry."}
         )
-    message = "We are still recording this request. Our email about it links to its status page."
-    return page_answer(409, web_pages.message_page("Request being recorded", message))
+    message = N_("We are still recording this request. Our email about it links to its status page.")
+    return _refused(409, N_("Request being recorded"), message)
 
 
 @router.exception_handler(AppealRefusedError)  # type: ignore[untyped-decorator]
@@ -117,12 +129,12 @@ def unreadable_statement(error: UnreadableStatementError) -> Response[Any]:
 @router.exception_handler(RightNotGivenError)  # type: ignore[untyped-decorator]
 def right_not_given(error: RightNotGivenError) -> Response[Any]:
     """A type the law where the person lives does not give, where the company honours only those."""
-    return _refused(400, "Not a right where you live", str(error))
+    return _refused(400, N_("Not a right where you live"), str(error))
 
 
 @router.exception_handler(NothingToDownloadError)  # type: ignore[untyped-decorator]
 def nothing_to_download(error: NothingToDownloadError) -> Response[Any]:
-    return _refused(404, "Nothing to download", str(error), link_back=True)
+    return _refused(404, N_("Nothing to download"), str(error), link_back=True)
 
 
 @router.exception_handler(DownloadExpiredError)  # type: ignore[untyped-decorator]

@@ -81,3 +81,20 @@ def test_an_email_written_in_german_is_recorded_as_german(cloud: LocalCloud, des
 
     assert outcome["disposition"] == "request"
     assert desk.store.get(outcome["request_id"]).language == "de"
+
+
+def test_a_refusal_page_speaks_the_browsers_language_and_tells_nothing_more(
+    public: DeskClient, desk: Desk
+) -> None:
+    body = urlencode([("request_types", "access"), ("email", "ada@example.com")]).encode()
+    public.call("POST", "/privacy-request", raw=body, content_type=FORM, headers={"Accept-Language": "es"})
+    [request] = desk.store.open_requests()
+    german = {"Accept-Language": "de"}
+
+    wrong = public.call("GET", f"/status/{request.request_id}?token=wrong", headers=german)
+    missing = public.call("GET", "/status/0f8fad5b-d9cb-469f-a165-70867728950e?token=wrong", headers=german)
+
+    assert wrong.status == missing.status == 404
+    assert wrong.body == missing.body  # in the browser's language, never the request's (Spanish)
+    assert Page(wrong.body).one("html")["lang"] == "de"
+    assert "Nicht gefunden" in wrong.body

@@ -202,3 +202,12 @@ def test_the_request_page_shows_no_countdown_once_closed_and_the_local_day_recei
 
     assert "open ? daysLeftText(request.legal_days_left) : closedText(request)" in script
     assert '["Received", `${request.received_on} (${place}), at ${moment(request.received_at)}`]' in script
+
+
+def test_staff_see_the_language_the_subject_is_answered_in_named_in_itself() -> None:
+    quebec = request_detail(_Trail(), _request("CA-QC", date(2027, 1, 20), language="fr_CA"), NOW)  # type: ignore[arg-type]
+    older = request_detail(_Trail(), _request("UK", date(2027, 1, 20)), NOW)  # type: ignore[arg-type]
+
+    assert (quebec.language, quebec.language_name) == ("fr_CA", "Français (Canada)")
+    assert (older.language, older.language_name) == (None, "Not recorded")
+    assert '["Language", request.language_name]' in CONSOLE.read_text(encoding="utf-8")

@@ -6,13 +6,14 @@ import base64
 import re
 from typing import TYPE_CHECKING, Final
 
+from dsr.core.catalogs import N_
 from dsr.core.refusals import NoSuchItemError
 from dsr.wiring.desk import Desk
 
 if TYPE_CHECKING:
     from dsr.core.models import PrivacyRequest
 
-NO_MATCH: Final = "No request matches that reference and token."
+NO_MATCH: Final = N_("No request matches that reference and token.")
 
 
 class NoMatchingRequestError(LookupError, NoSuchItemError):

@@ -18,8 +18,6 @@ from dsr.policies.proofs import Proof
 
 type Attributes = Mapping[str, str | bool | None]
 
-SITE_NAME = "Privacy requests"
-
 
 RELATIONSHIP_LABELS: dict[Relationship, str] = {
     Relationship.ACCOUNT_HOLDER: N_("I have an account with you"),
@@ -138,19 +136,6 @@ def attributes_markup(attributes: Attributes) -> str:
 def safe_href(url: str) -> str:
     """Links go to web addresses only: never ``javascript:`` or ``data:``."""
     return url if urlsplit(url.strip()).scheme.lower() in {"", "http", "https"} else "#"
-
-
-def page(title: str, body: str) -> str:
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<link rel="icon" href="data:,">\n'  # no icon: the browser asks for none (and gets no 403)
-        f"<title>{escaped(title)} \u2013 {escaped(SITE_NAME)}</title>\n"
-        f"<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
-    )
 
 
 def readable_date(iso: str, language: str = ENGLISH) -> str:

@@ -128,11 +128,14 @@ def submit_request_form() -> Response[str]:
             query=query,
         )
         return page_answer(422, page)
-    return page_answer(
-        303,
-        web_pages.message_page("Request received", "Taking you to its status page."),
-        {"Location": f"{receipt['status_url']}&submitted=1"},
+    title, message = (
+        gettext(language, "Request received"),
+        gettext(language, "Taking you to its status page."),
     )
+    # The language chosen on the form's switch follows to the status page (the request's own may differ).
+    chosen = f"&{LANGUAGE_QUERY}={html_lang(language)}" if LANGUAGE_QUERY in query else ""
+    location = f"{receipt['status_url']}&submitted=1{chosen}"
+    return page_answer(303, web_pages.message_page(title, message, language=language), {"Location": location})
 
 
 def _right_not_given(refused: rights.RightNotGivenError, language: str) -> str:
