@@ -106,3 +106,15 @@ def test_dates_are_written_as_each_language_writes_them() -> None:
 def test_a_language_the_desk_does_not_ship_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="pt_BR"):
         gettext("pt_BR", "Email address")
+
+
+def test_every_detail_verification_asks_for_is_labelled_in_the_catalogs() -> None:
+    """The labels come from verification.yaml, which extraction does not read: a label added
+    there must be added to dsr.web.pages.DETAIL_LABELS (and so to the catalogs) too."""
+    from dsr.policies.verification import load_policy
+
+    labels = {point.label for point in load_policy().data_points.points.values()}
+    in_catalog = {message.id for message in _catalog(ENGLISH)}
+
+    assert labels <= in_catalog
+    assert gettext("de", "Postal code of the billing address") == "Postleitzahl der Rechnungsadresse"
