@@ -15,7 +15,7 @@ import sys
 from functools import cache
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import CDPSession, Locator, Page
 
 AXE_TOOL = Path(__file__).parents[2] / "tools" / "axe_core.py"
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices: one main landmark, all content
@@ -100,6 +100,32 @@ def accessibility_violations(page: Page) -> list[str]:
         )
         for violation in found
     ]
+
+
+# Reflow (WCAG 1.4.10): 320 CSS px wide, and 200% zoom of a 1,280 px window.
+REFLOW = (
+    {"width": 320, "height": 640, "deviceScaleFactor": 1},
+    {"width": 640, "height": 400, "deviceScaleFactor": 2},
+)
+
+
+def reflow_problems(page: Page, emulation: CDPSession) -> list[str]:
+    """WCAG 1.4.10: the page scrolls sideways neither at 320 CSS px nor zoomed to 200% (a 1,280 px
+    window at twice the scale: 640 CSS px, device scale factor 2), emulated through ``emulation``,
+    the page's debugging session. Playwright's own viewport is set again by its next change."""
+    problems = []
+    for reflow in REFLOW:
+        emulation.send("Emulation.setDeviceMetricsOverride", {**reflow, "mobile": False})
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
+        scroll_width, client_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if scroll_width > client_width:
+            problems.append(
+                f"scrolls sideways at {reflow['width']} px, scale {reflow['deviceScaleFactor']}: "
+                f"{scroll_width} px wide in {client_width} px"
+            )
+    return problems
 
 
 FOCUS_CONTRAST = 3.0

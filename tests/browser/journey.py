@@ -16,16 +16,19 @@ from urllib.parse import urldefrag
 from playwright.sync_api import CDPSession, ConsoleMessage, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser.accessibility import accessibility_violations
+from tests.browser.accessibility import accessibility_violations, reflow_problems
 
 SCREENSHOTS = Path(__file__).parents[2] / "build" / "journeys"
 WIDE = {"width": 1280, "height": 800}
 NARROW = {"width": 390, "height": 844}
-# Reflow (WCAG 1.4.10): 320 CSS px wide, and 200% zoom of a 1,280 px window.
-REFLOW = (
-    {"width": 320, "height": 640, "deviceScaleFactor": 1},
-    {"width": 640, "height": 400, "deviceScaleFactor": 2},
-)
+# A page's kind, the same in every state that shows the same things: its path with the ids left
+# out, and its headings.
+PAGE_KIND = """() => [
+  location.pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "*"),
+  ...[...document.querySelectorAll("h1, h2")].map((heading) => heading.textContent.trim()),
+].join(" | ")"""
+TRANSLATIONS_CHECKED: set[tuple[str, str]] = set()
+"""(language, kind of page) already checked in this test process."""
 # A chart's labels are drawn in an SVG, which clips what does not fit instead of widening the page.
 CUT_OFF_CHART_TEXT = """() => [...document.querySelectorAll("svg text")].filter((text) => {
   const chart = text.ownerSVGElement.getBoundingClientRect();
@@ -52,6 +55,8 @@ class Journey:
         self._links_answered: set[str] = set()
         self._document_checked = ""
         self._emulation: CDPSession | None = None
+        self._translated: Page | None = None
+        self._translated_emulation: CDPSession | None = None
         page.set_viewport_size(WIDE)
         page.on("response", self._on_response)
         page.on("console", self._on_console)
@@ -92,26 +97,37 @@ class Journey:
         self.page.set_viewport_size(WIDE)  # after the emulation: Playwright sets its own again
         broken = self._broken_links()
         problems = too_wide + broken + self.problems + self._accessibility_violations()
+        problems += self._translations_checked()
         self.problems = []
         assert not problems, f"{where}:\n  " + "\n  ".join(problems)
 
     def _reflow_problems(self) -> list[str]:
-        """WCAG 1.4.10: the page scrolls sideways neither at 320 CSS px nor zoomed to 200% (a
-        1,280 px window at twice the scale: 640 CSS px, device scale factor 2)."""
         if self._emulation is None:
             self._emulation = self.page.context.new_cdp_session(self.page)
+        return reflow_problems(self.page, self._emulation)
+
+    def _translations_checked(self) -> list[str]:
+        """The page in each other language its language switch offers, checked by axe-core and
+        for reflow in a second tab: once a session for each kind of page (its path without ids,
+        and its headings) and language."""
+        offered: list[list[str]] = self.page.eval_on_selector_all(
+            "nav a[hreflang]:not([aria-current])", "links => links.map((a) => [a.hreflang, a.href])"
+        )
+        kind = self.page.evaluate(PAGE_KIND)
         problems = []
-        for reflow in REFLOW:
-            self._emulation.send("Emulation.setDeviceMetricsOverride", {**reflow, "mobile": False})
-            self.page.evaluate("() => new Promise((done) => requestAnimationFrame(() => done()))")
-            scroll_width, client_width = self.page.evaluate(
-                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
-            if scroll_width > client_width:
-                problems.append(
-                    f"scrolls sideways at {reflow['width']} px, scale {reflow['deviceScaleFactor']}: "
-                    f"{scroll_width} px wide in {client_width} px"
-                )
+        for language, address in offered:
+            if (language, kind) in TRANSLATIONS_CHECKED:
+                continue
+            TRANSLATIONS_CHECKED.add((language, kind))
+            if self._translated is None:
+                self._translated = self.page.context.new_page()
+                self._translated_emulation = self._translated.context.new_cdp_session(self._translated)
+            assert self._translated_emulation is not None
+            answer = self._translated.goto(address)
+            found = [f"answers {answer.status}"] if answer is not None and answer.status >= 400 else []
+            found += accessibility_violations(self._translated)
+            found += reflow_problems(self._translated, self._translated_emulation)
+            problems += [f"in {language} ({address}): {problem}" for problem in found]
         return problems
 
     def _accessibility_violations(self) -> list[str]:

@@ -40,6 +40,11 @@ pytestmark = pytest.mark.xdist_group("browser-journeys")
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace", "phone": "+44 20 7123 4567", "postal": "SW1A 1AA"}
 GRACE = {"email": "grace@example.org", "name": "Grace Hopper", "account": "acct-1002"}
 ALAN = {"email": "alan@example.net", "name": "Alan Turing"}
+# Details asked for verification that are the person's own, named for the browser (WCAG 1.3.5).
+AUTOFILLED_DETAILS = {
+    "Phone number on the account": "tel",
+    "Postal code of the billing address": "postal-code",
+}
 # A person waits for mail and for the desk longer than a unit test would: CI shares two cores.
 PATIENCE = 60.0
 expect.set_options(timeout=15_000)
@@ -176,6 +181,9 @@ def confirm_with_the_emailed_link(journey: Journey, reference: str, details: dic
     code = code_in(mail)
     click_link_in(mail, journey, "/status/")
     expect(page.get_by_label("Verification code")).to_have_value(code)
+    for label, purpose in AUTOFILLED_DETAILS.items():  # the browser offers the person's own
+        if label in details:
+            expect(page.get_by_label(label)).to_have_attribute("autocomplete", purpose)
     for label, value in details.items():
         page.get_by_label(label).fill(value)
     journey.step("status page with the emailed code")

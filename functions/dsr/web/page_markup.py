@@ -63,6 +63,11 @@ STYLE = (
     "color:#0b0c0c;background:#fff}"
     "main{max-width:42rem;margin:0 auto;padding:1rem 1.25rem 3rem}"
     "h1{font-size:1.9rem;line-height:1.2}"
+    # A word longer than the line (German's compounds at 320 px: "Datenschutzanfrage") breaks
+    # rather than widening the page (WCAG 1.4.10); headings are hyphenated where the browser can,
+    # and the main heading is smaller on a phone, so that such a word fits whole.
+    "body{overflow-wrap:break-word}h1,h2{hyphens:auto}"
+    "@media (max-width:25rem){h1{font-size:1.5rem}}"
     ".field,fieldset{margin:0 0 1.5rem}"
     "fieldset{border:0;padding:0}"
     "label,legend{display:block;font-weight:600}"
@@ -78,8 +83,6 @@ STYLE = (
     "input[type=text],input[type=email],input[type=tel],select,textarea{width:100%}"
     "input.short{width:6rem}"
     "[aria-invalid=true]{border-color:#d4351c}"
-    # Focus: yellow inside a black ring, seen against a white page and against the yellow alike.
-    ":focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}"
     "button{font:inherit;font-weight:600;padding:.6rem 1.2rem;border:0;color:#fff;"
     "background:#00703c;cursor:pointer}"
     "button.secondary{color:#0b0c0c;background:#f3f2f1;border:2px solid #0b0c0c;font-weight:400}"
@@ -97,6 +100,14 @@ STYLE = (
     "nav.languages ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:0 1.25rem}"
     "nav.languages a{display:inline-block;padding:.25rem 0;color:#1d70b8}"
     "nav.languages a[aria-current]{color:#0b0c0c;font-weight:600;text-decoration:none}"
+    # Focus, last so that it wins (the GOV.UK pattern): yellow with black beside it, which shows
+    # on the white page and on the yellow alike (WCAG 1.4.11, 3:1). A field's border thickens
+    # inwards, clear of its label; a link or a button turns yellow with a black edge below.
+    ":focus{outline:3px solid #ffdd00;outline-offset:0;box-shadow:0 0 0 6px #0b0c0c}"
+    "input:not([type=checkbox]):focus,select:focus,textarea:focus{box-shadow:inset 0 0 0 2px #0b0c0c}"
+    "a:focus,nav.languages a:focus{outline:3px solid transparent;color:#0b0c0c;background:#ffdd00;"
+    "box-shadow:0 -2px #ffdd00,0 4px #0b0c0c;text-decoration:none}"
+    "button:focus{outline:3px solid transparent;color:#0b0c0c;background:#ffdd00;box-shadow:0 3px 0 #0b0c0c}"
 )
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 

@@ -145,8 +145,14 @@ def _request_type_label(value: str) -> str:
         return value
 
 
+# A detail that is the person's own phone or postal code says so, so that the browser offers what
+# it knows (WCAG 1.3.5); the others (an invoice's amount, a month) are nothing a browser keeps.
+_DATA_POINT_AUTOCOMPLETE = {"phone": "tel", "postal_code": "postal-code"}
+
+
 def _data_point_input(name: str) -> dict[str, str | bool | None]:
-    return {"id": f"point_{name}", "name": f"point_{name}", "type": "text", "autocomplete": "off"}
+    autocomplete = _DATA_POINT_AUTOCOMPLETE.get(name, "off")
+    return {"id": f"point_{name}", "name": f"point_{name}", "type": "text", "autocomplete": autocomplete}
 
 
 def _code_input(prefilled: str = "") -> dict[str, str | bool | None]:
