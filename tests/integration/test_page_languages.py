@@ -5,7 +5,7 @@ where staff see it."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dsr.intake.status_tokens import status_token
 from dsr.wiring.desk import Desk
@@ -69,9 +69,19 @@ def test_the_language_of_the_form_is_recorded_and_staff_see_it(
     shown = approver.get(f"/staff/requests/{request.request_id}").body
     assert (shown["language"], shown["language_name"]) == ("fr_CA", "Français (Canada)")
     status_url = desk.status_url(request.request_id, status_token(desk, request.request_id))
-    switched = public.get(urlsplit(status_url)._replace(scheme="", netloc="").geturl() + "&lang=es")
-    assert Page(switched.body).one("html")["lang"] == "es"
+    switched = public.get(
+        urlsplit(status_url)._replace(scheme="", netloc="").geturl() + "&code=123456&lang=es"
+    )
+    page = Page(switched.body)
+    assert page.one("html")["lang"] == "es"
     assert "Su solicitud sobre sus datos personales" in switched.body
+    assert page.one("input", name="code")["value"] == "123456"
+    [german] = page.all("a", hreflang="de")  # the switch keeps the token and the emailed code
+    assert parse_qs(urlsplit(str(german["href"])).query) == {
+        "token": [status_token(desk, request.request_id)],
+        "code": ["123456"],
+        "lang": ["de"],
+    }
 
 
 def test_an_email_written_in_german_is_recorded_as_german(cloud: LocalCloud, desk: Desk) -> None:

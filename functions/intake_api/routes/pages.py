@@ -181,7 +181,9 @@ def _status_page(
     its ``values``) in the same."""
     facts = subject_actions.status_for_holder(desk_from_environment(), request_id, token)
     language = _chosen_language() or facts.language
-    query = {"token": token} | ({LANGUAGE_QUERY: html_lang(language)} if _chosen_language() else {})
+    # The switch's links keep what the page was opened with: the token, and the emailed code.
+    query = {"token": token} | ({"code": code} if code else {})
+    query |= {LANGUAGE_QUERY: html_lang(language)} if _chosen_language() else {}
     return web_pages.status_page(
         facts.view,
         token=token,
