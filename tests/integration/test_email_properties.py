@@ -52,9 +52,9 @@ def mailbox() -> Iterator[Mailbox]:
         box = Mailbox(desk)
         send = desk.mailer.send
 
-        def recording_send(to: str, subject: str, body: str, request_id: str) -> str:
+        def recording_send(to: str, subject: str, body: str, request_id: str, **parts: str | None) -> str:
             box.sent.append((to, request_id))
-            return send(to, subject, body, request_id)
+            return send(to, subject, body, request_id, **parts)
 
         patch.setattr(desk.mailer, "send", recording_send)
         seed = handle_inbound(desk, (EVENTS / "access_request.eml").read_bytes(), SEED_MESSAGE_ID, {})

@@ -23,8 +23,9 @@ TRANSLATED = [language for language in SHIPPED_LANGUAGES if language != ENGLISH]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # As `make messages` extracts them (functions/dsr/locale/babel.cfg and the Makefile's keywords).
 KEYWORDS = {"_": None, "N_": None, "translated": None, "gettext": (2,), "ngettext": (2, 3)}
-METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
-OPTIONS = {"**/templates/**.html": {"trim_blocks": "True", "lstrip_blocks": "True"}}
+METHODS = [("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2"), ("**.py", "python")]
+JINJA_OPTIONS = {"trim_blocks": "True", "lstrip_blocks": "True"}
+OPTIONS = {"**/templates/**.html": JINJA_OPTIONS, "**/templates/**.txt": JINJA_OPTIONS}
 
 
 def _catalog(language: str) -> Catalog:

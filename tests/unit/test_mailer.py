@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from dsr.core.mailer import Mailer
+from dsr.notices.email_markup import html_version
 
 
 class CapturingSes:
@@ -50,18 +51,42 @@ def test_a_line_break_in_an_address_is_refused(address: str) -> None:
     assert ses.raw == []
 
 
-def test_markup_a_subject_wrote_is_sent_as_plain_text_and_never_as_html() -> None:
+def test_markup_a_subject_wrote_reaches_the_html_part_as_the_characters_typed() -> None:
     # A name or an explanation with markup reaches the recipient as the characters typed: the
-    # message has one text/plain part, so no mail program renders it or runs it.
+    # plain part carries it as it is, and the HTML part escapes it, so no mail program runs it.
     hostile = '<img src=x onerror=alert(1)><a href="javascript:alert(2)">click</a>'
+    body = f"Name: {hostile}\n"
     ses = CapturingSes()
     Mailer(ses, "privacy@desk.example").send(
-        "ada@example.com", f"About {hostile}", f"Name: {hostile}\n", "req-1"
+        "ada@example.com",
+        f"About {hostile}",
+        body,
+        "req-1",
+        language="en",
+        html=html_version("About", body, "en"),
+    )  # type: ignore[arg-type]
+
+    sent = message_from_bytes(ses.raw[0], policy=policy.default)
+    assert [part.get_content_type() for part in sent.walk()] == [
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+    ]
+    assert hostile in sent.get_body(preferencelist=("plain",)).get_content()
+    html_part = sent.get_body(preferencelist=("html",)).get_content()
+    assert "<img" not in html_part and '<a href="javascript' not in html_part
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html_part
+
+
+def test_a_message_without_html_is_one_plain_part_tagged_with_its_language() -> None:
+    ses = CapturingSes()
+    Mailer(ses, "privacy@desk.example").send(
+        "ada@example.com", "Subject", "Body\n", "req-1", language="fr_CA"
     )  # type: ignore[arg-type]
 
     sent = message_from_bytes(ses.raw[0], policy=policy.default)
     assert [part.get_content_type() for part in sent.walk()] == ["text/plain"]
-    assert sent.get_content() == f"Name: {hostile}\n"
+    assert sent["Content-Language"] == "fr-CA"
 
 
 def test_every_email_the_desk_sends_goes_through_the_one_plain_text_mailer() -> None:

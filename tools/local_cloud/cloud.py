@@ -20,6 +20,8 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from dsr.core import catalogs
+from dsr.core.languages import ENGLISH, shipped_language
 from local_cloud import database as local_database
 from local_cloud import hosted_sign_in
 from local_cloud.bucket_owners import BucketOwnerCheck
@@ -100,6 +102,13 @@ def _demo_processor_identity(domain: str) -> tuple[SigningKey, bytes]:
     return generate_identity(domain, "rsa", datetime.now(UTC), timedelta(days=3650))
 
 
+CODE_LINES = {
+    "verification code": "Your verification code is %(code)s",
+    "download code": "Your download code is %(code)s",
+}
+"""The line of each kind of email that gives a code, as the catalogs hold it (the English text)."""
+
+
 @dataclass(frozen=True)
 class SentMail:
     message_id: str
@@ -107,6 +116,10 @@ class SentMail:
     subject: str
     body: str
     request_id: str | None
+    language: str | None = None
+    """The message's Content-Language (``de``, ``fr-CA``); None if it has none."""
+    html: str | None = None
+    """Its text/html part, sent beside the plain text read into ``body``; None if it has none."""
 
 
 def create_keys(template: Template) -> dict[str, str]:
@@ -441,6 +454,7 @@ class LocalCloud:
             if not isinstance(message, EmailMessage):
                 continue
             body = message.get_body(preferencelist=("plain",))
+            html = message.get_body(preferencelist=("html",))
             mails.append(
                 SentMail(
                     message_id=str(message.get("Message-ID", sent.id)),
@@ -450,16 +464,24 @@ class LocalCloud:
                     subject=str(message.get("Subject", "")),
                     body=str(body.get_content()) if body is not None else "",
                     request_id=message.get("X-Privacy-Request-Id"),
+                    language=message.get("Content-Language"),
+                    html=str(html.get_content()) if html is not None else None,
                 )
             )
         return mails
 
     def latest_code(self, request_id: str, kind: str = "verification code") -> str | None:
-        """The 6-digit code in the newest email of ``kind`` sent for the request, if any."""
+        """The 6-digit code in the newest email of ``kind`` (``verification code``, ``download
+        code``) sent for the request, if any: its line read in the language the email is in."""
+        line = CODE_LINES[kind]
         for mail in reversed(self.outbox()):
-            if mail.request_id == request_id and kind in mail.subject:
-                found = re.search(r"code is (\d{6})", mail.body)
-                return found.group(1) if found else None
+            if mail.request_id != request_id:
+                continue
+            language = shipped_language([mail.language or ENGLISH]) or ENGLISH
+            said = re.escape(catalogs.gettext(language, line, code="CODE")).replace("CODE", r"(\d{6})")
+            found = re.search(said, mail.body)
+            if found:
+                return found.group(1)
         return None
 
     def alerts(self) -> list[dict[str, Any]]:

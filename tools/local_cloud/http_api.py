@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from dsr.core.languages import language_name, locale_id
 from dsr.web.response_headers import GATEWAY_HEADERS
 from local_cloud import s3_links
 from local_cloud.clock import local_clock
@@ -520,15 +521,25 @@ def states_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return timeline
 
 
+def _language_shown(tag: str | None) -> str:
+    """``fr-CA`` as ``Français (Canada) (fr-CA)``: the language a message was written in."""
+    if not tag:
+        return "not stated"
+    return f"{language_name(locale_id(tag))} ({tag})"
+
+
 def _outbox_page(cloud: LocalCloud) -> str:
     own_links = re.compile(re.escape(html.escape(cloud.base_url)) + r"/[^\s<]+")  # every link the desk sends
     rows = []
     for mail in reversed(cloud.outbox()):
         text = html.escape(mail.body)
         text = own_links.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', text)
+        lang = html.escape(mail.language or "en", quote=True)
         rows.append(
-            f"<article><h2>{html.escape(mail.subject)}</h2>"
-            f"<p>To: {html.escape(', '.join(mail.to))}</p><pre>{text}</pre></article>"
+            f'<article><h2 lang="{lang}">{html.escape(mail.subject)}</h2>'
+            f"<p>To: {html.escape(', '.join(mail.to))}</p>"
+            f"<p>Language: {html.escape(_language_shown(mail.language))}</p>"
+            f'<pre lang="{lang}">{text}</pre></article>'
         )
     return _page("Outbox", "<p>Mail the desk has sent, newest first.</p>" + "".join(rows))
 

@@ -15,9 +15,20 @@ class Mailer:
         self._ses = ses
         self._sender = sender
 
-    def send(self, to: str, subject: str, body: str, request_id: str) -> str:
-        """Send one plain-text message; the id SES gives it, which SES may also put in the
-        Message-ID that replies quote."""
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        request_id: str,
+        *,
+        language: str | None = None,
+        html: str | None = None,
+    ) -> str:
+        """Send one message: ``body`` as its text/plain part and, when given, ``html`` as a
+        text/html alternative with the same content (multipart/alternative, the plain part
+        first); ``language`` (a BCP 47 tag or Babel's ``fr_CA``) as its Content-Language. The
+        id SES gives it, which SES may also put in the Message-ID that replies quote."""
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
@@ -29,6 +40,10 @@ class Mailer:
         message["Auto-Submitted"] = "auto-generated"
         message["X-Privacy-Request-Id"] = request_id
         message.set_content(body)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+        if language:  # after the parts: making them moves or clears the Content-* headers
+            message["Content-Language"] = language.replace("_", "-")
         # The recipients come from the message's own headers.
         sent = self._ses.send_email(
             FromEmailAddress=self._sender, Content={"Raw": {"Data": message.as_bytes()}}

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from dsr.core.desk_model import DeskModel
 from dsr.core.identities import SubjectIdentity
 from dsr.core.keyed_hash import normalized_email
-from dsr.core.languages import LanguageHints
+from dsr.core.languages import ENGLISH, SHIPPED_LANGUAGES, LanguageHints
 from dsr.core.masking import mask_email
 from dsr.core.models import Channel, NewRequest, PrivacyRequest, RequestType
 from dsr.inbox.email_phrases import requested_types, written_language
@@ -293,6 +293,13 @@ def _triage_fields(
     return fields
 
 
+def _reply_language(mail: InboundMail | None) -> str:
+    """The language a message the desk could not act on is answered in: the one it was written
+    in, when the desk reads and writes it, else English."""
+    written = written_language(mail.subject, mail.body) if mail is not None else None
+    return written if written in SHIPPED_LANGUAGES else ENGLISH
+
+
 def _triage(
     desk: Desk, message_id: str, disposition: Disposition, reason: str, mail: InboundMail | None
 ) -> EmailOutcome:
@@ -312,7 +319,11 @@ def _triage(
         and throttling.admit_mail(desk, reply_to)
     ):
         form_url = f"{desk.settings.public_base_url}/requests"
-        notice = notices.email_not_understood(form_url, correction=reason.startswith(NEEDS_CORRECTED_VALUES))
-        desk.mailer.send(reply_to, notice.subject, notice.body, triage_id)
+        notice = notices.email_not_understood(
+            form_url, correction=reason.startswith(NEEDS_CORRECTED_VALUES), language=_reply_language(mail)
+        )
+        desk.mailer.send(
+            reply_to, notice.subject, notice.body, triage_id, language=notice.language, html=notice.html
+        )
     logger.info("email triaged", triage_id=triage_id, disposition=disposition.value)
     return EmailOutcome(disposition=disposition, triage_id=triage_id, reason=reason)

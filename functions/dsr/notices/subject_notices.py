@@ -1,29 +1,35 @@
-"""What the subject is told at each step. Plain text; no personal data in subject lines."""
+"""What the subject is told at each step, in the request's language: each email a template in
+``dsr/notices/templates/emails/`` (its first line the subject line, then a blank line, then the
+plain text), every sentence read from the catalogs, every date written as the language writes it.
+No personal data in subject lines."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import NamedTuple
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
+from dsr.core import catalogs
+from dsr.core.catalogs import N_
+from dsr.core.languages import ENGLISH, SHIPPED_LANGUAGES
 from dsr.core.models import Channel, PrivacyRequest
-from dsr.core.readable_dates import day_text, utc_moment_text
+from dsr.core.readable_dates import utc_moment_text
 from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
 
 TYPE_NAMES = {
-    "access": "a copy of your personal data",
-    "portability": "your personal data in a portable format",
-    "erasure": "deletion of your personal data",
-    "rectification": "correction of your personal data",
-    "restriction": "restriction of the use of your personal data",
-    "objection": "an end to our use of your data for our legitimate interests",
-    "marketing_opt_out": "an end to our marketing to you",
-    "sale_sharing_opt_out": "an end to any sale or sharing of your personal data",
-    "limit_sensitive": "a limit on the use of your sensitive personal data",
-    "admt_opt_out": "an end to important decisions about you made by automated means",
-    "admt_access": "information about the automated decisions we make about you",
-    "third_party_list": "the list of the third parties we gave your personal data to",
-    "profiling_review": "a review of an automated decision about you",
+    "access": N_("a copy of your personal data"),
+    "portability": N_("your personal data in a portable format"),
+    "erasure": N_("deletion of your personal data"),
+    "rectification": N_("correction of your personal data"),
+    "restriction": N_("restriction of the use of your personal data"),
+    "objection": N_("an end to our use of your data for our legitimate interests"),
+    "marketing_opt_out": N_("an end to our marketing to you"),
+    "sale_sharing_opt_out": N_("an end to any sale or sharing of your personal data"),
+    "limit_sensitive": N_("a limit on the use of your sensitive personal data"),
+    "admt_opt_out": N_("an end to important decisions about you made by automated means"),
+    "admt_access": N_("information about the automated decisions we make about you"),
+    "third_party_list": N_("the list of the third parties we gave your personal data to"),
+    "profiling_review": N_("a review of an automated decision about you"),
 }
 """What a request asks for, as the subject reads it after "your request for"."""
 
@@ -31,54 +37,84 @@ TYPE_NAMES = {
 class Notice(NamedTuple):
     subject: str
     body: str
+    language: str = ENGLISH
+    """The language it is written in (Babel's ``fr_CA``): its Content-Language and ``<html lang>``."""
+    html: str | None = None
+    """The same content as HTML, sent beside the plain text; None sends the plain text alone."""
 
 
-def _asked_for(request: PrivacyRequest) -> str:
+def language_of(request: PrivacyRequest) -> str:
+    """The language the request's emails are written in: the one chosen at intake, else English."""
+    return request.language if request.language in SHIPPED_LANGUAGES else ENGLISH
+
+
+def render(name: str, language: str, **context: Any) -> Notice:
+    """The email ``emails/<name>.txt`` in ``language``, with its HTML part."""
+    from dsr.notices.email_markup import html_version  # noqa: PLC0415 - Jinja2 on the first email
+    from dsr.notices.email_templates import render as render_template  # noqa: PLC0415
+
+    text = render_template(f"emails/{name}.txt", language, **context)
+    subject, _, body = text.partition("\n\n")
+    subject = " ".join(subject.split())
+    return Notice(subject, body, language, html_version(subject, body, language))
+
+
+def _about(request: PrivacyRequest, name: str, **context: Any) -> Notice:
+    """An email about ``request``, in its language: its reference and what it asks for at hand."""
+    language = language_of(request)
+    return render(
+        name,
+        language,
+        short=request.request_id[:8],
+        reference=request.request_id,
+        asked_for=_asked_for(request, language),
+        **context,
+    )
+
+
+def _asked_for(request: PrivacyRequest, language: str = ENGLISH) -> str:
     """``a copy of your personal data and deletion of your personal data``."""
-    names = [TYPE_NAMES[t.value] for t in request.request_types]
-    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    names = [catalogs.gettext(language, TYPE_NAMES[t.value]) for t in request.request_types]
+    if len(names) == 1:
+        return names[0]
+    return catalogs.gettext(language, "%(listed)s and %(last)s", listed=", ".join(names[:-1]), last=names[-1])
 
 
 def _local_day(request: PrivacyRequest, moment: datetime) -> str:
     """The date where the request's law counts days (a due date ends there at midnight)."""
-    return day_text(local_day(request.jurisdiction, moment))
+    return catalogs.day_in_words(local_day(request.jurisdiction, moment), language_of(request))
 
 
 WHAT_HAPPENS_NEXT: dict[Proof, str] = {
-    Proof.CODE: (
+    Proof.CODE: N_(
         "What happens next: we will send you a code to confirm this email address is yours. "
         "Once confirmed, our privacy team reviews the request and we carry it out in every "
         "system that holds your data."
     ),
-    Proof.CODE_AND_DETAILS: (
+    Proof.CODE_AND_DETAILS: N_(
         "What happens next: we will send you a code to confirm this email address is yours, and "
         "ask for two or three details we hold about you, to confirm it is you. Once confirmed, "
         "our privacy team reviews the request and we carry it out in every system that holds "
         "your data."
     ),
-    Proof.SIGN_IN: (
+    Proof.SIGN_IN: N_(
         "What happens next: because this request concerns your account, we will email you a link "
         "to sign in to it, to confirm the request is yours. Once you have signed in, our privacy "
         "team reviews the request and we carry it out in every system that holds your data."
     ),
-    Proof.POWER_OF_ATTORNEY: (
+    Proof.POWER_OF_ATTORNEY: N_(
         "What happens next: our privacy team checks the power of attorney your agent sent. Once it "
         "is confirmed, they review the request and we carry it out in every system that holds "
         "your data. You do not need to do anything."
     ),
-    Proof.NONE: (
+    Proof.NONE: N_(
         "What happens next: you do not need to do anything more. Our privacy team reviews the "
         "request and we carry it out in every system that holds your data."
     ),
 }
 """The acknowledgement's next step, by how the request is proved to be the subject's."""
 
-
-SIGNAL_ACKNOWLEDGED = (
-    "Your browser sent the Global Privacy Control signal, which we honour as your request to opt "
-    "out of the sale and sharing of your personal data, for targeted advertising too."
-)
-SIGNAL_NEXT_STEP = (
+SIGNAL_NEXT_STEP = N_(
     "What happens next: you do not need to do anything. We carry it out in every system that holds your data."
 )
 
@@ -87,35 +123,20 @@ def acknowledgement(request: PrivacyRequest, status_url: str, proof: Proof = Pro
     """The reference, the due date and what happens next; a request a browser's Global Privacy
     Control signal opened says so, and that nobody reviews it first."""
     signal = request.channel is Channel.GPC
-    opening = (
-        SIGNAL_ACKNOWLEDGED
-        if signal
-        else f"Thank you. We have received your request for {_asked_for(request)}."
-    )
-    return Notice(
-        subject=f"We received your privacy request {request.request_id[:8]}",
-        body=(
-            f"{opening}\n\n"
-            f"Reference: {request.request_id}\n"
-            f"We will respond by {_local_day(request, request.respond_by)} at the latest.\n\n"
-            f"{SIGNAL_NEXT_STEP if signal else WHAT_HAPPENS_NEXT[proof]}\n\n"
-            f"Follow the status of your request: {status_url}\n"
-        ),
+    next_step = SIGNAL_NEXT_STEP if signal else WHAT_HAPPENS_NEXT[proof]
+    return _about(
+        request,
+        "acknowledgement",
+        signal=signal,
+        respond_by=_local_day(request, request.respond_by),
+        next_step=catalogs.gettext(language_of(request), next_step),
+        status_url=status_url,
     )
 
 
 def already_open(request: PrivacyRequest, open_request_id: str) -> Notice:
     """Sent once the subject has confirmed the address: only then are they told of the other request."""
-    return Notice(
-        subject=f"Your privacy request {request.request_id[:8]} is joined to {open_request_id[:8]}",
-        body=(
-            "Thank you for confirming your email address. You asked for "
-            f"{_asked_for(request)}, and we are already working on the same request from you "
-            f"(reference {open_request_id}). We have joined this request to it, so you do not need "
-            "to do anything more: we will answer both together, through that request.\n\n"
-            f"Reference of this request: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "already_open", open_reference=open_request_id)
 
 
 def verification_code(
@@ -127,40 +148,41 @@ def verification_code(
     data_point_labels: list[str] | None = None,
     data_points_needed: int = 0,
 ) -> Notice:
-    points = ""
-    if data_point_labels and data_points_needed:
-        listed = "".join(f"- {label}\n" for label in data_point_labels)
-        points = (
-            f"To protect your data we also need {data_points_needed} of these details, as we hold them:\n"
-            f"{listed}\n"
-        )
-    return Notice(
-        subject=f"Your verification code for privacy request {request.request_id[:8]}",
-        body=(
-            f"Your verification code is {code}\n\n"
-            f"Enter it on your request's page, or open this link, which fills it in: {status_url}\n\n"
-            f"{points}"
-            f"The code works once and expires in {minutes} minutes. If you did not make this "
-            "request, ignore this message and nothing will happen.\n"
-        ),
+    language = language_of(request)
+    return _about(
+        request,
+        "verification_code",
+        code=code,
+        status_url=status_url,
+        expiry=_expiry(request, minutes),
+        data_point_labels=[catalogs.gettext(language, label) for label in data_point_labels or []],
+        data_points_needed=data_points_needed,
+    )
+
+
+def _expiry(request: PrivacyRequest, minutes: int) -> str:
+    """``The code works once and expires in 30 minutes.``, in the request's language."""
+    return catalogs.ngettext(
+        language_of(request),
+        "The code works once and expires in %(count)s minute.",
+        "The code works once and expires in %(count)s minutes.",
+        minutes,
     )
 
 
 def account_sign_in(request: PrivacyRequest, login_url: str) -> Notice:
-    return Notice(
-        subject=f"Sign in to confirm your privacy request {request.request_id[:8]}",
-        body=(
-            "Because this request concerns your account, please confirm it by signing in to your "
-            f"account: {login_url}\n\n"
-            "If you did not make this request, ignore this message and nothing will happen.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "account_sign_in", login_url=login_url)
 
 
 def utc_moment(moment: datetime) -> str:
     """``14 March 2026, 10:32 UTC``: how emails and pages state when a link stops working."""
     return utc_moment_text(moment)
+
+
+def moment_in_words(moment: datetime, language: str) -> str:
+    """``utc_moment`` in ``language``: ``14 mars 2026, 10:32 UTC``."""
+    at = moment.astimezone(UTC)
+    return f"{catalogs.day_in_words(at.date(), language)}, {at:%H:%M} UTC"
 
 
 def completion(
@@ -171,40 +193,20 @@ def completion(
     *,
     partly: bool = False,
 ) -> Notice:
-    download = ""
-    if download_url and available_until:
-        download = (
-            "\nYour personal data is ready to download, as a page to read and in a format for "
-            f"computers (JSON): {download_url}\n"
-            "To protect it, that page emails a fresh code to this address before the download "
-            "starts.\n"
-            f"The link works until {utc_moment(available_until)}. Keep it private.\n"
-        )
-    opening = f"We have completed your request for {_asked_for(request)}."
-    if partly:
-        opening = (
-            f"We have carried out your request for {_asked_for(request)}, except what the list below "
-            "says is not yet done: our team is on it, and we will write again when it is."
-        )
-    return Notice(
-        subject=f"Your privacy request {request.request_id[:8]} is {'partly ' if partly else ''}complete",
-        body=f"{opening}\n\n{summary}\n{download}\nReference: {request.request_id}\n",
+    offered = bool(download_url and available_until)
+    return _about(
+        request,
+        "completion",
+        summary=summary,
+        partly=partly,
+        download_url=download_url if offered else None,
+        available_until=moment_in_words(available_until, language_of(request)) if available_until else None,
     )
 
 
 def download_code(request: PrivacyRequest, code: str, minutes: int) -> Notice:
     """The fresh code that unlocks an access package download; asked for on the download page."""
-    return Notice(
-        subject=f"Your download code for privacy request {request.request_id[:8]}",
-        body=(
-            f"Your download code is {code}\n\n"
-            "Enter it on the download page to get your personal data. "
-            f"The code works once and expires in {minutes} minutes.\n\n"
-            "If you did not ask for it, ignore this message: nobody can download your data "
-            "without this code.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "download_code", code=code, expiry=_expiry(request, minutes))
 
 
 class AppealInvitation(NamedTuple):
@@ -223,23 +225,15 @@ class ComplaintInvitation(NamedTuple):
 
 
 def _how_to_appeal(
-    request: PrivacyRequest, appeal: AppealInvitation | None, complaint: ComplaintInvitation | None = None
-) -> str:
-    if appeal is None and complaint is not None:
-        return (
-            "You may complain to us about this decision by writing to our privacy address: we will "
-            f"acknowledge your complaint within {complaint.acknowledge_within} of receiving it, look "
-            "into it and tell you the outcome.\n"
-            f"You may also complain to {complaint.regulator}.\n"
-        )
-    if appeal is None:
-        return "You may complain to your data protection authority, or contact us to discuss it.\n"
-    return (
-        f"You may appeal this decision until {_local_day(request, appeal.until)}: reply to this "
-        "email beginning with the word APPEAL and tell us why you disagree, or use the appeal form on your "
-        f"request's status page: {appeal.status_url}\n"
-        "We will answer your appeal in writing, with our reasons, within the time the law sets.\n"
-    )
+    request: PrivacyRequest, appeal: AppealInvitation | None, complaint: ComplaintInvitation | None
+) -> dict[str, Any]:
+    """What ``emails/_how_to_appeal.txt`` says: the appeal, else the complaint to us, else the authority."""
+    return {
+        "appeal_until": _local_day(request, appeal.until) if appeal else None,
+        "appeal_url": appeal.status_url if appeal else None,
+        "acknowledge_within": complaint.acknowledge_within if complaint else None,
+        "regulator": complaint.regulator if complaint else None,
+    }
 
 
 def denial(
@@ -248,15 +242,7 @@ def denial(
     appeal: AppealInvitation | None = None,
     complaint: ComplaintInvitation | None = None,
 ) -> Notice:
-    return Notice(
-        subject=f"Your privacy request {request.request_id[:8]}: we cannot carry it out",
-        body=(
-            f"We cannot carry out your request for {_asked_for(request)}.\n\n"
-            f"Reason: {reason}\n\n"
-            f"{_how_to_appeal(request, appeal, complaint)}"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "denial", reason=reason, **_how_to_appeal(request, appeal, complaint))
 
 
 def unverifiable(
@@ -264,82 +250,31 @@ def unverifiable(
     appeal: AppealInvitation | None = None,
     complaint: ComplaintInvitation | None = None,
 ) -> Notice:
-    appeal_text = (
-        f"\n{_how_to_appeal(request, appeal, complaint)}"
-        if appeal is not None or complaint is not None
-        else ""
-    )
-    return Notice(
-        subject=f"Your privacy request {request.request_id[:8]} was closed",
-        body=(
-            "We could not confirm that this email address belongs to the person making the "
-            "request, so we have closed it without acting on it.\n\n"
-            "You can make a new request at any time through our privacy request form or by "
-            f"writing to our privacy address.\n{appeal_text}"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "unverifiable", **_how_to_appeal(request, appeal, complaint))
 
 
 def cancelled(request: PrivacyRequest, reason: str) -> Notice:
-    return Notice(
-        subject=f"Your privacy request {request.request_id[:8]} was closed",
-        body=(
-            f"We have closed your request for {_asked_for(request)} without acting on it.\n\n"
-            f"Why: {reason}\n\n"
-            "If you did not mean this, you can make a new request at any time through our privacy "
-            "request form or by writing to our privacy address.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "cancelled", reason=reason)
 
 
-def email_not_understood(form_url: str, *, correction: bool = False) -> Notice:
+def email_not_understood(form_url: str, *, correction: bool = False, language: str = ENGLISH) -> Notice:
     """The one answer to mail the desk could not turn into a request; never names what was written."""
-    if correction:
-        ask = (
-            "To correct your personal data we need to know which details are wrong and what they "
-            f"should be. Please use our privacy request form at {form_url}, which asks for each "
-            "detail and its corrected value.\n"
-        )
-    else:
-        ask = (
-            "We could not tell what you would like us to do with your personal data. Please use "
-            f"our privacy request form at {form_url}, or reply saying whether you want a copy of "
-            "your data, its deletion, its correction, or to unsubscribe.\n"
-        )
-    return Notice(subject="About your message to our privacy team", body=ask)
+    return render("email_not_understood", language, form_url=form_url, correction=correction)
 
 
 def extension(request: PrivacyRequest, reason: str) -> Notice:
     """The notice the law requires before the original date runs out: the new date, and why."""
-    return Notice(
-        subject=f"More time is needed for your privacy request {request.request_id[:8]}",
-        body=(
-            f"We are working on your request for {_asked_for(request)}, and we need more time to "
-            "complete it, as the law allows.\n\n"
-            f"Why: {reason}\n\n"
-            f"We will now respond by {_local_day(request, request.respond_by)} at the latest.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "extension", reason=reason, respond_by=_local_day(request, request.respond_by))
 
 
 def information_requested(request: PrivacyRequest, question: str, clock_paused: bool) -> Notice:
     """Staff need more from the subject to answer the request."""
-    clock = (
-        "Until you answer, the time we have to respond stands still, as the law allows."
-        if clock_paused
-        else f"We will still respond by {_local_day(request, request.respond_by)} at the latest."
-    )
-    return Notice(
-        subject=f"We need more information for your privacy request {request.request_id[:8]}",
-        body=(
-            f"To answer your request for {_asked_for(request)}, we need to ask you:\n\n"
-            f"{question}\n\n"
-            f"Please reply to this email. {clock}\n"
-            f"Reference: {request.request_id}\n"
-        ),
+    return _about(
+        request,
+        "information_requested",
+        question=question,
+        clock_paused=clock_paused,
+        respond_by=_local_day(request, request.respond_by),
     )
 
 
@@ -347,52 +282,17 @@ def information_requested(request: PrivacyRequest, question: str, clock_paused: 
 
 
 def appeal_received(request: PrivacyRequest, respond_by: datetime) -> Notice:
-    return Notice(
-        subject=f"We received your appeal on privacy request {request.request_id[:8]}",
-        body=(
-            "We have received your appeal against our decision on your request for "
-            f"{_asked_for(request)}.\n\n"
-            "Someone who did not take the original decision will look at it again. We will answer "
-            f"in writing, with our reasons, by {_local_day(request, respond_by)} at the latest.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "appeal_received", respond_by=_local_day(request, respond_by))
 
 
 def appeal_extended(request: PrivacyRequest, respond_by: datetime, reason: str) -> Notice:
-    return Notice(
-        subject=f"More time is needed for your appeal on privacy request {request.request_id[:8]}",
-        body=(
-            "We need more time to answer your appeal, as the law allows.\n\n"
-            f"Why: {reason}\n\n"
-            f"We will answer by {_local_day(request, respond_by)} at the latest.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "appeal_extended", reason=reason, respond_by=_local_day(request, respond_by))
 
 
 def appeal_upheld(request: PrivacyRequest, reason: str, regulator: str, complaint_url: str) -> Notice:
     """The refusal stands: the reasons, and where the subject may complain (the law requires it)."""
-    return Notice(
-        subject=f"The answer to your appeal on privacy request {request.request_id[:8]}",
-        body=(
-            "We have looked again at our decision on your request for "
-            f"{_asked_for(request)}, and it stands.\n\n"
-            f"Our reasons: {reason}\n\n"
-            f"If you are not satisfied, you may complain to {regulator}: {complaint_url}\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "appeal_upheld", reason=reason, regulator=regulator, complaint_url=complaint_url)
 
 
 def appeal_granted(request: PrivacyRequest, reason: str) -> Notice:
-    return Notice(
-        subject=f"Your appeal on privacy request {request.request_id[:8]} succeeded",
-        body=(
-            "We have looked again at our decision on your request for "
-            f"{_asked_for(request)}, and we have changed it.\n\n"
-            f"Our reasons: {reason}\n\n"
-            "We are now carrying out your request, and will write to you again when it is done.\n"
-            f"Reference: {request.request_id}\n"
-        ),
-    )
+    return _about(request, "appeal_granted", reason=reason)

@@ -43,6 +43,12 @@ if TYPE_CHECKING:
         @property
         def body(self) -> str: ...
 
+        @property
+        def language(self) -> str: ...
+
+        @property
+        def html(self) -> str | None: ...
+
 
 Made = TypeVar("Made")
 
@@ -230,9 +236,12 @@ class Desk:
         )
 
     def send_notice(self, to: str, notice: Notice, request_id: str) -> None:
-        """Email the subject, and remember which request the message belongs to, so a reply
+        """Email the subject (the plain text, and its HTML when the notice has one, tagged with its
+        language), and remember which request the message belongs to, so a reply
         quoting SES's Message-ID still finds its request."""
-        sent_id = self.mailer.send(to, notice.subject, notice.body, request_id)
+        sent_id = self.mailer.send(
+            to, notice.subject, notice.body, request_id, language=notice.language, html=notice.html
+        )
         self.store.remember_sent_message(sent_id, request_id, self.now())
 
     def now(self) -> datetime:

@@ -1,0 +1,74 @@
+"""The HTML part of an email: its plain text's paragraphs, lists and links, laid out by the
+template ``emails/message.html`` in the message's language. Made from the text, so both parts
+always say the same thing; every word escaped, only the desk's own links made links."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from dsr.notices import email_templates
+
+LINK = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]")
+"""An address the desk sends, without the punctuation a sentence puts after it."""
+ITEM = "- "
+"""How the plain text starts an item of a list; a line indented under it continues the item."""
+
+
+class Piece(NamedTuple):
+    """Part of a line: words, or a link."""
+
+    text: str
+    link: bool = False
+
+
+type Line = list[Piece]
+
+
+class Block(NamedTuple):
+    """A paragraph (``p``: its lines) or a list (``ul``: its items, each its lines)."""
+
+    kind: str
+    lines: list[Line]
+    items: list[list[Line]]
+
+
+def pieces(line: str) -> Line:
+    """``line`` as words and links, in order."""
+    found: Line = []
+    start = 0
+    for match in LINK.finditer(line):
+        if match.start() > start:
+            found.append(Piece(line[start : match.start()]))
+        found.append(Piece(match.group(0), link=True))
+        start = match.end()
+    if start < len(line):
+        found.append(Piece(line[start:]))
+    return found
+
+
+def blocks(text: str) -> list[Block]:
+    """The paragraphs and lists of a plain-text body: blank lines part paragraphs; lines starting
+    ``- `` are a list's items, and an indented line under one continues it."""
+    found: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", text.strip("\n")):
+        current: Block | None = None
+        for raw in chunk.split("\n"):
+            if raw.startswith(ITEM):
+                if current is None or current.kind != "ul":
+                    current = Block("ul", [], [])
+                    found.append(current)
+                current.items.append([pieces(raw.removeprefix(ITEM))])
+            elif raw[:1].isspace() and current is not None and current.kind == "ul":
+                current.items[-1].append(pieces(raw.strip()))
+            elif raw.strip():
+                if current is None or current.kind != "p":
+                    current = Block("p", [], [])
+                    found.append(current)
+                current.lines.append(pieces(raw.strip()))
+    return found
+
+
+def html_version(subject: str, body: str, language: str) -> str:
+    """The HTML part of the email whose subject line and plain text are given."""
+    return email_templates.render("emails/message.html", language, subject=subject, blocks=blocks(body))
