@@ -68,7 +68,7 @@ def test_the_readable_package_shows_each_systems_data_for_people_and_says_where_
     assert "<dd>2 October 2026, 09:14 UTC</dd>" in page
     assert "<dt>Order total</dt><dd>49</dd>" in page  # a field with no label: its name in words
     assert "card_last4" not in page and "marketing_opt_in" not in page
-    assert "Where we found nothing" in page and "<li>Contacts in our customers&#x27; CRMs</li>" in page
+    assert "Where we found nothing" in page and "<li>Contacts in our customers&#39; CRMs</li>" in page
 
 
 def test_a_database_s_rows_and_a_saas_tool_s_records_read_under_their_table_or_record_set(aws: None) -> None:
@@ -113,3 +113,26 @@ def test_a_database_s_rows_and_a_saas_tool_s_records_read_under_their_table_or_r
     assert "<dt>Created</dt><dd>1 March 2021, 00:00 UTC</dd>" in page  # not 1614556800
     assert "<dt>Amount</dt><dd>4900</dd>" in page  # an amount stays as the tool gave it
     assert "<dt>Tags</dt><dd>(none)</dd>" in page and "<dt>Metadata</dt><dd>(none)</dd>" in page
+
+
+def test_the_readable_package_is_written_in_the_request_s_language() -> None:
+    records = {"payments": [{"_table": "invoices", "marketing_opt_in": True, "charged_on": "2027-01-05"}]}
+    header = {
+        "generated_at": "2027-01-05T09:30:00+00:00",
+        "systems": {"payments": {"name": "Payments", "records": 1}},
+        "nothing_found": {"crm": "CRM"},
+    }
+
+    def page(language: str) -> str:
+        return b"".join(readable_package("r-1", ["payments"], header, records.__getitem__, language)).decode()
+
+    french, german = page("fr"), page("de")
+    assert '<html lang="fr">' in french and "<h1>Vos données personnelles</h1>" in french
+    assert "Référence r-1, préparée le 5 janvier 2027, 09:30 UTC." in french
+    assert "<h3>De la table : invoices</h3>" in french
+    assert "<dt>A accepté les e-mails marketing</dt><dd>Oui</dd>" in french
+    assert "<dt>Débité le</dt><dd>5 janvier 2027</dd>" in french
+    assert "<p>1 enregistrement vous concernant.</p>" in french
+    assert "<h2>Où nous n'avons rien trouvé</h2>" in french
+    assert '<html lang="de">' in german and "<dt>Belastet am</dt><dd>5. Januar 2027</dd>" in german
+    assert "Your personal data" not in french + german and "Yes" not in french + german

@@ -63,6 +63,15 @@ def day_in_words(day: date, language: str) -> str:
     return format_date(day, format="long", locale=language)
 
 
+def month_in_words(year: int, month: int, language: str) -> str:
+    """``March 2021``, ``mars 2021``, ``März 2021``, ``marzo de 2021``: a month of a year."""
+    if language == ENGLISH:
+        return f"{date(year, month, 1):%B %Y}"
+    from babel.dates import format_skeleton  # noqa: PLC0415 - on first use, see the module's docstring
+
+    return format_skeleton("yMMMM", date(year, month, 1), locale=language)
+
+
 def moment_in_words(moment: datetime, language: str) -> str:
     """``14 March 2026, 10:32 UTC``, ``14. März 2026, 10:32 UTC``: a moment, stated in UTC."""
     if language == ENGLISH:

@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from dsr.core.actions import Action
+from dsr.core.languages import ENGLISH
 from dsr.core.models import PrivacyRequest, RequestType
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
@@ -69,7 +70,11 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
         }
         package_key = desk.packages.compile(request_id, exported, header)
         page = readable_package(
-            request_id, exported, header, lambda system_id: desk.packages.part_records(request_id, system_id)
+            request_id,
+            exported,
+            header,
+            lambda system_id: desk.packages.part_records(request_id, system_id),
+            request.language or ENGLISH,
         )
         readable_key = desk.packages.put_readable(request_id, page)
         desk.store.set_fields(request_id, {"package_key": package_key, "readable_package_key": readable_key})

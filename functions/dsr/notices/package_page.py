@@ -1,16 +1,43 @@
-"""The access package as a page for people: grouped by system, with each system's data
-categories, every value escaped and shown as text (dates in words, yes or no). Made as a stream of
-chunks, one record at a time, so a large package is never held whole; the package store writes it."""
+"""The access package as a page for people, in the request's language: grouped by system, with
+each system's data categories, every value escaped and shown as text (dates in words, yes or no).
+Made as a stream of chunks from the template ``notices/templates/package/page.html``, one record at
+a time, so a large package is never held whole; the package store writes it."""
 
 from __future__ import annotations
 
-import calendar
-import html
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from dsr.core.readable_dates import day_text, utc_moment_text
+from dsr.core.catalogs import N_, day_in_words, gettext, moment_in_words, month_in_words, ngettext
+from dsr.core.languages import ENGLISH, html_lang
+from dsr.notices import email_templates
+
+PAGE_TEMPLATE = "package/page.html"
+RECORD_TEMPLATE = "package/record.html"
+STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    "overflow-wrap:break-word}h1,h2,h3{hyphens:auto}"
+    "dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.2rem 1rem;"
+    "border-top:1px solid #ccc;padding-top:.5rem}dt{font-weight:600}dd{margin:0;word-break:break-word}"
+)
+"""The page's one style: a label beside each value, long words (German's) broken rather than
+widening a phone's screen."""
+
+
+class Row(NamedTuple):
+    """One field of a record as the page shows it: a file is a link that opens or saves it."""
+
+    label: str
+    text: str
+    file: str | None = None
+    href: str | None = None
+
+
+class Entry(NamedTuple):
+    heading: str | None
+    """The table or record set the record came from, where it changes from the record before."""
+    rows: list[Row]
 
 
 def readable_package(
@@ -18,138 +45,119 @@ def readable_package(
     system_ids: Iterable[str],
     header: dict[str, Any],
     records_of: Callable[[str], Iterable[Any]],
+    language: str = ENGLISH,
 ) -> Iterator[bytes]:
-    """The page, chunk by chunk: ``records_of(system_id)`` gives that system's records."""
-    systems = header.get("systems", {})
-    yield _page_start(request_id, str(header.get("generated_at", ""))).encode()
-    for system_id in sorted(system_ids):
-        yield _system_heading(system_id, systems.get(system_id, {}))
-        group: str | None = None
-        for record in records_of(system_id):
-            heading = _group_heading(record)
-            if heading is not None and heading != group:
-                group = heading
-                yield f"<h3>{html.escape(heading)}</h3>".encode()
-            yield _record_html(record)
-        yield b"</section>\n"
-    yield _nothing_found(header.get("nothing_found", {}))
-    yield b"</main></body></html>\n"
-
-
-def _page_start(request_id: str, generated_at: str) -> str:
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        "<title>Your personal data</title>"
-        "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
-        "dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;border-top:1px solid #ccc;"
-        "padding-top:.5rem}dt{font-weight:600}dd{margin:0;word-break:break-word}</style></head><body><main>"
-        f"<h1>Your personal data</h1><p>Reference {html.escape(request_id)}, "
-        f"prepared {html.escape(_shown(generated_at))}."
-        " The same data in a format for computers (JSON) is offered beside this page where you"
-        " downloaded it.</p>"
+    """The page, chunk by chunk, in ``language``: ``records_of(system_id)`` gives that system's records."""
+    described = header.get("systems", {})
+    template = email_templates.environment().get_template(PAGE_TEMPLATE)
+    chunks = template.generate(
+        language=language,
+        lang=html_lang(language),
+        style=STYLE,
+        reference=request_id,
+        prepared=_shown(str(header.get("generated_at", "")), language),
+        systems=(
+            _system(system_id, described.get(system_id, {}), records_of(system_id), language)
+            for system_id in sorted(system_ids)
+        ),
+        nothing_found=[str(name) for _, name in sorted(header.get("nothing_found", {}).items())],
     )
+    for chunk in chunks:
+        yield chunk.encode()
 
 
-def _system_heading(system_id: str, described: dict[str, Any]) -> bytes:
-    name = html.escape(str(described.get("name", system_id)))
-    listed = ", ".join(html.escape(str(category)) for category in described.get("categories", []))
-    kinds = f"<p>Kinds of data: {listed}</p>" if listed else ""
-    records = described.get("records")
-    count = f"<p>{_records(int(records))} about you.</p>" if records is not None else ""
-    return f"<section><h2>{name}</h2>{kinds}{count}{_given_to(described)}{_decided(described)}".encode()
+def _system(
+    system_id: str, described: dict[str, Any], records: Iterable[Any], language: str
+) -> dict[str, Any]:
+    count = described.get("records")
+    decisions = described.get("automated_decisions") or {}
+    return {
+        "name": str(described.get("name", system_id)),
+        "categories": ", ".join(str(category) for category in described.get("categories", [])),
+        "records": ngettext(
+            language, "%(count)s record about you.", "%(count)s records about you.", int(count)
+        )
+        if count is not None
+        else "",
+        "third_parties": [
+            (str(party.get("name", "")), str(party.get("purpose", "")))
+            for party in described.get("third_parties") or []
+        ],
+        "decisions": [
+            (gettext(language, label), str(decisions.get(key, ""))) for key, label in DECISION_WORDS
+        ]
+        if decisions
+        else [],
+        "entries": _entries(records, language),
+    }
 
 
-def _given_to(described: dict[str, Any]) -> str:
-    """The specific third parties this system's data is disclosed to (not our service providers)."""
-    parties = described.get("third_parties") or []
-    if not parties:
-        return ""
-    listed = "".join(
-        f"<li>{html.escape(str(p.get('name', '')))}: {html.escape(str(p.get('purpose', '')))}</li>"
-        for p in parties
-    )
-    return f"<p>Third parties we disclose this data to:</p><ul>{listed}</ul>"
+def _entries(records: Iterable[Any], language: str) -> Iterator[Entry]:
+    group: str | None = None
+    for record in records:
+        heading = _group_heading(record, language)
+        shown = heading if heading is not None and heading != group else None
+        group = heading if heading is not None else group
+        yield Entry(shown, record_rows(record, language))
 
 
-_DECISION_WORDS = (
-    ("purpose", "Purpose"),
-    ("logic", "How it decides"),
-    ("outcome", "Outcome"),
-    ("human_role", "What a person does"),
+DECISION_WORDS = (
+    ("purpose", N_("Purpose")),
+    ("logic", N_("How it decides")),
+    ("outcome", N_("Outcome")),
+    ("human_role", N_("What a person does")),
 )
+"""How a system's automated decisions are described, field by field."""
 
-
-def _decided(described: dict[str, Any]) -> str:
-    """How this system makes significant decisions about people by automated means."""
-    decisions = described.get("automated_decisions")
-    if not decisions:
-        return ""
-    rows = "".join(
-        f"<dt>{label}</dt><dd>{html.escape(str(decisions.get(key, '')))}</dd>"
-        for key, label in _DECISION_WORDS
-    )
-    return f"<p>This system makes decisions about people by automated means:</p><dl>{rows}</dl>"
-
-
-def _nothing_found(systems: dict[str, str]) -> bytes:
-    """The systems that were searched and held nothing about the person, said plainly."""
-    if not systems:
-        return b""
-    listed = "".join(f"<li>{html.escape(str(name))}</li>" for _, name in sorted(systems.items()))
-    return (
-        "<section><h2>Where we found nothing</h2>"
-        f"<p>We looked in these systems too, and they hold no personal data about you:</p><ul>{listed}</ul>"
-        "</section>\n"
-    ).encode()
-
-
-def _records(count: int) -> str:
-    return "1 record" if count == 1 else f"{count} records"
-
-
-GROUP_FIELDS = {"_table": "From the table", "record_set": "Records of kind"}
+GROUP_FIELDS = {"_table": N_("From the table: %(name)s"), "record_set": N_("Records of kind: %(name)s")}
 """Where a record came from inside its system (a database's table, a SaaS tool's record set):
 shown as a heading over the records that share it, not as a field of each."""
 
 
-def _group_heading(record: Any) -> str | None:
+def _group_heading(record: Any, language: str = ENGLISH) -> str | None:
     if not isinstance(record, dict):
         return None
     for field, words in GROUP_FIELDS.items():
         if isinstance(record.get(field), str) and record[field]:
-            return f"{words}: {record[field].replace('_', ' ')}"
+            return gettext(language, words, name=record[field].replace("_", " "))
     return None
 
 
-def _record_html(record: Any) -> bytes:
+def record_rows(record: Any, language: str = ENGLISH) -> list[Row]:
+    """A record's fields as the page shows them: who the person is first, each labelled in ``language``."""
     if not isinstance(record, dict):
         record = {"value": record}
-    shown = [(field, value) for field, value in record.items() if _group_heading({field: value}) is None]
-    rows = "".join(
-        f"<dt>{html.escape(field_label(str(field)))}</dt><dd>{_value_html(str(field), value, record)}</dd>"
-        for field, value in sorted(shown, key=lambda item: _reading_order(str(item[0])))
-    )
-    return f"<dl>{rows}</dl>\n".encode()
+    shown = [(str(field), value) for field, value in record.items() if field not in GROUP_FIELDS]
+    return [
+        _row(field, value, record, language)
+        for field, value in sorted(shown, key=lambda item: _reading_order(item[0]))
+    ]
+
+
+def _record_html(record: Any, language: str = ENGLISH) -> bytes:
+    """One record as the page writes it (a heading, if any, is the page's to write)."""
+    macros = email_templates.environment().get_template(RECORD_TEMPLATE).make_module({"language": language})
+    written = getattr(macros, "record")  # noqa: B009 - a macro of the template, unknown to the type checker
+    return str(written(Entry(None, record_rows(record, language)))).encode()
 
 
 MOMENT_FIELDS = ("created", "updated", "timestamp")
 """Fields a SaaS tool fills with a moment in seconds since 1970 (Stripe's ``created``), shown in words."""
 
 
-def _value_html(field: str, value: Any, record: dict[str, Any]) -> str:
+def _row(field: str, value: Any, record: dict[str, Any], language: str) -> Row:
     """A file's content (kept as base64 in the JSON) is a link that opens or saves the named file."""
+    label = field_label(field, language)
     if _is_epoch_moment(field, value):
-        return html.escape(utc_moment_text(datetime.fromtimestamp(value, UTC)))
+        return Row(label, moment_in_words(datetime.fromtimestamp(value, UTC), language))
     if field != "content_base64" or not isinstance(value, str):
-        return html.escape(_shown(value))
+        return Row(label, _shown(value, language))
     name = str(record.get("file") or "file")
     content_type = str(record.get("content_type") or "application/octet-stream")
     if not all(character.isalnum() or character in "/.+-" for character in content_type):
         content_type = "application/octet-stream"
-    href = f"data:{content_type};base64,{value}"
-    return (
-        f'<a download="{html.escape(name)}" href="{html.escape(href)}">Open or save {html.escape(name)}</a>'
-    )
+    opened = gettext(language, "Open or save %(file)s", file=name)
+    return Row(label, opened, file=name, href=f"data:{content_type};base64,{value}")
 
 
 def _is_epoch_moment(field: str, value: Any) -> bool:
@@ -167,84 +175,87 @@ def _reading_order(field: str) -> int:
 
 
 FIELD_LABELS: dict[str, str] = {
-    "account_id": "Account number",
-    "address": "Postal address",
-    "amount": "Amount",
-    "card_brand": "Card type",
-    "card_expiry": "Card expiry (year and month)",
-    "card_last4": "Card number (last 4 digits)",
-    "charge_id": "Payment reference",
-    "charged_on": "Charged on",
-    "created_month": "Account opened (month)",
-    "currency": "Currency",
-    "customer_id": "Customer",
-    "day": "Day",
-    "content_base64": "The file",
-    "email": "Email address",
-    "emails_opened": "Emails opened",
-    "first_seen": "First seen",
-    "invoice_id": "Invoice number",
-    "ip": "IP address",
-    "issued_on": "Issued on",
-    "last_invoice_amount": "Last invoice amount",
-    "mailing_list": "Mailing list",
-    "marketing_opt_in": "Agreed to marketing emails",
-    "name": "Name",
-    "name_on_card": "Name on the card",
-    "os": "Operating system",
-    "pages_viewed": "Pages viewed",
-    "path": "Page visited",
-    "phone": "Phone number",
-    "plan": "Plan",
-    "postal_code": "Postal code",
-    "requester_email": "Email address",
-    "seats": "Seats",
-    "source": "Where we got it",
-    "subscribed": "Subscribed",
-    "subscribed_on": "Subscribed on",
-    "system_model": "Device model",
-    "ticket": "Ticket number",
-    "timestamp": "When",
-    "title": "Job title",
-    "topic": "Topic",
-    "tracking_consent": "Agreed to tracking",
-    "user_agent": "Browser",
-    "visitor_id": "Visitor number",
+    "account_id": N_("Account number"),
+    "address": N_("Postal address"),
+    "amount": N_("Amount"),
+    "card_brand": N_("Card type"),
+    "card_expiry": N_("Card expiry (year and month)"),
+    "card_last4": N_("Card number (last 4 digits)"),
+    "charge_id": N_("Payment reference"),
+    "charged_on": N_("Charged on"),
+    "created_month": N_("Account opened (month)"),
+    "currency": N_("Currency"),
+    "customer_id": N_("Customer"),
+    "day": N_("Day"),
+    "content_base64": N_("The file"),
+    "email": N_("Email address"),
+    "emails_opened": N_("Emails opened"),
+    "first_seen": N_("First seen"),
+    "invoice_id": N_("Invoice number"),
+    "ip": N_("IP address"),
+    "issued_on": N_("Issued on"),
+    "last_invoice_amount": N_("Last invoice amount"),
+    "mailing_list": N_("Mailing list"),
+    "marketing_opt_in": N_("Agreed to marketing emails"),
+    "name": N_("Name"),
+    "name_on_card": N_("Name on the card"),
+    "os": N_("Operating system"),
+    "pages_viewed": N_("Pages viewed"),
+    "path": N_("Page visited"),
+    "phone": N_("Phone number"),
+    "plan": N_("Plan"),
+    "postal_code": N_("Postal code"),
+    "requester_email": N_("Email address"),
+    "seats": N_("Seats"),
+    "source": N_("Where we got it"),
+    "subscribed": N_("Subscribed"),
+    "subscribed_on": N_("Subscribed on"),
+    "system_model": N_("Device model"),
+    "ticket": N_("Ticket number"),
+    "timestamp": N_("When"),
+    "title": N_("Job title"),
+    "topic": N_("Topic"),
+    "tracking_consent": N_("Agreed to tracking"),
+    "user_agent": N_("Browser"),
+    "visitor_id": N_("Visitor number"),
 }
-"""How the fields the demonstration systems hold are named for people; any other field is its
-name in words (``order_total`` reads ``Order total``)."""
+"""How the fields the demonstration systems hold are named for people (message ids of the
+catalogs); any other field is its name in words (``order_total`` reads ``Order total``)."""
 
 
-def field_label(field: str) -> str:
-    return FIELD_LABELS.get(field) or (field.replace("_", " ").strip().capitalize() or field)
+def field_label(field: str, language: str = ENGLISH) -> str:
+    if field in FIELD_LABELS:
+        return gettext(language, FIELD_LABELS[field])
+    return field.replace("_", " ").strip().capitalize() or field
 
 
-def _shown(value: Any) -> str:
-    """A value as a person reads it: yes or no, dates in words, lists joined."""
+def _shown(value: Any, language: str = ENGLISH) -> str:
+    """A value as a person reads it in ``language``: yes or no, dates in words, lists joined."""
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext(language, "Yes") if value else gettext(language, "No")
     if value is None or value == "":
-        return "(empty)"
+        return gettext(language, "(empty)")
     if isinstance(value, list):
-        return ", ".join(_shown(item) for item in value) or "(none)"
+        return ", ".join(_shown(item, language) for item in value) or gettext(language, "(none)")
     if isinstance(value, dict):
-        return (
-            "; ".join(f"{field_label(str(name))}: {_shown(item)}" for name, item in value.items()) or "(none)"
+        shown = "; ".join(
+            f"{field_label(str(name), language)}: {_shown(item, language)}" for name, item in value.items()
         )
+        return shown or gettext(language, "(none)")
     if isinstance(value, str):
-        return _date_in_words(value) or value
+        return _date_in_words(value, language) or value
     return str(value)
 
 
-def _date_in_words(text: str) -> str | None:
+def _date_in_words(text: str, language: str = ENGLISH) -> str | None:
     """``2025-06-01`` as ``1 June 2025``, ``2021-03`` as ``March 2021``, ``2026-10-02T09:14:03Z``
-    as ``2 October 2026, 09:14 UTC``; None for anything else."""
+    as ``2 October 2026, 09:14 UTC`` (each as ``language`` writes it); None for anything else."""
     if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
         month = int(text[5:])
-        return f"{calendar.month_name[month]} {text[:4]}" if 1 <= month <= 12 else None
+        return month_in_words(int(text[:4]), month, language) if 1 <= month <= 12 else None
     if len(text) == 10:
         try:
-            return day_text(date.fromisoformat(text))
+            return day_in_words(date.fromisoformat(text), language)
         except ValueError:
             return None
     if len(text) >= 19 and text[10] == "T":
@@ -252,5 +263,5 @@ def _date_in_words(text: str) -> str | None:
             moment = datetime.fromisoformat(text)
         except ValueError:
             return None
-        return utc_moment_text(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+        return moment_in_words(moment if moment.tzinfo else moment.replace(tzinfo=UTC), language)
     return None
