@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from dsr.connectors.saas import SaasConnector
     from local_cloud.saas_standins import SaasStandIn
 
-WAIT_SECONDS = 20.0
+WAIT_SECONDS = 60.0  # a wait that ends early costs nothing; a slow machine needs the room
 STAFF_ANSWERED_KINDS = frozenset({"vendor_email", "customer_controllers"})
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 # Without these Chromium reaches for Google's services at every start, which a closed network
@@ -21,6 +21,10 @@ QUIET_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# How long a page may take to show what a step expects: the desk's workflow runs between steps,
+# and a busy two-core machine runs it several times slower than a developer's.
+PAGE_TIMEOUT_MS = 30_000
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +40,6 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context()
     opened = context.new_page()
-    opened.set_default_timeout(15_000)
+    opened.set_default_timeout(PAGE_TIMEOUT_MS)
     yield opened
     context.close()

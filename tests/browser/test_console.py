@@ -534,7 +534,7 @@ def test_after_approve_the_page_shows_the_hand_offs_without_a_reload(
 
     actions = page.get_by_role("group", name="Actions")
     for title in expected:
-        expect(actions.get_by_role("button", name=title)).to_be_visible(timeout=30_000)
+        expect(actions.get_by_role("button", name=title)).to_be_visible(timeout=60_000)
     expect(page.locator("#request-status")).to_have_text("In progress")
     assert navigations == []  # no reload: the page read the request again by itself
     # One form at a time: opening a second closes the first
@@ -656,7 +656,7 @@ def test_an_approver_s_journey_through_the_console_on_a_desktop_and_a_phone(
 
     page.get_by_role("region", name="Approve").get_by_role("button", name="Approve").click()
     actions = page.get_by_role("group", name="Actions")
-    expect(actions.get_by_role("button", name=hand_offs[0])).to_be_visible(timeout=30_000)
+    expect(actions.get_by_role("button", name=hand_offs[0])).to_be_visible(timeout=60_000)
     journey.step("request in progress, waiting on vendors and customers")
 
     answer = _open_action(page, hand_offs[0])

@@ -17,6 +17,7 @@ from dsr.intake.status_tokens import status_token
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
+from tests.browser.conftest import PAGE_TIMEOUT_MS
 from tests.support import answer_hand_offs, wait_for_status, wait_until
 
 GRACE = "grace@example.org"
@@ -33,7 +34,7 @@ def gpc_page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(extra_http_headers={"Sec-GPC": "1"})
     context.add_init_script(SENDS_GPC)
     opened = context.new_page()
-    opened.set_default_timeout(15_000)
+    opened.set_default_timeout(PAGE_TIMEOUT_MS)
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     yield opened

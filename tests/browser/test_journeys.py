@@ -24,6 +24,7 @@ from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.http_api import LocalApi
+from tests.browser.conftest import PAGE_TIMEOUT_MS
 from tests.browser.journey import Journey, confirm_card_title
 from tests.support import (
     STAFF_ANSWERED_KINDS,
@@ -47,7 +48,6 @@ AUTOFILLED_DETAILS = {
 }
 # A person waits for mail and for the desk longer than a unit test would: CI shares two cores.
 PATIENCE = 60.0
-expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +77,7 @@ class People:
     def page(self) -> Page:
         context = self.browser.new_context(base_url=self.base_url)
         opened = context.new_page()
-        opened.set_default_timeout(15_000)
+        opened.set_default_timeout(PAGE_TIMEOUT_MS)
         self.opened.append(opened)
         return opened
 
@@ -278,7 +278,10 @@ def record_hand_off_answers(journey: Journey, desk: Desk, reference: str) -> Non
                 continue
             system_id, action_name = task.split("#")
             system_name = desk.registry.system(system_id).name
-            card = action(page, confirm_card_title(system_name, action_name))
+            title = confirm_card_title(system_name, action_name)
+            if not page.get_by_role("button", name=title, exact=True).count():
+                continue  # waiting on the desk: the page shows its card when it next reads the request
+            card = action(page, title)
             card.get_by_label(re.compile("answered")).select_option("done")
             card.get_by_label("Their answer, in short").fill("Done, they wrote back today.")
             journey.step(f"answer from {system_id}")

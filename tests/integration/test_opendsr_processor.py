@@ -33,7 +33,7 @@ from local_cloud.opendsr_processor import DemoOpenDsrProcessor
 
 DOMAIN = "payments.example"
 STEP_SECONDS = 0.05
-CALLBACK_WAIT = 5.0
+CALLBACK_WAIT = 30.0
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,6 @@ processors' keys made once in a process, and a prompt stop."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,6 +15,7 @@ from moto.kms import utils as kms_utils
 
 from local_cloud.cloud import make_kms_key_pairs_on_first_use, start_demo_processors
 from local_cloud.http_api import LocalApi
+from local_cloud.http_server import LocalHTTPServer
 from local_cloud.template import load_template, read_template
 from tests.unit.test_local_cloud_aliases import PARAMETERS, TEMPLATE_PATH
 
@@ -103,26 +102,34 @@ def test_symmetric_and_hmac_keys_make_no_key_pair_and_a_signing_key_still_signs(
 
 
 @pytest.fixture
-def served_api() -> Iterator[LocalApi]:
-    """The local cloud's API server alone, on a free port, before any cloud is started."""
+def poll_intervals(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """How often each API server started from here on looks for a stop between requests."""
+    intervals: list[float] = []
+    serve_forever = LocalHTTPServer.serve_forever
+
+    def recorded(server: LocalHTTPServer, poll_interval: float = 0.5) -> None:
+        intervals.append(poll_interval)
+        serve_forever(server, poll_interval)
+
+    monkeypatch.setattr(LocalHTTPServer, "serve_forever", recorded)
+    return intervals
+
+
+def test_the_api_server_looks_for_a_stop_more_often_than_every_half_second(
+    poll_intervals: list[float],
+) -> None:
     template = read_template(TEMPLATE_PATH, PARAMETERS)
     cloud: Any = SimpleNamespace(template=template, console_url="http://127.0.0.1/console")
     api = LocalApi(cloud, "127.0.0.1", 0).start_in_background()
-    yield api
-    api.server.server_close()
 
+    api.stop()
 
-def test_the_api_server_stops_without_waiting_out_a_half_second_poll(served_api: LocalApi) -> None:
-    time.sleep(0.1)  # serving, and waiting on its socket
-    started = time.monotonic()
-
-    served_api.stop()
-
-    assert time.monotonic() - started < 0.3
-    serving = served_api._thread
+    serving = api._thread
     assert serving is not None
-    serving.join(timeout=0.1)
+    serving.join(timeout=10)
     assert not serving.is_alive()
+    assert len(poll_intervals) == 1
+    assert poll_intervals[0] < 0.5  # the standard library's default, which each stop would wait out
 
 
 def test_the_demonstration_processors_keys_are_made_once_in_a_process() -> None:

@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,31 +16,34 @@ from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud, start_demo_processors
 from local_cloud.demo_data import create_and_seed
 from local_cloud.http_api import LocalApi
+from local_cloud.http_server import LocalHTTPServer
 from local_cloud.staff_tokens import DEMO_STAFF
 
 
 @contextmanager
 def running_local_cloud(host: str = "127.0.0.1", port: int = 0) -> Iterator[LocalApi]:
-    """The whole application with demonstration data, served over HTTP until the block ends."""
-    from http.server import ThreadingHTTPServer  # noqa: PLC0415
+    """The whole application with demonstration data, served over HTTP until the block ends.
 
-    processors = start_demo_processors()  # bound first, so the port found below stays free
-    if port == 0:  # find a free port first: links in emails carry the base URL
-        probe = ThreadingHTTPServer((host, 0), None)  # type: ignore[arg-type]
-        port = int(probe.server_address[1])
-        probe.server_close()
-    cloud = LocalCloud(f"http://{host}:{port}", processors=processors)
+    The port is bound first and kept (links in emails carry the base URL): a port found free and
+    let go could be taken by another process while the cloud starts."""
+    server = LocalHTTPServer((host, port), BaseHTTPRequestHandler)  # answers nothing until served
+    try:
+        cloud = LocalCloud(f"http://{host}:{server.server_address[1]}", processors=start_demo_processors())
+    except BaseException:
+        server.server_close()
+        raise
     try:
         cloud.start()
         from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415
 
         create_and_seed(desk_from_environment().registry)
-        api = LocalApi(cloud, host, port).start_in_background()
+        api = LocalApi(cloud, server=server).start_in_background()
         try:
             yield api
         finally:
             api.stop()
     finally:
+        server.server_close()
         cloud.stop()  # a demonstration's moved clock ends with its cloud
 
 

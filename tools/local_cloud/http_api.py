@@ -50,7 +50,16 @@ MISSING_ROUTE_HEADERS = {
 
 
 class LocalApi:
-    def __init__(self, cloud: LocalCloud, host: str = "127.0.0.1", port: int = 3000) -> None:
+    def __init__(
+        self,
+        cloud: LocalCloud,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        *,
+        server: LocalHTTPServer | None = None,
+    ) -> None:
+        """Serves on ``server`` when given (bound before the cloud started, so that the port its
+        links carry stayed this server's), else on a new one at ``host``:``port``."""
         self.cloud = cloud
         self.tokens = LocalTokenIssuer()
         self.sign_in = HostedSignIn(cloud.console_url, self.tokens.issue)
@@ -63,7 +72,10 @@ class LocalApi:
         class Handler(_RequestHandler):
             local_api = api
 
-        self.server = LocalHTTPServer((host, port), Handler)
+        if server is None:
+            server = LocalHTTPServer((host, port), Handler)
+        server.RequestHandlerClass = Handler
+        self.server = server
         self._thread: threading.Thread | None = None
 
     @property

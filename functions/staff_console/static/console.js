@@ -1099,13 +1099,14 @@ async function showRequest(requestId, { focus = false } = {}) {
 
 // While a request page is open the desk may move the request on (the workflow runs after a
 // decision; vendors and customers answer): the page reads it again every few seconds for a
-// while after it was shown or acted on, and shows it afresh when it changed, unless a form is
-// open or an identity has been revealed, which a refresh would take away.
+// while after it was shown, acted on or last seen to change, and shows it afresh when it
+// changed, unless a form is open or an identity has been revealed, which a refresh would take
+// away.
 const WATCH_FOR_MS = 90 * 1000;
 
 function watchRequest(requestId) {
   if (requestView.watching) clearTimeout(requestView.watching.timer);
-  const until = Date.now() + WATCH_FOR_MS;
+  let until = Date.now() + WATCH_FOR_MS;
   const watching = { timer: null };
   requestView.watching = watching;
   const tick = async () => {
@@ -1116,6 +1117,7 @@ function watchRequest(requestId) {
         if (requestView.watching !== watching || requestView.id !== requestId) return;
         if (JSON.stringify(request) !== requestView.shown && !requestView.openAction && !requestView.revealed) {
           requestView.shown = JSON.stringify(request);
+          until = Date.now() + WATCH_FOR_MS; // a request on the move is watched while it moves
           const member = await whoAmI();
           document.getElementById("main").replaceChildren(...requestNodes(request, member));
           if (requestView.openAction) openAction(requestView.openAction);
