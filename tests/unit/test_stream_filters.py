@@ -4,6 +4,7 @@ what selects a record, what is refused at start, and how a failing batch is retr
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -164,3 +165,21 @@ def test_a_function_error_bisects_the_batch_when_asked() -> None:
     batch = [_record("MODIFY", str(n)) for n in (1, 2, 3, 4)]
     delivery._deliver_batch(_source(0, bisect=True), "shard", "arn", batch)
     assert seen == [["1", "2", "3", "4"], ["1", "2"], ["3", "4"]]
+
+
+def test_each_invocation_after_a_function_error_starts_without_the_earlier_error() -> None:
+    """As in Lambda, where each invocation is its own: a halved batch's function is not run while
+    the error of the whole batch is being handled (its own error would carry the earlier one, and
+    the log of each error the ones before it)."""
+    handling: list[BaseException | None] = []
+
+    def invoke(_function: str, _event: dict[str, Any]) -> Any:
+        handling.append(sys.exc_info()[1])
+        raise RuntimeError("every record fails")
+
+    delivery = StreamDelivery([], {}, invoke, {}, {})
+    batch = [_record("MODIFY", str(n)) for n in range(1, 9)]
+    delivery._deliver_batch(_source(1, bisect=True), "shard", "arn", batch)
+
+    assert len(handling) > 8  # split down to single records, each tried twice
+    assert handling == [None] * len(handling)

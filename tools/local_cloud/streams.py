@@ -311,16 +311,19 @@ class StreamDelivery:
             try:
                 answer = self._invoke(source.function, {"Records": pending})
             except Exception:  # a function error, as Lambda sees it
-                if source.bisect and len(pending) > 1:
-                    half = len(pending) // 2
-                    self._deliver_batch(source, shard_id, arn, pending[:half])
-                    self._deliver_batch(source, shard_id, arn, pending[half:])
-                    return
-                failed_from = 0
+                raised, failed_from = True, 0
             else:
-                failed_from = _first_failure(source, pending, answer)
+                raised, failed_from = False, _first_failure(source, pending, answer)
                 if failed_from is None:
                     return
+            # The halves are delivered outside the handler of the failure above: each invocation
+            # starts afresh, as in Lambda, rather than carrying the earlier errors as its context
+            # (which the function's log of each new error would repeat, growing with every split).
+            if raised and source.bisect and len(pending) > 1:
+                half = len(pending) // 2
+                self._deliver_batch(source, shard_id, arn, pending[:half])
+                self._deliver_batch(source, shard_id, arn, pending[half:])
+                return
             if retries >= source.max_retries:
                 self._give_up(source, shard_id, arn, pending[failed_from:], retries + 1)
                 return
