@@ -8,6 +8,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.core.handler_stack import desk_handler, logger, metrics
+from dsr.core.languages import shipped_language
 from dsr.inbox.inbound_mail import InboundMailEvent, handle_receipt
 from dsr.policies.deadlines import load_calendars
 from dsr.policies.verification import load_policy
@@ -42,6 +43,7 @@ prepare_snapshot(
         "babel.core",  # the language the request is answered in (dsr.core.languages)
     ),
     check_a_sample_submission,
+    lambda: shipped_language(["de"]),  # the language an email is read in, chosen with Babel's data
     lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),
     load_calendars,
     load_policy,
