@@ -1,7 +1,8 @@
-"""The keyboard alone: Tab to move, Enter or Space to press, typing into the field that has the
-focus; no click and no fill. A subject asks for her data, confirms her address and downloads the
-package; a member of staff signs in and approves. Everywhere the focus stops, it shows, with a
-contrast of 3:1 against the page behind it (WCAG 2.1.1, 2.4.7 and 1.4.11).
+"""What axe-core in the journeys cannot see. The keyboard alone: Tab to move, Enter or Space to
+press, typing into the field that has the focus; no click and no fill. A subject asks for her
+data, confirms her address and downloads the package; a member of staff signs in and approves.
+Everywhere the focus stops, it shows, with a contrast of 3:1 against the page behind it (WCAG
+2.1.1, 2.4.7 and 1.4.11). And the emails' HTML part, as a mail program shows it.
 
 The emails are read in the local cloud's outbox (its links opened as a person opens a link from
 their mail); what the vendors answer is recorded through the staff API.
@@ -18,15 +19,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from dsr.wiring.desk import Desk, desk_from_environment
+from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
-from local_cloud.cloud import LocalCloud
+from local_cloud.cloud import LocalCloud, SentMail
 from local_cloud.http_api import LocalApi
-from tests.browser.accessibility import Keyboard
-from tests.support import answer_hand_offs, staff_client, wait_for_status, wait_until
+from tests.browser.accessibility import WCAG_TAGS, Keyboard, accessibility_violations, reflow_problems
+from tests.support import answer_hand_offs, staff_client, submit, wait_for_status, wait_until
 
-pytestmark = pytest.mark.xdist_group("browser-keyboard")
+pytestmark = pytest.mark.xdist_group("browser-accessibility")
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
+ALAN = {"email": "alan@example.net", "name": "Alan Turing"}
 PATIENCE = 60.0
 expect.set_options(timeout=15_000)
 
@@ -154,3 +157,28 @@ def test_a_subject_asks_confirms_and_downloads_and_staff_approve_with_the_keyboa
     assert ADA["email"] in json.dumps(json.loads(Path(data.value.path()).read_text()))
 
     assert keys.faint == [], f"focus too faint to see on the subject's pages: {keys.faint}"
+
+
+def test_the_html_part_of_the_emails_passes_axe_core_and_reflows_on_a_phone(
+    browser: Browser, local_api: LocalApi
+) -> None:
+    """The acknowledgement and the code as a mail program shows their HTML part: WCAG A and AA
+    (an email has no landmarks to ask for), and its long links wrap at 320 px and at 200% zoom."""
+    cloud = local_api.cloud
+    answer = submit(DeskClient(cloud.base_url), request_types=["access"], subject=ALAN, jurisdiction="EU")
+    request_id = answer.body["request_id"]
+
+    def both_sent() -> list[SentMail] | None:
+        sent = [mail for mail in cloud.outbox() if mail.request_id == request_id and mail.html]
+        return sent if len(sent) >= 2 else None
+
+    mails = wait_until("the acknowledgement and the code", both_sent, PATIENCE)
+    reader = browser.new_page()
+    emulation = reader.context.new_cdp_session(reader)
+    problems = []
+    for mail in mails:
+        reader.set_content(mail.html)
+        found = accessibility_violations(reader, WCAG_TAGS) + reflow_problems(reader, emulation)
+        problems += [f"“{mail.subject}”: {problem}" for problem in found]
+    reader.context.close()
+    assert problems == []
