@@ -49,6 +49,8 @@ class ScenarioResult:
     """A Data Rights Protocol request: each status the agent's callback endpoint received."""
     desk_refused: list[str] = field(default_factory=list)
     """Bodies the agent sent that the desk had to refuse, each with the desk's answer."""
+    emails: list[str] = field(default_factory=list)
+    """The emails the subject was sent, each its language, subject line and first line."""
 
     @property
     def passed(self) -> bool:
@@ -86,6 +88,9 @@ class Scenario:
     """Sent by the demonstration agent (DRP): the state its last status callback must carry."""
     show_systems: bool = False
     """Print each system's outcome, not only the tally: the scenario that reaches every system."""
+    emails_in: str | None = None
+    """The language (``de``, ``fr-CA``) every email to the subject must be written in, from the
+    acknowledgement to the closing; the demo prints each one's subject line and first line."""
 
 
 class DemoRun:
@@ -127,13 +132,42 @@ class DemoRun:
         )
 
     def code_for(self, request_id: str) -> str:
-        mail = self.wait_for(
-            "the verification code email", lambda: self.mail_for(request_id, "verification code")
-        )
-        code = re.search(r"code is (\d{6})", mail["body"])
-        if code is None:
-            raise DemoError("the verification email has no code")
-        return code.group(1)
+        """The code in the newest verification email of the request, in whatever language it is written."""
+        return str(self.wait_for("the verification code email", lambda: self.code_in_mail(request_id)))
+
+    def code_in_mail(self, request_id: str, kind: str = "verification code") -> str | None:
+        from local_cloud.cloud import code_in  # noqa: PLC0415 - with the local cloud, as the outbox
+
+        outbox = self.public.get("/_local/outbox.json").body
+        for mail in reversed(outbox):
+            if mail["request_id"] == request_id and (
+                code := code_in(mail["body"], mail.get("language"), kind)
+            ):
+                return code
+        return None
+
+    def emails_in(self, request_id: str, language: str) -> list[str]:
+        """Each email sent to the subject of the request (the first one's recipient), checked to be
+        in ``language`` with both its parts: its subject line and its first line. Waits for the
+        closing email (the third: after the acknowledgement and the code)."""
+
+        def to_subject() -> list[dict[str, Any]]:
+            mails = [m for m in self.public.get("/_local/outbox.json").body if m["request_id"] == request_id]
+            subject = mails[0]["to"] if mails else None
+            found = [m for m in mails if m["to"] == subject]
+            return found if len(found) >= 3 else []
+
+        lines = []
+        for mail in self.wait_for("the closing email", to_subject):
+            if (
+                mail.get("language") != language
+                or not mail.get("html")
+                or f'lang="{language}"' not in mail["html"]
+            ):
+                raise DemoError(f"an email was not written in {language}: {mail['subject']}")
+            first = next(line for line in mail["body"].splitlines() if line.strip())
+            lines += [f"[{language}] {mail['subject']}", f"    {first}"]
+        return lines
 
     def submit_by_form(self, payload: dict[str, Any]) -> str:
         answer = self.public.post("/requests", payload)
@@ -180,6 +214,8 @@ class DemoRun:
                 result.downloaded = scenario.then(self, result.request_id)
             if scenario.afterwards is not None:
                 result.staff_see += scenario.afterwards(self, result.request_id)
+            if scenario.emails_in is not None:
+                result.emails = self.emails_in(result.request_id, scenario.emails_in)
                 result.final_status = self.staff_status(result.request_id)
             if scenario.agent_final is not None:
                 result.agent_told = self.agent_told(result.request_id, scenario.agent_final)
@@ -586,6 +622,17 @@ SCENARIOS = [
         then=follow_download,
     ),
     Scenario(
+        name="access by email written in German, answered in German from the acknowledgement to the closing",
+        level="matched",
+        expected_status="COMPLETED",
+        submit=lambda run: run.submit_by_email(EVENTS / "email_intake" / "demo_access_request_de.eml"),
+        prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
+        decision=APPROVE,
+        answers=answered(f"{VENDOR}#export", f"{CUSTOMERS}#export"),
+        expect_systems={"accounts#export": "done"},
+        emails_in="de",
+    ),
+    Scenario(
         name="erasure by web form, California, denied by staff",
         level="matched",
         expected_status="DENIED",
@@ -676,6 +723,21 @@ SCENARIOS = [
         prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
         decision=APPROVE,
         afterwards=told_the_third_parties,
+    ),
+    Scenario(
+        name="access by web form from Quebec naming no language, answered in Canadian French, "
+        "refused by staff",
+        level="matched",
+        expected_status="DENIED",
+        submit=lambda run: run.submit_by_form(
+            {"request_types": ["access"], "subject": {"email": "grace@example.org"}, "jurisdiction": "CA-QC"}
+        ),
+        prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
+        decision={
+            "decision": "deny",
+            "reason": "Un litige de facturation en cours nous oblige à conserver le dossier du compte.",
+        },
+        emails_in="fr-CA",
     ),
     Scenario(
         name="erasure by an account holder who signs in; the email provider never answers",
@@ -819,11 +881,18 @@ def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
             print(f"     staff see: {line}", file=out)
         if result.downloaded:
             print(f"     package downloaded with a fresh code: {', '.join(result.downloaded)}", file=out)
+        _print_emails(result, out)
         _print_agent_lines(result, out)
         if result.error:
             print(f"     error: {result.error}", file=out)
     passed = sum(r.passed for r in results)
     print(f"{passed} of {len(results)} scenarios ended as expected", file=out)
+
+
+def _print_emails(result: ScenarioResult, out: TextIO) -> None:
+    """A scenario in a language: each email the subject was sent, its subject line and first line."""
+    for line in result.emails:
+        print(f"     email {line}", file=out)
 
 
 def _print_agent_lines(result: ScenarioResult, out: TextIO) -> None:

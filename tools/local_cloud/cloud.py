@@ -109,6 +109,15 @@ CODE_LINES = {
 """The line of each kind of email that gives a code, as the catalogs hold it (the English text)."""
 
 
+def code_in(body: str, language: str | None, kind: str = "verification code") -> str | None:
+    """The 6-digit code an email of ``kind`` gives, read by its line in the email's language
+    (its Content-Language, English when it has none); None if the email is of another kind."""
+    shipped = shipped_language([language or ENGLISH]) or ENGLISH
+    said = re.escape(catalogs.gettext(shipped, CODE_LINES[kind], code="CODE")).replace("CODE", r"(\d{6})")
+    found = re.search(said, body)
+    return found.group(1) if found else None
+
+
 @dataclass(frozen=True)
 class SentMail:
     message_id: str
@@ -473,15 +482,9 @@ class LocalCloud:
     def latest_code(self, request_id: str, kind: str = "verification code") -> str | None:
         """The 6-digit code in the newest email of ``kind`` (``verification code``, ``download
         code``) sent for the request, if any: its line read in the language the email is in."""
-        line = CODE_LINES[kind]
         for mail in reversed(self.outbox()):
-            if mail.request_id != request_id:
-                continue
-            language = shipped_language([mail.language or ENGLISH]) or ENGLISH
-            said = re.escape(catalogs.gettext(language, line, code="CODE")).replace("CODE", r"(\d{6})")
-            found = re.search(said, mail.body)
-            if found:
-                return found.group(1)
+            if mail.request_id == request_id and (code := code_in(mail.body, mail.language, kind)):
+                return code
         return None
 
     def alerts(self) -> list[dict[str, Any]]:
