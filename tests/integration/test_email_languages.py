@@ -78,6 +78,9 @@ def test_a_request_mailed_in_german_is_answered_in_german_from_start_to_close(
     assert "- Telefonnummer des Kontos" in verification.body
     assert closing.subject == f"Ihre Datenschutzanfrage {request_id[:8]} ist erledigt"
     assert "Wir haben Ihre Anfrage auf eine Kopie Ihrer personenbezogenen Daten erledigt." in closing.body
+    assert "Was wir getan haben:\n- " in closing.body and "What we did" not in closing.body
+    assert "Datensatz in Ihren Download kopiert." in closing.body
+    assert "Dritte: " in closing.body
     assert re.search(
         r"Der Link funktioniert bis zum " + GERMAN_DATE.pattern + r", \d\d:\d\d UTC", closing.body
     )

@@ -13,11 +13,14 @@ from typing import Any
 
 import pytest
 
+from dsr.core.actions import Action
 from dsr.core.identities import SubjectIdentity
 from dsr.core.languages import SHIPPED_LANGUAGES, html_lang
 from dsr.core.mailer import Mailer
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
+from dsr.fulfilment.results import describe_outcome
 from dsr.notices import subject_notices as notices
+from dsr.notices.rights_answers import review_text, third_parties_text
 from dsr.notices.subject_notices import AppealInvitation, ComplaintInvitation, Notice
 from dsr.policies.proofs import Proof
 from tests.unit.test_mailer import CapturingSes
@@ -142,3 +145,25 @@ def test_german_and_quebec_french_words_and_dates() -> None:
     assert "Wir antworten Ihnen spätestens am 5. Januar 2027." in german.body
     assert "cette adresse courriel" in quebec.body and "courriel" not in france.body
     assert "Nous vous répondrons au plus tard le 5 janvier 2027." in quebec.body
+
+
+def test_what_a_completion_says_of_each_system_is_in_the_requests_language() -> None:
+    deleted = {"status": "done", "records": 2}
+    nothing = {"status": "nothing_found", "records": 0}
+
+    assert describe_outcome(Action.ERASE, deleted) == "2 records deleted."
+    assert describe_outcome(Action.ERASE, deleted, "de") == "2 Datensätze gelöscht."
+    assert describe_outcome(Action.EXPORT, {"status": "done", "records": 1}, "fr_CA") == (
+        "1 enregistrement copié dans votre téléchargement."
+    )
+    assert (
+        describe_outcome(Action.ERASE, nothing, "es")
+        == "no encontramos aquí ningún dato personal sobre usted."
+    )
+    assert describe_outcome(Action.RESTRICT, {"status": "waiting"}, "de") == (
+        "der Auftrag „Einschränkung“ wurde weitergegeben, und wir warten auf die Bestätigung."
+    )
+    assert third_parties_text([], from_every_system=False, language="fr") == (
+        "Tiers : nous n'avons communiqué à aucun tiers les données personnelles trouvées à votre sujet."
+    )
+    assert review_text(None, "de").startswith("Überprüfung der Entscheidung:")

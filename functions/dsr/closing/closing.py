@@ -7,6 +7,7 @@ import json
 from aws_lambda_powertools import Logger
 
 from dsr.closing import suppression
+from dsr.core import catalogs
 from dsr.core.models import PrivacyRequest, Status
 from dsr.core.tasks import Outcome
 from dsr.intake.status_tokens import status_token
@@ -136,20 +137,21 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
 
 def completion_summary(desk: Desk, request: PrivacyRequest) -> str:
     """Per system: what was done, nothing found, exempt (with the reason and the law), or not yet;
-    then what the request's types ask to be told (third parties, automated decisions, a review).
+    then what the request's types ask to be told (third parties, automated decisions, a review);
+    in the request's language.
 
     Only a completion reads the results and the package: a request that failed is closed without
     them, by the function that watches executions end, which so does not load the system registry."""
     from dsr.fulfilment.results import answers_to_rights, outcome_lines  # noqa: PLC0415 - see above
 
-    lines = outcome_lines(desk, request.request_id)
+    language = notices.language_of(request)
+    lines = outcome_lines(desk, request.request_id, language)
     if lines or not request.request_types_answered_without_systems_only:
-        done = "What we did:\n" + (
-            "\n".join(f"- {line}" for line in lines) if lines else "- we hold no personal data about you"
-        )
+        listed = lines or [catalogs.gettext(language, "we hold no personal data about you")]
+        done = catalogs.gettext(language, "What we did:") + "\n" + "\n".join(f"- {line}" for line in listed)
     else:
         done = ""
-    return "\n\n".join(part for part in [done, *answers_to_rights(desk, request)] if part)
+    return "\n\n".join(part for part in [done, *answers_to_rights(desk, request, language)] if part)
 
 
 STAFF_ALERTED = "staff_alerted_at"

@@ -1,16 +1,20 @@
-"""The answers to the rights of the newer laws, in the words the subject is sent: the third
-parties their data went to, the automated decisions made about them, and staff's answer to a
-profiling review. Plain text, from the registry and the request; no personal value."""
+"""The answers to the rights of the newer laws, in the words the subject is sent (in the
+request's language): the third parties their data went to, the automated decisions made about
+them, and staff's answer to a profiling review. Plain text, from the registry and the request; no
+personal value. What the registry says of each (a purpose, a logic) is shown as the registry
+words it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from dsr.core.catalogs import gettext
+from dsr.core.languages import ENGLISH
 from dsr.core.registry import AutomatedDecisions, SystemEntry, ThirdParty
 
 
 def third_parties_text(
-    disclosures: Iterable[tuple[SystemEntry, ThirdParty]], *, from_every_system: bool
+    disclosures: Iterable[tuple[SystemEntry, ThirdParty]], *, from_every_system: bool, language: str = ENGLISH
 ) -> str:
     """The specific third parties (not our service providers) personal data went to, by name,
     with what each receives it for. ``from_every_system``: the list names those that receive any
@@ -19,50 +23,72 @@ def third_parties_text(
     for system, party in disclosures:
         _, systems = by_party.setdefault(party.name, (party.purpose, []))
         systems.append(system.name)
-    scope = (
-        "the third parties we disclose personal data to (we do not keep a list per person, so this "
-        "names every third party that receives personal data from us)"
-        if from_every_system
-        else "the third parties we disclose the personal data we found about you to"
-    )
     if not by_party:
-        return "Third parties: we disclosed the personal data we found about you to no third party."
-    lines = [
-        f"- {name}: {purpose} (from {', '.join(systems)})" for name, (purpose, systems) in by_party.items()
-    ]
-    return (
-        f"Third parties: {scope}. Our service providers, who act only on our instructions, are not "
-        "third parties and are not listed.\n" + "\n".join(lines)
+        return gettext(
+            language, "Third parties: we disclosed the personal data we found about you to no third party."
+        )
+    heading = (
+        gettext(
+            language,
+            "Third parties: the third parties we disclose personal data to (we do not keep a list per "
+            "person, so this names every third party that receives personal data from us). Our service "
+            "providers, who act only on our instructions, are not third parties and are not listed.",
+        )
+        if from_every_system
+        else gettext(
+            language,
+            "Third parties: the third parties we disclose the personal data we found about you to. Our "
+            "service providers, who act only on our instructions, are not third parties and are not listed.",
+        )
     )
+    lines = [
+        gettext(
+            language,
+            "- %(name)s: %(purpose)s (from %(systems)s)",
+            name=name,
+            purpose=purpose,
+            systems=", ".join(systems),
+        )
+        for name, (purpose, systems) in by_party.items()
+    ]
+    return heading + "\n" + "\n".join(lines)
 
 
-def automated_decisions_text(systems: Iterable[SystemEntry]) -> str:
+def automated_decisions_text(systems: Iterable[SystemEntry], language: str = ENGLISH) -> str:
     """Per system that makes significant decisions by automated means: why, how, with what
     outcome, and what part a person plays (11 CCR 7222)."""
     described = [(s.name, s.automated_decisions) for s in systems if s.automated_decisions is not None]
     if not described:
-        return "Automated decisions: we make no significant decision about people by automated means."
-    return "Automated decisions we make:\n" + "\n".join(
-        _one_system(name, decisions) for name, decisions in described
+        return gettext(
+            language, "Automated decisions: we make no significant decision about people by automated means."
+        )
+    return (
+        gettext(language, "Automated decisions we make:")
+        + "\n"
+        + "\n".join(_one_system(name, decisions, language) for name, decisions in described)
     )
 
 
-def _one_system(name: str, decisions: AutomatedDecisions) -> str:
+def _one_system(name: str, decisions: AutomatedDecisions, language: str) -> str:
     return (
         f"- {name}\n"
-        f"  Purpose: {decisions.purpose}\n"
-        f"  How it decides: {decisions.logic}\n"
-        f"  Outcome: {decisions.outcome}\n"
-        f"  What a person does: {decisions.human_role}"
+        f"  {gettext(language, 'Purpose: %(text)s', text=decisions.purpose)}\n"
+        f"  {gettext(language, 'How it decides: %(text)s', text=decisions.logic)}\n"
+        f"  {gettext(language, 'Outcome: %(text)s', text=decisions.outcome)}\n"
+        f"  {gettext(language, 'What a person does: %(text)s', text=decisions.human_role)}"
     )
 
 
-def review_text(answer: Mapping[str, str] | None) -> str:
+def review_text(answer: Mapping[str, str] | None, language: str = ENGLISH) -> str:
     """Staff's answer to a profiling review: the reason for the decision, and what the review found."""
     if not answer:
-        return "Review of the decision: our team has not recorded an answer; we will write to you."
+        return gettext(
+            language, "Review of the decision: our team has not recorded an answer; we will write to you."
+        )
     return (
-        "Review of the decision you questioned:\n"
-        f"- Why it was made: {answer.get('decision_reason', '')}\n"
-        f"- What our review found: {answer.get('review_result', '')}"
+        gettext(language, "Review of the decision you questioned:")
+        + "\n"
+        + gettext(language, "- Why it was made: %(text)s", text=answer.get("decision_reason", ""))
+        + "\n"
+        + gettext(language, "- What our review found: %(text)s", text=answer.get("review_result", ""))
     )
