@@ -10,7 +10,7 @@ from typing import NamedTuple
 from dsr.notices import email_templates
 
 LINK = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:!?)]")
-"""An address the desk sends, without the punctuation a sentence puts after it."""
+"""An http or https address (the desk's links), without the punctuation a sentence puts after it."""
 ITEM = "- "
 """How the plain text starts an item of a list; a line indented under it continues the item."""
 
