@@ -40,7 +40,7 @@ def _mails(cloud: LocalCloud, request_id: str, to: str = ADA) -> list[SentMail]:
 
 def _html_text(markup: str) -> str:
     """What a reader of the HTML part sees: its words, without the tags."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split())
 
 
 def _assert_both_parts_say_the_same(mail: SentMail, tag: str) -> None:
@@ -117,3 +117,19 @@ def test_the_outbox_page_shows_the_language_of_each_message(cloud: LocalCloud, p
 
     assert "Language: Français (Canada) (fr-CA)" in page
     assert '<h2 lang="fr-CA">Nous avons bien reçu votre demande' in page
+
+
+def test_mail_asking_in_german_for_a_correction_is_answered_in_german(cloud: LocalCloud) -> None:
+    raw = (
+        "From: Lena <lena@example.de>\r\nTo: privacy@desk.example\r\nSubject: Berichtigung\r\n"
+        f"Message-ID: {make_msgid(domain='example.de')}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Bitte berichtigen Sie meinen Nachnamen.\r\n"
+    ).encode()
+
+    outcome = cloud.receive_email(raw)["outcomes"][0]
+
+    assert outcome["disposition"] == "triage"
+    [answer] = [mail for mail in cloud.outbox() if mail.to == ["lena@example.de"]]
+    assert answer.subject == "Zu Ihrer Nachricht an unser Datenschutzteam"
+    assert "müssen wir wissen, welche Angaben falsch sind" in answer.body
+    _assert_both_parts_say_the_same(answer, "de")

@@ -85,7 +85,7 @@ WITH_DUE_DAY = {"acknowledgement", "extension", "information_requested", "appeal
 
 def _shown(markup: str) -> str:
     """The words a reader of the HTML part sees."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", markup)).split())
 
 
 @pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
