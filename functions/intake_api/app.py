@@ -37,9 +37,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return with_security_headers(app.resolve(event, context))
 
 
-# SnapStart (template.yaml): what a first event loads, loaded before the snapshot
-# (dsr.wiring.snapshot): the verification levels' lazily imported checks, Swagger's page, and the
-# subject's pages' templates and catalogs.
+# SnapStart (template.yaml): what a first event loads, loaded before the snapshot (dsr.wiring.snapshot):
+# the verification levels' lazily imported checks, Swagger's page, the subject pages' templates.
 prepare_snapshot(
     (
         *("dsr.verification.account_assertion", "dsr.verification.data_points", "dsr.connectors.selection"),

@@ -223,13 +223,16 @@ class LocalCloud:
         """This local cloud's PostgreSQL database (local_cloud.database), named at start."""
         self._database_made = False
         self._database_lock = threading.Lock()
+        # The process environment's values before this cloud set its own (None: it had none).
+        self._environment_before: dict[str, str | None] = {}
 
     # --- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> LocalCloud:
-        os.environ.update(LOCAL_ENVIRONMENT)
-        os.environ.update(self.s3_environment())
+        self._set_environment(LOCAL_ENVIRONMENT)
+        self._set_environment(self.s3_environment())
         _make_dynamodb_writes_atomic()
+        _build_each_condition_expression_alone()
         _parse_each_json_path_once()
         _parse_each_definition_once()
         make_kms_key_pairs_on_first_use()
@@ -300,8 +303,23 @@ class LocalCloud:
         use_wall_clock()
         self._drop_database()
         self._mock.stop()
-        for name in self.s3_environment():
-            os.environ.pop(name, None)
+        self._restore_environment()
+
+    def _set_environment(self, values: dict[str, str]) -> None:
+        """Set ``values`` in the process environment, which the functions read, remembering what
+        each name held before: a stopped cloud leaves the process as it found it (a command run
+        after it must not find the cloud's secret ARNs and reach for AWS)."""
+        for name, value in values.items():
+            self._environment_before.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _restore_environment(self) -> None:
+        for name, before in self._environment_before.items():
+            if before is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = before
+        self._environment_before.clear()
 
     def _addressing(self) -> Addressing:
         """The buckets' default KMS keys and the state machines, for what calls address."""
@@ -416,7 +434,7 @@ class LocalCloud:
                 merged[key] = value
         merged.update({k: v for k, v in LOCAL_ENVIRONMENT.items() if k.startswith("POWERTOOLS_")})
         merged.update(self.sign_in_environment())
-        os.environ.update(merged)
+        self._set_environment(merged)
 
     def sign_in_environment(self) -> dict[str, str]:
         """The console's sign-in, pointed at the local cloud's hosted page instead of Cognito's."""
@@ -604,6 +622,28 @@ def _make_dynamodb_writes_atomic() -> None:
 
         serialized._serialized = True  # type: ignore[attr-defined]
         setattr(DynamoDBBackend, name, serialized)
+
+
+def _build_each_condition_expression_alone() -> None:
+    """boto3's DynamoDB resources write a condition (``Key("pk").eq(...)``) as an expression with
+    one builder per client, reset and numbered for each call: two threads using one client at once
+    can mix their placeholders, and DynamoDB refuses the result ("Query condition missed key schema
+    element"). A Lambda environment runs one event at a time; here every function, and the tests,
+    share a process and its cached desk, so the local cloud builds one expression at a time. (Bound
+    when a resource is made: this runs before the cloud makes any.)"""
+    from boto3.dynamodb.transform import TransformationInjector  # noqa: PLC0415
+
+    inject = TransformationInjector.inject_condition_expressions
+    if getattr(inject, "_serialized", False):
+        return
+    building = threading.Lock()
+
+    def injected(self: Any, params: Any, model: Any, **kwargs: Any) -> None:
+        with building:
+            inject(self, params, model, **kwargs)
+
+    injected._serialized = True  # type: ignore[attr-defined]
+    TransformationInjector.inject_condition_expressions = injected  # type: ignore[method-assign]
 
 
 def _parse_each_json_path_once() -> None:

@@ -74,6 +74,8 @@ class SentMessage(NamedTuple):
     subject: str
     body: str
     request_id: str
+    language: str | None = None
+    html: str | None = None
 
 
 class RecordedMailer:
@@ -82,10 +84,19 @@ class RecordedMailer:
     def __init__(self) -> None:
         self.sent: list[SentMessage] = []
 
-    def send(self, to: str, subject: str, body: str, request_id: str) -> str:
+    def send(
+        self,
+        to: str,
+        subject: str,
+        body: str,
+        request_id: str,
+        *,
+        language: str | None = None,
+        html: str | None = None,
+    ) -> str:
         if not EMAIL.match(to):
             raise _aws_error("BadRequestException", f"Illegal address: {to!r}", "SendEmail")
-        self.sent.append(SentMessage(to, subject, body, request_id))
+        self.sent.append(SentMessage(to, subject, body, request_id, language, html))
         return f"message-{len(self.sent)}"
 
     def to(self, address: str) -> list[SentMessage]:
