@@ -134,6 +134,7 @@ class _Requests:
 
     def __init__(self, request_id: str, exported: dict[str, int]) -> None:
         self.received_at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+        self.language: str | None = None  # the package page in English
         self._outcomes = [
             StoredOutcome(
                 system_id=system_id,
