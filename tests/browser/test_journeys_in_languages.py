@@ -178,6 +178,25 @@ SPANISH = Words(
 )
 
 
+# Each word of each heading that the browser split over two lines (a word too long for the line);
+# a compound's parts are words of their own, since a line may end at its hyphen.
+WORDS_BROKEN_IN_HEADINGS = """() => [...document.querySelectorAll("h1, h2, h3")].flatMap((heading) => {
+  const text = heading.firstChild;
+  if (!text || text.nodeType !== Node.TEXT_NODE) return [];
+  const broken = [];
+  for (const found of text.textContent.matchAll(/[^\\s-]+/g)) {
+    const range = document.createRange();
+    range.setStart(text, found.index);
+    range.setEnd(text, found.index + found[0].length);
+    const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+    if (lines.size > 1) broken.push(found[0]);
+  }
+  return broken;
+})"""
+NARROWEST_VALUE = """() => Math.min(...[...document.querySelectorAll("dd")].map((value) =>
+  value.getBoundingClientRect().width))"""
+
+
 def written(words: Words, day: date) -> str:
     return words.day_pattern.format(day=day.day, month=words.months.split()[day.month - 1], year=day.year)
 
@@ -333,6 +352,11 @@ def download_and_read_the_package(journey: Journey, words: Words, reference: str
     page.goto(saved.as_uri())
     shows_language(page, words)
     expect(page.get_by_role("heading", name=words.package_heading, level=1)).to_be_visible()
+    # On a phone a heading's long words (German's) stay whole, and each value has room to be read.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(WORDS_BROKEN_IN_HEADINGS) == []
+    assert page.evaluate(NARROWEST_VALUE) >= 300, "a value is squeezed beside its label"
+    page.set_viewport_size({"width": 1280, "height": 800})
     # The day it was prepared, written as the language writes it.
     prepared = written(words, desk_from_environment().now().date())
     expect(page.locator("main > p").first).to_contain_text(prepared)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
+import yaml
 
+from dsr.notices import package_page
 from dsr.notices.package_page import readable_package
 from dsr.storage.packages import PackageStore
 
@@ -119,7 +122,9 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     records = {"payments": [{"_table": "invoices", "marketing_opt_in": True, "charged_on": "2027-01-05"}]}
     header = {
         "generated_at": "2027-01-05T09:30:00+00:00",
-        "systems": {"payments": {"name": "Payments", "records": 1}},
+        "systems": {
+            "payments": {"name": "Payments", "records": 1, "categories": ["billing details", "pets"]}
+        },
         "nothing_found": {"crm": "CRM"},
     }
 
@@ -134,5 +139,12 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     assert "<dt>Débité le</dt><dd>5 janvier 2027</dd>" in french
     assert "<p>1 enregistrement vous concernant.</p>" in french
     assert "<h2>Où nous n'avons rien trouvé</h2>" in french
+    assert "<p>Types de données : données de facturation, pets</p>" in french  # a kind not listed: as written
     assert '<html lang="de">' in german and "<dt>Belastet am</dt><dd>5. Januar 2027</dd>" in german
     assert "Your personal data" not in french + german and "Yes" not in french + german
+
+
+def test_every_kind_of_data_the_registry_names_is_translated_on_the_package_page() -> None:
+    systems = yaml.safe_load((Path(package_page.__file__).parents[1] / "config" / "systems.yaml").read_text())
+    named = {category for system in systems["systems"] for category in system.get("categories", [])}
+    assert named <= package_page.DATA_CATEGORIES, named - package_page.DATA_CATEGORIES

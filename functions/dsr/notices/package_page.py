@@ -17,12 +17,15 @@ PAGE_TEMPLATE = "package/page.html"
 RECORD_TEMPLATE = "package/record.html"
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
-    "overflow-wrap:break-word}h1,h2,h3{hyphens:auto}"
+    "overflow-wrap:break-word}h1{font-size:2rem;line-height:1.2}"
     "dl{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.2rem 1rem;"
-    "border-top:1px solid #ccc;padding-top:.5rem}dt{font-weight:600}dd{margin:0;word-break:break-word}"
+    "border-top:1px solid #ccc;padding-top:.5rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}"
+    # On a phone each label stands above its value (a long label, German's, would leave the value
+    # a sliver beside it), and the main heading is smaller, so that "personenbezogenen" fits whole.
+    "@media (max-width:40rem){h1{font-size:1.5rem}dl{display:block}dd{margin:0 0 .5rem}}"
 )
-"""The page's one style: a label beside each value, long words (German's) broken rather than
-widening a phone's screen."""
+"""The page's one style: a label beside each value on a wide screen, above it on a phone; a word
+longer than the line (an address, a reference) is broken rather than widening the page."""
 
 
 class Row(NamedTuple):
@@ -73,7 +76,10 @@ def _system(
     decisions = described.get("automated_decisions") or {}
     return {
         "name": str(described.get("name", system_id)),
-        "categories": ", ".join(str(category) for category in described.get("categories", [])),
+        "categories": ", ".join(
+            gettext(language, str(category)) if category in DATA_CATEGORIES else str(category)
+            for category in described.get("categories", [])
+        ),
         "records": ngettext(
             language, "%(count)s record about you.", "%(count)s records about you.", int(count)
         )
@@ -100,6 +106,25 @@ def _entries(records: Iterable[Any], language: str) -> Iterator[Entry]:
         group = heading if heading is not None else group
         yield Entry(shown, record_rows(record, language))
 
+
+DATA_CATEGORIES = frozenset(
+    {
+        N_("identifiers"),
+        N_("online identifiers"),
+        N_("contact details"),
+        N_("billing details"),
+        N_("transactions"),
+        N_("automated decisions"),
+        N_("marketing preferences"),
+        N_("email engagement"),
+        N_("device information"),
+        N_("usage data"),
+        N_("support history"),
+        N_("employment history"),
+    }
+)
+"""The kinds of data systems.yaml names, as the catalogs translate them (a test holds the two
+together; a kind the catalogs lack is shown as the registry writes it)."""
 
 DECISION_WORDS = (
     ("purpose", N_("Purpose")),
