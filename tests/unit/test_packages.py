@@ -140,6 +140,8 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     assert "<p>1 enregistrement vous concernant.</p>" in french
     assert "<h2>Où nous n'avons rien trouvé</h2>" in french
     assert "<p>Types de données : données de facturation, pets</p>" in french  # a kind not listed: as written
+    # Quebec's law, and so the Canadian French page, speaks of "renseignements personnels".
+    assert "<p>Types de renseignements : données de facturation, pets</p>" in page("fr_CA")
     assert '<html lang="de">' in german and "<dt>Belastet am</dt><dd>5. Januar 2027</dd>" in german
     assert "Your personal data" not in french + german and "Yes" not in french + german
 
