@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dsr.core.handler_stack import desk_handler, logger, metrics
 from dsr.core.languages import shipped_language
 from dsr.inbox.inbound_mail import InboundMailEvent, handle_receipt
+from dsr.notices import email_templates
 from dsr.policies.deadlines import load_calendars
 from dsr.policies.verification import load_policy
 from dsr.wiring.desk import desk_from_environment
@@ -47,6 +48,7 @@ prepare_snapshot(
     lambda: desk_from_environment().preload("store", "s3", "limiter", "hasher", "mailer", "workflow"),
     load_calendars,
     load_policy,
+    email_templates.load_every_template,  # the emails to the subject, in every language
 )
 
 initialised()

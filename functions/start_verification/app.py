@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.core.handler_stack import desk_handler
 from dsr.core.tasks import WaitingTask
+from dsr.notices import email_templates
 from dsr.policies.deadlines import load_calendars
 from dsr.policies.verification import load_policy
 from dsr.verification import identity_checks as verification
@@ -27,6 +28,7 @@ prepare_snapshot(
     lambda: desk_from_environment().preload("store", "hasher", "mailer"),
     load_calendars,
     load_policy,
+    email_templates.load_every_template,  # the emails to the subject, in every language
 )
 
 initialised()

@@ -13,6 +13,8 @@ from dsr.core.catalogs import N_
 from dsr.core.languages import ENGLISH, SHIPPED_LANGUAGES
 from dsr.core.models import Channel, PrivacyRequest
 from dsr.core.readable_dates import utc_moment_text
+from dsr.notices import email_templates
+from dsr.notices.email_markup import html_version
 from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
 
@@ -50,10 +52,7 @@ def language_of(request: PrivacyRequest) -> str:
 
 def render(name: str, language: str, **context: Any) -> Notice:
     """The email ``emails/<name>.txt`` in ``language``, with its HTML part."""
-    from dsr.notices.email_markup import html_version  # noqa: PLC0415 - Jinja2 on the first email
-    from dsr.notices.email_templates import render as render_template  # noqa: PLC0415
-
-    text = render_template(f"emails/{name}.txt", language, **context)
+    text = email_templates.render(f"emails/{name}.txt", language, **context)
     subject, _, body = text.partition("\n\n")
     subject = " ".join(subject.split())
     return Notice(subject, body, language, html_version(subject, body, language))
