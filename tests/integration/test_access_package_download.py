@@ -163,7 +163,7 @@ def test_the_emailed_link_asks_for_a_fresh_code_and_the_right_code_downloads_the
     assert len(copied) >= 8
     for name, count in copied:
         records = f"{count} record{'s' if count != '1' else ''} about you."
-        assert re.search(f"<h2>{re.escape(html.escape(name))}</h2>.*?<p>{records}</p>", readable.text)
+        assert re.search(f"<h2>{re.escape(html.escape(name))}</h2>.*?<p>{records}</p>", readable.text, re.S)
     marketing = readable.text.split("<h2>Marketing email (our email provider)</h2>", 1)[1].split(
         "</section>"
     )[0]
