@@ -100,9 +100,11 @@ def test_a_form_request_from_quebec_naming_no_language_is_answered_in_canadian_f
     assert desk.store.get(request_id).language == "fr_CA"
     acknowledgement, verification = _mails(cloud, request_id)[:2]
     assert acknowledgement.subject == f"Nous avons bien reçu votre demande {request_id[:8]}"
-    assert "Nous avons bien reçu votre demande concernant une copie de vos données personnelles." in (
+    # Quebec's law speaks of "renseignements personnels", and so do its emails
+    assert "Nous avons bien reçu votre demande concernant une copie de vos renseignements personnels." in (
         acknowledgement.body
     )
+    assert "données personnelles" not in acknowledgement.body
     assert "cette adresse courriel" in acknowledgement.body
     assert f"Votre code de vérification est {code}" in verification.body
     for mail in (acknowledgement, verification):
