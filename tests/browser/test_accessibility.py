@@ -1,6 +1,8 @@
 """What axe-core in the journeys cannot see. The keyboard alone: Tab to move, Enter or Space to
 press, typing into the field that has the focus; no click and no fill. A subject asks for her
-data, confirms her address and downloads the package; a member of staff signs in and approves.
+data, confirms her address and downloads the package; a member of staff signs in and approves;
+staff carry out every other action of the request page (each request brought by the API to where
+the action applies, and opened by its address).
 Everywhere the focus stops, it shows, with a contrast of 3:1 against the page behind it (WCAG
 2.1.1, 2.4.7 and 1.4.11). And the emails' HTML part, as a mail program shows it.
 
@@ -14,23 +16,30 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from dsr.fulfilment.fulfilment import planned_tasks
 from dsr.wiring.desk import Desk, desk_from_environment
+from dsr_cli.hand_offs import answer_hand_offs
 from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.cloud import LocalCloud, SentMail
 from local_cloud.http_api import LocalApi
 from tests.browser.accessibility import WCAG_TAGS, Keyboard, accessibility_violations, reflow_problems
-from tests.support import answer_hand_offs, staff_client, submit, wait_for_status, wait_until
+from tests.browser.journey import confirm_card_title
+from tests.support import STAFF_ANSWERED_KINDS, staff_client, submit, wait_for_status, wait_until
+from tests.support import answer_hand_offs as answer_every_hand_off
 
 pytestmark = pytest.mark.xdist_group("browser-accessibility")
 
 ADA = {"email": "ada@example.com", "name": "Ada Lovelace"}
 ALAN = {"email": "alan@example.net", "name": "Alan Turing"}
 PATIENCE = 60.0
+FORM = "application/x-www-form-urlencoded"
 expect.set_options(timeout=15_000)
 
 
@@ -80,17 +89,26 @@ def code_in_mail(cloud: LocalCloud, request_id: str, kind: str) -> str:
     return str(wait_until(f"the {kind} email", lambda: cloud.latest_code(request_id, kind), PATIENCE))
 
 
-def approve_by_keyboard(page: Page, reference: str) -> None:
-    """Staff sign in through the hosted page, open the request from the queue and approve it."""
+def sign_in_by_keyboard(page: Page, username: str, *, open_console: bool = True) -> None:
+    """Staff sign in through the hosted page, choosing who they are by typing its first letters
+    (on the console opened here, or already showing its sign-in page)."""
     keys = Keyboard(page)
-    page.goto("/console")
+    if open_console:
+        page.goto("/console")
     keys.press(page.get_by_role("button", name="Continue to sign in"))
     staff_member = page.get_by_label("Demonstration staff member")
     keys.tab_to(staff_member)
-    page.keyboard.type("approver")  # a closed list box selects the option its typed letters begin
-    expect(staff_member).to_have_value("approver@desk.example")
+    page.keyboard.type(username.split("@", maxsplit=1)[0])  # a closed list box selects the option typed
+    expect(staff_member).to_have_value(username)
     keys.press(page.get_by_role("button", name="Sign in", exact=True))
-    expect(page.locator("#who")).to_contain_text("approver@desk.example")
+    expect(page.locator("#who")).to_contain_text(username)
+    assert keys.faint == [], f"focus too faint to see on the sign-in pages: {keys.faint}"
+
+
+def approve_by_keyboard(page: Page, reference: str) -> None:
+    """Staff sign in through the hosted page, open the request from the queue and approve it."""
+    keys = Keyboard(page)
+    sign_in_by_keyboard(page, "approver@desk.example")
 
     keys.press(page.get_by_role("link", name=reference[:8]))
     expect(page.locator("#request-status")).to_have_text("Awaiting approval")
@@ -139,7 +157,7 @@ def test_a_subject_asks_confirms_and_downloads_and_staff_approve_with_the_keyboa
     wait_for_status(desk, reference, "AWAITING_APPROVAL")
 
     approve_by_keyboard(staff_window, reference)
-    answer_hand_offs(desk, staff_client(local_api, "approver@desk.example"), reference)
+    answer_every_hand_off(desk, staff_client(local_api, "approver@desk.example"), reference)
     wait_for_status(desk, reference, "COMPLETED")
 
     # The completion email's link, a code asked for and typed, the package's link pressed
@@ -182,3 +200,215 @@ def test_the_html_part_of_the_emails_passes_axe_core_and_reflows_on_a_phone(
         problems += [f"“{mail.subject}”: {problem}" for problem in found]
     reader.context.close()
     assert problems == []
+
+
+GRACE = {"email": "grace@example.org", "name": "Grace Hopper"}
+# One person for each request staff act on: a second request of the same person is joined to the first
+KATHERINE = {"email": "katherine@example.org", "name": "Katherine Johnson"}
+DOROTHY = {"email": "dorothy@example.org", "name": "Dorothy Vaughan"}
+MARY = {"email": "mary@example.org", "name": "Mary Jackson"}
+HEDY = {"email": "hedy@example.org", "name": "Hedy Lamarr"}
+VIRGINIA_PROOF = {"phone": "202-555-0143", "postal_code": "94105"}
+
+
+def awaiting_approval(
+    local_api: LocalApi, desk: Desk, subject: dict[str, str], jurisdiction: str = "EU", **details: object
+) -> Prepared:
+    """A request that has proved its subject and waits for staff, prepared through the API: its id
+    and the subject's status token."""
+    public = DeskClient(local_api.cloud.base_url)
+    answer = submit(public, subject=subject, jurisdiction=jurisdiction, **details)
+    assert answer.status == 201, answer.body
+    request_id = str(answer.body["request_id"])
+    proof: dict[str, object] = {"code": code_in_mail(local_api.cloud, request_id, "verification code")}
+    if jurisdiction.startswith("US-"):
+        proof["data_points"] = VIRGINIA_PROOF
+    verified = public.post(f"/requests/{request_id}/verification", proof)
+    assert verified.status == 200, verified.body
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    return Prepared(request_id, str(answer.body["status_token"]))
+
+
+class Prepared(NamedTuple):
+    request_id: str
+    status_token: str
+
+
+def appealed_refusal(local_api: LocalApi, desk: Desk) -> str:
+    """Grace is refused in Virginia, whose law gives an appeal, and appeals on her status page; an
+    admin refused her, so the approver may answer the appeal (not who refused)."""
+    admin = staff_client(local_api, "admin@desk.example")
+    prepared = awaiting_approval(local_api, desk, GRACE, "US-VA")
+    refusal = {"decision": "deny", "reason": "We hold nothing beyond what your account shows you."}
+    assert admin.post(f"/staff/requests/{prepared.request_id}/decision", refusal).status == 200
+    wait_for_status(desk, prepared.request_id, "DENIED")
+    appeal = urlencode({"token": prepared.status_token, "statement": "I have had an account for years."})
+    lodged = DeskClient(local_api.cloud.base_url).call(
+        "POST", f"/status/{prepared.request_id}/appeal", raw=appeal.encode(), content_type=FORM
+    )
+    assert lodged.status == 200, lodged.body
+    return prepared.request_id
+
+
+class StaffAtTheKeyboard:
+    """A member of staff on one request page, acting with the keyboard alone: Tab to the action's
+    button, Enter to open its form, typing into each field, arrow keys in a list box, Space or
+    Enter on the form's button."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.keys = Keyboard(page)
+
+    def open_request(self, request_id: str, status: str) -> None:
+        self.page.goto(f"/console#/requests/{request_id}")
+        expect(self.page.locator("#request-status")).to_have_text(status)
+
+    def act(
+        self,
+        action: str,
+        fields: list[tuple[str, str]],
+        submit_label: str,
+        said: str,
+        status: str,
+        submit_key: str = "Space",
+    ) -> None:
+        """Open the action's form, fill it (arrow keys, space separated, in a list box; text typed
+        elsewhere) and send it with ``submit_key`` on its button; staff then read ``said`` and the
+        request's new ``status``, and the focus is at the top of the page that says them."""
+        page = self.page
+        self.keys.press(
+            page.get_by_role("group", name="Actions").get_by_role("button", name=action, exact=True)
+        )
+        card = page.get_by_role("region", name=action, exact=True)
+        expect(card).to_be_visible()
+        for label, typed in fields:
+            control = card.get_by_label(label, exact=True)
+            if typed.startswith("Arrow"):
+                self.keys.tab_to(control)
+                for key in typed.split():
+                    page.keyboard.press(key)
+            else:
+                self.keys.type_into(control, typed)
+        self.keys.press(card.get_by_role("button", name=submit_label, exact=True), submit_key)
+        expect(page.get_by_role("status").filter(has_text=said)).to_be_visible()
+        expect(page.locator("#request-status")).to_have_text(status)
+        expect(page.locator("main")).to_be_focused()  # not lost to <body>: Tab goes on from the top
+
+
+def waiting_hand_off(desk: Desk, staff: DeskClient, request_id: str) -> dict[str, Any]:
+    """A system the request was handed to whose vendor's answer staff record."""
+
+    def found() -> dict[str, Any] | None:
+        systems = staff.get(f"/staff/requests/{request_id}").body.get("systems", [])
+        return next(
+            (
+                system
+                for system in systems
+                if system["status"] == "waiting"
+                and system.get("waiting_on")
+                and desk.registry.system(system["system_id"]).store.kind == "vendor_email"
+            ),
+            None,
+        )
+
+    return dict(wait_until("a vendor's hand-off waiting for staff", found, PATIENCE))
+
+
+def test_staff_carry_out_every_action_on_the_request_page_with_the_keyboard_alone(
+    staff_window: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    approver = staff_client(local_api, "approver@desk.example")
+    to_deny = awaiting_approval(local_api, desk, KATHERINE).request_id
+    to_cancel = awaiting_approval(local_api, desk, DOROTHY, "UK").request_id
+    to_recommend = awaiting_approval(local_api, desk, MARY, request_types=["erasure"]).request_id
+    handed_off = awaiting_approval(local_api, desk, HEDY).request_id
+    assert approver.post(f"/staff/requests/{handed_off}/decision", {"decision": "approve"}).status == 200
+    appealed = appealed_refusal(local_api, desk)
+    page = staff_window
+    staff = StaffAtTheKeyboard(page)
+
+    # An analyst recommends; deciding is for someone else
+    sign_in_by_keyboard(page, "analyst@desk.example")
+    staff.open_request(to_recommend, "Awaiting approval")
+    staff.act(
+        "Recommend",
+        [("Recommendation", "ArrowDown"), ("Why (for whoever decides)", "The account was closed in 2019.")],
+        "Record the recommendation",
+        "Recommendation recorded.",
+        "Awaiting approval",
+    )
+    assert approver.get(f"/staff/requests/{to_recommend}").body["review"]["recommendation"] == "deny"
+    staff.keys.press(page.get_by_role("button", name="Sign out"))
+    expect(page.get_by_role("button", name="Continue to sign in")).to_be_visible()
+    sign_in_by_keyboard(page, "approver@desk.example", open_console=False)
+
+    # The approver does the rest: refuses one request; extends, asks, records the answer and
+    # cancels another
+    staff.open_request(to_deny, "Awaiting approval")
+    staff.act(
+        "Deny",
+        [("Reason", "ArrowDown"), ("Explanation sent to the subject", "Invoices are kept for six years.")],
+        "Deny",
+        "Denied: the subject has been sent the reason.",
+        "Denied",
+        "Enter",
+    )
+
+    staff.open_request(to_cancel, "Awaiting approval")
+    why_more_time = "Why more time is needed (sent to the subject)"
+    staff.act(
+        "Extend",
+        [(why_more_time, "Ten years of records to read.")],
+        "Extend the deadline",
+        "Extended: respond by",
+        "Awaiting approval",
+    )
+    question = [("Question sent to the subject", "Which of your two accounts do you mean?")]
+    staff.act(
+        "Ask for information", question, "Send the question", "the clock stands still", "Awaiting approval"
+    )
+    staff.act("Information received", [], "Record the answer", "The clock runs again", "Awaiting approval")
+    cancelling = [("Why (sent to the subject)", "The subject withdrew it by phone.")]
+    staff.act(
+        "Cancel",
+        cancelling,
+        "Cancel the request",
+        "Cancelled: the subject has been told why.",
+        "Cancelled",
+        "Enter",
+    )
+
+    # The vendor could not: chosen in the list box with the arrow keys; the others answer "done"
+    system = waiting_hand_off(desk, approver, handed_off)
+    staff.open_request(handed_off, "In progress")
+    staff.act(
+        confirm_card_title(system["system_name"], system["action"]),
+        [
+            (f"What {system['waiting_on']} answered", "ArrowDown ArrowDown"),
+            ("Their answer, in short", "Backups are locked."),
+        ],
+        "Record the answer",
+        f"Recorded the answer for {system['system_name']}.",
+        "In progress",
+    )
+    answered = f"{system['system_id']}#{system['action']}"
+    others = {
+        f"{task.system_id}#{task.action.value}": ("done", "answered in the test")
+        for task in planned_tasks(desk.registry, desk.store.get(handed_off).request_types)
+        if desk.registry.system(task.system_id).store.kind in STAFF_ANSWERED_KINDS
+    }
+    others.pop(answered)
+    assert all(status == 200 for status in answer_hand_offs(approver, handed_off, others, PATIENCE).values())
+    wait_for_status(desk, handed_off, "PARTIALLY_COMPLETED")
+    expect(page.locator("#request-status")).to_have_text("Partially completed")  # the page follows
+    staff.act("Re-run failed systems", [], "Re-run", "Re-running the systems that failed.", "In progress")
+
+    # The appeal of a refusal (the decision's list box passed through with the arrow keys)
+    staff.open_request(appealed, "Denied")
+    reasons = [
+        ("Decision", "ArrowDown ArrowUp"),
+        ("Reasons (sent to the subject)", "The account shows all we hold."),
+    ]
+    staff.act("Answer the appeal", reasons, "Send the answer", "Appeal answered: UPHELD.", "Denied", "Enter")
+
+    assert staff.keys.faint == [], f"focus too faint to see in the console: {staff.keys.faint}"
