@@ -1119,7 +1119,12 @@ function watchRequest(requestId) {
           requestView.shown = JSON.stringify(request);
           until = Date.now() + WATCH_FOR_MS; // a request on the move is watched while it moves
           const member = await whoAmI();
-          document.getElementById("main").replaceChildren(...requestNodes(request, member));
+          const main = document.getElementById("main");
+          // The page drawn afresh takes away the control the keyboard was on: the focus goes
+          // back to it if it is drawn again (by its id), else to the page, not to <body>.
+          const hadFocus = main.contains(document.activeElement) ? document.activeElement.id || "main" : null;
+          main.replaceChildren(...requestNodes(request, member));
+          if (hadFocus && !main.contains(document.activeElement)) (document.getElementById(hadFocus) || main).focus();
           if (requestView.openAction) openAction(requestView.openAction);
         }
       } catch (_) {
