@@ -420,6 +420,7 @@ def test_staff_carry_out_every_action_on_the_request_page_with_the_keyboard_alon
         ("Decision", "ArrowDown ArrowUp"),
         ("Reasons (sent to the subject)", "The account shows all we hold."),
     ]
-    staff.act("Answer the appeal", reasons, "Send the answer", "Appeal answered: UPHELD.", "Denied", "Enter")
+    answered = "Appeal answered: the refusal stands, and the subject has been sent the reasons."
+    staff.act("Answer the appeal", reasons, "Send the answer", answered, "Denied", "Enter")
 
     assert staff.keys.faint == [], f"focus too faint to see in the console: {staff.keys.faint}"

@@ -576,3 +576,14 @@ def test_an_admin_reads_the_dashboard_and_the_year_s_report(
     page.get_by_role("link", name="Agents").click()
     expect(page.get_by_role("table", name="Authorized agents")).to_be_visible()
     staff.step("agents")
+
+    # Whoever refused the request is told that someone else answers the appeal: no form to send
+    refuser = Journey(people.page(), "admin appeal refuser")
+    sign_in(refuser, "approver@desk.example")
+    refuser.page.get_by_role("link", name="Appeals").click()
+    refuser.page.get_by_role("link", name=refused[:8]).click()
+    expect(refuser.page.get_by_role("region", name="Answer the appeal")).to_contain_text(
+        "You refused this request: another staff member answers the appeal."
+    )
+    expect(refuser.page.get_by_role("button", name="Answer the appeal")).to_have_count(0)
+    refuser.step("the appeal, seen by whoever refused the request")

@@ -66,6 +66,11 @@ def serve(
     host: str, port: int, sweep_every: float, *, with_requests: bool = True, out: TextIO | None = None
 ) -> int:
     """Serve until Ctrl-C: the addresses on ``out``; the desk's logs on stderr."""
+    stop = threading.Event()
+    # `kill` stops it as Ctrl-C does: the cloud is stopped and the PostgreSQL server it started
+    # shut down at exit, rather than left running without its parent. Set before anything is
+    # printed: a kill that comes as soon as the addresses show, or while the cloud starts, too.
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with running_local_cloud(host, port) as api:
         base = api.cloud.base_url
         lines = []
@@ -89,10 +94,6 @@ def serve(
             "Press Ctrl-C to stop.",
         ]
         print("\n".join(lines), file=out, flush=True)
-        stop = threading.Event()
-        # `kill` stops it as Ctrl-C does: the cloud is stopped and the PostgreSQL server it
-        # started shut down at exit, rather than left running without its parent.
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
         try:
             while not stop.wait(sweep_every):
                 api.cloud.run_schedules()

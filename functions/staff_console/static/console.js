@@ -746,6 +746,12 @@ function systemName(system) {
   return system.system_name || system.system_id;
 }
 
+// What staff are told once an appeal is answered, by the appeal's new status.
+const APPEAL_ANSWERS = {
+  UPHELD: "the refusal stands, and the subject has been sent the reasons",
+  REVERSED: "the refusal is reversed, and the request is carried out",
+};
+
 function actionsFor(request, member) {
   const id = encodeURIComponent(request.request_id);
   const base = `/staff/requests/${id}`;
@@ -868,14 +874,19 @@ function actionsFor(request, member) {
       return "Cancelled: the subject has been told why.";
     }, "danger"));
   }
-  if (request.appeal && request.appeal.status === "OPEN" && may.has("decide")) {
+  // An appeal is answered by someone other than whoever refused the request.
+  const refusedByMe = request.appeal && request.appeal.original_decision_by === member.username;
+  if (request.appeal && request.appeal.status === "OPEN" && may.has("decide") && refusedByMe) {
+    actions.push(actionNote("Answer the appeal", "You refused this request: another staff member answers the appeal."));
+  }
+  if (request.appeal && request.appeal.status === "OPEN" && may.has("decide") && !refusedByMe) {
     actions.push(actionForm("Answer the appeal", [
       field("appeal-decision", "Decision", el("select", {}, el("option", { value: "uphold" }, "uphold the refusal"),
         el("option", { value: "reverse" }, "reverse it and carry the request out"))),
       field("appeal-reason", "Reasons (sent to the subject)", el("textarea", { required: true, maxlength: 2000 })),
     ], "Send the answer", async (data) => {
       const answer = await api("POST", `${base}/appeal/decision`, { decision: data.get("appeal-decision"), reason: data.get("appeal-reason") });
-      return `Appeal answered: ${answer.appeal}.`;
+      return `Appeal answered: ${APPEAL_ANSWERS[answer.appeal] || answer.appeal}.`;
     }));
   }
   return actions;
