@@ -10,32 +10,22 @@ page, not by every cold start. One environment serves every language: ``_()``, `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from dsr.core import catalogs
+from dsr.core import templating
 from dsr.core.languages import LANGUAGE_NAMES, SHIPPED_LANGUAGES, html_lang, shipped_language
 from dsr.web.page_markup import Attributes, attributes_markup
 
 if TYPE_CHECKING:
     from jinja2 import Environment
-    from jinja2.runtime import Context
     from markupsafe import Markup
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LANGUAGE_QUERY = "lang"
 """The query field of the language switch's links: a BCP 47 tag such as ``fr-CA``."""
-
-
-def _gettext(context: Context, message: str) -> str:
-    return catalogs.translations(context["language"]).gettext(message)
-
-
-def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
-    return catalogs.translations(context["language"]).ngettext(singular, plural, count)
 
 
 def _attributes(attributes: Attributes) -> Markup:
@@ -54,29 +44,10 @@ def trusted(markup: str) -> Markup:
 
 @cache
 def environment() -> Environment:
-    """The templates' environment: autoescaping on, undefined names an error, and the i18n
-    extension's callables reading the catalog of the page's ``language``."""
-    from jinja2 import (  # noqa: PLC0415 - on the first page, see the module's docstring
-        Environment,
-        FileSystemLoader,
-        StrictUndefined,
-        pass_context,
-    )
-
-    built = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"],
-        auto_reload=False,  # templates never change in a running container: compiled once
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The pages' environment (``dsr.core.templating``): everything escaped, and the
+    ``attributes`` filter that writes a tag's attributes."""
+    built = templating.translated_environment(TEMPLATES_DIR, autoescape=True)
     built.filters["attributes"] = _attributes
-    built.install_gettext_callables(  # type: ignore[attr-defined]
-        pass_context(_gettext), pass_context(_ngettext), newstyle=True
-    )
     return built
 
 
@@ -97,18 +68,12 @@ def language_switch(language: str, query: Mapping[str, str], path: str = "") -> 
 
 
 def load_every_template() -> None:
-    """Compile every template and read every language's catalog and dates: what the first page
-    in each language would do, done before a SnapStart snapshot (``dsr.wiring.snapshot``)."""
-    built = environment()
-    for name in built.list_templates():
-        built.get_template(name)
-    for language in SHIPPED_LANGUAGES:
-        catalogs.translations(language)
-        catalogs.day_in_words(date(2027, 1, 5), language)
+    """Every page's template compiled, every language's catalog read, and Babel's negotiation
+    loaded (a page's first Accept-Language), before a SnapStart snapshot."""
+    templating.load_every_template(environment())
     shipped_language(["en"])
 
 
 def render(name: str, language: str, **context: Any) -> str:
     """The template ``name`` as a page in ``language`` (a shipped language)."""
-    template = environment().get_template(name)
-    return template.render(language=language, lang=html_lang(language), **context)
+    return templating.render(environment(), name, language, **context)
