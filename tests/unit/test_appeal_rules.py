@@ -9,7 +9,7 @@ import pytest
 from dsr.appeals.appeals import regulator_named
 from dsr.core.identities import SubjectIdentity
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
-from dsr.notices.subject_notices import AppealInvitation, denial, unverifiable
+from dsr.notices.subject_notices import AppealInvitation, appeal_upheld, denial, unverifiable
 from dsr.policies.appeal_rules import appeal_open_until, why_not_appealable
 from dsr.policies.deadline_table import policy_for
 from dsr.policies.request_deadlines import appeal_deadlines_for, local_day
@@ -137,5 +137,8 @@ def test_a_regulator_without_a_verified_complaint_page_is_named_alone(
     jurisdiction: str, regulator: str
 ) -> None:
     request = _request(jurisdiction, Status.DENIED)
-    assert regulator_named(request) == (regulator, "(see the regulator's website)")
-    assert regulator_named(_request("US-VA", Status.DENIED))[1].startswith("https://")
+    assert regulator_named(request) == (regulator, None)
+    assert (regulator_named(_request("US-VA", Status.DENIED))[1] or "").startswith("https://")
+    # The notice says where to look, in the subject's language.
+    upheld = appeal_upheld(request, "exempt", *regulator_named(request)).body
+    assert f"you may complain to {regulator}: (see the regulator's website)" in upheld

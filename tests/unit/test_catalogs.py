@@ -23,7 +23,12 @@ TRANSLATED = [language for language in SHIPPED_LANGUAGES if language != ENGLISH]
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 # As `make messages` extracts them (functions/dsr/locale/babel.cfg and the Makefile's keywords).
 KEYWORDS = {"_": None, "N_": None, "translated": None, "gettext": (2,), "ngettext": (2, 3)}
-METHODS = [("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2"), ("**.py", "python")]
+METHODS = [
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),
+    ("**.py", "python"),
+    ("**/config/deadline_policies.yaml", "catalog_extraction.policy_table:extract_names"),
+]
 JINJA_OPTIONS = {"trim_blocks": "True", "lstrip_blocks": "True"}
 OPTIONS = {"**/templates/**.html": JINJA_OPTIONS, "**/templates/**.txt": JINJA_OPTIONS}
 
@@ -81,6 +86,27 @@ def test_every_message_the_code_and_templates_use_is_in_the_catalogs() -> None:
     }
 
     assert sorted(used - in_catalog) == [], "run make messages and translate what it adds"
+
+
+def test_every_law_and_regulator_of_the_policy_table_is_in_the_catalogs() -> None:
+    """A law added to the policy table is a name its subjects read in their language: the
+    catalogs extract it from the table itself, so it cannot be forgotten."""
+    from dsr.policies.deadline_table import policies
+
+    table = policies()
+    names = set()
+    for code in table.codes():
+        for version in table.policy(code).versions():
+            names.add(version.name)
+            appeal = version.appeal
+            if appeal is not None and appeal.regulator is not None:
+                names.add(appeal.regulator.name)
+    in_catalog = {message.id for message in _catalog(ENGLISH)}
+
+    assert len(names) > 60
+    assert sorted(names - in_catalog) == []
+    assert gettext("fr", "the Montana Attorney General") == "le procureur général du Montana"
+    assert gettext("de", "California CCPA/CPRA") == "das Gesetz CCPA/CPRA (Kalifornien)"
 
 
 def test_a_message_reads_in_each_language_with_its_values() -> None:

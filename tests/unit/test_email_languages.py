@@ -22,6 +22,7 @@ from dsr.fulfilment.results import describe_outcome
 from dsr.notices import subject_notices as notices
 from dsr.notices.rights_answers import review_text, third_parties_text
 from dsr.notices.subject_notices import AppealInvitation, ComplaintInvitation, Notice
+from dsr.policies.deadline_rules import Period
 from dsr.policies.proofs import Proof
 from tests.unit.test_mailer import CapturingSes
 
@@ -54,7 +55,10 @@ def _request(language: str | None, *types: RequestType) -> PrivacyRequest:
 
 
 APPEAL = AppealInvitation(UNTIL, STATUS_URL)
-COMPLAINT = ComplaintInvitation("30 days", "the Information Commissioner's Office")
+COMPLAINT = ComplaintInvitation(
+    Period(amount=30, unit="calendar_days", counting="day_of_receipt"),
+    "the Information Commissioner's Office (ICO)",
+)
 EVERY_EMAIL: dict[str, Callable[[PrivacyRequest], Notice]] = {
     "acknowledgement": lambda r: notices.acknowledgement(r, STATUS_URL, Proof.CODE_AND_DETAILS),
     "already_open": lambda r: notices.already_open(r, "11111111-2222-3333-4444-555555555555"),
@@ -126,6 +130,42 @@ def test_the_sent_message_is_multipart_with_both_parts_and_its_content_language(
     plain, markup = sent.get_body(("plain",)).get_content(), sent.get_body(("html",)).get_content()
     assert "123456" in plain and "123456" in markup
     assert STATUS_URL in plain and f'href="{html.escape(STATUS_URL)}"' in markup
+
+
+@pytest.mark.parametrize(
+    ("language", "period", "regulator"),
+    [
+        ("en", "within 30 calendar days", "complain to the Information Commissioner's Office (ICO)."),
+        (
+            "de",
+            "innerhalb von 30 Kalendertagen",
+            "das Information Commissioner's Office (ICO), die britische",
+        ),
+        (
+            "fr_CA",
+            "dans un délai de 30 jours civils",
+            "l'Information Commissioner's Office (ICO), l'autorité",
+        ),
+        ("es", "30 días naturales", "la Information Commissioner's Office (ICO), la autoridad británica"),
+    ],
+)
+def test_a_uk_refusal_names_the_period_and_the_regulator_in_the_subjects_language(
+    language: str, period: str, regulator: str
+) -> None:
+    body = notices.denial(_request(language), "manifestly unfounded", None, COMPLAINT).body
+
+    assert period in body
+    assert regulator in body
+
+
+def test_an_upheld_appeal_names_the_regulator_in_the_subjects_language() -> None:
+    french = notices.appeal_upheld(_request("fr"), "exempt", "the Montana Attorney General", None).body
+    spanish = notices.appeal_upheld(_request("es"), "exempt", None, None).body
+
+    assert "le procureur général du Montana : (voir le site de l'autorité)" in french
+    assert (
+        "la autoridad de protección de datos de su país: (consulte el sitio web de la autoridad)" in spanish
+    )
 
 
 def test_a_request_without_a_recorded_language_is_written_to_in_english() -> None:

@@ -266,13 +266,14 @@ def extend(desk: Desk, request_id: str, reason: str, staff_member: str) -> Appea
     )
 
 
-def regulator_named(request: PrivacyRequest) -> tuple[str, str]:
-    """Where the subject may complain when an appeal is upheld: the regulator, and its complaint
-    page where one has been verified."""
+def regulator_named(request: PrivacyRequest) -> tuple[str | None, str | None]:
+    """Where the subject may complain when an appeal is upheld: the regulator the policy table
+    names for the law, and its complaint page where one has been verified (None for either the
+    table does not give: the notice then says so in the subject's language)."""
     policy = appeal_policy(request)
     if policy is not None and policy.regulator is not None:
-        return policy.regulator.name, policy.regulator.complaint_url or "(see the regulator's website)"
-    return "your data protection regulator", "(see the regulator's website)"
+        return policy.regulator.name, policy.regulator.complaint_url
+    return None, None
 
 
 def _carry_out(desk: Desk, request: PrivacyRequest, appeal: Appeal, staff_member: str) -> None:

@@ -15,6 +15,7 @@ from dsr.core.models import Channel, PrivacyRequest
 from dsr.core.readable_dates import utc_moment_text
 from dsr.notices import email_templates
 from dsr.notices.email_markup import html_version
+from dsr.policies.deadline_rules import Period
 from dsr.policies.proofs import Proof
 from dsr.policies.request_deadlines import local_day
 
@@ -217,21 +218,34 @@ class AppealInvitation(NamedTuple):
 
 class ComplaintInvitation(NamedTuple):
     """A refusal's two routes where the law makes the controller handle complaints (the UK):
-    a complaint to us, acknowledged within a period, and one to the regulator."""
+    a complaint to us, acknowledged within a period, and one to the regulator (as the policy
+    table names it, in English: the notice reads its name from the catalogs)."""
 
-    acknowledge_within: str
+    acknowledge_within: Period
     regulator: str
+
+
+def period_in_words(period: Period, language: str) -> str:
+    """``30 calendar days``, ``30 jours civils``, ``30 Kalendertagen``: a period the law sets."""
+    if period.unit == "calendar_months":
+        return catalogs.ngettext(
+            language, "%(count)s calendar month", "%(count)s calendar months", period.amount
+        )
+    if period.unit == "business_days":
+        return catalogs.ngettext(language, "%(count)s business day", "%(count)s business days", period.amount)
+    return catalogs.ngettext(language, "%(count)s calendar day", "%(count)s calendar days", period.amount)
 
 
 def _how_to_appeal(
     request: PrivacyRequest, appeal: AppealInvitation | None, complaint: ComplaintInvitation | None
 ) -> dict[str, Any]:
     """What ``emails/_how_to_appeal.txt`` says: the appeal, else the complaint to us, else the authority."""
+    language = language_of(request)
     return {
         "appeal_until": _local_day(request, appeal.until) if appeal else None,
         "appeal_url": appeal.status_url if appeal else None,
-        "acknowledge_within": complaint.acknowledge_within if complaint else None,
-        "regulator": complaint.regulator if complaint else None,
+        "acknowledge_within": period_in_words(complaint.acknowledge_within, language) if complaint else None,
+        "regulator": catalogs.gettext(language, complaint.regulator) if complaint else None,
     }
 
 
@@ -288,9 +302,24 @@ def appeal_extended(request: PrivacyRequest, respond_by: datetime, reason: str) 
     return _about(request, "appeal_extended", reason=reason, respond_by=_local_day(request, respond_by))
 
 
-def appeal_upheld(request: PrivacyRequest, reason: str, regulator: str, complaint_url: str) -> Notice:
-    """The refusal stands: the reasons, and where the subject may complain (the law requires it)."""
-    return _about(request, "appeal_upheld", reason=reason, regulator=regulator, complaint_url=complaint_url)
+ANY_REGULATOR = N_("your data protection regulator")
+"""Where an upheld appeal points when the policy table names no regulator for the law."""
+
+
+def appeal_upheld(
+    request: PrivacyRequest, reason: str, regulator: str | None, complaint_url: str | None
+) -> Notice:
+    """The refusal stands: the reasons, and where the subject may complain (the law requires it):
+    the regulator the policy table names, read from the catalogs, and its complaint page where
+    one has been verified."""
+    language = language_of(request)
+    return _about(
+        request,
+        "appeal_upheld",
+        reason=reason,
+        regulator=catalogs.gettext(language, regulator or ANY_REGULATOR),
+        complaint_url=complaint_url or catalogs.gettext(language, "(see the regulator's website)"),
+    )
 
 
 def appeal_granted(request: PrivacyRequest, reason: str) -> Notice:

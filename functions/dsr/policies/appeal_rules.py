@@ -15,7 +15,7 @@ from pydantic import ConfigDict
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
-from dsr.policies.deadline_rules import UNIT_WORDS, AppealRule
+from dsr.policies.deadline_rules import AppealRule, Period
 from dsr.policies.deadline_table import DeadlineError, policies
 from dsr.policies.request_deadlines import end_of_local_day, local_day, request_policy
 
@@ -83,9 +83,9 @@ class ComplaintRoutes(NamedTuple):
     (the UK, DPA 2018 s.164A): the controller, which acknowledges a complaint within a period,
     and the regulator."""
 
-    acknowledge_within: str
-    """``30 calendar days``"""
+    acknowledge_within: Period
     regulator: str
+    """As the policy table names it (English: the notice reads it from the catalogs)."""
 
 
 def complaint_routes(request: PrivacyRequest, refused_at: datetime) -> ComplaintRoutes | None:
@@ -98,11 +98,7 @@ def complaint_routes(request: PrivacyRequest, refused_at: datetime) -> Complaint
         return None
     if appeal is None or appeal.acknowledge is None or appeal.regulator is None:
         return None
-    period = appeal.acknowledge.within
-    singular, plural = UNIT_WORDS[period.unit]
-    return ComplaintRoutes(
-        f"{period.amount} {singular if period.amount == 1 else plural}", appeal.regulator.name
-    )
+    return ComplaintRoutes(appeal.acknowledge.within, appeal.regulator.name)
 
 
 def appeal_open_until(request: PrivacyRequest) -> datetime | None:
