@@ -162,7 +162,7 @@ def test_an_upheld_appeal_names_the_regulator_in_the_subjects_language() -> None
     french = notices.appeal_upheld(_request("fr"), "exempt", "the Montana Attorney General", None).body
     spanish = notices.appeal_upheld(_request("es"), "exempt", None, None).body
 
-    assert "le procureur général du Montana : (voir le site de l'autorité)" in french
+    assert "le procureur général du Montana\u00a0: (voir le site de l'autorité)" in french
     assert (
         "la autoridad de protección de datos de su país: (consulte el sitio web de la autoridad)" in spanish
     )
@@ -204,6 +204,6 @@ def test_what_a_completion_says_of_each_system_is_in_the_requests_language() -> 
         "der Auftrag „Einschränkung“ wurde weitergegeben, und wir warten auf die Bestätigung."
     )
     assert third_parties_text([], from_every_system=False, language="fr") == (
-        "Tiers : nous n'avons communiqué à aucun tiers les données personnelles trouvées à votre sujet."
+        "Tiers\u00a0: nous n'avons communiqué à aucun tiers les données personnelles trouvées à votre sujet."
     )
     assert review_text(None, "de").startswith("Überprüfung der Entscheidung:")

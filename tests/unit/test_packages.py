@@ -134,12 +134,13 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     french, german = page("fr"), page("de")
     assert '<html lang="fr">' in french and "<h1>Vos données personnelles</h1>" in french
     assert "Référence r-1, préparée le 5 janvier 2027, 09:30 UTC." in french
-    assert "<h3>De la table : invoices</h3>" in french
+    assert "<h3>De la table\u00a0: invoices</h3>" in french
     assert "<dt>A accepté les e-mails marketing</dt><dd>Oui</dd>" in french
     assert "<dt>Débité le</dt><dd>5 janvier 2027</dd>" in french
     assert "<p>1 enregistrement vous concernant.</p>" in french
     assert "<h2>Où nous n'avons rien trouvé</h2>" in french
-    assert "<p>Types de données : données de facturation, pets</p>" in french  # a kind not listed: as written
+    # a kind not listed is shown as written
+    assert "<p>Types de données\u00a0: données de facturation, pets</p>" in french
     # Quebec's law, and so the Canadian French page, speaks of "renseignements personnels".
     assert "<p>Types de renseignements : données de facturation, pets</p>" in page("fr_CA")
     assert '<html lang="de">' in german and "<dt>Belastet am</dt><dd>5. Januar 2027</dd>" in german
