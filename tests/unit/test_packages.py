@@ -142,7 +142,7 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     # a kind not listed is shown as written
     assert "<p>Types de données\u00a0: données de facturation, pets</p>" in french
     # Quebec's law, and so the Canadian French page, speaks of "renseignements personnels".
-    assert "<p>Types de renseignements : données de facturation, pets</p>" in page("fr_CA")
+    assert "<p>Types de renseignements\u00a0: données de facturation, pets</p>" in page("fr_CA")
     assert '<html lang="de">' in german and "<dt>Belastet am</dt><dd>5. Januar 2027</dd>" in german
     assert "Your personal data" not in french + german and "Yes" not in french + german
 
