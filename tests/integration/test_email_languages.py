@@ -85,7 +85,7 @@ def test_a_request_mailed_in_german_is_answered_in_german_from_start_to_close(
         r"Der Link funktioniert bis zum " + GERMAN_DATE.pattern + r", \d\d:\d\d UTC", closing.body
     )
     for mail in (acknowledgement, verification, closing):
-        assert f"Aktenzeichen: {request_id}" in mail.body or code in mail.body
+        assert f"Referenznummer: {request_id}" in mail.body or code in mail.body
         assert not ENGLISH_MONTH.search(mail.body)
         _assert_both_parts_say_the_same(mail, "de")
 

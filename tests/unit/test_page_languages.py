@@ -188,7 +188,7 @@ def test_the_download_pages_speak_the_requests_language() -> None:
 
     assert asked.one("html")["lang"] == "de"
     assert "14. März 2026, 10:32 UTC" in asked.text
-    assert "Er gilt einmal, 15 Minuten lang." in asked.text
+    assert "Er funktioniert nur einmal und nur 15 Minuten lang." in asked.text
     assert "Meine Daten herunterladen" in asked.text
     assert not asked.all("a")  # no switch: the token's link is the email's
     assert "Estos enlaces funcionan durante 5 minutos" in links.text
