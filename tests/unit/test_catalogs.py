@@ -145,3 +145,65 @@ def test_every_detail_verification_asks_for_is_labelled_in_the_catalogs() -> Non
 
     assert labels <= in_catalog
     assert gettext("de", "Postal code of the billing address") == "Postleitzahl der Rechnungsadresse"
+
+
+def _translations(language: str) -> list[tuple[str, str]]:
+    """Each English message with each of its translated forms, as (English, translation)."""
+    return [
+        (_ids(message.id)[0], text)
+        for message in _catalog(language)
+        if message.id
+        for text in _ids(message.string)
+    ]
+
+
+# Where French puts a non-breaking space (U+00A0): before ; : ! ? », after «.
+FRENCH_LOOSE_SPACE = re.compile(r"[ \t][;:!?»]|«[ \t]")
+
+
+@pytest.mark.parametrize("language", ["fr", "fr_CA"])
+def test_french_punctuation_is_held_to_its_word_by_a_non_breaking_space(language: str) -> None:
+    loose = [text for _, text in _translations(language) if FRENCH_LOOSE_SPACE.search(text)]
+
+    assert loose == []
+
+
+def test_german_quotes_are_german_and_spanish_questions_open_with_their_mark() -> None:
+    straight = [text for _, text in _translations("de") if '"' in text]
+    unopened = [
+        text
+        for _, text in _translations("es")
+        if text.count("?") > text.count("¿") or text.count("!") > text.count("¡")
+    ]
+
+    assert straight == []
+    assert unopened == []
+
+
+# One word for one thing in each language: (what the English says, what every translation of it
+# says), and words a language's reader should never meet.
+TERMS: dict[str, tuple[list[tuple[str, str]], list[str]]] = {
+    "fr": ([(r"\bappeal", "contest")], ["recours", "courriel", "clos"]),
+    "fr_CA": ([(r"\bappeal", "contest")], ["recours", "e-mail", "données personnelles", "clos"]),
+    "de": (
+        [(r"\bappeal", "Einspruch"), (r"(?<!Payment )\b[Rr]eference\b", "Referenznummer")],
+        ["Aktenzeichen", "Eintrag", "Einträge", "Bevollmächtigte"],
+    ),
+    "es": ([(r"\bappeal", "recur"), (r"power of attorney", "poder notarial")], ["portátil", "aplicar"]),
+}
+
+
+@pytest.mark.parametrize("language", TERMS)
+def test_each_language_says_one_thing_with_one_word(language: str) -> None:
+    required, avoided = TERMS[language]
+
+    unsaid = [
+        (english, text)
+        for english, text in _translations(language)
+        for pattern, word in required
+        if re.search(pattern, english) and word not in text
+    ]
+    said = [(word, text) for _, text in _translations(language) for word in avoided if word in text]
+
+    assert unsaid == []
+    assert said == []
