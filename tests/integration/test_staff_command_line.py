@@ -191,10 +191,14 @@ def test_an_unreachable_desk_or_a_wrong_argument_is_one_line_and_a_failing_statu
     assert (code, out) == (1, "")
     assert "no answer from the desk at http://127.0.0.1:9" in _one_line_error(err)
 
+    code, out, err = _run(["staff", "--as", "approver@desk.example", "deny", "32624cbe"], capsys)
+    assert (code, out) == (1, "")
+    assert "deny needs --code (the reason), or --reason" in _one_line_error(err)
+
     with pytest.raises(SystemExit) as exited:
-        main(["staff", "--as", "approver@desk.example", "deny", "32624cbe"])
+        main(["staff", "--as", "approver@desk.example", "deny", "32624cbe", "--code", "spam"])
     assert exited.value.code == 2
-    assert "--reason" in _one_line_error(capsys.readouterr().err)
+    assert "--code: invalid choice: 'spam'" in _one_line_error(capsys.readouterr().err)
 
 
 def test_every_command_finds_the_desk_by_dsr_url_or_port(

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from dsr.agents.exercise_status import DrpReason, reason_of_denial
+from dsr.staff.reports import denial_reason
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.support import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
+from tests.support import (
+    answer_hand_offs,
+    staff_client,
+    submit,
+    verification_code,
+    wait_for_status,
+    wait_until,
+)
 
 
 def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:
@@ -80,6 +89,46 @@ def test_a_denial_without_a_reason_is_refused(
 
     assert refused.status == 422
     assert "reason" in str(refused.body)
+    assert desk.store.get(request_id).status.value == "AWAITING_APPROVAL"
+
+
+def test_a_denial_for_a_reason_code_reads_in_the_subjects_language_and_tells_the_agent_the_code(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    request_id = submit(public, preferred_language="de").body["request_id"]
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+
+    answer = approver.post(
+        f"/staff/requests/{request_id}/decision",
+        {"decision": "deny", "reason_code": "insuf_verification", "reason": "Die Kundennummer fehlt."},
+    )
+
+    assert answer.status == 200, answer.body
+    wait_for_status(desk, request_id, "DENIED")
+    refusal = wait_until(
+        "the refusal",
+        lambda: [mail for mail in cloud.outbox() if mail.request_id == request_id and "Grund" in mail.body],
+    )[0]
+    assert (
+        "Grund: Wir konnten Ihre Identität für diese Anfrage nicht ausreichend überprüfen. "
+        "Die Kundennummer fehlt."
+    ) in refusal.body
+    assert denial_reason(desk.store.events(request_id)) == "insuf_verification"
+    assert reason_of_denial(denial_reason(desk.store.events(request_id))) is DrpReason.INSUF_VERIFICATION
+
+
+def test_a_denial_for_another_reason_needs_it_explained(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
+) -> None:
+    request_id = _awaiting_approval(cloud, desk, public)
+
+    refused = approver.post(
+        f"/staff/requests/{request_id}/decision", {"decision": "deny", "reason_code": "other"}
+    )
+
+    assert refused.status == 422
+    assert "another reason needs the reason explained" in str(refused.body)
     assert desk.store.get(request_id).status.value == "AWAITING_APPROVAL"
 
 

@@ -249,6 +249,9 @@ def test_a_year_without_requests_has_zeros_and_no_days() -> None:
         ("x" * 200, "x" * 80),
         ("", "not stated"),
         (None, "not stated"),
+        # A reason code, whatever language the subject was sent it in, counts by its English words.
+        ("insuf_verification", "we could not verify your identity well enough for this request"),
+        ("legal_obligation", "the law requires us to keep this data"),
     ],
 )
 def test_denial_reasons_are_counted_by_their_first_sentence(reason: str | None, label: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from dsr.core.display_text import visible_text
+from dsr.review.denial_reasons import DenialReason
 from dsr_cli.agents import add_agent_commands, run_agent_command
 from dsr_cli.command import (
     CommandError,
@@ -55,8 +56,15 @@ def add_staff_commands(commands: Any) -> None:
     approve.add_argument(
         "--review-result", help="a profiling review: what the review found (sent to the subject)"
     )
-    command("deny", "deny, with the reason sent to the subject (approver)").add_argument(
-        "--reason", required=True
+    deny = command("deny", "deny, with the reason sent to the subject (approver)")
+    deny.add_argument(
+        "--code",
+        choices=[reason.value for reason in DenialReason],
+        help="the reason, which the subject reads in the language of their request",
+    )
+    deny.add_argument(
+        "--reason",
+        help="an explanation, sent as written after the code's words (needed without --code, or with other)",
     )
     command("extend", "extend the response date once (approver)").add_argument(
         "--reason", required=True, help="why more time is needed; sent to the subject"
@@ -88,6 +96,10 @@ def add_staff_commands(commands: Any) -> None:
 
 
 def run_staff_command(args: argparse.Namespace, out: TextIO) -> int:
+    if args.staff_command == "deny" and not (args.code or args.reason):
+        raise StaffCommandError(
+            "deny needs --code (the reason), or --reason (an explanation sent to the subject)"
+        )
     client = staff_client(args)
     if args.staff_command == "report":
         from dsr_cli.report import print_metrics  # noqa: PLC0415
@@ -96,6 +108,10 @@ def run_staff_command(args: argparse.Namespace, out: TextIO) -> int:
         return print_metrics(client, args.year, output_format, None, out=out)
     if args.staff_command == "agents":
         return run_agent_command(client, args, out)
+    if args.staff_command == "deny" and not (args.code or args.reason):
+        raise StaffCommandError(
+            "deny needs --code (the reason), or --reason (an explanation sent to the subject)"
+        )
     if hasattr(args, "request_id"):
         args.request_id = _full_id(client, args.request_id)
     answer = _call(client, args)
@@ -141,7 +157,15 @@ def _call(client: DeskClient, args: argparse.Namespace) -> Any:
         "appeals": ("GET", "/staff/appeals", None),
         "show": ("GET", base, None),
         "approve": ("POST", f"{base}/decision", {"decision": "approve", **_review_answer(args)}),
-        "deny": ("POST", f"{base}/decision", {"decision": "deny", "reason": getattr(args, "reason", None)}),
+        "deny": (
+            "POST",
+            f"{base}/decision",
+            {
+                "decision": "deny",
+                **({"reason_code": args.code} if getattr(args, "code", None) else {}),
+                "reason": getattr(args, "reason", None),
+            },
+        ),
         "extend": ("POST", f"{base}/extension", {"reason": getattr(args, "reason", None)}),
         "ask": (
             "POST",

@@ -58,9 +58,12 @@ class DrpReason(StrEnum):
 REASON_SPELLINGS: dict[str, DrpReason] = {
     **{reason.value: reason for reason in DrpReason},
     "insufficient_verification": DrpReason.INSUF_VERIFICATION,
+    "legal_obligation": DrpReason.CLAIM_NOT_COVERED,
 }
-"""Every spelling read as a reason: the spec's, and the reference implementation's
-``insufficient_verification``. Only the spec's is ever sent."""
+"""Every spelling read as a reason: the spec's, the reference implementation's
+``insufficient_verification``, and the desk's own ``legal_obligation`` (keeping data the law
+requires kept is the closest DRP has to a claim the law does not cover). Only the spec's are
+ever sent."""
 
 DENIAL_LABELS: dict[str, DrpReason] = {
     "We could not verify your identity well enough": DrpReason.INSUF_VERIFICATION,

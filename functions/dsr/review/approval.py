@@ -17,6 +17,8 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.field_types import NOT_ONLY_SPACES
 from dsr.core.models import Channel, RequestType, Status
 from dsr.core.refusals import NotPermittedError, StateConflictError
+from dsr.notices.subject_notices import language_of
+from dsr.review.denial_reasons import DenialReason, reason_for_subject
 from dsr.storage.dynamo import AlreadyExistsError
 from dsr.wiring.desk import Desk
 
@@ -34,11 +36,16 @@ class Decision(StrEnum):
     DENY = "deny"
 
 
-# The rule of ``_denial_needs_reason``, in the document too: a denial has a reason of more than spaces.
+# The rule of ``_denial_needs_reason``, in the document too: a denial has a reason code other than
+# ``other``, or a reason of more than spaces.
 DENIAL_NEEDS_REASON: JsonDict = {
     "anyOf": [
         {"properties": {"decision": {"not": {"const": "deny"}}}},
         {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": NOT_ONLY_SPACES}}},
+        {
+            "required": ["reason_code"],
+            "properties": {"reason_code": {"type": "string", "not": {"const": "other"}}},
+        },
     ]
 }
 
@@ -65,16 +72,37 @@ class StaffDecision(DeskModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=DENIAL_NEEDS_REASON)
 
     decision: Decision
-    reason: str | None = Field(default=None, max_length=2000)
+    reason_code: DenialReason | None = Field(
+        default=None,
+        description="why a denial is made: the subject reads it in the language of their request",
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="staff's own explanation, sent to the subject as written (after the reason "
+        "code's words); needed without a reason code or with the code other",
+    )
     review: ProfilingReviewAnswer | None = Field(
         default=None, description="needed to approve a request that asks for a profiling review"
     )
 
     @model_validator(mode="after")
     def _denial_needs_reason(self) -> Self:
-        if self.decision is Decision.DENY and not (self.reason and self.reason.strip()):
-            raise ValueError("a denial needs a reason, which is sent to the subject")
+        explained = bool(self.reason and self.reason.strip())
+        if self.decision is Decision.DENY and not explained:
+            if self.reason_code is None:
+                raise ValueError("a denial needs a reason, which is sent to the subject")
+            if self.reason_code is DenialReason.OTHER:
+                raise ValueError(
+                    "a denial for another reason needs the reason explained, which is sent to the subject"
+                )
         return self
+
+    def reason_for(self, language: str) -> str | None:
+        """The reason the subject is sent, in ``language`` where staff chose a reason code."""
+        if self.reason_code is None:
+            return self.reason
+        return reason_for_subject(self.reason_code, self.reason, language)
 
 
 class StaffTriage(DeskModel):
@@ -256,8 +284,15 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
         if asks_review and decision.decision is Decision.APPROVE and decision.review is None:
             raise ReviewAnswerMissingError()
     recorded = {"decided_by": staff_member, "decision": decision.decision.value}
-    if decision.reason:
-        recorded["reason"] = decision.reason  # for a review task delivered again after this
+    reason = (
+        decision.reason_for(language_of(desk.store.get(request_id)))
+        if decision.reason_code
+        else decision.reason
+    )
+    if reason:
+        recorded["reason"] = reason  # for a review task delivered again after this
+    if decision.reason_code:
+        recorded["reason_code"] = decision.reason_code.value
     if not desk.store.claim_task(request_id, STAGE, desk.now(), **recorded):
         current = desk.store.get_task(request_id, STAGE) or {}
         raise DecisionConflictError(str(current.get("decided_by") or "") or None)
@@ -273,6 +308,7 @@ def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: s
         f"staff:{staff_member}",
         "staff decision",
         decision.decision.value,
-        reason=decision.reason,
+        reason=reason,
+        reason_code=decision.reason_code.value if decision.reason_code else None,
         profiling_review_answered=decision.review is not None or None,
     )

@@ -39,6 +39,7 @@ from pydantic import Field
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import AuditEvent, RequestType, Status
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
+from dsr.review.denial_reasons import SUBJECT_WORDS, DenialReason
 
 if TYPE_CHECKING:
     from dsr.storage.store import RequestStore
@@ -124,7 +125,10 @@ class MetricsReport(DeskModel):
 
 def reason_label(reason: str | None) -> str:
     """A short label to count denials by: the reason's first sentence, in lower case, at most 80
-    characters, with anything that looks like an email address left out."""
+    characters, with anything that looks like an email address left out; a reason code is
+    counted by its English words."""
+    if reason in SUBJECT_WORDS:
+        reason = SUBJECT_WORDS[DenialReason(reason)]
     first = _SENTENCE_END.split((reason or "").strip(), maxsplit=1)[0]
     words = " ".join(_EMAIL_LIKE.sub("[email]", first).split())
     label = words.rstrip(".!?;:, ").lower()[:REASON_LABEL_LENGTH].rstrip()
@@ -132,11 +136,15 @@ def reason_label(reason: str | None) -> str:
 
 
 def denial_reason(events: Iterable[AuditEvent]) -> str | None:
-    """The reason of the last staff decision to deny, else of the closing that denied."""
+    """The reason of the last staff decision to deny, else of the closing that denied: the
+    reason code staff chose where it says the reason itself (the words the subject was sent
+    are in their language), else the words."""
     decided = [e for e in events if e.action == "staff decision" and e.outcome == "deny"]
     closed = [e for e in events if e.action == "close request" and e.outcome == Status.DENIED.value]
     for found in (decided, closed):
-        reason = found[-1].detail.get("reason") if found else None
+        last = found[-1].detail if found else {}
+        code = last.get("reason_code")
+        reason = code if code in SUBJECT_WORDS else last.get("reason")
         if isinstance(reason, str) and reason.strip():
             return reason
     return None
