@@ -75,6 +75,81 @@ FOCUS_INDICATOR = """() => {
 }"""
 
 
+# What shows the focus must be something the focus changes (an outline or a shadow a control wears
+# anyway says nothing): the focused element's look, then its look without the focus, compared.
+FOCUS_CHANGES_LOOK = """() => {
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused === document.documentElement) return true;
+  const look = () => {
+    const style = getComputedStyle(focused);
+    return [style.outlineStyle, style.outlineWidth, style.outlineColor, style.boxShadow,
+      style.backgroundColor, style.color, style.borderColor].join(" ");
+  };
+  const withFocus = look();
+  focused.blur();
+  const without = look();
+  focused.focus({ preventScroll: true });
+  return withFocus !== without;
+}"""
+# WCAG 2.4.11 (Focus Not Obscured): some of the focused element is in the window, and what is drawn
+# at the middle of that part is the element itself (or something inside it), not a header or a
+# box laid over it.
+FOCUS_OBSCURED = """() => {
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused === document.documentElement) return null;
+  const box = focused.getBoundingClientRect();
+  const [left, right] = [Math.max(box.left, 0), Math.min(box.right, innerWidth)];
+  const [top, bottom] = [Math.max(box.top, 0), Math.min(box.bottom, innerHeight)];
+  const name = focused.innerText || focused.getAttribute("aria-label") || focused.id || "";
+  const where = `${focused.tagName.toLowerCase()} “${name.trim().slice(0, 60)}”`;
+  if (left >= right || top >= bottom) return `${where} is outside the window`;
+  const drawn = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+  if (drawn && (drawn === focused || focused.contains(drawn))) return null;
+  return `${where} is under ${drawn ? drawn.tagName.toLowerCase() + "." + drawn.className : "nothing"}`;
+}"""
+# WCAG 2.5.8 (Target Size, Minimum): each thing a pointer presses is at least 24 by 24 CSS px, or a
+# circle 24 px across on its middle touches no other target nor another small target's circle. A
+# link in a sentence is excepted (the line's height sets its size); so is what is hidden.
+SMALL_TARGETS = """() => {
+  const MIN = 24;
+  const selector = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    + "[tabindex]:not([tabindex='-1'])";
+  const targets = [...document.querySelectorAll(selector)].filter((element) => {
+    const box = element.getBoundingClientRect();
+    return box.width > 1 && box.height > 1 && getComputedStyle(element).visibility !== "hidden";
+  });
+  const inSentence = (element) => element.tagName === "A"
+    && getComputedStyle(element).display === "inline"
+    && element.parentElement.textContent.trim().length > element.textContent.trim().length;
+  const boxes = targets.map((element) => element.getBoundingClientRect());
+  const small = targets.map((element, index) => !inSentence(element)
+    && (boxes[index].width < MIN - 0.5 || boxes[index].height < MIN - 0.5));
+  const middle = (box) => [box.left + box.width / 2, box.top + box.height / 2];
+  const distanceTo = ([x, y], box) => Math.hypot(
+    Math.max(box.left - x, 0, x - box.right), Math.max(box.top - y, 0, y - box.bottom));
+  const apart = (one, other) => Math.hypot(one[0] - other[0], one[1] - other[1]);
+  const found = [];
+  targets.forEach((element, index) => {
+    if (!small[index]) return;
+    const centre = middle(boxes[index]);
+    const crowded = targets.some((other, at) => at !== index
+      && !other.contains(element) && !element.contains(other)
+      && (distanceTo(centre, boxes[at]) < MIN / 2 || (small[at] && apart(centre, middle(boxes[at])) < MIN)));
+    if (!crowded) return;
+    const name = element.innerText || element.getAttribute("aria-label") || element.id || "";
+    const size = `${Math.round(boxes[index].width)} by ${Math.round(boxes[index].height)} px`;
+    const what = `${element.tagName.toLowerCase()} “${name.trim().slice(0, 40)}”`;
+    found.push(`${what} is ${size}, close to another target`);
+  });
+  return found;
+}"""
+
+
+def small_targets(page: Page) -> list[str]:
+    """WCAG 2.5.8: the targets on the page smaller than 24 by 24 CSS px without room around them."""
+    return list(page.evaluate(SMALL_TARGETS))
+
+
 @cache
 def axe_source() -> str:
     """The pinned ``axe.min.js``, fetched and checked by the project's tool if not yet cached."""
@@ -136,12 +211,14 @@ FOCUS_CONTRAST = 3.0
 class Keyboard:
     """A person who uses the keyboard alone: Tab to move, Enter or Space to press, typing into
     the field that has the focus. Every place the focus stops must show it (``faint`` lists those
-    that do not)."""
+    that do not: too faint, or looking the same without the focus) and be in sight, under nothing
+    (``obscured`` lists those that are not)."""
 
     def __init__(self, page: Page, most_presses: int = 100) -> None:
         self.page = page
         self.most_presses = most_presses
         self.faint: list[str] = []
+        self.obscured: list[str] = []
 
     def tab_to(self, target: Locator) -> None:
         """Tab until ``target`` has the focus."""
@@ -161,9 +238,55 @@ class Keyboard:
         self.tab_to(target)
         self.page.keyboard.press(key)
 
+    def tab_back_to(self, target: Locator) -> None:
+        """Shift+Tab until ``target`` has the focus."""
+        target.wait_for()
+        for _ in range(self.most_presses):
+            if target.evaluate("(element) => element === document.activeElement"):
+                return
+            self.page.keyboard.press("Shift+Tab")
+            self._note_focus()
+        raise AssertionError(
+            f"{self.most_presses} presses of Shift+Tab never reached {target} on {self.page.url}"
+        )
+
     def _note_focus(self) -> None:
         shown = self.page.evaluate(FOCUS_INDICATOR)
-        if shown is not None and shown["contrast"] < FOCUS_CONTRAST:
-            faint = f"{shown['element']} “{shown['name']}” (contrast {shown['contrast']}:1)"
-            if faint not in self.faint:
-                self.faint.append(faint)
+        if shown is None:
+            return
+        where = f"{shown['element']} “{shown['name']}”"
+        faint = None
+        if shown["contrast"] < FOCUS_CONTRAST:
+            faint = f"{where} (contrast {shown['contrast']}:1)"
+        elif not self.page.evaluate(FOCUS_CHANGES_LOOK):
+            faint = f"{where} (looks the same without the focus)"
+        if faint is not None and faint not in self.faint:
+            self.faint.append(faint)
+        obscured = self.page.evaluate(FOCUS_OBSCURED)
+        if obscured is not None and obscured not in self.obscured:
+            self.obscured.append(obscured)
+
+
+# Where the focus is, in a word that tells one control from another on the page.
+FOCUSED = """() => {
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || focused === document.documentElement) return null;
+  const index = [...document.querySelectorAll(focused.tagName)].indexOf(focused);
+  const name = (focused.id || focused.getAttribute("name") || focused.innerText || "").trim().slice(0, 40);
+  return `${focused.tagName.toLowerCase()}[${index}] ${name}`;
+}"""
+
+
+def focus_order(page: Page, key: str, most_presses: int = 200) -> list[str]:
+    """Where ``key`` (Tab or Shift+Tab) takes the focus, press after press, until it leaves the page
+    or comes back to where it was first: each stop once. A stop met again before that is a trap
+    (WCAG 2.1.2), and fails."""
+    stops: list[str] = []
+    for _ in range(most_presses):
+        page.keyboard.press(key)
+        where = page.evaluate(FOCUSED)
+        if where is None or (stops and where == stops[0]):
+            return stops
+        assert where not in stops, f"{key} is caught in a loop at {where} after {stops} on {page.url}"
+        stops.append(where)
+    raise AssertionError(f"{most_presses} presses of {key} never left {page.url}: {stops[-5:]}")

@@ -1,10 +1,14 @@
 """What axe-core in the journeys cannot see. The keyboard alone: Tab to move, Enter or Space to
 press, typing into the field that has the focus; no click and no fill. A subject asks for her
-data, confirms her address and downloads the package; a member of staff signs in and approves;
-staff carry out every other action of the request page (each request brought by the API to where
-the action applies, and opened by its address).
-Everywhere the focus stops, it shows, with a contrast of 3:1 against the page behind it (WCAG
-2.1.1, 2.4.7 and 1.4.11). And the emails' HTML part, as a mail program shows it.
+data, confirms her address with the code pasted from her email and downloads the package; a
+member of staff signs in and approves; staff carry out every other action of the request page
+(each request brought by the API to where the action applies, and opened from the queue, found
+with its status filter); staff reach and use every page of the console. Shift+Tab goes back the
+way Tab came, and nothing traps the keyboard.
+Everywhere the focus stops, it shows (a change the focus makes, with a contrast of 3:1 against the
+page behind it), in sight and under nothing; every target is 24 by 24 px or has room around it
+(WCAG 2.1.1, 2.1.2, 2.4.1, 2.4.3, 2.4.7, 2.4.11, 1.4.11, 2.5.8 and 3.3.8). And the emails' HTML
+part, as a mail program shows it.
 
 The emails are read in the local cloud's outbox (its links opened as a person opens a link from
 their mail); what the vendors answer is recorded through the staff API.
@@ -14,14 +18,16 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
+from dsr.agents.directory import register_agent
 from dsr.fulfilment.fulfilment import planned_tasks
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.hand_offs import answer_hand_offs
@@ -29,10 +35,18 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.local import running_local_cloud
 from local_cloud.cloud import LocalCloud, SentMail
 from local_cloud.http_api import LocalApi
-from tests.browser.accessibility import WCAG_TAGS, Keyboard, accessibility_violations, reflow_problems
+from tests.browser.accessibility import (
+    WCAG_TAGS,
+    Keyboard,
+    accessibility_violations,
+    focus_order,
+    reflow_problems,
+    small_targets,
+)
 from tests.browser.journey import confirm_card_title
 from tests.support import STAFF_ANSWERED_KINDS, staff_client, submit, wait_for_status, wait_until
 from tests.support import answer_hand_offs as answer_every_hand_off
+from tests.unit.drp_signing import agent_key, verify_key_of
 
 pytestmark = pytest.mark.xdist_group("browser-accessibility")
 
@@ -89,6 +103,16 @@ def code_in_mail(cloud: LocalCloud, request_id: str, kind: str) -> str:
     return str(wait_until(f"the {kind} email", lambda: cloud.latest_code(request_id, kind), PATIENCE))
 
 
+def paste_into(page: Page, keys: Keyboard, field: Locator, text: str) -> None:
+    """``text`` copied (from an email) and pasted into ``field`` with Ctrl+V: a code is not a
+    thing to remember and retype (WCAG 3.3.8), and the field takes it whole."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", text)
+    keys.tab_to(field)
+    page.keyboard.press("ControlOrMeta+V")
+    expect(field).to_have_value(text)
+
+
 def sign_in_by_keyboard(page: Page, username: str, *, open_console: bool = True) -> None:
     """Staff sign in through the hosted page, choosing who they are by typing its first letters
     (on the console opened here, or already showing its sign-in page)."""
@@ -102,6 +126,9 @@ def sign_in_by_keyboard(page: Page, username: str, *, open_console: bool = True)
     expect(staff_member).to_have_value(username)
     keys.press(page.get_by_role("button", name="Sign in", exact=True))
     expect(page.locator("#who")).to_contain_text(username)
+    # The queue, the focus on its content: the keyboard goes on from there
+    expect(page.get_by_role("heading", name="Open requests")).to_be_visible()
+    expect(page.locator("main")).to_be_focused()
     assert keys.faint == [], f"focus too faint to see on the sign-in pages: {keys.faint}"
 
 
@@ -139,6 +166,7 @@ def test_a_subject_asks_confirms_and_downloads_and_staff_approve_with_the_keyboa
     expect(page.get_by_role("alert")).to_be_focused()
     page.keyboard.press("Tab")
     expect(page.get_by_role("alert").get_by_role("link").first).to_be_focused()
+    assert small_targets(page) == []
     access = page.get_by_role("checkbox", name="Get a copy of my personal data", exact=True)
     keys.press(access, "Space")
     expect(access).to_be_checked()
@@ -148,10 +176,12 @@ def test_a_subject_asks_confirms_and_downloads_and_staff_approve_with_the_keyboa
     expect(page.get_by_role("heading", name="Your privacy request")).to_be_visible()
     reference = page.locator("dt:text-is('Reference') + dd").inner_text().strip()
 
-    # The emailed code, typed on the status page
-    keys.type_into(
-        page.get_by_label("Verification code"), code_in_mail(cloud, reference, "verification code")
-    )
+    # The emailed code, pasted on the status page; the field tells a browser it is a one-time code,
+    # which a phone offers from the email
+    code_field = page.get_by_label("Verification code")
+    expect(code_field).to_have_attribute("autocomplete", "one-time-code")
+    assert small_targets(page) == []
+    paste_into(page, keys, code_field, code_in_mail(cloud, reference, "verification code"))
     keys.press(page.get_by_role("button", name="Confirm my email address", exact=True))
     expect(page.get_by_role("status").filter(has_text="Email address confirmed")).to_be_visible()
     wait_for_status(desk, reference, "AWAITING_APPROVAL")
@@ -167,14 +197,20 @@ def test_a_subject_asks_confirms_and_downloads_and_staff_approve_with_the_keyboa
     keys.type_into(page.get_by_label("Download code"), "000000" if code != "000000" else "111111")
     keys.press(page.get_by_role("button", name="Download my data"))
     expect(page.get_by_role("alert")).to_be_focused()  # the wrong code, said where the focus is
-    keys.type_into(page.get_by_label("Download code"), code)
+    download_code = page.get_by_label("Download code")
+    expect(download_code).to_have_attribute("autocomplete", "one-time-code")
+    assert small_targets(page) == []
+    # Tab into the field selects the wrong code kept there: the pasted one replaces it
+    paste_into(page, keys, download_code, code)
     keys.press(page.get_by_role("button", name="Download my data"))
     expect(page.get_by_role("heading", name="Your personal data")).to_be_visible()
+    assert small_targets(page) == []
     with page.expect_download() as data:
         keys.press(page.get_by_role("link", name="Your data in a format for computers (JSON)"))
     assert ADA["email"] in json.dumps(json.loads(Path(data.value.path()).read_text()))
 
     assert keys.faint == [], f"focus too faint to see on the subject's pages: {keys.faint}"
+    assert keys.obscured == [], f"focus hidden on the subject's pages: {keys.obscured}"
 
 
 def test_the_html_part_of_the_emails_passes_axe_core_and_reflows_on_a_phone(
@@ -234,11 +270,13 @@ class Prepared(NamedTuple):
     status_token: str
 
 
-def refused_in_virginia(local_api: LocalApi, desk: Desk) -> Prepared:
-    """Grace is refused in Virginia, whose law gives an appeal; an admin refused her, so the
-    approver may answer the appeal (not who refused)."""
+def refused_in_virginia(
+    local_api: LocalApi, desk: Desk, subject: dict[str, str] = GRACE, **details: object
+) -> Prepared:
+    """Grace (or ``subject``, asking ``details``) is refused in Virginia, whose law gives an appeal;
+    an admin refused her, so the approver may answer the appeal (not who refused)."""
     admin = staff_client(local_api, "admin@desk.example")
-    prepared = awaiting_approval(local_api, desk, GRACE, "US-VA")
+    prepared = awaiting_approval(local_api, desk, subject, "US-VA", **details)
     refusal = {"decision": "deny", "reason": "We hold nothing beyond what your account shows you."}
     assert admin.post(f"/staff/requests/{prepared.request_id}/decision", refusal).status == 200
     wait_for_status(desk, prepared.request_id, "DENIED")
@@ -264,6 +302,25 @@ class StaffAtTheKeyboard:
         self.keys = Keyboard(page)
 
     def open_request(self, request_id: str, status: str) -> None:
+        """From wherever staff are, Shift+Tab back to the bar's Queue link; in the queue the
+        status filter, chosen by typing the status's first letters; Tab to the request's link."""
+        page, keys = self.page, self.keys
+        keys.tab_back_to(page.get_by_role("navigation", name="Console").get_by_role("link", name="Queue"))
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Open requests")).to_be_visible()
+        queue = page.get_by_role("table", name="Open requests, most urgent first")
+        status_filter = page.get_by_label("Status", exact=True)
+        keys.tab_to(status_filter)
+        page.keyboard.type(status)  # a closed list box selects the option typed
+        expect(status_filter).to_have_value(re.compile(".+"))
+        expect(queue.get_by_role("row").filter(has_not_text=status)).to_have_count(1)  # the header
+        keys.press(queue.get_by_role("link", name=request_id[:8]))
+        expect(page.locator("#request-status")).to_have_text(status)
+        expect(page.locator("main")).to_be_focused()
+
+    def open_closed_request(self, request_id: str, status: str) -> None:
+        """A closed request is in no list of the console until something reopens it (an appeal):
+        staff open it from a link elsewhere (an email, a colleague's note), by its address."""
         self.page.goto(f"/console#/requests/{request_id}")
         expect(self.page.locator("#request-status")).to_have_text(status)
 
@@ -409,7 +466,7 @@ def test_staff_carry_out_every_action_on_the_request_page_with_the_keyboard_alon
     # The appeal of a refusal, lodged while staff have the request open, the keyboard on the page's
     # first link: drawn afresh with the appeal, the page keeps the focus (not lost to <body>); the
     # decision's list box passed through with the arrow keys
-    staff.open_request(refused.request_id, "Denied")
+    staff.open_closed_request(refused.request_id, "Denied")
     staff.keys.tab_to(page.get_by_role("link", name="← Queue"))
     appeal(local_api, refused)
     expect(
@@ -424,3 +481,181 @@ def test_staff_carry_out_every_action_on_the_request_page_with_the_keyboard_alon
     staff.act("Answer the appeal", reasons, "Send the answer", answered, "Denied", "Enter")
 
     assert staff.keys.faint == [], f"focus too faint to see in the console: {staff.keys.faint}"
+    assert staff.keys.obscured == [], f"focus hidden in the console: {staff.keys.obscured}"
+
+
+EVELYN = {"email": "evelyn@example.org", "name": "Evelyn Boyd Granville"}
+KEYBOARD_AGENT = {
+    "id": "KEYBOARD_AGENT",
+    "name": "Agent Of The Keys",
+    "web_url": "https://keys-agent.example",
+}
+
+
+def checked(page: Page, heading: str) -> list[str]:
+    """The console page now shown, once its heading is: the focus on its content (not lost to
+    <body>, nor left in the bar), no violation axe-core finds, no target too small."""
+    expect(page.get_by_role("heading", name=heading, level=1)).to_be_visible()
+    expect(page.locator("main")).to_be_focused()
+    found = accessibility_violations(page) + small_targets(page)
+    return [f"{heading}: {problem}" for problem in found]
+
+
+def go_to(page: Page, keys: Keyboard, link: str) -> None:
+    """Shift+Tab back from the page's content to the bar's link, and Enter."""
+    bar = page.get_by_role("navigation", name="Console")
+    keys.tab_back_to(bar.get_by_role("link", name=link, exact=True))
+    page.keyboard.press("Enter")
+
+
+def find_in_the_queue(page: Page, keys: Keyboard, jurisdiction: str, request_id: str) -> None:
+    """The queue's two filters chosen by typing, the request's link pressed."""
+    where = page.get_by_label("Jurisdiction", exact=True)
+    keys.tab_to(where)
+    page.keyboard.type(jurisdiction)
+    expect(where).to_have_value(jurisdiction)
+    status = page.get_by_label("Status", exact=True)
+    keys.tab_back_to(status)
+    page.keyboard.type("Awaiting approval")
+    expect(status).to_have_value("AWAITING_APPROVAL")
+    keys.press(page.get_by_role("link", name=request_id[:8]))
+
+
+def open_and_close_forms(page: Page, keys: Keyboard) -> None:
+    """A form opened and closed again (with Escape; with its Close button): the keyboard goes back
+    to the button that opened it; the identity revealed, the focus on what it shows."""
+    actions = page.get_by_role("group", name="Actions")
+    for action, close in (("Extend", "Escape"), ("Ask for information", "Close")):
+        opener = actions.get_by_role("button", name=action, exact=True)
+        keys.press(opener)
+        card = page.get_by_role("region", name=action, exact=True)
+        expect(card).to_be_visible()
+        if close == "Escape":
+            page.keyboard.press("Escape")
+        else:
+            keys.press(card.get_by_role("button", name="Close"))
+        expect(card).to_be_hidden()
+        expect(opener).to_be_focused()
+        expect(opener).to_have_attribute("aria-expanded", "false")
+    identity = page.get_by_role("region", name="Identity")
+    keys.type_into(identity.get_by_label("Why you need the full identity (recorded)"), "A call from them.")
+    page.keyboard.press("Enter")
+    expect(identity).to_contain_text(EVELYN["email"])
+    expect(identity.locator("#identity-shown")).to_be_focused()
+
+
+def resolve_in_triage(page: Page, keys: Keyboard, reason: str) -> None:
+    """The note typed, Resolve pressed; the focus goes to what replaced the form."""
+    row = page.get_by_role("row").filter(has_text=reason)
+    keys.type_into(row.get_by_label("What was done about it"), "Answered by hand.")
+    keys.press(row.get_by_role("button", name="Resolve"))
+    expect(row.get_by_role("status")).to_have_text("Resolved by admin@desk.example.")
+    expect(row.get_by_role("status")).to_be_focused()
+
+
+def report_of_last_year(page: Page, keys: Keyboard) -> list[str]:
+    """Another year typed and shown with Enter (its page checked); the CSV downloaded from its
+    button."""
+    year = page.get_by_label("Calendar year")
+    last_year = str(int(year.input_value()) - 1)
+    keys.tab_to(year)
+    page.keyboard.press("ControlOrMeta+A")
+    page.keyboard.type(last_year)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("table", name=f"Requests received in {last_year}, by type")).to_be_visible()
+    problems = checked(page, "Request metrics (CCPA 7102)")
+    with page.expect_download() as csv:
+        keys.press(page.get_by_role("button", name="Download as CSV"))
+    assert csv.value.suggested_filename == f"request-metrics-{last_year}.csv"
+    return problems
+
+
+def suspend_and_resume(page: Page, keys: Keyboard, agent: str) -> None:
+    """Suspended and resumed; the keyboard stays on the agent's button, drawn afresh."""
+    keys.press(page.get_by_role("button", name=f"Suspend {agent}"))
+    expect(page.get_by_role("button", name=f"Resume {agent}")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name=f"Suspend {agent}")).to_be_focused()
+
+
+def test_staff_reach_and_use_every_page_of_the_console_with_the_keyboard_alone(
+    staff_window: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    # Given an email for staff to handle, an agent, an appeal waiting and a request in the queue
+    reason = "the email asks for nothing the keyboard test knows"
+    item = {"disposition": "triage", "reason": reason, "at": "2026-12-06T09:30:00+00:00"}
+    desk.store.put_triage(str(uuid.uuid4()), item, needs_staff=True)
+    register_agent(desk, {**KEYBOARD_AGENT, "verify_key": verify_key_of(agent_key(7))})
+    # (Grace, whom the demonstration data holds the details Virginia asks for; an erasure, which
+    # no other request of hers here is, so that it is not joined to one)
+    refused = refused_in_virginia(local_api, desk, GRACE, request_types=["erasure"])
+    appeal(local_api, refused)
+    waiting = awaiting_approval(local_api, desk, EVELYN, "UK").request_id
+    page = staff_window
+    keys = Keyboard(page)
+
+    # When an admin goes through each page of the console by keyboard, using what it offers
+    sign_in_by_keyboard(page, "admin@desk.example")
+    problems = checked(page, "Open requests")
+    find_in_the_queue(page, keys, "UK", waiting)
+    problems += checked(page, f"Request {waiting[:8]}")
+    open_and_close_forms(page, keys)
+    go_to(page, keys, "Triage")
+    problems += checked(page, "Triage")
+    resolve_in_triage(page, keys, reason)
+    go_to(page, keys, "Appeals")
+    problems += checked(page, "Appeals waiting for an answer")
+    keys.press(page.get_by_role("link", name=refused.request_id[:8]))
+    problems += checked(page, f"Request {refused.request_id[:8]}")
+    expect(page.get_by_role("heading", name="Appeal", exact=True)).to_be_visible()
+    go_to(page, keys, "Dashboard")
+    problems += checked(page, "Dashboard")
+    keys.press(page.get_by_text("Figures", exact=True).first)  # a chart's figures, opened with Enter
+    expect(page.get_by_role("table", name="Open requests by status (figures)")).to_be_visible()
+    go_to(page, keys, "Reports")
+    problems += checked(page, "Request metrics (CCPA 7102)")
+    problems += report_of_last_year(page, keys)
+    go_to(page, keys, "Agents")
+    problems += checked(page, "Authorized agents (Data Rights Protocol)")
+    suspend_and_resume(page, keys, KEYBOARD_AGENT["id"])
+    go_to(page, keys, "Queue")
+
+    # Then each page had the focus on its content, passed axe-core, and had targets large enough;
+    # the focus showed wherever it went, and was never hidden
+    problems += checked(page, "Open requests")
+    assert problems == []
+    assert keys.faint == [], f"focus too faint to see in the console: {keys.faint}"
+    assert keys.obscured == [], f"focus hidden in the console: {keys.obscured}"
+
+
+def assert_shift_tab_retraces_tab(page: Page) -> None:
+    """From the top of the page Tab visits each control once and leaves the page (no trap); Shift+Tab
+    from there visits the same controls in the reverse order."""
+    focus_order(page, "Shift+Tab")  # out of the page at its top
+    forward = focus_order(page, "Tab")  # out at the bottom, or round to the first control again
+    # (from the first control Shift+Tab leaves the page at its top, and comes back in at the bottom)
+    backward = focus_order(page, "Shift+Tab") or focus_order(page, "Shift+Tab")
+    assert len(forward) > 3, forward
+    assert backward == forward[::-1], (forward, backward)
+
+
+def test_shift_tab_goes_back_through_the_form_and_the_console_the_way_tab_came(
+    window: Page, staff_window: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    page = window
+    keys = Keyboard(page)
+    page.goto("/privacy-request")
+    keys.type_into(page.get_by_role("textbox", name="Country", exact=True), "IE")
+    keys.press(page.get_by_role("button", name="Show my rights"))
+    expect(page.get_by_label("Email address")).to_be_visible()
+    assert_shift_tab_retraces_tab(page)
+
+    waiting = awaiting_approval(local_api, desk, {"email": "ruth@example.org", "name": "Ruth Teitelbaum"})
+    staff = StaffAtTheKeyboard(staff_window)
+    sign_in_by_keyboard(staff_window, "approver@desk.example")
+    assert_shift_tab_retraces_tab(staff_window)
+    staff.open_request(waiting.request_id, "Awaiting approval")
+    staff.keys.press(staff_window.get_by_role("group", name="Actions").get_by_role("button", name="Deny"))
+    expect(staff_window.get_by_role("region", name="Deny", exact=True)).to_be_visible()
+    assert_shift_tab_retraces_tab(staff_window)
+    assert keys.faint == [] and staff.keys.faint == []

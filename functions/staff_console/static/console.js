@@ -510,7 +510,11 @@ async function triagePage() {
         event.preventDefault();
         try {
           await api("POST", `/staff/triage/${encodeURIComponent(item.triage_id)}/resolution`, { note: note.value });
-          form.replaceWith(message(`Resolved by ${me.username}.`));
+          // The form and its button go: the focus goes to what replaces them, not to <body>.
+          const resolved = message(`Resolved by ${me.username}.`);
+          resolved.tabIndex = -1;
+          form.replaceWith(resolved);
+          resolved.focus();
         } catch (error) {
           status.replaceChildren(message(problemText(error), "error"));
         }
@@ -567,11 +571,15 @@ async function agentsPage() {
   const change = (agent) => el("button", {
     type: "button",
     class: agent.status === "active" ? "danger" : "",
+    "data-agent": agent.id,
     onclick: async () => {
       const next = agent.status === "active" ? "suspended" : "active";
       try {
         await api("POST", `/staff/agents/${encodeURIComponent(agent.id)}/status`, { status: next });
         await agentsPage();
+        // The page drawn again keeps the keyboard on this agent's button, which now says the other way.
+        const again = [...document.querySelectorAll("main button[data-agent]")].find((button) => button.dataset.agent === agent.id);
+        if (again) again.focus();
       } catch (error) {
         status.replaceChildren(message(problemText(error), "error"));
       }
@@ -660,7 +668,10 @@ function actionForm(title, fields, submitLabel, send, buttonClass = "", movesSta
   }, fields, el("div", { class: "form-buttons" },
     el("button", { type: "submit", class: buttonClass }, submitLabel),
     el("button", { type: "button", class: "secondary", onclick: () => openAction(null) }, "Close")));
-  return { title, buttonClass, panel: el("section", { class: "action", "aria-label": title, hidden: true }, el("h3", {}, title), form) };
+  const closeOnEscape = (event) => {
+    if (event.key === "Escape") openAction(null);
+  };
+  return { title, buttonClass, panel: el("section", { class: "action", "aria-label": title, hidden: true, onkeydown: closeOnEscape }, el("h3", {}, title), form) };
 }
 
 function actionNote(title, text) {
@@ -668,6 +679,7 @@ function actionNote(title, text) {
 }
 
 function openAction(title) {
+  const closing = requestView.openAction;
   requestView.openAction = title;
   for (const button of document.querySelectorAll(".action-buttons button")) {
     button.setAttribute("aria-expanded", String(button.dataset.action === title));
@@ -678,6 +690,14 @@ function openAction(title) {
       const first = panel.querySelector("select, textarea, input, button");
       if (first) first.focus();
     }
+  }
+  // A form closed from inside (its Close button, Escape) hides the control the keyboard was on:
+  // the focus goes back to the button that opened it, not to <body>.
+  const panels = document.querySelector(".action-panels");
+  const lost = document.activeElement === document.body || (panels && panels.contains(document.activeElement));
+  if (title === null && closing && lost) {
+    const opener = [...document.querySelectorAll(".action-buttons button")].find((button) => button.dataset.action === closing);
+    if (opener) opener.focus();
   }
 }
 
@@ -899,7 +919,7 @@ function revealForm(request) {
       message("The identity was erased after the request closed; only its keyed hash is kept."));
   }
   const requestId = request.request_id;
-  const shown = el("div", { "aria-live": "polite" });
+  const shown = el("div", { "aria-live": "polite", id: "identity-shown", tabindex: -1 });
   const showIdentity = (identity) => shown.replaceChildren(identity.reduced
     ? message("The identity was erased after the request closed; only its keyed hash is kept.")
     : facts([
@@ -925,6 +945,7 @@ function revealForm(request) {
         const identity = await api("POST", `/staff/requests/${encodeURIComponent(requestId)}/identity`, { reason: reason.value });
         showIdentity(identity);
         form.remove();
+        shown.focus(); // the form and its button are gone: the focus goes to what they revealed
         requestView.revealed = true;
         requestView.identity = { requestId, shown: identity };
       } catch (error) {
