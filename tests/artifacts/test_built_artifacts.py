@@ -119,6 +119,7 @@ def test_pyyaml_is_deployed_with_libyaml_for_the_lambda_architecture(build_dir: 
 
 
 def test_every_module_has_unchecked_hash_bytecode_for_python312(build_dir: Path) -> None:
+    """Beside each source, in __pycache__; the layer's dependencies as bytecode alone (below)."""
     magic = importlib.util.MAGIC_NUMBER
     assert sys.version_info[:2] == (3, 12)
     missing, stale = [], []
@@ -126,12 +127,25 @@ def test_every_module_has_unchecked_hash_bytecode_for_python312(build_dir: Path)
         compiled = source.parent / "__pycache__" / f"{source.stem}.cpython-312.pyc"
         if not compiled.is_file():
             missing.append(str(source.relative_to(build_dir)))
-            continue
+    for compiled in build_dir.rglob("*.pyc"):
         header = compiled.read_bytes()[:8]
         if header[:4] != magic or int.from_bytes(header[4:8], "little") != UNCHECKED_HASH_FLAGS:
-            stale.append(str(source.relative_to(build_dir)))
+            stale.append(str(compiled.relative_to(build_dir)))
     assert missing == []
     assert stale == []
+
+
+def test_the_layers_dependencies_are_bytecode_alone_and_the_desk_keeps_its_sources(build_dir: Path) -> None:
+    """Lambda never reads a dependency's source: each module of theirs is its ``.pyc`` where the
+    ``.py`` was, which Python imports without a source. The desk's own modules keep their source,
+    for tracebacks that show its lines."""
+    site = build_dir / "DeskLayer" / "python"
+    sources = [path.relative_to(site) for path in site.rglob("*.py")]
+    assert [str(path) for path in sources if path.parts[0] != "dsr"] == []
+    assert Path("dsr/core/catalogs.py") in sources
+    assert (site / "pydantic" / "main.pyc").is_file()
+    assert (site / "typing_extensions.pyc").is_file()
+    assert [str(cache) for cache in site.rglob("__pycache__") if not any(cache.iterdir())] == []
 
 
 def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None:
@@ -140,6 +154,7 @@ def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None
     assert not (site / "pycountry" / "databases" / "iso639-3.json").exists()
     assert not (site / "aws_lambda_powertools" / "utilities" / "kafka").exists()
     assert not (site / "asn1crypto" / "cms.py").exists()
+    assert not (site / "asn1crypto" / "cms.pyc").exists()
     assert not (site / "pydantic" / "v1").exists()
     assert not (site / "babel" / "messages").exists()
     locale_data = {path.stem for path in (site / "babel" / "locale-data").glob("*.dat")}
@@ -151,12 +166,14 @@ def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None
         "de",
         "es",
     }
-    # pydantic imports pydantic.v1 only for a type with the old __get_validators__ hook: none is shipped.
+    # pydantic imports pydantic.v1 only for a type with the old __get_validators__ hook: none is
+    # shipped (a name a module uses is in its bytecode as it is in its source).
     hooked = [
         str(path.relative_to(site))
-        for path in site.rglob("*.py")
-        if path.parts[len(site.parts)] != "pydantic"
-        and "__get_validators__" in path.read_text(errors="ignore")
+        for path in site.rglob("*.py*")
+        if path.suffix in {".py", ".pyc"}
+        and path.parts[len(site.parts)] != "pydantic"
+        and b"__get_validators__" in path.read_bytes()
     ]
     assert hooked == []
     # What the desk reads is there, and works from the layer (both are pure Python).

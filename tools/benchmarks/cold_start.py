@@ -359,10 +359,10 @@ def run(
         shutil.copytree(
             build_dir, compiled_root / "build", ignore=shutil.ignore_patterns("template.yaml", LAYER)
         )
-        if platform.machine() in ("aarch64", "arm64"):
-            shutil.copytree(build_dir / LAYER, compiled_root / "build" / LAYER)
-        else:  # the same layer, with this machine's compiled modules in place of arm64's
-            build_layer(compiled_root / "build" / LAYER, platform=())
+        # The same layer, with this machine's compiled modules (arm64's, where this is arm64), and
+        # the dependencies' sources beside their bytecode, which the deployed layer leaves out:
+        # the copy from source below compiles them as a cold start without bytecode would.
+        build_layer(compiled_root / "build" / LAYER, platform=(), dependency_sources=True)
         if (build_dir / DATA_LAKE_LAYER).is_dir():
             shutil.rmtree(compiled_root / "build" / DATA_LAKE_LAYER)
             if platform.machine() in ("aarch64", "arm64"):
