@@ -71,20 +71,34 @@ format: $(STAMP)
 # templates (functions/dsr/locale/desk.pot), add new ones to each language's catalog (desk.po,
 # to translate there), and compile each catalog beside it (desk.mo, committed: a unit test fails
 # when one is stale). The English text is the message id.
+# The staff's text (the console's script and page, the staff API's refusals, the staff and vendor
+# emails) is the domain `staff`, extracted by its own keywords from what staff.cfg lists into
+# staff.pot, so that desk.pot never holds it: English only for now (STAFF_LANGUAGES); a language
+# added there gets its staff.po to translate.
 LOCALE_DIR := functions/dsr/locale
 LANGUAGES := en fr fr_CA de es
+STAFF_LANGUAGES := en
+CATALOG_HEADER := --sort-by-file --no-wrap --project "Privacy rights desk" --version 0.1.0 \
+	--msgid-bugs-address "" --copyright-holder "Privacy rights desk maintainers"
 messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F $(LOCALE_DIR)/babel.cfg --no-default-keywords \
-		-k _ -k N_ -k translated -k gettext:2 -k ngettext:2,3 --sort-by-file --no-wrap \
-		--project "Privacy rights desk" --version 0.1.0 --msgid-bugs-address "" \
-		--copyright-holder "Privacy rights desk maintainers" \
+		-k _ -k N_ -k translated -k gettext:2 -k ngettext:2,3 $(CATALOG_HEADER) \
 		-o $(LOCALE_DIR)/desk.pot functions/dsr functions/intake_api
+	$(BIN)/pybabel -q extract -F $(LOCALE_DIR)/staff.cfg --no-default-keywords \
+		-k staff_text -k staff_plural:1,2 -k S_ -k t -k tn:1,2 $(CATALOG_HEADER) \
+		-o $(LOCALE_DIR)/staff.pot functions
 	for language in $(LANGUAGES); do \
 		test -f $(LOCALE_DIR)/$$language/LC_MESSAGES/desk.po \
 			|| $(BIN)/pybabel -q init -D desk -i $(LOCALE_DIR)/desk.pot -d $(LOCALE_DIR) -l $$language --no-wrap; \
 	done
+	for language in $(STAFF_LANGUAGES); do \
+		test -f $(LOCALE_DIR)/$$language/LC_MESSAGES/staff.po \
+			|| $(BIN)/pybabel -q init -D staff -i $(LOCALE_DIR)/staff.pot -d $(LOCALE_DIR) -l $$language --no-wrap; \
+	done
 	$(BIN)/pybabel -q update -D desk -i $(LOCALE_DIR)/desk.pot -d $(LOCALE_DIR) --no-wrap --ignore-obsolete
+	$(BIN)/pybabel -q update -D staff -i $(LOCALE_DIR)/staff.pot -d $(LOCALE_DIR) --no-wrap --ignore-obsolete
 	$(BIN)/pybabel -q compile -D desk -d $(LOCALE_DIR) --statistics
+	$(BIN)/pybabel -q compile -D staff -d $(LOCALE_DIR) --statistics
 
 # The suite runs on every core (TEST_WORKERS=0 runs it in this process): each worker process has
 # its own local clouds; tests that share a costly fixture (the built artifacts, a module's local

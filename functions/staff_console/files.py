@@ -1,14 +1,28 @@
 """The console's files and the headers they are served with: a strict Content-Security-Policy,
-and the sign-in settings the page reads (``console/config.json``)."""
+the sign-in settings the page reads (``console/config.json``) and the staff catalog's messages
+the script shows its text in (``console/messages.json``).
+
+The console speaks one language, ``STAFF_LANGUAGE`` (dsr.core.staff_catalog): its page is drawn
+from the staff catalog of that language, and its script reads the same catalog's messages.
+"""
+
+from __future__ import annotations
 
 import json
 import os
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from aws_lambda_powertools.event_handler import Response
+
+from dsr.core.languages import html_lang
+from dsr.core.staff_catalog import STAFF_LANGUAGE, console_messages, staff_translations
+
+if TYPE_CHECKING:
+    from jinja2 import Template
 
 STATIC = Path(__file__).resolve().parent / "static"
 ASSETS = {
@@ -76,11 +90,46 @@ def config_file() -> Response[str]:
 
 
 def asset_file(name: str) -> Response[str]:
-    """The console's script or style, or a 404 for any other name."""
+    """The console's script or style, its sign-in settings or its messages, or a 404 for any other name."""
+    if name == "config.json":
+        return config_file()
+    if name == "messages.json":
+        return messages_file()
     if name not in ASSETS:
         return Response(status_code=404, content_type="text/plain", body="no such file", headers=_headers())
     return _file(name, ASSETS[name])
 
 
-def page_file() -> Response[str]:
-    return _file("index.html", "text/html; charset=utf-8")
+def messages_file(language: str = STAFF_LANGUAGE) -> Response[str]:
+    """``console/messages.json``: the console's text in ``language``, from its staff catalog."""
+    return Response(
+        status_code=200,
+        content_type="application/json; charset=utf-8",
+        body=json.dumps(console_messages(language), ensure_ascii=False),
+        headers=_headers(),
+    )
+
+
+@cache
+def _page(language: str) -> Template:
+    """The page, its text read from the staff catalog of ``language`` (``t``), compiled once."""
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # noqa: PLC0415 - on the first page
+
+    environment = Environment(
+        loader=FileSystemLoader(STATIC),
+        autoescape=True,
+        undefined=StrictUndefined,
+        auto_reload=False,
+        keep_trailing_newline=True,
+    )
+    environment.globals["t"] = staff_translations(language).gettext
+    return environment.get_template("index.html")
+
+
+def page_file(language: str = STAFF_LANGUAGE) -> Response[str]:
+    return Response(
+        status_code=200,
+        content_type="text/html; charset=utf-8",
+        body=_page(language).render(lang=html_lang(language)),
+        headers=_headers(),
+    )

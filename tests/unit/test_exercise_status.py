@@ -179,7 +179,7 @@ def test_the_insufficient_verification_spelling_is_read_but_never_sent() -> None
 
 def test_every_denial_reason_the_console_offers_maps_to_its_drp_reason() -> None:
     offered = re.findall(
-        r'\["(\w+)", "([^"]+)"\]', CONSOLE.read_text().split("const DENIAL_REASONS", 1)[1][:1500]
+        r'\["(\w+)", S_\("([^"]+)"\)\]', CONSOLE.read_text().split("const DENIAL_REASONS", 1)[1][:1500]
     )
     assert offered
     for code, label in offered:

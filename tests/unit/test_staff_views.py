@@ -201,7 +201,7 @@ def test_the_request_page_shows_no_countdown_once_closed_and_the_local_day_recei
     script = CONSOLE.read_text()
 
     assert "open ? daysLeftText(request.legal_days_left) : closedText(request)" in script
-    assert '["Received", `${request.received_on} (${place}), at ${moment(request.received_at)}`]' in script
+    assert '[S_("Received"), t("{day} ({place}), at {moment}", { day: request.received_on, place,' in script
 
 
 def test_staff_see_the_language_the_subject_is_answered_in_named_in_itself() -> None:
@@ -210,4 +210,4 @@ def test_staff_see_the_language_the_subject_is_answered_in_named_in_itself() -> 
 
     assert (quebec.language, quebec.language_name) == ("fr_CA", "Français (Canada)")
     assert (older.language, older.language_name) == (None, "Not recorded")
-    assert '["Language", request.language_name]' in CONSOLE.read_text(encoding="utf-8")
+    assert '[S_("Language"), request.language_name]' in CONSOLE.read_text(encoding="utf-8")

@@ -12,8 +12,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from dsr.core.readable_dates import day_text
+from dsr.core.staff_catalog import S_, staff_plural, staff_text
 from dsr.notices.subject_notices import Notice
 from dsr.policies.request_deadlines import local_day
+
+ITEM_WORDS = {"request": S_("request"), "appeal": S_("appeal")}
+"""What a deadline belongs to, in words."""
 
 
 class DeadlineFacts(NamedTuple):
@@ -41,10 +45,15 @@ class DeadlineFacts(NamedTuple):
     def heading(self) -> str:
         """``Privacy request 1a2b3c4d`` or ``Appeal on privacy request 1a2b3c4d``."""
         return (
-            f"Privacy request {self.reference}"
+            staff_text("Privacy request %(reference)s", reference=self.reference)
             if self.item == "request"
-            else f"Appeal on privacy request {self.reference}"
+            else staff_text("Appeal on privacy request %(reference)s", reference=self.reference)
         )
+
+    @property
+    def what(self) -> str:
+        """The item in words: ``request`` or ``appeal``."""
+        return staff_text(ITEM_WORDS[self.item]) if self.item in ITEM_WORDS else self.item
 
     def step(self, name: str) -> str:
         """The once-only record of a notice; an appeal's are its own, apart from the request's."""
@@ -58,70 +67,118 @@ class DeadlineFacts(NamedTuple):
 
 def _when(facts: DeadlineFacts, moment: datetime) -> str:
     """The day where the request's law counts, as the law's deadlines are whole days there."""
-    return f"{day_text(local_day(facts.jurisdiction, moment))} ({facts.jurisdiction} time)"
+    return staff_text(
+        "%(day)s (%(place)s time)",
+        day=day_text(local_day(facts.jurisdiction, moment)),
+        place=facts.jurisdiction,
+    )
 
 
 def _days(days: int) -> str:
-    return "1 day" if abs(days) == 1 else f"{abs(days)} days"
+    return staff_plural("%(count)s day", "%(count)s days", abs(days))
 
 
 def _policy(facts: DeadlineFacts) -> str:
     if not facts.policy:
         return facts.jurisdiction
-    return f"{facts.policy} (version {facts.policy_version})" if facts.policy_version else facts.policy
+    if not facts.policy_version:
+        return facts.policy
+    return staff_text("%(policy)s (version %(version)s)", policy=facts.policy, version=facts.policy_version)
 
 
 def _summary(facts: DeadlineFacts) -> str:
+    request = staff_text("Request: %(request_id)s", request_id=facts.request_id)
+    legal = staff_text("Legal due date: %(day)s", day=_when(facts, facts.respond_by))
     lines = [
-        f"Request: {facts.request_id}" + (f" ({facts.item})" if facts.item != "request" else ""),
-        f"Type: {', '.join(facts.request_types)}",
-        f"Jurisdiction: {facts.jurisdiction}; deadline policy: {_policy(facts)}",
-        f"Status: {facts.status}",
-        f"Legal due date: {_when(facts, facts.respond_by)}" + (" (extended)" if facts.extended else ""),
+        request if facts.item == "request" else f"{request} ({facts.what})",
+        staff_text("Type: %(types)s", types=", ".join(facts.request_types)),
+        staff_text(
+            "Jurisdiction: %(jurisdiction)s; deadline policy: %(policy)s",
+            jurisdiction=facts.jurisdiction,
+            policy=_policy(facts),
+        ),
+        staff_text("Status: %(status)s", status=facts.status),
+        staff_text("%(line)s (extended)", line=legal) if facts.extended else legal,
     ]
     if facts.target_by is not None:
-        lines.append(f"Internal target: {_when(facts, facts.target_by)}")
+        lines.append(staff_text("Internal target: %(day)s", day=_when(facts, facts.target_by)))
     if facts.extension_notice_by is not None and not facts.extended:
-        lines.append(f"Last moment for an extension notice: {_when(facts, facts.extension_notice_by)}")
+        lines.append(
+            staff_text(
+                "Last moment for an extension notice: %(day)s", day=_when(facts, facts.extension_notice_by)
+            )
+        )
     return "\n".join(lines)
 
 
 def reminder(facts: DeadlineFacts, point_days: int, days_left: int) -> Notice:
     """The reminder at ``point_days`` before the watch time, with ``days_left`` until it."""
-    what = "internal target" if facts.watching_the_target else "legal due date"
+    target = facts.watching_the_target
+    what = staff_text("internal target") if target else staff_text("legal due date")
+    day = _when(facts, facts.watch_at)
     if days_left > 0:
-        when = f"in {_days(days_left)}"
-        headline = (
-            f"The {what} of this {facts.item} is {_when(facts, facts.watch_at)}, {_days(days_left)} from now."
+        when = staff_text("in %(days)s", days=_days(days_left))
+        headline = staff_text(
+            "The %(what)s of this %(item)s is %(day)s, %(days)s from now.",
+            what=what,
+            item=facts.what,
+            day=day,
+            days=_days(days_left),
         )
     else:
-        when = "now"
-        headline = f"The {what} of this {facts.item} was {_when(facts, facts.watch_at)} and it is still open."
+        when = staff_text("now")
+        headline = staff_text(
+            "The %(what)s of this %(item)s was %(day)s and it is still open.",
+            what=what,
+            item=facts.what,
+            day=day,
+        )
+    once = staff_text("This is the %(point)s-day reminder; it is sent once.", point=point_days)
     return Notice(
-        subject=f"{facts.heading}: {what} {when} ({point_days}-day reminder)",
-        body=f"{headline}\n\n{_summary(facts)}\n\nThis is the {point_days}-day reminder; it is sent once.\n",
+        subject=staff_text(
+            "%(heading)s: %(what)s %(when)s (%(point)s-day reminder)",
+            heading=facts.heading,
+            what=what,
+            when=when,
+            point=point_days,
+        ),
+        body=f"{headline}\n\n{_summary(facts)}\n\n{once}\n",
     )
 
 
 def overdue(facts: DeadlineFacts, days_late: int) -> Notice:
-    late = "less than a day" if days_late == 0 else _days(days_late)
+    late = staff_text("less than a day") if days_late == 0 else _days(days_late)
+    heading = (
+        staff_text("privacy request %(reference)s", reference=facts.reference)
+        if facts.item == "request"
+        else staff_text("appeal on privacy request %(reference)s", reference=facts.reference)
+    )
+    what_to_do = staff_text(
+        "This %(item)s is past its legal due date by %(late)s and is still open. Answer the subject "
+        "now, and record why it is late.",
+        item=facts.what,
+        late=late,
+    )
     return Notice(
-        subject=f"OVERDUE: {facts.heading.lower()} was due {_when(facts, facts.respond_by)}",
-        body=(
-            f"This {facts.item} is past its legal due date by {late} and is still open. Answer the subject "
-            f"now, and record why it is late.\n\n{_summary(facts)}\n"
+        subject=staff_text(
+            "OVERDUE: %(heading)s was due %(day)s", heading=heading, day=_when(facts, facts.respond_by)
         ),
+        body=f"{what_to_do}\n\n{_summary(facts)}\n",
     )
 
 
 def extension_notice_due(facts: DeadlineFacts, notice_by: datetime) -> Notice:
+    day = _when(facts, notice_by)
+    what_to_do = staff_text(
+        "If this %(item)s needs more time, the subject must be told of the extension, with the "
+        "reasons, by %(day)s. No extension has been recorded. Extend it through the desk (which "
+        "sends the notice) or answer by the due date.",
+        item=facts.what,
+        day=day,
+    )
     return Notice(
-        subject=f"{facts.heading}: extension notice due by {_when(facts, notice_by)}",
-        body=(
-            f"If this {facts.item} needs more time, the subject must be told of the extension, with the "
-            f"reasons, by {_when(facts, notice_by)}. No extension has been recorded. Extend "
-            f"it through the desk (which sends the notice) or answer by the due date.\n\n{_summary(facts)}\n"
-        ),
+        subject=staff_text("%(heading)s: extension notice due by %(day)s", heading=facts.heading, day=day),
+        body=f"{what_to_do}\n\n{_summary(facts)}\n",
     )
 
 

@@ -17,6 +17,7 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.field_types import NOT_ONLY_SPACES
 from dsr.core.models import Channel, RequestType, Status
 from dsr.core.refusals import NotPermittedError, StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.notices.subject_notices import language_of
 from dsr.review.denial_reasons import DenialReason, reason_for_subject
 from dsr.storage.dynamo import AlreadyExistsError
@@ -91,10 +92,12 @@ class StaffDecision(DeskModel):
         explained = bool(self.reason and self.reason.strip())
         if self.decision is Decision.DENY and not explained:
             if self.reason_code is None:
-                raise ValueError("a denial needs a reason, which is sent to the subject")
+                raise ValueError(staff_text("a denial needs a reason, which is sent to the subject"))
             if self.reason_code is DenialReason.OTHER:
                 raise ValueError(
-                    "a denial for another reason needs the reason explained, which is sent to the subject"
+                    staff_text(
+                        "a denial for another reason needs the reason explained, which is sent to the subject"
+                    )
                 )
         return self
 
@@ -119,7 +122,11 @@ class TriageConflictError(StateConflictError):
 
     def __init__(self, triaged_by: str | None) -> None:
         self.triaged_by = triaged_by
-        super().__init__(f"already triaged by {triaged_by or 'someone else'}")
+        super().__init__(
+            staff_text("already triaged by %(name)s", name=triaged_by)
+            if triaged_by
+            else staff_text("already triaged by someone else")
+        )
 
     @property
     def details(self) -> dict[str, Any]:
@@ -143,7 +150,11 @@ class DecisionConflictError(StateConflictError):
 
     def __init__(self, decided_by: str | None) -> None:
         self.decided_by = decided_by
-        super().__init__(f"already decided by {decided_by or 'someone else'}")
+        super().__init__(
+            staff_text("already decided by %(name)s", name=decided_by)
+            if decided_by
+            else staff_text("already decided by someone else")
+        )
 
     @property
     def details(self) -> dict[str, Any]:
@@ -155,8 +166,10 @@ class ReviewAnswerMissingError(StateConflictError):
 
     def __init__(self) -> None:
         super().__init__(
-            "this request asks for a profiling review: approve it with review.decision_reason "
-            "(why the decision was made) and review.review_result (what the review found)"
+            staff_text(
+                "this request asks for a profiling review: approve it with review.decision_reason "
+                "(why the decision was made) and review.review_result (what the review found)"
+            )
         )
 
 
@@ -165,7 +178,7 @@ class NothingToDecideError(StateConflictError):
 
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        super().__init__("this request is not waiting for a decision")
+        super().__init__(staff_text("this request is not waiting for a decision"))
 
 
 def await_review(desk: Desk, request_id: str, task_token: str) -> None:
@@ -265,9 +278,11 @@ def _check_four_eyes(desk: Desk, request_id: str, task: dict[str, object], staff
         return
     triaged_by = task.get("triaged_by")
     if not triaged_by:
-        raise FourEyesError("an erasure is decided only after another staff member has triaged it")
+        raise FourEyesError(
+            staff_text("an erasure is decided only after another staff member has triaged it")
+        )
     if triaged_by == staff_member:
-        raise SelfReviewError("you triaged this erasure; another staff member must decide it")
+        raise SelfReviewError(staff_text("you triaged this erasure; another staff member must decide it"))
 
 
 def decide(desk: Desk, request_id: str, decision: StaffDecision, staff_member: str) -> None:

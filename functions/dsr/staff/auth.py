@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from dsr.core.refusals import NotPermittedError, SignInRequiredError
+from dsr.core.staff_catalog import staff_text
 
 
 class StaffGroup(StrEnum):
@@ -83,7 +84,7 @@ class StaffMember(NamedTuple):
 
 def staff_member_from(claims: Mapping[str, Any] | None) -> StaffMember:
     if not claims or not claims.get("sub"):
-        raise NotSignedInError("sign in as staff to use this API")
+        raise NotSignedInError(staff_text("sign in as staff to use this API"))
     username = str(claims.get("cognito:username") or claims.get("email") or claims["sub"])
     return StaffMember(username=username, groups=frozenset(_groups(claims.get("cognito:groups"))))
 
@@ -91,7 +92,7 @@ def staff_member_from(claims: Mapping[str, Any] | None) -> StaffMember:
 def require(claims: Mapping[str, Any] | None, needed: StaffGroup) -> StaffMember:
     member = staff_member_from(claims)
     if not member.may(needed):
-        raise ForbiddenError(f"this action needs the {needed.value} group")
+        raise ForbiddenError(staff_text("this action needs the %(group)s group", group=needed.value))
     return member
 
 
@@ -100,9 +101,9 @@ def authorize_route(method: str, resource: str, claims: Mapping[str, Any] | None
     needed = ROUTE_GROUPS.get((method.upper(), resource))
     member = staff_member_from(claims)
     if needed is None:
-        raise ForbiddenError("this route is not open to staff")
+        raise ForbiddenError(staff_text("this route is not open to staff"))
     if not member.may(needed):
-        raise ForbiddenError(f"this action needs the {needed.value} group")
+        raise ForbiddenError(staff_text("this action needs the %(group)s group", group=needed.value))
     return member
 
 

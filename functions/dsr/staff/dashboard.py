@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from dsr.core.desk_model import DeskModel
+from dsr.core.staff_catalog import staff_text
 from dsr.staff.reports import CountedRequest
 
 if TYPE_CHECKING:
@@ -51,9 +52,9 @@ def band_labels() -> list[str]:
     lower = 0
     labels = []
     for upper in CLOSE_BANDS:
-        labels.append(f"{lower}-{upper} days")
+        labels.append(staff_text("%(lower)s-%(upper)s days", lower=lower, upper=upper))
         lower = upper + 1
-    labels.append(f"over {CLOSE_BANDS[-1]} days")
+    labels.append(staff_text("over %(days)s days", days=CLOSE_BANDS[-1]))
     return labels
 
 

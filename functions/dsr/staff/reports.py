@@ -39,6 +39,7 @@ from pydantic import Field
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import AuditEvent, RequestType, Status
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
+from dsr.core.staff_catalog import staff_text
 from dsr.review.denial_reasons import SUBJECT_WORDS, DenialReason
 
 if TYPE_CHECKING:
@@ -186,7 +187,9 @@ def _figures(name: str, requests: Sequence[CountedRequest], reasons: Mapping[str
     )
     return TypeFigures(
         request_type=name,
-        label=REQUEST_TYPE_LABELS[RequestType(name)] if name != ALL_TYPES else "All request types",
+        label=REQUEST_TYPE_LABELS[RequestType(name)]
+        if name != ALL_TYPES
+        else staff_text("All request types"),
         received=len(requests),
         complied_in_whole=statuses[Status.COMPLETED],
         complied_in_part=statuses[Status.PARTIALLY_COMPLETED],

@@ -20,6 +20,7 @@ from dsr.core.languages import NOT_RECORDED, language_name
 from dsr.core.masking import mask_email, mask_name
 from dsr.core.models import AuditEvent, PrivacyRequest, Status
 from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
+from dsr.core.staff_catalog import S_, staff_text
 from dsr.policies.appeal_rules import Appeal
 from dsr.policies.request_deadlines import JURISDICTION_ZONES, local_day
 from dsr.policies.rights import RightAsked, rights_asked
@@ -28,30 +29,30 @@ from dsr.staff.outcome_rows import rows_in
 from dsr.storage.store import RequestStore
 
 STATUS_LABELS: dict[Status, str] = {
-    Status.RECEIVED: "Received",
-    Status.VERIFYING: "Verifying identity",
-    Status.AWAITING_APPROVAL: "Awaiting approval",
-    Status.IN_PROGRESS: "In progress",
-    Status.COMPLETED: "Completed",
-    Status.PARTIALLY_COMPLETED: "Partially completed",
-    Status.DENIED: "Denied",
-    Status.UNVERIFIABLE: "Unverifiable",
-    Status.FAILED: "Failed",
-    Status.LINKED: "Linked to another request",
-    Status.CANCELLED: "Cancelled",
+    Status.RECEIVED: S_("Received"),
+    Status.VERIFYING: S_("Verifying identity"),
+    Status.AWAITING_APPROVAL: S_("Awaiting approval"),
+    Status.IN_PROGRESS: S_("In progress"),
+    Status.COMPLETED: S_("Completed"),
+    Status.PARTIALLY_COMPLETED: S_("Partially completed"),
+    Status.DENIED: S_("Denied"),
+    Status.UNVERIFIABLE: S_("Unverifiable"),
+    Status.FAILED: S_("Failed"),
+    Status.LINKED: S_("Linked to another request"),
+    Status.CANCELLED: S_("Cancelled"),
 }
 """What staff read for each status (the console keeps the same words for its filters)."""
 
 VERIFICATION_LEVEL_LABELS: dict[str, str] = {
-    "none": "none (no proof asked)",
-    "email": "email (the code we emailed)",
-    "matched": "matched (code and details we hold)",
-    "account": "account (signed in to their account)",
+    "none": S_("none (no proof asked)"),
+    "email": S_("email (the code we emailed)"),
+    "matched": S_("matched (code and details we hold)"),
+    "account": S_("account (signed in to their account)"),
 }
 """What each verification level asks of the subject, in the verification policy's words: the
 level is what the request needs, not a result."""
 
-IDENTITY_RELEASED = "identity erased after closing (only a keyed hash kept)"
+IDENTITY_RELEASED = S_("identity erased after closing (only a keyed hash kept)")
 """Shown instead of the subject once the identity has been let go: no masked stand-in."""
 
 
@@ -213,13 +214,13 @@ def queue_entry(request: PrivacyRequest, now: datetime) -> QueueEntry:
     return QueueEntry(
         request_id=request.request_id,
         status=request.status.value,
-        status_label=STATUS_LABELS[request.status],
+        status_label=staff_text(STATUS_LABELS[request.status]),
         request_types=[t.value for t in request.request_types],
         request_type_labels=[REQUEST_TYPE_LABELS[t] for t in request.request_types],
         jurisdiction=place,
         time_zone=JURISDICTION_ZONES.get(place, "UTC"),
         channel=request.channel.value,
-        subject=IDENTITY_RELEASED if released else mask_email(str(request.subject.email)),
+        subject=staff_text(IDENTITY_RELEASED) if released else mask_email(str(request.subject.email)),
         identity_released=released,
         received_at=request.received_at.isoformat(),
         received_on=local_day(place, request.received_at).isoformat(),
@@ -278,7 +279,9 @@ def request_detail(
         relationship=request.relationship.value,
         linked_to=request.linked_to,
         verification_level=level,
-        verification_label=VERIFICATION_LEVEL_LABELS.get(level, level) if level else None,
+        verification_label=staff_text(VERIFICATION_LEVEL_LABELS[level])
+        if level in VERIFICATION_LEVEL_LABELS
+        else None,
         verified=_verified(timeline),
         verified_by_agent=_verifying_agent(timeline),
         closed_on=closed_on.isoformat() if closed_on else None,
@@ -299,7 +302,7 @@ def request_detail(
         profiling_review_answer=request.profiling_review_answer,
         protocol_agent=_protocol_agent(request),
         language=request.language,
-        language_name=language_name(request.language),
+        language_name=language_name(request.language) if request.language else staff_text("Not recorded"),
     )
 
 

@@ -17,6 +17,7 @@ from dsr.agents.directory import (
 )
 from dsr.core.desk_model import DeskModel
 from dsr.core.refusals import NoSuchItemError
+from dsr.core.staff_catalog import staff_text
 from dsr.web.http_errors import documented_answer
 from dsr.wiring.desk import desk_from_environment
 from staff_api.routes.answers import documented_answers
@@ -62,8 +63,8 @@ def change_agent_status(agent_id: AgentId, change: Annotated[AgentStatusChange, 
     """Suspend an agent (its token and key set-up are refused at once) or resume it."""
     desk = desk_from_environment()
     if not set_status(desk, agent_id, AgentStatus(change.status)):
-        raise UnknownAgentError(f"no agent {agent_id}")
+        raise UnknownAgentError(staff_text("no agent %(agent)s", agent=agent_id))
     agent = known_agent(desk, agent_id)
     if agent is None:
-        raise UnknownAgentError(f"no agent {agent_id}")
+        raise UnknownAgentError(staff_text("no agent %(agent)s", agent=agent_id))
     return agent

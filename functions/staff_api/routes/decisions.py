@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.refusals import StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.review import approval
 from dsr.wiring.desk import desk_from_environment
 from staff_api.routes.answers import (
@@ -76,5 +77,7 @@ def confirm_power_of_attorney(request_id: RequestId) -> Response[dict[str, Any]]
 
     member = signed_in(router)
     if not verification.confirm_power_of_attorney(desk_from_environment(), request_id, member.username):
-        raise StateConflictError("this request is not waiting for a power of attorney to be confirmed")
+        raise StateConflictError(
+            staff_text("this request is not waiting for a power of attorney to be confirmed")
+        )
     return json_answer(200, {"request_id": request_id, "confirmed_by": member.username})

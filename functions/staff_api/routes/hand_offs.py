@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, ConfigDict, Field
 
 from dsr.core.actions import Action
 from dsr.core.desk_model import DeskModel
+from dsr.core.staff_catalog import staff_text
 from dsr.wiring.desk import desk_from_environment
 from staff_api.routes.answers import ACTS_ON_REQUEST, RequestId, json_answer, signed_in
 
@@ -18,7 +19,7 @@ router = Router()  # type: ignore[no-untyped-call]
 def _a_number_not_text(value: object) -> object:
     """JSON's integers (5, and 5.0 as JSON Schema counts it), not "5" or true as Python would."""
     if isinstance(value, str | bool):
-        raise ValueError("a number, not text or true/false")  # noqa: TRY004 - pydantic reports ValueError
+        raise ValueError(staff_text("a number, not text or true/false"))  # noqa: TRY004 - pydantic reports ValueError
     return value
 
 

@@ -10,11 +10,12 @@ from pydantic import ConfigDict, Field
 
 from dsr.core.desk_model import DeskModel
 from dsr.core.refusals import StateConflictError
+from dsr.core.staff_catalog import S_, staff_text
 from dsr.wiring.desk import desk_from_environment
 from staff_api.routes.answers import READS, documented_answers, json_answer, signed_in
 
 router = Router()  # type: ignore[no-untyped-call]
-NOT_OPEN = "this item is not open (resolved already, or unknown)"
+NOT_OPEN = S_("this item is not open (resolved already, or unknown)")
 
 
 class TriageItem(DeskModel):
@@ -50,5 +51,5 @@ def resolve_triage(
     member = signed_in(router)
     desk = desk_from_environment()
     if not desk.store.resolve_triage(triage_id, member.username, resolution.note, desk.now()):
-        raise StateConflictError(NOT_OPEN)
+        raise StateConflictError(staff_text(NOT_OPEN))
     return json_answer(200, {"triage_id": triage_id, "resolved_by": member.username})

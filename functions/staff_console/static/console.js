@@ -9,32 +9,91 @@ const TOKEN_KEY = "privacy-desk-staff-token";
 const API_BASE = location.pathname.replace(/\/console\/?$/, "");
 const DAY_MS = 24 * 3600 * 1000;
 
+// --- the staff catalog --------------------------------------------------------------------------
+
+// Every text the console shows goes through t(), or tn() where it counts something, written as
+// its English text: `make messages` extracts each call into the staff catalog
+// (functions/dsr/locale/<language>/LC_MESSAGES/staff.po), and console/messages.json serves that
+// catalog in the console's language before the first page is drawn. A message the catalog does
+// not hold is shown as its English text, never blank. Placeholders are {name}, filled from the
+// values given. Labels written in a table before the catalog is read are marked with S_() and go
+// through t() where they are shown.
+let catalog = { language: "en", plural_categories: ["one", "other"], messages: {} };
+let catalogRead = null;
+
+async function readCatalog() {
+  try {
+    const answer = await fetch(`${API_BASE}/console/messages.json`, { credentials: "omit" });
+    if (answer.ok) catalog = await answer.json();
+  } catch (_) {
+    // Shown in English, the messages' own text.
+  }
+}
+
+function S_(text) {
+  return text;
+}
+
+function filled(text, values) {
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (Object.hasOwn(values, name) ? String(values[name]) : whole));
+}
+
+function t(text, values = {}) {
+  const translated = catalog.messages[text];
+  return filled(typeof translated === "string" && translated ? translated : text, values);
+}
+
+// The form the console's language uses for `count` (the catalog lists its forms in the order of
+// plural_categories), with {count} and the values filled.
+function tn(singular, plural, count, values = {}) {
+  const forms = catalog.messages[singular];
+  let text = null;
+  if (Array.isArray(forms) && forms.length) {
+    const category = new Intl.PluralRules(catalog.language.replace("_", "-")).select(count);
+    const index = catalog.plural_categories.indexOf(category);
+    text = forms[index < 0 ? forms.length - 1 : Math.min(index, forms.length - 1)];
+  }
+  if (!text) text = new Intl.PluralRules("en").select(count) === "one" ? singular : plural;
+  return filled(text, { count, ...values });
+}
+
+// A word from one of the tables below, or what came, as it came, when the table does not know it.
+function wordFor(table, key) {
+  return Object.hasOwn(table, key) ? t(table[key]) : key;
+}
+
 // Denial reasons staff choose from: the Data Rights Protocol's, then the desk's own. The chosen
-// label and the free text together are what the subject is sent.
+// label and the free text together are what the subject is sent, in English (the desk reads the
+// reason back from it); staff see the label in the console's language.
 const DENIAL_REASONS = [
-  ["insuf_verification", "We could not verify your identity well enough for this request"],
-  ["no_match", "We hold no personal data that matches the details you gave"],
-  ["suspected_fraud", "We have reason to believe the request was not made by you"],
-  ["claim_not_covered", "The law does not give this right for this data"],
-  ["outside_jurisdiction", "The law you relied on does not apply to us for this data"],
-  ["too_many_requests", "You have made this request too often in the period the law allows"],
-  ["legal_obligation", "The law requires us to keep this data"],
-  ["other", "Another reason, explained below"],
+  ["insuf_verification", S_("We could not verify your identity well enough for this request")],
+  ["no_match", S_("We hold no personal data that matches the details you gave")],
+  ["suspected_fraud", S_("We have reason to believe the request was not made by you")],
+  ["claim_not_covered", S_("The law does not give this right for this data")],
+  ["outside_jurisdiction", S_("The law you relied on does not apply to us for this data")],
+  ["too_many_requests", S_("You have made this request too often in the period the law allows")],
+  ["legal_obligation", S_("The law requires us to keep this data")],
+  ["other", S_("Another reason, explained below")],
 ];
 
 const STATUS_LABELS = {
-  RECEIVED: "Received",
-  VERIFYING: "Verifying identity",
-  AWAITING_APPROVAL: "Awaiting approval",
-  IN_PROGRESS: "In progress",
-  COMPLETED: "Completed",
-  PARTIALLY_COMPLETED: "Partially completed",
-  DENIED: "Denied",
-  UNVERIFIABLE: "Unverifiable",
-  FAILED: "Failed",
-  LINKED: "Linked to another request",
-  CANCELLED: "Cancelled",
+  RECEIVED: S_("Received"),
+  VERIFYING: S_("Verifying identity"),
+  AWAITING_APPROVAL: S_("Awaiting approval"),
+  IN_PROGRESS: S_("In progress"),
+  COMPLETED: S_("Completed"),
+  PARTIALLY_COMPLETED: S_("Partially completed"),
+  DENIED: S_("Denied"),
+  UNVERIFIABLE: S_("Unverifiable"),
+  FAILED: S_("Failed"),
+  LINKED: S_("Linked to another request"),
+  CANCELLED: S_("Cancelled"),
 };
+
+// A request's status as staff read it: the desk's label for it, else the table's.
+function statusLabel(request) {
+  return request.status_label || wordFor(STATUS_LABELS, request.status);
+}
 
 // --- small helpers ------------------------------------------------------------------------------
 
@@ -92,9 +151,9 @@ function moment(iso) {
 // Due dates are days where the request's law counts them (the desk sends them so: *_on), as the
 // subject is told them; days left are counted there by the desk's clock.
 function daysLeftText(left) {
-  if (left < 0) return `${-left} day${left === -1 ? "" : "s"} overdue`;
-  if (left === 0) return "due today";
-  return `${left} day${left === 1 ? "" : "s"} left`;
+  if (left < 0) return tn("{count} day overdue", "{count} days overdue", -left);
+  if (left === 0) return t("due today");
+  return tn("{count} day left", "{count} days left", left);
 }
 
 function message(text, kind = "") {
@@ -105,7 +164,7 @@ function message(text, kind = "") {
 
 class ApiError extends Error {
   constructor(status, body) {
-    super((body && body.message) || `the desk answered ${status}`);
+    super((body && body.message) || t("the desk answered {status}", { status }));
     this.status = status;
     this.body = body || {};
   }
@@ -140,7 +199,9 @@ async function api(method, path, body) {
 
 function problemText(error) {
   if (!(error instanceof ApiError)) return String(error);
-  if (error.status === 409 && error.body.decided_by) return `${error.message} (decided by ${error.body.decided_by})`;
+  if (error.status === 409 && error.body.decided_by) {
+    return t("{problem} (decided by {name})", { problem: error.message, name: error.body.decided_by });
+  }
   if (error.status === 422 && Array.isArray(error.body.errors)) {
     return error.body.errors.map((e) => `${e.field}: ${e.message}`).join("; ");
   }
@@ -180,7 +241,7 @@ async function startSignIn() {
   const settings = await loadConfig();
   if (!window.crypto || !crypto.subtle) {
     // Browsers give pages on plain http (other than this machine's own address) no WebCrypto.
-    await signInPage("Sign-in needs the console opened over https.");
+    await signInPage(t("Sign-in needs the console opened over https."));
     return;
   }
   const verifier = randomText(32);
@@ -210,12 +271,13 @@ async function finishSignIn() {
   if (answer.has("error")) {
     // Only the error's code is read: the address is anyone's to write, so its free text is not shown.
     const code = answer.get("error");
-    return code === "access_denied"
-      ? "Sign-in was not completed: it was cancelled or refused on the sign-in page."
-      : `Sign-in was not completed: the sign-in page answered ${/^[a-z_]{1,40}$/.test(code) ? code : "with an error"}. Sign in again.`;
+    if (code === "access_denied") return t("Sign-in was not completed: it was cancelled or refused on the sign-in page.");
+    return /^[a-z_]{1,40}$/.test(code)
+      ? t("Sign-in was not completed: the sign-in page answered {code}. Sign in again.", { code })
+      : t("Sign-in was not completed: the sign-in page answered with an error. Sign in again.");
   }
   if (!pending || pending.state !== answer.get("state")) {
-    return "Sign-in was not completed: the answer does not belong to a sign-in started in this tab. Sign in again.";
+    return t("Sign-in was not completed: the answer does not belong to a sign-in started in this tab. Sign in again.");
   }
   const settings = await loadConfig();
   let exchanged;
@@ -233,11 +295,12 @@ async function finishSignIn() {
       credentials: "omit",
     });
   } catch {
-    return "Sign-in was not completed: the sign-in service could not be reached. Sign in again.";
+    return t("Sign-in was not completed: the sign-in service could not be reached. Sign in again.");
   }
   const body = await exchanged.json().catch(() => ({}));
   if (!exchanged.ok || !body.id_token) {
-    return `Sign-in was not completed: ${body.error_description || body.error || `the sign-in service answered ${exchanged.status}`}. Sign in again.`;
+    const why = body.error_description || body.error || t("the sign-in service answered {status}", { status: exchanged.status });
+    return t("Sign-in was not completed: {problem}. Sign in again.", { problem: why });
   }
   sessionStorage.setItem(TOKEN_KEY, body.id_token);
   me = null;
@@ -265,27 +328,27 @@ async function signInPage(problem) {
   document.getElementById("console-nav").hidden = true;
   const settings = await loadConfig();
   if (!settings.authorize_url) {
-    show(el("h1", {}, "Sign in"), message("Sign-in is not configured for this deployment.", "error"));
+    show(el("h1", {}, t("Sign in")), message(t("Sign-in is not configured for this deployment."), "error"));
     return;
   }
   // The sign-in page sends members back to one address, and what this tab keeps for the sign-in
   // stays with this address's origin: start from there.
   const home = new URL(settings.redirect_uri, location.href);
   if (home.origin !== location.origin) {
-    show(el("h1", {}, "Sign in"), message(`Staff sign in at ${home.href}, where the sign-in page sends them back.`),
-      el("p", {}, el("a", { href: home.href }, "Go to the console's address")));
+    show(el("h1", {}, t("Sign in")), message(t("Staff sign in at {address}, where the sign-in page sends them back.", { address: home.href })),
+      el("p", {}, el("a", { href: home.href }, t("Go to the console's address"))));
     return;
   }
   show(
-    el("h1", {}, "Sign in"),
+    el("h1", {}, t("Sign in")),
     problem ? message(problem, "error") : el("div"),
     el("p", {}, settings.local
-      ? "The local cloud's sign-in page offers its demonstration staff."
-      : "You sign in on your organisation's staff sign-in page, then come back here."),
+      ? t("The local cloud's sign-in page offers its demonstration staff.")
+      : t("You sign in on your organisation's staff sign-in page, then come back here.")),
     el("button", {
       type: "button",
-      onclick: () => startSignIn().catch((error) => signInPage(`Sign-in could not start: ${error}.`)),
-    }, "Continue to sign in"),
+      onclick: () => startSignIn().catch((error) => signInPage(t("Sign-in could not start: {problem}.", { problem: error }))),
+    }, t("Continue to sign in")),
   );
 }
 
@@ -294,7 +357,7 @@ async function whoAmI() {
   document.getElementById("console-nav").hidden = false;
   const who = document.getElementById("who");
   who.replaceChildren(`${me.username} · ${me.groups.join(", ")} `,
-    el("button", { class: "secondary", type: "button", onclick: signOut }, "Sign out"));
+    el("button", { class: "secondary", type: "button", onclick: signOut }, t("Sign out")));
   return me;
 }
 
@@ -330,12 +393,18 @@ function scrolling(table) {
 // card of name and value (console.css), with nothing to scroll sideways.
 function labelledRow(columns, cells) {
   return el("tr", {}, cells.map((cell, index) => {
-    cell.setAttribute("data-label", columns[index]);
+    cell.setAttribute("data-label", t(columns[index]));
     return cell;
   }));
 }
 
-const QUEUE_COLUMNS = ["Reference", "Due", "Legal date", "Status", "Asked for", "Jurisdiction", "Channel", "Subject", "Received"];
+const QUEUE_COLUMNS = [S_("Reference"), S_("Due"), S_("Legal date"), S_("Status"), S_("Asked for"), S_("Jurisdiction"),
+  S_("Channel"), S_("Subject"), S_("Received")];
+
+// A table's head, its columns' names in the console's language.
+function tableHead(columns) {
+  return el("thead", {}, el("tr", {}, columns.map((name) => el("th", { scope: "col" }, t(name)))));
+}
 
 async function queuePage() {
   await whoAmI();
@@ -344,10 +413,10 @@ async function queuePage() {
   const requests = await api("GET", "/staff/requests");
   const overdue = requests.filter((r) => r.legal_days_left < 0).length;
   const thisWeek = requests.filter((r) => r.legal_days_left >= 0 && r.legal_days_left < 7).length;
-  const statusFilter = el("select", { id: "status-filter" }, el("option", { value: "" }, "Any status"),
-    Object.entries(STATUS_LABELS).map(([value, label]) => el("option", { value }, label)));
+  const statusFilter = el("select", { id: "status-filter" }, el("option", { value: "" }, t("Any status")),
+    Object.entries(STATUS_LABELS).map(([value, label]) => el("option", { value }, t(label))));
   const jurisdictions = [...new Set(requests.map((r) => r.jurisdiction))].sort();
-  const jurisdictionFilter = el("select", { id: "jurisdiction-filter" }, el("option", { value: "" }, "Any jurisdiction"),
+  const jurisdictionFilter = el("select", { id: "jurisdiction-filter" }, el("option", { value: "" }, t("Any jurisdiction")),
     jurisdictions.map((code) => el("option", { value: code }, code)));
   const body = el("tbody");
   const render = () => {
@@ -357,31 +426,31 @@ async function queuePage() {
       .map((r) => labelledRow(QUEUE_COLUMNS, [
         el("td", {}, el("a", { href: `#/requests/${encodeURIComponent(r.request_id)}` }, r.request_id.slice(0, 8))),
         el("td", { class: r.days_left < 0 ? "late due" : "due" }, el("div", {}, dueText(r.due_on, r.days_left),
-          r.due_for === "target" ? el("span", { class: "note" }, "internal target") : null)),
+          r.due_for === "target" ? el("span", { class: "note" }, t("internal target")) : null)),
         el("td", { class: r.legal_days_left < 0 ? "late" : "" }, r.respond_on),
-        el("td", {}, r.status_label || STATUS_LABELS[r.status] || r.status),
+        el("td", {}, statusLabel(r)),
         el("td", {}, (r.request_type_labels || r.request_types).join("; ")),
         el("td", {}, r.jurisdiction),
-        el("td", {}, CHANNEL_WORDS[r.channel] || r.channel),
+        el("td", {}, wordFor(CHANNEL_WORDS, r.channel)),
         el("td", {}, userText(r.subject)),
         el("td", {}, r.received_on)]));
-    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, "No open request matches."))]));
+    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, t("No open request matches.")))]));
   };
   statusFilter.addEventListener("change", render);
   jurisdictionFilter.addEventListener("change", render);
   render();
   show(
-    el("h1", {}, "Open requests"),
-    el("ul", { class: "counts", "aria-label": "Deadlines" },
-      el("li", { class: "overdue" }, el("strong", {}, String(overdue)), "overdue"),
-      el("li", { class: "soon" }, el("strong", {}, String(thisWeek)), "due within 7 days"),
-      el("li", {}, el("strong", {}, String(requests.length)), "open")),
+    el("h1", {}, t("Open requests")),
+    el("ul", { class: "counts", "aria-label": t("Deadlines") },
+      el("li", { class: "overdue" }, el("strong", {}, String(overdue)), t("overdue")),
+      el("li", { class: "soon" }, el("strong", {}, String(thisWeek)), t("due within 7 days")),
+      el("li", {}, el("strong", {}, String(requests.length)), t("open"))),
     el("div", { class: "filters" },
-      el("div", {}, el("label", { for: "status-filter" }, "Status"), statusFilter),
-      el("div", {}, el("label", { for: "jurisdiction-filter" }, "Jurisdiction"), jurisdictionFilter)),
-    el("p", { class: "hint" }, "Most urgent first, by the Due day: the desk's internal target where it comes before the legal date. Days are counted where each request's law counts them."),
-    scrolling(el("table", { class: "cards", "aria-label": "Open requests, most urgent first" },
-      el("thead", {}, el("tr", {}, QUEUE_COLUMNS.map((name) => el("th", { scope: "col" }, name)))),
+      el("div", {}, el("label", { for: "status-filter" }, t("Status")), statusFilter),
+      el("div", {}, el("label", { for: "jurisdiction-filter" }, t("Jurisdiction")), jurisdictionFilter)),
+    el("p", { class: "hint" }, t("Most urgent first, by the Due day: the desk's internal target where it comes before the legal date. Days are counted where each request's law counts them.")),
+    scrolling(el("table", { class: "cards", "aria-label": t("Open requests, most urgent first") },
+      tableHead(QUEUE_COLUMNS),
       body)),
   );
 }
@@ -399,51 +468,51 @@ function barChart(title, rows, labelName, valueName) {
       el("span", { class: "chart-label" }, label),
       el("progress", { class: "chart-bar", max: largest, value }),
       el("span", { class: "chart-value" }, String(value)))));
-  const table = el("table", { class: "chart-figures", "aria-label": `${title} (figures)` },
+  const table = el("table", { class: "chart-figures", "aria-label": t("{chart} (figures)", { chart: title }) },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, labelName), el("th", { scope: "col" }, valueName))),
     el("tbody", {}, rows.map(([label, value]) => el("tr", {}, el("th", { scope: "row" }, label), el("td", {}, String(value))))));
-  return el("figure", {}, el("figcaption", {}, title), chart, el("details", {}, el("summary", {}, "Figures"), table));
+  return el("figure", {}, el("figcaption", {}, title), chart, el("details", {}, el("summary", {}, t("Figures")), table));
 }
 
 async function dashboardPage() {
   await whoAmI();
   const figures = await api("GET", "/staff/dashboard?weeks=12");
   show(
-    el("h1", {}, "Dashboard"),
-    el("ul", { class: "counts", "aria-label": "Open requests" },
-      el("li", { class: "overdue" }, el("strong", {}, String(figures.overdue)), "overdue"),
-      el("li", { class: "soon" }, el("strong", {}, String(figures.due_within_7_days)), "due within 7 days"),
-      el("li", {}, el("strong", {}, String(figures.open_requests)), "open"),
-      el("li", {}, el("strong", {}, figures.median_days_to_close === null ? "–" : String(figures.median_days_to_close)), "median days to close")),
-    barChart("Open requests by status", Object.entries(figures.by_status).map(([status, count]) => [STATUS_LABELS[status] || status, count]), "Status", "requests"),
-    barChart("Requests received per week (weeks starting Monday)", figures.received_per_week.map((w) => [w.week_starting, w.received]), "Week starting", "received"),
-    barChart("Requests received in these weeks and closed, by days to close", figures.days_to_close.map((b) => [b.label, b.closed]), "Days to close", "closed"),
+    el("h1", {}, t("Dashboard")),
+    el("ul", { class: "counts", "aria-label": t("Open requests") },
+      el("li", { class: "overdue" }, el("strong", {}, String(figures.overdue)), t("overdue")),
+      el("li", { class: "soon" }, el("strong", {}, String(figures.due_within_7_days)), t("due within 7 days")),
+      el("li", {}, el("strong", {}, String(figures.open_requests)), t("open")),
+      el("li", {}, el("strong", {}, figures.median_days_to_close === null ? "–" : String(figures.median_days_to_close)), t("median days to close"))),
+    barChart(t("Open requests by status"), Object.entries(figures.by_status).map(([status, count]) => [wordFor(STATUS_LABELS, status), count]), t("Status"), t("requests")),
+    barChart(t("Requests received per week (weeks starting Monday)"), figures.received_per_week.map((w) => [w.week_starting, w.received]), t("Week starting"), t("received")),
+    barChart(t("Requests received in these weeks and closed, by days to close"), figures.days_to_close.map((b) => [b.label, b.closed]), t("Days to close"), t("closed")),
   );
 }
 
 // --- the CCPA 7102 report (admins) ---------------------------------------------------------------
 
 const REPORT_COLUMNS = [
-  ["received", "Received"],
-  ["complied_in_whole", "Complied in whole"],
-  ["complied_in_part", "In part"],
-  ["denied", "Denied"],
-  ["unverifiable", "of which unverifiable"],
-  ["failed", "Failed"],
-  ["linked", "Linked"],
-  ["cancelled", "Cancelled"],
-  ["pending", "Pending"],
-  ["median_days", "Median days"],
-  ["mean_days", "Mean days"],
+  ["received", S_("Received")],
+  ["complied_in_whole", S_("Complied in whole")],
+  ["complied_in_part", S_("In part")],
+  ["denied", S_("Denied")],
+  ["unverifiable", S_("of which unverifiable")],
+  ["failed", S_("Failed")],
+  ["linked", S_("Linked")],
+  ["cancelled", S_("Cancelled")],
+  ["pending", S_("Pending")],
+  ["median_days", S_("Median days")],
+  ["mean_days", S_("Mean days")],
 ];
 
 async function reportsPage() {
   const member = await whoAmI();
   // Without a year in the address, the desk answers for this year by its own clock.
   const asked = Number(new URLSearchParams(location.hash.split("?")[1] || "").get("year")) || null;
-  const heading = el("h1", {}, "Request metrics (CCPA 7102)");
+  const heading = el("h1", {}, t("Request metrics (CCPA 7102)"));
   if (!member.may.includes("reports")) {
-    show(heading, message("The metrics report is for the privacy-admin group.", "error"));
+    show(heading, message(t("The metrics report is for the privacy-admin group."), "error"));
     return;
   }
   const report = await api("GET", asked ? `/staff/reports/metrics?year=${asked}` : "/staff/reports/metrics");
@@ -461,18 +530,18 @@ async function reportsPage() {
       link.click();
       URL.revokeObjectURL(link.href);
     },
-  }, "Download as CSV");
+  }, t("Download as CSV"));
   const rows = report.request_types.map((row) => el("tr", {},
     el("th", { scope: "row" }, row.label || row.request_type),
     REPORT_COLUMNS.map(([key]) => el("td", {}, row[key] ?? "–"))));
   const all = report.request_types.find((row) => row.request_type === "all");
   const signals = report.preference_signals || [];
   const signalTable = signals.length
-    ? scrolling(el("table", { "aria-label": `Global Privacy Control signals received in ${year}, by jurisdiction` },
-      el("thead", {}, el("tr", {}, ["Jurisdiction", "Signals received", "Opted a person out"].map((name) => el("th", { scope: "col" }, name)))),
+    ? scrolling(el("table", { "aria-label": t("Global Privacy Control signals received in {year}, by jurisdiction", { year }) },
+      tableHead([S_("Jurisdiction"), S_("Signals received"), S_("Opted a person out")]),
       el("tbody", {}, signals.map((row) => el("tr", {},
         el("th", { scope: "row" }, row.jurisdiction), el("td", {}, row.received), el("td", {}, row.opted_out))))))
-    : el("p", {}, `No Global Privacy Control signals were received in ${year}.`);
+    : el("p", {}, t("No Global Privacy Control signals were received in {year}.", { year }));
   show(
     heading,
     el("form", {
@@ -481,22 +550,22 @@ async function reportsPage() {
         event.preventDefault();
         location.hash = `#/reports?year=${picker.value}`;
       },
-    }, el("div", {}, el("label", { for: "report-year" }, "Calendar year"), picker), el("button", { type: "submit" }, "Show"), download),
-    scrolling(el("table", { "aria-label": `Requests received in ${year}, by type` },
-      el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Request type"), REPORT_COLUMNS.map(([, name]) => el("th", { scope: "col" }, name)))),
+    }, el("div", {}, el("label", { for: "report-year" }, t("Calendar year")), picker), el("button", { type: "submit" }, t("Show")), download),
+    scrolling(el("table", { "aria-label": t("Requests received in {year}, by type", { year }) },
+      tableHead([S_("Request type"), ...REPORT_COLUMNS.map(([, name]) => name)]),
       el("tbody", {}, rows))),
-    barChart(`Requests denied in ${year}, by reason`, Object.entries(all.denied_by_reason), "Reason", "denied"),
-    barChart(`Median days to respond in ${year}, by request type`,
+    barChart(t("Requests denied in {year}, by reason", { year }), Object.entries(all.denied_by_reason), t("Reason"), t("denied")),
+    barChart(t("Median days to respond in {year}, by request type", { year }),
       report.request_types.filter((row) => row.median_days !== null).map((row) => [row.label || row.request_type, row.median_days]),
-      "Request type", "median days"),
-    el("h2", {}, "Global Privacy Control signals"),
+      t("Request type"), t("median days")),
+    el("h2", {}, t("Global Privacy Control signals")),
     signalTable,
   );
 }
 
 // --- triage: mail the desk could not turn into a request ---------------------------------------
 
-const TRIAGE_COLUMNS = ["Received", "What", "Why", "From", "Request", "Resolve"];
+const TRIAGE_COLUMNS = [S_("Received"), S_("What"), S_("Why"), S_("From"), S_("Request"), S_("Resolve")];
 
 async function triagePage() {
   await whoAmI();
@@ -505,13 +574,13 @@ async function triagePage() {
     const note = el("textarea", { id: `note-${item.triage_id}`, name: "note", required: true, maxlength: 2000 });
     const status = el("div", { "aria-live": "polite" });
     const form = el("form", {
-      "aria-label": `Resolve the item received ${moment(item.at)}`,
+      "aria-label": t("Resolve the item received {moment}", { moment: moment(item.at) }),
       onsubmit: async (event) => {
         event.preventDefault();
         try {
           await api("POST", `/staff/triage/${encodeURIComponent(item.triage_id)}/resolution`, { note: note.value });
           // The form and its button go: the focus goes to what replaces them, not to <body>.
-          const resolved = message(`Resolved by ${me.username}.`);
+          const resolved = message(t("Resolved by {name}.", { name: me.username }));
           resolved.tabIndex = -1;
           form.replaceWith(resolved);
           resolved.focus();
@@ -519,8 +588,8 @@ async function triagePage() {
           status.replaceChildren(message(problemText(error), "error"));
         }
       },
-    }, el("label", { for: `note-${item.triage_id}` }, "What was done about it"), note,
-    el("button", { type: "submit" }, "Resolve"), status);
+    }, el("label", { for: `note-${item.triage_id}` }, t("What was done about it")), note,
+    el("button", { type: "submit" }, t("Resolve")), status);
     return form;
   };
   const rows = items.map((item) => labelledRow(TRIAGE_COLUMNS, [
@@ -532,12 +601,12 @@ async function triagePage() {
       ? el("a", { href: `#/requests/${encodeURIComponent(item.request_id)}` }, item.request_id.slice(0, 8))
       : "–"),
     el("td", {}, resolveForm(item))]));
-  show(el("h1", {}, "Triage"),
-    el("p", { class: "hint" }, "Emails the desk could not read as a request, or asked staff to handle. Resolve each with a note of what was done."),
+  show(el("h1", {}, t("Triage")),
+    el("p", { class: "hint" }, t("Emails the desk could not read as a request, or asked staff to handle. Resolve each with a note of what was done.")),
     rows.length
-      ? scrolling(el("table", { class: "cards", "aria-label": "Emails for staff to handle" },
-        el("thead", {}, el("tr", {}, TRIAGE_COLUMNS.map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
-      : el("p", {}, "No email is waiting for staff."));
+      ? scrolling(el("table", { class: "cards", "aria-label": t("Emails for staff to handle") },
+        tableHead(TRIAGE_COLUMNS), el("tbody", {}, rows)))
+      : el("p", {}, t("No email is waiting for staff.")));
 }
 
 // --- appeals ------------------------------------------------------------------------------------
@@ -550,20 +619,20 @@ async function appealsPage() {
     el("td", { class: a.days_left < 0 ? "late" : "" }, dueText(a.respond_on, a.days_left)),
     el("td", {}, a.jurisdiction),
     el("td", {}, a.received_on),
-    el("td", {}, a.extended ? "extended" : "")));
-  show(el("h1", {}, "Appeals waiting for an answer"),
+    el("td", {}, a.extended ? t("extended") : "")));
+  show(el("h1", {}, t("Appeals waiting for an answer")),
     rows.length
-      ? scrolling(el("table", {}, el("thead", {}, el("tr", {}, ["Reference", "Answer by", "Jurisdiction", "Received", "Extended"].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
-      : el("p", {}, "No appeal is waiting."));
+      ? scrolling(el("table", {}, tableHead([S_("Reference"), S_("Answer by"), S_("Jurisdiction"), S_("Received"), S_("Extended")]), el("tbody", {}, rows)))
+      : el("p", {}, t("No appeal is waiting.")));
 }
 
 // --- Data Rights Protocol agents ---------------------------------------------------------------
 
 async function agentsPage() {
   const member = await whoAmI();
-  const heading = el("h1", {}, "Authorized agents (Data Rights Protocol)");
+  const heading = el("h1", {}, t("Authorized agents (Data Rights Protocol)"));
   if (!member.may.includes("agents")) {
-    show(heading, message("The agents the desk knows are managed by the privacy-admin group.", "error"));
+    show(heading, message(t("The agents the desk knows are managed by the privacy-admin group."), "error"));
     return;
   }
   const agents = await api("GET", "/staff/agents");
@@ -584,7 +653,7 @@ async function agentsPage() {
         status.replaceChildren(message(problemText(error), "error"));
       }
     },
-  }, agent.status === "active" ? `Suspend ${agent.id}` : `Resume ${agent.id}`);
+  }, agent.status === "active" ? t("Suspend {agent}", { agent: agent.id }) : t("Resume {agent}", { agent: agent.id }));
   const rows = agents.map((agent) => el("tr", {},
     el("td", {}, userText(agent.id)),
     el("td", {}, userText(agent.name)),
@@ -592,38 +661,39 @@ async function agentsPage() {
     el("td", {}, userText(agent.web_url)),
     el("td", {}, change(agent))));
   show(heading,
-    el("p", { class: "hint" }, "A suspended agent's token and key set-up are refused until it is resumed. Add agents with dsr staff agents add FILE."),
+    el("p", { class: "hint" }, t("A suspended agent's token and key set-up are refused until it is resumed. Add agents with dsr staff agents add FILE.")),
     status,
     rows.length
-      ? scrolling(el("table", { "aria-label": "Authorized agents" },
-        el("thead", {}, el("tr", {}, ["Id", "Name", "Status", "Web", "Action"].map((n) => el("th", { scope: "col" }, n)))), el("tbody", {}, rows)))
-      : el("p", {}, "The desk knows no agents yet."));
+      ? scrolling(el("table", { "aria-label": t("Authorized agents") },
+        tableHead([S_("Id"), S_("Name"), S_("Status"), S_("Web"), S_("Action")]), el("tbody", {}, rows)))
+      : el("p", {}, t("The desk knows no agents yet.")));
 }
 
 // --- one request --------------------------------------------------------------------------------
 
+// Terms and their values: each term is a message (S_), shown in the console's language.
 function facts(pairs) {
-  return el("dl", { class: "facts" }, pairs.filter(([, value]) => value !== undefined).map(([term, value]) => [el("dt", {}, term), el("dd", {}, value ?? "–")]));
+  return el("dl", { class: "facts" }, pairs.filter(([, value]) => value !== undefined).map(([term, value]) => [el("dt", {}, t(term)), el("dd", {}, value ?? "–")]));
 }
 
 // What each status means for staff, beside its label: every status has both.
 const STATUS_NOTES = {
-  RECEIVED: "The workflow is starting: the subject is sent the acknowledgement and a code.",
-  VERIFYING: "Waiting for the subject to prove their identity.",
-  AWAITING_APPROVAL: "Waiting for a staff decision.",
-  IN_PROGRESS: "Being carried out in each system; answers from vendors and customers are recorded here.",
-  COMPLETED: "Closed: carried out in every system.",
-  PARTIALLY_COMPLETED: "Closed with systems that failed: re-run them before the deadline.",
-  DENIED: "Closed: refused, and the subject was told why.",
-  UNVERIFIABLE: "Closed: the subject did not prove their identity in time.",
-  FAILED: "Closed: the workflow failed; the timeline says where.",
-  LINKED: "Joined to another request of the same subject: that request answers both.",
-  CANCELLED: "Closed without action.",
+  RECEIVED: S_("The workflow is starting: the subject is sent the acknowledgement and a code."),
+  VERIFYING: S_("Waiting for the subject to prove their identity."),
+  AWAITING_APPROVAL: S_("Waiting for a staff decision."),
+  IN_PROGRESS: S_("Being carried out in each system; answers from vendors and customers are recorded here."),
+  COMPLETED: S_("Closed: carried out in every system."),
+  PARTIALLY_COMPLETED: S_("Closed with systems that failed: re-run them before the deadline."),
+  DENIED: S_("Closed: refused, and the subject was told why."),
+  UNVERIFIABLE: S_("Closed: the subject did not prove their identity in time."),
+  FAILED: S_("Closed: the workflow failed; the timeline says where."),
+  LINKED: S_("Joined to another request of the same subject: that request answers both."),
+  CANCELLED: S_("Closed without action."),
 };
 
 function statusNote(request) {
-  if (request.status === "COMPLETED" && request.answered_without_systems) return "Closed: answered, without asking any system.";
-  return STATUS_NOTES[request.status];
+  if (request.status === "COMPLETED" && request.answered_without_systems) return t("Closed: answered, without asking any system.");
+  return wordFor(STATUS_NOTES, request.status);
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -655,7 +725,7 @@ function actionForm(title, fields, submitLabel, send, buttonClass = "", movesSta
       const requestId = requestView.id;
       try {
         const outcome = await send(new FormData(form));
-        requestView.flash = outcome || `${title}: done.`;
+        requestView.flash = outcome || t("{action}: done.", { action: title });
         requestView.flashStatus = null;
         requestView.openAction = null;
         if (movesStatusFrom) await statusAfter(requestId, movesStatusFrom);
@@ -667,7 +737,7 @@ function actionForm(title, fields, submitLabel, send, buttonClass = "", movesSta
     },
   }, fields, el("div", { class: "form-buttons" },
     el("button", { type: "submit", class: buttonClass }, submitLabel),
-    el("button", { type: "button", class: "secondary", onclick: () => openAction(null) }, "Close")));
+    el("button", { type: "button", class: "secondary", onclick: () => openAction(null) }, t("Close"))));
   const closeOnEscape = (event) => {
     if (event.key === "Escape") openAction(null);
   };
@@ -704,7 +774,7 @@ function openAction(title) {
 function actionArea(actions) {
   const forms = actions.filter((action) => action.panel);
   const notes = actions.filter((action) => action.note).map((action) => action.note);
-  if (!forms.length && !notes.length) return [el("p", {}, "Nothing for you to do on this request now.")];
+  if (!forms.length && !notes.length) return [el("p", {}, t("Nothing for you to do on this request now."))];
   const buttons = forms.map((action) => el("button", {
     type: "button",
     class: `${action.buttonClass || ""} action-button`.trim(),
@@ -714,7 +784,7 @@ function actionArea(actions) {
   }, action.title));
   return [
     ...notes,
-    forms.length ? el("div", { class: "action-buttons", role: "group", "aria-label": "Actions" }, buttons) : null,
+    forms.length ? el("div", { class: "action-buttons", role: "group", "aria-label": t("Actions") }, buttons) : null,
     el("div", { class: "action-panels" }, forms.map((action) => action.panel)),
   ];
 }
@@ -727,39 +797,39 @@ function field(id, label, control) {
 
 // What each system does, in words; the registry's name for a system rather than its id.
 const ACTION_WORDS = {
-  export: "copy",
-  erase: "erasure",
-  rectify: "correction",
-  restrict: "restriction",
-  object: "objection",
-  opt_out: "opt-out",
-  limit_sensitive: "limit on sensitive data",
-  admt_opt_out: "opt-out of automated decisions",
+  export: S_("copy"),
+  erase: S_("erasure"),
+  rectify: S_("correction"),
+  restrict: S_("restriction"),
+  object: S_("objection"),
+  opt_out: S_("opt-out"),
+  limit_sensitive: S_("limit on sensitive data"),
+  admt_opt_out: S_("opt-out of automated decisions"),
 };
 
 // How the subject knows the company, and how the request came, in staff's words.
 const RELATIONSHIP_WORDS = {
-  account_holder: "account holder",
-  customer_contact: "a contact in a customer's CRM",
-  marketing_lead: "marketing or event sign-up",
-  job_applicant: "job applicant",
-  website_visitor: "website visitor",
-  other: "other, or not said",
+  account_holder: S_("account holder"),
+  customer_contact: S_("a contact in a customer's CRM"),
+  marketing_lead: S_("marketing or event sign-up"),
+  job_applicant: S_("job applicant"),
+  website_visitor: S_("website visitor"),
+  other: S_("other, or not said"),
 };
 const CHANNEL_WORDS = {
-  web: "web form",
-  email: "email",
-  drp: "agent (DRP)",
-  gpc: "GPC signal",
+  web: S_("web form"),
+  email: S_("email"),
+  drp: S_("agent (DRP)"),
+  gpc: S_("GPC signal"),
 };
 
 // A system's outcome in plain words; a status this list does not know is shown as it came.
 const OUTCOME_WORDS = {
-  done: "done",
-  nothing_found: "they hold nothing",
-  exempt: "kept: an exemption applies",
-  failed: "failed",
-  waiting: "waiting for an answer",
+  done: S_("done"),
+  nothing_found: S_("they hold nothing"),
+  exempt: S_("kept: an exemption applies"),
+  failed: S_("failed"),
+  waiting: S_("waiting for an answer"),
 };
 
 function systemName(system) {
@@ -768,8 +838,8 @@ function systemName(system) {
 
 // What staff are told once an appeal is answered, by the appeal's new status.
 const APPEAL_ANSWERS = {
-  UPHELD: "the refusal stands, and the subject has been sent the reasons",
-  REVERSED: "the refusal is reversed, and the request is carried out",
+  UPHELD: S_("the refusal stands, and the subject has been sent the reasons"),
+  REVERSED: S_("the refusal is reversed, and the request is carried out"),
 };
 
 function actionsFor(request, member) {
@@ -782,131 +852,133 @@ function actionsFor(request, member) {
   // where the four-eyes rule wants a triage before anyone decides.
   const recommending = !may.has("decide") || review.four_eyes;
   if (request.status === "AWAITING_APPROVAL" && may.has("triage") && !review.triaged_by && recommending) {
-    actions.push(actionForm("Recommend", [
-      field("recommendation", "Recommendation", el("select", {},
-        el("option", { value: "approve" }, "approve"), el("option", { value: "deny" }, "deny"))),
-      field("triage-note", "Why (for whoever decides)", el("textarea", { required: true, maxlength: 2000 })),
-    ], "Record the recommendation", async (data) => {
+    actions.push(actionForm(t("Recommend"), [
+      field("recommendation", t("Recommendation"), el("select", {},
+        el("option", { value: "approve" }, t("approve")), el("option", { value: "deny" }, t("deny")))),
+      field("triage-note", t("Why (for whoever decides)"), el("textarea", { required: true, maxlength: 2000 })),
+    ], t("Record the recommendation"), async (data) => {
       await api("POST", `${base}/triage`, { recommendation: data.get("recommendation"), note: data.get("triage-note") });
-      return "Recommendation recorded.";
+      return t("Recommendation recorded.");
     }));
   }
   // The four-eyes rule for erasure: someone other than the triager decides, after the triage.
   const fourEyesWaits = review.four_eyes && (!review.triaged_by || review.triaged_by === member.username);
   if (request.status === "AWAITING_APPROVAL" && may.has("decide") && fourEyesWaits) {
-    actions.push(actionNote("Decision", review.triaged_by
-      ? "You triaged this erasure: another staff member decides it."
-      : "This erasure is decided after another staff member has triaged it."));
+    actions.push(actionNote(t("Decision"), review.triaged_by
+      ? t("You triaged this erasure: another staff member decides it.")
+      : t("This erasure is decided after another staff member has triaged it.")));
   }
   if (request.status === "AWAITING_APPROVAL" && may.has("decide") && !fourEyesWaits) {
     if (request.request_types.includes("profiling_review")) {
       // Minnesota 325M.14 subd. 1(g): the subject is told why, and what the review found.
-      actions.push(actionForm("Answer the profiling review", [
-        el("p", {}, "Your answer is sent to the subject when the request completes."),
-        field("review-reason", "Why the decision was made", el("textarea", { required: true, maxlength: 2000 })),
-        field("review-result", "What the review found (kept or changed, data corrected, what could be done differently)",
+      actions.push(actionForm(t("Answer the profiling review"), [
+        el("p", {}, t("Your answer is sent to the subject when the request completes.")),
+        field("review-reason", t("Why the decision was made"), el("textarea", { required: true, maxlength: 2000 })),
+        field("review-result", t("What the review found (kept or changed, data corrected, what could be done differently)"),
           el("textarea", { required: true, maxlength: 2000 })),
-      ], "Approve with this answer", async (data) => {
+      ], t("Approve with this answer"), async (data) => {
         await api("POST", `${base}/decision`, { decision: "approve",
           review: { decision_reason: data.get("review-reason"), review_result: data.get("review-result") } });
-        return (now) => (now.status === "IN_PROGRESS" ? "Approved: the answer is being sent." : `Approved. ${statusNote(now)}`);
+        return (now) => (now.status === "IN_PROGRESS" ? t("Approved: the answer is being sent.") : t("Approved. {note}", { note: statusNote(now) }));
       }, "", request.status));
     } else {
       const withoutSystems = request.answered_without_systems;
       const reached = request.planned_systems || [];
       const without = answeredWithoutSystems(request);
       const what = withoutSystems
-        ? `No system is asked: ${without}. The subject is sent the answer.`
-        : [reached.length ? `The request is carried out in ${reached.length} system${reached.length === 1 ? "" : "s"}: ${reached.join(", ")}.`
-          : "The request is carried out in every system that holds the subject's data.",
-        without ? ` Besides, ${without}.` : ""].join("");
+        ? t("No system is asked: {answers}. The subject is sent the answer.", { answers: without })
+        : [reached.length
+          ? tn("The request is carried out in {count} system: {systems}.", "The request is carried out in {count} systems: {systems}.",
+            reached.length, { systems: reached.join(", ") })
+          : t("The request is carried out in every system that holds the subject's data."),
+        without ? ` ${t("Besides, {answers}.", { answers: without })}` : ""].join("");
       const approvedText = (now) => (now.status === "IN_PROGRESS"
-        ? `Approved: ${withoutSystems ? "the answer is being sent" : "the request is being carried out"}.`
-        : `Approved. ${statusNote(now)}`);
-      actions.push(actionForm("Approve", [el("p", {}, what)], "Approve", async () => {
+        ? (withoutSystems ? t("Approved: the answer is being sent.") : t("Approved: the request is being carried out."))
+        : t("Approved. {note}", { note: statusNote(now) }));
+      actions.push(actionForm(t("Approve"), [el("p", {}, what)], t("Approve"), async () => {
         await api("POST", `${base}/decision`, { decision: "approve" });
         return approvedText;
       }, "", request.status));
     }
-    const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, label)));
-    actions.push(actionForm("Deny", [
-      field("deny-reason", "Reason", reason),
-      field("deny-detail", "Explanation sent to the subject", el("textarea", { maxlength: 1500 })),
-    ], "Deny", async (data) => {
+    const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, t(label))));
+    actions.push(actionForm(t("Deny"), [
+      field("deny-reason", t("Reason"), reason),
+      field("deny-detail", t("Explanation sent to the subject"), el("textarea", { maxlength: 1500 })),
+    ], t("Deny"), async (data) => {
       const chosen = DENIAL_REASONS.find(([value]) => value === data.get("deny-reason"));
       const detail = String(data.get("deny-detail") || "").trim();
       const text = chosen[0] === "other" ? detail : [chosen[1] + ".", detail].filter(Boolean).join(" ");
       await api("POST", `${base}/decision`, { decision: "deny", reason: text });
-      return "Denied: the subject has been sent the reason.";
+      return t("Denied: the subject has been sent the reason.");
     }, "danger", request.status));
   }
   const open = ["RECEIVED", "VERIFYING", "AWAITING_APPROVAL", "IN_PROGRESS"].includes(request.status);
   if (open && may.has("ask")) {
-    const because = el("select", {}, el("option", { value: "clarification" }, "to clarify the request"),
-      el("option", { value: "authentication" }, "the request cannot be authenticated: more proof of identity"),
-      el("option", { value: "suspected_fraud" }, "fraud is suspected: more proof of identity"));
-    actions.push(actionForm("Ask for information", [
-      field("question", "Question sent to the subject", el("textarea", { required: true, minlength: 10, maxlength: 2000 })),
-      field("because", "Why", because),
-    ], "Send the question", async (data) => {
+    const because = el("select", {}, el("option", { value: "clarification" }, t("to clarify the request")),
+      el("option", { value: "authentication" }, t("the request cannot be authenticated: more proof of identity")),
+      el("option", { value: "suspected_fraud" }, t("fraud is suspected: more proof of identity")));
+    actions.push(actionForm(t("Ask for information"), [
+      field("question", t("Question sent to the subject"), el("textarea", { required: true, minlength: 10, maxlength: 2000 })),
+      field("because", t("Why"), because),
+    ], t("Send the question"), async (data) => {
       const answer = await api("POST", `${base}/information-request`, { question: data.get("question"), because: data.get("because") });
-      return answer.clock === "paused" ? "Question sent; the clock stands still until they answer." : "Question sent; the clock keeps running.";
+      return answer.clock === "paused" ? t("Question sent; the clock stands still until they answer.") : t("Question sent; the clock keeps running.");
     }));
     if (request.deadlines.paused_at) {
-      actions.push(actionForm("Information received", [], "Record the answer", async () => {
+      actions.push(actionForm(t("Information received"), [], t("Record the answer"), async () => {
         const answer = await api("POST", `${base}/information-received`);
-        return `The clock runs again; respond by ${answer.respond_on} (${request.jurisdiction} time).`;
+        return t("The clock runs again; respond by {day} ({place} time).", { day: answer.respond_on, place: request.jurisdiction });
       }));
     }
   }
   if (open && may.has("extend") && !request.deadlines.extended_at && request.deadlines.extended_respond_by) {
-    actions.push(actionForm("Extend", [
-      field("extension-reason", "Why more time is needed (sent to the subject)", el("textarea", { required: true, minlength: 10, maxlength: 1000 })),
-    ], "Extend the deadline", async (data) => {
+    actions.push(actionForm(t("Extend"), [
+      field("extension-reason", t("Why more time is needed (sent to the subject)"), el("textarea", { required: true, minlength: 10, maxlength: 1000 })),
+    ], t("Extend the deadline"), async (data) => {
       const answer = await api("POST", `${base}/extension`, { reason: data.get("extension-reason") });
-      return `Extended: respond by ${answer.respond_on} (${request.jurisdiction} time).`;
+      return t("Extended: respond by {day} ({place} time).", { day: answer.respond_on, place: request.jurisdiction });
     }));
   }
   for (const system of request.systems.filter((s) => s.status === "waiting" && s.waiting_on && may.has("confirm"))) {
     const key = `${system.system_id}-${system.action}`;
-    actions.push(actionForm(`Confirm the ${ACTION_WORDS[system.action] || system.action} in ${systemName(system)}`, [
-      field(`answer-${key}`, `What ${system.waiting_on} answered`, el("select", {},
-        el("option", { value: "done" }, "done"), el("option", { value: "nothing_found" }, "they hold nothing"),
-        el("option", { value: "failed" }, "they could not"))),
-      field(`note-${key}`, "Their answer, in short", el("textarea", { required: true, maxlength: 2000 })),
-    ], "Record the answer", async (data) => {
+    actions.push(actionForm(t("Confirm the {action} in {system}", { action: wordFor(ACTION_WORDS, system.action), system: systemName(system) }), [
+      field(`answer-${key}`, t("What {who} answered", { who: system.waiting_on }), el("select", {},
+        el("option", { value: "done" }, t("done")), el("option", { value: "nothing_found" }, t("they hold nothing")),
+        el("option", { value: "failed" }, t("they could not")))),
+      field(`note-${key}`, t("Their answer, in short"), el("textarea", { required: true, maxlength: 2000 })),
+    ], t("Record the answer"), async (data) => {
       await api("POST", `${base}/systems/${encodeURIComponent(system.system_id)}/${encodeURIComponent(system.action)}/confirmation`,
         { answer: data.get(`answer-${key}`), note: data.get(`note-${key}`) });
-      return `Recorded the answer for ${systemName(system)}.`;
+      return t("Recorded the answer for {system}.", { system: systemName(system) });
     }));
   }
   if (request.status === "PARTIALLY_COMPLETED" && may.has("rerun")) {
-    actions.push(actionForm("Re-run failed systems", [el("p", {}, "Only the systems that failed are asked again.")], "Re-run", async () => {
+    actions.push(actionForm(t("Re-run failed systems"), [el("p", {}, t("Only the systems that failed are asked again."))], t("Re-run"), async () => {
       await api("POST", `${base}/rerun`);
-      return "Re-running the systems that failed.";
+      return t("Re-running the systems that failed.");
     }, "", request.status));
   }
   if (["RECEIVED", "VERIFYING", "AWAITING_APPROVAL"].includes(request.status) && may.has("cancel")) {
-    actions.push(actionForm("Cancel", [
-      field("cancel-reason", "Why (sent to the subject)", el("textarea", { required: true, minlength: 5, maxlength: 1000 })),
-    ], "Cancel the request", async (data) => {
+    actions.push(actionForm(t("Cancel"), [
+      field("cancel-reason", t("Why (sent to the subject)"), el("textarea", { required: true, minlength: 5, maxlength: 1000 })),
+    ], t("Cancel the request"), async (data) => {
       await api("POST", `${base}/cancel`, { reason: data.get("cancel-reason") });
-      return "Cancelled: the subject has been told why.";
+      return t("Cancelled: the subject has been told why.");
     }, "danger"));
   }
   // An appeal is answered by someone other than whoever refused the request.
   const refusedByMe = request.appeal && request.appeal.original_decision_by === member.username;
   if (request.appeal && request.appeal.status === "OPEN" && may.has("decide") && refusedByMe) {
-    actions.push(actionNote("Answer the appeal", "You refused this request: another staff member answers the appeal."));
+    actions.push(actionNote(t("Answer the appeal"), t("You refused this request: another staff member answers the appeal.")));
   }
   if (request.appeal && request.appeal.status === "OPEN" && may.has("decide") && !refusedByMe) {
-    actions.push(actionForm("Answer the appeal", [
-      field("appeal-decision", "Decision", el("select", {}, el("option", { value: "uphold" }, "uphold the refusal"),
-        el("option", { value: "reverse" }, "reverse it and carry the request out"))),
-      field("appeal-reason", "Reasons (sent to the subject)", el("textarea", { required: true, maxlength: 2000 })),
-    ], "Send the answer", async (data) => {
+    actions.push(actionForm(t("Answer the appeal"), [
+      field("appeal-decision", t("Decision"), el("select", {}, el("option", { value: "uphold" }, t("uphold the refusal")),
+        el("option", { value: "reverse" }, t("reverse it and carry the request out")))),
+      field("appeal-reason", t("Reasons (sent to the subject)"), el("textarea", { required: true, maxlength: 2000 })),
+    ], t("Send the answer"), async (data) => {
       const answer = await api("POST", `${base}/appeal/decision`, { decision: data.get("appeal-decision"), reason: data.get("appeal-reason") });
-      return `Appeal answered: ${APPEAL_ANSWERS[answer.appeal] || answer.appeal}.`;
+      return t("Appeal answered: {outcome}.", { outcome: wordFor(APPEAL_ANSWERS, answer.appeal) });
     }));
   }
   return actions;
@@ -915,26 +987,26 @@ function actionsFor(request, member) {
 // The subject's full identity is shown only when asked for, with a reason the trail records.
 function revealForm(request) {
   if (request.identity_released) {
-    return el("section", { "aria-label": "Identity" },
-      message("The identity was erased after the request closed; only its keyed hash is kept."));
+    return el("section", { "aria-label": t("Identity") },
+      message(t("The identity was erased after the request closed; only its keyed hash is kept.")));
   }
   const requestId = request.request_id;
   const shown = el("div", { "aria-live": "polite", id: "identity-shown", tabindex: -1 });
   const showIdentity = (identity) => shown.replaceChildren(identity.reduced
-    ? message("The identity was erased after the request closed; only its keyed hash is kept.")
+    ? message(t("The identity was erased after the request closed; only its keyed hash is kept."))
     : facts([
-      ["Email", userText(identity.email)],
-      ["Name", userText(identity.name)],
-      ["Phone", userText(identity.phone)],
-      ["Address", identity.postal_address ? userText(Object.values(identity.postal_address).filter(Boolean).join(", ")) : null],
-      ["Account", userText(identity.account_id)],
-      ["Agent", identity.agent_name ? userText(`${identity.agent_name} <${identity.agent_email}>`) : null],
+      [S_("Email"), userText(identity.email)],
+      [S_("Name"), userText(identity.name)],
+      [S_("Phone"), userText(identity.phone)],
+      [S_("Address"), identity.postal_address ? userText(Object.values(identity.postal_address).filter(Boolean).join(", ")) : null],
+      [S_("Account"), userText(identity.account_id)],
+      [S_("Agent"), identity.agent_name ? userText(`${identity.agent_name} <${identity.agent_email}>`) : null],
     ]));
   // An identity revealed on this request stays shown while staff stay on it (the page is drawn
   // again after each action); it is kept in this page's memory only, and forgotten on leaving.
   if (requestView.identity && requestView.identity.requestId === requestId) {
     showIdentity(requestView.identity.shown);
-    return el("section", { "aria-label": "Identity" }, shown);
+    return el("section", { "aria-label": t("Identity") }, shown);
   }
   const reason = el("input", { type: "text", id: "reveal-reason", required: true, minlength: 5, maxlength: 500 });
   const form = el("form", {
@@ -952,9 +1024,9 @@ function revealForm(request) {
         shown.replaceChildren(message(problemText(error), "error"));
       }
     },
-  }, el("div", { class: "field" }, el("label", { for: "reveal-reason" }, "Why you need the full identity (recorded)"), reason),
-  el("button", { type: "submit", class: "secondary" }, "Reveal the identity"));
-  return el("section", { "aria-label": "Identity" }, form, shown);
+  }, el("div", { class: "field" }, el("label", { for: "reveal-reason" }, t("Why you need the full identity (recorded)")), reason),
+  el("button", { type: "submit", class: "secondary" }, t("Reveal the identity")));
+  return el("section", { "aria-label": t("Identity") }, form, shown);
 }
 
 // The last question sent to the subject while it waits for an answer: when, what, and whether the
@@ -962,61 +1034,64 @@ function revealForm(request) {
 function informationAsked(request) {
   const asked = request.information_request;
   if (!asked) return [];
-  return [el("h2", { id: "information-asked" }, "Information asked"), facts([
-    ["Asked", `${moment(asked.asked_at)} by ${asked.asked_by}`],
-    ["Question", asked.question ? el("span", { class: "statement" }, userText(asked.question)) : undefined],
-    ["Clock", asked.clock_paused
-      ? el("strong", {}, `stands still until the subject answers (since ${moment(asked.asked_at)})`)
-      : "keeps running: the law does not pause it for this question"],
+  return [el("h2", { id: "information-asked" }, t("Information asked")), facts([
+    [S_("Asked"), t("{moment} by {name}", { moment: moment(asked.asked_at), name: asked.asked_by })],
+    [S_("Question"), asked.question ? el("span", { class: "statement" }, userText(asked.question)) : undefined],
+    [S_("Clock"), asked.clock_paused
+      ? el("strong", {}, t("stands still until the subject answers (since {moment})", { moment: moment(asked.asked_at) }))
+      : t("keeps running: the law does not pause it for this question")],
   ])];
 }
 
-const SYSTEM_COLUMNS = ["System", "Action", "Outcome", "Records", "Note"];
-const FAILED_NEXT_STEP = "Next: fix the cause, then “Re-run failed systems” (offered once the request closes).";
+const SYSTEM_COLUMNS = [S_("System"), S_("Action"), S_("Outcome"), S_("Records"), S_("Note")];
+const FAILED_NEXT_STEP = S_("Next: fix the cause, then “Re-run failed systems” (offered once the request closes).");
 
 // Where no system is asked for what the request wants, who answers it instead.
 function answeredWithoutSystems(request) {
   const answers = [];
-  if (request.request_types.includes("third_party_list")) answers.push("the list of third parties comes from the registry");
-  if (request.request_types.includes("profiling_review")) answers.push("the review is the staff's answer");
+  if (request.request_types.includes("third_party_list")) answers.push(t("the list of third parties comes from the registry"));
+  if (request.request_types.includes("profiling_review")) answers.push(t("the review is the staff's answer"));
   return answers.join("; ");
 }
 
 // A closed request has no countdown: the day it closed, against the legal date.
 function closedText(request) {
   const before = request.closed_days_before_legal;
-  if (before === null || before === undefined) return "closed";
-  if (before === 0) return `closed ${request.closed_on}, on the legal date`;
-  const days = `${Math.abs(before)} day${Math.abs(before) === 1 ? "" : "s"}`;
-  return `closed ${request.closed_on}, ${days} ${before > 0 ? "before" : "after"} the legal date`;
+  if (before === null || before === undefined) return t("closed");
+  if (before === 0) return t("closed {day}, on the legal date", { day: request.closed_on });
+  return before > 0
+    ? tn("closed {day}, {count} day before the legal date", "closed {day}, {count} days before the legal date", before, { day: request.closed_on })
+    : tn("closed {day}, {count} day after the legal date", "closed {day}, {count} days after the legal date", -before, { day: request.closed_on });
 }
 
 function verificationText(request) {
   if (!request.verification_label) return "–";
+  const level = request.verification_label;
   if (request.verified && request.verified_by_agent) {
-    return `${request.verification_label}: verified by the agent's claims (${request.verified_by_agent}), not by the person`;
+    return t("{level}: verified by the agent's claims ({agent}), not by the person", { level, agent: request.verified_by_agent });
   }
-  if (request.verified) return `${request.verification_label}: verified`;
-  if (["RECEIVED", "VERIFYING"].includes(request.status)) return `${request.verification_label}: not verified yet`;
-  return `${request.verification_label}: not verified`;
+  if (request.verified) return t("{level}: verified", { level });
+  if (["RECEIVED", "VERIFYING"].includes(request.status)) return t("{level}: not verified yet", { level });
+  return t("{level}: not verified", { level });
 }
 
 function requestNodes(request, member) {
   const d = request.deadlines;
-  const place = `${request.jurisdiction} time`;
+  const place = t("{place} time", { place: request.jurisdiction });
   const timeline = el("ol", { class: "timeline" }, request.timeline.map((event) => el("li", {},
     el("time", { datetime: event.at }, moment(event.at)),
     userText(event.actor), ": ", event.action, " — ", userText(event.outcome))));
   const systems = request.systems.length
-    ? scrolling(el("table", { class: "cards", "aria-label": "Systems" },
-      el("thead", {}, el("tr", {}, SYSTEM_COLUMNS.map((n) => el("th", { scope: "col" }, n)))),
+    ? scrolling(el("table", { class: "cards", "aria-label": t("Systems") },
+      tableHead(SYSTEM_COLUMNS),
       el("tbody", {}, request.systems.map((s) => labelledRow(SYSTEM_COLUMNS, [
-        el("td", {}, systemName(s)), el("td", {}, ACTION_WORDS[s.action] || s.action), el("td", {}, OUTCOME_WORDS[s.status] || s.status),
+        el("td", {}, systemName(s)), el("td", {}, wordFor(ACTION_WORDS, s.action)), el("td", {}, wordFor(OUTCOME_WORDS, s.status)),
         el("td", {}, s.records ?? ""),
-        el("td", {}, s.error ? [userText(s.error), s.status === "failed" ? `. ${FAILED_NEXT_STEP}` : ""] : s.waiting_on ? `waiting on ${s.waiting_on} until ${moment(s.answer_by)}` : s.confirmed_by || s.rows || "")])))))
+        el("td", {}, s.error ? [userText(s.error), s.status === "failed" ? `. ${t(FAILED_NEXT_STEP)}` : ""]
+          : s.waiting_on ? t("waiting on {who} until {moment}", { who: s.waiting_on, moment: moment(s.answer_by) }) : s.confirmed_by || s.rows || "")])))))
     : el("p", {}, request.answered_without_systems
-      ? `No system needed to be asked: ${answeredWithoutSystems(request)}.`
-      : "No system has been asked yet.");
+      ? t("No system needed to be asked: {answers}.", { answers: answeredWithoutSystems(request) })
+      : t("No system has been asked yet."));
   // A message from the last action is shown while the request keeps the status it led to.
   if (requestView.flash && !requestView.flashStatus) requestView.flashStatus = request.status;
   // (An outcome that depends on where the request has got to is a function of the request.)
@@ -1024,77 +1099,80 @@ function requestNodes(request, member) {
     : requestView.flash && requestView.flashStatus === request.status ? requestView.flash : null;
   const open = ["RECEIVED", "VERIFYING", "AWAITING_APPROVAL", "IN_PROGRESS"].includes(request.status);
   const appeal = request.appeal
-    ? [el("h2", {}, "Appeal"), facts([
-      ["Status", request.appeal.status],
-      ["Received", moment(request.appeal.received_at)],
-      ["Answer by", `${request.appeal.respond_on} (${place})`],
-      ["Refused by", request.appeal.original_decision_by],
-      ["Answered", request.appeal.decided_by ? `${request.appeal.decision} by ${request.appeal.decided_by}` : undefined],
-    ]), el("p", {}, "What the subject wrote:"), el("p", { class: "statement" }, userText(request.appeal.statement))]
+    ? [el("h2", {}, t("Appeal")), facts([
+      [S_("Status"), request.appeal.status],
+      [S_("Received"), moment(request.appeal.received_at)],
+      [S_("Answer by"), `${request.appeal.respond_on} (${place})`],
+      [S_("Refused by"), request.appeal.original_decision_by],
+      [S_("Answered"), request.appeal.decided_by
+        ? t("{decision} by {name}", { decision: request.appeal.decision, name: request.appeal.decided_by }) : undefined],
+    ]), el("p", {}, t("What the subject wrote:")), el("p", { class: "statement" }, userText(request.appeal.statement))]
     : [];
   const review = request.review && request.review.triaged_by
-    ? [el("h2", {}, "Review"), facts([
-      ["Recommended", `${request.review.recommendation} by ${request.review.triaged_by}`],
-      ["Why", userText(request.review.triage_note)],
-      ["Decided", request.review.decided_by ? `${request.review.decision} by ${request.review.decided_by}` : undefined],
+    ? [el("h2", {}, t("Review")), facts([
+      [S_("Recommended"), t("{decision} by {name}", { decision: request.review.recommendation, name: request.review.triaged_by })],
+      [S_("Why"), userText(request.review.triage_note)],
+      [S_("Decided"), request.review.decided_by
+        ? t("{decision} by {name}", { decision: request.review.decision, name: request.review.decided_by }) : undefined],
     ])]
     : [];
   const nodes = [
-    el("p", {}, el("a", { href: "#/" }, "← Queue")),
-    el("h1", {}, `Request ${request.request_id.slice(0, 8)}`),
+    el("p", {}, el("a", { href: "#/" }, t("← Queue"))),
+    el("h1", {}, t("Request {reference}", { reference: request.request_id.slice(0, 8) })),
     flash ? message(flash) : null,
     problemBox,
     facts([
-      ["Status", [el("strong", { id: "request-status" }, request.status_label || STATUS_LABELS[request.status] || request.status),
+      [S_("Status"), [el("strong", { id: "request-status" }, statusLabel(request)),
         el("span", { class: "note" }, statusNote(request)),
         request.information_request
           ? el("span", { class: "note" }, request.information_request.clock_paused
-            ? "Waiting for the subject's answer to a question: the clock stands still."
-            : "Waiting for the subject's answer to a question.")
+            ? t("Waiting for the subject's answer to a question: the clock stands still.")
+            : t("Waiting for the subject's answer to a question."))
           : null]],
-      ["Linked to", request.linked_to
-        ? el("a", { href: `#/requests/${encodeURIComponent(request.linked_to)}` }, `request ${request.linked_to.slice(0, 8)}`)
+      [S_("Linked to"), request.linked_to
+        ? el("a", { href: `#/requests/${encodeURIComponent(request.linked_to)}` }, t("request {reference}", { reference: request.linked_to.slice(0, 8) }))
         : undefined],
-      ["Subject", request.identity_released ? el("em", { id: "identity-released" }, request.subject) : userText(request.subject)],
-      ["Name", request.identity_released ? undefined : userText(request.subject_name)],
-      ["Relationship", RELATIONSHIP_WORDS[request.relationship] || request.relationship],
-      ["Asked for", rightsAsked(request)],
-      ["Subject wrote", request.details ? userText(request.details) : undefined],
-      ["Review answer", request.profiling_review_answer
-        ? el("span", {}, "Why: ", userText(request.profiling_review_answer.decision_reason),
-          ". Found: ", userText(request.profiling_review_answer.review_result))
+      [S_("Subject"), request.identity_released ? el("em", { id: "identity-released" }, request.subject) : userText(request.subject)],
+      [S_("Name"), request.identity_released ? undefined : userText(request.subject_name)],
+      [S_("Relationship"), wordFor(RELATIONSHIP_WORDS, request.relationship)],
+      [S_("Asked for"), rightsAsked(request)],
+      [S_("Subject wrote"), request.details ? userText(request.details) : undefined],
+      [S_("Review answer"), request.profiling_review_answer
+        ? el("span", {}, t("Why:"), " ", userText(request.profiling_review_answer.decision_reason),
+          ". ", t("Found:"), " ", userText(request.profiling_review_answer.review_result))
         : undefined],
-      ["Jurisdiction", request.jurisdiction],
-      ["Channel", CHANNEL_WORDS[request.channel] || request.channel],
-      ["Language", request.language_name],
-      ["Sent by agent", request.protocol_agent ? userText(request.protocol_agent) : undefined],
-      ["Verification level", verificationText(request)],
-      ["Access package", request.package_available_until
-        ? `the subject's download page works until ${moment(request.package_available_until)} (with a fresh code)`
+      [S_("Jurisdiction"), request.jurisdiction],
+      [S_("Channel"), wordFor(CHANNEL_WORDS, request.channel)],
+      [S_("Language"), request.language_name],
+      [S_("Sent by agent"), request.protocol_agent ? userText(request.protocol_agent) : undefined],
+      [S_("Verification level"), verificationText(request)],
+      [S_("Access package"), request.package_available_until
+        ? t("the subject's download page works until {moment} (with a fresh code)", { moment: moment(request.package_available_until) })
         : undefined],
-      ["Received", `${request.received_on} (${place}), at ${moment(request.received_at)}`],
+      [S_("Received"), t("{day} ({place}), at {moment}", { day: request.received_on, place, moment: moment(request.received_at) })],
     ]),
     revealForm(request),
-    el("h2", {}, "Deadlines"),
-    el("p", { class: "hint" }, `Days as the subject is told them: where the request's law counts days (${d.time_zone}).`),
+    el("h2", {}, t("Deadlines")),
+    el("p", { class: "hint" }, t("Days as the subject is told them: where the request's law counts days ({zone}).", { zone: d.time_zone })),
     facts([
-      ["Respond by", el("span", { id: "respond-on" }, `${d.respond_on} (${place}, ${open ? daysLeftText(request.legal_days_left) : closedText(request)})`)],
-      ["Internal target", d.target_on ? `${d.target_on}${request.due_for === "target" ? ": the queue orders by it" : ""}` : undefined],
-      ["Acknowledge by", d.acknowledge_on || undefined],
-      ["Extension possible to", d.extended_respond_on
-        || (d.policy === "DEFAULT" ? "the company's policy allows none" : "the law allows none")],
-      ["Extension notice by", d.extension_notice_on || undefined],
-      ["Extended", d.extended_at ? [moment(d.extended_at), ": ", userText(d.extension_reason)] : undefined],
-      ["Policy", d.policy ? `${d.policy} (version ${d.policy_version})` : undefined],
+      [S_("Respond by"), el("span", { id: "respond-on" }, `${d.respond_on} (${place}, ${open ? daysLeftText(request.legal_days_left) : closedText(request)})`)],
+      [S_("Internal target"), d.target_on
+        ? (request.due_for === "target" ? t("{day}: the queue orders by it", { day: d.target_on }) : d.target_on) : undefined],
+      [S_("Acknowledge by"), d.acknowledge_on || undefined],
+      [S_("Extension possible to"), d.extended_respond_on
+        || (d.policy === "DEFAULT" ? t("the company's policy allows none") : t("the law allows none"))],
+      [S_("Extension notice by"), d.extension_notice_on || undefined],
+      [S_("Extended"), d.extended_at ? [moment(d.extended_at), ": ", userText(d.extension_reason)] : undefined],
+      [S_("Policy"), d.policy ? t("{policy} (version {version})", { policy: d.policy, version: d.policy_version }) : undefined],
     ]),
     ...informationAsked(request),
     ...review,
-    el("h2", {}, "Actions"),
+    el("h2", {}, t("Actions")),
     ...actionArea(actionsFor(request, member)),
     ...appeal,
-    el("h2", {}, "Systems"),
+    el("h2", {}, t("Systems")),
     systems,
-    el("h2", {}, "Timeline"),
+    el("h2", {}, t("Timeline")),
     timeline,
   ];
   return nodes.filter(Boolean);
@@ -1184,6 +1262,8 @@ async function requestPage(requestId) {
 
 async function route() {
   routedHash = null;
+  if (catalogRead === null) catalogRead = readCatalog();
+  await catalogRead;
   try {
     const problem = await completeSignIn();
     if (problem) return await signInPage(problem);
@@ -1206,7 +1286,7 @@ async function route() {
     return await queuePage();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return undefined;
-    show(el("h1", {}, "Something went wrong"), message(problemText(error), "error"));
+    show(el("h1", {}, t("Something went wrong")), message(problemText(error), "error"));
     return undefined;
   }
 }
