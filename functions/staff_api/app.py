@@ -11,6 +11,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dsr.core.handler_stack import desk_handler
+from dsr.core.staff_catalog import staff_translations
 from dsr.policies.deadlines import load_calendars
 from dsr.policies.verification import load_policy
 from dsr.web.http_errors import answer_refusals
@@ -40,6 +41,7 @@ prepare_snapshot(
     lambda: desk_from_environment().preload("store", "hasher", "mailer", "workflow", "packages", "registry"),
     load_calendars,
     load_policy,
+    staff_translations,  # the staff catalog: the queue's labels, the refusals
     documentation.openapi_document_text,
 )
 

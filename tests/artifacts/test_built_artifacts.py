@@ -166,6 +166,10 @@ def test_what_the_layer_leaves_out_the_desk_never_reads(build_dir: Path) -> None
         "de",
         "es",
     }
+    # The staff's catalog (English only for now) ships beside the subject's; no catalog's source does.
+    catalogs = site / "dsr" / "locale"
+    assert {path.parent.parent.name for path in catalogs.glob("*/LC_MESSAGES/staff.mo")} == {"en"}
+    assert [path.name for path in catalogs.rglob("*") if path.suffix in {".po", ".pot", ".cfg"}] == []
     # pydantic imports pydantic.v1 only for a type with the old __get_validators__ hook: none is
     # shipped (a name a module uses is in its bytecode as it is in its source).
     hooked = [

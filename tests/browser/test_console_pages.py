@@ -3,6 +3,7 @@ no navigation before sign-in, the clock while a question waits, and the triage p
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -66,6 +67,41 @@ def test_the_sign_in_page_offers_no_navigation_until_signed_in(page: Page, local
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Queue")).to_have_count(0)
+
+
+# The staff catalog of a language the console could be given: some messages, one with its
+# plural forms; the rest are left untranslated.
+GERMAN_STAFF = {
+    "language": "de",
+    "plural_categories": ["one", "other"],
+    "messages": {
+        "Continue to sign in": "Weiter zur Anmeldung",
+        "Open requests": "Offene Anfragen",
+        "{count} day left": ["noch {count} Tag", "noch {count} Tage"],
+    },
+}
+
+
+def test_the_console_shows_its_text_from_the_staff_catalog_it_is_served(
+    page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
+) -> None:
+    _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    served = json.dumps(GERMAN_STAFF)
+    page.route(
+        "**/console/messages.json",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=served),
+    )
+
+    page.goto(f"{local_api.cloud.base_url}/console")
+
+    # A message the catalog does not hold is shown as its English text, never blank
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+    page.get_by_role("button", name="Weiter zur Anmeldung").click()
+    page.get_by_label("Demonstration staff member").select_option("analyst@desk.example")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Offene Anfragen")).to_be_visible()
+    expect(page.locator("td.due").first).to_contain_text(re.compile(r"\(noch \d+ Tage\)"))
+    expect(page.get_by_role("columnheader", name="Reference")).to_be_visible()
 
 
 def test_an_approver_without_four_eyes_is_offered_a_decision_and_no_recommendation(

@@ -177,7 +177,7 @@ def test_the_console_page_is_drawn_from_the_staff_catalog() -> None:
 
 
 @pytest.fixture
-def german_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def german_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A staff catalog in German, as adding a language for staff would make it."""
     catalog = Catalog(locale="de", domain=STAFF_DOMAIN)
     catalog.add("Triage", "Prüfung")
@@ -193,7 +193,7 @@ def german_staff(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(staff_catalog, "LOCALE_DIR", tmp_path)
     staff_catalog.staff_translations.cache_clear()
     files._page.cache_clear()
-    yield "de"  # type: ignore[misc]
+    yield "de"
     staff_catalog.staff_translations.cache_clear()
     files._page.cache_clear()
 

@@ -196,7 +196,7 @@ FUNCTION_ROOT = "/var/task"
 LAYER_ROOT = "/opt/python"
 NOT_SHIPPED = shutil.ignore_patterns("__pycache__", "*.pyc")
 # The catalogs' sources and the extraction's settings: the functions read the compiled catalogs.
-CATALOG_SOURCES = ("*.po", "*.pot", "babel.cfg")
+CATALOG_SOURCES = ("*.po", "*.pot", "babel.cfg", "staff.cfg")
 
 
 def distribution_name(requirement: str) -> str:

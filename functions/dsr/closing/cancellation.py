@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from dsr.closing.closing import close
 from dsr.core.models import Status
 from dsr.core.refusals import StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.core.tasks import Outcome
 from dsr.review import approval
 from dsr.storage.store import TransitionRejectedError
@@ -85,7 +86,11 @@ def _claim_the_review(desk: Desk, request_id: str, staff_member: str) -> None:
         if task.get("decision") == CANCEL_DECISION:
             return  # claimed by a cancellation that was interrupted: this one finishes it
         decided_by = task.get("decided_by")
-        raise NotCancellableError(f"the request was decided already by {decided_by or 'someone else'}")
+        raise NotCancellableError(
+            staff_text("the request was decided already by %(name)s", name=decided_by)
+            if decided_by
+            else staff_text("the request was decided already by someone else")
+        )
 
 
 def _release_waiting_tasks(desk: Desk, request_id: str) -> None:

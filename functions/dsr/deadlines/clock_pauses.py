@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from dsr.core.models import PrivacyRequest
 from dsr.core.refusals import StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.notices import subject_notices as notices
 from dsr.policies.deadline_table import DeadlineError
 from dsr.policies.request_deadlines import local_day, recounted, request_policy
@@ -80,10 +81,10 @@ def ask_for_information(
     """Send the subject the question; True if the clock now stands still."""
     request = desk.store.get(request_id)
     if not request.status.is_open:
-        raise NotWaitingError(f"the request is {request.status.value}")
+        raise NotWaitingError(staff_text("the request is %(status)s", status=request.status.value))
     pauses = clock_pauses(request, because)
     if pauses and not desk.store.pause_clock(request_id, desk.now()):
-        raise NotWaitingError("the request is waiting for information already")
+        raise NotWaitingError(staff_text("the request is waiting for information already"))
     desk.send_notice(
         str(request.subject.email), notices.information_requested(request, question, pauses), request_id
     )
@@ -112,14 +113,14 @@ def information_received(desk: Desk, request_id: str, staff_member: str) -> Priv
     """The subject answered: the clock runs again, and the dates move by the days it stood still."""
     request = desk.store.get(request_id)
     if request.paused_at is None:
-        raise NotWaitingError("the clock is not paused for this request")
+        raise NotWaitingError(staff_text("the clock is not paused for this request"))
     paused_days = request.paused_days + days_stood_still(request, desk.now())
     deadlines = recounted(request, paused_days=paused_days)
     dates = {name: value for name, value in deadlines.fields().items() if value is not None}
     if request.extended_at is not None and deadlines.extended_respond_by is not None:
         dates["respond_by"] = dates["watch_at"] = deadlines.extended_respond_by.isoformat()
     if not desk.store.resume_clock(request_id, paused_days, dates):
-        raise NotWaitingError("the clock was resumed meanwhile")
+        raise NotWaitingError(staff_text("the clock was resumed meanwhile"))
     desk.audit(
         request_id,
         f"staff:{staff_member}",

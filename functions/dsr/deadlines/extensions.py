@@ -12,6 +12,7 @@ from datetime import datetime
 
 from dsr.core.models import PrivacyRequest
 from dsr.core.refusals import StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.notices import subject_notices as notices
 from dsr.policies.request_deadlines import local_day
 from dsr.wiring.desk import Desk
@@ -36,7 +37,7 @@ def extend(desk: Desk, request_id: str, reason: str, staff_member: str) -> Priva
         },
     )
     if not granted:
-        raise ExtensionRefusedError("the request was extended or closed meanwhile")
+        raise ExtensionRefusedError(staff_text("the request was extended or closed meanwhile"))
     extended = desk.store.get(request_id)
     desk.send_notice(str(request.subject.email), notices.extension(extended, reason), request_id)
     desk.audit(
@@ -52,13 +53,21 @@ def extend(desk: Desk, request_id: str, reason: str, staff_member: str) -> Priva
 
 def _extended_date(desk: Desk, request: PrivacyRequest) -> datetime:
     if not request.status.is_open:
-        raise ExtensionRefusedError(f"the request is {request.status.value}, not open")
+        raise ExtensionRefusedError(
+            staff_text("the request is %(status)s, not open", status=request.status.value)
+        )
     if request.extended_at is not None:
         on = local_day(request.jurisdiction, request.extended_at).isoformat()
-        raise ExtensionRefusedError(f"the request was extended already on {on}; the law allows one extension")
+        raise ExtensionRefusedError(
+            staff_text("the request was extended already on %(day)s; the law allows one extension", day=on)
+        )
     if request.extended_respond_by is None:
-        raise ExtensionRefusedError(f"{request.deadline_policy or request.jurisdiction} allows no extension")
+        raise ExtensionRefusedError(
+            staff_text(
+                "%(policy)s allows no extension", policy=request.deadline_policy or request.jurisdiction
+            )
+        )
     if request.extension_notice_by is not None and desk.now() > request.extension_notice_by:
         last = local_day(request.jurisdiction, request.extension_notice_by).isoformat()
-        raise ExtensionRefusedError(f"too late: the subject had to be told by {last}")
+        raise ExtensionRefusedError(staff_text("too late: the subject had to be told by %(day)s", day=last))
     return request.extended_respond_by

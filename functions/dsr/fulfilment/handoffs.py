@@ -22,6 +22,7 @@ from dsr.core.actions import Action
 from dsr.core.models import PrivacyRequest
 from dsr.core.readable_dates import utc_moment_text
 from dsr.core.refusals import NoSuchItemError, StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.storage.dynamo import AlreadyExistsError
 from dsr.storage.keys import hand_off_stage
@@ -160,7 +161,14 @@ def settle(
     resumed. If that is interrupted, the next answer or the next sweep finishes it."""
     task_stage = stage(system_id, action)
     if desk.store.get_task(request_id, task_stage) is None:
-        raise HandOffNotWaitingError(f"{system_id} {action.value} was not handed off for {request_id}")
+        raise HandOffNotWaitingError(
+            staff_text(
+                "%(system)s %(action)s was not handed off for %(request_id)s",
+                system=system_id,
+                action=action.value,
+                request_id=request_id,
+            )
+        )
     if not desk.store.decide_hand_off(request_id, task_stage, _answer_fields(carried), actor, desk.now()):
         _finish_if_interrupted(desk, request_id, system_id, action)
         return False
@@ -235,7 +243,12 @@ def confirm(
     """Staff record what a vendor or a customer answered. Raises ``HandOffNotWaitingError``
     (with who answered, if someone did) when there is nothing waiting to confirm."""
     if answer not in CONFIRMABLE_ANSWERS:
-        raise ValueError(f"an answer is one of {', '.join(sorted(a.value for a in CONFIRMABLE_ANSWERS))}")
+        raise ValueError(
+            staff_text(
+                "an answer is one of %(answers)s",
+                answers=", ".join(sorted(a.value for a in CONFIRMABLE_ANSWERS)),
+            )
+        )
     detail = {"confirmed_by": f"staff:{staff_member}", "answer_note": note[:500]}
     if answer is OutcomeStatus.FAILED:
         detail["error"] = note[:500] or "the answer was that it could not be done"

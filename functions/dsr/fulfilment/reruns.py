@@ -11,6 +11,7 @@ from typing import Any
 from dsr.core.actions import Action
 from dsr.core.models import Status
 from dsr.core.refusals import StateConflictError
+from dsr.core.staff_catalog import staff_text
 from dsr.fulfilment.fulfilment import Plan, SystemTask, split_plan, task_for
 from dsr.storage.store import TransitionRejectedError
 from dsr.wiring.desk import Desk
@@ -21,7 +22,7 @@ class NothingToRerunError(StateConflictError):
 
     def __init__(self, request_id: str) -> None:
         self.request_id = request_id
-        super().__init__("this request has no failed systems to re-run")
+        super().__init__(staff_text("this request has no failed systems to re-run"))
 
 
 def failed_tasks(desk: Desk, request_id: str) -> list[SystemTask]:

@@ -24,7 +24,7 @@ let catalogRead = null;
 async function readCatalog() {
   try {
     const answer = await fetch(`${API_BASE}/console/messages.json`, { credentials: "omit" });
-    if (answer.ok) catalog = await answer.json();
+    if (answer.ok) catalog = { ...catalog, ...(await answer.json()) };
   } catch (_) {
     // Shown in English, the messages' own text.
   }
@@ -39,18 +39,18 @@ function filled(text, values) {
 }
 
 function t(text, values = {}) {
-  const translated = catalog.messages[text];
+  const translated = (catalog.messages || {})[text];
   return filled(typeof translated === "string" && translated ? translated : text, values);
 }
 
 // The form the console's language uses for `count` (the catalog lists its forms in the order of
 // plural_categories), with {count} and the values filled.
 function tn(singular, plural, count, values = {}) {
-  const forms = catalog.messages[singular];
+  const forms = (catalog.messages || {})[singular];
   let text = null;
   if (Array.isArray(forms) && forms.length) {
     const category = new Intl.PluralRules(catalog.language.replace("_", "-")).select(count);
-    const index = catalog.plural_categories.indexOf(category);
+    const index = (catalog.plural_categories || []).indexOf(category);
     text = forms[index < 0 ? forms.length - 1 : Math.min(index, forms.length - 1)];
   }
   if (!text) text = new Intl.PluralRules("en").select(count) === "one" ? singular : plural;
