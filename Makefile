@@ -87,6 +87,10 @@ messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F $(LOCALE_DIR)/staff.cfg --no-default-keywords \
 		-k staff_text -k staff_plural:1,2 -k S_ -k t -k tn:1,2 $(CATALOG_HEADER) \
 		-o $(LOCALE_DIR)/staff.pot functions
+	# A fixed creation date: extracting again changes a catalog only where its messages change,
+	# so that two changes to the messages merge without a conflict in every catalog's header.
+	sed -i 's/^"POT-Creation-Date: .*/"POT-Creation-Date: 2026-01-01 00:00+0000\\n"/' \
+		$(LOCALE_DIR)/desk.pot $(LOCALE_DIR)/staff.pot
 	for language in $(LANGUAGES); do \
 		test -f $(LOCALE_DIR)/$$language/LC_MESSAGES/desk.po \
 			|| $(BIN)/pybabel -q init -D desk -i $(LOCALE_DIR)/desk.pot -d $(LOCALE_DIR) -l $$language --no-wrap; \

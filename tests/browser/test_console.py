@@ -16,6 +16,7 @@ from dsr.core.identities import RecordedIdentity
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.fulfilment.fulfilment import planned_tasks
 from dsr.policies.request_deadlines import end_of_local_day
+from dsr.staff.reports import denial_reason
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
@@ -117,6 +118,9 @@ def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
     page.get_by_role("link", name="← Queue").click()
     page.get_by_role("link", name=denied[:8]).click()
     deny = _open_action(page, "Deny")
+    expect(deny.get_by_label("Explanation sent to the subject")).to_have_accessible_description(
+        re.compile(r"^The subject reads the reason in English\. Your explanation is sent after it")
+    )
     deny.get_by_label("Reason").select_option("legal_obligation")
     deny.get_by_label("Explanation sent to the subject").fill(
         "Your account has an unpaid invoice under dispute."
@@ -135,6 +139,7 @@ def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
         ),
     )
     assert mail.to == ["alan@example.net"]
+    assert denial_reason(desk.store.events(denied)) == "legal_obligation"
     assert (
         "The law requires us to keep this data. Your account has an unpaid invoice under dispute."
         in mail.body

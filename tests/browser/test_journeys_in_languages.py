@@ -441,10 +441,15 @@ def test_a_refusal_appealed_in_spanish(english_browser: Page, local_api: LocalAp
     )
     wait_for_status(desk, refused, "AWAITING_APPROVAL")
     approver = staff_client(local_api, "approver@desk.example")
-    reason = "We could not verify your identity well enough for this request."
-    decision = {"decision": "deny", "reason": reason}
+    decision = {"decision": "deny", "reason_code": "insuf_verification"}
     assert approver.post(f"/staff/requests/{refused}/decision", decision).status == 200
     wait_for_status(desk, refused, "DENIED")
+    # The reason staff chose is sent in the subject's language, not in the console's English.
+    refusal = wait_until(
+        "the refusal",
+        lambda: [m for m in local_api.cloud.outbox() if m.request_id == refused and "Motivo:" in m.body],
+    )[0]
+    assert "Motivo: No hemos podido verificar su identidad lo suficiente para esta solicitud." in refusal.body
 
     journey = Journey(english_browser, "in es appeal", other_languages=False)
     page = journey.page

@@ -20,7 +20,7 @@ TOOLS = REPOSITORY / "tools"
 TESTS = REPOSITORY / "tests"
 IMPORTS_CONFTEST = re.compile(r"from tests\.conftest import|from tests import conftest")
 SHARED_PACKAGE = "dsr"
-TOOL_PACKAGES = {"local_cloud", "dsr_cli", "benchmarks", "lambda_build", "vendor_apis"}
+TOOL_PACKAGES = {"local_cloud", "dsr_cli", "benchmarks", "lambda_build", "vendor_apis", "catalog_extraction"}
 
 
 def _folders(root: Path) -> set[str]:

@@ -62,9 +62,10 @@ function wordFor(table, key) {
   return Object.hasOwn(table, key) ? t(table[key]) : key;
 }
 
-// Denial reasons staff choose from: the Data Rights Protocol's, then the desk's own. The chosen
-// label and the free text together are what the subject is sent, in English (the desk reads the
-// reason back from it); staff see the label in the console's language.
+// Denial reasons staff choose from: the Data Rights Protocol's, then the desk's own
+// (dsr.review.denial_reasons). The console sends the code; the subject is sent the reason in the
+// language of their request, then staff's explanation as written. Staff see the label in the
+// console's language.
 const DENIAL_REASONS = [
   ["insuf_verification", S_("We could not verify your identity well enough for this request")],
   ["no_match", S_("We hold no personal data that matches the details you gave")],
@@ -901,14 +902,18 @@ function actionsFor(request, member) {
       }, "", request.status));
     }
     const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, t(label))));
+    const detail = el("textarea", { maxlength: 1500, "aria-describedby": "deny-detail-hint" });
     actions.push(actionForm(t("Deny"), [
       field("deny-reason", t("Reason"), reason),
-      field("deny-detail", t("Explanation sent to the subject"), el("textarea", { maxlength: 1500 })),
+      field("deny-detail", t("Explanation sent to the subject"), detail),
+      el("p", { class: "hint", id: "deny-detail-hint" },
+        t("The subject reads the reason in {language}. Your explanation is sent after it as you write it: write it in {language}, or leave it empty. With Another reason, it is needed.",
+          { language: request.language ? request.language_name : t("English") })),
     ], t("Deny"), async (data) => {
-      const chosen = DENIAL_REASONS.find(([value]) => value === data.get("deny-reason"));
-      const detail = String(data.get("deny-detail") || "").trim();
-      const text = chosen[0] === "other" ? detail : [chosen[1] + ".", detail].filter(Boolean).join(" ");
-      await api("POST", `${base}/decision`, { decision: "deny", reason: text });
+      const explanation = String(data.get("deny-detail") || "").trim();
+      await api("POST", `${base}/decision`, {
+        decision: "deny", reason_code: data.get("deny-reason"), ...(explanation ? { reason: explanation } : {}),
+      });
       return t("Denied: the subject has been sent the reason.");
     }, "danger", request.status));
   }
