@@ -130,6 +130,18 @@ def test_dates_are_written_as_each_language_writes_them() -> None:
     assert day_in_words(day, "es") == "5 de enero de 2027"
 
 
+def test_french_writes_the_first_of_the_month_as_an_ordinal() -> None:
+    first = date(2027, 6, 1)
+
+    assert day_in_words(first, "fr") == "1er juin 2027"
+    assert day_in_words(first, "fr_CA") == "1er juin 2027"
+    assert day_in_words(date(2027, 6, 11), "fr") == "11 juin 2027"
+    assert day_in_words(date(2027, 6, 21), "fr_CA") == "21 juin 2027"
+    assert day_in_words(first, "de") == "1. Juni 2027"
+    assert day_in_words(first, "es") == "1 de junio de 2027"
+    assert day_in_words(first, "en") == "1 June 2027"
+
+
 def test_a_language_the_desk_does_not_ship_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match="pt_BR"):
         gettext("pt_BR", "Email address")

@@ -55,12 +55,16 @@ def ngettext(language: str, singular: str, plural: str, count: int, **values: ob
 
 
 def day_in_words(day: date, language: str) -> str:
-    """``5 January 2027``, ``5 janvier 2027``, ``5. Januar 2027``, ``5 de enero de 2027``."""
+    """``5 January 2027``, ``5 janvier 2027``, ``5. Januar 2027``, ``5 de enero de 2027``; French
+    writes the first of the month as an ordinal, ``1er juin 2027``, which Babel's CLDR data does not."""
     if language == ENGLISH:
         return day_text(day)
     from babel.dates import format_date  # noqa: PLC0415 - on first use, see the module's docstring
 
-    return format_date(day, format="long", locale=language)
+    written = format_date(day, format="long", locale=language)
+    if day.day == 1 and language.split("_", maxsplit=1)[0] == "fr":
+        return written.replace("1", "1er", 1) if written.startswith("1 ") else written
+    return written
 
 
 def month_in_words(year: int, month: int, language: str) -> str:
