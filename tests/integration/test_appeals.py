@@ -43,10 +43,22 @@ def admin(local_api: LocalApi) -> DeskClient:
 
 
 def _refused(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, jurisdiction: str
+    cloud: LocalCloud,
+    desk: Desk,
+    public: DeskClient,
+    approver: DeskClient,
+    jurisdiction: str,
+    language: str = "en",
 ) -> Refused:
-    """Grace asks for her data under ``jurisdiction``; she proves who she is; staff refuse."""
-    answer = submit(public, request_types=["access"], subject=GRACE, jurisdiction=jurisdiction)
+    """Grace asks for her data under ``jurisdiction`` (in ``language``); she proves who she is;
+    staff refuse."""
+    answer = submit(
+        public,
+        request_types=["access"],
+        subject=GRACE,
+        jurisdiction=jurisdiction,
+        preferred_language=language,
+    )
     assert answer.status == 201, answer.body
     request_id = answer.body["request_id"]
     code = verification_code(cloud, request_id)
@@ -279,6 +291,32 @@ def test_a_reply_saying_appeal_is_an_appeal_and_a_redelivery_adds_nothing(
     ]
 
 
+def test_a_german_reply_opening_with_widerspruch_after_aw_is_an_appeal(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
+) -> None:
+    refused = _refused(cloud, desk, public, approver, "US-CT", language="de")
+    denial = wait_until(
+        "the German refusal",
+        lambda: next(
+            (m for m in cloud.outbox() if m.request_id == refused.request_id and "EINSPRUCH" in m.body),
+            None,
+        ),
+    )
+    # The refusal names the catalog's word for an appeal; a German may open with either
+    assert "mit dem Wort EINSPRUCH am Anfang" in denial.body
+    assert "APPEAL" not in denial.body
+
+    statement = "WIDERSPRUCH: Ich war bis letztes Jahr Kunde, Sie haben meine Rechnungen."
+    outcome = cloud.receive_email(
+        _reply_to(denial, statement, prefix="AW", quote_line="Am Montag schrieb der Schalter:")
+    )
+
+    assert outcome["outcomes"][0]["disposition"] == "appeal"
+    detail = analyst.get(f"/staff/requests/{refused.request_id}").body
+    assert detail["appeal"]["channel"] == "email"
+    assert detail["appeal"]["statement"] == statement
+
+
 def test_the_sweeper_reminds_staff_of_an_appeal_and_escalates_it_once_overdue(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, moved_clock: list[timedelta]
 ) -> None:
@@ -338,16 +376,20 @@ def datetime_of(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _reply_to(mail: SentMail, text: str) -> bytes:
+def _reply_to(
+    mail: SentMail, text: str, prefix: str = "Re", quote_line: str = "On Monday, the desk wrote:"
+) -> bytes:
+    """Grace's reply to ``mail``, as her mail client writes it: ``prefix`` before the subject, and
+    the message quoted under ``quote_line``."""
     return (
         "From: Grace Hopper <grace@example.org>\r\n"
         "To: privacy@desk.example\r\n"
-        f"Subject: Re: {mail.subject}\r\n"
+        f"Subject: {prefix}: {mail.subject}\r\n"
         f"Message-ID: <{abs(hash(text))}@example.org>\r\n"
         f"In-Reply-To: {mail.message_id}\r\n"
         f"References: {mail.message_id}\r\n"
         "Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        f"{text}\r\n\r\nOn Monday, the desk wrote:\r\n> {mail.body.splitlines()[0]}\r\n"
+        f"{text}\r\n\r\n{quote_line}\r\n> {mail.body.splitlines()[0]}\r\n"
     ).encode()
 
 

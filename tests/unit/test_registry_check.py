@@ -50,7 +50,8 @@ def run_check(registry: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("SAAS_DEFINITIONS_DIR", str(definitions))  # put back after the test
     out = io.StringIO()
     status = check_registry(registry, definitions, out)
-    return status, out.getvalue().splitlines()
+    # The warnings of names without their translations are tests/unit/test_registry_text.py's.
+    return status, [line for line in out.getvalue().splitlines() if ": warning: " not in line]
 
 
 def a_registry(tmp_path: Path, text: str = REGISTRY) -> Path:

@@ -5,6 +5,9 @@ checked against the vendor's published API document when ``tests/vendor_apis/<to
 A ``postgresql`` system is checked against its database when ``--database SYSTEM=URL`` gives it
 (``make run`` prints the local cloud's) or its ``secret_arn_env`` holds its secret's ARN.
 Each problem is printed as ``FILE:LINE: system or tool: problem``; the exit status is 1 if any.
+Each text a subject reads (``SystemEntry.subject_texts``) that a shipped language would read in
+English, for want of its translation, is a warning, ``FILE:LINE: system: warning: ...``: printed,
+but the registry is still usable.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ def check_registry(
             loaded[path.stem] = definition
     registry, found = _registry_problems(registry_path)
     problems += found
+    for warning in _untranslated(registry, registry_path):
+        print(warning, file=out)
     from dsr_cli.kept_fields import kept_problems  # noqa: PLC0415 - it builds on this module
 
     checked = 0
@@ -143,6 +148,30 @@ def _registry_problems(path: Path) -> tuple[SystemRegistry, list[Problem]]:
                     who = f"systems.{location[1]}"
             problems.append(Problem(path, _line(node, location), who, _message(issue, REGISTRY_FORMAT)))
         return empty, problems
+
+
+def _untranslated(registry: SystemRegistry, path: Path) -> list[Problem]:
+    """A warning for each text a subject reads that some shipped language has no words for."""
+    node = None
+    if registry.systems:
+        node, _, _ = _read(path, "registry")
+    warnings = []
+    for index, system in enumerate(registry.systems):
+        for where, text in system.subject_texts():
+            missing = text.falls_back_to_english()
+            if missing:
+                location = ("systems", index, *(int(p) if p.isdigit() else p for p in where.split(".")))
+                warnings.append(
+                    Problem(
+                        path,
+                        _line(node, location),
+                        f"system {system.id}",
+                        f"warning: {where} has no {', '.join(missing)} text: subjects reading "
+                        f"{'it' if len(missing) == 1 else 'them'} are shown the English "
+                        "(give {en: ..., fr: ..., de: ...}; fr_CA falls back to fr)",
+                    )
+                )
+    return warnings
 
 
 def _read(path: Path, who: str) -> tuple[Any, Any, Problem | None]:

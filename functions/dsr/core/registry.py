@@ -11,9 +11,9 @@ is done instead, and the reason and citation the subject is told.
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
 
 from dsr.core.actions import Action
 from dsr.core.registry_stores import (
@@ -32,7 +32,15 @@ from dsr.core.registry_stores import (
     StoreLocation,
     SystemId,
 )
+from dsr.core.registry_text import LocalText, at_most
 from dsr.core.yaml_text import parse_yaml
+
+# Text a subject reads: a plain string (English) or {en: ..., fr: ..., fr_CA: ..., de: ..., es: ...}
+# (dsr.core.registry_text), at most this long in each language.
+SubjectText200 = Annotated[LocalText, AfterValidator(at_most(200))]
+SubjectText300 = Annotated[LocalText, AfterValidator(at_most(300))]
+SubjectText500 = Annotated[LocalText, AfterValidator(at_most(500))]
+SubjectText1000 = Annotated[LocalText, AfterValidator(at_most(1000))]
 
 # ------------------------------------------------------------------------------ actions
 
@@ -112,25 +120,27 @@ class AutomatedDecisions(RegistryModel):
     does, in the words the subject is given (11 CCR 7222): why, how, what comes of it, and what
     part a person plays."""
 
-    purpose: str = Field(min_length=1, max_length=500)
-    logic: str = Field(min_length=1, max_length=1000)
-    outcome: str = Field(min_length=1, max_length=500)
-    human_role: str = Field(min_length=1, max_length=500)
+    purpose: SubjectText500
+    logic: SubjectText1000
+    outcome: SubjectText500
+    human_role: SubjectText500
 
 
 class ThirdParty(RegistryModel):
     """A third party (not a processor working for us) the system's data is disclosed to."""
 
-    name: str = Field(min_length=1, max_length=200)
-    purpose: str = Field(min_length=1, max_length=300)
+    name: str = Field(
+        min_length=1, max_length=200, description="a proper name, written alike in every language"
+    )
+    purpose: SubjectText300
 
 
 class Exemption(RegistryModel):
     """A legal reason an action is not carried out in full, and what is done instead (if anything)."""
 
     applies_to: list[Action] = Field(min_length=1)
-    reason: str = Field(min_length=1, max_length=500)
-    citation: str = Field(min_length=1, max_length=300)
+    reason: SubjectText500
+    citation: SubjectText300
     instead: AnonymizeSpec | None = None
 
 
@@ -155,7 +165,7 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
 
 class SystemEntry(RegistryModel):
     id: SystemId
-    name: str
+    name: SubjectText200
     owner: str
     categories: list[str] = Field(min_length=1)
     store: StoreLocation
@@ -319,6 +329,20 @@ class SystemEntry(RegistryModel):
 
     def exemption_for(self, action: Action) -> Exemption | None:
         return next((e for e in self.exemptions if action in e.applies_to), None)
+
+    def subject_texts(self) -> list[tuple[str, LocalText]]:
+        """Each text of the system a subject may read, with where it is (``exemptions.0.reason``)."""
+        texts: list[tuple[str, LocalText]] = [("name", self.name)]
+        for index, party in enumerate(self.third_parties):
+            texts.append((f"third_parties.{index}.purpose", party.purpose))
+        for index, exemption in enumerate(self.exemptions):
+            texts += [(f"exemptions.{index}.reason", exemption.reason)]
+            texts += [(f"exemptions.{index}.citation", exemption.citation)]
+        if self.automated_decisions is not None:
+            decisions = self.automated_decisions
+            for field in ("purpose", "logic", "outcome", "human_role"):
+                texts.append((f"automated_decisions.{field}", getattr(decisions, field)))
+        return texts
 
 
 class SystemRegistry(RegistryModel):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from dsr.core import catalogs
 from dsr.core.languages import SHIPPED_LANGUAGES, html_lang
+from dsr.core.registry_text import LocalText
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -28,6 +29,21 @@ def _gettext(context: Context, message: str) -> str:
 
 def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
     return catalogs.translations(context["language"]).ngettext(singular, plural, count)
+
+
+def _shown(context: Context, value: object) -> object:
+    """A registry text (``dsr.core.registry_text``) in the template's language: where the registry
+    has no translation, the English shown is marked ``lang="en"`` (WCAG 3.1.2, language of parts).
+    Anything else is shown as it is."""
+    from markupsafe import Markup  # noqa: PLC0415 - Jinja2's own, loaded with it
+
+    if not isinstance(value, LocalText):
+        return value
+    language = context["language"]
+    shown = value.shown_in(language)
+    if shown.language.split("_")[0] == language.split("_")[0]:
+        return shown.text
+    return Markup('<span lang="{}">{}</span>').format(html_lang(shown.language), shown.text)
 
 
 def translated_environment(folder: Path, autoescape: bool | Callable[[str | None], bool]) -> Environment:
@@ -48,6 +64,7 @@ def translated_environment(folder: Path, autoescape: bool | Callable[[str | None
     built.install_gettext_callables(  # type: ignore[attr-defined]
         pass_context(_gettext), pass_context(_ngettext), newstyle=True
     )
+    built.filters["shown"] = pass_context(_shown)
     return built
 
 

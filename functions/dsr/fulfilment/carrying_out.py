@@ -150,7 +150,7 @@ def carry_out(desk: Desk, request: RequestForSystems, system: SystemEntry, actio
     subject = subject_of(request)
     exemption = system.exemption_for(action)
     if exemption is not None:
-        detail = {"reason": exemption.reason, "citation": exemption.citation}
+        detail = {"reason": str(exemption.reason), "citation": str(exemption.citation)}
         if exemption.instead is not None:
             count = _anonymizing(exemption.instead)(connector, subject)
             detail |= {"carried_out": "anonymized", "anonymized": ",".join(exemption.instead.fields)}

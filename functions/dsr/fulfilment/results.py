@@ -14,6 +14,7 @@ from dsr.core.languages import ENGLISH
 from dsr.core.models import PrivacyRequest, RequestType
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
+from dsr.core.registry_text import LocalText
 from dsr.fulfilment.fulfilment import Compiled
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
 from dsr.notices.package_page import readable_package
@@ -54,6 +55,7 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
             for o in succeeded
             if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.NOTHING_FOUND
         }
+        language = request.language or ENGLISH
         header: dict[str, Any] = {
             "reference": request_id,
             "received_at": request.received_at.isoformat(),
@@ -70,13 +72,15 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
             },
             "nothing_found": {s.id: s.name for s in desk.registry.systems if s.id in found_nothing},
         }
-        package_key = desk.packages.compile(request_id, exported, header)
+        # The JSON speaks the request's language; the page marks any registry text it shows in
+        # English for want of a translation (so it keeps the registry's texts, LocalText).
+        package_key = desk.packages.compile(request_id, exported, _in_language(header, language))
         page = readable_package(
             request_id,
             exported,
             header,
             lambda system_id: desk.packages.part_records(request_id, system_id),
-            request.language or ENGLISH,
+            language,
         )
         readable_key = desk.packages.put_readable(request_id, page)
         desk.store.set_fields(request_id, {"package_key": package_key, "readable_package_key": readable_key})
@@ -100,10 +104,26 @@ def _disclosed_and_decided(system: SystemEntry) -> dict[str, Any]:
     the automated decisions it makes."""
     described: dict[str, Any] = {}
     if system.third_parties:
-        described["third_parties"] = [party.model_dump() for party in system.third_parties]
+        described["third_parties"] = [
+            {"name": party.name, "purpose": party.purpose} for party in system.third_parties
+        ]
     if system.automated_decisions is not None:
-        described["automated_decisions"] = system.automated_decisions.model_dump()
+        decisions = system.automated_decisions
+        described["automated_decisions"] = {
+            field: getattr(decisions, field) for field in type(decisions).model_fields
+        }
     return described
+
+
+def _in_language(value: Any, language: str) -> Any:
+    """``value`` with each registry text in it (``LocalText``) as ``language`` reads it."""
+    if isinstance(value, LocalText):
+        return value.in_language(language)
+    if isinstance(value, dict):
+        return {key: _in_language(item, language) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_in_language(item, language) for item in value]
+    return value
 
 
 # ------------------------------------------------------------------------------ telling the subject
@@ -211,30 +231,37 @@ def outcome_lines(desk: Desk, request_id: str, language: str = ENGLISH) -> list[
             action = Action(outcome.action)
         except ValueError:
             continue
-        to = catalogs.gettext(language, handed_to(system)) if system and handed_to(system) else ""
-        described = {**outcome.fields, "handed_to": to}
-        lines.append(
-            f"{system.name if system else system_id}: {describe_outcome(action, described, language)}"
-        )
+        described = {**outcome.fields, "handed_to": handed_to(system, language) if system else ""}
+        if system is not None and (exemption := system.exemption_for(action)) is not None:
+            # What was recorded is the English; the subject reads the registry's own translation.
+            described |= {
+                "reason": exemption.reason.in_language(language),
+                "citation": exemption.citation.in_language(language),
+            }
+        name = system.name.in_language(language) if system else system_id
+        lines.append(f"{name}: {describe_outcome(action, described, language)}")
     return lines
 
 
-def _processor_name(system_name: str) -> str:
+def _processor_name(system_name: str, language: str) -> str:
     """``Marketing email (our email provider)`` names its processor in brackets: ``our email
     provider``; a name without brackets is said whole. Never the processor's domain."""
     inner = system_name.rpartition("(")[2].removesuffix(")").strip()
-    return inner if system_name.endswith(")") and inner else f"the provider of {system_name}"
+    if system_name.endswith(")") and inner:
+        return inner
+    return catalogs.gettext(language, "the provider of %(system)s", system=system_name)
 
 
-def handed_to(system: SystemEntry) -> str:
-    """Whom a system's tasks are passed to, as the subject is told (empty for the desk's own)."""
+def handed_to(system: SystemEntry, language: str = ENGLISH) -> str:
+    """Whom a system's tasks are passed to, as the subject is told in ``language`` (empty for
+    the desk's own)."""
     store = system.store
     if isinstance(store, OpenDsrProcessor):
-        return _processor_name(system.name)
+        return _processor_name(system.name.in_language(language), language)
     if isinstance(store, VendorByEmail):
         return store.vendor
     if isinstance(store, HandOffRoute):
-        return CUSTOMERS_HANDED_TO
+        return catalogs.gettext(language, CUSTOMERS_HANDED_TO)
     return ""
 
 
@@ -369,7 +396,8 @@ def _sentence(reason: str, language: str = ENGLISH) -> str:
     reason = reason.strip().rstrip(".")
     if not reason:
         return catalogs.gettext(language, "the law requires it")
-    starts_a_sentence = len(reason) > 1 and reason[1].islower()  # "Tax law ...", not "IRS ..."
+    # "Tax law ..." reads "because tax law ...", but not "IRS ...", nor a German noun ("Steuerrecht").
+    starts_a_sentence = len(reason) > 1 and reason[1].islower() and not language.startswith("de")
     return reason[0].lower() + reason[1:] if starts_a_sentence else reason
 
 

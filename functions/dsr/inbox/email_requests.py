@@ -5,7 +5,8 @@ Every message ends as exactly one of the dispositions below, whatever bytes arri
 - ``quarantined``: SES found spam or a virus, or SPF, DKIM or DMARC failed;
 - ``ignored_automatic``: auto-replies, bounces and list mail, recorded and never answered;
 - ``reply``: an answer to one of the desk's own emails, recorded on the request it answers;
-- ``appeal``: a reply from the subject to a refusal, saying APPEAL, where the law gives one;
+- ``appeal``: a reply from the subject to a refusal, opening with APPEAL (or the word of the
+  subject's language, ``dsr.core.appeal_words``), where the law gives one;
 - ``request``: a request, read from the subject and the body (never from an attachment);
 - ``triage``: anything else, with the reason, for staff; the sender is asked to use the form.
 
@@ -22,6 +23,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import ValidationError
 
+from dsr.core.appeal_words import opens_with_appeal
 from dsr.core.desk_model import DeskModel
 from dsr.core.identities import SubjectIdentity
 from dsr.core.keyed_hash import normalized_email
@@ -105,11 +107,6 @@ def _replied_request(desk: Desk, mail: InboundMail) -> PrivacyRequest | None:
     return None
 
 
-# APPEAL opens the reply (or its subject, after any "Re:"), as the refusal asks; a reply that
-# merely mentions an appeal ("I do not want to appeal") is an ordinary reply, for staff.
-_OPENS_WITH_APPEAL = re.compile(r"^\s*(?:(?:re|aw|sv|fwd?)\s*:\s*)*appeal\b", re.IGNORECASE)
-
-
 def _appeal_by_reply(
     desk: Desk, message_id: str, mail: InboundMail, request: PrivacyRequest
 ) -> EmailOutcome | None:
@@ -121,8 +118,9 @@ def _appeal_by_reply(
         str(request.subject.email)
     )
     statement = _own_words(mail.body)
-    opens_with_appeal = _OPENS_WITH_APPEAL.match(statement) or _OPENS_WITH_APPEAL.match(mail.subject)
-    if not from_subject or not opens_with_appeal:
+    # The appeal word opens the reply (or its subject, after any "Re:" or "AW:"), as the refusal
+    # asks; a reply that merely mentions an appeal ("I do not want to appeal") is for staff.
+    if not from_subject or not (opens_with_appeal(statement) or opens_with_appeal(mail.subject)):
         return None
     from dsr.appeals import appeals  # noqa: PLC0415 - only a reply that opens with APPEAL needs the appeals
 
@@ -146,6 +144,18 @@ def _appeal_by_reply(
     )
 
 
+# The line a mail client writes above the message it quotes, in the desk's languages: "On ...
+# wrote:", "Am ... schrieb ...:", "Le ... a écrit :", "El ... escribió:".
+_QUOTE_INTRODUCTION = re.compile(
+    r"^(?:On .{1,200} wrote|Am .{1,200} schrieb.{0,200}|Le .{1,200} a écrit ?|El .{1,200} escribió):$"
+)
+# The line that opens a forwarded or quoted message in Outlook, in the desk's languages.
+_ORIGINAL_MESSAGE = re.compile(
+    r"^-{2,}\s*(?:Original Message|Ursprüngliche Nachricht|Message d'origine|Mensaje original)\s*-{2,}$",
+    re.IGNORECASE,
+)
+
+
 def _own_words(body: str) -> str:
     """The reply without the quoted message below it."""
     kept = []
@@ -153,9 +163,9 @@ def _own_words(body: str) -> str:
         stripped = line.strip()
         if (
             stripped.startswith(">")
-            or re.match(r"^On .{1,200} wrote:$", stripped)
-            or re.match(r"^-{2,}\s*Original Message\s*-{2,}$", stripped, re.IGNORECASE)
-            or re.match(r"^From:\s", stripped)
+            or _QUOTE_INTRODUCTION.match(stripped)
+            or _ORIGINAL_MESSAGE.match(stripped)
+            or re.match(r"^(?:From|Von|De|Da)\s?:\s", stripped)
         ):
             break
         kept.append(line)

@@ -63,7 +63,7 @@ def readable_package(
             _system(system_id, described.get(system_id, {}), records_of(system_id), language)
             for system_id in sorted(system_ids)
         ),
-        nothing_found=[str(name) for _, name in sorted(header.get("nothing_found", {}).items())],
+        nothing_found=[name for _, name in sorted(header.get("nothing_found", {}).items())],
     )
     for chunk in chunks:
         yield chunk.encode()
@@ -75,7 +75,9 @@ def _system(
     count = described.get("records")
     decisions = described.get("automated_decisions") or {}
     return {
-        "name": str(described.get("name", system_id)),
+        # Registry texts stay as they are (LocalText): the template's ``shown`` filter picks each
+        # one's words for the language and marks English shown for want of a translation.
+        "name": described.get("name", system_id),
         "categories": ", ".join(
             gettext(language, str(category)) if category in DATA_CATEGORIES else str(category)
             for category in described.get("categories", [])
@@ -86,12 +88,10 @@ def _system(
         if count is not None
         else "",
         "third_parties": [
-            (str(party.get("name", "")), str(party.get("purpose", "")))
+            (str(party.get("name", "")), party.get("purpose", ""))
             for party in described.get("third_parties") or []
         ],
-        "decisions": [
-            (gettext(language, label), str(decisions.get(key, ""))) for key, label in DECISION_WORDS
-        ]
+        "decisions": [(gettext(language, label), decisions.get(key, "")) for key, label in DECISION_WORDS]
         if decisions
         else [],
         "entries": _entries(records, language),

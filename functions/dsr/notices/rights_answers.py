@@ -1,8 +1,8 @@
 """The answers to the rights of the newer laws, in the words the subject is sent (in the
 request's language): the third parties their data went to, the automated decisions made about
 them, and staff's answer to a profiling review. Plain text, from the registry and the request; no
-personal value. What the registry says of each (a purpose, a logic) is shown as the registry
-words it."""
+personal value. What the registry says of each (a purpose, a logic) is its text in the request's
+language (``dsr.core.registry_text``), English where the registry has none."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ def third_parties_text(
     person's data, as ORS 646A.574(1)(a)(B) allows where disclosures are not kept per person."""
     by_party: dict[str, tuple[str, list[str]]] = {}
     for system, party in disclosures:
-        _, systems = by_party.setdefault(party.name, (party.purpose, []))
-        systems.append(system.name)
+        _, systems = by_party.setdefault(party.name, (party.purpose.in_language(language), []))
+        systems.append(system.name.in_language(language))
     if not by_party:
         return gettext(
             language, "Third parties: we disclosed the personal data we found about you to no third party."
@@ -57,7 +57,11 @@ def third_parties_text(
 def automated_decisions_text(systems: Iterable[SystemEntry], language: str = ENGLISH) -> str:
     """Per system that makes significant decisions by automated means: why, how, with what
     outcome, and what part a person plays (11 CCR 7222)."""
-    described = [(s.name, s.automated_decisions) for s in systems if s.automated_decisions is not None]
+    described = [
+        (s.name.in_language(language), s.automated_decisions)
+        for s in systems
+        if s.automated_decisions is not None
+    ]
     if not described:
         return gettext(
             language, "Automated decisions: we make no significant decision about people by automated means."
@@ -70,12 +74,16 @@ def automated_decisions_text(systems: Iterable[SystemEntry], language: str = ENG
 
 
 def _one_system(name: str, decisions: AutomatedDecisions, language: str) -> str:
+    purpose, logic, outcome, human_role = (
+        text.in_language(language)
+        for text in (decisions.purpose, decisions.logic, decisions.outcome, decisions.human_role)
+    )
     return (
         f"- {name}\n"
-        f"  {gettext(language, 'Purpose: %(text)s', text=decisions.purpose)}\n"
-        f"  {gettext(language, 'How it decides: %(text)s', text=decisions.logic)}\n"
-        f"  {gettext(language, 'Outcome: %(text)s', text=decisions.outcome)}\n"
-        f"  {gettext(language, 'What a person does: %(text)s', text=decisions.human_role)}"
+        f"  {gettext(language, 'Purpose: %(text)s', text=purpose)}\n"
+        f"  {gettext(language, 'How it decides: %(text)s', text=logic)}\n"
+        f"  {gettext(language, 'Outcome: %(text)s', text=outcome)}\n"
+        f"  {gettext(language, 'What a person does: %(text)s', text=human_role)}"
     )
 
 

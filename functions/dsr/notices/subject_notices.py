@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from dsr.core import catalogs
+from dsr.core.appeal_words import appeal_word
 from dsr.core.catalogs import N_
 from dsr.core.languages import ENGLISH, SHIPPED_LANGUAGES
 from dsr.core.models import Channel, PrivacyRequest
@@ -244,6 +245,7 @@ def _how_to_appeal(
     return {
         "appeal_until": _local_day(request, appeal.until) if appeal else None,
         "appeal_url": appeal.status_url if appeal else None,
+        "appeal_word": appeal_word(language),
         "acknowledge_within": period_in_words(complaint.acknowledge_within, language) if complaint else None,
         "regulator": catalogs.gettext(language, complaint.regulator) if complaint else None,
     }
