@@ -3,11 +3,13 @@ on the API's routes, a page on the web pages' (which a person reads in a browser
 refusal keeps its one status (``dsr.web.http_errors``); the errors here are answered more narrowly,
 which Powertools prefers to their kind's answer."""
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -20,12 +22,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from dsr.appeals.appeals import AppealRefusedError
 from dsr.closing.downloads import DownloadExpiredError, NothingToDownloadError
 from dsr.core.catalogs import N_, gettext
-from dsr.core.languages import LanguageHints, chosen_language, shipped_language
+from dsr.core.languages import ENGLISH, LanguageHints, chosen_language, shipped_language
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies.rights import RightNotGivenError
 from dsr.storage.store import RequestNotFoundError
 from dsr.web import pages as web_pages
+from dsr.web.form_reading import NOT_VALID
+from dsr.web.http_errors import invalid_fields
 from dsr.web.subject_actions import UnreadableStatementError, language_of
 from dsr.wiring.desk import desk_from_environment
 from intake_api.answers import browser_language, form_of, form_value, json_answer, page_answer
@@ -37,6 +41,7 @@ PAGES = ("/privacy-request", "/status/", "/download/")
 """The resources answered with pages; every other route answers JSON."""
 UNAVAILABLE = N_("The privacy desk could not complete this just now. Please try again in a moment.")
 APPEAL_NOT_SENT = N_("Your appeal was not sent")
+STILL_RECORDING_RETRY = N_("A request with this Idempotency-Key is still being recorded; retry.")
 
 
 def _event() -> APIGatewayProxyEvent:
@@ -61,18 +66,21 @@ def _page_language() -> str:
     return chosen_language(LanguageHints(browser=browser_language(_event())))
 
 
+type Words = str | Callable[[str], str]
+"""A refusal's message: a catalog message, or what it says in a given language."""
+
+
 def _refused(
-    status: int, title: str, message: str, *, link_back: bool = False, headers: dict[str, str] | None = None
+    status: int, title: str, message: Words, *, link_back: bool = False, headers: dict[str, str] | None = None
 ) -> Response[Any]:
     """``message`` as JSON (``{"message": ...}``, as every refusal) or as a page titled ``title``,
-    both in the page's language where the catalogs have them."""
-    if not _on_a_page():
-        return json_answer(status, {"message": message}, headers)
-    status_url = _status_link() if link_back else None
+    both in the language the caller asks for (``?lang=``, ``Accept-Language``), else English."""
     language = _page_language()
-    page = web_pages.message_page(
-        gettext(language, title), gettext(language, message), status_url=status_url, language=language
-    )
+    said = message(language) if callable(message) else gettext(language, message)
+    if not _on_a_page():
+        return json_answer(status, {"message": said}, headers)
+    status_url = _status_link() if link_back else None
+    page = web_pages.message_page(gettext(language, title), said, status_url=status_url, language=language)
     return page_answer(status, page, headers)
 
 
@@ -82,10 +90,47 @@ def no_match(_error: LookupError) -> Response[Any]:
     return _refused(404, N_("Not found"), NO_MATCH)
 
 
+# What the 422 of a JSON body says of each refused field, by pydantic's kind of error, when the
+# caller asks for another language than English (English keeps pydantic's own words).
+FIELD_PROBLEMS = {
+    "missing": N_("This field is required."),
+    "extra_forbidden": N_("This field is not accepted."),
+    "string_too_short": N_("This field cannot be empty."),
+    "string_too_long": N_("Use at most %(limit)s characters."),
+    "enum": N_("Use one of the values the API documentation lists."),
+    "literal_error": N_("Use one of the values the API documentation lists."),
+    "json_invalid": N_("The body is not valid JSON."),
+}
+
+
+@router.exception_handler(RequestValidationError)  # type: ignore[untyped-decorator]
+def invalid_input(error: RequestValidationError) -> Response[Any]:
+    """The 422 every API answers (``dsr.web.http_errors.invalid_fields``), its sentences in the
+    language the caller asks for; where, and what kind of problem, stay as they are."""
+    errors = list(error.errors())
+    body = invalid_fields(errors)
+    language = _page_language()
+    if language != ENGLISH:
+        for found, item in zip(errors, body["detail"], strict=True):
+            problem = FIELD_PROBLEMS.get(str(item["type"]), NOT_VALID)
+            limit = (found.get("ctx") or {}).get("max_length")
+            if "%(limit)s" in problem:
+                item["msg"] = (
+                    gettext(language, problem, limit=limit) if limit else gettext(language, NOT_VALID)
+                )
+            else:
+                item["msg"] = gettext(language, problem)
+        fields = ", ".join(
+            ".".join(str(part) for part in item["loc"][1:]) or "body" for item in body["detail"]
+        )
+        body["message"] = gettext(language, "Invalid request: %(fields)s", fields=fields)
+    return json_answer(422, body)
+
+
 @router.exception_handler(TooManyAttemptsError)  # type: ignore[untyped-decorator]
 def too_many(error: TooManyAttemptsError) -> Response[Any]:
     retry_after = {"Retry-After": str(error.retry_after_seconds)}
-    if not _on_a_page():
+    if not _on_a_page() and _page_language() == ENGLISH:
         return json_answer(429, {"message": str(error)}, retry_after)
     message = N_("There have been too many attempts from here. Wait a while, then try again.")
     return _refused(429, N_("Too many attempts"), message, headers=retry_after)
@@ -109,21 +154,23 @@ def key_reused(_error: IdempotencyValidationError) -> Response[Any]:
 @router.exception_handler(IdempotencyAlreadyInProgressError)  # type: ignore[untyped-decorator]
 def still_recording(_error: IdempotencyAlreadyInProgressError) -> Response[Any]:
     if not _on_a_page():
-        return json_answer(
-            409, {"message": "A request with this Idempotency-Key is still being recorded; retry."}
-        )
+        return _refused(409, N_("Request being recorded"), STILL_RECORDING_RETRY)
     message = N_("We are still recording this request. Our email about it links to its status page.")
     return _refused(409, N_("Request being recorded"), message)
 
 
 @router.exception_handler(AppealRefusedError)  # type: ignore[untyped-decorator]
 def cannot_appeal(error: AppealRefusedError) -> Response[Any]:
-    return _refused(409, APPEAL_NOT_SENT, f"This request cannot be appealed: {error}.", link_back=True)
+    def said(language: str) -> str:
+        reason = gettext(language, str(error))
+        return gettext(language, "This request cannot be appealed: %(reason)s.", reason=reason)
+
+    return _refused(409, APPEAL_NOT_SENT, said, link_back=True)
 
 
 @router.exception_handler(UnreadableStatementError)  # type: ignore[untyped-decorator]
 def unreadable_statement(error: UnreadableStatementError) -> Response[Any]:
-    return _refused(400, APPEAL_NOT_SENT, str(error), link_back=True)
+    return _refused(400, APPEAL_NOT_SENT, error.in_language, link_back=True)
 
 
 @router.exception_handler(RightNotGivenError)  # type: ignore[untyped-decorator]

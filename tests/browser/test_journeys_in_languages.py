@@ -198,7 +198,9 @@ NARROWEST_VALUE = """() => Math.min(...[...document.querySelectorAll("dd")].map(
 
 
 def written(words: Words, day: date) -> str:
-    return words.day_pattern.format(day=day.day, month=words.months.split()[day.month - 1], year=day.year)
+    # French writes the first of the month as an ordinal: "1er juin 2027"
+    first = "1er" if day.day == 1 and words.lang.startswith("fr") else day.day
+    return words.day_pattern.format(day=first, month=words.months.split()[day.month - 1], year=day.year)
 
 
 @pytest.fixture(scope="module")
@@ -419,6 +421,67 @@ def test_spanish_chosen_with_the_language_switch(
     page.goto("/privacy-request")
     page.get_by_role("navigation").get_by_role("link", name="Español", exact=True).click()
     journey_in(page, SPANISH, ("edsger@example.com", "Edsger Dijkstra"), ("ES", ""), local_api, desk)
+
+
+ENGLISH_IN_ERRORS = re.compile(r"@-sign|characters|Enter |Choose |not valid|Check the code|did not work")
+"""Words of the English errors that a page in another language must not show."""
+
+
+def refused_as_expected(journey: Journey, status: int) -> None:
+    """The page was answered with ``status``, as a refusal should be: Chromium logs every
+    document answered 4xx as a console error, which here is no problem."""
+    expected = f"the server responded with a status of {status}"
+    journey.problems = [problem for problem in journey.problems if expected not in problem]
+
+
+def test_a_subject_who_gets_the_form_and_the_code_wrong_in_french_is_told_so_in_french(
+    english_browser: Page, local_api: LocalApi, desk: Desk
+) -> None:
+    """The server's own checks, as a browser that does not check the form first meets them: an
+    empty form, an address without its domain's period, a name too long, then a wrong code."""
+    journey = Journey(english_browser, "in fr errors", other_languages=False)
+    page = journey.page
+    page.goto("/privacy-request?lang=fr")
+    form = page.locator("form[method=post]")
+    form.evaluate("form => { form.noValidate = true }")
+    page.get_by_role("button", name=FRENCH.send).click()
+    summary = page.locator("#error-summary")
+    expect(summary.get_by_role("heading", name="Il y a un problème")).to_be_visible()
+    expect(summary).to_contain_text("Choisissez une ou plusieurs des demandes proposées.")
+    expect(summary).to_contain_text("Saisissez votre adresse e-mail, par exemple nom@example.com.")
+    assert not ENGLISH_IN_ERRORS.search(summary.inner_text())
+    refused_as_expected(journey, 422)
+    journey.step("empty form refused")
+
+    page.locator("form[method=post]").evaluate(
+        "form => { form.noValidate = true; form.querySelector('#name').removeAttribute('maxlength') }"
+    )
+    page.get_by_role("checkbox", name=FRENCH.get_a_copy, exact=True).check()
+    page.get_by_label(FRENCH.email_label, exact=True).fill("alan@exemple")
+    page.locator("#name").fill("A" * 201)
+    page.get_by_role("button", name=FRENCH.send).click()
+    expect(summary).to_contain_text(
+        "Saisissez une adresse e-mail valide, par exemple nom@example.com. La partie après le @ n'est pas "
+        "valide. Elle doit contenir un point."
+    )
+    expect(summary).to_contain_text("Utilisez au plus 200 caractères.")
+    expect(page.locator("#email-error")).to_contain_text("Erreur")
+    assert not ENGLISH_IN_ERRORS.search(summary.inner_text())
+    refused_as_expected(journey, 422)
+    journey.step("a wrong address and a long name refused")
+
+    public = DeskClient(local_api.cloud.base_url)
+    answer = submit(public, preferred_language="fr", subject={"email": "alan@example.net"})
+    assert answer.status == 201, answer.body
+    page.goto(f"/status/{answer.body['request_id']}?token={answer.body['status_token']}")
+    page.locator("#code").fill("000000")
+    page.get_by_role("button", name=FRENCH.confirm, exact=True).click()
+    expect(page.get_by_role("heading", name="Ce code n'a pas fonctionné")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Vérifiez le code de notre dernier e-mail et réessayez.")
+    shows_language(page, FRENCH)
+    assert not ENGLISH_IN_ERRORS.search(page.locator("main").inner_text())
+    refused_as_expected(journey, 400)
+    journey.step("a wrong code refused")
 
 
 def test_a_refusal_appealed_in_spanish(english_browser: Page, local_api: LocalApi, desk: Desk) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import base64
+from urllib.parse import urlencode
 
 import boto3
 import pytest
 
+from dsr.core.catalogs import gettext
 from dsr.core.keyed_hash import normalized_email
-from dsr.core.models import Channel
+from dsr.core.models import Channel, Status
+from dsr.notices.public_views import NEXT_STEPS
 from dsr.web.http_guards import json_depth
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
@@ -265,3 +268,61 @@ def test_one_requests_token_and_code_open_nothing_of_another(
     assert desk.store.get(theirs["request_id"]).status.value == "VERIFYING"
     # My code still works for my own request: using it elsewhere did not spend it
     assert public.post(f"/requests/{mine['request_id']}/verification", {"code": my_code}).status == 200
+
+
+def test_the_apis_words_are_in_the_language_asked_for_else_the_requests(public: DeskClient) -> None:
+    receipt = submit(public, preferred_language="de").body
+    request_id, token = receipt["request_id"], receipt["status_token"]
+    status_path = f"/requests/{request_id}?token={token}"
+
+    german = public.get(status_path)
+    spanish = public.call("GET", status_path, headers={"Accept-Language": "es-MX, en;q=0.5"})
+    english = public.call("GET", status_path, headers={"Accept-Language": "en-GB"})
+    wrong_code = public.call(
+        "POST", f"/requests/{request_id}/verification", {"code": "000000"}, headers={"Accept-Language": "fr"}
+    )
+    no_appeal = public.call(
+        "POST",
+        f"/requests/{request_id}/appeal",
+        {"token": token, "statement": "Ich bin nicht einverstanden."},
+        headers={"Accept-Language": "de"},
+    )
+    # The status page's appeal form, sent without reasons, answers with a page
+    no_reasons = public.call(
+        "POST",
+        f"/status/{request_id}/appeal",
+        raw=urlencode({"token": token, "statement": ""}).encode(),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Accept-Language": "es"},
+    )
+
+    step = NEXT_STEPS[Status(german.body["status"])]
+    assert german.body["next_step"] == gettext("de", step) != step
+    assert spanish.body["next_step"] == gettext("es", NEXT_STEPS[Status(spanish.body["status"])])
+    assert english.body["next_step"] == NEXT_STEPS[Status(english.body["status"])]
+    assert wrong_code.status == 403
+    assert wrong_code.body["message"].startswith("Cela n'a pas fonctionné.")
+    assert no_appeal.status == 409
+    assert no_appeal.body["message"] == (
+        "Gegen diese Anfrage kann kein Einspruch eingelegt werden: das für diese Anfrage geltende Recht "
+        "sieht keinen Einspruch bei uns vor; Sie können sich bei der Aufsichtsbehörde beschweren."
+    )
+    assert no_reasons.status == 400
+    assert "Díganos por qué no está de acuerdo con nuestra decisión." in str(no_reasons.body)
+
+
+def test_an_invalid_submission_is_explained_in_the_language_asked_for(public: DeskClient) -> None:
+    body = {"request_types": ["access"], "subject": {"email": "ada@example.com", "name": "A" * 201}, "x": 1}
+
+    german = public.call("POST", "/requests", body, headers={"Accept-Language": "de-AT"})
+    english = public.post("/requests", body)
+
+    assert german.status == english.status == 422
+    assert german.body["message"] == "Ungültige Anfrage: subject.name, x"
+    assert [item["msg"] for item in german.body["detail"]] == [
+        "Verwenden Sie höchstens 200 Zeichen.",
+        "Dieses Feld wird nicht angenommen.",
+    ]
+    assert [item["loc"] for item in german.body["detail"]] == [item["loc"] for item in english.body["detail"]]
+    assert english.body["message"] == "Invalid request: subject.name, x"
+    assert english.body["detail"][1]["msg"] == "Extra inputs are not permitted"

@@ -20,6 +20,7 @@ from dsr.web.pages import (
     status_page,
 )
 from dsr.web.request_form import law_recognised, request_form_page
+from dsr.web.subject_actions import statement_problem
 from tests.unit.test_web_pages import HOSTILE, REQUEST_ID, Page, _blank_form, _form, _view
 
 
@@ -91,6 +92,50 @@ def test_errors_are_written_in_the_pages_language() -> None:
     assert page.text_by_id["error-summary-title"] == "Es gibt ein Problem"
     assert "Fehler: " in page.text_by_id["email-error"]
     assert page.all("title")
+
+
+@pytest.mark.parametrize(
+    ("email", "problem"),
+    [
+        ("ada", "Une adresse e-mail doit contenir un @."),
+        ("ada@", "Il doit y avoir quelque chose après le @."),
+        ("ada@example", "La partie après le @ n'est pas valide. Elle doit contenir un point."),
+        (
+            "a b@example.com",
+            "La partie avant le @ contient des caractères interdits dans une adresse e-mail.",
+        ),
+        ("ada@example..com", "Une adresse e-mail ne peut pas contenir deux points de suite."),
+    ],
+)
+def test_what_is_wrong_with_an_email_address_is_said_in_french(email: str, problem: str) -> None:
+    with pytest.raises(FormErrors) as raised:
+        new_request_from_form(_blank_form(email=email), "fr")
+
+    assert (
+        raised.value.errors["email"]
+        == f"Saisissez une adresse e-mail valide, par exemple nom@example.com. {problem}"
+    )
+
+
+def test_a_problem_the_catalogs_have_no_words_for_is_left_out_rather_than_shown_in_english() -> None:
+    with pytest.raises(FormErrors) as raised:
+        new_request_from_form(_blank_form(email="ada@[1.2.3]"), "de")
+    with pytest.raises(FormErrors) as in_english:
+        new_request_from_form(_blank_form(email="ada@[1.2.3]"), "en")
+
+    assert raised.value.errors["email"] == "Geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.com."
+    assert "It is not an IPv4 address" in in_english.value.errors["email"]
+
+
+def test_an_appeal_without_reasons_or_with_too_many_is_refused_in_the_subjects_language() -> None:
+    missing, too_long = statement_problem(""), statement_problem("x" * 4001)
+
+    assert missing is not None and too_long is not None
+    assert missing.in_language("de") == (
+        "Teilen Sie uns mit, warum Sie mit unserer Entscheidung nicht einverstanden sind."
+    )
+    assert too_long.in_language("fr_CA") == "Vos raisons dépassent 4000 caractères\u00a0; raccourcissez-les."
+    assert str(too_long) == "Your reasons are longer than 4000 characters; shorten them."
 
 
 def test_a_country_that_does_not_exist_is_named_in_french() -> None:
@@ -166,7 +211,7 @@ def test_the_status_pages_switch_keeps_its_token_and_its_forms_keep_the_chosen_l
         f"/status/{REQUEST_ID}/appeal?lang=fr",
     ]
     assert "Contester cette décision" in page.text
-    assert "1 mars 2027" in page.text
+    assert "1er mars 2027" in page.text
 
 
 def test_a_short_answer_is_in_the_language_it_is_given_and_has_no_switch() -> None:

@@ -15,6 +15,7 @@ from dsr.core.registry_text import LocalText
 from dsr.notices.package_page import readable_package
 from dsr.notices.rights_answers import automated_decisions_text, third_parties_text
 from dsr_cli.registry_check import check_registry
+from tests.unit.test_catalogs import FRENCH_LOOSE_SPACE
 
 SHIPPED_REGISTRY = Path(dsr.__file__).parent / "config" / "systems.yaml"
 
@@ -114,6 +115,14 @@ def test_the_shipped_registry_speaks_every_shipped_language() -> None:
     ]
 
     assert untranslated == []
+    # French holds its punctuation to the word before as the catalogs do (test_catalogs.py)
+    french = [
+        text.in_language(language)
+        for system in registry.systems
+        for _, text in system.subject_texts()
+        for language in ("fr", "fr_CA")
+    ]
+    assert [text for text in french if FRENCH_LOOSE_SPACE.search(text)] == []
     invoices = registry.system("billing-invoices")
     assert invoices.exemptions[0].reason.in_language("de").startswith("Das Steuerrecht")
     assert registry.system("device-logs").name.in_language("fr_CA").startswith("Renseignements")

@@ -16,6 +16,7 @@ from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
 from pydantic import ConfigDict, Field, field_validator
 
+from dsr.core.catalogs import N_
 from dsr.core.desk_model import DeskModel
 from dsr.core.field_types import NOT_ONLY_SPACES, without_control_characters
 from dsr.core.models import PrivacyRequest, Status
@@ -132,7 +133,7 @@ def lodge(
         policy=request_policy(request),
     )
     if deadlines is None:  # the policy has an appeal rule, so this means the table changed under us
-        raise AppealRefusedError("the law that applies to this request gives no appeal to us")
+        raise AppealRefusedError(N_("the law that applies to this request gives no appeal to us"))
     review = desk.store.get_task(request_id, REVIEW_STAGE) or {}
     appeal = Appeal(
         request_id=request_id,
@@ -152,7 +153,9 @@ def lodge(
     try:
         store(desk).create(request_id, _stored(appeal), due_at=appeal.respond_by)
     except AppealExistsError as again:
-        raise AppealRefusedError("this decision has been appealed already; you will hear from us") from again
+        raise AppealRefusedError(
+            N_("this decision has been appealed already; you will hear from us")
+        ) from again
     # The answer goes to the subject's address: it must outlive the appeal.
     desk.store.cancel_identity_reduction(request_id)
     desk.audit(

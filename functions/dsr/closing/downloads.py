@@ -165,7 +165,7 @@ def open_download(desk: Desk, request_id: str, token: str) -> Download:
     if download is None:
         raise NoMatchingRequestError
     if download.window is Window.NOTHING:
-        raise NothingToDownloadError("There is no copy of personal data to download for this request.")
+        raise NothingToDownloadError(N_("There is no copy of personal data to download for this request."))
     if download.window is Window.CLOSED or download.available_until is None:
         raise DownloadExpiredError(REFUSAL_MESSAGES[Refusal.WINDOW_CLOSED])
     return download

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from pydantic import ConfigDict
 
+from dsr.core.catalogs import N_
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
 from dsr.policies.deadline_rules import AppealRule, Period
@@ -114,12 +115,14 @@ def appeal_open_until(request: PrivacyRequest) -> datetime | None:
 def why_not_appealable(request: PrivacyRequest, now: datetime) -> str | None:
     """Why the request cannot be appealed now, in words for the subject; None if it can."""
     if appeal_policy(request) is None:
-        return "the law that applies to this request gives no appeal to us; you may complain to the regulator"
+        return N_(
+            "the law that applies to this request gives no appeal to us; you may complain to the regulator"
+        )
     if request.status not in APPEALABLE:
         if request.status.is_open:
-            return "this request is still being worked on; it can be appealed once we have answered"
-        return "we carried out this request; there is no refusal to appeal"
+            return N_("this request is still being worked on; it can be appealed once we have answered")
+        return N_("we carried out this request; there is no refusal to appeal")
     until = appeal_open_until(request)
     if until is None or now > until:
-        return "the time to appeal this decision has passed"
+        return N_("the time to appeal this decision has passed")
     return None

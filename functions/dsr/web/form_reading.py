@@ -154,12 +154,28 @@ def new_request_from_form(form: Mapping[str, list[str]], language: str = ENGLISH
 # --- pydantic's errors in the form's words -----------------------------------------------------
 
 
+NOT_VALID = N_("This value is not valid.")
+
+
 def _sentence(message: str) -> str:
     message = message.removeprefix("Value error, ").strip()
     if not message:
-        return "This value is not valid."
+        return NOT_VALID
     message = message[0].upper() + message[1:]
     return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+def _in_words(name: str, english: str, reading: _Reading) -> str:
+    """``english`` (a sentence of pydantic's or of a model's check) in the form's language: its
+    translation where the catalogs have one, else the field's own message, else "not valid". A
+    page in another language never shows English it has no words for."""
+    if reading.language == ENGLISH:
+        return english
+    translated = reading.translated(english)
+    if translated != english:
+        return translated
+    base = name.rsplit("_", 1)[0] if name.startswith("correction_") else name
+    return reading.translated(FIELD_MESSAGES.get(base, NOT_VALID))
 
 
 def _form_error(issue: ErrorDetails, data: Mapping[str, Any], reading: _Reading) -> tuple[str, str]:
@@ -193,13 +209,53 @@ def _model_error(issue: ErrorDetails, data: Mapping[str, Any], reading: _Reading
     """A check across fields: corrections and rectification go together, or something else."""
     message = str(issue["msg"])
     if "correction" not in message:
-        return FORM_LEVEL, _sentence(message)
+        return FORM_LEVEL, _in_words(FORM_LEVEL, _sentence(message), reading)
     if reading.correction_rows and RequestType.RECTIFICATION.value not in data["request_types"]:
         return "request_types", reading.translated(CORRECTION_NOT_ASKED)
     return f"correction_value_{CORRECTION_ROWS[0]}", reading.translated(NEEDS_CORRECTION)
 
 
 _NOT_AN_EMAIL = "Value is not a valid email address: "
+# What email-validator says is wrong with an address, by how its sentence starts (some go on to
+# quote the characters at fault), as the form says it: the commonest mistakes. Another is said in
+# English on an English page and left out on a page in another language.
+EMAIL_PROBLEMS: dict[str, str] = {
+    "An email address must have an @-sign": N_("An email address must have an @-sign."),
+    "There must be something before the @-sign": N_("There must be something before the @-sign."),
+    "There must be something after the @-sign": N_("There must be something after the @-sign."),
+    "The part after the @-sign is not valid. It should have a period": N_(
+        "The part after the @-sign is not valid. It should have a period."
+    ),
+    "The part after the @-sign is a special-use or reserved name": N_(
+        "The part after the @-sign is a special-use or reserved name that cannot be used with email."
+    ),
+    "The part after the @-sign contains invalid characters": N_(
+        "The part after the @-sign contains characters an email address cannot have."
+    ),
+    "The email address contains invalid characters before the @-sign": N_(
+        "The part before the @-sign contains characters an email address cannot have."
+    ),
+    "An email address cannot have two periods in a row": N_(
+        "An email address cannot have two periods in a row."
+    ),
+    "An email address cannot start with a period": N_("An email address cannot start with a period."),
+    "An email address cannot end with a period": N_("An email address cannot end with a period."),
+    "An email address cannot have a period immediately before the @-sign": N_(
+        "An email address cannot have a period immediately before the @-sign."
+    ),
+    "An email address cannot have a period immediately after the @-sign": N_(
+        "An email address cannot have a period immediately after the @-sign."
+    ),
+    "There can't be anything after the email address": N_("There can't be anything after the email address."),
+}
+
+
+def _email_problem(reason: str, reading: _Reading) -> str:
+    """Why an address is not one, in the form's language; empty where the catalogs lack the words."""
+    for start, message in EMAIL_PROBLEMS.items():
+        if reason.startswith(start):
+            return reading.translated(message)
+    return reason if reading.language == ENGLISH else ""
 
 
 # Errors whose own words name the value and what to enter instead, as the form says them (the
@@ -228,12 +284,13 @@ def _message(name: str, issue: ErrorDetails, reading: _Reading) -> str:
     if kind == "value_error":
         reason = _sentence(str(issue["msg"]))
         if reason.startswith(_NOT_AN_EMAIL):
-            return f"{reading.translated(INVALID_EMAIL)} {_sentence(reason.removeprefix(_NOT_AN_EMAIL))}"
-        return reason
+            problem = _email_problem(_sentence(reason.removeprefix(_NOT_AN_EMAIL)), reading)
+            return " ".join(part for part in (reading.translated(INVALID_EMAIL), problem) if part)
+        return _in_words(name, reason, reading)
     limit = context.get("max_length")
     if kind == "string_too_long" and limit is not None:
         return reading.translated("Use at most %(limit)s characters.", limit=limit)
     base = name.rsplit("_", 1)[0] if name.startswith("correction_") else name
     if base in FIELD_MESSAGES:
         return reading.translated(FIELD_MESSAGES[base])
-    return _sentence(str(issue["msg"]))
+    return _in_words(name, _sentence(str(issue["msg"])), reading)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from dsr.appeals import appeals
-from dsr.core.catalogs import N_, day_in_words
+from dsr.core.catalogs import N_, day_in_words, gettext
 from dsr.core.languages import ENGLISH, LanguageHints
 from dsr.core.models import Channel, NewRequest, PrivacyRequest
 from dsr.core.refusals import RefusalError
@@ -36,7 +36,20 @@ type DetailLabels = tuple[tuple[str, str], ...]
 
 
 class UnreadableStatementError(ValueError, RefusalError):
-    """An appeal without reasons, or with more than ``appeals.MAX_STATEMENT_CHARACTERS``."""
+    """An appeal without reasons, or with more than ``appeals.MAX_STATEMENT_CHARACTERS``: the
+    message is ``message_id`` (a catalog message) filled from ``values``, in English."""
+
+    def __init__(self, message_id: str, **values: object) -> None:
+        self.message_id = message_id
+        self.values = values
+        super().__init__(message_id % values if values else message_id)
+
+    def in_language(self, language: str) -> str:
+        return gettext(language, self.message_id, **self.values)
+
+
+NO_REASONS = N_("Tell us why you disagree with our decision.")
+TOO_MANY_REASONS = N_("Your reasons are longer than %(limit)s characters; shorten them.")
 
 
 class StatusFacts(NamedTuple):
@@ -141,19 +154,17 @@ def details_wanted(desk: Desk, request_id: str) -> DetailsWanted:
     return DetailsWanted(proof_of_identity.requirement_for(desk, request).data_points, detail_labels(request))
 
 
-def details_problem(outcome: VerificationOutcome, needed: int, listed: DetailLabels = ()) -> str:
-    """What to tell whoever sent the right code without the details the request needs: the
-    ``listed`` details named, or (on the page, which shows a field for each) "the details below"."""
-    names = "; ".join(f"{label} ({name})" for name, label in listed)
-    which = (
-        f"of these details, as we hold them: {names}" if listed else "of the details below, as we hold them"
-    )
-    if outcome is VerificationOutcome.DETAILS_MISSING:
-        return f"Your code is right, but to protect your data we also need {needed} {which}."
-    return (
-        f"Your code is right, but fewer than {needed} of the details you gave match what we hold. "
-        f"Check them and send the code again with {needed} {which}."
-    )
+def details_problem(
+    outcome: VerificationOutcome, needed: int, listed: DetailLabels = (), language: str = ENGLISH
+) -> str:
+    """What to tell whoever sent the right code without the details the request needs, in
+    ``language``: the ``listed`` details named, or (on the page, which shows a field for each) "the
+    details below"."""
+    missing = outcome is VerificationOutcome.DETAILS_MISSING
+    if not listed:
+        return gettext(language, DETAILS_PROBLEMS[missing], needed=needed)
+    names = "; ".join(f"{gettext(language, label)} ({name})" for name, label in listed)
+    return gettext(language, LISTED_DETAILS_PROBLEMS[missing], needed=needed, details=names)
 
 
 DETAILS_PROBLEMS = {
@@ -168,6 +179,19 @@ DETAILS_PROBLEMS = {
 }
 """``details_problem`` as the status page says it (a field for each detail below), by whether
 the details were missing (True) or did not match (False): message ids with ``needed``."""
+LISTED_DETAILS_PROBLEMS = {
+    True: N_(
+        "Your code is right, but to protect your data we also need %(needed)s of these details, "
+        "as we hold them: %(details)s."
+    ),
+    False: N_(
+        "Your code is right, but fewer than %(needed)s of the details you gave match what we hold. "
+        "Check them and send the code again with %(needed)s of these details, as we hold them: "
+        "%(details)s."
+    ),
+}
+"""``details_problem`` as the API says it, naming each detail (its label, and its name in
+``data_points``)."""
 
 
 def language_of(desk: Desk, request_id: str) -> str:
@@ -187,11 +211,11 @@ def ask_for_new_code(desk: Desk, request_id: str, token: str) -> bool:
     return verification.issue_new_code(desk, request_id)
 
 
-def statement_problem(statement: str) -> str | None:
+def statement_problem(statement: str) -> UnreadableStatementError | None:
     if not statement:
-        return "Tell us why you disagree with our decision."
+        return UnreadableStatementError(NO_REASONS)
     if len(statement) > appeals.MAX_STATEMENT_CHARACTERS:
-        return f"Your reasons are longer than {appeals.MAX_STATEMENT_CHARACTERS} characters; shorten them."
+        return UnreadableStatementError(TOO_MANY_REASONS, limit=appeals.MAX_STATEMENT_CHARACTERS)
     return None
 
 
@@ -200,7 +224,7 @@ def appeal(desk: Desk, request_id: str, token: str, statement: str) -> Appeal:
     request_for_holder(desk, request_id, token)
     problem = statement_problem(statement)
     if problem is not None:
-        raise UnreadableStatementError(problem)
+        raise problem
     return appeals.lodge(desk, request_id, statement, appeals.AppealChannel.STATUS_PAGE)
 
 

@@ -6,14 +6,17 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 
+from dsr.core.catalogs import N_, gettext
+from dsr.core.languages import ENGLISH, browser_language
 from dsr.core.models import NewRequest
 from dsr.core.tracing import desk_tracer
 from dsr.notices.public_views import SubjectView, subject_view
 from dsr.verification.identity_checks import VerificationOutcome
 from dsr.web import subject_actions
 from dsr.web.http_errors import BODY_REFUSALS, documented_answer
+from dsr.web.pages import translated_next_step
 from dsr.wiring.desk import desk_from_environment
-from intake_api import schemas, submissions
+from intake_api import answers, schemas, submissions
 from intake_api.answers import json_answer, source_address
 from intake_api.schemas import (
     CANNOT_APPEAL,
@@ -34,9 +37,30 @@ from intake_api.schemas import (
 router = Router()  # type: ignore[no-untyped-call]
 tracer = desk_tracer()
 
-WRONG_CODE = "That did not work. Check what you entered, or ask for a new code if yours has expired."
-NEW_CODE_SENT = "We have emailed you a new code. It replaces the one before."
-NOT_WAITING_FOR_CODE = "This request is not waiting for a code."
+WRONG_CODE = N_("That did not work. Check what you entered, or ask for a new code if yours has expired.")
+NEW_CODE_SENT = N_("We have emailed you a new code. It replaces the one before.")
+NOT_WAITING_FOR_CODE = N_("This request is not waiting for a code.")
+IDENTITY_CONFIRMED = N_("Thank you, your identity is confirmed.")
+SEND_DETAILS = N_("Send them in data_points, with the same code.")
+
+
+def _asked_language() -> str | None:
+    """The language the caller asks for (``?lang=``, else ``Accept-Language``), where the desk speaks it."""
+    return browser_language(answers.browser_language(router.current_event))
+
+
+def _language(request_id: str) -> str:
+    """An answer about a request the caller has shown is theirs is in the language they ask for,
+    else the request's own (English for one recorded without)."""
+    return _asked_language() or subject_actions.language_of(desk_from_environment(), request_id)
+
+
+def _in_language(view: SubjectView, language: str) -> SubjectView:
+    """The view with its words (what happens next, to the request and its appeal) in ``language``."""
+    appeal = view.appeal
+    if appeal is not None:
+        appeal = appeal.model_copy(update={"next_step": gettext(language, appeal.next_step)})
+    return view.model_copy(update={"next_step": translated_next_step(view, language), "appeal": appeal})
 
 
 @router.post(
@@ -69,9 +93,8 @@ def submit_request(new_request: Annotated[NewRequest, Body()]) -> Response[Submi
 def request_status(
     request_id: RequestId, token: Annotated[str, Query(min_length=10, max_length=100)]
 ) -> Response[SubjectView]:
-    return json_answer(
-        200, subject_actions.status_for_holder(desk_from_environment(), request_id, token).view
-    )
+    facts = subject_actions.status_for_holder(desk_from_environment(), request_id, token)
+    return json_answer(200, _in_language(facts.view, _asked_language() or facts.language))
 
 
 @router.post(
@@ -91,21 +114,23 @@ def appeal_request(
     """Appeal a refusal, where the request's law gives an appeal; answered within the law's time."""
     desk = desk_from_environment()
     appeal = subject_actions.appeal(desk, request_id, submission.token, submission.statement)
-    return json_answer(201, subject_view(desk.store.get(request_id), appeal, desk.now()))
+    view = subject_view(desk.store.get(request_id), appeal, desk.now())
+    return json_answer(201, _in_language(view, _language(request_id)))
 
 
 def _verification_answer(outcome: VerificationOutcome, request_id: str) -> Response[VerificationAnswer]:
     if outcome is VerificationOutcome.VERIFIED:
-        return json_answer(
-            200, VerificationAnswer(verified=True, message="Thank you, your identity is confirmed.")
-        )
-    answer = VerificationAnswer(verified=False, message=WRONG_CODE)
+        message = gettext(_language(request_id), IDENTITY_CONFIRMED)
+        return json_answer(200, VerificationAnswer(verified=True, message=message))
+    # A wrong code is told in the caller's language only: it says nothing of the request.
+    answer = VerificationAnswer(verified=False, message=gettext(_asked_language() or ENGLISH, WRONG_CODE))
     if outcome is not VerificationOutcome.REJECTED:
+        language = _language(request_id)
         wanted = subject_actions.details_wanted(desk_from_environment(), request_id)
+        problem = subject_actions.details_problem(outcome, wanted.needed, wanted.details, language)
         answer = VerificationAnswer(
             verified=False,
-            message=subject_actions.details_problem(outcome, wanted.needed, wanted.details)
-            + " Send them in data_points, with the same code.",
+            message=f"{problem} {gettext(language, SEND_DETAILS)}",
             details_needed=wanted.needed,
             details=[name for name, _ in wanted.details],
         )
@@ -146,7 +171,8 @@ def verify_account(
     outcome = subject_actions.confirm_with_login(desk, request_id, submission.assertion, caller=caller)
     if outcome is VerificationOutcome.VERIFIED:
         return _verification_answer(outcome, request_id)
-    return json_answer(403, VerificationAnswer(verified=False, message=WRONG_CODE))
+    wrong = gettext(_asked_language() or ENGLISH, WRONG_CODE)
+    return json_answer(403, VerificationAnswer(verified=False, message=wrong))
 
 
 @router.post(
@@ -165,6 +191,8 @@ def new_verification_code(
     request_id: RequestId, ask: Annotated[NewCodeAsk, Body()]
 ) -> Response[dict[str, str]]:
     """Only the holder of the status token may have a code sent (``subject_actions.ask_for_new_code``)."""
-    if not subject_actions.ask_for_new_code(desk_from_environment(), request_id, ask.token):
-        return json_answer(409, {"message": NOT_WAITING_FOR_CODE})
-    return json_answer(202, {"message": NEW_CODE_SENT})
+    sent = subject_actions.ask_for_new_code(desk_from_environment(), request_id, ask.token)
+    language = _language(request_id)
+    if not sent:
+        return json_answer(409, {"message": gettext(language, NOT_WAITING_FOR_CODE)})
+    return json_answer(202, {"message": gettext(language, NEW_CODE_SENT)})
