@@ -21,8 +21,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from dsr.appeals.appeals import AppealRefusedError
 from dsr.closing.downloads import DownloadExpiredError, NothingToDownloadError
-from dsr.core.catalogs import N_, gettext
+from dsr.core.catalogs import N_, day_in_words, gettext
 from dsr.core.languages import ENGLISH, LanguageHints, chosen_language, shipped_language
+from dsr.core.request_type_labels import REQUEST_TYPE_LABELS
 from dsr.intake.status_tokens import NO_MATCH, NoMatchingRequestError
 from dsr.intake.throttling import TooManyAttemptsError
 from dsr.policies.rights import RightNotGivenError
@@ -41,6 +42,10 @@ PAGES = ("/privacy-request", "/status/", "/download/")
 """The resources answered with pages; every other route answers JSON."""
 UNAVAILABLE = N_("The privacy desk could not complete this just now. Please try again in a moment.")
 APPEAL_NOT_SENT = N_("Your appeal was not sent")
+NOT_GIVEN_HERE = N_(
+    "%(labels)s: not a right the privacy law where you live (%(law)s) gives, nor one we offer everyone."
+)
+GIVEN_LATER = N_("%(label)s: %(law)s gives it from %(day)s.")
 STILL_RECORDING_RETRY = N_("A request with this Idempotency-Key is still being recorded; retry.")
 
 
@@ -175,8 +180,33 @@ def unreadable_statement(error: UnreadableStatementError) -> Response[Any]:
 
 @router.exception_handler(RightNotGivenError)  # type: ignore[untyped-decorator]
 def right_not_given(error: RightNotGivenError) -> Response[Any]:
-    """A type the law where the person lives does not give, where the company honours only those."""
-    return _refused(400, N_("Not a right where you live"), str(error))
+    """A type the law where the person lives does not give, where the company honours only those:
+    in English the law's version and the days it changes, as staff read them; in another language
+    the same facts in the subject's words, the rights they may ask for by their API values."""
+
+    def said(language: str) -> str:
+        if language == ENGLISH:
+            return str(error)
+        labels = ", ".join(
+            f"\u201c{gettext(language, REQUEST_TYPE_LABELS[kind])}\u201d" for kind in error.refused
+        )
+        law = gettext(language, error.law)
+        words = [gettext(language, NOT_GIVEN_HERE, labels=labels, law=law)]
+        words += [
+            gettext(
+                language,
+                GIVEN_LATER,
+                label=gettext(language, REQUEST_TYPE_LABELS[kind]),
+                law=law,
+                day=day_in_words(day, language),
+            )
+            for kind, day in error.given_from.items()
+        ]
+        given = ", ".join(kind.value for kind in error.given)
+        words.append(gettext(language, "The rights you may ask for: %(rights)s.", rights=given))
+        return " ".join(words)
+
+    return _refused(400, N_("Not a right where you live"), said)
 
 
 @router.exception_handler(NothingToDownloadError)  # type: ignore[untyped-decorator]

@@ -471,7 +471,7 @@ def test_a_subject_who_gets_the_form_and_the_code_wrong_in_french_is_told_so_in_
     journey.step("a wrong address and a long name refused")
 
     public = DeskClient(local_api.cloud.base_url)
-    answer = submit(public, preferred_language="fr", subject={"email": "alan@example.net"})
+    answer = submit(public, preferred_language="fr", subject={"email": "barbara@example.org"})
     assert answer.status == 201, answer.body
     page.goto(f"/status/{answer.body['request_id']}?token={answer.body['status_token']}")
     page.locator("#code").fill("000000")

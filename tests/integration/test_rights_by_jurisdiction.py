@@ -68,6 +68,24 @@ def test_the_api_refuses_a_right_neither_the_law_gives_nor_the_company_promises(
     assert submit(public, country="NZ", request_types=["objection"]).status == 201
 
 
+def test_the_apis_refusal_of_a_right_is_said_in_the_language_asked_for(public: DeskClient) -> None:
+    payload = {
+        "request_types": ["access", "objection"],
+        "subject": {"email": "ada@example.com"},
+        "jurisdiction": "US-CA",
+    }
+
+    refused = public.call("POST", "/requests", payload, headers={"Accept-Language": "es"})
+
+    assert refused.status == 400
+    assert refused.body["message"] == (
+        "\u201cDejar de tratar mis datos para sus intereses legítimos\u201d: donde usted vive, la ley "
+        "CCPA/CPRA (California) no le da este derecho, y no lo ofrecemos a todos. Los derechos que puede "
+        "ejercer: access, portability, erasure, rectification, marketing_opt_out, sale_sharing_opt_out, "
+        "limit_sensitive."
+    )
+
+
 def test_the_form_offers_the_rights_where_the_person_lives_and_refuses_others(
     public: DeskClient, desk: Desk
 ) -> None:
