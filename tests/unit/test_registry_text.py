@@ -5,15 +5,23 @@ shown for want of a translation is marked as English on a page."""
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 import dsr
+from dsr.closing.closing import english_in_summary
+from dsr.core.identities import SubjectIdentity
+from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.core.registry import RegistryError, load_registry, parse_registry
 from dsr.core.registry_text import LocalText
+from dsr.notices import subject_notices as notices
 from dsr.notices.package_page import readable_package
 from dsr.notices.rights_answers import automated_decisions_text, third_parties_text
+from dsr.wiring.desk import Desk
 from dsr_cli.registry_check import check_registry
 from tests.unit.test_catalogs import FRENCH_LOOSE_SPACE
 
@@ -196,3 +204,41 @@ def test_the_registry_check_warns_of_each_text_a_language_would_read_in_english(
     )
     assert not any("citation" in line for line in warnings)
     assert any(": 1 systems;" in line for line in lines)  # warned of, and still usable
+
+
+def test_a_completion_email_marks_the_english_it_shows_for_want_of_a_translation() -> None:
+    registry = parse_registry(REGISTRY)
+    request = _request("es")
+    desk = cast(Desk, SimpleNamespace(registry=registry))
+
+    in_english = english_in_summary(desk, request)
+    summary = (
+        "Lo que hicimos:\n- Invoices: conservamos 1 registro por este motivo: tax law requires us to "
+        "keep invoices for several years (26 U.S.C. 6001)"
+    )
+    notice = notices.completion(request, summary, in_english=in_english)
+
+    assert "Invoices" in in_english
+    assert "tax law requires us to keep invoices for several years" in in_english
+    html = notice.html or ""
+    assert '<span lang="en">Invoices</span>: conservamos 1 registro' in html
+    assert 'motivo: <span lang="en">tax law requires us to keep invoices for several years</span> (26' in html
+    assert "<span" not in notice.body
+    # German has the name's translation: nothing of it is English
+    assert "Invoices" not in english_in_summary(desk, _request("de"))
+    assert english_in_summary(desk, _request("en")) == []
+
+
+def _request(language: str) -> PrivacyRequest:
+    return PrivacyRequest(
+        request_id="8d5bd9a4-3f0e-4a57-9e55-0c7f1f0e2a11",
+        request_types=[RequestType.ACCESS],
+        subject=SubjectIdentity(email="ada@example.com"),
+        relationship=Relationship.OTHER,
+        jurisdiction="UK",
+        channel=Channel.WEB,
+        status=Status.COMPLETED,
+        received_at=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+        respond_by=datetime(2027, 1, 5, 12, 0, tzinfo=UTC),
+        language=language,
+    )

@@ -125,10 +125,14 @@ def _notify_subject_once(desk: Desk, request: PrivacyRequest, outcome: Outcome, 
             downloads.download_url(desk, request.request_id),
             downloads.open_window(desk, request.request_id),
             partly=outcome is Outcome.PARTIAL,
+            in_english=english_in_summary(desk, latest),
         )
     else:
         notice = notices.completion(
-            request, completion_summary(desk, latest), partly=outcome is Outcome.PARTIAL
+            request,
+            completion_summary(desk, latest),
+            partly=outcome is Outcome.PARTIAL,
+            in_english=english_in_summary(desk, latest),
         )
     desk.send_notice(str(request.subject.email), notice, request.request_id)
     desk.store.claim_once(request.request_id, "closing_notice_sent_at", desk.now())
@@ -152,6 +156,20 @@ def completion_summary(desk: Desk, request: PrivacyRequest) -> str:
     else:
         done = ""
     return "\n\n".join(part for part in [done, *answers_to_rights(desk, request, language)] if part)
+
+
+def english_in_summary(desk: Desk, request: PrivacyRequest) -> list[str]:
+    """The registry's texts the completion summary may give in English for want of their
+    translation in the request's language (as written, and as a sentence continues them, its
+    first letter small), for its HTML part to mark as English."""
+    language = notices.language_of(request)
+    english = [
+        str(text)
+        for system in desk.registry.systems
+        for _, text in system.subject_texts()
+        if language in text.falls_back_to_english()
+    ]
+    return [*dict.fromkeys([*english, *(text[:1].lower() + text[1:] for text in english)])]
 
 
 STAFF_ALERTED = "staff_alerted_at"

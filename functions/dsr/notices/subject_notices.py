@@ -5,6 +5,7 @@ No personal data in subject lines."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -52,12 +53,13 @@ def language_of(request: PrivacyRequest) -> str:
     return request.language if request.language in SHIPPED_LANGUAGES else ENGLISH
 
 
-def render(name: str, language: str, **context: Any) -> Notice:
-    """The email ``emails/<name>.txt`` in ``language``, with its HTML part."""
+def render(name: str, language: str, *, in_english: Sequence[str] = (), **context: Any) -> Notice:
+    """The email ``emails/<name>.txt`` in ``language``, with its HTML part (where ``in_english``,
+    English words in it, are marked as English)."""
     text = email_templates.render(f"emails/{name}.txt", language, **context)
     subject, _, body = text.partition("\n\n")
     subject = " ".join(subject.split())
-    return Notice(subject, body, language, html_version(subject, body, language))
+    return Notice(subject, body, language, html_version(subject, body, language, in_english))
 
 
 def _about(request: PrivacyRequest, name: str, **context: Any) -> Notice:
@@ -193,11 +195,15 @@ def completion(
     available_until: datetime | None = None,
     *,
     partly: bool = False,
+    in_english: Sequence[str] = (),
 ) -> Notice:
+    """What was done; ``in_english``: registry texts in ``summary`` that have no translation in the
+    request's language (``dsr.closing.closing.english_in_summary``), marked as English in HTML."""
     offered = bool(download_url and available_until)
     return _about(
         request,
         "completion",
+        in_english=in_english,
         summary=summary,
         partly=partly,
         download_url=download_url if offered else None,
