@@ -104,7 +104,7 @@ def test_an_erasure_reaches_processors_vendor_and_customers_and_completes_when_a
         in notice.body
     )
     assert "to Helpline Outsourcing Ltd, and they confirmed it was carried out" in notice.body
-    assert "to the customers whose CRM holds your details, and they confirmed" in notice.body
+    assert "to the businesses that use our service and hold your details, and they confirmed" in notice.body
 
 
 def test_a_person_no_customer_holds_is_not_passed_to_any_customer(

@@ -132,7 +132,7 @@ def test_the_form_says_which_law_it_recognised_where_the_person_lives(public: De
     new_zealander = public.get("/privacy-request?country=NZ").body
 
     recognised = "Where you live, the privacy law Oregon OCPA gives you these rights"
-    no_law = "We know of no privacy law in our table where you live; we offer you every right"
+    no_law = "We know of no privacy law that applies where you live, so we offer you every right"
     assert recognised in oregonian
     assert oregonian.index(recognised) < oregonian.index('value="access"')  # above the choices
     assert no_law in new_zealander and 'value="objection"' in new_zealander

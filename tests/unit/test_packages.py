@@ -106,8 +106,8 @@ def test_a_database_s_rows_and_a_saas_tool_s_records_read_under_their_table_or_r
     page = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
     headings = [part.split("</h3>")[0] for part in page.split("<h3>")[1:]]
     assert headings == [
-        "Records of kind: person",
-        "Records of kind: charges",
+        "Record type: person",
+        "Record type: charges",
         "From the table: accounts",
         "From the table: invoices",
         "From the table: support notes",

@@ -216,7 +216,7 @@ _ACTION_NAMES = {
     Action.LIMIT_SENSITIVE: N_("limit on sensitive data"),
     Action.ADMT_OPT_OUT: N_("opt-out of automated decisions"),
 }
-CUSTOMERS_HANDED_TO = N_("the customers whose CRM holds your details")
+CUSTOMERS_HANDED_TO = N_("the businesses that use our service and hold your details")
 
 
 def outcome_lines(desk: Desk, request_id: str, language: str = ENGLISH) -> list[str]:

@@ -134,7 +134,7 @@ DECISION_WORDS = (
 )
 """How a system's automated decisions are described, field by field."""
 
-GROUP_FIELDS = {"_table": N_("From the table: %(name)s"), "record_set": N_("Records of kind: %(name)s")}
+GROUP_FIELDS = {"_table": N_("From the table: %(name)s"), "record_set": N_("Record type: %(name)s")}
 """Where a record came from inside its system (a database's table, a SaaS tool's record set):
 shown as a heading over the records that share it, not as a field of each."""
 

@@ -21,7 +21,7 @@ type Attributes = Mapping[str, str | bool | None]
 
 RELATIONSHIP_LABELS: dict[Relationship, str] = {
     Relationship.ACCOUNT_HOLDER: N_("I have an account with you"),
-    Relationship.CUSTOMER_CONTACT: N_("I am a contact in one of your customers' CRM"),
+    Relationship.CUSTOMER_CONTACT: N_("A business that uses your service has my details"),
     Relationship.MARKETING_LEAD: N_("I signed up for marketing or an event"),
     Relationship.JOB_APPLICANT: N_("I applied for a job with you"),
     Relationship.WEBSITE_VISITOR: N_("I visited your website"),

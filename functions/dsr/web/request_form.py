@@ -302,8 +302,8 @@ def law_recognised(law: str | None, language: str = ENGLISH) -> str:
     if law is None:
         return gettext(
             language,
-            "We know of no privacy law in our table where you live; we offer you every right we "
-            "honour anywhere.",
+            "We know of no privacy law that applies where you live, so we offer you every right we "
+            "offer anywhere.",
         )
     return gettext(
         language,
