@@ -13,7 +13,7 @@ from dsr.core.identities import SubjectIdentity
 from dsr.core.models import Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.core.readable_dates import day_text, utc_moment_text
 from dsr.core.registry import load_registry
-from dsr.fulfilment import fulfilment, results
+from dsr.fulfilment import fulfilment, hand_off_words
 from dsr.fulfilment.results import describe_outcome
 from dsr.notices.handoff_notices import _ASKED_FOR, customer_notification, vendor_instructions
 from dsr.notices.package_page import _record_html
@@ -181,7 +181,7 @@ def test_the_readable_package_shows_who_the_person_is_first_with_the_address_bes
 def test_the_completion_email_names_a_processor_as_the_registry_names_it_not_by_its_domain() -> None:
     registry = load_registry(Path(fulfilment.__file__).parents[1] / "config" / "systems.yaml")
     provider = next(system for system in registry.systems if system.id == "email-provider")
-    said = results.handed_to(provider)
+    said = hand_off_words.handed_to(provider)
     assert said == "our email provider"
     told = describe_outcome(Action.ERASE, {"status": "done", "confirmed_by": "x", "handed_to": said})
     assert "passed on the deletion to our email provider" in told

@@ -5,7 +5,7 @@ checked against the vendor's published API document when ``tests/vendor_apis/<to
 A ``postgresql`` system is checked against its database when ``--database SYSTEM=URL`` gives it
 (``make run`` prints the local cloud's) or its ``secret_arn_env`` holds its secret's ARN.
 Each problem is printed as ``FILE:LINE: system or tool: problem``; the exit status is 1 if any.
-Each text a subject reads (``SystemEntry.subject_texts``) that a shipped language would read in
+Each text a subject reads (``dsr.core.registry_text.subject_texts``) that a shipped language would read in
 English, for want of its translation, is a warning, ``FILE:LINE: system: warning: ...``: printed,
 but the registry is still usable.
 """
@@ -32,6 +32,7 @@ from dsr.connectors.saas_requests import (
 )
 from dsr.core.registry import SystemEntry, SystemRegistry
 from dsr.core.registry_stores import SaasStore, SqlStore
+from dsr.core.registry_text import subject_texts
 from dsr.core.saas_definitions import Pagination, SaasDefinition, definitions_dir
 from dsr.core.settings import DeskSettings
 from vendor_apis import has_document, request_problems
@@ -157,7 +158,7 @@ def _untranslated(registry: SystemRegistry, path: Path) -> list[Problem]:
         node, _, _ = _read(path, "registry")
     warnings = []
     for index, system in enumerate(registry.systems):
-        for where, text in system.subject_texts():
+        for where, text in subject_texts(system):
             missing = text.falls_back_to_english()
             if missing:
                 location = ("systems", index, *(int(p) if p.isdigit() else p for p in where.split(".")))

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 from dsr.closing import suppression
 from dsr.core import catalogs
 from dsr.core.models import PrivacyRequest, Status
+from dsr.core.registry_text import subject_texts
 from dsr.core.tasks import Outcome
 from dsr.intake.status_tokens import status_token
 from dsr.notices import subject_notices as notices
@@ -166,7 +167,7 @@ def english_in_summary(desk: Desk, request: PrivacyRequest) -> list[str]:
     english = [
         str(text)
         for system in desk.registry.systems
-        for _, text in system.subject_texts()
+        for _, text in subject_texts(system)
         if language in text.falls_back_to_english()
     ]
     return [*dict.fromkeys([*english, *(text[:1].lower() + text[1:] for text in english)])]

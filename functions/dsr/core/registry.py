@@ -11,9 +11,9 @@ is done instead, and the reason and citation the subject is told.
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from dsr.core.actions import Action
 from dsr.core.registry_stores import (
@@ -32,15 +32,13 @@ from dsr.core.registry_stores import (
     StoreLocation,
     SystemId,
 )
-from dsr.core.registry_text import LocalText, at_most
+from dsr.core.registry_text import (
+    SubjectText200,
+    SubjectText300,
+    SubjectText500,
+    SubjectText1000,
+)
 from dsr.core.yaml_text import parse_yaml
-
-# Text a subject reads: a plain string (English) or {en: ..., fr: ..., fr_CA: ..., de: ..., es: ...}
-# (dsr.core.registry_text), at most this long in each language.
-SubjectText200 = Annotated[LocalText, AfterValidator(at_most(200))]
-SubjectText300 = Annotated[LocalText, AfterValidator(at_most(300))]
-SubjectText500 = Annotated[LocalText, AfterValidator(at_most(500))]
-SubjectText1000 = Annotated[LocalText, AfterValidator(at_most(1000))]
 
 # ------------------------------------------------------------------------------ actions
 
@@ -329,20 +327,6 @@ class SystemEntry(RegistryModel):
 
     def exemption_for(self, action: Action) -> Exemption | None:
         return next((e for e in self.exemptions if action in e.applies_to), None)
-
-    def subject_texts(self) -> list[tuple[str, LocalText]]:
-        """Each text of the system a subject may read, with where it is (``exemptions.0.reason``)."""
-        texts: list[tuple[str, LocalText]] = [("name", self.name)]
-        for index, party in enumerate(self.third_parties):
-            texts.append((f"third_parties.{index}.purpose", party.purpose))
-        for index, exemption in enumerate(self.exemptions):
-            texts += [(f"exemptions.{index}.reason", exemption.reason)]
-            texts += [(f"exemptions.{index}.citation", exemption.citation)]
-        if self.automated_decisions is not None:
-            decisions = self.automated_decisions
-            for field in ("purpose", "logic", "outcome", "human_role"):
-                texts.append((f"automated_decisions.{field}", getattr(decisions, field)))
-        return texts
 
 
 class SystemRegistry(RegistryModel):

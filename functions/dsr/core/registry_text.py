@@ -18,12 +18,15 @@ page can mark English shown among another language's words (``lang="en"``, WCAG 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple, Self
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, Self
 
-from pydantic import GetCoreSchemaHandler
+from pydantic import AfterValidator, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from dsr.core.languages import ENGLISH, SHIPPED_LANGUAGES, locale_id
+
+if TYPE_CHECKING:
+    from dsr.core.registry import SystemEntry
 
 
 class Shown(NamedTuple):
@@ -116,6 +119,28 @@ def at_most(characters: int) -> Callable[[LocalText], LocalText]:
         return value
 
     return checked
+
+
+# A registry field a subject reads, at most this long in each language.
+SubjectText200 = Annotated[LocalText, AfterValidator(at_most(200))]
+SubjectText300 = Annotated[LocalText, AfterValidator(at_most(300))]
+SubjectText500 = Annotated[LocalText, AfterValidator(at_most(500))]
+SubjectText1000 = Annotated[LocalText, AfterValidator(at_most(1000))]
+
+
+def subject_texts(system: SystemEntry) -> list[tuple[str, LocalText]]:
+    """Each text of a registry system a subject may read, with where it is (``exemptions.0.reason``)."""
+    texts: list[tuple[str, LocalText]] = [("name", system.name)]
+    for index, party in enumerate(system.third_parties):
+        texts.append((f"third_parties.{index}.purpose", party.purpose))
+    for index, exemption in enumerate(system.exemptions):
+        texts += [(f"exemptions.{index}.reason", exemption.reason)]
+        texts += [(f"exemptions.{index}.citation", exemption.citation)]
+    if system.automated_decisions is not None:
+        decisions = system.automated_decisions
+        for field in ("purpose", "logic", "outcome", "human_role"):
+            texts.append((f"automated_decisions.{field}", getattr(decisions, field)))
+    return texts
 
 
 def shown_in(value: str, language: str) -> Shown:

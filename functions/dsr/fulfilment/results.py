@@ -13,9 +13,9 @@ from dsr.core.catalogs import N_
 from dsr.core.languages import ENGLISH
 from dsr.core.models import PrivacyRequest, RequestType
 from dsr.core.registry import SystemEntry
-from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
 from dsr.core.registry_text import LocalText
 from dsr.fulfilment.fulfilment import Compiled
+from dsr.fulfilment.hand_off_words import handed_to
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
 from dsr.notices.package_page import readable_package
 from dsr.notices.rights_answers import automated_decisions_text, review_text, third_parties_text
@@ -216,7 +216,6 @@ _ACTION_NAMES = {
     Action.LIMIT_SENSITIVE: N_("limit on sensitive data"),
     Action.ADMT_OPT_OUT: N_("opt-out of automated decisions"),
 }
-CUSTOMERS_HANDED_TO = N_("the businesses that use our service and hold your details")
 
 
 def outcome_lines(desk: Desk, request_id: str, language: str = ENGLISH) -> list[str]:
@@ -241,28 +240,6 @@ def outcome_lines(desk: Desk, request_id: str, language: str = ENGLISH) -> list[
         name = system.name.in_language(language) if system else system_id
         lines.append(f"{name}: {describe_outcome(action, described, language)}")
     return lines
-
-
-def _processor_name(system_name: str, language: str) -> str:
-    """``Marketing email (our email provider)`` names its processor in brackets: ``our email
-    provider``; a name without brackets is said whole. Never the processor's domain."""
-    inner = system_name.rpartition("(")[2].removesuffix(")").strip()
-    if system_name.endswith(")") and inner:
-        return inner
-    return catalogs.gettext(language, "the provider of %(system)s", system=system_name)
-
-
-def handed_to(system: SystemEntry, language: str = ENGLISH) -> str:
-    """Whom a system's tasks are passed to, as the subject is told in ``language`` (empty for
-    the desk's own)."""
-    store = system.store
-    if isinstance(store, OpenDsrProcessor):
-        return _processor_name(system.name.in_language(language), language)
-    if isinstance(store, VendorByEmail):
-        return store.vendor
-    if isinstance(store, HandOffRoute):
-        return catalogs.gettext(language, CUSTOMERS_HANDED_TO)
-    return ""
 
 
 def describe_outcome(action: Action, outcome: dict[str, Any], language: str = ENGLISH) -> str:
