@@ -147,6 +147,22 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     assert "Your personal data" not in french + german and "Yes" not in french + german
 
 
+def test_a_field_the_catalogs_do_not_name_reads_in_words_and_is_marked_english_on_another_language_s_page() -> (
+    None
+):
+    records = {"crm": [{"createdAt": "2027-01-05", "legal_basis": "contract", "score": 41}]}
+    header = {"generated_at": "2027-01-05T09:30:00+00:00", "systems": {"crm": {"name": "CRM", "records": 1}}}
+
+    def page(language: str) -> str:
+        return b"".join(readable_package("r-1", ["crm"], header, records.__getitem__, language)).decode()
+
+    german, english = page("de"), page("en")
+    assert '<dt lang="en">Created at</dt><dd>5. Januar 2027</dd>' in german
+    assert '<dt lang="en">Legal basis</dt><dd>contract</dd>' in german
+    assert "<dt>Punktzahl</dt><dd>41</dd>" in german
+    assert "<dt>Created at</dt>" in english and 'lang="en">' not in english.split("<body", 1)[1]
+
+
 def test_every_kind_of_data_the_registry_names_is_translated_on_the_package_page() -> None:
     systems = yaml.safe_load((Path(package_page.__file__).parents[1] / "config" / "systems.yaml").read_text())
     named = {category for system in systems["systems"] for category in system.get("categories", [])}

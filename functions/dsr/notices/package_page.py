@@ -5,6 +5,7 @@ a time, so a large package is never held whole; the package store writes it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -35,6 +36,9 @@ class Row(NamedTuple):
     text: str
     file: str | None = None
     href: str | None = None
+    label_language: str | None = None
+    """``en`` where a field the catalogs do not name is shown by its own (English) words on a
+    page in another language, for screen readers to pronounce it as English (WCAG 3.1.2)."""
 
 
 class Entry(NamedTuple):
@@ -173,10 +177,13 @@ MOMENT_FIELDS = ("created", "updated", "timestamp")
 def _row(field: str, value: Any, record: dict[str, Any], language: str) -> Row:
     """A file's content (kept as base64 in the JSON) is a link that opens or saves the named file."""
     label = field_label(field, language)
+    label_language = ENGLISH if field not in FIELD_LABELS and language != ENGLISH else None
     if _is_epoch_moment(field, value):
-        return Row(label, moment_in_words(datetime.fromtimestamp(value, UTC), language))
+        return Row(
+            label, moment_in_words(datetime.fromtimestamp(value, UTC), language), None, None, label_language
+        )
     if field != "content_base64" or not isinstance(value, str):
-        return Row(label, _shown(value, language))
+        return Row(label, _shown(value, language), label_language=label_language)
     name = str(record.get("file") or "file")
     content_type = str(record.get("content_type") or "application/octet-stream")
     if not all(character.isalnum() or character in "/.+-" for character in content_type):
@@ -243,15 +250,34 @@ FIELD_LABELS: dict[str, str] = {
     "tracking_consent": N_("Agreed to tracking"),
     "user_agent": N_("Browser"),
     "visitor_id": N_("Visitor number"),
+    # The accounts database, the data lake and the automated decisions of the demonstration
+    "automated_decision": N_("Decided by an automated system"),
+    "billing_name": N_("Name on invoices"),
+    "country": N_("Country"),
+    "decided_on": N_("Decided on"),
+    "device": N_("Device"),
+    "event": N_("Event"),
+    "event_time": N_("Time of the event"),
+    "invoice_terms_offered": N_("Payment on invoice offered"),
+    "page": N_("Page"),
+    "processing_restricted": N_("Use restricted"),
+    "score": N_("Score"),
+    "user_email": N_("Email address"),
 }
 """How the fields the demonstration systems hold are named for people (message ids of the
 catalogs); any other field is its name in words (``order_total`` reads ``Order total``)."""
 
 
+_WORD_START = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
 def field_label(field: str, language: str = ENGLISH) -> str:
+    """The field's name for people: the catalogs' where they name it, else its own words
+    (``order_total`` and ``createdAt`` read ``Order total`` and ``Created at``)."""
     if field in FIELD_LABELS:
         return gettext(language, FIELD_LABELS[field])
-    return field.replace("_", " ").strip().capitalize() or field
+    words = _WORD_START.sub(" ", field).replace("_", " ").split()
+    return " ".join(words).capitalize() or field
 
 
 def _shown(value: Any, language: str = ENGLISH) -> str:

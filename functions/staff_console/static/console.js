@@ -902,13 +902,15 @@ function actionsFor(request, member) {
       }, "", request.status));
     }
     const reason = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, t(label))));
-    const detail = el("textarea", { maxlength: 1500, "aria-describedby": "deny-detail-hint" });
+    // The hint between the label and the box, where it is read before writing.
+    const detail = field("deny-detail", t("Explanation sent to the subject"),
+      el("textarea", { maxlength: 1500, "aria-describedby": "deny-detail-hint" }));
+    detail.lastChild.before(el("p", { class: "hint", id: "deny-detail-hint" },
+      t("The subject reads the reason in {language}. Your explanation is sent after it as you write it: write it in {language}, or leave it empty. With Another reason, it is needed.",
+        { language: request.language ? request.language_name : t("English") })));
     actions.push(actionForm(t("Deny"), [
       field("deny-reason", t("Reason"), reason),
-      field("deny-detail", t("Explanation sent to the subject"), detail),
-      el("p", { class: "hint", id: "deny-detail-hint" },
-        t("The subject reads the reason in {language}. Your explanation is sent after it as you write it: write it in {language}, or leave it empty. With Another reason, it is needed.",
-          { language: request.language ? request.language_name : t("English") })),
+      detail,
     ], t("Deny"), async (data) => {
       const explanation = String(data.get("deny-detail") || "").trim();
       await api("POST", `${base}/decision`, {
