@@ -147,9 +147,7 @@ def test_the_readable_package_is_written_in_the_request_s_language() -> None:
     assert "Your personal data" not in french + german and "Yes" not in french + german
 
 
-def test_a_field_the_catalogs_do_not_name_reads_in_words_and_is_marked_english_on_another_language_s_page() -> (
-    None
-):
+def test_a_field_the_catalogs_do_not_name_reads_in_words_and_is_marked_english_elsewhere() -> None:
     records = {"crm": [{"createdAt": "2027-01-05", "legal_basis": "contract", "score": 41}]}
     header = {"generated_at": "2027-01-05T09:30:00+00:00", "systems": {"crm": {"name": "CRM", "records": 1}}}
 
