@@ -29,6 +29,7 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.models import PrivacyRequest, Status
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES
 from dsr.intake.status_tokens import status_token
+from dsr.review.denial_reasons import SUBJECT_WORDS
 from dsr.staff.reports import denial_reason
 from dsr.wiring.desk import Desk
 
@@ -66,17 +67,11 @@ requires kept is the closest DRP has to a claim the law does not cover). Only th
 ever sent."""
 
 DENIAL_LABELS: dict[str, DrpReason] = {
-    "We could not verify your identity well enough": DrpReason.INSUF_VERIFICATION,
-    "We hold no personal data that matches": DrpReason.NO_MATCH,
-    "We have reason to believe the request was not made by you": DrpReason.SUSPECTED_FRAUD,
-    "The law does not give this right for this data": DrpReason.CLAIM_NOT_COVERED,
-    "The law you relied on does not apply to us": DrpReason.OUTSIDE_JURISDICTION,
-    "You have made this request too often": DrpReason.TOO_MANY_REQUESTS,
-    "The law requires us to keep this data": DrpReason.CLAIM_NOT_COVERED,
+    words.rstrip("."): REASON_SPELLINGS[code.value] for code, words in SUBJECT_WORDS.items()
 }
-"""The reasons staff choose from in the console (its ``DENIAL_REASONS``), by the words the
-recorded reason starts with: keeping data the law requires kept is the closest DRP has to a
-claim the law does not cover."""
+"""A denial recorded before reasons were recorded by code carried the console's label as its
+first words, the reason's English words (``dsr.review.denial_reasons``): each read back as the
+reason its code maps to."""
 
 _STATE_OF: dict[Status, DrpState] = {
     Status.RECEIVED: DrpState.OPEN,
