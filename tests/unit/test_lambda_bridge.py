@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from local_cloud.lambda_bridge import LambdaBridge, StateMachineLambda
+from local_cloud.lambda_bridge import LambdaBridge, LocalCloudStoppedError, StateMachineLambda
 from local_cloud.template import FunctionSpec
 
 HOLD = threading.Event()
@@ -167,3 +167,28 @@ def test_the_state_machine_reaches_a_function_as_lambda_answers_invoke() -> None
     # A function the template does not declare is Lambda's to answer.
     assert service.asked == ["NotInTheTemplate"] and elsewhere["FunctionError"] == "ResourceNotFoundException"
     assert [run.function for run in bridge.invocations] == ["EchoFunction", "EchoFunction", "FailingFunction"]
+
+
+def test_a_closed_bridge_lets_the_run_under_way_finish_and_refuses_new_ones() -> None:
+    _reset()
+    bridge = _bridge("HandOffFunction")
+    results: list[str] = []
+    running = threading.Thread(
+        target=lambda: results.append(bridge.invoke("HandOffFunction", {"name": "under way"}))
+    )
+    running.start()
+    assert _entered_count(1, within=5) == 1
+    closing = threading.Thread(
+        target=lambda: results.append(f"still running: {bridge.close(wait_seconds=10)}")
+    )
+    closing.start()
+    HOLD.set()
+    closing.join(timeout=10)
+    running.join(timeout=10)
+
+    assert sorted(results) == ["still running: 0", "under way"]
+    with pytest.raises(
+        LocalCloudStoppedError, match="HandOffFunction was invoked after the local cloud stopped"
+    ):
+        bridge.invoke("HandOffFunction", {"name": "too late"})
+    assert ENTERED == ["under way"]

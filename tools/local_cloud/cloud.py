@@ -64,6 +64,9 @@ DATABASE_SECRET_PARAMETER = "CrmDatabaseSecretArn"  # noqa: S105  # nosec B105 -
 DATABASE_SECRET_READ = "before-parameter-build.secrets-manager.GetSecretValue"  # noqa: S105  # nosec B105 - an event
 
 # template.yaml parameter -> the demonstration processor that plays it (see systems.yaml).
+STOP_WAIT_SECONDS = 30.0
+"""How long a stopping cloud lets the functions under way finish (a Lambda's own timeout is longer,
+but no function of the desk runs this long on the local cloud)."""
 DEMO_PROCESSORS = {"PaymentsOpenDsrUrl": "payments.example", "EmailProviderOpenDsrUrl": "mail.example"}
 
 # What runs differently on one machine: no X-Ray daemon and no CloudWatch to send metrics to.
@@ -284,6 +287,10 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
+        # The functions under way finish first and no new ones start: a workflow step still
+        # running once the cloud's services are gone would reach for AWS itself.
+        if self.bridge is not None:
+            self.bridge.close(wait_seconds=STOP_WAIT_SECONDS)
         if self.streams is not None:
             self.streams.stop()
         for processor in self.processors.values():
@@ -780,9 +787,11 @@ class _StateMachineLambdaClients:
             lambda_eval_utils.boto_client_for = self._client_for  # type: ignore[attr-defined]
 
     def forget(self) -> None:
+        """The cloud stopped: its clients go, but Lambda tasks keep reaching its (closed) bridge,
+        which refuses them, until the next cloud starts. A workflow still under way then fails
+        within the emulator instead of calling AWS's own Lambda endpoint."""
         with self._lock:
             self._clients.clear()
-            self._bridge = None
 
     def _client_for(self, region: str, service: str, state_credentials: Any = None) -> Any:
         # Moto's own maker ignores the task's credentials too: every client is the same.

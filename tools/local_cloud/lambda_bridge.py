@@ -63,6 +63,10 @@ class Invocation:
     """When the handler returned or raised, by ``time.perf_counter``."""
 
 
+class LocalCloudStoppedError(RuntimeError):
+    """A function was invoked after its local cloud stopped (a workflow step still under way)."""
+
+
 class LambdaBridge:
     def __init__(
         self,
@@ -94,6 +98,10 @@ class LambdaBridge:
         # A fault switch for tests and demonstrations: given the function and its event, an
         # exception to raise instead of running the handler, or None.
         self.fault: Callable[[str, Any], Exception | None] = lambda _function, _event: None
+        # Invocations under way, and whether the cloud has stopped taking new ones (``close``).
+        self._running = threading.Condition()
+        self._in_flight = 0
+        self._closed = False
 
     def handler(self, logical_id: str) -> Handler:
         with self._lock:
@@ -112,6 +120,26 @@ class LambdaBridge:
             invoked_function_arn=function,
             timeout_seconds=spec.timeout_seconds,
         )
+        with self._running:
+            if self._closed:
+                raise LocalCloudStoppedError(f"{logical_id} was invoked after the local cloud stopped")
+            self._in_flight += 1
+        try:
+            return self._run(logical_id, spec, context, event)
+        finally:
+            with self._running:
+                self._in_flight -= 1
+                self._running.notify_all()
+
+    def close(self, wait_seconds: float) -> int:
+        """Take no more invocations, and wait up to ``wait_seconds`` for those under way to end,
+        so none of them reaches past the stopped cloud; the number still running after that."""
+        with self._running:
+            self._closed = True
+            self._running.wait_for(lambda: self._in_flight == 0, timeout=wait_seconds)
+            return self._in_flight
+
+    def _run(self, logical_id: str, spec: FunctionSpec, context: LambdaContext, event: Any) -> Any:
         injected = self.fault(logical_id, event)
         if injected is not None:
             self.invocations.append(Invocation(logical_id, type(injected).__name__, 0.0, spec.memory_mb))
