@@ -12,7 +12,8 @@ from dsr.core.display_text import visible_text
 from dsr.core.identities import SubjectIdentity
 from dsr.core.models import AuditEvent, Channel, PrivacyRequest, Relationship, RequestType, Status
 from dsr.policies.request_deadlines import end_of_local_day, local_day
-from dsr.staff.request_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry, request_detail
+from dsr.staff.queue_views import IDENTITY_RELEASED, STATUS_LABELS, open_queue, queue_entry
+from dsr.staff.request_views import request_detail
 from dsr_cli.staff import _readable
 
 CONSOLE = Path(__file__).parents[2] / "functions" / "staff_console" / "static" / "console.js"

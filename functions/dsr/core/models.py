@@ -318,6 +318,8 @@ class PrivacyRequest(RequestForSystems):
     identity_reduced_at: datetime | None = None
     profiling_review_answer: dict[str, str] | None = None
     """Staff's answer to a profiling review: decision_reason, review_result, reviewed_by."""
+    assigned_to: str | None = None
+    """The staff member who works the request, as the queue shows it (``dsr.review.bulk``)."""
 
     @property
     def request_types_answered_without_systems_only(self) -> bool:

@@ -26,7 +26,7 @@ RANK = {StaffGroup.ANALYST: 1, StaffGroup.APPROVER: 2, StaffGroup.ADMIN: 3}
 # checks the group itself on every call; this list only shapes the page.
 ABILITIES = {
     StaffGroup.ANALYST: ("view", "ask", "confirm", "triage"),
-    StaffGroup.APPROVER: ("decide", "extend", "rerun", "power_of_attorney", "cancel"),
+    StaffGroup.APPROVER: ("decide", "extend", "rerun", "power_of_attorney", "cancel", "bulk"),
     StaffGroup.ADMIN: ("reports", "agents"),
 }
 
@@ -39,6 +39,7 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("GET", "/staff/openapi.json"): StaffGroup.ANALYST,
     ("GET", "/staff/requests"): StaffGroup.ANALYST,
     ("GET", "/staff/requests/{request_id}"): StaffGroup.ANALYST,
+    ("GET", "/staff/floods"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/identity"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/triage"): StaffGroup.ANALYST,
     ("GET", "/staff/appeals"): StaffGroup.ANALYST,
@@ -50,6 +51,7 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("POST", "/staff/requests/{request_id}/information-received"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/systems/{system_id}/{action}/confirmation"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/decision"): StaffGroup.APPROVER,
+    ("POST", "/staff/requests/bulk"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/rerun"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/cancel"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/extension"): StaffGroup.APPROVER,

@@ -179,6 +179,13 @@ class RequestRepository(Repository):
         if not set_if(self._table, request_key(request_id), fields, "attribute_exists(pk)"):
             raise RequestNotFoundError(request_id)
 
+    def assign(self, request_id: str, assignee: str, by: str, at: datetime) -> bool:
+        """Give an open request to ``assignee`` (in place of whoever had it); False if it is closed."""
+        fields = {"assigned_to": assignee, "assigned_by": by, "assigned_at": at.isoformat()}
+        return set_if(
+            self._table, request_key(request_id), fields, "open_pk = :open", values={":open": OPEN_PARTITION}
+        )
+
     def record_extension(self, request_id: str, fields: Mapping[str, str]) -> bool:
         """Extend an open request once: the new date, the reason and who; the index follows the new
         date. False if it was extended or closed meanwhile."""

@@ -3,6 +3,7 @@
 from staff_api.routes import (
     agents,
     appeals,
+    bulk,
     deadlines,
     decisions,
     documentation,
@@ -15,6 +16,7 @@ from staff_api.routes import (
 
 AREAS = (
     queue,
+    bulk,
     decisions,
     suppression,
     hand_offs,

@@ -10,14 +10,8 @@ from pydantic import ConfigDict, Field
 from dsr.appeals import appeals
 from dsr.core.desk_model import DeskModel
 from dsr.review import approval
-from dsr.staff.request_views import (
-    QueueEntry,
-    RequestDetail,
-    RevealedIdentity,
-    open_queue,
-    request_detail,
-    revealed_identity,
-)
+from dsr.staff.queue_views import QueueEntry, open_queue
+from dsr.staff.request_views import RequestDetail, RevealedIdentity, request_detail, revealed_identity
 from dsr.wiring.desk import desk_from_environment
 from staff_api.routes.answers import (
     READS,

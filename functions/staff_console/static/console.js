@@ -141,7 +141,7 @@ let routedHash = null;
 function show(...nodes) {
   if (routedHash !== null && (location.hash || "#/") !== routedHash) return;
   const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined));
   main.focus();
 }
 
@@ -400,18 +400,91 @@ function labelledRow(columns, cells) {
 }
 
 const QUEUE_COLUMNS = [S_("Reference"), S_("Due"), S_("Legal date"), S_("Status"), S_("Asked for"), S_("Jurisdiction"),
-  S_("Channel"), S_("Subject"), S_("Received")];
+  S_("Channel"), S_("Subject"), S_("Received"), S_("Assigned to")];
+const SELECT_COLUMN = S_("Select");
 
 // A table's head, its columns' names in the console's language.
 function tableHead(columns) {
   return el("thead", {}, el("tr", {}, columns.map((name) => el("th", { scope: "col" }, t(name)))));
 }
 
-async function queuePage() {
-  await whoAmI();
+// What staff may do to a selection of the queue at once (the staff API's bulk actions).
+const BULK_ACTIONS = [
+  ["close_as_spam", S_("Close as spam")],
+  ["close_as_duplicate", S_("Close as a duplicate")],
+  ["approve", S_("Approve")],
+  ["deny", S_("Deny")],
+  ["assign", S_("Assign")],
+];
+
+// Each kind of flood, as a sentence with its count and the days it spans.
+function floodText(group) {
+  const values = { count: group.count, first: group.first_received_at.slice(0, 10), last: group.last_received_at.slice(0, 10) };
+  if (group.kind === "subject") return tn("{count} request for one subject, received {first} to {last}", "{count} requests for one subject, received {first} to {last}", group.count, values);
+  if (group.kind === "agent") return tn("{count} request from one authorized agent, received {first} to {last}", "{count} requests from one authorized agent, received {first} to {last}", group.count, values);
+  return tn("{count} request in near-identical words, received {first} to {last}", "{count} requests in near-identical words, received {first} to {last}", group.count, values);
+}
+
+// The form that acts on the selected requests: each is decided on its own, and the answer says
+// which ones the action did not fit, and why.
+function selectionForm(selected, onDone) {
+  const problems = el("div", { role: "status" });
+  const action = el("select", {}, BULK_ACTIONS.map(([value, label]) => el("option", { value }, t(label))));
+  const code = el("select", {}, DENIAL_REASONS.map(([value, label]) => el("option", { value }, t(label))));
+  const reason = el("textarea", { rows: 2, maxlength: 2000 });
+  const assignee = el("input", { type: "text", autocomplete: "off", maxlength: 200 });
+  const codeField = field("bulk-code", t("Reason for the denial"), code);
+  const reasonField = field("bulk-reason", t("Reason, sent to each subject as written"), reason);
+  const assigneeField = field("bulk-assignee", t("Assign to (staff user name)"), assignee);
+  const count = el("span", {});
+  const shape = () => {
+    codeField.hidden = action.value !== "deny";
+    reasonField.hidden = !["deny", "close_as_spam", "close_as_duplicate"].includes(action.value);
+    assigneeField.hidden = action.value !== "assign";
+    count.textContent = tn("Apply to {count} selected request", "Apply to {count} selected requests", selected().length, { count: selected().length });
+  };
+  action.addEventListener("change", shape);
+  const form = el("form", {
+    class: "bulk", "aria-label": t("Act on the selected requests"),
+    onsubmit: async (event) => {
+      event.preventDefault();
+      const ids = selected();
+      if (!ids.length) {
+        problems.replaceChildren(message(t("Select at least one request first."), "error"));
+        return;
+      }
+      const body = { action: action.value, request_ids: ids };
+      if (action.value === "deny") body.reason_code = code.value;
+      if (!reasonField.hidden && reason.value.trim()) body.reason = reason.value.trim();
+      if (action.value === "assign") body.assignee = assignee.value.trim();
+      try {
+        const results = await api("POST", "/staff/requests/bulk", body);
+        const refused = results.filter((r) => !r.done);
+        const done = results.length - refused.length;
+        const notDone = el("ul", {}, refused.map((r) => el("li", {}, `${r.request_id.slice(0, 8)}: `, userText(r.problem))));
+        problems.replaceChildren(
+          message(tn("{count} request done.", "{count} requests done.", done, { count: done }), refused.length ? "" : "success"),
+          ...(refused.length ? [notDone] : []));
+        await onDone(problems);
+      } catch (error) {
+        problems.replaceChildren(message(problemText(error), "error"));
+      }
+    },
+  },
+  el("h2", {}, t("Act on the selected requests")),
+  field("bulk-action", t("Action"), action), codeField, reasonField, assigneeField,
+  el("div", { class: "form-buttons" }, el("button", { type: "submit" }, count)),
+  problems);
+  shape();
+  return { form, refresh: shape };
+}
+
+async function queuePage(kept = null) {
+  const member = await whoAmI();
+  const mayBulk = member.may.includes("bulk");
   // The desk sends the queue most urgent first: by the day in the Due column (the internal
   // target where it comes before the legal date), then the legal date.
-  const requests = await api("GET", "/staff/requests");
+  const [requests, floods] = await Promise.all([api("GET", "/staff/requests"), api("GET", "/staff/floods")]);
   const overdue = requests.filter((r) => r.legal_days_left < 0).length;
   const thisWeek = requests.filter((r) => r.legal_days_left >= 0 && r.legal_days_left < 7).length;
   const statusFilter = el("select", { id: "status-filter" }, el("option", { value: "" }, t("Any status")),
@@ -419,40 +492,85 @@ async function queuePage() {
   const jurisdictions = [...new Set(requests.map((r) => r.jurisdiction))].sort();
   const jurisdictionFilter = el("select", { id: "jurisdiction-filter" }, el("option", { value: "" }, t("Any jurisdiction")),
     jurisdictions.map((code) => el("option", { value: code }, code)));
+  const columns = mayBulk ? [SELECT_COLUMN, ...QUEUE_COLUMNS] : QUEUE_COLUMNS;
+  const chosen = new Set();
   const body = el("tbody");
+  const shownIds = () => [...body.querySelectorAll("input[data-request]")].map((box) => box.dataset.request);
+  const selected = () => shownIds().filter((id) => chosen.has(id));
+  const selection = mayBulk ? selectionForm(selected, async (status) => {
+    await queuePage(status);
+  }) : null;
+  const allShown = el("input", { type: "checkbox", id: "select-shown" });
+  allShown.addEventListener("change", () => {
+    for (const id of shownIds()) {
+      if (allShown.checked) chosen.add(id); else chosen.delete(id);
+    }
+    render();
+  });
   const render = () => {
     const rows = requests
       .filter((r) => !statusFilter.value || r.status === statusFilter.value)
       .filter((r) => !jurisdictionFilter.value || r.jurisdiction === jurisdictionFilter.value)
-      .map((r) => labelledRow(QUEUE_COLUMNS, [
-        el("td", {}, el("a", { href: `#/requests/${encodeURIComponent(r.request_id)}` }, r.request_id.slice(0, 8))),
-        el("td", { class: r.days_left < 0 ? "late due" : "due" }, el("div", {}, dueText(r.due_on, r.days_left),
-          r.due_for === "target" ? el("span", { class: "note" }, t("internal target")) : null)),
-        el("td", { class: r.legal_days_left < 0 ? "late" : "" }, r.respond_on),
-        el("td", {}, statusLabel(r)),
-        el("td", {}, (r.request_type_labels || r.request_types).join("; ")),
-        el("td", {}, r.jurisdiction),
-        el("td", {}, wordFor(CHANNEL_WORDS, r.channel)),
-        el("td", {}, userText(r.subject)),
-        el("td", {}, r.received_on)]));
-    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 9 }, t("No open request matches.")))]));
+      .map((r) => {
+        const reference = r.request_id.slice(0, 8);
+        const box = el("input", { type: "checkbox", "data-request": r.request_id, "aria-label": t("Select request {reference}", { reference }) });
+        box.checked = chosen.has(r.request_id);
+        box.addEventListener("change", () => {
+          if (box.checked) chosen.add(r.request_id); else chosen.delete(r.request_id);
+          if (selection) selection.refresh();
+        });
+        return labelledRow(columns, [
+          ...(mayBulk ? [el("td", {}, box)] : []),
+          el("td", {}, el("a", { href: `#/requests/${encodeURIComponent(r.request_id)}` }, reference)),
+          el("td", { class: r.days_left < 0 ? "late due" : "due" }, el("div", {}, dueText(r.due_on, r.days_left),
+            r.due_for === "target" ? el("span", { class: "note" }, t("internal target")) : null)),
+          el("td", { class: r.legal_days_left < 0 ? "late" : "" }, r.respond_on),
+          el("td", {}, statusLabel(r)),
+          el("td", {}, (r.request_type_labels || r.request_types).join("; ")),
+          el("td", {}, r.jurisdiction),
+          el("td", {}, wordFor(CHANNEL_WORDS, r.channel)),
+          el("td", {}, userText(r.subject)),
+          el("td", {}, r.received_on),
+          el("td", {}, r.assigned_to ? userText(r.assigned_to) : "—")]);
+      });
+    body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: columns.length }, t("No open request matches.")))]));
+    if (selection) selection.refresh();
   };
   statusFilter.addEventListener("change", render);
   jurisdictionFilter.addEventListener("change", render);
   render();
+  const selectGroup = (group) => {
+    statusFilter.value = "";
+    jurisdictionFilter.value = "";
+    for (const id of group.request_ids) chosen.add(id);
+    render();
+    const form = document.querySelector("form.bulk select");
+    if (form) form.focus();
+  };
+  const floodList = floods.length ? el("section", { class: "floods", "aria-labelledby": "floods-heading" },
+    el("h2", { id: "floods-heading" }, t("Possible floods")),
+    el("p", { class: "hint" }, t("Open requests that look like one campaign, each received within a day of the one before. Look before acting: a person may have good reason to ask again.")),
+    el("ul", {}, floods.map((group) => el("li", {},
+      floodText(group),
+      " ",
+      mayBulk ? el("button", { type: "button", class: "secondary", onclick: () => selectGroup(group) }, tn("Select this request", "Select these {count} requests", group.count, { count: group.count })) : null)))) : null;
   show(
     el("h1", {}, t("Open requests")),
     el("ul", { class: "counts", "aria-label": t("Deadlines") },
       el("li", { class: "overdue" }, el("strong", {}, String(overdue)), t("overdue")),
       el("li", { class: "soon" }, el("strong", {}, String(thisWeek)), t("due within 7 days")),
       el("li", {}, el("strong", {}, String(requests.length)), t("open"))),
+    kept,
+    floodList,
     el("div", { class: "filters" },
       el("div", {}, el("label", { for: "status-filter" }, t("Status")), statusFilter),
-      el("div", {}, el("label", { for: "jurisdiction-filter" }, t("Jurisdiction")), jurisdictionFilter)),
+      el("div", {}, el("label", { for: "jurisdiction-filter" }, t("Jurisdiction")), jurisdictionFilter),
+      mayBulk ? el("div", {}, el("label", { for: "select-shown" }, t("Select every request shown")), allShown) : null),
     el("p", { class: "hint" }, t("Most urgent first, by the Due day: the desk's internal target where it comes before the legal date. Days are counted where each request's law counts them.")),
     scrolling(el("table", { class: "cards", "aria-label": t("Open requests, most urgent first") },
-      tableHead(QUEUE_COLUMNS),
+      tableHead(columns),
       body)),
+    selection ? selection.form : null,
   );
 }
 
