@@ -27,7 +27,7 @@ def test_a_selection_closed_as_spam_tells_each_subject_and_reports_the_request_i
     missing = "00000000-0000-4000-8000-00000000beef"
 
     answer = approver.post(
-        "/staff/requests/bulk",
+        "/staff/bulk",
         {
             "action": "close_as_spam",
             "request_ids": [waiting, unverified, missing],
@@ -62,7 +62,7 @@ def test_approving_a_selection_decides_each_and_a_decided_one_says_who_decided_i
     second = _awaiting_approval(cloud, desk, public, "bulk-second@example.com")
     assert approver.post(f"/staff/requests/{second}/decision", {"decision": "approve"}).status == 200
 
-    answer = approver.post("/staff/requests/bulk", {"action": "approve", "request_ids": [first, second]})
+    answer = approver.post("/staff/bulk", {"action": "approve", "request_ids": [first, second]})
 
     assert answer.status == 200, answer.body
     assert answer.body[0] == {"request_id": first, "done": True, "problem": None}
@@ -82,7 +82,7 @@ def test_a_selection_is_assigned_and_the_queue_shows_to_whom(
     request_id = _awaiting_approval(cloud, desk, public, "bulk-assigned@example.com")
 
     answer = approver.post(
-        "/staff/requests/bulk",
+        "/staff/bulk",
         {"action": "assign", "request_ids": [request_id], "assignee": "analyst@desk.example"},
     )
 
@@ -95,9 +95,9 @@ def test_a_selection_is_assigned_and_the_queue_shows_to_whom(
 
 def test_bulk_work_that_is_incomplete_is_refused_with_what_is_missing(approver: DeskClient) -> None:
     some_id = "00000000-0000-4000-8000-000000000000"
-    no_reason = approver.post("/staff/requests/bulk", {"action": "deny", "request_ids": [some_id]})
-    twice = approver.post("/staff/requests/bulk", {"action": "approve", "request_ids": [some_id, some_id]})
-    nobody = approver.post("/staff/requests/bulk", {"action": "assign", "request_ids": [some_id]})
+    no_reason = approver.post("/staff/bulk", {"action": "deny", "request_ids": [some_id]})
+    twice = approver.post("/staff/bulk", {"action": "approve", "request_ids": [some_id, some_id]})
+    nobody = approver.post("/staff/bulk", {"action": "assign", "request_ids": [some_id]})
 
     assert no_reason.status == twice.status == nobody.status == 422
     assert "a denial needs a reason" in str(no_reason.body)

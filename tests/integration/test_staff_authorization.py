@@ -32,7 +32,7 @@ MATRIX = {
     ("POST", "/staff/requests/{request_id}/information-received"): ANALYST,
     ("POST", "/staff/requests/{request_id}/systems/{system_id}/{action}/confirmation"): ANALYST,
     ("POST", "/staff/requests/{request_id}/decision"): APPROVER,
-    ("POST", "/staff/requests/bulk"): APPROVER,
+    ("POST", "/staff/bulk"): APPROVER,
     ("POST", "/staff/requests/{request_id}/rerun"): APPROVER,
     ("POST", "/staff/requests/{request_id}/cancel"): APPROVER,
     ("POST", "/staff/requests/{request_id}/extension"): APPROVER,

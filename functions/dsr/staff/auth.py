@@ -51,7 +51,7 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("POST", "/staff/requests/{request_id}/information-received"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/systems/{system_id}/{action}/confirmation"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/decision"): StaffGroup.APPROVER,
-    ("POST", "/staff/requests/bulk"): StaffGroup.APPROVER,
+    ("POST", "/staff/bulk"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/rerun"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/cancel"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/extension"): StaffGroup.APPROVER,

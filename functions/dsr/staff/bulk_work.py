@@ -9,12 +9,14 @@ is reported with the reason, and the others go on.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
 from aws_lambda_powertools import Logger
 from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic.config import JsonDict
 
 from dsr.core.desk_model import DeskModel
+from dsr.core.field_types import NOT_ONLY_SPACES
 from dsr.core.refusals import RefusalError
 from dsr.core.staff_catalog import staff_text
 from dsr.review import approval
@@ -35,14 +37,54 @@ class BulkAction(StrEnum):
 
 
 CLOSING = {BulkAction.CLOSE_AS_SPAM: "spam", BulkAction.CLOSE_AS_DUPLICATE: "duplicate"}
+SHORTEST_REASON = 5
+
+# What each action needs beside the selection, in the API document as the model checks it.
+EACH_ACTION_COMPLETE: JsonDict = {
+    "allOf": [
+        {  # a denial, as for one request: a reason code other than "other", or an explanation
+            "anyOf": [
+                {"properties": {"action": {"not": {"const": "deny"}}}},
+                {
+                    "required": ["reason"],
+                    "properties": {"reason": {"type": "string", "pattern": NOT_ONLY_SPACES}},
+                },
+                {
+                    "required": ["reason_code"],
+                    "properties": {"reason_code": {"type": "string", "not": {"const": "other"}}},
+                },
+            ]
+        },
+        {  # closing: a reason for each subject
+            "anyOf": [
+                {"properties": {"action": {"not": {"enum": [action.value for action in CLOSING]}}}},
+                {
+                    "required": ["reason"],
+                    "properties": {
+                        "reason": {"type": "string", "minLength": SHORTEST_REASON, "pattern": NOT_ONLY_SPACES}
+                    },
+                },
+            ]
+        },
+        {
+            "anyOf": [
+                {"properties": {"action": {"not": {"const": "assign"}}}},
+                {"required": ["assignee"], "properties": {"assignee": {"type": "string"}}},
+            ]
+        },
+    ]
+}
 
 
 class BulkWork(DeskModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=EACH_ACTION_COMPLETE)
 
     action: BulkAction
-    request_ids: list[str] = Field(
-        min_length=1, max_length=MOST_AT_ONCE, description="the selected requests, each named once"
+    request_ids: list[Annotated[str, Field(pattern=r"^[0-9a-f-]{36}$")]] = Field(
+        min_length=1,
+        max_length=MOST_AT_ONCE,
+        description="the selected requests' full ids, each named once",
+        json_schema_extra={"uniqueItems": True},
     )
     reason_code: DenialReason | None = Field(default=None, description="deny: why, as for one denial")
     reason: str | None = Field(
@@ -51,7 +93,10 @@ class BulkWork(DeskModel):
         description="deny, close_as_spam, close_as_duplicate: sent to each subject as written",
     )
     assignee: str | None = Field(
-        default=None, min_length=1, max_length=200, description="assign: the staff member's user name"
+        default=None,
+        max_length=200,
+        pattern=NOT_ONLY_SPACES,
+        description="assign: the staff member's user name",
     )
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ from staff_api.routes.answers import READS, documented_answers, signed_in
 router = Router()  # type: ignore[no-untyped-call]
 
 
-@router.post("/staff/requests/bulk", responses=documented_answers(takes_body=True))
+@router.post("/staff/bulk", responses=documented_answers(takes_body=True))
 def act_on_selection(work: Annotated[BulkWork, Body()]) -> list[BulkResult]:
     """Approve, deny, close as spam or as a duplicate, or assign each selected request. Each gets
     its own audit line and its own notice; one the action does not fit is reported with why."""

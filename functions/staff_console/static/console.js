@@ -458,7 +458,7 @@ function selectionForm(selected, onDone) {
       if (!reasonField.hidden && reason.value.trim()) body.reason = reason.value.trim();
       if (action.value === "assign") body.assignee = assignee.value.trim();
       try {
-        const results = await api("POST", "/staff/requests/bulk", body);
+        const results = await api("POST", "/staff/bulk", body);
         const refused = results.filter((r) => !r.done);
         const done = results.length - refused.length;
         const notDone = el("ul", {}, refused.map((r) => el("li", {}, `${r.request_id.slice(0, 8)}: `, userText(r.problem))));
