@@ -23,6 +23,7 @@ MATRIX = {
     ("GET", "/staff/floods"): ANALYST,
     ("POST", "/staff/requests/{request_id}/identity"): ANALYST,
     ("POST", "/staff/requests/{request_id}/triage"): ANALYST,
+    ("POST", "/staff/requests/{request_id}/evidence"): ANALYST,
     ("GET", "/staff/appeals"): ANALYST,
     ("GET", "/staff/dashboard"): ANALYST,
     ("GET", "/staff/triage"): ANALYST,

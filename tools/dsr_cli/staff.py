@@ -24,6 +24,7 @@ from dsr_cli.command import (
     refusal,
     staff_client,
 )
+from dsr_cli.evidence import add_evidence_arguments, run_evidence_command
 from dsr_cli.http_client import DeskClient
 
 FULL_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -83,6 +84,9 @@ def add_staff_commands(commands: Any) -> None:
         "--reason", required=True, help="sent to the subject"
     )
     command("rerun", "re-run only the systems that failed (approver)")
+    add_evidence_arguments(
+        command("evidence", "write the request's evidence pack (JSON, PDF, checksum) to a directory")
+    )
     appeal = command("answer-appeal", "uphold or reverse a refusal on appeal (approver)")
     appeal.add_argument("--decision", choices=["uphold", "reverse"], required=True)
     appeal.add_argument("--reason", required=True, help="sent to the subject")
@@ -114,6 +118,8 @@ def run_staff_command(args: argparse.Namespace, out: TextIO) -> int:
         )
     if hasattr(args, "request_id"):
         args.request_id = _full_id(client, args.request_id)
+    if args.staff_command == "evidence":
+        return run_evidence_command(client, args, out)
     answer = _call(client, args)
     if args.json:
         print_json(answer, out)

@@ -86,6 +86,27 @@ class PackageStore:
         self._s3.put_object(Bucket=self._bucket, Key=key, Body=content, **self._encryption())  # type: ignore[arg-type]
         return key
 
+    def put_evidence_pack(
+        self, request_id: str, produced: str, files: dict[str, bytes], sha256: str
+    ) -> dict[str, str]:
+        """Keep an evidence pack's files (``{"json": ..., "pdf": ...}``), encrypted, under their own
+        prefix (the bucket keeps it for the record-keeping period); each file's key by its kind.
+        Each object carries the JSON file's checksum, so the stored pair can be checked."""
+        keys = {}
+        for kind, content in files.items():
+            key = evidence_pack_key(request_id, produced, kind)
+            self._s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=content,
+                ContentType=EVIDENCE_CONTENT_TYPES[kind],
+                ContentDisposition=f'attachment; filename="{key.rsplit("/", 1)[1]}"',
+                Metadata={"json-sha256": sha256},
+                **self._encryption(),  # type: ignore[arg-type]
+            )
+            keys[kind] = key
+        return keys
+
     def link(self, key: str, expires_in_seconds: int) -> str:
         return self._s3.generate_presigned_url(
             "get_object",
@@ -104,3 +125,13 @@ def part_key(request_id: str, system_id: str) -> str:
 
 def package_key(request_id: str) -> str:
     return f"packages/{request_id}/access-package.json"
+
+
+EVIDENCE_PACK_PREFIX = "evidence-packs/"
+"""Kept for the record-keeping period by the bucket's lifecycle (template.yaml, KeepEvidencePacks)."""
+EVIDENCE_CONTENT_TYPES = {"json": "application/json", "pdf": "application/pdf"}
+
+
+def evidence_pack_key(request_id: str, produced: str, kind: str) -> str:
+    """``evidence-packs/<request>/<moment produced>-evidence.<kind>``: every pack produced is kept."""
+    return f"{EVIDENCE_PACK_PREFIX}{request_id}/{produced}-evidence.{kind}"

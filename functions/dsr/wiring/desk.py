@@ -243,6 +243,7 @@ class Desk:
             to, notice.subject, notice.body, request_id, language=notice.language, html=notice.html
         )
         self.store.remember_sent_message(sent_id, request_id, self.now())
+        self.store.record_notice(request_id, self.now(), sent_id, notice.subject, notice.language)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -7,6 +7,7 @@ from staff_api.routes import (
     deadlines,
     decisions,
     documentation,
+    evidence,
     hand_offs,
     mail_triage,
     queue,
@@ -25,6 +26,7 @@ AREAS = (
     appeals,
     mail_triage,
     agents,
+    evidence,
     documentation,
 )
 
@@ -37,5 +39,6 @@ LOADED_BY_ONE_ROUTE = (
     "dsr.fulfilment.handoffs",
     "dsr.fulfilment.reruns",
     "dsr.closing.suppression",
+    "dsr.staff.evidence_files",
     "dsr.verification.identity_checks",
 )

@@ -1,0 +1,102 @@
+"""A request's evidence pack through the staff API and ``dsr staff evidence``: kept encrypted under
+its own prefix, linked, recorded in the trail, its checksum verifying, the subject nowhere in it."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from dsr.wiring.desk import Desk, desk_from_environment
+from dsr_cli.evidence import download
+from dsr_cli.http_client import DeskClient
+from dsr_cli.main import main
+from local_cloud.cloud import LocalCloud
+from local_cloud.http_api import LocalApi
+from tests.support import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
+
+EMAIL, NAME = "grace.hopper@example.com", "Grace Hopper"
+
+
+@pytest.fixture
+def four_eyes(local_api: LocalApi, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOUR_EYES_FOR_ERASURE", "true")
+    desk_from_environment.cache_clear()  # the functions read their settings again
+
+
+def _closed_erasure(local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:
+    answer = submit(public, request_types=["erasure"], subject={"email": EMAIL, "name": NAME})
+    request_id = str(answer.body["request_id"])
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    analyst = staff_client(local_api, "analyst@desk.example")
+    base = f"/staff/requests/{request_id}"
+    assert (
+        analyst.post(f"{base}/triage", {"recommendation": "approve", "note": f"{NAME} asked."}).status == 200
+    )
+    approver = staff_client(local_api, "approver@desk.example")
+    assert approver.post(f"{base}/decision", {"decision": "approve"}).status == 200
+    answer_hand_offs(desk, approver, request_id)
+    wait_for_status(desk, request_id, "COMPLETED")
+    return request_id
+
+
+@pytest.mark.usefixtures("four_eyes")
+def test_a_closed_erasure_s_pack_is_kept_linked_audited_and_free_of_the_subject(
+    local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, analyst: DeskClient
+) -> None:
+    request_id = _closed_erasure(local_api, cloud, desk, public)
+
+    produced = analyst.post(f"/staff/requests/{request_id}/evidence")
+
+    assert produced.status == 200, produced.body
+    body = produced.body
+    assert body["closed"] is True
+    assert body["json_key"].startswith(f"evidence-packs/{request_id}/")
+    stored = desk.s3.head_object(Bucket=desk.settings.packages_bucket, Key=body["pdf_key"])
+    assert stored["ServerSideEncryption"] == "aws:kms"
+    content, pdf = download(body["json_url"]), download(body["pdf_url"])
+    assert hashlib.sha256(content).hexdigest() == body["sha256"]
+    pack = json.loads(content)
+    assert pack["decision"]["triaged_by"] == "analyst@desk.example"
+    assert pack["decision"]["decided_by"] == "approver@desk.example"
+    assert {s["action"] for s in pack["systems"]} == {"erase"}
+    assert any("received your privacy request" in n["subject_line"] for n in pack["notices"])
+    assert {c["clock"]: c["state"] for c in pack["deadlines"]["clocks"]}["respond"] == "met"
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert body["sha256"] in text
+    for written in (content.decode(), text):
+        assert EMAIL not in written and NAME not in written and "Hopper" not in written
+    produced_line = [e for e in desk.store.events(request_id) if e.action == "evidence pack"]
+    assert [(e.actor, e.detail["sha256"]) for e in produced_line] == [
+        ("staff:analyst@desk.example", body["sha256"])
+    ]
+
+
+def test_the_staff_api_refuses_a_pack_for_a_request_that_does_not_exist(analyst: DeskClient) -> None:
+    refused = analyst.post("/staff/requests/00000000-0000-4000-8000-000000000000/evidence")
+
+    assert refused.status == 404
+    assert "00000000-0000-4000-8000-000000000000" in refused.body["message"]
+
+
+def test_dsr_staff_evidence_writes_the_files_and_an_open_request_s_pack_says_as_of(
+    local_api: LocalApi, public: DeskClient, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request_id = str(submit(public, request_types=["access"]).body["request_id"])
+    arguments = ["staff", "--url", local_api.cloud.base_url, "--as", "analyst@desk.example"]
+
+    assert main([*arguments, "evidence", request_id[:8], "--directory", str(tmp_path)]) == 0
+
+    printed = capsys.readouterr().out
+    assert "still open: as of" in printed
+    json_file = next(tmp_path.glob("*.json"))
+    checksum_line = next(tmp_path.glob("*.sha256")).read_text(encoding="utf-8")
+    assert checksum_line == f"{hashlib.sha256(json_file.read_bytes()).hexdigest()}  {json_file.name}\n"
+    assert checksum_line.split()[0] in printed and str(json_file) in printed
+    assert next(tmp_path.glob("*.pdf")).read_bytes().startswith(b"%PDF")
+    assert json.loads(json_file.read_bytes())["closed"] is False
