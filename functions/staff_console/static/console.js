@@ -830,7 +830,7 @@ async function statusAfter(requestId, before, attempts = 20) {
 
 // The request page's state: the request shown, the message from the last action (kept while
 // the page refreshes itself) and the action whose form is open.
-const requestView = { id: null, shown: null, flash: null, flashStatus: null, openAction: null, watching: null, identity: null };
+const requestView = { id: null, shown: null, flash: null, flashStatus: null, openAction: null, watching: null, identity: null, evidence: null };
 const problemBox = el("div");
 
 // Each action is a button; its form opens below the buttons, one at a time. An action without a
@@ -1154,6 +1154,47 @@ function revealForm(request) {
   return el("section", { "aria-label": t("Identity") }, form, shown);
 }
 
+// The request's evidence pack, produced when staff ask (the trail records it): its checksum and
+// links to its two files, kept shown while staff stay on the request.
+function evidenceSection(request) {
+  const requestId = request.request_id;
+  const produced = el("div", { "aria-live": "polite", id: "evidence-produced", tabindex: -1 });
+  const showPack = (pack) => produced.replaceChildren(
+    el("p", {}, pack.closed
+      ? t("Evidence pack produced {moment}.", { moment: moment(pack.produced_at) })
+      : t("Evidence pack as of {moment}: the request is still open.", { moment: moment(pack.produced_at) })),
+    facts([
+      [S_("SHA-256 of the JSON file"), el("code", { id: "evidence-sha256" }, pack.sha256)],
+      [S_("Files"), el("span", {},
+        el("a", { href: pack.json_url, id: "evidence-json" }, t("JSON file")), " · ",
+        el("a", { href: pack.pdf_url, id: "evidence-pdf" }, t("PDF (prints the checksum)")))],
+    ]),
+    el("p", { class: "hint" }, tn("The links work for {count} minute.", "The links work for {count} minutes.",
+      Math.round(pack.link_seconds / 60))));
+  if (requestView.evidence && requestView.evidence.requestId === requestId) showPack(requestView.evidence.pack);
+  const button = el("button", {
+    type: "button",
+    class: "secondary",
+    id: "evidence-pack",
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const pack = await api("POST", `/staff/requests/${encodeURIComponent(requestId)}/evidence`);
+        requestView.evidence = { requestId, pack };
+        showPack(pack);
+        produced.focus();
+      } catch (error) {
+        produced.replaceChildren(message(problemText(error), "error"));
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, t("Evidence pack"));
+  return [el("h2", {}, t("Evidence")),
+    el("p", { class: "hint" }, t("The timeline, verification, decision, systems, notices and deadlines as a JSON file and a PDF, without the subject's identity; kept 24 months.")),
+    button, produced];
+}
+
 // The last question sent to the subject while it waits for an answer: when, what, and whether the
 // clock stands still meanwhile (only where the request's law says so).
 function informationAsked(request) {
@@ -1299,6 +1340,7 @@ function requestNodes(request, member) {
     systems,
     el("h2", {}, t("Timeline")),
     timeline,
+    ...evidenceSection(request),
   ];
   return nodes.filter(Boolean);
 }
@@ -1377,6 +1419,7 @@ async function requestPage(requestId) {
     requestView.flashStatus = null;
     requestView.openAction = null;
     requestView.identity = null;
+    requestView.evidence = null;
   }
   requestView.id = requestId;
   requestView.revealed = Boolean(requestView.identity);
