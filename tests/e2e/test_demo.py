@@ -45,6 +45,10 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
         assert scenario["states_entered"][:2] == ["RunKind", "Acknowledge"]
         assert scenario["states_entered"][-1] == "Closed"
         assert set(scenario["seconds_per_stage"]) <= set(scenario["states_entered"])
+        # An evidence pack for every closed request, its checksum verified by the demo
+        pack = scenario["evidence_pack"]
+        assert pack["json"].startswith(f"evidence-packs/{scenario['request_id']}/"), pack
+        assert pack["pdf"].endswith(".pdf") and re.fullmatch(r"[0-9a-f]{64}", pack["sha256"])
     # Every kind of hand-off is exercised, and the processor that never answered is shown to staff
     covered = {task for scenario in document["scenarios"] for task in scenario["systems"]}
     assert {

@@ -70,3 +70,19 @@ def test_the_scenario_that_reaches_every_system_shows_each_outcome_one_by_one() 
     assert "       payments#erase: waiting, waiting on pay.example" in lines
     assert "       billing-invoices#erase: nothing found" in lines
     assert [scenario.name for scenario in SCENARIOS if scenario.show_systems] == [SCENARIOS[0].name]
+
+
+def test_the_timeline_prints_the_evidence_pack_s_files_and_checksum() -> None:
+    result = ScenarioResult("access", "request", "COMPLETED", "COMPLETED", level="email")
+    result.evidence_pack = {
+        "json": "evidence-packs/request/20261207T120000000000Z-evidence.json",
+        "pdf": "evidence-packs/request/20261207T120000000000Z-evidence.pdf",
+        "sha256": "ab" * 32,
+    }
+    out = io.StringIO()
+
+    _print_timelines([result], out)
+
+    printed = out.getvalue()
+    assert "evidence pack: evidence-packs/request/20261207T120000000000Z-evidence.json, " in printed
+    assert f"sha256 {'ab' * 32} (verified)" in printed

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from dsr_cli import drp_agent
 from dsr_cli.command import refusal
+from dsr_cli.evidence import EvidenceError, fetch_pack
 from dsr_cli.hand_offs import Answer, HandOffsNotReadyError, answer_hand_offs, wait_for_systems
 from dsr_cli.http_client import DeskClient, HttpAnswer
 
@@ -51,6 +52,8 @@ class ScenarioResult:
     """Bodies the agent sent that the desk had to refuse, each with the desk's answer."""
     emails: list[str] = field(default_factory=list)
     """The emails the subject was sent, each its language, subject line and first line."""
+    evidence_pack: dict[str, str] = field(default_factory=dict)
+    """The request's evidence pack, produced once it closed: its two files' keys and the checksum."""
 
     @property
     def passed(self) -> bool:
@@ -219,6 +222,7 @@ class DemoRun:
                 result.final_status = self.staff_status(result.request_id)
             if scenario.agent_final is not None:
                 result.agent_told = self.agent_told(result.request_id, scenario.agent_final)
+            result.evidence_pack = self.evidence_pack(result.request_id)
         except (DemoError, HandOffsNotReadyError) as error:
             result.error = str(error)
             if result.request_id:
@@ -226,6 +230,15 @@ class DemoRun:
         result.desk_refused, self.refused = self.refused, []
         result.total_seconds = round(time.monotonic() - started, 3)
         return result
+
+    def evidence_pack(self, request_id: str) -> dict[str, str]:
+        """The closed request's evidence pack, produced as staff would; the scenario fails if the
+        JSON file does not match its checksum or the PDF does not print it."""
+        try:
+            produced, _, _ = fetch_pack(self.staff, request_id)
+        except EvidenceError as error:
+            raise DemoError(f"evidence pack: {error}") from error
+        return {"json": produced["json_key"], "pdf": produced["pdf_key"], "sha256": produced["sha256"]}
 
     def agent_told(self, request_id: str, final: str) -> list[str]:
         """Each status the agent's callback endpoint took, once the last one is ``final``."""
@@ -882,6 +895,7 @@ def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
         if result.downloaded:
             print(f"     package downloaded with a fresh code: {', '.join(result.downloaded)}", file=out)
         _print_emails(result, out)
+        _print_evidence_pack(result, out)
         _print_agent_lines(result, out)
         if result.error:
             print(f"     error: {result.error}", file=out)
@@ -893,6 +907,13 @@ def _print_emails(result: ScenarioResult, out: TextIO) -> None:
     """A scenario in a language: each email the subject was sent, its subject line and first line."""
     for line in result.emails:
         print(f"     email {line}", file=out)
+
+
+def _print_evidence_pack(result: ScenarioResult, out: TextIO) -> None:
+    """The closed request's evidence pack: its two files in the packages bucket, and the checksum."""
+    if pack := result.evidence_pack:
+        print(f"     evidence pack: {pack['json']}, {pack['pdf']}", file=out)
+        print(f"       sha256 {pack['sha256']} (verified)", file=out)
 
 
 def _print_agent_lines(result: ScenarioResult, out: TextIO) -> None:
