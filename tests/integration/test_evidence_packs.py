@@ -28,8 +28,11 @@ def four_eyes(local_api: LocalApi, monkeypatch: pytest.MonkeyPatch) -> None:
     desk_from_environment.cache_clear()  # the functions read their settings again
 
 
-def _closed_erasure(local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:
-    answer = submit(public, request_types=["erasure"], subject={"email": EMAIL, "name": NAME})
+def _closed_erasure(
+    local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, language: str = "en"
+) -> str:
+    subject = {"email": EMAIL, "name": NAME}
+    answer = submit(public, request_types=["erasure"], subject=subject, preferred_language=language)
     request_id = str(answer.body["request_id"])
     public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
     wait_for_status(desk, request_id, "AWAITING_APPROVAL")
@@ -100,3 +103,57 @@ def test_dsr_staff_evidence_writes_the_files_and_an_open_request_s_pack_says_as_
     assert checksum_line.split()[0] in printed and str(json_file) in printed
     assert next(tmp_path.glob("*.pdf")).read_bytes().startswith(b"%PDF")
     assert json.loads(json_file.read_bytes())["closed"] is False
+
+
+def test_a_closed_erasure_s_subject_is_sent_a_deletion_certificate_in_their_language_each_time_staff_ask(
+    local_api: LocalApi,
+    cloud: LocalCloud,
+    desk: Desk,
+    public: DeskClient,
+    analyst: DeskClient,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    request_id = _closed_erasure(local_api, cloud, desk, public, language="fr")
+    path = f"/staff/requests/{request_id}/deletion-certificate"
+
+    sent = analyst.post(path)
+
+    assert (sent.status, sent.body["language"]) == (200, "fr")
+    certificates = [m for m in cloud.outbox() if m.subject.startswith("Certificat de suppression")]
+    assert len(certificates) == 1
+    certificate = certificates[0]
+    assert certificate.to == [EMAIL] and certificate.language == "fr"
+    assert certificate.subject == f"Certificat de suppression pour votre demande {request_id[:8]}"
+    assert "a été fermée le" in certificate.body and "conservé et pourquoi" in certificate.body
+    erased = [
+        s.name.in_language("fr") for s in desk.registry.systems if s.id in _erased_systems(desk, request_id)
+    ]
+    assert erased and all(f"- {name}: " in certificate.body for name in erased)
+    assert certificate.attachments == [f"deletion-certificate-{request_id[:8]}.pdf"]
+    # Once per press: from the command line, a second one is sent and both are in the trail
+    arguments = ["staff", "--url", local_api.cloud.base_url, "--as", "analyst@desk.example"]
+    assert main([*arguments, "certificate", request_id[:8]]) == 0
+    assert "the deletion certificate is sent to the subject (in fr" in capsys.readouterr().out
+    assert len([m for m in cloud.outbox() if m.subject == certificate.subject]) == 2
+    lines = [e for e in desk.store.events(request_id) if e.action == "deletion certificate"]
+    assert [(e.actor, e.outcome) for e in lines] == [
+        ("staff:analyst@desk.example", "sent to the subject")
+    ] * 2
+
+
+def test_a_deletion_certificate_is_refused_for_an_open_erasure_and_for_another_kind_of_request(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, analyst: DeskClient
+) -> None:
+    erasure = str(submit(public, request_types=["erasure"]).body["request_id"])
+    access = str(submit(public, request_types=["access"]).body["request_id"])
+
+    still_open = analyst.post(f"/staff/requests/{erasure}/deletion-certificate")
+    not_erasure = analyst.post(f"/staff/requests/{access}/deletion-certificate")
+
+    assert still_open.status == 409 and "once the erasure has closed" in still_open.body["message"]
+    assert not_erasure.status == 409 and "only for an erasure" in not_erasure.body["message"]
+    assert not [m for m in cloud.outbox() if "deletion" in m.subject.lower()]
+
+
+def _erased_systems(desk: Desk, request_id: str) -> set[str]:
+    return {o.system_id for o in desk.store.system_outcomes(request_id) if o.action == "erase"}

@@ -24,6 +24,7 @@ MATRIX = {
     ("POST", "/staff/requests/{request_id}/identity"): ANALYST,
     ("POST", "/staff/requests/{request_id}/triage"): ANALYST,
     ("POST", "/staff/requests/{request_id}/evidence"): ANALYST,
+    ("POST", "/staff/requests/{request_id}/deletion-certificate"): ANALYST,
     ("GET", "/staff/appeals"): ANALYST,
     ("GET", "/staff/dashboard"): ANALYST,
     ("GET", "/staff/triage"): ANALYST,

@@ -87,6 +87,7 @@ def add_staff_commands(commands: Any) -> None:
     add_evidence_arguments(
         command("evidence", "write the request's evidence pack (JSON, PDF, checksum) to a directory")
     )
+    command("certificate", "email the subject of a closed erasure its deletion certificate")
     appeal = command("answer-appeal", "uphold or reverse a refusal on appeal (approver)")
     appeal.add_argument("--decision", choices=["uphold", "reverse"], required=True)
     appeal.add_argument("--reason", required=True, help="sent to the subject")
@@ -179,6 +180,7 @@ def _call(client: DeskClient, args: argparse.Namespace) -> Any:
             {"question": getattr(args, "question", None), "because": getattr(args, "because", None)},
         ),
         "rerun": ("POST", f"{base}/rerun", None),
+        "certificate": ("POST", f"{base}/deletion-certificate", None),
         "cancel": ("POST", f"{base}/cancel", {"reason": getattr(args, "reason", None)}),
         "answer-appeal": (
             "POST",
@@ -273,6 +275,10 @@ SENTENCES: dict[str, Callable[[argparse.Namespace, Any], str]] = {
     ),
     "cancel": lambda args, _: f"Request {args.request_id[:8]} cancelled: the subject is sent the reason.",
     "rerun": lambda args, _: f"Request {args.request_id[:8]}: the systems that failed are being run again.",
+    "certificate": lambda args, answer: (
+        f"Request {args.request_id[:8]}: the deletion certificate is sent to the subject "
+        f"(in {answer['language']}, the PDF attached)."
+    ),
     "answer-appeal": lambda args, answer: (
         f"Request {args.request_id[:8]}: the appeal is answered ({answer['appeal']}); "
         "the subject is sent the reason."

@@ -9,7 +9,7 @@ import os
 import re
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -132,6 +132,8 @@ class SentMail:
     """The message's Content-Language (``de``, ``fr-CA``); None if it has none."""
     html: str | None = None
     """Its text/html part, sent beside the plain text read into ``body``; None if it has none."""
+    attachments: list[str] = field(default_factory=list)
+    """The file names of what is attached to it (a deletion certificate's PDF)."""
 
 
 def create_keys(template: Template) -> dict[str, str]:
@@ -500,6 +502,7 @@ class LocalCloud:
                     request_id=message.get("X-Privacy-Request-Id"),
                     language=message.get("Content-Language"),
                     html=str(html.get_content()) if html is not None else None,
+                    attachments=[str(part.get_filename()) for part in message.iter_attachments()],
                 )
             )
         return mails

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from mypy_boto3_sesv2 import SESV2Client
+
+
+class Attachment(NamedTuple):
+    """A file sent with a message (a deletion certificate's PDF)."""
+
+    filename: str
+    content: bytes
+    content_type: str
 
 
 class Mailer:
@@ -24,11 +33,13 @@ class Mailer:
         *,
         language: str | None = None,
         html: str | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> str:
         """Send one message: ``body`` as its text/plain part and, when given, ``html`` as a
         text/html alternative with the same content (multipart/alternative, the plain part
-        first); ``language`` (a BCP 47 tag or Babel's ``fr_CA``) as its Content-Language. The
-        id SES gives it, which SES may also put in the Message-ID that replies quote."""
+        first); ``language`` (a BCP 47 tag or Babel's ``fr_CA``) as its Content-Language; each
+        of ``attachments`` attached after them (multipart/mixed). The id SES gives it, which SES
+        may also put in the Message-ID that replies quote."""
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = to
@@ -42,6 +53,11 @@ class Mailer:
         message.set_content(body)
         if html is not None:
             message.add_alternative(html, subtype="html")
+        for attachment in attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(
+                attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
         if language:  # after the parts: making them moves or clears the Content-* headers
             message["Content-Language"] = language.replace("_", "-")
         # The recipients come from the message's own headers.

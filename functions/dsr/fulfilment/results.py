@@ -218,9 +218,12 @@ _ACTION_NAMES = {
 }
 
 
-def outcome_lines(desk: Desk, request_id: str, language: str = ENGLISH) -> list[str]:
-    """One plain line per system and action, in ``language``: what was done, found, kept or not
-    yet done. Names systems, counts and field names, never a personal value."""
+def outcome_lines(
+    desk: Desk, request_id: str, language: str = ENGLISH, only: Action | None = None
+) -> list[str]:
+    """One plain line per system and action (``only`` that action, if given), in ``language``:
+    what was done, found, kept or not yet done. Names systems, counts and field names, never a
+    personal value."""
     systems = {system.id: system for system in desk.registry.systems}
     lines = []
     for outcome in desk.store.system_outcomes(request_id):
@@ -229,6 +232,8 @@ def outcome_lines(desk: Desk, request_id: str, language: str = ENGLISH) -> list[
         try:
             action = Action(outcome.action)
         except ValueError:
+            continue
+        if only is not None and action is not only:
             continue
         described = {**outcome.fields, "handed_to": handed_to(system, language) if system else ""}
         if system is not None and (exemption := system.exemption_for(action)) is not None:

@@ -211,6 +211,22 @@ def completion(
     )
 
 
+def deletion_certificate(
+    request: PrivacyRequest, erased: Sequence[str], in_english: Sequence[str] = ()
+) -> Notice:
+    """For a closed erasure, on request: where the data was deleted and what was kept and why (one
+    line a system, as the completion notice says it), and the day the request closed."""
+    closed_at = request.closed_at or request.respond_by
+    listed = "\n".join(f"- {line}" for line in erased)
+    return _about(
+        request,
+        "deletion_certificate",
+        erased=listed,
+        closed_on=_local_day(request, closed_at),
+        in_english=in_english,
+    )
+
+
 def download_code(request: PrivacyRequest, code: str, minutes: int) -> Notice:
     """The fresh code that unlocks an access package download; asked for on the download page."""
     return _about(request, "download_code", code=code, expiry=_expiry(request, minutes))

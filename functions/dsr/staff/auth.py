@@ -43,6 +43,7 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("POST", "/staff/requests/{request_id}/identity"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/triage"): StaffGroup.ANALYST,
     ("POST", "/staff/requests/{request_id}/evidence"): StaffGroup.ANALYST,
+    ("POST", "/staff/requests/{request_id}/deletion-certificate"): StaffGroup.ANALYST,
     ("GET", "/staff/appeals"): StaffGroup.ANALYST,
     ("GET", "/staff/dashboard"): StaffGroup.ANALYST,
     ("GET", "/staff/triage"): StaffGroup.ANALYST,

@@ -1,100 +1,32 @@
 """The evidence pack as a PDF for people: the same data as the JSON file, section by section, with
-the JSON file's SHA-256 checksum on every page so a printout can be checked against the file.
-
-Written with pydyf, a small pure-Python PDF writer (no dependency of its own): the pages use
-Courier, one of the standard fonts every PDF reader has, so nothing is embedded and lines wrap by
-counting characters. Text outside Windows-1252 (the standard fonts' encoding) is shown as ``?``.
-"""
+the JSON file's SHA-256 checksum on every page so a printout can be checked against the file
+(``dsr.core.text_pdf`` writes it)."""
 
 from __future__ import annotations
 
-import io
-import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import pydyf
-
 from dsr.core.staff_catalog import staff_text
-
-PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4, in points
-MARGIN = 42
-FONT_SIZE = 8.5
-LEADING = 11
-CHARACTERS_PER_LINE = int((PAGE_WIDTH - 2 * MARGIN) / (FONT_SIZE * 0.6))
-LINES_PER_PAGE = int((PAGE_HEIGHT - 2 * MARGIN) / LEADING) - 2  # the footer's two lines kept free
+from dsr.core.text_pdf import text_pdf
 
 
 def evidence_pdf(pack: Mapping[str, Any], digest: str) -> bytes:
     """The PDF of ``pack``, each page naming the request and the JSON file's checksum."""
-    lines = [wrapped for line in pack_lines(pack, digest) for wrapped in _wrap(line)]
-    pages = [lines[start : start + LINES_PER_PAGE] for start in range(0, len(lines), LINES_PER_PAGE)] or [[]]
-    document = pydyf.PDF()
-    document.info["Title"] = pydyf.String(
-        staff_text("Evidence pack of request %(id)s", id=pack["request_id"])
-    )
-    document.info["Producer"] = pydyf.String("privacy-rights-desk")
-    font = pydyf.Dictionary(
-        {"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Courier", "Encoding": "/WinAnsiEncoding"}
-    )
-    document.add_object(font)
-    for number, page_lines in enumerate(pages, start=1):
-        footer = staff_text(
-            "Request %(id)s, page %(page)s of %(pages)s. SHA-256 of the JSON file:",
-            id=pack["request_id"],
-            page=number,
-            pages=len(pages),
-        )
-        content = _page_content(page_lines, [footer, digest])
-        document.add_object(content)
-        page = pydyf.Dictionary(
-            {
-                "Type": "/Page",
-                "Parent": document.pages.reference,
-                "MediaBox": pydyf.Array([0, 0, PAGE_WIDTH, PAGE_HEIGHT]),
-                "Contents": content.reference,
-                "Resources": pydyf.Dictionary({"Font": pydyf.Dictionary({"F1": font.reference})}),
-            }
-        )
-        document.add_page(page)
-    written = io.BytesIO()
-    document.write(written)
-    return written.getvalue()
 
+    def footer(page: int, pages: int) -> list[str]:
+        return [
+            staff_text(
+                "Request %(id)s, page %(page)s of %(pages)s. SHA-256 of the JSON file:",
+                id=pack["request_id"],
+                page=page,
+                pages=pages,
+            ),
+            digest,
+        ]
 
-def _page_content(lines: list[str], footer: list[str]) -> pydyf.Stream:
-    content = pydyf.Stream()
-    content.begin_text()
-    content.set_font_size("F1", FONT_SIZE)
-    content.set_text_matrix(1, 0, 0, 1, MARGIN, PAGE_HEIGHT - MARGIN)
-    for index, line in enumerate(lines):
-        if index:
-            content.move_text_to(0, -LEADING)
-        content.show_text(_literal(line))
-    content.end_text()
-    content.begin_text()
-    content.set_font_size("F1", FONT_SIZE)
-    content.set_text_matrix(1, 0, 0, 1, MARGIN, MARGIN)
-    for index, line in enumerate(reversed(footer)):
-        if index:
-            content.move_text_to(0, LEADING)
-        content.show_text(_literal(line))
-    content.end_text()
-    return content
-
-
-def _literal(text: str) -> bytes:
-    """A PDF string literal of ``text`` in the standard fonts' encoding."""
-    encoded = text.encode("cp1252", "replace")
-    escaped = encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-    return b"(" + escaped + b")"
-
-
-def _wrap(line: str) -> list[str]:
-    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-    return textwrap.wrap(
-        line, CHARACTERS_PER_LINE, subsequent_indent=indent, break_on_hyphens=False, drop_whitespace=False
-    ) or [""]
+    title = staff_text("Evidence pack of request %(id)s", id=pack["request_id"])
+    return text_pdf(title, pack_lines(pack, digest), footer)
 
 
 def pack_lines(pack: Mapping[str, Any], digest: str) -> Iterator[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from dsr.core import clock as clocks
 from dsr.core.clock import Clock
 from dsr.core.keyed_hash import KeyedHasher
-from dsr.core.mailer import Mailer
+from dsr.core.mailer import Attachment, Mailer
 from dsr.core.models import AuditEvent
 from dsr.core.settings import DeskSettings
 from dsr.core.workflow import WorkflowEngine
@@ -235,12 +235,21 @@ class Desk:
             detail=detail,
         )
 
-    def send_notice(self, to: str, notice: Notice, request_id: str) -> None:
+    def send_notice(
+        self, to: str, notice: Notice, request_id: str, attachments: Sequence[Attachment] = ()
+    ) -> None:
         """Email the subject (the plain text, and its HTML when the notice has one, tagged with its
-        language), and remember which request the message belongs to, so a reply
-        quoting SES's Message-ID still finds its request."""
+        language, with ``attachments``), and remember which request the message belongs to, so a
+        reply quoting SES's Message-ID still finds its request; and its subject line, for the
+        request's evidence pack."""
         sent_id = self.mailer.send(
-            to, notice.subject, notice.body, request_id, language=notice.language, html=notice.html
+            to,
+            notice.subject,
+            notice.body,
+            request_id,
+            language=notice.language,
+            html=notice.html,
+            attachments=attachments,
         )
         self.store.remember_sent_message(sent_id, request_id, self.now())
         self.store.record_notice(request_id, self.now(), sent_id, notice.subject, notice.language)

@@ -33,6 +33,7 @@ AREAS = (
 # Loaded by the routes that act on a request in one way, on their first call: the queue and a
 # request's page, which staff open first, need none of them.
 LOADED_BY_ONE_ROUTE = (
+    "dsr.closing.certificates",
     "dsr.closing.cancellation",
     "dsr.deadlines.extensions",
     "dsr.fulfilment.fulfilment",

@@ -830,7 +830,7 @@ async function statusAfter(requestId, before, attempts = 20) {
 
 // The request page's state: the request shown, the message from the last action (kept while
 // the page refreshes itself) and the action whose form is open.
-const requestView = { id: null, shown: null, flash: null, flashStatus: null, openAction: null, watching: null, identity: null, evidence: null };
+const requestView = { id: null, shown: null, flash: null, flashStatus: null, openAction: null, watching: null, identity: null, evidence: null, certificate: null };
 const problemBox = el("div");
 
 // Each action is a button; its form opens below the buttons, one at a time. An action without a
@@ -1192,7 +1192,37 @@ function evidenceSection(request) {
   }, t("Evidence pack"));
   return [el("h2", {}, t("Evidence")),
     el("p", { class: "hint" }, t("The timeline, verification, decision, systems, notices and deadlines as a JSON file and a PDF, without the subject's identity; kept 24 months.")),
-    button, produced];
+    button, produced, ...certificateControls(request)];
+}
+
+// A closed erasure carried out: its subject can be sent a deletion certificate, once per press.
+function certificateControls(request) {
+  const certifiable = request.request_types.includes("erasure") && !request.identity_released
+    && ["COMPLETED", "PARTIALLY_COMPLETED"].includes(request.status);
+  if (!certifiable) return [];
+  const sent = el("div", { "aria-live": "polite", id: "certificate-sent", tabindex: -1 });
+  const showSent = (language) => sent.replaceChildren(
+    message(t("Deletion certificate sent to the subject, in {language}, with its PDF.", { language })));
+  if (requestView.certificate && requestView.certificate.requestId === request.request_id) showSent(requestView.certificate.language);
+  const button = el("button", {
+    type: "button",
+    class: "secondary",
+    id: "deletion-certificate",
+    onclick: async () => {
+      button.disabled = true;
+      try {
+        const answer = await api("POST", `/staff/requests/${encodeURIComponent(request.request_id)}/deletion-certificate`);
+        requestView.certificate = { requestId: request.request_id, language: answer.language };
+        showSent(answer.language);
+        sent.focus();
+      } catch (error) {
+        sent.replaceChildren(message(problemText(error), "error"));
+      } finally {
+        button.disabled = false;
+      }
+    },
+  }, t("Send deletion certificate"));
+  return [el("p", { class: "hint" }, t("The subject is emailed, in their language, where their data was deleted, what was kept and why, and when.")), button, sent];
 }
 
 // The last question sent to the subject while it waits for an answer: when, what, and whether the
@@ -1420,6 +1450,7 @@ async function requestPage(requestId) {
     requestView.openAction = null;
     requestView.identity = null;
     requestView.evidence = null;
+    requestView.certificate = null;
   }
   requestView.id = requestId;
   requestView.revealed = Boolean(requestView.identity);
