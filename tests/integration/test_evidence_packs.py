@@ -68,7 +68,7 @@ def test_a_closed_erasure_s_pack_is_kept_linked_audited_and_free_of_the_subject(
     assert pack["decision"]["triaged_by"] == "analyst@desk.example"
     assert pack["decision"]["decided_by"] == "approver@desk.example"
     assert {s["action"] for s in pack["systems"]} == {"erase"}
-    assert any("received your privacy request" in n["subject_line"] for n in pack["notices"])
+    assert any(n["to"] == "subject" and "received your privacy" in n["subject_line"] for n in pack["notices"])
     assert {c["clock"]: c["state"] for c in pack["deadlines"]["clocks"]}["respond"] == "met"
     text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert body["sha256"] in text

@@ -107,11 +107,19 @@ def _pack(request: PrivacyRequest, produced_at: datetime | None = None) -> dict[
     notices = [
         {
             "sent_at": (RECEIVED + timedelta(minutes=1)).isoformat(),
+            "recipient": "a***@e***.com",
             "subject_line": f"We received your privacy request {rid[:8]}",
             "language": "en",
         },
         {
+            "sent_at": (RECEIVED + timedelta(minutes=12)).isoformat(),
+            "recipient": "p***@h***.com",
+            "subject_line": f"Data subject request {rid[:8]}: action needed by 9 November 2026",
+            "language": "en",
+        },
+        {
             "sent_at": (RECEIVED + timedelta(minutes=30)).isoformat(),
+            "recipient": "a***@e***.com",
             "subject_line": f"Your privacy request {rid[:8]} is done",
             "language": "en",
         },
@@ -149,7 +157,12 @@ def test_the_pack_says_who_verified_decided_and_what_each_system_did() -> None:
         systems["billing"]["status"] == "exempt" and systems["billing"]["recorded"]["reason"] == "tax records"
     )
     assert [r["action"] for r in pack["redactions"]] == ["part redacted"]  # type: ignore[attr-defined]
-    assert [n["subject_line"][:15] for n in pack["notices"]] == ["We received you", "Your privacy re"]  # type: ignore[attr-defined]
+    notices = [(n["to"], n["subject_line"][:15]) for n in pack["notices"]]  # type: ignore[attr-defined]
+    assert notices == [
+        ("subject", "We received you"),
+        ("p***@h***.com", "Data subject re"),
+        ("subject", "Your privacy re"),
+    ]
     clocks = {c["clock"]: c["state"] for c in pack["deadlines"]["clocks"]}  # type: ignore[index]
     assert clocks == {"acknowledge": "met", "respond": "met"}
     assert pack["closed"] is True and pack["request"]["subject"] == "a***@e***.com"  # type: ignore[index]

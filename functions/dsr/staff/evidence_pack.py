@@ -73,16 +73,21 @@ def evidence_pack(
         "decision": _decision(timeline, review_task, scrub),
         "systems": [_system(outcome, system_names, scrub) for outcome in outcomes],
         "redactions": [_line(e, scrub) for e in timeline if _is_redaction(e.action)],
-        "notices": [
-            {
-                "sent_at": str(n["sent_at"]),
-                "subject_line": scrub.text(str(n["subject_line"])),
-                "language": n.get("language"),
-            }
-            for n in notices
-        ],
+        "notices": [_notice(notice, scrub) for notice in notices],
         "deadlines": _deadlines(request, timeline, produced_at),
         "timeline": [_line(event, scrub) for event in timeline],
+    }
+
+
+def _notice(notice: Mapping[str, Any], scrub: IdentityScrubber) -> dict[str, Any]:
+    """A notice sent about the request: when, to whom ("subject" for the subject; another
+    recipient masked), in which language, and its subject line (never its body)."""
+    recipient = str(notice.get("recipient") or "")
+    return {
+        "sent_at": str(notice["sent_at"]),
+        "to": "subject" if recipient and recipient == scrub.subject else recipient or None,
+        "language": notice.get("language"),
+        "subject_line": scrub.text(str(notice["subject_line"])),
     }
 
 

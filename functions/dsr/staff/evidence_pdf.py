@@ -58,8 +58,8 @@ def pack_lines(pack: Mapping[str, Any], digest: str) -> Iterator[str]:
         staff_text("Redactions"), [_event(e) for e in pack["redactions"]] or [staff_text("none")]
     )
     yield from _section(
-        staff_text("Notices sent to the subject"),
-        [f"{n['sent_at']} [{n['language']}] {n['subject_line']}" for n in pack["notices"]]
+        staff_text("Notices sent"),
+        [f"{n['sent_at']} to {n['to']} [{n['language']}] {n['subject_line']}" for n in pack["notices"]]
         or [staff_text("none")],
     )
     deadlines = pack["deadlines"]

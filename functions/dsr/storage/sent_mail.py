@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from dsr.core.masking import mask_email
 from dsr.storage.dynamo import Repository
 from dsr.storage.keys import NOTICE_PREFIX, request_item_key, sent_mail_key
 
@@ -27,20 +28,32 @@ class SentMail(Repository):
         return str(item["request_id"]) if item else None
 
     def record_notice(
-        self, request_id: str, at: datetime, sent_message_id: str, subject_line: str, language: str
+        self,
+        request_id: str,
+        at: datetime,
+        *,
+        sent_message_id: str,
+        recipient: str,
+        subject_line: str,
+        language: str,
     ) -> None:
-        """A notice sent to the subject: its subject line, language and moment, kept with the request."""
+        """A notice sent about the request (to its subject, a vendor, a customer's administrator or
+        staff): its subject line, language, moment and masked recipient, kept with the request for
+        its evidence pack; never the body, nor the address itself."""
         millis = int(at.timestamp() * 1000)
         self._table.put_item(
             Item={
                 **request_item_key(request_id, f"{NOTICE_PREFIX}{millis:015d}#{sent_message_id}"),
                 "sent_at": at.isoformat(),
+                "recipient": mask_email(recipient),
                 "subject_line": subject_line,
                 "language": language,
             }
         )
 
     def notices_sent(self, request_id: str) -> list[dict[str, str]]:
-        """The notices the subject was sent, oldest first: ``sent_at``, ``subject_line``, ``language``."""
+        """The notices sent about the request, oldest first: ``sent_at``, ``recipient`` (masked),
+        ``subject_line``, ``language``."""
         items = self._query_prefix(request_id, NOTICE_PREFIX)
-        return [{name: str(item[name]) for name in ("sent_at", "subject_line", "language")} for item in items]
+        fields = ("sent_at", "recipient", "subject_line", "language")
+        return [{name: str(item.get(name) or "") for name in fields} for item in items]

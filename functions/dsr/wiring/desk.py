@@ -252,7 +252,14 @@ class Desk:
             attachments=attachments,
         )
         self.store.remember_sent_message(sent_id, request_id, self.now())
-        self.store.record_notice(request_id, self.now(), sent_id, notice.subject, notice.language)
+        self.store.record_notice(
+            request_id,
+            self.now(),
+            sent_message_id=sent_id,
+            recipient=to,
+            subject_line=notice.subject,
+            language=notice.language,
+        )
 
     def now(self) -> datetime:
         return self.clock.now()
