@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import pypdf
@@ -17,6 +20,7 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
+from local_cloud.template import ACCOUNT_ID, REGION
 from tests.support import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
 
 EMAIL, NAME = "grace.hopper@example.com", "Grace Hopper"
@@ -130,6 +134,9 @@ def test_a_closed_erasure_s_subject_is_sent_a_deletion_certificate_in_their_lang
     ]
     assert erased and all(f"- {name}: " in certificate.body for name in erased)
     assert certificate.attachments == [f"deletion-certificate-{request_id[:8]}.pdf"]
+    certified = _attached_pdf_text(certificate.message_id)
+    assert certificate.subject in certified and all(name in certified for name in erased)
+    assert "fermée le" in certified
     # Once per press: from the command line, a second one is sent and both are in the trail
     arguments = ["staff", "--url", local_api.cloud.base_url, "--as", "analyst@desk.example"]
     assert main([*arguments, "certificate", request_id[:8]]) == 0
@@ -153,6 +160,19 @@ def test_a_deletion_certificate_is_refused_for_an_open_erasure_and_for_another_k
     assert still_open.status == 409 and "once the erasure has closed" in still_open.body["message"]
     assert not_erasure.status == 409 and "only for an erasure" in not_erasure.body["message"]
     assert not [m for m in cloud.outbox() if "deletion" in m.subject.lower()]
+
+
+def _attached_pdf_text(message_id: str) -> str:
+    """The text of the PDF attached to the message SES sent (as the subject's mail program reads it)."""
+    from moto.ses.models import ses_backends
+
+    for sent in ses_backends[ACCOUNT_ID][REGION].sent_messages:
+        raw = getattr(sent, "raw_data", None)
+        message = BytesParser(policy=policy.default).parsebytes(raw.encode()) if raw else None
+        if isinstance(message, EmailMessage) and message["Message-ID"] == message_id:
+            pdf = next(message.iter_attachments()).get_content()
+            return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    raise AssertionError(f"no message {message_id} was sent")
 
 
 def _erased_systems(desk: Desk, request_id: str) -> set[str]:
