@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from botocore.exceptions import ClientError
 
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.evidence import download
@@ -20,6 +21,7 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
+from local_cloud.iam import acting_as
 from local_cloud.template import ACCOUNT_ID, REGION
 from tests.support import answer_hand_offs, staff_client, submit, verification_code, wait_for_status
 
@@ -177,3 +179,17 @@ def _attached_pdf_text(message_id: str) -> str:
 
 def _erased_systems(desk: Desk, request_id: str) -> set[str]:
     return {o.system_id for o in desk.store.system_outcomes(request_id) if o.action == "erase"}
+
+
+def test_the_staff_api_may_write_evidence_packs_and_nothing_else_in_the_packages_bucket(
+    cloud: LocalCloud, desk: Desk
+) -> None:
+    assert cloud.bridge is not None
+    files = {"json": b"{}\n", "pdf": b"%PDF-1.7"}
+    with acting_as(cloud.bridge.roles["StaffApiFunction"]):
+        keys = desk.packages.put_evidence_pack("req-1", "20261207T120000000000Z", files, "0" * 64)
+        with pytest.raises(ClientError) as refused:
+            desk.packages.put_readable("req-1", iter([b"<p>a package</p>"]))
+
+    assert keys["json"] == "evidence-packs/req-1/20261207T120000000000Z-evidence.json"
+    assert "s3:PutObject" in refused.value.response["Error"]["Message"]
