@@ -71,6 +71,17 @@ def submit(public: DeskClient, **overrides: Any) -> HttpAnswer:
     return public.post("/requests", payload)
 
 
+def awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient, **request: Any) -> str:
+    """A request (``submit``'s defaults, with ``request`` over them) whose subject proved the code
+    we emailed, now waiting for staff: its id."""
+    answer = submit(public, **request)
+    assert answer.status == 201, answer.body
+    request_id = str(answer.body["request_id"])
+    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
+    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
+    return request_id
+
+
 def answer_hand_offs(desk: Desk, staff: DeskClient, request_id: str, answer: str = "done") -> None:
     """Staff record the vendor's and the customers' answer ("done" unless said) for every task the
     request hands to them, once each is waiting (the processors answer by themselves)."""

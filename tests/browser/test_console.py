@@ -24,8 +24,8 @@ from local_cloud.http_api import LocalApi
 from tests.browser.journey import Journey, confirm_card_title
 from tests.support import (
     STAFF_ANSWERED_KINDS,
+    awaiting_approval,
     submit,
-    verification_code,
     wait_for_status,
     wait_until,
 )
@@ -36,15 +36,6 @@ GROUPS = {
     "approver@desk.example": "privacy-approver",
     "admin@desk.example": "privacy-admin",
 }
-
-
-def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient, **request: object) -> str:
-    answer = submit(public, **request)
-    assert answer.status == 201, answer.body
-    request_id = str(answer.body["request_id"])
-    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
-    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
-    return request_id
 
 
 def _open_action(page: Page, title: str) -> Locator:
@@ -70,8 +61,8 @@ def _sign_in(page: Page, local_api: LocalApi, username: str) -> None:
 def test_each_group_signs_in_and_sees_the_queue_most_urgent_first(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, username: str
 ) -> None:
-    later = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
-    sooner = _awaiting_approval(
+    later = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    sooner = awaiting_approval(
         cloud,
         desk,
         public,
@@ -88,15 +79,15 @@ def test_each_group_signs_in_and_sees_the_queue_most_urgent_first(
     expect(page.locator("#who")).to_contain_text(GROUPS[username])
     rows = page.get_by_role("table", name="Open requests, most urgent first").locator("tbody tr")
     expect(rows).to_have_count(2)
-    assert [rows.nth(i).locator("td").first.inner_text() for i in range(2)] == expected
+    assert [rows.nth(i).locator("td[data-label=Reference]").inner_text() for i in range(2)] == expected
     expect(page.locator(".counts")).to_contain_text("2open")
 
 
 def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    approved = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
-    denied = _awaiting_approval(
+    approved = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    denied = awaiting_approval(
         cloud,
         desk,
         public,
@@ -153,7 +144,7 @@ def test_an_approver_approves_one_request_and_denies_another_with_a_reason(
 def test_a_second_decision_is_refused_and_the_console_says_who_decided(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     _sign_in(page, local_api, "admin@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
     approve = _open_action(page, "Approve")
@@ -169,7 +160,7 @@ def test_a_second_decision_is_refused_and_the_console_says_who_decided(
 def test_an_analyst_is_offered_no_decision(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="UK")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="UK")
     _sign_in(page, local_api, "analyst@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
 
@@ -186,7 +177,7 @@ def test_an_analyst_is_offered_no_decision(
 def test_what_a_subject_wrote_is_shown_as_text_and_runs_nothing(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud,
         desk,
         public,
@@ -237,7 +228,7 @@ def test_pages_carry_a_content_security_policy(local_api: LocalApi, public: Desk
 def test_the_dashboard_charts_the_queue_and_the_weeks(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     _sign_in(page, local_api, "analyst@desk.example")
 
     page.get_by_role("link", name="Dashboard").click()
@@ -254,7 +245,7 @@ def test_the_dashboard_charts_the_queue_and_the_weeks(
 def test_revealing_the_full_identity_needs_a_reason_and_is_recorded(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud,
         desk,
         public,
@@ -289,7 +280,7 @@ def test_with_four_eyes_an_erasure_is_recommended_by_one_and_decided_by_another(
 ) -> None:
     monkeypatch.setenv("FOUR_EYES_FOR_ERASURE", "true")
     desk_from_environment.cache_clear()
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["erasure"], jurisdiction="EU")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["erasure"], jurisdiction="EU")
 
     _sign_in(page, local_api, "approver@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
@@ -370,7 +361,7 @@ def test_a_cancelled_sign_in_says_so_and_signs_nobody_in(page: Page, local_api: 
 def test_an_admin_reads_the_year_s_metrics_and_an_analyst_is_told_they_are_for_admins(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     approver.post(
         f"/staff/requests/{request_id}/decision", {"decision": "deny", "reason": "Not from a consumer."}
     )
@@ -527,7 +518,7 @@ def _staff_answered(desk: Desk, request_types: list[RequestType]) -> list[str]:
 def test_after_approve_the_page_shows_the_hand_offs_without_a_reload(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     expected = _staff_answered(desk, [RequestType.ACCESS])
     assert expected, "the registry hands some access tasks to vendors or customers"
     _sign_in(page, local_api, "approver@desk.example")
@@ -554,7 +545,7 @@ def test_after_approve_the_page_shows_the_hand_offs_without_a_reload(
 def test_console_pages_fit_the_window_on_a_desktop_and_a_phone(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud,
         desk,
         public,
@@ -639,7 +630,7 @@ def test_bidirectional_and_control_characters_are_shown_not_obeyed(
 def test_an_approver_s_journey_through_the_console_on_a_desktop_and_a_phone(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud,
         desk,
         public,
@@ -680,7 +671,7 @@ def test_an_approver_s_journey_through_the_console_on_a_desktop_and_a_phone(
 def test_an_approver_answers_a_profiling_review_and_the_page_shows_the_answer_sent(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud,
         desk,
         public,
@@ -708,7 +699,7 @@ def test_an_approver_answers_a_profiling_review_and_the_page_shows_the_answer_se
 def test_a_profiling_review_reads_as_the_subject_asked_it_and_closes_without_a_countdown(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud, desk, public, request_types=["profiling_review"], jurisdiction="EU", details="Why no terms?"
     )
     received_on = desk.store.get(request_id).received_at.date().isoformat()  # Brussels: the same day

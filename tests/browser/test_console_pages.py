@@ -15,7 +15,8 @@ from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.browser.test_console import _awaiting_approval, _open_action, _sign_in
+from tests.browser.test_console import _open_action, _sign_in
+from tests.support import awaiting_approval
 from tests.unit.drp_signing import agent_key, verify_key_of
 
 PHONE = {"width": 390, "height": 844}
@@ -37,7 +38,7 @@ CHART_TEXT_HEIGHTS = """() => [...document.querySelectorAll('[role=img]')].flatM
 def test_chart_text_stays_readable_on_a_phone_and_each_title_is_shown_once(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     page.set_viewport_size(PHONE)
     _sign_in(page, local_api, "admin@desk.example")
 
@@ -85,7 +86,7 @@ GERMAN_STAFF = {
 def test_the_console_shows_its_text_from_the_staff_catalog_it_is_served(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     served = json.dumps(GERMAN_STAFF)
     page.route(
         "**/console/messages.json",
@@ -107,7 +108,7 @@ def test_the_console_shows_its_text_from_the_staff_catalog_it_is_served(
 def test_an_approver_without_four_eyes_is_offered_a_decision_and_no_recommendation(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     _sign_in(page, local_api, "approver@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()
     actions = page.get_by_role("group", name="Actions")
@@ -125,7 +126,7 @@ def test_an_approver_without_four_eyes_is_offered_a_decision_and_no_recommendati
 def test_after_asking_for_information_the_page_shows_the_question_the_paused_clock_and_the_identity(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(
+    request_id = awaiting_approval(
         cloud, desk, public, request_types=["access"], jurisdiction="UK", subject={"email": "ada@example.org"}
     )
     _sign_in(page, local_api, "analyst@desk.example")
@@ -191,7 +192,7 @@ def test_an_analyst_resolves_an_email_on_the_triage_page(
 def test_timeline_moments_read_as_the_console_s_other_times_on_one_line_on_a_phone(
     page: Page, local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"], jurisdiction="EU")
     page.set_viewport_size(PHONE)
     _sign_in(page, local_api, "analyst@desk.example")
     page.get_by_role("link", name=request_id[:8]).click()

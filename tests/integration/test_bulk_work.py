@@ -6,20 +6,15 @@ from __future__ import annotations
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
-from tests.support import submit, verification_code, wait_for_status, wait_until
-
-
-def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient, email: str) -> str:
-    request_id = str(submit(public, subject={"email": email, "name": "Sam Selected"}).body["request_id"])
-    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
-    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
-    return request_id
+from tests.support import awaiting_approval, submit, wait_for_status, wait_until
 
 
 def test_a_selection_closed_as_spam_tells_each_subject_and_reports_the_request_it_does_not_fit(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    waiting = _awaiting_approval(cloud, desk, public, "spam-one@example.com")
+    waiting = awaiting_approval(
+        cloud, desk, public, subject={"email": "spam-one@example.com", "name": "Sam Selected"}
+    )
     unverified = str(
         submit(public, subject={"email": "spam-two@example.com", "name": "Sam"}).body["request_id"]
     )
@@ -58,8 +53,12 @@ def test_a_selection_closed_as_spam_tells_each_subject_and_reports_the_request_i
 def test_approving_a_selection_decides_each_and_a_decided_one_says_who_decided_it(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    first = _awaiting_approval(cloud, desk, public, "bulk-first@example.com")
-    second = _awaiting_approval(cloud, desk, public, "bulk-second@example.com")
+    first = awaiting_approval(
+        cloud, desk, public, subject={"email": "bulk-first@example.com", "name": "Sam Selected"}
+    )
+    second = awaiting_approval(
+        cloud, desk, public, subject={"email": "bulk-second@example.com", "name": "Sam Selected"}
+    )
     assert approver.post(f"/staff/requests/{second}/decision", {"decision": "approve"}).status == 200
 
     answer = approver.post("/staff/bulk", {"action": "approve", "request_ids": [first, second]})
@@ -79,7 +78,9 @@ def test_approving_a_selection_decides_each_and_a_decided_one_says_who_decided_i
 def test_a_selection_is_assigned_and_the_queue_shows_to_whom(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public, "bulk-assigned@example.com")
+    request_id = awaiting_approval(
+        cloud, desk, public, subject={"email": "bulk-assigned@example.com", "name": "Sam Selected"}
+    )
 
     answer = approver.post(
         "/staff/bulk",

@@ -8,7 +8,11 @@ from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.support import staff_client, submit, verification_code, wait_for_status, wait_until
+from tests.support import (
+    awaiting_approval,
+    staff_client,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -17,19 +21,12 @@ def four_eyes(local_api: LocalApi, monkeypatch: pytest.MonkeyPatch) -> None:
     desk_from_environment.cache_clear()  # the functions read their settings again
 
 
-def _awaiting(cloud: LocalCloud, desk: Desk, public: DeskClient, request_types: list[str]) -> str:
-    request_id = str(submit(public, request_types=request_types).body["request_id"])
-    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
-    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
-    return request_id
-
-
 @pytest.mark.usefixtures("four_eyes")
 def test_an_erasure_is_decided_by_someone_other_than_its_triager(
     local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
     admin = staff_client(local_api, "admin@desk.example")
-    request_id = _awaiting(cloud, desk, public, ["erasure"])
+    request_id = awaiting_approval(cloud, desk, public, request_types=["erasure"])
     base = f"/staff/requests/{request_id}"
 
     untriaged = approver.post(f"{base}/decision", {"decision": "approve"})
@@ -69,13 +66,13 @@ def test_an_erasure_is_decided_by_someone_other_than_its_triager(
 def test_the_rule_covers_erasure_only(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting(cloud, desk, public, ["access"])
+    request_id = awaiting_approval(cloud, desk, public, request_types=["access"])
     assert approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"}).status == 200
 
 
 def test_without_the_rule_an_erasure_is_decided_at_once(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting(cloud, desk, public, ["erasure"])
+    request_id = awaiting_approval(cloud, desk, public, request_types=["erasure"])
     assert approver.get(f"/staff/requests/{request_id}").body["review"]["four_eyes"] is False
     assert approver.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"}).status == 200

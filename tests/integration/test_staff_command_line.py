@@ -17,16 +17,9 @@ from dsr_cli.http_client import DeskClient
 from dsr_cli.main import main
 from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
-from tests.support import submit, verification_code, wait_for_status, wait_until
+from tests.support import awaiting_approval, submit, verification_code, wait_for_status, wait_until
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "email_intake"
-
-
-def _awaiting(cloud: LocalCloud, desk: Desk, public: DeskClient, email: str) -> str:
-    request_id = str(submit(public, request_types=["erasure"], subject={"email": email}).body["request_id"])
-    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
-    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
-    return request_id
 
 
 def _staff(local_api: LocalApi, user: str, *arguments: str) -> list[str]:
@@ -36,8 +29,12 @@ def _staff(local_api: LocalApi, user: str, *arguments: str) -> list[str]:
 def test_staff_list_show_approve_and_deny_from_the_command_line(
     local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = _awaiting(cloud, desk, public, "ada@example.com")
-    second = _awaiting(cloud, desk, public, "alan@example.net")
+    first = awaiting_approval(
+        cloud, desk, public, request_types=["erasure"], subject={"email": "ada@example.com"}
+    )
+    second = awaiting_approval(
+        cloud, desk, public, request_types=["erasure"], subject={"email": "alan@example.net"}
+    )
 
     assert main(_staff(local_api, "analyst@desk.example", "list")) == 0
     listed = capsys.readouterr().out
@@ -126,8 +123,12 @@ def _one_line_error(err: str) -> str:
 def test_the_short_reference_names_the_request_for_every_staff_command(
     local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = _awaiting(cloud, desk, public, "ada@example.com")
-    second = _awaiting(cloud, desk, public, "alan@example.net")
+    first = awaiting_approval(
+        cloud, desk, public, request_types=["erasure"], subject={"email": "ada@example.com"}
+    )
+    second = awaiting_approval(
+        cloud, desk, public, request_types=["erasure"], subject={"email": "alan@example.net"}
+    )
     approver = ["staff", "--url", local_api.cloud.base_url, "--as", "approver@desk.example"]
 
     code, out, err = _run([*approver, "show", first[:8]], capsys)
@@ -162,7 +163,9 @@ def test_the_short_reference_names_the_request_for_every_staff_command(
 def test_a_reference_two_requests_share_or_none_has_is_refused_in_one_line(
     local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = _awaiting(cloud, desk, public, "ada@example.com")
+    first = awaiting_approval(
+        cloud, desk, public, request_types=["erasure"], subject={"email": "ada@example.com"}
+    )
     twin = f"{first[:8]}-0000-4000-8000-000000000000"
     desk.store.create(desk.store.get(first).model_copy(update={"request_id": twin}))
     approver = ["staff", "--url", local_api.cloud.base_url, "--as", "approver@desk.example"]
@@ -235,7 +238,7 @@ def test_every_command_finds_the_desk_by_dsr_url_or_port(
 def test_the_metrics_report_is_of_the_desks_year_and_a_short_table_unless_json(
     local_api: LocalApi, cloud: LocalCloud, desk: Desk, public: DeskClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _awaiting(cloud, desk, public, "ada@example.com")
+    awaiting_approval(cloud, desk, public, request_types=["erasure"], subject={"email": "ada@example.com"})
     admin = ["report", "metrics", "--url", local_api.cloud.base_url, "--as", "admin@desk.example"]
 
     code, out, err = _run(admin, capsys)

@@ -12,6 +12,7 @@ from local_cloud.cloud import LocalCloud
 from local_cloud.http_api import LocalApi
 from tests.support import (
     answer_hand_offs,
+    awaiting_approval,
     staff_client,
     submit,
     verification_code,
@@ -20,17 +21,10 @@ from tests.support import (
 )
 
 
-def _awaiting_approval(cloud: LocalCloud, desk: Desk, public: DeskClient) -> str:
-    request_id = submit(public).body["request_id"]
-    public.post(f"/requests/{request_id}/verification", {"code": verification_code(cloud, request_id)})
-    wait_for_status(desk, request_id, "AWAITING_APPROVAL")
-    return request_id
-
-
 def test_two_decisions_at_once_exactly_one_wins_and_the_loser_learns_who_decided(
     cloud: LocalCloud, desk: Desk, public: DeskClient, local_api: LocalApi
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public)
+    request_id = awaiting_approval(cloud, desk, public)
     approver = staff_client(local_api, "approver@desk.example")
     admin = staff_client(local_api, "admin@desk.example")
 
@@ -57,7 +51,7 @@ def test_two_decisions_at_once_exactly_one_wins_and_the_loser_learns_who_decided
 def test_an_analyst_may_look_but_not_decide(
     cloud: LocalCloud, desk: Desk, public: DeskClient, analyst: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public)
+    request_id = awaiting_approval(cloud, desk, public)
 
     shown = analyst.get(f"/staff/requests/{request_id}")
     decided = analyst.post(f"/staff/requests/{request_id}/decision", {"decision": "approve"})
@@ -83,7 +77,7 @@ def test_staff_routes_refuse_calls_without_a_valid_token(cloud: LocalCloud, publ
 def test_a_denial_without_a_reason_is_refused(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public)
+    request_id = awaiting_approval(cloud, desk, public)
 
     refused = approver.post(f"/staff/requests/{request_id}/decision", {"decision": "deny"})
 
@@ -121,7 +115,7 @@ def test_a_denial_for_a_reason_code_reads_in_the_subjects_language_and_tells_the
 def test_a_denial_for_another_reason_needs_it_explained(
     cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient
 ) -> None:
-    request_id = _awaiting_approval(cloud, desk, public)
+    request_id = awaiting_approval(cloud, desk, public)
 
     refused = approver.post(
         f"/staff/requests/{request_id}/decision", {"decision": "deny", "reason_code": "other"}
