@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dsr.core.staff_catalog import staff_text
+from dsr.core.staff_catalog import staff_plural, staff_text
 from dsr.core.text_pdf import text_pdf
 
 
@@ -102,7 +102,10 @@ def _event(event: Mapping[str, Any]) -> str:
 
 def _system(system: Mapping[str, Any]) -> str:
     name = f" ({system['system_name']})" if system.get("system_name") else ""
-    records = f", {system['records']} records" if system.get("records") is not None else ""
+    count = system.get("records")
+    records = (
+        "" if count is None else ", " + staff_plural("%(count)d record", "%(count)d records", int(count))
+    )
     recorded = ", ".join(f"{key}={value}" for key, value in system["recorded"].items())
     return f"{system['system_id']}{name} {system['action']}: {system['status']}{records}" + (
         f"; {recorded}" if recorded else ""
