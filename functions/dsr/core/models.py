@@ -309,6 +309,8 @@ class PrivacyRequest(RequestForSystems):
     package_key: str | None = None
     readable_package_key: str | None = None
     package_available_until: datetime | None = None
+    package_held_at: datetime | None = None
+    """When the access package was held for a reviewer's release (``dsr.fulfilment.package_review``)."""
     workflow_started_at: datetime | None = None
     acknowledged_at: datetime | None = None
     closing_notice_sent_at: datetime | None = None

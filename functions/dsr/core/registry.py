@@ -32,12 +32,7 @@ from dsr.core.registry_stores import (
     StoreLocation,
     SystemId,
 )
-from dsr.core.registry_text import (
-    SubjectText200,
-    SubjectText300,
-    SubjectText500,
-    SubjectText1000,
-)
+from dsr.core.registry_text import SubjectText200, SubjectText300, SubjectText500, SubjectText1000
 from dsr.core.yaml_text import parse_yaml
 
 # ------------------------------------------------------------------------------ actions
@@ -174,6 +169,9 @@ class SystemEntry(RegistryModel):
     )
     third_parties: list[ThirdParty] = Field(
         default_factory=list, description="the specific third parties this system's data is disclosed to"
+    )
+    review_before_release: bool = Field(
+        default=False, description="an access package with its records waits for a reviewer's release"
     )
     provides: dict[Literal["account_id"], AttributeName] = Field(
         default_factory=dict,

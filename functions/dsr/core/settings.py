@@ -50,6 +50,12 @@ class DeskSettings(DeskModel):
         alias="FOUR_EYES_FOR_ERASURE",
         description="an erasure is decided only after another staff member has triaged it",
     )
+    review_access_packages: bool = Field(
+        default=False,
+        alias="REVIEW_ACCESS_PACKAGES",
+        description="every access package waits for a reviewer's release before the subject can "
+        "download it (a system's review_before_release flag holds the packages it is part of)",
+    )
     florida_covered: bool = Field(
         default=False,
         alias="FLORIDA_COVERED",

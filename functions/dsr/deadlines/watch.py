@@ -136,6 +136,7 @@ def deadline_facts(item: Mapping[str, Any]) -> DeadlineFacts | None:
         target_by=target_by,
         extension_notice_by=_moment(item.get("extension_notice_by")),
         extended=item.get("extended_at") is not None,
+        package_held=bool(item.get("package_held_at")) and not item.get("package_key"),
     )
 
 

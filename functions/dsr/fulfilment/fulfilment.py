@@ -96,6 +96,8 @@ class Compiled(DeskModel):
     succeeded: int
     failed: int
     package_key: str | None
+    held_for_review: bool = False
+    """The access package waits for a reviewer's release (``dsr.review.package_review``)."""
 
 
 # ------------------------------------------------------------------------------ planning

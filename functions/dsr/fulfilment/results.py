@@ -12,12 +12,11 @@ from dsr.core.actions import Action
 from dsr.core.catalogs import N_
 from dsr.core.languages import ENGLISH
 from dsr.core.models import PrivacyRequest, RequestType
-from dsr.core.registry import SystemEntry
-from dsr.core.registry_text import LocalText
+from dsr.fulfilment import package_review
 from dsr.fulfilment.fulfilment import Compiled
 from dsr.fulfilment.hand_off_words import handed_to
 from dsr.fulfilment.outcomes import SUCCESSFUL_OUTCOMES, OutcomeStatus
-from dsr.notices.package_page import readable_package
+from dsr.fulfilment.package_building import build_package, exported_systems
 from dsr.notices.rights_answers import automated_decisions_text, review_text, third_parties_text
 from dsr.storage.outcomes import StoredOutcome
 from dsr.wiring.desk import Desk
@@ -28,62 +27,22 @@ logger = Logger(child=True)
 
 
 def compile_results(desk: Desk, request_id: str) -> Compiled:
-    """Gather the outcomes; for an access request, build the package the subject downloads.
+    """Gather the outcomes; for an access request, build the package the subject downloads, or
+    hold it for review where the deployment or one of its systems asks for that
+    (``dsr.review.package_review``): the workflow then waits for the release.
 
     Nothing found and exempt are successes: the system was asked and answered. Failed and waiting
     are not (yet)."""
-    request = desk.store.get(request_id)
     outcomes = desk.store.system_outcomes(request_id)
     succeeded = [o for o in outcomes if _status_of(o) in SUCCESSFUL_OUTCOMES]
     unfinished = [o for o in outcomes if _status_of(o) not in SUCCESSFUL_OUTCOMES]
-    # Only parts the desk holds: an export a vendor or a customer answered themselves is not here.
-    exported = [
-        o.system_id
-        for o in succeeded
-        if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.DONE and o.get("in_package")
-    ]
+    exported = exported_systems(succeeded)
+    held = bool(exported) and package_review.held_for_review(desk, exported)
     package_key = None
-    if exported:
-        # The counts the completion email gives, so the package and the email agree
-        records = {
-            o.system_id: o.records or 0
-            for o in succeeded
-            if o.action == Action.EXPORT.value and o.system_id in exported
-        }
-        found_nothing = {
-            o.system_id
-            for o in succeeded
-            if o.action == Action.EXPORT.value and _status_of(o) is OutcomeStatus.NOTHING_FOUND
-        }
-        language = request.language or ENGLISH
-        header: dict[str, Any] = {
-            "reference": request_id,
-            "received_at": request.received_at.isoformat(),
-            "generated_at": desk.now().isoformat(),
-            "systems": {
-                s.id: {
-                    "name": s.name,
-                    "categories": s.categories,
-                    "records": records[s.id],
-                    **_disclosed_and_decided(s),
-                }
-                for s in desk.registry.systems
-                if s.id in exported
-            },
-            "nothing_found": {s.id: s.name for s in desk.registry.systems if s.id in found_nothing},
-        }
-        # The JSON speaks the request's language; the page marks any registry text it shows in
-        # English for want of a translation (so it keeps the registry's texts, LocalText).
-        package_key = desk.packages.compile(request_id, exported, _in_language(header, language))
-        page = readable_package(
-            request_id,
-            exported,
-            header,
-            lambda system_id: desk.packages.part_records(request_id, system_id),
-            language,
-        )
-        readable_key = desk.packages.put_readable(request_id, page)
-        desk.store.set_fields(request_id, {"package_key": package_key, "readable_package_key": readable_key})
+    if held:
+        package_review.hold(desk, request_id, exported)
+    elif exported:
+        package_key = build_package(desk, request_id)
     outcome = "partial" if unfinished else "completed"
     desk.audit(
         request_id,
@@ -93,37 +52,15 @@ def compile_results(desk: Desk, request_id: str) -> Compiled:
         succeeded=len(succeeded),
         failed=len(unfinished),
         package=bool(package_key),
+        held_for_review=held or None,
     )
     return Compiled(
-        outcome=outcome, succeeded=len(succeeded), failed=len(unfinished), package_key=package_key
+        outcome=outcome,
+        succeeded=len(succeeded),
+        failed=len(unfinished),
+        package_key=package_key,
+        held_for_review=held,
     )
-
-
-def _disclosed_and_decided(system: SystemEntry) -> dict[str, Any]:
-    """What the package says beside a system's records: the third parties its data goes to, and
-    the automated decisions it makes."""
-    described: dict[str, Any] = {}
-    if system.third_parties:
-        described["third_parties"] = [
-            {"name": party.name, "purpose": party.purpose} for party in system.third_parties
-        ]
-    if system.automated_decisions is not None:
-        decisions = system.automated_decisions
-        described["automated_decisions"] = {
-            field: getattr(decisions, field) for field in type(decisions).model_fields
-        }
-    return described
-
-
-def _in_language(value: Any, language: str) -> Any:
-    """``value`` with each registry text in it (``LocalText``) as ``language`` reads it."""
-    if isinstance(value, LocalText):
-        return value.in_language(language)
-    if isinstance(value, dict):
-        return {key: _in_language(item, language) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_in_language(item, language) for item in value]
-    return value
 
 
 # ------------------------------------------------------------------------------ telling the subject

@@ -56,6 +56,10 @@ def readable_package(
 ) -> Iterator[bytes]:
     """The page, chunk by chunk, in ``language``: ``records_of(system_id)`` gives that system's records."""
     described = header.get("systems", {})
+    withheld = header.get("withheld") or {}
+    explained = {
+        system_id: str(told.get("explained", "")) for system_id, told in withheld.get("systems", {}).items()
+    }
     template = email_templates.environment().get_template(PAGE_TEMPLATE)
     chunks = template.generate(
         language=language,
@@ -65,9 +69,14 @@ def readable_package(
         prepared=_shown(str(header.get("generated_at", "")), language),
         systems=(
             _system(system_id, described.get(system_id, {}), records_of(system_id), language)
+            | {"withheld": explained.get(system_id, "")}
             for system_id in sorted(system_ids)
         ),
         nothing_found=[name for _, name in sorted(header.get("nothing_found", {}).items())],
+        # What a reviewer withheld and why (GDPR art. 15(4)): already in the request's language.
+        withheld={"statement": withheld["statement"], "lines": list(explained.values())}
+        if withheld
+        else None,
     )
     for chunk in chunks:
         yield chunk.encode()

@@ -30,6 +30,11 @@ NEXT_STEPS: dict[Status, str] = {
 }
 """The next step at each status: every status has one (a test walks them all). Each is the
 message id of its translations (``dsr.core.catalogs``), as the status page shows it."""
+PACKAGE_BEING_PREPARED = N_(
+    "Your copy is being prepared: we are checking it before you can download it. We will email you "
+    "as soon as it is ready."
+)
+"""While a reviewer reads the access package before its release (``dsr.fulfilment.package_review``)."""
 LINKED_WITH_REFERENCE = N_(
     "You already have an open request for the same thing (reference %(reference)s), so we have "
     "joined this one to it and will answer both together; we have emailed you about it."
@@ -106,6 +111,8 @@ def next_step(request: PrivacyRequest, proof: Proof = Proof.CODE) -> str:
         return WAITING_FOR_PROOF[proof]
     if request.status is Status.LINKED and request.linked_to:
         return LINKED_WITH_REFERENCE % {"reference": request.linked_to}
+    if request.status is Status.IN_PROGRESS and request.package_held_at and not request.package_key:
+        return PACKAGE_BEING_PREPARED
     return NEXT_STEPS[request.status]
 
 

@@ -36,6 +36,8 @@ class DeadlineFacts(NamedTuple):
     extended: bool = False
     item: str = "request"
     """What the dates belong to: the request, or its appeal (which has its own clock)."""
+    package_held: bool = False
+    """Its access package waits for a reviewer's release (``dsr.fulfilment.package_review``)."""
 
     @property
     def reference(self) -> str:
@@ -106,6 +108,13 @@ def _summary(facts: DeadlineFacts) -> str:
         lines.append(
             staff_text(
                 "Last moment for an extension notice: %(day)s", day=_when(facts, facts.extension_notice_by)
+            )
+        )
+    if facts.package_held:
+        lines.append(
+            staff_text(
+                "Its access package is held for review: a reviewer must release it in the console "
+                "before the subject can download it."
             )
         )
     return "\n".join(lines)
@@ -198,5 +207,6 @@ def alert_message(facts: DeadlineFacts, kind: str, **extra: int) -> dict[str, An
         "watch_at": facts.watch_at.isoformat(),
         "extension_notice_by": facts.extension_notice_by.isoformat() if facts.extension_notice_by else None,
         "extended": facts.extended,
+        "package_held": facts.package_held,
         **extra,
     }

@@ -26,7 +26,15 @@ RANK = {StaffGroup.ANALYST: 1, StaffGroup.APPROVER: 2, StaffGroup.ADMIN: 3}
 # checks the group itself on every call; this list only shapes the page.
 ABILITIES = {
     StaffGroup.ANALYST: ("view", "ask", "confirm", "triage"),
-    StaffGroup.APPROVER: ("decide", "extend", "rerun", "power_of_attorney", "cancel", "bulk"),
+    StaffGroup.APPROVER: (
+        "decide",
+        "extend",
+        "rerun",
+        "power_of_attorney",
+        "cancel",
+        "bulk",
+        "review_package",
+    ),
     StaffGroup.ADMIN: ("reports", "agents"),
 }
 
@@ -58,6 +66,11 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("POST", "/staff/requests/{request_id}/cancel"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/extension"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/power-of-attorney"): StaffGroup.APPROVER,
+    ("GET", "/staff/requests/{request_id}/package"): StaffGroup.APPROVER,
+    ("GET", "/staff/requests/{request_id}/package/systems/{system_id}"): StaffGroup.APPROVER,
+    ("POST", "/staff/requests/{request_id}/package/redactions"): StaffGroup.APPROVER,
+    ("POST", "/staff/requests/{request_id}/package/redactions/removal"): StaffGroup.APPROVER,
+    ("POST", "/staff/requests/{request_id}/package/release"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/appeal/decision"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/appeal/extension"): StaffGroup.APPROVER,
     ("GET", "/staff/reports/metrics"): StaffGroup.ADMIN,

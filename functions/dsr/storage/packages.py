@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,13 +47,28 @@ class PackageStore:
 
     def compile(self, request_id: str, system_ids: Iterable[str], header: dict[str, Any]) -> str:
         """Join the parts into one JSON document without holding it all in memory; its key."""
+        return self.compile_records(
+            request_id, system_ids, header, lambda system_id: self.part_records(request_id, system_id)
+        )
+
+    def compile_records(
+        self,
+        request_id: str,
+        system_ids: Iterable[str],
+        header: dict[str, Any],
+        records_of: Callable[[str], Iterable[Any]],
+    ) -> str:
+        """One JSON document of each system's records as ``records_of`` gives them (the parts,
+        less what a reviewer withheld), a record at a time; its key."""
 
         def document() -> Iterator[bytes]:
             yield b'{"request": ' + json.dumps(header, default=str).encode() + b', "systems": {'
             for index, system_id in enumerate(sorted(system_ids)):
                 yield (b", " if index else b"") + json.dumps(system_id).encode() + b": ["
-                for line_number, line in enumerate(self.part_lines(request_id, system_id)):
-                    yield (b", " if line_number else b"") + line
+                for number, record in enumerate(records_of(system_id)):
+                    yield (b", " if number else b"") + json.dumps(
+                        record, default=str, sort_keys=True
+                    ).encode()
                 yield b"]"
             yield b"}}\n"
 

@@ -7,6 +7,8 @@ Layout (single table, partition key ``pk`` = ``REQ#<request id>``):
 * ``sk = EVT#<epoch ms>#<uuid>``: append-only audit events.
 * ``sk = TOKEN#<stage>``: a Step Functions task token waiting for a person, never sent out.
 * ``sk = SYS#<system>#<action>``: what one system did for the request.
+* ``sk = TOKEN#package review``: an access package held for review, with its redactions
+  (``dsr.storage.package_reviews``).
 * ``sk = TOKEN#HANDOFF#<system>#<action>``: a task handed to a processor, vendor or customer;
   while nobody has answered it is in the ``OpenByDue`` index (partition ``HANDOFF``, due at the
   answer-by time), so the sweeper finds overdue ones without a scan.
@@ -44,6 +46,7 @@ from dsr.storage.hand_offs import HandOffRepository
 from dsr.storage.identity import IdentityRecords
 from dsr.storage.keys import request_key
 from dsr.storage.outcomes import SystemOutcomes
+from dsr.storage.package_reviews import PackageReviewRepository
 from dsr.storage.processors import ProcessorRecords
 from dsr.storage.request_index import RequestIndex
 from dsr.storage.requests import (
@@ -81,5 +84,6 @@ class RequestStore(
     ProcessorRecords,
     SignalRecords,
     TaskRepository,
+    PackageReviewRepository,
 ):
     """Every repository of the requests table over one table: what ``desk.store`` offers."""
