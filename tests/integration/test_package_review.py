@@ -48,14 +48,10 @@ def _mails(cloud: LocalCloud, request_id: str, subject_part: str) -> list[Any]:
     return [m for m in cloud.outbox() if m.request_id == request_id and subject_part in m.subject]
 
 
-@pytest.mark.usefixtures("review_on")
-def test_a_held_package_is_redacted_and_released_by_a_reviewer_and_only_then_reaches_the_subject(
-    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
+def _out_of_the_subjects_reach(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, request_id: str, token: str
 ) -> None:
-    request_id, token = _held_access(cloud, desk, public, approver, analyst)
-    base = f"/staff/requests/{request_id}/package"
-
-    # Held: the subject reads that it is being prepared, and there is nothing to download
+    """Held: the subject reads that it is being prepared, and there is nothing to download."""
     status = public.get(f"/requests/{request_id}?token={token}")
     assert status.body["status"] == "IN_PROGRESS"
     assert status.body["next_step"].startswith("Your copy is being prepared")
@@ -63,13 +59,26 @@ def test_a_held_package_is_redacted_and_released_by_a_reviewer_and_only_then_rea
     assert desk.store.get(request_id).package_key is None
     assert _mails(cloud, request_id, "is complete") == []
 
+
+@pytest.mark.usefixtures("review_on")
+def test_a_held_package_is_redacted_and_released_by_a_reviewer_and_only_then_reaches_the_subject(
+    cloud: LocalCloud, desk: Desk, public: DeskClient, approver: DeskClient, analyst: DeskClient
+) -> None:
+    request_id, token = _held_access(cloud, desk, public, approver, analyst)
+    base = f"/staff/requests/{request_id}/package"
+
+    _out_of_the_subjects_reach(cloud, desk, public, request_id, token)
+
     # An analyst can neither read the held package nor redact or release it
     assert analyst.get(base).status == 403
     first_field = {"system_id": "accounts", "record": 0, "field": "name", "ground": "third_party"}
     assert analyst.post(f"{base}/redactions", first_field).status == 403
     assert analyst.post(f"{base}/release", {}).status == 403
 
-    # The reviewer reads each part, redacts a field and a whole record, each with its ground
+    # The reviewer finds it among the packages waiting, reads each part, and redacts a field and a
+    # whole record, each with its ground
+    waiting = approver.get("/staff/packages").body["packages"]
+    assert request_id in [entry["request_id"] for entry in waiting]
     held = approver.get(base)
     assert held.status == 200, held.body
     parts = {part["system_id"]: part["records"] for part in held.body["parts"]}
@@ -95,6 +104,8 @@ def test_a_held_package_is_redacted_and_released_by_a_reviewer_and_only_then_rea
     again = approver.post(f"{base}/release", {})
     assert again.status == 409 and again.body["released_by"] == "approver@desk.example"
     assert approver.post(f"{base}/redactions", {**first_field, "field": "email"}).status == 409
+
+    assert request_id not in [e["request_id"] for e in approver.get("/staff/packages").body["packages"]]
 
     # The workflow goes on and tells the subject as it does without review
     wait_for_status(desk, request_id, "COMPLETED")

@@ -81,7 +81,8 @@ def hold(desk: Desk, request_id: str, exported: list[str]) -> None:
 def await_release(desk: Desk, request_id: str, task_token: str) -> None:
     """Keep the workflow's token until a reviewer releases the package. Delivered again after the
     release, it finishes the release (if it was interrupted) and answers the fresh token."""
-    if desk.store.hold_package(request_id, task_token, desk.now()):
+    respond_by = desk.store.get(request_id).respond_by
+    if desk.store.hold_package(request_id, task_token, desk.now(), respond_by):
         desk.audit(request_id, "workflow", "package review requested", "waiting for a reviewer")
         return
     task = desk.store.package_review(request_id) or {}

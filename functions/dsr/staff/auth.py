@@ -66,6 +66,7 @@ ROUTE_GROUPS: dict[tuple[str, str], StaffGroup] = {
     ("POST", "/staff/requests/{request_id}/cancel"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/extension"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/power-of-attorney"): StaffGroup.APPROVER,
+    ("GET", "/staff/packages"): StaffGroup.APPROVER,
     ("GET", "/staff/requests/{request_id}/package"): StaffGroup.APPROVER,
     ("GET", "/staff/requests/{request_id}/package/systems/{system_id}"): StaffGroup.APPROVER,
     ("POST", "/staff/requests/{request_id}/package/redactions"): StaffGroup.APPROVER,

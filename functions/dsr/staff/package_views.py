@@ -8,6 +8,7 @@ from dsr.core.desk_model import DeskModel
 from dsr.core.staff_catalog import staff_text
 from dsr.fulfilment import package_review
 from dsr.fulfilment.package_building import exported_systems
+from dsr.policies.request_deadlines import local_day
 from dsr.review.withholding import STAFF_LABELS, WithholdingGround
 from dsr.wiring.desk import Desk
 
@@ -43,6 +44,17 @@ class HeldPackage(DeskModel):
     grounds: list[Ground]
 
 
+class HeldEntry(DeskModel):
+    """One package waiting for review, as the console lists it."""
+
+    request_id: str
+    held_at: str | None
+    respond_by: str
+    respond_on: str
+    """The legal response day, where the request's law counts days."""
+    legal_days_left: int
+
+
 class HeldPartRecords(DeskModel):
     system_id: str
     records: list[Any]
@@ -71,6 +83,28 @@ def held_package(desk: Desk, request_id: str) -> HeldPackage:
         redactions=[HeldRedaction(**r) for r in package_review.redactions_of(task)],
         grounds=[Ground(code=code, label=staff_text(STAFF_LABELS[code])) for code in WithholdingGround],
     )
+
+
+def held_packages(desk: Desk) -> list[HeldEntry]:
+    """Every package waiting for review, the nearest legal date first."""
+    today_of = desk.now()
+    listed = []
+    for request_id in desk.store.held_packages():
+        request = desk.store.find(request_id)
+        task = desk.store.package_review(request_id) or {}
+        if request is None or task.get("decided_at"):
+            continue
+        respond_on = local_day(request.jurisdiction, request.respond_by)
+        listed.append(
+            HeldEntry(
+                request_id=request_id,
+                held_at=str(task.get("held_at") or "") or None,
+                respond_by=request.respond_by.isoformat(),
+                respond_on=respond_on.isoformat(),
+                legal_days_left=(respond_on - local_day(request.jurisdiction, today_of)).days,
+            )
+        )
+    return listed
 
 
 def held_part(desk: Desk, request_id: str, system_id: str) -> HeldPartRecords:

@@ -3,6 +3,9 @@ redactions a reviewer made, and the release. Every change is conditional on the 
 being released yet (``decided_at``), so a redaction cannot slip in after the package was built
 from the parts, and one release wins.
 
+While held, the task waits in the ``OpenByDue`` index (partition ``HELD``, due at the request's
+legal date), so the console lists the held packages, most urgent first, without a scan.
+
 Each redaction is one entry of the ``redactions`` map, keyed by ``<system>/<record>/<field>``
 (``*`` for a whole record): the system, the record's place in its part, the field, the ground and
 who made it, never the value.
@@ -13,10 +16,11 @@ from datetime import datetime
 from typing import Any
 
 from dsr.storage.dynamo import Repository, write_if
-from dsr.storage.keys import task_key
+from dsr.storage.keys import request_id_of, task_key
 from dsr.storage.tasks import NOT_DECIDED
 
 PACKAGE_REVIEW_STAGE = "package review"
+HELD_PARTITION = "HELD"
 WHOLE_RECORD = "*"
 HELD = f"attribute_exists(sk) AND {NOT_DECIDED}"
 
@@ -26,17 +30,27 @@ def redaction_key(system_id: str, record: int, field: str | None) -> str:
 
 
 class PackageReviewRepository(Repository):
-    def hold_package(self, request_id: str, task_token: str, at: datetime) -> bool:
+    def hold_package(self, request_id: str, task_token: str, at: datetime, respond_by: datetime) -> bool:
         """Keep the workflow's token beside any redactions made so far (a redelivered task
         replaces only the token); False once the package was released."""
         return write_if(
             self._table.update_item,
             Key=task_key(request_id, PACKAGE_REVIEW_STAGE),
             UpdateExpression="SET task_token = :token, held_at = if_not_exists(held_at, :at), "
-            "redactions = if_not_exists(redactions, :none)",
+            "redactions = if_not_exists(redactions, :none), open_pk = :held, due_at = :due",
             ConditionExpression=NOT_DECIDED,
-            ExpressionAttributeValues={":token": task_token, ":at": at.isoformat(), ":none": {}},
+            ExpressionAttributeValues={
+                ":token": task_token,
+                ":at": at.isoformat(),
+                ":none": {},
+                ":held": HELD_PARTITION,
+                ":due": respond_by.isoformat(),
+            },
         )
+
+    def held_packages(self) -> list[str]:
+        """The requests whose package waits for review, the nearest legal date first."""
+        return [request_id_of(key) for key in self._index_keys(HELD_PARTITION)]
 
     def package_review(self, request_id: str) -> dict[str, Any] | None:
         return self._table.get_item(Key=task_key(request_id, PACKAGE_REVIEW_STAGE), ConsistentRead=True).get(
@@ -71,7 +85,7 @@ class PackageReviewRepository(Repository):
         return write_if(
             self._table.update_item,
             Key=task_key(request_id, PACKAGE_REVIEW_STAGE),
-            UpdateExpression="SET decided_at = :at, released_by = :who",
+            UpdateExpression="SET decided_at = :at, released_by = :who REMOVE open_pk, due_at",
             ConditionExpression=HELD,
             ExpressionAttributeValues={":at": at.isoformat(), ":who": released_by},
         )

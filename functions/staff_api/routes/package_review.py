@@ -23,6 +23,15 @@ SystemId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
 NOT_HELD = "the request has no access package waiting for review, or it was released"
 
 
+@router.get("/staff/packages", responses=documented_answers())
+def list_held_packages() -> Response[dict[str, Any]]:
+    """The access packages waiting for review, the nearest legal date first."""
+    from dsr.staff import package_views  # noqa: PLC0415 - see routes.LOADED_BY_ONE_ROUTE
+
+    held = package_views.held_packages(desk_from_environment())
+    return json_answer(200, {"packages": [entry.model_dump(mode="json") for entry in held]})
+
+
 @router.get(
     "/staff/requests/<request_id>/package",
     responses=documented_answers(names_request=True, conflict=NOT_HELD),

@@ -485,6 +485,7 @@ async function queuePage(kept = null) {
   // The desk sends the queue most urgent first: by the day in the Due column (the internal
   // target where it comes before the legal date), then the legal date.
   const [requests, floods] = await Promise.all([api("GET", "/staff/requests"), api("GET", "/staff/floods")]);
+  const held = member.may.includes("review_package") ? (await api("GET", "/staff/packages")).packages : [];
   const overdue = requests.filter((r) => r.legal_days_left < 0).length;
   const thisWeek = requests.filter((r) => r.legal_days_left >= 0 && r.legal_days_left < 7).length;
   const statusFilter = el("select", { id: "status-filter" }, el("option", { value: "" }, t("Any status")),
@@ -571,6 +572,9 @@ async function queuePage(kept = null) {
       tableHead(columns),
       body)),
     selection ? selection.form : null,
+    ...(held.length ? [el("h2", {}, t("Access packages waiting for review")), el("ul", { class: "held-packages" }, held.map((p) => el("li", {},
+      el("a", { href: `#/requests/${encodeURIComponent(p.request_id)}/package` }, t("Review request {reference}", { reference: p.request_id.slice(0, 8) })),
+      " ", t("respond by {day}", { day: p.respond_on }), ": ", el("span", { class: p.legal_days_left < 7 ? "late" : "" }, daysLeftText(p.legal_days_left)))))] : []),
   );
 }
 
@@ -1091,6 +1095,16 @@ function actionsFor(request, member) {
       return t("Cancelled: the subject has been told why.");
     }, "danger"));
   }
+  // An access package held for review (the timeline says when it was held and released).
+  const held = request.status === "IN_PROGRESS" && request.timeline.some((e) => e.action === "access package held for review")
+    && !request.timeline.some((e) => e.action === "package released");
+  if (held) {
+    const title = t("Review the package");
+    actions.push({ title, note: el("section", { class: "action note", "aria-label": title }, el("h3", {}, title),
+      el("p", {}, t("The access package waits for review: the subject cannot download it until it is released."), " ",
+        may.has("review_package") ? el("a", { href: `#/requests/${id}/package` }, t("Review the access package"))
+          : t("A member of the approver group reviews and releases it."))) });
+  }
   // An appeal is answered by someone other than whoever refused the request.
   const refusedByMe = request.appeal && request.appeal.original_decision_by === member.username;
   if (request.appeal && request.appeal.status === "OPEN" && may.has("decide") && refusedByMe) {
@@ -1457,6 +1471,116 @@ async function requestPage(requestId) {
   await showRequest(requestId, { focus: true });
 }
 
+// --- an access package held for review ----------------------------------------------------------
+
+// Where review before release is on (the ReviewAccessPackages setting, or a system's
+// review_before_release flag), a reviewer (the approver group) reads each system's part record by
+// record, withholds a field or a whole record on a ground the law allows (the desk sends the
+// grounds with their labels: dsr.review.withholding), and releases the package. The desk builds it
+// less what was withheld and tells the subject how much was withheld from each system and why.
+// Every value is put on the page as text.
+const reviewView = { id: null, flash: null };
+
+function recordValue(value) {
+  if (value === null || value === undefined || value === "") return t("(empty)");
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function groundLabel(held, code) {
+  const ground = held.grounds.find((g) => g.code === code);
+  return ground ? ground.label : code;
+}
+
+// One redaction, a release: the page is drawn again with the outcome, or the problem is shown.
+async function packageAction(send, done) {
+  try {
+    await send();
+    reviewView.flash = done;
+    await packageReviewPage(reviewView.id, { keep: true });
+  } catch (error) {
+    problemBox.replaceChildren(message(problemText(error), "error"));
+    problemBox.focus();
+  }
+}
+
+function recordCard(held, part, record, index) {
+  const base = `/staff/requests/${encodeURIComponent(held.request_id)}/package`;
+  const taken = held.redactions.filter((r) => r.system_id === part.system_id && r.record === index);
+  const whole = taken.find((r) => !r.field);
+  const names = record && typeof record === "object" ? Object.keys(record) : [];
+  const heading = t("Record {number}", { number: index + 1 });
+  const takeBack = (r) => el("button", {
+    type: "button",
+    class: "secondary",
+    onclick: () => packageAction(() => api("POST", `${base}/redactions/removal`,
+      { system_id: r.system_id, record: r.record, ...(r.field ? { field: r.field } : {}), ground: r.ground }), t("Redaction taken back.")),
+  }, t("Take back"));
+  const rows = names.map((name) => {
+    const redacted = taken.find((r) => r.field === name);
+    const withheld = redacted || whole;
+    return [el("dt", {}, userText(name)), el("dd", {}, withheld
+      ? [el("strong", {}, t("Withheld: {ground}", { ground: groundLabel(held, withheld.ground) })), " ", redacted ? takeBack(redacted) : null]
+      : userText(recordValue(record[name])))];
+  });
+  const prefix = `${part.system_id}-${index}`;
+  const redact = whole
+    ? el("p", {}, el("strong", {}, t("The whole record is withheld: {ground}", { ground: groundLabel(held, whole.ground) })), " ", takeBack(whole))
+    : el("form", {
+      class: "redact",
+      onsubmit: (event) => {
+        event.preventDefault();
+        const data = new FormData(event.target);
+        const chosen = data.get(`${prefix}-what`);
+        packageAction(() => api("POST", `${base}/redactions`, {
+          system_id: part.system_id, record: index, ...(chosen ? { field: chosen } : {}), ground: data.get(`${prefix}-ground`),
+        }), chosen ? t("Field withheld: {field}.", { field: chosen }) : t("Record withheld."));
+      },
+    },
+    field(`${prefix}-what`, t("Withhold"), el("select", {}, el("option", { value: "" }, t("the whole record")),
+      names.filter((name) => !taken.some((r) => r.field === name)).map((name) => el("option", { value: name }, name)))),
+    field(`${prefix}-ground`, t("Ground (the subject is told it)"), el("select", {}, held.grounds.map((g) => el("option", { value: g.code }, g.label)))),
+    el("button", { type: "submit" }, t("Withhold it")));
+  return el("section", { class: "record", "aria-label": `${part.name}: ${heading}` }, el("h3", {}, heading), el("dl", { class: "facts" }, rows), redact);
+}
+
+async function packageReviewPage(requestId, { keep = false } = {}) {
+  await whoAmI();
+  if (!keep) reviewView.flash = null;
+  reviewView.id = requestId;
+  problemBox.replaceChildren();
+  problemBox.tabIndex = -1;
+  const id = encodeURIComponent(requestId);
+  const held = await api("GET", `/staff/requests/${id}/package`);
+  const released = Boolean(held.released_at);
+  const parts = released ? [] : await Promise.all(held.parts.map((part) => api("GET", `/staff/requests/${id}/package/systems/${encodeURIComponent(part.system_id)}`)));
+  const release = el("form", {
+    onsubmit: (event) => {
+      event.preventDefault();
+      packageAction(() => api("POST", `/staff/requests/${id}/package/release`, {}),
+        t("Released: the package was built without what was withheld, and the subject is being told it is ready."));
+    },
+  }, el("p", {}, tn("{count} redaction will be applied.", "{count} redactions will be applied.", held.redactions.length)),
+  el("button", { type: "submit" }, t("Release the package")));
+  show(...[
+    el("h1", {}, t("Review the access package")),
+    el("p", {}, el("a", { href: `#/requests/${id}` }, t("Back to request {reference}", { reference: requestId.slice(0, 8) }))),
+    reviewView.flash ? message(reviewView.flash) : null,
+    problemBox,
+    facts([
+      [S_("Held since"), moment(held.held_at)],
+      [S_("Respond by"), moment(held.respond_by)],
+      [S_("Released"), released ? t("{moment} by {name}", { moment: moment(held.released_at), name: held.released_by }) : undefined],
+    ]),
+    released ? null : el("p", { class: "hint" }, t("Withhold only what the law lets us keep from the subject: another person's data, a trade secret, legally privileged advice, a password or account number. The released package tells the subject how much was withheld from each system and on what grounds.")),
+    held.parts.map((part, n) => [
+      el("h2", {}, part.name),
+      el("p", {}, tn("{count} record", "{count} records", part.records)),
+      released ? null : parts[n].records.map((record, index) => recordCard(held, part, record, index)),
+    ]),
+    released ? null : [el("h2", {}, t("Release")), release],
+  ].flat(Infinity).filter(Boolean));
+}
+
 // --- routing ------------------------------------------------------------------------------------
 
 async function route() {
@@ -1476,6 +1600,8 @@ async function route() {
     const request = hash.match(/^#\/requests\/([0-9a-f-]{36})$/);
     if (request) return await requestPage(request[1]);
     requestView.id = null;
+    const heldPackage = hash.match(/^#\/requests\/([0-9a-f-]{36})\/package$/);
+    if (heldPackage) return await packageReviewPage(heldPackage[1]);
     requestView.identity = null;
     if (hash === "#/triage") return await triagePage();
     if (hash === "#/appeals") return await appealsPage();
