@@ -59,9 +59,9 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     } <= covered
     assert {"accounts#export", "accounts#rectify", "accounts#restrict", "accounts#object"} <= covered
     assert "marketing-leads#opt_out" in covered
-    # The first scenario shows, one line a system, that an access and an erasure reached the
-    # PostgreSQL database, every shipped SaaS tool and the data lake, each holding Ada.
-    shown = document["scenarios"][0]["system_lines"]
+    # A scenario shows, one line a system, that an access and an erasure reached the PostgreSQL
+    # database, every shipped SaaS tool and the data lake, each holding Ada.
+    shown = next(scenario["system_lines"] for scenario in document["scenarios"] if scenario["system_lines"])
     for system in (
         "crm-database",
         "card-payments",
@@ -107,3 +107,11 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     assert any("signature does not verify: 403" in line for line in refused)
     assert any("expires-at has passed: 400" in line for line in refused)
     assert any("sent again: 409" in line for line in refused)
+    # An access package held for review: the workflow waits for the release, a field and a whole
+    # record are withheld with their grounds, and the subject downloads the released package.
+    reviewed = next(scenario for scenario in document["scenarios"] if "held for review" in scenario["name"])
+    assert "AwaitPackageRelease" in reviewed["states_entered"]
+    withheld = "staff:approver@desk.example withheld field card_last4 of record 1 of accounts (security)"
+    assert withheld in reviewed["staff_see"]
+    assert any(line.endswith("released the package (2 redactions)") for line in reviewed["staff_see"])
+    assert sorted(reviewed["downloaded"]) == ["html", "json"]

@@ -167,16 +167,25 @@ class _System:
     categories: list[str]
     third_parties: tuple[Any, ...] = ()
     automated_decisions: Any = None
+    review_before_release: bool = False
 
 
 class _Registry:
     systems = [_System(system_id, name, categories) for system_id, (name, categories) in SYSTEMS.items()]
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The deployment holds no package for review: the package is built at once."""
+
+    review_access_packages: bool = False
+
+
 class _PackageDesk:
     """Just what compile_results uses of the desk; the packages are the real PackageStore."""
 
     def __init__(self, packages: PackageStore, requests: _Requests) -> None:
+        self.settings = _Settings()
         self.packages = packages
         self.store = requests
         self.registry = _Registry()

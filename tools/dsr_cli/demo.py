@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from dsr_cli import drp_agent
+from dsr_cli import demo_review, drp_agent
 from dsr_cli.command import refusal
 from dsr_cli.evidence import EvidenceError, fetch_pack
 from dsr_cli.hand_offs import Answer, HandOffsNotReadyError, answer_hand_offs, wait_for_systems
@@ -594,6 +594,27 @@ REACHED_DIRECTLY = (
 Parquet data lake: stores the desk reaches itself rather than by asking someone."""
 
 SCENARIOS = [
+    # Before Ada's data is erased below: her package holds a record in every system.
+    Scenario(
+        name="access by web form, EU, held for review: a field and a record withheld with their grounds, "
+        "then released",
+        level="email",
+        expected_status="COMPLETED",
+        before=demo_review.hold_access_packages,
+        submit=lambda run: run.submit_by_form(
+            {
+                "request_types": ["access"],
+                "subject": {"email": "ada@example.com", "name": "Ada Lovelace"},
+                "jurisdiction": "EU",
+            }
+        ),
+        prove=by_code(),
+        decision=APPROVE,
+        answers=answered(f"{VENDOR}#export", f"{CUSTOMERS}#export"),
+        meanwhile=demo_review.withhold_and_release,
+        then=follow_download,
+        afterwards=demo_review.what_was_withheld,
+    ),
     Scenario(
         name="access and erasure by web form, EU, email code; the payment processor fails twice first",
         level="email",

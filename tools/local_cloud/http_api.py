@@ -7,6 +7,7 @@ import base64
 import html
 import json
 import logging
+import os
 import re
 import threading
 import uuid
@@ -243,6 +244,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             ("GET", PRODUCT_SIGN_IN_PATH): lambda: self._product_sign_in_page(query),
             ("POST", PRODUCT_CONFIRM_PATH): lambda: self._product_signed_in(body),
             ("POST", "/_local/clock"): lambda: self._move_clock(body),
+            ("POST", "/_local/settings"): lambda: self._change_settings(body),
             ("POST", "/_local/run-schedules"): self._run_schedules,
             ("GET", COMPANY_PAGE_PATH): lambda: self._company_page(query),
         }
@@ -417,6 +419,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return
         local_clock.advance(timedelta(seconds=seconds))
         self._send(200, {"now": local_clock.now().isoformat()})
+
+    def _change_settings(self, body: bytes) -> None:
+        """Turn a deployment setting the demonstration shows on or off, as a redeployment with
+        another parameter would: ``{"review_access_packages": true}`` (ReviewAccessPackages)."""
+        try:
+            review = json.loads(body or b"{}")["review_access_packages"]
+        except (ValueError, KeyError, TypeError):
+            review = None
+        if not isinstance(review, bool):
+            self._send(400, {"message": "send review_access_packages, true or false"})
+            return
+        from dsr.wiring.desk import desk_from_environment  # noqa: PLC0415 - as the cloud does
+
+        os.environ["REVIEW_ACCESS_PACKAGES"] = "true" if review else "false"
+        desk_from_environment.cache_clear()  # the functions read their settings again
+        self._send(200, {"review_access_packages": review})
 
     def _issue_token(self, body: bytes) -> None:
         try:

@@ -5,6 +5,7 @@ from, and one part's records on demand."""
 from typing import Any
 
 from dsr.core.desk_model import DeskModel
+from dsr.core.models import Status
 from dsr.core.staff_catalog import staff_text
 from dsr.fulfilment import package_review
 from dsr.fulfilment.package_building import exported_systems
@@ -92,8 +93,8 @@ def held_packages(desk: Desk) -> list[HeldEntry]:
     for request_id in desk.store.held_packages():
         request = desk.store.find(request_id)
         task = desk.store.package_review(request_id) or {}
-        if request is None or task.get("decided_at"):
-            continue
+        if request is None or task.get("decided_at") or request.status is not Status.IN_PROGRESS:
+            continue  # released, or the wait ended (timed out: the request failed)
         respond_on = local_day(request.jurisdiction, request.respond_by)
         listed.append(
             HeldEntry(
