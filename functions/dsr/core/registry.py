@@ -16,6 +16,7 @@ from typing import Any, Literal, Self
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from dsr.core.actions import Action
+from dsr.core.registry_disclosure import Disclosure
 from dsr.core.registry_stores import (
     HAND_OFF_KINDS,
     AttributeName,
@@ -170,6 +171,7 @@ class SystemEntry(RegistryModel):
     third_parties: list[ThirdParty] = Field(
         default_factory=list, description="the specific third parties this system's data is disclosed to"
     )
+    disclosure: Disclosure = Field(default_factory=Disclosure)  # GDPR art. 15(1): beside the data
     review_before_release: bool = Field(
         default=False, description="an access package with its records waits for a reviewer's release"
     )

@@ -140,6 +140,7 @@ def subject_texts(system: SystemEntry) -> list[tuple[str, LocalText]]:
         decisions = system.automated_decisions
         for field in ("purpose", "logic", "outcome", "human_role"):
             texts.append((f"automated_decisions.{field}", getattr(decisions, field)))
+    texts += [(where, text) for where, text in system.disclosure.texts() if isinstance(text, LocalText)]
     return texts
 
 

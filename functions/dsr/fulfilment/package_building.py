@@ -53,6 +53,7 @@ def build_package(desk: Desk, request_id: str, redactions: Redactions | None = N
                 "categories": s.categories,
                 "records": records.get(s.id, 0) - redactions.records_withheld(s.id),
                 **_disclosed_and_decided(s),
+                **_beside_the_data(s),
             }
             for s in desk.registry.systems
             if s.id in exported
@@ -92,6 +93,24 @@ def _disclosed_and_decided(system: SystemEntry) -> dict[str, Any]:
             field: getattr(decisions, field) for field in type(decisions).model_fields
         }
     return described
+
+
+def _beside_the_data(system: SystemEntry) -> dict[str, Any]:
+    """What GDPR art. 15(1) asks to be said beside the data, as the registry says it: purposes,
+    sources, recipients, and each field's label and description (registry texts, ``LocalText``)."""
+    disclosure = system.disclosure
+    said: dict[str, Any] = {
+        kind: list(getattr(disclosure, kind))
+        for kind in ("purposes", "sources", "recipients")
+        if getattr(disclosure, kind)
+    }
+    if disclosure.fields:
+        said["fields"] = {
+            name: {"label": labelled.label}
+            | ({"description": labelled.description} if labelled.description else {})
+            for name, labelled in disclosure.fields.items()
+        }
+    return said
 
 
 def in_language(value: Any, language: str) -> Any:

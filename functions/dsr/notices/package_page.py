@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from dsr.core.catalogs import N_, day_in_words, gettext, moment_in_words, month_in_words, ngettext
 from dsr.core.languages import ENGLISH, html_lang
+from dsr.core.registry_text import shown_in
 from dsr.notices import email_templates
 
 PAGE_TEMPLATE = "package/page.html"
@@ -39,6 +40,10 @@ class Row(NamedTuple):
     label_language: str | None = None
     """``en`` where a field the catalogs do not name is shown by its own (English) words on a
     page in another language, for screen readers to pronounce it as English (WCAG 3.1.2)."""
+    description: Any = None
+    """What the field holds, as the registry describes it (a registry text), if it does."""
+    field: str = ""
+    """The field's own name in the record."""
 
 
 class Entry(NamedTuple):
@@ -107,17 +112,34 @@ def _system(
         "decisions": [(gettext(language, label), decisions.get(key, "")) for key, label in DECISION_WORDS]
         if decisions
         else [],
-        "entries": _entries(records, language),
+        # GDPR art. 15(1): why, from where, to whom, as the registry says (registry texts)
+        "purposes": list(described.get("purposes") or []),
+        "sources": list(described.get("sources") or []),
+        "recipients": list(described.get("recipients") or []),
+        "entries": _entries(records, language, described.get("fields") or {}),
     }
 
 
-def _entries(records: Iterable[Any], language: str) -> Iterator[Entry]:
+def _entries(records: Iterable[Any], language: str, labels: dict[str, Any]) -> Iterator[Entry]:
     group: str | None = None
     for record in records:
         heading = _group_heading(record, language)
         shown = heading if heading is not None and heading != group else None
         group = heading if heading is not None else group
-        yield Entry(shown, record_rows(record, language))
+        yield Entry(shown, [_labelled(row, labels, language) for row in record_rows(record, language)])
+
+
+def _labelled(row: Row, labels: dict[str, Any], language: str) -> Row:
+    """The row named as the registry names its field, where it does (before the catalogs)."""
+    labelled = labels.get(row.field)
+    if not labelled:
+        return row
+    shown = shown_in(labelled["label"], language)
+    english_here = shown.language == ENGLISH and not language.startswith(ENGLISH)
+    described = labelled.get("description")
+    return row._replace(
+        label=shown.text, label_language=ENGLISH if english_here else None, description=described
+    )
 
 
 DATA_CATEGORIES = frozenset(
@@ -167,7 +189,7 @@ def record_rows(record: Any, language: str = ENGLISH) -> list[Row]:
         record = {"value": record}
     shown = [(str(field), value) for field, value in record.items() if field not in GROUP_FIELDS]
     return [
-        _row(field, value, record, language)
+        _row(field, value, record, language)._replace(field=field)
         for field, value in sorted(shown, key=lambda item: _reading_order(item[0]))
     ]
 
