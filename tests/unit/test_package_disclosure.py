@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from dsr.core.registry import load_registry
+from dsr.core.registry_stores import SaasStore
 from dsr.core.registry_text import LocalText, subject_texts
 from dsr.fulfilment.package_building import _beside_the_data
-from dsr.notices.package_page import readable_package
+from dsr.notices.package_page import FIELD_LABELS, readable_package
 
 SYSTEMS = Path(__file__).parents[2] / "functions" / "dsr" / "config" / "systems.yaml"
 
@@ -78,3 +79,18 @@ def test_the_registry_check_reads_every_text_beside_the_data() -> None:
     assert {"disclosure.purposes.0", "disclosure.sources.0", "disclosure.recipients.1"} <= set(where)
     assert {"disclosure.fields.plan.label", "disclosure.fields.plan.description"} <= set(where)
     assert all(not text.falls_back_to_english() for _, text in subject_texts(accounts))
+
+
+def test_every_field_a_saas_tool_keeps_is_named_in_every_language_the_desk_ships() -> None:
+    unnamed = []
+    for system in load_registry(SYSTEMS).systems:
+        if not isinstance(system.store, SaasStore):
+            continue
+        definition = system.store.definition()
+        kept = {*definition.find.keep, *(field for step in definition.export for field in step.keep)}
+        for field in sorted(kept - set(FIELD_LABELS)):
+            labelled = system.disclosure.fields.get(field)
+            if labelled is None or labelled.label.falls_back_to_english():
+                unnamed.append(f"{system.id}: {field}")
+
+    assert unnamed == []
