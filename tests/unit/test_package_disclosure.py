@@ -94,3 +94,13 @@ def test_every_field_a_saas_tool_keeps_is_named_in_every_language_the_desk_ships
                 unnamed.append(f"{system.id}: {field}")
 
     assert unnamed == []
+
+
+def test_every_demonstration_system_says_why_and_from_where_in_every_language() -> None:
+    silent = [
+        system.id
+        for system in load_registry(SYSTEMS).systems
+        if not (system.disclosure.purposes and system.disclosure.sources)
+    ]
+
+    assert silent == []
