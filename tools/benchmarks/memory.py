@@ -31,6 +31,7 @@ from benchmarks.figures import Figure
 from benchmarks.streaming_s3 import CountingSink, FileBackedS3, Sink, StreamingS3, peak_bytes_while
 from dsr.connectors.base import Subject
 from dsr.connectors.s3_jsonl import S3JsonLinesConnector
+from dsr.core.registry_disclosure import Disclosure
 from dsr.core.registry_stores import S3JsonLinesStore
 from dsr.fulfilment.results import compile_results
 from dsr.storage.outcomes import StoredOutcome
@@ -168,6 +169,7 @@ class _System:
     third_parties: tuple[Any, ...] = ()
     automated_decisions: Any = None
     review_before_release: bool = False
+    disclosure: Disclosure = field(default_factory=Disclosure)
 
 
 class _Registry:
