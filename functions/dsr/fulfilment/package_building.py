@@ -51,7 +51,8 @@ def build_package(desk: Desk, request_id: str, redactions: Redactions | None = N
             s.id: {
                 "name": s.name,
                 "categories": s.categories,
-                "records": records.get(s.id, 0) - redactions.records_withheld(s.id),
+                # All the system holds about them, as the email counts it; any withheld is said below
+                "records": records.get(s.id, 0),
                 **_disclosed_and_decided(s),
                 **_beside_the_data(s),
             }

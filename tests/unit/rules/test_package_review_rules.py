@@ -124,6 +124,9 @@ def test_the_released_package_lacks_what_was_redacted_and_says_how_much_and_why(
     assert "amount" not in invoices[0] and "49.00" not in json.dumps(package)
     assert "12.00" not in json.dumps(package)
     assert len(package["systems"]["accounts"]) == 1  # untouched
+    # The count is what the system holds, as the completion email gives it; the statement says
+    # how much of it was withheld
+    assert package["request"]["systems"]["invoices"]["records"] == 2
     withheld = package["request"]["withheld"]
     assert withheld["systems"]["invoices"]["fields"] == 1
     assert withheld["systems"]["invoices"]["records"] == 1
