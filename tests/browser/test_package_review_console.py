@@ -72,7 +72,7 @@ def test_a_reviewer_withholds_a_field_and_a_record_with_their_grounds_and_releas
 
     expect(page.get_by_text("2 redactions will be applied.")).to_be_visible()
     page.get_by_role("button", name="Release the package").click()
-    expect(page.get_by_role("status")).to_contain_text("Released: the package was built")
+    expect(page.get_by_role("status")).to_contain_text("Released: the package is being built")
     expect(page.get_by_role("button", name="Release the package")).to_have_count(0)
     journey.step("released")
 

@@ -25,6 +25,11 @@ class RequestTask(DeskModel):
     request_id: str = Field(pattern=r"^[0-9a-f-]{36}$")
 
 
+class CompileTask(RequestTask):
+    released: bool = False
+    """Build the access package a reviewer released (``dsr.fulfilment.package_review``)."""
+
+
 class WaitingTask(RequestTask):
     task_token: str = Field(min_length=1)
 

@@ -6,13 +6,15 @@ parts wait in the bucket and the workflow waits with a task token (``AwaitPackag
 The subject's status page says the package is being prepared; the deadline clock keeps running.
 A reviewer (the approver group) reads each system's part record by record, redacts a field or a
 whole record on a ground the law allows (``dsr.review.withholding``), and releases the package:
-it is then built from the parts less the redactions, with a statement of what was withheld and
-why, and the workflow goes on to close the request and tell the subject.
+the workflow goes on, and its next step (``build_released``, in the task that compiles results,
+which may write packages; the staff API may not) builds the package from the parts less the
+redactions, with a statement of what was withheld and why, before the request is closed and the
+subject told.
 
 Each redaction and the release are conditional writes (``dsr.storage.package_reviews``) and
 audit lines naming the system, the record, the field, the ground and who, never the value. A
-release interrupted after it was recorded is finished by the next release or by the workflow's
-redelivered wait task, so a release is never lost.
+release whose resume was interrupted is resumed by releasing again or by the workflow's wait task
+delivered again, so a release is never lost; a build that fails is retried by the workflow.
 """
 
 from itertools import islice
@@ -86,7 +88,7 @@ def await_release(desk: Desk, request_id: str, task_token: str) -> None:
         desk.audit(request_id, "workflow", "package review requested", "waiting for a reviewer")
         return
     task = desk.store.package_review(request_id) or {}
-    _finish_release(desk, request_id, {**task, "task_token": task_token})
+    _resume(desk, request_id, {**task, "task_token": task_token})
 
 
 def held_records(desk: Desk, request_id: str, system_id: str) -> list[Any]:
@@ -151,13 +153,13 @@ def take_back(desk: Desk, request_id: str, redaction: Redaction, staff_member: s
 
 
 def release(desk: Desk, request_id: str, staff_member: str) -> int:
-    """Release the held package, once: built from the parts less the redactions, then the workflow
-    goes on. The number of redactions applied. A release that was recorded but not finished (the
-    build failed) is finished; one that was finished is refused and changes nothing."""
+    """Release the held package, once, and let the workflow go on to build it; the number of
+    redactions it will apply. A release recorded whose resume did not happen is resumed; one the
+    workflow has is refused and changes nothing."""
     task = desk.store.package_review(request_id)
     if task is None:
         raise NothingHeldError()
-    if task.get("compiled_at"):
+    if task.get("resumed_at"):
         raise AlreadyReleasedError(str(task.get("released_by") or "") or None)
     if not task.get("decided_at"):
         if not desk.store.release_package(request_id, staff_member, desk.now()):
@@ -173,8 +175,26 @@ def release(desk: Desk, request_id: str, staff_member: str) -> int:
             "released",
             redactions=len(task.get("redactions") or {}),
         )
-    _finish_release(desk, request_id, task)
+    _resume(desk, request_id, task)
     return len(task.get("redactions") or {})
+
+
+def build_released(desk: Desk, request_id: str) -> str | None:
+    """The workflow's step after the release: the package built from the parts less the
+    redactions recorded when it was released (the same package however often it runs)."""
+    task = desk.store.package_review(request_id)
+    if task is None or not task.get("decided_at"):
+        raise NothingHeldError()
+    package_key = build_package(desk, request_id, Redactions.recorded(task.get("redactions")))
+    desk.store.package_compiled(request_id, desk.now())
+    desk.audit(
+        request_id,
+        "workflow",
+        "released package built",
+        "built",
+        redactions=len(task.get("redactions") or {}),
+    )
+    return package_key
 
 
 def redactions_of(task: dict[str, Any]) -> list[dict[str, Any]]:
@@ -193,15 +213,10 @@ def redactions_of(task: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(found, key=lambda r: (r["system_id"], r["record"], r["field"] or ""))
 
 
-def _finish_release(desk: Desk, request_id: str, task: dict[str, Any]) -> None:
-    """Build the package (again: it is the same from the same parts and redactions), then resume."""
-    if not task.get("decided_at"):
-        return
-    if not task.get("compiled_at"):
-        build_package(desk, request_id, Redactions.recorded(task.get("redactions")))
-        desk.store.package_compiled(request_id, desk.now())
+def _resume(desk: Desk, request_id: str, task: dict[str, Any]) -> None:
+    """Answer the workflow's token with the release, once it is recorded."""
     token = task.get("task_token")
-    if not token:
+    if not task.get("decided_at") or not token:
         return
     try:
         desk.workflow.resume(str(token), {"released_by": str(task.get("released_by") or "")})
@@ -209,6 +224,7 @@ def _finish_release(desk: Desk, request_id: str, task: dict[str, Any]) -> None:
         if error.response.get("Error", {}).get("Code") not in GONE_TASK_ERRORS:
             raise
         logger.warning("package review task no longer waits on its token", request_id=request_id)
+    desk.store.package_resumed(request_id, desk.now())
 
 
 def _held_task(desk: Desk, request_id: str) -> dict[str, Any]:

@@ -90,6 +90,14 @@ class PackageReviewRepository(Repository):
             ExpressionAttributeValues={":at": at.isoformat(), ":who": released_by},
         )
 
+    def package_resumed(self, request_id: str, at: datetime) -> None:
+        """The workflow has the release."""
+        self._table.update_item(
+            Key=task_key(request_id, PACKAGE_REVIEW_STAGE),
+            UpdateExpression="SET resumed_at = :at",
+            ExpressionAttributeValues={":at": at.isoformat()},
+        )
+
     def package_compiled(self, request_id: str, at: datetime) -> None:
         """The package was built from the parts after the release."""
         self._table.update_item(

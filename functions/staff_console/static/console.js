@@ -1557,7 +1557,7 @@ async function packageReviewPage(requestId, { keep = false } = {}) {
     onsubmit: (event) => {
       event.preventDefault();
       packageAction(() => api("POST", `/staff/requests/${id}/package/release`, {}),
-        t("Released: the package was built without what was withheld, and the subject is being told it is ready."));
+        t("Released: the package is being built without what was withheld, and the subject will be told when it is ready."));
     },
   }, el("p", {}, tn("{count} redaction will be applied.", "{count} redactions will be applied.", held.redactions.length)),
   el("button", { type: "submit" }, t("Release the package")));

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -93,6 +94,7 @@ class RecordedMailer:
         *,
         language: str | None = None,
         html: str | None = None,
+        attachments: Sequence[Any] = (),
     ) -> str:
         if not EMAIL.match(to):
             raise _aws_error("BadRequestException", f"Illegal address: {to!r}", "SendEmail")

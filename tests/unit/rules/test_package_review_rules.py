@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from dsr.core.actions import Action
 from dsr.deadlines.watch import WatchSettings, watch
@@ -64,6 +65,13 @@ def _page(desk: DeskInMemory, request_id: str) -> str:
     return desk.s3.get_object(Bucket=desk.settings.packages_bucket, Key=key)["Body"].read().decode()
 
 
+def _released(desk: DeskInMemory, request_id: str, by: str = REVIEWER) -> int:
+    """The reviewer releases the package; the workflow goes on to build it (``BuildReleasedPackage``)."""
+    applied = package_review.release(desk, request_id, by)
+    package_review.build_released(desk, request_id)
+    return applied
+
+
 def _invoice_index(desk: DeskInMemory, request_id: str, invoice_id: str) -> int:
     records = package_review.held_records(desk, request_id, "invoices")
     return next(i for i, record in enumerate(records) if record["invoice_id"] == invoice_id)
@@ -116,7 +124,7 @@ def test_the_released_package_lacks_what_was_redacted_and_says_how_much_and_why(
         Redaction(system_id="invoices", record=second, ground=WithholdingGround.THIRD_PARTY),
         REVIEWER,
     )
-    assert package_review.release(reviewed, request_id, REVIEWER) == 2
+    assert _released(reviewed, request_id) == 2
 
     package = _package(reviewed, request_id)
     invoices = package["systems"]["invoices"]
@@ -152,7 +160,7 @@ def test_the_audit_trail_names_system_record_field_ground_and_reviewer_never_the
         Redaction(system_id="invoices", record=first, field="name", ground=WithholdingGround.LEGAL_PRIVILEGE),
         REVIEWER,
     )
-    package_review.release(reviewed, request_id, REVIEWER)
+    _released(reviewed, request_id)
 
     lines = {e.action: e for e in reviewed.store.events(request_id)}
     redacted = lines["package redacted"]
@@ -170,7 +178,7 @@ def test_a_second_release_changes_nothing_and_no_redaction_lands_after_the_relea
     reviewed: DeskInMemory, workflow: RecordedWorkflow
 ) -> None:
     request_id, _ = _held(reviewed, workflow)
-    package_review.release(reviewed, request_id, REVIEWER)
+    _released(reviewed, request_id)
     before = _package(reviewed, request_id)
 
     with pytest.raises(package_review.AlreadyReleasedError, match="already released by approver"):
@@ -203,7 +211,7 @@ def test_the_same_field_is_redacted_once_and_a_redaction_names_what_the_part_hol
             package_review.redact(reviewed, request_id, wrong, REVIEWER)
 
     package_review.take_back(reviewed, request_id, redaction, REVIEWER)
-    package_review.release(reviewed, request_id, REVIEWER)
+    _released(reviewed, request_id)
     assert _package(reviewed, request_id)["systems"]["accounts"][0]["name"] == "Ada Lovelace"
     assert "withheld" not in _package(reviewed, request_id)["request"]
 
@@ -222,7 +230,7 @@ def test_a_wait_task_delivered_again_keeps_the_redactions_and_after_the_release_
     package_review.await_release(reviewed, request_id, fresh)  # a retry, with a fresh token
     assert len(reviewed.store.package_review(request_id)["redactions"]) == 1
 
-    package_review.release(reviewed, request_id, REVIEWER)
+    _released(reviewed, request_id)
     assert fresh in workflow.resumed
 
     again = workflow.hand_out_token()
@@ -247,3 +255,24 @@ def test_staff_reminded_of_a_deadline_are_told_the_package_waits_for_its_release
     assert (alert["kind"], alert["package_held"]) == ("reminder", True)
     [mail] = [m for m in outbox.to(desk.settings.staff_alert_address) if m.request_id == request_id]
     assert "Its access package is held for review: a reviewer must release it in the console" in mail.body
+
+
+def test_a_release_whose_resume_failed_is_resumed_by_releasing_again_and_then_refused(
+    reviewed: DeskInMemory, workflow: RecordedWorkflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id, token = _held(reviewed, workflow)
+    resume = workflow.resume
+
+    def unreachable(task_token: str, output: dict[str, Any]) -> None:
+        raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "SendTaskSuccess")
+
+    monkeypatch.setattr(workflow, "resume", unreachable)
+    with pytest.raises(ClientError):
+        package_review.release(reviewed, request_id, REVIEWER)
+    monkeypatch.setattr(workflow, "resume", resume)
+
+    assert package_review.release(reviewed, request_id, "admin@desk.example") == 0
+    assert workflow.resumed[token] == {"released_by": REVIEWER}  # the release recorded first
+    with pytest.raises(package_review.AlreadyReleasedError):
+        package_review.release(reviewed, request_id, "admin@desk.example")
+    assert [e.action for e in reviewed.store.events(request_id)].count("package released") == 1
