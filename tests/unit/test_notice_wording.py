@@ -15,7 +15,7 @@ from dsr.core.readable_dates import day_text, utc_moment_text
 from dsr.core.registry import load_registry
 from dsr.fulfilment import fulfilment, hand_off_words
 from dsr.fulfilment.results import describe_outcome
-from dsr.notices.handoff_notices import _ASKED_FOR, customer_notification, vendor_instructions
+from dsr.notices.handoff_notices import _ASKED_FOR, AnswerLink, customer_notification, vendor_instructions
 from dsr.notices.package_page import _record_html
 from dsr.notices.public_views import subject_view
 from dsr.notices.subject_notices import (
@@ -33,6 +33,9 @@ from dsr.web.pages import status_page
 
 RECEIVED = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 DUE = datetime(2027, 1, 5, 23, 0, tzinfo=UTC)  # 5 January in the EU, where the due day ends
+LINK = AnswerLink(
+    "https://desk.example/answer/r/s/export?for=owner&key=k", datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+)
 LEADING_ZERO_DATE = re.compile(
     r"\b0\d (January|February|March|April|May|June|July|August|September|"
     r"October|November|December) \d{4}"
@@ -59,8 +62,12 @@ def test_every_email_and_page_writes_a_date_the_same_way_without_a_leading_zero(
     bodies = [
         acknowledgement(request, "https://desk.example/status/x").body,
         extension(request, "archives").body,
-        vendor_instructions(request, Action.EXPORT, "Helpline", answer_by, "privacy@desk.example").body,
-        customer_notification(request, Action.EXPORT, "Northwind", answer_by, "privacy@desk.example").body,
+        vendor_instructions(
+            request, Action.EXPORT, "Helpline", answer_by, "privacy@desk.example", link=LINK
+        ).body,
+        customer_notification(
+            request, Action.EXPORT, "Northwind", answer_by, "privacy@desk.example", link=LINK
+        ).body,
         completion(request, "What we did:", "https://desk.example/download/x", answer_by).body,
     ]
 
@@ -77,7 +84,7 @@ def test_every_email_and_page_writes_a_date_the_same_way_without_a_leading_zero(
 def test_the_customers_are_told_what_the_person_asked_for_in_the_persons_voice() -> None:
     request = _request(RequestType.ACCESS)
     body = customer_notification(
-        request, Action.EXPORT, "Northwind", RECEIVED + timedelta(days=14), "privacy@desk.example"
+        request, Action.EXPORT, "Northwind", RECEIVED + timedelta(days=14), "privacy@desk.example", link=LINK
     ).body
 
     assert "They asked for a copy of their personal data." in body
@@ -92,6 +99,7 @@ def test_what_the_person_asked_for_reads_as_a_sentence(action: Action) -> None:
         "Northwind",
         RECEIVED + timedelta(days=14),
         "privacy@desk.example",
+        link=LINK,
     ).body
     [sentence] = [line for line in body.splitlines() if line.startswith("They asked for ")]
     assert not sentence.startswith(("They asked for that", "They asked for no longer")), sentence

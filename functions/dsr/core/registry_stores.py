@@ -7,7 +7,7 @@ each checked when the registry is read. What a system's actions do, and the regi
 
 import string
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 
 from pydantic import ConfigDict, EmailStr, Field, model_validator
 
@@ -184,6 +184,15 @@ class HandOffRoute(RegistryModel):
         default=14, ge=1, le=90, description="after this, the task fails and staff are told"
     )
 
+    waits_on_a_person: ClassVar[bool] = False
+    """A person answers (through a link to the owner's page, dsr.fulfilment.owner_links), not a
+    machine (a processor's signed callback)."""
+
+    def answerer(self, holder: str) -> str:
+        """Who gave an answer through ``holder``'s link, as the audit trail names them (ids, never
+        addresses)."""
+        return f"owner:{holder}"
+
 
 class OpenDsrProcessor(HandOffRoute):
     """A subprocessor that takes requests over OpenDSR 2.0 (or OpenGDPR 1) and calls back, signed."""
@@ -223,6 +232,11 @@ class VendorByEmail(HandOffRoute):
     vendor: str = Field(min_length=1, max_length=200)
     privacy_address: EmailStr
 
+    waits_on_a_person: ClassVar[bool] = True
+
+    def answerer(self, holder: str) -> str:
+        return f"vendor:{self.vendor}"
+
 
 class CustomerControllers(HandOffRoute):
     """Data the company holds for its customers (it is their processor): the people in a customer's
@@ -237,6 +251,11 @@ class CustomerControllers(HandOffRoute):
     customers_table: str = Field(description="keyed by customer_attribute")
     customer_name_attribute: str = "name"
     admins_attribute: str = Field(default="admin_emails", description="a list or set of addresses")
+
+    waits_on_a_person: ClassVar[bool] = True
+
+    def answerer(self, holder: str) -> str:
+        return f"customer:{holder}"
 
 
 # ------------------------------------------------------------------------------ SQL databases

@@ -2,7 +2,9 @@
 
 For these people the customer is the controller. The desk finds which customers hold the person
 (a Query on the contacts table's index by email, never a Scan), tells each customer's
-administrators what was asked, and waits; staff record the customers' answer.
+administrators what was asked, each customer with its own link to answer through
+(dsr.fulfilment.owner_links), and waits until every customer told has answered (or staff record
+the customers' answer for them).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dsr.core.models import PrivacyRequest
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import CustomerControllers
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus
+from dsr.fulfilment.owner_links import answer_link
 from dsr.notices.handoff_notices import customer_notification
 from dsr.storage import contacts
 from dsr.wiring.desk import Desk
@@ -62,8 +65,11 @@ def notify_customers(
         step = f"customer-mail#{system.id}#{action.value}#{fields['attempt']}#{customer_id}"
         if not admins:
             continue
+        link = answer_link(desk, request.request_id, system.id, action, customer_id)  # one per customer
         if not desk.store.has_step(request.request_id, step):  # sent, then recorded (see vendor_mail)
-            notice = customer_notification(request, action, name, answer_by, desk.settings.privacy_mailbox)
+            notice = customer_notification(
+                request, action, name, answer_by, desk.settings.privacy_mailbox, link=link
+            )
             for address in admins:
                 desk.send_notice(address, notice, request.request_id)
             desk.store.claim_step(request.request_id, step, desk.now())

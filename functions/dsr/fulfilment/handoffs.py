@@ -90,6 +90,10 @@ def hand_off(desk: Desk, request_id: str, task: SystemTask, task_token: str) -> 
         "answer_by": answer_by.isoformat(),
         "waiting_on": waiting_on(system),
     }
+    if getattr(system.store, "waits_on_a_person", False):
+        # Each holder's answer link keeps its secret's hash here, and each holder's answer
+        # (dsr.fulfilment.owner_links, owner_answers).
+        fields |= {"links": {}, "holder_answers": {}}
     if "subject_request_id" in previous:  # a re-run asks the processor about the same request
         fields["subject_request_id"] = previous["subject_request_id"]
     # Only a hand-off asks anyone: the senders (OpenDSR's models and client among them) are imported
@@ -249,7 +253,10 @@ def confirm(
                 answers=", ".join(sorted(a.value for a in CONFIRMABLE_ANSWERS)),
             )
         )
+    waiting = desk.store.get_task(request_id, stage(system_id, action)) or {}
     detail = {"confirmed_by": f"staff:{staff_member}", "answer_note": note[:500]}
+    if waiting.get("waiting_on"):  # recorded as given on the owner's behalf
+        detail["on_behalf_of"] = str(waiting["waiting_on"])
     if answer is OutcomeStatus.FAILED:
         detail["error"] = note[:500] or "the answer was that it could not be done"
     carried = Carried(answer, records, detail)

@@ -1,4 +1,5 @@
-"""Vendors without an API: the desk emails them instructions, and staff confirm their answer."""
+"""Vendors without an API: the desk emails them instructions with a link to answer through
+(dsr.fulfilment.owner_links); staff can still record their answer for them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dsr.core.models import PrivacyRequest
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import VendorByEmail
 from dsr.fulfilment.outcomes import Carried
+from dsr.fulfilment.owner_links import answer_link
 from dsr.notices.handoff_notices import vendor_instructions
 from dsr.wiring.desk import Desk
 
@@ -25,9 +27,13 @@ def send_instructions(
     step = f"vendor-mail#{system.id}#{action.value}#{fields['attempt']}"
     # Sent, then recorded: a send that fails is sent again when the task is retried (a failure
     # between the two could send it twice, which is the lesser harm).
+    # The link is kept on the task each time (a retried invocation stores the task afresh).
+    link = answer_link(desk, request.request_id, system.id, action)
     if not desk.store.has_step(request.request_id, step):
         answer_by = datetime.fromisoformat(str(fields["answer_by"]))
-        notice = vendor_instructions(request, action, vendor.vendor, answer_by, desk.settings.privacy_mailbox)
+        notice = vendor_instructions(
+            request, action, vendor.vendor, answer_by, desk.settings.privacy_mailbox, link=link
+        )
         desk.send_notice(str(vendor.privacy_address), notice, request.request_id)
         desk.store.claim_step(request.request_id, step, desk.now())
         desk.audit(

@@ -8,6 +8,7 @@ They are written as the desk's staff write (the staff catalog, dsr.core.staff_ca
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from dsr.core.actions import Action
 from dsr.core.models import PrivacyRequest
@@ -73,8 +74,39 @@ def _day(moment: datetime) -> str:
     return day_text(moment)
 
 
+class AnswerLink(NamedTuple):
+    """The link the recipient answers through (``dsr.fulfilment.owner_links.answer_link``), and
+    until when it works."""
+
+    url: str
+    until: datetime
+
+
+def _answer_through(link: AnswerLink, reply_to: str, request_id: str) -> tuple[str, str]:
+    return (
+        staff_text(
+            "Answer through this link, without signing in: say it is done (for a copy, upload the "
+            "export), that you hold nothing, that an exemption applies, or that it failed. The link "
+            "is for this request only and works until %(day)s:",
+            day=_day(link.until),
+        )
+        + f"\n{link.url}",
+        staff_text(
+            "If you cannot use the link, reply to %(reply_to)s with the reference %(request_id)s.",
+            reply_to=reply_to,
+            request_id=request_id,
+        ),
+    )
+
+
 def vendor_instructions(
-    request: PrivacyRequest, action: Action, vendor: str, answer_by: datetime, reply_to: str
+    request: PrivacyRequest,
+    action: Action,
+    vendor: str,
+    answer_by: datetime,
+    reply_to: str,
+    *,
+    link: AnswerLink,
 ) -> Notice:
     paragraphs = (
         staff_text("Dear %(vendor)s privacy team,", vendor=vendor),
@@ -85,12 +117,7 @@ def vendor_instructions(
         staff_text("What to do: %(instruction)s.", instruction=staff_text(_INSTRUCTIONS[action])),
         f"{staff_text('For whom:')}\n{_who(request)}{_corrections(request, action)}",
         staff_text("By when: %(day)s at the latest.", day=_day(answer_by)),
-        staff_text(
-            "Please reply to %(reply_to)s with the reference %(request_id)s, saying what you did "
-            "(or that you hold no data about this person). If you cannot act, tell us why.",
-            reply_to=reply_to,
-            request_id=request.request_id,
-        ),
+        *_answer_through(link, reply_to, request.request_id),
     )
     return Notice(
         subject=staff_text(
@@ -103,7 +130,13 @@ def vendor_instructions(
 
 
 def customer_notification(
-    request: PrivacyRequest, action: Action, customer_name: str, answer_by: datetime, reply_to: str
+    request: PrivacyRequest,
+    action: Action,
+    customer_name: str,
+    answer_by: datetime,
+    reply_to: str,
+    *,
+    link: AnswerLink,
 ) -> Notice:
     paragraphs = (
         staff_text("Dear administrator of %(customer)s,", customer=customer_name),
@@ -120,11 +153,7 @@ def customer_notification(
             "own; we ask for your answer by %(day)s.",
             day=_day(answer_by),
         ),
-        staff_text(
-            "Reply to %(reply_to)s with the reference %(request_id)s.",
-            reply_to=reply_to,
-            request_id=request.request_id,
-        ),
+        *_answer_through(link, reply_to, request.request_id),
     )
     return Notice(
         subject=staff_text(
@@ -132,3 +161,13 @@ def customer_notification(
         ),
         body="\n\n".join(paragraphs) + "\n",
     )
+
+
+def what_to_do(action: Action) -> str:
+    """The instruction for ``action``, as a vendor is given it."""
+    return staff_text(_INSTRUCTIONS[action])
+
+
+def what_was_asked(action: Action) -> str:
+    """What the person asked for, as a customer (the controller) is told."""
+    return staff_text(_ASKED_FOR[action])

@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from dsr.storage.dynamo import AlreadyExistsError, Repository, write_if
+from botocore.exceptions import ClientError
+
+from dsr.storage.dynamo import AlreadyExistsError, Repository, is_conditional_failure, write_if
 from dsr.storage.keys import task_key
 
 HAND_OFF_PARTITION = "HANDOFF"
@@ -60,3 +62,37 @@ class HandOffRepository(Repository):
         """Every hand-off due before ``before`` (unanswered, or answered but not resumed), page
         after page, earliest first."""
         return [DueHandOff.of(item) for item in self._items_at(self._index_keys(HAND_OFF_PARTITION, before))]
+
+    def keep_link(self, request_id: str, stage: str, holder: str, secret_hash: str) -> bool:
+        """Keep the hash of the secret of ``holder``'s answer link on a waiting task (the secret
+        itself is never stored); False when no task waits there."""
+        return write_if(
+            self._table.update_item,
+            Key=task_key(request_id, stage),
+            UpdateExpression="SET links.#holder = :hash",
+            ConditionExpression="attribute_exists(sk) AND attribute_exists(links)",
+            ExpressionAttributeNames={"#holder": holder},
+            ExpressionAttributeValues={":hash": secret_hash},
+        )
+
+    def record_holder_answer(
+        self, request_id: str, stage: str, holder: str, answer: Mapping[str, Any]
+    ) -> Mapping[str, Any] | None:
+        """One holder's answer to a task several were asked (each customer told), kept once and
+        only while the task waits: the task as it is after this answer, or None when the holder
+        had answered already or the task was decided meanwhile."""
+        try:
+            changed = self._table.update_item(
+                Key=task_key(request_id, stage),
+                UpdateExpression="SET holder_answers.#holder = :answer",
+                ConditionExpression="attribute_exists(links.#holder) AND attribute_not_exists(decided_at) "
+                "AND attribute_not_exists(holder_answers.#holder)",
+                ExpressionAttributeNames={"#holder": holder},
+                ExpressionAttributeValues={":answer": dict(answer)},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if is_conditional_failure(error):
+                return None
+            raise
+        return changed.get("Attributes") or {}

@@ -1,0 +1,74 @@
+"""Answering a handed-off task as its owner does: the link read from the email that asks, then
+the owner's page's form posted (``multipart/form-data``, with the export as a file)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import urllib.parse
+from collections.abc import Mapping
+
+from dsr_cli.http_client import DeskClient, HttpAnswer
+
+LINK = re.compile(r"https?://\S+/answer/\S+")
+
+
+class NoAnswerLinkError(LookupError):
+    """The email holds no link to an owner's page."""
+
+
+def link_in(body: str) -> str:
+    """The owner's link in an email's text."""
+    found = LINK.search(body)
+    if found is None:
+        raise NoAnswerLinkError("no answer link in the email")
+    return found.group(0)
+
+
+def multipart(fields: Mapping[str, str], files: Mapping[str, tuple[str, bytes]]) -> tuple[str, bytes]:
+    """The content type and the body of a form with ``fields`` and ``files`` (name: (file name, bytes))."""
+    boundary = f"----desk-form-{secrets.token_hex(12)}"
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+        )
+    for name, (filename, content) in files.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+    return f"multipart/form-data; boundary={boundary}", b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
+def open_link(link: str) -> HttpAnswer:
+    """The owner's page, as the link opens it."""
+    base, path = _split(link)
+    return DeskClient(base).get(path)
+
+
+def answer_through_link(
+    link: str,
+    answer: str,
+    *,
+    records: int | None = None,
+    note: str = "",
+    upload: tuple[str, bytes] | None = None,
+) -> HttpAnswer:
+    """Post the owner's page's form: ``answer`` (done, nothing_found, exempt, failed), the count
+    of records, a note, and for an export the file (name, bytes)."""
+    fields = {"answer": answer, "note": note}
+    if records is not None:
+        fields["records"] = str(records)
+    content_type, body = multipart(fields, {"export": upload} if upload else {})
+    base, path = _split(link)
+    return DeskClient(base).call("POST", path, raw=body, content_type=content_type)
+
+
+def _split(link: str) -> tuple[str, str]:
+    parts = urllib.parse.urlsplit(link)
+    return f"{parts.scheme}://{parts.netloc}", urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
