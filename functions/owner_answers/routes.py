@@ -41,9 +41,9 @@ def _link() -> tuple[str, str]:
     return query.get("for", ""), query.get("key", "")
 
 
-def _refused(error: LinkRefusedError) -> Response[str]:
+def _refused(error: LinkRefusedError, *, posted: bool = True) -> Response[str]:
     logger.info("owner link refused", refusal=error.refusal.value)
-    return _page(owner_pages.status_of(error.refusal), owner_pages.refused_page(error))
+    return _page(owner_pages.status_of(error.refusal, posted=posted), owner_pages.refused_page(error))
 
 
 @router.get("/answer/<request_id>/<system_id>/<action>")
@@ -54,7 +54,7 @@ def show(request_id: str, system_id: str, action: str) -> Response[str]:
     try:
         task = open_task(desk, request_id, system_id, action, holder=holder, key=key)
     except LinkRefusedError as error:
-        return _refused(error)
+        return _refused(error, posted=False)
     return _page(200, owner_pages.task_page(task, desk.store.get(request_id), key))
 
 

@@ -75,6 +75,12 @@ class Journey:
         if message.type == "error" and not source.endswith("/favicon.ico"):
             self.problems.append(f"console error from {source}: {message.text}")
 
+    def refused_as_meant(self, status: int) -> None:
+        """The page just shown is a refusal the journey meant to cause (a form's answer of
+        ``status``): the browser's console line about that status is not a problem."""
+        said = f"status of {status} "
+        self.problems = [p for p in self.problems if not (p.startswith("console error") and said in p)]
+
     def step(self, name: str) -> None:
         """The page as it is now: screenshots at both widths, then every check; a failure names
         the step and the page."""

@@ -106,16 +106,17 @@ def test_a_vendor_uploads_its_export_and_each_customer_answers_nothing_found(
     # A file of another type is refused, with the reason at the top of the page
     wrong = tmp_path / "tickets.pdf"
     wrong.write_bytes(b"%PDF-1.7\n1 0 obj\n")
-    page.get_by_label("Done").check()
-    page.get_by_label("The export").set_input_files(str(wrong))
+    page.get_by_role("radio", name="Done", exact=True).check()
+    page.get_by_label("The export", exact=False).set_input_files(str(wrong))
     page.get_by_role("button", name="Send the answer").click()
     expect(page.get_by_role("alert")).to_contain_text("This file is a PDF")
+    vendor.refused_as_meant(422)
     vendor.step("a PDF refused")
 
     export = tmp_path / "tickets.jsonl"
     export.write_text('{"ticket": "T-1001", "subject": "Login trouble"}\n{"ticket": "T-1002"}\n')
-    page.get_by_label("Done").check()
-    page.get_by_label("The export").set_input_files(str(export))
+    page.get_by_role("radio", name="Done", exact=True).check()
+    page.get_by_label("The export", exact=False).set_input_files(str(export))
     page.get_by_role("button", name="Send the answer").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you: your answer is recorded")
     expect(page.locator("main")).to_contain_text("Records: 2.")
@@ -137,10 +138,10 @@ def test_a_vendor_uploads_its_export_and_each_customer_answers_nothing_found(
         told = _mail_to(customer, re.compile(r"A person in your CRM made a privacy request"), admin)
         _follow_answer_link(told, customer)
         expect(customer.page.locator("dt:text-is('What the person asked for') + dd")).to_have_text(
-            "a copy of their personal data"
+            "A copy of their personal data"
         )
         customer.step("the task")
-        customer.page.get_by_label("Nothing found").check()
+        customer.page.get_by_role("radio", name="Nothing found", exact=True).check()
         customer.page.get_by_role("button", name="Send the answer").click()
         expect(customer.page.get_by_role("heading", level=1)).to_have_text(
             "Thank you: your answer is recorded"

@@ -12,7 +12,7 @@ from dsr.fulfilment.owner_uploads import MAX_UPLOAD_BYTES
 from dsr.storage.packages import part_key
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
-from dsr_cli.owner_links import answer_through_link, link_in, open_link
+from dsr_cli.owner_links import answer_through_link, link_in, multipart, open_link
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from tests.support import submit, verification_code, wait_for_status, wait_until
@@ -104,7 +104,7 @@ def test_a_vendor_answers_an_export_through_its_link_with_an_upload_that_joins_t
 
     # And the link, used again, says it was answered, by whom and when, and takes nothing more
     again = open_link(link)
-    assert again.status == 409 and "answered by you on" in again.body
+    assert again.status == 200 and "answered by you on" in again.body
     assert "ada@example.com" not in again.body
     assert answer_through_link(link, "nothing_found").status == 409
 
@@ -123,7 +123,7 @@ def test_each_customer_answers_through_its_own_link_and_the_last_answer_settles_
     # One customer answers: the task still waits for the other
     assert answer_through_link(northwind[0], "done", records=2, note="deleted").status == 200
     assert _status(desk, request_id, task) == "waiting"
-    assert open_link(northwind[0]).status == 409
+    assert "This task has been answered" in open_link(northwind[0]).body
     # Exempt and failed need a reason
     assert "Give the reason" in answer_through_link(globex[0], "exempt").body
     # The other finds nothing: done, with the records summed
@@ -160,6 +160,17 @@ def test_a_tampered_link_is_not_valid_and_shows_nothing_of_any_task(
         assert "This link is not valid" in page.body
         assert "@example" not in page.body and "Customer service" not in page.body
         assert answer_through_link(changed, "nothing_found").status == 404
+    # The right link, posted from another website's page, is refused unread
+    base, path = link.split("/answer/", 1)
+    content_type, body = multipart({"answer": "nothing_found"}, {})
+    posted = DeskClient(base).call(
+        "POST",
+        f"/answer/{path}",
+        raw=body,
+        content_type=content_type,
+        headers={"Origin": "https://evil.example"},
+    )
+    assert posted.status == 403 and "another website" in posted.body
     assert _status(desk, request_id, "customer-service#restrict") == "waiting"
     assert _status(desk, other_id, "customer-service#restrict") == "waiting"
     assert open_link(link).status == 200
@@ -204,7 +215,7 @@ def test_staff_answering_on_the_owners_behalf_closes_the_link(
     assert outcome["on_behalf_of"] == "Helpline Outsourcing Ltd"
 
     page = open_link(link)
-    assert page.status == 409 and "by our privacy staff, on your behalf" in page.body
+    assert page.status == 200 and "by our privacy staff, on your behalf" in page.body
     assert "analyst@desk.example" not in page.body
     assert answer_through_link(link, "failed", note="late").status == 409
     assert _status(desk, request_id, "customer-service#restrict") == "done"

@@ -59,6 +59,7 @@ def _rows(task: OwnerTask, request: PrivacyRequest) -> list[tuple[str, str]]:
         if task.several_holders
         else (staff_text("What to do"), what_to_do(task.action))
     )
+    asked = (asked[0], asked[1][:1].upper() + asked[1][1:])
     rows = [
         (staff_text("Reference"), task.request_id),
         (staff_text("System"), str(task.system.name)),
@@ -169,8 +170,12 @@ def _when(moment: datetime | None) -> str:
     return staff_text(" on %(day)s", day=day_text(moment)) if moment else ""
 
 
-def status_of(refusal: LinkRefusal) -> int:
-    return {LinkRefusal.NOT_VALID: 404, LinkRefusal.EXPIRED: 410, LinkRefusal.ANSWERED: 409}[refusal]
+def status_of(refusal: LinkRefusal, *, posted: bool) -> int:
+    """An answered task's link still opens a page (it says who answered and when); only another
+    answer sent through it is a conflict."""
+    if refusal is LinkRefusal.ANSWERED:
+        return 409 if posted else 200
+    return {LinkRefusal.NOT_VALID: 404, LinkRefusal.EXPIRED: 410}[refusal]
 
 
 def cross_site_page() -> str:
