@@ -122,6 +122,26 @@ def test_a_processors_finished_export_is_written_with_the_hand_off_role_and_refu
     assert "s3:PutObject" in refused.value.response["Error"]["Message"]
 
 
+def test_an_owners_upload_is_written_by_the_owners_page_role_and_the_public_intake_cannot_write_parts(
+    cloud: LocalCloud, desk: Desk
+) -> None:
+    assert cloud.bridge is not None
+    records: list[dict[str, Any]] = [{"ticket": "T-1"}]
+    with acting_as(cloud.bridge.roles["OwnerAnswersFunction"]):
+        assert desk.packages.put_part("req-4", "customer-service", iter(records)) == 1
+        assert list(desk.packages.part_records("req-4", "customer-service")) == records
+    intake = cloud.bridge.roles["IntakeApiFunction"]
+    with acting_as(intake), pytest.raises(ClientError) as refused:
+        desk.packages.put_part("req-5", "customer-service", iter(records))
+    assert "s3:PutObject" in refused.value.response["Error"]["Message"]
+    # The owner's page reads and writes parts only: not the packages the subject downloads
+    bucket_arn = f"arn:aws:s3:::{desk.settings.packages_bucket}"
+    owners = cloud.bridge.roles["OwnerAnswersFunction"]
+    assert owners.allows("s3:PutObject", f"{bucket_arn}/parts/req-4/customer-service.jsonl")
+    assert not owners.allows("s3:PutObject", f"{bucket_arn}/packages/req-4/access-package.json")
+    assert not owners.allows("s3:GetObject", f"{bucket_arn}/packages/req-4/access-package.json")
+
+
 def test_objects_in_the_kms_encrypted_bucket_need_the_callers_permission_on_its_key(
     cloud: LocalCloud, desk: Desk
 ) -> None:

@@ -18,6 +18,7 @@ from dsr_cli.command import refusal
 from dsr_cli.evidence import EvidenceError, fetch_pack
 from dsr_cli.hand_offs import Answer, HandOffsNotReadyError, answer_hand_offs, wait_for_systems
 from dsr_cli.http_client import DeskClient, HttpAnswer
+from dsr_cli.owner_links import LinkAnswer, LinksNotAnsweredError, answer_links_in_outbox
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 CLOSED = {"COMPLETED", "PARTIALLY_COMPLETED", "DENIED", "UNVERIFIABLE", "FAILED"}
@@ -43,6 +44,8 @@ class ScenarioResult:
     system_lines: list[str] = field(default_factory=list)
     """Each system's outcome in words, for a scenario that shows them one by one."""
     answered: list[str] = field(default_factory=list)
+    owners_answered: list[str] = field(default_factory=list)
+    """Tasks their owners answered through the links in their emails (how many links each)."""
     staff_see: list[str] = field(default_factory=list)
     clock_moved: str | None = None
     """Said before the scenario: where it moves the desk's clock, and why."""
@@ -77,6 +80,8 @@ class Scenario:
     """Set the demonstration processors up (fail, stay silent) before the request comes in."""
     answers: dict[str, Answer] = field(default_factory=dict)
     """What the vendor and the customers answered, recorded by staff: ``system#action``."""
+    through_links: dict[str, LinkAnswer] = field(default_factory=dict)
+    """What the vendor and the customers answered themselves, through the links in their emails."""
     meanwhile: Callable[[DemoRun, str], None] | None = None
     """After staff answered, before the request closes (move the clock, run the sweeper)."""
     expect_systems: dict[str, str] = field(default_factory=dict)
@@ -223,7 +228,7 @@ class DemoRun:
             if scenario.agent_final is not None:
                 result.agent_told = self.agent_told(result.request_id, scenario.agent_final)
             result.evidence_pack = self.evidence_pack(result.request_id)
-        except (DemoError, HandOffsNotReadyError) as error:
+        except (DemoError, HandOffsNotReadyError, LinksNotAnsweredError) as error:
             result.error = str(error)
             if result.request_id:
                 result.final_status = self.staff_status(result.request_id)
@@ -267,6 +272,13 @@ class DemoRun:
             if refused:
                 raise DemoError(f"staff answers were refused: {refused}")
             result.answered = sorted(statuses)
+        if scenario.through_links:
+            used = answer_links_in_outbox(
+                self.public, self.staff, request_id, scenario.through_links, self.timeout
+            )
+            result.owners_answered = [
+                f"{task} ({count} link{'' if count == 1 else 's'})" for task, count in sorted(used.items())
+            ]
         if scenario.meanwhile is not None:
             scenario.meanwhile(self, request_id)
 
@@ -418,6 +430,14 @@ def _fetch_package(run: DemoRun, request_id: str, url: str, kind: str) -> str:
 APPROVE = {"decision": "approve"}
 VENDOR = "customer-service"
 CUSTOMERS = "crm-contacts"
+
+
+HELPLINE_EXPORT = (
+    b"ticket,opened,subject\r\n"
+    b"HL-4471,2026-10-02,Cannot reset my password\r\n"
+    b"HL-4502,2026-11-13,Change of invoice address\r\n"
+)
+"""The help-desk vendor's export of Grace's tickets, as its staff download it from their tool."""
 
 
 def answered(*tasks: str) -> dict[str, Answer]:
@@ -645,14 +665,23 @@ SCENARIOS = [
         show_systems=True,
     ),
     Scenario(
-        name="access by email, code and two details we hold",
+        name="access by email, code and two details we hold; the help-desk vendor uploads its export "
+        "through the link in its email, and the customer holding Grace answers nothing found through its own",
         level="matched",
         expected_status="COMPLETED",
         submit=lambda run: run.submit_by_email(EVENTS / "email_intake" / "demo_access_request.eml"),
         prove=by_code({"phone": "(202) 555-0143", "postal_code": "94105"}),
         decision=APPROVE,
-        answers=answered(f"{VENDOR}#export", f"{CUSTOMERS}#export"),
-        expect_systems={"accounts#export": "done", "payments#export": "done"},
+        through_links={
+            f"{VENDOR}#export": ("done", ("helpline-tickets.csv", HELPLINE_EXPORT)),
+            f"{CUSTOMERS}#export": ("nothing_found", None),
+        },
+        expect_systems={
+            "accounts#export": "done",
+            "payments#export": "done",
+            f"{VENDOR}#export": "done",
+            f"{CUSTOMERS}#export": "nothing_found",
+        },
         then=follow_download,
     ),
     Scenario(
@@ -909,8 +938,7 @@ def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
             print(f"     systems: {_tally(result.systems)}", file=out)
         for line in result.system_lines:
             print(f"       {line}", file=out)
-        if result.answered:
-            print(f"     staff recorded the answers of: {', '.join(result.answered)}", file=out)
+        _print_answers(result, out)
         for line in result.staff_see:
             print(f"     staff see: {line}", file=out)
         if result.downloaded:
@@ -922,6 +950,14 @@ def _print_timelines(results: list[ScenarioResult], out: TextIO) -> None:
             print(f"     error: {result.error}", file=out)
     passed = sum(r.passed for r in results)
     print(f"{passed} of {len(results)} scenarios ended as expected", file=out)
+
+
+def _print_answers(result: ScenarioResult, out: TextIO) -> None:
+    """Who answered the handed-off tasks: staff for the owners, or the owners through their links."""
+    if result.answered:
+        print(f"     staff recorded the answers of: {', '.join(result.answered)}", file=out)
+    if result.owners_answered:
+        print(f"     owners answered through their links: {', '.join(result.owners_answered)}", file=out)
 
 
 def _print_emails(result: ScenarioResult, out: TextIO) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import urllib.parse
 from collections.abc import Mapping
 
@@ -72,3 +73,58 @@ def answer_through_link(
 def _split(link: str) -> tuple[str, str]:
     parts = urllib.parse.urlsplit(link)
     return f"{parts.scheme}://{parts.netloc}", urllib.parse.urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+LinkAnswer = tuple[str, tuple[str, bytes] | None]
+"""(answer, upload): ``done`` with the export as (file name, bytes), or ``nothing_found`` and no file."""
+
+
+class LinksNotAnsweredError(TimeoutError):
+    """A task was still waiting when the time ran out, though its owners answered every link found."""
+
+
+def answer_links_in_outbox(
+    public: DeskClient,
+    staff: DeskClient,
+    request_id: str,
+    answers: Mapping[str, LinkAnswer],
+    seconds: float = 30.0,
+) -> dict[str, int]:
+    """Each owner of each ``system#action`` reads the email that asks them in the outbox and
+    answers through its link, as many links as there are owners (each customer told has its
+    own), until the task no longer waits. How many links were answered for each task."""
+    deadline = time.monotonic() + seconds
+    used: set[str] = set()
+    answered = dict.fromkeys(answers, 0)
+    settled: set[str] = set()
+    while time.monotonic() < deadline and settled != set(answers):
+        statuses = _statuses(staff, request_id)
+        for task, (answer, upload) in answers.items():
+            if task in settled or statuses.get(task) != "waiting":
+                if answered[task] and statuses.get(task) not in {None, "waiting"}:
+                    settled.add(task)
+                continue
+            for link in _links_for(public, request_id, task) - used:
+                reply = answer_through_link(link, answer, upload=upload)
+                if reply.status != 200:
+                    raise LinksNotAnsweredError(f"{task}: the owner's answer was refused ({reply.status})")
+                used.add(link)
+                answered[task] += 1
+        time.sleep(0.1)
+    if settled != set(answers):
+        raise LinksNotAnsweredError(f"request {request_id}: {sorted(set(answers) - settled)} still waiting")
+    return answered
+
+
+def _statuses(staff: DeskClient, request_id: str) -> dict[str, str]:
+    detail = staff.get(f"/staff/requests/{request_id}").body
+    return {f"{s['system_id']}#{s['action']}": str(s["status"]) for s in detail.get("systems", [])}
+
+
+def _links_for(public: DeskClient, request_id: str, task: str) -> set[str]:
+    system_id, action = task.split("#")
+    wanted = f"/answer/{request_id}/{system_id}/{action}?"
+    mail = public.get("/_local/outbox.json").body
+    return {
+        link_in(m["body"]) for m in mail if m.get("request_id") == request_id and wanted in m.get("body", "")
+    }
