@@ -9,7 +9,7 @@ from typing import Any
 
 from dsr.fulfilment.owner_links import GRACE
 from dsr.fulfilment.owner_uploads import MAX_UPLOAD_BYTES
-from dsr.storage.packages import part_key
+from dsr.storage.packages import package_key, part_key, readable_package_key
 from dsr.wiring.desk import Desk
 from dsr_cli.http_client import DeskClient
 from dsr_cli.owner_links import answer_through_link, link_in, multipart, open_link
@@ -107,6 +107,26 @@ def test_a_vendor_answers_an_export_through_its_link_with_an_upload_that_joins_t
     assert again.status == 200 and "answered by you on" in again.body
     assert "ada@example.com" not in again.body
     assert answer_through_link(link, "nothing_found").status == 409
+
+    # Once the customers have answered too, the package holds the vendor's part like any other
+    for customer_link in {
+        *_links(cloud, request_id, "admin@northwind.example"),
+        *_links(cloud, request_id, "dpo@globex.example"),
+    }:
+        assert answer_through_link(customer_link, "nothing_found").status == 200
+    wait_for_status(desk, request_id, "COMPLETED")
+    package = desk.packages._s3.get_object(Bucket=desk.settings.packages_bucket, Key=package_key(request_id))
+    document = json.loads(package["Body"].read())
+    assert document["systems"]["customer-service"] == EXPORT
+    assert document["request"]["systems"]["customer-service"]["records"] == 2
+    readable = (
+        desk.packages._s3.get_object(
+            Bucket=desk.settings.packages_bucket, Key=readable_package_key(request_id)
+        )["Body"]
+        .read()
+        .decode()
+    )
+    assert "T-1002" in readable and "Invoice copy" in readable
 
 
 def test_each_customer_answers_through_its_own_link_and_the_last_answer_settles_the_task(
