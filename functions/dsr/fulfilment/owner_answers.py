@@ -62,6 +62,18 @@ def give_answer(desk: Desk, task: OwnerTask, answer: OwnerAnswer) -> Carried:
         carried = carried._replace(records=_keep_export(desk, task, records_of(answer.upload)))
     actor = task.route.answerer(task.holder)
     carried = carried._replace(detail={**carried.detail, "answered_by": actor})
+    if task.several_holders:
+        return _one_of_several(desk, task, carried, actor)
+    if carried.status is OutcomeStatus.DONE and task.action is Action.EXPORT:
+        carried = in_package(carried)
+    if not handoffs.settle(desk, task.request_id, task.system.id, task.action, carried=carried, actor=actor):
+        raise LinkRefusedError(LinkRefusal.ANSWERED, "someone else")
+    _audit(desk, task, carried, actor)
+    return carried
+
+
+def _audit(desk: Desk, task: OwnerTask, carried: Carried, actor: str) -> None:
+    """The trail's line for an answer taken, with who gave it."""
     desk.audit(
         task.request_id,
         actor,
@@ -70,13 +82,6 @@ def give_answer(desk: Desk, task: OwnerTask, answer: OwnerAnswer) -> Carried:
         system=task.system.id,
         records=carried.records,
     )
-    if task.several_holders:
-        return _one_of_several(desk, task, carried, actor)
-    if carried.status is OutcomeStatus.DONE and task.action is Action.EXPORT:
-        carried = in_package(carried)
-    if not handoffs.settle(desk, task.request_id, task.system.id, task.action, carried=carried, actor=actor):
-        raise LinkRefusedError(LinkRefusal.ANSWERED, "someone else")
-    return carried
 
 
 def _keep_export(desk: Desk, task: OwnerTask, records: list[dict[str, Any]]) -> int:
@@ -130,6 +135,7 @@ def _one_of_several(desk: Desk, task: OwnerTask, carried: Carried, actor: str) -
     after = desk.store.record_holder_answer(task.request_id, stage, task.holder, kept)
     if after is None:
         raise LinkRefusedError(LinkRefusal.ANSWERED, "someone else")
+    _audit(desk, task, carried, actor)
     asked = set((after.get("links") or {}).keys())
     answers: Mapping[str, Any] = after.get("holder_answers") or {}
     if not asked <= set(answers):

@@ -41,7 +41,8 @@ SOLE_HOLDER: Final = "owner"
 """The holder of the one link of a route that asks one party (a vendor)."""
 
 _SECRET_SPELLING: Final = re.compile(r"[A-Za-z0-9_-]{43}")
-_HOLDER_SPELLING: Final = re.compile(r"[A-Za-z0-9._:@-]{1,128}")
+_HOLDER_SPELLING: Final = re.compile(r"[A-Za-z0-9._-]{1,128}")
+"""A holder is an id (a customer's), never an address."""
 
 
 class LinkRefusal(StrEnum):
