@@ -93,7 +93,7 @@ def test_a_vendor_answers_an_export_through_its_link_with_an_upload_that_joins_t
     wait_until("the vendor's answer", lambda: _status(desk, request_id, "customer-service#export") == "done")
     outcome = _outcome(desk, request_id, "customer-service#export")
     assert outcome["records"] == 2 and outcome["in_package"] == "true"
-    assert outcome["answered_by"] == "vendor:Helpline Outsourcing Ltd"
+    assert outcome["confirmed_by"] == "vendor:Helpline Outsourcing Ltd"
     stored = desk.packages._s3.get_object(
         Bucket=desk.settings.packages_bucket, Key=part_key(request_id, "customer-service")
     )
@@ -149,7 +149,9 @@ def test_each_customer_answers_through_its_own_link_and_the_last_answer_settles_
     # The other finds nothing: done, with the records summed
     assert answer_through_link(globex[0], "nothing_found").status == 200
     wait_until("the customers' answers", lambda: _status(desk, request_id, task) == "done")
-    assert _outcome(desk, request_id, task)["records"] == 2
+    settled = _outcome(desk, request_id, task)
+    assert settled["records"] == 2
+    assert settled["confirmed_by"] == "customer:cust-2001, customer:cust-2002"
     actors = [e.actor for e in desk.store.events(request_id) if e.actor.startswith("customer:")]
     assert sorted(actors) == ["customer:cust-2001", "customer:cust-2002"]
 

@@ -61,7 +61,8 @@ def give_answer(desk: Desk, task: OwnerTask, answer: OwnerAnswer) -> Carried:
     if task.action is Action.EXPORT and carried.status is OutcomeStatus.DONE and answer.upload is not None:
         carried = carried._replace(records=_keep_export(desk, task, records_of(answer.upload)))
     actor = task.route.answerer(task.holder)
-    carried = carried._replace(detail={**carried.detail, "answered_by": actor})
+    # As every hand-off answer: staff see who confirmed, and the subject is told they did.
+    carried = carried._replace(detail={**carried.detail, "confirmed_by": actor})
     if task.several_holders:
         return _one_of_several(desk, task, carried, actor)
     if carried.status is OutcomeStatus.DONE and task.action is Action.EXPORT:
@@ -141,6 +142,8 @@ def _one_of_several(desk: Desk, task: OwnerTask, carried: Carried, actor: str) -
     if not asked <= set(answers):
         return carried
     combined = combine(task.action, list(answers.values()))
+    who = ", ".join(task.route.answerer(holder) for holder in sorted(answers))
+    combined = combined._replace(detail={**combined.detail, "confirmed_by": who[:500]})
     handoffs.settle(desk, task.request_id, task.system.id, task.action, carried=combined, actor=actor)
     return combined
 
