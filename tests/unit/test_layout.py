@@ -43,7 +43,7 @@ def _handler_packages() -> set[str]:
 
 def test_every_folder_in_functions_is_a_deployed_function_or_the_shared_domain_package() -> None:
     handlers = _handler_packages()
-    assert len(handlers) == 21
+    assert len(handlers) == 22
     assert _folders(FUNCTIONS) == handlers | {SHARED_PACKAGE}
     assert {path.name for path in FUNCTIONS.iterdir() if path.is_file()} == {"Makefile"}
 
