@@ -154,6 +154,7 @@ ACTIONS_BY_STORE_KIND: dict[str, frozenset[Action]] = {
     "opendsr": frozenset({Action.EXPORT, Action.ERASE}),
     "vendor_email": frozenset(Action),
     "customer_controllers": frozenset(Action),
+    "system_owner": frozenset(Action),
 }
 
 

@@ -1,8 +1,8 @@
 """Where a system of the registry holds its data, and how the desk reaches it: the kinds of store
 the desk's own connectors work in (a DynamoDB table, S3 objects of several layouts) and the routes a
-task is handed off by (a processor over OpenDSR, a vendor by email, a customer's administrators),
-each checked when the registry is read. What a system's actions do, and the registry itself, are
-``dsr.core.registry``'s.
+task is handed off by (a processor over OpenDSR, a vendor by email, a customer's administrators,
+a system's owner inside the company), each checked when the registry is read. What a system's
+actions do, and the registry itself, are ``dsr.core.registry``'s.
 """
 
 import string
@@ -179,10 +179,28 @@ class SaasStore(RegistryModel):
 EnvironmentName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,127}$")]
 
 
+SilenceRule = Literal["fail", "block_closing"]
+"""What an answer-by date that passes in silence does: ``fail`` ends the task failed (the request
+closes partially completed) and tells staff; ``block_closing`` keeps the task waiting, so the
+request cannot close, and tells staff again on a schedule until the owner or staff answer."""
+
+
 class HandOffRoute(RegistryModel):
     answer_within_days: int = Field(
-        default=14, ge=1, le=90, description="after this, the task fails and staff are told"
+        default=14, ge=1, le=90, description="the answer-by date, counted from the day it was asked"
     )
+    remind_every_days: int | None = Field(default=None, ge=1, le=89, description="ask again this often")
+    when_silent: SilenceRule = Field(default="fail", description="what the answer-by date passing does")
+
+    @model_validator(mode="after")
+    def _reminders_come_before_the_answer_by_date(self) -> Self:
+        every = self.remind_every_days
+        if every is not None and every >= self.answer_within_days:
+            raise ValueError(
+                f"remind_every_days ({every}) must be fewer than answer_within_days "
+                f"({self.answer_within_days}): a reminder comes before the answer-by date"
+            )
+        return self
 
     waits_on_a_person: ClassVar[bool] = False
     """A person answers (through a link to the owner's page, dsr.fulfilment.owner_links), not a
@@ -214,6 +232,10 @@ class OpenDsrProcessor(HandOffRoute):
             raise ValueError("give exactly one of base_url and base_url_env")
         if self.base_url is not None and not self.base_url.startswith("https://"):
             raise ValueError("base_url must be https")
+        if self.remind_every_days is not None:
+            raise ValueError(
+                "a processor is not reminded by email: it answers by callback (no remind_every_days)"
+            )
         return self
 
     def resolved_base_url(self, environment: Mapping[str, str]) -> str:
@@ -256,6 +278,15 @@ class CustomerControllers(HandOffRoute):
 
     def answerer(self, holder: str) -> str:
         return f"customer:{holder}"
+
+
+class SystemOwner(HandOffRoute):
+    """A system the desk cannot reach (a finance spreadsheet, say): its owner inside the company,
+    the team named here, is emailed what to do at its address; staff record the team's answer."""
+
+    kind: Literal["system_owner"]
+    team: str = Field(min_length=1, max_length=200)
+    address: EmailStr
 
 
 # ------------------------------------------------------------------------------ SQL databases
@@ -366,7 +397,7 @@ class MySqlStore(SqlStore):
     kind: Literal["mysql"]
 
 
-HAND_OFF_KINDS = frozenset({"opendsr", "vendor_email", "customer_controllers"})
+HAND_OFF_KINDS = frozenset({"opendsr", "vendor_email", "customer_controllers", "system_owner"})
 
 StoreLocation = Annotated[
     DynamoDbStore
@@ -379,6 +410,7 @@ StoreLocation = Annotated[
     | MySqlStore
     | OpenDsrProcessor
     | VendorByEmail
-    | CustomerControllers,
+    | CustomerControllers
+    | SystemOwner,
     Field(discriminator="kind"),
 ]

@@ -24,24 +24,29 @@ class SweepReport(DeskModel):
     executions_started: int
     verification_windows_closed: int = 0
     hand_offs_timed_out: int = 0
+    hand_offs_reminded: int = 0
+    hand_offs_holding_closing: int = 0
     identities_reduced: int = 0
     deadlines: WatchReport | None = None
 
 
 def sweep(desk: Desk, *, watch_clock: bool = True) -> SweepReport:
-    """Everything the schedule does: start what never started, close verification windows, end
-    hand-offs nobody answered in time (the request then closes partially completed), and, unless
+    """Everything the schedule does: start what never started, close verification windows, remind
+    those a task was handed to, apply the silence rule to hand-offs nobody answered in time (end
+    them failed, or hold the request open and alert staff), and, unless
     ``watch_clock`` is False, remind staff of deadlines, escalate overdue requests and let go of
     the identities of requests closed for good (last, so a failure there holds up nothing else)."""
     report = reconcile(desk)
     closed = verification.expire_windows(desk)
-    timed_out = handoffs.expire_overdue(desk)
+    hand_offs = handoffs.sweep_hand_offs(desk)
     deadlines = _watch_deadlines(desk) if watch_clock else None
     reduced = records.reduce_due_identities(desk) if watch_clock else 0
     return report.model_copy(
         update={
             "verification_windows_closed": closed,
-            "hand_offs_timed_out": timed_out,
+            "hand_offs_timed_out": hand_offs.timed_out,
+            "hand_offs_reminded": hand_offs.reminded,
+            "hand_offs_holding_closing": hand_offs.holding,
             "identities_reduced": reduced,
             "deadlines": deadlines,
         }

@@ -38,9 +38,10 @@ def customers_holding(desk: Desk, route: CustomerControllers, email: str) -> lis
     )
 
 
-def _administrators(
+def administrators(
     desk: Desk, route: CustomerControllers, customer_ids: list[str]
 ) -> Iterator[tuple[str, str, list[str]]]:
+    """Each customer's id, name and administrators' addresses (the first MAX_CUSTOMERS_TOLD)."""
     table = desk.table(route.customers_table)
     for customer_id in customer_ids[:MAX_CUSTOMERS_TOLD]:
         item = contacts.customer(table, route.customer_attribute, customer_id)
@@ -61,7 +62,7 @@ def notify_customers(
         return Carried(OutcomeStatus.NOTHING_FOUND, 0)
     answer_by = datetime.fromisoformat(str(fields["answer_by"]))
     told = 0
-    for customer_id, name, admins in _administrators(desk, route, customer_ids):
+    for customer_id, name, admins in administrators(desk, route, customer_ids):
         step = f"customer-mail#{system.id}#{action.value}#{fields['attempt']}#{customer_id}"
         if not admins:
             continue

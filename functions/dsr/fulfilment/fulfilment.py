@@ -60,16 +60,22 @@ ANSWER_GRACE_SECONDS = 2 * 24 * 3600
 the wait by the desk's clock; it only matters if the sweeper stopped running."""
 
 
+HOLDING_WAIT_SECONDS = 365 * 24 * 3600
+"""A task whose silence rule is ``block_closing`` waits as long as an execution can live (a
+Standard workflow's year): its date passing must not end it, only an answer does."""
+
+
 def task_for(system: SystemEntry, action: Action) -> SystemTask:
     if not system.hands_off:
         worker = Worker.DATA_LAKE if system.store.kind in DATA_LAKE_KINDS else Worker.CONNECTORS
         return SystemTask(system_id=system.id, action=action, worker=worker)
     days = system.store.answer_within_days if isinstance(system.store, HandOffRoute) else 14
+    holds = isinstance(system.store, HandOffRoute) and system.store.when_silent == "block_closing"
     return SystemTask(
         system_id=system.id,
         action=action,
         route=Route.HAND_OFF,
-        wait_seconds=days * 24 * 3600 + ANSWER_GRACE_SECONDS,
+        wait_seconds=HOLDING_WAIT_SECONDS if holds else days * 24 * 3600 + ANSWER_GRACE_SECONDS,
     )
 
 

@@ -6,7 +6,7 @@ from dsr.core import catalogs
 from dsr.core.catalogs import N_
 from dsr.core.languages import ENGLISH
 from dsr.core.registry import SystemEntry
-from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, VendorByEmail
+from dsr.core.registry_stores import HandOffRoute, OpenDsrProcessor, SystemOwner, VendorByEmail
 
 CUSTOMERS_HANDED_TO = N_("the businesses that use our service and hold your details")
 
@@ -22,12 +22,14 @@ def _processor_name(system_name: str, language: str) -> str:
 
 def handed_to(system: SystemEntry, language: str = ENGLISH) -> str:
     """Whom a system's tasks are passed to, as the subject is told in ``language`` (empty for
-    the desk's own)."""
+    the desk's own, and for a system its owner inside the company keeps)."""
     store = system.store
     if isinstance(store, OpenDsrProcessor):
         return _processor_name(system.name.in_language(language), language)
     if isinstance(store, VendorByEmail):
         return store.vendor
+    if isinstance(store, SystemOwner):  # a team of the company's own: not someone else
+        return ""
     if isinstance(store, HandOffRoute):
         return catalogs.gettext(language, CUSTOMERS_HANDED_TO)
     return ""

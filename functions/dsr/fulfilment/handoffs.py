@@ -11,9 +11,10 @@ write; the first records the outcome and resumes the task, and any later one cha
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aws_lambda_powertools import Logger
 from botocore.exceptions import ClientError
@@ -23,6 +24,7 @@ from dsr.core.models import PrivacyRequest
 from dsr.core.readable_dates import utc_moment_text
 from dsr.core.refusals import NoSuchItemError, StateConflictError
 from dsr.core.staff_catalog import staff_text
+from dsr.fulfilment.hand_off_schedule import Schedule
 from dsr.fulfilment.outcomes import Carried, OutcomeStatus, record_outcome
 from dsr.storage.dynamo import AlreadyExistsError
 from dsr.storage.keys import hand_off_stage
@@ -30,6 +32,7 @@ from dsr.wiring.desk import Desk
 
 if TYPE_CHECKING:  # the registry's models are loaded with the registry, when a hand-off is made
     from dsr.core.registry import SystemEntry
+    from dsr.core.registry_stores import HandOffRoute
     from dsr.fulfilment.fulfilment import SystemTask
 
 logger = Logger(child=True)
@@ -76,7 +79,8 @@ def hand_off(desk: Desk, request_id: str, task: SystemTask, task_token: str) -> 
         # new token is the one the workflow waits on; resume it with what was answered.
         _finish(desk, request_id, system.id, task.action, task_token=task_token)
         return
-    answer_by = desk.now() + timedelta(days=_answer_within_days(system))
+    route = _route(system)
+    answer_by = desk.now() + timedelta(days=route.answer_within_days)
     asked_before = int(previous.get("attempt", 0))
     fields: dict[str, Any] = {
         # A retried invocation is the same attempt (nobody is asked twice); a re-run is a new one.
@@ -89,11 +93,15 @@ def hand_off(desk: Desk, request_id: str, task: SystemTask, task_token: str) -> 
         "handed_off_at": desk.now().isoformat(),
         "answer_by": answer_by.isoformat(),
         "waiting_on": waiting_on(system),
+        "when_silent": route.when_silent,
     }
     if getattr(system.store, "waits_on_a_person", False):
         # Each holder's answer link keeps its secret's hash here, and each holder's answer
         # (dsr.fulfilment.owner_links, owner_answers).
         fields |= {"links": {}, "holder_answers": {}}
+    if route.remind_every_days:
+        fields["remind_every_days"] = route.remind_every_days
+    fields["due_at"] = Schedule.of(fields).first_due().isoformat()
     if "subject_request_id" in previous:  # a re-run asks the processor about the same request
         fields["subject_request_id"] = previous["subject_request_id"]
     # Only a hand-off asks anyone: the senders (OpenDSR's models and client among them) are imported
@@ -121,36 +129,40 @@ def _answered(task: dict[str, Any]) -> bool:
 
 
 def _sender_for(system: SystemEntry) -> Sender:
-    from dsr.core.registry_stores import CustomerControllers, OpenDsrProcessor, VendorByEmail  # noqa: PLC0415
-    from dsr.fulfilment import customer_controllers, processors, vendor_mail  # noqa: PLC0415 - as in hand_off
+    from dsr.core import registry_stores as routes  # noqa: PLC0415
+    from dsr.fulfilment import customer_controllers, owner_mail, processors, vendor_mail  # noqa: PLC0415
 
     store = system.store
-    if isinstance(store, OpenDsrProcessor):
+    if isinstance(store, routes.SystemOwner):
+        return owner_mail.send_instructions
+    if isinstance(store, routes.OpenDsrProcessor):
         return processors.submit
-    if isinstance(store, VendorByEmail):
+    if isinstance(store, routes.VendorByEmail):
         return vendor_mail.send_instructions
-    if isinstance(store, CustomerControllers):
+    if isinstance(store, routes.CustomerControllers):
         return customer_controllers.notify_customers
     raise TypeError(f"system {system.id} is carried out by the desk, not handed off")
 
 
-def _answer_within_days(system: SystemEntry) -> int:
+def _route(system: SystemEntry) -> HandOffRoute:
     from dsr.core.registry_stores import HandOffRoute  # noqa: PLC0415 - loaded with the system's registry
 
     if not isinstance(system.store, HandOffRoute):
         raise TypeError(f"system {system.id} is carried out by the desk, not handed off")
-    return system.store.answer_within_days
+    return system.store
 
 
 def waiting_on(system: SystemEntry) -> str:
     """Who the task waits for, as staff and the subject are told (no personal data)."""
-    from dsr.core.registry_stores import OpenDsrProcessor, VendorByEmail  # noqa: PLC0415 - as in _answer_within_days
+    from dsr.core.registry_stores import OpenDsrProcessor, SystemOwner, VendorByEmail  # noqa: PLC0415 - as in _route
 
     store = system.store
     if isinstance(store, OpenDsrProcessor):
         return store.domain
     if isinstance(store, VendorByEmail):
         return store.vendor
+    if isinstance(store, SystemOwner):
+        return store.team
     return "the customers who hold the data"
 
 
@@ -280,23 +292,43 @@ def abandon(desk: Desk, request_id: str, system_id: str, action: Action, error: 
     desk.store.hand_off_resumed(request_id, task_stage, desk.now())
 
 
+class HandOffSweep(NamedTuple):
+    timed_out: int = 0
+    reminded: int = 0
+    holding: int = 0
+
+
 def expire_overdue(desk: Desk) -> int:
-    """The sweeper's part: hand-offs whose answer-by time has passed end failed, so the request
-    closes partially completed and staff are alerted; a re-run asks again. Answers whose resume
-    was interrupted are finished here too."""
-    expired = 0
+    """How many hand-offs ``sweep_hand_offs`` ended failed."""
+    return sweep_hand_offs(desk).timed_out
+
+
+def sweep_hand_offs(desk: Desk) -> HandOffSweep:
+    """The sweeper's part: each hand-off nobody answered is reminded on its schedule; once its
+    answer-by time has passed, its silence rule holds the request open (staff alerted, again on a
+    schedule) or ends it failed, so the request closes partially completed and staff are told; a
+    re-run asks again. Answers whose resume was interrupted are finished here too."""
+    seen: Counter[str] = Counter()
     for due in desk.store.hand_offs_due_before(desk.now()):
         request_id, system_id, action = due.request_id, due.system_id, Action(due.action)
         if due.answered:
             _finish_if_interrupted(desk, request_id, system_id, action)
             continue
+        # Reminders and holds read the registry and send mail: loaded by the first sweep with one due.
+        from dsr.fulfilment import hand_off_followups  # noqa: PLC0415
+
+        followed = hand_off_followups.follow_up(desk, due)
+        if followed is not None:
+            seen[followed] += 1
+            continue
         waiting_on = system_id if due.waiting_on is None else due.waiting_on
         error = f"no answer from {waiting_on} by {utc_moment_text(due.answer_by)}"
         carried = Carried(OutcomeStatus.FAILED, 0, {"error": error, "timed_out": "true"})
         if settle(desk, request_id, system_id, action, carried=carried, actor="sweeper"):
-            expired += 1
+            seen["failed"] += 1
             logger.info("hand-off timed out", request_id=request_id, system_id=system_id, action=action.value)
-    return expired
+            hand_off_followups.tell_staff_of_failure(desk, due, waiting_on)
+    return HandOffSweep(timed_out=seen["failed"], reminded=seen["reminded"], holding=seen["held"])
 
 
 def waiting_hand_offs(desk: Desk, request_id: str) -> list[dict[str, Any]]:

@@ -45,6 +45,9 @@ class SystemOutcome(DeskModel):
     waiting_on: str | None = None
     """For a task handed to a processor, vendor or customer: who has not answered yet."""
     answer_by: str | None = None
+    reminders_sent: int | None = None
+    """How often whoever it waits on was reminded (the registry's remind_every_days), and when last."""
+    last_reminded_at: str | None = None
     error: str | None = None
     confirmed_by: str | None = None
     rows: str | None = None
@@ -147,7 +150,7 @@ def _protocol_agent(request: PrivacyRequest) -> str | None:
     return f"{named} over the Data Rights Protocol: {link.exercise}{theirs}"
 
 
-_OUTCOME_NOTES = ("waiting_on", "answer_by", "error", "confirmed_by")
+_OUTCOME_NOTES = ("waiting_on", "answer_by", "reminders_sent", "last_reminded_at", "error", "confirmed_by")
 
 
 def request_detail(

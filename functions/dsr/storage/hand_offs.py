@@ -42,12 +42,13 @@ class DueHandOff(NamedTuple):
 class HandOffRepository(Repository):
     def put_hand_off(self, request_id: str, stage: str, fields: Mapping[str, Any]) -> None:
         """Store a task handed to someone else, waiting in the index until answered. A retried
-        invocation replaces one nobody answered; a re-run replaces one that ended failed."""
+        invocation replaces one nobody answered; a re-run replaces one that ended failed. It is
+        due at ``due_at`` (its first reminder), or else at ``answer_by``."""
         item = {
             **task_key(request_id, stage),
             **fields,
             "open_pk": HAND_OFF_PARTITION,
-            "due_at": fields["answer_by"],
+            "due_at": fields.get("due_at", fields["answer_by"]),
         }
         if not write_if(
             self._table.put_item,
@@ -96,3 +97,14 @@ class HandOffRepository(Repository):
                 return None
             raise
         return changed.get("Attributes") or {}
+
+    def hand_off_due_at(self, request_id: str, stage: str, due_at: datetime) -> bool:
+        """When the sweeper next looks at a hand-off nobody has answered (its next reminder, its
+        answer-by time, or its next alert while it holds the request open); False once answered."""
+        return write_if(
+            self._table.update_item,
+            Key=task_key(request_id, stage),
+            UpdateExpression="SET due_at = :due",
+            ConditionExpression="attribute_exists(sk) AND attribute_not_exists(decided_at)",
+            ExpressionAttributeValues={":due": due_at.isoformat()},
+        )

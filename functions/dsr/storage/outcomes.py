@@ -4,6 +4,7 @@ The models here do not postpone their annotations (see ``dsr.core.desk_model``).
 """
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict
@@ -11,7 +12,7 @@ from pydantic import ConfigDict
 from dsr.core.desk_model import DeskModel
 from dsr.core.models import AuditEvent
 from dsr.storage.audit import event_item
-from dsr.storage.dynamo import Repository
+from dsr.storage.dynamo import Repository, write_if
 from dsr.storage.keys import OUTCOME_PREFIX, outcome_key, system_and_action
 
 
@@ -41,6 +42,18 @@ class SystemOutcomes(Repository):
         with self._table.batch_writer() as batch:
             batch.put_item(Item={**outcome_key(request_id, system_id, action), **outcome})
             batch.put_item(Item=event_item(event))
+
+    def note_reminder(self, request_id: str, system_id: str, action: str, sent: int, at: datetime) -> bool:
+        """How often a waiting task's owner was reminded, and when last, on its outcome; False
+        (nothing written) once the outcome is no longer waiting."""
+        return write_if(
+            self._table.update_item,
+            Key=outcome_key(request_id, system_id, action),
+            UpdateExpression="SET reminders_sent = :sent, last_reminded_at = :at",
+            ConditionExpression="#status = :waiting",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":sent": sent, ":at": at.isoformat(), ":waiting": "waiting"},
+        )
 
     def system_outcome(self, request_id: str, system_id: str, action: str) -> StoredOutcome | None:
         """One system's outcome for one action, as last recorded; None if none was."""

@@ -240,5 +240,9 @@ class RequestRepository(Repository):
             ConditionExpression="attribute_not_exists(sk)",
         )
 
+    def release_step(self, request_id: str, step: str) -> None:
+        """Forget a step claimed before it was done, because doing it failed: it can be claimed again."""
+        self._table.delete_item(Key=step_key(request_id, step))
+
     def has_step(self, request_id: str, step: str) -> bool:
         return "Item" in self._table.get_item(Key=step_key(request_id, step), ConsistentRead=True)

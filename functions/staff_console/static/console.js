@@ -1285,6 +1285,12 @@ function verificationText(request) {
   return t("{level}: not verified", { level });
 }
 
+function reminded(system) {
+  return system.reminders_sent
+    ? `; ${tn("reminded once, last on {moment}", "reminded {count} times, last on {moment}", system.reminders_sent, { moment: moment(system.last_reminded_at) })}`
+    : "";
+}
+
 function requestNodes(request, member) {
   const d = request.deadlines;
   const place = t("{place} time", { place: request.jurisdiction });
@@ -1298,7 +1304,7 @@ function requestNodes(request, member) {
         el("td", {}, systemName(s)), el("td", {}, wordFor(ACTION_WORDS, s.action)), el("td", {}, wordFor(OUTCOME_WORDS, s.status)),
         el("td", {}, s.records ?? ""),
         el("td", {}, s.error ? [userText(s.error), s.status === "failed" ? `. ${t(FAILED_NEXT_STEP)}` : ""]
-          : s.waiting_on ? t("waiting on {who} until {moment}", { who: s.waiting_on, moment: moment(s.answer_by) }) : s.confirmed_by || s.rows || "")])))))
+          : s.waiting_on ? [t("waiting on {who} until {moment}", { who: s.waiting_on, moment: moment(s.answer_by) }), reminded(s)] : s.confirmed_by || s.rows || "")])))))
     : el("p", {}, request.answered_without_systems
       ? t("No system needed to be asked: {answers}.", { answers: answeredWithoutSystems(request) })
       : t("No system has been asked yet."));
