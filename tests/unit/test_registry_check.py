@@ -189,3 +189,29 @@ def test_a_kept_field_the_hubspot_search_answer_lacks_is_refused_at_its_line(
         "hubspot's document has no field creatdAt in the answer of POST /crm/v3/objects/contacts/search: "
         "correct its spelling, or remove it"
     ]
+
+
+def test_reminders_that_would_come_after_the_answer_by_date_are_refused_at_the_systems_store(
+    tmp_path: Path, definitions: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = a_registry(
+        tmp_path,
+        REGISTRY
+        + """  - id: refunds-sheet
+    name: Refunds spreadsheet
+    owner: finance
+    categories: [billing details]
+    store: {kind: system_owner, team: Finance operations, address: finance-ops@desk.example,
+            answer_within_days: 7, remind_every_days: 7, when_silent: block_closing}
+    actions: {erase: {}}
+""",
+    )
+
+    status, lines = run_check(registry, definitions, monkeypatch)
+
+    assert status == 1
+    [problem] = lines
+    assert problem.startswith(
+        f"{registry}:{line_of(registry, 'store: {kind: system_owner')}: system refunds-sheet: "
+    )
+    assert "remind_every_days (7) must be fewer than answer_within_days (7)" in problem

@@ -354,7 +354,7 @@ def test_a_mysql_system_needs_its_secret_granted_as_a_postgresql_one_does(templa
     ]
 
 
-HAND_OFF_KINDS = ("opendsr", "vendor_email", "customer_controllers")
+HAND_OFF_KINDS = ("opendsr", "vendor_email", "customer_controllers", "system_owner")
 
 
 def test_the_data_lake_function_may_use_the_lakes_alone(template: dict[str, Any]) -> None:

@@ -561,6 +561,38 @@ def answer_by_passes(run: DemoRun, request_id: str) -> None:
     run.processor("mail.example", never_answer=False)
 
 
+def helpline_stays_silent(run: DemoRun, request_id: str) -> None:
+    """The help-desk vendor never answers: the desk's clock runs to each of its reminders (every
+    5 days, the registry says), the sweeper running twice each time, then past its answer-by date."""
+    wait_for_systems(run.staff, request_id, {f"{VENDOR}#erase": {"waiting"}}, run.timeout)
+    answer_by = datetime.fromisoformat(str(_vendor_erasure(run, request_id)["answer_by"]))
+    asked = answer_by - timedelta(days=14)
+    for number, day in ((1, 5), (2, 10)):
+        _run_clock_to(run, asked + timedelta(days=day, hours=1))
+        _expect_ok(run.public.post("/_local/run-schedules", {}), "running the sweeper again")
+        run.wait_for(f"reminder {number}", _mail_about(run, request_id, f"Reminder {number}:"))
+    _run_clock_to(run, answer_by + timedelta(hours=1))
+
+
+def _vendor_erasure(run: DemoRun, request_id: str) -> dict[str, Any]:
+    systems = run.staff.get(f"/staff/requests/{request_id}").body["systems"]
+    return dict(next(s for s in systems if (s["system_id"], s["action"]) == (VENDOR, "erase")))
+
+
+def reminded_then_failed(run: DemoRun, request_id: str) -> list[str]:
+    """The reminders in the outbox, each sent once; what staff were emailed and see."""
+    told = run.wait_for("the staff's no-answer email", _mail_about(run, request_id, "no answer from"))
+    outbox = run.public.get("/_local/outbox.json").body
+    reminders = [m for m in outbox if m["request_id"] == request_id and m["subject"].startswith("Reminder")]
+    if [m["subject"].split(":")[0] for m in reminders] != ["Reminder 1", "Reminder 2"]:
+        raise DemoError(f"the vendor was not reminded twice, once each: {[m['subject'] for m in reminders]}")
+    vendor = _vendor_erasure(run, request_id)
+    return [
+        *(f"email to {', '.join(m['to'])}: {m['subject']}" for m in [*reminders, told]),
+        f"{VENDOR}#erase: reminded {vendor['reminders_sent']} times, last on {vendor['last_reminded_at']}",
+    ]
+
+
 AUTOMATED_DECISION_RULES_FROM = datetime.fromisoformat("2027-01-05T17:00:00+00:00")
 """A working Tuesday once California's rules on automated decision-making apply (1 January 2027)."""
 CLOCK_MOVED_FOR_AUTOMATED_DECISIONS = (
@@ -820,6 +852,24 @@ SCENARIOS = [
         answers=answered(f"{VENDOR}#erase", f"{CUSTOMERS}#erase"),
         meanwhile=answer_by_passes,
         expect_systems={"payments#erase": "done", "email-provider#erase": "failed", "accounts#erase": "done"},
+    ),
+    Scenario(
+        name="erasure by web form, EU, email code; a silent owner is reminded, then marked failed",
+        level="email",
+        expected_status="PARTIALLY_COMPLETED",
+        submit=lambda run: run.submit_by_form(
+            {
+                "request_types": ["erasure"],
+                "subject": {"email": "margaret@example.net", "name": "Margaret Hamilton"},
+                "jurisdiction": "EU",
+            }
+        ),
+        prove=by_code(),
+        decision=APPROVE,
+        meanwhile=helpline_stays_silent,
+        expect_systems={f"{VENDOR}#erase": "failed", f"{CUSTOMERS}#erase": "nothing_found"},
+        afterwards=reminded_then_failed,
+        clock_moved="the desk's clock runs through the vendor's reminders and past its answer-by date",
     ),
     Scenario(
         name="marketing and sale/sharing opt-out, no verification; no customer holds the person",

@@ -497,7 +497,9 @@ class LocalCloud:
                     to=[str(address.addr_spec) for address in message["To"].addresses]
                     if message["To"]
                     else [],
-                    subject=str(message.get("Subject", "")),
+                    # A subject too long for the header's first line is folded before its first
+                    # word; unfolded, that leaves a space no mail client shows.
+                    subject=str(message.get("Subject", "")).strip(),
                     body=str(body.get_content()) if body is not None else "",
                     request_id=message.get("X-Privacy-Request-Id"),
                     language=message.get("Content-Language"),

@@ -125,7 +125,7 @@ def _remind(desk: Desk, task: dict[str, Any], number: int) -> None:
         desk.send_notice(address, reminder_notices.as_reminder(notice, number, first_asked), request_id)
         sent += 1
     now = desk.now()
-    desk.store.note_reminder(request_id, system.id, action.value, number, now)
+    desk.store.note_reminder(request_id, system.id, action.value, now)
     desk.audit(
         request_id, f"system:{system.id}", f"{action.value} reminder {number} emailed", "sent", messages=sent
     )

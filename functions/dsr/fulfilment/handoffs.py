@@ -217,6 +217,10 @@ def _finish(
     task_stage = stage(system_id, action)
     task = desk.store.get_task(request_id, task_stage) or {}
     carried = _stored_answer(task)
+    waited = desk.store.system_outcome(request_id, system_id, action.value)
+    if waited is not None and waited.get("reminders_sent"):  # the answer keeps how often it was asked
+        reminded = {name: str(waited.get(name)) for name in ("reminders_sent", "last_reminded_at")}
+        carried = carried._replace(detail={**carried.detail, **reminded})
     record_outcome(desk, request_id, system_id, action, carried)
     _resume(desk, task_token or str(task["task_token"]), carried, request_id, system_id)
     desk.store.hand_off_resumed(request_id, task_stage, desk.now())

@@ -43,16 +43,16 @@ class SystemOutcomes(Repository):
             batch.put_item(Item={**outcome_key(request_id, system_id, action), **outcome})
             batch.put_item(Item=event_item(event))
 
-    def note_reminder(self, request_id: str, system_id: str, action: str, sent: int, at: datetime) -> bool:
-        """How often a waiting task's owner was reminded, and when last, on its outcome; False
+    def note_reminder(self, request_id: str, system_id: str, action: str, at: datetime) -> bool:
+        """One more reminder to whoever a waiting task waits on, and when, on its outcome; False
         (nothing written) once the outcome is no longer waiting."""
         return write_if(
             self._table.update_item,
             Key=outcome_key(request_id, system_id, action),
-            UpdateExpression="SET reminders_sent = :sent, last_reminded_at = :at",
+            UpdateExpression="SET last_reminded_at = :at ADD reminders_sent :one",
             ConditionExpression="#status = :waiting",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":sent": sent, ":at": at.isoformat(), ":waiting": "waiting"},
+            ExpressionAttributeValues={":one": 1, ":at": at.isoformat(), ":waiting": "waiting"},
         )
 
     def system_outcome(self, request_id: str, system_id: str, action: str) -> StoredOutcome | None:

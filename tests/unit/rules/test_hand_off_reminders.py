@@ -145,9 +145,9 @@ def test_a_silent_vendor_under_fail_ends_failed_and_staff_are_told_which_and_why
 
     assert len(_reminders(outbox, VENDOR)) == 2
     assert workflow.resumed[token] == {"status": "failed", "records": 0}
-    assert _outcome(desk, request_id, "helpline", Action.ERASE)["error"].startswith(
-        "no answer from Helpline Ltd by "
-    )
+    failed = _outcome(desk, request_id, "helpline", Action.ERASE)
+    assert failed["error"].startswith("no answer from Helpline Ltd by ")
+    assert failed["reminders_sent"] == "2"  # staff still see how often it was asked
     [alert] = [a for a in staff_alerts() if a["request_id"] == request_id]
     assert (alert["kind"], alert["system_id"]) == ("hand-off-silent", "helpline")
     assert alert["Subject"] == f"Privacy request {request_id[:8]}: no answer from Helpline Ltd"
@@ -185,6 +185,7 @@ def test_a_silent_vendor_under_block_closing_keeps_the_task_waiting_and_staff_al
     assert "cannot close" in alerts[0]["Subject"]
     assert len(outbox.to(desk.settings.staff_alert_address)) == 2
     assert [s.split(":")[0] for s in _reminders(outbox, VENDOR)] == ["Reminder 3", "Reminder 4"]
+    assert _outcome(desk, request_id, "helpline", Action.ERASE)["reminders_sent"] == 2  # as many as were sent
 
     # When staff record the vendor's answer, the task ends done, and nothing more is sent
     _confirm(desk, request_id, "helpline", OutcomeStatus.DONE)
