@@ -71,3 +71,32 @@ def test_a_failed_system_s_error_says_what_to_do_next(
     expect(row.locator("td").last).to_have_text(
         f"{error}. Next: fix the cause, then “Re-run failed systems” (offered once the request closes)."
     )
+
+
+def test_a_waiting_hand_off_says_whom_it_waits_on_and_how_often_they_were_reminded(
+    page: Page, local_api: LocalApi, desk: Desk, public: DeskClient
+) -> None:
+    request_id = _verifying_request(public, desk, "erasure")
+    # As a hand-off records its wait, and the sweeper its reminders (dsr.fulfilment.hand_off_followups)
+    waiting = {
+        "status": "waiting",
+        "records": 0,
+        "waiting_on": "Helpline Outsourcing Ltd",
+        "answer_by": "2026-12-21T17:00:00+00:00",
+        "reminders_sent": 2,
+        "last_reminded_at": "2026-12-17T18:00:00+00:00",
+    }
+    event = AuditEvent(
+        request_id=request_id,
+        at=desk.now(),
+        actor="system:customer-service",
+        action="erase",
+        outcome="waiting",
+    )
+    desk.store.put_system_outcome(request_id, "customer-service", "erase", waiting, event)
+    _sign_in(page, local_api, "analyst@desk.example")
+    page.goto(f"{local_api.cloud.base_url}/console#/requests/{request_id}")
+
+    row = page.get_by_role("table", name="Systems").get_by_role("row").filter(has_text="Customer service")
+    expect(row.locator("td").last).to_contain_text("waiting on Helpline Outsourcing Ltd until ")
+    expect(row.locator("td").last).to_contain_text("; reminded 2 times, last on ")
