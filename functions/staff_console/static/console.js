@@ -1285,10 +1285,11 @@ function verificationText(request) {
   return t("{level}: not verified", { level });
 }
 
+// How often whoever a waiting hand-off waits on was reminded, and when last (after its wait).
 function reminded(system) {
-  return system.reminders_sent
-    ? `; ${tn("reminded once, last on {moment}", "reminded {count} times, last on {moment}", system.reminders_sent, { moment: moment(system.last_reminded_at) })}`
-    : "";
+  if (!system.reminders_sent) return "";
+  const last = { moment: moment(system.last_reminded_at) };
+  return "; " + tn("reminded once, last on {moment}", "reminded {count} times, last on {moment}", system.reminders_sent, last);
 }
 
 function requestNodes(request, member) {
