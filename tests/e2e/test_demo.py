@@ -93,25 +93,11 @@ def test_demo_runs_every_scenario_to_its_expected_status() -> None:
     assert any(line.startswith("due 2027-01-27: 15 business days") for line in seen_by_staff)
     assert any("Fabrikam Reseller Partners LLC" in line for line in seen_by_staff)
     # The demo says where it moves the desk's clock, and why, before the scenario that moves it.
-    moved = [scenario["clock_moved"] for scenario in document["scenarios"] if scenario["clock_moved"]]
-    assert moved == [
+    assert [scenario["clock_moved"] for scenario in document["scenarios"] if scenario["clock_moved"]] == [
         "the desk's clock is moved to 5 January 2027 (California's ADMT rules apply from 1 January 2027)",
         "the desk's clock runs through the vendor's reminders and past its answer-by date",
     ]
-    # The help-desk vendor stays silent: reminded twice (every 5 days, each once), then its task is
-    # marked failed after 14 days, the request closes partially completed, and staff are emailed.
-    silent = next(scenario for scenario in document["scenarios"] if "silent owner" in scenario["name"])
-    assert silent["final_status"] == "PARTIALLY_COMPLETED"
-    assert silent["systems"]["customer-service#erase"] == "failed"
-    reminders = [line for line in silent["staff_see"] if "privacy@helpline.example: Reminder" in line]
-    assert [line.split(": ")[1] for line in reminders] == ["Reminder 1", "Reminder 2"]
-    assert any(
-        line.startswith("email to privacy-team@desk.example: ") and "no answer from Helpline" in line
-        for line in silent["staff_see"]
-    )
-    assert any(
-        line.startswith("customer-service#erase: reminded 2 times, last on ") for line in silent["staff_see"]
-    )
+    _the_silent_vendor_was_reminded_then_failed(document)
     # Two requests come from the demonstration agent over the Data Rights Protocol: each agent is
     # told every status through to fulfilled, and the desk refuses a tampered, an expired and a
     # replayed body, each with its answer.
@@ -142,3 +128,20 @@ def owners_answered_through_their_links(document: dict[str, Any]) -> None:
     assert by_links["systems"]["customer-service#export"] == "done"
     assert by_links["systems"]["crm-contacts#export"] == "nothing_found"
     assert by_links["downloaded"] == ["html", "json"]
+
+
+def _the_silent_vendor_was_reminded_then_failed(document: dict[str, Any]) -> None:
+    # The help-desk vendor stays silent: reminded twice (every 5 days, each once), then its task is
+    # marked failed after 14 days, the request closes partially completed, and staff are emailed.
+    silent = next(scenario for scenario in document["scenarios"] if "silent owner" in scenario["name"])
+    assert silent["final_status"] == "PARTIALLY_COMPLETED"
+    assert silent["systems"]["customer-service#erase"] == "failed"
+    reminders = [line for line in silent["staff_see"] if "privacy@helpline.example: Reminder" in line]
+    assert [line.split(": ")[1] for line in reminders] == ["Reminder 1", "Reminder 2"]
+    assert any(
+        line.startswith("email to privacy-team@desk.example: ") and "no answer from Helpline" in line
+        for line in silent["staff_see"]
+    )
+    assert any(
+        line.startswith("customer-service#erase: reminded 2 times, last on ") for line in silent["staff_see"]
+    )
