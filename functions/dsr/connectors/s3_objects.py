@@ -1,8 +1,9 @@
 """Objects that belong to one subject each (CVs, uploads), under a prefix the key template names.
 
-The template's placeholders are the identities a key may carry (``KEY_TEMPLATE_PLACEHOLDERS``):
-``{email_hash}``, the SHA-256 hex of the trimmed, lower-cased email address (an address itself
-never appears in a key), and ``{account_id}``, used only when the product vouched for the account.
+The template's placeholders are the identities a key may carry
+(``dsr.core.key_templates.KEY_TEMPLATE_PLACEHOLDERS``): ``{email_hash}``, the SHA-256 hex of the
+trimmed, lower-cased email address (an address itself never appears in a key), and
+``{account_id}``, used only when the product vouched for the account.
 
 Export copies each object's metadata and content (text inline, anything else base64). Erasure
 deletes every object under the prefix and, in a versioned bucket, every earlier version and delete

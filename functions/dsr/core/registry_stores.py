@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Self
 from pydantic import ConfigDict, EmailStr, Field, model_validator
 
 from dsr.core.desk_model import DeskModel
+from dsr.core.key_templates import KEY_TEMPLATE_PLACEHOLDERS, key_template_problems
 
 if TYPE_CHECKING:
     from dsr.core.saas_definitions import SaasDefinition
@@ -22,10 +23,6 @@ CorrectionField = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,99}$")]
 FlagValue = str | bool | int
 Replacement = str | bool | int | None
 """What anonymizing writes instead of a personal value; ``null`` removes the value."""
-
-# The identities an s3_objects key template may use. An email address never appears in a key:
-# {email_hash} is the SHA-256 hex digest of the address, trimmed and lower-cased.
-KEY_TEMPLATE_PLACEHOLDERS = frozenset({"email_hash", "account_id"})
 
 
 class RegistryError(ValueError):
@@ -129,33 +126,6 @@ class S3ObjectsStore(S3Bucket):
         return {name for _, name, _, _ in string.Formatter().parse(self.key_template) if name}
 
 
-def key_template_problems(template: str) -> list[str]:
-    """Why ``template`` cannot name one subject's prefix safely; empty if it can."""
-    try:
-        parts = list(string.Formatter().parse(template))
-    except ValueError as error:
-        return [f"not a template: {error}"]
-    names = [name for _, name, _, _ in parts if name is not None]
-    problems = []
-    if "email" in names:
-        problems.append(
-            "an email address must never appear in an object key; use {email_hash} "
-            "(SHA-256 hex of the trimmed, lower-cased address)"
-        )
-    unknown = sorted(set(names) - KEY_TEMPLATE_PLACEHOLDERS - {"email"})
-    if unknown:
-        allowed = ", ".join(f"{{{p}}}" for p in sorted(KEY_TEMPLATE_PLACEHOLDERS))
-        problems.append(f"unknown placeholder(s) {', '.join(unknown)}; use {allowed}")
-    if not names:
-        problems.append("needs a placeholder naming the subject, e.g. cvs/{email_hash}/")
-    if any(spec or conversion for _, name, spec, conversion in parts if name is not None):
-        problems.append("placeholders take no format spec or conversion")
-    following = [parts[i + 1][0] if i + 1 < len(parts) else "" for i, p in enumerate(parts) if p[1]]
-    if not template.endswith("/") or any(not text.startswith("/") for text in following):
-        problems.append("each placeholder must be followed by '/' and the template end with '/'")
-    return problems
-
-
 class SaasStore(RegistryModel):
     """A SaaS tool reached over its HTTP API, as its definition (dsr/config/saas/<tool>.yaml) says."""
 
@@ -180,9 +150,8 @@ EnvironmentName = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]{0,127}$")]
 
 
 SilenceRule = Literal["fail", "block_closing"]
-"""What an answer-by date that passes in silence does: ``fail`` ends the task failed (the request
-closes partially completed) and tells staff; ``block_closing`` keeps the task waiting, so the
-request cannot close, and tells staff again on a schedule until the owner or staff answer."""
+"""Silence past the answer-by date: ``fail`` ends the task failed (and tells staff); ``block_closing``
+keeps it waiting, so the request cannot close, telling staff again until an answer comes."""
 
 
 class HandOffRoute(RegistryModel):
@@ -287,6 +256,10 @@ class SystemOwner(HandOffRoute):
     kind: Literal["system_owner"]
     team: str = Field(min_length=1, max_length=200)
     address: EmailStr
+    waits_on_a_person: ClassVar[bool] = True
+
+    def answerer(self, holder: str) -> str:
+        return f"owner:{self.team}"
 
 
 # ------------------------------------------------------------------------------ SQL databases

@@ -23,6 +23,7 @@ from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import CustomerControllers, SystemOwner, VendorByEmail
 from dsr.fulfilment import customer_controllers, owner_mail
 from dsr.fulfilment.hand_off_schedule import Schedule
+from dsr.fulfilment.owner_links import answer_link
 from dsr.notices import reminder_notices
 from dsr.notices.handoff_notices import customer_notification, vendor_instructions
 from dsr.notices.subject_notices import Notice
@@ -138,22 +139,27 @@ def _asks(
     is not reminded."""
     answer_by = datetime.fromisoformat(str(task["answer_by"]))
     store, reply_to = system.store, desk.settings.privacy_mailbox
-    if isinstance(store, VendorByEmail):
+    request_id = request.request_id
+    if isinstance(store, VendorByEmail):  # each carries the same link the ask did (owner_links)
+        link = answer_link(desk, request_id, system.id, action)
         return [
             (
                 str(store.privacy_address),
-                vendor_instructions(request, action, store.vendor, answer_by, reply_to),
+                vendor_instructions(request, action, store.vendor, answer_by, reply_to, link=link),
             )
         ]
     if isinstance(store, SystemOwner):
         return [(str(store.address), owner_mail.owner_notice(desk, request, system, action, answer_by))]
     if isinstance(store, CustomerControllers):
         customer_ids = customer_controllers.customers_holding(desk, store, str(request.subject.email))
+        answered = task.get("holder_answers") or {}
         asks: list[tuple[str, Notice]] = []
         for customer_id, name, admins in customer_controllers.administrators(desk, store, customer_ids):
             told = f"customer-mail#{system.id}#{action.value}#{task['attempt']}#{customer_id}"
-            if desk.store.has_step(request.request_id, told):  # only those who were asked
-                notice = customer_notification(request, action, name, answer_by, reply_to)
+            # Only the customers who were asked, and have not answered through their link
+            if desk.store.has_step(request_id, told) and customer_id not in answered:
+                link = answer_link(desk, request_id, system.id, action, customer_id)
+                notice = customer_notification(request, action, name, answer_by, reply_to, link=link)
                 asks.extend((address, notice) for address in admins)
         return asks
     return []

@@ -1,5 +1,6 @@
 """Systems the desk cannot reach (a finance spreadsheet, say): their owner inside the company,
-named in the registry, is emailed what to do, and staff confirm the owner's answer."""
+named in the registry, is emailed what to do with a link to answer through
+(dsr.fulfilment.owner_links); staff can still record the owner's answer for them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dsr.core.models import PrivacyRequest
 from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import SystemOwner
 from dsr.fulfilment.outcomes import Carried
+from dsr.fulfilment.owner_links import answer_link
 from dsr.notices.owner_notices import owner_instructions
 from dsr.notices.subject_notices import Notice
 from dsr.wiring.desk import Desk
@@ -31,6 +33,7 @@ def owner_notice(
         system_name=system.name.in_language(ENGLISH),
         answer_by=answer_by,
         reply_to=desk.settings.privacy_mailbox,
+        link=answer_link(desk, request.request_id, system.id, action),  # the same for every reminder
     )
 
 

@@ -13,6 +13,7 @@ from dsr.core.actions import Action
 from dsr.core.models import PrivacyRequest
 from dsr.core.readable_dates import day_text
 from dsr.core.staff_catalog import S_, staff_text
+from dsr.notices.handoff_notices import AnswerLink
 from dsr.notices.subject_notices import Notice
 
 _TO_DO = {
@@ -38,6 +39,7 @@ def owner_instructions(
     system_name: str,
     answer_by: datetime,
     reply_to: str,
+    link: AnswerLink,
 ) -> Notice:
     who = [staff_text("Email address: %(email)s", email=request.subject.email)]
     if request.subject.name:
@@ -56,9 +58,16 @@ def owner_instructions(
         staff_text("What to do: %(instruction)s.", instruction=staff_text(_TO_DO[action])),
         f"{staff_text('For whom:')}\n" + "\n".join(who) + corrections,
         staff_text("By when: %(day)s at the latest.", day=day_text(answer_by)),
+        # As a vendor is told (dsr.notices.handoff_notices): the link, or else a reply.
         staff_text(
-            "Please reply to %(reply_to)s with the reference %(request_id)s, saying what you did "
-            "(or that the system holds no data about this person). If you cannot act, tell us why.",
+            "Answer through this link, without signing in: say it is done (for a copy, upload the "
+            "export), that you hold nothing, that an exemption applies, or that it failed. The link "
+            "is for this request only and works until %(day)s:",
+            day=day_text(link.until),
+        )
+        + f"\n{link.url}",
+        staff_text(
+            "If you cannot use the link, reply to %(reply_to)s with the reference %(request_id)s.",
             reply_to=reply_to,
             request_id=request.request_id,
         ),

@@ -92,6 +92,7 @@ def test_the_vendor_is_reminded_on_schedule_each_reminder_once_carrying_the_same
     assert reminder.subject == f"Reminder 1: {asked.subject}"
     assert reminder.body.startswith("Reminder: we wrote to you on 2 March 2026")
     assert reminder.body.endswith(asked.body)  # the ask itself, whatever it carries
+    assert "/answer/" in asked.body and "&key=" in asked.body  # the same answer link, again
     waiting = _outcome(desk, request_id, "helpline", Action.ERASE)
     assert (waiting["status"], waiting["reminders_sent"]) == ("waiting", 1)
 
@@ -242,6 +243,7 @@ def test_an_owner_inside_the_company_is_asked_reminded_and_answered_for_by_staff
     assert asked.body.startswith("Dear Finance operations,") and "Refunds spreadsheet" in asked.body
     assert "delete all personal data the system holds" in asked.body and "ada@example.net" in asked.body
     assert "ada@" not in asked.subject
+    assert f"/answer/{request_id}/refunds-sheet/erase?for=owner&key=" in asked.body
     assert _outcome(desk, request_id, "refunds-sheet", Action.ERASE)["waiting_on"] == "Finance operations"
     clock.advance(timedelta(days=4, hours=1))
     handoffs.sweep_hand_offs(desk)
