@@ -96,6 +96,7 @@ def test_each_decision_is_one_sentence_naming_the_request_by_its_reference() -> 
         "cancel": {"request_id": REQUEST_ID, "status": "CANCELLED"},
         "rerun": {"request_id": REQUEST_ID, "execution": "arn:aws:states:execution"},
         "answer-appeal": {"request_id": REQUEST_ID, "appeal": "UPHELD"},
+        "certificate": {"request_id": REQUEST_ID, "language": "fr"},
     }
     assert set(answers) == set(SENTENCES)
     for command, answer in answers.items():
