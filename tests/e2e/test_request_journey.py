@@ -31,6 +31,7 @@ HAPPY_PATH = [
     "ApplyChanges",
     "HandOff",
     "CompileResults",
+    "PackageHeld",  # no: the package is not held for review
     "CloseCompleted",
     "Closed",
 ]

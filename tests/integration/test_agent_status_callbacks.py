@@ -81,8 +81,17 @@ def test_each_status_change_reaches_the_agent_in_order(
     received = cloud.drp_agent.callbacks(request_id)
     assert all(c["status"]["agent_request_id"] == "agent-1" for c in received)
     assert received[-1]["status"]["expected_by"]
-    # One line per attempt in the request's audit trail: the state sent and the agent's answer
-    assert [a for a in _attempts(desk, request_id) if a[0] == "delivered"] == [
+    # One line per attempt in the request's audit trail: the state sent and the agent's answer,
+    # written once the agent has answered (so a moment after the agent holds the callback)
+    delivered = wait_until(
+        "the fulfilled delivery in the trail",
+        lambda: (
+            (d := [a for a in _attempts(desk, request_id) if a[0] == "delivered"])
+            and d[-1][1] == "fulfilled"
+            and d
+        ),
+    )
+    assert delivered == [
         ("delivered", "open", 200),
         ("delivered", "in_progress", 200),
         ("delivered", "in_progress", 200),

@@ -31,6 +31,19 @@ ACTIONS: dict[str, tuple[str, dict[str, object] | None, set[Status]]] = {
     "answer appeal": ("/appeal/decision", {"decision": "uphold", "reason": "It stands."}, set()),
     "extend appeal": ("/appeal/extension", {"reason": "We need to ask another team."}, set()),
     "power of attorney": ("/power-of-attorney", None, set()),
+    "send deletion certificate": (
+        "/deletion-certificate",
+        None,
+        {Status.COMPLETED, Status.PARTIALLY_COMPLETED},
+    ),
+    # Only a package held for review is redacted or released: none of these requests has one.
+    "redact": ("/package/redactions", {"system_id": "accounts", "record": 0, "ground": "third_party"}, set()),
+    "take a redaction back": (
+        "/package/redactions/removal",
+        {"system_id": "accounts", "record": 0, "ground": "third_party"},
+        set(),
+    ),
+    "release package": ("/package/release", None, set()),
     "confirm": (
         "/systems/customer-service/erase/confirmation",
         {"answer": "done", "note": "they did it"},
@@ -85,7 +98,8 @@ def test_the_table_covers_every_state_changing_staff_route(local_api: LocalApi) 
     per_request = {
         path.removeprefix("/staff/requests/{request_id}") for path in posted if "{request_id}/" in path
     }
-    reads = {"/identity"}  # shows the identity; changes no state
+    # Show the identity, or make an evidence pack of the request as it stands: no state changes.
+    reads = {"/identity", "/evidence"}
     covered = {path for path, _, _ in ACTIONS.values()}
     assert per_request - reads == {
         p.replace("customer-service/erase", "{system_id}/{action}") for p in covered

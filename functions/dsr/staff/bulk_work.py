@@ -6,8 +6,6 @@ fit (already decided, no longer open, an erasure the four-eyes rule keeps from t
 is reported with the reason, and the others go on.
 """
 
-from __future__ import annotations
-
 from enum import StrEnum
 from typing import Annotated, Self
 

@@ -2,8 +2,6 @@
 them, both kept encrypted in the packages bucket, the production recorded in the audit trail,
 and short-lived links to the two files handed back."""
 
-from __future__ import annotations
-
 from dsr.core.desk_model import DeskModel
 from dsr.review import approval
 from dsr.staff.evidence_pack import canonical_bytes, checksum, evidence_pack

@@ -8,8 +8,6 @@ before any of this; a group here is for a person to judge, never acted on by its
 no one: the subject is a keyed hash and a body is reduced to a digest.
 """
 
-from __future__ import annotations
-
 import hashlib
 import re
 from collections import defaultdict
