@@ -12,6 +12,7 @@ import pytest
 
 from dsr.wiring.desk import Desk, desk_from_environment
 from dsr_cli.http_client import DeskClient
+from dsr_cli.owner_links import answer_through_link, link_in, open_link
 from local_cloud.clock import local_clock
 from local_cloud.cloud import LocalCloud
 from tests.integration.test_hand_offs import _approved, _confirm, _outcome, _outcomes, _wait_for
@@ -145,4 +146,29 @@ def test_a_vendor_under_block_closing_holds_the_request_open_past_its_date_until
 
     # When staff record the vendor's answer on its behalf, the request closes completed
     assert _confirm(analyst, request_id, VENDOR, note="Helpline confirmed by phone").status == 200
+    wait_for_status(desk, request_id, "COMPLETED")
+
+
+def test_under_block_closing_the_link_in_the_latest_reminder_still_answers_weeks_past_the_date(
+    cloud: LocalCloud,
+    desk: Desk,
+    public: DeskClient,
+    approver: DeskClient,
+    analyst: DeskClient,
+    moved_clock: list[timedelta],
+    vendor_blocks_closing: None,
+) -> None:
+    request_id, answer_by = _silent_vendor(cloud, desk, public, approver, analyst)
+
+    # Three weeks past the date the request still waits on the vendor, who is reminded again
+    _sweep_at(cloud, moved_clock, answer_by + timedelta(days=21))
+    to_vendor = [m for m in cloud.outbox() if m.request_id == request_id and VENDOR_ADDRESS in m.to]
+    latest = to_vendor[-1]
+    assert latest.subject.startswith("Reminder")
+    link = link_in(latest.body)
+
+    # Then its link opens the vendor's page, and the vendor's answer settles the task
+    assert open_link(link).status == 200
+    answered = answer_through_link(link, "done", records=1)
+    assert answered.status == 200, answered.body
     wait_for_status(desk, request_id, "COMPLETED")

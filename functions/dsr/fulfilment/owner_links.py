@@ -9,7 +9,8 @@ attempt) makes a new one; the task keeps only the SHA-256 of the secret, and a l
 against it in constant time, without KMS.
 
 A link works until the answer-by time plus :data:`GRACE` (an answer typed on the last afternoon
-still counts when the sweeper has not yet run), and answers once: afterwards it says who answered
+still counts when the sweeper has not yet run), or while the task waits where silence keeps the
+request open (:data:`HOLDING`), and answers once: afterwards it says who answered
 and when. A link that is not the desk's (a changed secret, request, system, action or holder) is
 "not valid" and tells nothing about any task.
 """
@@ -36,6 +37,16 @@ if TYPE_CHECKING:
 
 GRACE: Final = timedelta(days=2)
 """How long after the answer-by time a link still opens its page."""
+HOLDING: Final = timedelta(days=365)
+"""A task whose silence rule is ``block_closing`` waits past its date, as long as its execution may
+(``dsr.fulfilment.fulfilment.HOLDING_WAIT_SECONDS``): its link, sent again with each reminder,
+stays open as long, until it is answered."""
+
+
+def open_until(route: HandOffRoute, answer_by: datetime) -> datetime:
+    """When the link of a task answerable by ``answer_by`` stops opening its page."""
+    return answer_by + (HOLDING if route.when_silent == "block_closing" else GRACE)
+
 
 SOLE_HOLDER: Final = "owner"
 """The holder of the one link of a route that asks one party (a vendor)."""
@@ -91,7 +102,9 @@ def answer_link(
     secret = _secret(desk, request_id, stage, holder=holder, attempt=int(task.get("attempt", 1)))
     if not desk.store.keep_link(request_id, stage, holder, _hash(secret)):
         raise LookupError(f"{system_id} {action.value} does not wait on a person")
-    until = datetime.fromisoformat(str(task["answer_by"])) + GRACE
+    route = desk.registry.system(system_id).store
+    answer_by = datetime.fromisoformat(str(task["answer_by"]))
+    until = open_until(route, answer_by) if isinstance(route, HandOffRoute) else answer_by + GRACE
     return AnswerLink(link_url(desk, request_id, system_id, action, holder=holder, secret=secret), until)
 
 
@@ -116,7 +129,7 @@ def open_task(
     ``LinkRefusedError``: not valid, expired, or answered (with who and when)."""
     system, route, task = _linked_task(desk, request_id, system_id, action, holder=holder, key=key)
     answer_by = datetime.fromisoformat(str(task["answer_by"]))
-    if desk.now() > answer_by + GRACE:
+    if desk.now() > open_until(route, answer_by):
         raise LinkRefusedError(LinkRefusal.EXPIRED)
     own = (task.get("holder_answers") or {}).get(holder)
     if own is not None:
