@@ -562,6 +562,9 @@ async function queuePage(kept = null) {
       el("li", { class: "soon" }, el("strong", {}, String(thisWeek)), t("due within 7 days")),
       el("li", {}, el("strong", {}, String(requests.length)), t("open"))),
     kept,
+    ...(held.length ? [el("h2", {}, t("Access packages waiting for review")), el("ul", { class: "held-packages" }, held.map((p) => el("li", {},
+      el("a", { href: `#/requests/${encodeURIComponent(p.request_id)}/package` }, t("Review request {reference}", { reference: p.request_id.slice(0, 8) })),
+      " ", t("respond by {day}", { day: p.respond_on }), ": ", el("span", { class: p.legal_days_left < 7 ? "late" : "" }, daysLeftText(p.legal_days_left)))))] : []),
     floodList,
     el("div", { class: "filters" },
       el("div", {}, el("label", { for: "status-filter" }, t("Status")), statusFilter),
@@ -572,9 +575,6 @@ async function queuePage(kept = null) {
       tableHead(columns),
       body)),
     selection ? selection.form : null,
-    ...(held.length ? [el("h2", {}, t("Access packages waiting for review")), el("ul", { class: "held-packages" }, held.map((p) => el("li", {},
-      el("a", { href: `#/requests/${encodeURIComponent(p.request_id)}/package` }, t("Review request {reference}", { reference: p.request_id.slice(0, 8) })),
-      " ", t("respond by {day}", { day: p.respond_on }), ": ", el("span", { class: p.legal_days_left < 7 ? "late" : "" }, daysLeftText(p.legal_days_left)))))] : []),
   );
 }
 
