@@ -15,15 +15,22 @@ from dsr.core.registry import SystemEntry
 from dsr.core.registry_stores import SystemOwner
 from dsr.fulfilment.outcomes import Carried
 from dsr.fulfilment.owner_links import answer_link
+from dsr.notices.handoff_notices import AnswerLink
 from dsr.notices.owner_notices import owner_instructions
 from dsr.notices.subject_notices import Notice
 from dsr.wiring.desk import Desk
 
 
 def owner_notice(
-    desk: Desk, request: PrivacyRequest, system: SystemEntry, action: Action, answer_by: datetime
+    desk: Desk,
+    request: PrivacyRequest,
+    system: SystemEntry,
+    action: Action,
+    answer_by: datetime,
+    *,
+    link: AnswerLink | None = None,
 ) -> Notice:
-    """The message that asks the system's owner to act."""
+    """The message that asks the system's owner to act (with ``link``, or the task's link)."""
     if not isinstance(system.store, SystemOwner):
         raise TypeError(f"system {system.id} has no owner to email")
     return owner_instructions(
@@ -33,7 +40,7 @@ def owner_notice(
         system_name=system.name.in_language(ENGLISH),
         answer_by=answer_by,
         reply_to=desk.settings.privacy_mailbox,
-        link=answer_link(desk, request.request_id, system.id, action),  # the same for every reminder
+        link=link or answer_link(desk, request.request_id, system.id, action),  # the same for every reminder
     )
 
 
@@ -45,12 +52,14 @@ def send_instructions(
         raise TypeError(f"system {system.id} has no owner to email")
     owner = system.store
     step = f"owner-mail#{system.id}#{action.value}#{fields['attempt']}"
-    # Sent, then recorded, as a vendor's instructions are (see vendor_mail).
+    # Sent, then recorded, as a vendor's instructions are (see vendor_mail); the link is kept on
+    # the task each time, as a retried invocation stores the task afresh and the email already
+    # sent must still answer.
+    link = answer_link(desk, request.request_id, system.id, action)
     if not desk.store.has_step(request.request_id, step):
         answer_by = datetime.fromisoformat(str(fields["answer_by"]))
-        desk.send_notice(
-            str(owner.address), owner_notice(desk, request, system, action, answer_by), request.request_id
-        )
+        notice = owner_notice(desk, request, system, action, answer_by, link=link)
+        desk.send_notice(str(owner.address), notice, request.request_id)
         desk.store.claim_step(request.request_id, step, desk.now())
         desk.audit(
             request.request_id,

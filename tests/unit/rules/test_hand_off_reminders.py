@@ -15,6 +15,7 @@ from dsr.core.registry import RegistryError, load_registry
 from dsr.fulfilment import handoffs
 from dsr.fulfilment.fulfilment import HOLDING_WAIT_SECONDS, Route, SystemTask, plan, task_for
 from dsr.fulfilment.outcomes import OutcomeStatus
+from dsr.fulfilment.owner_links import open_task
 from tests.unit.rules.conftest import SMALL_REGISTRY, DeskInMemory
 from tests.unit.rules.fakes import RecordedMailer, RecordedWorkflow, StoppedClock
 from tests.unit.rules.test_fulfilment_rules import _approved, _hand_off, _outcome
@@ -251,3 +252,20 @@ def test_an_owner_inside_the_company_is_asked_reminded_and_answered_for_by_staff
 
     _confirm(desk, request_id, "refunds-sheet", OutcomeStatus.NOTHING_FOUND)
     assert workflow.resumed[token] == {"status": "nothing_found", "records": 0}
+
+
+def test_an_owner_s_link_still_opens_after_the_hand_off_is_retried_without_asking_again(
+    systems: DeskInMemory, workflow: RecordedWorkflow, outbox: RecordedMailer, tmp_path: Path
+) -> None:
+    desk = _with_helpline(systems, tmp_path, "remind_every_days: 3")
+    request_id = _approved(desk, workflow, "erasure")
+    plan(desk, request_id)
+    task = SystemTask(system_id="refunds-sheet", action=Action.ERASE, route=Route.HAND_OFF)
+    handoffs.hand_off(desk, request_id, task, workflow.hand_out_token())
+    # A retried invocation of the same attempt stores the task afresh and emails nobody again
+    handoffs.hand_off(desk, request_id, task, workflow.hand_out_token())
+
+    [asked] = outbox.to(OWNER)
+    key = asked.body.split("key=", 1)[1].split()[0]
+    opened = open_task(desk, request_id, "refunds-sheet", "erase", holder="owner", key=key)
+    assert opened.system.id == "refunds-sheet"
